@@ -1,0 +1,166 @@
+// Package store keeps the domain in PostgreSQL or SQLite through bun. The code is
+// dialect-neutral; where the engines differ, the difference lives in dialect.go.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"github.com/uptrace/bun/migrate"
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+
+	"github.com/openkarmayogi/karmayogi/migrations"
+	"github.com/openkarmayogi/karmayogi/models"
+)
+
+// DB is the store. It implements the services of package models.
+type DB struct {
+	bun     *bun.DB
+	dialect string // "postgres" or "sqlite"
+	now     func() time.Time
+}
+
+var (
+	_ models.OrganisationService = (*DB)(nil)
+	_ models.CatalogueService    = (*DB)(nil)
+	_ models.LearnerService      = (*DB)(nil)
+	_ models.BulkWriter          = (*DB)(nil)
+)
+
+// Open connects to the database a URL names: postgres://... (or postgresql://...)
+// or sqlite://PATH. It does not migrate; call Migrate.
+func Open(ctx context.Context, databaseURL string) (*DB, error) {
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	var db *DB
+	switch u.Scheme {
+	case "postgres", "postgresql":
+		sqldb, err := sql.Open("pgx", databaseURL)
+		if err != nil {
+			return nil, err
+		}
+		sqldb.SetMaxOpenConns(20)
+		sqldb.SetMaxIdleConns(20)
+		db = &DB{bun: bun.NewDB(sqldb, pgdialect.New()), dialect: "postgres"}
+	case "sqlite":
+		path := strings.TrimPrefix(databaseURL, "sqlite://")
+		if path == "" {
+			return nil, fmt.Errorf("DATABASE_URL: sqlite:// needs a file path")
+		}
+		sqldb, err := sql.Open("sqlite", sqliteDSN(path))
+		if err != nil {
+			return nil, err
+		}
+		// One writer at a time is SQLite's model; a single connection also keeps
+		// transactions from failing with SQLITE_BUSY under concurrent requests.
+		sqldb.SetMaxOpenConns(1)
+		db = &DB{bun: bun.NewDB(sqldb, sqlitedialect.New()), dialect: "sqlite"}
+	default:
+		return nil, fmt.Errorf("DATABASE_URL: unsupported scheme %q (want postgres:// or sqlite://)", u.Scheme)
+	}
+	db.now = func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+	if err := db.bun.PingContext(ctx); err != nil {
+		db.bun.Close()
+		return nil, fmt.Errorf("connect to %s: %w", db.dialect, err)
+	}
+	return db, nil
+}
+
+// sqliteDSN adds the pragmas every connection needs: foreign keys enforced, WAL for
+// readers beside the writer, and a busy timeout instead of immediate failure.
+func sqliteDSN(path string) string {
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return "file:" + path + sep + "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)"
+}
+
+// Close closes the connection pool.
+func (db *DB) Close() error { return db.bun.Close() }
+
+// Ping reports whether the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.bun.PingContext(ctx) }
+
+// Dialect returns "postgres" or "sqlite".
+func (db *DB) Dialect() string { return db.dialect }
+
+// QueryCount returns how many SQL statements this DB has run, for tests that bound them.
+func (db *DB) QueryCount() uint32 { return db.bun.DBStats().Queries }
+
+// Bun exposes the bun handle to tests and tools of this module's store layer.
+func (db *DB) Bun() *bun.DB { return db.bun }
+
+func (db *DB) migrator() (*migrate.Migrator, error) {
+	ms, err := migrations.For(db.dialect)
+	if err != nil {
+		return nil, err
+	}
+	return migrate.NewMigrator(db.bun, ms, migrate.WithMarkAppliedOnSuccess(true)), nil
+}
+
+// Migrate applies every pending migration and returns how many it applied.
+func (db *DB) Migrate(ctx context.Context) (int, error) {
+	m, err := db.migrator()
+	if err != nil {
+		return 0, err
+	}
+	if err := m.Init(ctx); err != nil {
+		return 0, err
+	}
+	group, err := m.Migrate(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("migrate: %w", err)
+	}
+	return len(group.Migrations), nil
+}
+
+// Rollback undoes the last group of migrations and returns how many it undid.
+func (db *DB) Rollback(ctx context.Context) (int, error) {
+	m, err := db.migrator()
+	if err != nil {
+		return 0, err
+	}
+	if err := m.Init(ctx); err != nil {
+		return 0, err
+	}
+	group, err := m.Rollback(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("rollback: %w", err)
+	}
+	return len(group.Migrations), nil
+}
+
+// MigrationStatus lists every migration and whether it is applied.
+func (db *DB) MigrationStatus(ctx context.Context) ([]string, error) {
+	m, err := db.migrator()
+	if err != nil {
+		return nil, err
+	}
+	if err := m.Init(ctx); err != nil {
+		return nil, err
+	}
+	ms, err := m.MigrationsWithStatus(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(ms))
+	for i, mig := range ms {
+		state := "pending"
+		if mig.IsApplied() {
+			state = "applied"
+		}
+		out[i] = fmt.Sprintf("%s\t%s", mig.Name, state)
+	}
+	return out, nil
+}

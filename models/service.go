@@ -1,0 +1,84 @@
+package models
+
+import "context"
+
+// OrganisationService reads and creates organisations.
+type OrganisationService interface {
+	// FindOrganisationByID returns ENOTFOUND if there is no such organisation.
+	FindOrganisationByID(ctx context.Context, id int64) (*Organisation, error)
+	// FindOrganisationsByIDs returns the organisations that exist, keyed by ID.
+	FindOrganisationsByIDs(ctx context.Context, ids []int64) (map[int64]*Organisation, error)
+	// FindOrganisations pages through organisations by code. EINVALID for a bad page.
+	FindOrganisations(ctx context.Context, f OrganisationFilter, p PageRequest) (*Page[*Organisation], error)
+	// CreateOrganisation returns EINVALID for bad input or an unknown parent,
+	// ECONFLICT for a code in use.
+	CreateOrganisation(ctx context.Context, n *NewOrganisation) (*Organisation, error)
+}
+
+// CatalogueService reads and changes competencies, roles and courses. Every change
+// bumps the catalogue version in the same transaction.
+type CatalogueService interface {
+	// CatalogueVersion returns the counter bumped by every catalogue change.
+	CatalogueVersion(ctx context.Context) (int64, error)
+
+	FindCompetencyByID(ctx context.Context, id int64) (*Competency, error)
+	FindCompetenciesByIDs(ctx context.Context, ids []int64) (map[int64]*Competency, error)
+	FindCompetencies(ctx context.Context, f CompetencyFilter, p PageRequest) (*Page[*Competency], error)
+	// FindLevelsByCompetencyIDs returns each competency's level descriptors, by level.
+	FindLevelsByCompetencyIDs(ctx context.Context, ids []int64) (map[int64][]CompetencyLevel, error)
+	// CreateCompetency returns EINVALID or ECONFLICT (code in use).
+	CreateCompetency(ctx context.Context, n *NewCompetency) (*Competency, error)
+
+	FindRoleByID(ctx context.Context, id int64) (*Role, error)
+	FindRolesByIDs(ctx context.Context, ids []int64) (map[int64]*Role, error)
+	FindRoles(ctx context.Context, f RoleFilter, p PageRequest) (*Page[*Role], error)
+	// FindRequirementsByRoleIDs returns each role's requirements, by competency code.
+	FindRequirementsByRoleIDs(ctx context.Context, ids []int64) (map[int64][]RoleRequirement, error)
+	// CreateRole returns EINVALID (including an unknown competency) or ECONFLICT.
+	CreateRole(ctx context.Context, n *NewRole) (*Role, error)
+	// SetRoleRequirement adds or replaces one requirement. ENOTFOUND for an unknown
+	// role, EINVALID for an unknown competency or bad level or weight.
+	SetRoleRequirement(ctx context.Context, r RoleRequirement) (*Role, error)
+
+	FindCourseByID(ctx context.Context, id int64) (*Course, error)
+	FindCoursesByIDs(ctx context.Context, ids []int64) (map[int64]*Course, error)
+	FindCourses(ctx context.Context, f CourseFilter, p PageRequest) (*Page[*Course], error)
+	// FindCourseCompetenciesByCourseIDs returns what each course imparts, by competency code.
+	FindCourseCompetenciesByCourseIDs(ctx context.Context, ids []int64) (map[int64][]CourseCompetency, error)
+	// CreateCourse returns EINVALID (including an unknown competency) or ECONFLICT.
+	CreateCourse(ctx context.Context, n *NewCourse) (*Course, error)
+	// UpdateCourse returns ENOTFOUND or EINVALID.
+	UpdateCourse(ctx context.Context, id int64, u CourseUpdate) (*Course, error)
+}
+
+// LearnerService reads and changes learners and their roles. Changes bump the
+// learner's version in the same transaction.
+type LearnerService interface {
+	FindLearnerByID(ctx context.Context, id int64) (*Learner, error)
+	FindLearnersByIDs(ctx context.Context, ids []int64) (map[int64]*Learner, error)
+	// FindLearners pages through learners by employee code.
+	FindLearners(ctx context.Context, f LearnerFilter, p PageRequest) (*Page[*Learner], error)
+	// FindRoleIDsByLearnerIDs returns the IDs of each learner's roles.
+	FindRoleIDsByLearnerIDs(ctx context.Context, ids []int64) (map[int64][]int64, error)
+	// CreateLearner returns EINVALID (including an unknown organisation or role) or
+	// ECONFLICT (employee code or email in use).
+	CreateLearner(ctx context.Context, n *NewLearner) (*Learner, error)
+	// UpdateLearner returns ENOTFOUND or EINVALID.
+	UpdateLearner(ctx context.Context, id int64, u LearnerUpdate) (*Learner, error)
+	// AssignRole gives a learner a role (doing nothing if they hold it). ENOTFOUND for
+	// an unknown learner, EINVALID for an unknown role.
+	AssignRole(ctx context.Context, learnerID, roleID int64) (*Learner, error)
+}
+
+// BulkWriter upserts batches of records on each kind's key, as import and seed do.
+// Each method stores every valid record of the batch, returns a RecordError for each
+// record it rejected, and returns an error only when the batch could not be written.
+type BulkWriter interface {
+	UpsertOrganisations(ctx context.Context, recs []OrganisationRecord) ([]RecordError, error)
+	UpsertCompetencies(ctx context.Context, recs []CompetencyRecord) ([]RecordError, error)
+	UpsertRoles(ctx context.Context, recs []RoleRecord) ([]RecordError, error)
+	UpsertRoleRequirements(ctx context.Context, recs []RoleRequirementRecord) ([]RecordError, error)
+	UpsertCourses(ctx context.Context, recs []CourseRecord) ([]RecordError, error)
+	UpsertCourseCompetencies(ctx context.Context, recs []CourseCompetencyRecord) ([]RecordError, error)
+	UpsertLearners(ctx context.Context, recs []LearnerRecord) ([]RecordError, error)
+}

@@ -1,0 +1,62 @@
+package models
+
+import (
+	"math"
+	"net/mail"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// codePattern admits the codes government systems use: letters, digits and . _ / -.
+var codePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$`)
+
+func validateCode(field, code string) error {
+	if !codePattern.MatchString(code) {
+		return Invalid(field, "must be 1 to 64 letters, digits, '.', '_', '/' or '-', starting with a letter or digit")
+	}
+	return nil
+}
+
+func validateName(field, name string) error {
+	return validateText(field, name, 1, 300)
+}
+
+func validateText(field, s string, min, max int) error {
+	if !utf8.ValidString(s) {
+		return Invalid(field, "is not valid UTF-8")
+	}
+	n := utf8.RuneCountInString(strings.TrimSpace(s))
+	if n < min {
+		return Invalid(field, "must not be empty")
+	}
+	if n > max {
+		return Invalid(field, "must be at most %d characters", max)
+	}
+	return nil
+}
+
+func validateLevel(field string, level, min, max int) error {
+	if level < min || level > max {
+		return Invalid(field, "must be between %d and %d", min, max)
+	}
+	return nil
+}
+
+func validateEmail(field, email string) error {
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Address != email || !strings.Contains(email, "@") {
+		return Invalid(field, "is not an email address")
+	}
+	return nil
+}
+
+func validatePositive(field string, f float64, max float64) error {
+	if math.IsNaN(f) || f <= 0 || f > max {
+		return Invalid(field, "must be greater than 0 and at most %g", max)
+	}
+	return nil
+}
+
+// NormaliseEmail returns the canonical form emails are stored and compared in.
+func NormaliseEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
