@@ -1,0 +1,537 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/uptrace/bun"
+
+	"github.com/openkarmayogi/karmayogi/models"
+)
+
+// Bulk upserts: each method validates its batch, resolves the codes the records
+// name, and writes the valid records in one transaction. Should the database still
+// refuse the batch (say an email another learner holds), the batch is written again
+// one record at a time, so only the offending records are rejected.
+
+// rejections collects the RecordErrors of a batch.
+type rejections []models.RecordError
+
+func (r *rejections) add(i int, column, format string, args ...any) {
+	*r = append(*r, models.RecordError{Index: i, Column: column, Reason: fmt.Sprintf(format, args...)})
+}
+
+// reject records err, a validation error of the domain whose field is mapped to a column.
+func (r *rejections) reject(i int, err error, columns map[string]string) {
+	field := models.ErrorField(err)
+	col := columns[field]
+	if col == "" {
+		col = field
+	}
+	r.add(i, col, "%s", models.ErrorMessage(err))
+}
+
+// latest returns the indexes of recs to write: the last record of each key, since a
+// later row of a file overrides an earlier one.
+func latest[T any](recs []T, key func(T) string) []int {
+	last := make(map[string]int, len(recs))
+	for i, r := range recs {
+		last[key(r)] = i
+	}
+	idxs := make([]int, 0, len(last))
+	for i, r := range recs {
+		if last[key(r)] == i {
+			idxs = append(idxs, i)
+		}
+	}
+	return idxs
+}
+
+// writeRecords runs write over idxs in one transaction, falling back to one
+// transaction per record when a constraint violation refuses the batch.
+func (db *DB) writeRecords(ctx context.Context, idxs []int, rejected *rejections, write func(ctx context.Context, tx bun.Tx, idxs []int) error) error {
+	if len(idxs) == 0 {
+		return nil
+	}
+	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return write(ctx, tx, idxs) })
+	if kind, _ := violation(err); err == nil || kind == noViolation {
+		return err
+	}
+	for _, i := range idxs {
+		err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return write(ctx, tx, []int{i}) })
+		kind, column := violation(err)
+		switch {
+		case err == nil:
+		case kind == uniqueViolation:
+			rejected.add(i, column, "already in use by another record")
+		case kind != noViolation:
+			rejected.add(i, column, "refused by the database: a value is out of range or refers to a missing record")
+		default:
+			return err
+		}
+	}
+	return nil
+}
+
+// UpsertOrganisations upserts on code. A record whose parent is neither stored nor
+// earlier in the batch is rejected with Unresolved set, so it can be retried.
+func (db *DB) UpsertOrganisations(ctx context.Context, recs []models.OrganisationRecord) ([]models.RecordError, error) {
+	var rejected rejections
+	codes := make([]string, 0, 2*len(recs))
+	var valid []int
+	for i, r := range recs {
+		n := models.NewOrganisation{Code: r.Code, Name: r.Name, Type: r.Type}
+		if r.ParentCode != "" {
+			n.ParentID = new(int64) // presence only; resolved below
+		}
+		if err := n.Validate(); err != nil {
+			rejected.reject(i, err, map[string]string{"parentId": "parent_code"})
+			continue
+		}
+		valid = append(valid, i)
+		codes = append(codes, r.Code, r.ParentCode)
+	}
+	var known []*models.Organisation
+	if err := db.bun.NewSelect().Model(&known).Where("code IN (?)", bun.In(dedupe(codes))).Scan(ctx); err != nil {
+		return nil, err
+	}
+	byCode := make(map[string]*models.Organisation, len(known))
+	for _, o := range known {
+		byCode[o.Code] = o
+	}
+	// Passes in batch order until no record can be placed, so a parent later in the
+	// batch is written before its children.
+	pending := valid
+	for progress := true; progress && len(pending) > 0; {
+		progress = false
+		var next []int
+		for _, i := range pending {
+			r := recs[i]
+			var parent *models.Organisation
+			if r.ParentCode != "" {
+				if parent = byCode[r.ParentCode]; parent == nil {
+					next = append(next, i)
+					continue
+				}
+			}
+			progress = true
+			if err := checkTier(r.Type, parent, "parent_code"); err != nil {
+				rejected.reject(i, err, nil)
+				continue
+			}
+			var stored *models.Organisation
+			before := len(rejected)
+			err := db.writeRecords(ctx, []int{i}, &rejected, func(ctx context.Context, tx bun.Tx, _ []int) error {
+				var err error
+				stored, err = db.upsertOrganisation(ctx, tx, byCode[r.Code], r, parent)
+				return err
+			})
+			if err != nil {
+				if models.ErrorCode(err) == models.EINVALID {
+					rejected.reject(i, err, nil)
+					continue
+				}
+				return nil, err
+			}
+			if len(rejected) == before && stored != nil {
+				byCode[r.Code] = stored
+			}
+		}
+		pending = next
+	}
+	for _, i := range pending {
+		rejected = append(rejected, models.RecordError{Index: i, Column: "parent_code", Unresolved: true,
+			Reason: fmt.Sprintf("no organisation has code %q", recs[i].ParentCode)})
+	}
+	return rejected, nil
+}
+
+// upsertOrganisation inserts r, or updates the stored organisation old, moving its
+// subtree's paths when its parent changes.
+func (db *DB) upsertOrganisation(ctx context.Context, tx bun.Tx, old *models.Organisation, r models.OrganisationRecord, parent *models.Organisation) (*models.Organisation, error) {
+	if old == nil {
+		o := &models.Organisation{Code: r.Code, Name: r.Name, Type: r.Type}
+		if parent != nil {
+			o.ParentID = &parent.ID
+		}
+		return o, db.insertOrganisation(ctx, tx, o, parent)
+	}
+	o := *old
+	o.Name, o.Type, o.ParentID, o.UpdatedAt = r.Name, r.Type, nil, db.now()
+	newPath := models.RootPath(o.ID)
+	if parent != nil {
+		if strings.HasPrefix(parent.Path, old.Path) {
+			return nil, models.Invalid("parent_code", "an organisation cannot be placed under itself")
+		}
+		o.ParentID, newPath = &parent.ID, parent.ChildPath(o.ID)
+	}
+	if newPath != old.Path {
+		lo, hi := models.SubtreeRange(old.Path)
+		if _, err := tx.NewUpdate().Table("organisations").
+			Set("path = ? || substr(path, ?)", newPath, len(old.Path)+1).
+			Where("path >= ? AND path < ?", lo, hi).Exec(ctx); err != nil {
+			return nil, err
+		}
+		o.Path = newPath
+	}
+	_, err := tx.NewUpdate().Model(&o).Column("name", "type", "parent_id", "updated_at").WherePK().Exec(ctx)
+	return &o, err
+}
+
+// UpsertCompetencies upserts on code; records with Levels replace the descriptors,
+// new competencies without them get generic ones.
+func (db *DB) UpsertCompetencies(ctx context.Context, recs []models.CompetencyRecord) ([]models.RecordError, error) {
+	var rejected rejections
+	var valid []int
+	for _, i := range latest(recs, func(r models.CompetencyRecord) string { return r.Code }) {
+		r := recs[i]
+		n := models.NewCompetency{Code: r.Code, Name: r.Name, Description: r.Description, Type: r.Type, Area: r.Area, SubTheme: r.SubTheme, Levels: r.Levels}
+		if err := n.Validate(); err != nil {
+			rejected.reject(i, err, nil)
+			continue
+		}
+		valid = append(valid, i)
+	}
+	err := db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
+		now := db.now()
+		rows := make([]models.Competency, len(idxs))
+		for k, i := range idxs {
+			r := recs[i]
+			rows[k] = models.Competency{Code: r.Code, Name: r.Name, Description: r.Description, Type: r.Type,
+				Area: r.Area, SubTheme: r.SubTheme, CreatedAt: now, UpdatedAt: now}
+		}
+		_, err := tx.NewInsert().Model(&rows).ExcludeColumn("id").
+			On("CONFLICT (code) DO UPDATE").
+			Set("name = EXCLUDED.name").Set("description = EXCLUDED.description").
+			Set("type = EXCLUDED.type").Set("area = EXCLUDED.area").
+			Set("sub_theme = CASE WHEN EXCLUDED.sub_theme = '' THEN competency.sub_theme ELSE EXCLUDED.sub_theme END").
+			Set("updated_at = EXCLUDED.updated_at").Exec(ctx)
+		if err != nil {
+			return err
+		}
+		codes := make([]string, len(idxs))
+		for k, i := range idxs {
+			codes[k] = recs[i].Code
+		}
+		ids, err := idsByCode(ctx, tx, "competencies", codes)
+		if err != nil {
+			return err
+		}
+		var levels []models.CompetencyLevel
+		var replaced []int64
+		for _, i := range idxs {
+			r, id := recs[i], ids[recs[i].Code]
+			given := r.Levels
+			if len(given) > 0 {
+				replaced = append(replaced, id)
+			} else {
+				given = models.DefaultLevels(r.Name)
+			}
+			for _, l := range given {
+				l.CompetencyID = id
+				levels = append(levels, l)
+			}
+		}
+		if len(replaced) > 0 {
+			if _, err := tx.NewDelete().Model((*models.CompetencyLevel)(nil)).Where("competency_id IN (?)", bun.In(replaced)).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		// Existing descriptors win over generic ones; given ones were cleared above.
+		if _, err := tx.NewInsert().Model(&levels).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
+			return err
+		}
+		return bumpCatalogue(ctx, tx)
+	})
+	return rejected, err
+}
+
+// UpsertRoles upserts on code.
+func (db *DB) UpsertRoles(ctx context.Context, recs []models.RoleRecord) ([]models.RecordError, error) {
+	var rejected rejections
+	var valid []int
+	for _, i := range latest(recs, func(r models.RoleRecord) string { return r.Code }) {
+		r := recs[i]
+		n := models.NewRole{Code: r.Code, Name: r.Name, Description: r.Description}
+		if err := n.Validate(); err != nil {
+			rejected.reject(i, err, nil)
+			continue
+		}
+		valid = append(valid, i)
+	}
+	err := db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
+		now := db.now()
+		rows := make([]models.Role, len(idxs))
+		for k, i := range idxs {
+			rows[k] = models.Role{Code: recs[i].Code, Name: recs[i].Name, Description: recs[i].Description, CreatedAt: now, UpdatedAt: now}
+		}
+		if _, err := tx.NewInsert().Model(&rows).ExcludeColumn("id").
+			On("CONFLICT (code) DO UPDATE").
+			Set("name = EXCLUDED.name").Set("description = EXCLUDED.description").
+			Set("updated_at = EXCLUDED.updated_at").Exec(ctx); err != nil {
+			return err
+		}
+		return bumpCatalogue(ctx, tx)
+	})
+	return rejected, err
+}
+
+// UpsertRoleRequirements upserts on (role code, competency code).
+func (db *DB) UpsertRoleRequirements(ctx context.Context, recs []models.RoleRequirementRecord) ([]models.RecordError, error) {
+	var rejected rejections
+	roles, comps, err := db.resolvePairs(ctx, "roles", "competencies", len(recs), func(i int) (string, string) {
+		return recs[i].RoleCode, recs[i].CompetencyCode
+	})
+	if err != nil {
+		return nil, err
+	}
+	var valid []int
+	reqs := make([]models.RoleRequirement, len(recs))
+	for _, i := range latest(recs, func(r models.RoleRequirementRecord) string { return r.RoleCode + "\x00" + r.CompetencyCode }) {
+		r := recs[i]
+		reqs[i] = models.RoleRequirement{RoleID: roles[r.RoleCode], CompetencyID: comps[r.CompetencyCode], RequiredLevel: r.RequiredLevel, Weight: r.Weight}
+		switch err := reqs[i].Validate(); {
+		case reqs[i].RoleID == 0:
+			rejected.add(i, "role_code", "no role has code %q", r.RoleCode)
+		case reqs[i].CompetencyID == 0:
+			rejected.add(i, "competency_code", "no competency has code %q", r.CompetencyCode)
+		case err != nil:
+			rejected.reject(i, err, map[string]string{"requiredLevel": "required_level", "weight": "weight"})
+		default:
+			valid = append(valid, i)
+		}
+	}
+	err = db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
+		rows := make([]models.RoleRequirement, len(idxs))
+		for k, i := range idxs {
+			rows[k] = reqs[i]
+		}
+		if err := upsertRequirements(ctx, tx, rows); err != nil {
+			return err
+		}
+		return bumpCatalogue(ctx, tx)
+	})
+	return rejected, err
+}
+
+// resolvePairs maps the two codes each of n records names to IDs in two tables.
+func (db *DB) resolvePairs(ctx context.Context, tableA, tableB string, n int, codes func(int) (string, string)) (map[string]int64, map[string]int64, error) {
+	as, bs := make([]string, n), make([]string, n)
+	for i := range n {
+		as[i], bs[i] = codes(i)
+	}
+	a, err := idsByCode(ctx, db.bun, tableA, as)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := idsByCode(ctx, db.bun, tableB, bs)
+	return a, b, err
+}
+
+// UpsertCourses upserts on code.
+func (db *DB) UpsertCourses(ctx context.Context, recs []models.CourseRecord) ([]models.RecordError, error) {
+	var rejected rejections
+	var valid []int
+	for _, i := range latest(recs, func(r models.CourseRecord) string { return r.Code }) {
+		r := recs[i]
+		n := models.NewCourse{Code: r.Code, Title: r.Title, Description: r.Description, Provider: r.Provider, Format: r.Format, DurationHours: r.DurationHours}
+		if err := n.Validate(); err != nil {
+			rejected.reject(i, err, map[string]string{"durationHours": "duration_hours"})
+			continue
+		}
+		valid = append(valid, i)
+	}
+	err := db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
+		now := db.now()
+		rows := make([]models.Course, len(idxs))
+		for k, i := range idxs {
+			r := recs[i]
+			rows[k] = models.Course{Code: r.Code, Title: r.Title, Description: r.Description, Provider: r.Provider,
+				Format: r.Format, DurationHours: r.DurationHours, CreatedAt: now, UpdatedAt: now}
+		}
+		if _, err := tx.NewInsert().Model(&rows).ExcludeColumn("id").
+			On("CONFLICT (code) DO UPDATE").
+			Set("title = EXCLUDED.title").Set("description = EXCLUDED.description").
+			Set("provider = EXCLUDED.provider").Set("format = EXCLUDED.format").
+			Set("duration_hours = EXCLUDED.duration_hours").Set("updated_at = EXCLUDED.updated_at").Exec(ctx); err != nil {
+			return err
+		}
+		return bumpCatalogue(ctx, tx)
+	})
+	return rejected, err
+}
+
+// UpsertCourseCompetencies upserts on (course code, competency code).
+func (db *DB) UpsertCourseCompetencies(ctx context.Context, recs []models.CourseCompetencyRecord) ([]models.RecordError, error) {
+	var rejected rejections
+	courses, comps, err := db.resolvePairs(ctx, "courses", "competencies", len(recs), func(i int) (string, string) {
+		return recs[i].CourseCode, recs[i].CompetencyCode
+	})
+	if err != nil {
+		return nil, err
+	}
+	var valid []int
+	rows := make([]models.CourseCompetency, len(recs))
+	for _, i := range latest(recs, func(r models.CourseCompetencyRecord) string { return r.CourseCode + "\x00" + r.CompetencyCode }) {
+		r := recs[i]
+		rows[i] = models.CourseCompetency{CourseID: courses[r.CourseCode], CompetencyID: comps[r.CompetencyCode], FromLevel: r.FromLevel, ToLevel: r.ToLevel}
+		switch err := rows[i].Validate(); {
+		case rows[i].CourseID == 0:
+			rejected.add(i, "course_code", "no course has code %q", r.CourseCode)
+		case rows[i].CompetencyID == 0:
+			rejected.add(i, "competency_code", "no competency has code %q", r.CompetencyCode)
+		case err != nil:
+			rejected.reject(i, err, map[string]string{"fromLevel": "from_level", "toLevel": "to_level"})
+		default:
+			valid = append(valid, i)
+		}
+	}
+	err = db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
+		batch := make([]models.CourseCompetency, len(idxs))
+		for k, i := range idxs {
+			batch[k] = rows[i]
+		}
+		if _, err := tx.NewInsert().Model(&batch).
+			On("CONFLICT (course_id, competency_id) DO UPDATE").
+			Set("from_level = EXCLUDED.from_level").Set("to_level = EXCLUDED.to_level").Exec(ctx); err != nil {
+			return err
+		}
+		return bumpCatalogue(ctx, tx)
+	})
+	return rejected, err
+}
+
+// UpsertLearners upserts on employee code. A learner whose row changes nothing keeps
+// their version; one whose details or roles change gets a new version.
+func (db *DB) UpsertLearners(ctx context.Context, recs []models.LearnerRecord) ([]models.RecordError, error) {
+	var rejected rejections
+	orgCodes, roleCodes := make([]string, len(recs)), []string{}
+	for i, r := range recs {
+		orgCodes[i] = r.OrganisationCode
+		roleCodes = append(roleCodes, r.RoleCodes...)
+	}
+	orgs, err := idsByCode(ctx, db.bun, "organisations", orgCodes)
+	if err != nil {
+		return nil, err
+	}
+	roles, err := idsByCode(ctx, db.bun, "roles", roleCodes)
+	if err != nil {
+		return nil, err
+	}
+	var valid []int
+	rows := make([]models.Learner, len(recs))
+	roleIDs := make([][]int64, len(recs))
+next:
+	for _, i := range latest(recs, func(r models.LearnerRecord) string { return r.EmployeeCode }) {
+		r := recs[i]
+		n := models.NewLearner{EmployeeCode: r.EmployeeCode, Name: r.Name, Email: r.Email, Designation: r.Designation, OrganisationID: orgs[r.OrganisationCode]}
+		if err := n.Validate(); err != nil {
+			rejected.reject(i, err, map[string]string{"employeeCode": "employee_code"})
+			continue
+		}
+		if n.OrganisationID == 0 {
+			rejected.add(i, "organisation_code", "no organisation has code %q", r.OrganisationCode)
+			continue
+		}
+		for _, code := range r.RoleCodes {
+			if roles[code] == 0 {
+				rejected.add(i, "role_codes", "no role has code %q", code)
+				continue next
+			}
+			roleIDs[i] = append(roleIDs[i], roles[code])
+		}
+		roleIDs[i] = dedupe(roleIDs[i])
+		rows[i] = models.Learner{EmployeeCode: n.EmployeeCode, Name: n.Name, Email: n.Email, Designation: n.Designation,
+			OrganisationID: n.OrganisationID, Version: 1}
+		valid = append(valid, i)
+	}
+	err = db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
+		now := db.now()
+		batch := make([]models.Learner, len(idxs))
+		codes := make([]string, len(idxs))
+		for k, i := range idxs {
+			batch[k], codes[k] = rows[i], rows[i].EmployeeCode
+			batch[k].CreatedAt, batch[k].UpdatedAt = now, now
+		}
+		if _, err := tx.NewInsert().Model(&batch).ExcludeColumn("id").
+			On("CONFLICT (employee_code) DO UPDATE").
+			Set("name = EXCLUDED.name").Set("email = EXCLUDED.email").
+			Set("designation = EXCLUDED.designation").Set("organisation_id = EXCLUDED.organisation_id").
+			Set("version = learner.version + 1").Set("updated_at = EXCLUDED.updated_at").
+			Where("learner.name <> EXCLUDED.name OR learner.email <> EXCLUDED.email OR " +
+				"learner.designation <> EXCLUDED.designation OR learner.organisation_id <> EXCLUDED.organisation_id").
+			Exec(ctx); err != nil {
+			return err
+		}
+		return db.replaceLearnerRoles(ctx, tx, recs, idxs, codes, roleIDs)
+	})
+	return rejected, err
+}
+
+// replaceLearnerRoles gives each learner of idxs whose record lists roles exactly
+// those roles, bumping the version of each learner whose roles change.
+func (db *DB) replaceLearnerRoles(ctx context.Context, tx bun.Tx, recs []models.LearnerRecord, idxs []int, codes []string, roleIDs [][]int64) error {
+	ids, err := idsByKey(ctx, tx, "learners", "employee_code", codes)
+	if err != nil {
+		return err
+	}
+	var learnerIDs []int64
+	for _, i := range idxs {
+		if recs[i].HasRoles {
+			learnerIDs = append(learnerIDs, ids[recs[i].EmployeeCode])
+		}
+	}
+	if len(learnerIDs) == 0 {
+		return nil
+	}
+	var current []models.LearnerRole
+	if err := tx.NewSelect().Model(&current).Where("learner_id IN (?)", bun.In(learnerIDs)).Scan(ctx); err != nil {
+		return err
+	}
+	held := make(map[int64]map[int64]bool)
+	for _, lr := range current {
+		if held[lr.LearnerID] == nil {
+			held[lr.LearnerID] = map[int64]bool{}
+		}
+		held[lr.LearnerID][lr.RoleID] = true
+	}
+	var changed []int64
+	var insert []models.LearnerRole
+	for _, i := range idxs {
+		id := ids[recs[i].EmployeeCode]
+		if !recs[i].HasRoles || sameSet(held[id], roleIDs[i]) {
+			continue
+		}
+		changed = append(changed, id)
+		for _, r := range roleIDs[i] {
+			insert = append(insert, models.LearnerRole{LearnerID: id, RoleID: r})
+		}
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	if _, err := tx.NewDelete().Model((*models.LearnerRole)(nil)).Where("learner_id IN (?)", bun.In(changed)).Exec(ctx); err != nil {
+		return err
+	}
+	if len(insert) > 0 {
+		if _, err := tx.NewInsert().Model(&insert).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	_, err = tx.NewUpdate().Table("learners").Set("version = version + 1").Set("updated_at = ?", db.now()).
+		Where("id IN (?)", bun.In(changed)).Exec(ctx)
+	return err
+}
+
+func sameSet(held map[int64]bool, ids []int64) bool {
+	if len(held) != len(ids) {
+		return false
+	}
+	for _, id := range ids {
+		if !held[id] {
+			return false
+		}
+	}
+	return true
+}

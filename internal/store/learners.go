@@ -1,0 +1,200 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/uptrace/bun"
+
+	"github.com/openkarmayogi/karmayogi/models"
+)
+
+var learnerPages = keyset[*models.Learner]{
+	column: "employee_code",
+	key:    func(l *models.Learner) string { return l.EmployeeCode },
+	id:     func(l *models.Learner) int64 { return l.ID },
+}
+
+var learnerFields = map[string]string{"employee_code": "employeeCode", "email": "email"}
+
+// FindLearnerByID returns ENOTFOUND if there is no such learner.
+func (db *DB) FindLearnerByID(ctx context.Context, id int64) (*models.Learner, error) {
+	return one[models.Learner](ctx, db.bun, id, "learner")
+}
+
+// FindLearnersByIDs returns the learners that exist, keyed by ID.
+func (db *DB) FindLearnersByIDs(ctx context.Context, ids []int64) (map[int64]*models.Learner, error) {
+	return byID(ctx, db.bun, ids, func(l *models.Learner) int64 { return l.ID })
+}
+
+// FindLearners pages through learners by employee code. An organisation filter with
+// IncludeSubOrganisations covers the organisation's subtree through its path range.
+func (db *DB) FindLearners(ctx context.Context, f models.LearnerFilter, p models.PageRequest) (*models.Page[*models.Learner], error) {
+	q := db.bun.NewSelect().Model((*models.Learner)(nil))
+	if f.OrganisationID != nil {
+		if f.IncludeSubOrganisations {
+			org, err := db.FindOrganisationByID(ctx, *f.OrganisationID)
+			if models.ErrorCode(err) == models.ENOTFOUND {
+				return &models.Page[*models.Learner]{}, nil
+			} else if err != nil {
+				return nil, err
+			}
+			lo, hi := models.SubtreeRange(org.Path)
+			q = q.Where("organisation_id IN (?)", db.bun.NewSelect().Table("organisations").Column("id").
+				Where("path >= ? AND path < ?", lo, hi))
+		} else {
+			q = q.Where("organisation_id = ?", *f.OrganisationID)
+		}
+	}
+	if f.RoleID != nil {
+		q = q.Where("id IN (?)", db.bun.NewSelect().Table("learner_roles").Column("learner_id").Where("role_id = ?", *f.RoleID))
+	}
+	q = db.whereSearch(q, f.Search, "employee_code", "name")
+	return learnerPages.fetch(ctx, q, p)
+}
+
+// FindRoleIDsByLearnerIDs returns the IDs of each learner's roles, in role code order.
+func (db *DB) FindRoleIDsByLearnerIDs(ctx context.Context, ids []int64) (map[int64][]int64, error) {
+	out := make(map[int64][]int64, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []models.LearnerRole
+	err := db.bun.NewSelect().Model(&rows).
+		Join("JOIN roles AS r ON r.id = learner_role.role_id").
+		Where("learner_role.learner_id IN (?)", bun.In(ids)).
+		Order("learner_role.learner_id", "r.code").Scan(ctx)
+	for _, r := range rows {
+		out[r.LearnerID] = append(out[r.LearnerID], r.RoleID)
+	}
+	return out, err
+}
+
+// CreateLearner returns EINVALID (including an unknown organisation or role) or
+// ECONFLICT (employee code or email in use).
+func (db *DB) CreateLearner(ctx context.Context, n *models.NewLearner) (*models.Learner, error) {
+	if err := n.Validate(); err != nil {
+		return nil, err
+	}
+	now := db.now()
+	l := &models.Learner{EmployeeCode: n.EmployeeCode, Name: n.Name, Email: n.Email, Designation: n.Designation,
+		OrganisationID: n.OrganisationID, Version: 1, CreatedAt: now, UpdatedAt: now}
+	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := checkOrganisation(ctx, tx, n.OrganisationID); err != nil {
+			return err
+		}
+		found, err := existingIDs(ctx, tx, "roles", n.RoleIDs)
+		if err != nil {
+			return err
+		}
+		for i, id := range n.RoleIDs {
+			if !found[id] {
+				return models.Invalid(fmt.Sprintf("roleIds[%d]", i), "no such role")
+			}
+		}
+		if _, err := tx.NewInsert().Model(l).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
+			return err
+		}
+		return addRoles(ctx, tx, l.ID, n.RoleIDs)
+	})
+	if err != nil {
+		return nil, conflictOr(err, learnerFields)
+	}
+	return l, nil
+}
+
+func checkOrganisation(ctx context.Context, idb bun.IDB, id int64) error {
+	found, err := existingIDs(ctx, idb, "organisations", []int64{id})
+	if err != nil {
+		return err
+	}
+	if !found[id] {
+		return models.Invalid("organisationId", "no such organisation")
+	}
+	return nil
+}
+
+func addRoles(ctx context.Context, idb bun.IDB, learnerID int64, roleIDs []int64) error {
+	if len(roleIDs) == 0 {
+		return nil
+	}
+	rows := make([]models.LearnerRole, len(roleIDs))
+	for i, id := range roleIDs {
+		rows[i] = models.LearnerRole{LearnerID: learnerID, RoleID: id}
+	}
+	_, err := idb.NewInsert().Model(&rows).On("CONFLICT DO NOTHING").Exec(ctx)
+	return err
+}
+
+// bumpLearner increments a learner's version and returns the updated row.
+func (db *DB) bumpLearner(ctx context.Context, idb bun.IDB, l *models.Learner) error {
+	l.Version++
+	l.UpdatedAt = db.now()
+	_, err := idb.NewUpdate().Model(l).Column("version", "updated_at").WherePK().Exec(ctx)
+	return err
+}
+
+// UpdateLearner returns ENOTFOUND or EINVALID.
+func (db *DB) UpdateLearner(ctx context.Context, id int64, u models.LearnerUpdate) (*models.Learner, error) {
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	var l *models.Learner
+	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if l, err = one[models.Learner](ctx, tx, id, "learner"); err != nil {
+			return err
+		}
+		if u.OrganisationID != nil {
+			if err := checkOrganisation(ctx, tx, *u.OrganisationID); err != nil {
+				return err
+			}
+			l.OrganisationID = *u.OrganisationID
+		}
+		if u.Name != nil {
+			l.Name = *u.Name
+		}
+		if u.Designation != nil {
+			l.Designation = *u.Designation
+		}
+		l.Version++
+		l.UpdatedAt = db.now()
+		_, err = tx.NewUpdate().Model(l).Column("name", "designation", "organisation_id", "version", "updated_at").WherePK().Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// AssignRole gives a learner a role, doing nothing if they hold it already.
+// ENOTFOUND for an unknown learner, EINVALID (field roleId) for an unknown role.
+func (db *DB) AssignRole(ctx context.Context, learnerID, roleID int64) (*models.Learner, error) {
+	var l *models.Learner
+	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if l, err = one[models.Learner](ctx, tx, learnerID, "learner"); err != nil {
+			return err
+		}
+		found, err := existingIDs(ctx, tx, "roles", []int64{roleID})
+		if err != nil {
+			return err
+		}
+		if !found[roleID] {
+			return models.Invalid("roleId", "no such role")
+		}
+		res, err := tx.NewInsert().Model(&models.LearnerRole{LearnerID: learnerID, RoleID: roleID}).On("CONFLICT DO NOTHING").Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			return db.bumpLearner(ctx, tx, l)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
+}

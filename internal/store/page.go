@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"github.com/uptrace/bun"
+
+	"github.com/openkarmayogi/karmayogi/models"
+)
+
+// keyset pages a query in ascending order of a unique text column, tie-broken by id,
+// so a page after a cursor is one index range scan whatever the offset.
+type keyset[T any] struct {
+	column string          // the sort column, e.g. "code"
+	key    func(T) string  // the item's value of column
+	id     func(T) int64   // the item's id
+}
+
+// fetch counts the rows q selects, then reads the page p of them into a slice.
+func (k keyset[T]) fetch(ctx context.Context, q *bun.SelectQuery, p models.PageRequest) (*models.Page[T], error) {
+	total, err := q.Count(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if p.First <= 0 {
+		p.First = models.DefaultPageSize
+	}
+	var items []T
+	q = q.Order(k.column+" ASC", "id ASC").Limit(int64(p.First + 1))
+	if p.After != nil {
+		q = q.Where("("+k.column+" > ? OR ("+k.column+" = ? AND id > ?))", p.After.Key, p.After.Key, p.After.ID)
+	}
+	if err := q.Scan(ctx, &items); err != nil {
+		return nil, err
+	}
+	page := &models.Page[T]{TotalCount: int(total), HasPrevious: p.After != nil}
+	if len(items) > p.First {
+		items, page.HasNextPage = items[:p.First], true
+	}
+	page.Items = items
+	page.Cursors = make([]models.Cursor, len(items))
+	for i, it := range items {
+		page.Cursors[i] = models.Cursor{Key: k.key(it), ID: k.id(it)}
+	}
+	return page, nil
+}
+
+// searchPattern returns a LIKE pattern matching s anywhere, with LIKE's wildcards
+// in s escaped (use with ESCAPE '\').
+func searchPattern(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(strings.TrimSpace(s)) + "%"
+}
+
+// whereSearch adds a case-insensitive substring match of s on the given columns.
+func (db *DB) whereSearch(q *bun.SelectQuery, s *string, columns ...string) *bun.SelectQuery {
+	if s == nil || strings.TrimSpace(*s) == "" {
+		return q
+	}
+	pattern := searchPattern(*s)
+	return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+		for _, c := range columns {
+			q = q.WhereOr(c+" "+db.likeOp()+` ? ESCAPE '\'`, pattern)
+		}
+		return q
+	})
+}
+
+// byID loads rows with the given ids into a map keyed by id.
+func byID[T any](ctx context.Context, idb bun.IDB, ids []int64, id func(*T) int64) (map[int64]*T, error) {
+	out := make(map[int64]*T, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []*T
+	if err := idb.NewSelect().Model(&rows).Where("id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[id(r)] = r
+	}
+	return out, nil
+}
+
+// one loads the row with the given id, or ENOTFOUND naming kind.
+func one[T any](ctx context.Context, idb bun.IDB, id int64, kind string) (*T, error) {
+	row := new(T)
+	err := idb.NewSelect().Model(row).Where("id = ?", id).Limit(1).Scan(ctx)
+	if err != nil {
+		return nil, notFoundOr(err, kind)
+	}
+	return row, nil
+}
