@@ -194,6 +194,14 @@ func (db *DB) UpsertCompetencies(ctx context.Context, recs []models.CompetencyRe
 		valid = append(valid, i)
 	}
 	err := db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
+		codes := make([]string, len(idxs))
+		for k, i := range idxs {
+			codes[k] = recs[i].Code
+		}
+		existed, err := idsByCode(ctx, tx, "competencies", codes)
+		if err != nil {
+			return err
+		}
 		now := db.now()
 		rows := make([]models.Competency, len(idxs))
 		for k, i := range idxs {
@@ -201,7 +209,7 @@ func (db *DB) UpsertCompetencies(ctx context.Context, recs []models.CompetencyRe
 			rows[k] = models.Competency{Code: r.Code, Name: r.Name, Description: r.Description, Type: r.Type,
 				Area: r.Area, SubTheme: r.SubTheme, CreatedAt: now, UpdatedAt: now}
 		}
-		_, err := tx.NewInsert().Model(&rows).ExcludeColumn("id").
+		_, err = tx.NewInsert().Model(&rows).ExcludeColumn("id").
 			On("CONFLICT (code) DO UPDATE").
 			Set("name = EXCLUDED.name").Set("description = EXCLUDED.description").
 			Set("type = EXCLUDED.type").Set("area = EXCLUDED.area").
@@ -210,22 +218,21 @@ func (db *DB) UpsertCompetencies(ctx context.Context, recs []models.CompetencyRe
 		if err != nil {
 			return err
 		}
-		codes := make([]string, len(idxs))
-		for k, i := range idxs {
-			codes[k] = recs[i].Code
-		}
 		ids, err := idsByCode(ctx, tx, "competencies", codes)
 		if err != nil {
 			return err
 		}
+		// Given descriptors replace the stored ones; a new competency without any
+		// gets generic ones; an existing one keeps its own.
 		var levels []models.CompetencyLevel
 		var replaced []int64
 		for _, i := range idxs {
 			r, id := recs[i], ids[recs[i].Code]
 			given := r.Levels
-			if len(given) > 0 {
+			switch {
+			case len(given) > 0:
 				replaced = append(replaced, id)
-			} else {
+			case existed[r.Code] == 0:
 				given = models.DefaultLevels(r.Name)
 			}
 			for _, l := range given {
@@ -238,9 +245,10 @@ func (db *DB) UpsertCompetencies(ctx context.Context, recs []models.CompetencyRe
 				return err
 			}
 		}
-		// Existing descriptors win over generic ones; given ones were cleared above.
-		if _, err := tx.NewInsert().Model(&levels).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
-			return err
+		if len(levels) > 0 {
+			if _, err := tx.NewInsert().Model(&levels).Exec(ctx); err != nil {
+				return err
+			}
 		}
 		return bumpCatalogue(ctx, tx)
 	})

@@ -12,9 +12,9 @@ import (
 // keyset pages a query in ascending order of a unique text column, tie-broken by id,
 // so a page after a cursor is one index range scan whatever the offset.
 type keyset[T any] struct {
-	column string          // the sort column, e.g. "code"
-	key    func(T) string  // the item's value of column
-	id     func(T) int64   // the item's id
+	column string         // the sort column, e.g. "code"
+	key    func(T) string // the item's value of column
+	id     func(T) int64  // the item's id
 }
 
 // fetch counts the rows q selects, then reads the page p of them into a slice.

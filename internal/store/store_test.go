@@ -1,0 +1,377 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
+	"github.com/openkarmayogi/karmayogi/models"
+)
+
+var ctx = context.Background()
+
+func must[T any](tb testing.TB) func(T, error) T {
+	return func(v T, err error) T {
+		tb.Helper()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return v
+	}
+}
+
+func wantCode(t *testing.T, err error, code, field string) {
+	t.Helper()
+	if got := models.ErrorCode(err); got != code {
+		t.Fatalf("error code = %q (%v), want %q", got, err, code)
+	}
+	if got := models.ErrorField(err); got != field {
+		t.Fatalf("error field = %q (%v), want %q", got, err, field)
+	}
+}
+
+// noRejects fails the test unless a bulk upsert stored every record.
+func noRejects(t *testing.T) func([]models.RecordError, error) {
+	return func(rejected []models.RecordError, err error) {
+		t.Helper()
+		if err != nil || len(rejected) > 0 {
+			t.Fatalf("rejected %v, err %v", rejected, err)
+		}
+	}
+}
+
+// fixture stores a ministry > department > organisation tree, two competencies, a
+// role and a course.
+type fixture struct {
+	ministry, department, office *models.Organisation
+	comm, procurement            *models.Competency
+	role                         *models.Role
+}
+
+func newFixture(t *testing.T, db *store.DB) fixture {
+	t.Helper()
+	org := must[*models.Organisation](t)
+	var f fixture
+	f.ministry = org(db.CreateOrganisation(ctx, &models.NewOrganisation{Code: "MOF", Name: "Ministry of Finance", Type: models.OrgMinistry}))
+	f.department = org(db.CreateOrganisation(ctx, &models.NewOrganisation{Code: "MOF-DOR", Name: "Department of Revenue", Type: models.OrgDepartment, ParentID: &f.ministry.ID}))
+	f.office = org(db.CreateOrganisation(ctx, &models.NewOrganisation{Code: "MOF-DOR-CBDT", Name: "Central Board of Direct Taxes", Type: models.OrgOrganisation, ParentID: &f.department.ID}))
+	comp := must[*models.Competency](t)
+	f.comm = comp(db.CreateCompetency(ctx, &models.NewCompetency{Code: "BEH-010", Name: "Effective Communication", Type: models.Behavioural, Area: "Communication"}))
+	f.procurement = comp(db.CreateCompetency(ctx, &models.NewCompetency{Code: "FUN-020", Name: "Procurement Mgmt. through GeM", Type: models.Functional, Area: "Public Procurement (GFR)"}))
+	f.role = must[*models.Role](t)(db.CreateRole(ctx, &models.NewRole{Code: "ROLE-SO", Name: "Section Officer",
+		Requirements: []models.RoleRequirement{{CompetencyID: f.comm.ID, RequiredLevel: 2, Weight: 1}}}))
+	return f
+}
+
+func TestOrganisations(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		if want := fmt.Sprintf("/%d/%d/%d/", f.ministry.ID, f.department.ID, f.office.ID); f.office.Path != want {
+			t.Fatalf("path = %q, want %q", f.office.Path, want)
+		}
+		top := must[*models.Page[*models.Organisation]](t)(db.FindOrganisations(ctx, models.OrganisationFilter{}, models.PageRequest{First: 10}))
+		if top.TotalCount != 1 || top.Items[0].Code != "MOF" {
+			t.Fatalf("top level = %+v", top.Items)
+		}
+		kids := must[*models.Page[*models.Organisation]](t)(db.FindOrganisations(ctx, models.OrganisationFilter{ParentID: &f.ministry.ID}, models.PageRequest{First: 10}))
+		if kids.TotalCount != 1 || kids.Items[0].ID != f.department.ID {
+			t.Fatalf("children = %+v", kids.Items)
+		}
+		missing := int64(999999)
+		for _, tc := range []struct {
+			name  string
+			in    models.NewOrganisation
+			code  string
+			field string
+		}{
+			{"ErrDuplicateCode", models.NewOrganisation{Code: "MOF", Name: "Again", Type: models.OrgMinistry}, models.ECONFLICT, "code"},
+			{"ErrUnknownParent", models.NewOrganisation{Code: "X", Name: "X", Type: models.OrgDepartment, ParentID: &missing}, models.EINVALID, "parentId"},
+			{"ErrMinistryWithParent", models.NewOrganisation{Code: "X", Name: "X", Type: models.OrgMinistry, ParentID: &f.ministry.ID}, models.EINVALID, "parentId"},
+			{"ErrDepartmentUnderDepartment", models.NewOrganisation{Code: "X", Name: "X", Type: models.OrgDepartment, ParentID: &f.department.ID}, models.EINVALID, "parentId"},
+			{"ErrBadCode", models.NewOrganisation{Code: "has space", Name: "X", Type: models.OrgMinistry}, models.EINVALID, "code"},
+			{"ErrBadType", models.NewOrganisation{Code: "X", Name: "X", Type: "CITY"}, models.EINVALID, "type"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				_, err := db.CreateOrganisation(ctx, &tc.in)
+				wantCode(t, err, tc.code, tc.field)
+			})
+		}
+		_, err := db.FindOrganisationByID(ctx, missing)
+		wantCode(t, err, models.ENOTFOUND, "")
+	})
+}
+
+func TestLearnersPagingAndFilters(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		orgs := []*models.Organisation{f.ministry, f.department, f.office}
+		const n = 137
+		for i := range n {
+			l := &models.NewLearner{EmployeeCode: fmt.Sprintf("EMP%04d", (i*37)%n), Name: fmt.Sprintf("Learner %d", i),
+				Email: fmt.Sprintf("Learner.%d@Gov.IN", i), Designation: "Section Officer", OrganisationID: orgs[i%3].ID}
+			if i%2 == 0 {
+				l.RoleIDs = []int64{f.role.ID}
+			}
+			must[*models.Learner](t)(db.CreateLearner(ctx, l))
+		}
+		t.Run("PagingVisitsEveryLearnerOnce", func(t *testing.T) {
+			seen := map[int64]bool{}
+			var codes []string
+			p := models.PageRequest{First: 10}
+			for {
+				page := must[*models.Page[*models.Learner]](t)(db.FindLearners(ctx, models.LearnerFilter{}, p))
+				if page.TotalCount != n {
+					t.Fatalf("totalCount = %d, want %d", page.TotalCount, n)
+				}
+				for _, l := range page.Items {
+					if seen[l.ID] {
+						t.Fatalf("learner %s seen twice", l.EmployeeCode)
+					}
+					seen[l.ID] = true
+					codes = append(codes, l.EmployeeCode)
+				}
+				if !page.HasNextPage {
+					break
+				}
+				c := page.Cursors[len(page.Cursors)-1]
+				p.After = &c
+			}
+			if len(seen) != n || !slices.IsSorted(codes) {
+				t.Fatalf("visited %d learners, sorted %v", len(seen), slices.IsSorted(codes))
+			}
+		})
+		count := func(f models.LearnerFilter) int {
+			return must[*models.Page[*models.Learner]](t)(db.FindLearners(ctx, f, models.PageRequest{First: 1})).TotalCount
+		}
+		search := func(s string) *string { return &s }
+		for _, tc := range []struct {
+			name   string
+			filter models.LearnerFilter
+			want   int
+		}{
+			{"Subtree", models.LearnerFilter{OrganisationID: &f.ministry.ID, IncludeSubOrganisations: true}, n},
+			{"DepartmentSubtree", models.LearnerFilter{OrganisationID: &f.department.ID, IncludeSubOrganisations: true}, 91},
+			{"DirectMembers", models.LearnerFilter{OrganisationID: &f.ministry.ID}, 46},
+			{"Role", models.LearnerFilter{RoleID: &f.role.ID}, 69},
+			{"SearchName", models.LearnerFilter{Search: search("learner 13")}, 8}, // "Learner 13" and "Learner 130".."136"
+			{"SearchWildcardIsLiteral", models.LearnerFilter{Search: search("%")}, 0},
+			{"SearchCode", models.LearnerFilter{Search: search("emp001")}, 10},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				if got := count(tc.filter); got != tc.want {
+					t.Fatalf("count = %d, want %d", got, tc.want)
+				}
+			})
+		}
+		t.Run("ErrEmailInUse", func(t *testing.T) {
+			_, err := db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: "NEW1", Name: "N", Email: "LEARNER.1@gov.in", Designation: "SO", OrganisationID: f.office.ID})
+			wantCode(t, err, models.ECONFLICT, "email")
+		})
+		t.Run("ErrEmployeeCodeInUse", func(t *testing.T) {
+			_, err := db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: "EMP0001", Name: "N", Email: "new@gov.in", Designation: "SO", OrganisationID: f.office.ID})
+			wantCode(t, err, models.ECONFLICT, "employeeCode")
+		})
+		t.Run("ErrUnknownRole", func(t *testing.T) {
+			_, err := db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: "NEW2", Name: "N", Email: "new2@gov.in", Designation: "SO", OrganisationID: f.office.ID, RoleIDs: []int64{f.role.ID, 424242}})
+			wantCode(t, err, models.EINVALID, "roleIds[1]")
+		})
+		t.Run("AssignRoleBumpsVersionOnce", func(t *testing.T) {
+			l := must[*models.Page[*models.Learner]](t)(db.FindLearners(ctx, models.LearnerFilter{Search: search("Learner 1")}, models.PageRequest{First: 1})).Items[0]
+			held := must[map[int64][]int64](t)(db.FindRoleIDsByLearnerIDs(ctx, []int64{l.ID}))[l.ID]
+			after := must[*models.Learner](t)(db.AssignRole(ctx, l.ID, f.role.ID))
+			again := must[*models.Learner](t)(db.AssignRole(ctx, l.ID, f.role.ID))
+			wantVersion := l.Version
+			if !slices.Contains(held, f.role.ID) {
+				wantVersion++
+			}
+			if after.Version != wantVersion || again.Version != wantVersion {
+				t.Fatalf("versions %d, %d; want %d", after.Version, again.Version, wantVersion)
+			}
+			_, err := db.AssignRole(ctx, l.ID, 424242)
+			wantCode(t, err, models.EINVALID, "roleId")
+		})
+	})
+}
+
+func TestCatalogue(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		v0 := must[int64](t)(db.CatalogueVersion(ctx))
+		course := must[*models.Course](t)(db.CreateCourse(ctx, &models.NewCourse{Code: "CRS-1", Title: "GeM Procurement in Practice", Provider: "NIFM",
+			Format: models.Online, DurationHours: 6, Competencies: []models.CourseCompetency{{CompetencyID: f.procurement.ID, FromLevel: 1, ToLevel: 3}}}))
+		must[*models.Course](t)(db.CreateCourse(ctx, &models.NewCourse{Code: "CRS-2", Title: "Writing for Government", Provider: "ISTM",
+			Format: models.Blended, DurationHours: 12, Competencies: []models.CourseCompetency{{CompetencyID: f.comm.ID, FromLevel: 0, ToLevel: 2}}}))
+		if v := must[int64](t)(db.CatalogueVersion(ctx)); v != v0+2 {
+			t.Fatalf("catalogue version = %d, want %d", v, v0+2)
+		}
+		levels := must[map[int64][]models.CompetencyLevel](t)(db.FindLevelsByCompetencyIDs(ctx, []int64{f.comm.ID}))[f.comm.ID]
+		if len(levels) != 5 || levels[0].Level != 1 || levels[4].Level != 5 {
+			t.Fatalf("levels = %+v", levels)
+		}
+		courses := func(cf models.CourseFilter) []string {
+			var codes []string
+			for _, c := range must[*models.Page[*models.Course]](t)(db.FindCourses(ctx, cf, models.PageRequest{First: 50})).Items {
+				codes = append(codes, c.Code)
+			}
+			return codes
+		}
+		three, four, online, ten, geM, nifm := 3, 4, models.Online, 10.0, "gem", "NIFM"
+		for _, tc := range []struct {
+			name   string
+			filter models.CourseFilter
+			want   []string
+		}{
+			{"All", models.CourseFilter{}, []string{"CRS-1", "CRS-2"}},
+			{"Competency", models.CourseFilter{CompetencyID: &f.procurement.ID}, []string{"CRS-1"}},
+			{"MinLevelMet", models.CourseFilter{CompetencyID: &f.procurement.ID, MinLevel: &three}, []string{"CRS-1"}},
+			{"MinLevelUnmet", models.CourseFilter{CompetencyID: &f.procurement.ID, MinLevel: &four}, nil},
+			{"Format", models.CourseFilter{Format: &online}, []string{"CRS-1"}},
+			{"MaxDuration", models.CourseFilter{MaxDurationHours: &ten}, []string{"CRS-1"}},
+			{"SearchTitle", models.CourseFilter{Search: &geM}, []string{"CRS-1"}},
+			{"Provider", models.CourseFilter{Provider: &nifm}, []string{"CRS-1"}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				if got := courses(tc.filter); !slices.Equal(got, tc.want) {
+					t.Fatalf("courses = %v, want %v", got, tc.want)
+				}
+			})
+		}
+		t.Run("UpdateCourseReplacesCompetencies", func(t *testing.T) {
+			title := "GeM Procurement, Revised"
+			c := must[*models.Course](t)(db.UpdateCourse(ctx, course.ID, models.CourseUpdate{Title: &title, ReplaceCompetencies: true,
+				Competencies: []models.CourseCompetency{{CompetencyID: f.comm.ID, FromLevel: 2, ToLevel: 4}}}))
+			got := must[map[int64][]models.CourseCompetency](t)(db.FindCourseCompetenciesByCourseIDs(ctx, []int64{course.ID}))[course.ID]
+			if c.Title != title || len(got) != 1 || got[0].CompetencyID != f.comm.ID || got[0].ToLevel != 4 {
+				t.Fatalf("course %+v competencies %+v", c, got)
+			}
+		})
+		for _, tc := range []struct {
+			name        string
+			err         func() error
+			code, field string
+		}{
+			{"ErrToLevelNotAboveFrom", func() error {
+				_, err := db.CreateCourse(ctx, &models.NewCourse{Code: "C9", Title: "T", Provider: "P", Format: models.Online, DurationHours: 1,
+					Competencies: []models.CourseCompetency{{CompetencyID: f.comm.ID, FromLevel: 3, ToLevel: 3}}})
+				return err
+			}, models.EINVALID, "competencies[0].toLevel"},
+			{"ErrUnknownCompetency", func() error {
+				_, err := db.CreateCourse(ctx, &models.NewCourse{Code: "C9", Title: "T", Provider: "P", Format: models.Online, DurationHours: 1,
+					Competencies: []models.CourseCompetency{{CompetencyID: 424242, FromLevel: 0, ToLevel: 1}}})
+				return err
+			}, models.EINVALID, "competencies[0].competencyId"},
+			{"ErrDurationZero", func() error {
+				_, err := db.CreateCourse(ctx, &models.NewCourse{Code: "C9", Title: "T", Provider: "P", Format: models.Online})
+				return err
+			}, models.EINVALID, "durationHours"},
+			{"ErrCourseCodeInUse", func() error {
+				_, err := db.CreateCourse(ctx, &models.NewCourse{Code: "CRS-1", Title: "T", Provider: "P", Format: models.Online, DurationHours: 1})
+				return err
+			}, models.ECONFLICT, "code"},
+			{"ErrUpdateMissingCourse", func() error { _, err := db.UpdateCourse(ctx, 424242, models.CourseUpdate{}); return err }, models.ENOTFOUND, ""},
+			{"ErrLevelOutOfRange", func() error {
+				_, err := db.CreateCompetency(ctx, &models.NewCompetency{Code: "X", Name: "X", Type: models.Domain, Area: "A",
+					Levels: []models.CompetencyLevel{{Level: 6, Name: "n", Description: "d"}}})
+				return err
+			}, models.EINVALID, "levels[0].level"},
+			{"ErrRequirementUnknownCompetency", func() error {
+				_, err := db.CreateRole(ctx, &models.NewRole{Code: "R9", Name: "R", Requirements: []models.RoleRequirement{{CompetencyID: 424242, RequiredLevel: 1, Weight: 1}}})
+				return err
+			}, models.EINVALID, "requirements[0].competencyId"},
+			{"ErrRequirementWeight", func() error {
+				_, err := db.SetRoleRequirement(ctx, models.RoleRequirement{RoleID: f.role.ID, CompetencyID: f.comm.ID, RequiredLevel: 2, Weight: 0})
+				return err
+			}, models.EINVALID, "weight"},
+			{"ErrRequirementUnknownRole", func() error {
+				_, err := db.SetRoleRequirement(ctx, models.RoleRequirement{RoleID: 424242, CompetencyID: f.comm.ID, RequiredLevel: 2, Weight: 1})
+				return err
+			}, models.ENOTFOUND, ""},
+		} {
+			t.Run(tc.name, func(t *testing.T) { wantCode(t, tc.err(), tc.code, tc.field) })
+		}
+		t.Run("SetRoleRequirementReplaces", func(t *testing.T) {
+			must[*models.Role](t)(db.SetRoleRequirement(ctx, models.RoleRequirement{RoleID: f.role.ID, CompetencyID: f.comm.ID, RequiredLevel: 4, Weight: 2.5}))
+			must[*models.Role](t)(db.SetRoleRequirement(ctx, models.RoleRequirement{RoleID: f.role.ID, CompetencyID: f.procurement.ID, RequiredLevel: 3, Weight: 1}))
+			reqs := must[map[int64][]models.RoleRequirement](t)(db.FindRequirementsByRoleIDs(ctx, []int64{f.role.ID}))[f.role.ID]
+			want := []models.RoleRequirement{{RoleID: f.role.ID, CompetencyID: f.comm.ID, RequiredLevel: 4, Weight: 2.5},
+				{RoleID: f.role.ID, CompetencyID: f.procurement.ID, RequiredLevel: 3, Weight: 1}}
+			if !slices.Equal(reqs, want) {
+				t.Fatalf("requirements = %+v, want %+v", reqs, want)
+			}
+		})
+	})
+}
+
+// TestDatabaseConstraints proves the rules hold in the database itself, not only in Go.
+func TestDatabaseConstraints(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		course := must[*models.Course](t)(db.CreateCourse(ctx, &models.NewCourse{Code: "CRS-1", Title: "T", Provider: "P", Format: models.Online, DurationHours: 1}))
+		for _, tc := range []struct{ name, sql string }{
+			{"ToLevelAboveFromLevel", fmt.Sprintf("INSERT INTO course_competencies (course_id, competency_id, from_level, to_level) VALUES (%d, %d, 3, 2)", course.ID, f.comm.ID)},
+			{"RequiredLevelInRange", fmt.Sprintf("INSERT INTO role_requirements (role_id, competency_id, required_level, weight) VALUES (%d, %d, 6, 1)", f.role.ID, f.procurement.ID)},
+			{"WeightPositive", fmt.Sprintf("INSERT INTO role_requirements (role_id, competency_id, required_level, weight) VALUES (%d, %d, 2, 0)", f.role.ID, f.procurement.ID)},
+			{"LevelDescriptorInRange", fmt.Sprintf("INSERT INTO competency_levels (competency_id, level, name, description) VALUES (%d, 0, 'n', 'd')", f.comm.ID)},
+			{"UniqueCompetencyCode", "INSERT INTO competencies (code, name, type, area) VALUES ('BEH-010', 'n', 'BEHAVIOURAL', 'a')"},
+			{"CompetencyType", "INSERT INTO competencies (code, name, type, area) VALUES ('NEW', 'n', 'SOFT', 'a')"},
+			{"MinistryHasNoParent", fmt.Sprintf("INSERT INTO organisations (code, name, type, parent_id, path) VALUES ('M2', 'n', 'MINISTRY', %d, '/x/')", f.ministry.ID)},
+			{"KnownOrganisation", "INSERT INTO learners (employee_code, name, email, designation, organisation_id) VALUES ('E', 'n', 'e@gov.in', 'd', 424242)"},
+			{"LowerCaseEmail", fmt.Sprintf("INSERT INTO learners (employee_code, name, email, designation, organisation_id) VALUES ('E', 'n', 'E@gov.in', 'd', %d)", f.office.ID)},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				if _, err := db.Bun().ExecContext(ctx, tc.sql); err == nil {
+					t.Fatalf("database accepted %s", tc.sql)
+				}
+			})
+		}
+	})
+}
+
+// TestSchemasAgree proves both dialects' migrations build the same tables and columns.
+func TestSchemasAgree(t *testing.T) {
+	columns := map[string][]string{}
+	for _, engine := range storetest.Engines {
+		db := storetest.Open(t, engine)
+		var rows []struct {
+			Table  string `bun:"table_name"`
+			Column string `bun:"column_name"`
+		}
+		q := `SELECT m.name AS table_name, p.name AS column_name FROM sqlite_master m, pragma_table_info(m.name) p
+			WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY 1, 2`
+		if engine == "postgres" {
+			q = `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY 1, 2`
+		}
+		if err := db.Bun().NewRaw(q).Scan(ctx, &rows); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			columns[engine] = append(columns[engine], r.Table+"."+r.Column)
+		}
+	}
+	lite, pg := columns["sqlite"], columns["postgres"]
+	if len(lite) < 60 || !slices.Equal(lite, pg) {
+		t.Fatalf("schemas differ:\nsqlite:   %s\npostgres: %s", strings.Join(lite, " "), strings.Join(pg, " "))
+	}
+}
+
+func TestMigrateDownAndUp(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if n := must[int](t)(db.Rollback(ctx)); n != 1 {
+			t.Fatalf("rolled back %d migrations", n)
+		}
+		if _, err := db.FindLearners(ctx, models.LearnerFilter{}, models.PageRequest{First: 1}); err == nil {
+			t.Fatal("learners table survived the rollback")
+		}
+		if n := must[int](t)(db.Migrate(ctx)); n != 1 {
+			t.Fatalf("applied %d migrations", n)
+		}
+		status := must[[]string](t)(db.MigrationStatus(ctx))
+		if len(status) != 1 || !strings.HasSuffix(status[0], "applied") {
+			t.Fatalf("status = %v", status)
+		}
+	})
+}
