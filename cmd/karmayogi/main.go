@@ -1,0 +1,92 @@
+// Command karmayogi is the competency graph service: the GraphQL API and the
+// operator's tools (migrations, seeding, CSV import). It only wires packages together.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// errUsage marks a command line the program could not understand; its exit status is 2.
+var errUsage = errors.New("usage")
+
+const usage = `karmayogi: the open competency graph service
+
+Usage:
+  karmayogi serve [--addr :8080] [--demo]      serve the GraphQL API
+  karmayogi migrate up|down|status             manage the database schema
+  karmayogi seed [--learners N] [--courses N] [--seed S]
+                                               load a deterministic demo data set
+  karmayogi import KIND FILE.csv               load a CSV file (kinds: see README)
+  karmayogi schema                             print the GraphQL schema (SDL)
+
+Configuration comes from the environment (DATABASE_URL, KARMAYOGI_ADDR, KARMAYOGI_ENV, ...);
+see README.md.
+`
+
+// run executes one command and returns the process exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stderr, usage)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	commands := map[string]func(context.Context, []string, io.Writer, io.Writer) (int, error){
+		"serve":   serveCommand,
+		"migrate": migrateCommand,
+		"seed":    seedCommand,
+		"import":  importCommand,
+		"schema":  schemaCommand,
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "karmayogi: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	code, err := cmd(ctx, args[1:], stdout, stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	case err != nil:
+		fmt.Fprintf(stderr, "karmayogi %s: %v\n", args[0], err)
+		if code == 0 {
+			code = 1
+		}
+	}
+	return code
+}
+
+// newFlags returns a flag set that reports errors to stderr and returns them.
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("karmayogi "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// parse parses args, mapping a bad command line to errUsage.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	return nil
+}

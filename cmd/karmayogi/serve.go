@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/openkarmayogi/karmayogi/graph"
+	"github.com/openkarmayogi/karmayogi/internal/seed"
+	"github.com/openkarmayogi/karmayogi/internal/server"
+	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/models"
+)
+
+// Main is the running service; end-to-end tests start it in-process.
+type Main struct {
+	Config Config
+	Logger *slog.Logger
+	Notice io.Writer // where start-up notices for people go
+
+	DB     *store.DB
+	Server *server.Server
+}
+
+// Run opens and migrates the database, seeds it when asked, and starts serving.
+func (m *Main) Run(ctx context.Context) error {
+	db, err := store.Open(ctx, m.Config.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	m.DB = db
+	if n, err := db.Migrate(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		m.Logger.Info("applied migrations", "count", n)
+	}
+	if m.Config.Demo {
+		if err := m.seedDemo(ctx); err != nil {
+			return err
+		}
+	}
+	gql := graph.NewHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db},
+		graph.Options{Introspection: !m.Config.Production(), Logger: m.Logger})
+	cfg := server.Config{Addr: m.Config.Addr, GraphQL: gql, Database: db, Cache: "none", Logger: m.Logger}
+	if !m.Config.Production() {
+		cfg.GraphiQL = graph.Playground("/graphql")
+	}
+	m.Server = server.New(cfg)
+	if err := m.Server.Open(); err != nil {
+		return err
+	}
+	m.Logger.Info("serving", "url", m.Server.URL(), "database", db.Dialect(), "env", m.Config.Env)
+	return nil
+}
+
+// seedDemo loads the demo data set into an empty database; a database that already
+// holds learners is left as it is.
+func (m *Main) seedDemo(ctx context.Context) error {
+	page, err := m.DB.FindLearners(ctx, models.LearnerFilter{}, models.PageRequest{First: 1})
+	if err != nil {
+		return err
+	}
+	if page.TotalCount > 0 {
+		fmt.Fprintf(m.Notice, "demo: the database already holds %d learners; not seeding\n", page.TotalCount)
+		return nil
+	}
+	start := time.Now()
+	stats, err := seed.Run(ctx, m.DB, seed.Options{Learners: m.Config.DemoLearners})
+	if err != nil {
+		return fmt.Errorf("demo seed: %w", err)
+	}
+	fmt.Fprintf(m.Notice, "demo: seeded %d organisations, %d competencies, %d roles, %d courses and %d learners in %s\n",
+		stats.Organisations, stats.Competencies, stats.Roles, stats.Courses, stats.Learners, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// Close stops serving, waiting up to 10 seconds for requests in flight, and closes the database.
+func (m *Main) Close() error {
+	if m.Server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := m.Server.Shutdown(ctx); err != nil {
+			return err
+		}
+	}
+	if m.DB != nil {
+		return m.DB.Close()
+	}
+	return nil
+}
+
+func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+	cfg, err := configFromEnv()
+	if err != nil {
+		return 2, err
+	}
+	fs := newFlags("serve", stderr)
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (KARMAYOGI_ADDR)")
+	fs.BoolVar(&cfg.Demo, "demo", false, "seed the demo data set into an empty database")
+	if err := parse(fs, args); err != nil {
+		return 2, err
+	}
+	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	m := &Main{Config: cfg, Logger: logger, Notice: stderr}
+	if err := m.Run(ctx); err != nil {
+		m.Close()
+		return 1, err
+	}
+	if cfg.Demo {
+		fmt.Fprintf(stderr, "\nGraphiQL: %s/\nTry: { competencies(first: 5) { totalCount edges { node { code name area } } } }\n"+
+			"Every query is open until access control lands; tokens will come from `karmayogi token`.\n\n", m.Server.URL())
+	}
+	<-ctx.Done()
+	logger.Info("shutting down")
+	return 0, m.Close()
+}

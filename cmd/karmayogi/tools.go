@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/openkarmayogi/karmayogi/graph"
+	"github.com/openkarmayogi/karmayogi/internal/importer"
+	"github.com/openkarmayogi/karmayogi/internal/seed"
+	"github.com/openkarmayogi/karmayogi/internal/store"
+)
+
+// openDB opens and migrates the configured database.
+func openDB(ctx context.Context) (*store.DB, error) {
+	cfg, err := configFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func migrateCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+	if len(args) != 1 {
+		fmt.Fprintln(stderr, "usage: karmayogi migrate up|down|status")
+		return 2, errUsage
+	}
+	cfg, err := configFromEnv()
+	if err != nil {
+		return 2, err
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return 1, err
+	}
+	defer db.Close()
+	switch args[0] {
+	case "up":
+		n, err := db.Migrate(ctx)
+		if err != nil {
+			return 1, err
+		}
+		fmt.Fprintf(stdout, "applied %d migrations\n", n)
+	case "down":
+		n, err := db.Rollback(ctx)
+		if err != nil {
+			return 1, err
+		}
+		fmt.Fprintf(stdout, "rolled back %d migrations\n", n)
+	case "status":
+		lines, err := db.MigrationStatus(ctx)
+		if err != nil {
+			return 1, err
+		}
+		fmt.Fprintln(stdout, strings.Join(lines, "\n"))
+	default:
+		fmt.Fprintln(stderr, "usage: karmayogi migrate up|down|status")
+		return 2, errUsage
+	}
+	return 0, nil
+}
+
+func seedCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+	fs := newFlags("seed", stderr)
+	var opts seed.Options
+	fs.IntVar(&opts.Learners, "learners", 2000, "learners to generate")
+	fs.IntVar(&opts.Courses, "courses", 1400, "courses to generate")
+	fs.Int64Var(&opts.Seed, "seed", 1, "random seed; the same seed gives the same data")
+	if err := parse(fs, args); err != nil {
+		return 2, err
+	}
+	if opts.Learners < 0 || opts.Courses < 1 {
+		fmt.Fprintln(stderr, "karmayogi seed: --learners must be at least 0 and --courses at least 1")
+		return 2, errUsage
+	}
+	db, err := openDB(ctx)
+	if err != nil {
+		return 1, err
+	}
+	defer db.Close()
+	opts.Progress = stderr
+	start := time.Now()
+	stats, err := seed.Run(ctx, db, opts)
+	if err != nil {
+		return 1, err
+	}
+	fmt.Fprintf(stdout, "seeded %d organisations, %d competencies, %d roles, %d requirements, %d courses, %d course competencies and %d learners in %s\n",
+		stats.Organisations, stats.Competencies, stats.Roles, stats.RoleRequirements, stats.Courses, stats.CourseCompetencies, stats.Learners,
+		time.Since(start).Round(time.Millisecond))
+	return 0, nil
+}
+
+func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+	fs := newFlags("import", stderr)
+	batch := fs.Int("batch", 500, "rows written per transaction")
+	if err := parse(fs, args); err != nil {
+		return 2, err
+	}
+	if fs.NArg() != 2 {
+		fmt.Fprintf(stderr, "usage: karmayogi import KIND FILE.csv   (kinds: %s)\n", strings.Join(importer.Kinds, ", "))
+		return 2, errUsage
+	}
+	kind, path := fs.Arg(0), fs.Arg(1)
+	f, err := os.Open(path)
+	if err != nil {
+		return 2, err
+	}
+	defer f.Close()
+	db, err := openDB(ctx)
+	if err != nil {
+		return 2, err
+	}
+	defer db.Close()
+	opts := importer.Options{BatchSize: *batch, Errors: stderr}
+	if isTerminal(stderr) {
+		opts.Progress = stderr
+	}
+	start := time.Now()
+	res, err := importer.Import(ctx, db, kind, f, opts)
+	if err != nil {
+		return 2, fmt.Errorf("%s: %w", path, err)
+	}
+	fmt.Fprintf(stdout, "%s: stored %d rows, rejected %d, in %s\n", path, res.Stored, res.Rejected, time.Since(start).Round(time.Millisecond))
+	if res.Rejected > 0 {
+		return 1, nil
+	}
+	return 0, nil
+}
+
+// isTerminal reports whether w is a terminal, where progress lines make sense.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+func schemaCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+	if len(args) != 0 {
+		fmt.Fprintln(stderr, "usage: karmayogi schema")
+		return 2, errUsage
+	}
+	_, err := io.WriteString(stdout, graph.SDL())
+	return 0, err
+}

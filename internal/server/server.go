@@ -1,0 +1,157 @@
+// Package server is the HTTP wiring: GraphQL, GraphiQL, health, readiness and
+// metrics endpoints, request metrics, and graceful shutdown.
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Pinger reports whether a dependency answers.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Config is what the server serves.
+type Config struct {
+	Addr     string
+	GraphQL  http.Handler // the /graphql endpoint
+	GraphiQL http.Handler // served at /; nil turns it off (production)
+	Database Pinger
+	Cache    string // cache state reported by /readyz, e.g. "in-process"
+	Logger   *slog.Logger
+}
+
+// Server serves the API until Shutdown.
+type Server struct {
+	cfg      Config
+	http     *http.Server
+	listener net.Listener
+	registry *prometheus.Registry
+}
+
+// New builds the handler tree; Open starts listening.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Server{cfg: cfg, registry: prometheus.NewRegistry()}
+	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.http = &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	return s
+}
+
+// Registry is where the server's Prometheus metrics live; others may add theirs.
+func (s *Server) Registry() *prometheus.Registry { return s.registry }
+
+// Handler returns the routes: /graphql, /, /healthz, /readyz, /metrics.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	requests := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "karmayogi_http_request_duration_seconds",
+		Help:    "HTTP request latency by route and status code.",
+		Buckets: prometheus.DefBuckets,
+	}, []string{"route", "code"})
+	s.registry.MustRegister(requests)
+	route := func(pattern, name string, h http.Handler) {
+		mux.Handle(pattern, instrument(name, requests, h))
+	}
+	route("/graphql", "graphql", s.cfg.GraphQL)
+	if s.cfg.GraphiQL != nil {
+		route("GET /{$}", "graphiql", s.cfg.GraphiQL)
+	}
+	route("GET /healthz", "healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	}))
+	route("GET /readyz", "readyz", http.HandlerFunc(s.ready))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	return mux
+}
+
+// ready is 200 when the database answers within two seconds, 503 otherwise.
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	body := map[string]string{"database": "ok", "cache": s.cfg.Cache}
+	status := http.StatusOK
+	if err := s.cfg.Database.Ping(ctx); err != nil {
+		s.cfg.Logger.Warn("readiness: database unreachable", "err", err)
+		body["database"], status = "unreachable", http.StatusServiceUnavailable
+	}
+	writeJSON(w, status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// statusRecorder remembers the status code a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+func instrument(route string, h *prometheus.HistogramVec, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		h.WithLabelValues(route, strconv.Itoa(rec.status)).Observe(time.Since(start).Seconds())
+	})
+}
+
+// Open starts listening on the configured address (":0" picks a free port) and
+// serves in the background.
+func (s *Server) Open() error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	s.listener = ln
+	go func() {
+		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.cfg.Logger.Error("http server stopped", "err", err)
+		}
+	}()
+	return nil
+}
+
+// URL is the base URL the server listens on, once open.
+func (s *Server) URL() string {
+	addr := s.listener.Addr().(*net.TCPAddr)
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, strconv.Itoa(addr.Port))
+}
+
+// Shutdown stops accepting requests and waits for those in flight, up to ctx's deadline.
+func (s *Server) Shutdown(ctx context.Context) error {
+	return s.http.Shutdown(ctx)
+}
