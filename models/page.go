@@ -35,9 +35,12 @@ func DecodeCursor(field, s string) (*Cursor, error) {
 }
 
 // PageRequest asks for First rows after the cursor After (nil: from the start).
+// SkipTotal spares the count of every matching row when nobody asked for it: on
+// millions of learners the count, not the page, is the expensive part.
 type PageRequest struct {
-	First int
-	After *Cursor
+	First     int
+	After     *Cursor
+	SkipTotal bool
 }
 
 // NewPageRequest validates first (nil: the default) and decodes after.
@@ -60,7 +63,7 @@ func NewPageRequest(first *int, after *string) (PageRequest, error) {
 }
 
 // Page is one page of a keyset-ordered list. TotalCount counts every row the filter
-// selects, not only this page.
+// selects, not only this page (0 when the request skipped it).
 type Page[T any] struct {
 	Items       []T
 	Cursors     []Cursor

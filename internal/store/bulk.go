@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -32,20 +35,47 @@ func (r *rejections) reject(i int, err error, columns map[string]string) {
 	r.add(i, col, "%s", models.ErrorMessage(err))
 }
 
-// latest returns the indexes of recs to write: the last record of each key, since a
-// later row of a file overrides an earlier one.
-func latest[T any](recs []T, key func(T) string) []int {
-	last := make(map[string]int, len(recs))
-	for i, r := range recs {
-		last[key(r)] = i
+// latest keeps, of the valid indexes idxs, the last of each key, since a later row
+// of a file overrides an earlier one; the earlier rows count as stored.
+func latest(idxs []int, key func(i int) string) []int {
+	last := make(map[string]int, len(idxs))
+	for _, i := range idxs {
+		last[key(i)] = i
 	}
-	idxs := make([]int, 0, len(last))
-	for i, r := range recs {
-		if last[key(r)] == i {
-			idxs = append(idxs, i)
+	out := make([]int, 0, len(last))
+	for _, i := range idxs {
+		if last[key(i)] == i {
+			out = append(out, i)
 		}
 	}
-	return idxs
+	return out
+}
+
+// changed is the ON CONFLICT DO UPDATE condition that skips rows whose columns all
+// equal the incoming ones, so re-importing a file writes nothing and bumps no version.
+func changed(alias string, columns ...string) string {
+	conds := make([]string, len(columns))
+	for i, c := range columns {
+		conds[i] = fmt.Sprintf("%s.%s <> EXCLUDED.%s", alias, c, c)
+	}
+	return strings.Join(conds, " OR ")
+}
+
+// affected reports whether an upsert inserted or updated any row.
+func affected(res sql.Result, err error) (bool, error) {
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// bumpIf bumps the catalogue version when a write changed something.
+func bumpIf(ctx context.Context, tx bun.Tx, changed bool, err error) error {
+	if err != nil || !changed {
+		return err
+	}
+	return bumpCatalogue(ctx, tx)
 }
 
 // writeRecords runs write over idxs in one transaction, falling back to one
@@ -184,8 +214,7 @@ func (db *DB) upsertOrganisation(ctx context.Context, tx bun.Tx, old *models.Org
 func (db *DB) UpsertCompetencies(ctx context.Context, recs []models.CompetencyRecord) ([]models.RecordError, error) {
 	var rejected rejections
 	var valid []int
-	for _, i := range latest(recs, func(r models.CompetencyRecord) string { return r.Code }) {
-		r := recs[i]
+	for i, r := range recs {
 		n := models.NewCompetency{Code: r.Code, Name: r.Name, Description: r.Description, Type: r.Type, Area: r.Area, SubTheme: r.SubTheme, Levels: r.Levels}
 		if err := n.Validate(); err != nil {
 			rejected.reject(i, err, nil)
@@ -193,6 +222,7 @@ func (db *DB) UpsertCompetencies(ctx context.Context, recs []models.CompetencyRe
 		}
 		valid = append(valid, i)
 	}
+	valid = latest(valid, func(i int) string { return recs[i].Code })
 	err := db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		codes := make([]string, len(idxs))
 		for k, i := range idxs {
@@ -209,12 +239,14 @@ func (db *DB) UpsertCompetencies(ctx context.Context, recs []models.CompetencyRe
 			rows[k] = models.Competency{Code: r.Code, Name: r.Name, Description: r.Description, Type: r.Type,
 				Area: r.Area, SubTheme: r.SubTheme, CreatedAt: now, UpdatedAt: now}
 		}
-		_, err = tx.NewInsert().Model(&rows).ExcludeColumn("id").
+		wrote, err := affected(tx.NewInsert().Model(&rows).ExcludeColumn("id").
 			On("CONFLICT (code) DO UPDATE").
 			Set("name = EXCLUDED.name").Set("description = EXCLUDED.description").
 			Set("type = EXCLUDED.type").Set("area = EXCLUDED.area").
 			Set("sub_theme = CASE WHEN EXCLUDED.sub_theme = '' THEN competency.sub_theme ELSE EXCLUDED.sub_theme END").
-			Set("updated_at = EXCLUDED.updated_at").Exec(ctx)
+			Set("updated_at = EXCLUDED.updated_at").
+			Where(changed("competency", "name", "description", "type", "area") +
+				" OR (EXCLUDED.sub_theme <> '' AND competency.sub_theme <> EXCLUDED.sub_theme)").Exec(ctx))
 		if err != nil {
 			return err
 		}
@@ -222,18 +254,25 @@ func (db *DB) UpsertCompetencies(ctx context.Context, recs []models.CompetencyRe
 		if err != nil {
 			return err
 		}
-		// Given descriptors replace the stored ones; a new competency without any
-		// gets generic ones; an existing one keeps its own.
+		stored, err := levelsByCompetency(ctx, tx, slices.Collect(maps.Values(existed)))
+		if err != nil {
+			return err
+		}
+		// Given descriptors replace differing stored ones; a new competency without
+		// any gets generic ones; an existing one keeps its own.
 		var levels []models.CompetencyLevel
 		var replaced []int64
 		for _, i := range idxs {
 			r, id := recs[i], ids[recs[i].Code]
-			given := r.Levels
+			var given []models.CompetencyLevel
 			switch {
-			case len(given) > 0:
-				replaced = append(replaced, id)
-			case existed[r.Code] == 0:
+			case existed[r.Code] == 0 && len(r.Levels) == 0:
 				given = models.DefaultLevels(r.Name)
+			case existed[r.Code] == 0:
+				given = r.Levels
+			case len(r.Levels) > 0 && !sameLevels(stored[id], r.Levels):
+				given = r.Levels
+				replaced = append(replaced, id)
 			}
 			for _, l := range given {
 				l.CompetencyID = id
@@ -250,17 +289,34 @@ func (db *DB) UpsertCompetencies(ctx context.Context, recs []models.CompetencyRe
 				return err
 			}
 		}
-		return bumpCatalogue(ctx, tx)
+		return bumpIf(ctx, tx, wrote || len(levels) > 0, nil)
 	})
 	return rejected, err
+}
+
+// sameLevels reports whether stored descriptors equal given ones, in any order.
+func sameLevels(stored, given []models.CompetencyLevel) bool {
+	if len(stored) != len(given) {
+		return false
+	}
+	byLevel := make(map[int]models.CompetencyLevel, len(stored))
+	for _, l := range stored {
+		byLevel[l.Level] = l
+	}
+	for _, l := range given {
+		s, ok := byLevel[l.Level]
+		if !ok || s.Name != l.Name || s.Description != l.Description {
+			return false
+		}
+	}
+	return true
 }
 
 // UpsertRoles upserts on code.
 func (db *DB) UpsertRoles(ctx context.Context, recs []models.RoleRecord) ([]models.RecordError, error) {
 	var rejected rejections
 	var valid []int
-	for _, i := range latest(recs, func(r models.RoleRecord) string { return r.Code }) {
-		r := recs[i]
+	for i, r := range recs {
 		n := models.NewRole{Code: r.Code, Name: r.Name, Description: r.Description}
 		if err := n.Validate(); err != nil {
 			rejected.reject(i, err, nil)
@@ -268,19 +324,19 @@ func (db *DB) UpsertRoles(ctx context.Context, recs []models.RoleRecord) ([]mode
 		}
 		valid = append(valid, i)
 	}
+	valid = latest(valid, func(i int) string { return recs[i].Code })
 	err := db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		now := db.now()
 		rows := make([]models.Role, len(idxs))
 		for k, i := range idxs {
 			rows[k] = models.Role{Code: recs[i].Code, Name: recs[i].Name, Description: recs[i].Description, CreatedAt: now, UpdatedAt: now}
 		}
-		if _, err := tx.NewInsert().Model(&rows).ExcludeColumn("id").
+		wrote, err := affected(tx.NewInsert().Model(&rows).ExcludeColumn("id").
 			On("CONFLICT (code) DO UPDATE").
 			Set("name = EXCLUDED.name").Set("description = EXCLUDED.description").
-			Set("updated_at = EXCLUDED.updated_at").Exec(ctx); err != nil {
-			return err
-		}
-		return bumpCatalogue(ctx, tx)
+			Set("updated_at = EXCLUDED.updated_at").
+			Where(changed("role", "name", "description")).Exec(ctx))
+		return bumpIf(ctx, tx, wrote, err)
 	})
 	return rejected, err
 }
@@ -296,8 +352,7 @@ func (db *DB) UpsertRoleRequirements(ctx context.Context, recs []models.RoleRequ
 	}
 	var valid []int
 	reqs := make([]models.RoleRequirement, len(recs))
-	for _, i := range latest(recs, func(r models.RoleRequirementRecord) string { return r.RoleCode + "\x00" + r.CompetencyCode }) {
-		r := recs[i]
+	for i, r := range recs {
 		reqs[i] = models.RoleRequirement{RoleID: roles[r.RoleCode], CompetencyID: comps[r.CompetencyCode], RequiredLevel: r.RequiredLevel, Weight: r.Weight}
 		switch err := reqs[i].Validate(); {
 		case reqs[i].RoleID == 0:
@@ -310,15 +365,14 @@ func (db *DB) UpsertRoleRequirements(ctx context.Context, recs []models.RoleRequ
 			valid = append(valid, i)
 		}
 	}
+	valid = latest(valid, func(i int) string { return recs[i].RoleCode + "\x00" + recs[i].CompetencyCode })
 	err = db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		rows := make([]models.RoleRequirement, len(idxs))
 		for k, i := range idxs {
 			rows[k] = reqs[i]
 		}
-		if err := upsertRequirements(ctx, tx, rows); err != nil {
-			return err
-		}
-		return bumpCatalogue(ctx, tx)
+		wrote, err := upsertRequirements(ctx, tx, rows)
+		return bumpIf(ctx, tx, wrote, err)
 	})
 	return rejected, err
 }
@@ -341,8 +395,7 @@ func (db *DB) resolvePairs(ctx context.Context, tableA, tableB string, n int, co
 func (db *DB) UpsertCourses(ctx context.Context, recs []models.CourseRecord) ([]models.RecordError, error) {
 	var rejected rejections
 	var valid []int
-	for _, i := range latest(recs, func(r models.CourseRecord) string { return r.Code }) {
-		r := recs[i]
+	for i, r := range recs {
 		n := models.NewCourse{Code: r.Code, Title: r.Title, Description: r.Description, Provider: r.Provider, Format: r.Format, DurationHours: r.DurationHours}
 		if err := n.Validate(); err != nil {
 			rejected.reject(i, err, map[string]string{"durationHours": "duration_hours"})
@@ -350,6 +403,7 @@ func (db *DB) UpsertCourses(ctx context.Context, recs []models.CourseRecord) ([]
 		}
 		valid = append(valid, i)
 	}
+	valid = latest(valid, func(i int) string { return recs[i].Code })
 	err := db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		now := db.now()
 		rows := make([]models.Course, len(idxs))
@@ -358,14 +412,13 @@ func (db *DB) UpsertCourses(ctx context.Context, recs []models.CourseRecord) ([]
 			rows[k] = models.Course{Code: r.Code, Title: r.Title, Description: r.Description, Provider: r.Provider,
 				Format: r.Format, DurationHours: r.DurationHours, CreatedAt: now, UpdatedAt: now}
 		}
-		if _, err := tx.NewInsert().Model(&rows).ExcludeColumn("id").
+		wrote, err := affected(tx.NewInsert().Model(&rows).ExcludeColumn("id").
 			On("CONFLICT (code) DO UPDATE").
 			Set("title = EXCLUDED.title").Set("description = EXCLUDED.description").
 			Set("provider = EXCLUDED.provider").Set("format = EXCLUDED.format").
-			Set("duration_hours = EXCLUDED.duration_hours").Set("updated_at = EXCLUDED.updated_at").Exec(ctx); err != nil {
-			return err
-		}
-		return bumpCatalogue(ctx, tx)
+			Set("duration_hours = EXCLUDED.duration_hours").Set("updated_at = EXCLUDED.updated_at").
+			Where(changed("course", "title", "description", "provider", "format", "duration_hours")).Exec(ctx))
+		return bumpIf(ctx, tx, wrote, err)
 	})
 	return rejected, err
 }
@@ -381,8 +434,7 @@ func (db *DB) UpsertCourseCompetencies(ctx context.Context, recs []models.Course
 	}
 	var valid []int
 	rows := make([]models.CourseCompetency, len(recs))
-	for _, i := range latest(recs, func(r models.CourseCompetencyRecord) string { return r.CourseCode + "\x00" + r.CompetencyCode }) {
-		r := recs[i]
+	for i, r := range recs {
 		rows[i] = models.CourseCompetency{CourseID: courses[r.CourseCode], CompetencyID: comps[r.CompetencyCode], FromLevel: r.FromLevel, ToLevel: r.ToLevel}
 		switch err := rows[i].Validate(); {
 		case rows[i].CourseID == 0:
@@ -395,17 +447,17 @@ func (db *DB) UpsertCourseCompetencies(ctx context.Context, recs []models.Course
 			valid = append(valid, i)
 		}
 	}
+	valid = latest(valid, func(i int) string { return recs[i].CourseCode + "\x00" + recs[i].CompetencyCode })
 	err = db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		batch := make([]models.CourseCompetency, len(idxs))
 		for k, i := range idxs {
 			batch[k] = rows[i]
 		}
-		if _, err := tx.NewInsert().Model(&batch).
+		wrote, err := affected(tx.NewInsert().Model(&batch).
 			On("CONFLICT (course_id, competency_id) DO UPDATE").
-			Set("from_level = EXCLUDED.from_level").Set("to_level = EXCLUDED.to_level").Exec(ctx); err != nil {
-			return err
-		}
-		return bumpCatalogue(ctx, tx)
+			Set("from_level = EXCLUDED.from_level").Set("to_level = EXCLUDED.to_level").
+			Where(changed("course_competency", "from_level", "to_level")).Exec(ctx))
+		return bumpIf(ctx, tx, wrote, err)
 	})
 	return rejected, err
 }
@@ -431,8 +483,7 @@ func (db *DB) UpsertLearners(ctx context.Context, recs []models.LearnerRecord) (
 	rows := make([]models.Learner, len(recs))
 	roleIDs := make([][]int64, len(recs))
 next:
-	for _, i := range latest(recs, func(r models.LearnerRecord) string { return r.EmployeeCode }) {
-		r := recs[i]
+	for i, r := range recs {
 		n := models.NewLearner{EmployeeCode: r.EmployeeCode, Name: r.Name, Email: r.Email, Designation: r.Designation, OrganisationID: orgs[r.OrganisationCode]}
 		if err := n.Validate(); err != nil {
 			rejected.reject(i, err, map[string]string{"employeeCode": "employee_code"})
@@ -454,6 +505,7 @@ next:
 			OrganisationID: n.OrganisationID, Version: 1}
 		valid = append(valid, i)
 	}
+	valid = latest(valid, func(i int) string { return recs[i].EmployeeCode })
 	err = db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		now := db.now()
 		batch := make([]models.Learner, len(idxs))
@@ -462,24 +514,28 @@ next:
 			batch[k], codes[k] = rows[i], rows[i].EmployeeCode
 			batch[k].CreatedAt, batch[k].UpdatedAt = now, now
 		}
+		existed, err := idsByKey(ctx, tx, "learners", "employee_code", codes)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.NewInsert().Model(&batch).ExcludeColumn("id").
 			On("CONFLICT (employee_code) DO UPDATE").
 			Set("name = EXCLUDED.name").Set("email = EXCLUDED.email").
 			Set("designation = EXCLUDED.designation").Set("organisation_id = EXCLUDED.organisation_id").
 			Set("version = learner.version + 1").Set("updated_at = EXCLUDED.updated_at").
-			Where("learner.name <> EXCLUDED.name OR learner.email <> EXCLUDED.email OR " +
-				"learner.designation <> EXCLUDED.designation OR learner.organisation_id <> EXCLUDED.organisation_id").
+			Where(changed("learner", "name", "email", "designation", "organisation_id")).
 			Exec(ctx); err != nil {
 			return err
 		}
-		return db.replaceLearnerRoles(ctx, tx, recs, idxs, codes, roleIDs)
+		return db.replaceLearnerRoles(ctx, tx, recs, idxs, codes, existed, roleIDs)
 	})
 	return rejected, err
 }
 
 // replaceLearnerRoles gives each learner of idxs whose record lists roles exactly
-// those roles, bumping the version of each learner whose roles change.
-func (db *DB) replaceLearnerRoles(ctx context.Context, tx bun.Tx, recs []models.LearnerRecord, idxs []int, codes []string, roleIDs [][]int64) error {
+// those roles, bumping the version of each learner who existed before and whose
+// roles change (a new learner keeps version 1).
+func (db *DB) replaceLearnerRoles(ctx context.Context, tx bun.Tx, recs []models.LearnerRecord, idxs []int, codes []string, existed map[string]int64, roleIDs [][]int64) error {
 	ids, err := idsByKey(ctx, tx, "learners", "employee_code", codes)
 	if err != nil {
 		return err
@@ -504,22 +560,26 @@ func (db *DB) replaceLearnerRoles(ctx context.Context, tx bun.Tx, recs []models.
 		}
 		held[lr.LearnerID][lr.RoleID] = true
 	}
-	var changed []int64
+	var replace, bump []int64
 	var insert []models.LearnerRole
 	for _, i := range idxs {
-		id := ids[recs[i].EmployeeCode]
+		code := recs[i].EmployeeCode
+		id := ids[code]
 		if !recs[i].HasRoles || sameSet(held[id], roleIDs[i]) {
 			continue
 		}
-		changed = append(changed, id)
+		replace = append(replace, id)
+		if existed[code] != 0 {
+			bump = append(bump, id)
+		}
 		for _, r := range roleIDs[i] {
 			insert = append(insert, models.LearnerRole{LearnerID: id, RoleID: r})
 		}
 	}
-	if len(changed) == 0 {
+	if len(replace) == 0 {
 		return nil
 	}
-	if _, err := tx.NewDelete().Model((*models.LearnerRole)(nil)).Where("learner_id IN (?)", bun.In(changed)).Exec(ctx); err != nil {
+	if _, err := tx.NewDelete().Model((*models.LearnerRole)(nil)).Where("learner_id IN (?)", bun.In(replace)).Exec(ctx); err != nil {
 		return err
 	}
 	if len(insert) > 0 {
@@ -527,8 +587,11 @@ func (db *DB) replaceLearnerRoles(ctx context.Context, tx bun.Tx, recs []models.
 			return err
 		}
 	}
+	if len(bump) == 0 {
+		return nil
+	}
 	_, err = tx.NewUpdate().Table("learners").Set("version = version + 1").Set("updated_at = ?", db.now()).
-		Where("id IN (?)", bun.In(changed)).Exec(ctx)
+		Where("id IN (?)", bun.In(bump)).Exec(ctx)
 	return err
 }
 

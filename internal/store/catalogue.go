@@ -109,12 +109,16 @@ func (db *DB) FindCompetencies(ctx context.Context, f models.CompetencyFilter, p
 
 // FindLevelsByCompetencyIDs returns each competency's level descriptors, by level.
 func (db *DB) FindLevelsByCompetencyIDs(ctx context.Context, ids []int64) (map[int64][]models.CompetencyLevel, error) {
+	return levelsByCompetency(ctx, db.bun, ids)
+}
+
+func levelsByCompetency(ctx context.Context, idb bun.IDB, ids []int64) (map[int64][]models.CompetencyLevel, error) {
 	out := make(map[int64][]models.CompetencyLevel, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
 	var rows []models.CompetencyLevel
-	err := db.bun.NewSelect().Model(&rows).Where("competency_id IN (?)", bun.In(ids)).Order("competency_id", "level").Scan(ctx)
+	err := idb.NewSelect().Model(&rows).Where("competency_id IN (?)", bun.In(ids)).Order("competency_id", "level").Scan(ctx)
 	for _, r := range rows {
 		out[r.CompetencyID] = append(out[r.CompetencyID], r)
 	}
@@ -261,21 +265,20 @@ func (db *DB) SetRoleRequirement(ctx context.Context, req models.RoleRequirement
 		if !found[req.CompetencyID] {
 			return models.Invalid("competencyId", "no such competency")
 		}
-		if err := upsertRequirements(ctx, tx, []models.RoleRequirement{req}); err != nil {
-			return err
-		}
 		role = r
-		return bumpCatalogue(ctx, tx)
+		wrote, err := upsertRequirements(ctx, tx, []models.RoleRequirement{req})
+		return bumpIf(ctx, tx, wrote, err)
 	})
 	return role, err
 }
 
-func upsertRequirements(ctx context.Context, idb bun.IDB, reqs []models.RoleRequirement) error {
-	_, err := idb.NewInsert().Model(&reqs).
+// upsertRequirements writes reqs and reports whether any row changed.
+func upsertRequirements(ctx context.Context, idb bun.IDB, reqs []models.RoleRequirement) (bool, error) {
+	return affected(idb.NewInsert().Model(&reqs).
 		On("CONFLICT (role_id, competency_id) DO UPDATE").
 		Set("required_level = EXCLUDED.required_level").
-		Set("weight = EXCLUDED.weight").Exec(ctx)
-	return err
+		Set("weight = EXCLUDED.weight").
+		Where(changed("role_requirement", "required_level", "weight")).Exec(ctx))
 }
 
 // ---- courses

@@ -19,9 +19,13 @@ type keyset[T any] struct {
 
 // fetch counts the rows q selects, then reads the page p of them into a slice.
 func (k keyset[T]) fetch(ctx context.Context, q *bun.SelectQuery, p models.PageRequest) (*models.Page[T], error) {
-	total, err := q.Count(ctx)
-	if err != nil {
-		return nil, err
+	var total int
+	if !p.SkipTotal {
+		n, err := q.Count(ctx)
+		if err != nil {
+			return nil, err
+		}
+		total = int(n)
 	}
 	if p.First <= 0 {
 		p.First = models.DefaultPageSize
@@ -34,7 +38,7 @@ func (k keyset[T]) fetch(ctx context.Context, q *bun.SelectQuery, p models.PageR
 	if err := q.Scan(ctx, &items); err != nil {
 		return nil, err
 	}
-	page := &models.Page[T]{TotalCount: int(total), HasPrevious: p.After != nil}
+	page := &models.Page[T]{TotalCount: total, HasPrevious: p.After != nil}
 	if len(items) > p.First {
 		items, page.HasNextPage = items[:p.First], true
 	}

@@ -1,0 +1,86 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/openkarmayogi/karmayogi/models"
+)
+
+// The extensions.code values clients see, besides gqlgen's own
+// (GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, COMPLEXITY_LIMIT_EXCEEDED).
+const (
+	CodeBadUserInput    = "BAD_USER_INPUT"
+	CodeNotFound        = "NOT_FOUND"
+	CodeConflict        = "CONFLICT"
+	CodeForbidden       = "FORBIDDEN"
+	CodeUnauthenticated = "UNAUTHENTICATED"
+	CodeRateLimited     = "RATE_LIMITED"
+	CodeInternal        = "INTERNAL"
+)
+
+// errorCodes maps the domain's error codes to extensions.code.
+var errorCodes = map[string]string{
+	models.EINVALID:      CodeBadUserInput,
+	models.ENOTFOUND:     CodeNotFound,
+	models.ECONFLICT:     CodeConflict,
+	models.EFORBIDDEN:    CodeForbidden,
+	models.EUNAUTHORIZED: CodeUnauthenticated,
+	models.ERATELIMITED:  CodeRateLimited,
+}
+
+// errPanic stands for a recovered panic, already logged with its stack.
+var errPanic = errors.New("panic in resolver")
+
+// errorPresenter returns the one error presenter. A domain error (*models.Error)
+// becomes its code with its human message and, where the error names one
+// (EINVALID, ECONFLICT), the field at fault in extensions.field. gqlgen's own
+// errors (parse, validation, complexity) pass through unchanged. Anything else is
+// logged with its cause and shown only as INTERNAL "internal error", so no SQL,
+// stack or input reaches the client.
+func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+		var de *models.Error
+		if errors.As(err, &de) {
+			if code, ok := errorCodes[de.Code]; ok {
+				out := &gqlerror.Error{
+					Message:    de.Message,
+					Path:       gqlErr.Path,
+					Locations:  gqlErr.Locations,
+					Extensions: map[string]any{"code": code},
+				}
+				if de.Field != "" { // the input at fault, for BAD_USER_INPUT and CONFLICT
+					out.Extensions["field"] = de.Field
+				}
+				return out
+			}
+		} else if gqlErr.Err == nil {
+			return gqlErr // gqlgen's own
+		}
+		if !errors.Is(err, errPanic) {
+			logger.ErrorContext(ctx, "graphql: internal error", "path", gqlErr.Path.String(), "error", err)
+		}
+		return &gqlerror.Error{
+			Message:    "internal error",
+			Path:       gqlErr.Path,
+			Locations:  gqlErr.Locations,
+			Extensions: map[string]any{"code": CodeInternal},
+		}
+	}
+}
+
+// recoverFunc turns a panic in a resolver into an INTERNAL error, logging the
+// panic value and stack.
+func recoverFunc(logger *slog.Logger) graphql.RecoverFunc {
+	return func(ctx context.Context, p any) error {
+		logger.ErrorContext(ctx, "graphql: panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		return errPanic
+	}
+}

@@ -1,0 +1,1018 @@
+package importer_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/openkarmayogi/karmayogi/internal/importer"
+	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
+	"github.com/openkarmayogi/karmayogi/models"
+)
+
+// fixture is a file of one kind, as an HR system would export it.
+type fixture struct {
+	kind, csv string
+}
+
+// base is a small, complete data set: every kind, in dependency order.
+var base = []fixture{
+	{"organisations", `code,name,type,parent_code
+MOF,Ministry of Finance,MINISTRY,
+DOE,Department of Expenditure,DEPARTMENT,MOF
+CGA,Controller General of Accounts,ORGANISATION,DOE
+`},
+	{"competencies", `code,name,type,area,description
+BEH-01,Integrity,BEHAVIOURAL,Ethics,Acts with integrity
+FUN-01,Noting and Drafting,FUNCTIONAL,Office Procedure,
+DOM-01,Public Procurement,DOMAIN,Public Procurement (GFR),"Buys goods, works and services"
+`},
+	{"roles", `code,name,description
+SO,Section Officer,Supervises a section
+US,Under Secretary,
+`},
+	{"role_requirements", `role_code,competency_code,required_level,weight
+SO,FUN-01,3,2
+SO,BEH-01,2,
+US,DOM-01,4,1.5
+`},
+	{"courses", `code,title,provider,format,duration_hours,description
+C-DRAFT,Effective Noting,ISTM,ONLINE,6,
+C-GFR,GFR 2017,NIFM,BLENDED,12.5,Procurement rules
+`},
+	{"course_competencies", `course_code,competency_code,from_level,to_level
+C-DRAFT,FUN-01,0,2
+C-GFR,DOM-01,1,3
+`},
+	{"learners", `employee_code,name,email,designation,organisation_code,role_codes
+E001,Asha Rao,asha.rao@gov.in,Section Officer,CGA,SO
+E002,Vikram Singh,Vikram.Singh@NIC.in,Under Secretary,DOE,SO; US
+`},
+}
+
+// baseDump is what base stores, as dump writes it.
+var baseDump = []string{
+	`organisation CGA name="Controller General of Accounts" type=ORGANISATION parent=DOE`,
+	`organisation DOE name="Department of Expenditure" type=DEPARTMENT parent=MOF`,
+	`organisation MOF name="Ministry of Finance" type=MINISTRY parent=`,
+	`competency BEH-01 name="Integrity" type=BEHAVIOURAL area="Ethics" description="Acts with integrity" sub_theme="" levels=5`,
+	`competency DOM-01 name="Public Procurement" type=DOMAIN area="Public Procurement (GFR)" description="Buys goods, works and services" sub_theme="" levels=5`,
+	`competency FUN-01 name="Noting and Drafting" type=FUNCTIONAL area="Office Procedure" description="" sub_theme="" levels=5`,
+	`role SO name="Section Officer" description="Supervises a section"`,
+	`role US name="Under Secretary" description=""`,
+	`requirement SO BEH-01 level=2 weight=1`,
+	`requirement SO FUN-01 level=3 weight=2`,
+	`requirement US DOM-01 level=4 weight=1.5`,
+	`course C-DRAFT title="Effective Noting" provider="ISTM" format=ONLINE hours=6 description=""`,
+	`course C-GFR title="GFR 2017" provider="NIFM" format=BLENDED hours=12.5 description="Procurement rules"`,
+	`course_competency C-DRAFT FUN-01 0-2`,
+	`course_competency C-GFR DOM-01 1-3`,
+	`learner E001 name="Asha Rao" email="asha.rao@gov.in" designation="Section Officer" organisation=CGA roles=SO`,
+	`learner E002 name="Vikram Singh" email="vikram.singh@nic.in" designation="Under Secretary" organisation=DOE roles=SO,US`,
+}
+
+// prefixes are the dump line prefixes of each kind.
+var prefixes = map[string]string{
+	"organisations": "organisation ", "competencies": "competency ", "roles": "role ",
+	"role_requirements": "requirement ", "courses": "course ", "course_competencies": "course_competency ",
+	"learners": "learner ",
+}
+
+func run(t *testing.T, db *store.DB, kind, csv string, opts importer.Options) (importer.Result, string, error) {
+	t.Helper()
+	var errs bytes.Buffer
+	opts.Errors = &errs
+	res, err := importer.Import(context.Background(), db, kind, strings.NewReader(csv), opts)
+	return res, errs.String(), err
+}
+
+// load imports files that must go in whole.
+func load(t *testing.T, db *store.DB, files ...fixture) {
+	t.Helper()
+	for _, f := range files {
+		if _, errs, err := run(t, db, f.kind, f.csv, importer.Options{}); err != nil || errs != "" {
+			t.Fatalf("load %s: err %v, rejected:\n%s", f.kind, err, errs)
+		}
+	}
+}
+
+// dump returns what the store holds, one line per row, codes instead of IDs, through
+// the store's read methods.
+func dump(t *testing.T, db *store.DB) []string {
+	t.Helper()
+	ctx := context.Background()
+	all := models.PageRequest{First: models.MaxPageSize}
+	var out []string
+	check := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	orgCode := map[int64]string{}
+	var orgs []string
+	var walk func(parent *int64, parentCode string)
+	walk = func(parent *int64, parentCode string) {
+		page, err := db.FindOrganisations(ctx, models.OrganisationFilter{ParentID: parent}, all)
+		check(err)
+		for _, o := range page.Items {
+			orgCode[o.ID] = o.Code
+			orgs = append(orgs, fmt.Sprintf("organisation %s name=%q type=%s parent=%s", o.Code, o.Name, o.Type, parentCode))
+			walk(&o.ID, o.Code)
+		}
+	}
+	walk(nil, "")
+	slices.Sort(orgs)
+	out = append(out, orgs...)
+
+	comps, err := db.FindCompetencies(ctx, models.CompetencyFilter{}, all)
+	check(err)
+	compCode := map[int64]string{}
+	var compIDs []int64
+	for _, c := range comps.Items {
+		compCode[c.ID] = c.Code
+		compIDs = append(compIDs, c.ID)
+	}
+	levels, err := db.FindLevelsByCompetencyIDs(ctx, compIDs)
+	check(err)
+	for _, c := range comps.Items {
+		out = append(out, fmt.Sprintf("competency %s name=%q type=%s area=%q description=%q sub_theme=%q levels=%d",
+			c.Code, c.Name, c.Type, c.Area, c.Description, c.SubTheme, len(levels[c.ID])))
+	}
+
+	roles, err := db.FindRoles(ctx, models.RoleFilter{}, all)
+	check(err)
+	roleCode := map[int64]string{}
+	var roleIDs []int64
+	for _, r := range roles.Items {
+		roleCode[r.ID] = r.Code
+		roleIDs = append(roleIDs, r.ID)
+		out = append(out, fmt.Sprintf("role %s name=%q description=%q", r.Code, r.Name, r.Description))
+	}
+	reqs, err := db.FindRequirementsByRoleIDs(ctx, roleIDs)
+	check(err)
+	for _, r := range roles.Items {
+		for _, q := range reqs[r.ID] {
+			out = append(out, fmt.Sprintf("requirement %s %s level=%d weight=%g", r.Code, compCode[q.CompetencyID], q.RequiredLevel, q.Weight))
+		}
+	}
+
+	courses, err := db.FindCourses(ctx, models.CourseFilter{}, all)
+	check(err)
+	var courseIDs []int64
+	for _, c := range courses.Items {
+		courseIDs = append(courseIDs, c.ID)
+		out = append(out, fmt.Sprintf("course %s title=%q provider=%q format=%s hours=%g description=%q",
+			c.Code, c.Title, c.Provider, c.Format, c.DurationHours, c.Description))
+	}
+	ccs, err := db.FindCourseCompetenciesByCourseIDs(ctx, courseIDs)
+	check(err)
+	for _, c := range courses.Items {
+		for _, cc := range ccs[c.ID] {
+			out = append(out, fmt.Sprintf("course_competency %s %s %d-%d", c.Code, compCode[cc.CompetencyID], cc.FromLevel, cc.ToLevel))
+		}
+	}
+
+	learners, err := db.FindLearners(ctx, models.LearnerFilter{}, all)
+	check(err)
+	var learnerIDs []int64
+	for _, l := range learners.Items {
+		learnerIDs = append(learnerIDs, l.ID)
+	}
+	held, err := db.FindRoleIDsByLearnerIDs(ctx, learnerIDs)
+	check(err)
+	for _, l := range learners.Items {
+		var codes []string
+		for _, id := range held[l.ID] {
+			codes = append(codes, roleCode[id])
+		}
+		slices.Sort(codes)
+		out = append(out, fmt.Sprintf("learner %s name=%q email=%q designation=%q organisation=%s roles=%s",
+			l.EmployeeCode, l.Name, l.Email, l.Designation, orgCode[l.OrganisationID], strings.Join(codes, ",")))
+	}
+	return out
+}
+
+// dumpOf returns the dump lines of one kind.
+func dumpOf(lines []string, kind string) []string {
+	var out []string
+	for _, l := range lines {
+		if strings.HasPrefix(l, prefixes[kind]) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func equalLines(t *testing.T, what string, got, want []string) {
+	t.Helper()
+	if !slices.Equal(got, want) {
+		t.Errorf("%s:\ngot:\n  %s\nwant:\n  %s", what, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+}
+
+func TestImportEachKind(t *testing.T) {
+	counts := map[string]int{"organisations": 3, "competencies": 3, "roles": 2, "role_requirements": 3,
+		"courses": 2, "course_competencies": 2, "learners": 2}
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		for _, f := range base {
+			t.Run(f.kind, func(t *testing.T) {
+				res, errs, err := run(t, db, f.kind, f.csv, importer.Options{})
+				if err != nil || errs != "" {
+					t.Fatalf("err %v, rejected:\n%s", err, errs)
+				}
+				if want := (importer.Result{Stored: counts[f.kind]}); res != want {
+					t.Errorf("result %+v, want %+v", res, want)
+				}
+				equalLines(t, "stored", dumpOf(dump(t, db), f.kind), dumpOf(baseDump, f.kind))
+			})
+		}
+	})
+}
+
+func TestImportAgainChangesNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		ids := func() map[string]int64 {
+			all := models.PageRequest{First: models.MaxPageSize}
+			out := map[string]int64{}
+			cs, _ := db.FindCompetencies(ctx, models.CompetencyFilter{}, all)
+			for _, c := range cs.Items {
+				out["competency "+c.Code] = c.ID
+			}
+			rs, _ := db.FindRoles(ctx, models.RoleFilter{}, all)
+			for _, r := range rs.Items {
+				out["role "+r.Code] = r.ID
+			}
+			co, _ := db.FindCourses(ctx, models.CourseFilter{}, all)
+			for _, c := range co.Items {
+				out["course "+c.Code] = c.ID
+			}
+			ls, _ := db.FindLearners(ctx, models.LearnerFilter{}, all)
+			for _, l := range ls.Items {
+				out["learner "+l.EmployeeCode] = l.ID
+			}
+			return out
+		}
+		versions := func() map[string]int64 {
+			ls, err := db.FindLearners(ctx, models.LearnerFilter{}, models.PageRequest{First: models.MaxPageSize})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]int64{}
+			for _, l := range ls.Items {
+				out[l.EmployeeCode] = l.Version
+			}
+			return out
+		}
+		var first []importer.Result
+		for _, f := range base {
+			res, _, err := run(t, db, f.kind, f.csv, importer.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			first = append(first, res)
+		}
+		before, beforeIDs, beforeVersions := dump(t, db), ids(), versions()
+		for i, f := range base {
+			res, errs, err := run(t, db, f.kind, f.csv, importer.Options{})
+			if err != nil || errs != "" {
+				t.Fatalf("%s again: err %v, rejected:\n%s", f.kind, err, errs)
+			}
+			if res != first[i] {
+				t.Errorf("%s again: result %+v, the first time %+v", f.kind, res, first[i])
+			}
+		}
+		equalLines(t, "after importing again", dump(t, db), before)
+		if after := ids(); !equalMaps(after, beforeIDs) {
+			t.Errorf("IDs changed: %v, were %v", after, beforeIDs)
+		}
+		// A learner's version keys their cached recommendations: an unchanged row must not bump it.
+		if after := versions(); !equalMaps(after, beforeVersions) {
+			t.Errorf("learner versions changed: %v, were %v", after, beforeVersions)
+		}
+	})
+}
+
+func equalMaps(a, b map[string]int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func TestImportFileShapes(t *testing.T) {
+	tests := []struct {
+		name      string
+		kind, csv string
+		want      []string // the dump of kind
+	}{
+		{
+			name: "ByteOrderMark",
+			kind: "roles",
+			csv:  "\uFEFFcode,name,description\nSO,Section Officer,Supervises a section\n",
+			want: []string{`role SO name="Section Officer" description="Supervises a section"`},
+		},
+		{
+			name: "ColumnsInAnotherOrder",
+			kind: "competencies",
+			csv:  "area,description,type,name,code\nEthics,Acts with integrity,BEHAVIOURAL,Integrity,BEH-01\n",
+			want: []string{`competency BEH-01 name="Integrity" type=BEHAVIOURAL area="Ethics" description="Acts with integrity" sub_theme="" levels=5`},
+		},
+		{
+			name: "OptionalColumnsLeftOut",
+			kind: "courses",
+			csv:  "code,title,provider,format,duration_hours\nC-DRAFT,Effective Noting,ISTM,ONLINE,6\n",
+			want: []string{`course C-DRAFT title="Effective Noting" provider="ISTM" format=ONLINE hours=6 description=""`},
+		},
+		{
+			name: "MinistryWithoutParentColumn",
+			kind: "organisations",
+			csv:  "code,name,type\nMOF,Ministry of Finance,MINISTRY\n",
+			want: []string{`organisation MOF name="Ministry of Finance" type=MINISTRY parent=`},
+		},
+		{
+			name: "SpacesAroundNamesAndCells",
+			kind: "roles",
+			csv:  " code , name \n  SO ,  Section Officer  \n",
+			want: []string{`role SO name="Section Officer" description=""`},
+		},
+		{
+			name: "CRLFAndQuotedNewlines",
+			kind: "roles",
+			csv:  "code,name,description\r\nSO,Section Officer,\"Supervises\r\na section\"\r\nUS,Under Secretary,\r\n",
+			want: []string{
+				`role SO name="Section Officer" description="Supervises\na section"`,
+				`role US name="Under Secretary" description=""`,
+			},
+		},
+		{
+			name: "BlankRowsIgnored",
+			kind: "roles",
+			csv:  "code,name,description\n\n,,\nSO,Section Officer,\n , , \n",
+			want: []string{`role SO name="Section Officer" description=""`},
+		},
+		{
+			name: "LowerCaseEnum",
+			kind: "courses",
+			csv:  "code,title,provider,format,duration_hours\nC-F2F,Induction,LBSNAA,face_to_face,40\n",
+			want: []string{`course C-F2F title="Induction" provider="LBSNAA" format=FACE_TO_FACE hours=40 description=""`},
+		},
+		{
+			name: "WeightLeftOutIsOne",
+			kind: "role_requirements",
+			csv:  "role_code,competency_code,required_level\nUS,BEH-01,5\n",
+			want: []string{`requirement US BEH-01 level=5 weight=1`},
+		},
+		{
+			name: "LearnerWithoutRoleCodes",
+			kind: "learners",
+			csv:  "organisation_code,designation,email,name,employee_code\nMOF,Secretary, S.Kumar@gov.in ,S Kumar,E100\n",
+			want: []string{`learner E100 name="S Kumar" email="s.kumar@gov.in" designation="Secretary" organisation=MOF roles=`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // each case has its own store
+			db := storetest.Open(t, "sqlite")
+			for _, f := range base {
+				if f.kind == tt.kind {
+					break
+				}
+				load(t, db, f)
+			}
+			res, errs, err := run(t, db, tt.kind, tt.csv, importer.Options{})
+			if err != nil || errs != "" {
+				t.Fatalf("err %v, rejected:\n%s", err, errs)
+			}
+			if res.Stored != len(tt.want) || res.Rejected != 0 {
+				t.Errorf("result %+v, want %d stored", res, len(tt.want))
+			}
+			equalLines(t, "stored", dumpOf(dump(t, db), tt.kind), tt.want)
+		})
+	}
+}
+
+func TestImportOrganisationsParentLater(t *testing.T) {
+	tests := []struct {
+		name      string
+		csv       string
+		batchSize int
+		want      importer.Result
+		errs      string
+		dump      []string
+	}{
+		{
+			name: "ParentBeyondTheFirstBatch",
+			csv: `code,name,type,parent_code
+CGA,Controller General of Accounts,ORGANISATION,DOE
+PAO,Pay and Accounts Office,ORGANISATION,CGA
+DOE,Department of Expenditure,DEPARTMENT,MOF
+XYZ,Orphan Department,DEPARTMENT,NOPE
+MOF,Ministry of Finance,MINISTRY,
+DEA,Department of Economic Affairs,DEPARTMENT,MOF
+`,
+			batchSize: 2,
+			want:      importer.Result{Stored: 5, Rejected: 1},
+			errs:      "line 5: parent_code: no organisation has code \"NOPE\"\n",
+			dump: []string{
+				`organisation CGA name="Controller General of Accounts" type=ORGANISATION parent=DOE`,
+				`organisation DEA name="Department of Economic Affairs" type=DEPARTMENT parent=MOF`,
+				`organisation DOE name="Department of Expenditure" type=DEPARTMENT parent=MOF`,
+				`organisation MOF name="Ministry of Finance" type=MINISTRY parent=`,
+				`organisation PAO name="Pay and Accounts Office" type=ORGANISATION parent=CGA`,
+			},
+		},
+		{
+			name: "ParentLaterInTheSameBatch",
+			csv: `code,name,type,parent_code
+DOE,Department of Expenditure,DEPARTMENT,MOF
+MOF,Ministry of Finance,MINISTRY,
+`,
+			want: importer.Result{Stored: 2},
+			dump: []string{
+				`organisation DOE name="Department of Expenditure" type=DEPARTMENT parent=MOF`,
+				`organisation MOF name="Ministry of Finance" type=MINISTRY parent=`,
+			},
+		},
+		{
+			// Line 2 waits for MHA, but line 4 says the last word on DOE first: a
+			// retry of line 2 must not overwrite it.
+			name: "LaterRowOfAWaitingCodeWins",
+			csv: `code,name,type,parent_code
+DOE,Old Name,DEPARTMENT,MHA
+MOF,Ministry of Finance,MINISTRY,
+DOE,Department of Expenditure,DEPARTMENT,MOF
+MHA,Ministry of Home Affairs,MINISTRY,
+`,
+			batchSize: 1,
+			want:      importer.Result{Stored: 4},
+			dump: []string{
+				`organisation DOE name="Department of Expenditure" type=DEPARTMENT parent=MOF`,
+				`organisation MHA name="Ministry of Home Affairs" type=MINISTRY parent=`,
+				`organisation MOF name="Ministry of Finance" type=MINISTRY parent=`,
+			},
+		},
+		{
+			name: "WrongTierFromTheStore",
+			csv: `code,name,type,parent_code
+DOE,Department of Expenditure,DEPARTMENT,MOF
+DEX,Department under a department,DEPARTMENT,DOE
+MOF,Ministry of Finance,MINISTRY,
+`,
+			batchSize: 1,
+			want:      importer.Result{Stored: 2, Rejected: 1},
+			errs:      "line 3: parent_code: a department's parent must be a ministry\n",
+			dump: []string{
+				`organisation DOE name="Department of Expenditure" type=DEPARTMENT parent=MOF`,
+				`organisation MOF name="Ministry of Finance" type=MINISTRY parent=`,
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // each case has its own stores
+			storetest.Each(t, func(t *testing.T, db *store.DB) {
+				res, errs, err := run(t, db, "organisations", tt.csv, importer.Options{BatchSize: tt.batchSize})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res != tt.want {
+					t.Errorf("result %+v, want %+v", res, tt.want)
+				}
+				if errs != tt.errs {
+					t.Errorf("rejected:\n%s\nwant:\n%s", errs, tt.errs)
+				}
+				equalLines(t, "stored", dump(t, db), tt.dump)
+			})
+		})
+	}
+}
+
+func TestImportBadRows(t *testing.T) {
+	tests := []struct {
+		name      string
+		kind, csv string
+		batchSize int
+		want      importer.Result
+		errs      string
+		dump      []string // the dump lines of kind that must be present
+		absent    []string // and those that must not
+	}{
+		{
+			name: "ErrLevelOutOfRange",
+			kind: "role_requirements",
+			csv: `role_code,competency_code,required_level
+US,BEH-01,6
+US,FUN-01,3
+`,
+			want: importer.Result{Stored: 1, Rejected: 1},
+			errs: "line 2: required_level: must be between 1 and 5\n",
+			dump: []string{`requirement US FUN-01 level=3 weight=1`},
+		},
+		{
+			name: "ErrToLevelNotAboveFromLevel",
+			kind: "course_competencies",
+			csv: `course_code,competency_code,from_level,to_level
+C-DRAFT,BEH-01,1,3
+C-GFR,BEH-01,2,2
+C-GFR,FUN-01,0,1
+`,
+			want: importer.Result{Stored: 2, Rejected: 1},
+			errs: "line 3: to_level: must be greater than from_level\n",
+			dump: []string{`course_competency C-DRAFT BEH-01 1-3`, `course_competency C-GFR FUN-01 0-1`},
+		},
+		{
+			name: "ErrFromLevelOutOfRange",
+			kind: "course_competencies",
+			csv: `course_code,competency_code,from_level,to_level
+C-GFR,BEH-01,5,6
+`,
+			want: importer.Result{Rejected: 1},
+			errs: "line 2: from_level: must be between 0 and 4\n",
+		},
+		{
+			name: "ErrUnknownCodeFromTheStore",
+			kind: "role_requirements",
+			csv: `role_code,competency_code,required_level,weight
+US,BEH-01,2,1
+XX,BEH-01,2,1
+US,NOPE,2,1
+US,FUN-01,1,0.5
+`,
+			want: importer.Result{Stored: 2, Rejected: 2},
+			errs: "line 3: role_code: no role has code \"XX\"\n" +
+				"line 4: competency_code: no competency has code \"NOPE\"\n",
+			dump: []string{`requirement US BEH-01 level=2 weight=1`, `requirement US FUN-01 level=1 weight=0.5`},
+		},
+		{
+			name: "ErrUnknownRoleOfLearner",
+			kind: "learners",
+			csv: `employee_code,name,email,designation,organisation_code,role_codes
+E010,Meera Iyer,meera.iyer@gov.in,Assistant,CGA,SO;GHOST
+E011,Ravi Das,ravi.das@gov.in,Assistant,NOWHERE,
+E012,Anil Jain,anil.jain@gov.in,Assistant,CGA,US
+`,
+			want:   importer.Result{Stored: 1, Rejected: 2},
+			errs:   "line 2: role_codes: no role has code \"GHOST\"\n" + "line 3: organisation_code: no organisation has code \"NOWHERE\"\n",
+			dump:   []string{`learner E012 name="Anil Jain" email="anil.jain@gov.in" designation="Assistant" organisation=CGA roles=US`},
+			absent: []string{"learner E010 ", "learner E011 "},
+		},
+		{
+			name: "ErrBadNumber",
+			kind: "courses",
+			csv: `code,title,provider,format,duration_hours
+C-1,One,ISTM,ONLINE,six
+C-2,Two,ISTM,ONLINE,NaN
+C-3,Three,ISTM,ONLINE,+Inf
+C-4,Four,ISTM,ONLINE,0
+C-5,Five,ISTM,ONLINE,1.5
+C-6,Six,ISTM,ONLINE,
+C-7,Seven,ISTM,ONLINE,5000
+`,
+			want: importer.Result{Stored: 1, Rejected: 6},
+			errs: "line 2: duration_hours: must be a number\n" +
+				"line 3: duration_hours: must be a number\n" +
+				"line 4: duration_hours: must be a number\n" +
+				"line 5: duration_hours: must be greater than 0 and at most 2000\n" +
+				"line 7: duration_hours: must not be empty\n" +
+				"line 8: duration_hours: must be greater than 0 and at most 2000\n",
+			dump:   []string{`course C-5 title="Five" provider="ISTM" format=ONLINE hours=1.5 description=""`},
+			absent: []string{"course C-1 ", "course C-2 ", "course C-3 ", "course C-4 ", "course C-6 ", "course C-7 "},
+		},
+		{
+			name: "ErrBadLevelAndWeight",
+			kind: "role_requirements",
+			csv: `role_code,competency_code,required_level,weight
+US,BEH-01,2.5,1
+US,BEH-01,two,1
+US,FUN-01,2,-1
+US,FUN-01,2,heavy
+US,FUN-01,2,inf
+`,
+			want: importer.Result{Rejected: 5},
+			errs: "line 2: required_level: must be a whole number between 1 and 5\n" +
+				"line 3: required_level: must be a whole number between 1 and 5\n" +
+				"line 4: weight: must be greater than 0 and at most 100\n" +
+				"line 5: weight: must be a number\n" +
+				"line 6: weight: must be a number\n",
+			absent: []string{"requirement US BEH-01 ", "requirement US FUN-01 "},
+		},
+		{
+			name: "ErrBadEnum",
+			kind: "competencies",
+			csv: `code,name,type,area
+SOFT-01,Empathy,SOFT,People
+BEH-02,Empathy,BEHAVIOURAL,People
+`,
+			want:   importer.Result{Stored: 1, Rejected: 1},
+			errs:   "line 2: type: must be BEHAVIOURAL, FUNCTIONAL or DOMAIN\n",
+			dump:   []string{`competency BEH-02 name="Empathy" type=BEHAVIOURAL area="People" description="" sub_theme="" levels=5`},
+			absent: []string{"competency SOFT-01 "},
+		},
+		{
+			name: "ErrBadUTF8",
+			kind: "roles",
+			csv:  "code,name,description\nR1,Clerk,\nR2,Cl\xffrk,\nR3,Typist,ok\xc3\n",
+			want: importer.Result{Stored: 1, Rejected: 2},
+			errs: "line 3: name: is not valid UTF-8\n" +
+				"line 4: description: is not valid UTF-8\n",
+			dump:   []string{`role R1 name="Clerk" description=""`},
+			absent: []string{"role R2 ", "role R3 "},
+		},
+		{
+			name: "ErrWrongNumberOfFields",
+			kind: "roles",
+			csv: `code,name,description
+R1,Clerk,,extra
+R2,Typist
+R3,Steno,Takes dictation
+`,
+			want: importer.Result{Stored: 1, Rejected: 2},
+			errs: "line 2: row: has 4 fields, the header has 3\n" +
+				"line 3: description: is missing: the row has 2 fields, the header has 3\n",
+			dump:   []string{`role R3 name="Steno" description="Takes dictation"`},
+			absent: []string{"role R1 ", "role R2 "},
+		},
+		{
+			name: "ErrBareQuote",
+			kind: "roles",
+			csv: `code,name,description
+R1,The "Clerk",
+R2,Typist,
+`,
+			want:   importer.Result{Stored: 1, Rejected: 1},
+			errs:   "line 2: name: has a \" in a field that is not quoted (quote the whole field and write \"\" for each \")\n",
+			dump:   []string{`role R2 name="Typist" description=""`},
+			absent: []string{"role R1 "},
+		},
+		{
+			name: "ErrQuoteNeverClosed",
+			kind: "roles",
+			csv: `code,name,description
+R1,Clerk,
+R2,"Typist,
+R3,Steno,
+`,
+			want:   importer.Result{Stored: 1, Rejected: 1},
+			errs:   "line 3: name: has a quoted field that is not closed properly (write \"\" for a \" inside quotes); lines 3 to 4 were read as this one row\n",
+			dump:   []string{`role R1 name="Clerk" description=""`},
+			absent: []string{"role R2 ", "role R3 "},
+		},
+		{
+			name: "ErrEmptyCell",
+			kind: "roles",
+			csv: `code,name
+R1,
+,Clerk
+R2,Typist
+`,
+			want:   importer.Result{Stored: 1, Rejected: 2},
+			errs:   "line 2: name: must not be empty\n" + "line 3: code: must not be empty\n",
+			dump:   []string{`role R2 name="Typist" description=""`},
+			absent: []string{"role R1 "},
+		},
+		{
+			name: "ErrBadCodeFromTheStore",
+			kind: "roles",
+			csv: `code,name
+R 1,Clerk
+R2,Typist
+`,
+			want:   importer.Result{Stored: 1, Rejected: 1},
+			errs:   "line 2: code: must be 1 to 64 letters, digits, '.', '_', '/' or '-', starting with a letter or digit\n",
+			dump:   []string{`role R2 name="Typist" description=""`},
+			absent: []string{"role R 1 "},
+		},
+		{
+			name: "ErrBadEmail",
+			kind: "learners",
+			csv: `employee_code,name,email,designation,organisation_code
+E020,Nisha Pal,nisha.pal,Assistant,CGA
+E021,Om Prakash,om prakash@gov.in,Assistant,CGA
+E022,Kiran Bedi,kiran@gov.in,Assistant,CGA
+`,
+			want:   importer.Result{Stored: 1, Rejected: 2},
+			errs:   "line 2: email: is not an email address\n" + "line 3: email: is not an email address\n",
+			dump:   []string{`learner E022 name="Kiran Bedi" email="kiran@gov.in" designation="Assistant" organisation=CGA roles=`},
+			absent: []string{"learner E020 ", "learner E021 "},
+		},
+		{
+			name: "ErrEmailInUseFromTheStore",
+			kind: "learners",
+			csv: `employee_code,name,email,designation,organisation_code
+E030,Lata Menon,lata.menon@gov.in,Assistant,CGA
+E031,Impostor,asha.rao@gov.in,Assistant,CGA
+`,
+			want:   importer.Result{Stored: 1, Rejected: 1},
+			errs:   "line 3: email: already in use by another record\n",
+			dump:   []string{`learner E030 name="Lata Menon" email="lata.menon@gov.in" designation="Assistant" organisation=CGA roles=`},
+			absent: []string{"learner E031 "},
+		},
+		{
+			name: "ErrMinistryWithParent",
+			kind: "organisations",
+			csv: `code,name,type,parent_code
+MHA,Ministry of Home Affairs,MINISTRY,MOF
+DPT,Department of Posts,DEPARTMENT,
+DOP,Department of Posts,DEPARTMENT,MOF
+`,
+			want: importer.Result{Stored: 1, Rejected: 2},
+			errs: "line 2: parent_code: must be empty for a ministry\n" +
+				"line 3: parent_code: must not be empty for a department\n",
+			dump:   []string{`organisation DOP name="Department of Posts" type=DEPARTMENT parent=MOF`},
+			absent: []string{"organisation MHA ", "organisation DPT "},
+		},
+		{
+			name: "DuplicateKeyLastWins",
+			kind: "roles",
+			csv: `code,name,description
+R1,Clerk,first
+R2,Typist,
+R1,Senior Clerk,second
+`,
+			want: importer.Result{Stored: 3},
+			dump: []string{`role R1 name="Senior Clerk" description="second"`, `role R2 name="Typist" description=""`},
+		},
+		{
+			name: "DuplicateKeyAcrossBatchesLastWins",
+			kind: "role_requirements",
+			csv: `role_code,competency_code,required_level,weight
+US,BEH-01,1,1
+US,FUN-01,1,1
+US,BEH-01,3,2
+`,
+			batchSize: 2,
+			want:      importer.Result{Stored: 3},
+			dump:      []string{`requirement US BEH-01 level=3 weight=2`, `requirement US FUN-01 level=1 weight=1`},
+		},
+		{
+			name: "LinesOfRowsSpanningLines",
+			kind: "roles",
+			csv: `code,name,description
+R1,Clerk,"Keeps the
+registers, and
+the files"
+R2,,"two
+lines"
+R3,Typist,"one
+more",x
+R4,Steno,
+`,
+			want: importer.Result{Stored: 2, Rejected: 2},
+			errs: "line 5: name: must not be empty\n" +
+				"line 7: row: has 4 fields, the header has 3\n",
+			dump:   []string{`role R1 name="Clerk" description="Keeps the\nregisters, and\nthe files"`, `role R4 name="Steno" description=""`},
+			absent: []string{"role R2 ", "role R3 "},
+		},
+		{
+			name: "CellErrorOnALaterLineOfItsRow",
+			kind: "course_competencies",
+			csv: `course_code,competency_code,from_level,to_level
+"C-GFR","BEH-01","1
+",9
+`,
+			want: importer.Result{Rejected: 1},
+			errs: "line 3: to_level: must be between 1 and 5\n",
+		},
+		{
+			name: "BadRowsAcrossBatches",
+			kind: "roles",
+			csv: `code,name
+R1,One
+R2,
+R3,Three
+R 4,Four
+R5,Five
+R6,
+`,
+			batchSize: 2,
+			want:      importer.Result{Stored: 3, Rejected: 3},
+			errs: "line 3: name: must not be empty\n" +
+				"line 5: code: must be 1 to 64 letters, digits, '.', '_', '/' or '-', starting with a letter or digit\n" +
+				"line 7: name: must not be empty\n",
+			dump: []string{`role R1 name="One" description=""`, `role R3 name="Three" description=""`, `role R5 name="Five" description=""`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // each case has its own stores
+			storetest.Each(t, func(t *testing.T, db *store.DB) {
+				load(t, db, base...)
+				res, errs, err := run(t, db, tt.kind, tt.csv, importer.Options{BatchSize: tt.batchSize})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res != tt.want {
+					t.Errorf("result %+v, want %+v", res, tt.want)
+				}
+				if errs != tt.errs {
+					t.Errorf("rejected:\n%s\nwant:\n%s", errs, tt.errs)
+				}
+				stored := dumpOf(dump(t, db), tt.kind)
+				for _, l := range tt.dump {
+					if !slices.Contains(stored, l) {
+						t.Errorf("not stored: %s\nstored:\n  %s", l, strings.Join(stored, "\n  "))
+					}
+				}
+				for _, p := range tt.absent {
+					for _, l := range stored {
+						if strings.HasPrefix(l, p) {
+							t.Errorf("stored a rejected row: %s", l)
+						}
+					}
+				}
+			})
+		})
+	}
+}
+
+func TestImportBadFile(t *testing.T) {
+	tests := []struct {
+		name      string
+		kind, csv string
+		err       string
+	}{
+		{"ErrUnknownKind", "evidence", "employee_code\nE001\n",
+			`unknown kind "evidence": the importer takes organisations, competencies, roles, role_requirements, courses, course_competencies, learners`},
+		{"ErrEmptyFile", "roles", "", "the file is empty: it needs a header row naming the columns"},
+		{"ErrOnlyByteOrderMark", "roles", "\uFEFF", "the file is empty: it needs a header row naming the columns"},
+		{"ErrUnknownColumn", "roles", "code,name,grade\nSO,Section Officer,B\n",
+			`line 1: header: unknown column "grade" (roles columns are code, name, description)`},
+		{"ErrUpperCaseColumn", "roles", "Code,name\nSO,Section Officer\n",
+			`line 1: header: unknown column "Code" (roles columns are code, name, description; column names are lower-case: "code")`},
+		{"ErrMissingRequiredColumn", "competencies", "code,name,description\nBEH-01,Integrity,\n",
+			`line 1: header: missing required columns "type", "area"`},
+		{"ErrMissingOneRequiredColumn", "roles", "code,description\nSO,x\n",
+			`line 1: header: missing required column "name"`},
+		{"ErrDuplicateColumn", "roles", "code,name,code\nSO,Section Officer,SO\n",
+			`line 1: header: column "code" appears twice`},
+		{"ErrNamelessColumn", "roles", "code,name,\nSO,Section Officer,\n",
+			`line 1: header: column 3 has no name`},
+		{"ErrBadQuoteInHeader", "roles", "code,\"name\nSO,Section Officer\n",
+			`line 1: header: has a quoted field that is not closed properly (write "" for a " inside quotes)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // each case has its own store
+			db := storetest.Open(t, "sqlite")
+			res, errs, err := run(t, db, tt.kind, tt.csv, importer.Options{})
+			if err == nil || err.Error() != tt.err {
+				t.Errorf("error %v, want %s", err, tt.err)
+			}
+			if res != (importer.Result{}) || errs != "" {
+				t.Errorf("result %+v, rejected %q; want nothing", res, errs)
+			}
+			if d := dump(t, db); len(d) != 0 {
+				t.Errorf("stored:\n%s", strings.Join(d, "\n"))
+			}
+		})
+	}
+}
+
+func TestImportLearnerRoleCodes(t *testing.T) {
+	const header = "employee_code,name,email,designation,organisation_code"
+	steps := []struct {
+		name, csv, want string
+		bumped          bool // the learner's version must change
+	}{
+		{
+			name:   "ListReplacesRoles",
+			csv:    header + ",role_codes\nE002,Vikram Singh,vikram.singh@nic.in,Under Secretary,DOE, US ;;US\n",
+			want:   `learner E002 name="Vikram Singh" email="vikram.singh@nic.in" designation="Under Secretary" organisation=DOE roles=US`,
+			bumped: true,
+		},
+		{
+			name:   "ColumnLeftOutKeepsRoles",
+			csv:    header + "\nE002,Vikram Singh,vikram.singh@nic.in,Deputy Secretary,DOE\n",
+			want:   `learner E002 name="Vikram Singh" email="vikram.singh@nic.in" designation="Deputy Secretary" organisation=DOE roles=US`,
+			bumped: true,
+		},
+		{
+			name:   "EmptyCellTakesRolesAway",
+			csv:    header + ",role_codes\nE002,Vikram Singh,vikram.singh@nic.in,Deputy Secretary,DOE,\n",
+			want:   `learner E002 name="Vikram Singh" email="vikram.singh@nic.in" designation="Deputy Secretary" organisation=DOE roles=`,
+			bumped: true,
+		},
+		{
+			name: "SameRowAgainKeepsVersion",
+			csv:  header + ",role_codes\nE002,Vikram Singh,vikram.singh@nic.in,Deputy Secretary,DOE,\n",
+			want: `learner E002 name="Vikram Singh" email="vikram.singh@nic.in" designation="Deputy Secretary" organisation=DOE roles=`,
+		},
+		{
+			name:   "RolesGivenBack",
+			csv:    header + ",role_codes\nE002,Vikram Singh,vikram.singh@nic.in,Deputy Secretary,DOE,US;SO\n",
+			want:   `learner E002 name="Vikram Singh" email="vikram.singh@nic.in" designation="Deputy Secretary" organisation=DOE roles=SO,US`,
+			bumped: true,
+		},
+	}
+	ctx := context.Background()
+	db := storetest.Open(t, "sqlite")
+	load(t, db, base...)
+	version := func() int64 {
+		t.Helper()
+		p, err := db.FindLearners(ctx, models.LearnerFilter{Search: new("E002")}, models.PageRequest{First: 1})
+		if err != nil || len(p.Items) != 1 {
+			t.Fatalf("find E002: %v, %v", p, err)
+		}
+		return p.Items[0].Version
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			before := version()
+			res, errs, err := run(t, db, "learners", s.csv, importer.Options{})
+			if err != nil || errs != "" || res != (importer.Result{Stored: 1}) {
+				t.Fatalf("result %+v, err %v, rejected:\n%s", res, err, errs)
+			}
+			var got string
+			for _, l := range dumpOf(dump(t, db), "learners") {
+				if strings.HasPrefix(l, "learner E002 ") {
+					got = l
+				}
+			}
+			if got != s.want {
+				t.Errorf("got  %s\nwant %s", got, s.want)
+			}
+			if after := version(); (after != before) != s.bumped {
+				t.Errorf("version %d, was %d; want bumped: %v", after, before, s.bumped)
+			}
+		})
+	}
+}
+
+// brokenReader yields its text, then fails.
+type brokenReader struct{ r io.Reader }
+
+func (b *brokenReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err == io.EOF {
+		return n, errors.New("disk on fire")
+	}
+	return n, err
+}
+
+func TestImportStops(t *testing.T) {
+	const roles = "code,name\nR1,One\nR2,Two\nR3,Three\n"
+	t.Run("ErrReadBreaksOff", func(t *testing.T) {
+		db := storetest.Open(t, "sqlite")
+		var errs bytes.Buffer
+		// The last line has no newline, so the reader's failure cuts it off: it is not trusted.
+		res, err := importer.Import(context.Background(), db, "roles", &brokenReader{strings.NewReader(strings.TrimSuffix(roles, "\n"))},
+			importer.Options{Errors: &errs})
+		if want := "read roles file after line 3: disk on fire"; err == nil || err.Error() != want {
+			t.Errorf("error %v, want %s", err, want)
+		}
+		if res != (importer.Result{Stored: 2}) || errs.Len() != 0 {
+			t.Errorf("result %+v, rejected %q", res, errs.String())
+		}
+		equalLines(t, "stored", dump(t, db), []string{`role R1 name="One" description=""`, `role R2 name="Two" description=""`})
+	})
+	t.Run("ErrCancelled", func(t *testing.T) {
+		db := storetest.Open(t, "sqlite")
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		res, err := importer.Import(ctx, db, "roles", strings.NewReader(roles), importer.Options{})
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("error %v, want context.Canceled", err)
+		}
+		if res != (importer.Result{}) || len(dump(t, db)) != 0 {
+			t.Errorf("result %+v, stored %v; want nothing", res, dump(t, db))
+		}
+	})
+	t.Run("ErrWriteFails", func(t *testing.T) {
+		db := storetest.Open(t, "sqlite")
+		db.Close()
+		_, err := importer.Import(context.Background(), db, "roles", strings.NewReader(roles), importer.Options{BatchSize: 2})
+		if err == nil || !strings.HasPrefix(err.Error(), "store roles of lines 2 to 3: ") {
+			t.Errorf("error %v, want one naming the lines", err)
+		}
+	})
+}
+
+func TestImportProgress(t *testing.T) {
+	db := storetest.Open(t, "sqlite")
+	var progress, errs bytes.Buffer
+	res, err := importer.Import(context.Background(), db, "roles",
+		strings.NewReader("code,name\nR1,One\nR2,\nR3,Three\n"), importer.Options{BatchSize: 2, Progress: &progress, Errors: &errs})
+	if err != nil || res != (importer.Result{Stored: 2, Rejected: 1}) {
+		t.Fatalf("result %+v, err %v", res, err)
+	}
+	if got, want := progress.String(), "\rread 3 rows: 2 stored, 1 rejected\n"; !strings.HasSuffix(got, want) {
+		t.Errorf("progress %q, want it to end %q", got, want)
+	}
+	if got, want := errs.String(), "line 3: name: must not be empty\n"; got != want {
+		t.Errorf("rejected %q, want %q", got, want)
+	}
+}

@@ -1,0 +1,193 @@
+package importer
+
+import (
+	"context"
+	"strings"
+
+	"github.com/openkarmayogi/karmayogi/models"
+)
+
+// spec describes one kind of file: its columns, how a row becomes a record, the
+// record's key (so a later row of the same key supersedes an earlier one waiting for
+// its parent), and which BulkWriter method stores a batch.
+type spec[T any] struct {
+	required, optional []string
+	parse              func(r *row) (T, error)
+	key                func(T) string
+	write              func(w models.BulkWriter, ctx context.Context, recs []T) ([]models.RecordError, error)
+}
+
+var organisations = spec[models.OrganisationRecord]{
+	required: []string{"code", "name", "type"},
+	optional: []string{"parent_code"},
+	parse: func(r *row) (rec models.OrganisationRecord, err error) {
+		if rec.Code, err = r.text("code"); err != nil {
+			return rec, err
+		}
+		if rec.Name, err = r.text("name"); err != nil {
+			return rec, err
+		}
+		t, err := r.enum("type", string(models.OrgMinistry), string(models.OrgDepartment), string(models.OrgOrganisation))
+		if err != nil {
+			return rec, err
+		}
+		rec.Type = models.OrganisationType(t)
+		rec.ParentCode = r.cell("parent_code")
+		switch {
+		case rec.Type == models.OrgMinistry && rec.ParentCode != "":
+			return rec, reject("parent_code", "must be empty for a ministry")
+		case rec.Type != models.OrgMinistry && rec.ParentCode == "":
+			return rec, reject("parent_code", "must not be empty for a %s", strings.ToLower(t))
+		}
+		return rec, nil
+	},
+	key:   func(r models.OrganisationRecord) string { return r.Code },
+	write: models.BulkWriter.UpsertOrganisations,
+}
+
+var competencies = spec[models.CompetencyRecord]{
+	required: []string{"code", "name", "type", "area"},
+	optional: []string{"description"},
+	parse: func(r *row) (rec models.CompetencyRecord, err error) {
+		if rec.Code, err = r.text("code"); err != nil {
+			return rec, err
+		}
+		if rec.Name, err = r.text("name"); err != nil {
+			return rec, err
+		}
+		t, err := r.enum("type", string(models.Behavioural), string(models.Functional), string(models.Domain))
+		if err != nil {
+			return rec, err
+		}
+		rec.Type = models.CompetencyType(t)
+		if rec.Area, err = r.text("area"); err != nil {
+			return rec, err
+		}
+		rec.Description = r.cell("description")
+		return rec, nil
+	},
+	key:   func(r models.CompetencyRecord) string { return r.Code },
+	write: models.BulkWriter.UpsertCompetencies,
+}
+
+var roles = spec[models.RoleRecord]{
+	required: []string{"code", "name"},
+	optional: []string{"description"},
+	parse: func(r *row) (rec models.RoleRecord, err error) {
+		if rec.Code, err = r.text("code"); err != nil {
+			return rec, err
+		}
+		if rec.Name, err = r.text("name"); err != nil {
+			return rec, err
+		}
+		rec.Description = r.cell("description")
+		return rec, nil
+	},
+	key:   func(r models.RoleRecord) string { return r.Code },
+	write: models.BulkWriter.UpsertRoles,
+}
+
+var roleRequirements = spec[models.RoleRequirementRecord]{
+	required: []string{"role_code", "competency_code", "required_level"},
+	optional: []string{"weight"},
+	parse: func(r *row) (rec models.RoleRequirementRecord, err error) {
+		if rec.RoleCode, err = r.text("role_code"); err != nil {
+			return rec, err
+		}
+		if rec.CompetencyCode, err = r.text("competency_code"); err != nil {
+			return rec, err
+		}
+		if rec.RequiredLevel, err = r.integer("required_level", 1, models.MaxLevel); err != nil {
+			return rec, err
+		}
+		if rec.Weight, err = r.positive("weight", models.MaxWeight, true, 1); err != nil {
+			return rec, err
+		}
+		return rec, nil
+	},
+	key:   func(r models.RoleRequirementRecord) string { return r.RoleCode + "\x00" + r.CompetencyCode },
+	write: models.BulkWriter.UpsertRoleRequirements,
+}
+
+var courses = spec[models.CourseRecord]{
+	required: []string{"code", "title", "provider", "format", "duration_hours"},
+	optional: []string{"description"},
+	parse: func(r *row) (rec models.CourseRecord, err error) {
+		if rec.Code, err = r.text("code"); err != nil {
+			return rec, err
+		}
+		if rec.Title, err = r.text("title"); err != nil {
+			return rec, err
+		}
+		if rec.Provider, err = r.text("provider"); err != nil {
+			return rec, err
+		}
+		f, err := r.enum("format", string(models.Online), string(models.FaceToFace), string(models.Blended))
+		if err != nil {
+			return rec, err
+		}
+		rec.Format = models.CourseFormat(f)
+		if rec.DurationHours, err = r.positive("duration_hours", models.MaxCourseHours, false, 0); err != nil {
+			return rec, err
+		}
+		rec.Description = r.cell("description")
+		return rec, nil
+	},
+	key:   func(r models.CourseRecord) string { return r.Code },
+	write: models.BulkWriter.UpsertCourses,
+}
+
+var courseCompetencies = spec[models.CourseCompetencyRecord]{
+	required: []string{"course_code", "competency_code", "from_level", "to_level"},
+	parse: func(r *row) (rec models.CourseCompetencyRecord, err error) {
+		if rec.CourseCode, err = r.text("course_code"); err != nil {
+			return rec, err
+		}
+		if rec.CompetencyCode, err = r.text("competency_code"); err != nil {
+			return rec, err
+		}
+		if rec.FromLevel, err = r.integer("from_level", 0, models.MaxLevel-1); err != nil {
+			return rec, err
+		}
+		if rec.ToLevel, err = r.integer("to_level", 1, models.MaxLevel); err != nil {
+			return rec, err
+		}
+		if rec.ToLevel <= rec.FromLevel {
+			return rec, reject("to_level", "must be greater than from_level")
+		}
+		return rec, nil
+	},
+	key:   func(r models.CourseCompetencyRecord) string { return r.CourseCode + "\x00" + r.CompetencyCode },
+	write: models.BulkWriter.UpsertCourseCompetencies,
+}
+
+var learners = spec[models.LearnerRecord]{
+	required: []string{"employee_code", "name", "email", "designation", "organisation_code"},
+	optional: []string{"role_codes"},
+	parse: func(r *row) (rec models.LearnerRecord, err error) {
+		if rec.EmployeeCode, err = r.text("employee_code"); err != nil {
+			return rec, err
+		}
+		if rec.Name, err = r.text("name"); err != nil {
+			return rec, err
+		}
+		if rec.Email, err = r.email("email"); err != nil {
+			return rec, err
+		}
+		if rec.Designation, err = r.text("designation"); err != nil {
+			return rec, err
+		}
+		if rec.OrganisationCode, err = r.text("organisation_code"); err != nil {
+			return rec, err
+		}
+		// With the column in the header, the cell is the whole list of roles, so an
+		// empty cell takes every role away; without it, roles are left alone.
+		if r.has("role_codes") {
+			rec.HasRoles = true
+			rec.RoleCodes = r.codes("role_codes")
+		}
+		return rec, nil
+	},
+	key:   func(r models.LearnerRecord) string { return r.EmployeeCode },
+	write: models.BulkWriter.UpsertLearners,
+}
