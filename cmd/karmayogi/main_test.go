@@ -1,0 +1,204 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
+)
+
+// startMain runs the real program in-process on a fresh database of engine.
+func startMain(t *testing.T, engine string) *Main {
+	t.Helper()
+	m := &Main{
+		Config: Config{DatabaseURL: storetest.OpenURL(t, engine), Addr: "127.0.0.1:0", Env: "development",
+			Demo: true, DemoLearners: 300},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Notice: io.Discard,
+	}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := m.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return m
+}
+
+func graphQL(t *testing.T, base, query string, out any) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"query": query})
+	resp, err := http.Post(base+"/graphql", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var envelope struct {
+		Data   json.RawMessage `json:"data"`
+		Errors []any           `json:"errors"`
+	}
+	if err := json.Unmarshal(raw, &envelope); err != nil || len(envelope.Errors) > 0 {
+		t.Fatalf("status %d: %s", resp.StatusCode, raw)
+	}
+	if err := json.Unmarshal(envelope.Data, out); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestServeDemo(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			base := startMain(t, engine).Server.URL()
+			var data struct {
+				Competencies struct {
+					TotalCount int
+					Edges      []struct {
+						Node struct {
+							Name   string
+							Levels []struct{ Level int }
+						}
+					}
+				}
+				Courses, Learners struct{ TotalCount int }
+			}
+			graphQL(t, base, `{ competencies(first: 200) { totalCount edges { node { code name type area levels { level } } } }
+				courses(first: 1) { totalCount } learners(first: 1) { totalCount } }`, &data)
+			names := map[string]bool{}
+			for _, e := range data.Competencies.Edges {
+				names[e.Node.Name] = len(e.Node.Levels) == 5
+			}
+			if data.Competencies.TotalCount < 100 || !names["Stress Management"] || !names["Procurement Mgmt. through GeM"] {
+				t.Fatalf("competencies: %d, real names with 5 levels: %v %v", data.Competencies.TotalCount,
+					names["Stress Management"], names["Procurement Mgmt. through GeM"])
+			}
+			if data.Courses.TotalCount < 1000 || data.Learners.TotalCount != 300 {
+				t.Fatalf("courses %d, learners %d", data.Courses.TotalCount, data.Learners.TotalCount)
+			}
+			for path, want := range map[string]string{"/healthz": `"ok"`, "/readyz": `"database":"ok"`, "/metrics": "karmayogi_http_request_duration_seconds", "/": "<html"} {
+				resp, err := http.Get(base + path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+					t.Fatalf("GET %s: %d %.200s", path, resp.StatusCode, body)
+				}
+			}
+		})
+	}
+}
+
+// TestDemoSeedsOnlyAnEmptyDatabase restarts on the same database: the data stays as it was.
+func TestDemoSeedsOnlyAnEmptyDatabase(t *testing.T) {
+	m := startMain(t, "sqlite")
+	url := m.Config.DatabaseURL
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again := &Main{Config: m.Config, Logger: m.Logger, Notice: io.Discard}
+	again.Config.DemoLearners = 50
+	if err := again.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	var data struct{ Learners struct{ TotalCount int } }
+	graphQL(t, again.Server.URL(), `{ learners(first: 1) { totalCount } }`, &data)
+	if data.Learners.TotalCount != 300 || again.Config.DatabaseURL != url {
+		t.Fatalf("learners after restart = %d, want 300", data.Learners.TotalCount)
+	}
+}
+
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(context.Background(), args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestImportExitStatus(t *testing.T) {
+	t.Setenv("DATABASE_URL", storetest.OpenURL(t, "sqlite"))
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("orgs.csv", "code,name,type,parent_code\nMOF-DOR,Department of Revenue,DEPARTMENT,MOF\nMOF,Ministry of Finance,MINISTRY,\n")
+	mixed := write("learners.csv", "employee_code,name,email,designation,organisation_code\n"+
+		"E1,Asha Rao,asha.rao@gov.in,Section Officer,MOF-DOR\n"+
+		"E2,Ravi Iyer,ravi.iyer@gov.in,Section Officer,NOPE\n")
+	badHeader := write("bad.csv", "code,nom,type\nX,Y,MINISTRY\n")
+	for _, tc := range []struct {
+		name       string
+		args       []string
+		code       int
+		wantStderr string
+	}{
+		{"AllStored", []string{"import", "organisations", good}, 0, ""},
+		{"Reimport", []string{"import", "organisations", good}, 0, ""},
+		{"SomeRejected", []string{"import", "learners", mixed}, 1, "line 3: organisation_code:"},
+		{"BadHeader", []string{"import", "organisations", badHeader}, 2, "nom"},
+		{"MissingFile", []string{"import", "organisations", filepath.Join(dir, "none.csv")}, 2, "no such file"},
+		{"UnknownKind", []string{"import", "badges", good}, 2, "organisations"},
+		{"NoArguments", []string{"import"}, 2, "usage"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := runCLI(t, tc.args...)
+			if code != tc.code || !strings.Contains(stderr, tc.wantStderr) {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tc.code, stderr)
+			}
+		})
+	}
+}
+
+func TestMigrateCommand(t *testing.T) {
+	t.Setenv("DATABASE_URL", storetest.OpenURL(t, "sqlite"))
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"migrate", "status"}, 0, "pending"},
+		{[]string{"migrate", "up"}, 0, "applied 1 migrations"},
+		{[]string{"migrate", "status"}, 0, "applied"},
+		{[]string{"migrate", "down"}, 0, "rolled back 1 migrations"},
+		{[]string{"migrate", "sideways"}, 2, ""},
+	} {
+		code, stdout, _ := runCLI(t, tc.args...)
+		if code != tc.code || !strings.Contains(stdout, tc.want) {
+			t.Fatalf("%v: exit %d, stdout %q", tc.args, code, stdout)
+		}
+	}
+}
+
+// TestSchemaIsCommitted keeps schema.graphql equal to what `karmayogi schema` prints.
+func TestSchemaIsCommitted(t *testing.T) {
+	code, stdout, _ := runCLI(t, "schema")
+	committed, err := os.ReadFile("../../schema.graphql")
+	if err != nil || code != 0 {
+		t.Fatal(code, err)
+	}
+	if stdout != string(committed) {
+		t.Fatal("schema.graphql differs from `karmayogi schema`; run make generate")
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	if code, _, stderr := runCLI(t, "frobnicate"); code != 2 || !strings.Contains(stderr, "unknown command") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+}
