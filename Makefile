@@ -29,6 +29,7 @@ generate: ## regenerate gqlgen code and schema.graphql
 
 check-generate: generate ## fail if generated code or schema.graphql is stale
 	git diff --exit-code -- graph schema.graphql
+	@test -z "$$(git status --porcelain -- graph schema.graphql)" || (git status --porcelain -- graph schema.graphql && exit 1)
 
 lint: ## go vet and gofmt
 	$(GO) vet ./...
