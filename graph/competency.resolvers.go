@@ -38,6 +38,9 @@ func (r *competencyResolver) Courses(ctx context.Context, obj *models.Competency
 }
 
 func (r *mutationResolver) CreateCompetency(ctx context.Context, input model.CreateCompetencyInput) (*model.CreateCompetencyPayload, error) {
+	if err := requireRole(ctx, models.RolePlatformAdmin); err != nil {
+		return nil, err
+	}
 	c, err := r.catalogue.CreateCompetency(ctx, &models.NewCompetency{
 		Code: input.Code, Name: input.Name, Description: input.Description, Type: input.Type, Area: input.Area,
 		Levels: competencyLevels(input.Levels),

@@ -35,6 +35,9 @@ func (r *courseCompetencyResolver) Competency(ctx context.Context, obj *models.C
 }
 
 func (r *mutationResolver) CreateCourse(ctx context.Context, input model.CreateCourseInput) (*model.CreateCoursePayload, error) {
+	if err := requireRole(ctx, models.RoleContentProvider, models.RolePlatformAdmin); err != nil {
+		return nil, err
+	}
 	cs, err := courseCompetencies("input.competencies", input.Competencies)
 	if err != nil {
 		return nil, err
@@ -50,6 +53,9 @@ func (r *mutationResolver) CreateCourse(ctx context.Context, input model.CreateC
 }
 
 func (r *mutationResolver) UpdateCourse(ctx context.Context, input model.UpdateCourseInput) (*model.UpdateCoursePayload, error) {
+	if err := requireRole(ctx, models.RoleContentProvider, models.RolePlatformAdmin); err != nil {
+		return nil, err
+	}
 	id, err := decodeID("input.id", typeCourse, input.ID)
 	if err != nil {
 		return nil, err

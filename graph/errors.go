@@ -63,6 +63,10 @@ func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			}
 		} else if gqlErr.Err == nil {
 			return gqlErr // gqlgen's own
+		} else if gqlErr.Message == "introspection disabled" {
+			// gqlgen reports this as a plain error; it is the client's, not ours.
+			return &gqlerror.Error{Message: "introspection is disabled", Path: gqlErr.Path, Locations: gqlErr.Locations,
+				Extensions: map[string]any{"code": "GRAPHQL_VALIDATION_FAILED"}}
 		}
 		if !errors.Is(err, errPanic) {
 			logger.ErrorContext(ctx, "graphql: internal error", "path", gqlErr.Path.String(), "error", err)

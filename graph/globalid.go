@@ -16,6 +16,7 @@ const (
 	typeRole         = "Role"
 	typeCourse       = "Course"
 	typeLearner      = "Learner"
+	typeAuditEntry   = "AuditEntry"
 )
 
 // GlobalID returns the opaque global ID of the object of GraphQL type typ with

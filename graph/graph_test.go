@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -13,18 +14,71 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/openkarmayogi/karmayogi/graph"
+	"github.com/openkarmayogi/karmayogi/internal/auth"
+	"github.com/openkarmayogi/karmayogi/models"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 )
 
-// client talks to the real handler over HTTP, as a GraphQL client would.
+// client talks to the real handler over HTTP, as a GraphQL client would. It
+// sends token as a bearer token when set: by default a PLATFORM_ADMIN's.
 type client struct {
-	t    *testing.T
-	url  string
-	db   *store.DB
-	logs *syncBuffer
+	t      *testing.T
+	url    string
+	db     *store.DB
+	logs   *syncBuffer
+	tokens *auth.Tokens
+	mail   *mailbox
+	token  string
+}
+
+// testSecret signs the tokens of tests.
+var testSecret = []byte("a test secret of at least thirty-two bytes")
+
+// mailbox is the OTP sender of tests: it keeps the last code sent to each address.
+type mailbox struct {
+	mu    sync.Mutex
+	codes map[string]string
+}
+
+func (m *mailbox) SendOTP(_ context.Context, email, code string, _ time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.codes[email] = code
+	return nil
+}
+
+func (m *mailbox) code(email string) string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.codes[email]
+}
+
+// unlimited admits every request: the rate limits have tests of their own.
+type unlimited struct{}
+
+func (unlimited) Allow(string) bool { return true }
+
+// as returns a client that sends a token for the given caller.
+func (c *client) as(caller models.Caller) *client {
+	c.t.Helper()
+	token, _, err := c.tokens.Issue(caller, time.Hour)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	cc := *c
+	cc.token = token
+	return &cc
+}
+
+// anonymous returns a client that sends no token.
+func (c *client) anonymous() *client {
+	cc := *c
+	cc.token = ""
+	return &cc
 }
 
 // syncBuffer collects the handler's log lines.
@@ -51,13 +105,24 @@ func newClient(t *testing.T, db *store.DB) *client {
 	return newClientWith(t, db, graph.Services{Organisations: db, Catalogue: db, Learners: db})
 }
 
+// newClientWith serves the handler over s, completed with sign-in over db, and
+// returns a PLATFORM_ADMIN's client.
 func newClientWith(t *testing.T, db *store.DB, s graph.Services) *client {
 	t.Helper()
+	tokens, err := auth.NewTokens(testSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mail := &mailbox{codes: map[string]string{}}
+	s.Access, s.Tokens = db, tokens
+	s.SignIn = &auth.SignIn{Store: db, Learners: db, Tokens: tokens, Sender: mail, Domains: []string{"gov.in", "nic.in"},
+		PerEmail: unlimited{}, PerAddress: unlimited{}}
 	logs := &syncBuffer{}
 	h := graph.NewHandler(s, graph.Options{Introspection: true, Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &client{t: t, url: srv.URL, db: db, logs: logs}
+	c := &client{t: t, url: srv.URL, db: db, logs: logs, tokens: tokens, mail: mail}
+	return c.as(models.Caller{Role: models.RolePlatformAdmin, Subject: "operator:test"})
 }
 
 // gqlError is an entry of a response's errors.
@@ -96,6 +161,9 @@ func (c *client) get(query string) response {
 
 func (c *client) send(req *http.Request) response {
 	c.t.Helper()
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		c.t.Fatal(err)

@@ -17,6 +17,20 @@ func (r *learnerResolver) ID(ctx context.Context, obj *models.Learner) (string, 
 	return GlobalID(typeLearner, obj.ID), nil
 }
 
+func (r *learnerResolver) EmployeeCode(ctx context.Context, obj *models.Learner) (*string, error) {
+	if !mayContact(ctx, obj) {
+		return nil, nil
+	}
+	return &obj.EmployeeCode, nil
+}
+
+func (r *learnerResolver) Email(ctx context.Context, obj *models.Learner) (*string, error) {
+	if !mayContact(ctx, obj) {
+		return nil, nil
+	}
+	return &obj.Email, nil
+}
+
 func (r *learnerResolver) Organisation(ctx context.Context, obj *models.Learner) (*models.Organisation, error) {
 	return load(ctx, loadersFrom(ctx).organisations, obj.OrganisationID, "organisation")
 }
@@ -39,6 +53,9 @@ func (r *mutationResolver) RegisterLearner(ctx context.Context, input model.Regi
 	if err != nil {
 		return nil, err
 	}
+	if err := authoriseRegistration(ctx, input.Email, orgID); err != nil {
+		return nil, err
+	}
 	l, err := r.learners.CreateLearner(ctx, &models.NewLearner{
 		EmployeeCode: input.EmployeeCode, Name: input.Name, Email: input.Email, Designation: input.Designation,
 		OrganisationID: orgID, RoleIDs: roleIDs,
@@ -58,6 +75,15 @@ func (r *mutationResolver) UpdateLearner(ctx context.Context, input model.Update
 	if err != nil {
 		return nil, err
 	}
+	// A learner may correct their own name and designation; moving is an admin's act.
+	if _, err := authoriseLearner(ctx, r.learners, id, orgID == nil); err != nil {
+		return nil, err
+	}
+	if orgID != nil {
+		if err := authoriseOrganisation(ctx, *orgID); err != nil {
+			return nil, err
+		}
+	}
 	l, err := r.learners.UpdateLearner(ctx, id, models.LearnerUpdate{Name: input.Name, Designation: input.Designation, OrganisationID: orgID})
 	if err != nil {
 		return nil, inputErr(err)
@@ -72,6 +98,9 @@ func (r *mutationResolver) AssignRole(ctx context.Context, input model.AssignRol
 	}
 	roleID, err := decodeID("input.roleId", typeRole, input.RoleID)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := authoriseLearner(ctx, r.learners, learnerID, false); err != nil {
 		return nil, err
 	}
 	l, err := r.learners.AssignRole(ctx, learnerID, roleID)
@@ -99,7 +128,7 @@ func (r *queryResolver) Learners(ctx context.Context, first *int, after *string,
 	if err != nil {
 		return nil, err
 	}
-	page, err := r.learners.FindLearners(ctx, f, p)
+	page, err := r.learners.FindLearners(ctx, scopeLearners(ctx, f), p)
 	if err != nil {
 		return nil, err
 	}

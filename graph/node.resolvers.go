@@ -29,6 +29,8 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 		return nilIfError(r.catalogue.FindCourseByID(ctx, n))
 	case typeLearner:
 		return nilIfError(r.learners.FindLearnerByID(ctx, n))
+	case typeAuditEntry:
+		return nilIfError(r.access.FindAuditEntryByID(ctx, n))
 	}
 	return nil, models.Invalid("id", "is not a valid ID")
 }

@@ -18,6 +18,15 @@ func (r *mutationResolver) CreateOrganisation(ctx context.Context, input model.C
 	if err != nil {
 		return nil, err
 	}
+	// Ministries are the platform's to create; an ORG_ADMIN may add units under their own.
+	if parentID == nil {
+		err = requireRole(ctx, models.RolePlatformAdmin)
+	} else {
+		err = authoriseOrganisation(ctx, *parentID)
+	}
+	if err != nil {
+		return nil, err
+	}
 	o, err := r.orgs.CreateOrganisation(ctx, &models.NewOrganisation{Code: input.Code, Name: input.Name, Type: input.Type, ParentID: parentID})
 	if err != nil {
 		return nil, inputErr(err)
@@ -53,7 +62,7 @@ func (r *organisationResolver) Learners(ctx context.Context, obj *models.Organis
 	if err != nil {
 		return nil, err
 	}
-	page, err := r.learners.FindLearners(ctx, models.LearnerFilter{OrganisationID: &obj.ID, IncludeSubOrganisations: false}, p)
+	page, err := r.learners.FindLearners(ctx, scopeLearners(ctx, models.LearnerFilter{OrganisationID: &obj.ID}), p)
 	if err != nil {
 		return nil, err
 	}

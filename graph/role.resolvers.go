@@ -14,6 +14,9 @@ import (
 )
 
 func (r *mutationResolver) CreateRole(ctx context.Context, input model.CreateRoleInput) (*model.CreateRolePayload, error) {
+	if err := requireRole(ctx, models.RolePlatformAdmin); err != nil {
+		return nil, err
+	}
 	reqs, err := roleRequirements("input.requirements", input.Requirements)
 	if err != nil {
 		return nil, err
@@ -26,6 +29,9 @@ func (r *mutationResolver) CreateRole(ctx context.Context, input model.CreateRol
 }
 
 func (r *mutationResolver) SetRoleRequirement(ctx context.Context, input model.SetRoleRequirementInput) (*model.SetRoleRequirementPayload, error) {
+	if err := requireRole(ctx, models.RolePlatformAdmin); err != nil {
+		return nil, err
+	}
 	roleID, err := decodeID("input.roleId", typeRole, input.RoleID)
 	if err != nil {
 		return nil, err

@@ -28,11 +28,15 @@ type LearnerRole struct {
 
 // LearnerFilter selects learners; nil fields do not filter. With an OrganisationID,
 // IncludeSubOrganisations widens the filter to the organisation's whole subtree.
+// WithinOrganisationID and LearnerID narrow it to what a caller may see: an
+// administrator's subtree, or a learner's own record.
 type LearnerFilter struct {
 	OrganisationID          *int64
 	IncludeSubOrganisations bool
 	RoleID                  *int64
 	Search                  *string
+	WithinOrganisationID    *int64
+	LearnerID               *int64
 }
 
 // NewLearner is the input to CreateLearner.

@@ -56,6 +56,8 @@ type CatalogueService interface {
 type LearnerService interface {
 	FindLearnerByID(ctx context.Context, id int64) (*Learner, error)
 	FindLearnersByIDs(ctx context.Context, ids []int64) (map[int64]*Learner, error)
+	// FindLearnerByEmail returns ENOTFOUND if no learner has the (normalised) email.
+	FindLearnerByEmail(ctx context.Context, email string) (*Learner, error)
 	// FindLearners pages through learners by employee code.
 	FindLearners(ctx context.Context, f LearnerFilter, p PageRequest) (*Page[*Learner], error)
 	// FindRoleIDsByLearnerIDs returns the IDs of each learner's roles.

@@ -19,6 +19,8 @@ import (
 type LearnerResolver interface {
 	ID(ctx context.Context, obj *models.Learner) (string, error)
 
+	EmployeeCode(ctx context.Context, obj *models.Learner) (*string, error)
+	Email(ctx context.Context, obj *models.Learner) (*string, error)
 	Organisation(ctx context.Context, obj *models.Learner) (*models.Organisation, error)
 	Roles(ctx context.Context, obj *models.Learner) ([]*models.Role, error)
 }
@@ -141,18 +143,18 @@ func (ec *executionContext) _Learner_employeeCode(ctx context.Context, field gra
 			return ec.fieldContext_Learner_employeeCode(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.EmployeeCode, nil
+			return ec.Resolvers.Learner().EmployeeCode(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Learner_employeeCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Learner", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Learner", field, true, true, "String")
 }
 
 func (ec *executionContext) _Learner_email(ctx context.Context, field graphql.CollectedField, obj *models.Learner) (ret graphql.Marshaler) {
@@ -164,18 +166,18 @@ func (ec *executionContext) _Learner_email(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Learner_email(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Email, nil
+			return ec.Resolvers.Learner().Email(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Learner_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Learner", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Learner", field, true, true, "String")
 }
 
 func (ec *executionContext) _Learner_organisation(ctx context.Context, field graphql.CollectedField, obj *models.Learner) (ret graphql.Marshaler) {
@@ -777,15 +779,17 @@ func (ec *executionContext) _Learner(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "employeeCode":
-			out.Values[i] = ec._Learner_employeeCode(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Learner_employeeCode(ctx, field, obj)
+				})
 		case "email":
-			out.Values[i] = ec._Learner_email(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Learner_email(ctx, field, obj)
+				})
 		case "organisation":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

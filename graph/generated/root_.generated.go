@@ -22,6 +22,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	AuditEntry() AuditEntryResolver
 	Competency() CompetencyResolver
 	Course() CourseResolver
 	CourseCompetency() CourseCompetencyResolver
@@ -39,6 +40,26 @@ type DirectiveRoot struct {
 type ComplexityRoot struct {
 	AssignRolePayload struct {
 		Learner func(childComplexity int) int
+	}
+
+	AuditEntry struct {
+		Action    func(childComplexity int) int
+		ActorID   func(childComplexity int) int
+		ActorRole func(childComplexity int) int
+		At        func(childComplexity int) int
+		ID        func(childComplexity int) int
+		ObjectID  func(childComplexity int) int
+	}
+
+	AuditEntryConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AuditEntryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Competency struct {
@@ -144,9 +165,11 @@ type ComplexityRoot struct {
 		CreateOrganisation func(childComplexity int, input model.CreateOrganisationInput) int
 		CreateRole         func(childComplexity int, input model.CreateRoleInput) int
 		RegisterLearner    func(childComplexity int, input model.RegisterLearnerInput) int
+		RequestOtp         func(childComplexity int, input model.RequestOtpInput) int
 		SetRoleRequirement func(childComplexity int, input model.SetRoleRequirementInput) int
 		UpdateCourse       func(childComplexity int, input model.UpdateCourseInput) int
 		UpdateLearner      func(childComplexity int, input model.UpdateLearnerInput) int
+		VerifyOtp          func(childComplexity int, input model.VerifyOtpInput) int
 	}
 
 	Organisation struct {
@@ -178,6 +201,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		AuditLog      func(childComplexity int, first *int, after *string) int
 		Competencies  func(childComplexity int, first *int, after *string, filter *model.CompetencyFilter) int
 		Competency    func(childComplexity int, id string) int
 		Course        func(childComplexity int, id string) int
@@ -189,10 +213,15 @@ type ComplexityRoot struct {
 		Organisations func(childComplexity int, first *int, after *string, parentID *string) int
 		Role          func(childComplexity int, id string) int
 		Roles         func(childComplexity int, first *int, after *string, filter *model.RoleFilter) int
+		Viewer        func(childComplexity int) int
 	}
 
 	RegisterLearnerPayload struct {
 		Learner func(childComplexity int) int
+	}
+
+	RequestOtpPayload struct {
+		ExpiresAt func(childComplexity int) int
 	}
 
 	Role struct {
@@ -231,6 +260,12 @@ type ComplexityRoot struct {
 	UpdateLearnerPayload struct {
 		Learner func(childComplexity int) int
 	}
+
+	VerifyOtpPayload struct {
+		ExpiresAt func(childComplexity int) int
+		Learner   func(childComplexity int) int
+		Token     func(childComplexity int) int
+	}
 }
 
 type executableSchema graphql.ExecutableSchemaState[ResolverRoot, DirectiveRoot, ComplexityRoot]
@@ -253,6 +288,75 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AssignRolePayload.Learner(childComplexity), true
+
+	case "AuditEntry.action":
+		if e.ComplexityRoot.AuditEntry.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Action(childComplexity), true
+	case "AuditEntry.actorId":
+		if e.ComplexityRoot.AuditEntry.ActorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.ActorID(childComplexity), true
+	case "AuditEntry.actorRole":
+		if e.ComplexityRoot.AuditEntry.ActorRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.ActorRole(childComplexity), true
+	case "AuditEntry.at":
+		if e.ComplexityRoot.AuditEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.At(childComplexity), true
+	case "AuditEntry.id":
+		if e.ComplexityRoot.AuditEntry.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.ID(childComplexity), true
+	case "AuditEntry.objectId":
+		if e.ComplexityRoot.AuditEntry.ObjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.ObjectID(childComplexity), true
+
+	case "AuditEntryConnection.edges":
+		if e.ComplexityRoot.AuditEntryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.Edges(childComplexity), true
+	case "AuditEntryConnection.pageInfo":
+		if e.ComplexityRoot.AuditEntryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.PageInfo(childComplexity), true
+	case "AuditEntryConnection.totalCount":
+		if e.ComplexityRoot.AuditEntryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.TotalCount(childComplexity), true
+
+	case "AuditEntryEdge.cursor":
+		if e.ComplexityRoot.AuditEntryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryEdge.Cursor(childComplexity), true
+	case "AuditEntryEdge.node":
+		if e.ComplexityRoot.AuditEntryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryEdge.Node(childComplexity), true
 
 	case "Competency.area":
 		if e.ComplexityRoot.Competency.Area == nil {
@@ -646,6 +750,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RegisterLearner(childComplexity, args["input"].(model.RegisterLearnerInput)), true
+	case "Mutation.requestOtp":
+		if e.ComplexityRoot.Mutation.RequestOtp == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestOtp_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestOtp(childComplexity, args["input"].(model.RequestOtpInput)), true
 	case "Mutation.setRoleRequirement":
 		if e.ComplexityRoot.Mutation.SetRoleRequirement == nil {
 			break
@@ -679,6 +794,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateLearner(childComplexity, args["input"].(model.UpdateLearnerInput)), true
+	case "Mutation.verifyOtp":
+		if e.ComplexityRoot.Mutation.VerifyOtp == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_verifyOtp_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VerifyOtp(childComplexity, args["input"].(model.VerifyOtpInput)), true
 
 	case "Organisation.children":
 		if e.ComplexityRoot.Organisation.Children == nil {
@@ -790,6 +916,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Query.auditLog":
+		if e.ComplexityRoot.Query.AuditLog == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auditLog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.competencies":
 		if e.ComplexityRoot.Query.Competencies == nil {
 			break
@@ -912,6 +1049,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Roles(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.RoleFilter)), true
+	case "Query.viewer":
+		if e.ComplexityRoot.Query.Viewer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Viewer(childComplexity), true
 
 	case "RegisterLearnerPayload.learner":
 		if e.ComplexityRoot.RegisterLearnerPayload.Learner == nil {
@@ -919,6 +1062,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RegisterLearnerPayload.Learner(childComplexity), true
+
+	case "RequestOtpPayload.expiresAt":
+		if e.ComplexityRoot.RequestOtpPayload.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestOtpPayload.ExpiresAt(childComplexity), true
 
 	case "Role.code":
 		if e.ComplexityRoot.Role.Code == nil {
@@ -1023,6 +1173,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UpdateLearnerPayload.Learner(childComplexity), true
 
+	case "VerifyOtpPayload.expiresAt":
+		if e.ComplexityRoot.VerifyOtpPayload.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerifyOtpPayload.ExpiresAt(childComplexity), true
+	case "VerifyOtpPayload.learner":
+		if e.ComplexityRoot.VerifyOtpPayload.Learner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerifyOtpPayload.Learner(childComplexity), true
+	case "VerifyOtpPayload.token":
+		if e.ComplexityRoot.VerifyOtpPayload.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerifyOtpPayload.Token(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -1043,11 +1212,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateRoleInput", ec.unmarshalInputCreateRoleInput),
 			graphql.NewInputUnmarshaler("LearnerFilter", ec.unmarshalInputLearnerFilter),
 			graphql.NewInputUnmarshaler("RegisterLearnerInput", ec.unmarshalInputRegisterLearnerInput),
+			graphql.NewInputUnmarshaler("RequestOtpInput", ec.unmarshalInputRequestOtpInput),
 			graphql.NewInputUnmarshaler("RoleFilter", ec.unmarshalInputRoleFilter),
 			graphql.NewInputUnmarshaler("RoleRequirementInput", ec.unmarshalInputRoleRequirementInput),
 			graphql.NewInputUnmarshaler("SetRoleRequirementInput", ec.unmarshalInputSetRoleRequirementInput),
 			graphql.NewInputUnmarshaler("UpdateCourseInput", ec.unmarshalInputUpdateCourseInput),
 			graphql.NewInputUnmarshaler("UpdateLearnerInput", ec.unmarshalInputUpdateLearnerInput),
+			graphql.NewInputUnmarshaler("VerifyOtpInput", ec.unmarshalInputVerifyOtpInput),
 		)
 	}
 	first := true
@@ -1124,6 +1295,107 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../schema/access.graphqls", Input: `"""What a caller may do. A token carries exactly one."""
+enum AccessRole {
+  """A learner: reads and changes only their own record."""
+  LEARNER
+  """An organisation admin: reads learners and reports in their organisation and everything under it, and manages role assignments there."""
+  ORG_ADMIN
+  """A content provider: manages courses."""
+  CONTENT_PROVIDER
+  """A platform administrator: everything."""
+  PLATFORM_ADMIN
+}
+
+"""One change an administrator made."""
+type AuditEntry implements Node {
+  """The entry's opaque global ID."""
+  id: ID!
+  """When the change was made."""
+  at: Time!
+  """Who made it: the global ID of their learner record, or of the operator token."""
+  actorId: ID!
+  """The access role they acted with."""
+  actorRole: AccessRole!
+  """What they did: the mutation's name, e.g. "assignRole"."""
+  action: String!
+  """The global ID of the object changed, when there is one."""
+  objectId: ID
+}
+
+"""A page of audit entries, newest first."""
+type AuditEntryConnection {
+  """The entries on this page, each with its cursor."""
+  edges: [AuditEntryEdge!]!
+  """Where this page sits in the whole list."""
+  pageInfo: PageInfo!
+  """How many entries there are in all."""
+  totalCount: Int!
+}
+
+"""An audit entry in a connection, with its cursor."""
+type AuditEntryEdge {
+  """An opaque position to pass as ` + "`" + `after` + "`" + ` to continue after this entry."""
+  cursor: String!
+  """The entry."""
+  node: AuditEntry!
+}
+
+"""Asks for a sign-in code by email."""
+input RequestOtpInput {
+  """An official email address in an allowed government domain (gov.in, nic.in by default)."""
+  email: String!
+}
+
+"""The same answer whether or not the email is registered."""
+type RequestOtpPayload {
+  """When the code sent expires (10 minutes after it was sent)."""
+  expiresAt: Time!
+}
+
+"""Exchanges a sign-in code for a token."""
+input VerifyOtpInput {
+  """The email the code was sent to."""
+  email: String!
+  """The 6-digit code."""
+  code: String!
+}
+
+"""A bearer token for the Authorization header."""
+type VerifyOtpPayload {
+  """The token: send it as ` + "`" + `Authorization: Bearer <token>` + "`" + `."""
+  token: String!
+  """When the token expires."""
+  expiresAt: Time!
+  """The learner signed in; null until the email is registered, in which case the token only allows registerLearner for that email."""
+  learner: Learner
+}
+
+extend type Query {
+  """The signed-in learner, or null for a token that names no learner."""
+  viewer: Learner
+  """The audit log of administrators' changes, newest first. PLATFORM_ADMIN only."""
+  auditLog(
+    """How many entries to return, 1 to 500 (default 20)."""
+    first: Int
+    """Return entries after this cursor."""
+    after: String
+  ): AuditEntryConnection!
+}
+
+extend type Mutation {
+  """Sends a 6-digit sign-in code to an email in an allowed domain. Public; rate-limited per email and per client."""
+  requestOtp(
+    """The email to send the code to."""
+    input: RequestOtpInput!
+  ): RequestOtpPayload!
+  """Exchanges a sign-in code for a token. Public; a code allows 5 attempts."""
+  verifyOtp(
+    """The email and the code."""
+    input: VerifyOtpInput!
+  ): VerifyOtpPayload!
+}
+`, BuiltIn: false},
 	{Name: "../schema/competency.graphqls", Input: `"""The family of a competency in the Karmayogi competency framework."""
 enum CompetencyType {
   """Behavioural competencies: how one works with others, e.g. empathy, integrity, decision making."""
@@ -1564,6 +1836,9 @@ interface Node {
   id: ID!
 }
 
+"""An instant in time, in RFC 3339 format with a time zone, e.g. "2026-11-29T10:30:00Z"."""
+scalar Time
+
 """Where a page of a cursor connection sits in the whole list."""
 type PageInfo {
   """Whether more items follow this page; fetch them with ` + "`" + `after: endCursor` + "`" + `."""
@@ -1830,6 +2105,46 @@ func (ec *executionContext) childFields_AssignRolePayload(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type AssignRolePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AuditEntry_id(ctx, field)
+	case "at":
+		return ec.fieldContext_AuditEntry_at(ctx, field)
+	case "actorId":
+		return ec.fieldContext_AuditEntry_actorId(ctx, field)
+	case "actorRole":
+		return ec.fieldContext_AuditEntry_actorRole(ctx, field)
+	case "action":
+		return ec.fieldContext_AuditEntry_action(ctx, field)
+	case "objectId":
+		return ec.fieldContext_AuditEntry_objectId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AuditEntryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AuditEntryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AuditEntryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AuditEntryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AuditEntryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntryEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Competency(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2086,6 +2401,14 @@ func (ec *executionContext) childFields_RegisterLearnerPayload(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type RegisterLearnerPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RequestOtpPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "expiresAt":
+		return ec.fieldContext_RequestOtpPayload_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestOtpPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Role(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2158,6 +2481,18 @@ func (ec *executionContext) childFields_UpdateLearnerPayload(ctx context.Context
 		return ec.fieldContext_UpdateLearnerPayload_learner(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdateLearnerPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_VerifyOtpPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "token":
+		return ec.fieldContext_VerifyOtpPayload_token(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_VerifyOtpPayload_expiresAt(ctx, field)
+	case "learner":
+		return ec.fieldContext_VerifyOtpPayload_learner(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VerifyOtpPayload", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -3,6 +3,8 @@
 package model
 
 import (
+	"time"
+
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -19,6 +21,24 @@ type AssignRoleInput struct {
 type AssignRolePayload struct {
 	// The learner with their roles as they now are.
 	Learner *models.Learner `json:"learner"`
+}
+
+// A page of audit entries, newest first.
+type AuditEntryConnection struct {
+	// The entries on this page, each with its cursor.
+	Edges []*AuditEntryEdge `json:"edges"`
+	// Where this page sits in the whole list.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many entries there are in all.
+	TotalCount int `json:"totalCount"`
+}
+
+// An audit entry in a connection, with its cursor.
+type AuditEntryEdge struct {
+	// An opaque position to pass as `after` to continue after this entry.
+	Cursor string `json:"cursor"`
+	// The entry.
+	Node *models.AuditEntry `json:"node"`
 }
 
 // A page of competencies.
@@ -273,6 +293,18 @@ type RegisterLearnerPayload struct {
 	Learner *models.Learner `json:"learner"`
 }
 
+// Asks for a sign-in code by email.
+type RequestOtpInput struct {
+	// An official email address in an allowed government domain (gov.in, nic.in by default).
+	Email string `json:"email"`
+}
+
+// The same answer whether or not the email is registered.
+type RequestOtpPayload struct {
+	// When the code sent expires (10 minutes after it was sent).
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
 // A page of roles.
 type RoleConnection struct {
 	// The roles on this page, each with its cursor.
@@ -361,4 +393,22 @@ type UpdateLearnerInput struct {
 type UpdateLearnerPayload struct {
 	// The learner as they now are.
 	Learner *models.Learner `json:"learner"`
+}
+
+// Exchanges a sign-in code for a token.
+type VerifyOtpInput struct {
+	// The email the code was sent to.
+	Email string `json:"email"`
+	// The 6-digit code.
+	Code string `json:"code"`
+}
+
+// A bearer token for the Authorization header.
+type VerifyOtpPayload struct {
+	// The token: send it as `Authorization: Bearer <token>`.
+	Token string `json:"token"`
+	// When the token expires.
+	ExpiresAt time.Time `json:"expiresAt"`
+	// The learner signed in; null until the email is registered, in which case the token only allows registerLearner for that email.
+	Learner *models.Learner `json:"learner,omitempty"`
 }

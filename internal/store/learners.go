@@ -31,20 +31,25 @@ func (db *DB) FindLearnersByIDs(ctx context.Context, ids []int64) (map[int64]*mo
 // IncludeSubOrganisations covers the organisation's subtree through its path range.
 func (db *DB) FindLearners(ctx context.Context, f models.LearnerFilter, p models.PageRequest) (*models.Page[*models.Learner], error) {
 	q := db.bun.NewSelect().Model((*models.Learner)(nil))
-	if f.OrganisationID != nil {
-		if f.IncludeSubOrganisations {
-			org, err := db.FindOrganisationByID(ctx, *f.OrganisationID)
-			if models.ErrorCode(err) == models.ENOTFOUND {
-				return &models.Page[*models.Learner]{}, nil
-			} else if err != nil {
-				return nil, err
-			}
-			lo, hi := models.SubtreeRange(org.Path)
-			q = q.Where("organisation_id IN (?)", db.bun.NewSelect().Table("organisations").Column("id").
-				Where("path >= ? AND path < ?", lo, hi))
-		} else {
-			q = q.Where("organisation_id = ?", *f.OrganisationID)
+	for _, subtree := range []*int64{f.WithinOrganisationID, f.OrganisationID} {
+		if subtree == nil || (subtree == f.OrganisationID && !f.IncludeSubOrganisations) {
+			continue
 		}
+		org, err := db.FindOrganisationByID(ctx, *subtree)
+		if models.ErrorCode(err) == models.ENOTFOUND {
+			return &models.Page[*models.Learner]{}, nil
+		} else if err != nil {
+			return nil, err
+		}
+		lo, hi := models.SubtreeRange(org.Path)
+		q = q.Where("organisation_id IN (?)", db.bun.NewSelect().Table("organisations").Column("id").
+			Where("path >= ? AND path < ?", lo, hi))
+	}
+	if f.OrganisationID != nil && !f.IncludeSubOrganisations {
+		q = q.Where("organisation_id = ?", *f.OrganisationID)
+	}
+	if f.LearnerID != nil {
+		q = q.Where("id = ?", *f.LearnerID)
 	}
 	if f.RoleID != nil {
 		q = q.Where("id IN (?)", db.bun.NewSelect().Table("learner_roles").Column("learner_id").Where("role_id = ?", *f.RoleID))

@@ -360,18 +360,21 @@ func TestSchemasAgree(t *testing.T) {
 
 func TestMigrateDownAndUp(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		if n := must[int](t)(db.Rollback(ctx)); n != 1 {
-			t.Fatalf("rolled back %d migrations", n)
+		all := len(must[[]string](t)(db.MigrationStatus(ctx)))
+		// storetest migrated in one group, so one rollback undoes every migration.
+		if n := must[int](t)(db.Rollback(ctx)); n != all || all < 2 {
+			t.Fatalf("rolled back %d of %d migrations", n, all)
 		}
 		if _, err := db.FindLearners(ctx, models.LearnerFilter{}, models.PageRequest{First: 1}); err == nil {
 			t.Fatal("learners table survived the rollback")
 		}
-		if n := must[int](t)(db.Migrate(ctx)); n != 1 {
-			t.Fatalf("applied %d migrations", n)
+		if n := must[int](t)(db.Migrate(ctx)); n != all {
+			t.Fatalf("applied %d of %d migrations", n, all)
 		}
-		status := must[[]string](t)(db.MigrationStatus(ctx))
-		if len(status) != 1 || !strings.HasSuffix(status[0], "applied") {
-			t.Fatalf("status = %v", status)
+		for _, line := range must[[]string](t)(db.MigrationStatus(ctx)) {
+			if !strings.HasSuffix(line, "applied") {
+				t.Fatalf("status line %q", line)
+			}
 		}
 	})
 }

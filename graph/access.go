@@ -1,0 +1,320 @@
+package graph
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/openkarmayogi/karmayogi/graph/model"
+	"github.com/openkarmayogi/karmayogi/models"
+)
+
+// Access control lives in this file and nowhere else:
+//
+//   - authenticate: the bearer token becomes the request's caller (or the request
+//     is refused as UNAUTHENTICATED); no token means an anonymous caller;
+//   - guardFields: runs around every field resolver. It admits root fields by the
+//     rules below, and it checks every Learner or AuditEntry a resolver returns,
+//     however it was reached (learner(id:), node(id:), a payload, a nested field),
+//     so a caller never receives an object they may not see: such an object is
+//     NOT_FOUND, as if it did not exist;
+//   - scopeLearners narrows learner lists to what the caller may see (lists are
+//     filtered, never an error);
+//   - the authorise* functions decide each mutation on its decoded arguments.
+//
+// Denials of an action the caller may know exists are FORBIDDEN; lookups of
+// objects they may not see are NOT_FOUND.
+
+// publicRoots are the root fields anyone may use without a token: the catalogue
+// and sign-in. node(id:) is public too; the objects it returns are checked.
+var publicRoots = map[string]bool{
+	"node": true, "organisation": true, "organisations": true, "competency": true, "competencies": true,
+	"course": true, "courses": true, "role": true, "roles": true, "verifyCertificate": true,
+	"requestOtp": true, "verifyOtp": true, "__typename": true, "__schema": true, "__type": true,
+}
+
+// privateFields are fields of public objects that need a signed-in caller.
+var privateFields = map[string]bool{"Organisation.learners": true}
+
+// TokenVerifier turns a bearer token into a caller.
+type TokenVerifier interface {
+	Verify(token string) (*models.Caller, error)
+}
+
+type (
+	clientAddrKey struct{}
+	sessionKey    struct{}
+)
+
+// session holds the caller of one request. It is a box rather than a context
+// value so that verifyOtp can sign the caller in for the rest of the request: the
+// learner in its payload is then rendered for the learner who just proved their email.
+type session struct{ caller *models.Caller }
+
+// callerOf returns the caller of ctx's request, or nil for an anonymous one.
+func callerOf(ctx context.Context) *models.Caller {
+	if s, ok := ctx.Value(sessionKey{}).(*session); ok {
+		return s.caller
+	}
+	return models.CallerFrom(ctx)
+}
+
+// signIn makes c the caller for the rest of ctx's request.
+func signIn(ctx context.Context, c *models.Caller) {
+	if s, ok := ctx.Value(sessionKey{}).(*session); ok {
+		s.caller = c
+	}
+}
+
+// clientAddr returns the address of the client of ctx's request, for rate limits.
+func clientAddr(ctx context.Context) string {
+	s, _ := ctx.Value(clientAddrKey{}).(string)
+	return s
+}
+
+var (
+	errSignInRequired = models.Errorf(models.EUNAUTHORIZED, "sign in required")
+	errForbidden      = models.Errorf(models.EFORBIDDEN, "not allowed for your access role")
+)
+
+// authenticate puts the caller of a valid bearer token, and the client address, in
+// the request context. A token that fails verification is refused outright with
+// HTTP 401, so a client never mistakes an expired session for anonymous access.
+func authenticate(tokens TokenVerifier, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
+		}
+		ctx = context.WithValue(ctx, clientAddrKey{}, host)
+		s := &session{}
+		ctx = context.WithValue(ctx, sessionKey{}, s)
+		if h := r.Header.Get("Authorization"); h != "" {
+			token, ok := strings.CutPrefix(h, "Bearer ")
+			caller, err := tokens.Verify(strings.TrimSpace(token))
+			if !ok || err != nil {
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+				w.WriteHeader(http.StatusUnauthorized)
+				json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
+					"message": "invalid or expired token", "extensions": map[string]string{"code": CodeUnauthenticated}}}})
+				return
+			}
+			s.caller = caller
+			ctx = models.WithCaller(ctx, caller)
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// guardFields is the field middleware that enforces access on every field.
+func guardFields(audit models.AccessStore) graphql.FieldMiddleware {
+	return func(ctx context.Context, next graphql.Resolver) (any, error) {
+		fc := graphql.GetFieldContext(ctx)
+		caller := callerOf(ctx)
+		root := fc.Object == "Query" || fc.Object == "Mutation"
+		switch {
+		case root && !publicRoots[fc.Field.Name]:
+			if caller == nil {
+				return nil, errSignInRequired
+			}
+			if caller.Registration && fc.Field.Name != "registerLearner" {
+				return nil, models.Errorf(models.EFORBIDDEN, "this token only allows registering %s", caller.Email)
+			}
+		case privateFields[fc.Object+"."+fc.Field.Name] && (caller == nil || caller.Registration):
+			return nil, errSignInRequired
+		}
+		res, err := next(ctx)
+		if err != nil {
+			return res, err
+		}
+		if kind := withheld(ctx, caller, res); kind != "" {
+			return nil, models.NotFound(kind)
+		}
+		if root && fc.Object == "Mutation" && audited(caller) {
+			if err := audit.AppendAudit(ctx, auditEntry(caller, fc.Field.Name, res)); err != nil {
+				return nil, err
+			}
+		}
+		return res, nil
+	}
+}
+
+// withheld names the kind of a resolver's result when the caller may not receive
+// it, and is "" when they may.
+func withheld(ctx context.Context, caller *models.Caller, res any) string {
+	switch obj := res.(type) {
+	case *models.Learner:
+		if obj != nil && !canSeeLearner(ctx, caller, obj) {
+			return "learner"
+		}
+	case *models.AuditEntry:
+		if obj != nil && (caller == nil || caller.Role != models.RolePlatformAdmin) {
+			return "audit entry"
+		}
+	}
+	return ""
+}
+
+// canSeeLearner: a learner sees themselves, an ORG_ADMIN the learners of their
+// subtree, a PLATFORM_ADMIN everyone, and a registration token the learner it registered.
+func canSeeLearner(ctx context.Context, caller *models.Caller, l *models.Learner) bool {
+	switch {
+	case caller == nil:
+		return false
+	case caller.Registration:
+		return l.Email == caller.Email
+	case caller.Role == models.RolePlatformAdmin, caller.LearnerID == l.ID:
+		return true
+	case caller.Role == models.RoleOrgAdmin:
+		return administers(ctx, caller, l.OrganisationID)
+	}
+	return false
+}
+
+// mayContact reports whether the caller may read a learner's email and employee
+// code: the learner and the admins over them.
+func mayContact(ctx context.Context, l *models.Learner) bool {
+	return canSeeLearner(ctx, callerOf(ctx), l)
+}
+
+// administers reports whether the caller administers the organisation orgID: a
+// PLATFORM_ADMIN everywhere, an ORG_ADMIN in their organisation's subtree.
+func administers(ctx context.Context, caller *models.Caller, orgID int64) bool {
+	if caller == nil || caller.Registration {
+		return false
+	}
+	if caller.Role == models.RolePlatformAdmin {
+		return true
+	}
+	if caller.Role != models.RoleOrgAdmin || caller.OrganisationID == 0 {
+		return false
+	}
+	orgs, err := loadersFrom(ctx).organisations.LoadAll(ctx, []int64{caller.OrganisationID, orgID})
+	if err != nil {
+		return false
+	}
+	lo, hi := models.SubtreeRange(orgs[0].Path)
+	return orgs[1].Path >= lo && orgs[1].Path < hi
+}
+
+// scopeLearners narrows a learner filter to the learners the caller may see.
+func scopeLearners(ctx context.Context, f models.LearnerFilter) models.LearnerFilter {
+	caller := callerOf(ctx)
+	switch {
+	case caller == nil || caller.Registration:
+		f.LearnerID = new(int64) // no learner has ID 0
+	case caller.Role == models.RolePlatformAdmin:
+	case caller.Role == models.RoleOrgAdmin:
+		f.WithinOrganisationID = &caller.OrganisationID
+	default:
+		f.LearnerID = &caller.LearnerID
+	}
+	return f
+}
+
+// requireRole admits callers with one of roles.
+func requireRole(ctx context.Context, roles ...models.AccessRole) error {
+	caller := callerOf(ctx)
+	if caller == nil {
+		return errSignInRequired
+	}
+	for _, r := range roles {
+		if caller.Role == r && !caller.Registration {
+			return nil
+		}
+	}
+	return errForbidden
+}
+
+// authoriseOrganisation admits admins of organisation orgID (field names the argument).
+func authoriseOrganisation(ctx context.Context, orgID int64) error {
+	if administers(ctx, callerOf(ctx), orgID) {
+		return nil
+	}
+	return models.Errorf(models.EFORBIDDEN, "you do not administer that organisation")
+}
+
+// authoriseRegistration admits admins of the organisation, and a registration
+// token registering its own email.
+func authoriseRegistration(ctx context.Context, email string, orgID int64) error {
+	caller := callerOf(ctx)
+	if caller != nil && caller.Registration {
+		if models.NormaliseEmail(email) != caller.Email {
+			return models.Errorf(models.EFORBIDDEN, "this token only allows registering %s", caller.Email)
+		}
+		return nil
+	}
+	return authoriseOrganisation(ctx, orgID)
+}
+
+// authoriseLearner loads a learner the caller may act on: NOT_FOUND when they may
+// not see it, FORBIDDEN when they may see it but not change it (selfService:
+// whether the learner may make the change to their own record).
+func authoriseLearner(ctx context.Context, learners models.LearnerService, id int64, selfService bool) (*models.Learner, error) {
+	caller := callerOf(ctx)
+	l, err := learners.FindLearnerByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !canSeeLearner(ctx, caller, l) {
+		return nil, models.NotFound("learner")
+	}
+	if caller.Role == models.RolePlatformAdmin || (caller.Role == models.RoleOrgAdmin && administers(ctx, caller, l.OrganisationID)) {
+		return l, nil
+	}
+	if selfService && caller.LearnerID == l.ID {
+		return l, nil
+	}
+	return nil, errForbidden
+}
+
+// audited reports whether a caller's mutations go to the audit log: every
+// administrator's, not a learner's changes to their own record.
+func audited(caller *models.Caller) bool {
+	return caller != nil && !caller.Registration && caller.Role != models.RoleLearner
+}
+
+// operatorID is the opaque actor ID of a token that names no learner.
+func operatorID(subject string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("Operator:" + subject))
+}
+
+func auditEntry(caller *models.Caller, action string, payload any) *models.AuditEntry {
+	e := &models.AuditEntry{At: time.Now().UTC(), ActorSubject: caller.Subject, ActorRole: caller.Role, Action: action}
+	if caller.LearnerID != 0 {
+		e.ActorLearnerID = &caller.LearnerID
+	}
+	var id string
+	switch p := payload.(type) {
+	case *model.RegisterLearnerPayload:
+		id = GlobalID(typeLearner, p.Learner.ID)
+	case *model.UpdateLearnerPayload:
+		id = GlobalID(typeLearner, p.Learner.ID)
+	case *model.AssignRolePayload:
+		id = GlobalID(typeLearner, p.Learner.ID)
+	case *model.CreateOrganisationPayload:
+		id = GlobalID(typeOrganisation, p.Organisation.ID)
+	case *model.CreateCompetencyPayload:
+		id = GlobalID(typeCompetency, p.Competency.ID)
+	case *model.CreateRolePayload:
+		id = GlobalID(typeRole, p.Role.ID)
+	case *model.SetRoleRequirementPayload:
+		id = GlobalID(typeRole, p.Role.ID)
+	case *model.CreateCoursePayload:
+		id = GlobalID(typeCourse, p.Course.ID)
+	case *model.UpdateCoursePayload:
+		id = GlobalID(typeCourse, p.Course.ID)
+	}
+	if id != "" {
+		e.ObjectID = &id
+	}
+	return e
+}

@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS audit_entries, otp_codes, settings;
