@@ -18,9 +18,9 @@ import (
 
 	"github.com/openkarmayogi/karmayogi/graph"
 	"github.com/openkarmayogi/karmayogi/internal/auth"
-	"github.com/openkarmayogi/karmayogi/models"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
+	"github.com/openkarmayogi/karmayogi/models"
 )
 
 // client talks to the real handler over HTTP, as a GraphQL client would. It

@@ -20,6 +20,9 @@ type Services struct {
 	Organisations models.OrganisationService
 	Catalogue     models.CatalogueService
 	Learners      models.LearnerService
+	Access        models.AccessStore // audit log and sign-in state
+	SignIn        SignIn
+	Tokens        TokenVerifier
 }
 
 // Options configure the GraphQL endpoint.
@@ -48,7 +51,8 @@ func NewHandler(s Services, o Options) http.Handler {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	cfg := generated.Config{Resolvers: &Resolver{orgs: s.Organisations, catalogue: s.Catalogue, learners: s.Learners}}
+	cfg := generated.Config{Resolvers: &Resolver{orgs: s.Organisations, catalogue: s.Catalogue, learners: s.Learners,
+		access: s.Access, signIn: s.SignIn}}
 	setComplexity(&cfg.Complexity)
 
 	srv := handler.New(generated.NewExecutableSchema(cfg))
@@ -67,8 +71,9 @@ func NewHandler(s Services, o Options) http.Handler {
 	srv.Use(extension.FixedComplexityLimit(limit))
 	srv.SetErrorPresenter(errorPresenter(logger))
 	srv.SetRecoverFunc(recoverFunc(logger))
+	srv.AroundFields(guardFields(s.Access))
 
-	return limitBody(withLoaders(s, srv))
+	return limitBody(authenticate(s.Tokens, withLoaders(s, srv)))
 }
 
 // limitBody caps the size of a request body.

@@ -6,6 +6,8 @@ import "context"
 type OrganisationService interface {
 	// FindOrganisationByID returns ENOTFOUND if there is no such organisation.
 	FindOrganisationByID(ctx context.Context, id int64) (*Organisation, error)
+	// FindOrganisationByCode returns ENOTFOUND if no organisation has the code.
+	FindOrganisationByCode(ctx context.Context, code string) (*Organisation, error)
 	// FindOrganisationsByIDs returns the organisations that exist, keyed by ID.
 	FindOrganisationsByIDs(ctx context.Context, ids []int64) (map[int64]*Organisation, error)
 	// FindOrganisations pages through organisations by code. EINVALID for a bad page.
@@ -56,6 +58,8 @@ type CatalogueService interface {
 type LearnerService interface {
 	FindLearnerByID(ctx context.Context, id int64) (*Learner, error)
 	FindLearnersByIDs(ctx context.Context, ids []int64) (map[int64]*Learner, error)
+	// FindLearnerByEmployeeCode returns ENOTFOUND if no learner has the code.
+	FindLearnerByEmployeeCode(ctx context.Context, code string) (*Learner, error)
 	// FindLearnerByEmail returns ENOTFOUND if no learner has the (normalised) email.
 	FindLearnerByEmail(ctx context.Context, email string) (*Learner, error)
 	// FindLearners pages through learners by employee code.

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 )
 
 // Config is every setting, read from the environment; the important ones are also flags.
@@ -12,6 +13,10 @@ type Config struct {
 	Env          string // KARMAYOGI_ENV: development or production
 	Demo         bool   // --demo: seed an empty database
 	DemoLearners int    // learners the demo data set holds
+
+	JWTSecret    string   // KARMAYOGI_JWT_SECRET; empty: generated once and kept in the database
+	EmailDomains []string // KARMAYOGI_EMAIL_DOMAINS: domains allowed to sign in and self-register
+	SMTPURL      string   // KARMAYOGI_SMTP_URL: the OTP mail sender; empty: codes are logged (development only)
 }
 
 // configFromEnv reads the environment, applying the embedded defaults.
@@ -22,8 +27,18 @@ func configFromEnv() (Config, error) {
 		Env:          getenv("KARMAYOGI_ENV", "development"),
 		DemoLearners: 2000,
 	}
+	c.JWTSecret = os.Getenv("KARMAYOGI_JWT_SECRET")
+	c.SMTPURL = os.Getenv("KARMAYOGI_SMTP_URL")
+	for _, d := range strings.Split(getenv("KARMAYOGI_EMAIL_DOMAINS", "gov.in,nic.in"), ",") {
+		if d = strings.ToLower(strings.TrimSpace(d)); d != "" {
+			c.EmailDomains = append(c.EmailDomains, d)
+		}
+	}
 	if c.Env != "development" && c.Env != "production" {
 		return c, fmt.Errorf("KARMAYOGI_ENV must be development or production, not %q", c.Env)
+	}
+	if c.Production() && (c.JWTSecret == "" || c.SMTPURL == "") {
+		return c, fmt.Errorf("production needs KARMAYOGI_JWT_SECRET and KARMAYOGI_SMTP_URL")
 	}
 	return c, nil
 }

@@ -32,6 +32,8 @@ Usage:
                                                load a deterministic demo data set
   karmayogi import KIND FILE.csv               load a CSV file (kinds: see README)
   karmayogi schema                             print the GraphQL schema (SDL)
+  karmayogi token --role ROLE [--learner EMPLOYEE_CODE] [--org ORG_CODE] [--ttl 1h]
+                                               print a signed access token
 
 Configuration comes from the environment (DATABASE_URL, KARMAYOGI_ADDR, KARMAYOGI_ENV, ...);
 see README.md.
@@ -52,6 +54,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"seed":    seedCommand,
 		"import":  importCommand,
 		"schema":  schemaCommand,
+		"token":   tokenCommand,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

@@ -35,10 +35,16 @@ func startMain(t *testing.T, engine string) *Main {
 	return m
 }
 
-func graphQL(t *testing.T, base, query string, out any) {
+// graphQL posts query with a bearer token ("" for none) and decodes its data into out.
+func graphQL(t *testing.T, base, token, query string, out any) {
 	t.Helper()
 	body, _ := json.Marshal(map[string]string{"query": query})
-	resp, err := http.Post(base+"/graphql", "application/json", bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +65,8 @@ func graphQL(t *testing.T, base, query string, out any) {
 func TestServeDemo(t *testing.T) {
 	for _, engine := range storetest.Engines {
 		t.Run(engine, func(t *testing.T) {
-			base := startMain(t, engine).Server.URL()
+			m := startMain(t, engine)
+			base := m.Server.URL()
 			var data struct {
 				Competencies struct {
 					TotalCount int
@@ -72,7 +79,9 @@ func TestServeDemo(t *testing.T) {
 				}
 				Courses, Learners struct{ TotalCount int }
 			}
-			graphQL(t, base, `{ competencies(first: 200) { totalCount edges { node { code name type area levels { level } } } }
+			// The token command signs with the secret serve generated and stored.
+			admin := mintToken(t, m.Config.DatabaseURL, "--role", "PLATFORM_ADMIN")
+			graphQL(t, base, admin, `{ competencies(first: 200) { totalCount edges { node { code name type area levels { level } } } }
 				courses(first: 1) { totalCount } learners(first: 1) { totalCount } }`, &data)
 			names := map[string]bool{}
 			for _, e := range data.Competencies.Edges {
@@ -114,7 +123,7 @@ func TestDemoSeedsOnlyAnEmptyDatabase(t *testing.T) {
 	}
 	defer again.Close()
 	var data struct{ Learners struct{ TotalCount int } }
-	graphQL(t, again.Server.URL(), `{ learners(first: 1) { totalCount } }`, &data)
+	graphQL(t, again.Server.URL(), mintToken(t, url, "--role", "PLATFORM_ADMIN"), `{ learners(first: 1) { totalCount } }`, &data)
 	if data.Learners.TotalCount != 300 || again.Config.DatabaseURL != url {
 		t.Fatalf("learners after restart = %d, want 300", data.Learners.TotalCount)
 	}
@@ -125,6 +134,56 @@ func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	var out, errOut bytes.Buffer
 	code = run(context.Background(), args, &out, &errOut)
 	return code, out.String(), errOut.String()
+}
+
+// mintToken runs `karmayogi token` against the database at url and returns the
+// last line of its standard output, where the token is.
+func mintToken(t *testing.T, url string, args ...string) string {
+	t.Helper()
+	t.Setenv("DATABASE_URL", url)
+	code, stdout, stderr := runCLI(t, append([]string{"token"}, args...)...)
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if code != 0 || len(lines) == 0 {
+		t.Fatalf("token %v: exit %d: %s", args, code, stderr)
+	}
+	return lines[len(lines)-1]
+}
+
+func TestTokenCommand(t *testing.T) {
+	m := startMain(t, "sqlite")
+	url, base := m.Config.DatabaseURL, m.Server.URL()
+	t.Run("LearnerSeesOnlyThemselves", func(t *testing.T) {
+		token := mintToken(t, url, "--role", "LEARNER", "--learner", "EMP0000001", "--ttl", "5m")
+		var data struct {
+			Viewer   struct{ EmployeeCode string }
+			Learners struct{ TotalCount int }
+		}
+		graphQL(t, base, token, `{ viewer { employeeCode } learners(first: 5) { totalCount } }`, &data)
+		if data.Viewer.EmployeeCode != "EMP0000001" || data.Learners.TotalCount != 1 {
+			t.Fatalf("viewer %q, learners %d; want EMP0000001 and 1", data.Viewer.EmployeeCode, data.Learners.TotalCount)
+		}
+	})
+	t.Setenv("DATABASE_URL", url)
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"ErrUnknownRole", []string{"token", "--role", "KING"}, 2, "--role must be"},
+		{"ErrLearnerMissing", []string{"token", "--role", "LEARNER"}, 2, "--learner is required"},
+		{"ErrOrgMissing", []string{"token", "--role", "ORG_ADMIN"}, 2, "--org is required"},
+		{"ErrUnknownLearner", []string{"token", "--role", "LEARNER", "--learner", "NOBODY"}, 1, "NOBODY"},
+		{"ErrUnknownOrg", []string{"token", "--role", "ORG_ADMIN", "--org", "NOWHERE"}, 1, "NOWHERE"},
+		{"ErrTTL", []string{"token", "--role", "PLATFORM_ADMIN", "--ttl", "-1h"}, 2, "--ttl"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, tc.args...)
+			if code != tc.code || !strings.Contains(stderr, tc.want) || stdout != "" {
+				t.Fatalf("exit %d, want %d; stdout %q; stderr %q", code, tc.code, stdout, stderr)
+			}
+		})
+	}
 }
 
 func TestImportExitStatus(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/openkarmayogi/karmayogi/graph"
+	"github.com/openkarmayogi/karmayogi/internal/auth"
 	"github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/server"
 	"github.com/openkarmayogi/karmayogi/internal/store"
@@ -41,7 +42,12 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	gql := graph.NewHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db},
+	signIn, err := m.signIn(ctx)
+	if err != nil {
+		return err
+	}
+	gql := graph.NewHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db,
+		Access: db, SignIn: signIn, Tokens: signIn.Tokens},
 		graph.Options{Introspection: !m.Config.Production(), Logger: m.Logger})
 	cfg := server.Config{Addr: m.Config.Addr, GraphQL: gql, Database: db, Cache: "none", Logger: m.Logger}
 	if !m.Config.Production() {
@@ -53,6 +59,23 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Logger.Info("serving", "url", m.Server.URL(), "database", db.Dialect(), "env", m.Config.Env)
 	return nil
+}
+
+// signIn wires OTP sign-in: the token secret, the mail sender and the rate limits.
+func (m *Main) signIn(ctx context.Context) (*auth.SignIn, error) {
+	tokens, err := auth.LoadTokens(ctx, m.DB, m.Config.JWTSecret)
+	if err != nil {
+		return nil, err
+	}
+	var sender auth.OTPSender = auth.LogSender{Logger: m.Logger}
+	if m.Config.SMTPURL != "" {
+		if sender, err = auth.NewSMTPSender(m.Config.SMTPURL); err != nil {
+			return nil, err
+		}
+	}
+	perEmail, perAddress := otpLimits(m.Config)
+	return &auth.SignIn{Store: m.DB, Learners: m.DB, Tokens: tokens, Sender: sender, Domains: m.Config.EmailDomains,
+		PerEmail: perEmail, PerAddress: perAddress}, nil
 }
 
 // seedDemo loads the demo data set into an empty database; a database that already
@@ -109,8 +132,14 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return 1, err
 	}
 	if cfg.Demo {
-		fmt.Fprintf(stderr, "\nGraphiQL: %s/\nTry: { competencies(first: 5) { totalCount edges { node { code name area } } } }\n"+
-			"Every query is open until access control lands; tokens will come from `karmayogi token`.\n\n", m.Server.URL())
+		fmt.Fprintf(stderr, "\nGraphiQL: %s/\n"+
+			"The catalogue is public: { competencies(first: 5) { totalCount edges { node { code name area } } } }\n"+
+			"Everything else needs a token in the header  Authorization: Bearer <token>. Get one with\n"+
+			"  ./bin/karmayogi token --role PLATFORM_ADMIN\n"+
+			"  ./bin/karmayogi token --role ORG_ADMIN --org MOF\n"+
+			"  ./bin/karmayogi token --role LEARNER --learner EMP0000001\n"+
+			"or sign in as a learner: mutation { requestOtp(input: {email: \"...@gov.in\"}) { expiresAt } } logs the code here,\n"+
+			"then mutation { verifyOtp(input: {email: \"...\", code: \"123456\"}) { token } }.\n\n", m.Server.URL())
 	}
 	<-ctx.Done()
 	logger.Info("shutting down")

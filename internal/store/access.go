@@ -94,7 +94,7 @@ func (db *DB) FindAuditEntries(ctx context.Context, p models.PageRequest) (*mode
 		q = q.Where("id < ?", p.After.ID)
 	}
 	var items []*models.AuditEntry
-	if err := q.Order("id DESC").Limit(int64(p.First + 1)).Scan(ctx, &items); err != nil {
+	if err := q.Order("id DESC").Limit(int64(p.First+1)).Scan(ctx, &items); err != nil {
 		return nil, err
 	}
 	if len(items) > p.First {
@@ -105,6 +105,24 @@ func (db *DB) FindAuditEntries(ctx context.Context, p models.PageRequest) (*mode
 		page.Cursors = append(page.Cursors, models.Cursor{Key: strconv.FormatInt(e.ID, 10), ID: e.ID})
 	}
 	return page, nil
+}
+
+// FindLearnerByEmployeeCode returns ENOTFOUND if no learner has the code.
+func (db *DB) FindLearnerByEmployeeCode(ctx context.Context, code string) (*models.Learner, error) {
+	l := new(models.Learner)
+	if err := db.bun.NewSelect().Model(l).Where("employee_code = ?", code).Limit(1).Scan(ctx); err != nil {
+		return nil, notFoundOr(err, "learner")
+	}
+	return l, nil
+}
+
+// FindOrganisationByCode returns ENOTFOUND if no organisation has the code.
+func (db *DB) FindOrganisationByCode(ctx context.Context, code string) (*models.Organisation, error) {
+	o := new(models.Organisation)
+	if err := db.bun.NewSelect().Model(o).Where("code = ?", code).Limit(1).Scan(ctx); err != nil {
+		return nil, notFoundOr(err, "organisation")
+	}
+	return o, nil
 }
 
 // FindLearnerByEmail returns ENOTFOUND if no learner has the (normalised) email.

@@ -1,0 +1,45 @@
+// Package ratelimit admits requests per key (a client address, a token subject, an
+// email) with a token bucket each. Buckets live in a bounded LRU, so a flood of
+// distinct keys costs memory in proportion to the bound, not to the flood.
+package ratelimit
+
+import (
+	"sync"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+	"golang.org/x/time/rate"
+)
+
+// Keys is how many distinct keys a Limiter remembers; the least recently seen
+// are forgotten first (a forgotten key starts again with a full bucket).
+const Keys = 100_000
+
+// Limiter admits Burst requests at once per key and then Rate per second.
+type Limiter struct {
+	rate  rate.Limit
+	burst int
+	mu    sync.Mutex
+	keys  *lru.Cache[string, *rate.Limiter]
+}
+
+// New admits burst requests per key at once, refilled at n per period.
+func New(n int, period time.Duration, burst int) *Limiter {
+	keys, err := lru.New[string, *rate.Limiter](Keys)
+	if err != nil {
+		panic(err) // only for a non-positive size
+	}
+	return &Limiter{rate: rate.Limit(float64(n) / period.Seconds()), burst: burst, keys: keys}
+}
+
+// Allow reports whether one more request for key is admitted now, and counts it if so.
+func (l *Limiter) Allow(key string) bool {
+	l.mu.Lock()
+	b, ok := l.keys.Get(key)
+	if !ok {
+		b = rate.NewLimiter(l.rate, l.burst)
+		l.keys.Add(key, b)
+	}
+	l.mu.Unlock()
+	return b.Allow()
+}
