@@ -100,11 +100,8 @@ func authenticate(tokens TokenVerifier, next http.Handler) http.Handler {
 			token, ok := strings.CutPrefix(h, "Bearer ")
 			caller, err := tokens.Verify(strings.TrimSpace(token))
 			if !ok || err != nil {
-				w.Header().Set("Content-Type", "application/json")
 				w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-				w.WriteHeader(http.StatusUnauthorized)
-				json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
-					"message": "invalid or expired token", "extensions": map[string]string{"code": CodeUnauthenticated}}}})
+				writeError(w, http.StatusUnauthorized, "invalid or expired token", CodeUnauthenticated)
 				return
 			}
 			s.caller = caller
@@ -112,6 +109,34 @@ func authenticate(tokens TokenVerifier, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// rateLimit refuses a caller's requests beyond limit with HTTP 429: a signed-in
+// caller is counted by their token's subject, anyone else by their address.
+func rateLimit(limit Limiter, next http.Handler) http.Handler {
+	if limit == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := "addr:" + clientAddr(r.Context())
+		if c := callerOf(r.Context()); c != nil {
+			key = "sub:" + c.Subject
+		}
+		if !limit.Allow(key) {
+			w.Header().Set("Retry-After", "1")
+			writeError(w, http.StatusTooManyRequests, "too many requests; slow down", CodeRateLimited)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// writeError answers a request refused before GraphQL ran, in GraphQL's shape.
+func writeError(w http.ResponseWriter, status int, message, code string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
+		"message": message, "extensions": map[string]string{"code": code}}}})
 }
 
 // guardFields is the field middleware that enforces access on every field.

@@ -64,7 +64,11 @@ func (r *queryResolver) Competencies(ctx context.Context, first *int, after *str
 	if err != nil {
 		return nil, err
 	}
-	page, err := r.catalogue.FindCompetencies(ctx, competencyFilter(filter), p)
+	f, err := competencyFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	page, err := r.catalogue.FindCompetencies(ctx, f, p)
 	if err != nil {
 		return nil, err
 	}

@@ -1,8 +1,12 @@
 package graph
 
 import (
+	"bytes"
+	"context"
+	"io"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
@@ -33,6 +37,24 @@ type Options struct {
 	ComplexityLimit int
 	// Logger receives internal errors and panics; nil means slog.Default().
 	Logger *slog.Logger
+	// RequestLimit admits requests per caller (token subject) or, for anonymous
+	// ones, per client address; nil admits all.
+	RequestLimit Limiter
+	// Timeout bounds the work of one request; 0 means DefaultTimeout.
+	Timeout time.Duration
+	// PersistedQueries stores automatic persisted queries (APQ); nil turns them off.
+	PersistedQueries KeyValue
+}
+
+// Limiter admits or refuses one more request for a key.
+type Limiter interface {
+	Allow(key string) bool
+}
+
+// KeyValue is the part of the cache that persisted queries need.
+type KeyValue interface {
+	Get(ctx context.Context, key string) ([]byte, error)
+	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
 }
 
 // Request limits besides complexity.
@@ -40,12 +62,16 @@ const (
 	maxBodyBytes     = 1 << 20 // a request body, query and variables together
 	parserTokenLimit = 15000   // tokens in a query document
 	queryCacheSize   = 1000    // parsed and validated query documents kept
+	DefaultTimeout   = 15 * time.Second
+	persistedTTL     = 24 * time.Hour // an unused persisted query is forgotten after this
 )
 
 // NewHandler returns the GraphQL endpoint: queries over GET and POST, mutations
 // over POST only, per-request dataloaders, the error presenter, a cache of parsed
-// queries, introspection per Options and a fixed complexity limit. Persisted
-// queries (APQ) are off for now.
+// queries, introspection per Options (field-name suggestions go with it), limits
+// on the shape of documents, a fixed complexity limit, access checks on every
+// field, per-caller rate limits, a per-request timeout and, when Options has a
+// store for them, automatic persisted queries.
 func NewHandler(s Services, o Options) http.Handler {
 	logger := o.Logger
 	if logger == nil {
@@ -59,11 +85,17 @@ func NewHandler(s Services, o Options) http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](queryCacheSize))
+	queries := lru.New[*ast.QueryDocument](queryCacheSize)
+	srv.SetQueryCache(queries)
 	srv.SetParserTokenLimit(parserTokenLimit)
+	srv.SetDisableSuggestion(!o.Introspection)
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
 	}
+	if o.PersistedQueries != nil { // before shapeLimit, which checks the query APQ finds
+		srv.Use(extension.AutomaticPersistedQuery{Cache: persisted{o.PersistedQueries}})
+	}
+	srv.Use(shapeLimit{tokenLimit: parserTokenLimit, cache: queries})
 	limit := o.ComplexityLimit
 	if limit <= 0 {
 		limit = DefaultComplexityLimit
@@ -73,14 +105,49 @@ func NewHandler(s Services, o Options) http.Handler {
 	srv.SetRecoverFunc(recoverFunc(logger))
 	srv.AroundFields(guardFields(s.Access))
 
-	return limitBody(authenticate(s.Tokens, withLoaders(s, srv)))
+	timeout := o.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	return limitBody(withTimeout(timeout, authenticate(s.Tokens, rateLimit(o.RequestLimit, withLoaders(s, srv)))))
 }
 
-// limitBody caps the size of a request body.
+// withTimeout bounds the work of a request: resolvers and the database see the deadline.
+func withTimeout(d time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// persisted adapts the cache to gqlgen's APQ store.
+type persisted struct{ kv KeyValue }
+
+func (p persisted) Get(ctx context.Context, hash string) (string, bool) {
+	b, err := p.kv.Get(ctx, "apq:"+hash)
+	return string(b), err == nil
+}
+
+func (p persisted) Add(ctx context.Context, hash, query string) {
+	p.kv.Set(ctx, "apq:"+hash, []byte(query), persistedTTL) // a lost entry only costs the client a resend
+}
+
+// limitBody refuses a request body over maxBodyBytes with HTTP 413. The body is
+// read here, so a refusal never reaches gqlgen (which would answer it with 200).
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		if r.ContentLength > maxBodyBytes {
+			writeError(w, http.StatusRequestEntityTooLarge, "request body too large", "BAD_REQUEST")
+			return
+		}
+		if r.Body != nil && r.Body != http.NoBody {
+			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+			if err != nil {
+				writeError(w, http.StatusRequestEntityTooLarge, "request body too large", "BAD_REQUEST")
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -3,6 +3,8 @@ package graph
 import (
 	"context"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -94,7 +96,7 @@ func learnerFilter(in *model.LearnerFilter) (models.LearnerFilter, error) {
 		f.IncludeSubOrganisations = *in.IncludeSubOrganisations
 	}
 	f.Search = in.Search
-	return f, nil
+	return f, filterText("filter.search", in.Search)
 }
 
 // courseFilter converts the courses filter.
@@ -108,23 +110,45 @@ func courseFilter(in *model.CourseFilter) (models.CourseFilter, error) {
 		return f, err
 	}
 	f.Provider, f.Format, f.MaxDurationHours, f.Search = in.Provider, in.Format, in.MaxDurationHours, in.Search
-	return f, nil
+	if err := filterText("filter.provider", in.Provider); err != nil {
+		return f, err
+	}
+	return f, filterText("filter.search", in.Search)
 }
 
 // competencyFilter converts the competencies filter.
-func competencyFilter(in *model.CompetencyFilter) models.CompetencyFilter {
+func competencyFilter(in *model.CompetencyFilter) (models.CompetencyFilter, error) {
 	if in == nil {
-		return models.CompetencyFilter{}
+		return models.CompetencyFilter{}, nil
 	}
-	return models.CompetencyFilter{Type: in.Type, Area: in.Area, Search: in.Search}
+	if err := filterText("filter.area", in.Area); err != nil {
+		return models.CompetencyFilter{}, err
+	}
+	return models.CompetencyFilter{Type: in.Type, Area: in.Area, Search: in.Search}, filterText("filter.search", in.Search)
 }
 
 // roleFilter converts the roles filter.
-func roleFilter(in *model.RoleFilter) models.RoleFilter {
+func roleFilter(in *model.RoleFilter) (models.RoleFilter, error) {
 	if in == nil {
-		return models.RoleFilter{}
+		return models.RoleFilter{}, nil
 	}
-	return models.RoleFilter{Search: in.Search}
+	return models.RoleFilter{Search: in.Search}, filterText("filter.search", in.Search)
+}
+
+// maxFilterText bounds a filter's text: longer never matches a name, and a
+// megabyte of LIKE pattern is only load.
+const maxFilterText = 200
+
+// filterText checks a filter's text argument.
+func filterText(field string, s *string) error {
+	switch {
+	case s == nil:
+	case utf8.RuneCountInString(*s) > maxFilterText:
+		return models.Invalid(field, "must be at most %d characters", maxFilterText)
+	case strings.ContainsRune(*s, 0):
+		return models.Invalid(field, "must not contain NUL characters")
+	}
+	return nil
 }
 
 // checkMinLevel checks the minLevel argument of Competency.courses.

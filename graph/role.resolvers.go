@@ -63,7 +63,11 @@ func (r *queryResolver) Roles(ctx context.Context, first *int, after *string, fi
 	if err != nil {
 		return nil, err
 	}
-	page, err := r.catalogue.FindRoles(ctx, roleFilter(filter), p)
+	f, err := roleFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	page, err := r.catalogue.FindRoles(ctx, f, p)
 	if err != nil {
 		return nil, err
 	}

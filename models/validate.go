@@ -26,6 +26,9 @@ func validateText(field, s string, min, max int) error {
 	if !utf8.ValidString(s) {
 		return Invalid(field, "is not valid UTF-8")
 	}
+	if strings.ContainsRune(s, 0) { // PostgreSQL cannot store it; SQLite would cut the text at it
+		return Invalid(field, "must not contain NUL characters")
+	}
 	n := utf8.RuneCountInString(strings.TrimSpace(s))
 	if n < min {
 		return Invalid(field, "must not be empty")
@@ -43,7 +46,13 @@ func validateLevel(field string, level, min, max int) error {
 	return nil
 }
 
+// maxEmail is the longest address SMTP carries (RFC 5321).
+const maxEmail = 254
+
 func validateEmail(field, email string) error {
+	if len(email) > maxEmail {
+		return Invalid(field, "must be at most %d characters", maxEmail)
+	}
 	a, err := mail.ParseAddress(email)
 	if err != nil || a.Address != email || !strings.Contains(email, "@") {
 		return Invalid(field, "is not an email address")

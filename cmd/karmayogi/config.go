@@ -17,6 +17,7 @@ type Config struct {
 	JWTSecret    string   // KARMAYOGI_JWT_SECRET; empty: generated once and kept in the database
 	EmailDomains []string // KARMAYOGI_EMAIL_DOMAINS: domains allowed to sign in and self-register
 	SMTPURL      string   // KARMAYOGI_SMTP_URL: the OTP mail sender; empty: codes are logged (development only)
+	CORSOrigins  []string // KARMAYOGI_CORS_ORIGINS: browser origins allowed to call the API from other sites
 }
 
 // configFromEnv reads the environment, applying the embedded defaults.
@@ -29,11 +30,13 @@ func configFromEnv() (Config, error) {
 	}
 	c.JWTSecret = os.Getenv("KARMAYOGI_JWT_SECRET")
 	c.SMTPURL = os.Getenv("KARMAYOGI_SMTP_URL")
-	for _, d := range strings.Split(getenv("KARMAYOGI_EMAIL_DOMAINS", "gov.in,nic.in"), ",") {
-		if d = strings.ToLower(strings.TrimSpace(d)); d != "" {
-			c.EmailDomains = append(c.EmailDomains, d)
-		}
+	c.EmailDomains = splitList(getenv("KARMAYOGI_EMAIL_DOMAINS", "gov.in,nic.in"), true)
+	// Development admits the usual front-end dev servers; production only what it is told.
+	origins := "http://localhost:3000,http://localhost:5173"
+	if c.Production() {
+		origins = ""
 	}
+	c.CORSOrigins = splitList(getenv("KARMAYOGI_CORS_ORIGINS", origins), false)
 	if c.Env != "development" && c.Env != "production" {
 		return c, fmt.Errorf("KARMAYOGI_ENV must be development or production, not %q", c.Env)
 	}
@@ -51,4 +54,18 @@ func getenv(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// splitList splits a comma-separated setting, dropping blanks.
+func splitList(s string, lower bool) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			if lower {
+				v = strings.ToLower(v)
+			}
+			out = append(out, v)
+		}
+	}
+	return out
 }

@@ -48,8 +48,9 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	gql := graph.NewHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db,
 		Access: db, SignIn: signIn, Tokens: signIn.Tokens},
-		graph.Options{Introspection: !m.Config.Production(), Logger: m.Logger})
-	cfg := server.Config{Addr: m.Config.Addr, GraphQL: gql, Database: db, Cache: "none", Logger: m.Logger}
+		graph.Options{Introspection: !m.Config.Production(), Logger: m.Logger, RequestLimit: requestLimits(m.Config)})
+	cfg := server.Config{Addr: m.Config.Addr, GraphQL: gql, Database: db, Cache: "none", Logger: m.Logger,
+		CORSOrigins: m.Config.CORSOrigins}
 	if !m.Config.Production() {
 		cfg.GraphiQL = graph.Playground("/graphql")
 	}

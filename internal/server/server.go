@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/rs/cors"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -30,6 +31,9 @@ type Config struct {
 	Database Pinger
 	Cache    string // cache state reported by /readyz, e.g. "in-process"
 	Logger   *slog.Logger
+	// CORSOrigins are the browser origins allowed to call /graphql from other
+	// sites; none means same-origin only.
+	CORSOrigins []string
 }
 
 // Server serves the API until Shutdown.
@@ -72,7 +76,7 @@ func (s *Server) Handler() http.Handler {
 	route := func(pattern, name string, h http.Handler) {
 		mux.Handle(pattern, instrument(name, requests, h))
 	}
-	route("/graphql", "graphql", s.cfg.GraphQL)
+	route("/graphql", "graphql", withCORS(s.cfg.CORSOrigins, s.cfg.GraphQL))
 	if s.cfg.GraphiQL != nil {
 		route("GET /{$}", "graphiql", s.cfg.GraphiQL)
 	}
@@ -82,6 +86,20 @@ func (s *Server) Handler() http.Handler {
 	route("GET /readyz", "readyz", http.HandlerFunc(s.ready))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
 	return mux
+}
+
+// withCORS lets pages from the allowed origins call next with a bearer token;
+// cookies are never used, so credentials stay off.
+func withCORS(origins []string, next http.Handler) http.Handler {
+	if len(origins) == 0 {
+		return next
+	}
+	return cors.New(cors.Options{
+		AllowedOrigins: origins,
+		AllowedMethods: []string{http.MethodGet, http.MethodPost},
+		AllowedHeaders: []string{"Authorization", "Content-Type", "Accept"},
+		MaxAge:         600,
+	}).Handler(next)
 }
 
 // ready is 200 when the database answers within two seconds, 503 otherwise.
