@@ -52,7 +52,7 @@ func New(cfg Config) *Server {
 	s := &Server{cfg: cfg, registry: prometheus.NewRegistry()}
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.http = &http.Server{
-		Handler:           s.Handler(),
+		Handler:           s.routes(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -64,8 +64,12 @@ func New(cfg Config) *Server {
 // Registry is where the server's Prometheus metrics live; others may add theirs.
 func (s *Server) Registry() *prometheus.Registry { return s.registry }
 
-// Handler returns the routes: /graphql, /, /healthz, /readyz, /metrics.
-func (s *Server) Handler() http.Handler {
+// Handler is what the server serves, for tests that bring their own listener.
+func (s *Server) Handler() http.Handler { return s.http.Handler }
+
+// routes builds the routes, /graphql, /, /healthz, /readyz and /metrics, once:
+// their metrics register with the server's registry.
+func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	requests := prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "karmayogi_http_request_duration_seconds",
