@@ -1,0 +1,81 @@
+package recommender_test
+
+import (
+	"encoding/json"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/openkarmayogi/karmayogi/recommender"
+)
+
+func TestEvaluateProficiency(t *testing.T) {
+	for _, seed := range []int64{1, 2, 3} {
+		ev := recommender.EvaluateProficiency(2000, seed)
+		if ev.Cases < 2000 {
+			t.Fatalf("seed %d: %d cases, want at least one per learner", seed, ev.Cases)
+		}
+		ours := ev.Ours
+		for _, b := range []struct {
+			name string
+			m    recommender.ProficiencyMetrics
+		}{{"latest", ev.Latest}, {"max", ev.Max}, {"latest_self", ev.LatestSelf}} {
+			if !(ours.MAE < b.m.MAE) {
+				t.Errorf("seed %d: MAE ours %.4f, %s %.4f; want ours lower", seed, ours.MAE, b.name, b.m.MAE)
+			}
+			if !(ours.Accuracy > b.m.Accuracy) {
+				t.Errorf("seed %d: accuracy ours %.4f, %s %.4f; want ours higher", seed, ours.Accuracy, b.name, b.m.Accuracy)
+			}
+			if b.m.Coverage80 != nil {
+				t.Errorf("seed %d: %s has coverage80 %v, want nil (no distribution)", seed, b.name, *b.m.Coverage80)
+			}
+		}
+		if ours.Coverage80 == nil {
+			t.Fatalf("seed %d: ours has no coverage80", seed)
+		}
+		if c := *ours.Coverage80; c < 0.7 || c > 0.95 {
+			t.Errorf("seed %d: coverage80 %.4f, want within [0.7, 0.95]", seed, c)
+		}
+	}
+}
+
+func TestEvaluateProficiencyDeterministic(t *testing.T) {
+	a := recommender.EvaluateProficiency(300, 9)
+	b := recommender.EvaluateProficiency(300, 9)
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("two runs with seed 9 differ: %+v and %+v", a, b)
+	}
+	if c := recommender.EvaluateProficiency(300, 10); reflect.DeepEqual(a, c) {
+		t.Errorf("seeds 9 and 10 give the same evaluation %+v", a)
+	}
+	if z := recommender.EvaluateProficiency(0, 1); !reflect.DeepEqual(z, recommender.ProficiencyEvaluation{}) {
+		t.Errorf("EvaluateProficiency(0, 1) = %+v, want zero", z)
+	}
+}
+
+func TestProficiencyEvaluationJSON(t *testing.T) {
+	raw, err := json.Marshal(recommender.EvaluateProficiency(50, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]map[string]any
+	if err := json.Unmarshal(raw, &got); err != nil {
+		t.Fatal(err)
+	}
+	var methods []string
+	for m, fields := range got {
+		methods = append(methods, m)
+		for _, f := range []string{"mae", "accuracy", "coverage80"} {
+			if _, ok := fields[f]; !ok || len(fields) != 3 {
+				t.Errorf("%s: fields %v, want exactly mae, accuracy, coverage80", m, fields)
+			}
+		}
+		if c := fields["coverage80"]; (m == "ours") != (c != nil) {
+			t.Errorf("%s: coverage80 = %v, want a number for ours only, null otherwise", m, c)
+		}
+	}
+	slices.Sort(methods)
+	if want := []string{"latest", "latest_self", "max", "ours"}; !slices.Equal(methods, want) {
+		t.Errorf("methods %v, want %v", methods, want)
+	}
+}
