@@ -92,10 +92,12 @@ func NewHandler(s Services, o Options) http.Handler {
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
 	}
-	if o.PersistedQueries != nil { // before shapeLimit, which checks the query APQ finds
+	// shapeLimit comes first, so a document is checked before APQ persists it and a
+	// hash never names one that breaks the limits.
+	srv.Use(shapeLimit{tokenLimit: parserTokenLimit, cache: queries})
+	if o.PersistedQueries != nil {
 		srv.Use(extension.AutomaticPersistedQuery{Cache: persisted{o.PersistedQueries}})
 	}
-	srv.Use(shapeLimit{tokenLimit: parserTokenLimit, cache: queries})
 	limit := o.ComplexityLimit
 	if limit <= 0 {
 		limit = DefaultComplexityLimit

@@ -14,6 +14,7 @@ type Config struct {
 	Demo         bool   // --demo: seed an empty database
 	DemoLearners int    // learners the demo data set holds
 
+	RedisURL     string   // REDIS_URL; empty: the in-process cache
 	JWTSecret    string   // KARMAYOGI_JWT_SECRET; empty: generated once and kept in the database
 	EmailDomains []string // KARMAYOGI_EMAIL_DOMAINS: domains allowed to sign in and self-register
 	SMTPURL      string   // KARMAYOGI_SMTP_URL: the OTP mail sender; empty: codes are logged (development only)
@@ -28,6 +29,7 @@ func configFromEnv() (Config, error) {
 		Env:          getenv("KARMAYOGI_ENV", "development"),
 		DemoLearners: 2000,
 	}
+	c.RedisURL = os.Getenv("REDIS_URL")
 	c.JWTSecret = os.Getenv("KARMAYOGI_JWT_SECRET")
 	c.SMTPURL = os.Getenv("KARMAYOGI_SMTP_URL")
 	c.EmailDomains = splitList(getenv("KARMAYOGI_EMAIL_DOMAINS", "gov.in,nic.in"), true)

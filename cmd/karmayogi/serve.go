@@ -9,6 +9,7 @@ import (
 
 	"github.com/openkarmayogi/karmayogi/graph"
 	"github.com/openkarmayogi/karmayogi/internal/auth"
+	"github.com/openkarmayogi/karmayogi/internal/cache"
 	"github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/server"
 	"github.com/openkarmayogi/karmayogi/internal/store"
@@ -22,6 +23,7 @@ type Main struct {
 	Notice io.Writer // where start-up notices for people go
 
 	DB     *store.DB
+	Cache  cache.Cache
 	Server *server.Server
 }
 
@@ -42,14 +44,18 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	if m.Cache, err = cache.Open(m.Config.RedisURL); err != nil {
+		return err
+	}
 	signIn, err := m.signIn(ctx)
 	if err != nil {
 		return err
 	}
 	gql := graph.NewHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db,
 		Access: db, SignIn: signIn, Tokens: signIn.Tokens},
-		graph.Options{Introspection: !m.Config.Production(), Logger: m.Logger, RequestLimit: requestLimits(m.Config)})
-	cfg := server.Config{Addr: m.Config.Addr, GraphQL: gql, Database: db, Cache: "none", Logger: m.Logger,
+		graph.Options{Introspection: !m.Config.Production(), Logger: m.Logger, RequestLimit: requestLimits(m.Config),
+			PersistedQueries: m.Cache})
+	cfg := server.Config{Addr: m.Config.Addr, GraphQL: gql, Database: db, Cache: m.Cache, Logger: m.Logger,
 		CORSOrigins: m.Config.CORSOrigins}
 	if !m.Config.Production() {
 		cfg.GraphiQL = graph.Playground("/graphql")
@@ -108,6 +114,9 @@ func (m *Main) Close() error {
 		if err := m.Server.Shutdown(ctx); err != nil {
 			return err
 		}
+	}
+	if m.Cache != nil {
+		m.Cache.Close()
 	}
 	if m.DB != nil {
 		return m.DB.Close()
