@@ -1,6 +1,9 @@
 package models
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // The learning record: tables the proficiency issue fills. Their GraphQL operations
 // come with that issue.
@@ -76,4 +79,80 @@ type CourseRating struct {
 	CourseID  int64     `bun:"course_id,pk"`
 	Stars     int       `bun:"stars"`
 	RatedAt   time.Time `bun:"rated_at"`
+}
+
+// Valid reports whether s is a known evidence source.
+func (s EvidenceSource) Valid() bool {
+	switch s {
+	case Assessment, SelfRating, SupervisorRating, CourseCompletion, Certification:
+		return true
+	}
+	return false
+}
+
+// Valid reports whether s is a known enrolment status.
+func (s EnrolmentStatus) Valid() bool {
+	return s == Enrolled || s == InProgress || s == Completed || s == Dropped
+}
+
+// ClockSkew is how far in the future an observation may be dated: clocks of the
+// systems that report evidence disagree a little, never by more.
+const ClockSkew = 5 * time.Minute
+
+// NewEvidence is the input to RecordEvidence. A zero ObservedAt means now.
+type NewEvidence struct {
+	LearnerID    int64
+	CompetencyID int64
+	Source       EvidenceSource
+	Level        int
+	Score        *float64
+	ObservedAt   time.Time
+}
+
+// Validate checks the fields that need no database, against the time now; field
+// names are relative. For ASSESSMENT, Level is the level tested and Score (required)
+// the fraction answered correctly; for the other sources Level is the level observed.
+func (n *NewEvidence) Validate(now time.Time) error {
+	if !n.Source.Valid() {
+		return Invalid("source", "must be ASSESSMENT, SELF, SUPERVISOR, COURSE_COMPLETION or CERTIFICATION")
+	}
+	if err := validateLevel("level", n.Level, 1, MaxLevel); err != nil {
+		return err
+	}
+	if n.Score != nil && (math.IsNaN(*n.Score) || *n.Score < 0 || *n.Score > 1) {
+		return Invalid("score", "must be between 0 and 1")
+	}
+	if n.Source == Assessment && n.Score == nil {
+		return Invalid("score", "is required for an ASSESSMENT: the fraction of it answered correctly")
+	}
+	if n.ObservedAt.After(now.Add(ClockSkew)) {
+		return Invalid("observedAt", "must not be in the future")
+	}
+	if !n.ObservedAt.IsZero() && n.ObservedAt.Year() < 1970 {
+		return Invalid("observedAt", "must be after 1970")
+	}
+	return nil
+}
+
+// Course ratings are shown as a Bayesian average: the stars given, plus
+// RatingPriorWeight imaginary ratings of RatingPriorMean. A single 5-star rating
+// then reads 3.75, below a course that a hundred learners rate 4.2.
+const (
+	RatingPriorMean   = 3.5
+	RatingPriorWeight = 5
+)
+
+// Rating returns the course's Bayesian-average rating, or nil before its first rating.
+func (c *Course) Rating() *float64 {
+	if c.RatingCount == 0 {
+		return nil
+	}
+	r := (RatingPriorWeight*RatingPriorMean + float64(c.RatingSum)) / float64(RatingPriorWeight+c.RatingCount)
+	return &r
+}
+
+// Estimator turns one learner's evidence in one competency into the proficiency the
+// store keeps (package recommender implements it).
+type Estimator interface {
+	Estimate(learnerID, competencyID int64, evidence []Evidence) Proficiency
 }

@@ -88,3 +88,48 @@ type BulkWriter interface {
 	UpsertCourseCompetencies(ctx context.Context, recs []CourseCompetencyRecord) ([]RecordError, error)
 	UpsertLearners(ctx context.Context, recs []LearnerRecord) ([]RecordError, error)
 }
+
+// LearningService keeps each learner's record: evidence and the proficiency it
+// supports, enrolments, certificates and ratings. Every change bumps the learner's
+// version in the same transaction.
+type LearningService interface {
+	// RecordEvidence stores evidence and the re-estimated proficiency in its
+	// competency in one transaction. EINVALID for bad input or an unknown competency
+	// (field competencyId); ENOTFOUND for an unknown learner.
+	RecordEvidence(ctx context.Context, n *NewEvidence) (*Evidence, *Proficiency, error)
+	// FindEvidenceByID returns ENOTFOUND if there is no such evidence.
+	FindEvidenceByID(ctx context.Context, id int64) (*Evidence, error)
+	// FindEvidence pages through a learner's evidence, newest first.
+	FindEvidence(ctx context.Context, learnerID int64, p PageRequest) (*Page[*Evidence], error)
+	// FindProficienciesByLearnerIDs returns each learner's stored proficiencies (one
+	// per competency with evidence), in competency ID order.
+	FindProficienciesByLearnerIDs(ctx context.Context, ids []int64) (map[int64][]*Proficiency, error)
+
+	// Enrol enrols a learner in a course. ECONFLICT (field courseId) if they are
+	// enrolled already; EINVALID (field courseId) for an unknown course; ENOTFOUND for
+	// an unknown learner.
+	Enrol(ctx context.Context, learnerID, courseID int64) (*Enrolment, error)
+	// FindEnrolmentByID returns ENOTFOUND if there is no such enrolment.
+	FindEnrolmentByID(ctx context.Context, id int64) (*Enrolment, error)
+	// FindEnrolments pages through a learner's enrolments, newest first, optionally of one status.
+	FindEnrolments(ctx context.Context, learnerID int64, status *EnrolmentStatus, p PageRequest) (*Page[*Enrolment], error)
+	// UpdateProgress moves an enrolment forward. Progress 1 completes the course: a
+	// certificate and COURSE_COMPLETION evidence for each competency the course
+	// imparts, in the same transaction. EINVALID (field progress) outside 0..1 or
+	// below the current progress; ENOTFOUND for an unknown enrolment.
+	UpdateProgress(ctx context.Context, enrolmentID int64, progress float64) (*Enrolment, error)
+
+	// FindCertificateByID returns ENOTFOUND if there is no such certificate.
+	FindCertificateByID(ctx context.Context, id int64) (*Certificate, error)
+	// FindCertificatesByEnrolmentIDs returns the certificates of those enrolments that have one.
+	FindCertificatesByEnrolmentIDs(ctx context.Context, ids []int64) (map[int64]*Certificate, error)
+	// FindCertificates pages through a learner's certificates, newest first.
+	FindCertificates(ctx context.Context, learnerID int64, p PageRequest) (*Page[*Certificate], error)
+	// FindCertificateByCode returns ENOTFOUND if no certificate has the verification code.
+	FindCertificateByCode(ctx context.Context, code string) (*Certificate, error)
+
+	// RateCourse records a learner's stars (1..5) for a course they are enrolled in;
+	// rating again replaces the earlier stars. EINVALID (field stars, or courseId when
+	// not enrolled or unknown); ENOTFOUND for an unknown learner.
+	RateCourse(ctx context.Context, learnerID, courseID int64, stars int) (*Course, error)
+}

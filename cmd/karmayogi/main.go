@@ -34,6 +34,8 @@ Usage:
   karmayogi schema                             print the GraphQL schema (SDL)
   karmayogi token --role ROLE [--learner EMPLOYEE_CODE] [--org ORG_CODE] [--ttl 1h]
                                                print a signed access token
+  karmayogi eval [--learners 2000] [--seed 1] [--format table|json]
+                                               offline evaluation on simulated learners
 
 Configuration comes from the environment (DATABASE_URL, KARMAYOGI_ADDR, KARMAYOGI_ENV, ...);
 see README.md.
@@ -55,6 +57,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"import":  importCommand,
 		"schema":  schemaCommand,
 		"token":   tokenCommand,
+		"eval":    evalCommand,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

@@ -14,6 +14,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/server"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/models"
+	"github.com/openkarmayogi/karmayogi/recommender"
 )
 
 // Main is the running service; end-to-end tests start it in-process.
@@ -34,6 +35,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.DB = db
+	db.SetEstimator(recommender.NewEstimator())
 	if n, err := db.Migrate(ctx); err != nil {
 		return err
 	} else if n > 0 {

@@ -12,6 +12,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/importer"
 	"github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/recommender"
 )
 
 // openDB opens and migrates the configured database.
@@ -28,6 +29,7 @@ func openDB(ctx context.Context) (*store.DB, error) {
 		db.Close()
 		return nil, err
 	}
+	db.SetEstimator(recommender.NewEstimator())
 	return db, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jinzhu/inflection"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
@@ -21,11 +22,17 @@ import (
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
+// "Evidence" is uncountable: bun names a model's table by its plural, and the
+// evidence table is not "evidences".
+func init() { inflection.AddUncountable("evidence") }
+
 // DB is the store. It implements the services of package models.
 type DB struct {
 	bun     *bun.DB
 	dialect string // "postgres" or "sqlite"
 	now     func() time.Time
+
+	estimator models.Estimator // how evidence becomes proficiency; see SetEstimator
 }
 
 var (

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -17,8 +18,22 @@ type keyset[T any] struct {
 	id     func(T) int64  // the item's id
 }
 
-// fetch counts the rows q selects, then reads the page p of them into a slice.
+// fetch reads the page p of the rows q selects.
 func (k keyset[T]) fetch(ctx context.Context, q *bun.SelectQuery, p models.PageRequest) (*models.Page[T], error) {
+	return fetchPage(ctx, q, p, func(q *bun.SelectQuery) (*bun.SelectQuery, error) {
+		q = q.Order(k.column+" ASC", "id ASC")
+		if p.After != nil {
+			q = q.Where("("+k.column+" > ? OR ("+k.column+" = ? AND id > ?))", p.After.Key, p.After.Key, p.After.ID)
+		}
+		return q, nil
+	}, func(it T) models.Cursor { return models.Cursor{Key: k.key(it), ID: k.id(it)} })
+}
+
+// fetchPage counts the rows q selects (unless p skips the total), orders q and
+// starts it after p's cursor with from, and reads one row more than the page to
+// learn whether another page follows.
+func fetchPage[T any](ctx context.Context, q *bun.SelectQuery, p models.PageRequest,
+	from func(*bun.SelectQuery) (*bun.SelectQuery, error), cursor func(T) models.Cursor) (*models.Page[T], error) {
 	var total int
 	if !p.SkipTotal {
 		n, err := q.Count(ctx)
@@ -30,12 +45,12 @@ func (k keyset[T]) fetch(ctx context.Context, q *bun.SelectQuery, p models.PageR
 	if p.First <= 0 {
 		p.First = models.DefaultPageSize
 	}
-	var items []T
-	q = q.Order(k.column+" ASC", "id ASC").Limit(int64(p.First + 1))
-	if p.After != nil {
-		q = q.Where("("+k.column+" > ? OR ("+k.column+" = ? AND id > ?))", p.After.Key, p.After.Key, p.After.ID)
+	q, err := from(q)
+	if err != nil {
+		return nil, err
 	}
-	if err := q.Scan(ctx, &items); err != nil {
+	var items []T
+	if err := q.Limit(int64(p.First+1)).Scan(ctx, &items); err != nil {
 		return nil, err
 	}
 	page := &models.Page[T]{TotalCount: total, HasPrevious: p.After != nil}
@@ -45,7 +60,7 @@ func (k keyset[T]) fetch(ctx context.Context, q *bun.SelectQuery, p models.PageR
 	page.Items = items
 	page.Cursors = make([]models.Cursor, len(items))
 	for i, it := range items {
-		page.Cursors[i] = models.Cursor{Key: k.key(it), ID: k.id(it)}
+		page.Cursors[i] = cursor(it)
 	}
 	return page, nil
 }
@@ -95,4 +110,29 @@ func one[T any](ctx context.Context, idb bun.IDB, id int64, kind string) (*T, er
 		return nil, notFoundOr(err, kind)
 	}
 	return row, nil
+}
+
+// newestFirst pages a query in descending order of a timestamp column, tie-broken
+// by id: a learner's evidence, enrolments and certificates, newest first.
+type newestFirst[T any] struct {
+	column string            // the timestamp column, e.g. "observed_at"
+	at     func(T) time.Time // the item's value of column
+	id     func(T) int64     // the item's id
+}
+
+// fetch reads the page p of the rows q selects.
+func (k newestFirst[T]) fetch(ctx context.Context, q *bun.SelectQuery, p models.PageRequest) (*models.Page[T], error) {
+	return fetchPage(ctx, q, p, func(q *bun.SelectQuery) (*bun.SelectQuery, error) {
+		q = q.Order(k.column+" DESC", "id DESC")
+		if p.After != nil {
+			at, err := time.Parse(time.RFC3339Nano, p.After.Key)
+			if err != nil {
+				return nil, models.Invalid("after", "is not a valid cursor")
+			}
+			q = q.Where("("+k.column+" < ? OR ("+k.column+" = ? AND id < ?))", at.UTC(), at.UTC(), p.After.ID)
+		}
+		return q, nil
+	}, func(it T) models.Cursor {
+		return models.Cursor{Key: k.at(it).UTC().Format(time.RFC3339Nano), ID: k.id(it)}
+	})
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/recommender"
 )
 
 // Engines are the database engines every store test runs against.
@@ -58,6 +59,7 @@ func Open(tb testing.TB, engine string) *store.DB {
 	if _, err := db.Migrate(ctx); err != nil {
 		tb.Fatalf("storetest: migrate %s: %v", engine, err)
 	}
+	db.SetEstimator(recommender.NewEstimator())
 	return db
 }
 

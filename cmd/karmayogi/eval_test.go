@@ -1,0 +1,152 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// evalMethodJSON is one method's row of `karmayogi eval --format json`.
+type evalMethodJSON struct {
+	MAE        *float64 `json:"mae"`
+	Accuracy   *float64 `json:"accuracy"`
+	Coverage80 *float64 `json:"coverage80"`
+}
+
+func TestEvalJSON(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "eval", "--learners", "500", "--seed", "7", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.HasSuffix(stdout, "}\n") {
+		t.Fatalf("stdout does not end with one object and a newline: %q", stdout)
+	}
+	dec := json.NewDecoder(strings.NewReader(stdout))
+	dec.DisallowUnknownFields()
+	var out struct {
+		Proficiency map[string]evalMethodJSON `json:"proficiency"`
+	}
+	if err := dec.Decode(&out); err != nil {
+		t.Fatalf("decode: %v\n%s", err, stdout)
+	}
+	var rest json.RawMessage
+	if err := dec.Decode(&rest); err == nil {
+		t.Fatalf("more than one JSON value on stdout: %s", stdout)
+	}
+	methods := []string{"ours", "latest", "max", "latest_self"}
+	if len(out.Proficiency) != len(methods) {
+		t.Errorf("proficiency has %d methods, want %v: %s", len(out.Proficiency), methods, stdout)
+	}
+	for _, name := range methods {
+		m, ok := out.Proficiency[name]
+		if !ok {
+			t.Fatalf("proficiency.%s missing: %s", name, stdout)
+		}
+		if m.MAE == nil || m.Accuracy == nil {
+			t.Fatalf("proficiency.%s lacks mae or accuracy: %s", name, stdout)
+		}
+		if *m.Accuracy < 0 || *m.Accuracy > 1 || *m.MAE < 0 {
+			t.Errorf("proficiency.%s out of range: mae %v accuracy %v", name, *m.MAE, *m.Accuracy)
+		}
+	}
+	ours := out.Proficiency["ours"]
+	for _, name := range methods[1:] {
+		b := out.Proficiency[name]
+		if !(*ours.MAE < *b.MAE) {
+			t.Errorf("ours.mae %.3f is not below %s.mae %.3f", *ours.MAE, name, *b.MAE)
+		}
+		if b.Coverage80 != nil {
+			t.Errorf("%s.coverage80 = %v, want null", name, *b.Coverage80)
+		}
+	}
+	if !strings.Contains(stdout, `"coverage80": null`) {
+		t.Errorf("baselines' coverage80 is not written as null: %s", stdout)
+	}
+	switch c := ours.Coverage80; {
+	case c == nil:
+		t.Error("ours.coverage80 is null")
+	case *c < 0.7 || *c > 0.95:
+		t.Errorf("ours.coverage80 = %.3f, want within [0.7, 0.95]", *c)
+	}
+}
+
+func TestEvalDeterministic(t *testing.T) {
+	for _, format := range []string{"json", "table"} {
+		args := []string{"eval", "--learners", "500", "--seed", "3", "--format", format}
+		code1, out1, err1 := runCLI(t, args...)
+		code2, out2, err2 := runCLI(t, args...)
+		if code1 != 0 || code2 != 0 {
+			t.Fatalf("%s: exit %d, %d: %s %s", format, code1, code2, err1, err2)
+		}
+		if out1 != out2 {
+			t.Errorf("%s: the same seed gave different output:\n%s\n---\n%s", format, out1, out2)
+		}
+	}
+	_, a, _ := runCLI(t, "eval", "--learners", "500", "--seed", "3", "--format", "json")
+	_, b, _ := runCLI(t, "eval", "--learners", "500", "--seed", "4", "--format", "json")
+	if a == b {
+		t.Error("different seeds gave identical output")
+	}
+}
+
+func TestEvalTable(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "eval", "--learners", "500")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"500 simulated learners", "seed 1", "cases", "method", "MAE", "accuracy", "80% coverage",
+		"ours", "latest", "max", "latest_self", "—", "the iGOT rule"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("table lacks %q:\n%s", want, stdout)
+		}
+	}
+	// Rows come in the order ours, latest, max, latest_self.
+	var order []string
+	for _, line := range strings.Split(stdout, "\n") {
+		if f := strings.Fields(line); len(f) > 0 {
+			switch f[0] {
+			case "ours", "latest", "max", "latest_self":
+				order = append(order, f[0])
+			}
+		}
+	}
+	if got := strings.Join(order, ","); got != "ours,latest,max,latest_self" {
+		t.Errorf("rows in order %s, want ours,latest,max,latest_self:\n%s", got, stdout)
+	}
+}
+
+func TestEvalBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"--format", "xml"},
+		{"--learners", "0"},
+		{"--learners", "1000001"},
+		{"--learners", "many"},
+		{"--bogus"},
+		{"extra"},
+	} {
+		code, stdout, stderr := runCLI(t, append([]string{"eval"}, args...)...)
+		if code != 2 {
+			t.Errorf("eval %v: exit %d, want 2", args, code)
+		}
+		if stdout != "" {
+			t.Errorf("eval %v: wrote to stdout: %q", args, stdout)
+		}
+		if strings.TrimSpace(stderr) == "" {
+			t.Errorf("eval %v: no message on stderr", args)
+		}
+	}
+	_, _, stderr := runCLI(t, "eval", "--format", "xml")
+	if !strings.Contains(stderr, "--format must be table or json") {
+		t.Errorf("--format xml: unclear message %q", stderr)
+	}
+	_, _, stderr = runCLI(t, "eval", "--learners", "0")
+	if !strings.Contains(stderr, "--learners must be between 1 and 1000000") {
+		t.Errorf("--learners 0: unclear message %q", stderr)
+	}
+}
+
+func TestEvalListedInUsage(t *testing.T) {
+	if !strings.Contains(usage, "karmayogi eval [--learners 2000] [--seed 1] [--format table|json]") {
+		t.Error("usage text does not mention karmayogi eval")
+	}
+}

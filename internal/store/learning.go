@@ -1,0 +1,459 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"math"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/openkarmayogi/karmayogi/models"
+)
+
+var _ models.LearningService = (*DB)(nil)
+
+// SetEstimator sets how evidence becomes the proficiency the store keeps; the
+// learning record cannot be written without one.
+func (db *DB) SetEstimator(e models.Estimator) { db.estimator = e }
+
+var (
+	evidencePages    = newestFirst[*models.Evidence]{column: "observed_at", at: func(e *models.Evidence) time.Time { return e.ObservedAt }, id: func(e *models.Evidence) int64 { return e.ID }}
+	enrolmentPages   = newestFirst[*models.Enrolment]{column: "enrolled_at", at: func(e *models.Enrolment) time.Time { return e.EnrolledAt }, id: func(e *models.Enrolment) int64 { return e.ID }}
+	certificatePages = newestFirst[*models.Certificate]{column: "issued_at", at: func(c *models.Certificate) time.Time { return c.IssuedAt }, id: func(c *models.Certificate) int64 { return c.ID }}
+)
+
+// instant normalises a time as the store keeps it: UTC, to the microsecond (what
+// PostgreSQL holds), so times compare equal on both engines.
+func instant(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// RecordEvidence stores evidence and the re-estimated proficiency in its competency
+// in one transaction, and bumps the learner's version. The same observation again
+// (learner, competency, source and time) replaces the earlier one.
+func (db *DB) RecordEvidence(ctx context.Context, n *models.NewEvidence) (*models.Evidence, *models.Proficiency, error) {
+	now := db.now()
+	if err := n.Validate(now); err != nil {
+		return nil, nil, err
+	}
+	at := now
+	if !n.ObservedAt.IsZero() {
+		at = instant(n.ObservedAt)
+	}
+	ev := &models.Evidence{LearnerID: n.LearnerID, CompetencyID: n.CompetencyID, Source: n.Source, Level: n.Level,
+		Score: n.Score, ObservedAt: at, CreatedAt: now}
+	var prof *models.Proficiency
+	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		l, err := one[models.Learner](ctx, tx, n.LearnerID, "learner")
+		if err != nil {
+			return err
+		}
+		if found, err := existingIDs(ctx, tx, "competencies", []int64{n.CompetencyID}); err != nil {
+			return err
+		} else if !found[n.CompetencyID] {
+			return models.Invalid("competencyId", "no such competency")
+		}
+		if _, err := tx.NewInsert().Model(ev).ExcludeColumn("id").
+			On("CONFLICT (learner_id, competency_id, source, observed_at) DO UPDATE").
+			Set("level = EXCLUDED.level").Set("score = EXCLUDED.score").
+			Returning("id").Exec(ctx); err != nil {
+			return err
+		}
+		profs, err := db.reestimate(ctx, tx, map[int64][]int64{l.ID: {n.CompetencyID}})
+		if err != nil {
+			return err
+		}
+		prof = profs[0]
+		return db.bumpLearner(ctx, tx, l)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return ev, prof, nil
+}
+
+// reestimate recomputes the stored proficiency of each learner in each of the
+// listed competencies from all of their evidence in it, and returns the estimates.
+func (db *DB) reestimate(ctx context.Context, idb bun.IDB, pairs map[int64][]int64) ([]*models.Proficiency, error) {
+	if len(pairs) == 0 {
+		return nil, nil
+	}
+	if db.estimator == nil {
+		panic("store: the learning record needs an estimator (SetEstimator)")
+	}
+	learners, wanted := make([]int64, 0, len(pairs)), map[[2]int64]bool{}
+	for l, cs := range pairs {
+		learners = append(learners, l)
+		for _, c := range cs {
+			wanted[[2]int64{l, c}] = true
+		}
+	}
+	var rows []models.Evidence
+	if err := idb.NewSelect().Model(&rows).Where("learner_id IN (?)", bun.In(learners)).
+		Order("learner_id", "competency_id", "observed_at", "id").Scan(ctx); err != nil {
+		return nil, err
+	}
+	byPair := map[[2]int64][]models.Evidence{}
+	for _, e := range rows {
+		if k := [2]int64{e.LearnerID, e.CompetencyID}; wanted[k] {
+			byPair[k] = append(byPair[k], e)
+		}
+	}
+	out := make([]*models.Proficiency, 0, len(wanted))
+	for k := range wanted {
+		p := db.estimator.Estimate(k[0], k[1], byPair[k])
+		out = append(out, &p)
+	}
+	return out, upsertProficiencies(ctx, idb, out)
+}
+
+// upsertProficiencies writes estimates, in batches that stay under SQLite's limit on
+// bound parameters.
+func upsertProficiencies(ctx context.Context, idb bun.IDB, profs []*models.Proficiency) error {
+	const batch = 500
+	for lo := 0; lo < len(profs); lo += batch {
+		chunk := profs[lo:min(lo+batch, len(profs))]
+		if _, err := idb.NewInsert().Model(&chunk).
+			On("CONFLICT (learner_id, competency_id) DO UPDATE").
+			Set("level = EXCLUDED.level").Set("confidence = EXCLUDED.confidence").
+			Set("distribution = EXCLUDED.distribution").Set("updated_at = EXCLUDED.updated_at").
+			Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// bumpLearners increments the version of each learner listed.
+func (db *DB) bumpLearners(ctx context.Context, idb bun.IDB, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := idb.NewUpdate().Table("learners").Set("version = version + 1").Set("updated_at = ?", db.now()).
+		Where("id IN (?)", bun.In(ids)).Exec(ctx)
+	return err
+}
+
+// FindEvidenceByID returns ENOTFOUND if there is no such evidence.
+func (db *DB) FindEvidenceByID(ctx context.Context, id int64) (*models.Evidence, error) {
+	return one[models.Evidence](ctx, db.bun, id, "evidence")
+}
+
+// FindEvidence pages through a learner's evidence, newest first.
+func (db *DB) FindEvidence(ctx context.Context, learnerID int64, p models.PageRequest) (*models.Page[*models.Evidence], error) {
+	return evidencePages.fetch(ctx, db.bun.NewSelect().Model((*models.Evidence)(nil)).Where("learner_id = ?", learnerID), p)
+}
+
+// FindProficienciesByLearnerIDs returns each learner's stored proficiencies, in
+// competency ID order.
+func (db *DB) FindProficienciesByLearnerIDs(ctx context.Context, ids []int64) (map[int64][]*models.Proficiency, error) {
+	out := make(map[int64][]*models.Proficiency, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []*models.Proficiency
+	if err := db.bun.NewSelect().Model(&rows).Where("learner_id IN (?)", bun.In(ids)).
+		Order("learner_id", "competency_id").Scan(ctx); err != nil {
+		return nil, err
+	}
+	for _, p := range rows {
+		out[p.LearnerID] = append(out[p.LearnerID], p)
+	}
+	return out, nil
+}
+
+// Enrol enrols a learner in a course, once.
+func (db *DB) Enrol(ctx context.Context, learnerID, courseID int64) (*models.Enrolment, error) {
+	e := &models.Enrolment{LearnerID: learnerID, CourseID: courseID, Status: models.Enrolled, EnrolledAt: db.now()}
+	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		l, err := one[models.Learner](ctx, tx, learnerID, "learner")
+		if err != nil {
+			return err
+		}
+		if found, err := existingIDs(ctx, tx, "courses", []int64{courseID}); err != nil {
+			return err
+		} else if !found[courseID] {
+			return models.Invalid("courseId", "no such course")
+		}
+		if n, err := tx.NewSelect().Table("enrolments").Where("learner_id = ? AND course_id = ?", learnerID, courseID).Count(ctx); err != nil {
+			return err
+		} else if n > 0 {
+			return alreadyEnrolled()
+		}
+		if _, err := tx.NewInsert().Model(e).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
+			if kind, _ := violation(err); kind == uniqueViolation { // a concurrent enrol won
+				return alreadyEnrolled()
+			}
+			return err
+		}
+		if _, err := tx.NewUpdate().Table("courses").Set("enrolment_count = enrolment_count + 1").Where("id = ?", courseID).Exec(ctx); err != nil {
+			return err
+		}
+		return db.bumpLearner(ctx, tx, l)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+func alreadyEnrolled() error {
+	e := models.Errorf(models.ECONFLICT, "the learner is already enrolled in this course")
+	e.Field = "courseId"
+	return e
+}
+
+// FindEnrolmentByID returns ENOTFOUND if there is no such enrolment.
+func (db *DB) FindEnrolmentByID(ctx context.Context, id int64) (*models.Enrolment, error) {
+	return one[models.Enrolment](ctx, db.bun, id, "enrolment")
+}
+
+// FindEnrolments pages through a learner's enrolments, newest first.
+func (db *DB) FindEnrolments(ctx context.Context, learnerID int64, status *models.EnrolmentStatus, p models.PageRequest) (*models.Page[*models.Enrolment], error) {
+	q := db.bun.NewSelect().Model((*models.Enrolment)(nil)).Where("learner_id = ?", learnerID)
+	if status != nil {
+		q = q.Where("status = ?", *status)
+	}
+	return enrolmentPages.fetch(ctx, q, p)
+}
+
+// UpdateProgress moves an enrolment forward; progress 1 completes the course. Once
+// complete, an enrolment stays complete: setting 1 again changes nothing.
+func (db *DB) UpdateProgress(ctx context.Context, enrolmentID int64, progress float64) (*models.Enrolment, error) {
+	if math.IsNaN(progress) || progress < 0 || progress > 1 {
+		return nil, models.Invalid("progress", "must be between 0 and 1")
+	}
+	var e *models.Enrolment
+	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if e, err = one[models.Enrolment](ctx, tx, enrolmentID, "enrolment"); err != nil {
+			return err
+		}
+		switch {
+		case progress < e.Progress:
+			return models.Invalid("progress", "must not go below the current progress %.2f", e.Progress)
+		case e.Status == models.Completed || (progress == e.Progress && e.Status != models.Dropped):
+			return nil // nothing to change
+		}
+		before := e.Progress
+		e.Progress = progress
+		e.Status = models.InProgress
+		if progress == 1 {
+			now := db.now()
+			e.Status, e.CompletedAt = models.Completed, &now
+		}
+		// The progress condition makes a concurrent update of the same enrolment
+		// lose cleanly instead of completing the course twice.
+		res, err := tx.NewUpdate().Model(e).Column("progress", "status", "completed_at").WherePK().
+			Where("progress = ? AND status <> ?", before, models.Completed).Exec(ctx)
+		if ok, err := affected(res, err); err != nil {
+			return err
+		} else if !ok {
+			return models.Errorf(models.ECONFLICT, "the enrolment changed while it was being updated; try again")
+		}
+		if e.Status == models.Completed {
+			if err := db.complete(ctx, tx, []*models.Enrolment{e}); err != nil {
+				return err
+			}
+		}
+		return db.bumpLearners(ctx, tx, []int64{e.LearnerID})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// complete gives the effects of completing courses: a certificate per enrolment,
+// issued when it completed, and COURSE_COMPLETION evidence at each competency's
+// toLevel, observed then, with the proficiencies it changes.
+func (db *DB) complete(ctx context.Context, idb bun.IDB, done []*models.Enrolment) error {
+	if len(done) == 0 {
+		return nil
+	}
+	courseIDs := make([]int64, len(done))
+	certs := make([]models.Certificate, len(done))
+	for i, e := range done {
+		courseIDs[i] = e.CourseID
+		certs[i] = models.Certificate{LearnerID: e.LearnerID, CourseID: e.CourseID, EnrolmentID: e.ID,
+			VerificationCode: verificationCode(), IssuedAt: *e.CompletedAt}
+	}
+	if _, err := idb.NewInsert().Model(&certs).ExcludeColumn("id").On("CONFLICT (learner_id, course_id) DO NOTHING").Exec(ctx); err != nil {
+		return err
+	}
+	imparts, err := courseCompetencies(ctx, idb, dedupe(courseIDs))
+	if err != nil {
+		return err
+	}
+	var evidence []models.Evidence
+	pairs := map[int64][]int64{}
+	now := db.now()
+	for _, e := range done {
+		for _, cc := range imparts[e.CourseID] {
+			evidence = append(evidence, models.Evidence{LearnerID: e.LearnerID, CompetencyID: cc.CompetencyID,
+				Source: models.CourseCompletion, Level: cc.ToLevel, ObservedAt: *e.CompletedAt, CreatedAt: now})
+			pairs[e.LearnerID] = append(pairs[e.LearnerID], cc.CompetencyID)
+		}
+	}
+	if len(evidence) == 0 {
+		return nil
+	}
+	if _, err := idb.NewInsert().Model(&evidence).ExcludeColumn("id").
+		On("CONFLICT (learner_id, competency_id, source, observed_at) DO UPDATE").Set("level = EXCLUDED.level").
+		Exec(ctx); err != nil {
+		return err
+	}
+	_, err = db.reestimate(ctx, idb, pairs)
+	return err
+}
+
+// courseCompetencies returns what each course imparts.
+func courseCompetencies(ctx context.Context, idb bun.IDB, ids []int64) (map[int64][]models.CourseCompetency, error) {
+	var rows []models.CourseCompetency
+	if err := idb.NewSelect().Model(&rows).Where("course_id IN (?)", bun.In(ids)).Order("course_id", "competency_id").Scan(ctx); err != nil {
+		return nil, err
+	}
+	out := map[int64][]models.CourseCompetency{}
+	for _, r := range rows {
+		out[r.CourseID] = append(out[r.CourseID], r)
+	}
+	return out, nil
+}
+
+// verificationCode returns a fresh certificate code, e.g. "KY-7QF2-M9XD-C4RT-WB8H":
+// 80 random bits in Crockford's base32, which has no I, L, O or U to misread.
+func verificationCode() string {
+	const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+	b := make([]byte, 16)
+	rand.Read(b)
+	out := []byte("KY")
+	for i, c := range b {
+		if i%4 == 0 {
+			out = append(out, '-')
+		}
+		out = append(out, alphabet[c%32])
+	}
+	return string(out)
+}
+
+// FindCertificateByID returns ENOTFOUND if there is no such certificate.
+func (db *DB) FindCertificateByID(ctx context.Context, id int64) (*models.Certificate, error) {
+	return one[models.Certificate](ctx, db.bun, id, "certificate")
+}
+
+// FindCertificatesByEnrolmentIDs returns the certificates of those enrolments that have one.
+func (db *DB) FindCertificatesByEnrolmentIDs(ctx context.Context, ids []int64) (map[int64]*models.Certificate, error) {
+	out := make(map[int64]*models.Certificate, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []*models.Certificate
+	if err := db.bun.NewSelect().Model(&rows).Where("enrolment_id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+		return nil, err
+	}
+	for _, c := range rows {
+		out[c.EnrolmentID] = c
+	}
+	return out, nil
+}
+
+// FindCertificates pages through a learner's certificates, newest first.
+func (db *DB) FindCertificates(ctx context.Context, learnerID int64, p models.PageRequest) (*models.Page[*models.Certificate], error) {
+	return certificatePages.fetch(ctx, db.bun.NewSelect().Model((*models.Certificate)(nil)).Where("learner_id = ?", learnerID), p)
+}
+
+// FindCertificateByCode returns ENOTFOUND if no certificate has the verification code.
+func (db *DB) FindCertificateByCode(ctx context.Context, code string) (*models.Certificate, error) {
+	c := new(models.Certificate)
+	if err := db.bun.NewSelect().Model(c).Where("verification_code = ?", code).Limit(1).Scan(ctx); err != nil {
+		return nil, notFoundOr(err, "certificate")
+	}
+	return c, nil
+}
+
+// RateCourse records a learner's stars for a course they are enrolled in; rating
+// again replaces the earlier stars. The course's sum and count move by the difference.
+func (db *DB) RateCourse(ctx context.Context, learnerID, courseID int64, stars int) (*models.Course, error) {
+	if stars < 1 || stars > 5 {
+		return nil, models.Invalid("stars", "must be between 1 and 5")
+	}
+	var c *models.Course
+	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := one[models.Learner](ctx, tx, learnerID, "learner"); err != nil {
+			return err
+		}
+		if n, err := tx.NewSelect().Table("enrolments").Where("learner_id = ? AND course_id = ?", learnerID, courseID).Count(ctx); err != nil {
+			return err
+		} else if n == 0 {
+			return models.Invalid("courseId", "the learner is not enrolled in this course")
+		}
+		var old []models.CourseRating
+		if err := tx.NewSelect().Model(&old).Where("learner_id = ? AND course_id = ?", learnerID, courseID).Scan(ctx); err != nil {
+			return err
+		}
+		sum, count := stars, 1
+		if len(old) == 1 {
+			sum, count = stars-old[0].Stars, 0
+		}
+		r := &models.CourseRating{LearnerID: learnerID, CourseID: courseID, Stars: stars, RatedAt: db.now()}
+		if _, err := tx.NewInsert().Model(r).On("CONFLICT (learner_id, course_id) DO UPDATE").
+			Set("stars = EXCLUDED.stars").Set("rated_at = EXCLUDED.rated_at").Exec(ctx); err != nil {
+			return err
+		}
+		if _, err := tx.NewUpdate().Table("courses").Set("rating_sum = rating_sum + ?", sum).
+			Set("rating_count = rating_count + ?", count).Where("id = ?", courseID).Exec(ctx); err != nil {
+			return err
+		}
+		var err error
+		c, err = one[models.Course](ctx, tx, courseID, "course")
+		if err != nil {
+			return err
+		}
+		return db.bumpLearners(ctx, tx, []int64{learnerID})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Reestimate rebuilds every stored proficiency from the evidence log, a batch of
+// learners at a time, and bumps the version of each learner with evidence. It
+// returns how many learners it re-estimated.
+func (db *DB) Reestimate(ctx context.Context) (int, error) {
+	const batch = 500
+	var after int64
+	total := 0
+	for {
+		var ids []int64
+		if err := db.bun.NewSelect().Table("evidence").ColumnExpr("DISTINCT learner_id").
+			Where("learner_id > ?", after).Order("learner_id").Limit(batch).Scan(ctx, &ids); err != nil {
+			return total, err
+		}
+		if len(ids) == 0 {
+			return total, nil
+		}
+		err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			var pairs []struct {
+				LearnerID    int64 `bun:"learner_id"`
+				CompetencyID int64 `bun:"competency_id"`
+			}
+			if err := tx.NewSelect().Table("evidence").ColumnExpr("DISTINCT learner_id, competency_id").
+				Where("learner_id IN (?)", bun.In(ids)).Scan(ctx, &pairs); err != nil {
+				return err
+			}
+			want := map[int64][]int64{}
+			for _, p := range pairs {
+				want[p.LearnerID] = append(want[p.LearnerID], p.CompetencyID)
+			}
+			if _, err := db.reestimate(ctx, tx, want); err != nil {
+				return err
+			}
+			return db.bumpLearners(ctx, tx, ids)
+		})
+		if err != nil {
+			return total, err
+		}
+		total += len(ids)
+		after = ids[len(ids)-1]
+	}
+}
