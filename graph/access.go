@@ -184,8 +184,30 @@ func withheld(ctx context.Context, caller *models.Caller, res any) string {
 		if obj != nil && (caller == nil || caller.Role != models.RolePlatformAdmin) {
 			return "audit entry"
 		}
+	// A learner's record is theirs: whoever may not see the learner may not see it.
+	case *models.Evidence:
+		if obj != nil && !canSeeLearnerID(ctx, caller, obj.LearnerID) {
+			return "evidence"
+		}
+	case *models.Enrolment:
+		if obj != nil && !canSeeLearnerID(ctx, caller, obj.LearnerID) {
+			return "enrolment"
+		}
+	case *models.Certificate:
+		if obj != nil && !canSeeLearnerID(ctx, caller, obj.LearnerID) {
+			return "certificate"
+		}
 	}
 	return ""
+}
+
+// canSeeLearnerID is canSeeLearner for a learner known by ID.
+func canSeeLearnerID(ctx context.Context, caller *models.Caller, id int64) bool {
+	if caller == nil {
+		return false
+	}
+	l, err := load(ctx, loadersFrom(ctx).learners, id, "learner")
+	return err == nil && canSeeLearner(ctx, caller, l)
 }
 
 // canSeeLearner: a learner sees themselves, an ORG_ADMIN the learners of their
@@ -301,6 +323,19 @@ func authoriseLearner(ctx context.Context, learners models.LearnerService, id in
 	return nil, errForbidden
 }
 
+// authoriseRating admits the learner rating a course themselves, and a PLATFORM_ADMIN
+// (who may load ratings on a learner's behalf); nobody else speaks for a learner's taste.
+func authoriseRating(ctx context.Context, learners models.LearnerService, learnerID int64) error {
+	l, err := authoriseLearner(ctx, learners, learnerID, true)
+	if err != nil {
+		return err
+	}
+	if caller := callerOf(ctx); caller.Role != models.RolePlatformAdmin && caller.LearnerID != l.ID {
+		return models.Errorf(models.EFORBIDDEN, "only the learner rates a course")
+	}
+	return nil
+}
+
 // audited reports whether a caller's mutations go to the audit log: every
 // administrator's, not a learner's changes to their own record.
 func audited(caller *models.Caller) bool {
@@ -336,6 +371,14 @@ func auditEntry(caller *models.Caller, action string, payload any) *models.Audit
 	case *model.CreateCoursePayload:
 		id = GlobalID(typeCourse, p.Course.ID)
 	case *model.UpdateCoursePayload:
+		id = GlobalID(typeCourse, p.Course.ID)
+	case *model.RecordEvidencePayload:
+		id = GlobalID(typeEvidence, p.Evidence.ID)
+	case *model.EnrolPayload:
+		id = GlobalID(typeEnrolment, p.Enrolment.ID)
+	case *model.UpdateProgressPayload:
+		id = GlobalID(typeEnrolment, p.Enrolment.ID)
+	case *model.RateCoursePayload:
 		id = GlobalID(typeCourse, p.Course.ID)
 	}
 	if id != "" {

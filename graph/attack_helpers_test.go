@@ -88,6 +88,18 @@ func attackEnvOn(t *testing.T, c *client, db *store.DB) *attackEnv {
 		t.Fatal("the seed left no audit entry")
 	}
 	e.auditID = log.AuditLog.Edges[0].Node.ID
+
+	// Bhaskar's learning record, for attacks on records that are not the caller's.
+	var rec struct {
+		RecordEvidence struct{ Evidence struct{ ID string } }
+		Enrol          struct{ Enrolment struct{ ID string } }
+	}
+	decode(t, c.data(`mutation($e: RecordEvidenceInput!, $n: EnrolInput!) {
+		recordEvidence(input: $e) { evidence { id } } enrol(input: $n) { enrolment { id } } }`, map[string]any{
+		"e": map[string]any{"learnerId": f["$bhaskar"], "competencyId": f["$tax"], "source": "SUPERVISOR", "level": 3},
+		"n": map[string]any{"learnerId": f["$bhaskar"], "courseId": f["$tax301"]},
+	}), &rec)
+	f["$bhaskarEvidence"], f["$bhaskarEnrolment"] = rec.RecordEvidence.Evidence.ID, rec.Enrol.Enrolment.ID
 	return e
 }
 
@@ -363,7 +375,7 @@ func serveWith(t *testing.T, db *store.DB, o graph.Options, perEmail, perAddress
 		t.Fatal(err)
 	}
 	mail := &mailbox{codes: map[string]string{}}
-	s := graph.Services{Organisations: db, Catalogue: db, Learners: db, Access: db, Tokens: tokens}
+	s := graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Access: db, Tokens: tokens}
 	s.SignIn = &auth.SignIn{Store: db, Learners: db, Tokens: tokens, Sender: mail, Domains: []string{"gov.in", "nic.in"},
 		PerEmail: perEmail, PerAddress: perAddress}
 	logs := &syncBuffer{}

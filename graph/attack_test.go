@@ -149,6 +149,39 @@ var attacks = []attack{
 		}
 	}},
 
+	{name: "IDOR/AnotherLearnersRecord", run: func(t *testing.T, e *attackEnv) {
+		for _, c := range []*client{e.asha, e.mohfwAdmin, e.provider} {
+			for _, id := range []string{e.f["$bhaskarEvidence"], e.f["$bhaskarEnrolment"]} {
+				r := c.bind(t).ask(`query($id: ID!) { node(id: $id) { id ... on Evidence { level } ... on Enrolment { progress learner { name } } } }`,
+					map[string]any{"id": id})
+				assertAllCodes(t, r, graph.CodeNotFound)
+				assertAbsent(t, r.Body, pii("bhaskar")...)
+			}
+			r := c.bind(t).ask(`query($id: ID!) { learner(id: $id) { evidence { totalCount } enrolments { totalCount } certificates { totalCount } proficiencies { level } } }`,
+				map[string]any{"id": e.f["$bhaskar"]})
+			assertAllCodes(t, r, graph.CodeNotFound)
+		}
+	}},
+	{name: "IDOR/ChangingAnotherLearnersRecord", run: func(t *testing.T, e *attackEnv) {
+		for _, c := range []*client{e.asha, e.mohfwAdmin} {
+			c = c.bind(t)
+			assertAllCodes(t, c.ask(`mutation($i: UpdateProgressInput!) { updateProgress(input: $i) { enrolment { id } } }`,
+				map[string]any{"i": map[string]any{"enrolmentId": e.f["$bhaskarEnrolment"], "progress": 1}}), graph.CodeNotFound)
+			assertAllCodes(t, c.ask(`mutation($i: RecordEvidenceInput!) { recordEvidence(input: $i) { evidence { id } } }`,
+				map[string]any{"i": map[string]any{"learnerId": e.f["$bhaskar"], "competencyId": e.f["$tax"], "source": "SELF", "level": 5}}), graph.CodeNotFound)
+			assertAllCodes(t, c.ask(`mutation($i: EnrolInput!) { enrol(input: $i) { enrolment { id } } }`,
+				map[string]any{"i": map[string]any{"learnerId": e.f["$bhaskar"], "courseId": e.f["$gfr101"]}}), graph.CodeNotFound)
+			assertAllCodes(t, c.ask(`mutation($i: RateCourseInput!) { rateCourse(input: $i) { course { id } } }`,
+				map[string]any{"i": map[string]any{"learnerId": e.f["$bhaskar"], "courseId": e.f["$tax301"], "stars": 1}}), graph.CodeNotFound)
+		}
+		// A learner cannot certify herself by assessment or certification evidence.
+		for _, src := range []string{"ASSESSMENT", "CERTIFICATION", "SUPERVISOR", "COURSE_COMPLETION"} {
+			r := e.asha.bind(t).ask(`mutation($i: RecordEvidenceInput!) { recordEvidence(input: $i) { evidence { id } } }`,
+				map[string]any{"i": map[string]any{"learnerId": e.f["$asha"], "competencyId": e.f["$proc"], "source": src, "level": 5, "score": 1}})
+			assertAllCodes(t, r, graph.CodeForbidden)
+		}
+	}},
+
 	// Reaching data through a nested field.
 	{name: "Nested/AnonymousOrganisationLearners", run: func(t *testing.T, e *attackEnv) {
 		r := e.anon.bind(t).ask(qOrgPeople, map[string]any{"id": e.f["$dgacr"]})

@@ -74,6 +74,11 @@ func setComplexity(c *generated.ComplexityRoot) {
 	c.Organisation.Learners = func(child int, first *int, _ *string) int { return connectionCost(child, first) }
 	c.Competency.Courses = func(child int, first *int, _ *string, _ *int) int { return connectionCost(child, first) }
 
+	c.Learner.Evidence = func(child int, first *int, _ *string) int { return connectionCost(child, first) }
+	c.Learner.Enrolments = func(child int, first *int, _ *string, _ *models.EnrolmentStatus) int { return connectionCost(child, first) }
+	c.Learner.Certificates = func(child int, first *int, _ *string) int { return connectionCost(child, first) }
+	c.Learner.Proficiencies = listCost
+
 	c.Competency.Levels = listCost
 	c.Role.Requirements = listCost
 	c.Course.Competencies = listCost

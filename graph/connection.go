@@ -74,6 +74,36 @@ func learnerConnection(p *models.Page[*models.Learner]) *model.LearnerConnection
 	}
 }
 
+func evidenceConnection(p *models.Page[*models.Evidence]) *model.EvidenceConnection {
+	return &model.EvidenceConnection{
+		Edges: edges(p, func(c string, n *models.Evidence) *model.EvidenceEdge {
+			return &model.EvidenceEdge{Cursor: c, Node: n}
+		}),
+		PageInfo:   pageInfo(p),
+		TotalCount: p.TotalCount,
+	}
+}
+
+func enrolmentConnection(p *models.Page[*models.Enrolment]) *model.EnrolmentConnection {
+	return &model.EnrolmentConnection{
+		Edges: edges(p, func(c string, n *models.Enrolment) *model.EnrolmentEdge {
+			return &model.EnrolmentEdge{Cursor: c, Node: n}
+		}),
+		PageInfo:   pageInfo(p),
+		TotalCount: p.TotalCount,
+	}
+}
+
+func certificateConnection(p *models.Page[*models.Certificate]) *model.CertificateConnection {
+	return &model.CertificateConnection{
+		Edges: edges(p, func(c string, n *models.Certificate) *model.CertificateEdge {
+			return &model.CertificateEdge{Cursor: c, Node: n}
+		}),
+		PageInfo:   pageInfo(p),
+		TotalCount: p.TotalCount,
+	}
+}
+
 // pointers returns pointers to the elements of s, as gqlgen's lists want.
 func pointers[T any](s []T) []*T {
 	out := make([]*T, len(s))

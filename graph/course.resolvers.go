@@ -18,11 +18,7 @@ func (r *courseResolver) ID(ctx context.Context, obj *models.Course) (string, er
 }
 
 func (r *courseResolver) Rating(ctx context.Context, obj *models.Course) (*float64, error) {
-	if obj.RatingCount == 0 {
-		return nil, nil
-	}
-	rating := float64(obj.RatingSum) / float64(obj.RatingCount)
-	return &rating, nil
+	return obj.Rating(), nil
 }
 
 func (r *courseResolver) Competencies(ctx context.Context, obj *models.Course) ([]*models.CourseCompetency, error) {

@@ -17,6 +17,9 @@ const (
 	typeCourse       = "Course"
 	typeLearner      = "Learner"
 	typeAuditEntry   = "AuditEntry"
+	typeEvidence     = "Evidence"
+	typeEnrolment    = "Enrolment"
+	typeCertificate  = "Certificate"
 )
 
 // GlobalID returns the opaque global ID of the object of GraphQL type typ with

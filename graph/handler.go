@@ -17,6 +17,7 @@ import (
 
 	"github.com/openkarmayogi/karmayogi/graph/generated"
 	"github.com/openkarmayogi/karmayogi/models"
+	"github.com/openkarmayogi/karmayogi/recommender"
 )
 
 // Services are what the resolvers call.
@@ -24,6 +25,8 @@ type Services struct {
 	Organisations models.OrganisationService
 	Catalogue     models.CatalogueService
 	Learners      models.LearnerService
+	Learning      models.LearningService
+	Proficiency   ProficiencyReader  // nil: recommender's, with its default parameters
 	Access        models.AccessStore // audit log and sign-in state
 	SignIn        SignIn
 	Tokens        TokenVerifier
@@ -77,8 +80,11 @@ func NewHandler(s Services, o Options) http.Handler {
 	if logger == nil {
 		logger = slog.Default()
 	}
+	if s.Proficiency == nil {
+		s.Proficiency = recommender.NewEstimator()
+	}
 	cfg := generated.Config{Resolvers: &Resolver{orgs: s.Organisations, catalogue: s.Catalogue, learners: s.Learners,
-		access: s.Access, signIn: s.SignIn}}
+		access: s.Access, signIn: s.SignIn, learning: s.Learning, proficiency: s.Proficiency}}
 	setComplexity(&cfg.Complexity)
 
 	srv := handler.New(generated.NewExecutableSchema(cfg))

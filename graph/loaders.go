@@ -22,6 +22,9 @@ type loaders struct {
 	requirements       *dataloadgen.Loader[int64, []models.RoleRequirement]  // by role ID
 	courseCompetencies *dataloadgen.Loader[int64, []models.CourseCompetency] // by course ID
 	learnerRoleIDs     *dataloadgen.Loader[int64, []int64]                   // by learner ID
+	learners           *dataloadgen.Loader[int64, *models.Learner]
+	proficiencies      *dataloadgen.Loader[int64, []*models.Proficiency] // stored, by learner ID
+	certificates       *dataloadgen.Loader[int64, *models.Certificate]   // by enrolment ID; nil for none
 }
 
 // Batching options. The resolvers of a list run concurrently, so their keys
@@ -44,6 +47,26 @@ func newLoaders(s Services) *loaders {
 		requirements:       dataloadgen.NewMappedLoader(emptyIfMissing(s.Catalogue.FindRequirementsByRoleIDs), loaderOptions...),
 		courseCompetencies: dataloadgen.NewMappedLoader(emptyIfMissing(s.Catalogue.FindCourseCompetenciesByCourseIDs), loaderOptions...),
 		learnerRoleIDs:     dataloadgen.NewMappedLoader(emptyIfMissing(s.Learners.FindRoleIDsByLearnerIDs), loaderOptions...),
+		learners:           dataloadgen.NewMappedLoader(s.Learners.FindLearnersByIDs, loaderOptions...),
+		proficiencies:      dataloadgen.NewMappedLoader(emptyIfMissing(s.Learning.FindProficienciesByLearnerIDs), loaderOptions...),
+		certificates:       dataloadgen.NewMappedLoader(nilIfMissing(s.Learning.FindCertificatesByEnrolmentIDs), loaderOptions...),
+	}
+}
+
+// nilIfMissing wraps a batch method that leaves out keys with nothing to return,
+// so that those keys load nil rather than a not-found error.
+func nilIfMissing[V any](fetch func(context.Context, []int64) (map[int64]*V, error)) func(context.Context, []int64) (map[int64]*V, error) {
+	return func(ctx context.Context, ids []int64) (map[int64]*V, error) {
+		m, err := fetch(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			if _, ok := m[id]; !ok {
+				m[id] = nil
+			}
+		}
+		return m, nil
 	}
 }
 

@@ -31,6 +31,12 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 		return nilIfError(r.learners.FindLearnerByID(ctx, n))
 	case typeAuditEntry:
 		return nilIfError(r.access.FindAuditEntryByID(ctx, n))
+	case typeEvidence:
+		return nilIfError(r.learning.FindEvidenceByID(ctx, n))
+	case typeEnrolment:
+		return nilIfError(r.learning.FindEnrolmentByID(ctx, n))
+	case typeCertificate:
+		return nilIfError(r.learning.FindCertificateByID(ctx, n))
 	}
 	return nil, models.Invalid("id", "is not a valid ID")
 }

@@ -17,6 +17,53 @@ type Resolver struct {
 	learners  models.LearnerService
 	access    models.AccessStore
 	signIn    SignIn
+	learning  models.LearningService
+	// proficiency reads stored estimates under the prior of the learner's roles.
+	proficiency ProficiencyReader
+}
+
+// ProficiencyReader shows stored proficiency estimates under the prior of what the
+// learner's roles require (package recommender).
+type ProficiencyReader interface {
+	Passbook(learnerID int64, stored []*models.Proficiency, required map[int64]int) []*models.Proficiency
+}
+
+// requiredLevels returns the highest level the learner's roles require in each competency.
+func requiredLevels(ctx context.Context, learnerID int64) (map[int64]int, error) {
+	l := loadersFrom(ctx)
+	roleIDs, err := l.learnerRoleIDs.Load(ctx, learnerID)
+	if err != nil {
+		return nil, err
+	}
+	reqs, err := l.requirements.LoadAll(ctx, roleIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]int{}
+	for _, rs := range reqs {
+		for _, r := range rs {
+			out[r.CompetencyID] = max(out[r.CompetencyID], r.RequiredLevel)
+		}
+	}
+	return out, nil
+}
+
+// learnerProficiency returns the learner's proficiency in one competency, as the passbook shows it.
+func (r *Resolver) learnerProficiency(ctx context.Context, learnerID, competencyID int64) (*models.Proficiency, error) {
+	stored, err := loadersFrom(ctx).proficiencies.Load(ctx, learnerID)
+	if err != nil {
+		return nil, err
+	}
+	required, err := requiredLevels(ctx, learnerID)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range stored {
+		if p.CompetencyID == competencyID {
+			return r.proficiency.Passbook(learnerID, []*models.Proficiency{p}, map[int64]int{competencyID: required[competencyID]})[0], nil
+		}
+	}
+	return r.proficiency.Passbook(learnerID, nil, map[int64]int{competencyID: required[competencyID]})[0], nil
 }
 
 // SignIn is OTP sign-in and self-registration (internal/auth).

@@ -40,6 +40,10 @@ type Proficiency struct {
 	Confidence   float64   `bun:"confidence"`
 	Distribution []float64 `bun:"distribution,type:text,json_use_number"`
 	UpdatedAt    time.Time `bun:"updated_at"`
+	// IntervalLow..IntervalHigh is the narrowest run of levels holding 80% of the
+	// probability; it is derived from Distribution, so it is not stored.
+	IntervalLow  int `bun:"-"`
+	IntervalHigh int `bun:"-"`
 }
 
 // EnrolmentStatus is where a learner is in a course.

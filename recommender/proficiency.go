@@ -38,6 +38,8 @@ func (e Estimate) Proficiency(learnerID, competencyID int64) models.Proficiency 
 		Confidence:   e.Confidence,
 		Distribution: slices.Clone(e.Distribution),
 		UpdatedAt:    e.UpdatedAt,
+		IntervalLow:  e.Low,
+		IntervalHigh: e.High,
 	}
 }
 

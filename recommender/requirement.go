@@ -1,6 +1,7 @@
 package recommender
 
 import (
+	"slices"
 	"time"
 
 	"github.com/openkarmayogi/karmayogi/models"
@@ -62,4 +63,29 @@ func (e Estimator) ForRequirement(learnerID, competencyID int64, stored *models.
 		dist, at = stored.Distribution, stored.UpdatedAt
 	}
 	return WithRequirement(e.Params, dist, required, at).Proficiency(learnerID, competencyID)
+}
+
+// Passbook returns a learner's proficiencies as the API shows them: one for each
+// competency with stored evidence or a requirement, under the prior of the
+// requirement (required: the highest level the learner's roles require, by
+// competency), in competency ID order.
+func (e Estimator) Passbook(learnerID int64, stored []*models.Proficiency, required map[int64]int) []*models.Proficiency {
+	byCompetency := make(map[int64]*models.Proficiency, len(stored))
+	ids := make([]int64, 0, len(stored)+len(required))
+	for _, p := range stored {
+		byCompetency[p.CompetencyID] = p
+		ids = append(ids, p.CompetencyID)
+	}
+	for c := range required {
+		if byCompetency[c] == nil {
+			ids = append(ids, c)
+		}
+	}
+	slices.Sort(ids)
+	out := make([]*models.Proficiency, len(ids))
+	for i, c := range ids {
+		p := e.ForRequirement(learnerID, c, byCompetency[c], required[c])
+		out[i] = &p
+	}
+	return out
 }

@@ -53,7 +53,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	gql := graph.NewHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db,
+	gql := graph.NewHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db,
 		Access: db, SignIn: signIn, Tokens: signIn.Tokens},
 		graph.Options{Introspection: !m.Config.Production(), Logger: m.Logger, RequestLimit: requestLimits(m.Config),
 			PersistedQueries: m.Cache})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/openkarmayogi/karmayogi/graph/model"
+	"github.com/openkarmayogi/karmayogi/models"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -23,12 +24,16 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	AuditEntry() AuditEntryResolver
+	Certificate() CertificateResolver
 	Competency() CompetencyResolver
 	Course() CourseResolver
 	CourseCompetency() CourseCompetencyResolver
+	Enrolment() EnrolmentResolver
+	Evidence() EvidenceResolver
 	Learner() LearnerResolver
 	Mutation() MutationResolver
 	Organisation() OrganisationResolver
+	Proficiency() ProficiencyResolver
 	Query() QueryResolver
 	Role() RoleResolver
 	RoleRequirement() RoleRequirementResolver
@@ -60,6 +65,31 @@ type ComplexityRoot struct {
 	AuditEntryEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Certificate struct {
+		Course           func(childComplexity int) int
+		ID               func(childComplexity int) int
+		IssuedAt         func(childComplexity int) int
+		Learner          func(childComplexity int) int
+		VerificationCode func(childComplexity int) int
+	}
+
+	CertificateConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CertificateEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CertificateVerification struct {
+		Course      func(childComplexity int) int
+		IssuedAt    func(childComplexity int) int
+		LearnerName func(childComplexity int) int
 	}
 
 	Competency struct {
@@ -137,14 +167,64 @@ type ComplexityRoot struct {
 		Role func(childComplexity int) int
 	}
 
+	EnrolPayload struct {
+		Enrolment func(childComplexity int) int
+	}
+
+	Enrolment struct {
+		Certificate func(childComplexity int) int
+		CompletedAt func(childComplexity int) int
+		Course      func(childComplexity int) int
+		EnrolledAt  func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Learner     func(childComplexity int) int
+		Progress    func(childComplexity int) int
+		Status      func(childComplexity int) int
+	}
+
+	EnrolmentConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	EnrolmentEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	Evidence struct {
+		Competency func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Level      func(childComplexity int) int
+		ObservedAt func(childComplexity int) int
+		Score      func(childComplexity int) int
+		Source     func(childComplexity int) int
+	}
+
+	EvidenceConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	EvidenceEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Learner struct {
-		Designation  func(childComplexity int) int
-		Email        func(childComplexity int) int
-		EmployeeCode func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Name         func(childComplexity int) int
-		Organisation func(childComplexity int) int
-		Roles        func(childComplexity int) int
+		Certificates  func(childComplexity int, first *int, after *string) int
+		Designation   func(childComplexity int) int
+		Email         func(childComplexity int) int
+		EmployeeCode  func(childComplexity int) int
+		Enrolments    func(childComplexity int, first *int, after *string, status *models.EnrolmentStatus) int
+		Evidence      func(childComplexity int, first *int, after *string) int
+		ID            func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Organisation  func(childComplexity int) int
+		Proficiencies func(childComplexity int) int
+		Roles         func(childComplexity int) int
 	}
 
 	LearnerConnection struct {
@@ -164,11 +244,15 @@ type ComplexityRoot struct {
 		CreateCourse       func(childComplexity int, input model.CreateCourseInput) int
 		CreateOrganisation func(childComplexity int, input model.CreateOrganisationInput) int
 		CreateRole         func(childComplexity int, input model.CreateRoleInput) int
+		Enrol              func(childComplexity int, input model.EnrolInput) int
+		RateCourse         func(childComplexity int, input model.RateCourseInput) int
+		RecordEvidence     func(childComplexity int, input model.RecordEvidenceInput) int
 		RegisterLearner    func(childComplexity int, input model.RegisterLearnerInput) int
 		RequestOtp         func(childComplexity int, input model.RequestOtpInput) int
 		SetRoleRequirement func(childComplexity int, input model.SetRoleRequirementInput) int
 		UpdateCourse       func(childComplexity int, input model.UpdateCourseInput) int
 		UpdateLearner      func(childComplexity int, input model.UpdateLearnerInput) int
+		UpdateProgress     func(childComplexity int, input model.UpdateProgressInput) int
 		VerifyOtp          func(childComplexity int, input model.VerifyOtpInput) int
 	}
 
@@ -200,20 +284,40 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	Proficiency struct {
+		Competency   func(childComplexity int) int
+		Confidence   func(childComplexity int) int
+		Distribution func(childComplexity int) int
+		IntervalHigh func(childComplexity int) int
+		IntervalLow  func(childComplexity int) int
+		Level        func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+	}
+
 	Query struct {
-		AuditLog      func(childComplexity int, first *int, after *string) int
-		Competencies  func(childComplexity int, first *int, after *string, filter *model.CompetencyFilter) int
-		Competency    func(childComplexity int, id string) int
-		Course        func(childComplexity int, id string) int
-		Courses       func(childComplexity int, first *int, after *string, filter *model.CourseFilter) int
-		Learner       func(childComplexity int, id string) int
-		Learners      func(childComplexity int, first *int, after *string, filter *model.LearnerFilter) int
-		Node          func(childComplexity int, id string) int
-		Organisation  func(childComplexity int, id string) int
-		Organisations func(childComplexity int, first *int, after *string, parentID *string) int
-		Role          func(childComplexity int, id string) int
-		Roles         func(childComplexity int, first *int, after *string, filter *model.RoleFilter) int
-		Viewer        func(childComplexity int) int
+		AuditLog          func(childComplexity int, first *int, after *string) int
+		Competencies      func(childComplexity int, first *int, after *string, filter *model.CompetencyFilter) int
+		Competency        func(childComplexity int, id string) int
+		Course            func(childComplexity int, id string) int
+		Courses           func(childComplexity int, first *int, after *string, filter *model.CourseFilter) int
+		Learner           func(childComplexity int, id string) int
+		Learners          func(childComplexity int, first *int, after *string, filter *model.LearnerFilter) int
+		Node              func(childComplexity int, id string) int
+		Organisation      func(childComplexity int, id string) int
+		Organisations     func(childComplexity int, first *int, after *string, parentID *string) int
+		Role              func(childComplexity int, id string) int
+		Roles             func(childComplexity int, first *int, after *string, filter *model.RoleFilter) int
+		VerifyCertificate func(childComplexity int, code string) int
+		Viewer            func(childComplexity int) int
+	}
+
+	RateCoursePayload struct {
+		Course func(childComplexity int) int
+	}
+
+	RecordEvidencePayload struct {
+		Evidence    func(childComplexity int) int
+		Proficiency func(childComplexity int) int
 	}
 
 	RegisterLearnerPayload struct {
@@ -259,6 +363,10 @@ type ComplexityRoot struct {
 
 	UpdateLearnerPayload struct {
 		Learner func(childComplexity int) int
+	}
+
+	UpdateProgressPayload struct {
+		Enrolment func(childComplexity int) int
 	}
 
 	VerifyOtpPayload struct {
@@ -357,6 +465,88 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEntryEdge.Node(childComplexity), true
+
+	case "Certificate.course":
+		if e.ComplexityRoot.Certificate.Course == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Course(childComplexity), true
+	case "Certificate.id":
+		if e.ComplexityRoot.Certificate.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.ID(childComplexity), true
+	case "Certificate.issuedAt":
+		if e.ComplexityRoot.Certificate.IssuedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.IssuedAt(childComplexity), true
+	case "Certificate.learner":
+		if e.ComplexityRoot.Certificate.Learner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Learner(childComplexity), true
+	case "Certificate.verificationCode":
+		if e.ComplexityRoot.Certificate.VerificationCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.VerificationCode(childComplexity), true
+
+	case "CertificateConnection.edges":
+		if e.ComplexityRoot.CertificateConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateConnection.Edges(childComplexity), true
+	case "CertificateConnection.pageInfo":
+		if e.ComplexityRoot.CertificateConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateConnection.PageInfo(childComplexity), true
+	case "CertificateConnection.totalCount":
+		if e.ComplexityRoot.CertificateConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateConnection.TotalCount(childComplexity), true
+
+	case "CertificateEdge.cursor":
+		if e.ComplexityRoot.CertificateEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateEdge.Cursor(childComplexity), true
+	case "CertificateEdge.node":
+		if e.ComplexityRoot.CertificateEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateEdge.Node(childComplexity), true
+
+	case "CertificateVerification.course":
+		if e.ComplexityRoot.CertificateVerification.Course == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateVerification.Course(childComplexity), true
+	case "CertificateVerification.issuedAt":
+		if e.ComplexityRoot.CertificateVerification.IssuedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateVerification.IssuedAt(childComplexity), true
+	case "CertificateVerification.learnerName":
+		if e.ComplexityRoot.CertificateVerification.LearnerName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateVerification.LearnerName(childComplexity), true
 
 	case "Competency.area":
 		if e.ComplexityRoot.Competency.Area == nil {
@@ -609,6 +799,174 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateRolePayload.Role(childComplexity), true
 
+	case "EnrolPayload.enrolment":
+		if e.ComplexityRoot.EnrolPayload.Enrolment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnrolPayload.Enrolment(childComplexity), true
+
+	case "Enrolment.certificate":
+		if e.ComplexityRoot.Enrolment.Certificate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Enrolment.Certificate(childComplexity), true
+	case "Enrolment.completedAt":
+		if e.ComplexityRoot.Enrolment.CompletedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Enrolment.CompletedAt(childComplexity), true
+	case "Enrolment.course":
+		if e.ComplexityRoot.Enrolment.Course == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Enrolment.Course(childComplexity), true
+	case "Enrolment.enrolledAt":
+		if e.ComplexityRoot.Enrolment.EnrolledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Enrolment.EnrolledAt(childComplexity), true
+	case "Enrolment.id":
+		if e.ComplexityRoot.Enrolment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Enrolment.ID(childComplexity), true
+	case "Enrolment.learner":
+		if e.ComplexityRoot.Enrolment.Learner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Enrolment.Learner(childComplexity), true
+	case "Enrolment.progress":
+		if e.ComplexityRoot.Enrolment.Progress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Enrolment.Progress(childComplexity), true
+	case "Enrolment.status":
+		if e.ComplexityRoot.Enrolment.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Enrolment.Status(childComplexity), true
+
+	case "EnrolmentConnection.edges":
+		if e.ComplexityRoot.EnrolmentConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnrolmentConnection.Edges(childComplexity), true
+	case "EnrolmentConnection.pageInfo":
+		if e.ComplexityRoot.EnrolmentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnrolmentConnection.PageInfo(childComplexity), true
+	case "EnrolmentConnection.totalCount":
+		if e.ComplexityRoot.EnrolmentConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnrolmentConnection.TotalCount(childComplexity), true
+
+	case "EnrolmentEdge.cursor":
+		if e.ComplexityRoot.EnrolmentEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnrolmentEdge.Cursor(childComplexity), true
+	case "EnrolmentEdge.node":
+		if e.ComplexityRoot.EnrolmentEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnrolmentEdge.Node(childComplexity), true
+
+	case "Evidence.competency":
+		if e.ComplexityRoot.Evidence.Competency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.Competency(childComplexity), true
+	case "Evidence.id":
+		if e.ComplexityRoot.Evidence.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.ID(childComplexity), true
+	case "Evidence.level":
+		if e.ComplexityRoot.Evidence.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.Level(childComplexity), true
+	case "Evidence.observedAt":
+		if e.ComplexityRoot.Evidence.ObservedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.ObservedAt(childComplexity), true
+	case "Evidence.score":
+		if e.ComplexityRoot.Evidence.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.Score(childComplexity), true
+	case "Evidence.source":
+		if e.ComplexityRoot.Evidence.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.Source(childComplexity), true
+
+	case "EvidenceConnection.edges":
+		if e.ComplexityRoot.EvidenceConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceConnection.Edges(childComplexity), true
+	case "EvidenceConnection.pageInfo":
+		if e.ComplexityRoot.EvidenceConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceConnection.PageInfo(childComplexity), true
+	case "EvidenceConnection.totalCount":
+		if e.ComplexityRoot.EvidenceConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceConnection.TotalCount(childComplexity), true
+
+	case "EvidenceEdge.cursor":
+		if e.ComplexityRoot.EvidenceEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceEdge.Cursor(childComplexity), true
+	case "EvidenceEdge.node":
+		if e.ComplexityRoot.EvidenceEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceEdge.Node(childComplexity), true
+
+	case "Learner.certificates":
+		if e.ComplexityRoot.Learner.Certificates == nil {
+			break
+		}
+
+		args, err := ec.field_Learner_certificates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Learner.Certificates(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Learner.designation":
 		if e.ComplexityRoot.Learner.Designation == nil {
 			break
@@ -627,6 +985,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Learner.EmployeeCode(childComplexity), true
+	case "Learner.enrolments":
+		if e.ComplexityRoot.Learner.Enrolments == nil {
+			break
+		}
+
+		args, err := ec.field_Learner_enrolments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Learner.Enrolments(childComplexity, args["first"].(*int), args["after"].(*string), args["status"].(*models.EnrolmentStatus)), true
+	case "Learner.evidence":
+		if e.ComplexityRoot.Learner.Evidence == nil {
+			break
+		}
+
+		args, err := ec.field_Learner_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Learner.Evidence(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Learner.id":
 		if e.ComplexityRoot.Learner.ID == nil {
 			break
@@ -645,6 +1025,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Learner.Organisation(childComplexity), true
+	case "Learner.proficiencies":
+		if e.ComplexityRoot.Learner.Proficiencies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Learner.Proficiencies(childComplexity), true
 	case "Learner.roles":
 		if e.ComplexityRoot.Learner.Roles == nil {
 			break
@@ -739,6 +1125,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateRole(childComplexity, args["input"].(model.CreateRoleInput)), true
+	case "Mutation.enrol":
+		if e.ComplexityRoot.Mutation.Enrol == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_enrol_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Enrol(childComplexity, args["input"].(model.EnrolInput)), true
+	case "Mutation.rateCourse":
+		if e.ComplexityRoot.Mutation.RateCourse == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rateCourse_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RateCourse(childComplexity, args["input"].(model.RateCourseInput)), true
+	case "Mutation.recordEvidence":
+		if e.ComplexityRoot.Mutation.RecordEvidence == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordEvidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordEvidence(childComplexity, args["input"].(model.RecordEvidenceInput)), true
 	case "Mutation.registerLearner":
 		if e.ComplexityRoot.Mutation.RegisterLearner == nil {
 			break
@@ -794,6 +1213,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateLearner(childComplexity, args["input"].(model.UpdateLearnerInput)), true
+	case "Mutation.updateProgress":
+		if e.ComplexityRoot.Mutation.UpdateProgress == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateProgress_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateProgress(childComplexity, args["input"].(model.UpdateProgressInput)), true
 	case "Mutation.verifyOtp":
 		if e.ComplexityRoot.Mutation.VerifyOtp == nil {
 			break
@@ -915,6 +1345,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
+
+	case "Proficiency.competency":
+		if e.ComplexityRoot.Proficiency.Competency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Proficiency.Competency(childComplexity), true
+	case "Proficiency.confidence":
+		if e.ComplexityRoot.Proficiency.Confidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Proficiency.Confidence(childComplexity), true
+	case "Proficiency.distribution":
+		if e.ComplexityRoot.Proficiency.Distribution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Proficiency.Distribution(childComplexity), true
+	case "Proficiency.intervalHigh":
+		if e.ComplexityRoot.Proficiency.IntervalHigh == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Proficiency.IntervalHigh(childComplexity), true
+	case "Proficiency.intervalLow":
+		if e.ComplexityRoot.Proficiency.IntervalLow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Proficiency.IntervalLow(childComplexity), true
+	case "Proficiency.level":
+		if e.ComplexityRoot.Proficiency.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Proficiency.Level(childComplexity), true
+	case "Proficiency.updatedAt":
+		if e.ComplexityRoot.Proficiency.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Proficiency.UpdatedAt(childComplexity), true
 
 	case "Query.auditLog":
 		if e.ComplexityRoot.Query.AuditLog == nil {
@@ -1049,12 +1522,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Roles(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.RoleFilter)), true
+	case "Query.verifyCertificate":
+		if e.ComplexityRoot.Query.VerifyCertificate == nil {
+			break
+		}
+
+		args, err := ec.field_Query_verifyCertificate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.VerifyCertificate(childComplexity, args["code"].(string)), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
+
+	case "RateCoursePayload.course":
+		if e.ComplexityRoot.RateCoursePayload.Course == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RateCoursePayload.Course(childComplexity), true
+
+	case "RecordEvidencePayload.evidence":
+		if e.ComplexityRoot.RecordEvidencePayload.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordEvidencePayload.Evidence(childComplexity), true
+	case "RecordEvidencePayload.proficiency":
+		if e.ComplexityRoot.RecordEvidencePayload.Proficiency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordEvidencePayload.Proficiency(childComplexity), true
 
 	case "RegisterLearnerPayload.learner":
 		if e.ComplexityRoot.RegisterLearnerPayload.Learner == nil {
@@ -1173,6 +1677,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UpdateLearnerPayload.Learner(childComplexity), true
 
+	case "UpdateProgressPayload.enrolment":
+		if e.ComplexityRoot.UpdateProgressPayload.Enrolment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateProgressPayload.Enrolment(childComplexity), true
+
 	case "VerifyOtpPayload.expiresAt":
 		if e.ComplexityRoot.VerifyOtpPayload.ExpiresAt == nil {
 			break
@@ -1210,7 +1721,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateCourseInput", ec.unmarshalInputCreateCourseInput),
 			graphql.NewInputUnmarshaler("CreateOrganisationInput", ec.unmarshalInputCreateOrganisationInput),
 			graphql.NewInputUnmarshaler("CreateRoleInput", ec.unmarshalInputCreateRoleInput),
+			graphql.NewInputUnmarshaler("EnrolInput", ec.unmarshalInputEnrolInput),
 			graphql.NewInputUnmarshaler("LearnerFilter", ec.unmarshalInputLearnerFilter),
+			graphql.NewInputUnmarshaler("RateCourseInput", ec.unmarshalInputRateCourseInput),
+			graphql.NewInputUnmarshaler("RecordEvidenceInput", ec.unmarshalInputRecordEvidenceInput),
 			graphql.NewInputUnmarshaler("RegisterLearnerInput", ec.unmarshalInputRegisterLearnerInput),
 			graphql.NewInputUnmarshaler("RequestOtpInput", ec.unmarshalInputRequestOtpInput),
 			graphql.NewInputUnmarshaler("RoleFilter", ec.unmarshalInputRoleFilter),
@@ -1218,6 +1732,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SetRoleRequirementInput", ec.unmarshalInputSetRoleRequirementInput),
 			graphql.NewInputUnmarshaler("UpdateCourseInput", ec.unmarshalInputUpdateCourseInput),
 			graphql.NewInputUnmarshaler("UpdateLearnerInput", ec.unmarshalInputUpdateLearnerInput),
+			graphql.NewInputUnmarshaler("UpdateProgressInput", ec.unmarshalInputUpdateProgressInput),
 			graphql.NewInputUnmarshaler("VerifyOtpInput", ec.unmarshalInputVerifyOtpInput),
 		)
 	}
@@ -1827,6 +2342,291 @@ extend type Mutation {
   ): AssignRolePayload!
 }
 `, BuiltIn: false},
+	{Name: "../schema/learning.graphqls", Input: `"""Where a piece of evidence about a learner's proficiency came from."""
+enum EvidenceSource {
+  """An assessment at a level: ` + "`" + `score` + "`" + ` of at least the pass mark (0.6) is a pass, evidence of proficiency at or above the level; less is evidence of proficiency below it."""
+  ASSESSMENT
+  """The learner's own rating of their level: weak evidence, and people tend to rate themselves high."""
+  SELF
+  """The learner's supervisor's rating of their level."""
+  SUPERVISOR
+  """Completing a course: evidence of the level the course takes the competency to."""
+  COURSE_COMPLETION
+  """A certification at a level: strong evidence of proficiency at or above it."""
+  CERTIFICATION
+}
+
+"""Where a learner is in a course."""
+enum EnrolmentStatus {
+  """Enrolled, not started."""
+  ENROLLED
+  """Started, progress above 0."""
+  IN_PROGRESS
+  """Completed: progress 1, with a certificate."""
+  COMPLETED
+  """Left before completing."""
+  DROPPED
+}
+
+"""The estimate of a learner's proficiency in one competency, from all the evidence about it."""
+type Proficiency {
+  """The competency."""
+  competency: Competency!
+  """The most plausible level, 0 to 5: the median of the distribution (0 = not yet at level 1)."""
+  level: Int!
+  """The probability that the true level is ` + "`" + `level` + "`" + `."""
+  confidence: Float!
+  """The probability of each level 0..5, in that order; the six numbers sum to 1."""
+  distribution: [Float!]!
+  """The lowest level of the narrowest run of adjacent levels that holds at least 80% of the probability."""
+  intervalLow: Int!
+  """The highest level of that 80% interval."""
+  intervalHigh: Int!
+  """When the newest evidence behind the estimate was observed; null when there is none yet and the estimate is the prior for the learner's role."""
+  updatedAt: Time
+}
+
+"""One observation of a learner's proficiency in a competency."""
+type Evidence implements Node {
+  """The evidence's opaque global ID."""
+  id: ID!
+  """The competency observed."""
+  competency: Competency!
+  """Where the evidence came from."""
+  source: EvidenceSource!
+  """For ASSESSMENT, the level tested; otherwise the level observed, 1 to 5."""
+  level: Int!
+  """For ASSESSMENT, the fraction answered correctly, 0 to 1."""
+  score: Float
+  """When the observation was made."""
+  observedAt: Time!
+}
+
+"""A page of evidence, newest first."""
+type EvidenceConnection {
+  """The evidence on this page, each with its cursor."""
+  edges: [EvidenceEdge!]!
+  """Where this page sits in the whole list."""
+  pageInfo: PageInfo!
+  """How many pieces of evidence there are in all."""
+  totalCount: Int!
+}
+
+"""A piece of evidence in a connection, with its cursor."""
+type EvidenceEdge {
+  """An opaque position to pass as ` + "`" + `after` + "`" + ` to continue after this evidence."""
+  cursor: String!
+  """The evidence."""
+  node: Evidence!
+}
+
+"""A learner taking a course."""
+type Enrolment implements Node {
+  """The enrolment's opaque global ID."""
+  id: ID!
+  """The learner."""
+  learner: Learner!
+  """The course."""
+  course: Course!
+  """Where the learner is in the course."""
+  status: EnrolmentStatus!
+  """How much of the course is done, 0 to 1; it never goes back."""
+  progress: Float!
+  """When the learner enrolled."""
+  enrolledAt: Time!
+  """When the learner completed the course; null until then."""
+  completedAt: Time
+  """The certificate issued on completion; null until then."""
+  certificate: Certificate
+}
+
+"""A page of enrolments, newest first."""
+type EnrolmentConnection {
+  """The enrolments on this page, each with its cursor."""
+  edges: [EnrolmentEdge!]!
+  """Where this page sits in the whole list."""
+  pageInfo: PageInfo!
+  """How many enrolments there are in all."""
+  totalCount: Int!
+}
+
+"""An enrolment in a connection, with its cursor."""
+type EnrolmentEdge {
+  """An opaque position to pass as ` + "`" + `after` + "`" + ` to continue after this enrolment."""
+  cursor: String!
+  """The enrolment."""
+  node: Enrolment!
+}
+
+"""The certificate of a completed course."""
+type Certificate implements Node {
+  """The certificate's opaque global ID."""
+  id: ID!
+  """The learner who earned it."""
+  learner: Learner!
+  """The course completed."""
+  course: Course!
+  """When it was issued: when the course was completed."""
+  issuedAt: Time!
+  """The code anyone can check with ` + "`" + `verifyCertificate` + "`" + `, e.g. "KY-7QF2-M9XD-C4RT-WB8H"."""
+  verificationCode: String!
+}
+
+"""A page of certificates, newest first."""
+type CertificateConnection {
+  """The certificates on this page, each with its cursor."""
+  edges: [CertificateEdge!]!
+  """Where this page sits in the whole list."""
+  pageInfo: PageInfo!
+  """How many certificates there are in all."""
+  totalCount: Int!
+}
+
+"""A certificate in a connection, with its cursor."""
+type CertificateEdge {
+  """An opaque position to pass as ` + "`" + `after` + "`" + ` to continue after this certificate."""
+  cursor: String!
+  """The certificate."""
+  node: Certificate!
+}
+
+"""What a public certificate check reveals: no contact details."""
+type CertificateVerification {
+  """The name of the learner who earned the certificate."""
+  learnerName: String!
+  """The course completed."""
+  course: Course!
+  """When the certificate was issued."""
+  issuedAt: Time!
+}
+
+extend type Learner {
+  """The learner's proficiency in every competency with evidence or required by their roles, in competency order. A competency without evidence shows the prior for the level the roles require."""
+  proficiencies: [Proficiency!]!
+  """The evidence about the learner, newest first."""
+  evidence(
+    """How many to return: 1 to 500, 20 if not given."""
+    first: Int
+    """Return the evidence after this cursor."""
+    after: String
+  ): EvidenceConnection!
+  """The learner's enrolments, newest first."""
+  enrolments(
+    """How many to return: 1 to 500, 20 if not given."""
+    first: Int
+    """Return the enrolments after this cursor."""
+    after: String
+    """Only enrolments with this status."""
+    status: EnrolmentStatus
+  ): EnrolmentConnection!
+  """The learner's certificates, newest first."""
+  certificates(
+    """How many to return: 1 to 500, 20 if not given."""
+    first: Int
+    """Return the certificates after this cursor."""
+    after: String
+  ): CertificateConnection!
+}
+
+"""Records one observation of a learner's proficiency."""
+input RecordEvidenceInput {
+  """The learner observed."""
+  learnerId: ID!
+  """The competency observed."""
+  competencyId: ID!
+  """Where the evidence comes from. A learner may record only SELF evidence about themselves; admins over the learner any source."""
+  source: EvidenceSource!
+  """For ASSESSMENT, the level tested; otherwise the level observed, 1 to 5."""
+  level: Int!
+  """For ASSESSMENT (required there), the fraction answered correctly, 0 to 1."""
+  score: Float
+  """When the observation was made; now if not given. Not in the future."""
+  observedAt: Time
+}
+
+"""The evidence stored and the proficiency it changed."""
+type RecordEvidencePayload {
+  """The evidence."""
+  evidence: Evidence!
+  """The learner's proficiency in the competency, with this evidence."""
+  proficiency: Proficiency!
+}
+
+"""Enrols a learner in a course."""
+input EnrolInput {
+  """The learner."""
+  learnerId: ID!
+  """The course."""
+  courseId: ID!
+}
+
+"""The new enrolment."""
+type EnrolPayload {
+  """The enrolment."""
+  enrolment: Enrolment!
+}
+
+"""Reports progress in a course."""
+input UpdateProgressInput {
+  """The enrolment."""
+  enrolmentId: ID!
+  """How much of the course is done, 0 to 1, no less than before; 1 completes the course."""
+  progress: Float!
+}
+
+"""The enrolment with its progress."""
+type UpdateProgressPayload {
+  """The enrolment."""
+  enrolment: Enrolment!
+}
+
+"""Rates a course the learner is enrolled in."""
+input RateCourseInput {
+  """The course."""
+  courseId: ID!
+  """The learner rating it."""
+  learnerId: ID!
+  """1 to 5 stars; rating again replaces the earlier stars."""
+  stars: Int!
+}
+
+"""The course with its new rating."""
+type RateCoursePayload {
+  """The course."""
+  course: Course!
+}
+
+extend type Query {
+  """Checks a certificate's verification code. Public; null with a NOT_FOUND error for an unknown code."""
+  verifyCertificate(
+    """The code printed on the certificate."""
+    code: String!
+  ): CertificateVerification
+}
+
+extend type Mutation {
+  """Records evidence and re-estimates the learner's proficiency in its competency, in one transaction. BAD_USER_INPUT for a level outside 1..5, a score outside 0..1, a missing ASSESSMENT score, a future time or an unknown competency."""
+  recordEvidence(
+    """The evidence."""
+    input: RecordEvidenceInput!
+  ): RecordEvidencePayload!
+  """Enrols a learner in a course, once: CONFLICT if they are enrolled already."""
+  enrol(
+    """The learner and the course."""
+    input: EnrolInput!
+  ): EnrolPayload!
+  """Moves an enrolment forward; progress 1.0 completes the course, issues its certificate and records COURSE_COMPLETION evidence for each competency it imparts. BAD_USER_INPUT for progress outside 0..1 or below the current progress."""
+  updateProgress(
+    """The enrolment and its progress."""
+    input: UpdateProgressInput!
+  ): UpdateProgressPayload!
+  """Rates a course the learner is enrolled in, 1 to 5 stars. The course's ` + "`" + `rating` + "`" + ` is a Bayesian average, so a single rating moves it only part of the way."""
+  rateCourse(
+    """The course, the learner and the stars."""
+    input: RateCourseInput!
+  ): RateCoursePayload!
+}
+`, BuiltIn: false},
 	{Name: "../schema/node.graphqls", Input: `"""
 An object with an opaque global ID (Relay Global Object Identification). Any such ID can
 be passed to ` + "`" + `Query.node` + "`" + ` to fetch the object again.
@@ -2145,6 +2945,56 @@ func (ec *executionContext) childFields_AuditEntryEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type AuditEntryEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Certificate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Certificate_id(ctx, field)
+	case "learner":
+		return ec.fieldContext_Certificate_learner(ctx, field)
+	case "course":
+		return ec.fieldContext_Certificate_course(ctx, field)
+	case "issuedAt":
+		return ec.fieldContext_Certificate_issuedAt(ctx, field)
+	case "verificationCode":
+		return ec.fieldContext_Certificate_verificationCode(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Certificate", field.Name)
+}
+
+func (ec *executionContext) childFields_CertificateConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CertificateConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CertificateConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CertificateConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CertificateConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CertificateEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CertificateEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CertificateEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CertificateEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CertificateVerification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "learnerName":
+		return ec.fieldContext_CertificateVerification_learnerName(ctx, field)
+	case "course":
+		return ec.fieldContext_CertificateVerification_course(ctx, field)
+	case "issuedAt":
+		return ec.fieldContext_CertificateVerification_issuedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CertificateVerification", field.Name)
+}
+
 func (ec *executionContext) childFields_Competency(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2295,6 +3145,98 @@ func (ec *executionContext) childFields_CreateRolePayload(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type CreateRolePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_EnrolPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "enrolment":
+		return ec.fieldContext_EnrolPayload_enrolment(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EnrolPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Enrolment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Enrolment_id(ctx, field)
+	case "learner":
+		return ec.fieldContext_Enrolment_learner(ctx, field)
+	case "course":
+		return ec.fieldContext_Enrolment_course(ctx, field)
+	case "status":
+		return ec.fieldContext_Enrolment_status(ctx, field)
+	case "progress":
+		return ec.fieldContext_Enrolment_progress(ctx, field)
+	case "enrolledAt":
+		return ec.fieldContext_Enrolment_enrolledAt(ctx, field)
+	case "completedAt":
+		return ec.fieldContext_Enrolment_completedAt(ctx, field)
+	case "certificate":
+		return ec.fieldContext_Enrolment_certificate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Enrolment", field.Name)
+}
+
+func (ec *executionContext) childFields_EnrolmentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_EnrolmentConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_EnrolmentConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_EnrolmentConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EnrolmentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_EnrolmentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_EnrolmentEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_EnrolmentEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EnrolmentEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Evidence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Evidence_id(ctx, field)
+	case "competency":
+		return ec.fieldContext_Evidence_competency(ctx, field)
+	case "source":
+		return ec.fieldContext_Evidence_source(ctx, field)
+	case "level":
+		return ec.fieldContext_Evidence_level(ctx, field)
+	case "score":
+		return ec.fieldContext_Evidence_score(ctx, field)
+	case "observedAt":
+		return ec.fieldContext_Evidence_observedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Evidence", field.Name)
+}
+
+func (ec *executionContext) childFields_EvidenceConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_EvidenceConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_EvidenceConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_EvidenceConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EvidenceConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_EvidenceEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_EvidenceEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_EvidenceEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EvidenceEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Learner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2311,6 +3253,14 @@ func (ec *executionContext) childFields_Learner(ctx context.Context, field graph
 		return ec.fieldContext_Learner_organisation(ctx, field)
 	case "roles":
 		return ec.fieldContext_Learner_roles(ctx, field)
+	case "proficiencies":
+		return ec.fieldContext_Learner_proficiencies(ctx, field)
+	case "evidence":
+		return ec.fieldContext_Learner_evidence(ctx, field)
+	case "enrolments":
+		return ec.fieldContext_Learner_enrolments(ctx, field)
+	case "certificates":
+		return ec.fieldContext_Learner_certificates(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Learner", field.Name)
 }
@@ -2391,6 +3341,44 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_Proficiency(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "competency":
+		return ec.fieldContext_Proficiency_competency(ctx, field)
+	case "level":
+		return ec.fieldContext_Proficiency_level(ctx, field)
+	case "confidence":
+		return ec.fieldContext_Proficiency_confidence(ctx, field)
+	case "distribution":
+		return ec.fieldContext_Proficiency_distribution(ctx, field)
+	case "intervalLow":
+		return ec.fieldContext_Proficiency_intervalLow(ctx, field)
+	case "intervalHigh":
+		return ec.fieldContext_Proficiency_intervalHigh(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Proficiency_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Proficiency", field.Name)
+}
+
+func (ec *executionContext) childFields_RateCoursePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "course":
+		return ec.fieldContext_RateCoursePayload_course(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RateCoursePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordEvidencePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "evidence":
+		return ec.fieldContext_RecordEvidencePayload_evidence(ctx, field)
+	case "proficiency":
+		return ec.fieldContext_RecordEvidencePayload_proficiency(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordEvidencePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RegisterLearnerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2481,6 +3469,14 @@ func (ec *executionContext) childFields_UpdateLearnerPayload(ctx context.Context
 		return ec.fieldContext_UpdateLearnerPayload_learner(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdateLearnerPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateProgressPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "enrolment":
+		return ec.fieldContext_UpdateProgressPayload_enrolment(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateProgressPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_VerifyOtpPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

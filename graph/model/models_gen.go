@@ -41,6 +41,34 @@ type AuditEntryEdge struct {
 	Node *models.AuditEntry `json:"node"`
 }
 
+// A page of certificates, newest first.
+type CertificateConnection struct {
+	// The certificates on this page, each with its cursor.
+	Edges []*CertificateEdge `json:"edges"`
+	// Where this page sits in the whole list.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many certificates there are in all.
+	TotalCount int `json:"totalCount"`
+}
+
+// A certificate in a connection, with its cursor.
+type CertificateEdge struct {
+	// An opaque position to pass as `after` to continue after this certificate.
+	Cursor string `json:"cursor"`
+	// The certificate.
+	Node *models.Certificate `json:"node"`
+}
+
+// What a public certificate check reveals: no contact details.
+type CertificateVerification struct {
+	// The name of the learner who earned the certificate.
+	LearnerName string `json:"learnerName"`
+	// The course completed.
+	Course *models.Course `json:"course"`
+	// When the certificate was issued.
+	IssuedAt time.Time `json:"issuedAt"`
+}
+
 // A page of competencies.
 type CompetencyConnection struct {
 	// The competencies on this page, each with its cursor.
@@ -203,6 +231,56 @@ type CreateRolePayload struct {
 	Role *models.Role `json:"role"`
 }
 
+// Enrols a learner in a course.
+type EnrolInput struct {
+	// The learner.
+	LearnerID string `json:"learnerId"`
+	// The course.
+	CourseID string `json:"courseId"`
+}
+
+// The new enrolment.
+type EnrolPayload struct {
+	// The enrolment.
+	Enrolment *models.Enrolment `json:"enrolment"`
+}
+
+// A page of enrolments, newest first.
+type EnrolmentConnection struct {
+	// The enrolments on this page, each with its cursor.
+	Edges []*EnrolmentEdge `json:"edges"`
+	// Where this page sits in the whole list.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many enrolments there are in all.
+	TotalCount int `json:"totalCount"`
+}
+
+// An enrolment in a connection, with its cursor.
+type EnrolmentEdge struct {
+	// An opaque position to pass as `after` to continue after this enrolment.
+	Cursor string `json:"cursor"`
+	// The enrolment.
+	Node *models.Enrolment `json:"node"`
+}
+
+// A page of evidence, newest first.
+type EvidenceConnection struct {
+	// The evidence on this page, each with its cursor.
+	Edges []*EvidenceEdge `json:"edges"`
+	// Where this page sits in the whole list.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many pieces of evidence there are in all.
+	TotalCount int `json:"totalCount"`
+}
+
+// A piece of evidence in a connection, with its cursor.
+type EvidenceEdge struct {
+	// An opaque position to pass as `after` to continue after this evidence.
+	Cursor string `json:"cursor"`
+	// The evidence.
+	Node *models.Evidence `json:"node"`
+}
+
 // A page of learners.
 type LearnerConnection struct {
 	// The learners on this page, each with its cursor.
@@ -269,6 +347,46 @@ type PageInfo struct {
 
 // The entry points for reading the competency graph.
 type Query struct {
+}
+
+// Rates a course the learner is enrolled in.
+type RateCourseInput struct {
+	// The course.
+	CourseID string `json:"courseId"`
+	// The learner rating it.
+	LearnerID string `json:"learnerId"`
+	// 1 to 5 stars; rating again replaces the earlier stars.
+	Stars int `json:"stars"`
+}
+
+// The course with its new rating.
+type RateCoursePayload struct {
+	// The course.
+	Course *models.Course `json:"course"`
+}
+
+// Records one observation of a learner's proficiency.
+type RecordEvidenceInput struct {
+	// The learner observed.
+	LearnerID string `json:"learnerId"`
+	// The competency observed.
+	CompetencyID string `json:"competencyId"`
+	// Where the evidence comes from. A learner may record only SELF evidence about themselves; admins over the learner any source.
+	Source models.EvidenceSource `json:"source"`
+	// For ASSESSMENT, the level tested; otherwise the level observed, 1 to 5.
+	Level int `json:"level"`
+	// For ASSESSMENT (required there), the fraction answered correctly, 0 to 1.
+	Score *float64 `json:"score,omitempty"`
+	// When the observation was made; now if not given. Not in the future.
+	ObservedAt *time.Time `json:"observedAt,omitempty"`
+}
+
+// The evidence stored and the proficiency it changed.
+type RecordEvidencePayload struct {
+	// The evidence.
+	Evidence *models.Evidence `json:"evidence"`
+	// The learner's proficiency in the competency, with this evidence.
+	Proficiency *models.Proficiency `json:"proficiency"`
 }
 
 // A new learner.
@@ -393,6 +511,20 @@ type UpdateLearnerInput struct {
 type UpdateLearnerPayload struct {
 	// The learner as they now are.
 	Learner *models.Learner `json:"learner"`
+}
+
+// Reports progress in a course.
+type UpdateProgressInput struct {
+	// The enrolment.
+	EnrolmentID string `json:"enrolmentId"`
+	// How much of the course is done, 0 to 1, no less than before; 1 completes the course.
+	Progress float64 `json:"progress"`
+}
+
+// The enrolment with its progress.
+type UpdateProgressPayload struct {
+	// The enrolment.
+	Enrolment *models.Enrolment `json:"enrolment"`
 }
 
 // Exchanges a sign-in code for a token.
