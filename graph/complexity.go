@@ -75,7 +75,9 @@ func setComplexity(c *generated.ComplexityRoot) {
 	c.Competency.Courses = func(child int, first *int, _ *string, _ *int) int { return connectionCost(child, first) }
 
 	c.Learner.Evidence = func(child int, first *int, _ *string) int { return connectionCost(child, first) }
-	c.Learner.Enrolments = func(child int, first *int, _ *string, _ *models.EnrolmentStatus) int { return connectionCost(child, first) }
+	c.Learner.Enrolments = func(child int, first *int, _ *string, _ *models.EnrolmentStatus) int {
+		return connectionCost(child, first)
+	}
 	c.Learner.Certificates = func(child int, first *int, _ *string) int { return connectionCost(child, first) }
 	c.Learner.Proficiencies = listCost
 

@@ -137,7 +137,9 @@ func TestLearningRecord(t *testing.T) {
 		}
 
 		// Enrol once; a repeat is a conflict, not a second enrolment.
-		var en struct{ Enrol struct{ Enrolment struct{ ID, Status string } } }
+		var en struct {
+			Enrol struct{ Enrolment struct{ ID, Status string } }
+		}
 		decode(t, asha.data(mEnrol, map[string]any{"input": map[string]any{"learnerId": f["$asha"], "courseId": f["$gfr201"]}}), &en)
 		if en.Enrol.Enrolment.Status != "ENROLLED" {
 			t.Fatalf("enrolment = %+v", en)
