@@ -1,0 +1,105 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/uptrace/bun"
+
+	"github.com/openkarmayogi/karmayogi/models"
+)
+
+var _ models.RecommenderStore = (*DB)(nil)
+
+// FindCatalogue reads every course with what it imparts, and competency names, at
+// one catalogue version (one transaction, so the parts agree).
+func (db *DB) FindCatalogue(ctx context.Context) (*models.Catalogue, error) {
+	c := &models.Catalogue{Imparts: map[int64][]models.CourseCompetency{}, CompetencyNames: map[int64]string{}}
+	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := tx.NewSelect().Table("counters").Column("value").Where("name = ?", catalogueCounter).Scan(ctx, &c.Version); err != nil {
+			return err
+		}
+		if err := tx.NewSelect().Model(&c.Courses).Order("id").Scan(ctx); err != nil {
+			return err
+		}
+		var imparts []models.CourseCompetency
+		if err := tx.NewSelect().Model(&imparts).Order("course_id", "competency_id").Scan(ctx); err != nil {
+			return err
+		}
+		for _, i := range imparts {
+			c.Imparts[i.CourseID] = append(c.Imparts[i.CourseID], i)
+		}
+		var names []struct {
+			ID   int64  `bun:"id"`
+			Name string `bun:"name"`
+		}
+		if err := tx.NewSelect().Table("competencies").Column("id", "name").Scan(ctx, &names); err != nil {
+			return err
+		}
+		for _, n := range names {
+			c.CompetencyNames[n.ID] = n.Name
+		}
+		return nil
+	})
+	return c, err
+}
+
+// FindExcludedCourseIDs returns the courses a learner is enrolled in, completed or dismissed.
+func (db *DB) FindExcludedCourseIDs(ctx context.Context, learnerID int64) ([]int64, error) {
+	var ids []int64
+	err := db.bun.NewSelect().Table("enrolments").Column("course_id").
+		Where("learner_id = ? AND status <> ?", learnerID, models.Dropped).
+		UnionAll(db.bun.NewSelect().Table("dismissals").Column("course_id").Where("learner_id = ?", learnerID)).
+		Scan(ctx, &ids)
+	return dedupe(ids), err
+}
+
+// FindPeerOutcomes returns what learners did with courses, per role they hold:
+// each enrolment or dismissal, with the learner's rating of the course and their
+// weighted gap (from stored levels) on the course's competencies that the role requires.
+func (db *DB) FindPeerOutcomes(ctx context.Context) ([]models.PeerOutcome, error) {
+	var out []models.PeerOutcome
+	err := db.bun.NewRaw(`
+		SELECT lr.role_id, t.course_id, MAX(t.completed) AS completed, MAX(t.dismissed) AS dismissed,
+		       COALESCE(MAX(cr.stars), 0) AS rating,
+		       CAST(COALESCE((SELECT SUM(CASE WHEN rr.required_level > COALESCE(p.level, 0)
+		                                 THEN (rr.required_level - COALESCE(p.level, 0)) * rr.weight ELSE 0.0 END)
+		                 FROM course_competencies cc
+		                 JOIN role_requirements rr ON rr.role_id = lr.role_id AND rr.competency_id = cc.competency_id
+		                 LEFT JOIN proficiencies p ON p.learner_id = t.learner_id AND p.competency_id = cc.competency_id
+		                 WHERE cc.course_id = t.course_id), 0) AS DOUBLE PRECISION) AS had_gap
+		FROM (SELECT learner_id, course_id, CASE WHEN status = 'COMPLETED' THEN 1 ELSE 0 END AS completed, 0 AS dismissed
+		      FROM enrolments
+		      UNION ALL
+		      SELECT learner_id, course_id, 0, 1 FROM dismissals) t
+		JOIN learner_roles lr ON lr.learner_id = t.learner_id
+		LEFT JOIN course_ratings cr ON cr.learner_id = t.learner_id AND cr.course_id = t.course_id
+		GROUP BY lr.role_id, t.course_id, t.learner_id
+		ORDER BY lr.role_id, t.course_id, t.learner_id`).Scan(ctx, &out)
+	return out, err
+}
+
+// Dismiss records that a learner does not want a course recommended again.
+func (db *DB) Dismiss(ctx context.Context, learnerID, courseID int64, reason string) error {
+	if utf8.RuneCountInString(reason) > models.MaxDismissReason || !utf8.ValidString(reason) || strings.ContainsRune(reason, 0) {
+		return models.Invalid("reason", "must be valid text of at most %d characters", models.MaxDismissReason)
+	}
+	return db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		l, err := one[models.Learner](ctx, tx, learnerID, "learner")
+		if err != nil {
+			return err
+		}
+		if found, err := existingIDs(ctx, tx, "courses", []int64{courseID}); err != nil {
+			return err
+		} else if !found[courseID] {
+			return models.Invalid("courseId", "no such course")
+		}
+		d := &models.Dismissal{LearnerID: learnerID, CourseID: courseID, Reason: reason, DismissedAt: db.now()}
+		if _, err := tx.NewInsert().Model(d).On("CONFLICT (learner_id, course_id) DO UPDATE").
+			Set("reason = EXCLUDED.reason").Set("dismissed_at = EXCLUDED.dismissed_at").Exec(ctx); err != nil {
+			return err
+		}
+		return db.bumpLearner(ctx, tx, l)
+	})
+}
