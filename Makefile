@@ -5,7 +5,10 @@ BIN       := bin/karmayogi
 # The embedded default: SQLite in the working directory, demo data on first start.
 DATABASE_URL ?= sqlite://./karmayogi.db
 
-.PHONY: help run build test test-race generate check-generate schema check-schema lint bench migrate seed clean
+.PHONY: help run build test test-race generate check-generate schema check-schema check-http check-clients lint bench migrate seed clean
+
+# npm installs come from the committed lockfiles only, quietly.
+NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -30,6 +33,22 @@ generate: ## regenerate gqlgen code and schema.graphql
 check-generate: generate ## fail if generated code or schema.graphql is stale
 	git diff --exit-code -- graph schema.graphql
 	@test -z "$$(git status --porcelain -- graph schema.graphql)" || (git status --porcelain -- graph schema.graphql && exit 1)
+
+check-schema: clients/schema-check/node_modules/.installed ## fail on a breaking change to schema.graphql (vs schema.baseline.graphql) not listed in CHANGELOG.md; with GRAPHQL_URL, also on a server serving another schema
+	cd clients/schema-check && node --test check.test.mjs
+	node clients/schema-check/check.mjs $(if $(GRAPHQL_URL),--server $(GRAPHQL_URL))
+
+check-http: clients/http-audit/node_modules/.installed ## graphql-http's GraphQL-over-HTTP audits (every MUST and SHOULD) against GRAPHQL_URL, or a fresh demo server
+	@if [ -n "$(GRAPHQL_URL)" ]; then node clients/http-audit/audit.mjs "$(GRAPHQL_URL)"; \
+	else clients/with-server node clients/http-audit/audit.mjs; fi
+
+check-clients: ## check-http and check-schema against one fresh demo server (as CI does)
+	clients/with-server $(MAKE) --no-print-directory check-http check-schema
+
+# A client's node_modules, installed again when its lockfile changes.
+clients/%/node_modules/.installed: clients/%/package.json clients/%/package-lock.json
+	cd clients/$* && $(NPM_CI)
+	@touch $@
 
 lint: ## go vet and gofmt
 	$(GO) vet ./...

@@ -11,11 +11,15 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/openkarmayogi/karmayogi/graph/generated"
+	"github.com/openkarmayogi/karmayogi/internal/server/gqlhttp"
+	"github.com/openkarmayogi/karmayogi/internal/telemetry"
+	"github.com/openkarmayogi/karmayogi/internal/cache"
+	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/models"
 	"github.com/openkarmayogi/karmayogi/recommender"
 )
@@ -26,6 +30,9 @@ type Services struct {
 	Catalogue     models.CatalogueService
 	Learners      models.LearnerService
 	Learning      models.LearningService
+	// Recommendations ranks courses and plans paths; nil: computed over Learning
+	// and the other services with an in-process cache.
+	Recommendations *service.Recommendations
 	Proficiency   ProficiencyReader  // nil: recommender's, with its default parameters
 	Access        models.AccessStore // audit log and sign-in state
 	SignIn        SignIn
@@ -47,6 +54,10 @@ type Options struct {
 	Timeout time.Duration
 	// PersistedQueries stores automatic persisted queries (APQ); nil turns them off.
 	PersistedQueries KeyValue
+	// Metrics counts operations, their latency and errors by code; nil counts nothing.
+	Metrics *telemetry.GraphQLMetrics
+	// Tracer traces operations and resolvers (see observer); nil traces nothing.
+	Tracer trace.TracerProvider
 }
 
 // Limiter admits or refuses one more request for a key.
@@ -83,18 +94,20 @@ func NewHandler(s Services, o Options) http.Handler {
 	if s.Proficiency == nil {
 		s.Proficiency = recommender.NewEstimator()
 	}
+	if st, ok := s.Learning.(service.Store); ok && s.Recommendations == nil {
+		s.Recommendations = &service.Recommendations{Store: st, Cache: cache.NewMemory(), Params: recommender.DefaultParams(), Logger: logger}
+	}
 	cfg := generated.Config{Resolvers: &Resolver{orgs: s.Organisations, catalogue: s.Catalogue, learners: s.Learners,
-		access: s.Access, signIn: s.SignIn, learning: s.Learning, proficiency: s.Proficiency}}
+		access: s.Access, signIn: s.SignIn, learning: s.Learning, proficiency: s.Proficiency, recs: s.Recommendations}}
 	setComplexity(&cfg.Complexity)
 
 	srv := handler.New(generated.NewExecutableSchema(cfg))
-	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(gqlhttp.Transport{}) // GraphQL over HTTP: GET, POST, OPTIONS, negotiation, statuses
 	queries := lru.New[*ast.QueryDocument](queryCacheSize)
 	srv.SetQueryCache(queries)
 	srv.SetParserTokenLimit(parserTokenLimit)
 	srv.SetDisableSuggestion(!o.Introspection)
+	srv.Use(newObserver(o.Metrics, o.Tracer)) // metrics, log fields and spans per operation: graph/observe.go
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
 	}

@@ -254,7 +254,7 @@ func TestProtocol(t *testing.T) {
 		assertError(t, c.post(`{ learners { edges { node { salary } } } }`, nil), "GRAPHQL_VALIDATION_FAILED", "", "")
 	})
 	t.Run("ErrLaterIssuesAbsent", func(t *testing.T) {
-		for _, q := range []string{`{ recommendations(learnerId: "x") { cached } }`, `{ gapReport(organisationId: "x") { learnerCount } }`} {
+		for _, q := range []string{`{ gapReport(organisationId: "x") { learnerCount } }`, `{ plans { totalCount } }`} {
 			assertError(t, c.post(q, nil), "GRAPHQL_VALIDATION_FAILED", "", "")
 		}
 	})

@@ -7,6 +7,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -20,6 +21,43 @@ type Resolver struct {
 	learning  models.LearningService
 	// proficiency reads stored estimates under the prior of the learner's roles.
 	proficiency ProficiencyReader
+	recs        *service.Recommendations
+}
+
+// How many courses recommendations returns by default, and at most.
+const (
+	defaultRecommendations = 10
+	maxRecommendations     = 100
+)
+
+// measured decodes the arguments of the per-learner recommender queries and loads
+// the learner, who must be one the caller may see (NOT_FOUND otherwise, as for
+// learner(id:)); roleId, when given, is the role to measure against.
+func (r *Resolver) measured(ctx context.Context, learnerID string, roleID *string) (*models.Learner, *int64, error) {
+	id, err := decodeID("learnerId", typeLearner, learnerID)
+	if err != nil {
+		return nil, nil, err
+	}
+	role, err := decodeOptionalID("roleId", typeRole, roleID)
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := r.learners.FindLearnerByID(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !canSeeLearner(ctx, callerOf(ctx), l) {
+		return nil, nil, models.NotFound("learner")
+	}
+	return l, role, nil
+}
+
+// optionalRole loads the role of an ID, or nil for none.
+func optionalRole(ctx context.Context, id *int64) (*models.Role, error) {
+	if id == nil {
+		return nil, nil
+	}
+	return load(ctx, loadersFrom(ctx).roles, *id, "role")
 }
 
 // ProficiencyReader shows stored proficiency estimates under the prior of what the

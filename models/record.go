@@ -1,5 +1,10 @@
 package models
 
+import (
+	"math"
+	"time"
+)
+
 // Records are rows keyed by codes, as bulk import and seeding write them. The store
 // upserts a batch of them on each kind's key and reports the rows it could not take.
 
@@ -49,6 +54,58 @@ type LearnerRecord struct {
 	EmployeeCode, Name, Email, Designation, OrganisationCode string
 	RoleCodes                                                []string
 	HasRoles                                                 bool
+}
+
+// EvidenceRecord is an evidence CSV row, keyed by (employee code, competency code,
+// source, observed at). Score is nil when the row gives none.
+type EvidenceRecord struct {
+	EmployeeCode, CompetencyCode string
+	Source                       EvidenceSource
+	Level                        int
+	Score                        *float64
+	ObservedAt                   time.Time
+}
+
+// EnrolmentRecord is an enrolments CSV row, keyed by (employee code, course code).
+// CompletedAt is set exactly when Status is COMPLETED; a nil Rating leaves the
+// learner's rating of the course as it is.
+type EnrolmentRecord struct {
+	EmployeeCode, CourseCode string
+	Status                   EnrolmentStatus
+	Progress                 float64
+	EnrolledAt               time.Time
+	CompletedAt              *time.Time
+	Rating                   *int
+}
+
+// Validate checks the fields that need no database, against the time now; field
+// names are relative (status, progress, enrolledAt, completedAt, rating).
+func (r *EnrolmentRecord) Validate(now time.Time) error {
+	switch {
+	case !r.Status.Valid():
+		return Invalid("status", "must be ENROLLED, IN_PROGRESS, COMPLETED or DROPPED")
+	case math.IsNaN(r.Progress) || r.Progress < 0 || r.Progress > 1:
+		return Invalid("progress", "must be between 0 and 1")
+	case r.EnrolledAt.IsZero():
+		return Invalid("enrolledAt", "must not be empty")
+	case r.EnrolledAt.Year() < 1970:
+		return Invalid("enrolledAt", "must be after 1970")
+	case r.EnrolledAt.After(now.Add(ClockSkew)):
+		return Invalid("enrolledAt", "must not be in the future")
+	case r.Status == Completed && r.CompletedAt == nil:
+		return Invalid("completedAt", "is required for a COMPLETED enrolment")
+	case r.Status != Completed && r.CompletedAt != nil:
+		return Invalid("completedAt", "must be empty unless the status is COMPLETED")
+	case r.Status == Completed && r.Progress != 1:
+		return Invalid("progress", "must be 1 for a COMPLETED enrolment")
+	case r.CompletedAt != nil && r.CompletedAt.Before(r.EnrolledAt):
+		return Invalid("completedAt", "must not be before enrolled_at")
+	case r.CompletedAt != nil && r.CompletedAt.After(now.Add(ClockSkew)):
+		return Invalid("completedAt", "must not be in the future")
+	case r.Rating != nil && (*r.Rating < 1 || *r.Rating > 5):
+		return Invalid("rating", "must be between 1 and 5")
+	}
+	return nil
 }
 
 // RecordError says why the record at Index of a batch was rejected, naming the

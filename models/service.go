@@ -87,6 +87,13 @@ type BulkWriter interface {
 	UpsertCourses(ctx context.Context, recs []CourseRecord) ([]RecordError, error)
 	UpsertCourseCompetencies(ctx context.Context, recs []CourseCompetencyRecord) ([]RecordError, error)
 	UpsertLearners(ctx context.Context, recs []LearnerRecord) ([]RecordError, error)
+	// UpsertEvidence stores evidence and re-estimates the proficiencies it changes,
+	// as RecordEvidence does, each learner once per batch.
+	UpsertEvidence(ctx context.Context, recs []EvidenceRecord) ([]RecordError, error)
+	// UpsertEnrolments stores enrolments and ratings; a newly COMPLETED enrolment has
+	// the effects of completing the course through UpdateProgress. A record that
+	// would move progress backwards or undo a completion is rejected.
+	UpsertEnrolments(ctx context.Context, recs []EnrolmentRecord) ([]RecordError, error)
 }
 
 // LearningService keeps each learner's record: evidence and the proficiency it

@@ -522,7 +522,7 @@ func TestEstimateProficiencyToModel(t *testing.T) {
 	e := recommender.EstimateProficiency(p, 2, []models.Evidence{ev(models.Certification, 3, nil, 0)})
 	m := e.Proficiency(11, 7)
 	want := models.Proficiency{LearnerID: 11, CompetencyID: 7, Level: e.Level, Confidence: e.Confidence,
-		Distribution: e.Distribution, UpdatedAt: now}
+		Distribution: e.Distribution, UpdatedAt: now, IntervalLow: e.Low, IntervalHigh: e.High}
 	if !reflect.DeepEqual(m, want) {
 		t.Errorf("Proficiency = %+v, want %+v", m, want)
 	}

@@ -2,8 +2,11 @@ package main
 
 import (
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
+
+	"github.com/openkarmayogi/karmayogi/internal/telemetry"
 )
 
 // Config is every setting, read from the environment; the important ones are also flags.
@@ -19,6 +22,13 @@ type Config struct {
 	EmailDomains []string // KARMAYOGI_EMAIL_DOMAINS: domains allowed to sign in and self-register
 	SMTPURL      string   // KARMAYOGI_SMTP_URL: the OTP mail sender; empty: codes are logged (development only)
 	CORSOrigins  []string // KARMAYOGI_CORS_ORIGINS: browser origins allowed to call the API from other sites
+
+	LogFormat string     // KARMAYOGI_LOG_FORMAT: json (default) or text
+	LogLevel  slog.Level // KARMAYOGI_LOG_LEVEL: debug, info (default), warn or error
+	PProf     bool       // KARMAYOGI_PPROF=1, --pprof: serve /debug/pprof/
+	// Tracing is on when OTEL_EXPORTER_OTLP_ENDPOINT (or ..._TRACES_ENDPOINT) is
+	// set; the OTEL_* variables are read by internal/telemetry and the exporter.
+	OTLPEndpoint string
 }
 
 // configFromEnv reads the environment, applying the embedded defaults.
@@ -39,6 +49,19 @@ func configFromEnv() (Config, error) {
 		origins = ""
 	}
 	c.CORSOrigins = splitList(getenv("KARMAYOGI_CORS_ORIGINS", origins), false)
+	c.LogFormat = getenv("KARMAYOGI_LOG_FORMAT", "json")
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		return c, fmt.Errorf("KARMAYOGI_LOG_FORMAT must be json or text, not %q", c.LogFormat)
+	}
+	level, err := telemetry.ParseLevel(os.Getenv("KARMAYOGI_LOG_LEVEL"))
+	if err != nil {
+		return c, fmt.Errorf("KARMAYOGI_LOG_LEVEL: %w", err)
+	}
+	c.LogLevel = level
+	if c.PProf, err = parseBool("KARMAYOGI_PPROF"); err != nil {
+		return c, err
+	}
+	c.OTLPEndpoint = getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT"))
 	if c.Env != "development" && c.Env != "production" {
 		return c, fmt.Errorf("KARMAYOGI_ENV must be development or production, not %q", c.Env)
 	}
@@ -50,6 +73,18 @@ func configFromEnv() (Config, error) {
 
 // Production reports whether introspection and GraphiQL are off.
 func (c Config) Production() bool { return c.Env == "production" }
+
+// parseBool reads a boolean setting: 1, true, yes or on; 0, false, no, off or unset.
+func parseBool(name string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(os.Getenv(name))) {
+	case "1", "true", "yes", "on":
+		return true, nil
+	case "", "0", "false", "no", "off":
+		return false, nil
+	default:
+		return false, fmt.Errorf("%s must be 1 or 0 (true or false), not %q", name, os.Getenv(name))
+	}
+}
 
 func getenv(name, def string) string {
 	if v, ok := os.LookupEnv(name); ok && v != "" {

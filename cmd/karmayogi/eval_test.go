@@ -13,6 +13,12 @@ type evalMethodJSON struct {
 	Coverage80 *float64 `json:"coverage80"`
 }
 
+// evalRecommendationJSON is one method's row of the recommendation half.
+type evalRecommendationJSON struct {
+	NDCG10           *float64 `json:"ndcg10"`
+	GapClosedPerHour *float64 `json:"gapClosedPerHour"`
+}
+
 func TestEvalJSON(t *testing.T) {
 	code, stdout, stderr := runCLI(t, "eval", "--learners", "500", "--seed", "7", "--format", "json")
 	if code != 0 {
@@ -24,7 +30,8 @@ func TestEvalJSON(t *testing.T) {
 	dec := json.NewDecoder(strings.NewReader(stdout))
 	dec.DisallowUnknownFields()
 	var out struct {
-		Proficiency map[string]evalMethodJSON `json:"proficiency"`
+		Proficiency    map[string]evalMethodJSON         `json:"proficiency"`
+		Recommendation map[string]evalRecommendationJSON `json:"recommendation"`
 	}
 	if err := dec.Decode(&out); err != nil {
 		t.Fatalf("decode: %v\n%s", err, stdout)
@@ -68,6 +75,33 @@ func TestEvalJSON(t *testing.T) {
 	case *c < 0.7 || *c > 0.95:
 		t.Errorf("ours.coverage80 = %.3f, want within [0.7, 0.95]", *c)
 	}
+
+	recMethods := []string{"ours", "ours_no_peer", "popular", "random", "igot_rule"}
+	if len(out.Recommendation) != len(recMethods) {
+		t.Errorf("recommendation has %d methods, want %v: %s", len(out.Recommendation), recMethods, stdout)
+	}
+	for _, name := range recMethods {
+		m, ok := out.Recommendation[name]
+		if !ok {
+			t.Fatalf("recommendation.%s missing: %s", name, stdout)
+		}
+		if m.NDCG10 == nil || m.GapClosedPerHour == nil {
+			t.Fatalf("recommendation.%s lacks ndcg10 or gapClosedPerHour: %s", name, stdout)
+		}
+		if *m.NDCG10 < 0 || *m.NDCG10 > 1 || *m.GapClosedPerHour < 0 {
+			t.Errorf("recommendation.%s out of range: ndcg10 %v gapClosedPerHour %v", name, *m.NDCG10, *m.GapClosedPerHour)
+		}
+	}
+	rec := out.Recommendation["ours"]
+	for _, name := range recMethods[1:] {
+		b := out.Recommendation[name]
+		if !(*rec.NDCG10 > *b.NDCG10) {
+			t.Errorf("recommendation: ours.ndcg10 %.3f is not above %s.ndcg10 %.3f", *rec.NDCG10, name, *b.NDCG10)
+		}
+		if name != "ours_no_peer" && !(*rec.GapClosedPerHour > *b.GapClosedPerHour) {
+			t.Errorf("recommendation: ours.gapClosedPerHour %.4f is not above %s.gapClosedPerHour %.4f", *rec.GapClosedPerHour, name, *b.GapClosedPerHour)
+		}
+	}
 }
 
 func TestEvalDeterministic(t *testing.T) {
@@ -95,23 +129,26 @@ func TestEvalTable(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	for _, want := range []string{"500 simulated learners", "seed 1", "cases", "method", "MAE", "accuracy", "80% coverage",
-		"ours", "latest", "max", "latest_self", "—", "the iGOT rule"} {
+		"ours", "latest", "max", "latest_self", "—", "the iGOT rule",
+		"Recommendation:", "420 courses", "budget 40 hours", "NDCG@10", "gap closed per hour",
+		"ours_no_peer", "popular", "random", "igot_rule"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("table lacks %q:\n%s", want, stdout)
 		}
 	}
-	// Rows come in the order ours, latest, max, latest_self.
+	// Rows come in the order ours, latest, max, latest_self, then the recommendation
+	// table's ours, ours_no_peer, popular, random, igot_rule.
 	var order []string
 	for _, line := range strings.Split(stdout, "\n") {
-		if f := strings.Fields(line); len(f) > 0 {
+		if f := strings.Fields(line); len(f) > 1 {
 			switch f[0] {
-			case "ours", "latest", "max", "latest_self":
+			case "ours", "latest", "max", "latest_self", "ours_no_peer", "popular", "random", "igot_rule":
 				order = append(order, f[0])
 			}
 		}
 	}
-	if got := strings.Join(order, ","); got != "ours,latest,max,latest_self" {
-		t.Errorf("rows in order %s, want ours,latest,max,latest_self:\n%s", got, stdout)
+	if got, want := strings.Join(order, ","), "ours,latest,max,latest_self,ours,ours_no_peer,popular,random,igot_rule"; got != want {
+		t.Errorf("rows in order %s, want %s:\n%s", got, want, stdout)
 	}
 }
 

@@ -31,9 +31,12 @@ Usage:
   karmayogi seed [--learners N] [--courses N] [--seed S]
                                                load a deterministic demo data set
   karmayogi import KIND FILE.csv               load a CSV file (kinds: see README)
+  karmayogi reestimate                         rebuild every proficiency from the evidence
   karmayogi schema                             print the GraphQL schema (SDL)
   karmayogi token --role ROLE [--learner EMPLOYEE_CODE] [--org ORG_CODE] [--ttl 1h]
                                                print a signed access token
+  karmayogi recommend --learner EMPLOYEE_CODE [--first 10] [--role ROLE_CODE]
+                                               the API's course ranking as a table
   karmayogi eval [--learners 2000] [--seed 1] [--format table|json]
                                                offline evaluation on simulated learners
 
@@ -51,13 +54,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	commands := map[string]func(context.Context, []string, io.Writer, io.Writer) (int, error){
-		"serve":   serveCommand,
-		"migrate": migrateCommand,
-		"seed":    seedCommand,
-		"import":  importCommand,
-		"schema":  schemaCommand,
-		"token":   tokenCommand,
-		"eval":    evalCommand,
+		"serve":     serveCommand,
+		"migrate":   migrateCommand,
+		"seed":      seedCommand,
+		"import":    importCommand,
+		"schema":    schemaCommand,
+		"token":     tokenCommand,
+		"eval":      evalCommand,
+		"recommend": recommendCommand,
+
+		"reestimate": reestimateCommand,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

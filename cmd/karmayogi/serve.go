@@ -7,12 +7,16 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/openkarmayogi/karmayogi/graph"
 	"github.com/openkarmayogi/karmayogi/internal/auth"
 	"github.com/openkarmayogi/karmayogi/internal/cache"
 	"github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/server"
+	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/telemetry"
 	"github.com/openkarmayogi/karmayogi/models"
 	"github.com/openkarmayogi/karmayogi/recommender"
 )
@@ -23,9 +27,10 @@ type Main struct {
 	Logger *slog.Logger
 	Notice io.Writer // where start-up notices for people go
 
-	DB     *store.DB
-	Cache  cache.Cache
-	Server *server.Server
+	DB      *store.DB
+	Cache   cache.Cache
+	Server  *server.Server
+	Tracing *telemetry.Tracing // Provider is nil unless OTEL_EXPORTER_OTLP_ENDPOINT is set
 }
 
 // Run opens and migrates the database, seeds it when asked, and starts serving.
@@ -35,6 +40,10 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.DB = db
+	if m.Tracing, err = telemetry.SetupTracing(ctx, ""); err != nil {
+		return err
+	}
+	telemetry.InstrumentDB(db.Bun(), m.Tracing.Provider)
 	db.SetEstimator(recommender.NewEstimator())
 	if n, err := db.Migrate(ctx); err != nil {
 		return err
@@ -49,16 +58,22 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Cache, err = cache.Open(m.Config.RedisURL); err != nil {
 		return err
 	}
+	if _, err := telemetry.InstrumentCache(m.Cache, m.Tracing.Provider); err != nil {
+		return err
+	}
 	signIn, err := m.signIn(ctx)
 	if err != nil {
 		return err
 	}
+	recs := &service.Recommendations{Store: db, Cache: m.Cache, Params: recommender.DefaultParams(), Logger: m.Logger}
+	gqlMetrics := telemetry.NewGraphQLMetrics()
 	gql := graph.NewHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db,
-		Access: db, SignIn: signIn, Tokens: signIn.Tokens},
+		Recommendations: recs, Access: db, SignIn: signIn, Tokens: signIn.Tokens},
 		graph.Options{Introspection: !m.Config.Production(), Logger: m.Logger, RequestLimit: requestLimits(m.Config),
-			PersistedQueries: m.Cache})
+			PersistedQueries: m.Cache, Metrics: gqlMetrics, Tracer: m.Tracing.Provider})
 	cfg := server.Config{Addr: m.Config.Addr, GraphQL: gql, Database: db, Cache: m.Cache, Logger: m.Logger,
-		CORSOrigins: m.Config.CORSOrigins}
+		CORSOrigins: m.Config.CORSOrigins, SQL: db.Bun().DB, CacheStats: recs.Stats,
+		Collectors: []prometheus.Collector{gqlMetrics}, Tracer: m.Tracing.Provider, PProf: m.Config.PProf}
 	if !m.Config.Production() {
 		cfg.GraphiQL = graph.Playground("/graphql")
 	}
@@ -66,7 +81,8 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.Server.Open(); err != nil {
 		return err
 	}
-	m.Logger.Info("serving", "url", m.Server.URL(), "database", db.Dialect(), "env", m.Config.Env)
+	m.Logger.Info("serving", "url", m.Server.URL(), "database", db.Dialect(), "env", m.Config.Env,
+		"tracing", m.Config.OTLPEndpoint != "", "pprof", m.Config.PProf)
 	return nil
 }
 
@@ -120,6 +136,13 @@ func (m *Main) Close() error {
 	if m.Cache != nil {
 		m.Cache.Close()
 	}
+	if m.Tracing != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := m.Tracing.Shutdown(ctx); err != nil {
+			m.Logger.Warn("tracing: spans not flushed", "err", err)
+		}
+	}
 	if m.DB != nil {
 		return m.DB.Close()
 	}
@@ -134,10 +157,15 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs := newFlags("serve", stderr)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (KARMAYOGI_ADDR)")
 	fs.BoolVar(&cfg.Demo, "demo", false, "seed the demo data set into an empty database")
+	fs.BoolVar(&cfg.PProf, "pprof", cfg.PProf, "serve net/http/pprof under /debug/pprof/ (KARMAYOGI_PPROF)")
 	if err := parse(fs, args); err != nil {
 		return 2, err
 	}
-	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	handler, err := telemetry.NewLogHandler(stderr, telemetry.LogOptions{Format: cfg.LogFormat, Level: cfg.LogLevel})
+	if err != nil {
+		return 2, err
+	}
+	logger := slog.New(handler)
 	m := &Main{Config: cfg, Logger: logger, Notice: stderr}
 	if err := m.Run(ctx); err != nil {
 		m.Close()

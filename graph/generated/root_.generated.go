@@ -26,15 +26,21 @@ type ResolverRoot interface {
 	AuditEntry() AuditEntryResolver
 	Certificate() CertificateResolver
 	Competency() CompetencyResolver
+	CompetencyGap() CompetencyGapResolver
 	Course() CourseResolver
 	CourseCompetency() CourseCompetencyResolver
 	Enrolment() EnrolmentResolver
 	Evidence() EvidenceResolver
+	GapContribution() GapContributionResolver
 	Learner() LearnerResolver
+	LearningPath() LearningPathResolver
+	LearningPathStep() LearningPathStepResolver
 	Mutation() MutationResolver
 	Organisation() OrganisationResolver
 	Proficiency() ProficiencyResolver
 	Query() QueryResolver
+	Recommendation() RecommendationResolver
+	RecommendationList() RecommendationListResolver
 	Role() RoleResolver
 	RoleRequirement() RoleRequirementResolver
 }
@@ -114,6 +120,14 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CompetencyGap struct {
+		Competency func(childComplexity int) int
+		Current    func(childComplexity int) int
+		Gap        func(childComplexity int) int
+		Required   func(childComplexity int) int
+		Weight     func(childComplexity int) int
+	}
+
 	CompetencyLevel struct {
 		Description func(childComplexity int) int
 		Level       func(childComplexity int) int
@@ -167,6 +181,10 @@ type ComplexityRoot struct {
 		Role func(childComplexity int) int
 	}
 
+	DismissRecommendationPayload struct {
+		Recommendations func(childComplexity int) int
+	}
+
 	EnrolPayload struct {
 		Enrolment func(childComplexity int) int
 	}
@@ -213,6 +231,13 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	GapContribution struct {
+		Competency func(childComplexity int) int
+		From       func(childComplexity int) int
+		GapClosed  func(childComplexity int) int
+		To         func(childComplexity int) int
+	}
+
 	Learner struct {
 		Certificates  func(childComplexity int, first *int, after *string) int
 		Designation   func(childComplexity int) int
@@ -238,22 +263,41 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	LearningPath struct {
+		GapAfter   func(childComplexity int) int
+		GapBefore  func(childComplexity int) int
+		Learner    func(childComplexity int) int
+		Role       func(childComplexity int) int
+		Steps      func(childComplexity int) int
+		TotalHours func(childComplexity int) int
+		Unmet      func(childComplexity int) int
+	}
+
+	LearningPathStep struct {
+		Course          func(childComplexity int) int
+		CumulativeHours func(childComplexity int) int
+		Due             func(childComplexity int) int
+		Gaps            func(childComplexity int) int
+		Order           func(childComplexity int) int
+	}
+
 	Mutation struct {
-		AssignRole         func(childComplexity int, input model.AssignRoleInput) int
-		CreateCompetency   func(childComplexity int, input model.CreateCompetencyInput) int
-		CreateCourse       func(childComplexity int, input model.CreateCourseInput) int
-		CreateOrganisation func(childComplexity int, input model.CreateOrganisationInput) int
-		CreateRole         func(childComplexity int, input model.CreateRoleInput) int
-		Enrol              func(childComplexity int, input model.EnrolInput) int
-		RateCourse         func(childComplexity int, input model.RateCourseInput) int
-		RecordEvidence     func(childComplexity int, input model.RecordEvidenceInput) int
-		RegisterLearner    func(childComplexity int, input model.RegisterLearnerInput) int
-		RequestOtp         func(childComplexity int, input model.RequestOtpInput) int
-		SetRoleRequirement func(childComplexity int, input model.SetRoleRequirementInput) int
-		UpdateCourse       func(childComplexity int, input model.UpdateCourseInput) int
-		UpdateLearner      func(childComplexity int, input model.UpdateLearnerInput) int
-		UpdateProgress     func(childComplexity int, input model.UpdateProgressInput) int
-		VerifyOtp          func(childComplexity int, input model.VerifyOtpInput) int
+		AssignRole            func(childComplexity int, input model.AssignRoleInput) int
+		CreateCompetency      func(childComplexity int, input model.CreateCompetencyInput) int
+		CreateCourse          func(childComplexity int, input model.CreateCourseInput) int
+		CreateOrganisation    func(childComplexity int, input model.CreateOrganisationInput) int
+		CreateRole            func(childComplexity int, input model.CreateRoleInput) int
+		DismissRecommendation func(childComplexity int, input model.DismissRecommendationInput) int
+		Enrol                 func(childComplexity int, input model.EnrolInput) int
+		RateCourse            func(childComplexity int, input model.RateCourseInput) int
+		RecordEvidence        func(childComplexity int, input model.RecordEvidenceInput) int
+		RegisterLearner       func(childComplexity int, input model.RegisterLearnerInput) int
+		RequestOtp            func(childComplexity int, input model.RequestOtpInput) int
+		SetRoleRequirement    func(childComplexity int, input model.SetRoleRequirementInput) int
+		UpdateCourse          func(childComplexity int, input model.UpdateCourseInput) int
+		UpdateLearner         func(childComplexity int, input model.UpdateLearnerInput) int
+		UpdateProgress        func(childComplexity int, input model.UpdateProgressInput) int
+		VerifyOtp             func(childComplexity int, input model.VerifyOtpInput) int
 	}
 
 	Organisation struct {
@@ -298,13 +342,16 @@ type ComplexityRoot struct {
 		AuditLog          func(childComplexity int, first *int, after *string) int
 		Competencies      func(childComplexity int, first *int, after *string, filter *model.CompetencyFilter) int
 		Competency        func(childComplexity int, id string) int
+		CompetencyGaps    func(childComplexity int, learnerID string, roleID *string) int
 		Course            func(childComplexity int, id string) int
 		Courses           func(childComplexity int, first *int, after *string, filter *model.CourseFilter) int
 		Learner           func(childComplexity int, id string) int
 		Learners          func(childComplexity int, first *int, after *string, filter *model.LearnerFilter) int
+		LearningPath      func(childComplexity int, learnerID string, budgetHours *float64, roleID *string) int
 		Node              func(childComplexity int, id string) int
 		Organisation      func(childComplexity int, id string) int
 		Organisations     func(childComplexity int, first *int, after *string, parentID *string) int
+		Recommendations   func(childComplexity int, learnerID string, first *int, roleID *string) int
 		Role              func(childComplexity int, id string) int
 		Roles             func(childComplexity int, first *int, after *string, filter *model.RoleFilter) int
 		VerifyCertificate func(childComplexity int, code string) int
@@ -313,6 +360,29 @@ type ComplexityRoot struct {
 
 	RateCoursePayload struct {
 		Course func(childComplexity int) int
+	}
+
+	Recommendation struct {
+		Course      func(childComplexity int) int
+		Explanation func(childComplexity int) int
+		Gaps        func(childComplexity int) int
+		Rank        func(childComplexity int) int
+		Score       func(childComplexity int) int
+		Signals     func(childComplexity int) int
+	}
+
+	RecommendationList struct {
+		Cached      func(childComplexity int) int
+		GeneratedAt func(childComplexity int) int
+		Items       func(childComplexity int) int
+		Learner     func(childComplexity int) int
+		Role        func(childComplexity int) int
+	}
+
+	RecommendationSignals struct {
+		GapCoverage func(childComplexity int) int
+		Peer        func(childComplexity int) int
+		Quality     func(childComplexity int) int
 	}
 
 	RecordEvidencePayload struct {
@@ -634,6 +704,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CompetencyEdge.Node(childComplexity), true
 
+	case "CompetencyGap.competency":
+		if e.ComplexityRoot.CompetencyGap.Competency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetencyGap.Competency(childComplexity), true
+	case "CompetencyGap.currentLevel":
+		if e.ComplexityRoot.CompetencyGap.Current == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetencyGap.Current(childComplexity), true
+	case "CompetencyGap.gap":
+		if e.ComplexityRoot.CompetencyGap.Gap == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetencyGap.Gap(childComplexity), true
+	case "CompetencyGap.requiredLevel":
+		if e.ComplexityRoot.CompetencyGap.Required == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetencyGap.Required(childComplexity), true
+	case "CompetencyGap.weight":
+		if e.ComplexityRoot.CompetencyGap.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetencyGap.Weight(childComplexity), true
+
 	case "CompetencyLevel.description":
 		if e.ComplexityRoot.CompetencyLevel.Description == nil {
 			break
@@ -799,6 +900,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateRolePayload.Role(childComplexity), true
 
+	case "DismissRecommendationPayload.recommendations":
+		if e.ComplexityRoot.DismissRecommendationPayload.Recommendations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DismissRecommendationPayload.Recommendations(childComplexity), true
+
 	case "EnrolPayload.enrolment":
 		if e.ComplexityRoot.EnrolPayload.Enrolment == nil {
 			break
@@ -956,6 +1064,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EvidenceEdge.Node(childComplexity), true
 
+	case "GapContribution.competency":
+		if e.ComplexityRoot.GapContribution.Competency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapContribution.Competency(childComplexity), true
+	case "GapContribution.fromLevel":
+		if e.ComplexityRoot.GapContribution.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapContribution.From(childComplexity), true
+	case "GapContribution.gapClosed":
+		if e.ComplexityRoot.GapContribution.GapClosed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapContribution.GapClosed(childComplexity), true
+	case "GapContribution.toLevel":
+		if e.ComplexityRoot.GapContribution.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapContribution.To(childComplexity), true
+
 	case "Learner.certificates":
 		if e.ComplexityRoot.Learner.Certificates == nil {
 			break
@@ -1070,6 +1203,80 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LearnerEdge.Node(childComplexity), true
 
+	case "LearningPath.gapAfter":
+		if e.ComplexityRoot.LearningPath.GapAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningPath.GapAfter(childComplexity), true
+	case "LearningPath.gapBefore":
+		if e.ComplexityRoot.LearningPath.GapBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningPath.GapBefore(childComplexity), true
+	case "LearningPath.learner":
+		if e.ComplexityRoot.LearningPath.Learner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningPath.Learner(childComplexity), true
+	case "LearningPath.role":
+		if e.ComplexityRoot.LearningPath.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningPath.Role(childComplexity), true
+	case "LearningPath.steps":
+		if e.ComplexityRoot.LearningPath.Steps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningPath.Steps(childComplexity), true
+	case "LearningPath.totalHours":
+		if e.ComplexityRoot.LearningPath.TotalHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningPath.TotalHours(childComplexity), true
+	case "LearningPath.unmet":
+		if e.ComplexityRoot.LearningPath.Unmet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningPath.Unmet(childComplexity), true
+
+	case "LearningPathStep.course":
+		if e.ComplexityRoot.LearningPathStep.Course == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningPathStep.Course(childComplexity), true
+	case "LearningPathStep.cumulativeHours":
+		if e.ComplexityRoot.LearningPathStep.CumulativeHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningPathStep.CumulativeHours(childComplexity), true
+	case "LearningPathStep.dueDate":
+		if e.ComplexityRoot.LearningPathStep.Due == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningPathStep.Due(childComplexity), true
+	case "LearningPathStep.gapsAddressed":
+		if e.ComplexityRoot.LearningPathStep.Gaps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningPathStep.Gaps(childComplexity), true
+	case "LearningPathStep.order":
+		if e.ComplexityRoot.LearningPathStep.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningPathStep.Order(childComplexity), true
+
 	case "Mutation.assignRole":
 		if e.ComplexityRoot.Mutation.AssignRole == nil {
 			break
@@ -1125,6 +1332,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateRole(childComplexity, args["input"].(model.CreateRoleInput)), true
+	case "Mutation.dismissRecommendation":
+		if e.ComplexityRoot.Mutation.DismissRecommendation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_dismissRecommendation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DismissRecommendation(childComplexity, args["input"].(model.DismissRecommendationInput)), true
 	case "Mutation.enrol":
 		if e.ComplexityRoot.Mutation.Enrol == nil {
 			break
@@ -1422,6 +1640,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Competency(childComplexity, args["id"].(string)), true
+	case "Query.competencyGaps":
+		if e.ComplexityRoot.Query.CompetencyGaps == nil {
+			break
+		}
+
+		args, err := ec.field_Query_competencyGaps_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CompetencyGaps(childComplexity, args["learnerId"].(string), args["roleId"].(*string)), true
 	case "Query.course":
 		if e.ComplexityRoot.Query.Course == nil {
 			break
@@ -1467,6 +1696,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Learners(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.LearnerFilter)), true
+	case "Query.learningPath":
+		if e.ComplexityRoot.Query.LearningPath == nil {
+			break
+		}
+
+		args, err := ec.field_Query_learningPath_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LearningPath(childComplexity, args["learnerId"].(string), args["budgetHours"].(*float64), args["roleId"].(*string)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -1500,6 +1740,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Organisations(childComplexity, args["first"].(*int), args["after"].(*string), args["parentId"].(*string)), true
+	case "Query.recommendations":
+		if e.ComplexityRoot.Query.Recommendations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_recommendations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Recommendations(childComplexity, args["learnerId"].(string), args["first"].(*int), args["roleId"].(*string)), true
 	case "Query.role":
 		if e.ComplexityRoot.Query.Role == nil {
 			break
@@ -1546,6 +1797,93 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RateCoursePayload.Course(childComplexity), true
+
+	case "Recommendation.course":
+		if e.ComplexityRoot.Recommendation.Course == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recommendation.Course(childComplexity), true
+	case "Recommendation.explanation":
+		if e.ComplexityRoot.Recommendation.Explanation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recommendation.Explanation(childComplexity), true
+	case "Recommendation.gapsAddressed":
+		if e.ComplexityRoot.Recommendation.Gaps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recommendation.Gaps(childComplexity), true
+	case "Recommendation.rank":
+		if e.ComplexityRoot.Recommendation.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recommendation.Rank(childComplexity), true
+	case "Recommendation.score":
+		if e.ComplexityRoot.Recommendation.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recommendation.Score(childComplexity), true
+	case "Recommendation.signals":
+		if e.ComplexityRoot.Recommendation.Signals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recommendation.Signals(childComplexity), true
+
+	case "RecommendationList.cached":
+		if e.ComplexityRoot.RecommendationList.Cached == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationList.Cached(childComplexity), true
+	case "RecommendationList.generatedAt":
+		if e.ComplexityRoot.RecommendationList.GeneratedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationList.GeneratedAt(childComplexity), true
+	case "RecommendationList.items":
+		if e.ComplexityRoot.RecommendationList.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationList.Items(childComplexity), true
+	case "RecommendationList.learner":
+		if e.ComplexityRoot.RecommendationList.Learner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationList.Learner(childComplexity), true
+	case "RecommendationList.role":
+		if e.ComplexityRoot.RecommendationList.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationList.Role(childComplexity), true
+
+	case "RecommendationSignals.gapCoverage":
+		if e.ComplexityRoot.RecommendationSignals.GapCoverage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationSignals.GapCoverage(childComplexity), true
+	case "RecommendationSignals.peer":
+		if e.ComplexityRoot.RecommendationSignals.Peer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationSignals.Peer(childComplexity), true
+	case "RecommendationSignals.quality":
+		if e.ComplexityRoot.RecommendationSignals.Quality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationSignals.Quality(childComplexity), true
 
 	case "RecordEvidencePayload.evidence":
 		if e.ComplexityRoot.RecordEvidencePayload.Evidence == nil {
@@ -1721,6 +2059,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateCourseInput", ec.unmarshalInputCreateCourseInput),
 			graphql.NewInputUnmarshaler("CreateOrganisationInput", ec.unmarshalInputCreateOrganisationInput),
 			graphql.NewInputUnmarshaler("CreateRoleInput", ec.unmarshalInputCreateRoleInput),
+			graphql.NewInputUnmarshaler("DismissRecommendationInput", ec.unmarshalInputDismissRecommendationInput),
 			graphql.NewInputUnmarshaler("EnrolInput", ec.unmarshalInputEnrolInput),
 			graphql.NewInputUnmarshaler("LearnerFilter", ec.unmarshalInputLearnerFilter),
 			graphql.NewInputUnmarshaler("RateCourseInput", ec.unmarshalInputRateCourseInput),
@@ -2766,6 +3105,156 @@ type Mutation {
   ): CreateOrganisationPayload!
 }
 `, BuiltIn: false},
+	{Name: "../schema/recommend.graphqls", Input: `"""How far a learner falls short of one requirement."""
+type CompetencyGap {
+  """The competency required."""
+  competency: Competency!
+  """The level required (the highest any of the roles measured against requires)."""
+  requiredLevel: Int!
+  """The learner's proficiency level, the median of their distribution."""
+  currentLevel: Int!
+  """The expected shortfall E[max(0, required − level)] under the learner's distribution, unweighted: uncertainty counts."""
+  gap: Float!
+  """How much the requirement matters to the role (the higher of the roles' weights)."""
+  weight: Float!
+}
+
+"""What a course would do for one of the learner's requirements."""
+type GapContribution {
+  """The competency."""
+  competency: Competency!
+  """The learner's level now (or, in a learning path, after the earlier steps)."""
+  fromLevel: Int!
+  """The learner's likely level after the course."""
+  toLevel: Int!
+  """The expected gap the course closes, unweighted."""
+  gapClosed: Float!
+}
+
+"""The parts of a recommendation's score."""
+type RecommendationSignals {
+  """The expected weighted gap the course closes, readiness for its entry level priced in."""
+  gapCoverage: Float!
+  """The course's quality from its Bayesian-average rating, 0 to 1."""
+  quality: Float!
+  """How well the course went for learners holding the same role, 0 to 1."""
+  peer: Float!
+}
+
+"""A course recommended to a learner, and why."""
+type Recommendation {
+  """The position in the ranking, from 1."""
+  rank: Int!
+  """The score the ranking sorts by, largest first."""
+  score: Float!
+  """The course."""
+  course: Course!
+  """The requirements the course addresses, the largest contribution first."""
+  gapsAddressed: [GapContribution!]!
+  """One sentence on why this course, for this learner, now."""
+  explanation: String!
+  """The parts of the score."""
+  signals: RecommendationSignals!
+}
+
+"""Courses ranked for a learner."""
+type RecommendationList {
+  """The learner."""
+  learner: Learner!
+  """The role measured against, when ` + "`" + `roleId` + "`" + ` was given."""
+  role: Role
+  """The courses, best first. Courses the learner is enrolled in, completed or dismissed are left out."""
+  items: [Recommendation!]!
+  """When the ranking was computed."""
+  generatedAt: Time!
+  """Whether it came from the cache."""
+  cached: Boolean!
+}
+
+"""One course of a learning path."""
+type LearningPathStep {
+  """The position in the path, from 1."""
+  order: Int!
+  """The course."""
+  course: Course!
+  """Hours of study up to and including this step."""
+  cumulativeHours: Float!
+  """What the course does for the learner, given the steps before it."""
+  gapsAddressed: [GapContribution!]!
+  """When the course is due, if a plan assigned it."""
+  dueDate: Time
+}
+
+"""An ordered plan of courses that closes as much of a learner's gap as the budget allows."""
+type LearningPath {
+  """The learner."""
+  learner: Learner!
+  """The role measured against, when ` + "`" + `roleId` + "`" + ` was given."""
+  role: Role
+  """The courses in the order to take them."""
+  steps: [LearningPathStep!]!
+  """Hours of study in all."""
+  totalHours: Float!
+  """The sum over requirements of weight × gap, before the path."""
+  gapBefore: Float!
+  """The same sum if every step is completed."""
+  gapAfter: Float!
+  """Gaps that no course in the catalogue can close."""
+  unmet: [CompetencyGap!]!
+}
+
+"""Dismisses a course from a learner's recommendations."""
+input DismissRecommendationInput {
+  """The learner."""
+  learnerId: ID!
+  """The course not to recommend again."""
+  courseId: ID!
+  """Why, in the learner's words (at most 500 characters)."""
+  reason: String
+}
+
+"""The recommendations without the course."""
+type DismissRecommendationPayload {
+  """The learner's recommendations, recomputed."""
+  recommendations: RecommendationList!
+}
+
+extend type Query {
+  """The learner's gap for each requirement of their roles, or of ` + "`" + `roleId` + "`" + `; null with NOT_FOUND for a learner the caller may not see."""
+  competencyGaps(
+    """The learner."""
+    learnerId: ID!
+    """Measure against this role instead of the learner's own roles: "what would it take to become a Deputy Secretary"."""
+    roleId: ID
+  ): [CompetencyGap!]
+  """Courses ranked for the learner, with reasons."""
+  recommendations(
+    """The learner."""
+    learnerId: ID!
+    """How many courses, 1 to 100."""
+    first: Int = 10
+    """Measure against this role instead of the learner's own roles."""
+    roleId: ID
+  ): RecommendationList
+  """An ordered plan of courses within a budget of hours."""
+  learningPath(
+    """The learner."""
+    learnerId: ID!
+    """Hours the learner has; without it, the path runs until nothing more helps."""
+    budgetHours: Float
+    """Measure against this role instead of the learner's own roles."""
+    roleId: ID
+  ): LearningPath
+}
+
+extend type Mutation {
+  """Dismisses a course from the learner's recommendations for good. The learner's own act (or a PLATFORM_ADMIN's)."""
+  dismissRecommendation(
+    """The learner, the course and why."""
+    input: DismissRecommendationInput!
+  ): DismissRecommendationPayload!
+}
+`, BuiltIn: false},
 	{Name: "../schema/role.graphqls", Input: `"""That a role needs a competency at a level."""
 type RoleRequirement {
   """The competency required."""
@@ -3039,6 +3528,22 @@ func (ec *executionContext) childFields_CompetencyEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type CompetencyEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CompetencyGap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "competency":
+		return ec.fieldContext_CompetencyGap_competency(ctx, field)
+	case "requiredLevel":
+		return ec.fieldContext_CompetencyGap_requiredLevel(ctx, field)
+	case "currentLevel":
+		return ec.fieldContext_CompetencyGap_currentLevel(ctx, field)
+	case "gap":
+		return ec.fieldContext_CompetencyGap_gap(ctx, field)
+	case "weight":
+		return ec.fieldContext_CompetencyGap_weight(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CompetencyGap", field.Name)
+}
+
 func (ec *executionContext) childFields_CompetencyLevel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "level":
@@ -3145,6 +3650,14 @@ func (ec *executionContext) childFields_CreateRolePayload(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type CreateRolePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_DismissRecommendationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "recommendations":
+		return ec.fieldContext_DismissRecommendationPayload_recommendations(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DismissRecommendationPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_EnrolPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "enrolment":
@@ -3237,6 +3750,20 @@ func (ec *executionContext) childFields_EvidenceEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type EvidenceEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_GapContribution(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "competency":
+		return ec.fieldContext_GapContribution_competency(ctx, field)
+	case "fromLevel":
+		return ec.fieldContext_GapContribution_fromLevel(ctx, field)
+	case "toLevel":
+		return ec.fieldContext_GapContribution_toLevel(ctx, field)
+	case "gapClosed":
+		return ec.fieldContext_GapContribution_gapClosed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GapContribution", field.Name)
+}
+
 func (ec *executionContext) childFields_Learner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3285,6 +3812,42 @@ func (ec *executionContext) childFields_LearnerEdge(ctx context.Context, field g
 		return ec.fieldContext_LearnerEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LearnerEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_LearningPath(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "learner":
+		return ec.fieldContext_LearningPath_learner(ctx, field)
+	case "role":
+		return ec.fieldContext_LearningPath_role(ctx, field)
+	case "steps":
+		return ec.fieldContext_LearningPath_steps(ctx, field)
+	case "totalHours":
+		return ec.fieldContext_LearningPath_totalHours(ctx, field)
+	case "gapBefore":
+		return ec.fieldContext_LearningPath_gapBefore(ctx, field)
+	case "gapAfter":
+		return ec.fieldContext_LearningPath_gapAfter(ctx, field)
+	case "unmet":
+		return ec.fieldContext_LearningPath_unmet(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LearningPath", field.Name)
+}
+
+func (ec *executionContext) childFields_LearningPathStep(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "order":
+		return ec.fieldContext_LearningPathStep_order(ctx, field)
+	case "course":
+		return ec.fieldContext_LearningPathStep_course(ctx, field)
+	case "cumulativeHours":
+		return ec.fieldContext_LearningPathStep_cumulativeHours(ctx, field)
+	case "gapsAddressed":
+		return ec.fieldContext_LearningPathStep_gapsAddressed(ctx, field)
+	case "dueDate":
+		return ec.fieldContext_LearningPathStep_dueDate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LearningPathStep", field.Name)
 }
 
 func (ec *executionContext) childFields_Organisation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3369,6 +3932,52 @@ func (ec *executionContext) childFields_RateCoursePayload(ctx context.Context, f
 		return ec.fieldContext_RateCoursePayload_course(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RateCoursePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Recommendation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rank":
+		return ec.fieldContext_Recommendation_rank(ctx, field)
+	case "score":
+		return ec.fieldContext_Recommendation_score(ctx, field)
+	case "course":
+		return ec.fieldContext_Recommendation_course(ctx, field)
+	case "gapsAddressed":
+		return ec.fieldContext_Recommendation_gapsAddressed(ctx, field)
+	case "explanation":
+		return ec.fieldContext_Recommendation_explanation(ctx, field)
+	case "signals":
+		return ec.fieldContext_Recommendation_signals(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Recommendation", field.Name)
+}
+
+func (ec *executionContext) childFields_RecommendationList(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "learner":
+		return ec.fieldContext_RecommendationList_learner(ctx, field)
+	case "role":
+		return ec.fieldContext_RecommendationList_role(ctx, field)
+	case "items":
+		return ec.fieldContext_RecommendationList_items(ctx, field)
+	case "generatedAt":
+		return ec.fieldContext_RecommendationList_generatedAt(ctx, field)
+	case "cached":
+		return ec.fieldContext_RecommendationList_cached(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecommendationList", field.Name)
+}
+
+func (ec *executionContext) childFields_RecommendationSignals(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "gapCoverage":
+		return ec.fieldContext_RecommendationSignals_gapCoverage(ctx, field)
+	case "quality":
+		return ec.fieldContext_RecommendationSignals_quality(ctx, field)
+	case "peer":
+		return ec.fieldContext_RecommendationSignals_peer(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecommendationSignals", field.Name)
 }
 
 func (ec *executionContext) childFields_RecordEvidencePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

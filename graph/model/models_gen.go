@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -229,6 +230,22 @@ type CreateRoleInput struct {
 type CreateRolePayload struct {
 	// The role created.
 	Role *models.Role `json:"role"`
+}
+
+// Dismisses a course from a learner's recommendations.
+type DismissRecommendationInput struct {
+	// The learner.
+	LearnerID string `json:"learnerId"`
+	// The course not to recommend again.
+	CourseID string `json:"courseId"`
+	// Why, in the learner's words (at most 500 characters).
+	Reason *string `json:"reason,omitempty"`
+}
+
+// The recommendations without the course.
+type DismissRecommendationPayload struct {
+	// The learner's recommendations, recomputed.
+	Recommendations *service.RecommendationList `json:"recommendations"`
 }
 
 // Enrols a learner in a course.

@@ -11,6 +11,7 @@ import (
 	"net/mail"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/openkarmayogi/karmayogi/models"
@@ -219,6 +220,38 @@ func (r *row) positive(column string, max float64, optional bool, def float64) (
 		return 0, reject(column, "must be greater than 0 and at most %g", max)
 	}
 	return f, nil
+}
+
+// fraction returns a number in [0, 1].
+func (r *row) fraction(column string) (float64, error) {
+	s, err := r.text(column)
+	if err != nil {
+		return 0, err
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, reject(column, "must be a number between 0 and 1")
+	}
+	if f < 0 || f > 1 {
+		return 0, reject(column, "must be between 0 and 1")
+	}
+	return f, nil
+}
+
+// timestamp returns an RFC 3339 timestamp, or a YYYY-MM-DD date as its midnight UTC.
+// Whether it lies in the future is the store's to judge, against its clock.
+func (r *row) timestamp(column string) (time.Time, error) {
+	s, err := r.text(column)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, reject(column, "must be an RFC 3339 timestamp (2026-03-01T09:30:00+05:30) or a date (2026-03-01)")
 }
 
 // enum returns a cell that must be one of values; case is forgiven, since HR exports

@@ -1,5 +1,6 @@
 // Package importer loads CSV files exported from HR systems (organisations, the
-// competency catalogue, roles, courses, learners) through a models.BulkWriter.
+// competency catalogue, roles, courses, learners, and the learning record: evidence
+// and enrolments) through a models.BulkWriter.
 //
 // A file is streamed: rows are parsed and checked one at a time, gathered into
 // batches, and each batch is upserted on the kind's key, so memory stays flat however
@@ -21,7 +22,8 @@ import (
 
 // Kinds lists the kinds this importer takes, in dependency order: a file of one kind
 // may refer only to the kinds before it.
-var Kinds = []string{"organisations", "competencies", "roles", "role_requirements", "courses", "course_competencies", "learners"}
+var Kinds = []string{"organisations", "competencies", "roles", "role_requirements", "courses", "course_competencies", "learners",
+	"evidence", "enrolments"}
 
 // DefaultBatchSize is the number of records per BulkWriter call when Options leave it 0.
 const DefaultBatchSize = 500
@@ -69,6 +71,10 @@ func Import(ctx context.Context, w models.BulkWriter, kind string, r io.Reader, 
 		return run(ctx, w, kind, r, opts, courseCompetencies)
 	case "learners":
 		return run(ctx, w, kind, r, opts, learners)
+	case "evidence":
+		return run(ctx, w, kind, r, opts, evidence)
+	case "enrolments":
+		return run(ctx, w, kind, r, opts, enrolments)
 	}
 	return Result{}, fmt.Errorf("unknown kind %s: the importer takes %s", quoteShort(kind), strings.Join(Kinds, ", "))
 }

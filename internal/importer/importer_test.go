@@ -6,14 +6,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/openkarmayogi/karmayogi/internal/importer"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
+	"github.com/openkarmayogi/karmayogi/recommender"
 )
 
 // fixture is a file of one kind, as an HR system would export it.
@@ -54,6 +57,15 @@ C-GFR,DOM-01,1,3
 E001,Asha Rao,asha.rao@gov.in,Section Officer,CGA,SO
 E002,Vikram Singh,Vikram.Singh@NIC.in,Under Secretary,DOE,SO; US
 `},
+	{"evidence", `employee_code,competency_code,source,level,score,observed_at
+E001,FUN-01,ASSESSMENT,3,0.8,2026-03-01T09:30:00+05:30
+E001,FUN-01,self,4,,2026-03-02
+E002,DOM-01,SUPERVISOR,3,,2026-03-03T10:00:00Z
+`},
+	{"enrolments", `employee_code,course_code,status,progress,enrolled_at,completed_at,rating
+E001,C-DRAFT,COMPLETED,1,2026-02-01,2026-02-20T12:00:00Z,5
+E002,C-GFR,IN_PROGRESS,0.4,2026-02-05,,
+`},
 }
 
 // baseDump is what base stores, as dump writes it.
@@ -75,13 +87,22 @@ var baseDump = []string{
 	`course_competency C-GFR DOM-01 1-3`,
 	`learner E001 name="Asha Rao" email="asha.rao@gov.in" designation="Section Officer" organisation=CGA roles=SO`,
 	`learner E002 name="Vikram Singh" email="vikram.singh@nic.in" designation="Under Secretary" organisation=DOE roles=SO,US`,
+	`enrolment E001 C-DRAFT COMPLETED progress=1 enrolled=2026-02-01T00:00:00Z completed=2026-02-20T12:00:00Z certificate=2026-02-20T12:00:00Z`,
+	`enrolment E002 C-GFR IN_PROGRESS progress=0.4 enrolled=2026-02-05T00:00:00Z completed= certificate=`,
+	`evidence E001 FUN-01 ASSESSMENT level=3 score=0.8 at=2026-03-01T04:00:00Z`,
+	`evidence E001 FUN-01 COURSE_COMPLETION level=2 score= at=2026-02-20T12:00:00Z`,
+	`evidence E001 FUN-01 SELF level=4 score= at=2026-03-02T00:00:00Z`,
+	`evidence E002 DOM-01 SUPERVISOR level=3 score= at=2026-03-03T10:00:00Z`,
+	`course_rating C-DRAFT stars=5 ratings=1 enrolments=1`,
+	`course_rating C-GFR stars=0 ratings=0 enrolments=1`,
 }
 
-// prefixes are the dump line prefixes of each kind.
-var prefixes = map[string]string{
-	"organisations": "organisation ", "competencies": "competency ", "roles": "role ",
-	"role_requirements": "requirement ", "courses": "course ", "course_competencies": "course_competency ",
-	"learners": "learner ",
+// prefixes are the dump line prefixes of each kind. Proficiencies, derived from the
+// evidence, belong to no kind: the tests compare them with the recommender's estimates.
+var prefixes = map[string][]string{
+	"organisations": {"organisation "}, "competencies": {"competency "}, "roles": {"role "},
+	"role_requirements": {"requirement "}, "courses": {"course "}, "course_competencies": {"course_competency "},
+	"learners": {"learner "}, "evidence": {"evidence "}, "enrolments": {"enrolment ", "course_rating "},
 }
 
 func run(t *testing.T, db *store.DB, kind, csv string, opts importer.Options) (importer.Result, string, error) {
@@ -197,6 +218,60 @@ func dump(t *testing.T, db *store.DB) []string {
 		out = append(out, fmt.Sprintf("learner %s name=%q email=%q designation=%q organisation=%s roles=%s",
 			l.EmployeeCode, l.Name, l.Email, l.Designation, orgCode[l.OrganisationID], strings.Join(codes, ",")))
 	}
+
+	// The learning record: evidence, enrolments with their certificates, proficiencies.
+	courseCode := map[int64]string{}
+	for _, c := range courses.Items {
+		courseCode[c.ID] = c.Code
+	}
+	stamp := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339Nano)
+	}
+	var record []string
+	profs, err := db.FindProficienciesByLearnerIDs(ctx, learnerIDs)
+	check(err)
+	for _, l := range learners.Items {
+		evs, err := db.FindEvidence(ctx, l.ID, all)
+		check(err)
+		for _, e := range evs.Items {
+			score := ""
+			if e.Score != nil {
+				score = fmt.Sprint(*e.Score)
+			}
+			record = append(record, fmt.Sprintf("evidence %s %s %s level=%d score=%s at=%s",
+				l.EmployeeCode, compCode[e.CompetencyID], e.Source, e.Level, score, stamp(&e.ObservedAt)))
+		}
+		ens, err := db.FindEnrolments(ctx, l.ID, nil, all)
+		check(err)
+		var ids []int64
+		for _, e := range ens.Items {
+			ids = append(ids, e.ID)
+		}
+		certs, err := db.FindCertificatesByEnrolmentIDs(ctx, ids)
+		check(err)
+		for _, e := range ens.Items {
+			var issued *time.Time
+			if c := certs[e.ID]; c != nil {
+				issued = &c.IssuedAt
+			}
+			record = append(record, fmt.Sprintf("enrolment %s %s %s progress=%g enrolled=%s completed=%s certificate=%s",
+				l.EmployeeCode, courseCode[e.CourseID], e.Status, e.Progress, stamp(&e.EnrolledAt), stamp(e.CompletedAt), stamp(issued)))
+		}
+		for _, p := range profs[l.ID] {
+			record = append(record, fmt.Sprintf("proficiency %s %s level=%d confidence=%g distribution=%v updated=%s",
+				l.EmployeeCode, compCode[p.CompetencyID], p.Level, p.Confidence, p.Distribution, stamp(&p.UpdatedAt)))
+		}
+	}
+	slices.Sort(record)
+	out = append(out, record...)
+	for _, c := range courses.Items {
+		if c.EnrolmentCount > 0 || c.RatingCount > 0 {
+			out = append(out, fmt.Sprintf("course_rating %s stars=%d ratings=%d enrolments=%d", c.Code, c.RatingSum, c.RatingCount, c.EnrolmentCount))
+		}
+	}
 	return out
 }
 
@@ -204,8 +279,10 @@ func dump(t *testing.T, db *store.DB) []string {
 func dumpOf(lines []string, kind string) []string {
 	var out []string
 	for _, l := range lines {
-		if strings.HasPrefix(l, prefixes[kind]) {
-			out = append(out, l)
+		for _, p := range prefixes[kind] {
+			if strings.HasPrefix(l, p) {
+				out = append(out, l)
+			}
 		}
 	}
 	return out
@@ -220,7 +297,7 @@ func equalLines(t *testing.T, what string, got, want []string) {
 
 func TestImportEachKind(t *testing.T) {
 	counts := map[string]int{"organisations": 3, "competencies": 3, "roles": 2, "role_requirements": 3,
-		"courses": 2, "course_competencies": 2, "learners": 2}
+		"courses": 2, "course_competencies": 2, "learners": 2, "evidence": 3, "enrolments": 2}
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		for _, f := range base {
 			t.Run(f.kind, func(t *testing.T) {
@@ -231,9 +308,20 @@ func TestImportEachKind(t *testing.T) {
 				if want := (importer.Result{Stored: counts[f.kind]}); res != want {
 					t.Errorf("result %+v, want %+v", res, want)
 				}
-				equalLines(t, "stored", dumpOf(dump(t, db), f.kind), dumpOf(baseDump, f.kind))
+				want := dumpOf(baseDump, f.kind)
+				if f.kind == "evidence" { // course completions come with the enrolments file
+					want = slices.DeleteFunc(want, func(l string) bool { return strings.Contains(l, " COURSE_COMPLETION ") })
+				}
+				equalLines(t, "stored", dumpOf(dump(t, db), f.kind), want)
 			})
 		}
+		var all []string
+		for _, l := range dump(t, db) {
+			if !strings.HasPrefix(l, "proficiency ") {
+				all = append(all, l)
+			}
+		}
+		equalLines(t, "everything", all, baseDump)
 	})
 }
 
@@ -318,6 +406,7 @@ func TestImportFileShapes(t *testing.T) {
 		name      string
 		kind, csv string
 		want      []string // the dump of kind
+		rows      int      // the rows stored, when not len(want)
 	}{
 		{
 			name: "ByteOrderMark",
@@ -377,6 +466,28 @@ func TestImportFileShapes(t *testing.T) {
 			want: []string{`requirement US BEH-01 level=5 weight=1`},
 		},
 		{
+			name: "EvidenceWithoutScoreColumn",
+			kind: "evidence",
+			csv:  "observed_at,level,source,competency_code,employee_code\n2025-12-31,2,Supervisor,BEH-01,E002\n",
+			want: []string{`evidence E002 BEH-01 SUPERVISOR level=2 score= at=2025-12-31T00:00:00Z`},
+		},
+		{
+			name: "EvidenceTimestampsToTheMicrosecondInUTC",
+			kind: "evidence",
+			csv:  "employee_code,competency_code,source,level,score,observed_at\nE001,BEH-01,ASSESSMENT,2,1,2026-01-15T23:59:59.1234567-05:00\n",
+			want: []string{`evidence E001 BEH-01 ASSESSMENT level=2 score=1 at=2026-01-16T04:59:59.123456Z`},
+		},
+		{
+			name: "EnrolmentsWithoutOptionalColumns",
+			kind: "enrolments",
+			csv:  "employee_code,course_code,status,progress,enrolled_at\nE002,C-DRAFT,dropped,0.25,2026-01-10T08:00:00+05:30\n",
+			want: []string{
+				`enrolment E002 C-DRAFT DROPPED progress=0.25 enrolled=2026-01-10T02:30:00Z completed= certificate=`,
+				`course_rating C-DRAFT stars=0 ratings=0 enrolments=1`,
+			},
+			rows: 1,
+		},
+		{
 			name: "LearnerWithoutRoleCodes",
 			kind: "learners",
 			csv:  "organisation_code,designation,email,name,employee_code\nMOF,Secretary, S.Kumar@gov.in ,S Kumar,E100\n",
@@ -397,8 +508,12 @@ func TestImportFileShapes(t *testing.T) {
 			if err != nil || errs != "" {
 				t.Fatalf("err %v, rejected:\n%s", err, errs)
 			}
-			if res.Stored != len(tt.want) || res.Rejected != 0 {
-				t.Errorf("result %+v, want %d stored", res, len(tt.want))
+			rows := tt.rows
+			if rows == 0 {
+				rows = len(tt.want)
+			}
+			if res.Stored != rows || res.Rejected != 0 {
+				t.Errorf("result %+v, want %d stored", res, rows)
 			}
 			equalLines(t, "stored", dumpOf(dump(t, db), tt.kind), tt.want)
 		})
@@ -736,6 +851,130 @@ DOP,Department of Posts,DEPARTMENT,MOF
 			absent: []string{"organisation MHA ", "organisation DPT "},
 		},
 		{
+			name: "ErrBadEvidenceNumber",
+			kind: "evidence",
+			csv: `employee_code,competency_code,source,level,score,observed_at
+E001,BEH-01,SELF,three,,2026-03-05
+E001,BEH-01,SELF,6,,2026-03-05
+E001,BEH-01,ASSESSMENT,2,high,2026-03-05
+E001,BEH-01,ASSESSMENT,2,1.5,2026-03-05
+E001,BEH-01,ASSESSMENT,2,NaN,2026-03-05
+E001,BEH-01,ASSESSMENT,2,,2026-03-05
+E001,BEH-01,ASSESSMENT,2,0.75,2026-03-05
+E001,BEH-01,RUMOUR,2,,2026-03-05
+`,
+			want: importer.Result{Stored: 1, Rejected: 7},
+			errs: "line 2: level: must be a whole number between 1 and 5\n" +
+				"line 3: level: must be between 1 and 5\n" +
+				"line 4: score: must be a number between 0 and 1\n" +
+				"line 5: score: must be between 0 and 1\n" +
+				"line 6: score: must be a number between 0 and 1\n" +
+				"line 7: score: is required for an ASSESSMENT: the fraction of it answered correctly\n" +
+				"line 9: source: must be ASSESSMENT, SELF, SUPERVISOR, COURSE_COMPLETION or CERTIFICATION\n",
+			dump:   []string{`evidence E001 BEH-01 ASSESSMENT level=2 score=0.75 at=2026-03-05T00:00:00Z`},
+			absent: []string{"evidence E001 BEH-01 SELF "},
+		},
+		{
+			name: "ErrBadDate",
+			kind: "evidence",
+			csv: `employee_code,competency_code,source,level,observed_at
+E001,BEH-01,SELF,2,05/03/2026
+E001,BEH-01,SELF,2,2026-13-01
+E001,BEH-01,SELF,2,2026-03-05 10:00:00Z
+E001,BEH-01,SELF,2,2026-03-05T10:00:00
+E001,BEH-01,SELF,2,
+E001,BEH-01,SELF,2,2026-03-05T10:00:00Z
+`,
+			want: importer.Result{Stored: 1, Rejected: 5},
+			errs: "line 2: observed_at: must be an RFC 3339 timestamp (2026-03-01T09:30:00+05:30) or a date (2026-03-01)\n" +
+				"line 3: observed_at: must be an RFC 3339 timestamp (2026-03-01T09:30:00+05:30) or a date (2026-03-01)\n" +
+				"line 4: observed_at: must be an RFC 3339 timestamp (2026-03-01T09:30:00+05:30) or a date (2026-03-01)\n" +
+				"line 5: observed_at: must be an RFC 3339 timestamp (2026-03-01T09:30:00+05:30) or a date (2026-03-01)\n" +
+				"line 6: observed_at: must not be empty\n",
+			dump: []string{`evidence E001 BEH-01 SELF level=2 score= at=2026-03-05T10:00:00Z`},
+		},
+		{
+			name: "ErrFutureDate",
+			kind: "evidence",
+			csv: `employee_code,competency_code,source,level,observed_at
+E001,BEH-01,SELF,2,2999-01-01
+E001,BEH-01,SELF,2,2999-01-01T00:00:00Z
+E001,BEH-01,SELF,3,2026-01-01
+`,
+			want: importer.Result{Stored: 1, Rejected: 2},
+			errs: "line 2: observed_at: must not be in the future\n" +
+				"line 3: observed_at: must not be in the future\n",
+			dump:   []string{`evidence E001 BEH-01 SELF level=3 score= at=2026-01-01T00:00:00Z`},
+			absent: []string{"evidence E001 BEH-01 SELF level=2 "},
+		},
+		{
+			name: "ErrUnknownCodeInEvidence",
+			kind: "evidence",
+			csv: `employee_code,competency_code,source,level,observed_at
+E999,BEH-01,SELF,2,2026-01-01
+E001,NOPE,SELF,2,2026-01-01
+E002,BEH-01,SELF,2,2026-01-01
+`,
+			want: importer.Result{Stored: 1, Rejected: 2},
+			errs: "line 2: employee_code: no learner has employee code \"E999\"\n" +
+				"line 3: competency_code: no competency has code \"NOPE\"\n",
+			dump: []string{`evidence E002 BEH-01 SELF level=2 score= at=2026-01-01T00:00:00Z`},
+		},
+		{
+			name: "ErrBadEnrolment",
+			kind: "enrolments",
+			csv: `employee_code,course_code,status,progress,enrolled_at,completed_at,rating
+E002,C-DRAFT,PAUSED,0,2026-01-01,,
+E002,C-DRAFT,ENROLLED,half,2026-01-01,,
+E002,C-DRAFT,ENROLLED,0,2026-01-01,,5 stars
+E002,C-DRAFT,ENROLLED,0,2026-01-01,,0
+E002,C-DRAFT,COMPLETED,1,2026-01-01,,
+E002,C-DRAFT,COMPLETED,1,2026-01-05,2026-01-04,
+E002,C-DRAFT,COMPLETED,0.9,2026-01-01,2026-01-04,
+E002,C-DRAFT,ENROLLED,0,2999-01-01,,
+E002,C-DRAFT,COMPLETED,1,2026-01-01,2999-01-01,
+E002,C-DRAFT,ENROLLED,0,2026-01-01,2026-01-04,
+E999,C-DRAFT,ENROLLED,0,2026-01-01,,
+E002,C-NONE,ENROLLED,0,2026-01-01,,
+E002,C-DRAFT,COMPLETED,1,2026-01-01,2026-01-04T16:00:00+05:30,4
+`,
+			want: importer.Result{Stored: 1, Rejected: 12},
+			errs: "line 2: status: must be ENROLLED, IN_PROGRESS, COMPLETED or DROPPED\n" +
+				"line 3: progress: must be a number between 0 and 1\n" +
+				"line 4: rating: must be a whole number between 1 and 5\n" +
+				"line 5: rating: must be between 1 and 5\n" +
+				"line 6: completed_at: is required for a COMPLETED enrolment\n" +
+				"line 7: completed_at: must not be before enrolled_at\n" +
+				"line 8: progress: must be 1 for a COMPLETED enrolment\n" +
+				"line 9: enrolled_at: must not be in the future\n" +
+				"line 10: completed_at: must not be in the future\n" +
+				"line 11: completed_at: must be empty unless the status is COMPLETED\n" +
+				"line 12: employee_code: no learner has employee code \"E999\"\n" +
+				"line 13: course_code: no course has code \"C-NONE\"\n",
+			dump: []string{
+				`enrolment E002 C-DRAFT COMPLETED progress=1 enrolled=2026-01-01T00:00:00Z completed=2026-01-04T10:30:00Z certificate=2026-01-04T10:30:00Z`,
+				`course_rating C-DRAFT stars=9 ratings=2 enrolments=2`,
+			},
+		},
+		{
+			name: "ErrProgressBackwards",
+			kind: "enrolments",
+			csv: `employee_code,course_code,status,progress,enrolled_at,completed_at
+E002,C-GFR,IN_PROGRESS,0.2,2026-02-05,
+E001,C-DRAFT,DROPPED,1,2026-02-01,
+E001,C-DRAFT,COMPLETED,1,2026-02-01,2026-02-21
+`,
+			batchSize: 1, // lines 3 and 4 share a key: in one batch only line 4 would be written
+			want:      importer.Result{Rejected: 3},
+			errs: "line 2: progress: must not go below the stored progress 0.40\n" +
+				"line 3: status: must stay COMPLETED: the enrolment was completed at 2026-02-20T12:00:00Z\n" +
+				"line 4: completed_at: must stay 2026-02-20T12:00:00Z, when the enrolment was completed\n",
+			dump: []string{
+				`enrolment E002 C-GFR IN_PROGRESS progress=0.4 enrolled=2026-02-05T00:00:00Z completed= certificate=`,
+				`enrolment E001 C-DRAFT COMPLETED progress=1 enrolled=2026-02-01T00:00:00Z completed=2026-02-20T12:00:00Z certificate=2026-02-20T12:00:00Z`,
+			},
+		},
+		{
 			name: "DuplicateKeyLastWins",
 			kind: "roles",
 			csv: `code,name,description
@@ -845,8 +1084,12 @@ func TestImportBadFile(t *testing.T) {
 		kind, csv string
 		err       string
 	}{
-		{"ErrUnknownKind", "evidence", "employee_code\nE001\n",
-			`unknown kind "evidence": the importer takes organisations, competencies, roles, role_requirements, courses, course_competencies, learners`},
+		{"ErrUnknownKind", "certificates", "employee_code\nE001\n",
+			`unknown kind "certificates": the importer takes organisations, competencies, roles, role_requirements, courses, course_competencies, learners, evidence, enrolments`},
+		{"ErrEvidenceMissingColumn", "evidence", "employee_code,competency_code,source,level,score\nE001,BEH-01,SELF,2,\n",
+			`line 1: header: missing required column "observed_at"`},
+		{"ErrEnrolmentsUnknownColumn", "enrolments", "employee_code,course_code,status,progress,enrolled_at,grade\nE001,C-GFR,ENROLLED,0,2026-01-01,B\n",
+			`line 1: header: unknown column "grade" (enrolments columns are employee_code, course_code, status, progress, enrolled_at, completed_at, rating)`},
 		{"ErrEmptyFile", "roles", "", "the file is empty: it needs a header row naming the columns"},
 		{"ErrOnlyByteOrderMark", "roles", "\uFEFF", "the file is empty: it needs a header row naming the columns"},
 		{"ErrUnknownColumn", "roles", "code,name,grade\nSO,Section Officer,B\n",
@@ -1015,4 +1258,80 @@ func TestImportProgress(t *testing.T) {
 	if got, want := errs.String(), "line 3: name: must not be empty\n"; got != want {
 		t.Errorf("rejected %q, want %q", got, want)
 	}
+}
+
+// TestImportLearningRecord checks what the evidence and enrolments files leave behind
+// beyond their rows: proficiencies that are the recommender's estimates from the
+// stored evidence, and completion effects that a second import does not repeat.
+func TestImportLearningRecord(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		load(t, db, base...)
+		ctx := context.Background()
+		ls, err := db.FindLearners(ctx, models.LearnerFilter{}, models.PageRequest{First: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		estimates := func() map[string]models.Proficiency {
+			t.Helper()
+			out := map[string]models.Proficiency{}
+			for _, l := range ls.Items {
+				evs, err := db.FindEvidence(ctx, l.ID, models.PageRequest{First: 100})
+				if err != nil {
+					t.Fatal(err)
+				}
+				by := map[int64][]models.Evidence{}
+				for _, e := range evs.Items {
+					by[e.CompetencyID] = append(by[e.CompetencyID], *e)
+				}
+				for c, es := range by {
+					out[fmt.Sprint(l.ID, "/", c)] = recommender.NewEstimator().Estimate(l.ID, c, es)
+				}
+			}
+			return out
+		}
+		stored := func() map[string]models.Proficiency {
+			t.Helper()
+			ids := []int64{ls.Items[0].ID, ls.Items[1].ID}
+			profs, err := db.FindProficienciesByLearnerIDs(ctx, ids)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]models.Proficiency{}
+			for _, ps := range profs {
+				for _, p := range ps {
+					out[fmt.Sprint(p.LearnerID, "/", p.CompetencyID)] = *p
+				}
+			}
+			return out
+		}
+		want, got := estimates(), stored()
+		if len(want) != 2 || len(got) != len(want) {
+			t.Fatalf("%d proficiencies stored, %d estimated; want 2", len(got), len(want))
+		}
+		for k, w := range want {
+			g := got[k]
+			if g.Level != w.Level || math.Abs(g.Confidence-w.Confidence) > 1e-12 || !g.UpdatedAt.Equal(w.UpdatedAt) {
+				t.Errorf("%s: stored %+v, estimated %+v", k, g, w)
+			}
+		}
+		// Importing the learning record again writes nothing: no second certificate or
+		// completion evidence, no proficiency rewritten (the tampered one stays).
+		if _, err := db.Bun().NewUpdate().Table("proficiencies").Set("confidence = 0.5").Where("1 = 1").Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range base[len(base)-2:] {
+			res, errs, err := run(t, db, f.kind, f.csv, importer.Options{})
+			if err != nil || errs != "" || res.Rejected != 0 {
+				t.Fatalf("%s again: %+v, err %v, rejected:\n%s", f.kind, res, err, errs)
+			}
+		}
+		for k, p := range stored() {
+			if p.Confidence != 0.5 {
+				t.Errorf("%s rewritten: %+v", k, p)
+			}
+		}
+		if n := strings.Count(strings.Join(dump(t, db), "\n"), "COURSE_COMPLETION"); n != 1 {
+			t.Errorf("%d completion evidence rows, want 1", n)
+		}
+	})
 }

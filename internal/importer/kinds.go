@@ -3,6 +3,7 @@ package importer
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -190,4 +191,80 @@ var learners = spec[models.LearnerRecord]{
 	},
 	key:   func(r models.LearnerRecord) string { return r.EmployeeCode },
 	write: models.BulkWriter.UpsertLearners,
+}
+
+var evidence = spec[models.EvidenceRecord]{
+	required: []string{"employee_code", "competency_code", "source", "level", "observed_at"},
+	optional: []string{"score"},
+	parse: func(r *row) (rec models.EvidenceRecord, err error) {
+		if rec.EmployeeCode, err = r.text("employee_code"); err != nil {
+			return rec, err
+		}
+		if rec.CompetencyCode, err = r.text("competency_code"); err != nil {
+			return rec, err
+		}
+		s, err := r.enum("source", string(models.Assessment), string(models.SelfRating), string(models.SupervisorRating),
+			string(models.CourseCompletion), string(models.Certification))
+		if err != nil {
+			return rec, err
+		}
+		rec.Source = models.EvidenceSource(s)
+		if rec.Level, err = r.integer("level", 1, models.MaxLevel); err != nil {
+			return rec, err
+		}
+		if r.cell("score") != "" {
+			score, err := r.fraction("score")
+			if err != nil {
+				return rec, err
+			}
+			rec.Score = &score
+		}
+		rec.ObservedAt, err = r.timestamp("observed_at")
+		return rec, err
+	},
+	key: func(r models.EvidenceRecord) string {
+		return strings.Join([]string{r.EmployeeCode, r.CompetencyCode, string(r.Source), r.ObservedAt.UTC().Format(time.RFC3339Nano)}, "\x00")
+	},
+	write: models.BulkWriter.UpsertEvidence,
+}
+
+var enrolments = spec[models.EnrolmentRecord]{
+	required: []string{"employee_code", "course_code", "status", "progress", "enrolled_at"},
+	optional: []string{"completed_at", "rating"},
+	parse: func(r *row) (rec models.EnrolmentRecord, err error) {
+		if rec.EmployeeCode, err = r.text("employee_code"); err != nil {
+			return rec, err
+		}
+		if rec.CourseCode, err = r.text("course_code"); err != nil {
+			return rec, err
+		}
+		s, err := r.enum("status", string(models.Enrolled), string(models.InProgress), string(models.Completed), string(models.Dropped))
+		if err != nil {
+			return rec, err
+		}
+		rec.Status = models.EnrolmentStatus(s)
+		if rec.Progress, err = r.fraction("progress"); err != nil {
+			return rec, err
+		}
+		if rec.EnrolledAt, err = r.timestamp("enrolled_at"); err != nil {
+			return rec, err
+		}
+		if r.cell("completed_at") != "" {
+			at, err := r.timestamp("completed_at")
+			if err != nil {
+				return rec, err
+			}
+			rec.CompletedAt = &at
+		}
+		if r.cell("rating") != "" {
+			stars, err := r.integer("rating", 1, 5)
+			if err != nil {
+				return rec, err
+			}
+			rec.Rating = &stars
+		}
+		return rec, nil
+	},
+	key:   func(r models.EnrolmentRecord) string { return r.EmployeeCode + "\x00" + r.CourseCode },
+	write: models.BulkWriter.UpsertEnrolments,
 }

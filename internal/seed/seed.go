@@ -1,7 +1,8 @@
 // Package seed generates a deterministic, realistic data set — ministries,
 // departments and organisations, the Karmayogi competency dictionary with domain
-// competencies, FRAC-style roles, courses and learners — and writes it through
-// models.BulkWriter, the same bulk path as CSV import.
+// competencies, FRAC-style roles, courses, learners and their learning record (noisy
+// evidence of hidden true levels, enrolments with completions and ratings) — and
+// writes it through models.BulkWriter, the same bulk path as CSV import.
 //
 // The same options always produce the same records in the same order. Each stage
 // draws from its own random stream, so changing the number of learners leaves the
@@ -14,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"time"
 
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -33,9 +35,11 @@ const (
 	DefaultSeed     = 1
 )
 
-// Stats counts the records Run wrote, by kind.
+// Stats counts the records Run wrote, by kind. Evidence counts the evidence rows
+// generated, not the COURSE_COMPLETION evidence that completed enrolments add.
 type Stats struct {
 	Organisations, Competencies, Roles, RoleRequirements, Courses, CourseCompetencies, Learners int
+	Evidence, Enrolments                                                                        int
 }
 
 // batchSize is how many records go to the writer per call.
@@ -46,12 +50,14 @@ const (
 	streamRoles uint64 = iota + 1
 	streamCourses
 	streamLearners
+	streamLearning
 )
 
 // Run generates the data set and writes it through w in dependency order:
 // organisations (parents first), competencies, roles, role requirements, courses,
-// course competencies, learners. A record the writer rejects is a bug in the
-// generator, so Run stops with an error naming it.
+// course competencies, then for each batch of learners the learners, their evidence
+// and their enrolments. A record the writer rejects is a bug in the generator, so
+// Run stops with an error naming it.
 func Run(ctx context.Context, w models.BulkWriter, opts Options) (Stats, error) {
 	var st Stats
 	if opts.Learners < 0 || opts.Courses < 0 {
@@ -136,22 +142,47 @@ func Run(ctx context.Context, w models.BulkWriter, opts Options) (Stats, error) 
 	}
 	progress(st.CourseCompetencies, "course competencies")
 
-	// Learners are generated a batch at a time so memory stays flat at any scale.
+	// Learners are generated a batch at a time so memory stays flat at any scale,
+	// each batch followed by its learning record.
 	lm := newLearnerMaker(stream(streamLearners), orgs, opts.Learners)
+	rm := newLearningMaker(stream(streamLearning), reqs, links, time.Now())
 	batch := make([]models.LearnerRecord, 0, batchSize)
+	var evidence []models.EvidenceRecord
+	var enrolments []models.EnrolmentRecord
 	for n := 1; n <= opts.Learners; n++ {
 		batch = append(batch, lm.learner(n))
-		if len(batch) == batchSize || n == opts.Learners {
-			k, err := write(ctx, "learner", batch, w.UpsertLearners,
-				func(r models.LearnerRecord) string { return r.EmployeeCode })
-			st.Learners += k
-			if err != nil {
-				return st, err
-			}
-			batch = batch[:0]
+		if len(batch) < batchSize && n < opts.Learners {
+			continue
 		}
+		k, err := write(ctx, "learner", batch, w.UpsertLearners,
+			func(r models.LearnerRecord) string { return r.EmployeeCode })
+		st.Learners += k
+		if err != nil {
+			return st, err
+		}
+		evidence, enrolments = evidence[:0], enrolments[:0]
+		for _, l := range batch {
+			ev, en := rm.record(l)
+			evidence, enrolments = append(evidence, ev...), append(enrolments, en...)
+		}
+		k, err = write(ctx, "evidence", evidence, w.UpsertEvidence, func(r models.EvidenceRecord) string {
+			return r.EmployeeCode + "/" + r.CompetencyCode + "/" + string(r.Source) + "/" + r.ObservedAt.Format(time.RFC3339)
+		})
+		st.Evidence += k
+		if err != nil {
+			return st, err
+		}
+		k, err = write(ctx, "enrolment", enrolments, w.UpsertEnrolments,
+			func(r models.EnrolmentRecord) string { return r.EmployeeCode + "/" + r.CourseCode })
+		st.Enrolments += k
+		if err != nil {
+			return st, err
+		}
+		batch = batch[:0]
 	}
 	progress(st.Learners, "learners")
+	progress(st.Evidence, "evidence")
+	progress(st.Enrolments, "enrolments")
 	return st, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
@@ -26,6 +27,8 @@ type recorder struct {
 	courses  []models.CourseRecord
 	links    []models.CourseCompetencyRecord
 	learners []models.LearnerRecord
+	evidence []models.EvidenceRecord
+	enrols   []models.EnrolmentRecord
 	calls    []string
 	// reject, when set, rejects the record it returns true for.
 	reject func(any) bool
@@ -72,6 +75,14 @@ func (r *recorder) UpsertLearners(_ context.Context, recs []models.LearnerRecord
 	return record(r, "learners", &r.learners, recs)
 }
 
+func (r *recorder) UpsertEvidence(_ context.Context, recs []models.EvidenceRecord) ([]models.RecordError, error) {
+	return record(r, "evidence", &r.evidence, recs)
+}
+
+func (r *recorder) UpsertEnrolments(_ context.Context, recs []models.EnrolmentRecord) ([]models.RecordError, error) {
+	return record(r, "enrolments", &r.enrols, recs)
+}
+
 // mustRun seeds a fresh recorder.
 func mustRun(t *testing.T, opts seed.Options) (*recorder, seed.Stats) {
 	t.Helper()
@@ -112,8 +123,9 @@ func TestRun(t *testing.T) {
 		}
 		opts.Seed = 8
 		c, _ := mustRun(t, opts)
-		if reflect.DeepEqual(a.courses, c.courses) || reflect.DeepEqual(a.learners, c.learners) || reflect.DeepEqual(a.reqs, c.reqs) {
-			t.Error("a different seed wrote the same courses, learners or requirements")
+		if reflect.DeepEqual(a.courses, c.courses) || reflect.DeepEqual(a.learners, c.learners) || reflect.DeepEqual(a.reqs, c.reqs) ||
+			reflect.DeepEqual(a.evidence, c.evidence) || reflect.DeepEqual(a.enrols, c.enrols) {
+			t.Error("a different seed wrote the same courses, learners, requirements, evidence or enrolments")
 		}
 		// The fixed parts of the catalogue do not depend on the seed.
 		if !reflect.DeepEqual(a.orgs, c.orgs) || !reflect.DeepEqual(a.comps, c.comps) || !reflect.DeepEqual(a.roles, c.roles) {
@@ -130,6 +142,9 @@ func TestRun(t *testing.T) {
 		if !reflect.DeepEqual(a.learners, b.learners[:10]) {
 			t.Error("the first learners differ when more are asked for")
 		}
+		if !reflect.DeepEqual(a.evidence, b.evidence[:len(a.evidence)]) || !reflect.DeepEqual(a.enrols, b.enrols[:len(a.enrols)]) {
+			t.Error("the first learners' evidence or enrolments differ when more learners are asked for")
+		}
 	})
 
 	t.Run("Defaults", func(t *testing.T) {
@@ -140,6 +155,7 @@ func TestRun(t *testing.T) {
 		want := seed.Stats{
 			Organisations: len(r.orgs), Competencies: len(r.comps), Roles: len(r.roles), RoleRequirements: len(r.reqs),
 			Courses: len(r.courses), CourseCompetencies: len(r.links), Learners: len(r.learners),
+			Evidence: len(r.evidence), Enrolments: len(r.enrols),
 		}
 		if st != want {
 			t.Errorf("stats %+v, records written %+v", st, want)
@@ -165,7 +181,8 @@ func TestRun(t *testing.T) {
 			t.Fatal(err)
 		}
 		lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-		if len(lines) != 7 || lines[4] != "seed: 40 courses" || lines[6] != "seed: 3 learners" {
+		if len(lines) != 9 || lines[4] != "seed: 40 courses" || lines[6] != "seed: 3 learners" ||
+			!strings.HasSuffix(lines[7], " evidence") || !strings.HasSuffix(lines[8], " enrolments") {
 			t.Errorf("progress:\n%s", out.String())
 		}
 	})
@@ -205,7 +222,11 @@ func TestOrder(t *testing.T) {
 			kinds = append(kinds, kind)
 		}
 	}
-	want := []string{"organisations", "competencies", "roles", "role_requirements", "courses", "course_competencies", "learners"}
+	// Each batch of learners is followed by their learning record.
+	want := []string{"organisations", "competencies", "roles", "role_requirements", "courses", "course_competencies"}
+	for range 4 {
+		want = append(want, "learners", "evidence", "enrolments")
+	}
 	if !slices.Equal(kinds, want) {
 		t.Errorf("write order %v, want %v", kinds, want)
 	}
@@ -455,18 +476,170 @@ func TestCoverage(t *testing.T) {
 	}
 }
 
-// TestStore seeds a real SQLite store: the store must take every record.
+// TestLearningRecord checks the evidence and enrolments: about 10 and 3 a learner,
+// on what their roles require, dated in the two years before the reference date,
+// every record one the store validates.
+func TestLearningRecord(t *testing.T) {
+	r, _ := defaultRun(t)
+	now := time.Now()
+	start := seed.ReferenceDate.Add(-2 * 365 * 24 * time.Hour)
+	roles := map[string][]string{}
+	for _, l := range r.learners {
+		roles[l.EmployeeCode] = l.RoleCodes
+	}
+	required := map[string]map[string]int{} // role -> competency -> level
+	for _, q := range r.reqs {
+		if required[q.RoleCode] == nil {
+			required[q.RoleCode] = map[string]int{}
+		}
+		required[q.RoleCode][q.CompetencyCode] = q.RequiredLevel
+	}
+	needs := func(employee, comp string) bool {
+		for _, role := range roles[employee] {
+			if _, ok := required[role][comp]; ok {
+				return true
+			}
+		}
+		return false
+	}
+	inRange := func(at time.Time) bool { return !at.Before(start) && !at.After(seed.ReferenceDate) && !at.After(now) }
+
+	perLearner := float64(len(r.evidence)) / float64(len(r.learners))
+	if perLearner < 8 || perLearner > 12 {
+		t.Errorf("%.1f evidence rows a learner, want about 10", perLearner)
+	}
+	sources := map[models.EvidenceSource]int{}
+	levels := map[models.EvidenceSource]int{}
+	keys := map[string]bool{}
+	passed := 0
+	for _, e := range r.evidence {
+		n := models.NewEvidence{Source: e.Source, Level: e.Level, Score: e.Score, ObservedAt: e.ObservedAt}
+		if err := n.Validate(now); err != nil || !inRange(e.ObservedAt) || !needs(e.EmployeeCode, e.CompetencyCode) {
+			t.Fatalf("evidence %+v: %v", e, err)
+		}
+		key := fmt.Sprint(e.EmployeeCode, e.CompetencyCode, e.Source, e.ObservedAt.UnixMicro())
+		if keys[key] {
+			t.Fatalf("evidence %s repeats", key)
+		}
+		keys[key] = true
+		sources[e.Source]++
+		levels[e.Source] += e.Level
+		if e.Score != nil && *e.Score >= 0.6 {
+			passed++
+		}
+	}
+	for _, src := range []models.EvidenceSource{models.Assessment, models.SelfRating, models.SupervisorRating, models.Certification} {
+		if sources[src] < len(r.evidence)/50 {
+			t.Errorf("%d %s rows of %d", sources[src], src, len(r.evidence))
+		}
+	}
+	if sources[models.CourseCompletion] != 0 {
+		t.Error("course completions come from completed enrolments, not from the evidence generator")
+	}
+	mean := func(src models.EvidenceSource) float64 { return float64(levels[src]) / float64(sources[src]) }
+	if mean(models.SelfRating) <= mean(models.SupervisorRating)+0.2 {
+		t.Errorf("self ratings average %.2f, supervisors %.2f: want self ratings biased upward", mean(models.SelfRating), mean(models.SupervisorRating))
+	}
+	if share := float64(passed) / float64(sources[models.Assessment]); share < 0.3 || share > 0.8 {
+		t.Errorf("%.2f of assessments passed, want a mix", share)
+	}
+
+	perLearner = float64(len(r.enrols)) / float64(len(r.learners))
+	if perLearner < 2.5 || perLearner > 3.5 {
+		t.Errorf("%.1f enrolments a learner, want about 3", perLearner)
+	}
+	imparts := map[string][]string{}
+	for _, l := range r.links {
+		imparts[l.CourseCode] = append(imparts[l.CourseCode], l.CompetencyCode)
+	}
+	statuses := map[models.EnrolmentStatus]int{}
+	pairs := map[string]bool{}
+	rated, ratedCompleted := 0, 0
+	for _, e := range r.enrols {
+		if err := e.Validate(now); err != nil || !inRange(e.EnrolledAt) || (e.CompletedAt != nil && !inRange(*e.CompletedAt)) {
+			t.Fatalf("enrolment %+v: %v", e, err)
+		}
+		if !slices.ContainsFunc(imparts[e.CourseCode], func(c string) bool { return needs(e.EmployeeCode, c) }) {
+			t.Fatalf("%s enrolled in %s, which imparts nothing their roles require", e.EmployeeCode, e.CourseCode)
+		}
+		if k := e.EmployeeCode + "/" + e.CourseCode; pairs[k] {
+			t.Fatalf("enrolment %s repeats", k)
+		} else {
+			pairs[k] = true
+		}
+		statuses[e.Status]++
+		if e.Rating != nil {
+			rated++
+			if e.Status == models.Completed {
+				ratedCompleted++
+			}
+		}
+	}
+	for _, st := range []models.EnrolmentStatus{models.Completed, models.InProgress, models.Enrolled, models.Dropped} {
+		if statuses[st] < len(r.enrols)/20 {
+			t.Errorf("%d %s enrolments of %d", statuses[st], st, len(r.enrols))
+		}
+	}
+	if statuses[models.Completed] < statuses[models.InProgress] || rated == 0 || ratedCompleted < rated/2 {
+		t.Errorf("statuses %v, %d rated (%d completed)", statuses, rated, ratedCompleted)
+	}
+}
+
+// TestStore seeds a real SQLite store: the store must take every record, and
+// seeding again changes nothing.
 func TestStore(t *testing.T) {
+	ctx := context.Background()
 	db := storetest.Open(t, "sqlite")
-	st, err := seed.Run(context.Background(), db, seed.Options{Learners: 300, Courses: 200})
+	st, err := seed.Run(ctx, db, seed.Options{Learners: 300, Courses: 200})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Learners != 300 || st.Courses != 200 {
+	if st.Learners != 300 || st.Courses != 200 || st.Evidence < 2400 || st.Enrolments < 750 {
 		t.Errorf("stats %+v", st)
 	}
-	// Seeding again upserts the same records: nothing is rejected.
-	if _, err := seed.Run(context.Background(), db, seed.Options{Learners: 300, Courses: 200}); err != nil {
+	count := func(table, where string) int {
+		t.Helper()
+		n, err := db.Bun().NewSelect().Table(table).Where(where).Count(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return int(n)
+	}
+	completed := count("enrolments", "status = 'COMPLETED'")
+	if n := count("enrolments", "1 = 1"); n != st.Enrolments {
+		t.Errorf("%d enrolments stored, %d written", n, st.Enrolments)
+	}
+	if n := count("certificates", "1 = 1"); n != completed || completed == 0 {
+		t.Errorf("%d certificates for %d completed enrolments", n, completed)
+	}
+	if n := count("evidence", "source <> 'COURSE_COMPLETION'"); n != st.Evidence {
+		t.Errorf("%d evidence rows stored, %d written", n, st.Evidence)
+	}
+	if n := count("evidence", "source = 'COURSE_COMPLETION'"); n < completed {
+		t.Errorf("%d completion evidence rows for %d completed enrolments", n, completed)
+	}
+	var pairs int
+	if err := db.Bun().NewRaw("SELECT COUNT(*) FROM (SELECT DISTINCT learner_id, competency_id FROM evidence) AS p").Scan(ctx, &pairs); err != nil {
+		t.Fatal(err)
+	}
+	if n := count("proficiencies", "1 = 1"); n == 0 || n != pairs {
+		t.Errorf("%d proficiencies for evidence in %d (learner, competency) pairs", n, pairs)
+	}
+	state := func() string {
+		t.Helper()
+		var v, ratings, sum int64
+		if err := db.Bun().NewRaw("SELECT (SELECT SUM(version) FROM learners), (SELECT SUM(rating_count) FROM courses), (SELECT SUM(rating_sum) FROM courses)").
+			Scan(ctx, &v, &ratings, &sum); err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("versions %d, %d ratings of %d stars, %d evidence, %d certificates", v, ratings, sum, count("evidence", "1 = 1"), count("certificates", "1 = 1"))
+	}
+	before := state()
+	// Seeding again upserts the same records: nothing is rejected, nothing changes.
+	if _, err := seed.Run(ctx, db, seed.Options{Learners: 300, Courses: 200}); err != nil {
 		t.Fatalf("second run: %v", err)
+	}
+	if after := state(); after != before {
+		t.Errorf("seeding again changed the store: %s, was %s", after, before)
 	}
 }

@@ -1,14 +1,17 @@
 // Package server is the HTTP wiring: GraphQL, GraphiQL, health, readiness and
-// metrics endpoints, request metrics, and graceful shutdown.
+// metrics endpoints, request metrics, request ids and access logs, tracing of
+// HTTP requests, pprof on demand, and graceful shutdown.
 package server
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"strconv"
 	"time"
 
@@ -16,6 +19,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/cors"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/openkarmayogi/karmayogi/internal/cache"
+	"github.com/openkarmayogi/karmayogi/internal/telemetry"
 )
 
 // Pinger reports whether a dependency answers.
@@ -34,6 +43,22 @@ type Config struct {
 	// CORSOrigins are the browser origins allowed to call /graphql from other
 	// sites; none means same-origin only.
 	CORSOrigins []string
+
+	// SQL is the connection pool whose statistics /metrics reports (go_sql_*,
+	// db_name="karmayogi"); nil reports none.
+	SQL *sql.DB
+	// CacheStats returns the service's cache lookup counters for /metrics
+	// (karmayogi_cache_{hits,misses,errors}_total); nil reports none.
+	CacheStats func() *cache.Stats
+	// Collectors are further metrics to serve on /metrics, such as the GraphQL
+	// handler's (telemetry.GraphQLMetrics).
+	Collectors []prometheus.Collector
+	// Tracer traces each HTTP request (otelhttp), continuing a W3C traceparent
+	// the client sends; nil traces nothing and costs nothing.
+	Tracer trace.TracerProvider
+	// PProf serves net/http/pprof under /debug/pprof/ (off by default: it shows
+	// the program's internals and its profiles cost CPU).
+	PProf bool
 }
 
 // Server serves the API until Shutdown.
@@ -50,7 +75,15 @@ func New(cfg Config) *Server {
 		cfg.Logger = slog.Default()
 	}
 	s := &Server{cfg: cfg, registry: prometheus.NewRegistry()}
-	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		telemetry.RecommenderCollector())
+	if cfg.SQL != nil {
+		s.registry.MustRegister(telemetry.NewDBStatsCollector(cfg.SQL, "karmayogi"))
+	}
+	if cfg.CacheStats != nil {
+		s.registry.MustRegister(telemetry.NewCacheCollector(cfg.CacheStats))
+	}
+	s.registry.MustRegister(cfg.Collectors...)
 	s.http = &http.Server{
 		Handler:           s.routes(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -67,8 +100,11 @@ func (s *Server) Registry() *prometheus.Registry { return s.registry }
 // Handler is what the server serves, for tests that bring their own listener.
 func (s *Server) Handler() http.Handler { return s.http.Handler }
 
-// routes builds the routes, /graphql, /, /healthz, /readyz and /metrics, once:
-// their metrics register with the server's registry.
+// routes builds the routes, /graphql, /, /healthz, /readyz, /metrics and, when
+// asked, /debug/pprof/, once: their metrics register with the server's registry.
+// Every request gets a request id (the client's X-Request-Id, or a new one,
+// echoed in the response) that the log lines of its context carry; /graphql
+// and / are logged and traced, the probes and /metrics are not.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	requests := prometheus.NewHistogramVec(prometheus.HistogramOpts{
@@ -80,16 +116,68 @@ func (s *Server) routes() http.Handler {
 	route := func(pattern, name string, h http.Handler) {
 		mux.Handle(pattern, instrument(name, requests, h))
 	}
-	route("/graphql", "graphql", withCORS(s.cfg.CORSOrigins, s.cfg.GraphQL))
+	served := func(pattern, name string, h http.Handler) {
+		route(pattern, name, s.traced(name, s.logged(name, h)))
+	}
+	served("/graphql", "graphql", withCORS(s.cfg.CORSOrigins, s.cfg.GraphQL))
 	if s.cfg.GraphiQL != nil {
-		route("GET /{$}", "graphiql", s.cfg.GraphiQL)
+		served("GET /{$}", "graphiql", s.cfg.GraphiQL)
 	}
 	route("GET /healthz", "healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	}))
 	route("GET /readyz", "readyz", http.HandlerFunc(s.ready))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
-	return mux
+	if s.cfg.PProf {
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index) // also serves the named profiles: heap, goroutine, ...
+		mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("POST /debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	}
+	return withRequestID(mux)
+}
+
+// withRequestID gives every request its id, in the context (for log lines) and
+// in the response's X-Request-Id.
+func withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req := &telemetry.Request{ID: telemetry.RequestID(r.Header.Get(telemetry.RequestIDHeader))}
+		w.Header().Set(telemetry.RequestIDHeader, req.ID)
+		next.ServeHTTP(w, r.WithContext(telemetry.WithRequest(r.Context(), req)))
+	})
+}
+
+// traced puts each request in a span named for its method and route, when a
+// tracer is configured; the span carries the request id.
+func (s *Server) traced(route string, next http.Handler) http.Handler {
+	if s.cfg.Tracer == nil {
+		return next
+	}
+	tagged := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if req := telemetry.RequestFrom(r.Context()); req != nil {
+			trace.SpanFromContext(r.Context()).SetAttributes(attribute.String("request.id", req.ID))
+		}
+		next.ServeHTTP(w, r)
+	})
+	return otelhttp.NewHandler(tagged, route, otelhttp.WithTracerProvider(s.cfg.Tracer),
+		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method + " " + r.URL.Path }))
+}
+
+// logged writes one access log line per request: method, route, status,
+// duration and response size. The request id and the GraphQL operation come
+// from the context; the URL's query string (a GET's query and variables) and
+// the headers (the token) are never logged.
+func (s *Server) logged(route string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		s.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("method", r.Method),
+			slog.String("route", route), slog.Int("status", rec.status),
+			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000), slog.Int64("bytes", rec.bytes))
+	})
 }
 
 // withCORS lets pages from the allowed origins call next with a bearer token;
@@ -132,15 +220,22 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-// statusRecorder remembers the status code a handler wrote.
+// statusRecorder remembers the status code a handler wrote and how many bytes.
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	bytes  int64
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
 	r.status = code
 	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += int64(n)
+	return n, err
 }
 
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

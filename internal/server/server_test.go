@@ -2,10 +2,16 @@ package server_test
 
 import (
 	"context"
+	"database/sql"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
+	_ "modernc.org/sqlite"
+
+	"github.com/openkarmayogi/karmayogi/internal/cache"
 	"github.com/openkarmayogi/karmayogi/internal/server"
 )
 
@@ -45,5 +51,82 @@ func TestCORSAllowList(t *testing.T) {
 				t.Error("credentials allowed; tokens go in a header, never cookies")
 			}
 		})
+	}
+}
+
+func get(t *testing.T, url string) (*http.Response, string) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, string(b)
+}
+
+func TestPProf(t *testing.T) {
+	gql := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"data":{}}`)) })
+	for _, on := range []bool{false, true} {
+		t.Run(map[bool]string{false: "OffByDefault", true: "On"}[on], func(t *testing.T) {
+			srv := httptest.NewServer(server.New(server.Config{GraphQL: gql, Database: up{}, PProf: on}).Handler())
+			defer srv.Close()
+			for _, path := range []string{"/debug/pprof/", "/debug/pprof/heap?debug=1", "/debug/pprof/goroutine?debug=1", "/debug/pprof/cmdline"} {
+				res, body := get(t, srv.URL+path)
+				switch {
+				case on && res.StatusCode != http.StatusOK:
+					t.Errorf("%s: HTTP %d with pprof on", path, res.StatusCode)
+				case !on && res.StatusCode != http.StatusNotFound:
+					t.Errorf("%s: HTTP %d with pprof off, want 404: %.100s", path, res.StatusCode, body)
+				}
+			}
+		})
+	}
+}
+
+func TestMetricsFamilies(t *testing.T) {
+	db, err := sql.Open("sqlite", "file:"+t.TempDir()+"/m.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var stats cache.Stats
+	stats.Hits.Add(2)
+	gql := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"data":{}}`)) })
+	srv := httptest.NewServer(server.New(server.Config{GraphQL: gql, Database: up{}, SQL: db,
+		CacheStats: func() *cache.Stats { return &stats }}).Handler())
+	defer srv.Close()
+	get(t, srv.URL+"/graphql")
+	_, body := get(t, srv.URL+"/metrics")
+	for _, want := range []string{
+		`karmayogi_http_request_duration_seconds_count{code="200",route="graphql"} 1`,
+		`karmayogi_cache_hits_total 2`, `karmayogi_cache_misses_total 0`, `karmayogi_cache_errors_total 0`,
+		`go_sql_open_connections{db_name="karmayogi"}`, `go_sql_wait_count_total{db_name="karmayogi"}`,
+		`karmayogi_recommender_compute_seconds_bucket{kind="recommendations",le="0.001"}`,
+		`go_goroutines`, `process_cpu_seconds_total`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}
+
+func TestRequestIDHeader(t *testing.T) {
+	gql := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"data":{}}`)) })
+	srv := httptest.NewServer(server.New(server.Config{GraphQL: gql, Database: up{}}).Handler())
+	defer srv.Close()
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/healthz", nil)
+	req.Header.Set("X-Request-Id", "lb-42")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if got := res.Header.Get("X-Request-Id"); got != "lb-42" {
+		t.Errorf("X-Request-Id = %q, want the load balancer's lb-42", got)
+	}
+	res, _ = get(t, srv.URL+"/graphql")
+	if got := res.Header.Get("X-Request-Id"); len(got) != 32 {
+		t.Errorf("X-Request-Id = %q, want a generated one", got)
 	}
 }

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/openkarmayogi/karmayogi/internal/cache"
+	"github.com/openkarmayogi/karmayogi/internal/service"
+	"github.com/openkarmayogi/karmayogi/recommender"
+)
+
+// recommendCommand prints the API's ranking for one learner as a table.
+func recommendCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+	fs := newFlags("recommend", stderr)
+	code := fs.String("learner", "", "employee code of the learner (required)")
+	first := fs.Int("first", 10, "how many courses, 1 to 100")
+	role := fs.String("role", "", "code of a role to measure against instead of the learner's own roles")
+	if err := parse(fs, args); err != nil {
+		return 2, err
+	}
+	if *code == "" || *first < 1 || *first > 100 {
+		fmt.Fprintln(stderr, "karmayogi recommend: --learner is required and --first must be 1 to 100")
+		return 2, errUsage
+	}
+	db, err := openDB(ctx)
+	if err != nil {
+		return 1, err
+	}
+	defer db.Close()
+	l, err := db.FindLearnerByEmployeeCode(ctx, *code)
+	if err != nil {
+		return 1, fmt.Errorf("--learner %s: %w", *code, err)
+	}
+	var roleID *int64
+	roleName := "their roles"
+	if *role != "" {
+		r, err := db.FindRoleByCode(ctx, *role)
+		if err != nil {
+			return 1, fmt.Errorf("--role %s: %w", *role, err)
+		}
+		roleID, roleName = &r.ID, r.Name
+	}
+	svc := &service.Recommendations{Store: db, Cache: cache.NewMemory(), Params: recommender.DefaultParams()}
+	list, err := svc.Recommend(ctx, l, roleID, *first)
+	if err != nil {
+		return 1, err
+	}
+	courses, err := db.FindCoursesByIDs(ctx, courseIDs(list))
+	if err != nil {
+		return 1, err
+	}
+	fmt.Fprintf(stdout, "Recommendations for %s (%s), measured against %s\n\n", l.Name, l.EmployeeCode, roleName)
+	w := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "rank\tscore\tcourse\thours\twhy")
+	for _, it := range list.Items {
+		c := courses[it.CourseID]
+		fmt.Fprintf(w, "%d\t%.3f\t%s %s\t%g\t%s\n", it.Rank, it.Score, c.Code, c.Title, c.DurationHours, it.Explanation)
+	}
+	if len(list.Items) == 0 {
+		fmt.Fprintln(w, "-\t-\tnothing to recommend: no course closes a gap\t-\t-")
+	}
+	return 0, w.Flush()
+}
+
+func courseIDs(list *service.RecommendationList) []int64 {
+	ids := make([]int64, len(list.Items))
+	for i, it := range list.Items {
+		ids[i] = it.CourseID
+	}
+	return ids
+}

@@ -1,0 +1,270 @@
+// Package service holds the use cases that span adapters: the recommender over the
+// store's data, the in-memory catalogue snapshot, and the cache of results.
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/openkarmayogi/karmayogi/internal/cache"
+	"github.com/openkarmayogi/karmayogi/models"
+	"github.com/openkarmayogi/karmayogi/recommender"
+)
+
+// Store is what the recommendation service reads.
+type Store interface {
+	models.RecommenderStore
+	models.LearnerService
+	models.CatalogueService
+	models.LearningService
+}
+
+// Recommendations computes a learner's competency gaps, ranked courses and
+// learning path on demand. Courses are scored against an in-memory snapshot of the
+// catalogue, rebuilt when the catalogue version moves and, for the peer signal, at
+// least every PeerRefresh. Results are cached under keys that embed the learner's
+// and the catalogue's versions, so any change that matters is a new key: nothing
+// is ever invalidated by a scan. Nothing per learner is held in memory.
+type Recommendations struct {
+	Store       Store
+	Cache       cache.Cache
+	Params      recommender.Params
+	Logger      *slog.Logger
+	PeerRefresh time.Duration // 0 means 10 minutes
+	TTL         time.Duration // of a cached result; 0 means an hour
+
+	group    cache.Group
+	builds   singleflight.Group
+	snapshot atomic.Pointer[snapshot]
+	once     sync.Once
+}
+
+// snapshot is the catalogue as the recommender holds it, at one version.
+type snapshot struct {
+	version int64
+	built   time.Time
+	cat     *recommender.Catalogue
+}
+
+func (s *Recommendations) init() {
+	s.once.Do(func() {
+		if s.PeerRefresh <= 0 {
+			s.PeerRefresh = 10 * time.Minute
+		}
+		if s.TTL <= 0 {
+			s.TTL = time.Hour
+		}
+		if s.Logger == nil {
+			s.Logger = slog.Default()
+		}
+		s.group.Logger = s.Logger
+	})
+}
+
+// Stats are the cache's hits, misses and errors, for metrics.
+func (s *Recommendations) Stats() *cache.Stats { return &s.group.Stats }
+
+// catalogue returns the snapshot at the current catalogue version, building it at
+// most once at a time.
+func (s *Recommendations) catalogue(ctx context.Context) (*snapshot, error) {
+	s.init()
+	v, err := s.Store.CatalogueVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if snap := s.snapshot.Load(); snap != nil && snap.version == v && time.Since(snap.built) < s.PeerRefresh {
+		return snap, nil
+	}
+	built, err, _ := s.builds.Do(strconv.FormatInt(v, 10), func() (any, error) {
+		c, err := s.Store.FindCatalogue(context.WithoutCancel(ctx))
+		if err != nil {
+			return nil, err
+		}
+		outcomes, err := s.Store.FindPeerOutcomes(context.WithoutCancel(ctx))
+		if err != nil {
+			return nil, err
+		}
+		snap := &snapshot{version: c.Version, built: time.Now(), cat: newCatalogue(c, outcomes)}
+		s.snapshot.Store(snap)
+		return snap, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return built.(*snapshot), nil
+}
+
+// newCatalogue turns the store's catalogue and peer outcomes into the recommender's.
+func newCatalogue(c *models.Catalogue, outcomes []models.PeerOutcome) *recommender.Catalogue {
+	courses := make([]recommender.Course, len(c.Courses))
+	for i, course := range c.Courses {
+		imparts := make([]recommender.Impart, len(c.Imparts[course.ID]))
+		for j, cc := range c.Imparts[course.ID] {
+			imparts[j] = recommender.Impart{CompetencyID: cc.CompetencyID, From: cc.FromLevel, To: cc.ToLevel}
+		}
+		courses[i] = recommender.Course{ID: course.ID, Title: course.Title, Hours: course.DurationHours,
+			RatingSum: course.RatingSum, RatingCount: course.RatingCount, Enrolments: course.EnrolmentCount, Imparts: imparts}
+	}
+	events := make([]recommender.PeerEvent, len(outcomes))
+	for i, o := range outcomes {
+		events[i] = recommender.PeerEvent{RoleID: o.RoleID, CourseID: o.CourseID, Completed: o.Completed,
+			Dismissed: o.Dismissed, Rating: o.Rating, HadGap: o.HadGap}
+	}
+	return recommender.NewCatalogue(courses, c.CompetencyNames, recommender.PeerSignals(events))
+}
+
+// learner gathers what the recommender needs about l, measured against roleID
+// (its requirements, and its holders as peers) or, when nil, l's own roles.
+// EINVALID (field roleId) for an unknown role.
+func (s *Recommendations) learner(ctx context.Context, l *models.Learner, roleID *int64) (recommender.Learner, error) {
+	var in recommender.Learner
+	if roleID != nil {
+		in.RoleIDs = []int64{*roleID}
+	} else {
+		ids, err := s.Store.FindRoleIDsByLearnerIDs(ctx, []int64{l.ID})
+		if err != nil {
+			return in, err
+		}
+		in.RoleIDs = ids[l.ID]
+	}
+	roles, err := s.Store.FindRolesByIDs(ctx, in.RoleIDs)
+	if err != nil {
+		return in, err
+	}
+	if roleID != nil && roles[*roleID] == nil {
+		return in, models.Invalid("roleId", "no such role")
+	}
+	reqs, err := s.Store.FindRequirementsByRoleIDs(ctx, in.RoleIDs)
+	if err != nil {
+		return in, err
+	}
+	var all []recommender.Requirement
+	for _, id := range in.RoleIDs {
+		for _, r := range reqs[id] {
+			all = append(all, recommender.Requirement{CompetencyID: r.CompetencyID, Level: r.RequiredLevel, Weight: r.Weight, RoleName: roles[id].Name})
+		}
+	}
+	in.Requirements = recommender.MergeRequirements(all)
+	profs, err := s.Store.FindProficienciesByLearnerIDs(ctx, []int64{l.ID})
+	if err != nil {
+		return in, err
+	}
+	in.Stored = make(map[int64][]float64, len(profs[l.ID]))
+	for _, p := range profs[l.ID] {
+		in.Stored[p.CompetencyID] = p.Distribution
+	}
+	excluded, err := s.Store.FindExcludedCourseIDs(ctx, l.ID)
+	if err != nil {
+		return in, err
+	}
+	in.Exclude = make(map[int64]bool, len(excluded))
+	for _, id := range excluded {
+		in.Exclude[id] = true
+	}
+	return in, nil
+}
+
+// CompetencyGaps returns l's gap for each requirement of their roles, or of roleID.
+func (s *Recommendations) CompetencyGaps(ctx context.Context, l *models.Learner, roleID *int64) ([]recommender.Gap, error) {
+	s.init()
+	in, err := s.learner(ctx, l, roleID)
+	if err != nil {
+		return nil, err
+	}
+	return recommender.Gaps(s.Params, in.Requirements, in.Stored), nil
+}
+
+// RecommendationList is a ranking as the API returns it.
+type RecommendationList struct {
+	LearnerID   int64                        `json:"learnerId"`
+	RoleID      *int64                       `json:"roleId,omitempty"`
+	Items       []recommender.Recommendation `json:"items"`
+	GeneratedAt time.Time                    `json:"generatedAt"`
+	Cached      bool                         `json:"-"`
+}
+
+// LearningPath is a plan as the API returns it.
+type LearningPath struct {
+	LearnerID int64  `json:"learnerId"`
+	RoleID    *int64 `json:"roleId,omitempty"`
+	recommender.Path
+}
+
+// key names a cached result: the kind, the learner at their version, the catalogue
+// at its version and the arguments. A new version is a new key.
+func key(kind string, l *models.Learner, catalogue int64, roleID *int64, args ...any) string {
+	role := int64(0)
+	if roleID != nil {
+		role = *roleID
+	}
+	return fmt.Sprintf("%s:v1:%d:%d:%d:%d:%v", kind, l.ID, l.Version, catalogue, role, args)
+}
+
+// Recommend returns the first courses ranked for l.
+func (s *Recommendations) Recommend(ctx context.Context, l *models.Learner, roleID *int64, first int) (*RecommendationList, error) {
+	snap, err := s.catalogue(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out RecommendationList
+	cached, err := s.cached(ctx, key("rec", l, snap.version, roleID, first), &out, func(ctx context.Context) (any, error) {
+		in, err := s.learner(ctx, l, roleID)
+		if err != nil {
+			return nil, err
+		}
+		return &RecommendationList{LearnerID: l.ID, RoleID: roleID, GeneratedAt: time.Now().UTC(),
+			Items: snap.cat.Recommend(s.Params, in, first, recommender.ScoreOptions{})}, nil
+	})
+	out.Cached = cached
+	return &out, err
+}
+
+// Path returns l's learning path within budgetHours (<= 0: no budget).
+func (s *Recommendations) Path(ctx context.Context, l *models.Learner, roleID *int64, budgetHours float64) (*LearningPath, error) {
+	snap, err := s.catalogue(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out LearningPath
+	_, err = s.cached(ctx, key("path", l, snap.version, roleID, budgetHours), &out, func(ctx context.Context) (any, error) {
+		in, err := s.learner(ctx, l, roleID)
+		if err != nil {
+			return nil, err
+		}
+		return &LearningPath{LearnerID: l.ID, RoleID: roleID, Path: snap.cat.LearningPath(s.Params, in, budgetHours, nil)}, nil
+	})
+	return &out, err
+}
+
+// cached decodes the result cached under key into out, or computes, caches and
+// decodes it; concurrent misses compute once, and a cache that fails is bypassed.
+func (s *Recommendations) cached(ctx context.Context, key string, out any, compute func(context.Context) (any, error)) (bool, error) {
+	s.init()
+	b, cached, err := s.group.GetOrCompute(ctx, s.Cache, key, s.TTL, func(ctx context.Context) ([]byte, error) {
+		v, err := compute(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(v)
+	})
+	if err != nil {
+		return false, err
+	}
+	return cached, json.Unmarshal(b, out)
+}
+
+// Dismiss records that l does not want courseID recommended again.
+func (s *Recommendations) Dismiss(ctx context.Context, l *models.Learner, courseID int64, reason string) (*models.Learner, error) {
+	if err := s.Store.Dismiss(ctx, l.ID, courseID, reason); err != nil {
+		return nil, err
+	}
+	return s.Store.FindLearnerByID(ctx, l.ID) // at its new version
+}

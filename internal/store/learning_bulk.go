@@ -1,0 +1,344 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/openkarmayogi/karmayogi/models"
+)
+
+// Bulk upserts of the learning record, as import and seed write it. They follow the
+// shape of bulk.go and have exactly the effects of the API's writes: evidence
+// re-estimates the proficiencies it touches, a completed enrolment issues its
+// certificate and COURSE_COMPLETION evidence, a rating moves the course's average.
+// A row that changes nothing writes nothing, so importing a file again bumps no
+// version and rewrites no proficiency.
+
+// The columns of the files, by the field names of the domain's validation errors.
+var (
+	evidenceColumns  = map[string]string{"observedAt": "observed_at"}
+	enrolmentColumns = map[string]string{"enrolledAt": "enrolled_at", "completedAt": "completed_at"}
+)
+
+// learningChunk is how many rows one INSERT carries, well under SQLite's limit on
+// bound parameters whatever the batch size.
+const learningChunk = 1000
+
+// resolveLearnerPairs maps the employee code and the code in table that each of n
+// records names to IDs.
+func (db *DB) resolveLearnerPairs(ctx context.Context, table string, n int, codes func(int) (string, string)) (map[string]int64, map[string]int64, error) {
+	employees, others := make([]string, n), make([]string, n)
+	for i := range n {
+		employees[i], others[i] = codes(i)
+	}
+	learners, err := idsByKey(ctx, db.bun, "learners", "employee_code", employees)
+	if err != nil {
+		return nil, nil, err
+	}
+	ids, err := idsByCode(ctx, db.bun, table, others)
+	return learners, ids, err
+}
+
+// learnerPair is a (learner, competency or course) pair as RETURNING gives it back.
+type learnerPair struct {
+	LearnerID    int64 `bun:"learner_id"`
+	CompetencyID int64 `bun:"competency_id"`
+	CourseID     int64 `bun:"course_id"`
+}
+
+// UpsertEvidence upserts on (employee code, competency code, source, observed at).
+// In the transaction of each batch, the proficiencies of the (learner, competency)
+// pairs whose evidence was inserted or changed are re-estimated, each once, and the
+// versions of their learners bumped once.
+func (db *DB) UpsertEvidence(ctx context.Context, recs []models.EvidenceRecord) ([]models.RecordError, error) {
+	var rejected rejections
+	learners, comps, err := db.resolveLearnerPairs(ctx, "competencies", len(recs), func(i int) (string, string) {
+		return recs[i].EmployeeCode, recs[i].CompetencyCode
+	})
+	if err != nil {
+		return nil, err
+	}
+	now := db.now()
+	var valid []int
+	rows := make([]models.Evidence, len(recs))
+	for i, r := range recs {
+		n := models.NewEvidence{LearnerID: learners[r.EmployeeCode], CompetencyID: comps[r.CompetencyCode],
+			Source: r.Source, Level: r.Level, Score: r.Score, ObservedAt: r.ObservedAt}
+		switch err := n.Validate(now); {
+		case n.LearnerID == 0:
+			rejected.add(i, "employee_code", "no learner has employee code %q", r.EmployeeCode)
+		case n.CompetencyID == 0:
+			rejected.add(i, "competency_code", "no competency has code %q", r.CompetencyCode)
+		case err != nil:
+			rejected.reject(i, err, evidenceColumns)
+		case r.ObservedAt.IsZero(): // part of the key: "now" would differ on every import
+			rejected.add(i, "observed_at", "must not be empty")
+		default:
+			rows[i] = models.Evidence{LearnerID: n.LearnerID, CompetencyID: n.CompetencyID, Source: n.Source,
+				Level: n.Level, Score: n.Score, ObservedAt: instant(n.ObservedAt), CreatedAt: now}
+			valid = append(valid, i)
+		}
+	}
+	valid = latest(valid, func(i int) string {
+		e := rows[i]
+		return fmt.Sprintf("%d/%d/%s/%d", e.LearnerID, e.CompetencyID, e.Source, e.ObservedAt.UnixMicro())
+	})
+	err = db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
+		batch := make([]models.Evidence, len(idxs))
+		for k, i := range idxs {
+			batch[k] = rows[i]
+		}
+		pairs, err := upsertEvidence(ctx, tx, batch)
+		if err != nil {
+			return err
+		}
+		if _, err := db.reestimate(ctx, tx, pairs); err != nil {
+			return err
+		}
+		return db.bumpLearners(ctx, tx, slices.Sorted(maps.Keys(pairs)))
+	})
+	return rejected, err
+}
+
+// upsertEvidence writes rows, keys all distinct, and returns the competencies of
+// each learner in which a row was inserted or changed.
+func upsertEvidence(ctx context.Context, idb bun.IDB, rows []models.Evidence) (map[int64][]int64, error) {
+	pairs := map[int64][]int64{}
+	seen := map[learnerPair]bool{}
+	for lo := 0; lo < len(rows); lo += learningChunk {
+		chunk := rows[lo:min(lo+learningChunk, len(rows))]
+		var wrote []learnerPair
+		if err := idb.NewInsert().Model(&chunk).ExcludeColumn("id").
+			On("CONFLICT (learner_id, competency_id, source, observed_at) DO UPDATE").
+			Set("level = EXCLUDED.level").Set("score = EXCLUDED.score").
+			Where(changed("evidence", "level")+" OR evidence.score IS DISTINCT FROM EXCLUDED.score").
+			Returning("learner_id, competency_id").Scan(ctx, &wrote); err != nil {
+			return nil, err
+		}
+		for _, p := range wrote {
+			if !seen[p] {
+				seen[p] = true
+				pairs[p.LearnerID] = append(pairs[p.LearnerID], p.CompetencyID)
+			}
+		}
+	}
+	return pairs, nil
+}
+
+// UpsertEnrolments upserts on (employee code, course code). Progress never moves
+// backwards and a completed enrolment stays completed, on the date it completed:
+// a record that would change that is rejected. A new enrolment counts towards the
+// course's enrolments; a newly COMPLETED one issues its certificate and
+// COURSE_COMPLETION evidence, observed when it completed, and re-estimates the
+// proficiencies that changes. A rating replaces the learner's stars for the course.
+// The versions of the learners whose record changed are bumped once per batch.
+func (db *DB) UpsertEnrolments(ctx context.Context, recs []models.EnrolmentRecord) ([]models.RecordError, error) {
+	var rejected rejections
+	learners, courses, err := db.resolveLearnerPairs(ctx, "courses", len(recs), func(i int) (string, string) {
+		return recs[i].EmployeeCode, recs[i].CourseCode
+	})
+	if err != nil {
+		return nil, err
+	}
+	now := db.now()
+	var valid []int
+	rows := make([]models.Enrolment, len(recs))
+	for i, r := range recs {
+		switch err := r.Validate(now); {
+		case learners[r.EmployeeCode] == 0:
+			rejected.add(i, "employee_code", "no learner has employee code %q", r.EmployeeCode)
+		case courses[r.CourseCode] == 0:
+			rejected.add(i, "course_code", "no course has code %q", r.CourseCode)
+		case err != nil:
+			rejected.reject(i, err, enrolmentColumns)
+		default:
+			rows[i] = models.Enrolment{LearnerID: learners[r.EmployeeCode], CourseID: courses[r.CourseCode],
+				Status: r.Status, Progress: r.Progress, EnrolledAt: instant(r.EnrolledAt)}
+			if r.CompletedAt != nil {
+				at := instant(*r.CompletedAt)
+				rows[i].CompletedAt = &at
+			}
+			valid = append(valid, i)
+		}
+	}
+	valid = latest(valid, func(i int) string { return fmt.Sprintf("%d/%d", rows[i].LearnerID, rows[i].CourseID) })
+	// Rows refused against what is stored are found inside the transaction; a
+	// batch may run again a record at a time, so they are kept by index.
+	refused := map[int]models.RecordError{}
+	err = db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
+		for _, i := range idxs {
+			delete(refused, i)
+		}
+		return db.writeEnrolments(ctx, tx, recs, rows, idxs, refused)
+	})
+	for _, i := range slices.Sorted(maps.Keys(refused)) {
+		rejected = append(rejected, refused[i])
+	}
+	return rejected, err
+}
+
+// writeEnrolments writes the enrolments rows[idxs] and their effects, recording in
+// refused the rows it must not write.
+func (db *DB) writeEnrolments(ctx context.Context, tx bun.Tx, recs []models.EnrolmentRecord, rows []models.Enrolment, idxs []int, refused map[int]models.RecordError) error {
+	learnerIDs := make([]int64, len(idxs))
+	for k, i := range idxs {
+		learnerIDs[k] = rows[i].LearnerID
+	}
+	var current []*models.Enrolment
+	if err := tx.NewSelect().Model(&current).Where("learner_id IN (?)", bun.In(dedupe(learnerIDs))).Scan(ctx); err != nil {
+		return err
+	}
+	stored := make(map[[2]int64]*models.Enrolment, len(current))
+	for _, e := range current {
+		stored[[2]int64{e.LearnerID, e.CourseID}] = e
+	}
+	refuse := func(i int, column, format string, args ...any) {
+		refused[i] = models.RecordError{Index: i, Column: column, Reason: fmt.Sprintf(format, args...)}
+	}
+	var writes []models.Enrolment
+	var rating []int               // the records with a rating
+	expected := map[[2]int64]int{} // the rows written, by pair, to their record
+	for _, i := range idxs {
+		e := rows[i]
+		old := stored[[2]int64{e.LearnerID, e.CourseID}]
+		switch {
+		case old == nil:
+		case e.Progress < old.Progress:
+			refuse(i, "progress", "must not go below the stored progress %.2f", old.Progress)
+			continue
+		case old.Status == models.Completed && e.Status != models.Completed:
+			refuse(i, "status", "must stay COMPLETED: the enrolment was completed at %s", old.CompletedAt.Format(time.RFC3339))
+			continue
+		case old.Status == models.Completed && !old.CompletedAt.Equal(*e.CompletedAt):
+			refuse(i, "completed_at", "must stay %s, when the enrolment was completed", old.CompletedAt.Format(time.RFC3339))
+			continue
+		}
+		if old == nil || !sameEnrolment(old, &e) {
+			writes = append(writes, e)
+			expected[[2]int64{e.LearnerID, e.CourseID}] = i
+		}
+		if recs[i].Rating != nil {
+			rating = append(rating, i)
+		}
+	}
+
+	var wrote []*models.Enrolment
+	for lo := 0; lo < len(writes); lo += learningChunk {
+		chunk := writes[lo:min(lo+learningChunk, len(writes))]
+		var part []*models.Enrolment
+		// Beyond skipping unchanged rows, the condition holds against a concurrent
+		// write too: the database itself never moves progress back nor changes a
+		// completion.
+		if err := tx.NewInsert().Model(&chunk).ExcludeColumn("id").
+			On("CONFLICT (learner_id, course_id) DO UPDATE").
+			Set("status = EXCLUDED.status").Set("progress = EXCLUDED.progress").
+			Set("enrolled_at = EXCLUDED.enrolled_at").Set("completed_at = EXCLUDED.completed_at").
+			Where("("+changed("enrolment", "status", "progress", "enrolled_at")+" OR enrolment.completed_at IS DISTINCT FROM EXCLUDED.completed_at)"+
+				" AND enrolment.progress <= EXCLUDED.progress AND (enrolment.status <> ? OR enrolment.completed_at = EXCLUDED.completed_at)", models.Completed).
+			Returning("id, learner_id, course_id, status, progress, enrolled_at, completed_at").Scan(ctx, &part); err != nil {
+			return err
+		}
+		wrote = append(wrote, part...)
+	}
+	var done []*models.Enrolment
+	var enrolledIn, bump []int64
+	for _, e := range wrote {
+		k := [2]int64{e.LearnerID, e.CourseID}
+		delete(expected, k)
+		old := stored[k]
+		if old == nil {
+			enrolledIn = append(enrolledIn, e.CourseID)
+		}
+		if e.Status == models.Completed && (old == nil || old.Status != models.Completed) {
+			done = append(done, e)
+		}
+		bump = append(bump, e.LearnerID)
+	}
+	// A row that was to be written but was not lost out to a concurrent change.
+	for _, i := range expected {
+		refuse(i, "row", "the enrolment changed while the file was imported; import the row again")
+	}
+	if err := db.complete(ctx, tx, done); err != nil {
+		return err
+	}
+	if err := recountEnrolments(ctx, tx, dedupe(enrolledIn)); err != nil {
+		return err
+	}
+	var ratings []models.CourseRating
+	now := db.now()
+	for _, i := range rating {
+		if _, ok := refused[i]; !ok {
+			ratings = append(ratings, models.CourseRating{LearnerID: rows[i].LearnerID, CourseID: rows[i].CourseID, Stars: *recs[i].Rating, RatedAt: now})
+		}
+	}
+	rated, err := upsertRatings(ctx, tx, ratings)
+	if err != nil {
+		return err
+	}
+	var ratedCourses []int64
+	for _, p := range rated {
+		ratedCourses = append(ratedCourses, p.CourseID)
+		bump = append(bump, p.LearnerID)
+	}
+	if err := recountRatings(ctx, tx, dedupe(ratedCourses)); err != nil {
+		return err
+	}
+	bump = dedupe(bump)
+	slices.Sort(bump)
+	return db.bumpLearners(ctx, tx, bump)
+}
+
+// sameEnrolment reports whether writing e over old would change nothing.
+func sameEnrolment(old, e *models.Enrolment) bool {
+	sameCompletion := (old.CompletedAt == nil) == (e.CompletedAt == nil) &&
+		(old.CompletedAt == nil || old.CompletedAt.Equal(*e.CompletedAt))
+	return old.Status == e.Status && old.Progress == e.Progress && old.EnrolledAt.Equal(e.EnrolledAt) && sameCompletion
+}
+
+// recountEnrolments sets the enrolment count of each course listed to the number of
+// its enrolments.
+func recountEnrolments(ctx context.Context, idb bun.IDB, courseIDs []int64) error {
+	if len(courseIDs) == 0 {
+		return nil
+	}
+	_, err := idb.NewUpdate().Table("courses").
+		Set("enrolment_count = (SELECT COUNT(*) FROM enrolments WHERE enrolments.course_id = courses.id)").
+		Where("id IN (?)", bun.In(courseIDs)).Exec(ctx)
+	return err
+}
+
+// upsertRatings writes ratings, replacing differing stars, and returns the pairs
+// whose stars were inserted or changed.
+func upsertRatings(ctx context.Context, idb bun.IDB, ratings []models.CourseRating) ([]learnerPair, error) {
+	var out []learnerPair
+	for lo := 0; lo < len(ratings); lo += learningChunk {
+		chunk := ratings[lo:min(lo+learningChunk, len(ratings))]
+		var part []learnerPair
+		if err := idb.NewInsert().Model(&chunk).
+			On("CONFLICT (learner_id, course_id) DO UPDATE").
+			Set("stars = EXCLUDED.stars").Set("rated_at = EXCLUDED.rated_at").
+			Where(changed("course_rating", "stars")).
+			Returning("learner_id, course_id").Scan(ctx, &part); err != nil {
+			return nil, err
+		}
+		out = append(out, part...)
+	}
+	return out, nil
+}
+
+// recountRatings sets the rating sum and count of each course listed from its ratings.
+func recountRatings(ctx context.Context, idb bun.IDB, courseIDs []int64) error {
+	if len(courseIDs) == 0 {
+		return nil
+	}
+	_, err := idb.NewUpdate().Table("courses").
+		Set("rating_sum = (SELECT COALESCE(SUM(stars), 0) FROM course_ratings WHERE course_ratings.course_id = courses.id)").
+		Set("rating_count = (SELECT COUNT(*) FROM course_ratings WHERE course_ratings.course_id = courses.id)").
+		Where("id IN (?)", bun.In(courseIDs)).Exec(ctx)
+	return err
+}

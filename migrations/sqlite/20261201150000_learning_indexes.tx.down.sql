@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS course_ratings_course_idx;
