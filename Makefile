@@ -5,7 +5,7 @@ BIN       := bin/karmayogi
 # The embedded default: SQLite in the working directory, demo data on first start.
 DATABASE_URL ?= sqlite://./karmayogi.db
 
-.PHONY: help run build test test-race generate check-generate schema check-schema check-http check-clients lint bench migrate seed clean
+.PHONY: help run build test test-race generate check-generate schema check-schema check-http check-typescript check-clients lint bench migrate seed clean
 
 # npm installs come from the committed lockfiles only, quietly.
 NPM_CI := npm ci --no-audit --no-fund --loglevel=error
@@ -42,8 +42,12 @@ check-http: clients/http-audit/node_modules/.installed ## graphql-http's GraphQL
 	@if [ -n "$(GRAPHQL_URL)" ]; then node clients/http-audit/audit.mjs "$(GRAPHQL_URL)"; \
 	else clients/with-server node clients/http-audit/audit.mjs; fi
 
-check-clients: ## check-http and check-schema against one fresh demo server (as CI does)
-	clients/with-server $(MAKE) --no-print-directory check-http check-schema
+check-typescript: clients/typescript/node_modules/.installed ## the typed TypeScript client: codegen from schema.graphql, tsc, then its scenarios against GRAPHQL_URL or a fresh demo server
+	cd clients/typescript && npm run --silent codegen && npm run --silent build
+	@if [ -n "$(GRAPHQL_URL)" ]; then clients/typescript/run; else clients/with-server clients/typescript/run; fi
+
+check-clients: ## check-http, check-schema and check-typescript against one fresh demo server (as CI does)
+	clients/with-server $(MAKE) --no-print-directory check-http check-schema check-typescript
 
 # A client's node_modules, installed again when its lockfile changes.
 clients/%/node_modules/.installed: clients/%/package.json clients/%/package-lock.json

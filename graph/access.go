@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -197,6 +198,10 @@ func withheld(ctx context.Context, caller *models.Caller, res any) string {
 		if obj != nil && !canSeeLearnerID(ctx, caller, obj.LearnerID) {
 			return "certificate"
 		}
+	case *models.Plan:
+		if obj != nil && !canSeePlan(ctx, caller, obj) {
+			return "plan"
+		}
 	}
 	return ""
 }
@@ -380,9 +385,82 @@ func auditEntry(caller *models.Caller, action string, payload any) *models.Audit
 		id = GlobalID(typeEnrolment, p.Enrolment.ID)
 	case *model.RateCoursePayload:
 		id = GlobalID(typeCourse, p.Course.ID)
+	case *model.CreatePlanPayload:
+		id = GlobalID(typePlan, p.Plan.ID)
 	}
 	if id != "" {
 		e.ObjectID = &id
 	}
 	return e
+}
+
+// ---- plans
+
+// canSeePlan: the admins over a plan's organisation see it in any status; a LIVE
+// plan is seen too by the learners it assigns and by the ORG_ADMINs of
+// organisations below its own (whose people it may assign).
+func canSeePlan(ctx context.Context, caller *models.Caller, p *models.Plan) bool {
+	switch {
+	case caller == nil || caller.Registration:
+		return false
+	case administers(ctx, caller, p.OrganisationID):
+		return true
+	case p.Status != models.PlanLive:
+		return false
+	case caller.Role == models.RoleOrgAdmin && caller.OrganisationID != 0:
+		orgs, err := loadersFrom(ctx).organisations.LoadAll(ctx, []int64{p.OrganisationID, caller.OrganisationID})
+		if err == nil {
+			if lo, hi := models.SubtreeRange(orgs[0].Path); orgs[1].Path >= lo && orgs[1].Path < hi {
+				return true
+			}
+		}
+	}
+	if caller.LearnerID == 0 {
+		return false
+	}
+	assigned, err := loadersFrom(ctx).assignedCourses.Load(ctx, caller.LearnerID)
+	return err == nil && slices.ContainsFunc(assigned, func(a models.AssignedCourse) bool { return a.PlanID == p.ID })
+}
+
+// scopePlans narrows a plan filter to the plans the caller may list: every plan
+// for a PLATFORM_ADMIN, an ORG_ADMIN's subtree (by default, and as a bound on the
+// organisation asked for), and for anyone else the LIVE plans assigning them.
+func scopePlans(ctx context.Context, f models.PlanFilter) models.PlanFilter {
+	caller := callerOf(ctx)
+	switch {
+	case caller == nil || caller.Registration:
+		f.AssignedLearnerID = new(int64) // no learner has ID 0
+	case caller.Role == models.RolePlatformAdmin:
+	case caller.Role == models.RoleOrgAdmin:
+		f.WithinOrganisationID = &caller.OrganisationID
+		if f.OrganisationID == nil {
+			f.OrganisationID = &caller.OrganisationID
+		}
+	default:
+		f.AssignedLearnerID = &caller.LearnerID
+	}
+	return f
+}
+
+// progressScope is whose progress Plan.progress counts for the caller: the
+// learners they may see (scopeLearners). For the admins over a plan's organisation
+// that is everyone the plan assigns, since its audience lies in that subtree.
+func progressScope(ctx context.Context) models.PlanProgressScope {
+	f := scopeLearners(ctx, models.LearnerFilter{})
+	return models.PlanProgressScope{WithinOrganisationID: f.WithinOrganisationID, LearnerID: f.LearnerID}
+}
+
+// authorisePlanning admits the admins of organisation orgID to create a plan
+// there: FORBIDDEN for anyone else. Organisations are public, so an unknown one is
+// named as such (BAD_USER_INPUT on field) to every admin.
+func authorisePlanning(ctx context.Context, field string, orgID int64) error {
+	if err := requireRole(ctx, models.RoleOrgAdmin, models.RolePlatformAdmin); err != nil {
+		return err
+	}
+	if _, err := load(ctx, loadersFrom(ctx).organisations, orgID, "organisation"); models.ErrorCode(err) == models.ENOTFOUND {
+		return models.Invalid(field, "no such organisation")
+	} else if err != nil {
+		return err
+	}
+	return authoriseOrganisation(ctx, orgID)
 }

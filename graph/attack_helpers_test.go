@@ -274,7 +274,8 @@ type dbState map[string][]string
 
 var snapshotTables = []string{"organisations", "competencies", "competency_levels", "roles", "role_requirements",
 	"courses", "course_competencies", "learners", "learner_roles", "evidence", "proficiencies", "enrolments",
-	"certificates", "course_ratings", "counters", "settings", "audit_entries", "dismissals"}
+	"certificates", "course_ratings", "counters", "settings", "audit_entries", "dismissals",
+	"plans", "plan_courses", "plan_learners"}
 
 // snapshot reads the whole database; a missing table (dropped by an injection) fails the test.
 func snapshot(t *testing.T, db *store.DB) dbState {
@@ -375,7 +376,7 @@ func serveWith(t *testing.T, db *store.DB, o graph.Options, perEmail, perAddress
 		t.Fatal(err)
 	}
 	mail := &mailbox{codes: map[string]string{}}
-	s := graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Access: db, Tokens: tokens}
+	s := graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Access: db, Tokens: tokens}
 	s.SignIn = &auth.SignIn{Store: db, Learners: db, Tokens: tokens, Sender: mail, Domains: []string{"gov.in", "nic.in"},
 		PerEmail: perEmail, PerAddress: perAddress}
 	logs := &syncBuffer{}

@@ -85,4 +85,9 @@ func setComplexity(c *generated.ComplexityRoot) {
 	c.Role.Requirements = listCost
 	c.Course.Competencies = listCost
 	c.Learner.Roles = listCost
+
+	// Plans.
+	c.Query.Plans = func(child int, first *int, _ *string, _ *string) int { return connectionCost(child, first) }
+	c.Plan.Courses = listCost
+	c.Learner.AssignedCourses = listCost
 }

@@ -16,10 +16,10 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/openkarmayogi/karmayogi/graph/generated"
-	"github.com/openkarmayogi/karmayogi/internal/server/gqlhttp"
-	"github.com/openkarmayogi/karmayogi/internal/telemetry"
 	"github.com/openkarmayogi/karmayogi/internal/cache"
+	"github.com/openkarmayogi/karmayogi/internal/server/gqlhttp"
 	"github.com/openkarmayogi/karmayogi/internal/service"
+	"github.com/openkarmayogi/karmayogi/internal/telemetry"
 	"github.com/openkarmayogi/karmayogi/models"
 	"github.com/openkarmayogi/karmayogi/recommender"
 )
@@ -33,10 +33,13 @@ type Services struct {
 	// Recommendations ranks courses and plans paths; nil: computed over Learning
 	// and the other services with an in-process cache.
 	Recommendations *service.Recommendations
-	Proficiency   ProficiencyReader  // nil: recommender's, with its default parameters
-	Access        models.AccessStore // audit log and sign-in state
-	SignIn        SignIn
-	Tokens        TokenVerifier
+	// Reports computes gap reports; nil: over Learning, as Recommendations.
+	Reports     *service.Reports
+	Proficiency ProficiencyReader  // nil: recommender's, with its default parameters
+	Plans       models.PlanService // nil: Learning, if it keeps plans too
+	Access      models.AccessStore // audit log and sign-in state
+	SignIn      SignIn
+	Tokens      TokenVerifier
 }
 
 // Options configure the GraphQL endpoint.
@@ -97,8 +100,11 @@ func NewHandler(s Services, o Options) http.Handler {
 	if st, ok := s.Learning.(service.Store); ok && s.Recommendations == nil {
 		s.Recommendations = &service.Recommendations{Store: st, Cache: cache.NewMemory(), Params: recommender.DefaultParams(), Logger: logger}
 	}
+	if st, ok := s.Learning.(service.ReportStore); ok && s.Reports == nil {
+		s.Reports = &service.Reports{Store: st, Recommendations: s.Recommendations, Cache: s.Recommendations.Cache}
+	}
 	cfg := generated.Config{Resolvers: &Resolver{orgs: s.Organisations, catalogue: s.Catalogue, learners: s.Learners,
-		access: s.Access, signIn: s.SignIn, learning: s.Learning, proficiency: s.Proficiency, recs: s.Recommendations}}
+		access: s.Access, signIn: s.SignIn, learning: s.Learning, proficiency: s.Proficiency, recs: s.Recommendations, reports: s.Reports}}
 	setComplexity(&cfg.Complexity)
 
 	srv := handler.New(generated.NewExecutableSchema(cfg))

@@ -25,6 +25,13 @@ type loaders struct {
 	learners           *dataloadgen.Loader[int64, *models.Learner]
 	proficiencies      *dataloadgen.Loader[int64, []*models.Proficiency] // stored, by learner ID
 	certificates       *dataloadgen.Loader[int64, *models.Certificate]   // by enrolment ID; nil for none
+
+	// Plans (nil loaders when no service keeps plans).
+	planService     models.PlanService
+	plans           *dataloadgen.Loader[int64, *models.Plan]
+	planCourseIDs   *dataloadgen.Loader[int64, []int64]                 // by plan ID, in the plan's order
+	planProgress    *dataloadgen.Loader[int64, *models.PlanProgress]    // by plan ID, as the caller may see it
+	assignedCourses *dataloadgen.Loader[int64, []models.AssignedCourse] // by learner ID
 }
 
 // Batching options. The resolvers of a list run concurrently, so their keys
@@ -38,7 +45,7 @@ var loaderOptions = []dataloadgen.Option{
 }
 
 func newLoaders(s Services) *loaders {
-	return &loaders{
+	l := &loaders{
 		organisations:      dataloadgen.NewMappedLoader(s.Organisations.FindOrganisationsByIDs, loaderOptions...),
 		competencies:       dataloadgen.NewMappedLoader(s.Catalogue.FindCompetenciesByIDs, loaderOptions...),
 		roles:              dataloadgen.NewMappedLoader(s.Catalogue.FindRolesByIDs, loaderOptions...),
@@ -51,6 +58,26 @@ func newLoaders(s Services) *loaders {
 		proficiencies:      dataloadgen.NewMappedLoader(emptyIfMissing(s.Learning.FindProficienciesByLearnerIDs), loaderOptions...),
 		certificates:       dataloadgen.NewMappedLoader(nilIfMissing(s.Learning.FindCertificatesByEnrolmentIDs), loaderOptions...),
 	}
+	l.addPlans(s)
+	return l
+}
+
+// addPlans adds the plan loaders, over Services.Plans or else Learning if it keeps plans.
+func (l *loaders) addPlans(s Services) {
+	ps := s.Plans
+	if ps == nil {
+		ps, _ = s.Learning.(models.PlanService)
+	}
+	if ps == nil {
+		return
+	}
+	l.planService = ps
+	l.plans = dataloadgen.NewMappedLoader(ps.FindPlansByIDs, loaderOptions...)
+	l.planCourseIDs = dataloadgen.NewMappedLoader(emptyIfMissing(ps.FindCourseIDsByPlanIDs), loaderOptions...)
+	l.planProgress = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]*models.PlanProgress, error) {
+		return ps.FindPlanProgress(ctx, ids, progressScope(ctx))
+	}, loaderOptions...)
+	l.assignedCourses = dataloadgen.NewMappedLoader(emptyIfMissing(ps.FindAssignedCourses), loaderOptions...)
 }
 
 // nilIfMissing wraps a batch method that leaves out keys with nothing to return,

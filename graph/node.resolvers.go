@@ -37,6 +37,8 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 		return nilIfError(r.learning.FindEnrolmentByID(ctx, n))
 	case typeCertificate:
 		return nilIfError(r.learning.FindCertificateByID(ctx, n))
+	case typePlan:
+		return nilIfError(r.planService(ctx).FindPlanByID(ctx, n))
 	}
 	return nil, models.Invalid("id", "is not a valid ID")
 }

@@ -33,20 +33,28 @@ type observer struct {
 	tracer  trace.Tracer // nil: no spans
 }
 
-var _ interface {
-	graphql.HandlerExtension
-	graphql.ResponseInterceptor
-	graphql.FieldInterceptor
-} = observer{}
+// tracingObserver is the observer with resolver spans: a field interceptor is
+// installed only when there is a tracer, so without one fields run as before.
+type tracingObserver struct{ observer }
+
+var (
+	_ interface {
+		graphql.HandlerExtension
+		graphql.ResponseInterceptor
+	} = observer{}
+	_ graphql.FieldInterceptor = tracingObserver{}
+)
 
 const tracerName = "github.com/openkarmayogi/karmayogi/graph"
 
-func newObserver(metrics *telemetry.GraphQLMetrics, tp trace.TracerProvider) observer {
+// newObserver returns the extension for srv.Use.
+func newObserver(metrics *telemetry.GraphQLMetrics, tp trace.TracerProvider) graphql.HandlerExtension {
 	o := observer{metrics: metrics}
-	if tp != nil {
-		o.tracer = tp.Tracer(tracerName)
+	if tp == nil {
+		return o
 	}
-	return o
+	o.tracer = tp.Tracer(tracerName)
+	return tracingObserver{o}
 }
 
 func (observer) ExtensionName() string                   { return "Observer" }
@@ -107,8 +115,8 @@ func (o observer) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 }
 
 // InterceptField gives a resolver its span, when the operation is traced.
-func (o observer) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
-	if o.tracer == nil || !trace.SpanFromContext(ctx).IsRecording() {
+func (o tracingObserver) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
+	if !trace.SpanFromContext(ctx).IsRecording() {
 		return next(ctx)
 	}
 	fc := graphql.GetFieldContext(ctx)

@@ -22,6 +22,8 @@ type Resolver struct {
 	// proficiency reads stored estimates under the prior of the learner's roles.
 	proficiency ProficiencyReader
 	recs        *service.Recommendations
+	plans       models.PlanService // nil: the request's (see planService)
+	reports     *service.Reports
 }
 
 // How many courses recommendations returns by default, and at most.
@@ -110,4 +112,13 @@ type SignIn interface {
 	RequestOTP(ctx context.Context, email, clientAddr string) (time.Time, error)
 	// VerifyOTP returns a token and, for a registered email, its learner.
 	VerifyOTP(ctx context.Context, email, code string) (string, time.Time, *models.Learner, error)
+}
+
+// planService returns the plans service: the resolver's, or else the one the
+// request's loaders were built over (Services.Plans, or Learning if it keeps plans).
+func (r *Resolver) planService(ctx context.Context) models.PlanService {
+	if r.plans != nil {
+		return r.plans
+	}
+	return loadersFrom(ctx).planService
 }

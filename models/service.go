@@ -140,3 +140,30 @@ type LearningService interface {
 	// not enrolled or unknown); ENOTFOUND for an unknown learner.
 	RateCourse(ctx context.Context, learnerID, courseID int64, stars int) (*Course, error)
 }
+
+// PlanService keeps capacity-building plans: courses assigned to an audience of an
+// organisation's learners with a due date, and the progress on them.
+type PlanService interface {
+	// CreatePlan resolves the audience into assignments and stores the plan in one
+	// transaction; a LIVE plan bumps the version of every learner it assigns.
+	// EINVALID for bad input (fields as NewPlan.Validate names them), an unknown
+	// organisation (organisationId), course (courseIds[i]) or role
+	// (audienceRoleIds[i]), a listed learner who is not in the organisation's
+	// subtree (audienceLearnerIds[i]), or an audience of nobody (no field: the
+	// input as a whole). Nothing is stored on error.
+	CreatePlan(ctx context.Context, n *NewPlan) (*Plan, error)
+	// FindPlanByID returns ENOTFOUND if there is no such plan.
+	FindPlanByID(ctx context.Context, id int64) (*Plan, error)
+	// FindPlansByIDs returns the plans that exist, keyed by ID.
+	FindPlansByIDs(ctx context.Context, ids []int64) (map[int64]*Plan, error)
+	// FindPlans pages through plans by due date, the latest first. EINVALID for a bad cursor.
+	FindPlans(ctx context.Context, f PlanFilter, p PageRequest) (*Page[*Plan], error)
+	// FindCourseIDsByPlanIDs returns each plan's courses in the order the plan lists them.
+	FindCourseIDsByPlanIDs(ctx context.Context, ids []int64) (map[int64][]int64, error)
+	// FindPlanProgress returns the progress on each plan, counting the assigned
+	// learners scope selects (a plan with none counts zeros).
+	FindPlanProgress(ctx context.Context, ids []int64, scope PlanProgressScope) (map[int64]*PlanProgress, error)
+	// FindAssignedCourses returns, per learner, the courses LIVE plans assign them,
+	// by due date (then plan, then the plan's order of courses).
+	FindAssignedCourses(ctx context.Context, learnerIDs []int64) (map[int64][]AssignedCourse, error)
+}

@@ -58,8 +58,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Cache, err = cache.Open(m.Config.RedisURL); err != nil {
 		return err
 	}
-	if _, err := telemetry.InstrumentCache(m.Cache, m.Tracing.Provider); err != nil {
+	if traced, err := telemetry.InstrumentCache(m.Cache, m.Tracing.Provider); err != nil {
 		return err
+	} else if !traced && m.Tracing.Provider != nil && m.Config.RedisURL != "" {
+		m.Logger.Info("tracing: Redis commands are not traced: the cache does not expose its client (telemetry.RedisClienter)")
 	}
 	signIn, err := m.signIn(ctx)
 	if err != nil {
@@ -67,8 +69,9 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	recs := &service.Recommendations{Store: db, Cache: m.Cache, Params: recommender.DefaultParams(), Logger: m.Logger}
 	gqlMetrics := telemetry.NewGraphQLMetrics()
-	gql := graph.NewHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db,
-		Recommendations: recs, Access: db, SignIn: signIn, Tokens: signIn.Tokens},
+	gql := graph.NewHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db,
+		Recommendations: recs, Reports: &service.Reports{Store: db, Recommendations: recs, Cache: m.Cache},
+		Access: db, SignIn: signIn, Tokens: signIn.Tokens},
 		graph.Options{Introspection: !m.Config.Production(), Logger: m.Logger, RequestLimit: requestLimits(m.Config),
 			PersistedQueries: m.Cache, Metrics: gqlMetrics, Tracer: m.Tracing.Provider})
 	cfg := server.Config{Addr: m.Config.Addr, GraphQL: gql, Database: db, Cache: m.Cache, Logger: m.Logger,

@@ -1154,6 +1154,22 @@ func (ec *executionContext) _UpdateCoursePayload(ctx context.Context, sel ast.Se
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNCourse2ᚕᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋmodelsᚐCourseᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Course) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCourse2ᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋmodelsᚐCourse(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNCourse2ᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋmodelsᚐCourse(ctx context.Context, sel ast.SelectionSet, v *models.Course) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Course!")

@@ -27,6 +27,7 @@ type LearnerResolver interface {
 	Evidence(ctx context.Context, obj *models.Learner, first *int, after *string) (*model.EvidenceConnection, error)
 	Enrolments(ctx context.Context, obj *models.Learner, first *int, after *string, status *models.EnrolmentStatus) (*model.EnrolmentConnection, error)
 	Certificates(ctx context.Context, obj *models.Learner, first *int, after *string) (*model.CertificateConnection, error)
+	AssignedCourses(ctx context.Context, obj *models.Learner) ([]*models.AssignedCourse, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -482,6 +483,38 @@ func (ec *executionContext) fieldContext_Learner_certificates(ctx context.Contex
 	if fc.Args, err = ec.field_Learner_certificates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Learner_assignedCourses(ctx context.Context, field graphql.CollectedField, obj *models.Learner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Learner_assignedCourses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Learner().AssignedCourses(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.AssignedCourse) graphql.Marshaler {
+			return ec.marshalNAssignedCourse2ᚕᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋmodelsᚐAssignedCourseᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Learner_assignedCourses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Learner",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssignedCourse(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -1067,6 +1100,12 @@ func (ec *executionContext) _Learner(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Learner_certificates(ctx, field, obj)
+				})
+		case "assignedCourses":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Learner_assignedCourses(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

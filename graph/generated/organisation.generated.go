@@ -30,6 +30,7 @@ type MutationResolver interface {
 	Enrol(ctx context.Context, input model.EnrolInput) (*model.EnrolPayload, error)
 	UpdateProgress(ctx context.Context, input model.UpdateProgressInput) (*model.UpdateProgressPayload, error)
 	RateCourse(ctx context.Context, input model.RateCourseInput) (*model.RateCoursePayload, error)
+	CreatePlan(ctx context.Context, input model.CreatePlanInput) (*model.CreatePlanPayload, error)
 	DismissRecommendation(ctx context.Context, input model.DismissRecommendationInput) (*model.DismissRecommendationPayload, error)
 	CreateRole(ctx context.Context, input model.CreateRoleInput) (*model.CreateRolePayload, error)
 	SetRoleRequirement(ctx context.Context, input model.SetRoleRequirementInput) (*model.SetRoleRequirementPayload, error)
@@ -94,6 +95,20 @@ func (ec *executionContext) field_Mutation_createOrganisation_args(ctx context.C
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateOrganisationInput, error) {
 			return ec.unmarshalNCreateOrganisationInput2githubᚗcomᚋopenkarmayogiᚋkarmayogiᚋgraphᚋmodelᚐCreateOrganisationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createPlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreatePlanInput, error) {
+			return ec.unmarshalNCreatePlanInput2githubᚗcomᚋopenkarmayogiᚋkarmayogiᚋgraphᚋmodelᚐCreatePlanInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -922,6 +937,50 @@ func (ec *executionContext) fieldContext_Mutation_rateCourse(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createPlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreatePlan(ctx, fc.Args["input"].(model.CreatePlanInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreatePlanPayload) graphql.Marshaler {
+			return ec.marshalNCreatePlanPayload2ᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋgraphᚋmodelᚐCreatePlanPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreatePlanPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createPlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_dismissRecommendation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1622,6 +1681,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "rateCourse":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_rateCourse(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createPlan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createPlan(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

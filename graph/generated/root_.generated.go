@@ -23,20 +23,27 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	AssignedCourse() AssignedCourseResolver
 	AuditEntry() AuditEntryResolver
 	Certificate() CertificateResolver
+	CohortCourseSuggestion() CohortCourseSuggestionResolver
 	Competency() CompetencyResolver
 	CompetencyGap() CompetencyGapResolver
+	CompetencyGapStat() CompetencyGapStatResolver
+	ContentGap() ContentGapResolver
 	Course() CourseResolver
 	CourseCompetency() CourseCompetencyResolver
 	Enrolment() EnrolmentResolver
 	Evidence() EvidenceResolver
 	GapContribution() GapContributionResolver
+	GapReport() GapReportResolver
+	HeatmapCell() HeatmapCellResolver
 	Learner() LearnerResolver
 	LearningPath() LearningPathResolver
 	LearningPathStep() LearningPathStepResolver
 	Mutation() MutationResolver
 	Organisation() OrganisationResolver
+	Plan() PlanResolver
 	Proficiency() ProficiencyResolver
 	Query() QueryResolver
 	Recommendation() RecommendationResolver
@@ -51,6 +58,13 @@ type DirectiveRoot struct {
 type ComplexityRoot struct {
 	AssignRolePayload struct {
 		Learner func(childComplexity int) int
+	}
+
+	AssignedCourse struct {
+		Course  func(childComplexity int) int
+		DueDate func(childComplexity int) int
+		Plan    func(childComplexity int) int
+		Status  func(childComplexity int) int
 	}
 
 	AuditEntry struct {
@@ -98,6 +112,12 @@ type ComplexityRoot struct {
 		LearnerName func(childComplexity int) int
 	}
 
+	CohortCourseSuggestion struct {
+		Course         func(childComplexity int) int
+		LearnersHelped func(childComplexity int) int
+		TotalGapClosed func(childComplexity int) int
+	}
+
 	Competency struct {
 		Area        func(childComplexity int) int
 		Code        func(childComplexity int) int
@@ -128,10 +148,25 @@ type ComplexityRoot struct {
 		Weight     func(childComplexity int) int
 	}
 
+	CompetencyGapStat struct {
+		Competency       func(childComplexity int) int
+		Learners         func(childComplexity int) int
+		LearnersWithGap  func(childComplexity int) int
+		LevelHistogram   func(childComplexity int) int
+		MeanGap          func(childComplexity int) int
+		TotalWeightedGap func(childComplexity int) int
+	}
+
 	CompetencyLevel struct {
 		Description func(childComplexity int) int
 		Level       func(childComplexity int) int
 		Name        func(childComplexity int) int
+	}
+
+	ContentGap struct {
+		Competency      func(childComplexity int) int
+		LearnersNeeding func(childComplexity int) int
+		Level           func(childComplexity int) int
 	}
 
 	Course struct {
@@ -175,6 +210,10 @@ type ComplexityRoot struct {
 
 	CreateOrganisationPayload struct {
 		Organisation func(childComplexity int) int
+	}
+
+	CreatePlanPayload struct {
+		Plan func(childComplexity int) int
 	}
 
 	CreateRolePayload struct {
@@ -238,18 +277,38 @@ type ComplexityRoot struct {
 		To         func(childComplexity int) int
 	}
 
+	GapReport struct {
+		Cached           func(childComplexity int) int
+		Competencies     func(childComplexity int) int
+		ContentGaps      func(childComplexity int) int
+		GeneratedAt      func(childComplexity int) int
+		Heatmap          func(childComplexity int) int
+		LearnerCount     func(childComplexity int) int
+		Organisation     func(childComplexity int) int
+		Role             func(childComplexity int) int
+		SuggestedCourses func(childComplexity int, first *int) int
+	}
+
+	HeatmapCell struct {
+		Competency   func(childComplexity int) int
+		Learners     func(childComplexity int) int
+		MeanGap      func(childComplexity int) int
+		Organisation func(childComplexity int) int
+	}
+
 	Learner struct {
-		Certificates  func(childComplexity int, first *int, after *string) int
-		Designation   func(childComplexity int) int
-		Email         func(childComplexity int) int
-		EmployeeCode  func(childComplexity int) int
-		Enrolments    func(childComplexity int, first *int, after *string, status *models.EnrolmentStatus) int
-		Evidence      func(childComplexity int, first *int, after *string) int
-		ID            func(childComplexity int) int
-		Name          func(childComplexity int) int
-		Organisation  func(childComplexity int) int
-		Proficiencies func(childComplexity int) int
-		Roles         func(childComplexity int) int
+		AssignedCourses func(childComplexity int) int
+		Certificates    func(childComplexity int, first *int, after *string) int
+		Designation     func(childComplexity int) int
+		Email           func(childComplexity int) int
+		EmployeeCode    func(childComplexity int) int
+		Enrolments      func(childComplexity int, first *int, after *string, status *models.EnrolmentStatus) int
+		Evidence        func(childComplexity int, first *int, after *string) int
+		ID              func(childComplexity int) int
+		Name            func(childComplexity int) int
+		Organisation    func(childComplexity int) int
+		Proficiencies   func(childComplexity int) int
+		Roles           func(childComplexity int) int
 	}
 
 	LearnerConnection struct {
@@ -286,6 +345,7 @@ type ComplexityRoot struct {
 		CreateCompetency      func(childComplexity int, input model.CreateCompetencyInput) int
 		CreateCourse          func(childComplexity int, input model.CreateCourseInput) int
 		CreateOrganisation    func(childComplexity int, input model.CreateOrganisationInput) int
+		CreatePlan            func(childComplexity int, input model.CreatePlanInput) int
 		CreateRole            func(childComplexity int, input model.CreateRoleInput) int
 		DismissRecommendation func(childComplexity int, input model.DismissRecommendationInput) int
 		Enrol                 func(childComplexity int, input model.EnrolInput) int
@@ -328,6 +388,34 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	Plan struct {
+		Courses      func(childComplexity int) int
+		DueDate      func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Organisation func(childComplexity int) int
+		Progress     func(childComplexity int) int
+		Status       func(childComplexity int) int
+	}
+
+	PlanConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	PlanEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	PlanProgress struct {
+		Assigned  func(childComplexity int) int
+		Completed func(childComplexity int) int
+		Enrolled  func(childComplexity int) int
+		Overdue   func(childComplexity int) int
+	}
+
 	Proficiency struct {
 		Competency   func(childComplexity int) int
 		Confidence   func(childComplexity int) int
@@ -345,12 +433,14 @@ type ComplexityRoot struct {
 		CompetencyGaps    func(childComplexity int, learnerID string, roleID *string) int
 		Course            func(childComplexity int, id string) int
 		Courses           func(childComplexity int, first *int, after *string, filter *model.CourseFilter) int
+		GapReport         func(childComplexity int, organisationID string, roleID *string, competencyType *models.CompetencyType) int
 		Learner           func(childComplexity int, id string) int
 		Learners          func(childComplexity int, first *int, after *string, filter *model.LearnerFilter) int
 		LearningPath      func(childComplexity int, learnerID string, budgetHours *float64, roleID *string) int
 		Node              func(childComplexity int, id string) int
 		Organisation      func(childComplexity int, id string) int
 		Organisations     func(childComplexity int, first *int, after *string, parentID *string) int
+		Plans             func(childComplexity int, first *int, after *string, organisationID *string) int
 		Recommendations   func(childComplexity int, learnerID string, first *int, roleID *string) int
 		Role              func(childComplexity int, id string) int
 		Roles             func(childComplexity int, first *int, after *string, filter *model.RoleFilter) int
@@ -466,6 +556,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AssignRolePayload.Learner(childComplexity), true
+
+	case "AssignedCourse.course":
+		if e.ComplexityRoot.AssignedCourse.Course == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssignedCourse.Course(childComplexity), true
+	case "AssignedCourse.dueDate":
+		if e.ComplexityRoot.AssignedCourse.DueDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssignedCourse.DueDate(childComplexity), true
+	case "AssignedCourse.plan":
+		if e.ComplexityRoot.AssignedCourse.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssignedCourse.Plan(childComplexity), true
+	case "AssignedCourse.status":
+		if e.ComplexityRoot.AssignedCourse.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssignedCourse.Status(childComplexity), true
 
 	case "AuditEntry.action":
 		if e.ComplexityRoot.AuditEntry.Action == nil {
@@ -618,6 +733,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CertificateVerification.LearnerName(childComplexity), true
 
+	case "CohortCourseSuggestion.course":
+		if e.ComplexityRoot.CohortCourseSuggestion.Course == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CohortCourseSuggestion.Course(childComplexity), true
+	case "CohortCourseSuggestion.learnersHelped":
+		if e.ComplexityRoot.CohortCourseSuggestion.LearnersHelped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CohortCourseSuggestion.LearnersHelped(childComplexity), true
+	case "CohortCourseSuggestion.totalGapClosed":
+		if e.ComplexityRoot.CohortCourseSuggestion.TotalGapClosed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CohortCourseSuggestion.TotalGapClosed(childComplexity), true
+
 	case "Competency.area":
 		if e.ComplexityRoot.Competency.Area == nil {
 			break
@@ -735,6 +869,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CompetencyGap.Weight(childComplexity), true
 
+	case "CompetencyGapStat.competency":
+		if e.ComplexityRoot.CompetencyGapStat.Competency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetencyGapStat.Competency(childComplexity), true
+	case "CompetencyGapStat.learners":
+		if e.ComplexityRoot.CompetencyGapStat.Learners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetencyGapStat.Learners(childComplexity), true
+	case "CompetencyGapStat.learnersWithGap":
+		if e.ComplexityRoot.CompetencyGapStat.LearnersWithGap == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetencyGapStat.LearnersWithGap(childComplexity), true
+	case "CompetencyGapStat.levelHistogram":
+		if e.ComplexityRoot.CompetencyGapStat.LevelHistogram == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetencyGapStat.LevelHistogram(childComplexity), true
+	case "CompetencyGapStat.meanGap":
+		if e.ComplexityRoot.CompetencyGapStat.MeanGap == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetencyGapStat.MeanGap(childComplexity), true
+	case "CompetencyGapStat.totalWeightedGap":
+		if e.ComplexityRoot.CompetencyGapStat.TotalWeightedGap == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetencyGapStat.TotalWeightedGap(childComplexity), true
+
 	case "CompetencyLevel.description":
 		if e.ComplexityRoot.CompetencyLevel.Description == nil {
 			break
@@ -753,6 +924,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CompetencyLevel.Name(childComplexity), true
+
+	case "ContentGap.competency":
+		if e.ComplexityRoot.ContentGap.Competency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentGap.Competency(childComplexity), true
+	case "ContentGap.learnersNeeding":
+		if e.ComplexityRoot.ContentGap.LearnersNeeding == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentGap.LearnersNeeding(childComplexity), true
+	case "ContentGap.level":
+		if e.ComplexityRoot.ContentGap.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentGap.Level(childComplexity), true
 
 	case "Course.code":
 		if e.ComplexityRoot.Course.Code == nil {
@@ -892,6 +1082,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateOrganisationPayload.Organisation(childComplexity), true
+
+	case "CreatePlanPayload.plan":
+		if e.ComplexityRoot.CreatePlanPayload.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatePlanPayload.Plan(childComplexity), true
 
 	case "CreateRolePayload.role":
 		if e.ComplexityRoot.CreateRolePayload.Role == nil {
@@ -1089,6 +1286,97 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GapContribution.To(childComplexity), true
 
+	case "GapReport.cached":
+		if e.ComplexityRoot.GapReport.Cached == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapReport.Cached(childComplexity), true
+	case "GapReport.competencies":
+		if e.ComplexityRoot.GapReport.Competencies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapReport.Competencies(childComplexity), true
+	case "GapReport.contentGaps":
+		if e.ComplexityRoot.GapReport.ContentGaps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapReport.ContentGaps(childComplexity), true
+	case "GapReport.generatedAt":
+		if e.ComplexityRoot.GapReport.GeneratedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapReport.GeneratedAt(childComplexity), true
+	case "GapReport.heatmap":
+		if e.ComplexityRoot.GapReport.Heatmap == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapReport.Heatmap(childComplexity), true
+	case "GapReport.learnerCount":
+		if e.ComplexityRoot.GapReport.LearnerCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapReport.LearnerCount(childComplexity), true
+	case "GapReport.organisation":
+		if e.ComplexityRoot.GapReport.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapReport.Organisation(childComplexity), true
+	case "GapReport.role":
+		if e.ComplexityRoot.GapReport.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapReport.Role(childComplexity), true
+	case "GapReport.suggestedCourses":
+		if e.ComplexityRoot.GapReport.SuggestedCourses == nil {
+			break
+		}
+
+		args, err := ec.field_GapReport_suggestedCourses_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.GapReport.SuggestedCourses(childComplexity, args["first"].(*int)), true
+
+	case "HeatmapCell.competency":
+		if e.ComplexityRoot.HeatmapCell.Competency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeatmapCell.Competency(childComplexity), true
+	case "HeatmapCell.learners":
+		if e.ComplexityRoot.HeatmapCell.Learners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeatmapCell.Learners(childComplexity), true
+	case "HeatmapCell.meanGap":
+		if e.ComplexityRoot.HeatmapCell.MeanGap == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeatmapCell.MeanGap(childComplexity), true
+	case "HeatmapCell.organisation":
+		if e.ComplexityRoot.HeatmapCell.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeatmapCell.Organisation(childComplexity), true
+
+	case "Learner.assignedCourses":
+		if e.ComplexityRoot.Learner.AssignedCourses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Learner.AssignedCourses(childComplexity), true
 	case "Learner.certificates":
 		if e.ComplexityRoot.Learner.Certificates == nil {
 			break
@@ -1321,6 +1609,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateOrganisation(childComplexity, args["input"].(model.CreateOrganisationInput)), true
+	case "Mutation.createPlan":
+		if e.ComplexityRoot.Mutation.CreatePlan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreatePlan(childComplexity, args["input"].(model.CreatePlanInput)), true
 	case "Mutation.createRole":
 		if e.ComplexityRoot.Mutation.CreateRole == nil {
 			break
@@ -1564,6 +1863,106 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Plan.courses":
+		if e.ComplexityRoot.Plan.Courses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.Courses(childComplexity), true
+	case "Plan.dueDate":
+		if e.ComplexityRoot.Plan.DueDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.DueDate(childComplexity), true
+	case "Plan.id":
+		if e.ComplexityRoot.Plan.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.ID(childComplexity), true
+	case "Plan.name":
+		if e.ComplexityRoot.Plan.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.Name(childComplexity), true
+	case "Plan.organisation":
+		if e.ComplexityRoot.Plan.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.Organisation(childComplexity), true
+	case "Plan.progress":
+		if e.ComplexityRoot.Plan.Progress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.Progress(childComplexity), true
+	case "Plan.status":
+		if e.ComplexityRoot.Plan.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Plan.Status(childComplexity), true
+
+	case "PlanConnection.edges":
+		if e.ComplexityRoot.PlanConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanConnection.Edges(childComplexity), true
+	case "PlanConnection.pageInfo":
+		if e.ComplexityRoot.PlanConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanConnection.PageInfo(childComplexity), true
+	case "PlanConnection.totalCount":
+		if e.ComplexityRoot.PlanConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanConnection.TotalCount(childComplexity), true
+
+	case "PlanEdge.cursor":
+		if e.ComplexityRoot.PlanEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanEdge.Cursor(childComplexity), true
+	case "PlanEdge.node":
+		if e.ComplexityRoot.PlanEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanEdge.Node(childComplexity), true
+
+	case "PlanProgress.assigned":
+		if e.ComplexityRoot.PlanProgress.Assigned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanProgress.Assigned(childComplexity), true
+	case "PlanProgress.completed":
+		if e.ComplexityRoot.PlanProgress.Completed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanProgress.Completed(childComplexity), true
+	case "PlanProgress.enrolled":
+		if e.ComplexityRoot.PlanProgress.Enrolled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanProgress.Enrolled(childComplexity), true
+	case "PlanProgress.overdue":
+		if e.ComplexityRoot.PlanProgress.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanProgress.Overdue(childComplexity), true
+
 	case "Proficiency.competency":
 		if e.ComplexityRoot.Proficiency.Competency == nil {
 			break
@@ -1673,6 +2072,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Courses(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.CourseFilter)), true
+	case "Query.gapReport":
+		if e.ComplexityRoot.Query.GapReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_gapReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.GapReport(childComplexity, args["organisationId"].(string), args["roleId"].(*string), args["competencyType"].(*models.CompetencyType)), true
 
 	case "Query.learner":
 		if e.ComplexityRoot.Query.Learner == nil {
@@ -1740,6 +2150,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Organisations(childComplexity, args["first"].(*int), args["after"].(*string), args["parentId"].(*string)), true
+	case "Query.plans":
+		if e.ComplexityRoot.Query.Plans == nil {
+			break
+		}
+
+		args, err := ec.field_Query_plans_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Plans(childComplexity, args["first"].(*int), args["after"].(*string), args["organisationId"].(*string)), true
 	case "Query.recommendations":
 		if e.ComplexityRoot.Query.Recommendations == nil {
 			break
@@ -2058,6 +2479,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateCompetencyInput", ec.unmarshalInputCreateCompetencyInput),
 			graphql.NewInputUnmarshaler("CreateCourseInput", ec.unmarshalInputCreateCourseInput),
 			graphql.NewInputUnmarshaler("CreateOrganisationInput", ec.unmarshalInputCreateOrganisationInput),
+			graphql.NewInputUnmarshaler("CreatePlanInput", ec.unmarshalInputCreatePlanInput),
 			graphql.NewInputUnmarshaler("CreateRoleInput", ec.unmarshalInputCreateRoleInput),
 			graphql.NewInputUnmarshaler("DismissRecommendationInput", ec.unmarshalInputDismissRecommendationInput),
 			graphql.NewInputUnmarshaler("EnrolInput", ec.unmarshalInputEnrolInput),
@@ -3105,6 +3527,148 @@ type Mutation {
   ): CreateOrganisationPayload!
 }
 `, BuiltIn: false},
+	{Name: "../schema/plan.graphqls", Input: `"""Where a capacity-building plan is in its life."""
+enum PlanStatus {
+  """Being prepared: its audience is fixed, but nothing is assigned to anyone yet."""
+  DRAFT
+  """In force: its courses are assigned to its learners, who see them, and their learning paths put them first."""
+  LIVE
+  """Over: kept for the record, assigning nothing."""
+  RETIRED
+}
+
+"""
+A capacity-building plan: courses an organisation assigns, with a due date, to an audience
+of the learners in it and below it. The audience is resolved when the plan is created.
+"""
+type Plan implements Node {
+  """The plan's opaque global ID."""
+  id: ID!
+  """The plan's name, e.g. "GeM procurement drive 2026"."""
+  name: String!
+  """The organisation whose plan it is; its audience is in this organisation or below it."""
+  organisation: Organisation!
+  """Whether the plan is a draft, in force or over."""
+  status: PlanStatus!
+  """When the plan's courses are due."""
+  dueDate: Time!
+  """The courses the plan assigns, in the order the plan lists them."""
+  courses: [Course!]!
+  """
+  The progress on the plan, over the learners assigned whom the caller may see: all of them
+  for the admins over the plan's organisation (and a PLATFORM_ADMIN), those in an
+  ORG_ADMIN's own subtree otherwise, and for a learner their own assignments.
+  """
+  progress: PlanProgress!
+}
+
+"""How far a plan's learners have got: counts of (learner, course) assignments."""
+type PlanProgress {
+  """Assignments: learners assigned × the plan's courses."""
+  assigned: Int!
+  """Of those, the ones the learner has an enrolment in, in any status."""
+  enrolled: Int!
+  """Of those, the ones the learner has completed."""
+  completed: Int!
+  """Assignments not completed once the due date has passed (0 until then)."""
+  overdue: Int!
+}
+
+"""A course a LIVE plan assigns to a learner."""
+type AssignedCourse {
+  """The course."""
+  course: Course!
+  """The plan that assigns it."""
+  plan: Plan!
+  """When it is due: the plan's due date."""
+  dueDate: Time!
+  """The learner's enrolment status in the course; null if they have not enrolled."""
+  status: EnrolmentStatus
+}
+
+"""A page of plans, the latest due date first."""
+type PlanConnection {
+  """The plans on this page, each with its cursor."""
+  edges: [PlanEdge!]!
+  """Where this page sits in the whole list."""
+  pageInfo: PageInfo!
+  """How many plans the query selects in all, not only on this page."""
+  totalCount: Int!
+}
+
+"""A plan in a connection, with its cursor."""
+type PlanEdge {
+  """An opaque position to pass as ` + "`" + `after` + "`" + ` to continue after this plan."""
+  cursor: String!
+  """The plan."""
+  node: Plan!
+}
+
+extend type Learner {
+  """The courses LIVE plans assign the learner, soonest due first (then by plan and the plan's order of courses)."""
+  assignedCourses: [AssignedCourse!]!
+}
+
+extend type Query {
+  """
+  Pages through plans, the latest due date first (ties: the newest plan first). With
+  ` + "`" + `organisationId` + "`" + `, the plans of that organisation and every organisation below it. Filtered to
+  what the caller may see, never an error: a PLATFORM_ADMIN sees every plan; an ORG_ADMIN the
+  plans of their own subtree (the default when ` + "`" + `organisationId` + "`" + ` is left out); anyone else the
+  LIVE plans that assign them courses.
+  """
+  plans(
+    """How many plans to return: 1 to 500, 20 if not given."""
+    first: Int
+    """Return the plans after this cursor (an ` + "`" + `endCursor` + "`" + ` or edge ` + "`" + `cursor` + "`" + ` from an earlier page)."""
+    after: String
+    """Only the plans of this organisation (its global ID) and of the organisations below it."""
+    organisationId: ID
+  ): PlanConnection!
+}
+
+"""
+A new capacity-building plan. A learner in the organisation or below it who matches any of the
+audience criteria given is assigned; with none given, everyone there. An audience of nobody is refused.
+"""
+input CreatePlanInput {
+  """The plan's name."""
+  name: String!
+  """The global ID of the organisation whose plan it is; the audience is drawn from it and the organisations below it."""
+  organisationId: ID!
+  """The global IDs of the courses to assign, in order: at least one, each once."""
+  courseIds: [ID!]!
+  """When the courses are due; must be in the future."""
+  dueDate: Time!
+  """Assign the learners holding any of these roles (global IDs)."""
+  audienceRoleIds: [ID!]
+  """Assign the learners with any of these designations, ignoring case, e.g. "Section Officer"."""
+  audienceDesignations: [String!]
+  """Assign these learners (global IDs), who must be in the organisation or below it."""
+  audienceLearnerIds: [ID!]
+  """The plan's status; DRAFT if not given. Only a LIVE plan assigns its courses."""
+  status: PlanStatus = DRAFT
+}
+
+"""The result of ` + "`" + `createPlan` + "`" + `."""
+type CreatePlanPayload {
+  """The plan created."""
+  plan: Plan!
+}
+
+extend type Mutation {
+  """
+  Creates a capacity-building plan, resolving its audience into assignments. For an ORG_ADMIN
+  over the organisation, or a PLATFORM_ADMIN (FORBIDDEN otherwise). BAD_USER_INPUT for an unknown
+  organisation, course or role, a listed learner outside the organisation, a due date not in the
+  future, or an audience of nobody (field ` + "`" + `input` + "`" + `); nothing is stored then.
+  """
+  createPlan(
+    """The plan to create."""
+    input: CreatePlanInput!
+  ): CreatePlanPayload!
+}
+`, BuiltIn: false},
 	{Name: "../schema/recommend.graphqls", Input: `"""How far a learner falls short of one requirement."""
 type CompetencyGap {
   """The competency required."""
@@ -3255,6 +3819,91 @@ extend type Mutation {
   ): DismissRecommendationPayload!
 }
 `, BuiltIn: false},
+	{Name: "../schema/report.graphqls", Input: `"""One competency's gaps over the learners of a report whose roles require it."""
+type CompetencyGapStat {
+  """The competency."""
+  competency: Competency!
+  """Learners in scope whose roles require this competency."""
+  learners: Int!
+  """Of those, learners whose gap is above 0.5 level."""
+  learnersWithGap: Int!
+  """The unweighted gap averaged over ` + "`" + `learners` + "`" + `."""
+  meanGap: Float!
+  """The sum over ` + "`" + `learners` + "`" + ` of weight × gap; reports sort by it, largest first."""
+  totalWeightedGap: Float!
+  """` + "`" + `learners` + "`" + ` counted by proficiency level 0..5 (the median of each distribution)."""
+  levelHistogram: [Int!]!
+}
+
+"""The mean gap of one direct sub-organisation in one competency."""
+type HeatmapCell {
+  """The sub-organisation (a direct child of the report's organisation), with everything under it."""
+  organisation: Organisation!
+  """The competency."""
+  competency: Competency!
+  """The unweighted gap averaged over its learners who need the competency."""
+  meanGap: Float!
+  """Its learners whose roles require the competency."""
+  learners: Int!
+}
+
+"""A required (competency, level) that no course reaches: no course imparts the competency with toLevel >= level."""
+type ContentGap {
+  """The competency."""
+  competency: Competency!
+  """The level required."""
+  level: Int!
+  """Learners who need it: required at this level, with a gap above 0.5."""
+  learnersNeeding: Int!
+}
+
+"""A course suggested for a whole cohort."""
+type CohortCourseSuggestion {
+  """The course."""
+  course: Course!
+  """Learners it moves toward what they need (at a level it starts from, below their requirement), given the courses suggested before it."""
+  learnersHelped: Int!
+  """The expected weighted gap it closes over the cohort, given the courses suggested before it."""
+  totalGapClosed: Float!
+}
+
+"""Where the people of an organisation and everything under it fall short, and what would help."""
+type GapReport {
+  """The organisation reported on."""
+  organisation: Organisation!
+  """When asked: the role whose holders are reported on, measured against it."""
+  role: Role
+  """Learners in scope."""
+  learnerCount: Int!
+  """Per-competency statistics, largest total weighted gap first."""
+  competencies: [CompetencyGapStat!]!
+  """Direct sub-organisations × competencies."""
+  heatmap: [HeatmapCell!]!
+  """Needs that no course in the catalogue reaches."""
+  contentGaps: [ContentGap!]!
+  """Courses that close the most of the cohort's total weighted gap, by greedy cover."""
+  suggestedCourses(
+    """How many, 1 to 50."""
+    first: Int = 10
+  ): [CohortCourseSuggestion!]!
+  """When the report was computed; reports are cached for up to 30 seconds."""
+  generatedAt: Time!
+  """Whether the report came from the cache."""
+  cached: Boolean!
+}
+
+extend type Query {
+  """The gap report of an organisation and everything under it. ORG_ADMIN of the subtree or PLATFORM_ADMIN; FORBIDDEN otherwise."""
+  gapReport(
+    """The organisation."""
+    organisationId: ID!
+    """Report on this role's holders, measured against it."""
+    roleId: ID
+    """Only competencies of this type."""
+    competencyType: CompetencyType
+  ): GapReport
+}
+`, BuiltIn: false},
 	{Name: "../schema/role.graphqls", Input: `"""That a role needs a competency at a level."""
 type RoleRequirement {
   """The competency required."""
@@ -3394,6 +4043,20 @@ func (ec *executionContext) childFields_AssignRolePayload(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type AssignRolePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_AssignedCourse(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "course":
+		return ec.fieldContext_AssignedCourse_course(ctx, field)
+	case "plan":
+		return ec.fieldContext_AssignedCourse_plan(ctx, field)
+	case "dueDate":
+		return ec.fieldContext_AssignedCourse_dueDate(ctx, field)
+	case "status":
+		return ec.fieldContext_AssignedCourse_status(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssignedCourse", field.Name)
+}
+
 func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3484,6 +4147,18 @@ func (ec *executionContext) childFields_CertificateVerification(ctx context.Cont
 	return nil, fmt.Errorf("no field named %q was found under type CertificateVerification", field.Name)
 }
 
+func (ec *executionContext) childFields_CohortCourseSuggestion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "course":
+		return ec.fieldContext_CohortCourseSuggestion_course(ctx, field)
+	case "learnersHelped":
+		return ec.fieldContext_CohortCourseSuggestion_learnersHelped(ctx, field)
+	case "totalGapClosed":
+		return ec.fieldContext_CohortCourseSuggestion_totalGapClosed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CohortCourseSuggestion", field.Name)
+}
+
 func (ec *executionContext) childFields_Competency(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3544,6 +4219,24 @@ func (ec *executionContext) childFields_CompetencyGap(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type CompetencyGap", field.Name)
 }
 
+func (ec *executionContext) childFields_CompetencyGapStat(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "competency":
+		return ec.fieldContext_CompetencyGapStat_competency(ctx, field)
+	case "learners":
+		return ec.fieldContext_CompetencyGapStat_learners(ctx, field)
+	case "learnersWithGap":
+		return ec.fieldContext_CompetencyGapStat_learnersWithGap(ctx, field)
+	case "meanGap":
+		return ec.fieldContext_CompetencyGapStat_meanGap(ctx, field)
+	case "totalWeightedGap":
+		return ec.fieldContext_CompetencyGapStat_totalWeightedGap(ctx, field)
+	case "levelHistogram":
+		return ec.fieldContext_CompetencyGapStat_levelHistogram(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CompetencyGapStat", field.Name)
+}
+
 func (ec *executionContext) childFields_CompetencyLevel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "level":
@@ -3554,6 +4247,18 @@ func (ec *executionContext) childFields_CompetencyLevel(ctx context.Context, fie
 		return ec.fieldContext_CompetencyLevel_description(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CompetencyLevel", field.Name)
+}
+
+func (ec *executionContext) childFields_ContentGap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "competency":
+		return ec.fieldContext_ContentGap_competency(ctx, field)
+	case "level":
+		return ec.fieldContext_ContentGap_level(ctx, field)
+	case "learnersNeeding":
+		return ec.fieldContext_ContentGap_learnersNeeding(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContentGap", field.Name)
 }
 
 func (ec *executionContext) childFields_Course(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3640,6 +4345,14 @@ func (ec *executionContext) childFields_CreateOrganisationPayload(ctx context.Co
 		return ec.fieldContext_CreateOrganisationPayload_organisation(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateOrganisationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreatePlanPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "plan":
+		return ec.fieldContext_CreatePlanPayload_plan(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreatePlanPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_CreateRolePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3764,6 +4477,44 @@ func (ec *executionContext) childFields_GapContribution(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type GapContribution", field.Name)
 }
 
+func (ec *executionContext) childFields_GapReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organisation":
+		return ec.fieldContext_GapReport_organisation(ctx, field)
+	case "role":
+		return ec.fieldContext_GapReport_role(ctx, field)
+	case "learnerCount":
+		return ec.fieldContext_GapReport_learnerCount(ctx, field)
+	case "competencies":
+		return ec.fieldContext_GapReport_competencies(ctx, field)
+	case "heatmap":
+		return ec.fieldContext_GapReport_heatmap(ctx, field)
+	case "contentGaps":
+		return ec.fieldContext_GapReport_contentGaps(ctx, field)
+	case "suggestedCourses":
+		return ec.fieldContext_GapReport_suggestedCourses(ctx, field)
+	case "generatedAt":
+		return ec.fieldContext_GapReport_generatedAt(ctx, field)
+	case "cached":
+		return ec.fieldContext_GapReport_cached(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GapReport", field.Name)
+}
+
+func (ec *executionContext) childFields_HeatmapCell(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organisation":
+		return ec.fieldContext_HeatmapCell_organisation(ctx, field)
+	case "competency":
+		return ec.fieldContext_HeatmapCell_competency(ctx, field)
+	case "meanGap":
+		return ec.fieldContext_HeatmapCell_meanGap(ctx, field)
+	case "learners":
+		return ec.fieldContext_HeatmapCell_learners(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HeatmapCell", field.Name)
+}
+
 func (ec *executionContext) childFields_Learner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3788,6 +4539,8 @@ func (ec *executionContext) childFields_Learner(ctx context.Context, field graph
 		return ec.fieldContext_Learner_enrolments(ctx, field)
 	case "certificates":
 		return ec.fieldContext_Learner_certificates(ctx, field)
+	case "assignedCourses":
+		return ec.fieldContext_Learner_assignedCourses(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Learner", field.Name)
 }
@@ -3904,6 +4657,62 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_Plan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Plan_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Plan_name(ctx, field)
+	case "organisation":
+		return ec.fieldContext_Plan_organisation(ctx, field)
+	case "status":
+		return ec.fieldContext_Plan_status(ctx, field)
+	case "dueDate":
+		return ec.fieldContext_Plan_dueDate(ctx, field)
+	case "courses":
+		return ec.fieldContext_Plan_courses(ctx, field)
+	case "progress":
+		return ec.fieldContext_Plan_progress(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Plan", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PlanConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PlanConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PlanConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PlanEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PlanEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanProgress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "assigned":
+		return ec.fieldContext_PlanProgress_assigned(ctx, field)
+	case "enrolled":
+		return ec.fieldContext_PlanProgress_enrolled(ctx, field)
+	case "completed":
+		return ec.fieldContext_PlanProgress_completed(ctx, field)
+	case "overdue":
+		return ec.fieldContext_PlanProgress_overdue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanProgress", field.Name)
 }
 
 func (ec *executionContext) childFields_Proficiency(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -214,6 +214,33 @@ type CreateOrganisationPayload struct {
 	Organisation *models.Organisation `json:"organisation"`
 }
 
+// A new capacity-building plan. A learner in the organisation or below it who matches any of the
+// audience criteria given is assigned; with none given, everyone there. An audience of nobody is refused.
+type CreatePlanInput struct {
+	// The plan's name.
+	Name string `json:"name"`
+	// The global ID of the organisation whose plan it is; the audience is drawn from it and the organisations below it.
+	OrganisationID string `json:"organisationId"`
+	// The global IDs of the courses to assign, in order: at least one, each once.
+	CourseIds []string `json:"courseIds"`
+	// When the courses are due; must be in the future.
+	DueDate time.Time `json:"dueDate"`
+	// Assign the learners holding any of these roles (global IDs).
+	AudienceRoleIds []string `json:"audienceRoleIds,omitempty"`
+	// Assign the learners with any of these designations, ignoring case, e.g. "Section Officer".
+	AudienceDesignations []string `json:"audienceDesignations,omitempty"`
+	// Assign these learners (global IDs), who must be in the organisation or below it.
+	AudienceLearnerIds []string `json:"audienceLearnerIds,omitempty"`
+	// The plan's status; DRAFT if not given. Only a LIVE plan assigns its courses.
+	Status *models.PlanStatus `json:"status,omitempty"`
+}
+
+// The result of `createPlan`.
+type CreatePlanPayload struct {
+	// The plan created.
+	Plan *models.Plan `json:"plan"`
+}
+
 // A new role.
 type CreateRoleInput struct {
 	// A unique code: 1 to 64 letters, digits, '.', '_', '/' or '-', starting with a letter or digit.
@@ -360,6 +387,24 @@ type PageInfo struct {
 	StartCursor *string `json:"startCursor,omitempty"`
 	// The cursor of the last item on this page, to pass as `after` for the next page; null when the page is empty.
 	EndCursor *string `json:"endCursor,omitempty"`
+}
+
+// A page of plans, the latest due date first.
+type PlanConnection struct {
+	// The plans on this page, each with its cursor.
+	Edges []*PlanEdge `json:"edges"`
+	// Where this page sits in the whole list.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many plans the query selects in all, not only on this page.
+	TotalCount int `json:"totalCount"`
+}
+
+// A plan in a connection, with its cursor.
+type PlanEdge struct {
+	// An opaque position to pass as `after` to continue after this plan.
+	Cursor string `json:"cursor"`
+	// The plan.
+	Node *models.Plan `json:"node"`
 }
 
 // The entry points for reading the competency graph.

@@ -25,6 +25,7 @@ type Store interface {
 	models.LearnerService
 	models.CatalogueService
 	models.LearningService
+	models.PlanService // the courses plans assign, which learning paths put first
 }
 
 // Recommendations computes a learner's competency gaps, ranked courses and
@@ -239,16 +240,47 @@ func (s *Recommendations) Path(ctx context.Context, l *models.Learner, roleID *i
 		if err != nil {
 			return nil, err
 		}
-		return &LearningPath{LearnerID: l.ID, RoleID: roleID, Path: snap.cat.LearningPath(s.Params, in, budgetHours, nil)}, nil
+		assigned, err := s.assigned(ctx, l, &in)
+		if err != nil {
+			return nil, err
+		}
+		return &LearningPath{LearnerID: l.ID, RoleID: roleID, Path: snap.cat.LearningPath(s.Params, in, budgetHours, assigned)}, nil
 	})
 	return &out, err
+}
+
+// assigned returns the courses LIVE plans assign l that l has not completed, for
+// the learning path to put first in due order. Such a course stays on the path
+// while l is enrolled in it, or dismissed it from their recommendations: the plan
+// still asks for it. Creating a LIVE plan bumps the version of each learner it
+// assigns, so a cached path never misses a new assignment.
+func (s *Recommendations) assigned(ctx context.Context, l *models.Learner, in *recommender.Learner) ([]recommender.Assigned, error) {
+	courses, err := s.Store.FindAssignedCourses(ctx, []int64{l.ID})
+	if err != nil {
+		return nil, err
+	}
+	var out []recommender.Assigned
+	for _, a := range courses[l.ID] {
+		if a.Status != nil && *a.Status == models.Completed {
+			continue
+		}
+		delete(in.Exclude, a.CourseID)
+		out = append(out, recommender.Assigned{CourseID: a.CourseID, Due: a.DueDate})
+	}
+	return out, nil
 }
 
 // cached decodes the result cached under key into out, or computes, caches and
 // decodes it; concurrent misses compute once, and a cache that fails is bypassed.
 func (s *Recommendations) cached(ctx context.Context, key string, out any, compute func(context.Context) (any, error)) (bool, error) {
 	s.init()
-	b, cached, err := s.group.GetOrCompute(ctx, s.Cache, key, s.TTL, func(ctx context.Context) ([]byte, error) {
+	return cachedJSON(ctx, &s.group, s.Cache, s.TTL, key, out, compute)
+}
+
+// cachedJSON is cached with the group, cache and time to live given.
+func cachedJSON(ctx context.Context, group *cache.Group, c cache.Cache, ttl time.Duration, key string, out any,
+	compute func(context.Context) (any, error)) (bool, error) {
+	b, cached, err := group.GetOrCompute(ctx, c, key, ttl, func(ctx context.Context) ([]byte, error) {
 		v, err := compute(ctx)
 		if err != nil {
 			return nil, err

@@ -106,16 +106,38 @@ func (db *DB) reestimate(ctx context.Context, idb bun.IDB, pairs map[int64][]int
 	return out, upsertProficiencies(ctx, idb, out)
 }
 
+// proficiencyRow is a proficiency as stored: the distribution both as the JSON the
+// API reads and as six columns p0..p5 that gap reports aggregate in SQL.
+type proficiencyRow struct {
+	bun.BaseModel `bun:"table:proficiencies,alias:proficiency"`
+	models.Proficiency
+	P0 float64 `bun:"p0"`
+	P1 float64 `bun:"p1"`
+	P2 float64 `bun:"p2"`
+	P3 float64 `bun:"p3"`
+	P4 float64 `bun:"p4"`
+	P5 float64 `bun:"p5"`
+}
+
 // upsertProficiencies writes estimates, in batches that stay under SQLite's limit on
 // bound parameters.
 func upsertProficiencies(ctx context.Context, idb bun.IDB, profs []*models.Proficiency) error {
-	const batch = 500
+	const batch = 300
 	for lo := 0; lo < len(profs); lo += batch {
 		chunk := profs[lo:min(lo+batch, len(profs))]
-		if _, err := idb.NewInsert().Model(&chunk).
+		rows := make([]proficiencyRow, len(chunk))
+		for i, p := range chunk {
+			rows[i].Proficiency = *p
+			if d := p.Distribution; len(d) == 6 {
+				rows[i].P0, rows[i].P1, rows[i].P2, rows[i].P3, rows[i].P4, rows[i].P5 = d[0], d[1], d[2], d[3], d[4], d[5]
+			}
+		}
+		if _, err := idb.NewInsert().Model(&rows).
 			On("CONFLICT (learner_id, competency_id) DO UPDATE").
 			Set("level = EXCLUDED.level").Set("confidence = EXCLUDED.confidence").
 			Set("distribution = EXCLUDED.distribution").Set("updated_at = EXCLUDED.updated_at").
+			Set("p0 = EXCLUDED.p0").Set("p1 = EXCLUDED.p1").Set("p2 = EXCLUDED.p2").
+			Set("p3 = EXCLUDED.p3").Set("p4 = EXCLUDED.p4").Set("p5 = EXCLUDED.p5").
 			Exec(ctx); err != nil {
 			return err
 		}

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/redis/go-redis/extra/redisotel/v9"
@@ -95,6 +96,12 @@ func SetupTracing(ctx context.Context, version string) (*Tracing, error) {
 // resource and the given options (an exporter, for one: tests pass
 // sdktrace.WithSyncer(tracetest.NewInMemoryExporter())). It sets otel's globals.
 func NewTracing(ctx context.Context, version string, opts ...sdktrace.TracerProviderOption) (*Tracing, error) {
+	if version == "" {
+		version = "(devel)"
+		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+			version = bi.Main.Version
+		}
+	}
 	res, err := resource.New(ctx,
 		resource.WithAttributes(attribute.String("service.name", ServiceName), attribute.String("service.version", version)),
 		resource.WithTelemetrySDK(),

@@ -1,0 +1,276 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/openkarmayogi/karmayogi/models"
+)
+
+var _ models.PlanService = (*DB)(nil)
+
+// Plans are listed by due date, the latest first.
+var planPages = newestFirst[*models.Plan]{
+	column: "due_date",
+	at:     func(p *models.Plan) time.Time { return p.DueDate },
+	id:     func(p *models.Plan) int64 { return p.ID },
+}
+
+// CreatePlan resolves the audience into plan_learners with one INSERT ... SELECT
+// over the organisation's subtree (set-based, whatever the audience's size), and,
+// for a LIVE plan, bumps the version of every learner assigned, all in one
+// transaction: any error leaves nothing stored.
+func (db *DB) CreatePlan(ctx context.Context, n *models.NewPlan) (*models.Plan, error) {
+	now := db.now()
+	if err := n.Validate(now); err != nil {
+		return nil, err
+	}
+	p := &models.Plan{Name: n.Name, OrganisationID: n.OrganisationID, Status: n.Status, DueDate: instant(n.DueDate),
+		CreatedAt: now, UpdatedAt: now}
+	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		org, err := one[models.Organisation](ctx, tx, n.OrganisationID, "organisation")
+		if models.ErrorCode(err) == models.ENOTFOUND {
+			return models.Invalid("organisationId", "no such organisation")
+		} else if err != nil {
+			return err
+		}
+		if err := allExist(ctx, tx, "courses", "courseIds", "no such course", n.CourseIDs); err != nil {
+			return err
+		}
+		if err := allExist(ctx, tx, "roles", "audienceRoleIds", "no such role", n.Audience.RoleIDs); err != nil {
+			return err
+		}
+		subtree := subtreeOrganisations(tx, org)
+		if err := checkAudienceLearners(ctx, tx, subtree, n.Audience.LearnerIDs); err != nil {
+			return err
+		}
+		if _, err := tx.NewInsert().Model(p).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
+			return err
+		}
+		courses := make([]models.PlanCourse, len(n.CourseIDs))
+		for i, id := range n.CourseIDs {
+			courses[i] = models.PlanCourse{PlanID: p.ID, CourseID: id, Ordinal: i}
+		}
+		if _, err := tx.NewInsert().Model(&courses).Exec(ctx); err != nil {
+			return err
+		}
+		audience := tx.NewSelect().Table("learners").ColumnExpr("?, id", p.ID).Where("organisation_id IN (?)", subtree)
+		if a := n.Audience; !a.Everyone() {
+			audience = audience.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+				if len(a.RoleIDs) > 0 {
+					q = q.WhereOr("id IN (?)", tx.NewSelect().Table("learner_roles").Column("learner_id").
+						Where("role_id IN (?)", bun.In(a.RoleIDs)))
+				}
+				if len(a.Designations) > 0 {
+					lower := make([]string, len(a.Designations))
+					for i, d := range a.Designations {
+						lower[i] = strings.ToLower(strings.TrimSpace(d))
+					}
+					q = q.WhereOr("LOWER(designation) IN (?)", bun.In(lower))
+				}
+				if len(a.LearnerIDs) > 0 {
+					q = q.WhereOr("id IN (?)", bun.In(a.LearnerIDs))
+				}
+				return q
+			})
+		}
+		res, err := tx.NewRaw("INSERT INTO plan_learners (plan_id, learner_id) ?", audience).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if assigned, err := res.RowsAffected(); err != nil {
+			return err
+		} else if assigned == 0 {
+			return models.Invalid("", "the audience is empty: no learner in the organisation or below it matches")
+		}
+		if p.Status != models.PlanLive {
+			return nil
+		}
+		// Learning paths are cached on the learner's version: a LIVE plan changes them.
+		_, err = tx.NewUpdate().Table("learners").Set("version = version + 1").Set("updated_at = ?", now).
+			Where("id IN (?)", tx.NewSelect().Table("plan_learners").Column("learner_id").Where("plan_id = ?", p.ID)).
+			Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// subtreeOrganisations selects the IDs of org and every organisation below it.
+func subtreeOrganisations(idb bun.IDB, org *models.Organisation) *bun.SelectQuery {
+	lo, hi := models.SubtreeRange(org.Path)
+	return idb.NewSelect().Table("organisations").Column("id").Where("path >= ? AND path < ?", lo, hi)
+}
+
+// allExist returns EINVALID naming field[i] for the first of ids not in table.
+func allExist(ctx context.Context, idb bun.IDB, table, field, message string, ids []int64) error {
+	found, err := existingIDs(ctx, idb, table, ids)
+	if err != nil {
+		return err
+	}
+	for i, id := range ids {
+		if !found[id] {
+			return models.Invalid(fmt.Sprintf("%s[%d]", field, i), "%s", message)
+		}
+	}
+	return nil
+}
+
+// checkAudienceLearners returns EINVALID naming audienceLearnerIds[i] for the first
+// listed learner who is not a member of the subtree; an unknown learner reads the
+// same, so the answer reveals nothing about learners elsewhere.
+func checkAudienceLearners(ctx context.Context, idb bun.IDB, subtree *bun.SelectQuery, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var inside []int64
+	if err := idb.NewSelect().Table("learners").Column("id").Where("id IN (?)", bun.In(ids)).
+		Where("organisation_id IN (?)", subtree).Scan(ctx, &inside); err != nil {
+		return err
+	}
+	ok := make(map[int64]bool, len(inside))
+	for _, id := range inside {
+		ok[id] = true
+	}
+	for i, id := range ids {
+		if !ok[id] {
+			return models.Invalid(fmt.Sprintf("audienceLearnerIds[%d]", i), "is not a learner of the organisation or an organisation below it")
+		}
+	}
+	return nil
+}
+
+// FindPlanByID returns ENOTFOUND if there is no such plan.
+func (db *DB) FindPlanByID(ctx context.Context, id int64) (*models.Plan, error) {
+	return one[models.Plan](ctx, db.bun, id, "plan")
+}
+
+// FindPlansByIDs returns the plans that exist, keyed by ID.
+func (db *DB) FindPlansByIDs(ctx context.Context, ids []int64) (map[int64]*models.Plan, error) {
+	return byID(ctx, db.bun, ids, func(p *models.Plan) int64 { return p.ID })
+}
+
+// FindPlans pages through plans by due date, the latest first. An unknown
+// organisation in the filter selects nothing.
+func (db *DB) FindPlans(ctx context.Context, f models.PlanFilter, p models.PageRequest) (*models.Page[*models.Plan], error) {
+	q := db.bun.NewSelect().Model((*models.Plan)(nil))
+	for _, id := range []*int64{f.WithinOrganisationID, f.OrganisationID} {
+		if id == nil {
+			continue
+		}
+		org, err := db.FindOrganisationByID(ctx, *id)
+		if models.ErrorCode(err) == models.ENOTFOUND {
+			return &models.Page[*models.Plan]{}, nil
+		} else if err != nil {
+			return nil, err
+		}
+		q = q.Where("organisation_id IN (?)", subtreeOrganisations(db.bun, org))
+	}
+	if f.AssignedLearnerID != nil {
+		q = q.Where("status = ?", models.PlanLive).
+			Where("id IN (?)", db.bun.NewSelect().Table("plan_learners").Column("plan_id").Where("learner_id = ?", *f.AssignedLearnerID))
+	}
+	return planPages.fetch(ctx, q, p)
+}
+
+// FindCourseIDsByPlanIDs returns each plan's courses in the order the plan lists them.
+func (db *DB) FindCourseIDsByPlanIDs(ctx context.Context, ids []int64) (map[int64][]int64, error) {
+	out := make(map[int64][]int64, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []models.PlanCourse
+	if err := db.bun.NewSelect().Model(&rows).Where("plan_id IN (?)", bun.In(ids)).Order("plan_id", "ordinal").Scan(ctx); err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[r.PlanID] = append(out[r.PlanID], r.CourseID)
+	}
+	return out, nil
+}
+
+// FindPlanProgress counts, per plan, its (learner, course) assignments within
+// scope, those with an enrolment, and those completed, in one grouped join of
+// plan_learners x plan_courses with enrolments; overdue follows from the due date.
+func (db *DB) FindPlanProgress(ctx context.Context, ids []int64, scope models.PlanProgressScope) (map[int64]*models.PlanProgress, error) {
+	out := make(map[int64]*models.PlanProgress, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		PlanID    int64     `bun:"plan_id"`
+		DueDate   time.Time `bun:"due_date"`
+		Assigned  int       `bun:"assigned"`
+		Enrolled  int       `bun:"enrolled"`
+		Completed int       `bun:"completed"`
+	}
+	q := db.bun.NewSelect().TableExpr("plan_learners AS pl").
+		ColumnExpr("pl.plan_id, p.due_date, COUNT(*) AS assigned, COUNT(e.id) AS enrolled").
+		ColumnExpr("SUM(CASE WHEN e.status = ? THEN 1 ELSE 0 END) AS completed", models.Completed).
+		Join("JOIN plans AS p ON p.id = pl.plan_id").
+		Join("JOIN plan_courses AS pc ON pc.plan_id = pl.plan_id").
+		Join("LEFT JOIN enrolments AS e ON e.learner_id = pl.learner_id AND e.course_id = pc.course_id").
+		Where("pl.plan_id IN (?)", bun.In(ids)).
+		GroupExpr("pl.plan_id, p.due_date")
+	if scope.LearnerID != nil {
+		q = q.Where("pl.learner_id = ?", *scope.LearnerID)
+	}
+	if scope.WithinOrganisationID != nil {
+		org, err := db.FindOrganisationByID(ctx, *scope.WithinOrganisationID)
+		if models.ErrorCode(err) == models.ENOTFOUND {
+			q = q.Where("1 = 0")
+		} else if err != nil {
+			return nil, err
+		} else {
+			q = q.Where("pl.learner_id IN (?)", db.bun.NewSelect().Table("learners").Column("id").
+				Where("organisation_id IN (?)", subtreeOrganisations(db.bun, org)))
+		}
+	}
+	if err := q.Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	now := db.now()
+	for _, id := range ids {
+		out[id] = &models.PlanProgress{PlanID: id}
+	}
+	for _, r := range rows {
+		p := &models.PlanProgress{PlanID: r.PlanID, Assigned: r.Assigned, Enrolled: r.Enrolled, Completed: r.Completed}
+		if r.DueDate.Before(now) {
+			p.Overdue = r.Assigned - r.Completed
+		}
+		out[r.PlanID] = p
+	}
+	return out, nil
+}
+
+// FindAssignedCourses returns, per learner, the courses LIVE plans assign them with
+// their enrolment status, by due date, then plan, then the plan's order of courses.
+func (db *DB) FindAssignedCourses(ctx context.Context, learnerIDs []int64) (map[int64][]models.AssignedCourse, error) {
+	out := make(map[int64][]models.AssignedCourse, len(learnerIDs))
+	if len(learnerIDs) == 0 {
+		return out, nil
+	}
+	var rows []models.AssignedCourse
+	err := db.bun.NewSelect().TableExpr("plan_learners AS pl").
+		ColumnExpr("pl.learner_id, pl.plan_id, pc.course_id, p.due_date, e.status").
+		Join("JOIN plans AS p ON p.id = pl.plan_id").
+		Join("JOIN plan_courses AS pc ON pc.plan_id = pl.plan_id").
+		Join("LEFT JOIN enrolments AS e ON e.learner_id = pl.learner_id AND e.course_id = pc.course_id").
+		Where("pl.learner_id IN (?)", bun.In(learnerIDs)).
+		Where("p.status = ?", models.PlanLive).
+		OrderExpr("pl.learner_id, p.due_date, p.id, pc.ordinal").
+		Scan(ctx, &rows)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[r.LearnerID] = append(out[r.LearnerID], r)
+	}
+	return out, nil
+}
