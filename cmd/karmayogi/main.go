@@ -37,6 +37,8 @@ Usage:
                                                print a signed access token
   karmayogi recommend --learner EMPLOYEE_CODE [--first 10] [--role ROLE_CODE]
                                                the API's course ranking as a table
+  karmayogi report gaps --organisation ORG_CODE [--role ROLE_CODE] [--type T] [--format table|csv|png] [--out FILE]
+                                               an organisation's gap report, per-learner gaps or heatmap
   karmayogi eval [--learners 2000] [--seed 1] [--format table|json]
                                                offline evaluation on simulated learners
 
@@ -62,6 +64,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"token":     tokenCommand,
 		"eval":      evalCommand,
 		"recommend": recommendCommand,
+		"report":    reportCommand,
 
 		"reestimate": reestimateCommand,
 	}

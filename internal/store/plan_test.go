@@ -164,7 +164,9 @@ func TestCreatePlan(t *testing.T) {
 func TestFindPlans(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newPlanFixture(t, db)
-		day := func(n int) time.Time { return time.Now().UTC().Truncate(24 * time.Hour).Add(time.Duration(n) * 24 * time.Hour) }
+		day := func(n int) time.Time {
+			return time.Now().UTC().Truncate(24 * time.Hour).Add(time.Duration(n) * 24 * time.Hour)
+		}
 		mk := func(org int64, status models.PlanStatus, n int) *models.Plan {
 			return must[*models.Plan](t)(db.CreatePlan(ctx, f.plan(org, status, day(n), models.PlanAudience{})))
 		}
