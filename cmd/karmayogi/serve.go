@@ -77,6 +77,7 @@ func (m *Main) Run(ctx context.Context) error {
 	cfg := server.Config{Addr: m.Config.Addr, GraphQL: gql, Database: db, Cache: m.Cache, Logger: m.Logger,
 		CORSOrigins: m.Config.CORSOrigins, SQL: db.Bun().DB, CacheStats: recs.Stats,
 		Collectors: []prometheus.Collector{gqlMetrics}, Tracer: m.Tracing.Provider, PProf: m.Config.PProf}
+	cfg.Reports = graph.NewReportsHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Recommendations: recs, Reports: &service.Reports{Store: db, Recommendations: recs, Cache: m.Cache}}, signIn.Tokens)
 	if !m.Config.Production() {
 		cfg.GraphiQL = graph.Playground("/graphql")
 	}

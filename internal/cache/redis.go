@@ -38,6 +38,9 @@ type Redis struct {
 	done      chan struct{} // closed by Close, ends subscription goroutines
 }
 
+// RedisClient returns the underlying client, for instrumentation (tracing).
+func (r *Redis) RedisClient() redis.UniversalClient { return r.client }
+
 // RedisOption configures a Redis.
 type RedisOption func(*Redis)
 

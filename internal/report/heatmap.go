@@ -11,6 +11,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -37,8 +38,8 @@ const (
 	MaxRows    = 20 // organisations, those with the most learners in the cells
 	dpi        = 96
 
-	columnLabelRunes = 30 // competency names are shortened to this
-	rowLabelRunes    = 36 // organisation names
+	columnLabelRunes = 34 // competency names are shortened to this
+	rowLabelRunes    = 46 // organisation names
 )
 
 // Heatmap is what the picture of a gap report shows: the mean gap of each
@@ -121,7 +122,7 @@ func NewHeatmap(ctx context.Context, reports Reporter, names Names, scope Scope)
 		}
 		return h, nil
 	}
-	parent := root
+	parent, total := root, rep.LearnerCount
 	for range maxDescent {
 		rows := rowIDs(rep)
 		if len(rows) != 1 {
@@ -146,7 +147,7 @@ func NewHeatmap(ctx context.Context, reports Reporter, names Names, scope Scope)
 			rep.LearnerCount, root.Name)
 		return h, nil
 	}
-	return h, h.fill(ctx, names, rep, root, parent)
+	return h, h.fill(ctx, names, rep, total, root, parent)
 }
 
 // rowIDs returns the organisations of a report's heatmap, in ID order.
@@ -161,7 +162,8 @@ func rowIDs(rep *service.GapReport) []int64 {
 }
 
 // fill lays out rep's heatmap, whose rows are the organisations directly under parent.
-func (h *Heatmap) fill(ctx context.Context, names Names, rep *service.GapReport, root, parent *models.Organisation) error {
+// total is the number of learners in root's report.
+func (h *Heatmap) fill(ctx context.Context, names Names, rep *service.GapReport, total int, root, parent *models.Organisation) error {
 	// Rows: the organisations with the most learner-requirements, by name.
 	weight := map[int64]int{}
 	inGrid := map[int64]bool{}
@@ -228,15 +230,15 @@ func (h *Heatmap) fill(ctx context.Context, names Names, rep *service.GapReport,
 		}
 	}
 
-	h.RowAxis = "Organisation under " + shorten(parent.Name, 48)
-	h.Subtitle = fmt.Sprintf("%d learners. Each cell: the mean gap (levels short of the required level) of the learners of an organisation, and those below it, whose roles require the competency.",
-		rep.LearnerCount)
+	h.RowAxis = "Organisation under " + shorten(parent.Name, 44)
+	const cell = "Each cell: the mean gap, in levels short of the required level, of the learners of one organisation (and those under it) whose roles require the competency."
+	h.Subtitle = fmt.Sprintf("%d learners. %s", total, cell)
 	if parent.ID != root.ID {
-		h.Subtitle = fmt.Sprintf("%d of its learners are in %s; its organisations are compared. Each cell: the mean gap (levels short of the required level) of an organisation's learners whose roles require the competency.",
-			rep.LearnerCount, parent.Name)
+		h.Subtitle = fmt.Sprintf("%d learners, %d of them in %s, whose organisations are compared. %s", total, rep.LearnerCount, parent.Name, cell)
 	}
+	h.Note = defaultNote(len(cols))
 	if allRows > len(rows) {
-		h.RowAxis += fmt.Sprintf(" (the %d of %d with most learners)", len(rows), allRows)
+		h.Note = fmt.Sprintf("Rows: the %d of %d organisations with the most learners. ", len(rows), allRows) + h.Note
 	}
 	return nil
 }
@@ -258,9 +260,10 @@ func columnLabels(names, codes []string) []string {
 	return out
 }
 
-// shorten cuts s to at most n runes, at a word boundary where one is near,
+// shorten cuts s to at most n runes (n of at least 12), at a word boundary where one is near,
 // marking the cut with an ellipsis.
 func shorten(s string, n int) string {
+	n = max(n, 12)
 	s = strings.Join(strings.Fields(s), " ")
 	if utf8.RuneCountInString(s) <= n {
 		return s
@@ -388,7 +391,7 @@ func (h *Heatmap) drawGrid(area draw.Canvas) error {
 	swatch := foot.Height("X")
 	note := h.Note
 	if note == "" {
-		note = fmt.Sprintf("Columns: the %d competencies with the largest total weighted gap. Grey cell: no learner there needs the competency.", len(h.Columns))
+		note = defaultNote(len(h.Columns))
 	}
 	area.SetColor(noLearners)
 	area.Fill(vg.Rectangle{Min: area.Min, Max: vg.Point{X: area.Min.X + swatch, Y: area.Min.Y + swatch}}.Path())
@@ -396,7 +399,7 @@ func (h *Heatmap) drawGrid(area draw.Canvas) error {
 	area.Min.Y += swatch + 10
 
 	// The colour scale, at the right.
-	legendWidth := 1.0 * vg.Inch
+	legendWidth := 1.3 * vg.Inch
 	plotArea := draw.Crop(area, 0, -legendWidth, 0, 0)
 
 	p := plot.New()
@@ -471,11 +474,8 @@ func (h *Heatmap) drawGrid(area draw.Canvas) error {
 	p.X.LineStyle.Width, p.Y.LineStyle.Width = 0, 0
 	p.X.Label.Text = "Competency (largest total weighted gap on the left)"
 	p.Y.Label.Text = h.RowAxis
-	p.X.Label.TextStyle = style(sansBold, 11, ink)
-	p.Y.Label.TextStyle = style(sansBold, 11, ink)
-	p.X.Label.TextStyle.XAlign, p.X.Label.TextStyle.YAlign = draw.XCenter, draw.YBottom
-	p.Y.Label.TextStyle.XAlign, p.Y.Label.TextStyle.YAlign = draw.XCenter, draw.YTop
-	p.Y.Label.TextStyle.Rotation = math.Pi / 2
+	p.X.Label.TextStyle.Font, p.Y.Label.TextStyle.Font = font.From(sansBold, 11), font.From(sansBold, 11)
+	p.X.Label.TextStyle.Color, p.Y.Label.TextStyle.Color = ink, ink
 	p.Draw(plotArea)
 
 	// The scale beside the grid, as tall as its cells.
@@ -487,31 +487,29 @@ func (h *Heatmap) drawGrid(area draw.Canvas) error {
 	scale.HideX()
 	scale.Y.Padding = 0
 	scale.Y.Min, scale.Y.Max = 0, top
-	scale.Y.Tick.Label = style(sans, 9.5, ink)
+	scale.Y.Tick.Label.Font, scale.Y.Tick.Label.Color = font.From(sans, 9.5), ink
 	scale.Y.Label.Text = "mean gap, levels below required"
-	scale.Y.Label.TextStyle = style(sansBold, 10.5, ink)
-	scale.Y.Label.TextStyle.XAlign, scale.Y.Label.TextStyle.YAlign = draw.XCenter, draw.YTop
-	scale.Y.Label.TextStyle.Rotation = math.Pi / 2
+	scale.Y.Label.TextStyle.Font, scale.Y.Label.TextStyle.Color = font.From(sansBold, 10.5), ink
 	scale.Y.Tick.Marker = halfLevels{}
 	scale.Y.LineStyle.Width = 0
 	legend := draw.Canvas{Canvas: area.Canvas, Rectangle: vg.Rectangle{
-		Min: vg.Point{X: area.Max.X - legendWidth + 0.25*vg.Inch, Y: data.Min.Y},
-		Max: vg.Point{X: area.Max.X - 0.3*vg.Inch, Y: data.Max.Y}}}
+		Min: vg.Point{X: area.Max.X - legendWidth + 0.35*vg.Inch, Y: data.Min.Y},
+		Max: vg.Point{X: area.Max.X - 0.05*vg.Inch, Y: data.Max.Y}}}
 	scale.Draw(legend)
 	return nil
 }
 
-// halfLevels ticks a scale in levels: every half level, labelled on whole ones.
+func defaultNote(columns int) string {
+	return fmt.Sprintf("Columns: the %d competencies with the largest total weighted gap. Grey cell: no learner there needs the competency.", columns)
+}
+
+// halfLevels ticks a scale in levels, every half level.
 type halfLevels struct{}
 
 func (halfLevels) Ticks(lo, hi float64) []plot.Tick {
 	var out []plot.Tick
 	for v := math.Ceil(lo*2) / 2; v <= hi+1e-9; v += 0.5 {
-		t := plot.Tick{Value: v}
-		if v == math.Trunc(v) {
-			t.Label = fmt.Sprintf("%.0f", v)
-		}
-		out = append(out, t)
+		out = append(out, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'g', -1, 64)})
 	}
 	return out
 }

@@ -37,6 +37,7 @@ type Config struct {
 	Addr     string
 	GraphQL  http.Handler // the /graphql endpoint
 	GraphiQL http.Handler // served at /; nil turns it off (production)
+	Reports  http.Handler // GET /reports/ (graph.NewReportsHandler); nil serves none
 	Database Pinger
 	Cache    Pinger // reported by /readyz; the service works without it, so it never fails readiness
 	Logger   *slog.Logger
@@ -122,6 +123,9 @@ func (s *Server) routes() http.Handler {
 	served("/graphql", "graphql", withCORS(s.cfg.CORSOrigins, s.cfg.GraphQL))
 	if s.cfg.GraphiQL != nil {
 		served("GET /{$}", "graphiql", s.cfg.GraphiQL)
+	}
+	if s.cfg.Reports != nil {
+		served("GET /reports/", "reports", s.cfg.Reports)
 	}
 	route("GET /healthz", "healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/openkarmayogi/karmayogi/internal/cache"
+	"github.com/openkarmayogi/karmayogi/internal/telemetry"
 	"github.com/openkarmayogi/karmayogi/models"
 	"github.com/openkarmayogi/karmayogi/recommender"
 )
@@ -217,6 +218,7 @@ func (s *Recommendations) Recommend(ctx context.Context, l *models.Learner, role
 	}
 	var out RecommendationList
 	cached, err := s.cached(ctx, key("rec", l, snap.version, roleID, first), &out, func(ctx context.Context) (any, error) {
+		defer observe(telemetry.RecommendRecommendations, time.Now())
 		in, err := s.learner(ctx, l, roleID)
 		if err != nil {
 			return nil, err
@@ -236,6 +238,7 @@ func (s *Recommendations) Path(ctx context.Context, l *models.Learner, roleID *i
 	}
 	var out LearningPath
 	_, err = s.cached(ctx, key("path", l, snap.version, roleID, budgetHours), &out, func(ctx context.Context) (any, error) {
+		defer observe(telemetry.RecommendLearningPath, time.Now())
 		in, err := s.learner(ctx, l, roleID)
 		if err != nil {
 			return nil, err
@@ -269,6 +272,9 @@ func (s *Recommendations) assigned(ctx context.Context, l *models.Learner, in *r
 	}
 	return out, nil
 }
+
+// observe records how long a computation that began at start took.
+func observe(kind string, start time.Time) { telemetry.ObserveRecommend(kind, time.Since(start)) }
 
 // cached decodes the result cached under key into out, or computes, caches and
 // decodes it; concurrent misses compute once, and a cache that fails is bypassed.

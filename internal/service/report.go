@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/openkarmayogi/karmayogi/internal/cache"
+	"github.com/openkarmayogi/karmayogi/internal/telemetry"
 	"github.com/openkarmayogi/karmayogi/models"
 	"github.com/openkarmayogi/karmayogi/recommender"
 )
@@ -117,6 +118,7 @@ func (s *Reports) GapReport(ctx context.Context, orgID int64, roleID *int64, cty
 
 // compute builds a report from the store's aggregates.
 func (s *Reports) compute(ctx context.Context, cat *recommender.Catalogue, q models.GapQuery) (*GapReport, error) {
+	defer observe(telemetry.RecommendGapReport, time.Now())
 	orgs, err := s.Store.FindSubtree(ctx, q.OrganisationID)
 	if err != nil {
 		return nil, err
