@@ -274,7 +274,7 @@ type dbState map[string][]string
 
 var snapshotTables = []string{"organisations", "competencies", "competency_levels", "roles", "role_requirements",
 	"courses", "course_competencies", "learners", "learner_roles", "evidence", "proficiencies", "enrolments",
-	"certificates", "course_ratings", "counters", "settings", "audit_entries", "dismissals",
+	"certificates", "course_ratings", "counters", "settings", "audit_entries", "dismissals", "learner_gaps", "gap_rollups",
 	"plans", "plan_courses", "plan_learners"}
 
 // snapshot reads the whole database; a missing table (dropped by an injection) fails the test.

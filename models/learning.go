@@ -159,4 +159,7 @@ func (c *Course) Rating() *float64 {
 // store keeps (package recommender implements it).
 type Estimator interface {
 	Estimate(learnerID, competencyID int64, evidence []Evidence) Proficiency
+	// Prior is the distribution over levels 0..5 that proficiency is read under for a
+	// requirement of level required (the stored estimate assumes none).
+	Prior(required int) []float64
 }

@@ -54,6 +54,9 @@ func (e Estimator) Estimate(learnerID, competencyID int64, evidence []models.Evi
 	return EstimateProficiency(e.Params, 0, evidence).Proficiency(learnerID, competencyID)
 }
 
+// Prior is the prior for a requirement of level required (Params.Prior).
+func (e Estimator) Prior(required int) []float64 { return e.Params.Prior(required) }
+
 // ForRequirement returns a stored proficiency (nil: no evidence) read under the
 // prior of required, as the API shows it.
 func (e Estimator) ForRequirement(learnerID, competencyID int64, stored *models.Proficiency, required int) models.Proficiency {

@@ -372,6 +372,13 @@ func (db *DB) UpsertRoleRequirements(ctx context.Context, recs []models.RoleRequ
 			rows[k] = reqs[i]
 		}
 		wrote, err := upsertRequirements(ctx, tx, rows)
+		if err == nil && wrote {
+			roles := make([]int64, len(rows))
+			for i, r := range rows {
+				roles[i] = r.RoleID
+			}
+			err = db.refreshRoleHolders(ctx, tx, roles)
+		}
 		return bumpIf(ctx, tx, wrote, err)
 	})
 	return rejected, err
@@ -518,6 +525,10 @@ next:
 		if err != nil {
 			return err
 		}
+		before, err := learnerVersions(ctx, tx, codes)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.NewInsert().Model(&batch).ExcludeColumn("id").
 			On("CONFLICT (employee_code) DO UPDATE").
 			Set("name = EXCLUDED.name").Set("email = EXCLUDED.email").
@@ -527,9 +538,38 @@ next:
 			Exec(ctx); err != nil {
 			return err
 		}
-		return db.replaceLearnerRoles(ctx, tx, recs, idxs, codes, existed, roleIDs)
+		if err := db.replaceLearnerRoles(ctx, tx, recs, idxs, codes, existed, roleIDs); err != nil {
+			return err
+		}
+		after, err := learnerVersions(ctx, tx, codes)
+		if err != nil {
+			return err
+		}
+		// New learners and those whose organisation or roles changed (a changed
+		// version): their gaps move; a re-imported, unchanged row writes nothing.
+		var changed []int64
+		for id, v := range after {
+			if before[id] != v {
+				changed = append(changed, id)
+			}
+		}
+		return db.refreshGaps(ctx, tx, changed)
 	})
 	return rejected, err
+}
+
+// learnerVersions returns the version of each learner with one of the employee codes, by ID.
+func learnerVersions(ctx context.Context, idb bun.IDB, codes []string) (map[int64]int64, error) {
+	var rows []struct {
+		ID      int64 `bun:"id"`
+		Version int64 `bun:"version"`
+	}
+	err := idb.NewSelect().Table("learners").Column("id", "version").Where("employee_code IN (?)", bun.In(codes)).Scan(ctx, &rows)
+	out := make(map[int64]int64, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.Version
+	}
+	return out, err
 }
 
 // replaceLearnerRoles gives each learner of idxs whose record lists roles exactly

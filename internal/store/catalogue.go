@@ -267,6 +267,9 @@ func (db *DB) SetRoleRequirement(ctx context.Context, req models.RoleRequirement
 		}
 		role = r
 		wrote, err := upsertRequirements(ctx, tx, []models.RoleRequirement{req})
+		if err == nil && wrote {
+			err = db.refreshRoleHolders(ctx, tx, []int64{req.RoleID})
+		}
 		return bumpIf(ctx, tx, wrote, err)
 	})
 	return role, err

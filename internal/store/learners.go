@@ -100,7 +100,10 @@ func (db *DB) CreateLearner(ctx context.Context, n *models.NewLearner) (*models.
 		if _, err := tx.NewInsert().Model(l).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
 			return err
 		}
-		return addRoles(ctx, tx, l.ID, n.RoleIDs)
+		if err := addRoles(ctx, tx, l.ID, n.RoleIDs); err != nil {
+			return err
+		}
+		return db.refreshGaps(ctx, tx, []int64{l.ID})
 	})
 	if err != nil {
 		return nil, conflictOr(err, learnerFields)
@@ -164,8 +167,10 @@ func (db *DB) UpdateLearner(ctx context.Context, id int64, u models.LearnerUpdat
 		}
 		l.Version++
 		l.UpdatedAt = db.now()
-		_, err = tx.NewUpdate().Model(l).Column("name", "designation", "organisation_id", "version", "updated_at").WherePK().Exec(ctx)
-		return err
+		if _, err = tx.NewUpdate().Model(l).Column("name", "designation", "organisation_id", "version", "updated_at").WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		return db.refreshGaps(ctx, tx, []int64{l.ID}) // the organisation may have changed
 	})
 	if err != nil {
 		return nil, err
@@ -194,7 +199,10 @@ func (db *DB) AssignRole(ctx context.Context, learnerID, roleID int64) (*models.
 			return err
 		}
 		if n, _ := res.RowsAffected(); n > 0 {
-			return db.bumpLearner(ctx, tx, l)
+			if err := db.bumpLearner(ctx, tx, l); err != nil {
+				return err
+			}
+			return db.refreshGaps(ctx, tx, []int64{learnerID})
 		}
 		return nil
 	})

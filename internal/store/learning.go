@@ -103,7 +103,10 @@ func (db *DB) reestimate(ctx context.Context, idb bun.IDB, pairs map[int64][]int
 		p := db.estimator.Estimate(k[0], k[1], byPair[k])
 		out = append(out, &p)
 	}
-	return out, upsertProficiencies(ctx, idb, out)
+	if err := upsertProficiencies(ctx, idb, out); err != nil {
+		return nil, err
+	}
+	return out, db.refreshGaps(ctx, idb, learners)
 }
 
 // proficiencyRow is a proficiency as stored: the distribution both as the JSON the
@@ -452,7 +455,7 @@ func (db *DB) Reestimate(ctx context.Context) (int, error) {
 			return total, err
 		}
 		if len(ids) == 0 {
-			return total, nil
+			return total, db.RefreshAllGaps(ctx) // learners without evidence have gaps too
 		}
 		err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 			var pairs []struct {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/uptrace/bun"
+
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -25,7 +27,7 @@ var _ models.ReportStore = (*DB)(nil)
 // distribution under the requirement's prior (d0..d5), the gap and the level.
 // Placeholders: the priors (5 × 7 values), then the subtree's path range, then the
 // role (when filtering by role, twice) and the competency type (when filtering).
-func gapSQL(q models.GapQuery, path string) (string, []any) {
+func gapSQL(q models.GapQuery, scope gapScope) (string, []any) {
 	var args []any
 	var values []string
 	for r := 1; r <= 5; r++ {
@@ -38,11 +40,18 @@ func gapSQL(q models.GapQuery, path string) (string, []any) {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, `WITH priors (r, q0, q1, q2, q3, q4, q5) AS (VALUES %s),
 scope AS (
-	SELECT l.id, l.organisation_id FROM learners AS l
+	SELECT l.id, l.organisation_id FROM learners AS l`, strings.Join(values, ", "))
+	if scope.learners != nil {
+		sb.WriteString(`
+	WHERE l.id IN (?)`)
+		args = append(args, bun.In(scope.learners))
+	} else {
+		sb.WriteString(`
 	JOIN organisations AS o ON o.id = l.organisation_id
-	WHERE o.path >= ? AND o.path < ?`, strings.Join(values, ", "))
-	lo, hi := models.SubtreeRange(path)
-	args = append(args, lo, hi)
+	WHERE o.path >= ? AND o.path < ?`)
+		lo, hi := models.SubtreeRange(scope.path)
+		args = append(args, lo, hi)
+	}
 	if q.RoleID != nil {
 		sb.WriteString(` AND l.id IN (SELECT learner_id FROM learner_roles WHERE role_id = ?)`)
 		args = append(args, *q.RoleID)
@@ -92,6 +101,13 @@ gaps AS (
 	return sb.String(), args
 }
 
+// gapScope is whose gaps gapSQL computes: the learners of a subtree (its path) or
+// the learners listed.
+type gapScope struct {
+	path     string
+	learners []int64
+}
+
 // gapAggregateRow is GapAggregate as the query returns it, level by level.
 type gapAggregateRow struct {
 	models.GapAggregate
@@ -99,27 +115,33 @@ type gapAggregateRow struct {
 	WM0, WM1, WM2, WM3, WM4, WM5 float64
 }
 
-// FindGapAggregates sums the learners' gaps by organisation and requirement.
+// FindGapAggregates sums the learners' gaps by organisation and requirement: from
+// the maintained rollups, or, for a report on one role's holders (measured against
+// that role alone, which the rollups do not hold), with one set-based pass.
 func (db *DB) FindGapAggregates(ctx context.Context, q models.GapQuery) ([]models.GapAggregate, error) {
 	path, err := db.scopeOf(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	with, args := gapSQL(q, path)
 	var rows []gapAggregateRow
-	err = db.bun.NewRaw(with+`
-SELECT organisation_id, competency_id, r AS required, COUNT(*) AS learners,
-	SUM(CASE WHEN gap > 0.5 THEN 1 ELSE 0 END) AS with_gap,
-	CAST(SUM(gap) AS DOUBLE PRECISION) AS sum_gap, CAST(SUM(w * gap) AS DOUBLE PRECISION) AS sum_weighted,
-	SUM(CASE WHEN level = 0 THEN 1 ELSE 0 END) AS h0, SUM(CASE WHEN level = 1 THEN 1 ELSE 0 END) AS h1,
-	SUM(CASE WHEN level = 2 THEN 1 ELSE 0 END) AS h2, SUM(CASE WHEN level = 3 THEN 1 ELSE 0 END) AS h3,
-	SUM(CASE WHEN level = 4 THEN 1 ELSE 0 END) AS h4, SUM(CASE WHEN level = 5 THEN 1 ELSE 0 END) AS h5,
-	CAST(SUM(w * d0) AS DOUBLE PRECISION) AS wm0, CAST(SUM(w * d1) AS DOUBLE PRECISION) AS wm1,
-	CAST(SUM(w * d2) AS DOUBLE PRECISION) AS wm2, CAST(SUM(w * d3) AS DOUBLE PRECISION) AS wm3,
-	CAST(SUM(w * d4) AS DOUBLE PRECISION) AS wm4, CAST(SUM(w * d5) AS DOUBLE PRECISION) AS wm5
+	if q.RoleID == nil {
+		lo, hi := models.SubtreeRange(path)
+		sel := db.bun.NewSelect().TableExpr("gap_rollups AS g").ColumnExpr("g.*").
+			Join("JOIN organisations AS o ON o.id = g.organisation_id").
+			Where("o.path >= ? AND o.path < ? AND g.learners > 0", lo, hi).
+			Order("g.organisation_id", "g.competency_id", "g.required")
+		if q.CompetencyType != nil {
+			sel = sel.Join("JOIN competencies AS c ON c.id = g.competency_id AND c.type = ?", *q.CompetencyType)
+		}
+		err = sel.Scan(ctx, &rows)
+	} else {
+		with, args := gapSQL(q, gapScope{path: path})
+		err = db.bun.NewRaw(with+`
+SELECT organisation_id, competency_id, r AS required,`+rollupSums("w", 1)+`
 FROM gaps
 GROUP BY organisation_id, competency_id, r
 ORDER BY organisation_id, competency_id, r`, args...).Scan(ctx, &rows)
+	}
 	out := make([]models.GapAggregate, len(rows))
 	for i, r := range rows {
 		out[i] = r.GapAggregate
@@ -127,6 +149,23 @@ ORDER BY organisation_id, competency_id, r`, args...).Scan(ctx, &rows)
 		out[i].WeightedMass = [6]float64{r.WM0, r.WM1, r.WM2, r.WM3, r.WM4, r.WM5}
 	}
 	return out, err
+}
+
+// rollupSums is the select list that sums gap rows (weight column w) into a rollup,
+// each sum multiplied by sign: +1 to add rows, -1 to take them away.
+func rollupSums(w string, sign int) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, `
+	%[1]d * COUNT(*) AS learners, %[1]d * SUM(CASE WHEN gap > 0.5 THEN 1 ELSE 0 END) AS with_gap,
+	CAST(%[1]d * SUM(gap) AS DOUBLE PRECISION) AS sum_gap,
+	CAST(%[1]d * SUM(%[2]s * gap) AS DOUBLE PRECISION) AS sum_weighted`, sign, w)
+	for l := 0; l <= 5; l++ {
+		fmt.Fprintf(&sb, ", %d * SUM(CASE WHEN level = %d THEN 1 ELSE 0 END) AS h%d", sign, l, l)
+	}
+	for l := 0; l <= 5; l++ {
+		fmt.Fprintf(&sb, ", CAST(%d * SUM(%s * d%d) AS DOUBLE PRECISION) AS wm%d", sign, w, l, l)
+	}
+	return sb.String()
 }
 
 // CountLearnersInScope counts the learners a gap report covers.
@@ -152,7 +191,7 @@ func (db *DB) EachLearnerGap(ctx context.Context, q models.GapQuery, fn func(mod
 	if err != nil {
 		return err
 	}
-	with, args := gapSQL(q, path)
+	with, args := gapSQL(q, gapScope{path: path})
 	rows, err := db.bun.QueryContext(ctx, with+`
 SELECT l.employee_code, l.name, o.code AS organisation_code, c.code AS competency_code,
 	g.r AS required, g.level, CAST(g.gap AS DOUBLE PRECISION) AS gap, CAST(g.w AS DOUBLE PRECISION) AS weight

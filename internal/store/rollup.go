@@ -1,0 +1,104 @@
+package store
+
+import (
+	"context"
+
+	"github.com/uptrace/bun"
+
+	"github.com/openkarmayogi/karmayogi/models"
+)
+
+// The gap rollups. learner_gaps holds each learner's gap in each requirement of
+// their roles; gap_rollups its sums by organisation and requirement. Whatever
+// changes a learner's gaps (evidence, roles, organisation, a role's requirements)
+// calls refreshGaps for the learners concerned in the same transaction: their old
+// rows are taken out of the sums, recomputed with gapSQL, and added back. The sums
+// then agree with a fresh computation up to rounding, and a ministry's report reads
+// only the rollups of its organisations.
+
+// refreshBatch bounds the learners refreshed by one set of statements.
+const refreshBatch = 500
+
+// refreshGaps recomputes the gap rows of the learners and moves the rollups by the difference.
+func (db *DB) refreshGaps(ctx context.Context, idb bun.IDB, learnerIDs []int64) error {
+	ids := dedupe(learnerIDs)
+	for lo := 0; lo < len(ids); lo += refreshBatch {
+		chunk := ids[lo:min(lo+refreshBatch, len(ids))]
+		if err := addToRollups(ctx, idb, chunk, -1); err != nil {
+			return err
+		}
+		if _, err := idb.NewDelete().TableExpr("learner_gaps").Where("learner_id IN (?)", bun.In(chunk)).Exec(ctx); err != nil {
+			return err
+		}
+		with, args := gapSQL(models.GapQuery{Priors: db.priors()}, gapScope{learners: chunk})
+		if _, err := idb.NewRaw(with+`
+INSERT INTO learner_gaps (learner_id, competency_id, organisation_id, required, weight, gap, level, d0, d1, d2, d3, d4, d5)
+SELECT learner_id, competency_id, organisation_id, r, w, gap, level, d0, d1, d2, d3, d4, d5 FROM gaps`, args...).Exec(ctx); err != nil {
+			return err
+		}
+		if err := addToRollups(ctx, idb, chunk, +1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addToRollups adds sign times the learners' gap rows to the rollups.
+func addToRollups(ctx context.Context, idb bun.IDB, learnerIDs []int64, sign int) error {
+	set := "learners = gap_rollups.learners + EXCLUDED.learners, with_gap = gap_rollups.with_gap + EXCLUDED.with_gap, " +
+		"sum_gap = gap_rollups.sum_gap + EXCLUDED.sum_gap, sum_weighted = gap_rollups.sum_weighted + EXCLUDED.sum_weighted"
+	for _, c := range []string{"h0", "h1", "h2", "h3", "h4", "h5", "wm0", "wm1", "wm2", "wm3", "wm4", "wm5"} {
+		set += ", " + c + " = gap_rollups." + c + " + EXCLUDED." + c
+	}
+	_, err := idb.NewRaw(`
+INSERT INTO gap_rollups (organisation_id, competency_id, required, learners, with_gap, sum_gap, sum_weighted,
+	h0, h1, h2, h3, h4, h5, wm0, wm1, wm2, wm3, wm4, wm5)
+SELECT organisation_id, competency_id, required,`+rollupSums("weight", sign)+`
+FROM learner_gaps WHERE learner_id IN (?)
+GROUP BY organisation_id, competency_id, required
+ON CONFLICT (organisation_id, competency_id, required) DO UPDATE SET `+set, bun.In(learnerIDs)).Exec(ctx)
+	return err
+}
+
+// refreshRoleHolders refreshes the gaps of every learner holding one of the roles,
+// after their requirements changed.
+func (db *DB) refreshRoleHolders(ctx context.Context, idb bun.IDB, roleIDs []int64) error {
+	if len(roleIDs) == 0 {
+		return nil
+	}
+	var ids []int64
+	if err := idb.NewSelect().Table("learner_roles").Column("learner_id").Where("role_id IN (?)", bun.In(dedupe(roleIDs))).
+		Scan(ctx, &ids); err != nil {
+		return err
+	}
+	return db.refreshGaps(ctx, idb, ids)
+}
+
+// priors returns the estimator's prior for each required level 1..5.
+func (db *DB) priors() [5][6]float64 {
+	var out [5][6]float64
+	for r := 1; r <= 5; r++ {
+		copy(out[r-1][:], db.estimator.Prior(r))
+	}
+	return out
+}
+
+// RefreshAllGaps rebuilds every learner's gap rows and the rollups, a batch at a time
+// (after a change of estimator parameters, or to repair them).
+func (db *DB) RefreshAllGaps(ctx context.Context) error {
+	var after int64
+	for {
+		var ids []int64
+		if err := db.bun.NewSelect().Table("learners").Column("id").Where("id > ?", after).Order("id").Limit(refreshBatch).
+			Scan(ctx, &ids); err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		if err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return db.refreshGaps(ctx, tx, ids) }); err != nil {
+			return err
+		}
+		after = ids[len(ids)-1]
+	}
+}

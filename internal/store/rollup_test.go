@@ -1,0 +1,95 @@
+package store_test
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
+	"github.com/openkarmayogi/karmayogi/models"
+	"github.com/openkarmayogi/karmayogi/recommender"
+)
+
+// TestGapRollupsStayInStep changes learners every way that moves gaps, then
+// rebuilds the rollups from nothing: the incrementally maintained sums must equal
+// the rebuilt ones.
+func TestGapRollupsStayInStep(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f, l, c := learningFixture(t, db)
+		query := models.GapQuery{OrganisationID: f.ministry.ID}
+		p := recommender.DefaultParams()
+		for r := 1; r <= 5; r++ {
+			copy(query.Priors[r-1][:], p.Prior(r))
+		}
+		other := must[*models.Learner](t)(db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: "E2", Name: "Ravi Iyer",
+			Email: "ravi.iyer@gov.in", Designation: "Assistant", OrganisationID: f.department.ID}))
+		buyer := must[*models.Role](t)(db.CreateRole(ctx, &models.NewRole{Code: "ROLE-BUY", Name: "Buyer",
+			Requirements: []models.RoleRequirement{{CompetencyID: f.procurement.ID, RequiredLevel: 4, Weight: 3}}}))
+
+		at := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+		steps := []func() error{
+			func() error { _, err := db.AssignRole(ctx, other.ID, buyer.ID); return err },
+			func() error {
+				_, _, err := db.RecordEvidence(ctx, &models.NewEvidence{LearnerID: other.ID, CompetencyID: f.procurement.ID,
+					Source: models.Assessment, Level: 3, Score: score(0.8), ObservedAt: at})
+				return err
+			},
+			func() error {
+				_, err := db.SetRoleRequirement(ctx, models.RoleRequirement{RoleID: f.role.ID, CompetencyID: f.procurement.ID, RequiredLevel: 3, Weight: 2})
+				return err
+			},
+			func() error {
+				e, err := db.Enrol(ctx, l.ID, c.ID)
+				if err == nil {
+					_, err = db.UpdateProgress(ctx, e.ID, 1)
+				}
+				return err
+			},
+			func() error {
+				_, err := db.UpdateLearner(ctx, l.ID, models.LearnerUpdate{OrganisationID: &f.department.ID})
+				return err
+			},
+			func() error {
+				_, err := db.UpsertLearners(ctx, []models.LearnerRecord{{EmployeeCode: "E3", Name: "Meena Das", Email: "meena.das@gov.in",
+					Designation: "Clerk", OrganisationCode: "MOF-DOR-CBDT", RoleCodes: []string{"ROLE-SO", "ROLE-BUY"}, HasRoles: true}})
+				return err
+			},
+		}
+		for i, step := range steps {
+			if err := step(); err != nil {
+				t.Fatalf("step %d: %v", i, err)
+			}
+		}
+		kept := must[[]models.GapAggregate](t)(db.FindGapAggregates(ctx, query))
+		if len(kept) == 0 {
+			t.Fatal("no rollups")
+		}
+		for _, table := range []string{"gap_rollups", "learner_gaps"} {
+			if _, err := db.Bun().NewDelete().TableExpr(table).Where("1 = 1").Exec(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.RefreshAllGaps(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rebuilt := must[[]models.GapAggregate](t)(db.FindGapAggregates(ctx, query))
+		if len(rebuilt) != len(kept) {
+			t.Fatalf("%d rollups kept, %d rebuilt", len(kept), len(rebuilt))
+		}
+		near := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
+		for i, k := range kept {
+			r := rebuilt[i]
+			if k.OrganisationID != r.OrganisationID || k.CompetencyID != r.CompetencyID || k.Required != r.Required ||
+				k.Learners != r.Learners || k.WithGap != r.WithGap || k.Levels != r.Levels ||
+				!near(k.SumGap, r.SumGap) || !near(k.SumWeighted, r.SumWeighted) {
+				t.Errorf("rollup %d: kept %+v, rebuilt %+v", i, k, r)
+			}
+			for lv := range k.WeightedMass {
+				if !near(k.WeightedMass[lv], r.WeightedMass[lv]) {
+					t.Errorf("rollup %d mass %d: kept %v, rebuilt %v", i, lv, k.WeightedMass, r.WeightedMass)
+				}
+			}
+		}
+	})
+}
