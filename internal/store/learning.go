@@ -194,10 +194,8 @@ func (db *DB) Enrol(ctx context.Context, learnerID, courseID int64) (*models.Enr
 		if err != nil {
 			return err
 		}
-		if found, err := existingIDs(ctx, tx, "courses", []int64{courseID}); err != nil {
+		if err := checkCourse(ctx, tx, courseID); err != nil {
 			return err
-		} else if !found[courseID] {
-			return models.Invalid("courseId", "no such course")
 		}
 		if n, err := tx.NewSelect().Table("enrolments").Where("learner_id = ? AND course_id = ?", learnerID, courseID).Count(ctx); err != nil {
 			return err
@@ -219,6 +217,18 @@ func (db *DB) Enrol(ctx context.Context, learnerID, courseID int64) (*models.Enr
 		return nil, err
 	}
 	return e, nil
+}
+
+// checkCourse returns EINVALID (field courseId) unless the course exists.
+func checkCourse(ctx context.Context, idb bun.IDB, id int64) error {
+	found, err := existingIDs(ctx, idb, "courses", []int64{id})
+	if err != nil {
+		return err
+	}
+	if !found[id] {
+		return models.Invalid("courseId", "no such course")
+	}
+	return nil
 }
 
 func alreadyEnrolled() error {

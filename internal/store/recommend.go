@@ -90,10 +90,8 @@ func (db *DB) Dismiss(ctx context.Context, learnerID, courseID int64, reason str
 		if err != nil {
 			return err
 		}
-		if found, err := existingIDs(ctx, tx, "courses", []int64{courseID}); err != nil {
+		if err := checkCourse(ctx, tx, courseID); err != nil {
 			return err
-		} else if !found[courseID] {
-			return models.Invalid("courseId", "no such course")
 		}
 		d := &models.Dismissal{LearnerID: learnerID, CourseID: courseID, Reason: reason, DismissedAt: db.now()}
 		if _, err := tx.NewInsert().Model(d).On("CONFLICT (learner_id, course_id) DO UPDATE").
