@@ -2,6 +2,7 @@ package recommender_test
 
 import (
 	"encoding/json"
+	"math"
 	"reflect"
 	"slices"
 	"testing"
@@ -33,8 +34,12 @@ func TestEvaluateProficiency(t *testing.T) {
 		if ours.Coverage80 == nil {
 			t.Fatalf("seed %d: ours has no coverage80", seed)
 		}
-		if c := *ours.Coverage80; c < 0.7 || c > 0.95 {
-			t.Errorf("seed %d: coverage80 %.4f, want within [0.7, 0.95]", seed, c)
+		// Calibrated: the true level falls in the interval as often as the interval's
+		// probability says (within 2 points), and never less often than 80%. The
+		// narrowest run of whole levels holding at least 0.8 holds about 0.9 on
+		// average, so coverage sits at about 0.9, 10 points above the nominal 80%.
+		if c := *ours.Coverage80; math.Abs(c-ev.IntervalMass) > 0.02 || c < 0.8 || c > 0.92 {
+			t.Errorf("seed %d: coverage80 %.4f for intervals holding %.4f on average", seed, c, ev.IntervalMass)
 		}
 	}
 }

@@ -29,8 +29,8 @@ func ExampleEstimateProficiency() {
 	// P(level 0) = 0.000
 	// P(level 1) = 0.001
 	// P(level 2) = 0.032
-	// P(level 3) = 0.652
+	// P(level 3) = 0.654
 	// P(level 4) = 0.293
 	// P(level 5) = 0.021
-	// expected gap to level 4: 0.719
+	// expected gap to level 4: 0.720
 }

@@ -73,7 +73,7 @@ type Params struct {
 
 // DefaultParams returns the estimator's parameters:
 //
-//	Levels 6, PassMark 0.6, HalfLife 365 days, IntervalMass 0.8
+//	Levels 6, PassMark 0.6, HalfLife 730 days, IntervalMass 0.8
 //	prior: PriorShift 0.5, PriorSD 1.5, PriorUniform 0.2
 //	assessment:    Slip 0.10, Guess 0.15, Discrimination 4, ScoreGain 1
 //	certification: Slip 0.05, Guess 0.05, Discrimination 4
@@ -88,7 +88,7 @@ func DefaultParams() Params {
 	return Params{
 		Levels:       6,
 		PassMark:     0.6,
-		HalfLife:     365 * 24 * time.Hour,
+		HalfLife:     2 * 365 * 24 * time.Hour,
 		IntervalMass: 0.8,
 
 		PriorShift:   0.5,
