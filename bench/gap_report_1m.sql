@@ -2,7 +2,8 @@
 -- the gap report benchmark: each new learner copies the organisation, roles and stored
 -- proficiencies of one of the 2,000 seeded learners (template k = n mod 2000), so the
 -- mix of organisations, roles and evidence-based distributions is the seed's own.
--- Run: psql -v ON_ERROR_STOP=1 -d DB -f bench/gap_report_1m.sql
+-- Run: psql -v ON_ERROR_STOP=1 -d DB -f bench/gap_report_1m.sql, then `karmayogi reestimate`
+-- to build the gap rows and rollups of the new learners (the SQL bypasses the store).
 \timing on
 CREATE TEMP TABLE templates AS
     SELECT row_number() OVER (ORDER BY id) - 1 AS k, id, designation, organisation_id FROM learners;

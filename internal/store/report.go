@@ -41,11 +41,13 @@ func gapSQL(q models.GapQuery, scope gapScope) (string, []any) {
 	fmt.Fprintf(&sb, `WITH priors (r, q0, q1, q2, q3, q4, q5) AS (VALUES %s),
 scope AS (
 	SELECT l.id, l.organisation_id FROM learners AS l`, strings.Join(values, ", "))
-	if scope.learners != nil {
+	switch {
+	case scope.all:
+	case scope.learners != nil:
 		sb.WriteString(`
 	WHERE l.id IN (?)`)
 		args = append(args, bun.In(scope.learners))
-	} else {
+	default:
 		sb.WriteString(`
 	JOIN organisations AS o ON o.id = l.organisation_id
 	WHERE o.path >= ? AND o.path < ?`)
@@ -101,11 +103,12 @@ gaps AS (
 	return sb.String(), args
 }
 
-// gapScope is whose gaps gapSQL computes: the learners of a subtree (its path) or
-// the learners listed.
+// gapScope is whose gaps gapSQL computes: the learners of a subtree (its path), the
+// learners listed, or all.
 type gapScope struct {
 	path     string
 	learners []int64
+	all      bool
 }
 
 // gapAggregateRow is GapAggregate as the query returns it, level by level.

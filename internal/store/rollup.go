@@ -83,22 +83,28 @@ func (db *DB) priors() [5][6]float64 {
 	return out
 }
 
-// RefreshAllGaps rebuilds every learner's gap rows and the rollups, a batch at a time
-// (after a change of estimator parameters, or to repair them).
+// RefreshAllGaps rebuilds every learner's gap rows and the rollups from nothing, in
+// one transaction and two set-based statements (after a change of estimator
+// parameters, or to repair them).
 func (db *DB) RefreshAllGaps(ctx context.Context) error {
-	var after int64
-	for {
-		var ids []int64
-		if err := db.bun.NewSelect().Table("learners").Column("id").Where("id > ?", after).Order("id").Limit(refreshBatch).
-			Scan(ctx, &ids); err != nil {
+	return db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		for _, table := range []string{"gap_rollups", "learner_gaps"} {
+			if _, err := tx.NewDelete().TableExpr(table).Where("1 = 1").Exec(ctx); err != nil {
+				return err
+			}
+		}
+		with, args := gapSQL(models.GapQuery{Priors: db.priors()}, gapScope{all: true})
+		if _, err := tx.NewRaw(with+`
+INSERT INTO learner_gaps (learner_id, competency_id, organisation_id, required, weight, gap, level, d0, d1, d2, d3, d4, d5)
+SELECT learner_id, competency_id, organisation_id, r, w, gap, level, d0, d1, d2, d3, d4, d5 FROM gaps`, args...).Exec(ctx); err != nil {
 			return err
 		}
-		if len(ids) == 0 {
-			return nil
-		}
-		if err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return db.refreshGaps(ctx, tx, ids) }); err != nil {
-			return err
-		}
-		after = ids[len(ids)-1]
-	}
+		_, err := tx.NewRaw(`
+INSERT INTO gap_rollups (organisation_id, competency_id, required, learners, with_gap, sum_gap, sum_weighted,
+	h0, h1, h2, h3, h4, h5, wm0, wm1, wm2, wm3, wm4, wm5)
+SELECT organisation_id, competency_id, required,` + rollupSums("weight", 1) + `
+FROM learner_gaps
+GROUP BY organisation_id, competency_id, required`).Exec(ctx)
+		return err
+	})
 }
