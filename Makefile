@@ -5,7 +5,7 @@ BIN       := bin/karmayogi
 # The embedded default: SQLite in the working directory, demo data on first start.
 DATABASE_URL ?= sqlite://./karmayogi.db
 
-.PHONY: help run build test test-race generate check-generate schema check-schema check-http check-typescript check-clients lint bench migrate seed clean
+.PHONY: help run build test test-race generate check-generate schema check-schema check-http check-typescript check-clients check-subscriptions lint bench migrate seed clean
 
 # npm installs come from the committed lockfiles only, quietly.
 NPM_CI := npm ci --no-audit --no-fund --loglevel=error
@@ -48,6 +48,9 @@ check-typescript: clients/typescript/node_modules/.installed ## the typed TypeSc
 
 check-clients: ## check-http, check-schema and check-typescript against one fresh demo server (as CI does)
 	clients/with-server $(MAKE) --no-print-directory check-http check-schema check-typescript
+
+check-subscriptions: build clients/subscriptions/node_modules/.installed ## recommendationsChanged with the graphql-ws client, across two servers sharing a database and Redis (SUBSCRIPTIONS_REDIS_URL, default redis://127.0.0.1:6379/14)
+	node clients/subscriptions/check.mjs
 
 # A client's node_modules, installed again when its lockfile changes.
 clients/%/node_modules/.installed: clients/%/package.json clients/%/package-lock.json

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net"
 	"net/http"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
 
 	"github.com/openkarmayogi/karmayogi/graph/model"
 	"github.com/openkarmayogi/karmayogi/models"
@@ -20,6 +22,9 @@ import (
 //
 //   - authenticate: the bearer token becomes the request's caller (or the request
 //     is refused as UNAUTHENTICATED); no token means an anonymous caller;
+//   - authenticateConnection: the same for a websocket, with the token of its
+//     connection_init payload; a websocket needs one. authoriseEvent checks it
+//     again before each event of a subscription;
 //   - guardFields: runs around every field resolver. It admits root fields by the
 //     rules below, and it checks every Learner or AuditEntry a resolver returns,
 //     however it was reached (learner(id:), node(id:), a payload, a nested field),
@@ -56,7 +61,22 @@ type (
 // session holds the caller of one request. It is a box rather than a context
 // value so that verifyOtp can sign the caller in for the rest of the request: the
 // learner in its payload is then rendered for the learner who just proved their email.
-type session struct{ caller *models.Caller }
+// A websocket connection is one long request; its token is kept to be checked again
+// before each event of its subscriptions (authoriseEvent).
+type session struct {
+	caller *models.Caller
+	token  string
+	tokens TokenVerifier
+}
+
+// withSession gives ctx a session for caller (nil: anonymous), signed in with token.
+func withSession(ctx context.Context, caller *models.Caller, token string, tokens TokenVerifier) context.Context {
+	ctx = context.WithValue(ctx, sessionKey{}, &session{caller: caller, token: token, tokens: tokens})
+	if caller != nil {
+		ctx = models.WithCaller(ctx, caller)
+	}
+	return ctx
+}
 
 // callerOf returns the caller of ctx's request, or nil for an anonymous one.
 func callerOf(ctx context.Context) *models.Caller {
@@ -95,21 +115,76 @@ func authenticate(tokens TokenVerifier, next http.Handler) http.Handler {
 			host = r.RemoteAddr
 		}
 		ctx = context.WithValue(ctx, clientAddrKey{}, host)
-		s := &session{}
-		ctx = context.WithValue(ctx, sessionKey{}, s)
+		var caller *models.Caller
+		var token string
 		if h := r.Header.Get("Authorization"); h != "" {
-			token, ok := strings.CutPrefix(h, "Bearer ")
-			caller, err := tokens.Verify(strings.TrimSpace(token))
-			if !ok || err != nil {
+			t, ok := strings.CutPrefix(h, "Bearer ")
+			token = strings.TrimSpace(t)
+			var err error
+			if caller, err = tokens.Verify(token); !ok || err != nil {
 				w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 				writeError(w, http.StatusUnauthorized, "invalid or expired token", CodeUnauthenticated)
 				return
 			}
-			s.caller = caller
-			ctx = models.WithCaller(ctx, caller)
 		}
-		next.ServeHTTP(w, r.WithContext(ctx))
+		next.ServeHTTP(w, r.WithContext(withSession(ctx, caller, token, tokens)))
 	})
+}
+
+// closeForbidden is the close code of a websocket refused at connection_init, as
+// the graphql-transport-ws protocol advises. graphql-ws clients retry it a few
+// times, asking their connectionParams again: a fresh token then gets in.
+const closeForbidden = 4403
+
+// authenticateConnection is the websocket's InitFunc: the token in the
+// connection_init payload becomes the connection's caller, as authenticate makes a
+// bearer token the caller of a request. The payload carries it as
+// {"Authorization": "Bearer <token>"}, {"authorization": ...} or {"token": "<token>"};
+// without one, a token in the upgrade request's Authorization header (which
+// authenticate has checked) serves. Every subscription needs a signed-in caller, so
+// a connection without a valid token is refused: closed with 4403 and a reason.
+func authenticateConnection(tokens TokenVerifier) transport.WebsocketInitFunc {
+	return func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+		refuse := func(reason string) (context.Context, *transport.InitPayload, error) {
+			ctx = transport.WithWebsocketCloseCode(transport.AppendCloseReason(ctx, reason), closeForbidden)
+			return ctx, nil, errors.New(reason)
+		}
+		token := p.Authorization()
+		if token != "" {
+			var ok bool
+			if token, ok = strings.CutPrefix(token, "Bearer "); !ok {
+				return refuse("invalid or expired token")
+			}
+		} else {
+			token = strings.TrimPrefix(p.GetString("token"), "Bearer ")
+		}
+		if token = strings.TrimSpace(token); token == "" {
+			if callerOf(ctx) != nil {
+				return ctx, nil, nil // signed in by the upgrade request's header
+			}
+			return refuse(`sign in required: send {"Authorization": "Bearer <token>"} in connection_init`)
+		}
+		caller, err := tokens.Verify(token)
+		if err != nil {
+			return refuse("invalid or expired token")
+		}
+		return withSession(ctx, caller, token, tokens), nil, nil
+	}
+}
+
+// authoriseEvent admits another event of a subscription: the connection's token
+// must still be valid (it may have expired since the connection opened), or the
+// subscription ends UNAUTHENTICATED. Who may see what is checked again by the
+// resolver and guardFields, as for the first event.
+func authoriseEvent(ctx context.Context) error {
+	s, ok := ctx.Value(sessionKey{}).(*session)
+	if !ok || s.caller == nil || s.tokens == nil {
+		return errSignInRequired
+	}
+	if _, err := s.tokens.Verify(s.token); err != nil {
+		return models.Errorf(models.EUNAUTHORIZED, "the token has expired; sign in again and resubscribe")
+	}
+	return nil
 }
 
 // rateLimit refuses a caller's requests beyond limit with HTTP 429: a signed-in
@@ -145,7 +220,9 @@ func guardFields(audit models.AccessStore) graphql.FieldMiddleware {
 	return func(ctx context.Context, next graphql.Resolver) (any, error) {
 		fc := graphql.GetFieldContext(ctx)
 		caller := callerOf(ctx)
-		root := fc.Object == "Query" || fc.Object == "Mutation"
+		// Subscription root fields (recommendationsChanged) are admitted as queries are;
+		// the resolver checks the learner as its query does (measured), at every event.
+		root := fc.Object == "Query" || fc.Object == "Mutation" || fc.Object == "Subscription"
 		switch {
 		case root && !publicRoots[fc.Field.Name]:
 			if caller == nil {

@@ -6,12 +6,15 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
 	"go.opentelemetry.io/otel/trace"
 
@@ -40,6 +43,9 @@ type Services struct {
 	Access      models.AccessStore // audit log and sign-in state
 	SignIn      SignIn
 	Tokens      TokenVerifier
+	// Notifier carries the announcements of changes to learners that subscriptions
+	// follow; nil: over the Recommendations cache (in-process unless it is Redis).
+	Notifier *service.Notifier
 }
 
 // Options configure the GraphQL endpoint.
@@ -61,6 +67,9 @@ type Options struct {
 	Metrics *telemetry.GraphQLMetrics
 	// Tracer traces operations and resolvers (see observer); nil traces nothing.
 	Tracer trace.TracerProvider
+	// WebsocketOrigins are the browser origins, besides the endpoint's own, whose
+	// pages may open a websocket (the server's CORS origins: "https://app.example.org").
+	WebsocketOrigins []string
 }
 
 // Limiter admits or refuses one more request for a key.
@@ -81,10 +90,15 @@ const (
 	queryCacheSize   = 1000    // parsed and validated query documents kept
 	DefaultTimeout   = 15 * time.Second
 	persistedTTL     = 24 * time.Hour // an unused persisted query is forgotten after this
+
+	wsInitTimeout  = 10 * time.Second // for connection_init after the upgrade
+	wsPingInterval = 30 * time.Second // a ping every 30s; a client silent for two is gone
 )
 
 // NewHandler returns the GraphQL endpoint: queries over GET and POST, mutations
-// over POST only, per-request dataloaders, the error presenter, a cache of parsed
+// over POST only, subscriptions over a websocket (graphql-transport-ws, or the
+// older subscriptions-transport-ws) that the token in connection_init signs in,
+// per-request dataloaders, the error presenter, a cache of parsed
 // queries, introspection per Options (field-name suggestions go with it), limits
 // on the shape of documents, a fixed complexity limit, access checks on every
 // field, per-caller rate limits, a per-request timeout and, when Options has a
@@ -103,12 +117,32 @@ func NewHandler(s Services, o Options) http.Handler {
 	if st, ok := s.Learning.(service.ReportStore); ok && s.Reports == nil {
 		s.Reports = &service.Reports{Store: st, Recommendations: s.Recommendations, Cache: s.Recommendations.Cache}
 	}
+	if s.Notifier == nil {
+		s.Notifier = &service.Notifier{Cache: cache.NewMemory()}
+		if s.Recommendations != nil {
+			s.Notifier.Cache = s.Recommendations.Cache
+		}
+	}
+	timeout := o.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	subs := &subscriptions{notifier: s.Notifier, services: s, present: errorPresenter(logger), timeout: timeout}
 	cfg := generated.Config{Resolvers: &Resolver{orgs: s.Organisations, catalogue: s.Catalogue, learners: s.Learners,
-		access: s.Access, signIn: s.SignIn, learning: s.Learning, proficiency: s.Proficiency, recs: s.Recommendations, reports: s.Reports}}
+		access: s.Access, signIn: s.SignIn, learning: s.Learning, proficiency: s.Proficiency, recs: s.Recommendations, reports: s.Reports,
+		subs: subs}}
 	setComplexity(&cfg.Complexity)
 
 	srv := handler.New(generated.NewExecutableSchema(cfg))
 	srv.AddTransport(gqlhttp.Transport{}) // GraphQL over HTTP: GET, POST, OPTIONS, negotiation, statuses
+	srv.AddTransport(transport.Websocket{ // the requests gqlhttp leaves: those with an Upgrade header
+		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{
+			OriginPatterns: o.WebsocketOrigins, InsecureSkipVerify: slices.Contains(o.WebsocketOrigins, "*")}},
+		InitFunc:              authenticateConnection(s.Tokens),
+		InitTimeout:           wsInitTimeout,
+		PingPongInterval:      wsPingInterval, // graphql-transport-ws
+		KeepAlivePingInterval: wsPingInterval, // subscriptions-transport-ws
+	})
 	queries := lru.New[*ast.QueryDocument](queryCacheSize)
 	srv.SetQueryCache(queries)
 	srv.SetParserTokenLimit(parserTokenLimit)
@@ -131,17 +165,21 @@ func NewHandler(s Services, o Options) http.Handler {
 	srv.SetErrorPresenter(errorPresenter(logger))
 	srv.SetRecoverFunc(recoverFunc(logger))
 	srv.AroundFields(guardFields(s.Access))
+	srv.AroundFields(announceChanges(s.Notifier, logger)) // inside guardFields: a change made is announced
+	srv.Use(subs)                                         // new loaders for each event of a subscription
 
-	timeout := o.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
 	return limitBody(withTimeout(timeout, authenticate(s.Tokens, rateLimit(o.RequestLimit, withLoaders(s, srv)))))
 }
 
-// withTimeout bounds the work of a request: resolvers and the database see the deadline.
+// withTimeout bounds the work of a request: resolvers and the database see the
+// deadline. A websocket lives as long as its connection; the work of each of its
+// events is bounded instead (follow).
 func withTimeout(d time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Upgrade") != "" {
+			next.ServeHTTP(w, r)
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), d)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))

@@ -75,12 +75,9 @@ func (r *queryResolver) CompetencyGaps(ctx context.Context, learnerID string, ro
 }
 
 func (r *queryResolver) Recommendations(ctx context.Context, learnerID string, first *int, roleID *string) (*service.RecommendationList, error) {
-	n := defaultRecommendations
-	if first != nil {
-		if *first < 1 || *first > maxRecommendations {
-			return nil, models.Invalid("first", "must be between 1 and %d", maxRecommendations)
-		}
-		n = *first
+	n, err := recommendationCount(first)
+	if err != nil {
+		return nil, err
 	}
 	l, role, err := r.measured(ctx, learnerID, roleID)
 	if err != nil {

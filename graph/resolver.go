@@ -24,6 +24,7 @@ type Resolver struct {
 	recs        *service.Recommendations
 	plans       models.PlanService // nil: the request's (see planService)
 	reports     *service.Reports
+	subs        *subscriptions // graph/notify.go
 }
 
 // How many courses recommendations returns by default, and at most.
@@ -31,6 +32,18 @@ const (
 	defaultRecommendations = 10
 	maxRecommendations     = 100
 )
+
+// recommendationCount is the `first` argument of recommendations: how many
+// courses, defaultRecommendations when not given.
+func recommendationCount(first *int) (int, error) {
+	if first == nil {
+		return defaultRecommendations, nil
+	}
+	if *first < 1 || *first > maxRecommendations {
+		return 0, models.Invalid("first", "must be between 1 and %d", maxRecommendations)
+	}
+	return *first, nil
+}
 
 // measured decodes the arguments of the per-learner recommender queries and loads
 // the learner, who must be one the caller may see (NOT_FOUND otherwise, as for

@@ -50,6 +50,7 @@ type ResolverRoot interface {
 	RecommendationList() RecommendationListResolver
 	Role() RoleResolver
 	RoleRequirement() RoleRequirementResolver
+	Subscription() SubscriptionResolver
 }
 
 type DirectiveRoot struct {
@@ -515,6 +516,10 @@ type ComplexityRoot struct {
 
 	SetRoleRequirementPayload struct {
 		Role func(childComplexity int) int
+	}
+
+	Subscription struct {
+		RecommendationsChanged func(childComplexity int, learnerID string, first *int, roleID *string) int
 	}
 
 	UpdateCoursePayload struct {
@@ -2422,6 +2427,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SetRoleRequirementPayload.Role(childComplexity), true
 
+	case "Subscription.recommendationsChanged":
+		if e.ComplexityRoot.Subscription.RecommendationsChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_recommendationsChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.RecommendationsChanged(childComplexity, args["learnerId"].(string), args["first"].(*int), args["roleId"].(*string)), true
+
 	case "UpdateCoursePayload.course":
 		if e.ComplexityRoot.UpdateCoursePayload.Course == nil {
 			break
@@ -2539,6 +2556,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -4026,6 +4060,28 @@ extend type Mutation {
     """The requirement to set."""
     input: SetRoleRequirementInput!
   ): SetRoleRequirementPayload!
+}
+`, BuiltIn: false},
+	{Name: "../schema/subscription.graphqls", Input: `"""
+Live updates, over a websocket with the graphql-transport-ws protocol (the ` + "`" + `graphql-ws` + "`" + ` npm
+package) at the GraphQL endpoint. Send the token in the ` + "`" + `connection_init` + "`" + ` payload as
+` + "`" + `{"Authorization": "Bearer <token>"}` + "`" + `; a connection without a valid token is closed with 4403.
+"""
+type Subscription {
+  """
+  The learner's recommendations, now and again whenever their evidence, roles, enrolments,
+  ratings, dismissals or record change (changes close together arrive as one list). The same
+  access rules as ` + "`" + `recommendations` + "`" + `: NOT_FOUND for a learner the caller may not see, and the
+  subscription ends with that error if the caller stops being allowed to see them.
+  """
+  recommendationsChanged(
+    """The learner."""
+    learnerId: ID!
+    """How many courses, 1 to 100."""
+    first: Int = 10
+    """Measure against this role instead of the learner's own roles."""
+    roleId: ID
+  ): RecommendationList!
 }
 `, BuiltIn: false},
 }

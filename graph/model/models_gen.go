@@ -537,6 +537,12 @@ type SetRoleRequirementPayload struct {
 	Role *models.Role `json:"role"`
 }
 
+// Live updates, over a websocket with the graphql-transport-ws protocol (the `graphql-ws` npm
+// package) at the GraphQL endpoint. Send the token in the `connection_init` payload as
+// `{"Authorization": "Bearer <token>"}`; a connection without a valid token is closed with 4403.
+type Subscription struct {
+}
+
 // Changes to a course; fields left out stay as they are.
 type UpdateCourseInput struct {
 	// The global ID of the course to change.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -150,5 +151,75 @@ func TestNotifierCacheClosed(t *testing.T) {
 	}
 	if err := n.LearnerChanged(ctx, 1); err != cache.ErrClosed {
 		t.Errorf("LearnerChanged after Close: %v, want cache.ErrClosed", err)
+	}
+}
+
+// subscribeCounter counts the cache subscriptions made and ended.
+type subscribeCounter struct {
+	cache.Cache
+	made, ended atomic.Int32
+}
+
+func (c *subscribeCounter) Subscribe(ctx context.Context, channel string) (<-chan []byte, error) {
+	c.made.Add(1)
+	context.AfterFunc(ctx, func() { c.ended.Add(1) })
+	return c.Cache.Subscribe(ctx, channel)
+}
+
+// TestNotifierShared: the subscribers to one learner in a process share one cache
+// subscription (with Redis, one connection), which ends when the last leaves.
+func TestNotifierShared(t *testing.T) {
+	c := &subscribeCounter{Cache: cache.NewMemory()}
+	n := &service.Notifier{Cache: c, Coalesce: 10 * time.Millisecond}
+	var subs [3]<-chan struct{}
+	var stops [3]context.CancelFunc
+	for i := range subs {
+		sctx, stop := context.WithCancel(ctx)
+		defer stop()
+		ch, err := n.Subscribe(sctx, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		subs[i], stops[i] = ch, stop
+	}
+	if got := c.made.Load(); got != 1 {
+		t.Fatalf("3 subscribers made %d cache subscriptions, want 1", got)
+	}
+	n.LearnerChanged(ctx, 7)
+	for i, ch := range subs {
+		if k, _ := received(ch, 200*time.Millisecond); k != 1 {
+			t.Errorf("subscriber %d heard %d changes, want 1", i, k)
+		}
+	}
+
+	stops[0]()
+	if _, closed := received(subs[0], 5*time.Second); !closed {
+		t.Fatal("the first subscriber's channel stayed open after it left")
+	}
+	n.LearnerChanged(ctx, 7)
+	for i, ch := range subs[1:] {
+		if k, _ := received(ch, 200*time.Millisecond); k != 1 {
+			t.Errorf("after the first left, subscriber %d heard %d changes, want 1", i+1, k)
+		}
+	}
+
+	stops[1]()
+	stops[2]()
+	received(subs[2], 5*time.Second)
+	deadline := time.Now().Add(5 * time.Second)
+	for c.ended.Load() != 1 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := c.ended.Load(); got != 1 {
+		t.Fatalf("after everyone left, %d cache subscriptions ended, want 1", got)
+	}
+	// A new subscriber after that makes a new one, and hears.
+	again, err := n.Subscribe(ctx, 7)
+	if err != nil || c.made.Load() != 2 {
+		t.Fatalf("resubscribing: %v, %d cache subscriptions made", err, c.made.Load())
+	}
+	n.LearnerChanged(ctx, 7)
+	if k, _ := received(again, 200*time.Millisecond); k != 1 {
+		t.Errorf("the new subscriber heard %d changes, want 1", k)
 	}
 }
