@@ -18,6 +18,7 @@ type Config struct {
 	DemoLearners int    // learners the demo data set holds
 
 	RedisURL     string   // REDIS_URL; empty: the in-process cache
+	CachePrefix  string   // KARMAYOGI_CACHE_PREFIX: in front of every Redis key and channel, one per deployment
 	JWTSecret    string   // KARMAYOGI_JWT_SECRET; empty: generated once and kept in the database
 	EmailDomains []string // KARMAYOGI_EMAIL_DOMAINS: domains allowed to sign in and self-register
 	SMTPURL      string   // KARMAYOGI_SMTP_URL: the OTP mail sender; empty: codes are logged (development only)
@@ -40,6 +41,7 @@ func configFromEnv() (Config, error) {
 		DemoLearners: 2000,
 	}
 	c.RedisURL = os.Getenv("REDIS_URL")
+	c.CachePrefix = getenv("KARMAYOGI_CACHE_PREFIX", "karmayogi:")
 	c.JWTSecret = os.Getenv("KARMAYOGI_JWT_SECRET")
 	c.SMTPURL = os.Getenv("KARMAYOGI_SMTP_URL")
 	c.EmailDomains = splitList(getenv("KARMAYOGI_EMAIL_DOMAINS", "gov.in,nic.in"), true)

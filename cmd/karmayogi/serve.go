@@ -55,7 +55,7 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	if m.Cache, err = cache.Open(m.Config.RedisURL); err != nil {
+	if m.Cache, err = cache.Open(m.Config.RedisURL, cache.WithPrefix(m.Config.CachePrefix)); err != nil {
 		return err
 	}
 	if traced, err := telemetry.InstrumentCache(m.Cache, m.Tracing.Provider); err != nil {

@@ -82,7 +82,7 @@ const subscriptionBuffer = 64
 // Open returns the cache named by rawURL: the in-process Memory for "", or
 // Redis for a redis:// or rediss:// URL (see NewRedis). Any other URL is an
 // error naming its scheme.
-func Open(rawURL string) (Cache, error) {
+func Open(rawURL string, opts ...RedisOption) (Cache, error) {
 	if rawURL == "" {
 		return NewMemory(), nil
 	}
@@ -93,7 +93,7 @@ func Open(rawURL string) (Cache, error) {
 	}
 	switch u.Scheme {
 	case "redis", "rediss":
-		return NewRedis(rawURL)
+		return NewRedis(rawURL, opts...)
 	default:
 		return nil, fmt.Errorf("cache: unsupported cache URL scheme %q (want redis or rediss, or empty for in-process)", u.Scheme)
 	}
