@@ -23,6 +23,7 @@ const (
 	CodeUnauthenticated = "UNAUTHENTICATED"
 	CodeRateLimited     = "RATE_LIMITED"
 	CodeInternal        = "INTERNAL"
+	CodeTimeout         = "TIMEOUT" // the request ran past its deadline (Options.Timeout)
 )
 
 // errorCodes maps the domain's error codes to extensions.code.
@@ -67,6 +68,11 @@ func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			// gqlgen reports this as a plain error; it is the client's, not ours.
 			return &gqlerror.Error{Message: "introspection is disabled", Path: gqlErr.Path, Locations: gqlErr.Locations,
 				Extensions: map[string]any{"code": "GRAPHQL_VALIDATION_FAILED"}}
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			logger.WarnContext(ctx, "graphql: request deadline exceeded", "path", gqlErr.Path.String())
+			return &gqlerror.Error{Message: "the request took too long and was stopped", Path: gqlErr.Path,
+				Locations: gqlErr.Locations, Extensions: map[string]any{"code": CodeTimeout}}
 		}
 		if !errors.Is(err, errPanic) {
 			logger.ErrorContext(ctx, "graphql: internal error", "path", gqlErr.Path.String(), "error", err)

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/openkarmayogi/karmayogi/graph"
 	"github.com/openkarmayogi/karmayogi/internal/store"
@@ -205,6 +206,25 @@ type panickingCatalogue struct{ *store.DB }
 
 func (panickingCatalogue) FindRoles(context.Context, models.RoleFilter, models.PageRequest) (*models.Page[*models.Role], error) {
 	panic("boom: SELECT * FROM roles")
+}
+
+// slowCatalogue is the real store with one method that waits until its request's
+// deadline, as a query stuck behind a lock would.
+type slowCatalogue struct{ *store.DB }
+
+func (slowCatalogue) FindRoles(ctx context.Context, _ models.RoleFilter, _ models.PageRequest) (*models.Page[*models.Role], error) {
+	<-ctx.Done()
+	return nil, fmt.Errorf("roles: %w", ctx.Err())
+}
+
+func TestRequestDeadline(t *testing.T) {
+	db := storetest.Open(t, "sqlite")
+	srv := httptest.NewServer(graph.NewHandler(graph.Services{Organisations: db, Catalogue: slowCatalogue{db}, Learners: db, Learning: db},
+		graph.Options{Timeout: 50 * time.Millisecond}))
+	defer srv.Close()
+	c := &client{t: t, url: srv.URL}
+	r := c.post(`{ roles { totalCount } }`, nil)
+	assertError(t, r, graph.CodeTimeout, "", "the request took too long and was stopped")
 }
 
 func TestInternalErrors(t *testing.T) {
