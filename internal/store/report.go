@@ -22,6 +22,10 @@ var _ models.ReportStore = (*DB)(nil)
 //	             d_l  = u_l / Σ u
 //	gap          Σ_{l<r} (r − l) · d_l
 //	level        the smallest l with d_0 + … + d_l >= 0.5 − 1e-9
+//
+// The steps are MATERIALIZED common table expressions: inlined, each reference to
+// d_l would recompute its whole expression (a role's report over 35,000 learners took
+// 10 s inlined, 1.7 s materialised, on PostgreSQL).
 
 // gapSQL is the per-learner, per-requirement part: one row for each, with the
 // distribution under the requirement's prior (d0..d5), the gap and the level.
@@ -78,7 +82,7 @@ req AS (
 	sb.WriteString(`
 	GROUP BY s.id, s.organisation_id, rr.competency_id
 ),
-post AS (
+post AS MATERIALIZED (
 	SELECT q.learner_id, q.organisation_id, q.competency_id, q.r, q.w,
 		pr.q0 * COALESCE(p.p0, 1) AS u0, pr.q1 * COALESCE(p.p1, 1) AS u1, pr.q2 * COALESCE(p.p2, 1) AS u2,
 		pr.q3 * COALESCE(p.p3, 1) AS u3, pr.q4 * COALESCE(p.p4, 1) AS u4, pr.q5 * COALESCE(p.p5, 1) AS u5
@@ -86,12 +90,12 @@ post AS (
 	JOIN priors AS pr ON pr.r = q.r
 	LEFT JOIN proficiencies AS p ON p.learner_id = q.learner_id AND p.competency_id = q.competency_id
 ),
-norm AS (
+norm AS MATERIALIZED (
 	SELECT learner_id, organisation_id, competency_id, r, w,
 		u0 / z AS d0, u1 / z AS d1, u2 / z AS d2, u3 / z AS d3, u4 / z AS d4, u5 / z AS d5
 	FROM (SELECT post.*, u0 + u1 + u2 + u3 + u4 + u5 AS z FROM post) AS t
 ),
-gaps AS (
+gaps AS MATERIALIZED (
 	SELECT learner_id, organisation_id, competency_id, r, w, d0, d1, d2, d3, d4, d5,
 		CASE WHEN r > 0 THEN r * d0 ELSE 0 END + CASE WHEN r > 1 THEN (r - 1) * d1 ELSE 0 END
 		+ CASE WHEN r > 2 THEN (r - 2) * d2 ELSE 0 END + CASE WHEN r > 3 THEN (r - 3) * d3 ELSE 0 END
