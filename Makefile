@@ -71,4 +71,4 @@ seed: build ## seed DATABASE_URL with the demo data set
 	DATABASE_URL=$(DATABASE_URL) ./$(BIN) seed
 
 clean: ## remove the binary and the embedded database
-	rm -rf bin karmayogi.db karmayogi.db-shm karmayogi.db-wal
+	rm -rf bin karmayogi.db karmayogi.db-shm karmayogi.db-wal karmayogi.db.migrate-lock

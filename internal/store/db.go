@@ -33,6 +33,7 @@ type DB struct {
 	now     func() time.Time
 
 	estimator models.Estimator // how evidence becomes proficiency; see SetEstimator
+	path      string           // the SQLite file, for the migration lock
 }
 
 var (
@@ -71,7 +72,7 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 		// One writer at a time is SQLite's model; a single connection also keeps
 		// transactions from failing with SQLITE_BUSY under concurrent requests.
 		sqldb.SetMaxOpenConns(1)
-		db = &DB{bun: bun.NewDB(sqldb, sqlitedialect.New()), dialect: "sqlite"}
+		db = &DB{bun: bun.NewDB(sqldb, sqlitedialect.New()), dialect: "sqlite", path: path}
 	default:
 		return nil, fmt.Errorf("DATABASE_URL: unsupported scheme %q (want postgres:// or sqlite://)", u.Scheme)
 	}
@@ -118,6 +119,11 @@ func (db *DB) migrator() (*migrate.Migrator, error) {
 
 // Migrate applies every pending migration and returns how many it applied.
 func (db *DB) Migrate(ctx context.Context) (int, error) {
+	unlock, err := db.lockMigrations(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
 	m, err := db.migrator()
 	if err != nil {
 		return 0, err

@@ -1,8 +1,12 @@
 package store
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"os"
 	"strings"
+	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
@@ -63,4 +67,36 @@ func violation(err error) (constraintKind, string) {
 func columnOfConstraint(table, constraint string) string {
 	c := strings.TrimPrefix(constraint, table+"_")
 	return strings.TrimSuffix(c, "_key")
+}
+
+// lockMigrations holds a lock for migrating this database until unlock, so
+// processes that start together migrate one after the other: the first applies what
+// is pending, the others find nothing to do. PostgreSQL: an advisory lock for the
+// schema, held by one session; SQLite: an exclusive lock on a file beside the
+// database. Either way a process that dies releases it.
+func (db *DB) lockMigrations(ctx context.Context) (unlock func(), err error) {
+	if db.dialect != "postgres" {
+		f, err := os.OpenFile(db.path+".migrate-lock", os.O_CREATE|os.O_RDWR, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("migrate: lock: %w", err)
+		}
+		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("migrate: lock: %w", err)
+		}
+		return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
+	}
+	conn, err := db.bun.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	const key = "hashtext('karmayogi-migrate:' || current_schema())"
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock("+key+")"); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("migrate: lock: %w", err)
+	}
+	return func() {
+		conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock("+key+")")
+		conn.Close()
+	}, nil
 }

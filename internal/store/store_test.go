@@ -378,3 +378,41 @@ func TestMigrateDownAndUp(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentMigrations starts several processes' worth of migrations on one
+// fresh database at once: one applies them, the others wait and find nothing to do.
+func TestConcurrentMigrations(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			url := storetest.OpenURL(t, engine)
+			const replicas = 4
+			applied := make(chan int, replicas)
+			errs := make(chan error, replicas)
+			for range replicas {
+				go func() {
+					db, err := store.Open(ctx, url)
+					if err != nil {
+						errs <- err
+						return
+					}
+					defer db.Close()
+					n, err := db.Migrate(ctx)
+					applied <- n
+					errs <- err
+				}()
+			}
+			total := 0
+			for range replicas {
+				if err := <-errs; err != nil {
+					t.Fatalf("a replica failed to migrate: %v", err)
+				}
+				total += <-applied
+			}
+			db := must[*store.DB](t)(store.Open(ctx, url))
+			defer db.Close()
+			if again := must[int](t)(db.Migrate(ctx)); again != 0 || total == 0 {
+				t.Fatalf("applied %d in all, %d left over", total, again)
+			}
+		})
+	}
+}
