@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -104,17 +105,60 @@ var (
 	errForbidden      = models.Errorf(models.EFORBIDDEN, "not allowed for your access role")
 )
 
+// peerHost is the address of the connection's other end.
+func peerHost(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// withClientAddr puts the client's address in the context, for rate limits: the
+// connection's peer or, when that peer is a trusted proxy, the nearest address in
+// X-Forwarded-For that is not one. A client can forge the header but not the hop, so
+// only entries that trusted proxies appended are believed.
+func withClientAddr(trusted []netip.Prefix, next http.Handler) http.Handler {
+	isTrusted := func(s string) bool {
+		a, err := netip.ParseAddr(strings.TrimSpace(s))
+		if err != nil {
+			return false
+		}
+		for _, p := range trusted {
+			if p.Contains(a.Unmap()) {
+				return true
+			}
+		}
+		return false
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := peerHost(r)
+		if isTrusted(host) {
+			hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+			for i := len(hops) - 1; i >= 0; i-- {
+				hop := strings.TrimSpace(hops[i])
+				if _, err := netip.ParseAddr(hop); err != nil {
+					break // a malformed entry: trust nothing before it
+				}
+				host = hop
+				if !isTrusted(hop) {
+					break
+				}
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientAddrKey{}, host)))
+	})
+}
+
 // authenticate puts the caller of a valid bearer token, and the client address, in
 // the request context. A token that fails verification is refused outright with
 // HTTP 401, so a client never mistakes an expired session for anonymous access.
 func authenticate(tokens TokenVerifier, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
+		if clientAddr(ctx) == "" {
+			ctx = context.WithValue(ctx, clientAddrKey{}, peerHost(r))
 		}
-		ctx = context.WithValue(ctx, clientAddrKey{}, host)
 		var caller *models.Caller
 		var token string
 		if h := r.Header.Get("Authorization"); h != "" {

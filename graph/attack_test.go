@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"testing"
@@ -590,5 +591,33 @@ func TestAttackSuiteSize(t *testing.T) {
 			t.Errorf("two attacks named %s", a.name)
 		}
 		seen[a.name] = true
+	}
+}
+
+// TestForwardedClientAddress: X-Forwarded-For names the client only when the hop that
+// sent it is a trusted proxy; otherwise a client could pick its own rate-limit key.
+func TestForwardedClientAddress(t *testing.T) {
+	db := storetest.Open(t, "sqlite")
+	for _, tc := range []struct {
+		name    string
+		trusted []netip.Prefix
+		xff     string
+		want    string
+	}{
+		{"Untrusted", nil, "203.0.113.7", "addr:127.0.0.1"},
+		{"TrustedProxy", []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, "203.0.113.7", "addr:203.0.113.7"},
+		{"ForgedEntryBeforeTheProxys", []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}, "198.51.100.1, 203.0.113.7", "addr:203.0.113.7"},
+		{"ChainOfProxies", []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("10.0.0.0/8")}, "203.0.113.7, 10.1.2.3", "addr:203.0.113.7"},
+		{"Malformed", []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}, "not-an-address", "addr:127.0.0.1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			limit := &countingLimiter{n: 100, seen: map[string]int{}}
+			c := serveWith(t, db, graph.Options{Introspection: true, RequestLimit: limit, TrustedProxies: tc.trusted}, unlimited{}, unlimited{}).anonymous()
+			c.raw(http.MethodPost, c.url, http.Header{"Content-Type": {"application/json"}, "X-Forwarded-For": {tc.xff}},
+				mustJSON(t, map[string]any{"query": "{ __typename }"}))
+			if limit.seen[tc.want] != 1 || len(limit.seen) != 1 {
+				t.Fatalf("keys counted %v, want %s", limit.seen, tc.want)
+			}
+		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"slices"
 	"time"
 
@@ -61,6 +62,9 @@ type Options struct {
 	RequestLimit Limiter
 	// Timeout bounds the work of one request; 0 means DefaultTimeout.
 	Timeout time.Duration
+	// TrustedProxies are the load balancers whose X-Forwarded-For entries name the
+	// client, for per-address rate limits; none: the connection's peer is the client.
+	TrustedProxies []netip.Prefix
 	// PersistedQueries stores automatic persisted queries (APQ); nil turns them off.
 	PersistedQueries KeyValue
 	// Metrics counts operations, their latency and errors by code; nil counts nothing.
@@ -168,7 +172,8 @@ func NewHandler(s Services, o Options) http.Handler {
 	srv.AroundFields(announceChanges(s.Notifier, logger)) // inside guardFields: a change made is announced
 	srv.Use(subs)                                         // new loaders for each event of a subscription
 
-	return limitBody(withTimeout(timeout, authenticate(s.Tokens, rateLimit(o.RequestLimit, withLoaders(s, srv)))))
+	return limitBody(withTimeout(timeout, withClientAddr(o.TrustedProxies,
+		authenticate(s.Tokens, rateLimit(o.RequestLimit, withLoaders(s, srv))))))
 }
 
 // withTimeout bounds the work of a request: resolvers and the database see the

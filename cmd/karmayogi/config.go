@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"strings"
 
@@ -23,6 +24,9 @@ type Config struct {
 	EmailDomains []string // KARMAYOGI_EMAIL_DOMAINS: domains allowed to sign in and self-register
 	SMTPURL      string   // KARMAYOGI_SMTP_URL: the OTP mail sender; empty: codes are logged (development only)
 	CORSOrigins  []string // KARMAYOGI_CORS_ORIGINS: browser origins allowed to call the API from other sites
+	// KARMAYOGI_TRUSTED_PROXIES: load balancers (addresses or CIDRs) whose
+	// X-Forwarded-For names the client, for per-address rate limits.
+	TrustedProxies []netip.Prefix
 
 	LogFormat string     // KARMAYOGI_LOG_FORMAT: json (default) or text
 	LogLevel  slog.Level // KARMAYOGI_LOG_LEVEL: debug, info (default), warn or error
@@ -51,6 +55,17 @@ func configFromEnv() (Config, error) {
 		origins = ""
 	}
 	c.CORSOrigins = splitList(getenv("KARMAYOGI_CORS_ORIGINS", origins), false)
+	for _, p := range splitList(os.Getenv("KARMAYOGI_TRUSTED_PROXIES"), false) {
+		prefix, err := netip.ParsePrefix(p)
+		if err != nil {
+			a, aerr := netip.ParseAddr(p)
+			if aerr != nil {
+				return c, fmt.Errorf("KARMAYOGI_TRUSTED_PROXIES: %q is not an address or CIDR", p)
+			}
+			prefix = netip.PrefixFrom(a, a.BitLen())
+		}
+		c.TrustedProxies = append(c.TrustedProxies, prefix)
+	}
 	c.LogFormat = getenv("KARMAYOGI_LOG_FORMAT", "json")
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		return c, fmt.Errorf("KARMAYOGI_LOG_FORMAT must be json or text, not %q", c.LogFormat)

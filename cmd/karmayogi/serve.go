@@ -72,7 +72,7 @@ func (m *Main) Run(ctx context.Context) error {
 	gql := graph.NewHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db,
 		Recommendations: recs, Reports: &service.Reports{Store: db, Recommendations: recs, Cache: m.Cache},
 		Access: db, SignIn: signIn, Tokens: signIn.Tokens, Notifier: &service.Notifier{Cache: m.Cache}},
-		graph.Options{Introspection: !m.Config.Production(), Logger: m.Logger, RequestLimit: requestLimits(m.Config),
+		graph.Options{Introspection: !m.Config.Production(), Logger: m.Logger, RequestLimit: requestLimits(m.Config), TrustedProxies: m.Config.TrustedProxies,
 			PersistedQueries: m.Cache, Metrics: gqlMetrics, Tracer: m.Tracing.Provider, WebsocketOrigins: m.Config.CORSOrigins})
 	cfg := server.Config{Addr: m.Config.Addr, GraphQL: gql, Database: db, Cache: m.Cache, Logger: m.Logger,
 		CORSOrigins: m.Config.CORSOrigins, SQL: db.Bun().DB, CacheStats: recs.Stats,
