@@ -299,8 +299,8 @@ func TestMutations(t *testing.T) {
 
 		t.Run("ErrMutationOverGET", func(t *testing.T) {
 			r := c.get(`mutation { assignRole(input: {learnerId: "` + f["$asha"] + `", roleId: "` + f["$ds"] + `"}) { learner { id } } }`)
-			if r.Status != http.StatusNotAcceptable {
-				t.Errorf("status = %d, want 406: %s", r.Status, r.Body)
+			if r.Status != http.StatusMethodNotAllowed {
+				t.Errorf("status = %d, want 405: %s", r.Status, r.Body)
 			}
 			assertJSON(t, c.data(f.expand(`{ learner(id: "$asha") { roles { code } } }`), nil), `{"learner": {"roles": [{"code": "SO"}]}}`)
 		})
