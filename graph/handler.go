@@ -115,6 +115,9 @@ func NewHandler(s Services, o Options) http.Handler {
 	if s.Proficiency == nil {
 		s.Proficiency = recommender.NewEstimator()
 	}
+	if ps, ok := s.Learning.(models.PlanService); ok && s.Plans == nil {
+		s.Plans = ps
+	}
 	if st, ok := s.Learning.(service.Store); ok && s.Recommendations == nil {
 		s.Recommendations = &service.Recommendations{Store: st, Cache: cache.NewMemory(), Params: recommender.DefaultParams(), Logger: logger}
 	}
@@ -133,7 +136,7 @@ func NewHandler(s Services, o Options) http.Handler {
 	}
 	subs := &subscriptions{notifier: s.Notifier, services: s, present: errorPresenter(logger), timeout: timeout}
 	cfg := generated.Config{Resolvers: &Resolver{orgs: s.Organisations, catalogue: s.Catalogue, learners: s.Learners,
-		access: s.Access, signIn: s.SignIn, learning: s.Learning, proficiency: s.Proficiency, recs: s.Recommendations, reports: s.Reports,
+		access: s.Access, signIn: s.SignIn, learning: s.Learning, proficiency: s.Proficiency, recs: s.Recommendations, reports: s.Reports, plans: s.Plans,
 		subs: subs}}
 	setComplexity(&cfg.Complexity)
 

@@ -27,7 +27,6 @@ type loaders struct {
 	certificates       *dataloadgen.Loader[int64, *models.Certificate]   // by enrolment ID; nil for none
 
 	// Plans (nil loaders when no service keeps plans).
-	planService     models.PlanService
 	plans           *dataloadgen.Loader[int64, *models.Plan]
 	planCourseIDs   *dataloadgen.Loader[int64, []int64]                 // by plan ID, in the plan's order
 	planProgress    *dataloadgen.Loader[int64, *models.PlanProgress]    // by plan ID, as the caller may see it
@@ -62,16 +61,12 @@ func newLoaders(s Services) *loaders {
 	return l
 }
 
-// addPlans adds the plan loaders, over Services.Plans or else Learning if it keeps plans.
+// addPlans adds the plan loaders over Services.Plans.
 func (l *loaders) addPlans(s Services) {
 	ps := s.Plans
 	if ps == nil {
-		ps, _ = s.Learning.(models.PlanService)
-	}
-	if ps == nil {
 		return
 	}
-	l.planService = ps
 	l.plans = dataloadgen.NewMappedLoader(ps.FindPlansByIDs, loaderOptions...)
 	l.planCourseIDs = dataloadgen.NewMappedLoader(emptyIfMissing(ps.FindCourseIDsByPlanIDs), loaderOptions...)
 	l.planProgress = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]*models.PlanProgress, error) {

@@ -38,7 +38,7 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 	case typeCertificate:
 		return nilIfError(r.learning.FindCertificateByID(ctx, n))
 	case typePlan:
-		return nilIfError(r.planService(ctx).FindPlanByID(ctx, n))
+		return nilIfError(r.plans.FindPlanByID(ctx, n))
 	}
 	return nil, models.Invalid("id", "is not a valid ID")
 }

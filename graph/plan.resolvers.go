@@ -34,7 +34,7 @@ func (r *mutationResolver) CreatePlan(ctx context.Context, input model.CreatePla
 	if err := authorisePlanning(ctx, "input.organisationId", n.OrganisationID); err != nil {
 		return nil, err
 	}
-	p, err := r.planService(ctx).CreatePlan(ctx, n)
+	p, err := r.plans.CreatePlan(ctx, n)
 	if err != nil {
 		return nil, planInputErr(err)
 	}
@@ -71,7 +71,7 @@ func (r *queryResolver) Plans(ctx context.Context, first *int, after *string, or
 	if err != nil {
 		return nil, err
 	}
-	page, err := r.planService(ctx).FindPlans(ctx, scopePlans(ctx, models.PlanFilter{OrganisationID: orgID}), p)
+	page, err := r.plans.FindPlans(ctx, scopePlans(ctx, models.PlanFilter{OrganisationID: orgID}), p)
 	if err != nil {
 		return nil, err
 	}

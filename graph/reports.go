@@ -115,13 +115,7 @@ func reportParams(q url.Values) (reportQuery, error) {
 
 // findRole looks a role up by code; an unknown code is the caller's mistake.
 func (h *reportFiles) findRole(ctx context.Context, code string) (*models.Role, error) {
-	roles, ok := h.s.Catalogue.(interface {
-		FindRoleByCode(ctx context.Context, code string) (*models.Role, error)
-	})
-	if !ok {
-		return nil, models.Invalid("role", "roles cannot be looked up by code here")
-	}
-	role, err := roles.FindRoleByCode(ctx, code)
+	role, err := h.s.Catalogue.FindRoleByCode(ctx, code)
 	if models.ErrorCode(err) == models.ENOTFOUND {
 		return nil, models.Invalid("role", "no role has the code %q", code)
 	}
@@ -177,7 +171,7 @@ func (h *reportFiles) csv(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := &lazyCSV{w: w, filename: "gaps-" + strings.NewReplacer("/", "_", ".", "_").Replace(scope.Organisation.Code) + ".csv"}
-	q := h.s.Reports.Query(scope.Organisation.ID, scope.RoleID(), scope.Type)
+	q := models.GapQuery{OrganisationID: scope.Organisation.ID, RoleID: scope.RoleID(), CompetencyType: scope.Type}
 	err := report.WriteCSV(r.Context(), out, h.s.Reports.Store, q)
 	switch {
 	case err == nil && !out.started:

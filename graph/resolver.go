@@ -22,7 +22,7 @@ type Resolver struct {
 	// proficiency reads stored estimates under the prior of the learner's roles.
 	proficiency ProficiencyReader
 	recs        *service.Recommendations
-	plans       models.PlanService // nil: the request's (see planService)
+	plans       models.PlanService
 	reports     *service.Reports
 	subs        *subscriptions // graph/notify.go
 }
@@ -111,12 +111,13 @@ func (r *Resolver) learnerProficiency(ctx context.Context, learnerID, competency
 	if err != nil {
 		return nil, err
 	}
+	var mine []*models.Proficiency
 	for _, p := range stored {
 		if p.CompetencyID == competencyID {
-			return r.proficiency.Passbook(learnerID, []*models.Proficiency{p}, map[int64]int{competencyID: required[competencyID]})[0], nil
+			mine = append(mine, p)
 		}
 	}
-	return r.proficiency.Passbook(learnerID, nil, map[int64]int{competencyID: required[competencyID]})[0], nil
+	return r.proficiency.Passbook(learnerID, mine, map[int64]int{competencyID: required[competencyID]})[0], nil
 }
 
 // SignIn is OTP sign-in and self-registration (internal/auth).
@@ -125,13 +126,4 @@ type SignIn interface {
 	RequestOTP(ctx context.Context, email, clientAddr string) (time.Time, error)
 	// VerifyOTP returns a token and, for a registered email, its learner.
 	VerifyOTP(ctx context.Context, email, code string) (string, time.Time, *models.Learner, error)
-}
-
-// planService returns the plans service: the resolver's, or else the one the
-// request's loaders were built over (Services.Plans, or Learning if it keeps plans).
-func (r *Resolver) planService(ctx context.Context) models.PlanService {
-	if r.plans != nil {
-		return r.plans
-	}
-	return loadersFrom(ctx).planService
 }

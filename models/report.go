@@ -4,14 +4,13 @@ import "context"
 
 // GapQuery selects the learners of a gap report: those in the organisation's
 // subtree (holding RoleID and measured against it, when given), their requirements
-// restricted to competencies of CompetencyType when given. Priors[r-1] is the prior
-// over levels 0..5 for a requirement of level r, the same the API reads
-// proficiencies under (package recommender), so report and per-learner gaps agree.
+// restricted to competencies of CompetencyType when given. Gaps are read under the
+// store's estimator's priors, the same the API reads proficiencies under, so report
+// and per-learner gaps agree.
 type GapQuery struct {
 	OrganisationID int64
 	RoleID         *int64
 	CompetencyType *CompetencyType
-	Priors         [5][6]float64
 }
 
 // GapAggregate sums the gaps of the learners in scope who belong directly to one

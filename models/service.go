@@ -32,6 +32,8 @@ type CatalogueService interface {
 	CreateCompetency(ctx context.Context, n *NewCompetency) (*Competency, error)
 
 	FindRoleByID(ctx context.Context, id int64) (*Role, error)
+	// FindRoleByCode returns ENOTFOUND if no role has the code.
+	FindRoleByCode(ctx context.Context, code string) (*Role, error)
 	FindRolesByIDs(ctx context.Context, ids []int64) (map[int64]*Role, error)
 	FindRoles(ctx context.Context, f RoleFilter, p PageRequest) (*Page[*Role], error)
 	// FindRequirementsByRoleIDs returns each role's requirements, by competency code.

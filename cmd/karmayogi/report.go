@@ -89,7 +89,7 @@ func reportCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	case "table":
 		err = gapTable(ctx, w, db, reports, scope)
 	case "csv":
-		err = report.WriteCSV(ctx, w, db, reports.Query(scope.Organisation.ID, scope.RoleID(), scope.Type))
+		err = report.WriteCSV(ctx, w, db, models.GapQuery{OrganisationID: scope.Organisation.ID, RoleID: scope.RoleID(), CompetencyType: scope.Type})
 	case "png":
 		var heat *report.Heatmap
 		if heat, err = report.NewHeatmap(ctx, reports, db, scope); err == nil {

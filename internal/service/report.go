@@ -79,15 +79,6 @@ type ContentGap struct {
 	LearnersNeeding int   `json:"learnersNeeding"`
 }
 
-// Query returns the store query of a report, with the recommender's priors.
-func (s *Reports) Query(orgID int64, roleID *int64, ctype *models.CompetencyType) models.GapQuery {
-	q := models.GapQuery{OrganisationID: orgID, RoleID: roleID, CompetencyType: ctype}
-	for r := 1; r <= 5; r++ {
-		copy(q.Priors[r-1][:], s.Recommendations.Params.Prior(r))
-	}
-	return q
-}
-
 // GapReport returns the report for the organisation's subtree. ENOTFOUND for an
 // unknown organisation.
 func (s *Reports) GapReport(ctx context.Context, orgID int64, roleID *int64, ctype *models.CompetencyType) (*GapReport, error) {
@@ -111,7 +102,9 @@ func (s *Reports) GapReport(ctx context.Context, orgID int64, roleID *int64, cty
 	var out GapReport
 	cached, err := cachedJSON(ctx, &s.group, s.Cache, s.TTL,
 		fmt.Sprintf("gaps:v1:%d:%s:%s:%d", orgID, role, typ, snap.version), &out,
-		func(ctx context.Context) (any, error) { return s.compute(ctx, snap.cat, s.Query(orgID, roleID, ctype)) })
+		func(ctx context.Context) (any, error) {
+			return s.compute(ctx, snap.cat, models.GapQuery{OrganisationID: orgID, RoleID: roleID, CompetencyType: ctype})
+		})
 	out.Cached = cached
 	return &out, err
 }

@@ -177,6 +177,15 @@ func (db *DB) FindRoleByID(ctx context.Context, id int64) (*models.Role, error) 
 	return one[models.Role](ctx, db.bun, id, "role")
 }
 
+// FindRoleByCode returns ENOTFOUND if no role has the code.
+func (db *DB) FindRoleByCode(ctx context.Context, code string) (*models.Role, error) {
+	r := new(models.Role)
+	if err := db.bun.NewSelect().Model(r).Where("code = ?", code).Limit(1).Scan(ctx); err != nil {
+		return nil, notFoundOr(err, "role")
+	}
+	return r, nil
+}
+
 // FindRolesByIDs returns the roles that exist, keyed by ID.
 func (db *DB) FindRolesByIDs(ctx context.Context, ids []int64) (map[int64]*models.Role, error) {
 	return byID(ctx, db.bun, ids, func(r *models.Role) int64 { return r.ID })

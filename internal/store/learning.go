@@ -80,15 +80,17 @@ func (db *DB) reestimate(ctx context.Context, idb bun.IDB, pairs map[int64][]int
 	if db.estimator == nil {
 		panic("store: the learning record needs an estimator (SetEstimator)")
 	}
-	learners, wanted := make([]int64, 0, len(pairs)), map[[2]int64]bool{}
+	learners, competencies, wanted := make([]int64, 0, len(pairs)), []int64{}, map[[2]int64]bool{}
 	for l, cs := range pairs {
 		learners = append(learners, l)
+		competencies = append(competencies, cs...)
 		for _, c := range cs {
 			wanted[[2]int64{l, c}] = true
 		}
 	}
 	var rows []models.Evidence
 	if err := idb.NewSelect().Model(&rows).Where("learner_id IN (?)", bun.In(learners)).
+		Where("competency_id IN (?)", bun.In(dedupe(competencies))).
 		Order("learner_id", "competency_id", "observed_at", "id").Scan(ctx); err != nil {
 		return nil, err
 	}

@@ -101,12 +101,3 @@ func (db *DB) Dismiss(ctx context.Context, learnerID, courseID int64, reason str
 		return db.bumpLearner(ctx, tx, l)
 	})
 }
-
-// FindRoleByCode returns ENOTFOUND if no role has the code.
-func (db *DB) FindRoleByCode(ctx context.Context, code string) (*models.Role, error) {
-	r := new(models.Role)
-	if err := db.bun.NewSelect().Model(r).Where("code = ?", code).Limit(1).Scan(ctx); err != nil {
-		return nil, notFoundOr(err, "role")
-	}
-	return r, nil
-}

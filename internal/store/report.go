@@ -31,13 +31,13 @@ var _ models.ReportStore = (*DB)(nil)
 // distribution under the requirement's prior (d0..d5), the gap and the level.
 // Placeholders: the priors (5 × 7 values), then the subtree's path range, then the
 // role (when filtering by role, twice) and the competency type (when filtering).
-func gapSQL(q models.GapQuery, scope gapScope) (string, []any) {
+func gapSQL(priors [5][6]float64, q models.GapQuery, scope gapScope) (string, []any) {
 	var args []any
 	var values []string
 	for r := 1; r <= 5; r++ {
 		values = append(values, "(?, ?, ?, ?, ?, ?, ?)")
 		args = append(args, r)
-		for _, x := range q.Priors[r-1] {
+		for _, x := range priors[r-1] {
 			args = append(args, x)
 		}
 	}
@@ -142,7 +142,7 @@ func (db *DB) FindGapAggregates(ctx context.Context, q models.GapQuery) ([]model
 		}
 		err = sel.Scan(ctx, &rows)
 	} else {
-		with, args := gapSQL(q, gapScope{path: path})
+		with, args := gapSQL(db.priors(), q, gapScope{path: path})
 		err = db.bun.NewRaw(with+`
 SELECT organisation_id, competency_id, r AS required,`+rollupSums("w", 1)+`
 FROM gaps
@@ -198,7 +198,7 @@ func (db *DB) EachLearnerGap(ctx context.Context, q models.GapQuery, fn func(mod
 	if err != nil {
 		return err
 	}
-	with, args := gapSQL(q, gapScope{path: path})
+	with, args := gapSQL(db.priors(), q, gapScope{path: path})
 	rows, err := db.bun.QueryContext(ctx, with+`
 SELECT l.employee_code, l.name, o.code AS organisation_code, c.code AS competency_code,
 	g.r AS required, g.level, CAST(g.gap AS DOUBLE PRECISION) AS gap, CAST(g.w AS DOUBLE PRECISION) AS weight

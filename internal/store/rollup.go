@@ -30,7 +30,7 @@ func (db *DB) refreshGaps(ctx context.Context, idb bun.IDB, learnerIDs []int64) 
 		if _, err := idb.NewDelete().TableExpr("learner_gaps").Where("learner_id IN (?)", bun.In(chunk)).Exec(ctx); err != nil {
 			return err
 		}
-		with, args := gapSQL(models.GapQuery{Priors: db.priors()}, gapScope{learners: chunk})
+		with, args := gapSQL(db.priors(), models.GapQuery{}, gapScope{learners: chunk})
 		if _, err := idb.NewRaw(with+`
 INSERT INTO learner_gaps (learner_id, competency_id, organisation_id, required, weight, gap, level, d0, d1, d2, d3, d4, d5)
 SELECT learner_id, competency_id, organisation_id, r, w, gap, level, d0, d1, d2, d3, d4, d5 FROM gaps`, args...).Exec(ctx); err != nil {
@@ -93,7 +93,7 @@ func (db *DB) RefreshAllGaps(ctx context.Context) error {
 				return err
 			}
 		}
-		with, args := gapSQL(models.GapQuery{Priors: db.priors()}, gapScope{all: true})
+		with, args := gapSQL(db.priors(), models.GapQuery{}, gapScope{all: true})
 		if _, err := tx.NewRaw(with+`
 INSERT INTO learner_gaps (learner_id, competency_id, organisation_id, required, weight, gap, level, d0, d1, d2, d3, d4, d5)
 SELECT learner_id, competency_id, organisation_id, r, w, gap, level, d0, d1, d2, d3, d4, d5 FROM gaps`, args...).Exec(ctx); err != nil {

@@ -8,7 +8,6 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
-	"github.com/openkarmayogi/karmayogi/recommender"
 )
 
 // TestGapRollupsStayInStep changes learners every way that moves gaps, then
@@ -18,10 +17,6 @@ func TestGapRollupsStayInStep(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f, l, c := learningFixture(t, db)
 		query := models.GapQuery{OrganisationID: f.ministry.ID}
-		p := recommender.DefaultParams()
-		for r := 1; r <= 5; r++ {
-			copy(query.Priors[r-1][:], p.Prior(r))
-		}
 		other := must[*models.Learner](t)(db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: "E2", Name: "Ravi Iyer",
 			Email: "ravi.iyer@gov.in", Designation: "Assistant", OrganisationID: f.department.ID}))
 		buyer := must[*models.Role](t)(db.CreateRole(ctx, &models.NewRole{Code: "ROLE-BUY", Name: "Buyer",
