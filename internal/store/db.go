@@ -77,7 +77,12 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 		return nil, fmt.Errorf("DATABASE_URL: unsupported scheme %q (want postgres:// or sqlite://)", u.Scheme)
 	}
 	db.now = func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
-	if err := db.bun.PingContext(ctx); err != nil {
+	err = db.bun.PingContext(ctx)
+	for try := 0; busy(err) && try < 20; try++ { // see busy
+		time.Sleep(50 * time.Millisecond)
+		err = db.bun.PingContext(ctx)
+	}
+	if err != nil {
 		db.bun.Close()
 		return nil, fmt.Errorf("connect to %s: %w", db.dialect, err)
 	}
@@ -91,7 +96,9 @@ func sqliteDSN(path string) string {
 	if strings.Contains(path, "?") {
 		sep = "&"
 	}
-	return "file:" + path + sep + "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)"
+	// busy_timeout first: the pragmas run in order, and switching a new file to WAL
+	// while another process opens it is busy for a moment.
+	return "file:" + path + sep + "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
 }
 
 // Close closes the connection pool.

@@ -100,3 +100,11 @@ func (db *DB) lockMigrations(ctx context.Context) (unlock func(), err error) {
 		conn.Close()
 	}, nil
 }
+
+// busy reports whether err is SQLite's SQLITE_BUSY. Switching a brand-new file to
+// WAL does not wait on the busy timeout, so processes opening one at the same
+// moment can see it once.
+func busy(err error) bool {
+	var lite *sqlite.Error
+	return errors.As(err, &lite) && lite.Code()&0xff == 5
+}
