@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -23,18 +24,21 @@ const MaxCourseHours = 2000
 // Course imparts competencies. RatingSum and RatingCount hold the stars given
 // (the proficiency issue fills them); EnrolmentCount counts enrolments.
 type Course struct {
-	ID             int64        `bun:"id,pk,autoincrement"`
-	Code           string       `bun:"code"`
-	Title          string       `bun:"title"`
-	Description    string       `bun:"description"`
-	Provider       string       `bun:"provider"`
-	Format         CourseFormat `bun:"format"`
-	DurationHours  float64      `bun:"duration_hours"`
-	RatingSum      int          `bun:"rating_sum"`
-	RatingCount    int          `bun:"rating_count"`
-	EnrolmentCount int          `bun:"enrolment_count"`
-	CreatedAt      time.Time    `bun:"created_at"`
-	UpdatedAt      time.Time    `bun:"updated_at"`
+	ID            int64        `bun:"id,pk,autoincrement"`
+	Code          string       `bun:"code"`
+	Title         string       `bun:"title"`
+	Description   string       `bun:"description"`
+	Provider      string       `bun:"provider"`
+	Format        CourseFormat `bun:"format"`
+	DurationHours float64      `bun:"duration_hours"`
+	// PassMark is the score (0..1) that passes the course's final assessment; nil
+	// when the course has none.
+	PassMark       *float64  `bun:"pass_mark"`
+	RatingSum      int       `bun:"rating_sum"`
+	RatingCount    int       `bun:"rating_count"`
+	EnrolmentCount int       `bun:"enrolment_count"`
+	CreatedAt      time.Time `bun:"created_at"`
+	UpdatedAt      time.Time `bun:"updated_at"`
 }
 
 // CourseCompetency says a course takes a learner from FromLevel (0..4) to ToLevel
@@ -79,6 +83,7 @@ type NewCourse struct {
 	Provider      string
 	Format        CourseFormat
 	DurationHours float64
+	PassMark      *float64 // nil: no final assessment
 	Competencies  []CourseCompetency
 }
 
@@ -100,6 +105,9 @@ func (n *NewCourse) Validate() error {
 		return Invalid("format", "must be ONLINE, FACE_TO_FACE or BLENDED")
 	}
 	if err := validatePositive("durationHours", n.DurationHours, MaxCourseHours); err != nil {
+		return err
+	}
+	if err := validatePassMark(n.PassMark); err != nil {
 		return err
 	}
 	return validateCourseCompetencies(n.Competencies)
@@ -126,7 +134,10 @@ type CourseUpdate struct {
 	Title         *string
 	Description   *string
 	DurationHours *float64
-	Competencies  []CourseCompetency
+	// PassMark, when SetPassMark, replaces the final assessment's pass mark (nil: none).
+	PassMark     *float64
+	SetPassMark  bool
+	Competencies []CourseCompetency
 	// ReplaceCompetencies is true when Competencies was given (even empty).
 	ReplaceCompetencies bool
 }
@@ -148,5 +159,18 @@ func (u *CourseUpdate) Validate() error {
 			return err
 		}
 	}
+	if u.SetPassMark {
+		if err := validatePassMark(u.PassMark); err != nil {
+			return err
+		}
+	}
 	return validateCourseCompetencies(u.Competencies)
+}
+
+// validatePassMark checks a final assessment's pass mark: above 0, at most 1.
+func validatePassMark(m *float64) error {
+	if m != nil && (math.IsNaN(*m) || *m <= 0 || *m > 1) {
+		return Invalid("passMark", "must be above 0 and at most 1")
+	}
+	return nil
 }

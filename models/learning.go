@@ -17,6 +17,9 @@ const (
 	SupervisorRating EvidenceSource = "SUPERVISOR"
 	CourseCompletion EvidenceSource = "COURSE_COMPLETION"
 	Certification    EvidenceSource = "CERTIFICATION"
+	// EventAttendance is attending a learning-event session that touches the
+	// competency: weak evidence of the session's level.
+	EventAttendance EvidenceSource = "EVENT_ATTENDANCE"
 )
 
 // Evidence is one observation of a learner's proficiency in a competency.
@@ -28,7 +31,9 @@ type Evidence struct {
 	Level        int            `bun:"level"`
 	Score        *float64       `bun:"score"`
 	ObservedAt   time.Time      `bun:"observed_at"`
-	CreatedAt    time.Time      `bun:"created_at"`
+	// CourseID links ASSESSMENT evidence from a course's final assessment to it.
+	CourseID  *int64    `bun:"course_id"`
+	CreatedAt time.Time `bun:"created_at"`
 }
 
 // Proficiency is the stored estimate of a learner's level in a competency:
@@ -88,7 +93,7 @@ type CourseRating struct {
 // Valid reports whether s is a known evidence source.
 func (s EvidenceSource) Valid() bool {
 	switch s {
-	case Assessment, SelfRating, SupervisorRating, CourseCompletion, Certification:
+	case Assessment, SelfRating, SupervisorRating, CourseCompletion, Certification, EventAttendance:
 		return true
 	}
 	return false
@@ -117,6 +122,9 @@ type NewEvidence struct {
 // names are relative. For ASSESSMENT, Level is the level tested and Score (required)
 // the fraction answered correctly; for the other sources Level is the level observed.
 func (n *NewEvidence) Validate(now time.Time) error {
+	if n.Source == EventAttendance {
+		return Invalid("source", "EVENT_ATTENDANCE is recorded by attendance at an event session, not directly")
+	}
 	if !n.Source.Valid() {
 		return Invalid("source", "must be ASSESSMENT, SELF, SUPERVISOR, COURSE_COMPLETION or CERTIFICATION")
 	}

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"context"
 	"math"
 	"time"
 )
@@ -117,4 +118,43 @@ type RecordError struct {
 	// Unresolved is set when the record names a parent that is not stored yet, so a
 	// caller streaming a file may retry it once later rows have been written.
 	Unresolved bool
+}
+
+// BatchRecord is a batches CSV row, keyed by its code. Re-importing a batch with
+// more seats moves its waiting list up; fewer seats than are taken is refused.
+type BatchRecord struct {
+	Code, CourseCode, Name, Venue, Link string
+	StartsAt, EndsAt                    time.Time
+	Seats                               int
+	Policy                              EnrolmentPolicy
+	RequiredAttendance                  float64 // 0: DefaultRequiredAttendance
+}
+
+// SessionRecord is a sessions CSV row, keyed by its code: a session of the batch
+// BatchCode or of the event EventCode (exactly one is set).
+type SessionRecord struct {
+	Code, BatchCode, EventCode, Title, Venue, Link string
+	Kind                                           SessionKind
+	StartsAt, EndsAt                               time.Time
+	Capacity                                       *int
+	Competencies                                   []SessionCompetencyCode
+}
+
+// SessionCompetencyCode is a competency an event session touches, by code.
+type SessionCompetencyCode struct {
+	Code  string
+	Level int
+}
+
+// AttendanceRecord is an attendance CSV row: a learner attended a session.
+type AttendanceRecord struct {
+	SessionCode, EmployeeCode string
+}
+
+// BlendedBulkWriter upserts batches, sessions and attendance as BulkWriter does
+// the other kinds: attendance has exactly the effects of RecordAttendance.
+type BlendedBulkWriter interface {
+	UpsertBatches(ctx context.Context, recs []BatchRecord) ([]RecordError, error)
+	UpsertSessions(ctx context.Context, recs []SessionRecord) ([]RecordError, error)
+	UpsertAttendance(ctx context.Context, recs []AttendanceRecord) ([]RecordError, error)
 }

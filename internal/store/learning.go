@@ -190,35 +190,47 @@ func (db *DB) FindProficienciesByLearnerIDs(ctx context.Context, ids []int64) (m
 
 // Enrol enrols a learner in a course, once.
 func (db *DB) Enrol(ctx context.Context, learnerID, courseID int64) (*models.Enrolment, error) {
-	e := &models.Enrolment{LearnerID: learnerID, CourseID: courseID, Status: models.Enrolled, EnrolledAt: db.now()}
+	var e *models.Enrolment
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		l, err := one[models.Learner](ctx, tx, learnerID, "learner")
-		if err != nil {
-			return err
-		}
-		if err := checkCourse(ctx, tx, courseID); err != nil {
-			return err
-		}
-		if n, err := tx.NewSelect().Table("enrolments").Where("learner_id = ? AND course_id = ?", learnerID, courseID).Count(ctx); err != nil {
-			return err
-		} else if n > 0 {
-			return alreadyEnrolled()
-		}
-		if _, err := tx.NewInsert().Model(e).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
-			if kind, _ := violation(err); kind == uniqueViolation { // a concurrent enrol won
-				return alreadyEnrolled()
-			}
-			return err
-		}
-		if _, err := tx.NewUpdate().Table("courses").Set("enrolment_count = enrolment_count + 1").Where("id = ?", courseID).Exec(ctx); err != nil {
-			return err
-		}
-		return db.bumpLearner(ctx, tx, l)
+		var err error
+		e, err = db.enrol(ctx, tx, learnerID, courseID)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return e, nil
+}
+
+// enrol enrols a learner in a course in the caller's transaction, once, with what
+// follows from it: the course's count, karma and the learner's version.
+func (db *DB) enrol(ctx context.Context, tx bun.Tx, learnerID, courseID int64) (*models.Enrolment, error) {
+	e := &models.Enrolment{LearnerID: learnerID, CourseID: courseID, Status: models.Enrolled, EnrolledAt: db.now()}
+	l, err := one[models.Learner](ctx, tx, learnerID, "learner")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkCourse(ctx, tx, courseID); err != nil {
+		return nil, err
+	}
+	if n, err := tx.NewSelect().Table("enrolments").Where("learner_id = ? AND course_id = ?", learnerID, courseID).Count(ctx); err != nil {
+		return nil, err
+	} else if n > 0 {
+		return nil, alreadyEnrolled()
+	}
+	if _, err := tx.NewInsert().Model(e).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
+		if kind, _ := violation(err); kind == uniqueViolation { // a concurrent enrol won
+			return nil, alreadyEnrolled()
+		}
+		return nil, err
+	}
+	if _, err := tx.NewUpdate().Table("courses").Set("enrolment_count = enrolment_count + 1").Where("id = ?", courseID).Exec(ctx); err != nil {
+		return nil, err
+	}
+	if err := db.awardKarma(ctx, tx, []activity{{kind: enrolled, learnerID: learnerID, courseID: courseID, enrolmentID: e.ID, at: e.EnrolledAt}}); err != nil {
+		return nil, err
+	}
+	return e, db.bumpLearner(ctx, tx, l)
 }
 
 // checkCourse returns EINVALID (field courseId) unless the course exists.
