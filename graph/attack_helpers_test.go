@@ -376,7 +376,7 @@ func serveWith(t *testing.T, db *store.DB, o graph.Options, perEmail, perAddress
 		t.Fatal(err)
 	}
 	mail := &mailbox{codes: map[string]string{}}
-	s := graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Access: db, Tokens: tokens}
+	s := graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Blended: db, Karma: db, Access: db, Tokens: tokens}
 	s.SignIn = &auth.SignIn{Store: db, Learners: db, Tokens: tokens, Sender: mail, Domains: []string{"gov.in", "nic.in"},
 		PerEmail: perEmail, PerAddress: perAddress}
 	logs := &syncBuffer{}
