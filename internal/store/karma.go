@@ -306,7 +306,11 @@ func onTime(r models.KarmaRule, title string, done, due time.Time) (int, string)
 	months := int((late + lateMonth - 1) / lateMonth)
 	days := int((late + 24*time.Hour - 1) / (24 * time.Hour))
 	penalty := r.LatePenaltyPerMonth * months
-	note := fmt.Sprintf("Completed %s, %d days after the plan's due date: %d − %d", title, days, r.Points, penalty)
+	unit := "days"
+	if days == 1 {
+		unit = "day"
+	}
+	note := fmt.Sprintf("Completed %s, %d %s after the plan's due date: %d − %d", title, days, unit, r.Points, penalty)
 	if penalty >= r.Points && r.Points > 0 {
 		note += ", no points left"
 	}

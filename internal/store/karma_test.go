@@ -258,7 +258,7 @@ func TestKarmaLateness(t *testing.T) {
 			note   string
 		}{
 			{"L0", 5, "Completed Course L0 by the plan's due date"},
-			{"L1", 4, "Completed Course L1, 1 days after the plan's due date: 5 − 1"},
+			{"L1", 4, "Completed Course L1, 1 day after the plan's due date: 5 − 1"},
 			{"L30", 4, "Completed Course L30, 30 days after the plan's due date: 5 − 1"},
 			{"L31", 3, "Completed Course L31, 31 days after the plan's due date: 5 − 2"},
 			{"L200", 0, "Completed Course L200, 200 days after the plan's due date: 5 − 7, no points left"},
@@ -426,6 +426,48 @@ func TestLeaderboards(t *testing.T) {
 				_, err := db.OrganisationLeaderboard(ctx, tc.q)
 				wantCode(t, err, tc.code, tc.field)
 			})
+		}
+	})
+}
+
+// TestKarmaBulkIsBatched checks that importing many completions and ratings costs
+// the same number of statements as importing a few: the rules, plans, caps and
+// ledger are read for the whole batch at once. The courses all impart one
+// competency and complete on shared dates, so completion evidence coincides.
+func TestKarmaBulkIsBatched(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		var codes []string
+		for i := range 40 {
+			codes = append(codes, fmt.Sprintf("B%02d", i))
+		}
+		w := newKarmaWorld(t, db, nil, codes...)
+		other := must[*models.Learner](t)(db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: "E2", Name: "Bhaskar Rao",
+			Email: "bhaskar.rao@gov.in", Designation: "Section Officer", OrganisationID: w.office.ID}))
+		at(db, utc("2026-01-01T00:00:00Z"))
+		must[*models.Plan](t)(db.CreatePlan(ctx, &models.NewPlan{Name: "Plan", OrganisationID: w.office.ID,
+			CourseIDs: []int64{w.courses["B00"].ID, w.courses["B01"].ID}, DueDate: utc("2026-02-01T00:00:00Z"), Status: models.PlanLive,
+			Audience: models.PlanAudience{LearnerIDs: []int64{w.learner.ID, other.ID}}}))
+		at(db, utc("2026-06-01T00:00:00Z"))
+		imported := func(employee string, n int) uint32 {
+			t.Helper()
+			recs := make([]models.EnrolmentRecord, n)
+			for i := range recs {
+				recs[i] = models.EnrolmentRecord{EmployeeCode: employee, CourseCode: codes[i], Status: models.Completed, Progress: 1,
+					EnrolledAt: utc("2026-01-05T00:00:00Z"), CompletedAt: utcp(fmt.Sprintf("2026-%02d-10T00:00:00Z", 2+i%4)), Rating: new(4)}
+			}
+			before := db.QueryCount()
+			noRejects(t)(db.UpsertEnrolments(ctx, recs))
+			return db.QueryCount() - before
+		}
+		few, many := imported(w.learner.EmployeeCode, 4), imported(other.EmployeeCode, 40)
+		if few != many {
+			t.Errorf("importing 4 enrolments ran %d statements, 40 ran %d; want the same", few, many)
+		}
+		// 40 completions over four months: 2 plan courses (9 and 37 days late), and 4
+		// a month of the others; 40 ratings.
+		totals := must[map[int64]int](t)(db.FindKarmaTotals(ctx, []int64{other.ID}))
+		if want := 5 + (5 + 4) + (5 + 3) + 16*5 + 40*2; totals[other.ID] != want {
+			t.Errorf("total = %d, want %d", totals[other.ID], want)
 		}
 	})
 }

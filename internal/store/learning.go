@@ -340,9 +340,20 @@ func (db *DB) complete(ctx context.Context, idb bun.IDB, done []*models.Enrolmen
 	}
 	var evidence []models.Evidence
 	pairs := map[int64][]int64{}
+	// Courses completed at the same instant (a date-only import, say) may impart the
+	// same competency: the key allows one row, and one INSERT may not write a row
+	// twice, so it keeps the higher level.
+	type key struct{ learner, competency, at int64 }
+	row := map[key]int{}
 	now := db.now()
 	for _, e := range done {
 		for _, cc := range imparts[e.CourseID] {
+			k := key{e.LearnerID, cc.CompetencyID, e.CompletedAt.UnixMicro()}
+			if i, ok := row[k]; ok {
+				evidence[i].Level = max(evidence[i].Level, cc.ToLevel)
+				continue
+			}
+			row[k] = len(evidence)
 			evidence = append(evidence, models.Evidence{LearnerID: e.LearnerID, CompetencyID: cc.CompetencyID,
 				Source: models.CourseCompletion, Level: cc.ToLevel, ObservedAt: *e.CompletedAt, CreatedAt: now})
 			pairs[e.LearnerID] = append(pairs[e.LearnerID], cc.CompetencyID)
