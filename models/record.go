@@ -36,11 +36,17 @@ type RoleRequirementRecord struct {
 	Weight                   float64
 }
 
-// CourseRecord is a courses CSV row.
+// CourseRecord is a courses CSV row. When HasPassMark is set, PassMark replaces the
+// pass mark of the course's final assessment, nil meaning the course has none (so an
+// empty cell clears it, as an empty description does); otherwise the stored pass
+// mark is left as it is (a new course has none), so files from before the column
+// existed do not take final assessments away.
 type CourseRecord struct {
 	Code, Title, Description, Provider string
 	Format                             CourseFormat
 	DurationHours                      float64
+	PassMark                           *float64
+	HasPassMark                        bool
 }
 
 // CourseCompetencyRecord is a course_competencies CSV row.

@@ -69,6 +69,13 @@ type Params struct {
 	// to_level) given true level l (see Attainment.Prob): weaker than an assessment,
 	// centred on the level the course teaches.
 	Course Attainment
+
+	// Event is the likelihood of an EVENT_ATTENDANCE at level L (the level the event
+	// session is tagged with) given true level l (see Attainment.Prob). Sitting in a
+	// talk or workshop shows interest and exposure, not attainment: it is weak
+	// evidence, centred a little below L, wide, and with a high floor, so that it
+	// moves an estimate much less than completing a course at L does.
+	Event Attainment
 }
 
 // DefaultParams returns the estimator's parameters:
@@ -79,7 +86,8 @@ type Params struct {
 //	certification: Slip 0.05, Guess 0.05, Discrimination 4
 //	self:       Bias +0.5, SD 1.2, Outlier 0.10
 //	supervisor: Bias  0.0, SD 0.8, Outlier 0.05
-//	course:     Shortfall 0, SD 1.0, Outlier 0.10
+//	course:     Shortfall 0,   SD 1.0, Outlier 0.10
+//	event:      Shortfall 0.5, SD 1.5, Outlier 0.30
 //
 // The values are round numbers chosen from what the sources are known to do (self
 // assessment runs high and wide; a passed test is hard to fake; a certificate harder),
@@ -102,6 +110,7 @@ func DefaultParams() Params {
 		Self:       Rating{Bias: 0.5, SD: 1.2, Outlier: 0.10},
 		Supervisor: Rating{Bias: 0, SD: 0.8, Outlier: 0.05},
 		Course:     Attainment{Shortfall: 0, SD: 1.0, Outlier: 0.10},
+		Event:      Attainment{Shortfall: 0.5, SD: 1.5, Outlier: 0.30},
 	}
 }
 

@@ -185,7 +185,7 @@ func ExpectedGap(dist []float64, required int) float64 {
 func (p Params) usable(e models.Evidence) bool {
 	switch e.Source {
 	case models.Assessment, models.SelfRating, models.SupervisorRating,
-		models.CourseCompletion, models.Certification:
+		models.CourseCompletion, models.Certification, models.EventAttendance:
 	default:
 		return false
 	}
@@ -251,6 +251,8 @@ func (p Params) logLikelihood(ll []float64, e models.Evidence) {
 			q = p.Supervisor.Prob(e.Level, l, top)
 		case models.CourseCompletion:
 			q = p.Course.Prob(e.Level, l)
+		case models.EventAttendance:
+			q = p.Event.Prob(e.Level, l)
 		}
 		ll[l] = math.Log(max(q, probFloor))
 	}

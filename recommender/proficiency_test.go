@@ -158,6 +158,7 @@ func TestEstimateProficiencyIgnoresUnusableEvidence(t *testing.T) {
 	}{
 		{"ErrLevelZero", ev(models.SelfRating, 0, nil, 0)},
 		{"ErrLevelAboveTop", ev(models.Certification, 6, nil, 0)},
+		{"ErrEventLevelZero", ev(models.EventAttendance, 0, nil, 0)},
 		{"ErrScoreAboveOne", ev(models.Assessment, 3, score(1.5), 0)},
 		{"ErrScoreNegative", ev(models.Assessment, 3, score(-0.1), 0)},
 		{"ErrScoreNaN", ev(models.Assessment, 3, score(math.NaN()), 0)},
@@ -289,11 +290,52 @@ func TestEstimateProficiencySourceStrength(t *testing.T) {
 	})
 }
 
+// TestEstimateProficiencyEventAttendance checks that attending an event session at
+// level L is weak evidence of about L: it moves the distribution towards L (more mass
+// within one level of L; the mean closer to L when it was over a level away — it is
+// centred half a level below L), less than completing a course at L.
+func TestEstimateProficiencyEventAttendance(t *testing.T) {
+	p := recommender.DefaultParams()
+	near := func(dist []float64, level int) float64 { return sum(dist[max(0, level-1):min(len(dist), level+2)]) }
+	for _, required := range []int{0, 1, 3, 5} {
+		prior := p.Prior(required)
+		for level := 1; level <= 5; level++ {
+			event := recommender.EstimateProficiency(p, required, []models.Evidence{ev(models.EventAttendance, level, nil, 0)}).Distribution
+			course := recommender.EstimateProficiency(p, required, []models.Evidence{ev(models.CourseCompletion, level, nil, 0)}).Distribution
+			if !(near(event, level) > near(prior, level)) {
+				t.Errorf("required %d, level %d: P(within 1 of %d) %.4f after attending, %.4f before; want more",
+					required, level, level, near(event, level), near(prior, level))
+			}
+			if d0, d := math.Abs(mean(prior)-float64(level)), math.Abs(mean(event)-float64(level)); d0 > 1 && !(d < d0) {
+				t.Errorf("required %d, level %d: mean %.3f after attending, %.3f before; want closer to %d",
+					required, level, mean(event), mean(prior), level)
+			}
+			if ke, kc := klDivergence(event, prior), klDivergence(course, prior); !(ke < kc/2) {
+				t.Errorf("required %d, level %d: attending moves %.4f nats, a course %.4f; want less than half",
+					required, level, ke, kc)
+			}
+			if !(near(event, level) < near(course, level)) {
+				t.Errorf("required %d, level %d: P(within 1 of %d) %.4f after attending, %.4f after a course; want less",
+					required, level, level, near(event, level), near(course, level))
+			}
+		}
+	}
+	// Weak evidence, not none: it ages, and several sessions add up, as any source does.
+	t.Run("Accumulates", func(t *testing.T) {
+		one := recommender.EstimateProficiency(p, 0, []models.Evidence{ev(models.EventAttendance, 4, nil, 0)})
+		three := recommender.EstimateProficiency(p, 0, []models.Evidence{ev(models.EventAttendance, 4, nil, 0),
+			ev(models.EventAttendance, 4, nil, 10), ev(models.EventAttendance, 4, nil, 20)})
+		if !(mean(three.Distribution) > mean(one.Distribution)) {
+			t.Errorf("mean after three sessions at 4 is %.3f, after one %.3f; want higher", mean(three.Distribution), mean(one.Distribution))
+		}
+	})
+}
+
 func TestEstimateProficiencyOrderIndependent(t *testing.T) {
 	p := recommender.DefaultParams()
 	rng := rand.New(rand.NewPCG(7, 11))
 	sources := []models.EvidenceSource{models.Assessment, models.SelfRating, models.SupervisorRating,
-		models.CourseCompletion, models.Certification}
+		models.CourseCompletion, models.Certification, models.EventAttendance}
 	for set := range 20 {
 		var evidence []models.Evidence
 		for i := range 12 {

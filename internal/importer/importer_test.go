@@ -45,9 +45,9 @@ SO,FUN-01,3,2
 SO,BEH-01,2,
 US,DOM-01,4,1.5
 `},
-	{"courses", `code,title,provider,format,duration_hours,description
-C-DRAFT,Effective Noting,ISTM,ONLINE,6,
-C-GFR,GFR 2017,NIFM,BLENDED,12.5,Procurement rules
+	{"courses", `code,title,provider,format,duration_hours,description,pass_mark
+C-DRAFT,Effective Noting,ISTM,ONLINE,6,,
+C-GFR,GFR 2017,NIFM,BLENDED,12.5,Procurement rules,0.7
 `},
 	{"course_competencies", `course_code,competency_code,from_level,to_level
 C-DRAFT,FUN-01,0,2
@@ -83,6 +83,7 @@ var baseDump = []string{
 	`requirement US DOM-01 level=4 weight=1.5`,
 	`course C-DRAFT title="Effective Noting" provider="ISTM" format=ONLINE hours=6 description=""`,
 	`course C-GFR title="GFR 2017" provider="NIFM" format=BLENDED hours=12.5 description="Procurement rules"`,
+	`pass_mark C-GFR 0.7`,
 	`course_competency C-DRAFT FUN-01 0-2`,
 	`course_competency C-GFR DOM-01 1-3`,
 	`learner E001 name="Asha Rao" email="asha.rao@gov.in" designation="Section Officer" organisation=CGA roles=SO`,
@@ -93,6 +94,12 @@ var baseDump = []string{
 	`evidence E001 FUN-01 COURSE_COMPLETION level=2 score= at=2026-02-20T12:00:00Z`,
 	`evidence E001 FUN-01 SELF level=4 score= at=2026-03-02T00:00:00Z`,
 	`evidence E002 DOM-01 SUPERVISOR level=3 score= at=2026-03-03T10:00:00Z`,
+	`karma E001 COURSE_COMPLETION subject=course:C-DRAFT points=5 at=2026-02-20T12:00:00Z note="Completed Effective Noting"`,
+	`karma E001 COURSE_RATING subject=course:C-DRAFT points=2 note="Rated Effective Noting"`,
+	`karma E001 FIRST_ENROLMENT subject= points=5 at=2026-02-01T00:00:00Z note="First enrolment: Effective Noting"`,
+	`karma E001 total=12`,
+	`karma E002 FIRST_ENROLMENT subject= points=5 at=2026-02-05T00:00:00Z note="First enrolment: GFR 2017"`,
+	`karma E002 total=5`,
 	`course_rating C-DRAFT stars=5 ratings=1 enrolments=1`,
 	`course_rating C-GFR stars=0 ratings=0 enrolments=1`,
 }
@@ -101,8 +108,8 @@ var baseDump = []string{
 // evidence, belong to no kind: the tests compare them with the recommender's estimates.
 var prefixes = map[string][]string{
 	"organisations": {"organisation "}, "competencies": {"competency "}, "roles": {"role "},
-	"role_requirements": {"requirement "}, "courses": {"course "}, "course_competencies": {"course_competency "},
-	"learners": {"learner "}, "evidence": {"evidence "}, "enrolments": {"enrolment ", "course_rating "},
+	"role_requirements": {"requirement "}, "courses": {"course ", "pass_mark "}, "course_competencies": {"course_competency "},
+	"learners": {"learner "}, "evidence": {"evidence "}, "enrolments": {"enrolment ", "course_rating ", "karma "},
 }
 
 func run(t *testing.T, db *store.DB, kind, csv string, opts importer.Options) (importer.Result, string, error) {
@@ -192,6 +199,9 @@ func dump(t *testing.T, db *store.DB) []string {
 		courseIDs = append(courseIDs, c.ID)
 		out = append(out, fmt.Sprintf("course %s title=%q provider=%q format=%s hours=%g description=%q",
 			c.Code, c.Title, c.Provider, c.Format, c.DurationHours, c.Description))
+		if c.PassMark != nil {
+			out = append(out, fmt.Sprintf("pass_mark %s %g", c.Code, *c.PassMark))
+		}
 	}
 	ccs, err := db.FindCourseCompetenciesByCourseIDs(ctx, courseIDs)
 	check(err)
@@ -263,6 +273,23 @@ func dump(t *testing.T, db *store.DB) []string {
 		for _, p := range profs[l.ID] {
 			record = append(record, fmt.Sprintf("proficiency %s %s level=%d confidence=%g distribution=%v updated=%s",
 				l.EmployeeCode, compCode[p.CompetencyID], p.Level, p.Confidence, p.Distribution, stamp(&p.UpdatedAt)))
+		}
+		ledger, err := db.FindKarmaLedger(ctx, l.ID, all)
+		check(err)
+		for _, e := range ledger.Items {
+			subject, when := e.Subject, " at="+stamp(&e.AwardedAt)
+			if e.CourseID != nil && subject != "" {
+				subject = "course:" + courseCode[*e.CourseID]
+			}
+			if e.Reason == models.KarmaCourseRating { // awarded when imported
+				when = ""
+			}
+			record = append(record, fmt.Sprintf("karma %s %s subject=%s points=%d%s note=%q", l.EmployeeCode, e.Reason, subject, e.Points, when, e.Note))
+		}
+		if ledger.TotalCount > 0 {
+			totals, err := db.FindKarmaTotals(ctx, []int64{l.ID})
+			check(err)
+			record = append(record, fmt.Sprintf("karma %s total=%d", l.EmployeeCode, totals[l.ID]))
 		}
 	}
 	slices.Sort(record)
@@ -483,6 +510,8 @@ func TestImportFileShapes(t *testing.T) {
 			csv:  "employee_code,course_code,status,progress,enrolled_at\nE002,C-DRAFT,dropped,0.25,2026-01-10T08:00:00+05:30\n",
 			want: []string{
 				`enrolment E002 C-DRAFT DROPPED progress=0.25 enrolled=2026-01-10T02:30:00Z completed= certificate=`,
+				`karma E002 FIRST_ENROLMENT subject= points=5 at=2026-01-10T02:30:00Z note="First enrolment: Effective Noting"`,
+				`karma E002 total=5`,
 				`course_rating C-DRAFT stars=0 ratings=0 enrolments=1`,
 			},
 			rows: 1,
@@ -1125,6 +1154,49 @@ func TestImportBadFile(t *testing.T) {
 	}
 }
 
+// TestImportCoursePassMark follows a course's pass mark through imports: with the
+// column, a cell sets it and an empty cell clears it; without it, it stays.
+func TestImportCoursePassMark(t *testing.T) {
+	const header = "code,title,provider,format,duration_hours"
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		load(t, db, base...)
+		for _, s := range []struct {
+			name, csv string
+			want      []string
+		}{
+			{"ColumnLeftOutKeepsIt", header + "\nC-GFR,GFR 2017,NIFM,BLENDED,12.5\n", []string{"pass_mark C-GFR 0.7"}},
+			{"CellSetsIt", header + ",pass_mark\nC-GFR,GFR 2017,NIFM,BLENDED,12.5,0.65\nC-DRAFT,Effective Noting,ISTM,ONLINE,6,1\n",
+				[]string{"pass_mark C-DRAFT 1", "pass_mark C-GFR 0.65"}},
+			{"EmptyCellClearsIt", header + ",pass_mark\nC-GFR,GFR 2017,NIFM,BLENDED,12.5,\n", []string{"pass_mark C-DRAFT 1"}},
+		} {
+			t.Run(s.name, func(t *testing.T) {
+				if _, errs, err := run(t, db, "courses", s.csv, importer.Options{}); err != nil || errs != "" {
+					t.Fatalf("err %v, rejected:\n%s", err, errs)
+				}
+				var got []string
+				for _, l := range dump(t, db) {
+					if strings.HasPrefix(l, "pass_mark ") {
+						got = append(got, l)
+					}
+				}
+				equalLines(t, "pass marks", got, s.want)
+			})
+		}
+		t.Run("ErrBadPassMark", func(t *testing.T) {
+			res, errs, err := run(t, db, "courses", header+",pass_mark\nC-1,One,ISTM,ONLINE,1,0\nC-2,Two,ISTM,ONLINE,1,1.5\nC-3,Three,ISTM,ONLINE,1,most\n", importer.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := "line 2: pass_mark: must be greater than 0 and at most 1\n" +
+				"line 3: pass_mark: must be greater than 0 and at most 1\n" +
+				"line 4: pass_mark: must be a number\n"
+			if res != (importer.Result{Rejected: 3}) || errs != want {
+				t.Errorf("result %+v, rejected:\n%s\nwant:\n%s", res, errs, want)
+			}
+		})
+	})
+}
+
 func TestImportLearnerRoleCodes(t *testing.T) {
 	const header = "employee_code,name,email,designation,organisation_code"
 	steps := []struct {
@@ -1330,7 +1402,7 @@ func TestImportLearningRecord(t *testing.T) {
 				t.Errorf("%s rewritten: %+v", k, p)
 			}
 		}
-		if n := strings.Count(strings.Join(dump(t, db), "\n"), "COURSE_COMPLETION"); n != 1 {
+		if n := strings.Count(strings.Join(dump(t, db), "\n"), " COURSE_COMPLETION level="); n != 1 {
 			t.Errorf("%d completion evidence rows, want 1", n)
 		}
 	})

@@ -112,7 +112,7 @@ var roleRequirements = spec[models.RoleRequirementRecord]{
 
 var courses = spec[models.CourseRecord]{
 	required: []string{"code", "title", "provider", "format", "duration_hours"},
-	optional: []string{"description"},
+	optional: []string{"description", "pass_mark"},
 	parse: func(r *row) (rec models.CourseRecord, err error) {
 		if rec.Code, err = r.text("code"); err != nil {
 			return rec, err
@@ -132,6 +132,18 @@ var courses = spec[models.CourseRecord]{
 			return rec, err
 		}
 		rec.Description = r.cell("description")
+		// With the column in the header, the cell is the course's pass mark and an
+		// empty one means no final assessment; without it, pass marks are left alone.
+		if r.has("pass_mark") {
+			rec.HasPassMark = true
+			if r.cell("pass_mark") != "" {
+				m, err := r.positive("pass_mark", 1, false, 0)
+				if err != nil {
+					return rec, err
+				}
+				rec.PassMark = &m
+			}
+		}
 		return rec, nil
 	},
 	key:   func(r models.CourseRecord) string { return r.Code },

@@ -398,14 +398,16 @@ func (db *DB) resolvePairs(ctx context.Context, tableA, tableB string, n int, co
 	return a, b, err
 }
 
-// UpsertCourses upserts on code.
+// UpsertCourses upserts on code. A record with HasPassMark sets the pass mark (nil:
+// none); one without leaves the stored pass mark alone.
 func (db *DB) UpsertCourses(ctx context.Context, recs []models.CourseRecord) ([]models.RecordError, error) {
 	var rejected rejections
 	var valid []int
 	for i, r := range recs {
-		n := models.NewCourse{Code: r.Code, Title: r.Title, Description: r.Description, Provider: r.Provider, Format: r.Format, DurationHours: r.DurationHours}
+		n := models.NewCourse{Code: r.Code, Title: r.Title, Description: r.Description, Provider: r.Provider, Format: r.Format,
+			DurationHours: r.DurationHours, PassMark: r.PassMark}
 		if err := n.Validate(); err != nil {
-			rejected.reject(i, err, map[string]string{"durationHours": "duration_hours"})
+			rejected.reject(i, err, map[string]string{"durationHours": "duration_hours", "passMark": "pass_mark"})
 			continue
 		}
 		valid = append(valid, i)
@@ -413,19 +415,37 @@ func (db *DB) UpsertCourses(ctx context.Context, recs []models.CourseRecord) ([]
 	valid = latest(valid, func(i int) string { return recs[i].Code })
 	err := db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		now := db.now()
-		rows := make([]models.Course, len(idxs))
-		for k, i := range idxs {
-			r := recs[i]
-			rows[k] = models.Course{Code: r.Code, Title: r.Title, Description: r.Description, Provider: r.Provider,
-				Format: r.Format, DurationHours: r.DurationHours, CreatedAt: now, UpdatedAt: now}
+		// Records that set the pass mark and records that leave it alone need
+		// different ON CONFLICT clauses: one INSERT for each.
+		var wroteAny bool
+		for _, setPassMark := range []bool{true, false} {
+			var rows []models.Course
+			for _, i := range idxs {
+				if r := recs[i]; r.HasPassMark == setPassMark {
+					rows = append(rows, models.Course{Code: r.Code, Title: r.Title, Description: r.Description, Provider: r.Provider,
+						Format: r.Format, DurationHours: r.DurationHours, PassMark: r.PassMark, CreatedAt: now, UpdatedAt: now})
+				}
+			}
+			if len(rows) == 0 {
+				continue
+			}
+			q := tx.NewInsert().Model(&rows).ExcludeColumn("id").
+				On("CONFLICT (code) DO UPDATE").
+				Set("title = EXCLUDED.title").Set("description = EXCLUDED.description").
+				Set("provider = EXCLUDED.provider").Set("format = EXCLUDED.format").
+				Set("duration_hours = EXCLUDED.duration_hours").Set("updated_at = EXCLUDED.updated_at")
+			cond := changed("course", "title", "description", "provider", "format", "duration_hours")
+			if setPassMark {
+				q = q.Set("pass_mark = EXCLUDED.pass_mark")
+				cond += " OR course.pass_mark IS DISTINCT FROM EXCLUDED.pass_mark"
+			}
+			wrote, err := affected(q.Where(cond).Exec(ctx))
+			if err != nil {
+				return err
+			}
+			wroteAny = wroteAny || wrote
 		}
-		wrote, err := affected(tx.NewInsert().Model(&rows).ExcludeColumn("id").
-			On("CONFLICT (code) DO UPDATE").
-			Set("title = EXCLUDED.title").Set("description = EXCLUDED.description").
-			Set("provider = EXCLUDED.provider").Set("format = EXCLUDED.format").
-			Set("duration_hours = EXCLUDED.duration_hours").Set("updated_at = EXCLUDED.updated_at").
-			Where(changed("course", "title", "description", "provider", "format", "duration_hours")).Exec(ctx))
-		return bumpIf(ctx, tx, wrote, err)
+		return bumpIf(ctx, tx, wroteAny, nil)
 	})
 	return rejected, err
 }

@@ -101,6 +101,11 @@ func sqliteDSN(path string) string {
 	return "file:" + path + sep + "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
 }
 
+// SetClock replaces the store's clock, for tests and tools that replay history (a
+// time-dependent rule such as karma's monthly cap needs a controlled "now"). The
+// store keeps times as instant does: UTC, to the microsecond.
+func (db *DB) SetClock(now func() time.Time) { db.now = func() time.Time { return instant(now()) } }
+
 // Close closes the connection pool.
 func (db *DB) Close() error { return db.bun.Close() }
 

@@ -1,19 +1,61 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/openkarmayogi/karmayogi/models"
 )
+
+var _ models.KarmaService = (*DB)(nil)
+
+// Karma is an append-only ledger (karma_ledger) with a running total per learner
+// (karma_totals) kept in the same transaction. The writes that earn points (enrol,
+// complete, RateCourse, TakeAssessment, bulk import, attendance) describe what the
+// learner did as activities; awardKarma applies the rules to them:
+//
+//   - FIRST_ENROLMENT (subject ""): from the enrolment that is the learner's earliest
+//     (by enrolled_at, then id). A learner whose first enrolment predates karma never
+//     earns it.
+//   - COURSE_COMPLETION ("course:<id>"): completing a course, at its completed_at. A
+//     course a LIVE plan assigns to the learner always earns it and does not count
+//     towards the monthly cap; any other earns it only while the learner has fewer
+//     than the cap of such entries in the same calendar month, India Standard Time.
+//     A completion past the cap gets no entry at all (the ledger records what was
+//     earned, and nothing was), and a later change of the cap does not revive it.
+//   - PLAN_COURSE_ON_TIME ("course:<id>"): completing a course a LIVE plan assigns,
+//     by the earliest due date of such plans; late, the penalty comes off for each
+//     begun 30 days (a day late costs one, 31 days two), down to 0. A 0-point entry is
+//     still written, its note saying why, so the ledger explains the completion; it
+//     also marks the course's COURSE_COMPLETION as a plan's, outside the cap.
+//   - ASSESSMENT_PASSED ("course:<id>"): once the learner has both completed the course
+//     and passed its final assessment, at whichever came second.
+//   - COURSE_RATING ("course:<id>"): the first rating of a course.
+//   - EVENT_ATTENDANCE ("event:<id>"): attending any session of an event.
+//
+// Any rule's monthly cap is honoured the same way (only COURSE_COMPLETION has one as
+// iGOT publishes them); the late penalty applies only to PLAN_COURSE_ON_TIME. The
+// UNIQUE (learner, reason, subject) key makes every award idempotent.
+
+// ist is India Standard Time, UTC+05:30 all year: the calendar of the monthly caps.
+var ist = time.FixedZone("IST", 5*3600+30*60)
+
+// lateMonth is a month of lateness for PLAN_COURSE_ON_TIME.
+const lateMonth = 30 * 24 * time.Hour
 
 // activityKind is something a learner did that may earn karma points.
 type activityKind int
 
 const (
-	enrolled         activityKind = iota + 1 // enrolled in courseID
+	enrolled         activityKind = iota + 1 // enrolled in courseID (enrolmentID)
 	completed                                // completed courseID (enrolmentID)
-	rated                                    // rated courseID
+	rated                                    // rated courseID for the first time
 	passedAssessment                         // passed the final assessment of courseID
 	attendedEvent                            // attended a session of eventID
 )
@@ -29,8 +71,625 @@ type activity struct {
 	at          time.Time
 }
 
+// ledgerRow is a KarmaEntry as karma_ledger stores it.
+type ledgerRow struct {
+	bun.BaseModel `bun:"table:karma_ledger,alias:karma_entry"`
+	models.KarmaEntry
+}
+
+// karmaTotal is a learner's row of karma_totals.
+type karmaTotal struct {
+	bun.BaseModel `bun:"table:karma_totals,alias:karma_total"`
+	LearnerID     int64 `bun:"learner_id,pk"`
+	Points        int   `bun:"points"`
+}
+
+// award is an entry an activity earns by its rule, before the ledger and the caps
+// have their say. capped: it counts towards its rule's monthly cap.
+type award struct {
+	entry  models.KarmaEntry
+	capped bool
+}
+
+// ledgerKey is what the ledger holds once per learner.
+type ledgerKey struct {
+	learnerID int64
+	reason    models.KarmaReason
+	subject   string
+}
+
+// capKey counts a learner's awards of a reason in an IST month (its first day).
+type capKey struct {
+	learnerID int64
+	reason    models.KarmaReason
+	month     time.Time
+}
+
+// pair is a (learner, course).
+type pair [2]int64
+
 // awardKarma writes the ledger entries that activities earn by the karma rules,
-// in the caller's transaction, and moves the learners' totals.
+// in the caller's transaction, and moves the learners' totals. Activities are
+// taken in time order, so which completions a cap leaves out is deterministic
+// within a call. The rules and every fact they need are read with one query
+// each, whatever the number of activities.
 func (db *DB) awardKarma(ctx context.Context, idb bun.IDB, acts []activity) error {
-	return nil // TODO(karma): the rules engine
+	if len(acts) == 0 {
+		return nil
+	}
+	acts = slices.Clone(acts)
+	slices.SortFunc(acts, func(a, b activity) int {
+		return cmp.Or(a.at.Compare(b.at), cmp.Compare(a.learnerID, b.learnerID), cmp.Compare(a.kind, b.kind),
+			cmp.Compare(a.courseID, b.courseID), cmp.Compare(a.eventID, b.eventID))
+	})
+	rules, err := karmaRules(ctx, idb)
+	if err != nil {
+		return err
+	}
+	facts, err := loadKarmaFacts(ctx, idb, acts)
+	if err != nil {
+		return err
+	}
+	awards := facts.awards(acts, rules)
+	if len(awards) == 0 {
+		return nil
+	}
+	learners, subjects, hasCap := []int64{}, []string{}, false
+	for _, a := range awards {
+		learners = append(learners, a.entry.LearnerID)
+		subjects = append(subjects, a.entry.Subject)
+		hasCap = hasCap || (a.capped && rules[a.entry.Reason].MonthlyCap != nil)
+	}
+	learners = dedupe(learners)
+	slices.Sort(learners)
+	if hasCap {
+		// Lock the learners' totals first: a concurrent award to the same learner
+		// waits here, so the monthly counts read below hold until this commits.
+		zero := make(map[int64]int, len(learners))
+		for _, id := range learners {
+			zero[id] = 0
+		}
+		if err := addTotals(ctx, idb, zero); err != nil {
+			return err
+		}
+	}
+	held, err := ledgerKeys(ctx, idb, learners, dedupe(subjects))
+	if err != nil {
+		return err
+	}
+	var counts map[capKey]int
+	if hasCap {
+		if counts, err = monthlyCounts(ctx, idb, awards, rules); err != nil {
+			return err
+		}
+	}
+	var rows []ledgerRow
+	for _, a := range awards {
+		e := a.entry
+		k := ledgerKey{e.LearnerID, e.Reason, e.Subject}
+		if held[k] {
+			continue
+		}
+		if limit := rules[e.Reason].MonthlyCap; a.capped && limit != nil {
+			m := capKey{e.LearnerID, e.Reason, istMonth(e.AwardedAt)}
+			if counts[m] >= *limit {
+				continue // over the cap: not earned, so not written
+			}
+			counts[m]++
+		}
+		held[k] = true
+		rows = append(rows, ledgerRow{KarmaEntry: e})
+	}
+	deltas := map[int64]int{}
+	for lo := 0; lo < len(rows); lo += learningChunk {
+		chunk := rows[lo:min(lo+learningChunk, len(rows))]
+		var wrote []karmaTotal
+		// DO NOTHING and RETURNING: only the rows inserted (not those a concurrent
+		// transaction wrote first) come back and move the totals.
+		if err := idb.NewInsert().Model(&chunk).ExcludeColumn("id").
+			On("CONFLICT (learner_id, reason, subject) DO NOTHING").
+			Returning("learner_id, points").Scan(ctx, &wrote); err != nil {
+			return err
+		}
+		for _, w := range wrote {
+			deltas[w.LearnerID] += w.Points
+		}
+	}
+	return addTotals(ctx, idb, deltas)
+}
+
+// karmaFacts is what the rules need to know about the activities' learners,
+// courses and events, read in batches.
+type karmaFacts struct {
+	titles    map[int64]string   // course titles
+	events    map[int64]string   // event names
+	due       map[pair]time.Time // the earliest due date of the LIVE plans assigning a course to a learner
+	passed    map[pair]bool      // the learner passed the course's final assessment
+	completed map[pair]bool      // the learner completed the course
+	first     map[int64]int64    // each learner's earliest enrolment
+}
+
+// loadKarmaFacts reads the facts acts need, one query per kind of fact needed.
+func loadKarmaFacts(ctx context.Context, idb bun.IDB, acts []activity) (*karmaFacts, error) {
+	var courses, events, enrolling []int64
+	var finishing, passing []pair // pairs that completed, and that passed an assessment
+	for _, a := range acts {
+		if a.courseID != 0 {
+			courses = append(courses, a.courseID)
+		}
+		switch a.kind {
+		case enrolled:
+			enrolling = append(enrolling, a.learnerID)
+		case completed:
+			finishing = append(finishing, pair{a.learnerID, a.courseID})
+		case passedAssessment:
+			passing = append(passing, pair{a.learnerID, a.courseID})
+		case attendedEvent:
+			events = append(events, a.eventID)
+		}
+	}
+	f := &karmaFacts{}
+	var err error
+	if f.titles, err = namesByID(ctx, idb, "courses", "title", dedupe(courses)); err != nil {
+		return nil, err
+	}
+	if f.events, err = namesByID(ctx, idb, "learning_events", "name", dedupe(events)); err != nil {
+		return nil, err
+	}
+	if f.first, err = firstEnrolments(ctx, idb, dedupe(enrolling)); err != nil {
+		return nil, err
+	}
+	if f.due, err = planDueDates(ctx, idb, finishing); err != nil {
+		return nil, err
+	}
+	if f.passed, err = pairsWhere(ctx, idb, "assessment_attempts", finishing, "passed"); err != nil {
+		return nil, err
+	}
+	f.completed, err = pairsWhere(ctx, idb, "enrolments", passing, "status = ?", models.Completed)
+	return f, err
+}
+
+// awards returns the entries acts earn by the rules, in the activities' order.
+func (f *karmaFacts) awards(acts []activity, rules map[models.KarmaReason]models.KarmaRule) []award {
+	var out []award
+	add := func(a activity, reason models.KarmaReason, subject string, points int, note string) {
+		e := models.KarmaEntry{LearnerID: a.learnerID, Reason: reason, Subject: subject, Points: points,
+			Note: note, AwardedAt: instant(a.at)}
+		if a.courseID != 0 {
+			e.CourseID = &a.courseID
+		}
+		if a.eventID != 0 {
+			e.EventID = &a.eventID
+		}
+		out = append(out, award{entry: e, capped: true})
+	}
+	for _, a := range acts {
+		title, course := f.titles[a.courseID], fmt.Sprintf("course:%d", a.courseID)
+		p := pair{a.learnerID, a.courseID}
+		switch a.kind {
+		case enrolled:
+			if f.first[a.learnerID] == a.enrolmentID {
+				add(a, models.KarmaFirstEnrolment, "", rules[models.KarmaFirstEnrolment].Points, "First enrolment: "+title)
+			}
+		case completed:
+			due, assigned := f.due[p]
+			add(a, models.KarmaCourseCompletion, course, rules[models.KarmaCourseCompletion].Points, "Completed "+title)
+			if assigned {
+				out[len(out)-1].capped = false // a plan's course is always earned
+				points, note := onTime(rules[models.KarmaPlanOnTime], title, a.at, due)
+				add(a, models.KarmaPlanOnTime, course, points, note)
+			}
+			if f.passed[p] {
+				add(a, models.KarmaAssessmentPassed, course, rules[models.KarmaAssessmentPassed].Points, "Passed the final assessment of "+title)
+			}
+		case passedAssessment:
+			if f.completed[p] {
+				add(a, models.KarmaAssessmentPassed, course, rules[models.KarmaAssessmentPassed].Points, "Passed the final assessment of "+title)
+			}
+		case rated:
+			add(a, models.KarmaCourseRating, course, rules[models.KarmaCourseRating].Points, "Rated "+title)
+		case attendedEvent:
+			add(a, models.KarmaEventAttendance, fmt.Sprintf("event:%d", a.eventID), rules[models.KarmaEventAttendance].Points,
+				"Attended "+f.events[a.eventID])
+		}
+	}
+	return out
+}
+
+// onTime returns the PLAN_COURSE_ON_TIME points of completing a plan's course at
+// done, due then, and the note that explains them.
+func onTime(r models.KarmaRule, title string, done, due time.Time) (int, string) {
+	late := done.Sub(due)
+	if late <= 0 {
+		return r.Points, fmt.Sprintf("Completed %s by the plan's due date", title)
+	}
+	months := int((late + lateMonth - 1) / lateMonth)
+	days := int((late + 24*time.Hour - 1) / (24 * time.Hour))
+	penalty := r.LatePenaltyPerMonth * months
+	unit := "days"
+	if days == 1 {
+		unit = "day"
+	}
+	note := fmt.Sprintf("Completed %s, %d %s after the plan's due date: %d − %d", title, days, unit, r.Points, penalty)
+	if penalty >= r.Points && r.Points > 0 {
+		note += ", no points left"
+	}
+	return max(0, r.Points-penalty), note
+}
+
+// istMonth returns the first instant of t's calendar month in India Standard Time.
+func istMonth(t time.Time) time.Time {
+	t = t.In(ist)
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, ist)
+}
+
+// karmaRules returns the rules by reason.
+func karmaRules(ctx context.Context, idb bun.IDB) (map[models.KarmaReason]models.KarmaRule, error) {
+	var rows []models.KarmaRule
+	if err := idb.NewSelect().Model(&rows).Scan(ctx); err != nil {
+		return nil, err
+	}
+	out := make(map[models.KarmaReason]models.KarmaRule, len(rows))
+	for _, r := range rows {
+		out[r.Reason] = r
+	}
+	return out, nil
+}
+
+// namesByID maps the ids of rows of table to a text column of theirs.
+func namesByID(ctx context.Context, idb bun.IDB, table, column string, ids []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ID   int64  `bun:"id"`
+		Name string `bun:"name"`
+	}
+	err := idb.NewSelect().Table(table).ColumnExpr("id, ? AS name", bun.Ident(column)).
+		Where("id IN (?)", bun.In(ids)).Scan(ctx, &rows)
+	for _, r := range rows {
+		out[r.ID] = r.Name
+	}
+	return out, err
+}
+
+// firstEnrolments returns the ID of each learner's earliest enrolment.
+func firstEnrolments(ctx context.Context, idb bun.IDB, learners []int64) (map[int64]int64, error) {
+	out := make(map[int64]int64, len(learners))
+	if len(learners) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		LearnerID int64 `bun:"learner_id"`
+		ID        int64 `bun:"id"`
+	}
+	err := idb.NewSelect().TableExpr("enrolments AS e").Column("e.learner_id", "e.id").
+		Where("e.learner_id IN (?)", bun.In(learners)).
+		Where("NOT EXISTS (SELECT 1 FROM enrolments AS f WHERE f.learner_id = e.learner_id"+
+			" AND (f.enrolled_at < e.enrolled_at OR (f.enrolled_at = e.enrolled_at AND f.id < e.id)))").
+		Scan(ctx, &rows)
+	for _, r := range rows {
+		out[r.LearnerID] = r.ID
+	}
+	return out, err
+}
+
+// planDueDates returns, of the pairs, those a LIVE plan assigns, with the earliest
+// due date of the plans that do.
+func planDueDates(ctx context.Context, idb bun.IDB, pairs []pair) (map[pair]time.Time, error) {
+	out := map[pair]time.Time{}
+	if len(pairs) == 0 {
+		return out, nil
+	}
+	learners, courses, wanted := splitPairs(pairs)
+	var rows []struct {
+		LearnerID int64     `bun:"learner_id"`
+		CourseID  int64     `bun:"course_id"`
+		DueDate   time.Time `bun:"due_date"`
+	}
+	if err := idb.NewSelect().TableExpr("plan_learners AS pl").
+		ColumnExpr("pl.learner_id, pc.course_id, p.due_date").
+		Join("JOIN plans AS p ON p.id = pl.plan_id AND p.status = ?", models.PlanLive).
+		Join("JOIN plan_courses AS pc ON pc.plan_id = pl.plan_id").
+		Where("pl.learner_id IN (?) AND pc.course_id IN (?)", bun.In(learners), bun.In(courses)).
+		Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		k := pair{r.LearnerID, r.CourseID}
+		if d, ok := out[k]; wanted[k] && (!ok || r.DueDate.Before(d)) {
+			out[k] = r.DueDate
+		}
+	}
+	return out, nil
+}
+
+// pairsWhere returns which of the pairs have a row in table (with learner_id and
+// course_id columns) meeting cond.
+func pairsWhere(ctx context.Context, idb bun.IDB, table string, pairs []pair, cond string, args ...any) (map[pair]bool, error) {
+	out := map[pair]bool{}
+	if len(pairs) == 0 {
+		return out, nil
+	}
+	learners, courses, wanted := splitPairs(pairs)
+	var rows []struct {
+		LearnerID int64 `bun:"learner_id"`
+		CourseID  int64 `bun:"course_id"`
+	}
+	if err := idb.NewSelect().Table(table).ColumnExpr("DISTINCT learner_id, course_id").
+		Where("learner_id IN (?) AND course_id IN (?)", bun.In(learners), bun.In(courses)).
+		Where(cond, args...).Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		if k := (pair{r.LearnerID, r.CourseID}); wanted[k] {
+			out[k] = true
+		}
+	}
+	return out, nil
+}
+
+// splitPairs returns the distinct learners and courses of pairs, and the pairs as a set.
+func splitPairs(pairs []pair) (learners, courses []int64, set map[pair]bool) {
+	set = make(map[pair]bool, len(pairs))
+	for _, p := range pairs {
+		learners, courses, set[p] = append(learners, p[0]), append(courses, p[1]), true
+	}
+	return dedupe(learners), dedupe(courses), set
+}
+
+// ledgerKeys returns which (learner, reason, subject) of the learners and subjects
+// the ledger already holds.
+func ledgerKeys(ctx context.Context, idb bun.IDB, learners []int64, subjects []string) (map[ledgerKey]bool, error) {
+	var rows []struct {
+		LearnerID int64              `bun:"learner_id"`
+		Reason    models.KarmaReason `bun:"reason"`
+		Subject   string             `bun:"subject"`
+	}
+	if err := idb.NewSelect().Table("karma_ledger").Column("learner_id", "reason", "subject").
+		Where("learner_id IN (?) AND subject IN (?)", bun.In(learners), bun.In(subjects)).Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	out := make(map[ledgerKey]bool, len(rows))
+	for _, r := range rows {
+		out[ledgerKey{r.LearnerID, r.Reason, r.Subject}] = true
+	}
+	return out, nil
+}
+
+// monthlyCounts counts the ledger's entries that count towards a cap, by learner,
+// reason and IST month, over the months of the capped awards. A COURSE_COMPLETION
+// entry of a plan's course (one with a PLAN_COURSE_ON_TIME entry for the same
+// course) does not count.
+func monthlyCounts(ctx context.Context, idb bun.IDB, awards []award, rules map[models.KarmaReason]models.KarmaRule) (map[capKey]int, error) {
+	var learners []int64
+	var reasons []models.KarmaReason
+	var from, to time.Time
+	for _, a := range awards {
+		e := a.entry
+		if !a.capped || rules[e.Reason].MonthlyCap == nil {
+			continue
+		}
+		learners, reasons = append(learners, e.LearnerID), append(reasons, e.Reason)
+		if m := istMonth(e.AwardedAt); from.IsZero() || m.Before(from) {
+			from = m
+		}
+		if m := istMonth(e.AwardedAt).AddDate(0, 1, 0); m.After(to) {
+			to = m
+		}
+	}
+	var rows []struct {
+		LearnerID int64              `bun:"learner_id"`
+		Reason    models.KarmaReason `bun:"reason"`
+		AwardedAt time.Time          `bun:"awarded_at"`
+	}
+	if err := idb.NewSelect().TableExpr("karma_ledger AS k").Column("k.learner_id", "k.reason", "k.awarded_at").
+		Where("k.learner_id IN (?) AND k.reason IN (?)", bun.In(dedupe(learners)), bun.In(dedupe(reasons))).
+		Where("k.awarded_at >= ? AND k.awarded_at < ?", from.UTC(), to.UTC()).
+		Where("NOT (k.reason = ? AND EXISTS (SELECT 1 FROM karma_ledger AS p WHERE p.learner_id = k.learner_id"+
+			" AND p.reason = ? AND p.subject = k.subject))", models.KarmaCourseCompletion, models.KarmaPlanOnTime).
+		Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	out := map[capKey]int{}
+	for _, r := range rows {
+		out[capKey{r.LearnerID, r.Reason, istMonth(r.AwardedAt)}]++
+	}
+	return out, nil
+}
+
+// addTotals adds points to learners' totals, creating the rows it needs. Adding 0
+// still writes, which is how awardKarma locks a learner's total.
+func addTotals(ctx context.Context, idb bun.IDB, deltas map[int64]int) error {
+	ids := slices.Sorted(maps.Keys(deltas)) // one lock order for every transaction
+	for lo := 0; lo < len(ids); lo += learningChunk {
+		chunk := ids[lo:min(lo+learningChunk, len(ids))]
+		rows := make([]karmaTotal, len(chunk))
+		for i, id := range chunk {
+			rows[i] = karmaTotal{LearnerID: id, Points: deltas[id]}
+		}
+		if _, err := idb.NewInsert().Model(&rows).On("CONFLICT (learner_id) DO UPDATE").
+			Set("points = karma_total.points + EXCLUDED.points").Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ---- rules, totals, ledger
+
+// FindKarmaRules returns every rule, in KarmaReasons order.
+func (db *DB) FindKarmaRules(ctx context.Context) ([]models.KarmaRule, error) {
+	rules, err := karmaRules(ctx, db.bun)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]models.KarmaRule, 0, len(rules))
+	for _, r := range models.KarmaReasons {
+		if rule, ok := rules[r]; ok {
+			out = append(out, rule)
+		}
+	}
+	return out, nil
+}
+
+// SetKarmaRule replaces a rule. It applies to awards made from then on: entries
+// already in the ledger keep their points. EINVALID for bad values or an unknown
+// reason.
+func (db *DB) SetKarmaRule(ctx context.Context, r models.KarmaRule) (*models.KarmaRule, error) {
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	r.UpdatedAt = db.now()
+	ok, err := affected(db.bun.NewUpdate().Model(&r).Column("points", "monthly_cap", "late_penalty_per_month", "updated_at").
+		WherePK().Exec(ctx))
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, models.Invalid("reason", "no rule for %s", r.Reason)
+	}
+	return &r, nil
+}
+
+// FindKarmaTotals returns each learner's points (0 for none).
+func (db *DB) FindKarmaTotals(ctx context.Context, learnerIDs []int64) (map[int64]int, error) {
+	out := make(map[int64]int, len(learnerIDs))
+	if len(learnerIDs) == 0 {
+		return out, nil
+	}
+	for _, id := range learnerIDs {
+		out[id] = 0
+	}
+	var rows []karmaTotal
+	if err := db.bun.NewSelect().Model(&rows).Where("learner_id IN (?)", bun.In(learnerIDs)).Scan(ctx); err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[r.LearnerID] = r.Points
+	}
+	return out, nil
+}
+
+var ledgerPages = newestFirst[*models.KarmaEntry]{column: "awarded_at",
+	at: func(e *models.KarmaEntry) time.Time { return e.AwardedAt }, id: func(e *models.KarmaEntry) int64 { return e.ID }}
+
+// FindKarmaLedger pages through a learner's ledger, newest first.
+func (db *DB) FindKarmaLedger(ctx context.Context, learnerID int64, p models.PageRequest) (*models.Page[*models.KarmaEntry], error) {
+	return ledgerPages.fetch(ctx, db.bun.NewSelect().Model((*ledgerRow)(nil)).Where("learner_id = ?", learnerID), p)
+}
+
+// ---- leaderboards
+
+// DefaultLeaderboardLimit and MaxLeaderboardLimit bound a leaderboard's length.
+const (
+	defaultLeaderboardLimit = 10
+	maxLeaderboardLimit     = 100
+)
+
+// leaderboardLimit returns the limit a query asks for: 0 is the default; EINVALID
+// outside 1..maxLeaderboardLimit.
+func leaderboardLimit(limit int) (int, error) {
+	switch {
+	case limit == 0:
+		return defaultLeaderboardLimit, nil
+	case limit < 1 || limit > maxLeaderboardLimit:
+		return 0, models.Invalid("limit", "must be between 1 and %d", maxLeaderboardLimit)
+	}
+	return limit, nil
+}
+
+// learnerPoints selects (learner_id, points) for the learners with any: their
+// totals, or with since the sum of their entries awarded from then on.
+func learnerPoints(idb bun.IDB, since *time.Time) *bun.SelectQuery {
+	if since == nil {
+		return idb.NewSelect().Table("karma_totals").Column("learner_id", "points")
+	}
+	return idb.NewSelect().Table("karma_ledger").ColumnExpr("learner_id, SUM(points) AS points").
+		Where("awarded_at >= ?", since.UTC()).Group("learner_id")
+}
+
+// LearnerLeaderboard ranks the learners of an organisation and below by points,
+// then learner ID; equal points share a rank (1, 2, 2, 4), and learners without
+// points come last with 0. ENOTFOUND for an unknown organisation, EINVALID (limit)
+// outside 1..100 (0: 10).
+func (db *DB) LearnerLeaderboard(ctx context.Context, q models.LeaderboardQuery) ([]models.LearnerStanding, error) {
+	limit, err := leaderboardLimit(q.Limit)
+	if err != nil {
+		return nil, err
+	}
+	org, err := one[models.Organisation](ctx, db.bun, q.OrganisationID, "organisation")
+	if err != nil {
+		return nil, err
+	}
+	var out []models.LearnerStanding
+	if err := db.bun.NewSelect().TableExpr("learners AS l").
+		ColumnExpr("l.id AS learner_id, COALESCE(p.points, 0) AS points").
+		Join("LEFT JOIN (?) AS p ON p.learner_id = l.id", learnerPoints(db.bun, q.Since)).
+		Where("l.organisation_id IN (?)", subtreeOrganisations(db.bun, org)).
+		OrderExpr("COALESCE(p.points, 0) DESC, l.id ASC").Limit(int64(limit)).Scan(ctx, &out); err != nil {
+		return nil, err
+	}
+	// The rows are the top of the order, so each one's rank is 1 + the number of
+	// rows before it with more points.
+	for i := range out {
+		out[i].Rank = i + 1
+		if i > 0 && out[i].Points == out[i-1].Points {
+			out[i].Rank = out[i-1].Rank
+		}
+	}
+	return out, nil
+}
+
+// OrganisationLeaderboard ranks the direct children of an organisation (0: the
+// ministries) by the average points of the learners in each and below it, in one
+// grouped query. Equal averages share a rank; an organisation without learners has
+// average 0 and ranks after every one with learners. ENOTFOUND for an unknown
+// parent, EINVALID (limit) as LearnerLeaderboard.
+func (db *DB) OrganisationLeaderboard(ctx context.Context, q models.LeaderboardQuery) ([]models.OrganisationStanding, error) {
+	limit, err := leaderboardLimit(q.Limit)
+	if err != nil {
+		return nil, err
+	}
+	sel := db.bun.NewSelect().TableExpr("organisations AS c").
+		ColumnExpr("c.id AS organisation_id, COUNT(l.id) AS learners, COALESCE(SUM(p.points), 0) AS points").
+		// The organisations of c's subtree: SubtreeRange(c.path), in SQL.
+		Join("LEFT JOIN organisations AS o ON o.path >= c.path AND o.path < (substr(c.path, 1, length(c.path) - 1) || '0')").
+		Join("LEFT JOIN learners AS l ON l.organisation_id = o.id").
+		Join("LEFT JOIN (?) AS p ON p.learner_id = l.id", learnerPoints(db.bun, q.Since)).
+		GroupExpr("c.id")
+	if q.OrganisationID == 0 {
+		sel = sel.Where("c.parent_id IS NULL")
+	} else {
+		if _, err := one[models.Organisation](ctx, db.bun, q.OrganisationID, "organisation"); err != nil {
+			return nil, err
+		}
+		sel = sel.Where("c.parent_id = ?", q.OrganisationID)
+	}
+	var out []models.OrganisationStanding
+	if err := sel.Scan(ctx, &out); err != nil {
+		return nil, err
+	}
+	// Compare averages as fractions, exactly; no learners ranks last.
+	better := func(a, b models.OrganisationStanding) int {
+		if (a.Learners == 0) != (b.Learners == 0) {
+			return cmp.Compare(b.Learners, a.Learners)
+		}
+		return cmp.Compare(int64(b.Points)*int64(a.Learners), int64(a.Points)*int64(b.Learners))
+	}
+	slices.SortFunc(out, func(a, b models.OrganisationStanding) int {
+		return cmp.Or(better(a, b), cmp.Compare(a.OrganisationID, b.OrganisationID))
+	})
+	out = out[:min(limit, len(out))]
+	for i := range out {
+		if out[i].Learners > 0 {
+			out[i].Average = float64(out[i].Points) / float64(out[i].Learners)
+		}
+		out[i].Rank = i + 1
+		if i > 0 && better(out[i-1], out[i]) == 0 {
+			out[i].Rank = out[i-1].Rank
+		}
+	}
+	return out, nil
 }

@@ -318,20 +318,25 @@ func (db *DB) UpdateProgress(ctx context.Context, enrolmentID int64, progress fl
 }
 
 // complete gives the effects of completing courses: a certificate per enrolment,
-// issued when it completed, and COURSE_COMPLETION evidence at each competency's
-// toLevel, observed then, with the proficiencies it changes.
+// issued when it completed, karma earned then, and COURSE_COMPLETION evidence at
+// each competency's toLevel, observed then, with the proficiencies it changes.
 func (db *DB) complete(ctx context.Context, idb bun.IDB, done []*models.Enrolment) error {
 	if len(done) == 0 {
 		return nil
 	}
 	courseIDs := make([]int64, len(done))
 	certs := make([]models.Certificate, len(done))
+	acts := make([]activity, len(done))
 	for i, e := range done {
 		courseIDs[i] = e.CourseID
 		certs[i] = models.Certificate{LearnerID: e.LearnerID, CourseID: e.CourseID, EnrolmentID: e.ID,
 			VerificationCode: verificationCode(), IssuedAt: *e.CompletedAt}
+		acts[i] = activity{kind: completed, learnerID: e.LearnerID, courseID: e.CourseID, enrolmentID: e.ID, at: *e.CompletedAt}
 	}
 	if _, err := idb.NewInsert().Model(&certs).ExcludeColumn("id").On("CONFLICT (learner_id, course_id) DO NOTHING").Exec(ctx); err != nil {
+		return err
+	}
+	if err := db.awardKarma(ctx, idb, acts); err != nil {
 		return err
 	}
 	imparts, err := courseCompetencies(ctx, idb, dedupe(courseIDs))
@@ -340,9 +345,20 @@ func (db *DB) complete(ctx context.Context, idb bun.IDB, done []*models.Enrolmen
 	}
 	var evidence []models.Evidence
 	pairs := map[int64][]int64{}
+	// Courses completed at the same instant (a date-only import, say) may impart the
+	// same competency: the key allows one row, and one INSERT may not write a row
+	// twice, so it keeps the higher level.
+	type key struct{ learner, competency, at int64 }
+	row := map[key]int{}
 	now := db.now()
 	for _, e := range done {
 		for _, cc := range imparts[e.CourseID] {
+			k := key{e.LearnerID, cc.CompetencyID, e.CompletedAt.UnixMicro()}
+			if i, ok := row[k]; ok {
+				evidence[i].Level = max(evidence[i].Level, cc.ToLevel)
+				continue
+			}
+			row[k] = len(evidence)
 			evidence = append(evidence, models.Evidence{LearnerID: e.LearnerID, CompetencyID: cc.CompetencyID,
 				Source: models.CourseCompletion, Level: cc.ToLevel, ObservedAt: *e.CompletedAt, CreatedAt: now})
 			pairs[e.LearnerID] = append(pairs[e.LearnerID], cc.CompetencyID)
@@ -425,7 +441,8 @@ func (db *DB) FindCertificateByCode(ctx context.Context, code string) (*models.C
 }
 
 // RateCourse records a learner's stars for a course they are enrolled in; rating
-// again replaces the earlier stars. The course's sum and count move by the difference.
+// again replaces the earlier stars. The course's sum and count move by the
+// difference. The first rating of a course earns karma; rating again does not.
 func (db *DB) RateCourse(ctx context.Context, learnerID, courseID int64, stars int) (*models.Course, error) {
 	if stars < 1 || stars > 5 {
 		return nil, models.Invalid("stars", "must be between 1 and 5")
@@ -456,6 +473,11 @@ func (db *DB) RateCourse(ctx context.Context, learnerID, courseID int64, stars i
 		if _, err := tx.NewUpdate().Table("courses").Set("rating_sum = rating_sum + ?", sum).
 			Set("rating_count = rating_count + ?", count).Where("id = ?", courseID).Exec(ctx); err != nil {
 			return err
+		}
+		if len(old) == 0 {
+			if err := db.awardKarma(ctx, tx, []activity{{kind: rated, learnerID: learnerID, courseID: courseID, at: r.RatedAt}}); err != nil {
+				return err
+			}
 		}
 		var err error
 		c, err = one[models.Course](ctx, tx, courseID, "course")

@@ -136,6 +136,8 @@ func upsertEvidence(ctx context.Context, idb bun.IDB, rows []models.Evidence) (m
 // course's enrolments; a newly COMPLETED one issues its certificate and
 // COURSE_COMPLETION evidence, observed when it completed, and re-estimates the
 // proficiencies that changes. A rating replaces the learner's stars for the course.
+// Karma is as the API awards it: for a new enrolment (at enrolled_at), a new
+// completion (at completed_at) and a first rating (now).
 // The versions of the learners whose record changed are bumped once per batch.
 func (db *DB) UpsertEnrolments(ctx context.Context, recs []models.EnrolmentRecord) ([]models.RecordError, error) {
 	var rejected rejections
@@ -247,12 +249,14 @@ func (db *DB) writeEnrolments(ctx context.Context, tx bun.Tx, recs []models.Enro
 	}
 	var done []*models.Enrolment
 	var enrolledIn, bump []int64
+	var acts []activity // karma: new enrolments and first ratings, as enrol and RateCourse award it
 	for _, e := range wrote {
 		k := [2]int64{e.LearnerID, e.CourseID}
 		delete(expected, k)
 		old := stored[k]
 		if old == nil {
 			enrolledIn = append(enrolledIn, e.CourseID)
+			acts = append(acts, activity{kind: enrolled, learnerID: e.LearnerID, courseID: e.CourseID, enrolmentID: e.ID, at: e.EnrolledAt})
 		}
 		if e.Status == models.Completed && (old == nil || old.Status != models.Completed) {
 			done = append(done, e)
@@ -276,16 +280,26 @@ func (db *DB) writeEnrolments(ctx context.Context, tx bun.Tx, recs []models.Enro
 			ratings = append(ratings, models.CourseRating{LearnerID: rows[i].LearnerID, CourseID: rows[i].CourseID, Stars: *recs[i].Rating, RatedAt: now})
 		}
 	}
-	rated, err := upsertRatings(ctx, tx, ratings)
+	before, err := ratedPairs(ctx, tx, ratings)
+	if err != nil {
+		return err
+	}
+	wroteRatings, err := upsertRatings(ctx, tx, ratings)
 	if err != nil {
 		return err
 	}
 	var ratedCourses []int64
-	for _, p := range rated {
+	for _, p := range wroteRatings {
 		ratedCourses = append(ratedCourses, p.CourseID)
 		bump = append(bump, p.LearnerID)
+		if !before[[2]int64{p.LearnerID, p.CourseID}] {
+			acts = append(acts, activity{kind: rated, learnerID: p.LearnerID, courseID: p.CourseID, at: now})
+		}
 	}
 	if err := recountRatings(ctx, tx, dedupe(ratedCourses)); err != nil {
+		return err
+	}
+	if err := db.awardKarma(ctx, tx, acts); err != nil {
 		return err
 	}
 	bump = dedupe(bump)
@@ -310,6 +324,25 @@ func recountEnrolments(ctx context.Context, idb bun.IDB, courseIDs []int64) erro
 		Set("enrolment_count = (SELECT COUNT(*) FROM enrolments WHERE enrolments.course_id = courses.id)").
 		Where("id IN (?)", bun.In(courseIDs)).Exec(ctx)
 	return err
+}
+
+// ratedPairs returns which of the ratings' (learner, course) pairs already have one.
+func ratedPairs(ctx context.Context, idb bun.IDB, ratings []models.CourseRating) (map[[2]int64]bool, error) {
+	out := map[[2]int64]bool{}
+	if len(ratings) == 0 {
+		return out, nil
+	}
+	learners := make([]int64, len(ratings))
+	for i, r := range ratings {
+		learners[i] = r.LearnerID
+	}
+	var rows []models.CourseRating
+	err := idb.NewSelect().Model(&rows).Column("learner_id", "course_id").
+		Where("learner_id IN (?)", bun.In(dedupe(learners))).Scan(ctx)
+	for _, r := range rows {
+		out[[2]int64{r.LearnerID, r.CourseID}] = true
+	}
+	return out, err
 }
 
 // upsertRatings writes ratings, replacing differing stars, and returns the pairs

@@ -1,0 +1,119 @@
+package store
+
+import (
+	"context"
+	"math"
+
+	"github.com/uptrace/bun"
+
+	"github.com/openkarmayogi/karmayogi/models"
+)
+
+// evidencePassMark is the score at which the estimator reads ASSESSMENT evidence as
+// a pass (recommender.DefaultParams().PassMark; a test keeps the two equal).
+const evidencePassMark = 0.6
+
+// evidenceScore maps a score on a course's final assessment, whose pass mark is
+// passMark, to the score of the ASSESSMENT evidence it records: piecewise linear,
+// 0 → 0, passMark → evidencePassMark, 1 → 1. So a pass on the course is a pass for
+// the estimator, a fail a fail, and the margin either way keeps its share of the
+// range (a bare pass stays a bare pass, a full score the strongest pass).
+func evidenceScore(score, passMark float64) float64 {
+	if score >= passMark {
+		if passMark == 1 {
+			return evidencePassMark
+		}
+		return min(1, evidencePassMark+(score-passMark)*(1-evidencePassMark)/(1-passMark))
+	}
+	// Rounding must not lift a fail to the pass mark.
+	return min(math.Nextafter(evidencePassMark, 0), score*evidencePassMark/passMark)
+}
+
+// TakeAssessment records an attempt at the final assessment of an enrolment's
+// course, in one transaction with its effects: the attempt (passed when the score
+// reaches the course's pass mark), ASSESSMENT evidence naming the course for each
+// competency it imparts, at the competency's toLevel and observed now, with the
+// score rescaled by evidenceScore, the re-estimated proficiencies, ASSESSMENT_PASSED
+// karma when the attempt passes and the course is completed (completing it later
+// earns it then), and a new version of the learner. EINVALID (score) outside 0..1,
+// (enrolmentId) when the course has no final assessment or the enrolment was
+// dropped; ENOTFOUND for an unknown enrolment.
+func (db *DB) TakeAssessment(ctx context.Context, enrolmentID int64, score float64) (*models.AssessmentAttempt, error) {
+	if err := models.ValidScore("score", score); err != nil {
+		return nil, err
+	}
+	var attempt *models.AssessmentAttempt
+	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		e, err := one[models.Enrolment](ctx, tx, enrolmentID, "enrolment")
+		if err != nil {
+			return err
+		}
+		c, err := one[models.Course](ctx, tx, e.CourseID, "course")
+		if err != nil {
+			return err
+		}
+		switch {
+		case c.PassMark == nil:
+			return models.Invalid("enrolmentId", "the course has no final assessment")
+		case e.Status == models.Dropped:
+			return models.Invalid("enrolmentId", "the enrolment was dropped")
+		}
+		now := db.now()
+		attempt = &models.AssessmentAttempt{EnrolmentID: e.ID, LearnerID: e.LearnerID, CourseID: c.ID, Score: score,
+			Passed: score >= *c.PassMark, TakenAt: now}
+		if _, err := tx.NewInsert().Model(attempt).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
+			return err
+		}
+		imparts, err := courseCompetencies(ctx, tx, []int64{c.ID})
+		if err != nil {
+			return err
+		}
+		if cs := imparts[c.ID]; len(cs) > 0 {
+			s := evidenceScore(score, *c.PassMark)
+			evidence := make([]models.Evidence, len(cs))
+			competencies := make([]int64, len(cs))
+			for i, cc := range cs {
+				evidence[i] = models.Evidence{LearnerID: e.LearnerID, CompetencyID: cc.CompetencyID, Source: models.Assessment,
+					Level: cc.ToLevel, Score: &s, ObservedAt: now, CourseID: &c.ID, CreatedAt: now}
+				competencies[i] = cc.CompetencyID
+			}
+			if _, err := tx.NewInsert().Model(&evidence).ExcludeColumn("id").
+				On("CONFLICT (learner_id, competency_id, source, observed_at) DO UPDATE").
+				Set("level = EXCLUDED.level").Set("score = EXCLUDED.score").Set("course_id = EXCLUDED.course_id").
+				Exec(ctx); err != nil {
+				return err
+			}
+			if _, err := db.reestimate(ctx, tx, map[int64][]int64{e.LearnerID: competencies}); err != nil {
+				return err
+			}
+		}
+		if attempt.Passed {
+			if err := db.awardKarma(ctx, tx, []activity{{kind: passedAssessment, learnerID: e.LearnerID, courseID: c.ID,
+				enrolmentID: e.ID, at: now}}); err != nil {
+				return err
+			}
+		}
+		return db.bumpLearners(ctx, tx, []int64{e.LearnerID})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return attempt, nil
+}
+
+// FindAssessmentAttempts returns each enrolment's attempts, oldest first.
+func (db *DB) FindAssessmentAttempts(ctx context.Context, enrolmentIDs []int64) (map[int64][]*models.AssessmentAttempt, error) {
+	out := make(map[int64][]*models.AssessmentAttempt, len(enrolmentIDs))
+	if len(enrolmentIDs) == 0 {
+		return out, nil
+	}
+	var rows []*models.AssessmentAttempt
+	if err := db.bun.NewSelect().Model(&rows).Where("enrolment_id IN (?)", bun.In(enrolmentIDs)).
+		Order("enrolment_id", "taken_at", "id").Scan(ctx); err != nil {
+		return nil, err
+	}
+	for _, a := range rows {
+		out[a.EnrolmentID] = append(out[a.EnrolmentID], a)
+	}
+	return out, nil
+}
