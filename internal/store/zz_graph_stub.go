@@ -1,5 +1,5 @@
-// Temporary, for branch graph only: BlendedService and KarmaService until the store's
-// branches blended and karma land. Delete when merging them.
+// Temporary, for branch graph only: BlendedService until the store's branch blended
+// lands. Delete when merging it.
 package store
 
 import (
@@ -8,10 +8,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
-var (
-	_ models.BlendedService = (*DB)(nil)
-	_ models.KarmaService   = (*DB)(nil)
-)
+var _ models.BlendedService = (*DB)(nil)
 
 func errNotImplemented() error { return models.Errorf(models.EINTERNAL, "not implemented") }
 
@@ -132,37 +129,5 @@ func (db *DB) FindRegistrations(ctx context.Context, learnerID int64, sessionIDs
 }
 
 func (db *DB) FindEventParticipation(ctx context.Context, eventID, organisationID int64) (*models.EventParticipation, error) {
-	return nil, errNotImplemented()
-}
-
-func (db *DB) FindKarmaRules(ctx context.Context) ([]models.KarmaRule, error) {
-	return nil, errNotImplemented()
-}
-
-func (db *DB) SetKarmaRule(ctx context.Context, r models.KarmaRule) (*models.KarmaRule, error) {
-	return nil, errNotImplemented()
-}
-
-func (db *DB) FindKarmaTotals(ctx context.Context, learnerIDs []int64) (map[int64]int, error) {
-	return nil, errNotImplemented()
-}
-
-func (db *DB) FindKarmaLedger(ctx context.Context, learnerID int64, p models.PageRequest) (*models.Page[*models.KarmaEntry], error) {
-	return nil, errNotImplemented()
-}
-
-func (db *DB) LearnerLeaderboard(ctx context.Context, q models.LeaderboardQuery) ([]models.LearnerStanding, error) {
-	return nil, errNotImplemented()
-}
-
-func (db *DB) OrganisationLeaderboard(ctx context.Context, q models.LeaderboardQuery) ([]models.OrganisationStanding, error) {
-	return nil, errNotImplemented()
-}
-
-func (db *DB) TakeAssessment(ctx context.Context, enrolmentID int64, score float64) (*models.AssessmentAttempt, error) {
-	return nil, errNotImplemented()
-}
-
-func (db *DB) FindAssessmentAttempts(ctx context.Context, enrolmentIDs []int64) (map[int64][]*models.AssessmentAttempt, error) {
 	return nil, errNotImplemented()
 }
