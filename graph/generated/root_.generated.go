@@ -5260,7 +5260,9 @@ type SetKarmaRulePayload {
 extend type Mutation {
   """
   Records an attempt at the final assessment of an enrolment's course, with ASSESSMENT evidence of
-  each competency the course imparts; the first pass of a completed course earns karma. For the
+  each competency the course imparts, at the level the course takes it to (its score rescaled so that
+  the course's pass mark reads as 0.6); the first pass of a completed course earns karma (a pass before
+  completion earns it on completion). For the
   learner themselves, or a PLATFORM_ADMIN (FORBIDDEN for other admins). BAD_USER_INPUT for a score
   outside 0..1 (field ` + "`" + `input.score` + "`" + `), or a course without a final assessment (field ` + "`" + `input.enrolmentId` + "`" + `).
   """
@@ -5471,7 +5473,7 @@ type Evidence implements Node {
   source: EvidenceSource!
   """For ASSESSMENT, the level tested; otherwise the level observed, 1 to 5."""
   level: Int!
-  """For ASSESSMENT, the fraction answered correctly, 0 to 1."""
+  """For ASSESSMENT, the fraction answered correctly, 0 to 1. From a course's final assessment (` + "`" + `course` + "`" + ` set) it is rescaled so that the course's pass mark reads as 0.6, the pass mark of every ASSESSMENT."""
   score: Float
   """When the observation was made."""
   observedAt: Time!
