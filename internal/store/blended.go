@@ -17,6 +17,8 @@ import (
 // twice, and the waiting list moves up in order. UNIQUE (batch_id, seat_number)
 // guards the same rule in the database.
 
+var _ models.BlendedService = (*DB)(nil)
+
 var (
 	batchPages       = oldestFirst[*models.Batch]{column: "starts_at", at: func(b *models.Batch) time.Time { return b.StartsAt }, id: func(b *models.Batch) int64 { return b.ID }}
 	seatRequestPages = oldestFirst[*models.SeatRequest]{column: "requested_at", at: func(r *models.SeatRequest) time.Time { return r.RequestedAt }, id: func(r *models.SeatRequest) int64 { return r.ID }}
