@@ -264,14 +264,14 @@ func (db *DB) batchProgress(ctx context.Context, tx bun.Tx, b *models.Batch, lea
 // touches, observed when it started (the same observation again is kept once), with
 // the proficiencies that changes, and the karma attending earns.
 func (db *DB) eventAttendance(ctx context.Context, tx bun.Tx, s *models.Session, learnerIDs []int64) error {
-	var touches []models.SessionCompetency
-	if err := tx.NewSelect().Model(&touches).Where("session_id = ?", s.ID).Scan(ctx); err != nil {
+	touches, err := sessionCompetencies(ctx, tx, []int64{s.ID})
+	if err != nil {
 		return err
 	}
 	now := db.now()
 	var evidence []models.Evidence
 	for _, l := range learnerIDs {
-		for _, c := range touches {
+		for _, c := range touches[s.ID] {
 			evidence = append(evidence, models.Evidence{LearnerID: l, CompetencyID: c.CompetencyID, Source: models.EventAttendance,
 				Level: c.Level, ObservedAt: s.StartsAt, CreatedAt: now})
 		}

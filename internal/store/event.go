@@ -190,12 +190,16 @@ func sessionsBy(ctx context.Context, idb bun.IDB, column string, ids []int64, pa
 
 // FindSessionCompetencies returns the competencies each session touches, by competency ID.
 func (db *DB) FindSessionCompetencies(ctx context.Context, sessionIDs []int64) (map[int64][]models.SessionCompetency, error) {
+	return sessionCompetencies(ctx, db.bun, sessionIDs)
+}
+
+func sessionCompetencies(ctx context.Context, idb bun.IDB, sessionIDs []int64) (map[int64][]models.SessionCompetency, error) {
 	out := make(map[int64][]models.SessionCompetency, len(sessionIDs))
 	if len(sessionIDs) == 0 {
 		return out, nil
 	}
 	var rows []models.SessionCompetency
-	err := db.bun.NewSelect().Model(&rows).Where("session_id IN (?)", bun.In(sessionIDs)).Order("session_id", "competency_id").Scan(ctx)
+	err := idb.NewSelect().Model(&rows).Where("session_id IN (?)", bun.In(sessionIDs)).Order("session_id", "competency_id").Scan(ctx)
 	for _, c := range rows {
 		out[c.SessionID] = append(out[c.SessionID], c)
 	}
