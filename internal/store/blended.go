@@ -311,7 +311,7 @@ func (db *DB) FindWaitlistPositions(ctx context.Context, requestIDs []int64) (ma
 		Position int   `bun:"position"`
 	}
 	err := db.bun.NewSelect().TableExpr("seat_requests AS r").Column("r.id").
-		ColumnExpr("(SELECT COUNT(*) FROM seat_requests AS w WHERE w.batch_id = r.batch_id AND w.status = r.status" +
+		ColumnExpr("(SELECT COUNT(*) FROM seat_requests AS w WHERE w.batch_id = r.batch_id AND w.status = r.status"+
 			" AND (w.queued_at < r.queued_at OR (w.queued_at = r.queued_at AND w.id <= r.id))) AS position").
 		Where("r.id IN (?) AND r.status = ?", bun.In(requestIDs), models.SeatWaitlisted).Scan(ctx, &rows)
 	for _, r := range rows {

@@ -146,10 +146,16 @@ func TestUpsertSessions(t *testing.T) {
 			rec("S-X2", "", "", nil),
 			rec("S-X3", "NOPE", "", nil),
 			rec("S-X4", "", "NOPE", nil),
-			rec("S-X5", "", "KS", func(r *models.SessionRecord) { r.Competencies = []models.SessionCompetencyCode{{Code: "NOPE", Level: 1}} }),
-			rec("S-X6", "", "KS", func(r *models.SessionRecord) { r.Competencies = []models.SessionCompetencyCode{{Code: f.comm.Code, Level: 9}} }),
+			rec("S-X5", "", "KS", func(r *models.SessionRecord) {
+				r.Competencies = []models.SessionCompetencyCode{{Code: "NOPE", Level: 1}}
+			}),
+			rec("S-X6", "", "KS", func(r *models.SessionRecord) {
+				r.Competencies = []models.SessionCompetencyCode{{Code: f.comm.Code, Level: 9}}
+			}),
 			rec("S-X7", "B", "", func(r *models.SessionRecord) { r.Capacity = places(3) }),
-			rec("S-X8", "", "KS", func(r *models.SessionRecord) { r.StartsAt, r.EndsAt = at.AddDate(0, 1, 0), at.AddDate(0, 1, 0).Add(time.Hour) }),
+			rec("S-X8", "", "KS", func(r *models.SessionRecord) {
+				r.StartsAt, r.EndsAt = at.AddDate(0, 1, 0), at.AddDate(0, 1, 0).Add(time.Hour)
+			}),
 			rec("S-X9", "", "KS", func(r *models.SessionRecord) { r.Kind = "PICNIC" }),
 		}
 		want := []string{
