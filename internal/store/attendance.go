@@ -148,8 +148,10 @@ func (st *sitting) refused(ctx context.Context, idb bun.IDB, learnerIDs []int64)
 // version. It returns the attendance rows as stored, in the order of learnerIDs.
 func (db *DB) attend(ctx context.Context, tx bun.Tx, st *sitting, learnerIDs []int64, recordedBy string) ([]models.Attendance, error) {
 	now := db.now()
+	// Inserted in learner order, so that two registers of one session lock its
+	// rows in the same order.
 	rows := make([]models.Attendance, len(learnerIDs))
-	for i, id := range learnerIDs {
+	for i, id := range slices.Sorted(slices.Values(learnerIDs)) {
 		rows[i] = models.Attendance{SessionID: st.session.ID, LearnerID: id, RecordedAt: now, RecordedBy: recordedBy}
 	}
 	var fresh []int64
@@ -162,6 +164,7 @@ func (db *DB) attend(ctx context.Context, tx bun.Tx, st *sitting, learnerIDs []i
 		}
 		fresh = append(fresh, part...)
 	}
+	slices.Sort(fresh) // RETURNING promises no order
 	if len(fresh) > 0 {
 		var err error
 		if st.batch != nil {
@@ -172,7 +175,6 @@ func (db *DB) attend(ctx context.Context, tx bun.Tx, st *sitting, learnerIDs []i
 		if err != nil {
 			return nil, err
 		}
-		slices.Sort(fresh)
 		if err := db.bumpLearners(ctx, tx, fresh); err != nil {
 			return nil, err
 		}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -453,7 +454,7 @@ func (db *DB) confirm(ctx context.Context, tx bun.Tx, b *models.Batch, r *models
 	}
 	n, ok := seats.take()
 	if !ok {
-		panic("store: confirm called on a full batch")
+		return false, errors.New("store: confirm called on a full batch")
 	}
 	r.Status, r.SeatNumber, r.EnrolmentID = models.SeatConfirmed, &n, &e.ID
 	return true, nil

@@ -120,7 +120,8 @@ func (db *DB) writeBatches(ctx context.Context, tx bun.Tx, rows []models.Batch, 
 		codes[k] = rows[i].Code
 	}
 	var stored []*models.Batch
-	if err := db.forUpdate(tx.NewSelect().Model(&stored).Where("code IN (?)", bun.In(codes))).Scan(ctx); err != nil {
+	// In ID order, so that two imports lock rows in the same order.
+	if err := db.forUpdate(tx.NewSelect().Model(&stored).Where("code IN (?)", bun.In(codes)).Order("id")).Scan(ctx); err != nil {
 		return err
 	}
 	byCode := make(map[string]*models.Batch, len(stored))
@@ -280,7 +281,8 @@ func (db *DB) writeSessions(ctx context.Context, tx bun.Tx, rows []models.NewSes
 		codes[k] = rows[i].Code
 	}
 	var stored []*models.Session
-	if err := db.forUpdate(tx.NewSelect().Model(&stored).Where("code IN (?)", bun.In(codes))).Scan(ctx); err != nil {
+	// In ID order, so that two imports lock rows in the same order.
+	if err := db.forUpdate(tx.NewSelect().Model(&stored).Where("code IN (?)", bun.In(codes)).Order("id")).Scan(ctx); err != nil {
 		return err
 	}
 	byCode := make(map[string]*models.Session, len(stored))
