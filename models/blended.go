@@ -437,11 +437,15 @@ type BlendedService interface {
 	// DecideSeatRequest records an approver's decision on the request's next step.
 	// A rejection ends the request; the last approval confirms it (a seat free) or
 	// puts it on the waiting list. The same approver may not decide two steps
-	// (EFORBIDDEN). EINVALID when the request is not PENDING_APPROVAL.
+	// (EFORBIDDEN). EINVALID when the request is not PENDING_APPROVAL (requestId) or
+	// no approver is named (approver); ECONFLICT (courseId) when the last approval
+	// finds the learner enrolled in the course another way meanwhile.
 	// Who may approve is the caller's business (the admins over the learner).
 	DecideSeatRequest(ctx context.Context, requestID int64, approver string, approve bool, comment string) (*SeatRequest, error)
 	// WithdrawSeatRequest withdraws an open request; a seat it held goes to the
-	// first on the waiting list in the same transaction. EINVALID when not open.
+	// first on the waiting list in the same transaction (one who has meanwhile
+	// enrolled in the course another way is passed over), and its enrolment is
+	// DROPPED unless complete. EINVALID (requestId) when not open.
 	WithdrawSeatRequest(ctx context.Context, requestID int64) (*SeatRequest, error)
 	FindSeatRequestByID(ctx context.Context, id int64) (*SeatRequest, error)
 	FindSeatRequestsByIDs(ctx context.Context, ids []int64) (map[int64]*SeatRequest, error)
@@ -468,7 +472,8 @@ type BlendedService interface {
 	// attendance completes the course as UpdateProgress does; at an event, anyone may
 	// attend (walk-ins count), and attendance records EVENT_ATTENDANCE evidence for
 	// the session's competencies. EINVALID (sessionId) before the session starts,
-	// (learnerIds[i]) for a learner without a seat or unknown. All or nothing.
+	// (learnerIds[i]) for a learner without a seat or unknown, (learnerIds) for an
+	// empty list, a learner listed twice or more than 1000. All or nothing.
 	RecordAttendance(ctx context.Context, sessionID int64, learnerIDs []int64, recordedBy string) ([]Attendance, error)
 	// FindAttendanceByLearner returns the sessions (IDs) a learner attended among those listed.
 	FindAttendanceByLearner(ctx context.Context, learnerID int64, sessionIDs []int64) (map[int64]*Attendance, error)
@@ -488,10 +493,12 @@ type BlendedService interface {
 	// session or learner.
 	RegisterForSession(ctx context.Context, sessionID, learnerID int64) (*SessionRegistration, error)
 	// CancelRegistration cancels it; a place it held goes to the first waiting, in
-	// the same transaction. ENOTFOUND when there is no registration.
+	// the same transaction. Cancelling again returns it as it is. ENOTFOUND when
+	// there is no registration.
 	CancelRegistration(ctx context.Context, sessionID, learnerID int64) (*SessionRegistration, error)
 	FindRegistrations(ctx context.Context, learnerID int64, sessionIDs []int64) (map[int64]*SessionRegistration, error)
 	// FindEventParticipation counts the event's registrations and attendance by the
-	// learners of the organisation and below. ENOTFOUND for an unknown event.
+	// learners of the organisation and below. ENOTFOUND for an unknown event or
+	// organisation.
 	FindEventParticipation(ctx context.Context, eventID, organisationID int64) (*EventParticipation, error)
 }

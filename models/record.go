@@ -127,7 +127,8 @@ type RecordError struct {
 }
 
 // BatchRecord is a batches CSV row, keyed by its code. Re-importing a batch with
-// more seats moves its waiting list up; fewer seats than are taken is refused.
+// more seats moves its waiting list up; fewer seats than are taken is refused, and
+// so is another course.
 type BatchRecord struct {
 	Code, CourseCode, Name, Venue, Link string
 	StartsAt, EndsAt                    time.Time
@@ -137,7 +138,9 @@ type BatchRecord struct {
 }
 
 // SessionRecord is a sessions CSV row, keyed by its code: a session of the batch
-// BatchCode or of the event EventCode (exactly one is set).
+// BatchCode or of the event EventCode (exactly one is set, and it never changes).
+// Re-importing an event session with more places moves its waiting list up; fewer
+// places than are registered is refused.
 type SessionRecord struct {
 	Code, BatchCode, EventCode, Title, Venue, Link string
 	Kind                                           SessionKind

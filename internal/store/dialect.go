@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/uptrace/bun"
 	"modernc.org/sqlite"
 )
 
@@ -107,4 +108,15 @@ func (db *DB) lockMigrations(ctx context.Context) (unlock func(), err error) {
 func busy(err error) bool {
 	var lite *sqlite.Error
 	return errors.As(err, &lite) && lite.Code()&0xff == 5
+}
+
+// forUpdate makes q lock the rows it reads until the transaction ends, so writers
+// that must see each other's effects (seats, places) take turns: FOR UPDATE on
+// PostgreSQL; nothing on SQLite, whose single connection already serialises
+// transactions.
+func (db *DB) forUpdate(q *bun.SelectQuery) *bun.SelectQuery {
+	if db.dialect == "postgres" {
+		return q.For("UPDATE")
+	}
+	return q
 }

@@ -122,14 +122,29 @@ type newestFirst[T any] struct {
 
 // fetch reads the page p of the rows q selects.
 func (k newestFirst[T]) fetch(ctx context.Context, q *bun.SelectQuery, p models.PageRequest) (*models.Page[T], error) {
+	return k.fetchInOrder(ctx, q, p, "DESC", "<")
+}
+
+// oldestFirst pages a query in ascending order of a timestamp column, tie-broken by
+// id: seat requests as they came, batches by start.
+type oldestFirst[T any] newestFirst[T]
+
+// fetch reads the page p of the rows q selects.
+func (k oldestFirst[T]) fetch(ctx context.Context, q *bun.SelectQuery, p models.PageRequest) (*models.Page[T], error) {
+	return newestFirst[T](k).fetchInOrder(ctx, q, p, "ASC", ">")
+}
+
+// fetchInOrder reads the page p of the rows q selects in direction dir ("ASC" or
+// "DESC"), whose rows after the cursor compare by cmp (">" or "<").
+func (k newestFirst[T]) fetchInOrder(ctx context.Context, q *bun.SelectQuery, p models.PageRequest, dir, cmp string) (*models.Page[T], error) {
 	return fetchPage(ctx, q, p, func(q *bun.SelectQuery) (*bun.SelectQuery, error) {
-		q = q.Order(k.column+" DESC", "id DESC")
+		q = q.Order(k.column+" "+dir, "id "+dir)
 		if p.After != nil {
 			at, err := time.Parse(time.RFC3339Nano, p.After.Key)
 			if err != nil {
 				return nil, models.Invalid("after", "is not a valid cursor")
 			}
-			q = q.Where("("+k.column+" < ? OR ("+k.column+" = ? AND id < ?))", at.UTC(), at.UTC(), p.After.ID)
+			q = q.Where("("+k.column+" "+cmp+" ? OR ("+k.column+" = ? AND id "+cmp+" ?))", at.UTC(), at.UTC(), p.After.ID)
 		}
 		return q, nil
 	}, func(it T) models.Cursor {

@@ -1,0 +1,302 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jinzhu/inflection"
+	"github.com/uptrace/bun"
+
+	"github.com/openkarmayogi/karmayogi/models"
+)
+
+// Attendance and what follows from it. RecordAttendance and UpsertAttendance share
+// one path: openSitting, refused, attend.
+
+// "Attendance" is uncountable, like "evidence": the table is not "attendances".
+func init() { inflection.AddUncountable("attendance") }
+
+// maxAttendees bounds the learners one RecordAttendance call lists.
+const maxAttendees = 1000
+
+// attendanceEpsilon absorbs rounding in required attendance × sessions, so that
+// 0.7 of 10 sessions asks for 7, not 8.
+const attendanceEpsilon = 1e-9
+
+// RecordAttendance records that learners attended a session, all or nothing; see
+// models.BlendedService. It returns the attendance as stored, in the order listed:
+// a learner recorded before keeps the time and recorder of the first record.
+func (db *DB) RecordAttendance(ctx context.Context, sessionID int64, learnerIDs []int64, recordedBy string) ([]models.Attendance, error) {
+	switch {
+	case len(learnerIDs) == 0:
+		return nil, models.Invalid("learnerIds", "must list at least one learner")
+	case len(learnerIDs) > maxAttendees:
+		return nil, models.Invalid("learnerIds", "must list at most %d learners; record a longer register in parts", maxAttendees)
+	case len(dedupe(learnerIDs)) != len(learnerIDs):
+		return nil, models.Invalid("learnerIds", "lists a learner more than once")
+	case utf8.RuneCountInString(recordedBy) > 200:
+		return nil, models.Invalid("recordedBy", "must be at most 200 characters")
+	}
+	var out []models.Attendance
+	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		s, err := one[models.Session](ctx, tx, sessionID, "session")
+		if err != nil {
+			return err
+		}
+		st, err := db.openSitting(ctx, tx, s)
+		if err != nil {
+			return err
+		}
+		refused, err := st.refused(ctx, tx, learnerIDs)
+		if err != nil {
+			return err
+		}
+		for i, id := range learnerIDs {
+			if why, ok := refused[id]; ok {
+				return models.Invalid(fmt.Sprintf("learnerIds[%d]", i), "%s", why)
+			}
+		}
+		out, err = db.attend(ctx, tx, st, learnerIDs, recordedBy)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// FindAttendanceByLearner returns a learner's attendance at those of the sessions
+// they attended, keyed by session.
+func (db *DB) FindAttendanceByLearner(ctx context.Context, learnerID int64, sessionIDs []int64) (map[int64]*models.Attendance, error) {
+	out := make(map[int64]*models.Attendance, len(sessionIDs))
+	if len(sessionIDs) == 0 {
+		return out, nil
+	}
+	var rows []*models.Attendance
+	err := db.bun.NewSelect().Model(&rows).Where("learner_id = ? AND session_id IN (?)", learnerID, bun.In(sessionIDs)).Scan(ctx)
+	for _, a := range rows {
+		out[a.SessionID] = a
+	}
+	return out, err
+}
+
+// sitting is a session taking attendance, with its batch when it is a batch's.
+type sitting struct {
+	session *models.Session
+	batch   *models.Batch // nil at an event
+}
+
+// openSitting returns EINVALID (sessionId) before the session starts. For a batch
+// session it locks the batch, so seats cannot change while attendance is checked,
+// and two registers of the same batch count each other's attendance.
+func (db *DB) openSitting(ctx context.Context, idb bun.IDB, s *models.Session) (*sitting, error) {
+	if s.StartsAt.After(db.now()) {
+		return nil, models.Invalid("sessionId", "the session starts at %s; attendance is recorded once it has started",
+			s.StartsAt.Format(time.RFC3339))
+	}
+	st := &sitting{session: s}
+	if s.BatchID != nil {
+		b, err := locked[models.Batch](ctx, db, idb, *s.BatchID, "batch")
+		if err != nil {
+			return nil, err
+		}
+		st.batch = b
+	}
+	return st, nil
+}
+
+// refused returns, for each of learnerIDs who may not attend the sitting, why: no
+// such learner, or in a batch, no seat. Anyone may attend an event session.
+func (st *sitting) refused(ctx context.Context, idb bun.IDB, learnerIDs []int64) (map[int64]string, error) {
+	known, err := existingIDs(ctx, idb, "learners", learnerIDs)
+	if err != nil {
+		return nil, err
+	}
+	seated := known
+	if st.batch != nil {
+		var ids []int64
+		if err := idb.NewSelect().Table("seat_requests").Column("learner_id").
+			Where("batch_id = ? AND learner_id IN (?) AND seat_number IS NOT NULL", st.batch.ID, bun.In(learnerIDs)).
+			Scan(ctx, &ids); err != nil {
+			return nil, err
+		}
+		seated = make(map[int64]bool, len(ids))
+		for _, id := range ids {
+			seated[id] = true
+		}
+	}
+	out := map[int64]string{}
+	for _, id := range learnerIDs {
+		switch {
+		case !known[id]:
+			out[id] = "no such learner"
+		case !seated[id]:
+			out[id] = fmt.Sprintf("the learner holds no seat in batch %s", st.batch.Code)
+		}
+	}
+	return out, nil
+}
+
+// attend records that learners, each allowed (see refused), attended the sitting,
+// with its effects for those attending for the first time: in a batch, progress
+// towards the course and perhaps its completion; at an event, EVENT_ATTENDANCE
+// evidence and karma. A learner recorded before changes nothing, not even their
+// version. It returns the attendance rows as stored, in the order of learnerIDs.
+func (db *DB) attend(ctx context.Context, tx bun.Tx, st *sitting, learnerIDs []int64, recordedBy string) ([]models.Attendance, error) {
+	now := db.now()
+	// Inserted in learner order, so that two registers of one session lock its
+	// rows in the same order.
+	rows := make([]models.Attendance, len(learnerIDs))
+	for i, id := range slices.Sorted(slices.Values(learnerIDs)) {
+		rows[i] = models.Attendance{SessionID: st.session.ID, LearnerID: id, RecordedAt: now, RecordedBy: recordedBy}
+	}
+	var fresh []int64
+	for lo := 0; lo < len(rows); lo += learningChunk {
+		chunk := rows[lo:min(lo+learningChunk, len(rows))]
+		var part []int64
+		if err := tx.NewInsert().Model(&chunk).On("CONFLICT (session_id, learner_id) DO NOTHING").
+			Returning("learner_id").Scan(ctx, &part); err != nil {
+			return nil, err
+		}
+		fresh = append(fresh, part...)
+	}
+	slices.Sort(fresh) // RETURNING promises no order
+	if len(fresh) > 0 {
+		var err error
+		if st.batch != nil {
+			err = db.batchProgress(ctx, tx, st.batch, fresh)
+		} else {
+			err = db.eventAttendance(ctx, tx, st.session, fresh)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := db.bumpLearners(ctx, tx, fresh); err != nil {
+			return nil, err
+		}
+	}
+	var stored []models.Attendance
+	if err := tx.NewSelect().Model(&stored).Where("session_id = ? AND learner_id IN (?)", st.session.ID, bun.In(learnerIDs)).
+		Scan(ctx); err != nil {
+		return nil, err
+	}
+	byLearner := make(map[int64]models.Attendance, len(stored))
+	for _, a := range stored {
+		byLearner[a.LearnerID] = a
+	}
+	for i, id := range learnerIDs {
+		rows[i] = byLearner[id]
+	}
+	return rows, nil
+}
+
+// batchProgress moves the enrolment of each learner (holding a seat in the locked
+// batch b) to the share of b's sessions they attended, never back; one who has
+// attended RequiredAttendance of them completes the course, as UpdateProgress
+// completes it, and their seat request becomes COMPLETED. An enrolment completed
+// already (online, say) is left as it is.
+func (db *DB) batchProgress(ctx context.Context, tx bun.Tx, b *models.Batch, learnerIDs []int64) error {
+	total, err := tx.NewSelect().Table("sessions").Where("batch_id = ?", b.ID).Count(ctx)
+	if err != nil {
+		return err
+	}
+	var counts []struct {
+		LearnerID int64 `bun:"learner_id"`
+		Attended  int   `bun:"attended"`
+	}
+	if err := tx.NewSelect().TableExpr("attendance AS a").ColumnExpr("a.learner_id, COUNT(*) AS attended").
+		Join("JOIN sessions AS s ON s.id = a.session_id").
+		Where("s.batch_id = ? AND a.learner_id IN (?)", b.ID, bun.In(learnerIDs)).
+		GroupExpr("a.learner_id").Scan(ctx, &counts); err != nil {
+		return err
+	}
+	attended := make(map[int64]int, len(counts))
+	for _, c := range counts {
+		attended[c.LearnerID] = c.Attended
+	}
+	var seats []*models.SeatRequest
+	if err := tx.NewSelect().Model(&seats).Where("batch_id = ? AND learner_id IN (?) AND seat_number IS NOT NULL", b.ID, bun.In(learnerIDs)).
+		Order("id").Scan(ctx); err != nil {
+		return err
+	}
+	need := int(math.Ceil(b.RequiredAttendance*float64(total) - attendanceEpsilon))
+	now := db.now()
+	var done []*models.Enrolment
+	var finished []int64
+	for _, r := range seats {
+		n := attended[r.LearnerID]
+		// The status condition leaves a completed enrolment alone, and loses cleanly
+		// to an UpdateProgress completing it at the same moment.
+		q := tx.NewUpdate().Table("enrolments").Where("id = ? AND status <> ?", *r.EnrolmentID, models.Completed)
+		if n < need {
+			share := float64(n) / float64(total) // below 1, since need <= total
+			if _, err := q.Set("status = ?", models.InProgress).
+				Set("progress = CASE WHEN progress < ? THEN ? ELSE progress END", share, share).Exec(ctx); err != nil {
+				return err
+			}
+			continue
+		}
+		if r.Status != models.SeatCompleted {
+			finished = append(finished, r.ID)
+		}
+		ok, err := affected(q.Set("status = ?", models.Completed).Set("progress = 1").Set("completed_at = ?", now).Exec(ctx))
+		if err != nil {
+			return err
+		}
+		if ok {
+			done = append(done, &models.Enrolment{ID: *r.EnrolmentID, LearnerID: r.LearnerID, CourseID: b.CourseID,
+				Status: models.Completed, Progress: 1, CompletedAt: &now})
+		}
+	}
+	if len(finished) > 0 {
+		if _, err := tx.NewUpdate().Table("seat_requests").Set("status = ?", models.SeatCompleted).Set("updated_at = ?", now).
+			Where("id IN (?)", bun.In(finished)).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return db.complete(ctx, tx, done)
+}
+
+// eventAttendance records, for learners attending an event session for the first
+// time, EVENT_ATTENDANCE evidence at the session's level in each competency it
+// touches, observed when it started (the same observation again is kept once), with
+// the proficiencies that changes, and the karma attending earns.
+func (db *DB) eventAttendance(ctx context.Context, tx bun.Tx, s *models.Session, learnerIDs []int64) error {
+	touches, err := sessionCompetencies(ctx, tx, []int64{s.ID})
+	if err != nil {
+		return err
+	}
+	now := db.now()
+	var evidence []models.Evidence
+	for _, l := range learnerIDs {
+		for _, c := range touches[s.ID] {
+			evidence = append(evidence, models.Evidence{LearnerID: l, CompetencyID: c.CompetencyID, Source: models.EventAttendance,
+				Level: c.Level, ObservedAt: s.StartsAt, CreatedAt: now})
+		}
+	}
+	pairs := map[int64][]int64{}
+	for lo := 0; lo < len(evidence); lo += learningChunk {
+		chunk := evidence[lo:min(lo+learningChunk, len(evidence))]
+		var wrote []learnerPair
+		if err := tx.NewInsert().Model(&chunk).ExcludeColumn("id").
+			On("CONFLICT (learner_id, competency_id, source, observed_at) DO NOTHING").
+			Returning("learner_id, competency_id").Scan(ctx, &wrote); err != nil {
+			return err
+		}
+		for _, p := range wrote {
+			pairs[p.LearnerID] = append(pairs[p.LearnerID], p.CompetencyID)
+		}
+	}
+	if _, err := db.reestimate(ctx, tx, pairs); err != nil {
+		return err
+	}
+	acts := make([]activity, len(learnerIDs))
+	for i, l := range learnerIDs {
+		acts[i] = activity{kind: attendedEvent, learnerID: l, eventID: *s.EventID, at: s.StartsAt}
+	}
+	return db.awardKarma(ctx, tx, acts)
+}
