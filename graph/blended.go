@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-	"unicode/utf8"
 
 	"github.com/openkarmayogi/karmayogi/graph/model"
 	"github.com/openkarmayogi/karmayogi/models"
@@ -16,12 +15,6 @@ const (
 	typeSession       = "Session"
 	typeSeatRequest   = "SeatRequest"
 	typeLearningEvent = "LearningEvent"
-)
-
-// Bounds on lists and text of the blended-learning mutations.
-const (
-	maxAttendees     = 500  // learners in one recordAttendance
-	maxCommentLength = 2000 // characters of an approver's comment
 )
 
 func batchConnection(p *models.Page[*models.Batch]) *model.BatchConnection {
@@ -135,22 +128,6 @@ func newLearningEvent(in model.CreateLearningEventInput) (*models.NewLearningEve
 	}
 	return &models.NewLearningEvent{Code: in.Code, Name: in.Name, Description: orEmpty(in.Description),
 		OrganisationID: orgID, StartsAt: in.StartsAt, EndsAt: in.EndsAt}, nil
-}
-
-// attendees decodes recordAttendance's learners: 1 to maxAttendees, errors naming input.learnerIds[i].
-func attendees(in model.RecordAttendanceInput) ([]int64, error) {
-	if len(in.LearnerIds) == 0 || len(in.LearnerIds) > maxAttendees {
-		return nil, models.Invalid("input.learnerIds", "must list 1 to %d learners", maxAttendees)
-	}
-	return decodeIDs("input.learnerIds", typeLearner, in.LearnerIds)
-}
-
-// comment checks an approver's comment.
-func comment(s *string) (string, error) {
-	if s != nil && utf8.RuneCountInString(*s) > maxCommentLength {
-		return "", models.Invalid("input.comment", "must be at most %d characters", maxCommentLength)
-	}
-	return orEmpty(s), nil
 }
 
 // registrant decodes the session and learner of registerForSession and

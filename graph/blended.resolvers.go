@@ -213,14 +213,10 @@ func (r *mutationResolver) DecideSeatRequest(ctx context.Context, input model.De
 	if err != nil {
 		return nil, err
 	}
-	text, err := comment(input.Comment)
-	if err != nil {
-		return nil, err
-	}
 	if _, err := authoriseApproval(ctx, r.blended, id); err != nil {
 		return nil, err
 	}
-	s, err := r.blended.DecideSeatRequest(ctx, id, callerOf(ctx).Subject, input.Approve, text)
+	s, err := r.blended.DecideSeatRequest(ctx, id, callerOf(ctx).Subject, input.Approve, orEmpty(input.Comment))
 	if err != nil {
 		return nil, inputErr(err)
 	}
@@ -252,7 +248,7 @@ func (r *mutationResolver) RecordAttendance(ctx context.Context, input model.Rec
 	if err != nil {
 		return nil, err
 	}
-	learnerIDs, err := attendees(input)
+	learnerIDs, err := decodeIDs("input.learnerIds", typeLearner, input.LearnerIds)
 	if err != nil {
 		return nil, err
 	}

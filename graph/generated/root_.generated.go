@@ -4257,7 +4257,7 @@ type SeatRequest implements Node {
   seatNumber: Int
   """The place in the waiting list, 1 for the next to get a seat; null unless WAITLISTED."""
   waitlistPosition: Int
-  """The enrolment in the batch's course that the seat brought; null until the request is CONFIRMED."""
+  """The enrolment in the batch's course that the seat brought; null until the request first holds a seat. Withdrawing drops it (DROPPED) unless the course is complete."""
   enrolment: Enrolment
   """The approvers' decisions, by step."""
   decisions: [SeatDecision!]!
@@ -4635,7 +4635,7 @@ type WithdrawSeatRequestPayload {
 input RecordAttendanceInput {
   """The global ID of the session; it must have begun."""
   sessionId: ID!
-  """The global IDs of the learners who attended: 1 to 500. At a batch session each must hold a seat."""
+  """The global IDs of the learners who attended: 1 to 1000, each once. At a batch session each must hold a seat."""
   learnerIds: [ID!]!
 }
 
@@ -4643,7 +4643,7 @@ input RecordAttendanceInput {
 type RecordAttendancePayload {
   """The session, with its attendance count."""
   session: Session!
-  """How many learners the call recorded (those recorded before count again; nothing changes for them)."""
+  """How many learners are now recorded as having attended: one for each listed (a learner recorded before keeps their first record, and nothing else changes for them)."""
   learnersRecorded: Int!
 }
 
@@ -4718,15 +4718,18 @@ extend type Mutation {
   learner's organisation, or a PLATFORM_ADMIN, decides, and never on their own request (FORBIDDEN);
   under TWO_STEP_APPROVAL the second step needs a different approver (FORBIDDEN). The last approval
   confirms the request when a seat is free, or puts it on the waiting list. BAD_USER_INPUT (field
-  ` + "`" + `input.requestId` + "`" + `) when the request is not PENDING_APPROVAL.
+  ` + "`" + `input.requestId` + "`" + `) when the request is not PENDING_APPROVAL; CONFLICT (field ` + "`" + `input.courseId` + "`" + `) when
+  the last approval finds the learner enrolled in the course another way meanwhile.
   """
   decideSeatRequest(
     """The request and the decision."""
     input: DecideSeatRequestInput!
   ): DecideSeatRequestPayload!
   """
-  Withdraws an open seat request, for the learner themselves or by an admin over them. A seat it
-  held goes to the first on the waiting list at once. BAD_USER_INPUT when the request is no longer open.
+  Withdraws an open seat request, for the learner themselves or by an admin over them. Its enrolment
+  is DROPPED unless the course is complete, and a seat it held goes at once to the first on the waiting
+  list (passing over anyone who has meanwhile enrolled in the course another way). BAD_USER_INPUT
+  (field ` + "`" + `input.requestId` + "`" + `) when the request is no longer open.
   """
   withdrawSeatRequest(
     """The request."""
@@ -4734,13 +4737,15 @@ extend type Mutation {
   ): WithdrawSeatRequestPayload!
   """
   Records attendance at a session, all or nothing; recording a learner again changes nothing. At a
-  batch session (for a CONTENT_PROVIDER or PLATFORM_ADMIN) each learner must hold a seat, and
-  reaching the batch's ` + "`" + `requiredAttendance` + "`" + ` completes the course: the enrolment is COMPLETED, with
-  its certificate and COURSE_COMPLETION evidence, as ` + "`" + `updateProgress` + "`" + ` does. At an event session (for
+  batch session (for a CONTENT_PROVIDER or PLATFORM_ADMIN) each learner must hold a seat; their
+  enrolment's progress moves to the share of the batch's sessions they attended, and reaching the
+  batch's ` + "`" + `requiredAttendance` + "`" + ` completes the course: the enrolment is COMPLETED, with its certificate
+  and COURSE_COMPLETION evidence, as ` + "`" + `updateProgress` + "`" + ` does, and the seat request is COMPLETED. At an event session (for
   an ORG_ADMIN over the event's host, who may record the learners of their own organisation and
   below, or a PLATFORM_ADMIN) anyone may attend, registered or not, and attendance records
   EVENT_ATTENDANCE evidence of the session's competencies. BAD_USER_INPUT (field ` + "`" + `input.sessionId` + "`" + `)
-  before the session begins, (field ` + "`" + `input.learnerIds[i]` + "`" + `) for a learner who is unknown or has no seat.
+  before the session begins, (field ` + "`" + `input.learnerIds[i]` + "`" + `) for a learner who is unknown or has no seat,
+  (field ` + "`" + `input.learnerIds` + "`" + `) for an empty list, one over 1000 or a learner listed twice.
   """
   recordAttendance(
     """The session and the learners."""
@@ -4758,7 +4763,8 @@ extend type Mutation {
   ): RegisterForSessionPayload!
   """
   Cancels a learner's registration for an event session, for the learner themselves or by an admin
-  over them; a place it held goes to the first waiting. NOT_FOUND when there is no registration.
+  over them; a place it held goes to the first waiting. Cancelling again returns it as it is.
+  NOT_FOUND when there is no registration.
   """
   cancelRegistration(
     """The session and the learner."""

@@ -601,7 +601,7 @@ type RateCoursePayload struct {
 type RecordAttendanceInput struct {
 	// The global ID of the session; it must have begun.
 	SessionID string `json:"sessionId"`
-	// The global IDs of the learners who attended: 1 to 500. At a batch session each must hold a seat.
+	// The global IDs of the learners who attended: 1 to 1000, each once. At a batch session each must hold a seat.
 	LearnerIds []string `json:"learnerIds"`
 }
 
@@ -609,7 +609,7 @@ type RecordAttendanceInput struct {
 type RecordAttendancePayload struct {
 	// The session, with its attendance count.
 	Session *models.Session `json:"session"`
-	// How many learners the call recorded (those recorded before count again; nothing changes for them).
+	// How many learners are now recorded as having attended: one for each listed (a learner recorded before keeps their first record, and nothing else changes for them).
 	LearnersRecorded int `json:"learnersRecorded"`
 }
 
