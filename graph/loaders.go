@@ -25,6 +25,7 @@ type loaders struct {
 	learners           *dataloadgen.Loader[int64, *models.Learner]
 	proficiencies      *dataloadgen.Loader[int64, []*models.Proficiency] // stored, by learner ID
 	certificates       *dataloadgen.Loader[int64, *models.Certificate]   // by enrolment ID; nil for none
+	enrolments         *dataloadgen.Loader[int64, *models.Enrolment]
 
 	// Plans (nil loaders when no service keeps plans).
 	plans           *dataloadgen.Loader[int64, *models.Plan]
@@ -43,7 +44,6 @@ type loaders struct {
 	sessionCounts       *dataloadgen.Loader[int64, models.SessionCounts]       // by session ID
 	waitlistPositions   *dataloadgen.Loader[int64, int]                        // by seat request ID; 0 unless WAITLISTED
 	seatDecisions       *dataloadgen.Loader[int64, []models.SeatDecision]      // by seat request ID, by step
-	enrolments          *dataloadgen.Loader[int64, *models.Enrolment]
 	// The signed-in learner's own rows (the caller's LearnerID; nil for none).
 	mySeatRequests  *dataloadgen.Loader[int64, *models.SeatRequest]         // by batch ID
 	myRegistrations *dataloadgen.Loader[int64, *models.SessionRegistration] // by session ID

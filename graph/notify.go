@@ -39,10 +39,18 @@ func announceChanges(n *service.Notifier, logger *slog.Logger) graphql.FieldMidd
 		}
 		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), announceTimeout)
 		defer cancel()
+		var failed int
+		var first error
 		for _, id := range ids {
 			if err := n.LearnerChanged(actx, id); err != nil {
-				logger.WarnContext(ctx, "subscriptions: change not announced", "mutation", fc.Field.Name, "error", err)
+				if failed++; first == nil {
+					first = err
+				}
 			}
+		}
+		if failed > 0 { // once per mutation, however many learners it changed
+			logger.WarnContext(ctx, "subscriptions: change not announced", "mutation", fc.Field.Name,
+				"learners", failed, "error", first)
 		}
 		return res, nil
 	}
