@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -571,4 +572,54 @@ func TestLearningEvents(t *testing.T) {
 		assertError(t, asha.ask(qPart, map[string]any{"e": event.ID, "o": f["$dgacr"]}), graph.CodeForbidden, "", "")
 		assertError(t, e.anon.bind(t).ask(qPart, map[string]any{"e": event.ID, "o": f["$doe"]}), graph.CodeUnauthenticated, "", "")
 	})
+}
+
+// TestBlendedNoNPlusOne: the statements a page of batches (with their sessions,
+// seats and the caller's own rows) and a learner's seat requests (with their
+// batches, decisions and queue positions) cost do not grow with the page.
+func TestBlendedNoNPlusOne(t *testing.T) {
+	const qBatches = `{ batches(first: 50) { edges { node { code seatsTaken seatsFree waitlistLength pendingApprovals approvalsNeeded
+		course { code competencies { competency { name } } }
+		sessions { code attended placesLeft registrationCount batch { code } event { code } competencies { level } }
+		mySeatRequest { status waitlistPosition } } } } }`
+	const qRequests = `query($id: ID!) { learner(id: $id) { seatRequests(first: 50) { edges { node { status approvalsNeeded waitlistPosition
+		decisions { step approved } enrolment { status } batch { code seatsTaken course { code } } } } } } }`
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			statements := func(batches int) (int, int) {
+				db := storetest.Open(t, engine)
+				e := newAttackEnv(t, db)
+				f, pa := e.f, e.pa.bind(t)
+				courses := []string{f["$emp101"], f["$gfr201"]}
+				var seats []string
+				for i := range batches {
+					id := createBatch(t, pa, map[string]any{"code": fmt.Sprintf("N1-%d", i), "courseId": courses[i%2], "name": "n",
+						"venue": "v", "startsAt": soon(day), "endsAt": soon(9 * day), "seats": 1, "policy": "ONE_STEP_APPROVAL"})["id"].(string)
+					for s := range 2 {
+						createSession(t, pa, map[string]any{"code": fmt.Sprintf("N1-%d-%d", i, s), "batchId": id, "title": "t",
+							"startsAt": soon(day + time.Duration(s)*time.Hour), "endsAt": soon(day + time.Duration(s+1)*time.Hour)})
+					}
+					seats = append(seats, requestSeat(t, e.asha.bind(t), id, f["$asha"]).ID)
+				}
+				// Seated in one batch of each course, refused in two more, the rest pending.
+				for i, seat := range seats[:4] {
+					decideSeat(t, e.doeAdmin.bind(t), seat, i < 2, "")
+				}
+				// A platform admin who is also a learner: the my* fields load too.
+				c := e.pa.as(models.Caller{Role: models.RolePlatformAdmin, LearnerID: dbID(t, f["$asha"])}).bind(t)
+				before := db.QueryCount()
+				c.data(qBatches, nil)
+				list := int(db.QueryCount() - before)
+				before = db.QueryCount()
+				c.data(qRequests, map[string]any{"id": f["$asha"]})
+				return list, int(db.QueryCount() - before)
+			}
+			list4, req4 := statements(4)
+			list8, req8 := statements(8)
+			t.Logf("batches: %d statements for 4, %d for 8; seat requests: %d for 4, %d for 8", list4, list8, req4, req8)
+			if list8 > list4+1 || req8 > req4+1 { // +1: a loader's batch window may split once under load
+				t.Errorf("statements grow with the page: batches %d -> %d, seat requests %d -> %d", list4, list8, req4, req8)
+			}
+		})
+	}
 }
