@@ -76,6 +76,32 @@ type sessionJSON struct {
 	}
 }
 
+// evidenceJSON is a piece of evidence as a client reads it.
+type evidenceJSON struct {
+	Source     string
+	Level      int
+	Score      *float64
+	Competency struct{ Code string }
+	Course     *struct{ Code string }
+}
+
+// evidenceOf returns a learner's newest n pieces of evidence.
+func evidenceOf(t *testing.T, c *client, learner string, n int) []evidenceJSON {
+	t.Helper()
+	var out struct {
+		Learner struct {
+			Evidence struct{ Edges []struct{ Node evidenceJSON } }
+		}
+	}
+	decode(t, c.data(`query($id: ID!, $n: Int) { learner(id: $id) { evidence(first: $n) { edges { node {
+		source level score competency { code } course { code } } } } } }`, map[string]any{"id": learner, "n": n}), &out)
+	var ev []evidenceJSON
+	for _, e := range out.Learner.Evidence.Edges {
+		ev = append(ev, e.Node)
+	}
+	return ev
+}
+
 // query sends a query that must succeed as c and decodes its data.
 func query[T any](t *testing.T, c *client, q string, vars map[string]any) T {
 	t.Helper()
@@ -535,24 +561,9 @@ func TestLearningEvents(t *testing.T) {
 		if s := sessionOf(t, asha, session.ID); s.Attended == nil || !*s.Attended || s.AttendanceCount != 1 {
 			t.Fatalf("session as Asha after attending = %+v", s)
 		}
-		var ev struct {
-			Learner struct {
-				Evidence struct {
-					Edges []struct {
-						Node struct {
-							Source     string
-							Level      int
-							Competency struct{ Code string }
-						}
-					}
-				}
-			}
-		}
-		decode(t, asha.data(`query($id: ID!) { learner(id: $id) { evidence(first: 5) { edges { node { source level competency { code } } } } } }`,
-			map[string]any{"id": f["$asha"]}), &ev)
-		if edges := ev.Learner.Evidence.Edges; len(edges) != 1 || edges[0].Node.Source != "EVENT_ATTENDANCE" ||
-			edges[0].Node.Competency.Code != "EMP" || edges[0].Node.Level != 2 {
-			t.Fatalf("Asha's evidence after the event = %+v", edges)
+		if ev := evidenceOf(t, asha, f["$asha"], 5); len(ev) != 1 || ev[0].Source != "EVENT_ATTENDANCE" ||
+			ev[0].Competency.Code != "EMP" || ev[0].Level != 2 {
+			t.Fatalf("Asha's evidence after the event = %+v", ev)
 		}
 		// Clients read EVENT_ATTENDANCE; they cannot record it.
 		assertError(t, e.pa.bind(t).ask(mRecord, map[string]any{"input": map[string]any{"learnerId": f["$asha"], "competencyId": f["$emp"],

@@ -179,25 +179,10 @@ func TestKarma(t *testing.T) {
 			after.Learner.KarmaPoints != ledger.Learner.KarmaPoints+pts[0] {
 			t.Fatalf("assessment entries %v %v, points %d then %d", pts, courses, ledger.Learner.KarmaPoints, after.Learner.KarmaPoints)
 		}
-		var evidence struct {
-			Learner struct {
-				Evidence struct {
-					Edges []struct {
-						Node struct {
-							Source string
-							Score  *float64
-							Course *struct{ Code string }
-						}
-					}
-				}
-			}
-		}
-		decode(t, asha.data(`query($id: ID!) { learner(id: $id) { evidence(first: 1) { edges { node { source score course { code } } } } } }`,
-			map[string]any{"id": f["$asha"]}), &evidence)
 		// The evidence's score is rescaled so that the course's pass mark (0.7) reads as every assessment's (0.6).
 		rescaled := 0.6 + (0.9-0.7)*(1-0.6)/(1-0.7)
-		if ev := evidence.Learner.Evidence.Edges; len(ev) != 1 || ev[0].Node.Source != "ASSESSMENT" || ev[0].Node.Course == nil ||
-			ev[0].Node.Course.Code != "GFR-101" || ev[0].Node.Score == nil || math.Abs(*ev[0].Node.Score-rescaled) > 1e-9 {
+		if ev := evidenceOf(t, asha, f["$asha"], 1); len(ev) != 1 || ev[0].Source != "ASSESSMENT" || ev[0].Course == nil ||
+			ev[0].Course.Code != "GFR-101" || ev[0].Score == nil || math.Abs(*ev[0].Score-rescaled) > 1e-9 {
 			t.Fatalf("the newest evidence after the assessment = %+v", ev)
 		}
 
