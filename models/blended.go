@@ -130,9 +130,9 @@ func validateSpan(startField, endField string, start, end time.Time) error {
 	case end.IsZero():
 		return Invalid(endField, "must be given")
 	case !end.After(start):
-		return Invalid(endField, "must be after %s", startField)
+		return Invalid(endField, "must be after the start")
 	case end.Sub(start) > 2*365*24*time.Hour:
-		return Invalid(endField, "must be within two years of %s", startField)
+		return Invalid(endField, "must be within two years of the start")
 	}
 	return nil
 }

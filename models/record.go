@@ -126,6 +126,13 @@ type RecordError struct {
 	Unresolved bool
 }
 
+// EventRecord is an events CSV row, keyed by its code; OrganisationCode is the
+// host ("": national).
+type EventRecord struct {
+	Code, Name, Description, OrganisationCode string
+	StartsAt, EndsAt                          time.Time
+}
+
 // BatchRecord is a batches CSV row, keyed by its code. Re-importing a batch with
 // more seats moves its waiting list up; fewer seats than are taken is refused, and
 // so is another course.
@@ -160,9 +167,10 @@ type AttendanceRecord struct {
 	SessionCode, EmployeeCode string
 }
 
-// BlendedBulkWriter upserts batches, sessions and attendance as BulkWriter does
-// the other kinds: attendance has exactly the effects of RecordAttendance.
+// BlendedBulkWriter upserts events, batches, sessions and attendance as BulkWriter
+// does the other kinds: attendance has exactly the effects of RecordAttendance.
 type BlendedBulkWriter interface {
+	UpsertEvents(ctx context.Context, recs []EventRecord) ([]RecordError, error)
 	UpsertBatches(ctx context.Context, recs []BatchRecord) ([]RecordError, error)
 	UpsertSessions(ctx context.Context, recs []SessionRecord) ([]RecordError, error)
 	UpsertAttendance(ctx context.Context, recs []AttendanceRecord) ([]RecordError, error)

@@ -96,6 +96,7 @@ type BulkWriter interface {
 	// the effects of completing the course through UpdateProgress. A record that
 	// would move progress backwards or undo a completion is rejected.
 	UpsertEnrolments(ctx context.Context, recs []EnrolmentRecord) ([]RecordError, error)
+	BlendedBulkWriter
 }
 
 // LearningService keeps each learner's record: evidence and the proficiency it

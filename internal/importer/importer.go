@@ -1,6 +1,7 @@
 // Package importer loads CSV files exported from HR systems (organisations, the
 // competency catalogue, roles, courses, learners, and the learning record: evidence
-// and enrolments) through a models.BulkWriter.
+// and enrolments; learning events, batches, their sessions and attendance registers)
+// through a models.BulkWriter.
 //
 // A file is streamed: rows are parsed and checked one at a time, gathered into
 // batches, and each batch is upserted on the kind's key, so memory stays flat however
@@ -23,7 +24,7 @@ import (
 // Kinds lists the kinds this importer takes, in dependency order: a file of one kind
 // may refer only to the kinds before it.
 var Kinds = []string{"organisations", "competencies", "roles", "role_requirements", "courses", "course_competencies", "learners",
-	"evidence", "enrolments"}
+	"evidence", "enrolments", "events", "batches", "sessions", "attendance"}
 
 // DefaultBatchSize is the number of records per BulkWriter call when Options leave it 0.
 const DefaultBatchSize = 500
@@ -75,6 +76,14 @@ func Import(ctx context.Context, w models.BulkWriter, kind string, r io.Reader, 
 		return run(ctx, w, kind, r, opts, evidence)
 	case "enrolments":
 		return run(ctx, w, kind, r, opts, enrolments)
+	case "events":
+		return run(ctx, w, kind, r, opts, events)
+	case "batches":
+		return run(ctx, w, kind, r, opts, batches)
+	case "sessions":
+		return run(ctx, w, kind, r, opts, sessions)
+	case "attendance":
+		return run(ctx, w, kind, r, opts, attendance)
 	}
 	return Result{}, fmt.Errorf("unknown kind %s: the importer takes %s", quoteShort(kind), strings.Join(Kinds, ", "))
 }

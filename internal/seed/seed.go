@@ -40,6 +40,7 @@ const (
 type Stats struct {
 	Organisations, Competencies, Roles, RoleRequirements, Courses, CourseCompetencies, Learners int
 	Evidence, Enrolments                                                                        int
+	Events, Batches, Sessions, Attendance                                                       int
 }
 
 // batchSize is how many records go to the writer per call.
@@ -51,13 +52,15 @@ const (
 	streamCourses
 	streamLearners
 	streamLearning
+	streamClassroom
 )
 
 // Run generates the data set and writes it through w in dependency order:
 // organisations (parents first), competencies, roles, role requirements, courses,
-// course competencies, then for each batch of learners the learners, their evidence
-// and their enrolments. A record the writer rejects is a bug in the generator, so
-// Run stops with an error naming it.
+// course competencies, learning events, batches and their sessions, then for each
+// batch of learners the learners, their evidence, their enrolments and their
+// attendance at the past learning week. A record the writer rejects is a bug in
+// the generator, so Run stops with an error naming it.
 func Run(ctx context.Context, w models.BulkWriter, opts Options) (Stats, error) {
 	var st Stats
 	if opts.Learners < 0 || opts.Courses < 0 {
@@ -142,6 +145,21 @@ func Run(ctx context.Context, w models.BulkWriter, opts Options) (Stats, error) 
 	}
 	progress(st.CourseCompetencies, "course competencies")
 
+	room := newClassroom(stream(streamClassroom), reqs, crs)
+	if st.Events, err = write(ctx, "event", room.events, w.UpsertEvents,
+		func(r models.EventRecord) string { return r.Code }); err != nil {
+		return st, err
+	}
+	if st.Batches, err = write(ctx, "batch", room.batches, w.UpsertBatches,
+		func(r models.BatchRecord) string { return r.Code }); err != nil {
+		return st, err
+	}
+	if st.Sessions, err = write(ctx, "session", room.sessions, w.UpsertSessions,
+		func(r models.SessionRecord) string { return r.Code }); err != nil {
+		return st, err
+	}
+	progress(st.Sessions, "sessions of events and batches")
+
 	// Learners are generated a batch at a time so memory stays flat at any scale,
 	// each batch followed by its learning record.
 	lm := newLearnerMaker(stream(streamLearners), orgs, opts.Learners)
@@ -149,6 +167,7 @@ func Run(ctx context.Context, w models.BulkWriter, opts Options) (Stats, error) 
 	batch := make([]models.LearnerRecord, 0, batchSize)
 	var evidence []models.EvidenceRecord
 	var enrolments []models.EnrolmentRecord
+	var attended []models.AttendanceRecord
 	for n := 1; n <= opts.Learners; n++ {
 		batch = append(batch, lm.learner(n))
 		if len(batch) < batchSize && n < opts.Learners {
@@ -178,11 +197,22 @@ func Run(ctx context.Context, w models.BulkWriter, opts Options) (Stats, error) 
 		if err != nil {
 			return st, err
 		}
+		attended = attended[:0]
+		for _, l := range batch {
+			attended = append(attended, room.attendance(l)...)
+		}
+		k, err = write(ctx, "attendance", attended, w.UpsertAttendance,
+			func(r models.AttendanceRecord) string { return r.SessionCode + "/" + r.EmployeeCode })
+		st.Attendance += k
+		if err != nil {
+			return st, err
+		}
 		batch = batch[:0]
 	}
 	progress(st.Learners, "learners")
 	progress(st.Evidence, "evidence")
 	progress(st.Enrolments, "enrolments")
+	progress(st.Attendance, "attendances at learning-week sessions")
 	return st, nil
 }
 

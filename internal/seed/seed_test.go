@@ -29,6 +29,10 @@ type recorder struct {
 	learners []models.LearnerRecord
 	evidence []models.EvidenceRecord
 	enrols   []models.EnrolmentRecord
+	events   []models.EventRecord
+	batches  []models.BatchRecord
+	sessions []models.SessionRecord
+	attended []models.AttendanceRecord
 	calls    []string
 	// reject, when set, rejects the record it returns true for.
 	reject func(any) bool
@@ -81,6 +85,22 @@ func (r *recorder) UpsertEvidence(_ context.Context, recs []models.EvidenceRecor
 
 func (r *recorder) UpsertEnrolments(_ context.Context, recs []models.EnrolmentRecord) ([]models.RecordError, error) {
 	return record(r, "enrolments", &r.enrols, recs)
+}
+
+func (r *recorder) UpsertEvents(_ context.Context, recs []models.EventRecord) ([]models.RecordError, error) {
+	return record(r, "events", &r.events, recs)
+}
+
+func (r *recorder) UpsertBatches(_ context.Context, recs []models.BatchRecord) ([]models.RecordError, error) {
+	return record(r, "batches", &r.batches, recs)
+}
+
+func (r *recorder) UpsertSessions(_ context.Context, recs []models.SessionRecord) ([]models.RecordError, error) {
+	return record(r, "sessions", &r.sessions, recs)
+}
+
+func (r *recorder) UpsertAttendance(_ context.Context, recs []models.AttendanceRecord) ([]models.RecordError, error) {
+	return record(r, "attendance", &r.attended, recs)
 }
 
 // mustRun seeds a fresh recorder.
@@ -156,6 +176,7 @@ func TestRun(t *testing.T) {
 			Organisations: len(r.orgs), Competencies: len(r.comps), Roles: len(r.roles), RoleRequirements: len(r.reqs),
 			Courses: len(r.courses), CourseCompetencies: len(r.links), Learners: len(r.learners),
 			Evidence: len(r.evidence), Enrolments: len(r.enrols),
+			Events: len(r.events), Batches: len(r.batches), Sessions: len(r.sessions), Attendance: len(r.attended),
 		}
 		if st != want {
 			t.Errorf("stats %+v, records written %+v", st, want)
@@ -181,8 +202,9 @@ func TestRun(t *testing.T) {
 			t.Fatal(err)
 		}
 		lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-		if len(lines) != 9 || lines[4] != "seed: 40 courses" || lines[6] != "seed: 3 learners" ||
-			!strings.HasSuffix(lines[7], " evidence") || !strings.HasSuffix(lines[8], " enrolments") {
+		if len(lines) != 11 || lines[4] != "seed: 40 courses" || !strings.HasSuffix(lines[6], " sessions of events and batches") ||
+			lines[7] != "seed: 3 learners" || !strings.HasSuffix(lines[8], " evidence") ||
+			!strings.HasSuffix(lines[9], " enrolments") || !strings.HasSuffix(lines[10], " attendances at learning-week sessions") {
 			t.Errorf("progress:\n%s", out.String())
 		}
 	})
@@ -223,9 +245,10 @@ func TestOrder(t *testing.T) {
 		}
 	}
 	// Each batch of learners is followed by their learning record.
-	want := []string{"organisations", "competencies", "roles", "role_requirements", "courses", "course_competencies"}
+	want := []string{"organisations", "competencies", "roles", "role_requirements", "courses", "course_competencies",
+		"events", "batches", "sessions"}
 	for range 4 {
-		want = append(want, "learners", "evidence", "enrolments")
+		want = append(want, "learners", "evidence", "enrolments", "attendance")
 	}
 	if !slices.Equal(kinds, want) {
 		t.Errorf("write order %v, want %v", kinds, want)
@@ -612,8 +635,26 @@ func TestStore(t *testing.T) {
 	if n := count("certificates", "1 = 1"); n != completed || completed == 0 {
 		t.Errorf("%d certificates for %d completed enrolments", n, completed)
 	}
-	if n := count("evidence", "source <> 'COURSE_COMPLETION'"); n != st.Evidence {
+	if n := count("evidence", "source NOT IN ('COURSE_COMPLETION', 'EVENT_ATTENDANCE')"); n != st.Evidence {
 		t.Errorf("%d evidence rows stored, %d written", n, st.Evidence)
+	}
+	// The classroom stage goes through the store's own paths: attendance at the past
+	// learning week is evidence and earns each attendee the event's karma once.
+	if n := count("attendance", "1 = 1"); n != st.Attendance || n == 0 {
+		t.Errorf("%d attendances stored, %d written", n, st.Attendance)
+	}
+	if b, s := count("batches", "1 = 1"), count("sessions", "1 = 1"); b != st.Batches || s != st.Sessions {
+		t.Errorf("%d batches and %d sessions stored, %d and %d written", b, s, st.Batches, st.Sessions)
+	}
+	var attendees int
+	if err := db.Bun().NewRaw("SELECT COUNT(DISTINCT learner_id) FROM attendance").Scan(ctx, &attendees); err != nil {
+		t.Fatal(err)
+	}
+	if n := count("karma_ledger", "reason = 'EVENT_ATTENDANCE'"); n != attendees {
+		t.Errorf("%d event karma entries for %d attendees", n, attendees)
+	}
+	if n := count("evidence", "source = 'EVENT_ATTENDANCE'"); n < attendees {
+		t.Errorf("%d EVENT_ATTENDANCE evidence rows for %d attendees", n, attendees)
 	}
 	if n := count("evidence", "source = 'COURSE_COMPLETION'"); n < completed {
 		t.Errorf("%d completion evidence rows for %d completed enrolments", n, completed)
@@ -641,5 +682,74 @@ func TestStore(t *testing.T) {
 	}
 	if after := state(); after != before {
 		t.Errorf("seeding again changed the store: %s, was %s", after, before)
+	}
+}
+
+// The classroom stage: two learning weeks, batches only of courses taught in a
+// room, sessions that touch competencies roles require, and attendance only at the
+// past week's sessions, by learners who exist.
+func TestClassroom(t *testing.T) {
+	r, st := defaultRun(t)
+	if st.Events != 2 || len(r.events) != 2 || st.Batches != len(r.batches) || st.Sessions != len(r.sessions) {
+		t.Fatalf("stats %+v, recorded %d events %d batches %d sessions", st, len(r.events), len(r.batches), len(r.sessions))
+	}
+	formats := map[string]models.CourseFormat{}
+	for _, c := range r.courses {
+		formats[c.Code] = c.Format
+	}
+	if len(r.batches) != 20 {
+		t.Errorf("%d batches, want 20", len(r.batches))
+	}
+	batches := map[string]bool{}
+	for _, b := range r.batches {
+		batches[b.Code] = true
+		if f := formats[b.CourseCode]; f != models.FaceToFace && f != models.Blended {
+			t.Errorf("batch %s runs %s course %s", b.Code, f, b.CourseCode)
+		}
+		if !b.StartsAt.After(seed.ReferenceDate) || !b.EndsAt.After(b.StartsAt) || b.Seats < 1 || b.Venue == "" {
+			t.Errorf("batch %+v", b)
+		}
+	}
+	required := map[string]bool{}
+	for _, q := range r.reqs {
+		required[q.CompetencyCode] = true
+	}
+	past := map[string]bool{}
+	for _, s := range r.sessions {
+		switch {
+		case s.BatchCode != "":
+			if !batches[s.BatchCode] || s.Capacity != nil || len(s.Competencies) > 0 {
+				t.Errorf("batch session %+v", s)
+			}
+		case s.EventCode == "SAPTAH-2026":
+			past[s.Code] = true
+			if !s.EndsAt.Before(seed.ReferenceDate) {
+				t.Errorf("session %s of the past week ends %v", s.Code, s.EndsAt)
+			}
+			fallthrough
+		default:
+			if len(s.Competencies) == 0 || s.Capacity == nil {
+				t.Errorf("event session %+v", s)
+			}
+			for _, c := range s.Competencies {
+				if !required[c.Code] || c.Level < 1 || c.Level > 2 {
+					t.Errorf("session %s touches %s at %d", s.Code, c.Code, c.Level)
+				}
+			}
+		}
+	}
+	learners := map[string]bool{}
+	for _, l := range r.learners {
+		learners[l.EmployeeCode] = true
+	}
+	attendees := map[string]bool{}
+	for _, a := range r.attended {
+		if !past[a.SessionCode] || !learners[a.EmployeeCode] {
+			t.Errorf("attendance %+v", a)
+		}
+		attendees[a.EmployeeCode] = true
+	}
+	if share := float64(len(attendees)) / float64(len(r.learners)); share < 0.15 || share > 0.25 {
+		t.Errorf("%.2f of learners attended the learning week, want about 0.2", share)
 	}
 }

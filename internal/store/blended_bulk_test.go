@@ -67,7 +67,7 @@ func TestUpsertBatches(t *testing.T) {
 			`1 course_code: no course has code "NOPE"`,
 			`2 course_code: course ONL is ONLINE; batches are for FACE_TO_FACE and BLENDED courses`,
 			`3 seats: must be between 1 and 100000`,
-			`4 ends_at: must be after startsAt`,
+			`4 ends_at: must be after the start`,
 			`5 policy: must be OPEN, ONE_STEP_APPROVAL or TWO_STEP_APPROVAL`,
 			`6 required_attendance: must be a share of the sessions above 0 and at most 1`,
 			`7 venue: a batch needs a venue or a link`,

@@ -1,0 +1,87 @@
+package store
+
+import (
+	"context"
+
+	"github.com/uptrace/bun"
+
+	"github.com/openkarmayogi/karmayogi/models"
+)
+
+// eventColumns maps the domain's field names to the events file's columns.
+var eventColumns = map[string]string{"startsAt": "starts_at", "endsAt": "ends_at", "organisationId": "organisation_code"}
+
+// UpsertEvents upserts learning events on code, as CreateEvent would create them;
+// a row that changes nothing writes nothing.
+func (db *DB) UpsertEvents(ctx context.Context, recs []models.EventRecord) ([]models.RecordError, error) {
+	var rejected rejections
+	orgCodes, codes := make([]string, 0, len(recs)), make([]string, len(recs))
+	for i, r := range recs {
+		codes[i] = r.Code
+		if r.OrganisationCode != "" {
+			orgCodes = append(orgCodes, r.OrganisationCode)
+		}
+	}
+	orgs, err := idsByCode(ctx, db.bun, "organisations", orgCodes)
+	if err != nil {
+		return nil, err
+	}
+	var valid []int
+	rows := make([]models.LearningEvent, len(recs))
+	for i, r := range recs {
+		n := models.NewLearningEvent{Code: r.Code, Name: r.Name, Description: r.Description, StartsAt: r.StartsAt, EndsAt: r.EndsAt}
+		if err := n.Validate(); err != nil {
+			rejected.reject(i, err, eventColumns)
+			continue
+		}
+		if r.OrganisationCode != "" {
+			id, ok := orgs[r.OrganisationCode]
+			if !ok {
+				rejected.add(i, "organisation_code", "no organisation has code %q", r.OrganisationCode)
+				continue
+			}
+			n.OrganisationID = &id
+		}
+		rows[i] = models.LearningEvent{Code: n.Code, Name: n.Name, Description: n.Description, OrganisationID: n.OrganisationID,
+			StartsAt: instant(n.StartsAt), EndsAt: instant(n.EndsAt)}
+		valid = append(valid, i)
+	}
+	valid = latest(valid, func(i int) string { return recs[i].Code })
+	err = db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
+		var stored []*models.LearningEvent
+		if err := tx.NewSelect().Model(&stored).Where("code IN (?)", bun.In(codes)).Scan(ctx); err != nil {
+			return err
+		}
+		byCode := make(map[string]*models.LearningEvent, len(stored))
+		for _, e := range stored {
+			byCode[e.Code] = e
+		}
+		now := db.now()
+		for _, i := range idxs {
+			e, old := rows[i], byCode[rows[i].Code]
+			switch {
+			case old == nil:
+				e.CreatedAt, e.UpdatedAt = now, now
+				if _, err := tx.NewInsert().Model(&e).ExcludeColumn("id").Exec(ctx); err != nil {
+					return err
+				}
+			case !sameEvent(old, &e):
+				e.ID, e.CreatedAt, e.UpdatedAt = old.ID, old.CreatedAt, now
+				if _, err := tx.NewUpdate().Model(&e).Column("name", "description", "organisation_id", "starts_at", "ends_at", "updated_at").
+					WherePK().Exec(ctx); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	return rejected, err
+}
+
+// sameEvent reports whether an upsert of e would change nothing stored in old.
+func sameEvent(old, e *models.LearningEvent) bool {
+	sameOrg := (old.OrganisationID == nil) == (e.OrganisationID == nil) &&
+		(old.OrganisationID == nil || *old.OrganisationID == *e.OrganisationID)
+	return old.Name == e.Name && old.Description == e.Description && sameOrg &&
+		old.StartsAt.Equal(e.StartsAt) && old.EndsAt.Equal(e.EndsAt)
+}
