@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
@@ -37,17 +38,25 @@ import (
 //
 // Denials of an action the caller may know exists are FORBIDDEN; lookups of
 // objects they may not see are NOT_FOUND.
+//
+// Blended learning, events and karma follow the same two rules. Batches, learning
+// events and their sessions are public catalogue reads; what is a learner's (seat
+// requests, registrations, attendance, karma entries, assessment attempts) is seen
+// by whoever may see the learner (canSeeLearner), checked by withheld wherever it
+// is reached. Who may change what is in the section "blended learning, events and
+// karma" at the end of this file.
 
 // publicRoots are the root fields anyone may use without a token: the catalogue
 // and sign-in. node(id:) is public too; the objects it returns are checked.
 var publicRoots = map[string]bool{
 	"node": true, "organisation": true, "organisations": true, "competency": true, "competencies": true,
 	"course": true, "courses": true, "role": true, "roles": true, "verifyCertificate": true,
+	"batch": true, "batches": true, "learningEvent": true, "learningEvents": true,
 	"requestOtp": true, "verifyOtp": true, "__typename": true, "__schema": true, "__type": true,
 }
 
 // privateFields are fields of public objects that need a signed-in caller.
-var privateFields = map[string]bool{"Organisation.learners": true}
+var privateFields = map[string]bool{"Organisation.learners": true, "Batch.requests": true, "LearningEvent.participation": true}
 
 // TokenVerifier turns a bearer token into a caller.
 type TokenVerifier interface {
@@ -323,6 +332,22 @@ func withheld(ctx context.Context, caller *models.Caller, res any) string {
 		if obj != nil && !canSeePlan(ctx, caller, obj) {
 			return "plan"
 		}
+	case *models.SeatRequest:
+		if obj != nil && !canSeeLearnerID(ctx, caller, obj.LearnerID) {
+			return "seat request"
+		}
+	case *models.SessionRegistration:
+		if obj != nil && !canSeeLearnerID(ctx, caller, obj.LearnerID) {
+			return "registration"
+		}
+	case *models.KarmaEntry:
+		if obj != nil && !canSeeLearnerID(ctx, caller, obj.LearnerID) {
+			return "karma entry"
+		}
+	case *models.AssessmentAttempt:
+		if obj != nil && !canSeeLearnerID(ctx, caller, obj.LearnerID) {
+			return "assessment attempt"
+		}
 	}
 	return ""
 }
@@ -449,17 +474,42 @@ func authoriseLearner(ctx context.Context, learners models.LearnerService, id in
 	return nil, errForbidden
 }
 
-// authoriseRating admits the learner rating a course themselves, and a PLATFORM_ADMIN
-// (who may load ratings on a learner's behalf); nobody else speaks for a learner's taste.
-func authoriseRating(ctx context.Context, learners models.LearnerService, learnerID int64) error {
+// authoriseRecordOf is authoriseLearner for an object of a learner's record (an
+// enrolment, a seat request): NOT_FOUND names the object, not its learner, when the
+// caller may not see them.
+func authoriseRecordOf(ctx context.Context, learners models.LearnerService, learnerID int64, kind string, selfService bool) error {
+	_, err := authoriseLearner(ctx, learners, learnerID, selfService)
+	if models.ErrorCode(err) == models.ENOTFOUND {
+		return models.NotFound(kind)
+	}
+	return err
+}
+
+// authoriseOwnAct admits the learner acting themselves, and a PLATFORM_ADMIN (who
+// may load such acts on a learner's behalf). An admin over the learner is FORBIDDEN
+// with denial as the reason; anyone who may not see the learner gets NOT_FOUND.
+func authoriseOwnAct(ctx context.Context, learners models.LearnerService, learnerID int64, denial string) error {
 	l, err := authoriseLearner(ctx, learners, learnerID, true)
 	if err != nil {
 		return err
 	}
 	if caller := callerOf(ctx); caller.Role != models.RolePlatformAdmin && caller.LearnerID != l.ID {
-		return models.Errorf(models.EFORBIDDEN, "only the learner rates a course")
+		return models.Errorf(models.EFORBIDDEN, "%s", denial)
 	}
 	return nil
+}
+
+// authoriseRating admits the learner rating a course themselves, and a PLATFORM_ADMIN;
+// nobody else speaks for a learner's taste.
+func authoriseRating(ctx context.Context, learners models.LearnerService, learnerID int64) error {
+	return authoriseOwnAct(ctx, learners, learnerID, "only the learner rates a course")
+}
+
+// authoriseCourseWork admits who may create and change courses, and the batches,
+// batch sessions and batch attendance that run them: a CONTENT_PROVIDER or a
+// PLATFORM_ADMIN.
+func authoriseCourseWork(ctx context.Context) error {
+	return requireRole(ctx, models.RoleContentProvider, models.RolePlatformAdmin)
 }
 
 // audited reports whether a caller's mutations go to the audit log: every
@@ -508,6 +558,26 @@ func auditEntry(caller *models.Caller, action string, payload any) *models.Audit
 		id = GlobalID(typeCourse, p.Course.ID)
 	case *model.CreatePlanPayload:
 		id = GlobalID(typePlan, p.Plan.ID)
+	case *model.CreateBatchPayload:
+		id = GlobalID(typeBatch, p.Batch.ID)
+	case *model.CreateSessionPayload:
+		id = GlobalID(typeSession, p.Session.ID)
+	case *model.CreateLearningEventPayload:
+		id = GlobalID(typeLearningEvent, p.Event.ID)
+	case *model.RequestSeatPayload:
+		id = GlobalID(typeSeatRequest, p.SeatRequest.ID)
+	case *model.DecideSeatRequestPayload:
+		id = GlobalID(typeSeatRequest, p.SeatRequest.ID)
+	case *model.WithdrawSeatRequestPayload:
+		id = GlobalID(typeSeatRequest, p.SeatRequest.ID)
+	case *model.RecordAttendancePayload:
+		id = GlobalID(typeSession, p.Session.ID)
+	case *model.RegisterForSessionPayload:
+		id = GlobalID(typeSession, p.Registration.SessionID)
+	case *model.CancelRegistrationPayload:
+		id = GlobalID(typeSession, p.Registration.SessionID)
+	case *model.TakeAssessmentPayload:
+		id = GlobalID(typeEnrolment, p.Attempt.EnrolmentID)
 	}
 	if id != "" {
 		e.ObjectID = &id
@@ -571,10 +641,11 @@ func progressScope(ctx context.Context) models.PlanProgressScope {
 	return models.PlanProgressScope{WithinOrganisationID: f.WithinOrganisationID, LearnerID: f.LearnerID}
 }
 
-// authorisePlanning admits the admins of organisation orgID to create a plan
-// there: FORBIDDEN for anyone else. Organisations are public, so an unknown one is
-// named as such (BAD_USER_INPUT on field) to every admin.
-func authorisePlanning(ctx context.Context, field string, orgID int64) error {
+// authoriseAdminOver admits the admins of organisation orgID to create something
+// of the organisation's (a plan, a learning event it hosts): FORBIDDEN for anyone
+// else. Organisations are public, so an unknown one is named as such
+// (BAD_USER_INPUT on field) to every admin.
+func authoriseAdminOver(ctx context.Context, field string, orgID int64) error {
 	if err := requireRole(ctx, models.RoleOrgAdmin, models.RolePlatformAdmin); err != nil {
 		return err
 	}
@@ -584,4 +655,116 @@ func authorisePlanning(ctx context.Context, field string, orgID int64) error {
 		return err
 	}
 	return authoriseOrganisation(ctx, orgID)
+}
+
+// ---- blended learning, events and karma
+//
+//   - batches, their sessions and attendance at them: authoriseCourseWork, as for
+//     courses;
+//   - learning events: authoriseHost (the admins over the host organisation, or a
+//     PLATFORM_ADMIN for a national event), who also create the event's sessions,
+//     record attendance at them (authoriseAttendees: for learners they administer)
+//     and read its participation (authoriseOrganisation, per organisation counted);
+//   - seats and registrations: the learner themselves or an admin over them
+//     (authoriseLearner with self-service); approving a seat: authoriseApproval;
+//   - final assessments: the learner themselves (authoriseOwnAct);
+//   - karma rules: PLATFORM_ADMIN; leaderboards: any signed-in caller, and they
+//     show only a learner's name, designation and organisation (LearnerStanding),
+//     never the Learner unless the caller may see them.
+
+// signedInLearner is the learner the caller signed in as, 0 for none (anonymous
+// callers, registration tokens, operators): whose own rows the my* fields show.
+func signedInLearner(ctx context.Context) int64 {
+	if caller := callerOf(ctx); caller != nil && !caller.Registration {
+		return caller.LearnerID
+	}
+	return 0
+}
+
+// scopeSeatRequests narrows a seat-request filter to the requests of learners the
+// caller may see, as scopeLearners narrows learners: filtered, never an error.
+func scopeSeatRequests(ctx context.Context, f models.SeatRequestFilter) models.SeatRequestFilter {
+	scope := scopeLearners(ctx, models.LearnerFilter{})
+	if scope.LearnerID != nil {
+		f.LearnerID = scope.LearnerID
+	}
+	f.WithinOrganisationID = scope.WithinOrganisationID
+	return f
+}
+
+// authoriseHost admits the organisers of an event hosted by orgID: a PLATFORM_ADMIN,
+// and for an organisation's event the ORG_ADMINs over it (an event hosted nationally,
+// orgID nil, is the platform's alone). field names the host in the arguments, for
+// an unknown organisation.
+func authoriseHost(ctx context.Context, field string, orgID *int64) error {
+	if orgID == nil {
+		return requireRole(ctx, models.RolePlatformAdmin)
+	}
+	return authoriseAdminOver(ctx, field, *orgID)
+}
+
+// authoriseEventHost loads learning event eventID and admits its organisers
+// (authoriseHost), who add sessions to it and record attendance at them. Events are
+// public, so an unknown one is BAD_USER_INPUT on field to every admin; callers who
+// organise no events are FORBIDDEN before it is looked up.
+func authoriseEventHost(ctx context.Context, blended models.BlendedService, field string, eventID int64) (*models.LearningEvent, error) {
+	if err := requireRole(ctx, models.RoleOrgAdmin, models.RolePlatformAdmin); err != nil {
+		return nil, err
+	}
+	e, err := blended.FindEventByID(ctx, eventID)
+	if models.ErrorCode(err) == models.ENOTFOUND {
+		return nil, models.Invalid(field, "no such learning event")
+	} else if err != nil {
+		return nil, err
+	}
+	return e, authoriseHost(ctx, field, e.OrganisationID)
+}
+
+// authoriseAttendees admits the learners whose attendance at an event session the
+// caller records: anyone, for a PLATFORM_ADMIN; for an ORG_ADMIN hosting the event,
+// the learners they administer, so that hosting an event does not open other
+// organisations' records (attendance is evidence and karma). A learner outside, or
+// unknown, is BAD_USER_INPUT on field[i], the same either way.
+func authoriseAttendees(ctx context.Context, learners models.LearnerService, field string, ids []int64) error {
+	caller := callerOf(ctx)
+	if caller.Role == models.RolePlatformAdmin {
+		return nil
+	}
+	found, err := learners.FindLearnersByIDs(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for i, id := range ids {
+		if l := found[id]; l == nil || !administers(ctx, caller, l.OrganisationID) {
+			return models.Invalid(fmt.Sprintf("%s[%d]", field, i), "is not a learner of your organisation or below it")
+		}
+	}
+	return nil
+}
+
+// authoriseApproval loads a seat request that the caller may decide: an ORG_ADMIN
+// over the learner's organisation, or a PLATFORM_ADMIN, and never the learner
+// themselves. Anyone else is FORBIDDEN, before the request is looked up for callers
+// who approve nothing; for an admin outside the learner's organisation the refusal
+// says so rather than hiding the request, since approving is that organisation's call.
+func authoriseApproval(ctx context.Context, blended models.BlendedService, requestID int64) (*models.SeatRequest, error) {
+	if err := requireRole(ctx, models.RoleOrgAdmin, models.RolePlatformAdmin); err != nil {
+		return nil, err
+	}
+	r, err := blended.FindSeatRequestByID(ctx, requestID)
+	if err != nil {
+		return nil, err
+	}
+	caller := callerOf(ctx)
+	if caller.LearnerID == r.LearnerID {
+		return nil, models.Errorf(models.EFORBIDDEN, "nobody decides their own seat request")
+	}
+	l, err := load(ctx, loadersFrom(ctx).learners, r.LearnerID, "seat request")
+	if err != nil {
+		return nil, err
+	}
+	if !administers(ctx, caller, l.OrganisationID) {
+		return nil, models.Errorf(models.EFORBIDDEN, "approval by someone outside the learner's organisation")
+	}
+	return r, nil
 }

@@ -103,6 +103,45 @@ func attackEnvOn(t *testing.T, c *client, db *store.DB) *attackEnv {
 	return e
 }
 
+// seedBlended adds to the attack fixture what the blended-learning and karma
+// attacks reach for: a final assessment on GFR-101 with Asha enrolled in it; a
+// ONE_STEP_APPROVAL batch of GFR-201 that has begun, with a session and Bhaskar's
+// pending request for a seat; and an event hosted by DOE with a session running
+// now, Bhaskar registered for it.
+func seedBlended(t *testing.T, e *attackEnv) {
+	t.Helper()
+	f, pa := e.f, e.pa.bind(t)
+	now := time.Now().UTC().Truncate(time.Second)
+	id := func(key string, raw json.RawMessage, path ...string) {
+		var v any
+		decode(t, raw, &v)
+		for _, p := range path {
+			v = v.(map[string]any)[p]
+		}
+		f[key] = v.(string)
+	}
+	pa.data(`mutation($id: ID!) { updateCourse(input: {id: $id, passMark: 0.7}) { course { id } } }`, map[string]any{"id": f["$gfr101"]})
+	id("$ashaEnrolment", e.asha.bind(t).data(`mutation($i: EnrolInput!) { enrol(input: $i) { enrolment { id } } }`,
+		map[string]any{"i": map[string]any{"learnerId": f["$asha"], "courseId": f["$gfr101"]}}), "enrol", "enrolment", "id")
+	id("$batch", e.provider.bind(t).data(`mutation($i: CreateBatchInput!) { createBatch(input: $i) { batch { id } } }`,
+		map[string]any{"i": map[string]any{"code": "ATK-B1", "courseId": f["$gfr201"], "name": "Attack batch", "venue": "ISTM",
+			"startsAt": now.Add(-24 * time.Hour), "endsAt": now.Add(10 * 24 * time.Hour), "seats": 5, "policy": "ONE_STEP_APPROVAL"}}),
+		"createBatch", "batch", "id")
+	id("$batchSession", e.provider.bind(t).data(`mutation($i: CreateSessionInput!) { createSession(input: $i) { session { id } } }`,
+		map[string]any{"i": map[string]any{"code": "ATK-B1-S1", "batchId": f["$batch"], "title": "Day one",
+			"startsAt": now.Add(-24 * time.Hour), "endsAt": now.Add(-20 * time.Hour)}}), "createSession", "session", "id")
+	id("$bhaskarSeat", pa.data(`mutation($i: RequestSeatInput!) { requestSeat(input: $i) { seatRequest { id } } }`,
+		map[string]any{"i": map[string]any{"batchId": f["$batch"], "learnerId": f["$bhaskar"]}}), "requestSeat", "seatRequest", "id")
+	id("$event", e.doeAdmin.bind(t).data(`mutation($i: CreateLearningEventInput!) { createLearningEvent(input: $i) { event { id } } }`,
+		map[string]any{"i": map[string]any{"code": "ATK-EVENT", "name": "DOE learning week", "organisationId": f["$doe"],
+			"startsAt": now.Add(-time.Hour), "endsAt": now.Add(48 * time.Hour)}}), "createLearningEvent", "event", "id")
+	id("$eventSession", e.doeAdmin.bind(t).data(`mutation($i: CreateSessionInput!) { createSession(input: $i) { session { id } } }`,
+		map[string]any{"i": map[string]any{"code": "ATK-EVENT-1", "eventId": f["$event"], "title": "Open talk", "capacity": 10,
+			"startsAt": now.Add(-30 * time.Minute), "endsAt": now.Add(2 * time.Hour)}}), "createSession", "session", "id")
+	pa.data(`mutation($i: RegisterForSessionInput!) { registerForSession(input: $i) { registration { status } } }`,
+		map[string]any{"i": map[string]any{"sessionId": f["$eventSession"], "learnerId": f["$bhaskar"]}})
+}
+
 // dbID returns the database ID in a global ID.
 func dbID(t *testing.T, gid string) int64 {
 	t.Helper()
@@ -275,7 +314,9 @@ type dbState map[string][]string
 var snapshotTables = []string{"organisations", "competencies", "competency_levels", "roles", "role_requirements",
 	"courses", "course_competencies", "learners", "learner_roles", "evidence", "proficiencies", "enrolments",
 	"certificates", "course_ratings", "counters", "settings", "audit_entries", "dismissals", "learner_gaps", "gap_rollups",
-	"plans", "plan_courses", "plan_learners"}
+	"plans", "plan_courses", "plan_learners",
+	"batches", "seat_requests", "seat_decisions", "learning_events", "sessions", "session_competencies", "session_registrations",
+	"attendance", "assessment_attempts", "karma_rules", "karma_ledger", "karma_totals"}
 
 // snapshot reads the whole database; a missing table (dropped by an injection) fails the test.
 func snapshot(t *testing.T, db *store.DB) dbState {
@@ -376,7 +417,7 @@ func serveWith(t *testing.T, db *store.DB, o graph.Options, perEmail, perAddress
 		t.Fatal(err)
 	}
 	mail := &mailbox{codes: map[string]string{}}
-	s := graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Access: db, Tokens: tokens}
+	s := graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Blended: db, Karma: db, Access: db, Tokens: tokens}
 	s.SignIn = &auth.SignIn{Store: db, Learners: db, Tokens: tokens, Sender: mail, Domains: []string{"gov.in", "nic.in"},
 		PerEmail: perEmail, PerAddress: perAddress}
 	logs := &syncBuffer{}

@@ -34,6 +34,7 @@ func TestAttackSuite(t *testing.T) {
 		t.Run(engine, func(t *testing.T) {
 			db := storetest.Open(t, engine)
 			e := newAttackEnv(t, db)
+			seedBlended(t, e)
 			for _, a := range attacks {
 				t.Run(a.name, func(t *testing.T) {
 					before := snapshot(t, db)
@@ -54,6 +55,12 @@ const (
 	mUpdate    = `mutation($input: UpdateLearnerInput!) { updateLearner(input: $input) { learner { id name } } }`
 	mAssign    = `mutation($input: AssignRoleInput!) { assignRole(input: $input) { learner { id } } }`
 	mRegister  = `mutation($input: RegisterLearnerInput!) { registerLearner(input: $input) { learner { id } } }`
+
+	mDecide     = `mutation($i: DecideSeatRequestInput!) { decideSeatRequest(input: $i) { seatRequest { id status learner { name } } } }`
+	qRequests   = `query($id: ID!) { batch(id: $id) { requests(first: 50) { totalCount edges { node { status learner { name email } } } } } }`
+	mSession    = `mutation($i: CreateSessionInput!) { createSession(input: $i) { session { id } } }`
+	mAttendance = `mutation($i: RecordAttendanceInput!) { recordAttendance(input: $i) { learnersRecorded } }`
+	mRule       = `mutation($i: SetKarmaRuleInput!) { setKarmaRule(input: $i) { rule { points } } }`
 )
 
 // learnerNames decodes a learners connection's names.
@@ -448,6 +455,179 @@ var attacks = []attack{
 		}
 		// A competency's ID where a learner's belongs.
 		assertAllCodes(t, e.pa.bind(t).ask(qLearner, map[string]any{"id": e.f["$proc"]}), graph.CodeBadUserInput)
+	}},
+
+	// Blended learning and events: seats, registrations and attendance are the learner's;
+	// approvals are their organisation's; events are their host's.
+	{name: "Blended/OutsidersDecideSeatRequest", run: func(t *testing.T, e *attackEnv) {
+		decide := map[string]any{"i": map[string]any{"requestId": e.f["$bhaskarSeat"], "approve": true}}
+		for _, c := range []*client{e.asha, e.provider, e.mohfwAdmin} {
+			r := c.bind(t).ask(mDecide, decide)
+			assertAllCodes(t, r, graph.CodeForbidden)
+			assertNoData(t, r)
+			assertAbsent(t, r.Body, pii("bhaskar")...)
+		}
+		// Bhaskar administers DOE, his own organisation, but not his own request.
+		assertAllCodes(t, e.doeAdmin.bind(t).ask(mDecide, decide), graph.CodeForbidden)
+		assertAllCodes(t, e.anon.bind(t).ask(mDecide, decide), graph.CodeUnauthenticated)
+	}},
+	{name: "Blended/SeatRequestsOfOthers", run: func(t *testing.T, e *attackEnv) {
+		for _, c := range []*client{e.asha, e.mohfwAdmin, e.provider} {
+			r := c.bind(t).ask(`query($id: ID!) { node(id: $id) { ... on SeatRequest { status approvals requestedAt } } }`,
+				map[string]any{"id": e.f["$bhaskarSeat"]})
+			assertAllCodes(t, r, graph.CodeNotFound)
+			assertNoData(t, r)
+			r = c.bind(t).ask(qRequests, map[string]any{"id": e.f["$batch"]})
+			if len(r.Errors) > 0 || !strings.Contains(r.Body, `"totalCount":0`) {
+				t.Errorf("the requests of a batch: %s", r.Body)
+			}
+			assertAbsent(t, r.Body, pii("bhaskar")...)
+		}
+		assertAllCodes(t, e.anon.bind(t).ask(qRequests, map[string]any{"id": e.f["$batch"]}), graph.CodeUnauthenticated)
+		// The control: the platform sees the request.
+		if r := e.pa.bind(t).ask(qRequests, map[string]any{"id": e.f["$batch"]}); !strings.Contains(r.Body, "Bhaskar Rao") {
+			t.Errorf("the platform does not see the request: %s", r.Body)
+		}
+	}},
+	{name: "Blended/SeatsForAnother", run: func(t *testing.T, e *attackEnv) {
+		request := `mutation($i: RequestSeatInput!) { requestSeat(input: $i) { seatRequest { id } } }`
+		withdraw := `mutation($i: WithdrawSeatRequestInput!) { withdrawSeatRequest(input: $i) { seatRequest { id } } }`
+		for _, tc := range []struct {
+			c       *client
+			learner string
+		}{{e.asha, "$bhaskar"}, {e.mohfwAdmin, "$asha"}, {e.provider, "$asha"}, {e.doeAdmin, "$chitra"}} {
+			r := tc.c.bind(t).ask(request, map[string]any{"i": map[string]any{"batchId": e.f["$batch"], "learnerId": e.f[tc.learner]}})
+			assertAllCodes(t, r, graph.CodeNotFound)
+		}
+		for _, c := range []*client{e.asha, e.mohfwAdmin, e.provider} {
+			assertAllCodes(t, c.bind(t).ask(withdraw, map[string]any{"i": map[string]any{"requestId": e.f["$bhaskarSeat"]}}), graph.CodeNotFound)
+		}
+	}},
+	{name: "Blended/CourseWorkOutsideRemit", run: func(t *testing.T, e *attackEnv) {
+		batch := map[string]any{"i": map[string]any{"code": "EVIL-B", "courseId": e.f["$gfr201"], "name": "n", "venue": "v",
+			"startsAt": time.Now().Add(time.Hour), "endsAt": time.Now().Add(48 * time.Hour), "seats": 100000}}
+		session := map[string]any{"i": map[string]any{"code": "EVIL-S", "batchId": e.f["$batch"], "title": "t",
+			"startsAt": time.Now().Add(time.Hour), "endsAt": time.Now().Add(2 * time.Hour)}}
+		for _, c := range []*client{e.asha, e.doeAdmin, e.mohfwAdmin} {
+			assertAllCodes(t, c.bind(t).ask(`mutation($i: CreateBatchInput!) { createBatch(input: $i) { batch { id } } }`, batch), graph.CodeForbidden)
+			assertAllCodes(t, c.bind(t).ask(mSession, session), graph.CodeForbidden)
+			assertAllCodes(t, c.bind(t).ask(mAttendance, map[string]any{"i": map[string]any{"sessionId": e.f["$batchSession"],
+				"learnerIds": []string{e.f["$asha"]}}}), graph.CodeForbidden)
+		}
+		assertAllCodes(t, e.anon.bind(t).ask(`mutation($i: CreateBatchInput!) { createBatch(input: $i) { batch { id } } }`, batch),
+			graph.CodeUnauthenticated)
+	}},
+	{name: "Blended/EventOfAnotherOrganisation", run: func(t *testing.T, e *attackEnv) {
+		m := e.mohfwAdmin.bind(t)
+		assertAllCodes(t, m.ask(`mutation($i: CreateLearningEventInput!) { createLearningEvent(input: $i) { event { id } } }`,
+			map[string]any{"i": map[string]any{"code": "EVIL-E", "name": "n", "organisationId": e.f["$doe"],
+				"startsAt": time.Now().Add(time.Hour), "endsAt": time.Now().Add(48 * time.Hour)}}), graph.CodeForbidden)
+		assertAllCodes(t, m.ask(mSession, map[string]any{"i": map[string]any{"code": "EVIL-ES", "eventId": e.f["$event"], "title": "t",
+			"startsAt": time.Now().Add(time.Hour), "endsAt": time.Now().Add(2 * time.Hour)}}), graph.CodeForbidden)
+		for _, c := range []*client{m, e.provider.bind(t), e.asha.bind(t)} {
+			assertAllCodes(t, c.ask(mAttendance, map[string]any{"i": map[string]any{"sessionId": e.f["$eventSession"],
+				"learnerIds": []string{e.f["$chitra"]}}}), graph.CodeForbidden)
+		}
+		r := m.ask(`query($e: ID!, $o: ID!) { learningEvent(id: $e) { participation(organisationId: $o) { learners } } }`,
+			map[string]any{"e": e.f["$event"], "o": e.f["$doe"]})
+		assertAllCodes(t, r, graph.CodeForbidden)
+		// A national event is the platform's alone.
+		assertAllCodes(t, e.doeAdmin.bind(t).ask(`mutation { createLearningEvent(input: {code: "EVIL-N", name: "n",
+			startsAt: "2030-01-01T00:00:00Z", endsAt: "2030-01-02T00:00:00Z"}) { event { id } } }`, nil), graph.CodeForbidden)
+	}},
+	{name: "Blended/HostMarksOutsiders", run: func(t *testing.T, e *attackEnv) {
+		// DOE hosts the event, but Chitra's record is MOHFW's: attendance is evidence and karma.
+		c := e.doeAdmin.bind(t)
+		outsider := c.ask(mAttendance, map[string]any{"i": map[string]any{"sessionId": e.f["$eventSession"], "learnerIds": []string{e.f["$asha"], e.f["$chitra"]}}})
+		assertError(t, outsider, graph.CodeBadUserInput, "input.learnerIds[1]", "")
+		unknown := c.ask(mAttendance, map[string]any{"i": map[string]any{"sessionId": e.f["$eventSession"], "learnerIds": []string{b64("Learner:999999")}}})
+		assertError(t, unknown, graph.CodeBadUserInput, "input.learnerIds[0]", outsider.Errors[0].Message) // no oracle for who exists
+		assertAbsent(t, outsider.Body, pii("chitra")...)
+	}},
+	{name: "Blended/RegistrationsOfOthers", run: func(t *testing.T, e *attackEnv) {
+		register := `mutation($i: RegisterForSessionInput!) { registerForSession(input: $i) { registration { status } } }`
+		cancel := `mutation($i: CancelRegistrationInput!) { cancelRegistration(input: $i) { registration { status } } }`
+		for _, c := range []*client{e.asha, e.mohfwAdmin, e.provider} {
+			in := map[string]any{"i": map[string]any{"sessionId": e.f["$eventSession"], "learnerId": e.f["$bhaskar"]}}
+			assertAllCodes(t, c.bind(t).ask(register, in), graph.CodeNotFound)
+			assertAllCodes(t, c.bind(t).ask(cancel, in), graph.CodeNotFound)
+		}
+		// Her view of the session shows her own registration (none), never his.
+		r := e.asha.bind(t).ask(`query($id: ID!) { node(id: $id) { ... on Session { registrationCount myRegistration { status learner { name } } } } }`,
+			map[string]any{"id": e.f["$eventSession"]})
+		if len(r.Errors) > 0 || !strings.Contains(r.Body, `"myRegistration":null`) || !strings.Contains(r.Body, `"registrationCount":1`) {
+			t.Errorf("the session as Asha: %s", r.Body)
+		}
+		assertAbsent(t, r.Body, pii("bhaskar")...)
+	}},
+	{name: "Blended/EventAttendanceIsNotSelfDeclared", run: func(t *testing.T, e *attackEnv) {
+		record := `mutation($i: RecordEvidenceInput!) { recordEvidence(input: $i) { evidence { id } } }`
+		in := map[string]any{"i": map[string]any{"learnerId": e.f["$asha"], "competencyId": e.f["$emp"], "source": "EVENT_ATTENDANCE", "level": 5}}
+		assertAllCodes(t, e.asha.bind(t).ask(record, in), graph.CodeForbidden)
+		assertError(t, e.pa.bind(t).ask(record, in), graph.CodeBadUserInput, "input.source", "")
+	}},
+	{name: "Blended/HugeAndMalformedInput", run: func(t *testing.T, e *attackEnv) {
+		many := make([]string, 1001)
+		for i := range many {
+			many[i] = e.f["$asha"]
+		}
+		assertError(t, e.pa.bind(t).ask(mAttendance, map[string]any{"i": map[string]any{"sessionId": e.f["$batchSession"], "learnerIds": many}}),
+			graph.CodeBadUserInput, "input.learnerIds", "")
+		assertError(t, e.pa.bind(t).ask(`mutation($i: RequestSeatInput!) { requestSeat(input: $i) { seatRequest { id } } }`,
+			map[string]any{"i": map[string]any{"batchId": e.f["$gfr201"], "learnerId": e.f["$asha"]}}), graph.CodeBadUserInput, "input.batchId", "")
+		assertError(t, e.pa.bind(t).ask(qNode, map[string]any{"id": b64("Batch:999999")}), graph.CodeNotFound, "", "")
+		assertError(t, e.pa.bind(t).ask(`query($o: ID!) { learnerLeaderboard(organisationId: $o, first: 101) { rank } }`,
+			map[string]any{"o": e.f["$mof"]}), graph.CodeBadUserInput, "first", "")
+		r := e.pa.bind(t).ask(`{ courses(first: 500) { edges { node { batches(first: 500) { edges { node {
+			requests(first: 500) { edges { node { learner { name } } } } } } } } } } }`, nil)
+		assertAllCodes(t, r, "COMPLEXITY_LIMIT_EXCEEDED")
+	}},
+
+	// Karma: the rules are the platform's, a ledger is its learner's, leaderboards show no contact details.
+	{name: "Karma/RulesAreThePlatforms", run: func(t *testing.T, e *attackEnv) {
+		in := map[string]any{"i": map[string]any{"reason": "COURSE_COMPLETION", "points": 1000, "monthlyCap": nil}}
+		for _, c := range []*client{e.asha, e.doeAdmin, e.provider} {
+			assertAllCodes(t, c.bind(t).ask(mRule, in), graph.CodeForbidden)
+		}
+		assertAllCodes(t, e.anon.bind(t).ask(mRule, in), graph.CodeUnauthenticated)
+		assertError(t, e.pa.bind(t).ask(mRule, map[string]any{"i": map[string]any{"reason": "COURSE_COMPLETION", "points": 5, "monthlyCap": -5}}),
+			graph.CodeBadUserInput, "input.monthlyCap", "")
+	}},
+	{name: "Karma/AnotherLearnersLedger", run: func(t *testing.T, e *attackEnv) {
+		for _, c := range []*client{e.asha, e.mohfwAdmin, e.provider} {
+			r := c.bind(t).ask(`query($id: ID!) { learner(id: $id) { karmaPoints karmaLedger { totalCount } } }`, map[string]any{"id": e.f["$bhaskar"]})
+			assertAllCodes(t, r, graph.CodeNotFound)
+			assertNoData(t, r)
+		}
+	}},
+	{name: "Karma/LeaderboardsShowNoContactDetails", run: func(t *testing.T, e *attackEnv) {
+		board := `query($o: ID!) { learnerLeaderboard(organisationId: $o, first: 100) { rank name designation learnerId
+			organisation { code } learner { name email employeeCode } } }`
+		r := e.mohfwAdmin.bind(t).ask(board, map[string]any{"o": e.f["$mof"]})
+		if len(r.Errors) > 0 || !strings.Contains(r.Body, `"name":"Bhaskar Rao","designation":"Deputy Secretary"`) { // (an earlier attack renames Asha)
+			t.Fatalf("MOF's leaderboard for another ministry's admin: %s", r.Body)
+		}
+		for _, who := range []string{"asha", "bhaskar", "devendra"} {
+			assertAbsent(t, r.Body, people[who][1], people[who][2])
+		}
+		assertAllCodes(t, e.anon.bind(t).ask(board, map[string]any{"o": e.f["$mof"]}), graph.CodeUnauthenticated)
+		reg := e.pa.as(models.Caller{Role: models.RoleLearner, Email: "newcomer@gov.in", Registration: true}).bind(t)
+		assertAllCodes(t, reg.ask(board, map[string]any{"o": e.f["$mof"]}), graph.CodeForbidden)
+	}},
+	{name: "Karma/AssessmentForAnother", run: func(t *testing.T, e *attackEnv) {
+		assess := `mutation($i: TakeAssessmentInput!) { takeAssessment(input: $i) { attempt { passed } } }`
+		for _, tc := range []struct {
+			c         *client
+			enrolment string
+			code      string
+		}{
+			{e.asha, "$bhaskarEnrolment", graph.CodeNotFound},
+			{e.mohfwAdmin, "$ashaEnrolment", graph.CodeNotFound},
+			{e.provider, "$ashaEnrolment", graph.CodeNotFound},
+			{e.doeAdmin, "$ashaEnrolment", graph.CodeForbidden}, // her admin, but the assessment is hers to sit
+		} {
+			assertAllCodes(t, tc.c.bind(t).ask(assess, map[string]any{"i": map[string]any{"enrolmentId": e.f[tc.enrolment], "score": 1}}), tc.code)
+		}
 	}},
 
 	// Sign-in.

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"math"
+	"time"
 
 	"github.com/openkarmayogi/karmayogi/graph/generated"
 	"github.com/openkarmayogi/karmayogi/graph/model"
@@ -90,4 +91,33 @@ func setComplexity(c *generated.ComplexityRoot) {
 	c.Query.Plans = func(child int, first *int, _ *string, _ *string) int { return connectionCost(child, first) }
 	c.Plan.Courses = listCost
 	c.Learner.AssignedCourses = listCost
+
+	// Blended learning, events and karma.
+	c.Query.Batches = func(child int, first *int, _ *string, _ *string, _ *bool) int { return connectionCost(child, first) }
+	c.Query.LearningEvents = func(child int, first *int, _ *string, _ *bool) int { return connectionCost(child, first) }
+	c.Course.Batches = func(child int, first *int, _ *string, _ *bool) int { return connectionCost(child, first) }
+	c.Batch.Requests = func(child int, first *int, _ *string, _ *models.SeatStatus) int { return connectionCost(child, first) }
+	c.Learner.SeatRequests = func(child int, first *int, _ *string, _ *models.SeatStatus) int {
+		return connectionCost(child, first)
+	}
+	c.Learner.KarmaLedger = func(child int, first *int, _ *string) int { return connectionCost(child, first) }
+	c.Batch.Sessions = listCost
+	c.LearningEvent.Sessions = listCost
+	c.Session.Competencies = listCost
+	c.SeatRequest.Decisions = listCost
+	c.Enrolment.AssessmentAttempts = listCost
+	c.EventParticipation.Sessions = listCost
+	c.Query.KarmaRules = listCost
+	c.Query.LearnerLeaderboard = func(child int, _ string, first *int, _ *time.Time) int { return leaderboardCost(child, first) }
+	c.Query.OrganisationLeaderboard = func(child int, _ *string, first *int, _ *time.Time) int { return leaderboardCost(child, first) }
+}
+
+// leaderboardCost is the cost of a leaderboard: first places (10 when not given),
+// as a connection's.
+func leaderboardCost(child int, first *int) int {
+	n := defaultLeaderboard
+	if first != nil {
+		n = min(max(*first, 1), maxLeaderboard)
+	}
+	return saturatingAdd(saturatingMul(n, child), 1)
 }

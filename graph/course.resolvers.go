@@ -31,7 +31,7 @@ func (r *courseCompetencyResolver) Competency(ctx context.Context, obj *models.C
 }
 
 func (r *mutationResolver) CreateCourse(ctx context.Context, input model.CreateCourseInput) (*model.CreateCoursePayload, error) {
-	if err := requireRole(ctx, models.RoleContentProvider, models.RolePlatformAdmin); err != nil {
+	if err := authoriseCourseWork(ctx); err != nil {
 		return nil, err
 	}
 	cs, err := courseCompetencies("input.competencies", input.Competencies)
@@ -40,7 +40,7 @@ func (r *mutationResolver) CreateCourse(ctx context.Context, input model.CreateC
 	}
 	c, err := r.catalogue.CreateCourse(ctx, &models.NewCourse{
 		Code: input.Code, Title: input.Title, Description: input.Description, Provider: input.Provider,
-		Format: input.Format, DurationHours: input.DurationHours, Competencies: cs,
+		Format: input.Format, DurationHours: input.DurationHours, PassMark: input.PassMark, Competencies: cs,
 	})
 	if err != nil {
 		return nil, inputErr(err)
@@ -49,7 +49,7 @@ func (r *mutationResolver) CreateCourse(ctx context.Context, input model.CreateC
 }
 
 func (r *mutationResolver) UpdateCourse(ctx context.Context, input model.UpdateCourseInput) (*model.UpdateCoursePayload, error) {
-	if err := requireRole(ctx, models.RoleContentProvider, models.RolePlatformAdmin); err != nil {
+	if err := authoriseCourseWork(ctx); err != nil {
 		return nil, err
 	}
 	id, err := decodeID("input.id", typeCourse, input.ID)
@@ -62,6 +62,9 @@ func (r *mutationResolver) UpdateCourse(ctx context.Context, input model.UpdateC
 			return nil, err
 		}
 		u.ReplaceCompetencies = true
+	}
+	if mark, ok := input.PassMark.ValueOK(); ok {
+		u.PassMark, u.SetPassMark = mark, true // null removes the final assessment
 	}
 	c, err := r.catalogue.UpdateCourse(ctx, id, u)
 	if err != nil {

@@ -102,7 +102,7 @@ func (b *syncBuffer) String() string {
 // newClient serves the GraphQL handler over db and returns a client for it.
 func newClient(t *testing.T, db *store.DB) *client {
 	t.Helper()
-	return newClientWith(t, db, graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db})
+	return newClientWith(t, db, graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Blended: db, Karma: db})
 }
 
 // newClientWith serves the handler over s, completed with sign-in over db, and

@@ -41,9 +41,15 @@ type Services struct {
 	Reports     *service.Reports
 	Proficiency ProficiencyReader  // nil: recommender's, with its default parameters
 	Plans       models.PlanService // nil: Learning, if it keeps plans too
-	Access      models.AccessStore // audit log and sign-in state
-	SignIn      SignIn
-	Tokens      TokenVerifier
+	// Blended keeps batches, learning events, their sessions, seats, registrations
+	// and attendance; nil: Learning, if it keeps them too.
+	Blended models.BlendedService
+	// Karma keeps karma rules, the ledger, leaderboards and final assessments; nil:
+	// Learning, if it keeps them too.
+	Karma  models.KarmaService
+	Access models.AccessStore // audit log and sign-in state
+	SignIn SignIn
+	Tokens TokenVerifier
 	// Notifier carries the announcements of changes to learners that subscriptions
 	// follow; nil: over the Recommendations cache (in-process unless it is Redis).
 	Notifier *service.Notifier
@@ -118,6 +124,12 @@ func NewHandler(s Services, o Options) http.Handler {
 	if ps, ok := s.Learning.(models.PlanService); ok && s.Plans == nil {
 		s.Plans = ps
 	}
+	if bs, ok := s.Learning.(models.BlendedService); ok && s.Blended == nil {
+		s.Blended = bs
+	}
+	if ks, ok := s.Learning.(models.KarmaService); ok && s.Karma == nil {
+		s.Karma = ks
+	}
 	if st, ok := s.Learning.(service.Store); ok && s.Recommendations == nil {
 		s.Recommendations = &service.Recommendations{Store: st, Cache: cache.NewMemory(), Params: recommender.DefaultParams(), Logger: logger}
 	}
@@ -137,7 +149,7 @@ func NewHandler(s Services, o Options) http.Handler {
 	subs := &subscriptions{notifier: s.Notifier, services: s, present: errorPresenter(logger), timeout: timeout}
 	cfg := generated.Config{Resolvers: &Resolver{orgs: s.Organisations, catalogue: s.Catalogue, learners: s.Learners,
 		access: s.Access, signIn: s.SignIn, learning: s.Learning, proficiency: s.Proficiency, recs: s.Recommendations, reports: s.Reports, plans: s.Plans,
-		subs: subs}}
+		blended: s.Blended, karma: s.Karma, subs: subs}}
 	setComplexity(&cfg.Complexity)
 
 	srv := handler.New(generated.NewExecutableSchema(cfg))

@@ -53,6 +53,13 @@ func (r *evidenceResolver) Competency(ctx context.Context, obj *models.Evidence)
 	return load(ctx, loadersFrom(ctx).competencies, obj.CompetencyID, "competency")
 }
 
+func (r *evidenceResolver) Course(ctx context.Context, obj *models.Evidence) (*models.Course, error) {
+	if obj.CourseID == nil {
+		return nil, nil
+	}
+	return load(ctx, loadersFrom(ctx).courses, *obj.CourseID, "course")
+}
+
 func (r *learnerResolver) Proficiencies(ctx context.Context, obj *models.Learner) ([]*models.Proficiency, error) {
 	l := loadersFrom(ctx)
 	stored, err := l.proficiencies.Load(ctx, obj.ID)
@@ -161,10 +168,7 @@ func (r *mutationResolver) UpdateProgress(ctx context.Context, input model.Updat
 	if err != nil {
 		return nil, err
 	}
-	if _, err := authoriseLearner(ctx, r.learners, e.LearnerID, true); err != nil {
-		if models.ErrorCode(err) == models.ENOTFOUND {
-			return nil, models.NotFound("enrolment")
-		}
+	if err := authoriseRecordOf(ctx, r.learners, e.LearnerID, "enrolment", true); err != nil {
 		return nil, err
 	}
 	if e, err = r.learning.UpdateProgress(ctx, id, input.Progress); err != nil {

@@ -39,6 +39,14 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 		return nilIfError(r.learning.FindCertificateByID(ctx, n))
 	case typePlan:
 		return nilIfError(r.plans.FindPlanByID(ctx, n))
+	case typeBatch:
+		return nilIfError(r.blended.FindBatchByID(ctx, n))
+	case typeSession:
+		return nilIfError(r.blended.FindSessionByID(ctx, n))
+	case typeSeatRequest:
+		return nilIfError(r.blended.FindSeatRequestByID(ctx, n))
+	case typeLearningEvent:
+		return nilIfError(r.blended.FindEventByID(ctx, n))
 	}
 	return nil, models.Invalid("id", "is not a valid ID")
 }

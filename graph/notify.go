@@ -24,7 +24,7 @@ import (
 const announceTimeout = time.Second
 
 // announceChanges is the field middleware that announces every successful
-// mutation of a learner's record (changedLearner). An announcement that fails
+// mutation of a learner's record (changedLearners). An announcement that fails
 // is logged: the change is made, and subscribers see it with the next one.
 func announceChanges(n *service.Notifier, logger *slog.Logger) graphql.FieldMiddleware {
 	return func(ctx context.Context, next graphql.Resolver) (any, error) {
@@ -33,56 +33,94 @@ func announceChanges(n *service.Notifier, logger *slog.Logger) graphql.FieldMidd
 		if err != nil || fc.Object != "Mutation" {
 			return res, err
 		}
-		if id := changedLearner(fc, res); id != 0 {
-			actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), announceTimeout)
-			defer cancel()
+		ids := changedLearners(fc, res)
+		if len(ids) == 0 {
+			return res, nil
+		}
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), announceTimeout)
+		defer cancel()
+		var failed int
+		var first error
+		for _, id := range ids {
 			if err := n.LearnerChanged(actx, id); err != nil {
-				logger.WarnContext(ctx, "subscriptions: change not announced", "mutation", fc.Field.Name, "error", err)
+				if failed++; first == nil {
+					first = err
+				}
 			}
+		}
+		if failed > 0 { // once per mutation, however many learners it changed
+			logger.WarnContext(ctx, "subscriptions: change not announced", "mutation", fc.Field.Name,
+				"learners", failed, "error", first)
 		}
 		return res, nil
 	}
 }
 
-// changedLearner returns the learner whose record a mutation's payload says it
-// changed (evidence, enrolments and progress, ratings, dismissals, roles, details),
-// or 0 for a mutation that changes no learner's record. A new learner
-// (registerLearner) has no subscribers yet; plans change learning paths, not
-// recommendations.
-func changedLearner(fc *graphql.FieldContext, payload any) int64 {
+// changedLearners returns the learners whose records a mutation's payload says it
+// changed (evidence, enrolments and progress, ratings, dismissals, roles, details,
+// seats and the enrolments they bring, attendance and what it completes, final
+// assessments), or none for a mutation that changes no learner's record. A new
+// learner (registerLearner) has no subscribers yet; plans change learning paths,
+// not recommendations; registrations for event sessions change neither. A seat that
+// a withdrawal frees goes to someone on the waiting list whom the payload does not
+// name: their subscribers hear of it with their next change.
+func changedLearners(fc *graphql.FieldContext, payload any) []int64 {
+	one := func(id int64) []int64 { return []int64{id} }
 	switch p := payload.(type) {
 	case *model.RecordEvidencePayload:
 		if p != nil && p.Evidence != nil {
-			return p.Evidence.LearnerID
+			return one(p.Evidence.LearnerID)
 		}
 	case *model.EnrolPayload:
 		if p != nil && p.Enrolment != nil {
-			return p.Enrolment.LearnerID
+			return one(p.Enrolment.LearnerID)
 		}
 	case *model.UpdateProgressPayload:
 		if p != nil && p.Enrolment != nil {
-			return p.Enrolment.LearnerID
+			return one(p.Enrolment.LearnerID)
 		}
 	case *model.DismissRecommendationPayload:
 		if p != nil && p.Recommendations != nil {
-			return p.Recommendations.LearnerID
+			return one(p.Recommendations.LearnerID)
 		}
 	case *model.AssignRolePayload:
 		if p != nil && p.Learner != nil {
-			return p.Learner.ID
+			return one(p.Learner.ID)
 		}
 	case *model.UpdateLearnerPayload:
 		if p != nil && p.Learner != nil {
-			return p.Learner.ID
+			return one(p.Learner.ID)
 		}
 	case *model.RateCoursePayload: // names the course only; the learner is in the input
 		if in, ok := fc.Args["input"].(model.RateCourseInput); ok && p != nil {
 			if id, err := decodeID("input.learnerId", typeLearner, in.LearnerID); err == nil {
-				return id
+				return one(id)
+			}
+		}
+	case *model.RequestSeatPayload:
+		if p != nil && p.SeatRequest != nil {
+			return one(p.SeatRequest.LearnerID)
+		}
+	case *model.DecideSeatRequestPayload:
+		if p != nil && p.SeatRequest != nil {
+			return one(p.SeatRequest.LearnerID)
+		}
+	case *model.WithdrawSeatRequestPayload:
+		if p != nil && p.SeatRequest != nil {
+			return one(p.SeatRequest.LearnerID)
+		}
+	case *model.TakeAssessmentPayload:
+		if p != nil && p.Attempt != nil {
+			return one(p.Attempt.LearnerID)
+		}
+	case *model.RecordAttendancePayload: // names the session; the learners are in the input
+		if in, ok := fc.Args["input"].(model.RecordAttendanceInput); ok && p != nil {
+			if ids, err := decodeIDs("input.learnerIds", typeLearner, in.LearnerIds); err == nil {
+				return ids
 			}
 		}
 	}
-	return 0
+	return nil
 }
 
 // subscriptions is what subscription resolvers need besides the services: the

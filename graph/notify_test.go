@@ -378,6 +378,7 @@ func TestMutationsAnnounce(t *testing.T) {
 	bus := &service.Notifier{Cache: cache.NewMemory(), Coalesce: time.Millisecond}
 	c := newClientWith(t, db, graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Notifier: bus})
 	e := attackEnvOn(t, c, db)
+	seedBlended(t, e)
 	f := e.f
 	asha, admin := e.asha, e.pa
 	sctx, stop := context.WithCancel(context.Background())
@@ -409,6 +410,10 @@ func TestMutationsAnnounce(t *testing.T) {
 		{"ErrRefused", asha, mRecord, map[string]any{"learnerId": f["$asha"], "competencyId": f["$emp"], "source": "SELF", "level": 9}, false},
 		{"Catalogue", admin, `mutation($input: UpdateCourseInput!) { updateCourse(input: $input) { course { id } } }`,
 			map[string]any{"id": f["$emp101"], "title": "Empathy in Public Service (2027)"}, false},
+		{"RequestSeat", asha, mRequestSeat, map[string]any{"batchId": f["$batch"], "learnerId": f["$asha"]}, true},
+		{"RegisterForSession", asha, mRegisterSession, map[string]any{"sessionId": f["$eventSession"], "learnerId": f["$asha"]}, false},
+		{"RecordAttendance", e.doeAdmin, mAttend, map[string]any{"sessionId": f["$eventSession"], "learnerIds": []string{f["$bhaskar"], f["$asha"]}}, true},
+		{"TakeAssessment", asha, mAssess, map[string]any{"enrolmentId": f["$ashaEnrolment"], "score": 0.5}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.input == nil {

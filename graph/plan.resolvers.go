@@ -31,7 +31,7 @@ func (r *mutationResolver) CreatePlan(ctx context.Context, input model.CreatePla
 	if err != nil {
 		return nil, err
 	}
-	if err := authorisePlanning(ctx, "input.organisationId", n.OrganisationID); err != nil {
+	if err := authoriseAdminOver(ctx, "input.organisationId", n.OrganisationID); err != nil {
 		return nil, err
 	}
 	p, err := r.plans.CreatePlan(ctx, n)

@@ -23,6 +23,8 @@ type Resolver struct {
 	proficiency ProficiencyReader
 	recs        *service.Recommendations
 	plans       models.PlanService
+	blended     models.BlendedService
+	karma       models.KarmaService
 	reports     *service.Reports
 	subs        *subscriptions // graph/notify.go
 }

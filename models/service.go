@@ -121,6 +121,8 @@ type LearningService interface {
 	Enrol(ctx context.Context, learnerID, courseID int64) (*Enrolment, error)
 	// FindEnrolmentByID returns ENOTFOUND if there is no such enrolment.
 	FindEnrolmentByID(ctx context.Context, id int64) (*Enrolment, error)
+	// FindEnrolmentsByIDs returns the enrolments that exist, keyed by ID.
+	FindEnrolmentsByIDs(ctx context.Context, ids []int64) (map[int64]*Enrolment, error)
 	// FindEnrolments pages through a learner's enrolments, newest first, optionally of one status.
 	FindEnrolments(ctx context.Context, learnerID int64, status *EnrolmentStatus, p PageRequest) (*Page[*Enrolment], error)
 	// UpdateProgress moves an enrolment forward. Progress 1 completes the course: a

@@ -28,10 +28,13 @@ type EnrolmentResolver interface {
 	Course(ctx context.Context, obj *models.Enrolment) (*models.Course, error)
 
 	Certificate(ctx context.Context, obj *models.Enrolment) (*models.Certificate, error)
+	AssessmentAttempts(ctx context.Context, obj *models.Enrolment) ([]*models.AssessmentAttempt, error)
 }
 type EvidenceResolver interface {
 	ID(ctx context.Context, obj *models.Evidence) (string, error)
 	Competency(ctx context.Context, obj *models.Evidence) (*models.Competency, error)
+
+	Course(ctx context.Context, obj *models.Evidence) (*models.Course, error)
 }
 type ProficiencyResolver interface {
 	Competency(ctx context.Context, obj *models.Proficiency) (*models.Competency, error)
@@ -643,6 +646,38 @@ func (ec *executionContext) fieldContext_Enrolment_certificate(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Enrolment_assessmentAttempts(ctx context.Context, field graphql.CollectedField, obj *models.Enrolment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Enrolment_assessmentAttempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Enrolment().AssessmentAttempts(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.AssessmentAttempt) graphql.Marshaler {
+			return ec.marshalNAssessmentAttempt2ᚕᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋmodelsᚐAssessmentAttemptᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Enrolment_assessmentAttempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Enrolment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssessmentAttempt(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _EnrolmentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.EnrolmentConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -930,6 +965,38 @@ func (ec *executionContext) _Evidence_observedAt(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Evidence_observedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Evidence", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Evidence_course(ctx context.Context, field graphql.CollectedField, obj *models.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_course(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Evidence().Course(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Course) graphql.Marshaler {
+			return ec.marshalOCourse2ᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋmodelsᚐCourse(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_course(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Evidence",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Course(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _EvidenceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.EvidenceConnection) (ret graphql.Marshaler) {
@@ -1883,6 +1950,12 @@ func (ec *executionContext) _Enrolment(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Enrolment_certificate(ctx, field, obj)
 				})
+		case "assessmentAttempts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Enrolment_assessmentAttempts(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -2024,6 +2097,12 @@ func (ec *executionContext) _Evidence(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "course":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Evidence_course(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -2533,6 +2612,13 @@ func (ec *executionContext) marshalOCertificateVerification2ᚖgithubᚗcomᚋop
 		return graphql.Null
 	}
 	return ec._CertificateVerification(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOEnrolment2ᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋmodelsᚐEnrolment(ctx context.Context, sel ast.SelectionSet, v *models.Enrolment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Enrolment(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOEnrolmentStatus2ᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋmodelsᚐEnrolmentStatus(ctx context.Context, v any) (*models.EnrolmentStatus, error) {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/openkarmayogi/karmayogi/graph/model"
@@ -23,8 +24,10 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	AssessmentAttempt() AssessmentAttemptResolver
 	AssignedCourse() AssignedCourseResolver
 	AuditEntry() AuditEntryResolver
+	Batch() BatchResolver
 	Certificate() CertificateResolver
 	CohortCourseSuggestion() CohortCourseSuggestionResolver
 	Competency() CompetencyResolver
@@ -34,15 +37,20 @@ type ResolverRoot interface {
 	Course() CourseResolver
 	CourseCompetency() CourseCompetencyResolver
 	Enrolment() EnrolmentResolver
+	EventParticipation() EventParticipationResolver
 	Evidence() EvidenceResolver
 	GapContribution() GapContributionResolver
 	GapReport() GapReportResolver
 	HeatmapCell() HeatmapCellResolver
+	KarmaEntry() KarmaEntryResolver
 	Learner() LearnerResolver
+	LearnerStanding() LearnerStandingResolver
+	LearningEvent() LearningEventResolver
 	LearningPath() LearningPathResolver
 	LearningPathStep() LearningPathStepResolver
 	Mutation() MutationResolver
 	Organisation() OrganisationResolver
+	OrganisationStanding() OrganisationStandingResolver
 	Plan() PlanResolver
 	Proficiency() ProficiencyResolver
 	Query() QueryResolver
@@ -50,6 +58,12 @@ type ResolverRoot interface {
 	RecommendationList() RecommendationListResolver
 	Role() RoleResolver
 	RoleRequirement() RoleRequirementResolver
+	SeatDecision() SeatDecisionResolver
+	SeatRequest() SeatRequestResolver
+	Session() SessionResolver
+	SessionCompetency() SessionCompetencyResolver
+	SessionParticipation() SessionParticipationResolver
+	SessionRegistration() SessionRegistrationResolver
 	Subscription() SubscriptionResolver
 }
 
@@ -57,6 +71,14 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AssessmentAttempt struct {
+		Course    func(childComplexity int) int
+		Enrolment func(childComplexity int) int
+		Passed    func(childComplexity int) int
+		Score     func(childComplexity int) int
+		TakenAt   func(childComplexity int) int
+	}
+
 	AssignRolePayload struct {
 		Learner func(childComplexity int) int
 	}
@@ -86,6 +108,43 @@ type ComplexityRoot struct {
 	AuditEntryEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Batch struct {
+		ApprovalsNeeded    func(childComplexity int) int
+		Code               func(childComplexity int) int
+		Course             func(childComplexity int) int
+		EndsAt             func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Link               func(childComplexity int) int
+		MySeatRequest      func(childComplexity int) int
+		Name               func(childComplexity int) int
+		PendingApprovals   func(childComplexity int) int
+		Policy             func(childComplexity int) int
+		Requests           func(childComplexity int, first *int, after *string, status *models.SeatStatus) int
+		RequiredAttendance func(childComplexity int) int
+		Seats              func(childComplexity int) int
+		SeatsFree          func(childComplexity int) int
+		SeatsTaken         func(childComplexity int) int
+		Sessions           func(childComplexity int) int
+		StartsAt           func(childComplexity int) int
+		Venue              func(childComplexity int) int
+		WaitlistLength     func(childComplexity int) int
+	}
+
+	BatchConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	BatchEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CancelRegistrationPayload struct {
+		Registration func(childComplexity int) int
 	}
 
 	Certificate struct {
@@ -171,6 +230,7 @@ type ComplexityRoot struct {
 	}
 
 	Course struct {
+		Batches        func(childComplexity int, first *int, after *string, upcoming *bool) int
 		Code           func(childComplexity int) int
 		Competencies   func(childComplexity int) int
 		Description    func(childComplexity int) int
@@ -178,6 +238,7 @@ type ComplexityRoot struct {
 		EnrolmentCount func(childComplexity int) int
 		Format         func(childComplexity int) int
 		ID             func(childComplexity int) int
+		PassMark       func(childComplexity int) int
 		Provider       func(childComplexity int) int
 		Rating         func(childComplexity int) int
 		RatingCount    func(childComplexity int) int
@@ -201,12 +262,20 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CreateBatchPayload struct {
+		Batch func(childComplexity int) int
+	}
+
 	CreateCompetencyPayload struct {
 		Competency func(childComplexity int) int
 	}
 
 	CreateCoursePayload struct {
 		Course func(childComplexity int) int
+	}
+
+	CreateLearningEventPayload struct {
+		Event func(childComplexity int) int
 	}
 
 	CreateOrganisationPayload struct {
@@ -221,6 +290,14 @@ type ComplexityRoot struct {
 		Role func(childComplexity int) int
 	}
 
+	CreateSessionPayload struct {
+		Session func(childComplexity int) int
+	}
+
+	DecideSeatRequestPayload struct {
+		SeatRequest func(childComplexity int) int
+	}
+
 	DismissRecommendationPayload struct {
 		Recommendations func(childComplexity int) int
 	}
@@ -230,14 +307,15 @@ type ComplexityRoot struct {
 	}
 
 	Enrolment struct {
-		Certificate func(childComplexity int) int
-		CompletedAt func(childComplexity int) int
-		Course      func(childComplexity int) int
-		EnrolledAt  func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Learner     func(childComplexity int) int
-		Progress    func(childComplexity int) int
-		Status      func(childComplexity int) int
+		AssessmentAttempts func(childComplexity int) int
+		Certificate        func(childComplexity int) int
+		CompletedAt        func(childComplexity int) int
+		Course             func(childComplexity int) int
+		EnrolledAt         func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Learner            func(childComplexity int) int
+		Progress           func(childComplexity int) int
+		Status             func(childComplexity int) int
 	}
 
 	EnrolmentConnection struct {
@@ -251,8 +329,16 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	EventParticipation struct {
+		Event        func(childComplexity int) int
+		Learners     func(childComplexity int) int
+		Organisation func(childComplexity int) int
+		Sessions     func(childComplexity int) int
+	}
+
 	Evidence struct {
 		Competency func(childComplexity int) int
+		Course     func(childComplexity int) int
 		ID         func(childComplexity int) int
 		Level      func(childComplexity int) int
 		ObservedAt func(childComplexity int) int
@@ -297,6 +383,34 @@ type ComplexityRoot struct {
 		Organisation func(childComplexity int) int
 	}
 
+	KarmaEntry struct {
+		AwardedAt func(childComplexity int) int
+		Course    func(childComplexity int) int
+		Event     func(childComplexity int) int
+		Note      func(childComplexity int) int
+		Points    func(childComplexity int) int
+		Reason    func(childComplexity int) int
+	}
+
+	KarmaEntryConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	KarmaEntryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	KarmaRule struct {
+		LatePenaltyPerMonth func(childComplexity int) int
+		MonthlyCap          func(childComplexity int) int
+		Points              func(childComplexity int) int
+		Reason              func(childComplexity int) int
+		UpdatedAt           func(childComplexity int) int
+	}
+
 	Learner struct {
 		AssignedCourses func(childComplexity int) int
 		Certificates    func(childComplexity int, first *int, after *string) int
@@ -306,10 +420,13 @@ type ComplexityRoot struct {
 		Enrolments      func(childComplexity int, first *int, after *string, status *models.EnrolmentStatus) int
 		Evidence        func(childComplexity int, first *int, after *string) int
 		ID              func(childComplexity int) int
+		KarmaLedger     func(childComplexity int, first *int, after *string) int
+		KarmaPoints     func(childComplexity int) int
 		Name            func(childComplexity int) int
 		Organisation    func(childComplexity int) int
 		Proficiencies   func(childComplexity int) int
 		Roles           func(childComplexity int) int
+		SeatRequests    func(childComplexity int, first *int, after *string, status *models.SeatStatus) int
 	}
 
 	LearnerConnection struct {
@@ -319,6 +436,39 @@ type ComplexityRoot struct {
 	}
 
 	LearnerEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	LearnerStanding struct {
+		Designation  func(childComplexity int) int
+		Learner      func(childComplexity int) int
+		LearnerID    func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Organisation func(childComplexity int) int
+		Points       func(childComplexity int) int
+		Rank         func(childComplexity int) int
+	}
+
+	LearningEvent struct {
+		Code          func(childComplexity int) int
+		Description   func(childComplexity int) int
+		EndsAt        func(childComplexity int) int
+		Host          func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Participation func(childComplexity int, organisationID string) int
+		Sessions      func(childComplexity int) int
+		StartsAt      func(childComplexity int) int
+	}
+
+	LearningEventConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	LearningEventEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
@@ -343,22 +493,33 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AssignRole            func(childComplexity int, input model.AssignRoleInput) int
+		CancelRegistration    func(childComplexity int, input model.CancelRegistrationInput) int
+		CreateBatch           func(childComplexity int, input model.CreateBatchInput) int
 		CreateCompetency      func(childComplexity int, input model.CreateCompetencyInput) int
 		CreateCourse          func(childComplexity int, input model.CreateCourseInput) int
+		CreateLearningEvent   func(childComplexity int, input model.CreateLearningEventInput) int
 		CreateOrganisation    func(childComplexity int, input model.CreateOrganisationInput) int
 		CreatePlan            func(childComplexity int, input model.CreatePlanInput) int
 		CreateRole            func(childComplexity int, input model.CreateRoleInput) int
+		CreateSession         func(childComplexity int, input model.CreateSessionInput) int
+		DecideSeatRequest     func(childComplexity int, input model.DecideSeatRequestInput) int
 		DismissRecommendation func(childComplexity int, input model.DismissRecommendationInput) int
 		Enrol                 func(childComplexity int, input model.EnrolInput) int
 		RateCourse            func(childComplexity int, input model.RateCourseInput) int
+		RecordAttendance      func(childComplexity int, input model.RecordAttendanceInput) int
 		RecordEvidence        func(childComplexity int, input model.RecordEvidenceInput) int
+		RegisterForSession    func(childComplexity int, input model.RegisterForSessionInput) int
 		RegisterLearner       func(childComplexity int, input model.RegisterLearnerInput) int
 		RequestOtp            func(childComplexity int, input model.RequestOtpInput) int
+		RequestSeat           func(childComplexity int, input model.RequestSeatInput) int
+		SetKarmaRule          func(childComplexity int, input model.SetKarmaRuleInput) int
 		SetRoleRequirement    func(childComplexity int, input model.SetRoleRequirementInput) int
+		TakeAssessment        func(childComplexity int, input model.TakeAssessmentInput) int
 		UpdateCourse          func(childComplexity int, input model.UpdateCourseInput) int
 		UpdateLearner         func(childComplexity int, input model.UpdateLearnerInput) int
 		UpdateProgress        func(childComplexity int, input model.UpdateProgressInput) int
 		VerifyOtp             func(childComplexity int, input model.VerifyOtpInput) int
+		WithdrawSeatRequest   func(childComplexity int, input model.WithdrawSeatRequestInput) int
 	}
 
 	Organisation struct {
@@ -380,6 +541,14 @@ type ComplexityRoot struct {
 	OrganisationEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	OrganisationStanding struct {
+		Average      func(childComplexity int) int
+		Learners     func(childComplexity int) int
+		Organisation func(childComplexity int) int
+		Points       func(childComplexity int) int
+		Rank         func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -428,25 +597,32 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AuditLog          func(childComplexity int, first *int, after *string) int
-		Competencies      func(childComplexity int, first *int, after *string, filter *model.CompetencyFilter) int
-		Competency        func(childComplexity int, id string) int
-		CompetencyGaps    func(childComplexity int, learnerID string, roleID *string) int
-		Course            func(childComplexity int, id string) int
-		Courses           func(childComplexity int, first *int, after *string, filter *model.CourseFilter) int
-		GapReport         func(childComplexity int, organisationID string, roleID *string, competencyType *models.CompetencyType) int
-		Learner           func(childComplexity int, id string) int
-		Learners          func(childComplexity int, first *int, after *string, filter *model.LearnerFilter) int
-		LearningPath      func(childComplexity int, learnerID string, budgetHours *float64, roleID *string) int
-		Node              func(childComplexity int, id string) int
-		Organisation      func(childComplexity int, id string) int
-		Organisations     func(childComplexity int, first *int, after *string, parentID *string) int
-		Plans             func(childComplexity int, first *int, after *string, organisationID *string) int
-		Recommendations   func(childComplexity int, learnerID string, first *int, roleID *string) int
-		Role              func(childComplexity int, id string) int
-		Roles             func(childComplexity int, first *int, after *string, filter *model.RoleFilter) int
-		VerifyCertificate func(childComplexity int, code string) int
-		Viewer            func(childComplexity int) int
+		AuditLog                func(childComplexity int, first *int, after *string) int
+		Batch                   func(childComplexity int, id string) int
+		Batches                 func(childComplexity int, first *int, after *string, courseID *string, upcoming *bool) int
+		Competencies            func(childComplexity int, first *int, after *string, filter *model.CompetencyFilter) int
+		Competency              func(childComplexity int, id string) int
+		CompetencyGaps          func(childComplexity int, learnerID string, roleID *string) int
+		Course                  func(childComplexity int, id string) int
+		Courses                 func(childComplexity int, first *int, after *string, filter *model.CourseFilter) int
+		GapReport               func(childComplexity int, organisationID string, roleID *string, competencyType *models.CompetencyType) int
+		KarmaRules              func(childComplexity int) int
+		Learner                 func(childComplexity int, id string) int
+		LearnerLeaderboard      func(childComplexity int, organisationID string, first *int, since *time.Time) int
+		Learners                func(childComplexity int, first *int, after *string, filter *model.LearnerFilter) int
+		LearningEvent           func(childComplexity int, id string) int
+		LearningEvents          func(childComplexity int, first *int, after *string, upcoming *bool) int
+		LearningPath            func(childComplexity int, learnerID string, budgetHours *float64, roleID *string) int
+		Node                    func(childComplexity int, id string) int
+		Organisation            func(childComplexity int, id string) int
+		OrganisationLeaderboard func(childComplexity int, parentID *string, first *int, since *time.Time) int
+		Organisations           func(childComplexity int, first *int, after *string, parentID *string) int
+		Plans                   func(childComplexity int, first *int, after *string, organisationID *string) int
+		Recommendations         func(childComplexity int, learnerID string, first *int, roleID *string) int
+		Role                    func(childComplexity int, id string) int
+		Roles                   func(childComplexity int, first *int, after *string, filter *model.RoleFilter) int
+		VerifyCertificate       func(childComplexity int, code string) int
+		Viewer                  func(childComplexity int) int
 	}
 
 	RateCoursePayload struct {
@@ -476,9 +652,18 @@ type ComplexityRoot struct {
 		Quality     func(childComplexity int) int
 	}
 
+	RecordAttendancePayload struct {
+		LearnersRecorded func(childComplexity int) int
+		Session          func(childComplexity int) int
+	}
+
 	RecordEvidencePayload struct {
 		Evidence    func(childComplexity int) int
 		Proficiency func(childComplexity int) int
+	}
+
+	RegisterForSessionPayload struct {
+		Registration func(childComplexity int) int
 	}
 
 	RegisterLearnerPayload struct {
@@ -487,6 +672,10 @@ type ComplexityRoot struct {
 
 	RequestOtpPayload struct {
 		ExpiresAt func(childComplexity int) int
+	}
+
+	RequestSeatPayload struct {
+		SeatRequest func(childComplexity int) int
 	}
 
 	Role struct {
@@ -514,12 +703,95 @@ type ComplexityRoot struct {
 		Weight        func(childComplexity int) int
 	}
 
+	SeatDecision struct {
+		Approved   func(childComplexity int) int
+		ApproverID func(childComplexity int) int
+		Comment    func(childComplexity int) int
+		DecidedAt  func(childComplexity int) int
+		Step       func(childComplexity int) int
+	}
+
+	SeatRequest struct {
+		Approvals        func(childComplexity int) int
+		ApprovalsNeeded  func(childComplexity int) int
+		Batch            func(childComplexity int) int
+		Decisions        func(childComplexity int) int
+		Enrolment        func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Learner          func(childComplexity int) int
+		RequestedAt      func(childComplexity int) int
+		SeatNumber       func(childComplexity int) int
+		Status           func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+		WaitlistPosition func(childComplexity int) int
+	}
+
+	SeatRequestConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SeatRequestEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	Session struct {
+		AttendanceCount   func(childComplexity int) int
+		Attended          func(childComplexity int) int
+		Batch             func(childComplexity int) int
+		Capacity          func(childComplexity int) int
+		Code              func(childComplexity int) int
+		Competencies      func(childComplexity int) int
+		EndsAt            func(childComplexity int) int
+		Event             func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Kind              func(childComplexity int) int
+		Link              func(childComplexity int) int
+		MyRegistration    func(childComplexity int) int
+		PlacesLeft        func(childComplexity int) int
+		RegistrationCount func(childComplexity int) int
+		StartsAt          func(childComplexity int) int
+		Title             func(childComplexity int) int
+		Venue             func(childComplexity int) int
+		WaitlistLength    func(childComplexity int) int
+	}
+
+	SessionCompetency struct {
+		Competency func(childComplexity int) int
+		Level      func(childComplexity int) int
+	}
+
+	SessionParticipation struct {
+		Attended   func(childComplexity int) int
+		Registered func(childComplexity int) int
+		Session    func(childComplexity int) int
+		Waitlisted func(childComplexity int) int
+	}
+
+	SessionRegistration struct {
+		Learner      func(childComplexity int) int
+		RegisteredAt func(childComplexity int) int
+		Session      func(childComplexity int) int
+		Status       func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+	}
+
+	SetKarmaRulePayload struct {
+		Rule func(childComplexity int) int
+	}
+
 	SetRoleRequirementPayload struct {
 		Role func(childComplexity int) int
 	}
 
 	Subscription struct {
 		RecommendationsChanged func(childComplexity int, learnerID string, first *int, roleID *string) int
+	}
+
+	TakeAssessmentPayload struct {
+		Attempt func(childComplexity int) int
 	}
 
 	UpdateCoursePayload struct {
@@ -539,6 +811,10 @@ type ComplexityRoot struct {
 		Learner   func(childComplexity int) int
 		Token     func(childComplexity int) int
 	}
+
+	WithdrawSeatRequestPayload struct {
+		SeatRequest func(childComplexity int) int
+	}
 }
 
 type executableSchema graphql.ExecutableSchemaState[ResolverRoot, DirectiveRoot, ComplexityRoot]
@@ -554,6 +830,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AssessmentAttempt.course":
+		if e.ComplexityRoot.AssessmentAttempt.Course == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentAttempt.Course(childComplexity), true
+	case "AssessmentAttempt.enrolment":
+		if e.ComplexityRoot.AssessmentAttempt.Enrolment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentAttempt.Enrolment(childComplexity), true
+	case "AssessmentAttempt.passed":
+		if e.ComplexityRoot.AssessmentAttempt.Passed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentAttempt.Passed(childComplexity), true
+	case "AssessmentAttempt.score":
+		if e.ComplexityRoot.AssessmentAttempt.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentAttempt.Score(childComplexity), true
+	case "AssessmentAttempt.takenAt":
+		if e.ComplexityRoot.AssessmentAttempt.TakenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentAttempt.TakenAt(childComplexity), true
 
 	case "AssignRolePayload.learner":
 		if e.ComplexityRoot.AssignRolePayload.Learner == nil {
@@ -655,6 +962,165 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEntryEdge.Node(childComplexity), true
+
+	case "Batch.approvalsNeeded":
+		if e.ComplexityRoot.Batch.ApprovalsNeeded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Batch.ApprovalsNeeded(childComplexity), true
+	case "Batch.code":
+		if e.ComplexityRoot.Batch.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Batch.Code(childComplexity), true
+	case "Batch.course":
+		if e.ComplexityRoot.Batch.Course == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Batch.Course(childComplexity), true
+	case "Batch.endsAt":
+		if e.ComplexityRoot.Batch.EndsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Batch.EndsAt(childComplexity), true
+	case "Batch.id":
+		if e.ComplexityRoot.Batch.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Batch.ID(childComplexity), true
+	case "Batch.link":
+		if e.ComplexityRoot.Batch.Link == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Batch.Link(childComplexity), true
+	case "Batch.mySeatRequest":
+		if e.ComplexityRoot.Batch.MySeatRequest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Batch.MySeatRequest(childComplexity), true
+	case "Batch.name":
+		if e.ComplexityRoot.Batch.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Batch.Name(childComplexity), true
+	case "Batch.pendingApprovals":
+		if e.ComplexityRoot.Batch.PendingApprovals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Batch.PendingApprovals(childComplexity), true
+	case "Batch.policy":
+		if e.ComplexityRoot.Batch.Policy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Batch.Policy(childComplexity), true
+	case "Batch.requests":
+		if e.ComplexityRoot.Batch.Requests == nil {
+			break
+		}
+
+		args, err := ec.field_Batch_requests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Batch.Requests(childComplexity, args["first"].(*int), args["after"].(*string), args["status"].(*models.SeatStatus)), true
+	case "Batch.requiredAttendance":
+		if e.ComplexityRoot.Batch.RequiredAttendance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Batch.RequiredAttendance(childComplexity), true
+	case "Batch.seats":
+		if e.ComplexityRoot.Batch.Seats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Batch.Seats(childComplexity), true
+	case "Batch.seatsFree":
+		if e.ComplexityRoot.Batch.SeatsFree == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Batch.SeatsFree(childComplexity), true
+	case "Batch.seatsTaken":
+		if e.ComplexityRoot.Batch.SeatsTaken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Batch.SeatsTaken(childComplexity), true
+	case "Batch.sessions":
+		if e.ComplexityRoot.Batch.Sessions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Batch.Sessions(childComplexity), true
+	case "Batch.startsAt":
+		if e.ComplexityRoot.Batch.StartsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Batch.StartsAt(childComplexity), true
+	case "Batch.venue":
+		if e.ComplexityRoot.Batch.Venue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Batch.Venue(childComplexity), true
+	case "Batch.waitlistLength":
+		if e.ComplexityRoot.Batch.WaitlistLength == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Batch.WaitlistLength(childComplexity), true
+
+	case "BatchConnection.edges":
+		if e.ComplexityRoot.BatchConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchConnection.Edges(childComplexity), true
+	case "BatchConnection.pageInfo":
+		if e.ComplexityRoot.BatchConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchConnection.PageInfo(childComplexity), true
+	case "BatchConnection.totalCount":
+		if e.ComplexityRoot.BatchConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchConnection.TotalCount(childComplexity), true
+
+	case "BatchEdge.cursor":
+		if e.ComplexityRoot.BatchEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchEdge.Cursor(childComplexity), true
+	case "BatchEdge.node":
+		if e.ComplexityRoot.BatchEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchEdge.Node(childComplexity), true
+
+	case "CancelRegistrationPayload.registration":
+		if e.ComplexityRoot.CancelRegistrationPayload.Registration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CancelRegistrationPayload.Registration(childComplexity), true
 
 	case "Certificate.course":
 		if e.ComplexityRoot.Certificate.Course == nil {
@@ -949,6 +1415,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ContentGap.Level(childComplexity), true
 
+	case "Course.batches":
+		if e.ComplexityRoot.Course.Batches == nil {
+			break
+		}
+
+		args, err := ec.field_Course_batches_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Course.Batches(childComplexity, args["first"].(*int), args["after"].(*string), args["upcoming"].(*bool)), true
 	case "Course.code":
 		if e.ComplexityRoot.Course.Code == nil {
 			break
@@ -991,6 +1468,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Course.ID(childComplexity), true
+	case "Course.passMark":
+		if e.ComplexityRoot.Course.PassMark == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Course.PassMark(childComplexity), true
 	case "Course.provider":
 		if e.ComplexityRoot.Course.Provider == nil {
 			break
@@ -1067,6 +1550,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CourseEdge.Node(childComplexity), true
 
+	case "CreateBatchPayload.batch":
+		if e.ComplexityRoot.CreateBatchPayload.Batch == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateBatchPayload.Batch(childComplexity), true
+
 	case "CreateCompetencyPayload.competency":
 		if e.ComplexityRoot.CreateCompetencyPayload.Competency == nil {
 			break
@@ -1080,6 +1570,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateCoursePayload.Course(childComplexity), true
+
+	case "CreateLearningEventPayload.event":
+		if e.ComplexityRoot.CreateLearningEventPayload.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateLearningEventPayload.Event(childComplexity), true
 
 	case "CreateOrganisationPayload.organisation":
 		if e.ComplexityRoot.CreateOrganisationPayload.Organisation == nil {
@@ -1102,6 +1599,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateRolePayload.Role(childComplexity), true
 
+	case "CreateSessionPayload.session":
+		if e.ComplexityRoot.CreateSessionPayload.Session == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateSessionPayload.Session(childComplexity), true
+
+	case "DecideSeatRequestPayload.seatRequest":
+		if e.ComplexityRoot.DecideSeatRequestPayload.SeatRequest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecideSeatRequestPayload.SeatRequest(childComplexity), true
+
 	case "DismissRecommendationPayload.recommendations":
 		if e.ComplexityRoot.DismissRecommendationPayload.Recommendations == nil {
 			break
@@ -1116,6 +1627,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EnrolPayload.Enrolment(childComplexity), true
 
+	case "Enrolment.assessmentAttempts":
+		if e.ComplexityRoot.Enrolment.AssessmentAttempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Enrolment.AssessmentAttempts(childComplexity), true
 	case "Enrolment.certificate":
 		if e.ComplexityRoot.Enrolment.Certificate == nil {
 			break
@@ -1197,12 +1714,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EnrolmentEdge.Node(childComplexity), true
 
+	case "EventParticipation.event":
+		if e.ComplexityRoot.EventParticipation.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventParticipation.Event(childComplexity), true
+	case "EventParticipation.learners":
+		if e.ComplexityRoot.EventParticipation.Learners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventParticipation.Learners(childComplexity), true
+	case "EventParticipation.organisation":
+		if e.ComplexityRoot.EventParticipation.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventParticipation.Organisation(childComplexity), true
+	case "EventParticipation.sessions":
+		if e.ComplexityRoot.EventParticipation.Sessions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventParticipation.Sessions(childComplexity), true
+
 	case "Evidence.competency":
 		if e.ComplexityRoot.Evidence.Competency == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Evidence.Competency(childComplexity), true
+	case "Evidence.course":
+		if e.ComplexityRoot.Evidence.Course == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.Course(childComplexity), true
 	case "Evidence.id":
 		if e.ComplexityRoot.Evidence.ID == nil {
 			break
@@ -1376,6 +1924,106 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.HeatmapCell.Organisation(childComplexity), true
 
+	case "KarmaEntry.awardedAt":
+		if e.ComplexityRoot.KarmaEntry.AwardedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KarmaEntry.AwardedAt(childComplexity), true
+	case "KarmaEntry.course":
+		if e.ComplexityRoot.KarmaEntry.Course == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KarmaEntry.Course(childComplexity), true
+	case "KarmaEntry.event":
+		if e.ComplexityRoot.KarmaEntry.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KarmaEntry.Event(childComplexity), true
+	case "KarmaEntry.note":
+		if e.ComplexityRoot.KarmaEntry.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KarmaEntry.Note(childComplexity), true
+	case "KarmaEntry.points":
+		if e.ComplexityRoot.KarmaEntry.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KarmaEntry.Points(childComplexity), true
+	case "KarmaEntry.reason":
+		if e.ComplexityRoot.KarmaEntry.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KarmaEntry.Reason(childComplexity), true
+
+	case "KarmaEntryConnection.edges":
+		if e.ComplexityRoot.KarmaEntryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KarmaEntryConnection.Edges(childComplexity), true
+	case "KarmaEntryConnection.pageInfo":
+		if e.ComplexityRoot.KarmaEntryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KarmaEntryConnection.PageInfo(childComplexity), true
+	case "KarmaEntryConnection.totalCount":
+		if e.ComplexityRoot.KarmaEntryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KarmaEntryConnection.TotalCount(childComplexity), true
+
+	case "KarmaEntryEdge.cursor":
+		if e.ComplexityRoot.KarmaEntryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KarmaEntryEdge.Cursor(childComplexity), true
+	case "KarmaEntryEdge.node":
+		if e.ComplexityRoot.KarmaEntryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KarmaEntryEdge.Node(childComplexity), true
+
+	case "KarmaRule.latePenaltyPerMonth":
+		if e.ComplexityRoot.KarmaRule.LatePenaltyPerMonth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KarmaRule.LatePenaltyPerMonth(childComplexity), true
+	case "KarmaRule.monthlyCap":
+		if e.ComplexityRoot.KarmaRule.MonthlyCap == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KarmaRule.MonthlyCap(childComplexity), true
+	case "KarmaRule.points":
+		if e.ComplexityRoot.KarmaRule.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KarmaRule.Points(childComplexity), true
+	case "KarmaRule.reason":
+		if e.ComplexityRoot.KarmaRule.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KarmaRule.Reason(childComplexity), true
+	case "KarmaRule.updatedAt":
+		if e.ComplexityRoot.KarmaRule.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KarmaRule.UpdatedAt(childComplexity), true
+
 	case "Learner.assignedCourses":
 		if e.ComplexityRoot.Learner.AssignedCourses == nil {
 			break
@@ -1439,6 +2087,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Learner.ID(childComplexity), true
+	case "Learner.karmaLedger":
+		if e.ComplexityRoot.Learner.KarmaLedger == nil {
+			break
+		}
+
+		args, err := ec.field_Learner_karmaLedger_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Learner.KarmaLedger(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Learner.karmaPoints":
+		if e.ComplexityRoot.Learner.KarmaPoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Learner.KarmaPoints(childComplexity), true
 	case "Learner.name":
 		if e.ComplexityRoot.Learner.Name == nil {
 			break
@@ -1463,6 +2128,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Learner.Roles(childComplexity), true
+	case "Learner.seatRequests":
+		if e.ComplexityRoot.Learner.SeatRequests == nil {
+			break
+		}
+
+		args, err := ec.field_Learner_seatRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Learner.SeatRequests(childComplexity, args["first"].(*int), args["after"].(*string), args["status"].(*models.SeatStatus)), true
 
 	case "LearnerConnection.edges":
 		if e.ComplexityRoot.LearnerConnection.Edges == nil {
@@ -1495,6 +2171,141 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LearnerEdge.Node(childComplexity), true
+
+	case "LearnerStanding.designation":
+		if e.ComplexityRoot.LearnerStanding.Designation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearnerStanding.Designation(childComplexity), true
+	case "LearnerStanding.learner":
+		if e.ComplexityRoot.LearnerStanding.Learner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearnerStanding.Learner(childComplexity), true
+	case "LearnerStanding.learnerId":
+		if e.ComplexityRoot.LearnerStanding.LearnerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearnerStanding.LearnerID(childComplexity), true
+	case "LearnerStanding.name":
+		if e.ComplexityRoot.LearnerStanding.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearnerStanding.Name(childComplexity), true
+	case "LearnerStanding.organisation":
+		if e.ComplexityRoot.LearnerStanding.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearnerStanding.Organisation(childComplexity), true
+	case "LearnerStanding.points":
+		if e.ComplexityRoot.LearnerStanding.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearnerStanding.Points(childComplexity), true
+	case "LearnerStanding.rank":
+		if e.ComplexityRoot.LearnerStanding.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearnerStanding.Rank(childComplexity), true
+
+	case "LearningEvent.code":
+		if e.ComplexityRoot.LearningEvent.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningEvent.Code(childComplexity), true
+	case "LearningEvent.description":
+		if e.ComplexityRoot.LearningEvent.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningEvent.Description(childComplexity), true
+	case "LearningEvent.endsAt":
+		if e.ComplexityRoot.LearningEvent.EndsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningEvent.EndsAt(childComplexity), true
+	case "LearningEvent.host":
+		if e.ComplexityRoot.LearningEvent.Host == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningEvent.Host(childComplexity), true
+	case "LearningEvent.id":
+		if e.ComplexityRoot.LearningEvent.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningEvent.ID(childComplexity), true
+	case "LearningEvent.name":
+		if e.ComplexityRoot.LearningEvent.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningEvent.Name(childComplexity), true
+	case "LearningEvent.participation":
+		if e.ComplexityRoot.LearningEvent.Participation == nil {
+			break
+		}
+
+		args, err := ec.field_LearningEvent_participation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.LearningEvent.Participation(childComplexity, args["organisationId"].(string)), true
+	case "LearningEvent.sessions":
+		if e.ComplexityRoot.LearningEvent.Sessions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningEvent.Sessions(childComplexity), true
+	case "LearningEvent.startsAt":
+		if e.ComplexityRoot.LearningEvent.StartsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningEvent.StartsAt(childComplexity), true
+
+	case "LearningEventConnection.edges":
+		if e.ComplexityRoot.LearningEventConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningEventConnection.Edges(childComplexity), true
+	case "LearningEventConnection.pageInfo":
+		if e.ComplexityRoot.LearningEventConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningEventConnection.PageInfo(childComplexity), true
+	case "LearningEventConnection.totalCount":
+		if e.ComplexityRoot.LearningEventConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningEventConnection.TotalCount(childComplexity), true
+
+	case "LearningEventEdge.cursor":
+		if e.ComplexityRoot.LearningEventEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningEventEdge.Cursor(childComplexity), true
+	case "LearningEventEdge.node":
+		if e.ComplexityRoot.LearningEventEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LearningEventEdge.Node(childComplexity), true
 
 	case "LearningPath.gapAfter":
 		if e.ComplexityRoot.LearningPath.GapAfter == nil {
@@ -1581,6 +2392,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AssignRole(childComplexity, args["input"].(model.AssignRoleInput)), true
+	case "Mutation.cancelRegistration":
+		if e.ComplexityRoot.Mutation.CancelRegistration == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelRegistration_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelRegistration(childComplexity, args["input"].(model.CancelRegistrationInput)), true
+	case "Mutation.createBatch":
+		if e.ComplexityRoot.Mutation.CreateBatch == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createBatch_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateBatch(childComplexity, args["input"].(model.CreateBatchInput)), true
 	case "Mutation.createCompetency":
 		if e.ComplexityRoot.Mutation.CreateCompetency == nil {
 			break
@@ -1603,6 +2436,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateCourse(childComplexity, args["input"].(model.CreateCourseInput)), true
+	case "Mutation.createLearningEvent":
+		if e.ComplexityRoot.Mutation.CreateLearningEvent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createLearningEvent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateLearningEvent(childComplexity, args["input"].(model.CreateLearningEventInput)), true
 	case "Mutation.createOrganisation":
 		if e.ComplexityRoot.Mutation.CreateOrganisation == nil {
 			break
@@ -1636,6 +2480,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateRole(childComplexity, args["input"].(model.CreateRoleInput)), true
+	case "Mutation.createSession":
+		if e.ComplexityRoot.Mutation.CreateSession == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createSession_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateSession(childComplexity, args["input"].(model.CreateSessionInput)), true
+	case "Mutation.decideSeatRequest":
+		if e.ComplexityRoot.Mutation.DecideSeatRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_decideSeatRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DecideSeatRequest(childComplexity, args["input"].(model.DecideSeatRequestInput)), true
 	case "Mutation.dismissRecommendation":
 		if e.ComplexityRoot.Mutation.DismissRecommendation == nil {
 			break
@@ -1669,6 +2535,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RateCourse(childComplexity, args["input"].(model.RateCourseInput)), true
+	case "Mutation.recordAttendance":
+		if e.ComplexityRoot.Mutation.RecordAttendance == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordAttendance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordAttendance(childComplexity, args["input"].(model.RecordAttendanceInput)), true
 	case "Mutation.recordEvidence":
 		if e.ComplexityRoot.Mutation.RecordEvidence == nil {
 			break
@@ -1680,6 +2557,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordEvidence(childComplexity, args["input"].(model.RecordEvidenceInput)), true
+	case "Mutation.registerForSession":
+		if e.ComplexityRoot.Mutation.RegisterForSession == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_registerForSession_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegisterForSession(childComplexity, args["input"].(model.RegisterForSessionInput)), true
 	case "Mutation.registerLearner":
 		if e.ComplexityRoot.Mutation.RegisterLearner == nil {
 			break
@@ -1702,6 +2590,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RequestOtp(childComplexity, args["input"].(model.RequestOtpInput)), true
+	case "Mutation.requestSeat":
+		if e.ComplexityRoot.Mutation.RequestSeat == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestSeat_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestSeat(childComplexity, args["input"].(model.RequestSeatInput)), true
+	case "Mutation.setKarmaRule":
+		if e.ComplexityRoot.Mutation.SetKarmaRule == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setKarmaRule_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetKarmaRule(childComplexity, args["input"].(model.SetKarmaRuleInput)), true
 	case "Mutation.setRoleRequirement":
 		if e.ComplexityRoot.Mutation.SetRoleRequirement == nil {
 			break
@@ -1713,6 +2623,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetRoleRequirement(childComplexity, args["input"].(model.SetRoleRequirementInput)), true
+	case "Mutation.takeAssessment":
+		if e.ComplexityRoot.Mutation.TakeAssessment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_takeAssessment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TakeAssessment(childComplexity, args["input"].(model.TakeAssessmentInput)), true
 	case "Mutation.updateCourse":
 		if e.ComplexityRoot.Mutation.UpdateCourse == nil {
 			break
@@ -1757,6 +2678,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.VerifyOtp(childComplexity, args["input"].(model.VerifyOtpInput)), true
+	case "Mutation.withdrawSeatRequest":
+		if e.ComplexityRoot.Mutation.WithdrawSeatRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_withdrawSeatRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WithdrawSeatRequest(childComplexity, args["input"].(model.WithdrawSeatRequestInput)), true
 
 	case "Organisation.children":
 		if e.ComplexityRoot.Organisation.Children == nil {
@@ -1842,6 +2774,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrganisationEdge.Node(childComplexity), true
+
+	case "OrganisationStanding.averagePoints":
+		if e.ComplexityRoot.OrganisationStanding.Average == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationStanding.Average(childComplexity), true
+	case "OrganisationStanding.learners":
+		if e.ComplexityRoot.OrganisationStanding.Learners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationStanding.Learners(childComplexity), true
+	case "OrganisationStanding.organisation":
+		if e.ComplexityRoot.OrganisationStanding.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationStanding.Organisation(childComplexity), true
+	case "OrganisationStanding.points":
+		if e.ComplexityRoot.OrganisationStanding.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationStanding.Points(childComplexity), true
+	case "OrganisationStanding.rank":
+		if e.ComplexityRoot.OrganisationStanding.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationStanding.Rank(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -2022,6 +2985,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.batch":
+		if e.ComplexityRoot.Query.Batch == nil {
+			break
+		}
+
+		args, err := ec.field_Query_batch_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Batch(childComplexity, args["id"].(string)), true
+	case "Query.batches":
+		if e.ComplexityRoot.Query.Batches == nil {
+			break
+		}
+
+		args, err := ec.field_Query_batches_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Batches(childComplexity, args["first"].(*int), args["after"].(*string), args["courseId"].(*string), args["upcoming"].(*bool)), true
 	case "Query.competencies":
 		if e.ComplexityRoot.Query.Competencies == nil {
 			break
@@ -2089,6 +3074,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.GapReport(childComplexity, args["organisationId"].(string), args["roleId"].(*string), args["competencyType"].(*models.CompetencyType)), true
 
+	case "Query.karmaRules":
+		if e.ComplexityRoot.Query.KarmaRules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.KarmaRules(childComplexity), true
 	case "Query.learner":
 		if e.ComplexityRoot.Query.Learner == nil {
 			break
@@ -2100,6 +3091,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Learner(childComplexity, args["id"].(string)), true
+	case "Query.learnerLeaderboard":
+		if e.ComplexityRoot.Query.LearnerLeaderboard == nil {
+			break
+		}
+
+		args, err := ec.field_Query_learnerLeaderboard_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LearnerLeaderboard(childComplexity, args["organisationId"].(string), args["first"].(*int), args["since"].(*time.Time)), true
 	case "Query.learners":
 		if e.ComplexityRoot.Query.Learners == nil {
 			break
@@ -2111,6 +3113,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Learners(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.LearnerFilter)), true
+	case "Query.learningEvent":
+		if e.ComplexityRoot.Query.LearningEvent == nil {
+			break
+		}
+
+		args, err := ec.field_Query_learningEvent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LearningEvent(childComplexity, args["id"].(string)), true
+	case "Query.learningEvents":
+		if e.ComplexityRoot.Query.LearningEvents == nil {
+			break
+		}
+
+		args, err := ec.field_Query_learningEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LearningEvents(childComplexity, args["first"].(*int), args["after"].(*string), args["upcoming"].(*bool)), true
 	case "Query.learningPath":
 		if e.ComplexityRoot.Query.LearningPath == nil {
 			break
@@ -2144,6 +3168,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Organisation(childComplexity, args["id"].(string)), true
+	case "Query.organisationLeaderboard":
+		if e.ComplexityRoot.Query.OrganisationLeaderboard == nil {
+			break
+		}
+
+		args, err := ec.field_Query_organisationLeaderboard_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.OrganisationLeaderboard(childComplexity, args["parentId"].(*string), args["first"].(*int), args["since"].(*time.Time)), true
 	case "Query.organisations":
 		if e.ComplexityRoot.Query.Organisations == nil {
 			break
@@ -2311,6 +3346,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RecommendationSignals.Quality(childComplexity), true
 
+	case "RecordAttendancePayload.learnersRecorded":
+		if e.ComplexityRoot.RecordAttendancePayload.LearnersRecorded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordAttendancePayload.LearnersRecorded(childComplexity), true
+	case "RecordAttendancePayload.session":
+		if e.ComplexityRoot.RecordAttendancePayload.Session == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordAttendancePayload.Session(childComplexity), true
+
 	case "RecordEvidencePayload.evidence":
 		if e.ComplexityRoot.RecordEvidencePayload.Evidence == nil {
 			break
@@ -2323,6 +3371,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecordEvidencePayload.Proficiency(childComplexity), true
+
+	case "RegisterForSessionPayload.registration":
+		if e.ComplexityRoot.RegisterForSessionPayload.Registration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterForSessionPayload.Registration(childComplexity), true
 
 	case "RegisterLearnerPayload.learner":
 		if e.ComplexityRoot.RegisterLearnerPayload.Learner == nil {
@@ -2337,6 +3392,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RequestOtpPayload.ExpiresAt(childComplexity), true
+
+	case "RequestSeatPayload.seatRequest":
+		if e.ComplexityRoot.RequestSeatPayload.SeatRequest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestSeatPayload.SeatRequest(childComplexity), true
 
 	case "Role.code":
 		if e.ComplexityRoot.Role.Code == nil {
@@ -2420,6 +3482,327 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RoleRequirement.Weight(childComplexity), true
 
+	case "SeatDecision.approved":
+		if e.ComplexityRoot.SeatDecision.Approved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatDecision.Approved(childComplexity), true
+	case "SeatDecision.approverId":
+		if e.ComplexityRoot.SeatDecision.ApproverID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatDecision.ApproverID(childComplexity), true
+	case "SeatDecision.comment":
+		if e.ComplexityRoot.SeatDecision.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatDecision.Comment(childComplexity), true
+	case "SeatDecision.decidedAt":
+		if e.ComplexityRoot.SeatDecision.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatDecision.DecidedAt(childComplexity), true
+	case "SeatDecision.step":
+		if e.ComplexityRoot.SeatDecision.Step == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatDecision.Step(childComplexity), true
+
+	case "SeatRequest.approvals":
+		if e.ComplexityRoot.SeatRequest.Approvals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatRequest.Approvals(childComplexity), true
+	case "SeatRequest.approvalsNeeded":
+		if e.ComplexityRoot.SeatRequest.ApprovalsNeeded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatRequest.ApprovalsNeeded(childComplexity), true
+	case "SeatRequest.batch":
+		if e.ComplexityRoot.SeatRequest.Batch == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatRequest.Batch(childComplexity), true
+	case "SeatRequest.decisions":
+		if e.ComplexityRoot.SeatRequest.Decisions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatRequest.Decisions(childComplexity), true
+	case "SeatRequest.enrolment":
+		if e.ComplexityRoot.SeatRequest.Enrolment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatRequest.Enrolment(childComplexity), true
+	case "SeatRequest.id":
+		if e.ComplexityRoot.SeatRequest.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatRequest.ID(childComplexity), true
+	case "SeatRequest.learner":
+		if e.ComplexityRoot.SeatRequest.Learner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatRequest.Learner(childComplexity), true
+	case "SeatRequest.requestedAt":
+		if e.ComplexityRoot.SeatRequest.RequestedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatRequest.RequestedAt(childComplexity), true
+	case "SeatRequest.seatNumber":
+		if e.ComplexityRoot.SeatRequest.SeatNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatRequest.SeatNumber(childComplexity), true
+	case "SeatRequest.status":
+		if e.ComplexityRoot.SeatRequest.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatRequest.Status(childComplexity), true
+	case "SeatRequest.updatedAt":
+		if e.ComplexityRoot.SeatRequest.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatRequest.UpdatedAt(childComplexity), true
+	case "SeatRequest.waitlistPosition":
+		if e.ComplexityRoot.SeatRequest.WaitlistPosition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatRequest.WaitlistPosition(childComplexity), true
+
+	case "SeatRequestConnection.edges":
+		if e.ComplexityRoot.SeatRequestConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatRequestConnection.Edges(childComplexity), true
+	case "SeatRequestConnection.pageInfo":
+		if e.ComplexityRoot.SeatRequestConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatRequestConnection.PageInfo(childComplexity), true
+	case "SeatRequestConnection.totalCount":
+		if e.ComplexityRoot.SeatRequestConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatRequestConnection.TotalCount(childComplexity), true
+
+	case "SeatRequestEdge.cursor":
+		if e.ComplexityRoot.SeatRequestEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatRequestEdge.Cursor(childComplexity), true
+	case "SeatRequestEdge.node":
+		if e.ComplexityRoot.SeatRequestEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatRequestEdge.Node(childComplexity), true
+
+	case "Session.attendanceCount":
+		if e.ComplexityRoot.Session.AttendanceCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.AttendanceCount(childComplexity), true
+	case "Session.attended":
+		if e.ComplexityRoot.Session.Attended == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.Attended(childComplexity), true
+	case "Session.batch":
+		if e.ComplexityRoot.Session.Batch == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.Batch(childComplexity), true
+	case "Session.capacity":
+		if e.ComplexityRoot.Session.Capacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.Capacity(childComplexity), true
+	case "Session.code":
+		if e.ComplexityRoot.Session.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.Code(childComplexity), true
+	case "Session.competencies":
+		if e.ComplexityRoot.Session.Competencies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.Competencies(childComplexity), true
+	case "Session.endsAt":
+		if e.ComplexityRoot.Session.EndsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.EndsAt(childComplexity), true
+	case "Session.event":
+		if e.ComplexityRoot.Session.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.Event(childComplexity), true
+	case "Session.id":
+		if e.ComplexityRoot.Session.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.ID(childComplexity), true
+	case "Session.kind":
+		if e.ComplexityRoot.Session.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.Kind(childComplexity), true
+	case "Session.link":
+		if e.ComplexityRoot.Session.Link == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.Link(childComplexity), true
+	case "Session.myRegistration":
+		if e.ComplexityRoot.Session.MyRegistration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.MyRegistration(childComplexity), true
+	case "Session.placesLeft":
+		if e.ComplexityRoot.Session.PlacesLeft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.PlacesLeft(childComplexity), true
+	case "Session.registrationCount":
+		if e.ComplexityRoot.Session.RegistrationCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.RegistrationCount(childComplexity), true
+	case "Session.startsAt":
+		if e.ComplexityRoot.Session.StartsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.StartsAt(childComplexity), true
+	case "Session.title":
+		if e.ComplexityRoot.Session.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.Title(childComplexity), true
+	case "Session.venue":
+		if e.ComplexityRoot.Session.Venue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.Venue(childComplexity), true
+	case "Session.waitlistLength":
+		if e.ComplexityRoot.Session.WaitlistLength == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.WaitlistLength(childComplexity), true
+
+	case "SessionCompetency.competency":
+		if e.ComplexityRoot.SessionCompetency.Competency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionCompetency.Competency(childComplexity), true
+	case "SessionCompetency.level":
+		if e.ComplexityRoot.SessionCompetency.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionCompetency.Level(childComplexity), true
+
+	case "SessionParticipation.attended":
+		if e.ComplexityRoot.SessionParticipation.Attended == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionParticipation.Attended(childComplexity), true
+	case "SessionParticipation.registered":
+		if e.ComplexityRoot.SessionParticipation.Registered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionParticipation.Registered(childComplexity), true
+	case "SessionParticipation.session":
+		if e.ComplexityRoot.SessionParticipation.Session == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionParticipation.Session(childComplexity), true
+	case "SessionParticipation.waitlisted":
+		if e.ComplexityRoot.SessionParticipation.Waitlisted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionParticipation.Waitlisted(childComplexity), true
+
+	case "SessionRegistration.learner":
+		if e.ComplexityRoot.SessionRegistration.Learner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionRegistration.Learner(childComplexity), true
+	case "SessionRegistration.registeredAt":
+		if e.ComplexityRoot.SessionRegistration.RegisteredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionRegistration.RegisteredAt(childComplexity), true
+	case "SessionRegistration.session":
+		if e.ComplexityRoot.SessionRegistration.Session == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionRegistration.Session(childComplexity), true
+	case "SessionRegistration.status":
+		if e.ComplexityRoot.SessionRegistration.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionRegistration.Status(childComplexity), true
+	case "SessionRegistration.updatedAt":
+		if e.ComplexityRoot.SessionRegistration.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionRegistration.UpdatedAt(childComplexity), true
+
+	case "SetKarmaRulePayload.rule":
+		if e.ComplexityRoot.SetKarmaRulePayload.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetKarmaRulePayload.Rule(childComplexity), true
+
 	case "SetRoleRequirementPayload.role":
 		if e.ComplexityRoot.SetRoleRequirementPayload.Role == nil {
 			break
@@ -2438,6 +3821,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.RecommendationsChanged(childComplexity, args["learnerId"].(string), args["first"].(*int), args["roleId"].(*string)), true
+
+	case "TakeAssessmentPayload.attempt":
+		if e.ComplexityRoot.TakeAssessmentPayload.Attempt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TakeAssessmentPayload.Attempt(childComplexity), true
 
 	case "UpdateCoursePayload.course":
 		if e.ComplexityRoot.UpdateCoursePayload.Course == nil {
@@ -2479,6 +3869,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.VerifyOtpPayload.Token(childComplexity), true
 
+	case "WithdrawSeatRequestPayload.seatRequest":
+		if e.ComplexityRoot.WithdrawSeatRequestPayload.SeatRequest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WithdrawSeatRequestPayload.SeatRequest(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -2489,29 +3886,41 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AssignRoleInput", ec.unmarshalInputAssignRoleInput),
+			graphql.NewInputUnmarshaler("CancelRegistrationInput", ec.unmarshalInputCancelRegistrationInput),
 			graphql.NewInputUnmarshaler("CompetencyFilter", ec.unmarshalInputCompetencyFilter),
 			graphql.NewInputUnmarshaler("CompetencyLevelInput", ec.unmarshalInputCompetencyLevelInput),
 			graphql.NewInputUnmarshaler("CourseCompetencyInput", ec.unmarshalInputCourseCompetencyInput),
 			graphql.NewInputUnmarshaler("CourseFilter", ec.unmarshalInputCourseFilter),
+			graphql.NewInputUnmarshaler("CreateBatchInput", ec.unmarshalInputCreateBatchInput),
 			graphql.NewInputUnmarshaler("CreateCompetencyInput", ec.unmarshalInputCreateCompetencyInput),
 			graphql.NewInputUnmarshaler("CreateCourseInput", ec.unmarshalInputCreateCourseInput),
+			graphql.NewInputUnmarshaler("CreateLearningEventInput", ec.unmarshalInputCreateLearningEventInput),
 			graphql.NewInputUnmarshaler("CreateOrganisationInput", ec.unmarshalInputCreateOrganisationInput),
 			graphql.NewInputUnmarshaler("CreatePlanInput", ec.unmarshalInputCreatePlanInput),
 			graphql.NewInputUnmarshaler("CreateRoleInput", ec.unmarshalInputCreateRoleInput),
+			graphql.NewInputUnmarshaler("CreateSessionInput", ec.unmarshalInputCreateSessionInput),
+			graphql.NewInputUnmarshaler("DecideSeatRequestInput", ec.unmarshalInputDecideSeatRequestInput),
 			graphql.NewInputUnmarshaler("DismissRecommendationInput", ec.unmarshalInputDismissRecommendationInput),
 			graphql.NewInputUnmarshaler("EnrolInput", ec.unmarshalInputEnrolInput),
 			graphql.NewInputUnmarshaler("LearnerFilter", ec.unmarshalInputLearnerFilter),
 			graphql.NewInputUnmarshaler("RateCourseInput", ec.unmarshalInputRateCourseInput),
+			graphql.NewInputUnmarshaler("RecordAttendanceInput", ec.unmarshalInputRecordAttendanceInput),
 			graphql.NewInputUnmarshaler("RecordEvidenceInput", ec.unmarshalInputRecordEvidenceInput),
+			graphql.NewInputUnmarshaler("RegisterForSessionInput", ec.unmarshalInputRegisterForSessionInput),
 			graphql.NewInputUnmarshaler("RegisterLearnerInput", ec.unmarshalInputRegisterLearnerInput),
 			graphql.NewInputUnmarshaler("RequestOtpInput", ec.unmarshalInputRequestOtpInput),
+			graphql.NewInputUnmarshaler("RequestSeatInput", ec.unmarshalInputRequestSeatInput),
 			graphql.NewInputUnmarshaler("RoleFilter", ec.unmarshalInputRoleFilter),
 			graphql.NewInputUnmarshaler("RoleRequirementInput", ec.unmarshalInputRoleRequirementInput),
+			graphql.NewInputUnmarshaler("SessionCompetencyInput", ec.unmarshalInputSessionCompetencyInput),
+			graphql.NewInputUnmarshaler("SetKarmaRuleInput", ec.unmarshalInputSetKarmaRuleInput),
 			graphql.NewInputUnmarshaler("SetRoleRequirementInput", ec.unmarshalInputSetRoleRequirementInput),
+			graphql.NewInputUnmarshaler("TakeAssessmentInput", ec.unmarshalInputTakeAssessmentInput),
 			graphql.NewInputUnmarshaler("UpdateCourseInput", ec.unmarshalInputUpdateCourseInput),
 			graphql.NewInputUnmarshaler("UpdateLearnerInput", ec.unmarshalInputUpdateLearnerInput),
 			graphql.NewInputUnmarshaler("UpdateProgressInput", ec.unmarshalInputUpdateProgressInput),
 			graphql.NewInputUnmarshaler("VerifyOtpInput", ec.unmarshalInputVerifyOtpInput),
+			graphql.NewInputUnmarshaler("WithdrawSeatRequestInput", ec.unmarshalInputWithdrawSeatRequestInput),
 		)
 	}
 	first := true
@@ -2706,6 +4115,663 @@ extend type Mutation {
   ): VerifyOtpPayload!
 }
 `, BuiltIn: false},
+	{Name: "../schema/blended.graphqls", Input: `"""How a learner gets a seat in a batch."""
+enum EnrolmentPolicy {
+  """A request takes a free seat at once, or joins the waiting list when the batch is full."""
+  OPEN
+  """An admin over the learner's organisation approves the request first; then it takes a seat or joins the waiting list."""
+  ONE_STEP_APPROVAL
+  """Two different admins over the learner's organisation approve the request, one after the other."""
+  TWO_STEP_APPROVAL
+}
+
+"""Where a learner's request for a seat in a batch stands."""
+enum SeatStatus {
+  """Waiting for approval: ` + "`" + `approvals` + "`" + ` of ` + "`" + `approvalsNeeded` + "`" + ` given so far."""
+  PENDING_APPROVAL
+  """Approved (or needing no approval) and waiting for a seat; ` + "`" + `waitlistPosition` + "`" + ` says where in the queue. A freed seat goes to the first in the queue by itself."""
+  WAITLISTED
+  """Holds seat ` + "`" + `seatNumber` + "`" + `, and an enrolment in the course."""
+  CONFIRMED
+  """Attended enough of the batch's sessions: the course is complete."""
+  COMPLETED
+  """Refused by an approver; final."""
+  REJECTED
+  """Withdrawn by the learner or an admin; final. A seat it held went to the first on the waiting list."""
+  WITHDRAWN
+}
+
+"""What kind of sitting a session is."""
+enum SessionKind {
+  """A class of a batch: the default for batch sessions."""
+  CLASS
+  """A talk: the default for event sessions."""
+  TALK
+  """A hands-on workshop."""
+  WORKSHOP
+  """A seminar or panel."""
+  SEMINAR
+}
+
+"""Where a learner's registration for an event session stands."""
+enum RegistrationStatus {
+  """Has a place at the session."""
+  REGISTERED
+  """The session was full: waiting, in order of registration, and moved to REGISTERED by itself when a place frees."""
+  WAITLISTED
+  """Cancelled; registering again queues the learner anew."""
+  CANCELLED
+}
+
+"""
+One run of a FACE_TO_FACE or BLENDED course: a venue or a link, dates, a number of seats and an
+enrolment policy. A learner with a seat completes the course by attending at least
+` + "`" + `requiredAttendance` + "`" + ` of the batch's sessions. Batches are public, like the catalogue; the seat
+requests in them are not.
+"""
+type Batch implements Node {
+  """The batch's opaque global ID."""
+  id: ID!
+  """The batch's unique code, e.g. "GFR-201-DEL-2027-01"."""
+  code: String!
+  """The course the batch runs."""
+  course: Course!
+  """The batch's name, e.g. "New Delhi, January 2027"."""
+  name: String!
+  """Where the batch meets; null when it meets only online."""
+  venue: String
+  """The link of its online sittings; null when it meets only in person."""
+  link: String
+  """When the batch begins."""
+  startsAt: Time!
+  """When the batch ends; seats can be requested until then."""
+  endsAt: Time!
+  """How many seats the batch has."""
+  seats: Int!
+  """How many seats are held by CONFIRMED or COMPLETED requests."""
+  seatsTaken: Int!
+  """How many seats are free: ` + "`" + `seats` + "`" + ` minus ` + "`" + `seatsTaken` + "`" + `."""
+  seatsFree: Int!
+  """How many requests are WAITLISTED for a seat."""
+  waitlistLength: Int!
+  """How many requests are PENDING_APPROVAL."""
+  pendingApprovals: Int!
+  """How a learner gets a seat."""
+  policy: EnrolmentPolicy!
+  """How many approvals a request needs under the policy: 0, 1 or 2."""
+  approvalsNeeded: Int!
+  """The share of the batch's sessions (above 0, at most 1) a learner must attend to complete the course, e.g. 0.75."""
+  requiredAttendance: Float!
+  """The batch's sessions, soonest first."""
+  sessions: [Session!]!
+  """
+  The requests for seats in the batch, oldest first, of the learners the caller may see: every
+  request for a PLATFORM_ADMIN, those of an ORG_ADMIN's organisation and below, a learner's own.
+  Needs a signed-in caller.
+  """
+  requests(
+    """How many requests to return: 1 to 500, 20 if not given."""
+    first: Int
+    """Return the requests after this cursor (an ` + "`" + `endCursor` + "`" + ` or edge ` + "`" + `cursor` + "`" + ` from an earlier page)."""
+    after: String
+    """Only requests with this status."""
+    status: SeatStatus
+  ): SeatRequestConnection!
+  """The signed-in learner's own request for a seat in this batch; null if they have none, or the caller is not a learner."""
+  mySeatRequest: SeatRequest
+}
+
+"""A page of batches, the soonest to start first."""
+type BatchConnection {
+  """The batches on this page, each with its cursor."""
+  edges: [BatchEdge!]!
+  """Where this page sits in the whole list."""
+  pageInfo: PageInfo!
+  """How many batches the query selects in all, not only on this page."""
+  totalCount: Int!
+}
+
+"""A batch in a connection, with its cursor."""
+type BatchEdge {
+  """An opaque position to pass as ` + "`" + `after` + "`" + ` to continue after this batch."""
+  cursor: String!
+  """The batch."""
+  node: Batch!
+}
+
+"""A learner's request for a seat in a batch: one per learner and batch. Visible to the learner and the admins over them."""
+type SeatRequest implements Node {
+  """The request's opaque global ID."""
+  id: ID!
+  """The batch."""
+  batch: Batch!
+  """The learner who is to take the seat."""
+  learner: Learner!
+  """Where the request stands."""
+  status: SeatStatus!
+  """How many approvals the request has had."""
+  approvals: Int!
+  """How many approvals the batch's policy asks for: 0, 1 or 2."""
+  approvalsNeeded: Int!
+  """The seat held, 1 to the batch's ` + "`" + `seats` + "`" + `; null unless CONFIRMED or COMPLETED."""
+  seatNumber: Int
+  """The place in the waiting list, 1 for the next to get a seat; null unless WAITLISTED."""
+  waitlistPosition: Int
+  """The enrolment in the batch's course that the seat brought; null until the request first holds a seat. Withdrawing drops it (DROPPED) unless the course is complete."""
+  enrolment: Enrolment
+  """The approvers' decisions, by step."""
+  decisions: [SeatDecision!]!
+  """When the learner asked for the seat."""
+  requestedAt: Time!
+  """When the request last changed."""
+  updatedAt: Time!
+}
+
+"""A page of seat requests, the oldest first."""
+type SeatRequestConnection {
+  """The requests on this page, each with its cursor."""
+  edges: [SeatRequestEdge!]!
+  """Where this page sits in the whole list."""
+  pageInfo: PageInfo!
+  """How many requests the query selects in all, not only on this page."""
+  totalCount: Int!
+}
+
+"""A seat request in a connection, with its cursor."""
+type SeatRequestEdge {
+  """An opaque position to pass as ` + "`" + `after` + "`" + ` to continue after this request."""
+  cursor: String!
+  """The request."""
+  node: SeatRequest!
+}
+
+"""One approver's decision on one step of a seat request."""
+type SeatDecision {
+  """The step decided: 1, or 2 under TWO_STEP_APPROVAL."""
+  step: Int!
+  """Whether the approver approved; a refusal ends the request as REJECTED."""
+  approved: Boolean!
+  """The approver's comment; empty when they gave none."""
+  comment: String!
+  """When the decision was made."""
+  decidedAt: Time!
+  """An opaque ID of the approver: the same for every decision by the same person or service, so two steps can be told apart."""
+  approverId: ID!
+}
+
+"""
+One sitting of a batch or of a learning event. Sessions are public, like the batches and events
+they belong to; who registered and who attended are not.
+"""
+type Session implements Node {
+  """The session's opaque global ID."""
+  id: ID!
+  """The session's unique code."""
+  code: String!
+  """The session's title."""
+  title: String!
+  """What kind of sitting it is."""
+  kind: SessionKind!
+  """Where the session meets; null when it is only online."""
+  venue: String
+  """The link to join it online; null when it is only in person."""
+  link: String
+  """When the session begins; attendance can be recorded from then on."""
+  startsAt: Time!
+  """When the session ends; registration closes then."""
+  endsAt: Time!
+  """The batch the session belongs to; null for an event's session."""
+  batch: Batch
+  """The learning event the session belongs to; null for a batch's session."""
+  event: LearningEvent
+  """How many learners an event session has places for; null when unlimited, and for batch sessions (the batch's seats apply)."""
+  capacity: Int
+  """How many places are left: ` + "`" + `capacity` + "`" + ` minus the REGISTERED; null when ` + "`" + `capacity` + "`" + ` is."""
+  placesLeft: Int
+  """The competencies an event session touches, and at what level; attending is weak evidence of them. Empty for a batch session: its course's competencies apply."""
+  competencies: [SessionCompetency!]!
+  """How many learners are REGISTERED for an event session; 0 for a batch session."""
+  registrationCount: Int!
+  """How many registrations are WAITLISTED for an event session; 0 for a batch session."""
+  waitlistLength: Int!
+  """How many learners attended."""
+  attendanceCount: Int!
+  """The signed-in learner's registration for this event session; null if they have none, or the caller is not a learner."""
+  myRegistration: SessionRegistration
+  """Whether the signed-in learner attended the session; null when the caller is not a learner."""
+  attended: Boolean
+}
+
+"""That an event session touches a competency at a level."""
+type SessionCompetency {
+  """The competency."""
+  competency: Competency!
+  """The level the session is pitched at, 1 to 5."""
+  level: Int!
+}
+
+"""
+A learning event: Karmayogi Saptah, a conference, a learning week. It has sessions that learners
+register for. Events are public, like the catalogue.
+"""
+type LearningEvent implements Node {
+  """The event's opaque global ID."""
+  id: ID!
+  """The event's unique code, e.g. "SAPTAH-2027"."""
+  code: String!
+  """The event's name."""
+  name: String!
+  """What the event is about."""
+  description: String!
+  """The organisation hosting the event; null for an event hosted nationally."""
+  host: Organisation
+  """When the event begins."""
+  startsAt: Time!
+  """When the event ends."""
+  endsAt: Time!
+  """The event's sessions, soonest first."""
+  sessions: [Session!]!
+  """
+  Participation in the event by the learners of an organisation and the organisations below it.
+  For an ORG_ADMIN over that organisation, or a PLATFORM_ADMIN; FORBIDDEN for anyone else.
+  """
+  participation(
+    """The global ID of the organisation whose learners to count."""
+    organisationId: ID!
+  ): EventParticipation!
+}
+
+"""A page of learning events, the latest to start first."""
+type LearningEventConnection {
+  """The events on this page, each with its cursor."""
+  edges: [LearningEventEdge!]!
+  """Where this page sits in the whole list."""
+  pageInfo: PageInfo!
+  """How many events the query selects in all, not only on this page."""
+  totalCount: Int!
+}
+
+"""A learning event in a connection, with its cursor."""
+type LearningEventEdge {
+  """An opaque position to pass as ` + "`" + `after` + "`" + ` to continue after this event."""
+  cursor: String!
+  """The event."""
+  node: LearningEvent!
+}
+
+"""A learner's place at an event session: one per learner and session. Visible to the learner and the admins over them."""
+type SessionRegistration {
+  """The session."""
+  session: Session!
+  """The learner."""
+  learner: Learner!
+  """Where the registration stands."""
+  status: RegistrationStatus!
+  """When the learner first registered."""
+  registeredAt: Time!
+  """When the registration last changed."""
+  updatedAt: Time!
+}
+
+"""An event's participation by the learners of an organisation and the organisations below it."""
+type EventParticipation {
+  """The event."""
+  event: LearningEvent!
+  """The organisation counted."""
+  organisation: Organisation!
+  """How many of its learners attended at least one session."""
+  learners: Int!
+  """Each session's counts, soonest session first."""
+  sessions: [SessionParticipation!]!
+}
+
+"""One session's registrations and attendance by one organisation's learners."""
+type SessionParticipation {
+  """The session."""
+  session: Session!
+  """How many are REGISTERED."""
+  registered: Int!
+  """How many are WAITLISTED."""
+  waitlisted: Int!
+  """How many attended."""
+  attended: Int!
+}
+
+extend type Course {
+  """
+  The course's batches, the soonest to start first: the runs of a FACE_TO_FACE or BLENDED course
+  (an ONLINE course has none).
+  """
+  batches(
+    """How many batches to return: 1 to 500, 20 if not given."""
+    first: Int
+    """Return the batches after this cursor (an ` + "`" + `endCursor` + "`" + ` or edge ` + "`" + `cursor` + "`" + ` from an earlier page)."""
+    after: String
+    """Only batches that have not yet ended (the running and the coming ones); false lists past batches too."""
+    upcoming: Boolean = true
+  ): BatchConnection!
+}
+
+extend type Learner {
+  """The learner's requests for seats in batches, oldest first."""
+  seatRequests(
+    """How many requests to return: 1 to 500, 20 if not given."""
+    first: Int
+    """Return the requests after this cursor (an ` + "`" + `endCursor` + "`" + ` or edge ` + "`" + `cursor` + "`" + ` from an earlier page)."""
+    after: String
+    """Only requests with this status."""
+    status: SeatStatus
+  ): SeatRequestConnection!
+}
+
+extend type Query {
+  """Fetches a batch by ID; null with a NOT_FOUND error if there is none. Public."""
+  batch(
+    """The batch's global ID."""
+    id: ID!
+  ): Batch
+  """Pages through batches, the soonest to start first. Public."""
+  batches(
+    """How many batches to return: 1 to 500, 20 if not given."""
+    first: Int
+    """Return the batches after this cursor (an ` + "`" + `endCursor` + "`" + ` or edge ` + "`" + `cursor` + "`" + ` from an earlier page)."""
+    after: String
+    """Only the batches of this course (its global ID)."""
+    courseId: ID
+    """Only batches that have not yet ended (the running and the coming ones); false lists past batches too."""
+    upcoming: Boolean = true
+  ): BatchConnection!
+  """Fetches a learning event by ID; null with a NOT_FOUND error if there is none. Public."""
+  learningEvent(
+    """The event's global ID."""
+    id: ID!
+  ): LearningEvent
+  """Pages through learning events, the latest to start first. Public."""
+  learningEvents(
+    """How many events to return: 1 to 500, 20 if not given."""
+    first: Int
+    """Return the events after this cursor (an ` + "`" + `endCursor` + "`" + ` or edge ` + "`" + `cursor` + "`" + ` from an earlier page)."""
+    after: String
+    """Only events that have not yet ended; false lists past events too."""
+    upcoming: Boolean = true
+  ): LearningEventConnection!
+}
+
+"""A new batch of a FACE_TO_FACE or BLENDED course."""
+input CreateBatchInput {
+  """A unique code: 1 to 64 letters, digits, '.', '_', '/' or '-', starting with a letter or digit."""
+  code: String!
+  """The global ID of the course to run; it must be FACE_TO_FACE or BLENDED."""
+  courseId: ID!
+  """The batch's name, e.g. "New Delhi, January 2027"."""
+  name: String!
+  """Where the batch meets, up to 500 characters. A batch needs a venue, a link or both."""
+  venue: String
+  """The link of its online sittings, up to 2000 characters."""
+  link: String
+  """When the batch begins."""
+  startsAt: Time!
+  """When it ends: after ` + "`" + `startsAt` + "`" + `, within two years of it."""
+  endsAt: Time!
+  """How many seats: 1 to 100000."""
+  seats: Int!
+  """How learners get seats; OPEN if not given."""
+  policy: EnrolmentPolicy = OPEN
+  """The share of sessions to attend to complete the course: above 0, at most 1; 0.75 if not given."""
+  requiredAttendance: Float
+}
+
+"""The result of ` + "`" + `createBatch` + "`" + `."""
+type CreateBatchPayload {
+  """The batch created."""
+  batch: Batch!
+}
+
+"""That an event session touches a competency at a level."""
+input SessionCompetencyInput {
+  """The global ID of the competency; each at most once per session."""
+  competencyId: ID!
+  """The level the session is pitched at, 1 to 5."""
+  level: Int!
+}
+
+"""A new session of a batch or of a learning event: give exactly one of ` + "`" + `batchId` + "`" + ` and ` + "`" + `eventId` + "`" + `."""
+input CreateSessionInput {
+  """A unique code: 1 to 64 letters, digits, '.', '_', '/' or '-', starting with a letter or digit."""
+  code: String!
+  """The global ID of the batch the session belongs to."""
+  batchId: ID
+  """The global ID of the learning event the session belongs to."""
+  eventId: ID
+  """The session's title."""
+  title: String!
+  """What kind of sitting it is; CLASS for a batch and TALK for an event if not given."""
+  kind: SessionKind
+  """Where the session meets, up to 500 characters."""
+  venue: String
+  """The link to join it online, up to 2000 characters."""
+  link: String
+  """When the session begins."""
+  startsAt: Time!
+  """When it ends: after ` + "`" + `startsAt` + "`" + `, within a week of it."""
+  endsAt: Time!
+  """For an event session: how many places, 1 to 100000; unlimited if not given. Not for a batch session."""
+  capacity: Int
+  """For an event session: the competencies it touches. Not for a batch session."""
+  competencies: [SessionCompetencyInput!]
+}
+
+"""The result of ` + "`" + `createSession` + "`" + `."""
+type CreateSessionPayload {
+  """The session created."""
+  session: Session!
+}
+
+"""A new learning event."""
+input CreateLearningEventInput {
+  """A unique code: 1 to 64 letters, digits, '.', '_', '/' or '-', starting with a letter or digit."""
+  code: String!
+  """The event's name."""
+  name: String!
+  """What the event is about, up to 4000 characters; empty if not given."""
+  description: String
+  """The global ID of the hosting organisation; leave out for an event hosted nationally (PLATFORM_ADMIN only)."""
+  organisationId: ID
+  """When the event begins."""
+  startsAt: Time!
+  """When it ends: after ` + "`" + `startsAt` + "`" + `, within two years of it."""
+  endsAt: Time!
+}
+
+"""The result of ` + "`" + `createLearningEvent` + "`" + `."""
+type CreateLearningEventPayload {
+  """The event created."""
+  event: LearningEvent!
+}
+
+"""Asks for a seat in a batch for a learner."""
+input RequestSeatInput {
+  """The global ID of the batch."""
+  batchId: ID!
+  """The global ID of the learner who is to take the seat."""
+  learnerId: ID!
+}
+
+"""The result of ` + "`" + `requestSeat` + "`" + `."""
+type RequestSeatPayload {
+  """The request, CONFIRMED, WAITLISTED or PENDING_APPROVAL."""
+  seatRequest: SeatRequest!
+}
+
+"""An approver's decision on the next step of a seat request."""
+input DecideSeatRequestInput {
+  """The global ID of the request; it must be PENDING_APPROVAL."""
+  requestId: ID!
+  """True to approve, false to refuse (the request is then REJECTED)."""
+  approve: Boolean!
+  """A comment for the learner, up to 2000 characters."""
+  comment: String
+}
+
+"""The result of ` + "`" + `decideSeatRequest` + "`" + `."""
+type DecideSeatRequestPayload {
+  """The request as it now is."""
+  seatRequest: SeatRequest!
+}
+
+"""Withdraws a seat request."""
+input WithdrawSeatRequestInput {
+  """The global ID of the request; it must be PENDING_APPROVAL, WAITLISTED or CONFIRMED."""
+  requestId: ID!
+}
+
+"""The result of ` + "`" + `withdrawSeatRequest` + "`" + `."""
+type WithdrawSeatRequestPayload {
+  """The request, now WITHDRAWN."""
+  seatRequest: SeatRequest!
+}
+
+"""Records that learners attended a session."""
+input RecordAttendanceInput {
+  """The global ID of the session; it must have begun."""
+  sessionId: ID!
+  """The global IDs of the learners who attended: 1 to 1000, each once. At a batch session each must hold a seat."""
+  learnerIds: [ID!]!
+}
+
+"""The result of ` + "`" + `recordAttendance` + "`" + `."""
+type RecordAttendancePayload {
+  """The session, with its attendance count."""
+  session: Session!
+  """How many learners are now recorded as having attended: one for each listed (a learner recorded before keeps their first record, and nothing else changes for them)."""
+  learnersRecorded: Int!
+}
+
+"""Registers a learner for an event session."""
+input RegisterForSessionInput {
+  """The global ID of the event session; it must not have ended."""
+  sessionId: ID!
+  """The global ID of the learner."""
+  learnerId: ID!
+}
+
+"""The result of ` + "`" + `registerForSession` + "`" + `."""
+type RegisterForSessionPayload {
+  """The registration: REGISTERED, or WAITLISTED when the session is full."""
+  registration: SessionRegistration!
+}
+
+"""Cancels a learner's registration for an event session."""
+input CancelRegistrationInput {
+  """The global ID of the event session."""
+  sessionId: ID!
+  """The global ID of the learner."""
+  learnerId: ID!
+}
+
+"""The result of ` + "`" + `cancelRegistration` + "`" + `."""
+type CancelRegistrationPayload {
+  """The registration, now CANCELLED. A place it held went to the first waiting."""
+  registration: SessionRegistration!
+}
+
+extend type Mutation {
+  """
+  Creates a batch of a FACE_TO_FACE or BLENDED course. For a CONTENT_PROVIDER or PLATFORM_ADMIN.
+  CONFLICT if the code is in use; BAD_USER_INPUT for invalid input, or a course that is unknown or ONLINE (field ` + "`" + `input.courseId` + "`" + `).
+  """
+  createBatch(
+    """The batch to create."""
+    input: CreateBatchInput!
+  ): CreateBatchPayload!
+  """
+  Creates a session of a batch (for a CONTENT_PROVIDER or PLATFORM_ADMIN) or of a learning event
+  (for an ORG_ADMIN over the event's host, or a PLATFORM_ADMIN). CONFLICT if the code is in use;
+  BAD_USER_INPUT for invalid input or an unknown batch, event or competency.
+  """
+  createSession(
+    """The session to create."""
+    input: CreateSessionInput!
+  ): CreateSessionPayload!
+  """
+  Creates a learning event, hosted by an organisation (for an ORG_ADMIN over it, or a
+  PLATFORM_ADMIN) or nationally (PLATFORM_ADMIN). CONFLICT if the code is in use; BAD_USER_INPUT
+  for invalid input or an unknown organisation.
+  """
+  createLearningEvent(
+    """The event to create."""
+    input: CreateLearningEventInput!
+  ): CreateLearningEventPayload!
+  """
+  Asks for a seat in a batch, for the learner themselves or by an admin over them. Under OPEN the
+  request is CONFIRMED with a seat and an enrolment in the course while seats are free, WAITLISTED
+  when none is; under an approval policy it is PENDING_APPROVAL. CONFLICT when the learner has an
+  open request in the batch, or is enrolled in the course already (field ` + "`" + `input.courseId` + "`" + `);
+  BAD_USER_INPUT (field ` + "`" + `input.batchId` + "`" + `) once the batch has ended.
+  """
+  requestSeat(
+    """The batch and the learner."""
+    input: RequestSeatInput!
+  ): RequestSeatPayload!
+  """
+  Approves or refuses the next step of a PENDING_APPROVAL seat request. Only an ORG_ADMIN over the
+  learner's organisation, or a PLATFORM_ADMIN, decides, and never on their own request (FORBIDDEN);
+  under TWO_STEP_APPROVAL the second step needs a different approver (FORBIDDEN). The last approval
+  confirms the request when a seat is free, or puts it on the waiting list. BAD_USER_INPUT (field
+  ` + "`" + `input.requestId` + "`" + `) when the request is not PENDING_APPROVAL; CONFLICT (field ` + "`" + `input.courseId` + "`" + `) when
+  the last approval finds the learner enrolled in the course another way meanwhile.
+  """
+  decideSeatRequest(
+    """The request and the decision."""
+    input: DecideSeatRequestInput!
+  ): DecideSeatRequestPayload!
+  """
+  Withdraws an open seat request, for the learner themselves or by an admin over them. Its enrolment
+  is DROPPED unless the course is complete, and a seat it held goes at once to the first on the waiting
+  list (passing over anyone who has meanwhile enrolled in the course another way). BAD_USER_INPUT
+  (field ` + "`" + `input.requestId` + "`" + `) when the request is no longer open.
+  """
+  withdrawSeatRequest(
+    """The request."""
+    input: WithdrawSeatRequestInput!
+  ): WithdrawSeatRequestPayload!
+  """
+  Records attendance at a session, all or nothing; recording a learner again changes nothing. At a
+  batch session (for a CONTENT_PROVIDER or PLATFORM_ADMIN) each learner must hold a seat; their
+  enrolment's progress moves to the share of the batch's sessions they attended, and reaching the
+  batch's ` + "`" + `requiredAttendance` + "`" + ` completes the course: the enrolment is COMPLETED, with its certificate
+  and COURSE_COMPLETION evidence, as ` + "`" + `updateProgress` + "`" + ` does, and the seat request is COMPLETED. At an event session (for
+  an ORG_ADMIN over the event's host, who may record the learners of their own organisation and
+  below, or a PLATFORM_ADMIN) anyone may attend, registered or not, and attendance records
+  EVENT_ATTENDANCE evidence of the session's competencies. BAD_USER_INPUT (field ` + "`" + `input.sessionId` + "`" + `)
+  before the session begins, (field ` + "`" + `input.learnerIds[i]` + "`" + `) for a learner who is unknown or has no seat,
+  (field ` + "`" + `input.learnerIds` + "`" + `) for an empty list, one over 1000 or a learner listed twice.
+  """
+  recordAttendance(
+    """The session and the learners."""
+    input: RecordAttendanceInput!
+  ): RecordAttendancePayload!
+  """
+  Registers a learner for an event session, for the learner themselves or by an admin over them:
+  REGISTERED while places remain, WAITLISTED when the session is full (not an error). Registering
+  again returns the registration as it is. BAD_USER_INPUT (field ` + "`" + `input.sessionId` + "`" + `) for a batch
+  session or one that has ended.
+  """
+  registerForSession(
+    """The session and the learner."""
+    input: RegisterForSessionInput!
+  ): RegisterForSessionPayload!
+  """
+  Cancels a learner's registration for an event session, for the learner themselves or by an admin
+  over them; a place it held goes to the first waiting. Cancelling again returns it as it is.
+  NOT_FOUND when there is no registration.
+  """
+  cancelRegistration(
+    """The session and the learner."""
+    input: CancelRegistrationInput!
+  ): CancelRegistrationPayload!
+}
+`, BuiltIn: false},
 	{Name: "../schema/competency.graphqls", Input: `"""The family of a competency in the Karmayogi competency framework."""
 enum CompetencyType {
   """Behavioural competencies: how one works with others, e.g. empathy, integrity, decision making."""
@@ -2882,6 +4948,8 @@ type Course implements Node {
   competencies: [CourseCompetency!]!
   """How many learners have enrolled in the course."""
   enrolmentCount: Int!
+  """The score (above 0, at most 1) that passes the course's final assessment (` + "`" + `takeAssessment` + "`" + `); null when the course has none."""
+  passMark: Float
 }
 
 """A page of courses."""
@@ -2959,6 +5027,8 @@ input CreateCourseInput {
   durationHours: Float!
   """The competencies the course imparts; none when left out."""
   competencies: [CourseCompetencyInput!]
+  """The score that passes the course's final assessment: above 0, at most 1. Leave out for a course without one."""
+  passMark: Float
 }
 
 """The result of ` + "`" + `createCourse` + "`" + `."""
@@ -2979,6 +5049,8 @@ input UpdateCourseInput {
   durationHours: Float
   """When given (even empty), replaces everything the course imparts."""
   competencies: [CourseCompetencyInput!]
+  """When given, the new pass mark of the final assessment (above 0, at most 1); null removes the final assessment."""
+  passMark: Float
 }
 
 """The result of ` + "`" + `updateCourse` + "`" + `."""
@@ -2998,6 +5070,220 @@ extend type Mutation {
     """The changes to make."""
     input: UpdateCourseInput!
   ): UpdateCoursePayload!
+}
+`, BuiltIn: false},
+	{Name: "../schema/karma.graphqls", Input: `"""What earns karma points. Each reason has one rule (` + "`" + `karmaRules` + "`" + `)."""
+enum KarmaReason {
+  """Completing a course. Outside an assigned plan, at most the rule's ` + "`" + `monthlyCap` + "`" + ` courses a calendar month (India Standard Time) earn it."""
+  COURSE_COMPLETION
+  """Passing a completed course's final assessment, the first time."""
+  ASSESSMENT_PASSED
+  """Completing a course that a LIVE plan assigns by its due date; the rule's ` + "`" + `latePenaltyPerMonth` + "`" + ` comes off for each month (begun) late, down to 0."""
+  PLAN_COURSE_ON_TIME
+  """Rating a course, once per course."""
+  COURSE_RATING
+  """The learner's first enrolment ever."""
+  FIRST_ENROLMENT
+  """Attending a learning event, once per event."""
+  EVENT_ATTENDANCE
+}
+
+"""How many points a reason earns. A change applies to points earned afterwards, never to points already awarded."""
+type KarmaRule {
+  """The reason the rule is for."""
+  reason: KarmaReason!
+  """The points one award earns, 0 to 1000."""
+  points: Int!
+  """How many awards of the reason a learner earns in a calendar month; null for no limit."""
+  monthlyCap: Int
+  """The points taken off per month late, where lateness applies (PLAN_COURSE_ON_TIME)."""
+  latePenaltyPerMonth: Int!
+  """When the rule last changed."""
+  updatedAt: Time!
+}
+
+"""One award in a learner's karma ledger. The ledger is append-only: entries never change."""
+type KarmaEntry {
+  """Why the points were awarded."""
+  reason: KarmaReason!
+  """The points awarded."""
+  points: Int!
+  """The course that earned them, for course reasons; null otherwise."""
+  course: Course
+  """The learning event that earned them, for EVENT_ATTENDANCE; null otherwise."""
+  event: LearningEvent
+  """A note on the award for people, e.g. why fewer points than the rule's; empty when there is none."""
+  note: String!
+  """When the points were awarded."""
+  awardedAt: Time!
+}
+
+"""A page of a learner's karma ledger, newest first."""
+type KarmaEntryConnection {
+  """The entries on this page, each with its cursor."""
+  edges: [KarmaEntryEdge!]!
+  """Where this page sits in the whole list."""
+  pageInfo: PageInfo!
+  """How many entries the ledger has in all."""
+  totalCount: Int!
+}
+
+"""A karma entry in a connection, with its cursor."""
+type KarmaEntryEdge {
+  """An opaque position to pass as ` + "`" + `after` + "`" + ` to continue after this entry."""
+  cursor: String!
+  """The entry."""
+  node: KarmaEntry!
+}
+
+"""
+A learner's place on a leaderboard. Any signed-in caller sees the name, designation and
+organisation of every learner on it; contact details never appear here.
+"""
+type LearnerStanding {
+  """The place, from 1; learners with equal points share a place."""
+  rank: Int!
+  """The points counted: all time, or since the leaderboard's ` + "`" + `since` + "`" + `."""
+  points: Int!
+  """The learner's global ID."""
+  learnerId: ID!
+  """The learner's full name."""
+  name: String!
+  """The learner's designation."""
+  designation: String!
+  """The learner's organisation."""
+  organisation: Organisation!
+  """The learner's record; null unless the caller may see it (the learner, or an admin over them)."""
+  learner: Learner
+}
+
+"""An organisation's place on a leaderboard, by average points per learner in it and below it, so a large ministry does not win by size."""
+type OrganisationStanding {
+  """The place, from 1; equal averages share a place."""
+  rank: Int!
+  """The organisation."""
+  organisation: Organisation!
+  """How many learners it has, counting those of the organisations below it."""
+  learners: Int!
+  """Their points in all: all time, or since the leaderboard's ` + "`" + `since` + "`" + `."""
+  points: Int!
+  """` + "`" + `points` + "`" + ` divided by ` + "`" + `learners` + "`" + `."""
+  averagePoints: Float!
+}
+
+"""One sitting of a course's final assessment."""
+type AssessmentAttempt {
+  """The enrolment the attempt was made under."""
+  enrolment: Enrolment!
+  """The course assessed."""
+  course: Course!
+  """The score, the fraction answered correctly, 0 to 1."""
+  score: Float!
+  """Whether the score reached the course's pass mark."""
+  passed: Boolean!
+  """When the attempt was made."""
+  takenAt: Time!
+}
+
+extend type Enrolment {
+  """The attempts at the course's final assessment, oldest first."""
+  assessmentAttempts: [AssessmentAttempt!]!
+}
+
+extend type Learner {
+  """The learner's karma points in all."""
+  karmaPoints: Int!
+  """The learner's karma ledger, newest first."""
+  karmaLedger(
+    """How many entries to return: 1 to 500, 20 if not given."""
+    first: Int
+    """Return the entries after this cursor (an ` + "`" + `endCursor` + "`" + ` or edge ` + "`" + `cursor` + "`" + ` from an earlier page)."""
+    after: String
+  ): KarmaEntryConnection!
+}
+
+extend type Query {
+  """Every karma rule, one per reason, in the order of ` + "`" + `KarmaReason` + "`" + `. For any signed-in caller."""
+  karmaRules: [KarmaRule!]!
+  """
+  The learners of an organisation and the organisations below it, ranked by karma points: the top
+  ` + "`" + `first` + "`" + `. For any signed-in caller. NOT_FOUND for an unknown organisation.
+  """
+  learnerLeaderboard(
+    """The global ID of the organisation whose learners (and those below it) to rank."""
+    organisationId: ID!
+    """How many places to return: 1 to 100, 10 if not given."""
+    first: Int
+    """Count only the points awarded from this time on; all time if not given."""
+    since: Time
+  ): [LearnerStanding!]!
+  """
+  Organisations ranked by average karma points per learner: the direct children of ` + "`" + `parentId` + "`" + `, or
+  the ministries when it is left out. The top ` + "`" + `first` + "`" + `. For any signed-in caller.
+  """
+  organisationLeaderboard(
+    """The global ID of the organisation whose direct children to rank; leave out to rank the ministries."""
+    parentId: ID
+    """How many places to return: 1 to 100, 10 if not given."""
+    first: Int
+    """Count only the points awarded from this time on; all time if not given."""
+    since: Time
+  ): [OrganisationStanding!]!
+}
+
+"""An attempt at the final assessment of an enrolment's course."""
+input TakeAssessmentInput {
+  """The global ID of the enrolment."""
+  enrolmentId: ID!
+  """The score, the fraction answered correctly, 0 to 1."""
+  score: Float!
+}
+
+"""The result of ` + "`" + `takeAssessment` + "`" + `."""
+type TakeAssessmentPayload {
+  """The attempt recorded."""
+  attempt: AssessmentAttempt!
+}
+
+"""Replaces the rule of one karma reason."""
+input SetKarmaRuleInput {
+  """The reason whose rule to replace."""
+  reason: KarmaReason!
+  """The points one award earns, 0 to 1000."""
+  points: Int!
+  """How many awards of the reason a learner earns in a calendar month, 0 to 1000; leave out (or null) for no limit."""
+  monthlyCap: Int
+  """The points taken off per month late, 0 to 1000; 0 if not given."""
+  latePenaltyPerMonth: Int = 0
+}
+
+"""The result of ` + "`" + `setKarmaRule` + "`" + `."""
+type SetKarmaRulePayload {
+  """The rule as it now is."""
+  rule: KarmaRule!
+}
+
+extend type Mutation {
+  """
+  Records an attempt at the final assessment of an enrolment's course, with ASSESSMENT evidence of
+  each competency the course imparts, at the level the course takes it to (its score rescaled so that
+  the course's pass mark reads as 0.6); the first pass of a completed course earns karma (a pass before
+  completion earns it on completion). For the
+  learner themselves, or a PLATFORM_ADMIN (FORBIDDEN for other admins). BAD_USER_INPUT for a score
+  outside 0..1 (field ` + "`" + `input.score` + "`" + `), or a course without a final assessment (field ` + "`" + `input.enrolmentId` + "`" + `).
+  """
+  takeAssessment(
+    """The enrolment and the score."""
+    input: TakeAssessmentInput!
+  ): TakeAssessmentPayload!
+  """
+  Replaces a karma rule; it applies to points earned from then on. PLATFORM_ADMIN only.
+  BAD_USER_INPUT for a value out of range (the field names it, e.g. ` + "`" + `input.monthlyCap` + "`" + `); the rule is unchanged then.
+  """
+  setKarmaRule(
+    """The reason and its new rule."""
+    input: SetKarmaRuleInput!
+  ): SetKarmaRulePayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/learner.graphqls", Input: `"""A government employee who learns on the platform."""
@@ -3149,6 +5435,8 @@ enum EvidenceSource {
   COURSE_COMPLETION
   """A certification at a level: strong evidence of proficiency at or above it."""
   CERTIFICATION
+  """Attending a learning-event session that touches the competency: weak evidence of the session's level. Recorded by ` + "`" + `recordAttendance` + "`" + `, never by ` + "`" + `recordEvidence` + "`" + ` (BAD_USER_INPUT there)."""
+  EVENT_ATTENDANCE
 }
 
 """Where a learner is in a course."""
@@ -3191,10 +5479,12 @@ type Evidence implements Node {
   source: EvidenceSource!
   """For ASSESSMENT, the level tested; otherwise the level observed, 1 to 5."""
   level: Int!
-  """For ASSESSMENT, the fraction answered correctly, 0 to 1."""
+  """For ASSESSMENT, the fraction answered correctly, 0 to 1. From a course's final assessment (` + "`" + `course` + "`" + ` set) it is rescaled so that the course's pass mark reads as 0.6, the pass mark of every ASSESSMENT."""
   score: Float
   """When the observation was made."""
   observedAt: Time!
+  """For ASSESSMENT evidence from a course's final assessment (` + "`" + `takeAssessment` + "`" + `), the course; null otherwise."""
+  course: Course
 }
 
 """A page of evidence, newest first."""
@@ -4091,6 +6381,22 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_AssessmentAttempt(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "enrolment":
+		return ec.fieldContext_AssessmentAttempt_enrolment(ctx, field)
+	case "course":
+		return ec.fieldContext_AssessmentAttempt_course(ctx, field)
+	case "score":
+		return ec.fieldContext_AssessmentAttempt_score(ctx, field)
+	case "passed":
+		return ec.fieldContext_AssessmentAttempt_passed(ctx, field)
+	case "takenAt":
+		return ec.fieldContext_AssessmentAttempt_takenAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssessmentAttempt", field.Name)
+}
+
 func (ec *executionContext) childFields_AssignRolePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "learner":
@@ -4151,6 +6457,80 @@ func (ec *executionContext) childFields_AuditEntryEdge(ctx context.Context, fiel
 		return ec.fieldContext_AuditEntryEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEntryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Batch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Batch_id(ctx, field)
+	case "code":
+		return ec.fieldContext_Batch_code(ctx, field)
+	case "course":
+		return ec.fieldContext_Batch_course(ctx, field)
+	case "name":
+		return ec.fieldContext_Batch_name(ctx, field)
+	case "venue":
+		return ec.fieldContext_Batch_venue(ctx, field)
+	case "link":
+		return ec.fieldContext_Batch_link(ctx, field)
+	case "startsAt":
+		return ec.fieldContext_Batch_startsAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_Batch_endsAt(ctx, field)
+	case "seats":
+		return ec.fieldContext_Batch_seats(ctx, field)
+	case "seatsTaken":
+		return ec.fieldContext_Batch_seatsTaken(ctx, field)
+	case "seatsFree":
+		return ec.fieldContext_Batch_seatsFree(ctx, field)
+	case "waitlistLength":
+		return ec.fieldContext_Batch_waitlistLength(ctx, field)
+	case "pendingApprovals":
+		return ec.fieldContext_Batch_pendingApprovals(ctx, field)
+	case "policy":
+		return ec.fieldContext_Batch_policy(ctx, field)
+	case "approvalsNeeded":
+		return ec.fieldContext_Batch_approvalsNeeded(ctx, field)
+	case "requiredAttendance":
+		return ec.fieldContext_Batch_requiredAttendance(ctx, field)
+	case "sessions":
+		return ec.fieldContext_Batch_sessions(ctx, field)
+	case "requests":
+		return ec.fieldContext_Batch_requests(ctx, field)
+	case "mySeatRequest":
+		return ec.fieldContext_Batch_mySeatRequest(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Batch", field.Name)
+}
+
+func (ec *executionContext) childFields_BatchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_BatchConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_BatchConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_BatchConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BatchConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_BatchEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_BatchEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_BatchEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BatchEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CancelRegistrationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "registration":
+		return ec.fieldContext_CancelRegistrationPayload_registration(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CancelRegistrationPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Certificate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4341,6 +6721,10 @@ func (ec *executionContext) childFields_Course(ctx context.Context, field graphq
 		return ec.fieldContext_Course_competencies(ctx, field)
 	case "enrolmentCount":
 		return ec.fieldContext_Course_enrolmentCount(ctx, field)
+	case "passMark":
+		return ec.fieldContext_Course_passMark(ctx, field)
+	case "batches":
+		return ec.fieldContext_Course_batches(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Course", field.Name)
 }
@@ -4379,6 +6763,14 @@ func (ec *executionContext) childFields_CourseEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type CourseEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CreateBatchPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "batch":
+		return ec.fieldContext_CreateBatchPayload_batch(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateBatchPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CreateCompetencyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "competency":
@@ -4393,6 +6785,14 @@ func (ec *executionContext) childFields_CreateCoursePayload(ctx context.Context,
 		return ec.fieldContext_CreateCoursePayload_course(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateCoursePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateLearningEventPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "event":
+		return ec.fieldContext_CreateLearningEventPayload_event(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateLearningEventPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_CreateOrganisationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4417,6 +6817,22 @@ func (ec *executionContext) childFields_CreateRolePayload(ctx context.Context, f
 		return ec.fieldContext_CreateRolePayload_role(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateRolePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateSessionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "session":
+		return ec.fieldContext_CreateSessionPayload_session(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateSessionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DecideSeatRequestPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "seatRequest":
+		return ec.fieldContext_DecideSeatRequestPayload_seatRequest(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DecideSeatRequestPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_DismissRecommendationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4453,6 +6869,8 @@ func (ec *executionContext) childFields_Enrolment(ctx context.Context, field gra
 		return ec.fieldContext_Enrolment_completedAt(ctx, field)
 	case "certificate":
 		return ec.fieldContext_Enrolment_certificate(ctx, field)
+	case "assessmentAttempts":
+		return ec.fieldContext_Enrolment_assessmentAttempts(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Enrolment", field.Name)
 }
@@ -4479,6 +6897,20 @@ func (ec *executionContext) childFields_EnrolmentEdge(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type EnrolmentEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_EventParticipation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "event":
+		return ec.fieldContext_EventParticipation_event(ctx, field)
+	case "organisation":
+		return ec.fieldContext_EventParticipation_organisation(ctx, field)
+	case "learners":
+		return ec.fieldContext_EventParticipation_learners(ctx, field)
+	case "sessions":
+		return ec.fieldContext_EventParticipation_sessions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventParticipation", field.Name)
+}
+
 func (ec *executionContext) childFields_Evidence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4493,6 +6925,8 @@ func (ec *executionContext) childFields_Evidence(ctx context.Context, field grap
 		return ec.fieldContext_Evidence_score(ctx, field)
 	case "observedAt":
 		return ec.fieldContext_Evidence_observedAt(ctx, field)
+	case "course":
+		return ec.fieldContext_Evidence_course(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Evidence", field.Name)
 }
@@ -4571,6 +7005,62 @@ func (ec *executionContext) childFields_HeatmapCell(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type HeatmapCell", field.Name)
 }
 
+func (ec *executionContext) childFields_KarmaEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reason":
+		return ec.fieldContext_KarmaEntry_reason(ctx, field)
+	case "points":
+		return ec.fieldContext_KarmaEntry_points(ctx, field)
+	case "course":
+		return ec.fieldContext_KarmaEntry_course(ctx, field)
+	case "event":
+		return ec.fieldContext_KarmaEntry_event(ctx, field)
+	case "note":
+		return ec.fieldContext_KarmaEntry_note(ctx, field)
+	case "awardedAt":
+		return ec.fieldContext_KarmaEntry_awardedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KarmaEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_KarmaEntryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_KarmaEntryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_KarmaEntryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_KarmaEntryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KarmaEntryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_KarmaEntryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_KarmaEntryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_KarmaEntryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KarmaEntryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_KarmaRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reason":
+		return ec.fieldContext_KarmaRule_reason(ctx, field)
+	case "points":
+		return ec.fieldContext_KarmaRule_points(ctx, field)
+	case "monthlyCap":
+		return ec.fieldContext_KarmaRule_monthlyCap(ctx, field)
+	case "latePenaltyPerMonth":
+		return ec.fieldContext_KarmaRule_latePenaltyPerMonth(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_KarmaRule_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KarmaRule", field.Name)
+}
+
 func (ec *executionContext) childFields_Learner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4587,6 +7077,12 @@ func (ec *executionContext) childFields_Learner(ctx context.Context, field graph
 		return ec.fieldContext_Learner_organisation(ctx, field)
 	case "roles":
 		return ec.fieldContext_Learner_roles(ctx, field)
+	case "seatRequests":
+		return ec.fieldContext_Learner_seatRequests(ctx, field)
+	case "karmaPoints":
+		return ec.fieldContext_Learner_karmaPoints(ctx, field)
+	case "karmaLedger":
+		return ec.fieldContext_Learner_karmaLedger(ctx, field)
 	case "proficiencies":
 		return ec.fieldContext_Learner_proficiencies(ctx, field)
 	case "evidence":
@@ -4621,6 +7117,72 @@ func (ec *executionContext) childFields_LearnerEdge(ctx context.Context, field g
 		return ec.fieldContext_LearnerEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LearnerEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_LearnerStanding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rank":
+		return ec.fieldContext_LearnerStanding_rank(ctx, field)
+	case "points":
+		return ec.fieldContext_LearnerStanding_points(ctx, field)
+	case "learnerId":
+		return ec.fieldContext_LearnerStanding_learnerId(ctx, field)
+	case "name":
+		return ec.fieldContext_LearnerStanding_name(ctx, field)
+	case "designation":
+		return ec.fieldContext_LearnerStanding_designation(ctx, field)
+	case "organisation":
+		return ec.fieldContext_LearnerStanding_organisation(ctx, field)
+	case "learner":
+		return ec.fieldContext_LearnerStanding_learner(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LearnerStanding", field.Name)
+}
+
+func (ec *executionContext) childFields_LearningEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LearningEvent_id(ctx, field)
+	case "code":
+		return ec.fieldContext_LearningEvent_code(ctx, field)
+	case "name":
+		return ec.fieldContext_LearningEvent_name(ctx, field)
+	case "description":
+		return ec.fieldContext_LearningEvent_description(ctx, field)
+	case "host":
+		return ec.fieldContext_LearningEvent_host(ctx, field)
+	case "startsAt":
+		return ec.fieldContext_LearningEvent_startsAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_LearningEvent_endsAt(ctx, field)
+	case "sessions":
+		return ec.fieldContext_LearningEvent_sessions(ctx, field)
+	case "participation":
+		return ec.fieldContext_LearningEvent_participation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LearningEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_LearningEventConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_LearningEventConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LearningEventConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LearningEventConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LearningEventConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LearningEventEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_LearningEventEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_LearningEventEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LearningEventEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_LearningPath(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4699,6 +7261,22 @@ func (ec *executionContext) childFields_OrganisationEdge(ctx context.Context, fi
 		return ec.fieldContext_OrganisationEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrganisationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_OrganisationStanding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rank":
+		return ec.fieldContext_OrganisationStanding_rank(ctx, field)
+	case "organisation":
+		return ec.fieldContext_OrganisationStanding_organisation(ctx, field)
+	case "learners":
+		return ec.fieldContext_OrganisationStanding_learners(ctx, field)
+	case "points":
+		return ec.fieldContext_OrganisationStanding_points(ctx, field)
+	case "averagePoints":
+		return ec.fieldContext_OrganisationStanding_averagePoints(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrganisationStanding", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4845,6 +7423,16 @@ func (ec *executionContext) childFields_RecommendationSignals(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type RecommendationSignals", field.Name)
 }
 
+func (ec *executionContext) childFields_RecordAttendancePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "session":
+		return ec.fieldContext_RecordAttendancePayload_session(ctx, field)
+	case "learnersRecorded":
+		return ec.fieldContext_RecordAttendancePayload_learnersRecorded(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordAttendancePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RecordEvidencePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "evidence":
@@ -4853,6 +7441,14 @@ func (ec *executionContext) childFields_RecordEvidencePayload(ctx context.Contex
 		return ec.fieldContext_RecordEvidencePayload_proficiency(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RecordEvidencePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RegisterForSessionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "registration":
+		return ec.fieldContext_RegisterForSessionPayload_registration(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RegisterForSessionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RegisterLearnerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4869,6 +7465,14 @@ func (ec *executionContext) childFields_RequestOtpPayload(ctx context.Context, f
 		return ec.fieldContext_RequestOtpPayload_expiresAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RequestOtpPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RequestSeatPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "seatRequest":
+		return ec.fieldContext_RequestSeatPayload_seatRequest(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestSeatPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Role(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4921,12 +7525,178 @@ func (ec *executionContext) childFields_RoleRequirement(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type RoleRequirement", field.Name)
 }
 
+func (ec *executionContext) childFields_SeatDecision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "step":
+		return ec.fieldContext_SeatDecision_step(ctx, field)
+	case "approved":
+		return ec.fieldContext_SeatDecision_approved(ctx, field)
+	case "comment":
+		return ec.fieldContext_SeatDecision_comment(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_SeatDecision_decidedAt(ctx, field)
+	case "approverId":
+		return ec.fieldContext_SeatDecision_approverId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SeatDecision", field.Name)
+}
+
+func (ec *executionContext) childFields_SeatRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SeatRequest_id(ctx, field)
+	case "batch":
+		return ec.fieldContext_SeatRequest_batch(ctx, field)
+	case "learner":
+		return ec.fieldContext_SeatRequest_learner(ctx, field)
+	case "status":
+		return ec.fieldContext_SeatRequest_status(ctx, field)
+	case "approvals":
+		return ec.fieldContext_SeatRequest_approvals(ctx, field)
+	case "approvalsNeeded":
+		return ec.fieldContext_SeatRequest_approvalsNeeded(ctx, field)
+	case "seatNumber":
+		return ec.fieldContext_SeatRequest_seatNumber(ctx, field)
+	case "waitlistPosition":
+		return ec.fieldContext_SeatRequest_waitlistPosition(ctx, field)
+	case "enrolment":
+		return ec.fieldContext_SeatRequest_enrolment(ctx, field)
+	case "decisions":
+		return ec.fieldContext_SeatRequest_decisions(ctx, field)
+	case "requestedAt":
+		return ec.fieldContext_SeatRequest_requestedAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_SeatRequest_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SeatRequest", field.Name)
+}
+
+func (ec *executionContext) childFields_SeatRequestConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SeatRequestConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SeatRequestConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SeatRequestConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SeatRequestConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SeatRequestEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SeatRequestEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SeatRequestEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SeatRequestEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Session(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Session_id(ctx, field)
+	case "code":
+		return ec.fieldContext_Session_code(ctx, field)
+	case "title":
+		return ec.fieldContext_Session_title(ctx, field)
+	case "kind":
+		return ec.fieldContext_Session_kind(ctx, field)
+	case "venue":
+		return ec.fieldContext_Session_venue(ctx, field)
+	case "link":
+		return ec.fieldContext_Session_link(ctx, field)
+	case "startsAt":
+		return ec.fieldContext_Session_startsAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_Session_endsAt(ctx, field)
+	case "batch":
+		return ec.fieldContext_Session_batch(ctx, field)
+	case "event":
+		return ec.fieldContext_Session_event(ctx, field)
+	case "capacity":
+		return ec.fieldContext_Session_capacity(ctx, field)
+	case "placesLeft":
+		return ec.fieldContext_Session_placesLeft(ctx, field)
+	case "competencies":
+		return ec.fieldContext_Session_competencies(ctx, field)
+	case "registrationCount":
+		return ec.fieldContext_Session_registrationCount(ctx, field)
+	case "waitlistLength":
+		return ec.fieldContext_Session_waitlistLength(ctx, field)
+	case "attendanceCount":
+		return ec.fieldContext_Session_attendanceCount(ctx, field)
+	case "myRegistration":
+		return ec.fieldContext_Session_myRegistration(ctx, field)
+	case "attended":
+		return ec.fieldContext_Session_attended(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Session", field.Name)
+}
+
+func (ec *executionContext) childFields_SessionCompetency(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "competency":
+		return ec.fieldContext_SessionCompetency_competency(ctx, field)
+	case "level":
+		return ec.fieldContext_SessionCompetency_level(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SessionCompetency", field.Name)
+}
+
+func (ec *executionContext) childFields_SessionParticipation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "session":
+		return ec.fieldContext_SessionParticipation_session(ctx, field)
+	case "registered":
+		return ec.fieldContext_SessionParticipation_registered(ctx, field)
+	case "waitlisted":
+		return ec.fieldContext_SessionParticipation_waitlisted(ctx, field)
+	case "attended":
+		return ec.fieldContext_SessionParticipation_attended(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SessionParticipation", field.Name)
+}
+
+func (ec *executionContext) childFields_SessionRegistration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "session":
+		return ec.fieldContext_SessionRegistration_session(ctx, field)
+	case "learner":
+		return ec.fieldContext_SessionRegistration_learner(ctx, field)
+	case "status":
+		return ec.fieldContext_SessionRegistration_status(ctx, field)
+	case "registeredAt":
+		return ec.fieldContext_SessionRegistration_registeredAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_SessionRegistration_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SessionRegistration", field.Name)
+}
+
+func (ec *executionContext) childFields_SetKarmaRulePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_SetKarmaRulePayload_rule(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetKarmaRulePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_SetRoleRequirementPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "role":
 		return ec.fieldContext_SetRoleRequirementPayload_role(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SetRoleRequirementPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_TakeAssessmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "attempt":
+		return ec.fieldContext_TakeAssessmentPayload_attempt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TakeAssessmentPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateCoursePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4963,6 +7733,14 @@ func (ec *executionContext) childFields_VerifyOtpPayload(ctx context.Context, fi
 		return ec.fieldContext_VerifyOtpPayload_learner(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type VerifyOtpPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_WithdrawSeatRequestPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "seatRequest":
+		return ec.fieldContext_WithdrawSeatRequestPayload_seatRequest(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WithdrawSeatRequestPayload", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -42,6 +42,38 @@ type AuditEntryEdge struct {
 	Node *models.AuditEntry `json:"node"`
 }
 
+// A page of batches, the soonest to start first.
+type BatchConnection struct {
+	// The batches on this page, each with its cursor.
+	Edges []*BatchEdge `json:"edges"`
+	// Where this page sits in the whole list.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many batches the query selects in all, not only on this page.
+	TotalCount int `json:"totalCount"`
+}
+
+// A batch in a connection, with its cursor.
+type BatchEdge struct {
+	// An opaque position to pass as `after` to continue after this batch.
+	Cursor string `json:"cursor"`
+	// The batch.
+	Node *models.Batch `json:"node"`
+}
+
+// Cancels a learner's registration for an event session.
+type CancelRegistrationInput struct {
+	// The global ID of the event session.
+	SessionID string `json:"sessionId"`
+	// The global ID of the learner.
+	LearnerID string `json:"learnerId"`
+}
+
+// The result of `cancelRegistration`.
+type CancelRegistrationPayload struct {
+	// The registration, now CANCELLED. A place it held went to the first waiting.
+	Registration *models.SessionRegistration `json:"registration"`
+}
+
 // A page of certificates, newest first.
 type CertificateConnection struct {
 	// The certificates on this page, each with its cursor.
@@ -150,6 +182,36 @@ type CourseFilter struct {
 	Search *string `json:"search,omitempty"`
 }
 
+// A new batch of a FACE_TO_FACE or BLENDED course.
+type CreateBatchInput struct {
+	// A unique code: 1 to 64 letters, digits, '.', '_', '/' or '-', starting with a letter or digit.
+	Code string `json:"code"`
+	// The global ID of the course to run; it must be FACE_TO_FACE or BLENDED.
+	CourseID string `json:"courseId"`
+	// The batch's name, e.g. "New Delhi, January 2027".
+	Name string `json:"name"`
+	// Where the batch meets, up to 500 characters. A batch needs a venue, a link or both.
+	Venue *string `json:"venue,omitempty"`
+	// The link of its online sittings, up to 2000 characters.
+	Link *string `json:"link,omitempty"`
+	// When the batch begins.
+	StartsAt time.Time `json:"startsAt"`
+	// When it ends: after `startsAt`, within two years of it.
+	EndsAt time.Time `json:"endsAt"`
+	// How many seats: 1 to 100000.
+	Seats int `json:"seats"`
+	// How learners get seats; OPEN if not given.
+	Policy *models.EnrolmentPolicy `json:"policy,omitempty"`
+	// The share of sessions to attend to complete the course: above 0, at most 1; 0.75 if not given.
+	RequiredAttendance *float64 `json:"requiredAttendance,omitempty"`
+}
+
+// The result of `createBatch`.
+type CreateBatchPayload struct {
+	// The batch created.
+	Batch *models.Batch `json:"batch"`
+}
+
 // A new competency.
 type CreateCompetencyInput struct {
 	// A unique code: 1 to 64 letters, digits, '.', '_', '/' or '-', starting with a letter or digit.
@@ -188,12 +250,36 @@ type CreateCourseInput struct {
 	DurationHours float64 `json:"durationHours"`
 	// The competencies the course imparts; none when left out.
 	Competencies []*CourseCompetencyInput `json:"competencies,omitempty"`
+	// The score that passes the course's final assessment: above 0, at most 1. Leave out for a course without one.
+	PassMark *float64 `json:"passMark,omitempty"`
 }
 
 // The result of `createCourse`.
 type CreateCoursePayload struct {
 	// The course created.
 	Course *models.Course `json:"course"`
+}
+
+// A new learning event.
+type CreateLearningEventInput struct {
+	// A unique code: 1 to 64 letters, digits, '.', '_', '/' or '-', starting with a letter or digit.
+	Code string `json:"code"`
+	// The event's name.
+	Name string `json:"name"`
+	// What the event is about, up to 4000 characters; empty if not given.
+	Description *string `json:"description,omitempty"`
+	// The global ID of the hosting organisation; leave out for an event hosted nationally (PLATFORM_ADMIN only).
+	OrganisationID *string `json:"organisationId,omitempty"`
+	// When the event begins.
+	StartsAt time.Time `json:"startsAt"`
+	// When it ends: after `startsAt`, within two years of it.
+	EndsAt time.Time `json:"endsAt"`
+}
+
+// The result of `createLearningEvent`.
+type CreateLearningEventPayload struct {
+	// The event created.
+	Event *models.LearningEvent `json:"event"`
 }
 
 // A new ministry, department or organisation.
@@ -257,6 +343,54 @@ type CreateRoleInput struct {
 type CreateRolePayload struct {
 	// The role created.
 	Role *models.Role `json:"role"`
+}
+
+// A new session of a batch or of a learning event: give exactly one of `batchId` and `eventId`.
+type CreateSessionInput struct {
+	// A unique code: 1 to 64 letters, digits, '.', '_', '/' or '-', starting with a letter or digit.
+	Code string `json:"code"`
+	// The global ID of the batch the session belongs to.
+	BatchID *string `json:"batchId,omitempty"`
+	// The global ID of the learning event the session belongs to.
+	EventID *string `json:"eventId,omitempty"`
+	// The session's title.
+	Title string `json:"title"`
+	// What kind of sitting it is; CLASS for a batch and TALK for an event if not given.
+	Kind *models.SessionKind `json:"kind,omitempty"`
+	// Where the session meets, up to 500 characters.
+	Venue *string `json:"venue,omitempty"`
+	// The link to join it online, up to 2000 characters.
+	Link *string `json:"link,omitempty"`
+	// When the session begins.
+	StartsAt time.Time `json:"startsAt"`
+	// When it ends: after `startsAt`, within a week of it.
+	EndsAt time.Time `json:"endsAt"`
+	// For an event session: how many places, 1 to 100000; unlimited if not given. Not for a batch session.
+	Capacity *int `json:"capacity,omitempty"`
+	// For an event session: the competencies it touches. Not for a batch session.
+	Competencies []*SessionCompetencyInput `json:"competencies,omitempty"`
+}
+
+// The result of `createSession`.
+type CreateSessionPayload struct {
+	// The session created.
+	Session *models.Session `json:"session"`
+}
+
+// An approver's decision on the next step of a seat request.
+type DecideSeatRequestInput struct {
+	// The global ID of the request; it must be PENDING_APPROVAL.
+	RequestID string `json:"requestId"`
+	// True to approve, false to refuse (the request is then REJECTED).
+	Approve bool `json:"approve"`
+	// A comment for the learner, up to 2000 characters.
+	Comment *string `json:"comment,omitempty"`
+}
+
+// The result of `decideSeatRequest`.
+type DecideSeatRequestPayload struct {
+	// The request as it now is.
+	SeatRequest *models.SeatRequest `json:"seatRequest"`
 }
 
 // Dismisses a course from a learner's recommendations.
@@ -325,6 +459,24 @@ type EvidenceEdge struct {
 	Node *models.Evidence `json:"node"`
 }
 
+// A page of a learner's karma ledger, newest first.
+type KarmaEntryConnection struct {
+	// The entries on this page, each with its cursor.
+	Edges []*KarmaEntryEdge `json:"edges"`
+	// Where this page sits in the whole list.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many entries the ledger has in all.
+	TotalCount int `json:"totalCount"`
+}
+
+// A karma entry in a connection, with its cursor.
+type KarmaEntryEdge struct {
+	// An opaque position to pass as `after` to continue after this entry.
+	Cursor string `json:"cursor"`
+	// The entry.
+	Node *models.KarmaEntry `json:"node"`
+}
+
 // A page of learners.
 type LearnerConnection struct {
 	// The learners on this page, each with its cursor.
@@ -353,6 +505,24 @@ type LearnerFilter struct {
 	RoleID *string `json:"roleId,omitempty"`
 	// A case-insensitive substring of the employee code or name.
 	Search *string `json:"search,omitempty"`
+}
+
+// A page of learning events, the latest to start first.
+type LearningEventConnection struct {
+	// The events on this page, each with its cursor.
+	Edges []*LearningEventEdge `json:"edges"`
+	// Where this page sits in the whole list.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many events the query selects in all, not only on this page.
+	TotalCount int `json:"totalCount"`
+}
+
+// A learning event in a connection, with its cursor.
+type LearningEventEdge struct {
+	// An opaque position to pass as `after` to continue after this event.
+	Cursor string `json:"cursor"`
+	// The event.
+	Node *models.LearningEvent `json:"node"`
 }
 
 // The entry points for changing the competency graph. Each mutation takes one `input` object and returns its own payload.
@@ -427,6 +597,22 @@ type RateCoursePayload struct {
 	Course *models.Course `json:"course"`
 }
 
+// Records that learners attended a session.
+type RecordAttendanceInput struct {
+	// The global ID of the session; it must have begun.
+	SessionID string `json:"sessionId"`
+	// The global IDs of the learners who attended: 1 to 1000, each once. At a batch session each must hold a seat.
+	LearnerIds []string `json:"learnerIds"`
+}
+
+// The result of `recordAttendance`.
+type RecordAttendancePayload struct {
+	// The session, with its attendance count.
+	Session *models.Session `json:"session"`
+	// How many learners are now recorded as having attended: one for each listed (a learner recorded before keeps their first record, and nothing else changes for them).
+	LearnersRecorded int `json:"learnersRecorded"`
+}
+
 // Records one observation of a learner's proficiency.
 type RecordEvidenceInput struct {
 	// The learner observed.
@@ -449,6 +635,20 @@ type RecordEvidencePayload struct {
 	Evidence *models.Evidence `json:"evidence"`
 	// The learner's proficiency in the competency, with this evidence.
 	Proficiency *models.Proficiency `json:"proficiency"`
+}
+
+// Registers a learner for an event session.
+type RegisterForSessionInput struct {
+	// The global ID of the event session; it must not have ended.
+	SessionID string `json:"sessionId"`
+	// The global ID of the learner.
+	LearnerID string `json:"learnerId"`
+}
+
+// The result of `registerForSession`.
+type RegisterForSessionPayload struct {
+	// The registration: REGISTERED, or WAITLISTED when the session is full.
+	Registration *models.SessionRegistration `json:"registration"`
 }
 
 // A new learner.
@@ -485,6 +685,20 @@ type RequestOtpPayload struct {
 	ExpiresAt time.Time `json:"expiresAt"`
 }
 
+// Asks for a seat in a batch for a learner.
+type RequestSeatInput struct {
+	// The global ID of the batch.
+	BatchID string `json:"batchId"`
+	// The global ID of the learner who is to take the seat.
+	LearnerID string `json:"learnerId"`
+}
+
+// The result of `requestSeat`.
+type RequestSeatPayload struct {
+	// The request, CONFIRMED, WAITLISTED or PENDING_APPROVAL.
+	SeatRequest *models.SeatRequest `json:"seatRequest"`
+}
+
 // A page of roles.
 type RoleConnection struct {
 	// The roles on this page, each with its cursor.
@@ -519,6 +733,50 @@ type RoleRequirementInput struct {
 	Weight *float64 `json:"weight,omitempty"`
 }
 
+// A page of seat requests, the oldest first.
+type SeatRequestConnection struct {
+	// The requests on this page, each with its cursor.
+	Edges []*SeatRequestEdge `json:"edges"`
+	// Where this page sits in the whole list.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many requests the query selects in all, not only on this page.
+	TotalCount int `json:"totalCount"`
+}
+
+// A seat request in a connection, with its cursor.
+type SeatRequestEdge struct {
+	// An opaque position to pass as `after` to continue after this request.
+	Cursor string `json:"cursor"`
+	// The request.
+	Node *models.SeatRequest `json:"node"`
+}
+
+// That an event session touches a competency at a level.
+type SessionCompetencyInput struct {
+	// The global ID of the competency; each at most once per session.
+	CompetencyID string `json:"competencyId"`
+	// The level the session is pitched at, 1 to 5.
+	Level int `json:"level"`
+}
+
+// Replaces the rule of one karma reason.
+type SetKarmaRuleInput struct {
+	// The reason whose rule to replace.
+	Reason models.KarmaReason `json:"reason"`
+	// The points one award earns, 0 to 1000.
+	Points int `json:"points"`
+	// How many awards of the reason a learner earns in a calendar month, 0 to 1000; leave out (or null) for no limit.
+	MonthlyCap *int `json:"monthlyCap,omitempty"`
+	// The points taken off per month late, 0 to 1000; 0 if not given.
+	LatePenaltyPerMonth *int `json:"latePenaltyPerMonth,omitempty"`
+}
+
+// The result of `setKarmaRule`.
+type SetKarmaRulePayload struct {
+	// The rule as it now is.
+	Rule *models.KarmaRule `json:"rule"`
+}
+
 // Adds a requirement to a role, or replaces the role's requirement for that competency.
 type SetRoleRequirementInput struct {
 	// The global ID of the role to change.
@@ -543,6 +801,20 @@ type SetRoleRequirementPayload struct {
 type Subscription struct {
 }
 
+// An attempt at the final assessment of an enrolment's course.
+type TakeAssessmentInput struct {
+	// The global ID of the enrolment.
+	EnrolmentID string `json:"enrolmentId"`
+	// The score, the fraction answered correctly, 0 to 1.
+	Score float64 `json:"score"`
+}
+
+// The result of `takeAssessment`.
+type TakeAssessmentPayload struct {
+	// The attempt recorded.
+	Attempt *models.AssessmentAttempt `json:"attempt"`
+}
+
 // Changes to a course; fields left out stay as they are.
 type UpdateCourseInput struct {
 	// The global ID of the course to change.
@@ -555,6 +827,8 @@ type UpdateCourseInput struct {
 	DurationHours *float64 `json:"durationHours,omitempty"`
 	// When given (even empty), replaces everything the course imparts.
 	Competencies graphql.Omittable[[]*CourseCompetencyInput] `json:"competencies,omitempty"`
+	// When given, the new pass mark of the final assessment (above 0, at most 1); null removes the final assessment.
+	PassMark graphql.Omittable[*float64] `json:"passMark,omitempty"`
 }
 
 // The result of `updateCourse`.
@@ -611,4 +885,16 @@ type VerifyOtpPayload struct {
 	ExpiresAt time.Time `json:"expiresAt"`
 	// The learner signed in; null until the email is registered, in which case the token only allows registerLearner for that email.
 	Learner *models.Learner `json:"learner,omitempty"`
+}
+
+// Withdraws a seat request.
+type WithdrawSeatRequestInput struct {
+	// The global ID of the request; it must be PENDING_APPROVAL, WAITLISTED or CONFIRMED.
+	RequestID string `json:"requestId"`
+}
+
+// The result of `withdrawSeatRequest`.
+type WithdrawSeatRequestPayload struct {
+	// The request, now WITHDRAWN.
+	SeatRequest *models.SeatRequest `json:"seatRequest"`
 }

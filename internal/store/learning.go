@@ -256,6 +256,11 @@ func (db *DB) FindEnrolmentByID(ctx context.Context, id int64) (*models.Enrolmen
 	return one[models.Enrolment](ctx, db.bun, id, "enrolment")
 }
 
+// FindEnrolmentsByIDs returns the enrolments that exist, keyed by ID.
+func (db *DB) FindEnrolmentsByIDs(ctx context.Context, ids []int64) (map[int64]*models.Enrolment, error) {
+	return byID(ctx, db.bun, ids, func(e *models.Enrolment) int64 { return e.ID })
+}
+
 // FindEnrolments pages through a learner's enrolments, newest first.
 func (db *DB) FindEnrolments(ctx context.Context, learnerID int64, status *models.EnrolmentStatus, p models.PageRequest) (*models.Page[*models.Enrolment], error) {
 	q := db.bun.NewSelect().Model((*models.Enrolment)(nil)).Where("learner_id = ?", learnerID)

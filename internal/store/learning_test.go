@@ -203,6 +203,10 @@ func TestEnrolmentLifecycle(t *testing.T) {
 		if n := must[*models.Page[*models.Enrolment]](t)(db.FindEnrolments(ctx, l.ID, &status, models.PageRequest{First: 5})).TotalCount; n != 1 {
 			t.Fatalf("%d completed enrolments", n)
 		}
+		byID := must[map[int64]*models.Enrolment](t)(db.FindEnrolmentsByIDs(ctx, []int64{e.ID, 999999}))
+		if len(byID) != 1 || byID[e.ID] == nil || byID[e.ID].Status != models.Completed || byID[e.ID].LearnerID != l.ID {
+			t.Fatalf("enrolments by ID = %+v", byID)
+		}
 	})
 }
 
