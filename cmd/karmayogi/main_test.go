@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -163,6 +164,26 @@ func TestTokenCommand(t *testing.T) {
 			t.Fatalf("viewer %q, learners %d; want EMP0000001 and 1", data.Viewer.EmployeeCode, data.Learners.TotalCount)
 		}
 	})
+	t.Run("OperatorsByName", func(t *testing.T) {
+		// Two-step approvals need two approvers: named operator tokens differ.
+		subject := func(token string) string {
+			parts := strings.Split(token, ".")
+			payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			var c struct{ Sub string }
+			if err := json.Unmarshal(payload, &c); err != nil {
+				t.Fatal(err)
+			}
+			return c.Sub
+		}
+		a := subject(mintToken(t, url, "--role", "PLATFORM_ADMIN", "--name", "asha.rao@mof"))
+		b := subject(mintToken(t, url, "--role", "PLATFORM_ADMIN"))
+		if a != "operator:asha.rao@mof" || b != "operator:PLATFORM_ADMIN" {
+			t.Errorf("subjects %q and %q", a, b)
+		}
+	})
 	t.Setenv("DATABASE_URL", url)
 	for _, tc := range []struct {
 		name string
@@ -173,6 +194,7 @@ func TestTokenCommand(t *testing.T) {
 		{"ErrUnknownRole", []string{"token", "--role", "KING"}, 2, "--role must be"},
 		{"ErrLearnerMissing", []string{"token", "--role", "LEARNER"}, 2, "--learner is required"},
 		{"ErrOrgMissing", []string{"token", "--role", "ORG_ADMIN"}, 2, "--org is required"},
+		{"ErrBadName", []string{"token", "--role", "PLATFORM_ADMIN", "--name", "two words"}, 2, "--name must be"},
 		{"ErrUnknownLearner", []string{"token", "--role", "LEARNER", "--learner", "NOBODY"}, 1, "NOBODY"},
 		{"ErrUnknownOrg", []string{"token", "--role", "ORG_ADMIN", "--org", "NOWHERE"}, 1, "NOWHERE"},
 		{"ErrTTL", []string{"token", "--role", "PLATFORM_ADMIN", "--ttl", "-1h"}, 2, "--ttl"},

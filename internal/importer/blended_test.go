@@ -20,7 +20,9 @@ func TestImportClassroom(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		load(t, db, base...)
-		day := func(d int) string { return time.Now().UTC().Add(time.Duration(d) * 24 * time.Hour).Format(time.RFC3339) }
+		day := func(d int) string {
+			return time.Now().UTC().Add(time.Duration(d) * 24 * time.Hour).Format(time.RFC3339)
+		}
 		files := []struct {
 			kind, csv string
 			want      importer.Result
