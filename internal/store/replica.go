@@ -122,7 +122,9 @@ type readOnlyKey struct{}
 
 // readOnly marks ctx for one raw statement that only reads, so rule 2 lets a
 // replica serve it. Raw statements are writes unless marked.
-func readOnly(ctx context.Context) context.Context { return context.WithValue(ctx, readOnlyKey{}, true) }
+func readOnly(ctx context.Context) context.Context {
+	return context.WithValue(ctx, readOnlyKey{}, true)
+}
 
 // queryRows runs a raw statement that only reads and returns its rows, on a
 // replica when the routing rules allow. It stands in for db.bun.QueryContext,
