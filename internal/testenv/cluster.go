@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -118,6 +120,89 @@ func (c *RedisCluster) Close() error {
 	var first error
 	for _, n := range c.Nodes {
 		if err := n.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// RedisSentinel is a private master, a replica of it, and one sentinel that
+// watches them (quorum 1) under the name Name and fails over to the replica a
+// second after the master stops answering.
+type RedisSentinel struct {
+	Name                      string
+	Master, Replica, Sentinel *Redis
+}
+
+// NewRedisSentinel starts the master, the replica, and, once the replica is in
+// sync, the sentinel; it returns when the sentinel knows the replica.
+func NewRedisSentinel() (*RedisSentinel, error) {
+	s := &RedisSentinel{Name: "karmayogi"}
+	var err error
+	if s.Master, err = NewRedis(); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	fail := func(err error) (*RedisSentinel, error) {
+		s.Close()
+		return nil, err
+	}
+	if s.Replica, err = NewRedis("--replicaof", "127.0.0.1", strconv.Itoa(s.Master.Port)); err != nil {
+		return fail(err)
+	}
+	if err := waitCLI(ctx, s.Replica.Port, "master_link_status:up", "info", "replication"); err != nil {
+		return fail(err)
+	}
+	port, err := FreePort()
+	if err != nil {
+		return fail(err)
+	}
+	s.Sentinel = &Redis{Port: port, Args: []string{"--sentinel"}}
+	if s.Sentinel.dir, err = os.MkdirTemp("", "karmayogi-sentinel-"); err != nil {
+		return fail(err)
+	}
+	s.Sentinel.conf = filepath.Join(s.Sentinel.dir, "sentinel.conf") // sentinels rewrite theirs
+	conf := fmt.Sprintf("sentinel monitor %[1]s 127.0.0.1 %[2]d 1\nsentinel down-after-milliseconds %[1]s 1000\n"+
+		"sentinel failover-timeout %[1]s 10000\n", s.Name, s.Master.Port)
+	if err := os.WriteFile(s.Sentinel.conf, []byte(conf), 0o600); err != nil {
+		return fail(err)
+	}
+	if err := s.Sentinel.Start(); err != nil {
+		return fail(err)
+	}
+	if err := waitCLI(ctx, port, strconv.Itoa(s.Replica.Port), "sentinel", "replicas", s.Name); err != nil {
+		return fail(err)
+	}
+	return s, nil
+}
+
+// waitCLI runs redis-cli against port until its output contains want, or ctx ends.
+func waitCLI(ctx context.Context, port int, want string, args ...string) error {
+	for {
+		out, err := exec.CommandContext(ctx, "redis-cli", append([]string{"-h", "127.0.0.1", "-p", strconv.Itoa(port)}, args...)...).CombinedOutput()
+		if err == nil && strings.Contains(string(out), want) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("testenv: redis-cli -p %d %s: no %q: %w\n%s", port, strings.Join(args, " "), want, ctx.Err(), out)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// URL is the cache URL of the watched master: redis+sentinel://host:port/NAME.
+func (s *RedisSentinel) URL() string { return "redis+sentinel://" + s.Sentinel.Addr() + "/" + s.Name }
+
+// Close stops the sentinel, the replica and the master, and removes their directories.
+func (s *RedisSentinel) Close() error {
+	var first error
+	for _, r := range []*Redis{s.Sentinel, s.Replica, s.Master} {
+		if r == nil {
+			continue
+		}
+		if err := r.Close(); err != nil && first == nil {
 			first = err
 		}
 	}

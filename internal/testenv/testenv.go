@@ -217,6 +217,7 @@ type Redis struct {
 	Port int
 	Args []string // extra arguments, e.g. cluster settings
 	dir  string
+	conf string // a configuration file to start with (a sentinel needs one); "" for none
 
 	mu  sync.Mutex
 	cmd *exec.Cmd // nil while stopped
@@ -263,6 +264,9 @@ func (r *Redis) Start() error {
 	}
 	args := append([]string{"--port", strconv.Itoa(r.Port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
 		"--dir", r.dir}, r.Args...)
+	if r.conf != "" {
+		args = append([]string{r.conf}, args...)
+	}
 	cmd := exec.Command("redis-server", args...)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("testenv: start redis-server: %w", err)
