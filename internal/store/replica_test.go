@@ -113,6 +113,14 @@ func TestReadReplicas(t *testing.T) {
 		if got := must[*models.Learner](t)(db.FindLearnerByEmployeeCode(rctx, "EMP1")); got.OrganisationID != dept.ID {
 			t.Errorf("learner from the bulk upsert = %+v", got)
 		}
+		// The streamed per-learner gaps (a raw query bun would not route) read the replica too.
+		before = routing(t, db).Replica
+		if err := db.EachLearnerGap(rctx, models.GapQuery{OrganisationID: dept.ID}, func(models.LearnerGap) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if n := routing(t, db).Replica - before; n != 2 {
+			t.Errorf("EachLearnerGap sent %d statements to the replica, want 2 (its scope and its rows)", n)
+		}
 	})
 
 	t.Run("WritesNeverOnReplica", func(t *testing.T) {
