@@ -45,6 +45,10 @@ import (
 // except when it moves to another replica. A monitor checks every replica every
 // CheckInterval: it is in service when it answers and, with MaxLag, when it has
 // replayed all the WAL the primary had written MaxLag ago.
+//
+// bun's extra/bunexp.ReadWriteConnResolver is not used: with every replica
+// unhealthy it routes reads to all of them rather than to the primary, it checks
+// only every 5 s, it cannot retry a failed read, and it knows no context rule.
 
 // Replicas configures read replicas for Open.
 type Replicas struct {
