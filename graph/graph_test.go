@@ -109,6 +109,13 @@ func newClient(t *testing.T, db *store.DB) *client {
 // returns a PLATFORM_ADMIN's client.
 func newClientWith(t *testing.T, db *store.DB, s graph.Services) *client {
 	t.Helper()
+	return newClientOptions(t, db, s, graph.Options{})
+}
+
+// newClientOptions is newClientWith with handler options besides introspection
+// and the logger, which it sets.
+func newClientOptions(t *testing.T, db *store.DB, s graph.Services, o graph.Options) *client {
+	t.Helper()
 	tokens, err := auth.NewTokens(testSecret)
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +125,8 @@ func newClientWith(t *testing.T, db *store.DB, s graph.Services) *client {
 	s.SignIn = &auth.SignIn{Store: db, Learners: db, Tokens: tokens, Sender: mail, Domains: []string{"gov.in", "nic.in"},
 		PerEmail: unlimited{}, PerAddress: unlimited{}}
 	logs := &syncBuffer{}
-	h := graph.NewHandler(s, graph.Options{Introspection: true, Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	o.Introspection, o.Logger = true, slog.New(slog.NewTextHandler(logs, nil))
+	h := graph.NewHandler(s, o)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	c := &client{t: t, url: srv.URL, db: db, logs: logs, tokens: tokens, mail: mail}

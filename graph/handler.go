@@ -80,6 +80,11 @@ type Options struct {
 	// WebsocketOrigins are the browser origins, besides the endpoint's own, whose
 	// pages may open a websocket (the server's CORS origins: "https://app.example.org").
 	WebsocketOrigins []string
+	// ReadYourWrites is how long after a caller's mutation their queries still read
+	// the primary rather than a read replica; 0: only the mutation's own request
+	// does. Queries of other callers, and all queries without replicas, are
+	// unaffected. See readRouting.
+	ReadYourWrites time.Duration
 }
 
 // Limiter admits or refuses one more request for a key.
@@ -167,6 +172,7 @@ func NewHandler(s Services, o Options) http.Handler {
 	srv.SetParserTokenLimit(parserTokenLimit)
 	srv.SetDisableSuggestion(!o.Introspection)
 	srv.Use(newObserver(o.Metrics, o.Tracer)) // metrics, log fields and spans per operation: graph/observe.go
+	srv.Use(newReadRouting(o.ReadYourWrites)) // replica or primary, per operation: graph/consistency.go
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
 	}

@@ -46,7 +46,7 @@ func NewReportsHandler(s Services, tokens TokenVerifier) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /reports/gaps.png", h.png)
 	mux.HandleFunc("GET /reports/gaps.csv", h.csv)
-	return withTimeout(reportTimeout, authenticate(tokens, withLoaders(s, mux)))
+	return withTimeout(reportTimeout, authenticate(tokens, withLoaders(s, replicaReads(mux))))
 }
 
 type reportFiles struct {

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/openkarmayogi/karmayogi/internal/telemetry"
 )
@@ -18,7 +19,16 @@ type Config struct {
 	Demo         bool   // --demo: seed an empty database
 	DemoLearners int    // learners the demo data set holds
 
-	RedisURL     string   // REDIS_URL; empty: the in-process cache
+	// DATABASE_READ_URL: comma-separated postgres:// URLs of streaming replicas
+	// that serve queries (serve only; the tools use DATABASE_URL alone).
+	DatabaseReadURLs []string
+	ReadYourWrites   time.Duration // KARMAYOGI_READ_YOUR_WRITES_WINDOW: after a mutation, its caller reads the primary this long
+	ReplicaMaxLag    time.Duration // KARMAYOGI_READ_MAX_LAG: a replica further behind serves no reads; 0: no bound
+
+	// REDIS_URL: redis:// (one server), redis+cluster://h1:p1,h2:p2,... (Redis
+	// Cluster) or redis+sentinel://h1:p1,.../MASTER (Sentinel), rediss... for TLS;
+	// empty: the in-process cache. See cache.Open.
+	RedisURL     string
 	CachePrefix  string   // KARMAYOGI_CACHE_PREFIX: in front of every Redis key and channel, one per deployment
 	JWTSecret    string   // KARMAYOGI_JWT_SECRET; empty: generated once and kept in the database
 	EmailDomains []string // KARMAYOGI_EMAIL_DOMAINS: domains allowed to sign in and self-register
@@ -43,6 +53,17 @@ func configFromEnv() (Config, error) {
 		Addr:         getenv("KARMAYOGI_ADDR", ":8080"),
 		Env:          getenv("KARMAYOGI_ENV", "development"),
 		DemoLearners: 2000,
+	}
+	c.DatabaseReadURLs = splitList(os.Getenv("DATABASE_READ_URL"), false)
+	if len(c.DatabaseReadURLs) > 0 && !strings.HasPrefix(c.DatabaseURL, "postgres") {
+		return c, fmt.Errorf("DATABASE_READ_URL needs a PostgreSQL DATABASE_URL: read replicas are PostgreSQL streaming replicas")
+	}
+	var err error
+	if c.ReadYourWrites, err = parseDuration("KARMAYOGI_READ_YOUR_WRITES_WINDOW", 5*time.Second); err != nil {
+		return c, err
+	}
+	if c.ReplicaMaxLag, err = parseDuration("KARMAYOGI_READ_MAX_LAG", 30*time.Second); err != nil {
+		return c, err
 	}
 	c.RedisURL = os.Getenv("REDIS_URL")
 	c.CachePrefix = getenv("KARMAYOGI_CACHE_PREFIX", "karmayogi:")
@@ -101,6 +122,22 @@ func parseBool(name string) (bool, error) {
 	default:
 		return false, fmt.Errorf("%s must be 1 or 0 (true or false), not %q", name, os.Getenv(name))
 	}
+}
+
+// parseDuration reads a duration setting ("5s", "250ms", "0"); unset means def.
+func parseDuration(name string, def time.Duration) (time.Duration, error) {
+	v := strings.TrimSpace(os.Getenv(name))
+	if v == "" {
+		return def, nil
+	}
+	if v == "0" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%s must be a duration such as 5s or 500ms, not %q", name, v)
+	}
+	return d, nil
 }
 
 func getenv(name, def string) string {

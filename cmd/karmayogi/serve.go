@@ -35,7 +35,12 @@ type Main struct {
 
 // Run opens and migrates the database, seeds it when asked, and starts serving.
 func (m *Main) Run(ctx context.Context) error {
-	db, err := store.Open(ctx, m.Config.DatabaseURL)
+	var opts []store.Option
+	if len(m.Config.DatabaseReadURLs) > 0 {
+		opts = append(opts, store.WithReplicas(store.Replicas{URLs: m.Config.DatabaseReadURLs,
+			MaxLag: m.Config.ReplicaMaxLag, Logger: m.Logger}))
+	}
+	db, err := store.Open(ctx, m.Config.DatabaseURL, opts...)
 	if err != nil {
 		return err
 	}
@@ -73,10 +78,11 @@ func (m *Main) Run(ctx context.Context) error {
 		Recommendations: recs, Reports: &service.Reports{Store: db, Recommendations: recs, Cache: m.Cache},
 		Access: db, SignIn: signIn, Tokens: signIn.Tokens, Notifier: &service.Notifier{Cache: m.Cache}},
 		graph.Options{Introspection: !m.Config.Production(), Logger: m.Logger, RequestLimit: requestLimits(m.Config), TrustedProxies: m.Config.TrustedProxies,
-			PersistedQueries: m.Cache, Metrics: gqlMetrics, Tracer: m.Tracing.Provider, WebsocketOrigins: m.Config.CORSOrigins})
+			PersistedQueries: m.Cache, Metrics: gqlMetrics, Tracer: m.Tracing.Provider, WebsocketOrigins: m.Config.CORSOrigins,
+			ReadYourWrites: m.Config.ReadYourWrites})
 	cfg := server.Config{Addr: m.Config.Addr, GraphQL: gql, Database: db, Cache: m.Cache, Logger: m.Logger,
 		CORSOrigins: m.Config.CORSOrigins, SQL: db.Bun().DB, CacheStats: recs.Stats,
-		Collectors: []prometheus.Collector{gqlMetrics}, Tracer: m.Tracing.Provider, PProf: m.Config.PProf}
+		Collectors: append(replicaCollectors(db), gqlMetrics), Tracer: m.Tracing.Provider, PProf: m.Config.PProf}
 	cfg.Reports = graph.NewReportsHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Recommendations: recs, Reports: &service.Reports{Store: db, Recommendations: recs, Cache: m.Cache}}, signIn.Tokens)
 	if !m.Config.Production() {
 		cfg.GraphiQL = graph.Playground("/graphql")
@@ -85,9 +91,32 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.Server.Open(); err != nil {
 		return err
 	}
-	m.Logger.Info("serving", "url", m.Server.URL(), "database", db.Dialect(), "env", m.Config.Env,
-		"tracing", m.Config.OTLPEndpoint != "", "pprof", m.Config.PProf)
+	m.Logger.Info("serving", "url", m.Server.URL(), "database", db.Dialect(), "read_replicas", len(m.Config.DatabaseReadURLs),
+		"env", m.Config.Env, "tracing", m.Config.OTLPEndpoint != "", "pprof", m.Config.PProf)
 	return nil
+}
+
+// replicaCollectors are the metrics of the read replicas: the routing of
+// statements, each replica's state and each replica pool's statistics.
+func replicaCollectors(db *store.DB) []prometheus.Collector {
+	if _, ok := db.ReadRouting(); !ok {
+		return nil
+	}
+	out := []prometheus.Collector{telemetry.NewReadRoutingCollector(func() ([]telemetry.RoutedStatements, []telemetry.ReplicaState) {
+		r, _ := db.ReadRouting()
+		routed := []telemetry.RoutedStatements{{Pool: "replica", Reason: "read", Count: r.Replica},
+			{Pool: "primary", Reason: "write", Count: r.Write}, {Pool: "primary", Reason: "fresh", Count: r.Fresh},
+			{Pool: "primary", Reason: "no_replica", Count: r.NoReplica}, {Pool: "primary", Reason: "retry", Count: r.Retried}}
+		var states []telemetry.ReplicaState
+		for _, s := range r.Replicas {
+			states = append(states, telemetry.ReplicaState{Name: s.Name, InService: s.InService, Serving: s.Serving})
+		}
+		return routed, states
+	})}
+	for name, pool := range db.ReplicaPools() {
+		out = append(out, telemetry.NewDBStatsCollector(pool, "karmayogi-replica "+name))
+	}
+	return out
 }
 
 // signIn wires OTP sign-in: the token secret, the mail sender and the rate limits.

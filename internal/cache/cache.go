@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -80,22 +81,35 @@ type Cache interface {
 const subscriptionBuffer = 64
 
 // Open returns the cache named by rawURL: the in-process Memory for "", or
-// Redis for a redis:// or rediss:// URL (see NewRedis). Any other URL is an
-// error naming its scheme.
+// Redis for
+//
+//	redis://host:port/db                           one server (NewRedis)
+//	redis+cluster://host:port,host:port,...        Redis Cluster (NewRedisCluster)
+//	redis+sentinel://host:port,.../MASTER[/db]     a master that Sentinel watches (NewRedisSentinel)
+//
+// each also as rediss... for TLS. Any other URL is an error naming its scheme.
 func Open(rawURL string, opts ...RedisOption) (Cache, error) {
 	if rawURL == "" {
 		return NewMemory(), nil
 	}
-	u, err := url.Parse(rawURL)
-	if err != nil {
+	scheme, _, ok := strings.Cut(rawURL, "://")
+	scheme = strings.ToLower(scheme)
+	if !ok {
 		// The URL may hold a password, so do not echo it.
 		return nil, errors.New("cache: invalid cache URL, want redis://host:port/db or empty for in-process")
 	}
-	switch u.Scheme {
+	switch scheme {
 	case "redis", "rediss":
+		if _, err := url.Parse(rawURL); err != nil {
+			return nil, errors.New("cache: invalid cache URL, want redis://host:port/db or empty for in-process")
+		}
 		return NewRedis(rawURL, opts...)
+	case "redis+cluster", "rediss+cluster":
+		return NewRedisCluster(rawURL, opts...)
+	case "redis+sentinel", "rediss+sentinel":
+		return NewRedisSentinel(rawURL, opts...)
 	default:
-		return nil, fmt.Errorf("cache: unsupported cache URL scheme %q (want redis or rediss, or empty for in-process)", u.Scheme)
+		return nil, fmt.Errorf("cache: unsupported cache URL scheme %q (want redis, redis+cluster or redis+sentinel, or rediss..., or empty for in-process)", scheme)
 	}
 }
 

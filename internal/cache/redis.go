@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,8 +22,9 @@ const (
 )
 
 // Redis is a Cache backed by Redis, shared by every process that uses the same
-// server. Publish and Subscribe use Redis pub/sub; each subscription buffers up
-// to 64 messages and drops messages when full, as Memory does.
+// server, Redis Cluster or Sentinel-watched master. Publish and Subscribe use
+// Redis pub/sub; each subscription buffers up to 64 messages and drops messages
+// when full, as Memory does.
 //
 // Counters have no TTL, so run Redis with a maxmemory-policy that never evicts
 // keys without one (noeviction or volatile-*): a lost version counter would
@@ -58,9 +62,8 @@ func WithPrefix(prefix string) RedisOption {
 // and writes, and failed commands are not retried. NewRedis does not connect;
 // use Ping to check the server.
 //
-// The URL names a single server. For Redis Cluster or Sentinel, build a
-// redis.UniversalClient from redis.UniversalOptions (Addrs, MasterName) and
-// pass it to NewRedisClient.
+// The URL names a single server; NewRedisCluster and NewRedisSentinel take URLs
+// for Redis Cluster and Sentinel, and NewRedisClient any client.
 func NewRedis(url string, opts ...RedisOption) (*Redis, error) {
 	o, err := redis.ParseURL(url)
 	if err != nil {
@@ -106,6 +109,148 @@ func NewRedis(url string, opts ...RedisOption) (*Redis, error) {
 		u.MaxRetries = -1 // go-redis: no retries
 	}
 	return NewRedisClient(redis.NewUniversalClient(u), opts...), nil
+}
+
+// NewRedisCluster returns a Redis over a Redis Cluster, named by a URL
+//
+//	redis+cluster://[user:password@]host:port,host:port,...[?option=value&...]
+//
+// or rediss+cluster:// for TLS. The hosts are seed nodes: the client learns the
+// others, and which holds each hash slot, from them. The options are those of
+// redis.ParseClusterURL (dial_timeout, read_timeout, pool_size, ...), with the
+// defaults of NewRedis. A cluster has only database 0, so the URL has no path.
+//
+// Every command this package sends names one key (a pipelined Delete is split by
+// node), and the key prefix has no hash tag, so keys spread over every node.
+// Publish and Subscribe use the cluster's classic pub/sub, which carries each
+// message to every node: subscribers connected anywhere receive it.
+func NewRedisCluster(rawURL string, opts ...RedisOption) (*Redis, error) {
+	u, hosts, err := parseMultiHost(rawURL, "+cluster")
+	if err != nil {
+		return nil, err
+	}
+	if u.Path != "" && u.Path != "/" {
+		return nil, errors.New("cache: a redis+cluster URL has no database path: a cluster has only database 0")
+	}
+	q := u.Query()
+	for _, h := range hosts[1:] {
+		q.Add("addr", h)
+	}
+	single := url.URL{Scheme: u.Scheme, User: u.User, Host: hosts[0], RawQuery: q.Encode()}
+	o, err := redis.ParseClusterURL(single.String())
+	if err != nil {
+		return nil, fmt.Errorf("cache: parse redis+cluster URL: %w", scrub(err, u))
+	}
+	o.DialTimeout, o.ReadTimeout, o.WriteTimeout = orDefault(o.DialTimeout, redisDialTimeout),
+		orDefault(o.ReadTimeout, redisReadTimeout), orDefault(o.WriteTimeout, redisWriteTimeout)
+	if o.MaxRetries == 0 {
+		o.MaxRetries = -1
+	}
+	if o.DialerRetries == 0 {
+		o.DialerRetries = 1
+	}
+	o.ContextTimeoutEnabled = true
+	return NewRedisClient(redis.NewClusterClient(o), opts...), nil
+}
+
+// NewRedisSentinel returns a Redis over a master that Redis Sentinel watches,
+// named by a URL
+//
+//	redis+sentinel://[user:password@]host:port,host:port,.../MASTER[/DB][?option=value&...]
+//
+// or rediss+sentinel:// for TLS. The hosts are sentinels, MASTER is the name they
+// monitor, and the credentials are the Redis servers'; a sentinel's own are the
+// options sentinel_username and sentinel_password. The other options are those
+// of redis.ParseFailoverURL, with the defaults of NewRedis. After a failover the
+// client asks the sentinels for the new master and reconnects to it.
+func NewRedisSentinel(rawURL string, opts ...RedisOption) (*Redis, error) {
+	u, hosts, err := parseMultiHost(rawURL, "+sentinel")
+	if err != nil {
+		return nil, err
+	}
+	path := strings.Split(strings.Trim(u.Path, "/"), "/")
+	if path[0] == "" || len(path) > 2 {
+		return nil, errors.New("cache: a redis+sentinel URL needs the master's name as its path: redis+sentinel://host:port,.../MASTER[/DB]")
+	}
+	q := u.Query()
+	q.Set("master_name", path[0])
+	for _, h := range hosts[1:] {
+		q.Add("addr", h)
+	}
+	if u.User != nil {
+		q.Set("username", u.User.Username())
+		if p, ok := u.User.Password(); ok {
+			q.Set("password", p)
+		}
+	}
+	var sentinelUser *url.Userinfo // ParseFailoverURL takes the sentinels' credentials from the userinfo
+	if su, sp := q.Get("sentinel_username"), q.Get("sentinel_password"); su != "" || sp != "" {
+		sentinelUser = url.UserPassword(su, sp)
+	}
+	q.Del("sentinel_username")
+	q.Del("sentinel_password")
+	single := url.URL{Scheme: u.Scheme, User: sentinelUser, Host: hosts[0], RawQuery: q.Encode()}
+	if len(path) == 2 {
+		single.Path = "/" + path[1]
+	}
+	o, err := redis.ParseFailoverURL(single.String())
+	if err != nil {
+		return nil, fmt.Errorf("cache: parse redis+sentinel URL: %w", scrub(err, u))
+	}
+	o.DialTimeout, o.ReadTimeout, o.WriteTimeout = orDefault(o.DialTimeout, redisDialTimeout),
+		orDefault(o.ReadTimeout, redisReadTimeout), orDefault(o.WriteTimeout, redisWriteTimeout)
+	if o.MaxRetries == 0 {
+		o.MaxRetries = -1
+	}
+	if o.DialerRetries == 0 {
+		o.DialerRetries = 1
+	}
+	o.ContextTimeoutEnabled = true
+	return NewRedisClient(redis.NewFailoverClient(o), opts...), nil
+}
+
+// parseMultiHost parses a URL whose scheme is redis or rediss with suffix, and
+// whose host is a comma-separated list of host:port. The returned URL's scheme
+// is redis or rediss.
+func parseMultiHost(rawURL, suffix string) (*url.URL, []string, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "redis"+suffix && u.Scheme != "rediss"+suffix) {
+		// The URL may hold a password, so do not echo it.
+		return nil, nil, fmt.Errorf("cache: invalid redis%s URL, want redis%[1]s://host:port,host:port,...", suffix)
+	}
+	u.Scheme = strings.TrimSuffix(u.Scheme, suffix)
+	var hosts []string
+	for _, h := range strings.Split(u.Host, ",") {
+		if h = strings.TrimSpace(h); h == "" {
+			continue
+		}
+		if _, port, err := net.SplitHostPort(h); err != nil || port == "" {
+			return nil, nil, fmt.Errorf("cache: redis%s URL: %q is not host:port", suffix, h)
+		}
+		hosts = append(hosts, h)
+	}
+	if len(hosts) == 0 {
+		return nil, nil, fmt.Errorf("cache: redis%s URL names no host", suffix)
+	}
+	return u, hosts, nil
+}
+
+// scrub removes u's password from err's message.
+func scrub(err error, u *url.URL) error {
+	if u.User == nil {
+		return err
+	}
+	if p, ok := u.User.Password(); ok && p != "" {
+		return errors.New(strings.ReplaceAll(err.Error(), p, "xxxxx"))
+	}
+	return err
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
 }
 
 // NewRedisClient returns a Redis over an existing client, such as a cluster or
@@ -181,9 +326,15 @@ func (r *Redis) Counter(ctx context.Context, key string) (int64, error) {
 	return n, r.wrap("counter", err)
 }
 
-// Publish implements Cache.
+// Publish implements Cache. In a cluster, PUBLISH goes to the node that owns the
+// channel's name as a key's hash slot, which is where Subscribe connects: go-redis
+// would send it to any node, and messages that reach a subscriber over the cluster
+// bus can overtake one published on its own node.
 func (r *Redis) Publish(ctx context.Context, channel string, msg []byte) error {
-	return r.wrap("publish", r.client.Publish(ctx, r.prefix+channel, msg).Err())
+	cmd := redis.NewIntCmd(ctx, "publish", r.prefix+channel, msg)
+	cmd.SetFirstKeyPos(1)
+	_ = r.client.Process(ctx, cmd)
+	return r.wrap("publish", cmd.Err())
 }
 
 // Subscribe implements Cache. It returns once Redis has confirmed the

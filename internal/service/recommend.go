@@ -82,7 +82,10 @@ func (s *Recommendations) catalogue(ctx context.Context) (*snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	if snap := s.snapshot.Load(); snap != nil && snap.version == v && time.Since(snap.built) < s.PeerRefresh {
+	// At least v, not exactly: v may come from a replica that lags the primary the
+	// snapshot was built from (FindCatalogue reads in a transaction, so on the
+	// primary), and the counter only grows.
+	if snap := s.snapshot.Load(); snap != nil && snap.version >= v && time.Since(snap.built) < s.PeerRefresh {
 		return snap, nil
 	}
 	built, err, _ := s.builds.Do(strconv.FormatInt(v, 10), func() (any, error) {
@@ -219,6 +222,7 @@ func (s *Recommendations) Recommend(ctx context.Context, l *models.Learner, role
 	var out RecommendationList
 	cached, err := s.cached(ctx, key("rec", l, snap.version, roleID, first), &out, func(ctx context.Context) (any, error) {
 		defer observe(telemetry.RecommendRecommendations, time.Now())
+		ctx = s.asNewAs(ctx, l)
 		in, err := s.learner(ctx, l, roleID)
 		if err != nil {
 			return nil, err
@@ -239,6 +243,7 @@ func (s *Recommendations) Path(ctx context.Context, l *models.Learner, roleID *i
 	var out LearningPath
 	_, err = s.cached(ctx, key("path", l, snap.version, roleID, budgetHours), &out, func(ctx context.Context) (any, error) {
 		defer observe(telemetry.RecommendLearningPath, time.Now())
+		ctx = s.asNewAs(ctx, l)
 		in, err := s.learner(ctx, l, roleID)
 		if err != nil {
 			return nil, err
@@ -271,6 +276,25 @@ func (s *Recommendations) assigned(ctx context.Context, l *models.Learner, in *r
 		out = append(out, recommender.Assigned{CourseID: a.CourseID, Due: a.DueDate})
 	}
 	return out, nil
+}
+
+// asNewAs returns the context in which to compute a value cached under l's
+// version: ctx, if its reads see l at that version or later, else one that reads
+// the primary. A value cached under a version must never be older than it: l may
+// come from the primary (a mutation, read-your-writes) while ctx may read a
+// replica that has not replayed the change yet, and an old value stored under the
+// new version would be served for the whole TTL. The check reads l's version
+// first, so the reads that follow, from the same replica, are at least as new
+// (the store reads from one replica at a time; see store's replica.go). A
+// value newer than its key is harmless: the key ends with the next version.
+func (s *Recommendations) asNewAs(ctx context.Context, l *models.Learner) context.Context {
+	if !models.ReplicaReadsAllowed(ctx) {
+		return ctx
+	}
+	if now, err := s.Store.FindLearnerByID(ctx, l.ID); err != nil || now.Version < l.Version {
+		return models.WithFreshReads(ctx)
+	}
+	return ctx
 }
 
 // observe records how long a computation that began at start took.

@@ -103,6 +103,13 @@ func (s *Reports) GapReport(ctx context.Context, orgID int64, roleID *int64, cty
 	cached, err := cachedJSON(ctx, &s.group, s.Cache, s.TTL,
 		fmt.Sprintf("gaps:v1:%d:%s:%s:%d", orgID, role, typ, snap.version), &out,
 		func(ctx context.Context) (any, error) {
+			// As asNewAs: a report cached under a catalogue version is computed
+			// from data at least that new, on the primary if a replica lags it.
+			if models.ReplicaReadsAllowed(ctx) {
+				if v, err := s.Store.CatalogueVersion(ctx); err != nil || v < snap.version {
+					ctx = models.WithFreshReads(ctx)
+				}
+			}
 			return s.compute(ctx, snap.cat, models.GapQuery{OrganisationID: orgID, RoleID: roleID, CompetencyType: ctype})
 		})
 	out.Cached = cached

@@ -22,8 +22,8 @@ func (db *DB) EnsureSetting(ctx context.Context, name, value string) (string, er
 	if _, err := db.bun.NewInsert().Model(&setting{Name: name, Value: value}).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
 		return "", err
 	}
-	var s setting
-	err := db.bun.NewSelect().Model(&s).Where("name = ?", name).Scan(ctx)
+	var s setting // what was stored, maybe by another process: on the primary
+	err := db.bun.NewSelect().Model(&s).Where("name = ?", name).Scan(fresh(ctx))
 	return s.Value, err
 }
 

@@ -59,6 +59,7 @@ func (r refusals) appendTo(rejected rejections) []models.RecordError {
 // UpsertBatches upserts on code. More seats than before move the waiting list up;
 // fewer than are taken refuse the row (seats); a batch keeps its course.
 func (db *DB) UpsertBatches(ctx context.Context, recs []models.BatchRecord) ([]models.RecordError, error) {
+	ctx = fresh(ctx) // reads codes, then writes by them: see fresh
 	var rejected rejections
 	codes := make([]string, len(recs))
 	for i, r := range recs {
@@ -204,6 +205,7 @@ func renumberSeats(ctx context.Context, tx bun.Tx, b *models.Batch) error {
 // event session cannot have fewer places than are registered, and more places
 // move its waiting list up.
 func (db *DB) UpsertSessions(ctx context.Context, recs []models.SessionRecord) ([]models.RecordError, error) {
+	ctx = fresh(ctx) // reads codes, then writes by them: see fresh
 	var rejected rejections
 	var batchCodes, eventCodes, competencyCodes []string
 	for _, r := range recs {
@@ -380,6 +382,7 @@ func sameTouches(stored, given []models.SessionCompetency) bool {
 // effects of RecordAttendance. Rows for a session that has not started, or of a
 // learner without a seat in a batch session, are rejected; the others land.
 func (db *DB) UpsertAttendance(ctx context.Context, recs []models.AttendanceRecord) ([]models.RecordError, error) {
+	ctx = fresh(ctx) // reads codes, then writes by them: see fresh
 	var rejected rejections
 	sessionCodes, employees := make([]string, len(recs)), make([]string, len(recs))
 	for i, r := range recs {

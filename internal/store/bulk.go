@@ -107,6 +107,7 @@ func (db *DB) writeRecords(ctx context.Context, idxs []int, rejected *rejections
 // UpsertOrganisations upserts on code. A record whose parent is neither stored nor
 // earlier in the batch is rejected with Unresolved set, so it can be retried.
 func (db *DB) UpsertOrganisations(ctx context.Context, recs []models.OrganisationRecord) ([]models.RecordError, error) {
+	ctx = fresh(ctx) // reads codes, then writes by them: see fresh
 	var rejected rejections
 	codes := make([]string, 0, 2*len(recs))
 	var valid []int
@@ -212,6 +213,7 @@ func (db *DB) upsertOrganisation(ctx context.Context, tx bun.Tx, old *models.Org
 // UpsertCompetencies upserts on code; records with Levels replace the descriptors,
 // new competencies without them get generic ones.
 func (db *DB) UpsertCompetencies(ctx context.Context, recs []models.CompetencyRecord) ([]models.RecordError, error) {
+	ctx = fresh(ctx) // reads codes, then writes by them: see fresh
 	var rejected rejections
 	var valid []int
 	for i, r := range recs {
@@ -314,6 +316,7 @@ func sameLevels(stored, given []models.CompetencyLevel) bool {
 
 // UpsertRoles upserts on code.
 func (db *DB) UpsertRoles(ctx context.Context, recs []models.RoleRecord) ([]models.RecordError, error) {
+	ctx = fresh(ctx) // reads codes, then writes by them: see fresh
 	var rejected rejections
 	var valid []int
 	for i, r := range recs {
@@ -343,6 +346,7 @@ func (db *DB) UpsertRoles(ctx context.Context, recs []models.RoleRecord) ([]mode
 
 // UpsertRoleRequirements upserts on (role code, competency code).
 func (db *DB) UpsertRoleRequirements(ctx context.Context, recs []models.RoleRequirementRecord) ([]models.RecordError, error) {
+	ctx = fresh(ctx) // reads codes, then writes by them: see fresh
 	var rejected rejections
 	roles, comps, err := db.resolvePairs(ctx, "roles", "competencies", len(recs), func(i int) (string, string) {
 		return recs[i].RoleCode, recs[i].CompetencyCode
@@ -401,6 +405,7 @@ func (db *DB) resolvePairs(ctx context.Context, tableA, tableB string, n int, co
 // UpsertCourses upserts on code. A record with HasPassMark sets the pass mark (nil:
 // none); one without leaves the stored pass mark alone.
 func (db *DB) UpsertCourses(ctx context.Context, recs []models.CourseRecord) ([]models.RecordError, error) {
+	ctx = fresh(ctx) // reads codes, then writes by them: see fresh
 	var rejected rejections
 	var valid []int
 	for i, r := range recs {
@@ -452,6 +457,7 @@ func (db *DB) UpsertCourses(ctx context.Context, recs []models.CourseRecord) ([]
 
 // UpsertCourseCompetencies upserts on (course code, competency code).
 func (db *DB) UpsertCourseCompetencies(ctx context.Context, recs []models.CourseCompetencyRecord) ([]models.RecordError, error) {
+	ctx = fresh(ctx) // reads codes, then writes by them: see fresh
 	var rejected rejections
 	courses, comps, err := db.resolvePairs(ctx, "courses", "competencies", len(recs), func(i int) (string, string) {
 		return recs[i].CourseCode, recs[i].CompetencyCode
@@ -492,6 +498,7 @@ func (db *DB) UpsertCourseCompetencies(ctx context.Context, recs []models.Course
 // UpsertLearners upserts on employee code. A learner whose row changes nothing keeps
 // their version; one whose details or roles change gets a new version.
 func (db *DB) UpsertLearners(ctx context.Context, recs []models.LearnerRecord) ([]models.RecordError, error) {
+	ctx = fresh(ctx) // reads codes, then writes by them: see fresh
 	var rejected rejections
 	orgCodes, roleCodes := make([]string, len(recs)), []string{}
 	for i, r := range recs {

@@ -5,6 +5,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -34,6 +35,7 @@ type DB struct {
 
 	estimator models.Estimator // how evidence becomes proficiency; see SetEstimator
 	path      string           // the SQLite file, for the migration lock
+	replicas  *replicaSet      // nil without read replicas; see replica.go
 }
 
 var (
@@ -44,11 +46,20 @@ var (
 )
 
 // Open connects to the database a URL names: postgres://... (or postgresql://...)
-// or sqlite://PATH. It does not migrate; call Migrate.
-func Open(ctx context.Context, databaseURL string) (*DB, error) {
+// or sqlite://PATH, the primary. WithReplicas adds read replicas (PostgreSQL
+// only); a replica that does not answer is not an error. Open does not migrate;
+// call Migrate.
+func Open(ctx context.Context, databaseURL string, opts ...Option) (*DB, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	u, err := url.Parse(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	if len(o.replicas.URLs) > 0 && u.Scheme != "postgres" && u.Scheme != "postgresql" {
+		return nil, errors.New("DATABASE_READ_URL: read replicas need a PostgreSQL primary")
 	}
 	var db *DB
 	switch u.Scheme {
@@ -59,7 +70,19 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 		}
 		sqldb.SetMaxOpenConns(20)
 		sqldb.SetMaxIdleConns(20)
-		db = &DB{bun: bun.NewDB(sqldb, pgdialect.New()), dialect: "postgres"}
+		var bopts []bun.DBOption
+		if len(o.replicas.URLs) > 0 {
+			rs, err := openReplicas(ctx, sqldb, o.replicas)
+			if err != nil {
+				sqldb.Close()
+				return nil, err
+			}
+			bopts = append(bopts, bun.WithConnResolver(rs))
+			db = &DB{replicas: rs}
+		} else {
+			db = &DB{}
+		}
+		db.bun, db.dialect = bun.NewDB(sqldb, pgdialect.New(), bopts...), "postgres"
 	case "sqlite":
 		path := strings.TrimPrefix(databaseURL, "sqlite://")
 		if path == "" {
@@ -109,7 +132,7 @@ func (db *DB) SetClock(now func() time.Time) { db.now = func() time.Time { retur
 // Close closes the connection pool.
 func (db *DB) Close() error { return db.bun.Close() }
 
-// Ping reports whether the database answers.
+// Ping reports whether the database (the primary) answers.
 func (db *DB) Ping(ctx context.Context) error { return db.bun.PingContext(ctx) }
 
 // Dialect returns "postgres" or "sqlite".
@@ -131,6 +154,7 @@ func (db *DB) migrator() (*migrate.Migrator, error) {
 
 // Migrate applies every pending migration and returns how many it applied.
 func (db *DB) Migrate(ctx context.Context) (int, error) {
+	ctx = fresh(ctx) // migrations read and write the primary only
 	unlock, err := db.lockMigrations(ctx)
 	if err != nil {
 		return 0, err
@@ -152,6 +176,7 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 
 // Rollback undoes the last group of migrations and returns how many it undid.
 func (db *DB) Rollback(ctx context.Context) (int, error) {
+	ctx = fresh(ctx)
 	m, err := db.migrator()
 	if err != nil {
 		return 0, err
@@ -168,6 +193,7 @@ func (db *DB) Rollback(ctx context.Context) (int, error) {
 
 // MigrationStatus lists every migration and whether it is applied.
 func (db *DB) MigrationStatus(ctx context.Context) ([]string, error) {
+	ctx = fresh(ctx)
 	m, err := db.migrator()
 	if err != nil {
 		return nil, err

@@ -232,7 +232,7 @@ func sessionCounts(ctx context.Context, idb bun.IDB, sessionIDs []int64, learner
 		" FROM session_registrations WHERE "+cond+
 		" UNION ALL SELECT session_id, 0, 0, 1 FROM attendance WHERE "+cond+
 		") AS u GROUP BY session_id",
-		append(append([]any{models.Registered, models.RegistrationWaiting}, args...), args...)...).Scan(ctx, &rows)
+		append(append([]any{models.Registered, models.RegistrationWaiting}, args...), args...)...).Scan(readOnly(ctx), &rows)
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ var eventColumns = map[string]string{"startsAt": "starts_at", "endsAt": "ends_at
 // UpsertEvents upserts learning events on code, as CreateEvent would create them;
 // a row that changes nothing writes nothing.
 func (db *DB) UpsertEvents(ctx context.Context, recs []models.EventRecord) ([]models.RecordError, error) {
+	ctx = fresh(ctx) // reads codes, then writes by them: see fresh
 	var rejected rejections
 	orgCodes, codes := make([]string, 0, len(recs)), make([]string, len(recs))
 	for i, r := range recs {

@@ -496,6 +496,7 @@ func (db *DB) RateCourse(ctx context.Context, learnerID, courseID int64, stars i
 // learners at a time, and bumps the version of each learner with evidence. It
 // returns how many learners it re-estimated.
 func (db *DB) Reestimate(ctx context.Context) (int, error) {
+	ctx = fresh(ctx) // reads evidence, then writes proficiencies from it: see fresh
 	const batch = 500
 	var after int64
 	total := 0

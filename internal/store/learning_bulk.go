@@ -56,6 +56,7 @@ type learnerPair struct {
 // pairs whose evidence was inserted or changed are re-estimated, each once, and the
 // versions of their learners bumped once.
 func (db *DB) UpsertEvidence(ctx context.Context, recs []models.EvidenceRecord) ([]models.RecordError, error) {
+	ctx = fresh(ctx) // reads codes, then writes by them: see fresh
 	var rejected rejections
 	learners, comps, err := db.resolveLearnerPairs(ctx, "competencies", len(recs), func(i int) (string, string) {
 		return recs[i].EmployeeCode, recs[i].CompetencyCode
@@ -140,6 +141,7 @@ func upsertEvidence(ctx context.Context, idb bun.IDB, rows []models.Evidence) (m
 // completion (at completed_at) and a first rating (now).
 // The versions of the learners whose record changed are bumped once per batch.
 func (db *DB) UpsertEnrolments(ctx context.Context, recs []models.EnrolmentRecord) ([]models.RecordError, error) {
+	ctx = fresh(ctx) // reads codes, then writes by them: see fresh
 	var rejected rejections
 	learners, courses, err := db.resolveLearnerPairs(ctx, "courses", len(recs), func(i int) (string, string) {
 		return recs[i].EmployeeCode, recs[i].CourseCode

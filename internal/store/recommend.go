@@ -76,7 +76,7 @@ func (db *DB) FindPeerOutcomes(ctx context.Context) ([]models.PeerOutcome, error
 		JOIN learner_roles lr ON lr.learner_id = t.learner_id
 		LEFT JOIN course_ratings cr ON cr.learner_id = t.learner_id AND cr.course_id = t.course_id
 		GROUP BY lr.role_id, t.course_id, t.learner_id
-		ORDER BY lr.role_id, t.course_id, t.learner_id`).Scan(ctx, &out)
+		ORDER BY lr.role_id, t.course_id, t.learner_id`).Scan(readOnly(ctx), &out)
 	return out, err
 }
 

@@ -147,7 +147,7 @@ func (db *DB) FindGapAggregates(ctx context.Context, q models.GapQuery) ([]model
 SELECT organisation_id, competency_id, r AS required,`+rollupSums("w", 1)+`
 FROM gaps
 GROUP BY organisation_id, competency_id, r
-ORDER BY organisation_id, competency_id, r`, args...).Scan(ctx, &rows)
+ORDER BY organisation_id, competency_id, r`, args...).Scan(readOnly(ctx), &rows)
 	}
 	out := make([]models.GapAggregate, len(rows))
 	for i, r := range rows {
@@ -199,7 +199,7 @@ func (db *DB) EachLearnerGap(ctx context.Context, q models.GapQuery, fn func(mod
 		return err
 	}
 	with, args := gapSQL(db.priors(), q, gapScope{path: path})
-	rows, err := db.bun.QueryContext(ctx, with+`
+	rows, err := db.queryRows(ctx, with+`
 SELECT l.employee_code, l.name, o.code AS organisation_code, c.code AS competency_code,
 	g.r AS required, g.level, CAST(g.gap AS DOUBLE PRECISION) AS gap, CAST(g.w AS DOUBLE PRECISION) AS weight
 FROM gaps AS g

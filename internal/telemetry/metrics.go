@@ -213,3 +213,65 @@ func ObserveRecommend(kind string, d time.Duration) {
 // RecommenderCollector is the recommender histogram, for registering with a
 // registry; a collector may be registered with several.
 func RecommenderCollector() prometheus.Collector { return recommendSeconds }
+
+// RoutedStatements counts the statements sent to a pool ("primary" or
+// "replica") for a reason.
+type RoutedStatements struct {
+	Pool, Reason string
+	Count        int64
+}
+
+// ReplicaState is a read replica as the store last saw it.
+type ReplicaState struct {
+	Name      string
+	InService bool // answers and is within the lag bound
+	Serving   bool // the replica this process reads from
+}
+
+// NewReadRoutingCollector returns the store's routing between the primary and
+// read replicas, read on every scrape:
+//
+//	karmayogi_db_statements_total{pool, reason}  statements outside transactions:
+//	    pool="replica" reason="read"; pool="primary" reason="write", "fresh"
+//	    (a read that must see the latest writes), "no_replica" (none in service)
+//	    or "retry" (a replica failed the read)
+//	karmayogi_db_replica_in_service{replica}     1 while the replica may serve reads
+//	karmayogi_db_replica_serving{replica}        1 for the replica this process reads from
+func NewReadRoutingCollector(read func() ([]RoutedStatements, []ReplicaState)) prometheus.Collector {
+	return &readRouting{read: read,
+		statements: prometheus.NewDesc("karmayogi_db_statements_total",
+			"SQL statements outside transactions by the pool that ran them (primary, replica) and why.", []string{"pool", "reason"}, nil),
+		inService: prometheus.NewDesc("karmayogi_db_replica_in_service",
+			"1 while a read replica answers and is within the lag bound, else 0.", []string{"replica"}, nil),
+		serving: prometheus.NewDesc("karmayogi_db_replica_serving",
+			"1 for the read replica this process reads from, else 0.", []string{"replica"}, nil),
+	}
+}
+
+type readRouting struct {
+	read                           func() ([]RoutedStatements, []ReplicaState)
+	statements, inService, serving *prometheus.Desc
+}
+
+func (c *readRouting) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.statements
+	ch <- c.inService
+	ch <- c.serving
+}
+
+func (c *readRouting) Collect(ch chan<- prometheus.Metric) {
+	routed, replicas := c.read()
+	for _, r := range routed {
+		ch <- prometheus.MustNewConstMetric(c.statements, prometheus.CounterValue, float64(r.Count), r.Pool, r.Reason)
+	}
+	one := func(b bool) float64 {
+		if b {
+			return 1
+		}
+		return 0
+	}
+	for _, r := range replicas {
+		ch <- prometheus.MustNewConstMetric(c.inService, prometheus.GaugeValue, one(r.InService), r.Name)
+		ch <- prometheus.MustNewConstMetric(c.serving, prometheus.GaugeValue, one(r.Serving), r.Name)
+	}
+}
