@@ -359,23 +359,31 @@ func mayContact(ctx context.Context, l *models.Learner) bool {
 }
 
 // administers reports whether the caller administers the organisation orgID: a
-// PLATFORM_ADMIN everywhere, an ORG_ADMIN in their organisation's subtree.
+// PLATFORM_ADMIN everywhere, an ORG_ADMIN in their organisation's subtree. It
+// fails closed: when the organisations cannot be read, the answer is no.
 func administers(ctx context.Context, caller *models.Caller, orgID int64) bool {
+	ok, _ := administration(ctx, caller, orgID)
+	return ok
+}
+
+// administration is administers with the error that stopped it from reading the
+// organisations, so that an unreachable database is not reported as FORBIDDEN.
+func administration(ctx context.Context, caller *models.Caller, orgID int64) (bool, error) {
 	if caller == nil || caller.Registration {
-		return false
+		return false, nil
 	}
 	if caller.Role == models.RolePlatformAdmin {
-		return true
+		return true, nil
 	}
 	if caller.Role != models.RoleOrgAdmin || caller.OrganisationID == 0 {
-		return false
+		return false, nil
 	}
 	orgs, err := loadersFrom(ctx).organisations.LoadAll(ctx, []int64{caller.OrganisationID, orgID})
 	if err != nil {
-		return false
+		return false, err
 	}
 	lo, hi := models.SubtreeRange(orgs[0].Path)
-	return orgs[1].Path >= lo && orgs[1].Path < hi
+	return orgs[1].Path >= lo && orgs[1].Path < hi, nil
 }
 
 // scopeLearners narrows a learner filter to the learners the caller may see.
@@ -409,8 +417,12 @@ func requireRole(ctx context.Context, roles ...models.AccessRole) error {
 
 // authoriseOrganisation admits admins of organisation orgID (field names the argument).
 func authoriseOrganisation(ctx context.Context, orgID int64) error {
-	if administers(ctx, callerOf(ctx), orgID) {
+	ok, err := administration(ctx, callerOf(ctx), orgID)
+	switch {
+	case ok:
 		return nil
+	case err != nil && models.ErrorCode(err) == models.EINTERNAL:
+		return err // the store failed (SERVICE_UNAVAILABLE when the database is down): not the caller's fault
 	}
 	return models.Errorf(models.EFORBIDDEN, "you do not administer that organisation")
 }
