@@ -210,6 +210,10 @@ func runLoad(ctx context.Context, env *loadEnv, o loadOptions, mix load.Mix, sce
 			rep := r.Attack(ctx, o.Rate, o.Duration, nil).Report(fmt.Sprintf("mixed at %d/s", o.Rate))
 			res.Mixed = &rep
 		case "peak":
+			if o.Peak > 0 {
+				fmt.Fprintf(log, "load: peak: %d/s as given (--peak, PEAK); not searching\n", o.Peak)
+				continue
+			}
 			p := r.FindPeak(ctx, load.PeakOptions{Step: o.PeakStep, P99: o.P99})
 			res.Peak, peak = &p, p.Rate
 		case "ratios":

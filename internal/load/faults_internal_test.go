@@ -59,6 +59,10 @@ func TestFlatness(t *testing.T) {
 	if _, _, flat, why := Flatness(samples(0)[:11], 2*time.Minute, 0.2); !flat {
 		t.Errorf("a 2-minute soak compares quarters: %s", why)
 	}
+	small := []Sample{{At: 15e3, HeapInuse: 20e6, Goroutines: 20}, {At: 35e3, HeapInuse: 24e6, Goroutines: 45}}
+	if _, _, flat, why := Flatness(small, 40*time.Second, 0.2); !flat {
+		t.Errorf("a short light run, +4 MB and +25 goroutines: %s", why)
+	}
 	if _, _, flat, _ := Flatness(nil, 10*time.Minute, 0.2); flat {
 		t.Error("no samples is flat")
 	}
