@@ -84,4 +84,8 @@ func TestLoadEndToEnd(t *testing.T) {
 	if res.Writes.Acknowledged == 0 || len(res.Writes.Lost) != 0 {
 		t.Errorf("writes: %d acknowledged, lost %v", res.Writes.Acknowledged, res.Writes.Lost)
 	}
+	// The check would see a loss: an ID the database never issued is not found.
+	if found, err := load.EvidenceExists(env.SQL)(ctx, []int64{1 << 50}); err != nil || found[1<<50] {
+		t.Errorf("EvidenceExists(an ID never issued) = %v, %v", found, err)
+	}
 }
