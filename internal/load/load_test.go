@@ -146,12 +146,13 @@ func TestTargets(t *testing.T) {
 		}
 		// A learner whose write was acknowledged comes next.
 		tg.Observe(load.Outcome{Op: load.OpEvidence, EvidenceID: 5, Learner: 42})
+		tg.Observe(load.Outcome{Op: load.OpEvidence, EvidenceID: 6, Learner: 42}) // queued once
 		tg.Observe(load.Outcome{Op: load.OpEvidence, Err: "503 SERVICE_UNAVAILABLE", Learner: 43})
 		if got := cold(); got != 142 {
 			t.Fatalf("after a write to learner index 42: cold learner %d, want 142", got)
 		}
 		if got := cold(); got != first+2 {
-			t.Fatalf("a failed write queued its learner: cold learner %d", got)
+			t.Fatalf("a failed write, or a second write, queued its learner: cold learner %d", got)
 		}
 	})
 	t.Run("CoursesFollowEndCursor", func(t *testing.T) {

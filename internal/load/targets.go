@@ -135,7 +135,8 @@ type Targets struct {
 	mu       sync.Mutex
 	rng      *rand.Rand
 	nextCold int
-	changed  []int // learners whose version a write just moved, oldest first
+	changed  []int        // learners whose version a write just moved, oldest first
+	queued   map[int]bool // the learners in changed, each queued once
 	cursors  []browse
 }
 
@@ -148,7 +149,7 @@ type browse struct {
 // one PLATFORM_ADMIN) valid for ttl and returns the generator. seed makes the
 // sequence of requests repeatable.
 func NewTargets(url string, fx *Fixtures, mix Mix, mint Minter, ttl time.Duration, seed uint64) (*Targets, error) {
-	t := &Targets{URL: url, Mix: mix, fx: fx, rng: rand.New(rand.NewPCG(seed, 0x10ad))}
+	t := &Targets{URL: url, Mix: mix, fx: fx, rng: rand.New(rand.NewPCG(seed, 0x10ad)), queued: map[int]bool{}}
 	t.warm = min(200, len(fx.Learners)/10)
 	var err error
 	if t.adminToken, err = mint(models.Caller{Role: models.RolePlatformAdmin}, ttl); err != nil {
@@ -231,6 +232,7 @@ func (t *Targets) build(op string, tgt *vegeta.Target) error {
 		var i int
 		if len(t.changed) > 0 {
 			i, t.changed = t.changed[0], t.changed[1:]
+			delete(t.queued, i)
 		} else {
 			i = t.nextCold
 			if t.nextCold++; t.nextCold >= len(fx.Learners) {
@@ -302,8 +304,10 @@ func (t *Targets) Observe(o Outcome) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	switch {
-	case o.Op == OpEvidence && o.EvidenceID != 0 && o.Learner >= 0 && len(t.changed) < 10000:
+	case o.Op == OpEvidence && o.EvidenceID != 0 && o.Learner >= 0 && !t.queued[o.Learner] && len(t.changed) < 10000:
+		// Once: a second cold request for the same version would find it cached.
 		t.changed = append(t.changed, o.Learner)
+		t.queued[o.Learner] = true
 	case o.Op == OpCourses && o.NextCursor != "" && o.Depth+1 < browseDepth && len(t.cursors) < 1000:
 		t.cursors = append(t.cursors, browse{after: o.NextCursor, depth: o.Depth + 1})
 	}
