@@ -8,6 +8,8 @@
 // server and hides overload (coordinated omission). vegeta sends at the rate asked
 // whatever the server does, so latency under overload is what a client would see.
 //
-// The package talks to the server over HTTP only, and to the database only to pick
-// learners and to check writes; cmd/karmayogi wires it to a server and mints tokens.
+// The package talks to the server over HTTP only; to the database only to pick
+// learners and to check writes, and to Redis only to size a cached ranking for the
+// redis-benchmark baseline. cmd/karmayogi starts the servers (internal/testenv),
+// wires the harness to them and mints its tokens with the server's own code.
 package load
