@@ -5,7 +5,7 @@ BIN       := bin/karmayogi
 # The embedded default: SQLite in the working directory, demo data on first start.
 DATABASE_URL ?= sqlite://./karmayogi.db
 
-.PHONY: help run build test test-race generate check-generate schema check-schema check-http check-typescript check-clients check-subscriptions lint bench migrate seed clean
+.PHONY: help run build test test-race generate check-generate schema check-schema check-http check-typescript check-clients check-subscriptions lint bench load scale migrate seed clean
 
 # npm installs come from the committed lockfiles only, quietly.
 NPM_CI := npm ci --no-audit --no-fund --loglevel=error
@@ -63,6 +63,18 @@ lint: ## go vet and gofmt
 
 bench: ## run the benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Load and fault scenarios (internal/load) against a server they start, on a private
+# PostgreSQL and Redis seeded with LOAD_LEARNERS (default 20000); LOAD_DATABASE_URL and
+# LOAD_REDIS_URL target existing ones instead. Settings: LOAD_RATE, LOAD_DURATION,
+# PEAK (skip the search), PEAK_STEP, PEAK_P99, FAULT_RATE, SOAK, LOAD_MIX, LOAD_OUT.
+# Reports: bin/load/report.txt and report.json. See "Load and faults" in docs/benchmarks.md.
+load: build ## the mixed workload at LOAD_RATE (100/s) for LOAD_DURATION (30s), the peak sustainable rate, and our overhead vs redis-benchmark and pgbench
+	./$(BIN) load mixed peak ratios
+
+scale: build ## fault scenarios under load: the peak, Redis restarted, PostgreSQL stopped for 5 s, a SOAK (10m) at 70% of the peak; then the short end-to-end test
+	./$(BIN) load peak redis postgres soak
+	$(GO) test -count=1 -run TestLoadEndToEnd -v ./cmd/karmayogi
 
 migrate: build ## apply pending migrations to DATABASE_URL
 	DATABASE_URL=$(DATABASE_URL) ./$(BIN) migrate up

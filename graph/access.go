@@ -291,7 +291,9 @@ func guardFields(audit models.AccessStore) graphql.FieldMiddleware {
 		if err != nil {
 			return res, err
 		}
-		if kind := withheld(ctx, caller, res); kind != "" {
+		if kind, err := withheld(ctx, caller, res); err != nil {
+			return nil, err
+		} else if kind != "" {
 			return nil, models.NotFound(kind)
 		}
 		if root && fc.Object == "Mutation" && audited(caller) {
@@ -304,33 +306,41 @@ func guardFields(audit models.AccessStore) graphql.FieldMiddleware {
 }
 
 // withheld names the kind of a resolver's result when the caller may not receive
-// it, and is "" when they may.
-func withheld(ctx context.Context, caller *models.Caller, res any) string {
+// it, and is "" when they may. err is the store's, when it could not tell (the
+// database is down, the deadline passed): that is not the caller's NOT_FOUND.
+func withheld(ctx context.Context, caller *models.Caller, res any) (kind string, err error) {
+	see := func(kind string, learnerID int64) (string, error) {
+		ok, err := canSeeLearnerID(ctx, caller, learnerID)
+		if err != nil || ok {
+			return "", err
+		}
+		return kind, nil
+	}
 	switch obj := res.(type) {
 	case *models.Learner:
 		if obj != nil && !canSeeLearner(ctx, caller, obj) {
-			return "learner"
+			return "learner", nil
 		}
 	case *models.AuditEntry:
 		if obj != nil && (caller == nil || caller.Role != models.RolePlatformAdmin) {
-			return "audit entry"
+			return "audit entry", nil
 		}
 	// A learner's record is theirs: whoever may not see the learner may not see it.
 	case *models.Evidence:
-		if obj != nil && !canSeeLearnerID(ctx, caller, obj.LearnerID) {
-			return "evidence"
+		if obj != nil {
+			return see("evidence", obj.LearnerID)
 		}
 	case *models.Enrolment:
-		if obj != nil && !canSeeLearnerID(ctx, caller, obj.LearnerID) {
-			return "enrolment"
+		if obj != nil {
+			return see("enrolment", obj.LearnerID)
 		}
 	case *models.Certificate:
-		if obj != nil && !canSeeLearnerID(ctx, caller, obj.LearnerID) {
-			return "certificate"
+		if obj != nil {
+			return see("certificate", obj.LearnerID)
 		}
 	case *models.Plan:
 		if obj != nil && !canSeePlan(ctx, caller, obj) {
-			return "plan"
+			return "plan", nil
 		}
 	case *models.SeatRequest:
 		if obj != nil && !canSeeLearnerID(ctx, caller, obj.LearnerID) {
@@ -349,16 +359,23 @@ func withheld(ctx context.Context, caller *models.Caller, res any) string {
 			return "assessment attempt"
 		}
 	}
-	return ""
+	return "", nil
 }
 
-// canSeeLearnerID is canSeeLearner for a learner known by ID.
-func canSeeLearnerID(ctx context.Context, caller *models.Caller, id int64) bool {
+// canSeeLearnerID is canSeeLearner for a learner known by ID. A learner that
+// does not exist is not seen; a store that fails is an error.
+func canSeeLearnerID(ctx context.Context, caller *models.Caller, id int64) (bool, error) {
 	if caller == nil {
-		return false
+		return false, nil
 	}
 	l, err := load(ctx, loadersFrom(ctx).learners, id, "learner")
-	return err == nil && canSeeLearner(ctx, caller, l)
+	if err != nil {
+		if models.ErrorCode(err) == models.EINTERNAL {
+			return false, err
+		}
+		return false, nil
+	}
+	return canSeeLearner(ctx, caller, l), nil
 }
 
 // canSeeLearner: a learner sees themselves, an ORG_ADMIN the learners of their
@@ -384,23 +401,31 @@ func mayContact(ctx context.Context, l *models.Learner) bool {
 }
 
 // administers reports whether the caller administers the organisation orgID: a
-// PLATFORM_ADMIN everywhere, an ORG_ADMIN in their organisation's subtree.
+// PLATFORM_ADMIN everywhere, an ORG_ADMIN in their organisation's subtree. It
+// fails closed: when the organisations cannot be read, the answer is no.
 func administers(ctx context.Context, caller *models.Caller, orgID int64) bool {
+	ok, _ := administration(ctx, caller, orgID)
+	return ok
+}
+
+// administration is administers with the error that stopped it from reading the
+// organisations, so that an unreachable database is not reported as FORBIDDEN.
+func administration(ctx context.Context, caller *models.Caller, orgID int64) (bool, error) {
 	if caller == nil || caller.Registration {
-		return false
+		return false, nil
 	}
 	if caller.Role == models.RolePlatformAdmin {
-		return true
+		return true, nil
 	}
 	if caller.Role != models.RoleOrgAdmin || caller.OrganisationID == 0 {
-		return false
+		return false, nil
 	}
 	orgs, err := loadersFrom(ctx).organisations.LoadAll(ctx, []int64{caller.OrganisationID, orgID})
 	if err != nil {
-		return false
+		return false, err
 	}
 	lo, hi := models.SubtreeRange(orgs[0].Path)
-	return orgs[1].Path >= lo && orgs[1].Path < hi
+	return orgs[1].Path >= lo && orgs[1].Path < hi, nil
 }
 
 // scopeLearners narrows a learner filter to the learners the caller may see.
@@ -434,8 +459,12 @@ func requireRole(ctx context.Context, roles ...models.AccessRole) error {
 
 // authoriseOrganisation admits admins of organisation orgID (field names the argument).
 func authoriseOrganisation(ctx context.Context, orgID int64) error {
-	if administers(ctx, callerOf(ctx), orgID) {
+	ok, err := administration(ctx, callerOf(ctx), orgID)
+	switch {
+	case ok:
 		return nil
+	case err != nil && models.ErrorCode(err) == models.EINTERNAL:
+		return err // the store failed (SERVICE_UNAVAILABLE when the database is down): not the caller's fault
 	}
 	return models.Errorf(models.EFORBIDDEN, "you do not administer that organisation")
 }

@@ -2,14 +2,20 @@ package graph
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"runtime/debug"
+	"strings"
+	"syscall"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/openkarmayogi/karmayogi/internal/server/gqlhttp"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -24,6 +30,10 @@ const (
 	CodeRateLimited     = "RATE_LIMITED"
 	CodeInternal        = "INTERNAL"
 	CodeTimeout         = "TIMEOUT" // the request ran past its deadline (Options.Timeout)
+	// CodeUnavailable: the database cannot be reached (down, restarting, refusing
+	// connections). A response whose every error is this and that holds no data
+	// is HTTP 503 with Retry-After (gqlhttp).
+	CodeUnavailable = gqlhttp.CodeUnavailable
 )
 
 // errorCodes maps the domain's error codes to extensions.code.
@@ -69,6 +79,11 @@ func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			return &gqlerror.Error{Message: "introspection is disabled", Path: gqlErr.Path, Locations: gqlErr.Locations,
 				Extensions: map[string]any{"code": "GRAPHQL_VALIDATION_FAILED"}}
 		}
+		if unavailable(err) {
+			logger.WarnContext(ctx, "graphql: database unavailable", "path", gqlErr.Path.String(), "error", err)
+			return &gqlerror.Error{Message: "the service is temporarily unavailable; try again in a few seconds", Path: gqlErr.Path,
+				Locations: gqlErr.Locations, Extensions: map[string]any{"code": CodeUnavailable}}
+		}
 		if errors.Is(err, context.DeadlineExceeded) {
 			logger.WarnContext(ctx, "graphql: request deadline exceeded", "path", gqlErr.Path.String())
 			return &gqlerror.Error{Message: "the request took too long and was stopped", Path: gqlErr.Path,
@@ -84,6 +99,30 @@ func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			Extensions: map[string]any{"code": CodeInternal},
 		}
 	}
+}
+
+// unavailable reports whether err says the database cannot be reached now, as
+// opposed to a bug: the connection refused, reset or closed, or PostgreSQL
+// refusing work while it shuts down, starts or is out of connections. The driver's
+// error types stay in the store; its server errors are recognised by their
+// SQLSTATE, which they expose as a method.
+func unavailable(err error) bool {
+	var op *net.OpError
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
+		errors.Is(err, net.ErrClosed), errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone):
+		return true
+	case errors.As(err, &op) && op.Op == "dial":
+		return true
+	}
+	var coded interface{ SQLState() string }
+	if errors.As(err, &coded) {
+		state := coded.SQLState()
+		// 08: connection exception; 57P01..03: admin shutdown, crash shutdown,
+		// cannot connect now (starting up, shutting down); 53300: too many connections.
+		return strings.HasPrefix(state, "08") || state == "57P01" || state == "57P02" || state == "57P03" || state == "53300"
+	}
+	return false
 }
 
 // recoverFunc turns a panic in a resolver into an INTERNAL error, logging the

@@ -69,8 +69,10 @@ func (r *queryResolver) GapReport(ctx context.Context, organisationID string, ro
 		return nil, err
 	}
 	if role != nil {
-		if _, err := r.catalogue.FindRoleByID(ctx, *role); err != nil {
+		if _, err := r.catalogue.FindRoleByID(ctx, *role); models.ErrorCode(err) == models.ENOTFOUND {
 			return nil, models.Invalid("roleId", "no such role")
+		} else if err != nil {
+			return nil, err
 		}
 	}
 	return r.reports.GapReport(ctx, orgID, role, competencyType)

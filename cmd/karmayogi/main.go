@@ -41,6 +41,8 @@ Usage:
                                                an organisation's gap report, per-learner gaps or heatmap
   karmayogi eval [--learners 2000] [--seed 1] [--format table|json]
                                                offline evaluation on simulated learners
+  karmayogi load [--rate 100] [--duration 30s] [SCENARIO...]
+                                               load and fault scenarios against private servers (see docs/benchmarks.md)
 
 Configuration comes from the environment (DATABASE_URL, KARMAYOGI_ADDR, KARMAYOGI_ENV, ...);
 see README.md.
@@ -65,6 +67,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"eval":      evalCommand,
 		"recommend": recommendCommand,
 		"report":    reportCommand,
+		"load":      loadCommand,
 
 		"reestimate": reestimateCommand,
 	}

@@ -60,6 +60,15 @@ const allowed = "GET, POST, OPTIONS"
 // (not JSON, wrong media type, wrong method, wrong parameter types).
 const CodeBadRequest = "BAD_REQUEST"
 
+// CodeUnavailable is extensions.code of an error the service cannot help now
+// (its database is unreachable). A response whose every error carries it and
+// which holds no data answers 503 with Retry-After: nothing ran that a client
+// could use, and a retry in a moment may succeed.
+const CodeUnavailable = "SERVICE_UNAVAILABLE"
+
+// retryAfter is the Retry-After of a 503, in seconds.
+const retryAfter = "1"
+
 // Transport serves GraphQL over HTTP. It claims every request that is not a
 // protocol upgrade, so a WebSocket transport beside it still gets those.
 type Transport struct{}
@@ -134,7 +143,40 @@ func (Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphEx
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, opCtx)
-	writeResponse(w, media.Type, http.StatusOK, responses(ctx), true)
+	resp := responses(ctx)
+	code := http.StatusOK
+	if Unavailable(resp) {
+		code = http.StatusServiceUnavailable
+		h.Set("Retry-After", retryAfter)
+	}
+	writeResponse(w, media.Type, code, resp, true)
+}
+
+// Unavailable reports whether a response is nothing but CodeUnavailable errors:
+// at least one error, every one of that code, and data null or an object of nulls.
+func Unavailable(resp *graphql.Response) bool {
+	if resp == nil || len(resp.Errors) == 0 {
+		return false
+	}
+	for _, e := range resp.Errors {
+		if e.Extensions["code"] != CodeUnavailable {
+			return false
+		}
+	}
+	data := bytes.TrimSpace(resp.Data)
+	if len(data) == 0 || string(data) == "null" {
+		return true
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(data, &fields) != nil {
+		return false
+	}
+	for _, v := range fields {
+		if string(bytes.TrimSpace(v)) != "null" {
+			return false
+		}
+	}
+	return true
 }
 
 // Media is the outcome of content negotiation.
