@@ -343,20 +343,20 @@ func withheld(ctx context.Context, caller *models.Caller, res any) (kind string,
 			return "plan", nil
 		}
 	case *models.SeatRequest:
-		if obj != nil && !canSeeLearnerID(ctx, caller, obj.LearnerID) {
-			return "seat request"
+		if obj != nil {
+			return see("seat request", obj.LearnerID)
 		}
 	case *models.SessionRegistration:
-		if obj != nil && !canSeeLearnerID(ctx, caller, obj.LearnerID) {
-			return "registration"
+		if obj != nil {
+			return see("registration", obj.LearnerID)
 		}
 	case *models.KarmaEntry:
-		if obj != nil && !canSeeLearnerID(ctx, caller, obj.LearnerID) {
-			return "karma entry"
+		if obj != nil {
+			return see("karma entry", obj.LearnerID)
 		}
 	case *models.AssessmentAttempt:
-		if obj != nil && !canSeeLearnerID(ctx, caller, obj.LearnerID) {
-			return "assessment attempt"
+		if obj != nil {
+			return see("assessment attempt", obj.LearnerID)
 		}
 	}
 	return "", nil
