@@ -147,6 +147,13 @@ func NewHandler(s Services, o Options) http.Handler {
 			s.Notifier.Cache = s.Recommendations.Cache
 		}
 	}
+	var leaderboards *service.Leaderboards
+	if s.Karma != nil {
+		leaderboards = &service.Leaderboards{Store: s.Karma, Cache: cache.NewMemory()}
+		if s.Recommendations != nil {
+			leaderboards.Cache = s.Recommendations.Cache
+		}
+	}
 	timeout := o.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
@@ -154,7 +161,7 @@ func NewHandler(s Services, o Options) http.Handler {
 	subs := &subscriptions{notifier: s.Notifier, services: s, present: errorPresenter(logger), timeout: timeout}
 	cfg := generated.Config{Resolvers: &Resolver{orgs: s.Organisations, catalogue: s.Catalogue, learners: s.Learners,
 		access: s.Access, signIn: s.SignIn, learning: s.Learning, proficiency: s.Proficiency, recs: s.Recommendations, reports: s.Reports, plans: s.Plans,
-		blended: s.Blended, karma: s.Karma, subs: subs}}
+		blended: s.Blended, karma: s.Karma, leaderboards: leaderboards, subs: subs}}
 	setComplexity(&cfg.Complexity)
 
 	srv := handler.New(generated.NewExecutableSchema(cfg))

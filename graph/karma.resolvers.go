@@ -154,7 +154,7 @@ func (r *queryResolver) LearnerLeaderboard(ctx context.Context, organisationID s
 	if err != nil {
 		return nil, err
 	}
-	standings, err := r.karma.LearnerLeaderboard(ctx, q)
+	standings, err := r.leaderboards.Learners(ctx, q)
 	return pointers(standings), err
 }
 
@@ -171,7 +171,7 @@ func (r *queryResolver) OrganisationLeaderboard(ctx context.Context, parentID *s
 	if err != nil {
 		return nil, err
 	}
-	standings, err := r.karma.OrganisationLeaderboard(ctx, q)
+	standings, err := r.leaderboards.Organisations(ctx, q)
 	return pointers(standings), err
 }
 

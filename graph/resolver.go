@@ -25,8 +25,10 @@ type Resolver struct {
 	plans       models.PlanService
 	blended     models.BlendedService
 	karma       models.KarmaService
-	reports     *service.Reports
-	subs        *subscriptions // graph/notify.go
+	// leaderboards serves the karma leaderboards through the cache.
+	leaderboards *service.Leaderboards
+	reports      *service.Reports
+	subs         *subscriptions // graph/notify.go
 }
 
 // How many courses recommendations returns by default, and at most.

@@ -5207,7 +5207,9 @@ extend type Query {
   karmaRules: [KarmaRule!]!
   """
   The learners of an organisation and the organisations below it, ranked by karma points: the top
-  ` + "`" + `first` + "`" + `. For any signed-in caller. NOT_FOUND for an unknown organisation.
+  ` + "`" + `first` + "`" + `. For any signed-in caller. NOT_FOUND for an unknown organisation. Standings are
+  computed at most once a minute (a ministry has hundreds of thousands of learners to rank), so
+  points just earned may take up to a minute to show; ` + "`" + `Learner.karmaPoints` + "`" + ` is always current.
   """
   learnerLeaderboard(
     """The global ID of the organisation whose learners (and those below it) to rank."""
@@ -5219,7 +5221,8 @@ extend type Query {
   ): [LearnerStanding!]!
   """
   Organisations ranked by average karma points per learner: the direct children of ` + "`" + `parentId` + "`" + `, or
-  the ministries when it is left out. The top ` + "`" + `first` + "`" + `. For any signed-in caller.
+  the ministries when it is left out. The top ` + "`" + `first` + "`" + `. For any signed-in caller. Like
+  ` + "`" + `learnerLeaderboard` + "`" + `, computed at most once a minute.
   """
   organisationLeaderboard(
     """The global ID of the organisation whose direct children to rank; leave out to rank the ministries."""
