@@ -196,9 +196,12 @@ type Loader struct {
 	failMu  sync.Mutex
 	failErr error
 
-	// Owned by the writer until written is closed.
-	buffers [numLoadTables]copyRows
-	rollups map[rollupKey]*rollupSum
+	// Owned by the writer until written is closed: each table's rows not sent yet,
+	// as the batches encoded them, and the rollups summed so far.
+	pending      [numLoadTables][]*copyRows
+	pendingBytes [numLoadTables]int
+	rollups      map[rollupKey]*rollupSum
+	free         [numLoadTables]chan []byte // each table's encoding buffers, once sent, for the batches to come
 
 	stats   LoadStats
 	started time.Time
@@ -373,6 +376,9 @@ func (l *Loader) begin(ctx context.Context) error {
 	l.enrolmentCount, l.ratingSum, l.ratingCount = map[int64]int64{}, map[int64]int64{}, map[int64]int64{}
 	l.enrolTouched, l.ratingTouched = map[int64]bool{}, map[int64]bool{}
 	l.rollups = map[rollupKey]*rollupSum{}
+	for t := range l.free {
+		l.free[t] = make(chan []byte, 8*l.opts.Workers)
+	}
 	l.ctx, l.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	l.tasks, l.ordered, l.written = make(chan *loadBatch, 2*l.opts.Workers), make(chan *loadBatch, 4*l.opts.Workers), make(chan struct{})
 	for range l.opts.Workers {
@@ -608,8 +614,11 @@ func (l *Loader) write() {
 			continue
 		}
 		for t := range out.rows {
-			l.buffers[t].add(&out.rows[t])
-			if len(l.buffers[t].buf) >= copyChunk {
+			if out.rows[t].rows == 0 {
+				continue
+			}
+			l.pending[t] = append(l.pending[t], &out.rows[t])
+			if l.pendingBytes[t] += len(out.rows[t].buf); l.pendingBytes[t] >= copyChunk {
 				if err := l.copyTable(t); err != nil {
 					l.fail(err)
 					break
@@ -627,7 +636,7 @@ func (l *Loader) write() {
 	if l.failed() != nil {
 		return
 	}
-	for t := range l.buffers {
+	for t := range l.pending {
 		if err := l.copyTable(t); err != nil {
 			l.fail(err)
 			return
@@ -635,29 +644,55 @@ func (l *Loader) write() {
 	}
 }
 
-// copyTable sends the buffered rows of table t with one COPY.
+// copyTable sends the pending rows of table t with one COPY, and keeps their
+// buffers for the batches to come.
 func (l *Loader) copyTable(t int) error {
-	b := &l.buffers[t]
-	if b.rows == 0 {
+	chunks := l.pending[t]
+	if len(chunks) == 0 {
 		return nil
 	}
 	start := time.Now()
 	table := loadTables[t]
+	readers := []io.Reader{bytes.NewReader(copyHeader)}
+	rows := 0
+	for _, c := range chunks {
+		readers = append(readers, bytes.NewReader(c.buf))
+		rows += c.rows
+	}
+	readers = append(readers, bytes.NewReader(copyTrailer))
 	err := l.pg(func(c *pgx.Conn) error {
-		tag, err := c.PgConn().CopyFrom(l.ctx, io.MultiReader(bytes.NewReader(copyHeader), bytes.NewReader(b.buf), bytes.NewReader(copyTrailer)),
-			table.copySQL())
-		if err == nil && tag.RowsAffected() != int64(b.rows) {
-			err = fmt.Errorf("COPY wrote %d rows of %d", tag.RowsAffected(), b.rows)
+		tag, err := c.PgConn().CopyFrom(l.ctx, io.MultiReader(readers...), table.copySQL())
+		if err == nil && tag.RowsAffected() != int64(rows) {
+			err = fmt.Errorf("COPY wrote %d rows of %d", tag.RowsAffected(), rows)
 		}
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("store: bulk load: copy %s: %w", table.name, err)
 	}
-	l.stats.Rows[table.name] += int64(b.rows)
+	l.stats.Rows[table.name] += int64(rows)
 	l.stats.Copy[table.name] += time.Since(start)
-	b.reset()
+	for i, c := range chunks {
+		select {
+		case l.free[t] <- c.buf[:0]:
+		default:
+		}
+		chunks[i] = nil
+	}
+	l.pending[t], l.pendingBytes[t] = chunks[:0], 0
 	return nil
+}
+
+// newOutput returns an empty output whose tables encode into kept buffers.
+func (l *Loader) newOutput() *loadOutput {
+	out := &loadOutput{rollups: map[rollupKey]*rollupSum{}}
+	for t := range out.rows {
+		select {
+		case out.rows[t].buf = <-l.free[t]:
+		default:
+		}
+	}
+	return out
 }
 
 // closeOpen closes the open learners: their records are complete, so their
@@ -724,7 +759,7 @@ func (l *Loader) Finish(ctx context.Context) (LoadStats, error) {
 // finish does Finish's work after the pipeline has drained.
 func (l *Loader) finish(ctx context.Context) error {
 	start := time.Now()
-	l.copyRollups()
+	l.pending[tGapRollups] = append(l.pending[tGapRollups], l.encodeRollups())
 	if err := l.copyTable(tGapRollups); err != nil {
 		return err
 	}

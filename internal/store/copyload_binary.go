@@ -94,12 +94,3 @@ func (c *copyRows) optTimestamptz(t *time.Time) {
 	}
 	c.timestamptz(*t)
 }
-
-// add appends the rows of o.
-func (c *copyRows) add(o *copyRows) {
-	c.buf = append(c.buf, o.buf...)
-	c.rows += o.rows
-}
-
-// reset empties c, keeping its memory.
-func (c *copyRows) reset() { c.buf, c.rows = c.buf[:0], 0 }

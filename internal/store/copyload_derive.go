@@ -91,7 +91,7 @@ func learnerGap(q [6]float64, p *[6]float64, r int) (d [6]float64, gap float64, 
 
 // derive encodes the rows of a closed batch of learners and sums its gap rows.
 func (l *Loader) derive(batch []*loadLearner) *loadOutput {
-	out := &loadOutput{rollups: map[rollupKey]*rollupSum{}}
+	out := l.newOutput()
 	r := &out.rows
 	var byCompetency []models.Evidence
 	profs := map[int64]*[6]float64{}
@@ -269,8 +269,8 @@ func (l *Loader) derive(batch []*loadLearner) *loadOutput {
 	return out
 }
 
-// copyRollups encodes the summed rollups, once every batch is in.
-func (l *Loader) copyRollups() {
+// encodeRollups encodes the summed rollups, once every batch is in.
+func (l *Loader) encodeRollups() *copyRows {
 	keys := make([]rollupKey, 0, len(l.rollups))
 	for k := range l.rollups {
 		keys = append(keys, k)
@@ -278,7 +278,7 @@ func (l *Loader) copyRollups() {
 	slices.SortFunc(keys, func(a, b rollupKey) int {
 		return cmp.Or(cmp.Compare(a.org, b.org), cmp.Compare(a.competency, b.competency), cmp.Compare(a.required, b.required))
 	})
-	t := &l.buffers[tGapRollups]
+	t := &copyRows{}
 	for _, k := range keys {
 		s := l.rollups[k]
 		t.row(19)
@@ -296,4 +296,5 @@ func (l *Loader) copyRollups() {
 			t.float8(m)
 		}
 	}
+	return t
 }

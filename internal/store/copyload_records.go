@@ -416,9 +416,14 @@ func (l *Loader) UpsertEvidence(ctx context.Context, recs []models.EvidenceRecor
 			valid = append(valid, i)
 		}
 	}
-	valid = latest(valid, func(i int) string {
+	type key struct {
+		learner, competency int64
+		source              models.EvidenceSource
+		at                  int64
+	}
+	valid = latest(valid, func(i int) key { // the bulk path's key, as a struct
 		e := rows[i]
-		return fmt.Sprintf("%d/%d/%s/%d", e.LearnerID, e.CompetencyID, e.Source, e.ObservedAt.UnixMicro())
+		return key{e.LearnerID, e.CompetencyID, e.Source, e.ObservedAt.UnixMicro()}
 	})
 	seq := l.seq["evidence"]
 	var bumped bumps
@@ -477,7 +482,7 @@ func (l *Loader) UpsertEnrolments(ctx context.Context, recs []models.EnrolmentRe
 			valid = append(valid, i)
 		}
 	}
-	valid = latest(valid, func(i int) string { return fmt.Sprintf("%d/%d", rows[i].LearnerID, rows[i].CourseID) })
+	valid = latest(valid, func(i int) [2]int64 { return [2]int64{rows[i].LearnerID, rows[i].CourseID} })
 	refused := refusals{}
 	type write struct {
 		i   int
