@@ -198,7 +198,7 @@ type Loader struct {
 
 	// Owned by the writer until written is closed: each table's rows not sent yet,
 	// as the batches encoded them, and the rollups summed so far.
-	pending      [numLoadTables][]*copyRows
+	pending      [numLoadTables][]copyRows
 	pendingBytes [numLoadTables]int
 	rollups      map[rollupKey]*rollupSum
 	free         [numLoadTables]chan []byte // each table's encoding buffers, once sent, for the batches to come
@@ -617,7 +617,7 @@ func (l *Loader) write() {
 			if out.rows[t].rows == 0 {
 				continue
 			}
-			l.pending[t] = append(l.pending[t], &out.rows[t])
+			l.pending[t] = append(l.pending[t], out.rows[t]) // not a pointer: out may go
 			if l.pendingBytes[t] += len(out.rows[t].buf); l.pendingBytes[t] >= copyChunk {
 				if err := l.copyTable(t); err != nil {
 					l.fail(err)
@@ -677,7 +677,7 @@ func (l *Loader) copyTable(t int) error {
 		case l.free[t] <- c.buf[:0]:
 		default:
 		}
-		chunks[i] = nil
+		chunks[i] = copyRows{}
 	}
 	l.pending[t], l.pendingBytes[t] = chunks[:0], 0
 	return nil
@@ -759,7 +759,7 @@ func (l *Loader) Finish(ctx context.Context) (LoadStats, error) {
 // finish does Finish's work after the pipeline has drained.
 func (l *Loader) finish(ctx context.Context) error {
 	start := time.Now()
-	l.pending[tGapRollups] = append(l.pending[tGapRollups], l.encodeRollups())
+	l.pending[tGapRollups] = append(l.pending[tGapRollups], *l.encodeRollups())
 	if err := l.copyTable(tGapRollups); err != nil {
 		return err
 	}
