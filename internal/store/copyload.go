@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -205,7 +206,14 @@ type Loader struct {
 
 	stats   LoadStats
 	started time.Time
+	// Where the streaming went: in the loader's calls (waiting on the pipeline
+	// included), and deriving on the workers.
+	inCalls, waiting time.Duration
+	deriving         atomic.Int64 // nanoseconds, summed over the workers
 }
+
+// timeCall adds the time since start to the time spent in the loader's calls.
+func (l *Loader) timeCall(start time.Time) { l.inCalls += time.Since(start) }
 
 // NewLoader returns a Loader for db, or ErrNoBulkLoad (wrapped, saying why) when db
 // is not PostgreSQL or already holds learners. The check is repeated, under lock,
@@ -600,7 +608,10 @@ func (l *Loader) work() {
 			b.out <- nil
 			continue
 		}
-		b.out <- l.derive(b.learners)
+		start := time.Now()
+		out := l.derive(b.learners)
+		l.deriving.Add(int64(time.Since(start)))
+		b.out <- out
 	}
 }
 
@@ -713,8 +724,10 @@ func (l *Loader) closeOpen() error {
 		}
 	}
 	b := &loadBatch{learners: batch, out: make(chan *loadOutput, 1)}
+	start := time.Now()
 	l.tasks <- b
 	l.ordered <- b
+	l.waiting += time.Since(start)
 	return l.failed()
 }
 
@@ -737,13 +750,25 @@ func (l *Loader) Finish(ctx context.Context) (LoadStats, error) {
 	case loadFinished:
 		return l.stats, errors.New("store: the bulk load is finished")
 	}
+	start := time.Now()
 	err := l.closeOpen()
+	drained := time.Now()
 	l.drain()
+	l.inCalls += time.Since(start)
+	l.waiting += time.Since(drained)
 	if err == nil {
 		err = l.failed()
 	}
 	if err == nil {
 		l.stage(fmt.Sprintf("generated, derived and copied %d learners", len(l.learnerIDs)), l.started)
+		var copying time.Duration
+		for _, d := range l.stats.Copy {
+			copying += d
+		}
+		wall := time.Since(l.started)
+		l.notice("  of which the caller generating records %s, the loader's calls %s (waiting on the pipeline %s);"+
+			" deriving %s on %d workers, COPY %s", (wall - l.inCalls).Round(time.Millisecond), (l.inCalls - l.waiting).Round(time.Millisecond),
+			l.waiting.Round(time.Millisecond), time.Duration(l.deriving.Load()).Round(time.Millisecond), l.opts.Workers, copying.Round(time.Millisecond))
 		err = l.finish(ctx)
 	}
 	if err != nil {

@@ -300,6 +300,7 @@ func (l *Loader) UpsertSessions(ctx context.Context, recs []models.SessionRecord
 // is an error. A batch whose INSERT would meet an email another learner holds is
 // written a record at a time by the bulk path, which rejects those records.
 func (l *Loader) UpsertLearners(ctx context.Context, recs []models.LearnerRecord) ([]models.RecordError, error) {
+	defer l.timeCall(time.Now())
 	if err := l.begin(ctx); err != nil {
 		return nil, err
 	}
@@ -382,6 +383,7 @@ next:
 
 // UpsertEvidence is DB.UpsertEvidence.
 func (l *Loader) UpsertEvidence(ctx context.Context, recs []models.EvidenceRecord) ([]models.RecordError, error) {
+	defer l.timeCall(time.Now())
 	if ok, err := l.learning(ctx); !ok || err != nil {
 		if err != nil {
 			return nil, err
@@ -450,6 +452,7 @@ func sameScore(a, b *float64) bool { return (a == nil) == (b == nil) && (a == ni
 
 // UpsertEnrolments is DB.UpsertEnrolments (and writeEnrolments).
 func (l *Loader) UpsertEnrolments(ctx context.Context, recs []models.EnrolmentRecord) ([]models.RecordError, error) {
+	defer l.timeCall(time.Now())
 	if ok, err := l.learning(ctx); !ok || err != nil {
 		if err != nil {
 			return nil, err
@@ -612,6 +615,7 @@ func (l *Loader) complete(done []*models.Enrolment) {
 // (seat_requests is empty), so every row for a batch session is refused as the
 // bulk path refuses it; rows for event sessions that have started land.
 func (l *Loader) UpsertAttendance(ctx context.Context, recs []models.AttendanceRecord) ([]models.RecordError, error) {
+	defer l.timeCall(time.Now())
 	if ok, err := l.learning(ctx); !ok || err != nil {
 		if err != nil {
 			return nil, err
