@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -503,4 +504,28 @@ func TestLoaderRefuses(t *testing.T) {
 			t.Errorf("%d constraints after Close, %d before", len(after), len(before))
 		}
 	})
+}
+
+// TestCompareDatabases compares two whole databases as the tests above compare
+// schemas, for checks at a scale the test suite does not run: seed one database
+// with `karmayogi seed --copy=false` and another with `karmayogi seed`, then
+//
+//	COMPARE_DATABASE_URL_A=postgres://.../a COMPARE_DATABASE_URL_B=postgres://.../b \
+//	  go test -run TestCompareDatabases -v ./internal/store
+//
+// Skipped unless both are set.
+func TestCompareDatabases(t *testing.T) {
+	a, b := os.Getenv("COMPARE_DATABASE_URL_A"), os.Getenv("COMPARE_DATABASE_URL_B")
+	if a == "" || b == "" {
+		t.Skip("COMPARE_DATABASE_URL_A and COMPARE_DATABASE_URL_B name the databases to compare")
+	}
+	open := func(u string) *store.DB {
+		db, err := store.Open(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	sameStores(t, open(a), open(b))
 }
