@@ -11,7 +11,7 @@ import (
 // its length and its bytes (-1: NULL), then a trailer. Numbers are big-endian; a
 // double is its IEEE 754 bits, so values arrive exactly as computed; a timestamptz
 // is microseconds since 2000-01-01 UTC. The column types must match the table's
-// exactly (an int4 is not accepted for a bigint), which loadTable checks against
+// exactly (an int4 is not accepted for a bigint), which checkColumns checks against
 // the catalogue before the first row is sent.
 
 // copyHeader starts a binary COPY stream: the signature, no flags, no extension.
