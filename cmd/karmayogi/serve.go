@@ -148,7 +148,7 @@ func (m *Main) seedDemo(ctx context.Context) error {
 		return nil
 	}
 	start := time.Now()
-	stats, err := seed.Run(ctx, m.DB, seed.Options{Learners: m.Config.DemoLearners})
+	stats, err := seedStore(ctx, m.DB, seed.Options{Learners: m.Config.DemoLearners}, true, m.Notice)
 	if err != nil {
 		return fmt.Errorf("demo seed: %w", err)
 	}

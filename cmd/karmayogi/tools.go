@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -79,6 +80,7 @@ func seedCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (
 	fs.IntVar(&opts.Learners, "learners", 2000, "learners to generate")
 	fs.IntVar(&opts.Courses, "courses", 1400, "courses to generate")
 	fs.Int64Var(&opts.Seed, "seed", 1, "random seed; the same seed gives the same data")
+	useCopy := fs.Bool("copy", true, "on PostgreSQL without learners, load them with COPY (false: through the bulk path, as import does)")
 	if err := parse(fs, args); err != nil {
 		return 2, err
 	}
@@ -93,7 +95,7 @@ func seedCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (
 	defer db.Close()
 	opts.Progress = stderr
 	start := time.Now()
-	stats, err := seed.Run(ctx, db, opts)
+	stats, err := seedStore(ctx, db, opts, *useCopy, stderr)
 	if err != nil {
 		return 1, err
 	}
@@ -101,6 +103,30 @@ func seedCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (
 		stats.Organisations, stats.Competencies, stats.Roles, stats.RoleRequirements, stats.Courses, stats.CourseCompetencies, stats.Learners,
 		time.Since(start).Round(time.Millisecond))
 	return 0, nil
+}
+
+// seedStore writes the seed into db: into a PostgreSQL database without learners
+// with a bulk load (COPY), otherwise, or without useCopy, through the bulk path.
+// Both leave the same rows.
+func seedStore(ctx context.Context, db *store.DB, opts seed.Options, useCopy bool, notices io.Writer) (seed.Stats, error) {
+	if !useCopy || db.Dialect() != "postgres" {
+		return seed.Run(ctx, db, opts)
+	}
+	ld, err := db.NewLoader(ctx, store.LoaderOptions{Progress: opts.Progress})
+	if errors.Is(err, store.ErrNoBulkLoad) {
+		fmt.Fprintf(notices, "seed: %v; writing through the bulk path\n", err)
+		return seed.Run(ctx, db, opts)
+	}
+	if err != nil {
+		return seed.Stats{}, err
+	}
+	defer ld.Close()
+	stats, err := seed.Run(ctx, ld, opts)
+	if err != nil {
+		return stats, err
+	}
+	_, err = ld.Finish(ctx)
+	return stats, err
 }
 
 func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {

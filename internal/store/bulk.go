@@ -37,8 +37,8 @@ func (r *rejections) reject(i int, err error, columns map[string]string) {
 
 // latest keeps, of the valid indexes idxs, the last of each key, since a later row
 // of a file overrides an earlier one; the earlier rows count as stored.
-func latest(idxs []int, key func(i int) string) []int {
-	last := make(map[string]int, len(idxs))
+func latest[K comparable](idxs []int, key func(i int) K) []int {
+	last := make(map[K]int, len(idxs))
 	for _, i := range idxs {
 		last[key(i)] = i
 	}

@@ -1,0 +1,775 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/openkarmayogi/karmayogi/models"
+)
+
+// The Loader's BulkWriter methods. The catalogue's go to the DB until the first
+// learner; the learning record's replay, on the learners in memory, exactly what
+// the DB's methods of the same names do (bulk.go, learning_bulk.go, learning.go,
+// attendance.go and karma.go), statement by statement where the outcome depends
+// on it: the same validation and rejections, the same rows, ids drawn in the same
+// order, the same version bumps, the same karma.
+
+// loadCatalogue is what the loader reads of the catalogue when the load begins.
+type loadCatalogue struct {
+	orgs, roles, comps, courses map[string]int64 // ids by code
+	titles                      map[int64]string // course titles
+	imparts                     map[int64][]models.CourseCompetency
+	reqs                        map[int64][]models.RoleRequirement // by role
+	sessions                    map[string]*models.Session
+	touches                     map[int64][]models.SessionCompetency // by session
+	batchCodes                  map[int64]string
+	eventNames                  map[int64]string
+	rules                       map[models.KarmaReason]models.KarmaRule
+	priors                      [5][6]float64
+}
+
+// loadCatalogueSnapshot reads the catalogue the learning record refers to.
+func (db *DB) loadCatalogueSnapshot(ctx context.Context) (*loadCatalogue, error) {
+	c := &loadCatalogue{titles: map[int64]string{}, imparts: map[int64][]models.CourseCompetency{},
+		reqs: map[int64][]models.RoleRequirement{}, sessions: map[string]*models.Session{},
+		touches: map[int64][]models.SessionCompetency{}, priors: db.priors()}
+	codes := func(table string) (map[string]int64, error) {
+		var rows []struct {
+			ID   int64  `bun:"id"`
+			Code string `bun:"code"`
+		}
+		err := db.bun.NewSelect().Table(table).Column("id", "code").Scan(ctx, &rows)
+		out := make(map[string]int64, len(rows))
+		for _, r := range rows {
+			out[r.Code] = r.ID
+		}
+		return out, err
+	}
+	var err error
+	if c.orgs, err = codes("organisations"); err != nil {
+		return nil, err
+	}
+	if c.roles, err = codes("roles"); err != nil {
+		return nil, err
+	}
+	if c.comps, err = codes("competencies"); err != nil {
+		return nil, err
+	}
+	var courses []struct {
+		ID    int64  `bun:"id"`
+		Code  string `bun:"code"`
+		Title string `bun:"title"`
+	}
+	if err := db.bun.NewSelect().Table("courses").Column("id", "code", "title").Scan(ctx, &courses); err != nil {
+		return nil, err
+	}
+	c.courses = make(map[string]int64, len(courses))
+	for _, r := range courses {
+		c.courses[r.Code], c.titles[r.ID] = r.ID, r.Title
+	}
+	var links []models.CourseCompetency
+	if err := db.bun.NewSelect().Model(&links).Order("course_id", "competency_id").Scan(ctx); err != nil {
+		return nil, err
+	}
+	for _, cc := range links {
+		c.imparts[cc.CourseID] = append(c.imparts[cc.CourseID], cc)
+	}
+	var reqs []models.RoleRequirement
+	if err := db.bun.NewSelect().Model(&reqs).Order("role_id", "competency_id").Scan(ctx); err != nil {
+		return nil, err
+	}
+	for _, r := range reqs {
+		c.reqs[r.RoleID] = append(c.reqs[r.RoleID], r)
+	}
+	var sessions []*models.Session
+	if err := db.bun.NewSelect().Model(&sessions).Scan(ctx); err != nil {
+		return nil, err
+	}
+	for _, s := range sessions {
+		c.sessions[s.Code] = s
+	}
+	var touches []models.SessionCompetency
+	if err := db.bun.NewSelect().Model(&touches).Order("session_id", "competency_id").Scan(ctx); err != nil {
+		return nil, err
+	}
+	for _, t := range touches {
+		c.touches[t.SessionID] = append(c.touches[t.SessionID], t)
+	}
+	var batches []struct {
+		ID   int64  `bun:"id"`
+		Name string `bun:"name"`
+	}
+	if err := db.bun.NewSelect().Table("batches").ColumnExpr("id, code AS name").Scan(ctx, &batches); err != nil {
+		return nil, err
+	}
+	c.batchCodes = make(map[int64]string, len(batches))
+	for _, b := range batches {
+		c.batchCodes[b.ID] = b.Name
+	}
+	if err := db.bun.NewSelect().Table("learning_events").Column("id", "name").Scan(ctx, &batches); err != nil {
+		return nil, err
+	}
+	c.eventNames = make(map[int64]string, len(batches))
+	for _, e := range batches {
+		c.eventNames[e.ID] = e.Name
+	}
+	if c.rules, err = karmaRules(ctx, db.bun); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// loadLearner is a learner of the load and their learning record as it stands.
+type loadLearner struct {
+	id                             int64
+	code, name, email, designation string
+	orgID                          int64
+	roles                          []int64
+	version                        int64
+	createdAt, updatedAt           time.Time
+
+	evidence     []models.Evidence
+	enrolments   []*models.Enrolment
+	certificates []models.Certificate
+	ratings      []models.CourseRating
+	attended     []models.Attendance
+	ledger       []models.KarmaEntry
+	monthly      map[capKey]int // ledger entries by reason and IST month
+	points       int
+	hasTotal     bool // a karma_totals row exists
+}
+
+func (ll *loadLearner) bump(now time.Time) { ll.version++; ll.updatedAt = now }
+
+func (ll *loadLearner) findEvidence(competency int64, source models.EvidenceSource, at time.Time) *models.Evidence {
+	for i := range ll.evidence {
+		if e := &ll.evidence[i]; e.CompetencyID == competency && e.Source == source && e.ObservedAt.Equal(at) {
+			return e
+		}
+	}
+	return nil
+}
+
+func (ll *loadLearner) findEnrolment(course int64) *models.Enrolment {
+	for _, e := range ll.enrolments {
+		if e.CourseID == course {
+			return e
+		}
+	}
+	return nil
+}
+
+func (ll *loadLearner) findRating(course int64) *models.CourseRating {
+	for i := range ll.ratings {
+		if r := &ll.ratings[i]; r.CourseID == course {
+			return r
+		}
+	}
+	return nil
+}
+
+func (ll *loadLearner) holds(reason models.KarmaReason, subject string) bool {
+	return slices.ContainsFunc(ll.ledger, func(e models.KarmaEntry) bool { return e.Reason == reason && e.Subject == subject })
+}
+
+// bumps collects the learners whose version a call bumps, each once.
+type bumps struct {
+	seen  map[*loadLearner]bool
+	order []*loadLearner
+}
+
+func (b *bumps) add(ll *loadLearner) {
+	if b.seen == nil {
+		b.seen = map[*loadLearner]bool{}
+	}
+	if !b.seen[ll] {
+		b.seen[ll] = true
+		b.order = append(b.order, ll)
+	}
+}
+
+func (b *bumps) apply(now time.Time) {
+	for _, ll := range b.order {
+		ll.bump(now)
+	}
+}
+
+// errCatalogueLate refuses catalogue records once learners are loading: the load
+// holds locks the ordinary path would wait on.
+func errCatalogueLate(kind string) error {
+	return fmt.Errorf("store: bulk load: %s records must come before the first learner", kind)
+}
+
+// learning starts a learning-record call: ok is false when the call goes to the DB.
+func (l *Loader) learning(ctx context.Context) (ok bool, err error) {
+	if err := l.begin(ctx); err != nil {
+		return false, err
+	}
+	if l.mode == loadPassThrough {
+		return false, nil
+	}
+	l.recorded = true
+	return true, nil
+}
+
+// resolveLearners returns the open learner each of n records names (nil for an
+// unknown employee code), or an error for a learner whose batch is closed.
+func (l *Loader) resolveLearners(n int, code func(int) string) ([]*loadLearner, error) {
+	out := make([]*loadLearner, n)
+	for i := range n {
+		c := code(i)
+		id := l.learnerIDs[c]
+		if id == 0 {
+			continue
+		}
+		if out[i] = l.open[id]; out[i] == nil {
+			return nil, fmt.Errorf("store: bulk load: a record for learner %s after their batch was closed; "+
+				"a bulk load takes each learner's records right after the learner", c)
+		}
+	}
+	return out, nil
+}
+
+func (l *Loader) UpsertOrganisations(ctx context.Context, recs []models.OrganisationRecord) ([]models.RecordError, error) {
+	if l.mode != loadBeforeLearners && l.mode != loadPassThrough {
+		return nil, errCatalogueLate("organisation")
+	}
+	return l.db.UpsertOrganisations(ctx, recs)
+}
+
+func (l *Loader) UpsertCompetencies(ctx context.Context, recs []models.CompetencyRecord) ([]models.RecordError, error) {
+	if l.mode != loadBeforeLearners && l.mode != loadPassThrough {
+		return nil, errCatalogueLate("competency")
+	}
+	return l.db.UpsertCompetencies(ctx, recs)
+}
+
+func (l *Loader) UpsertRoles(ctx context.Context, recs []models.RoleRecord) ([]models.RecordError, error) {
+	if l.mode != loadBeforeLearners && l.mode != loadPassThrough {
+		return nil, errCatalogueLate("role")
+	}
+	return l.db.UpsertRoles(ctx, recs)
+}
+
+func (l *Loader) UpsertRoleRequirements(ctx context.Context, recs []models.RoleRequirementRecord) ([]models.RecordError, error) {
+	if l.mode != loadBeforeLearners && l.mode != loadPassThrough {
+		return nil, errCatalogueLate("role requirement")
+	}
+	return l.db.UpsertRoleRequirements(ctx, recs)
+}
+
+func (l *Loader) UpsertCourses(ctx context.Context, recs []models.CourseRecord) ([]models.RecordError, error) {
+	if l.mode != loadBeforeLearners && l.mode != loadPassThrough {
+		return nil, errCatalogueLate("course")
+	}
+	return l.db.UpsertCourses(ctx, recs)
+}
+
+func (l *Loader) UpsertCourseCompetencies(ctx context.Context, recs []models.CourseCompetencyRecord) ([]models.RecordError, error) {
+	if l.mode != loadBeforeLearners && l.mode != loadPassThrough {
+		return nil, errCatalogueLate("course competency")
+	}
+	return l.db.UpsertCourseCompetencies(ctx, recs)
+}
+
+func (l *Loader) UpsertEvents(ctx context.Context, recs []models.EventRecord) ([]models.RecordError, error) {
+	if l.mode != loadBeforeLearners && l.mode != loadPassThrough {
+		return nil, errCatalogueLate("event")
+	}
+	return l.db.UpsertEvents(ctx, recs)
+}
+
+func (l *Loader) UpsertBatches(ctx context.Context, recs []models.BatchRecord) ([]models.RecordError, error) {
+	if l.mode != loadBeforeLearners && l.mode != loadPassThrough {
+		return nil, errCatalogueLate("batch")
+	}
+	return l.db.UpsertBatches(ctx, recs)
+}
+
+func (l *Loader) UpsertSessions(ctx context.Context, recs []models.SessionRecord) ([]models.RecordError, error) {
+	if l.mode != loadBeforeLearners && l.mode != loadPassThrough {
+		return nil, errCatalogueLate("session")
+	}
+	return l.db.UpsertSessions(ctx, recs)
+}
+
+// UpsertLearners is DB.UpsertLearners for new learners; a learner loaded before
+// is an error. A batch whose INSERT would meet an email another learner holds is
+// written a record at a time by the bulk path, which rejects those records.
+func (l *Loader) UpsertLearners(ctx context.Context, recs []models.LearnerRecord) ([]models.RecordError, error) {
+	defer l.timeCall(time.Now())
+	if err := l.begin(ctx); err != nil {
+		return nil, err
+	}
+	if l.mode == loadPassThrough {
+		return l.db.UpsertLearners(ctx, recs)
+	}
+	if l.recorded {
+		l.recorded = false
+		if err := l.closeOpen(); err != nil {
+			return nil, err
+		}
+	}
+	var rejected rejections
+	var valid []int
+	rows := make([]models.Learner, len(recs))
+	roleIDs := make([][]int64, len(recs))
+next:
+	for i, r := range recs {
+		n := models.NewLearner{EmployeeCode: r.EmployeeCode, Name: r.Name, Email: r.Email, Designation: r.Designation, OrganisationID: l.cat.orgs[r.OrganisationCode]}
+		if err := n.Validate(); err != nil {
+			rejected.reject(i, err, map[string]string{"employeeCode": "employee_code"})
+			continue
+		}
+		if n.OrganisationID == 0 {
+			rejected.add(i, "organisation_code", "no organisation has code %q", r.OrganisationCode)
+			continue
+		}
+		for _, code := range r.RoleCodes {
+			id := l.cat.roles[code]
+			if id == 0 {
+				rejected.add(i, "role_codes", "no role has code %q", code)
+				continue next
+			}
+			roleIDs[i] = append(roleIDs[i], id)
+		}
+		roleIDs[i] = dedupe(roleIDs[i])
+		rows[i] = models.Learner{EmployeeCode: n.EmployeeCode, Name: n.Name, Email: n.Email, Designation: n.Designation,
+			OrganisationID: n.OrganisationID, Version: 1}
+		valid = append(valid, i)
+	}
+	valid = latest(valid, func(i int) string { return recs[i].EmployeeCode })
+	for _, i := range valid {
+		if l.learnerIDs[rows[i].EmployeeCode] != 0 {
+			return nil, fmt.Errorf("store: bulk load: learner %s is loaded already; a bulk load takes each learner once", rows[i].EmployeeCode)
+		}
+	}
+	seq := l.seq["learners"]
+	// The batch's INSERT stops at the first row whose email is taken, having drawn
+	// an id for each row up to it; the rows are then written one at a time.
+	violation, batch := -1, map[string]bool{}
+	for k, i := range valid {
+		if e := rows[i].Email; l.emails[e] || batch[e] {
+			violation = k
+			break
+		} else {
+			batch[e] = true
+		}
+	}
+	if violation >= 0 {
+		seq.next += int64(violation + 1)
+	}
+	now := l.db.now()
+	for _, i := range valid {
+		id := seq.take()
+		if violation >= 0 && l.emails[rows[i].Email] {
+			rejected.add(i, "email", "already in use by another record")
+			continue
+		}
+		r := rows[i]
+		ll := &loadLearner{id: id, code: r.EmployeeCode, name: r.Name, email: r.Email, designation: r.Designation,
+			orgID: r.OrganisationID, version: 1, createdAt: now, updatedAt: now, monthly: map[capKey]int{}}
+		if recs[i].HasRoles {
+			ll.roles = roleIDs[i]
+		}
+		l.learnerIDs[ll.code], l.emails[ll.email], l.open[id] = id, true, ll
+		l.openOrder = append(l.openOrder, ll)
+	}
+	return rejected, nil
+}
+
+// UpsertEvidence is DB.UpsertEvidence.
+func (l *Loader) UpsertEvidence(ctx context.Context, recs []models.EvidenceRecord) ([]models.RecordError, error) {
+	defer l.timeCall(time.Now())
+	if ok, err := l.learning(ctx); !ok || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return l.db.UpsertEvidence(ctx, recs)
+	}
+	learners, err := l.resolveLearners(len(recs), func(i int) string { return recs[i].EmployeeCode })
+	if err != nil {
+		return nil, err
+	}
+	var rejected rejections
+	now := l.db.now()
+	var valid []int
+	rows := make([]models.Evidence, len(recs))
+	for i, r := range recs {
+		n := models.NewEvidence{CompetencyID: l.cat.comps[r.CompetencyCode], Source: r.Source, Level: r.Level, Score: r.Score, ObservedAt: r.ObservedAt}
+		if learners[i] != nil {
+			n.LearnerID = learners[i].id
+		}
+		switch err := n.Validate(now); {
+		case n.LearnerID == 0:
+			rejected.add(i, "employee_code", "no learner has employee code %q", r.EmployeeCode)
+		case n.CompetencyID == 0:
+			rejected.add(i, "competency_code", "no competency has code %q", r.CompetencyCode)
+		case err != nil:
+			rejected.reject(i, err, evidenceColumns)
+		case r.ObservedAt.IsZero():
+			rejected.add(i, "observed_at", "must not be empty")
+		default:
+			rows[i] = models.Evidence{LearnerID: n.LearnerID, CompetencyID: n.CompetencyID, Source: n.Source,
+				Level: n.Level, Score: n.Score, ObservedAt: instant(n.ObservedAt), CreatedAt: now}
+			valid = append(valid, i)
+		}
+	}
+	type key struct {
+		learner, competency int64
+		source              models.EvidenceSource
+		at                  int64
+	}
+	valid = latest(valid, func(i int) key { // the bulk path's key, as a struct
+		e := rows[i]
+		return key{e.LearnerID, e.CompetencyID, e.Source, e.ObservedAt.UnixMicro()}
+	})
+	seq := l.seq["evidence"]
+	var bumped bumps
+	for _, i := range valid {
+		e, ll := rows[i], learners[i]
+		e.ID = seq.take()
+		// ON CONFLICT DO UPDATE ... WHERE the level or the score differs.
+		if old := ll.findEvidence(e.CompetencyID, e.Source, e.ObservedAt); old != nil {
+			if old.Level == e.Level && sameScore(old.Score, e.Score) {
+				continue
+			}
+			old.Level, old.Score = e.Level, e.Score
+		} else {
+			ll.evidence = append(ll.evidence, e)
+		}
+		bumped.add(ll)
+	}
+	bumped.apply(l.db.now())
+	return rejected, nil
+}
+
+// sameScore is NOT (a IS DISTINCT FROM b).
+func sameScore(a, b *float64) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
+
+// UpsertEnrolments is DB.UpsertEnrolments (and writeEnrolments).
+func (l *Loader) UpsertEnrolments(ctx context.Context, recs []models.EnrolmentRecord) ([]models.RecordError, error) {
+	defer l.timeCall(time.Now())
+	if ok, err := l.learning(ctx); !ok || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return l.db.UpsertEnrolments(ctx, recs)
+	}
+	learners, err := l.resolveLearners(len(recs), func(i int) string { return recs[i].EmployeeCode })
+	if err != nil {
+		return nil, err
+	}
+	var rejected rejections
+	now := l.db.now()
+	var valid []int
+	rows := make([]models.Enrolment, len(recs))
+	for i, r := range recs {
+		course := l.cat.courses[r.CourseCode]
+		switch err := r.Validate(now); {
+		case learners[i] == nil:
+			rejected.add(i, "employee_code", "no learner has employee code %q", r.EmployeeCode)
+		case course == 0:
+			rejected.add(i, "course_code", "no course has code %q", r.CourseCode)
+		case err != nil:
+			rejected.reject(i, err, enrolmentColumns)
+		default:
+			rows[i] = models.Enrolment{LearnerID: learners[i].id, CourseID: course, Status: r.Status, Progress: r.Progress, EnrolledAt: instant(r.EnrolledAt)}
+			if r.CompletedAt != nil {
+				at := instant(*r.CompletedAt)
+				rows[i].CompletedAt = &at
+			}
+			valid = append(valid, i)
+		}
+	}
+	valid = latest(valid, func(i int) [2]int64 { return [2]int64{rows[i].LearnerID, rows[i].CourseID} })
+	refused := refusals{}
+	type write struct {
+		i   int
+		old *models.Enrolment
+	}
+	var writes []write
+	var rating []int
+	for _, i := range valid {
+		e, old := rows[i], learners[i].findEnrolment(rows[i].CourseID)
+		switch {
+		case old == nil:
+		case e.Progress < old.Progress:
+			refused.add(i, "progress", "must not go below the stored progress %.2f", old.Progress)
+			continue
+		case old.Status == models.Completed && e.Status != models.Completed:
+			refused.add(i, "status", "must stay COMPLETED: the enrolment was completed at %s", old.CompletedAt.Format(time.RFC3339))
+			continue
+		case old.Status == models.Completed && !old.CompletedAt.Equal(*e.CompletedAt):
+			refused.add(i, "completed_at", "must stay %s, when the enrolment was completed", old.CompletedAt.Format(time.RFC3339))
+			continue
+		}
+		if old == nil || !sameEnrolment(old, &e) {
+			writes = append(writes, write{i, old})
+		}
+		if recs[i].Rating != nil {
+			rating = append(rating, i)
+		}
+	}
+	seq := l.seq["enrolments"]
+	var done []*models.Enrolment
+	var acts []activity
+	var bumped bumps
+	for _, w := range writes {
+		e, ll := rows[w.i], learners[w.i]
+		id := seq.take()
+		stored := w.old
+		wasCompleted := stored != nil && stored.Status == models.Completed
+		if stored == nil {
+			e.ID = id
+			stored = &e
+			ll.enrolments = append(ll.enrolments, stored)
+			l.enrolTouched[e.CourseID] = true
+			acts = append(acts, activity{kind: enrolled, learnerID: e.LearnerID, courseID: e.CourseID, enrolmentID: id, at: e.EnrolledAt})
+		} else {
+			stored.Status, stored.Progress, stored.EnrolledAt, stored.CompletedAt = e.Status, e.Progress, e.EnrolledAt, e.CompletedAt
+		}
+		if stored.Status == models.Completed && !wasCompleted {
+			done = append(done, stored)
+		}
+		bumped.add(ll)
+	}
+	l.complete(done)
+	ratedAt := l.db.now()
+	for _, i := range rating {
+		if _, ok := refused[i]; ok {
+			continue
+		}
+		ll, course, stars := learners[i], rows[i].CourseID, *recs[i].Rating
+		// ON CONFLICT DO UPDATE ... WHERE the stars differ.
+		old := ll.findRating(course)
+		switch {
+		case old == nil:
+			ll.ratings = append(ll.ratings, models.CourseRating{LearnerID: ll.id, CourseID: course, Stars: stars, RatedAt: ratedAt})
+			acts = append(acts, activity{kind: rated, learnerID: ll.id, courseID: course, at: ratedAt})
+		case old.Stars != stars:
+			old.Stars, old.RatedAt = stars, ratedAt
+		default:
+			continue
+		}
+		l.ratingTouched[course] = true
+		bumped.add(ll)
+	}
+	l.award(acts)
+	bumped.apply(l.db.now())
+	return refused.appendTo(rejected), nil
+}
+
+// complete is DB.complete on loaded learners: certificates, karma, then the
+// COURSE_COMPLETION evidence (the proficiencies it changes are derived when the
+// learners close).
+func (l *Loader) complete(done []*models.Enrolment) {
+	if len(done) == 0 {
+		return
+	}
+	seq := l.seq["certificates"]
+	acts := make([]activity, len(done))
+	for i, e := range done {
+		ll := l.open[e.LearnerID]
+		id := seq.take()
+		if !slices.ContainsFunc(ll.certificates, func(c models.Certificate) bool { return c.CourseID == e.CourseID }) { // ON CONFLICT DO NOTHING
+			ll.certificates = append(ll.certificates, models.Certificate{ID: id, LearnerID: e.LearnerID, CourseID: e.CourseID,
+				EnrolmentID: e.ID, VerificationCode: verificationCode(), IssuedAt: *e.CompletedAt})
+		}
+		acts[i] = activity{kind: completed, learnerID: e.LearnerID, courseID: e.CourseID, enrolmentID: e.ID, at: *e.CompletedAt}
+	}
+	l.award(acts)
+	type key struct{ learner, competency, at int64 }
+	row := map[key]int{}
+	var evidence []models.Evidence
+	now := l.db.now()
+	for _, e := range done {
+		for _, cc := range l.cat.imparts[e.CourseID] {
+			k := key{e.LearnerID, cc.CompetencyID, e.CompletedAt.UnixMicro()}
+			if i, ok := row[k]; ok {
+				evidence[i].Level = max(evidence[i].Level, cc.ToLevel)
+				continue
+			}
+			row[k] = len(evidence)
+			evidence = append(evidence, models.Evidence{LearnerID: e.LearnerID, CompetencyID: cc.CompetencyID,
+				Source: models.CourseCompletion, Level: cc.ToLevel, ObservedAt: *e.CompletedAt, CreatedAt: now})
+		}
+	}
+	seq = l.seq["evidence"]
+	for _, e := range evidence {
+		ll := l.open[e.LearnerID]
+		e.ID = seq.take()
+		// ON CONFLICT DO UPDATE SET level = EXCLUDED.level.
+		if old := ll.findEvidence(e.CompetencyID, e.Source, e.ObservedAt); old != nil {
+			old.Level = e.Level
+		} else {
+			ll.evidence = append(ll.evidence, e)
+		}
+	}
+}
+
+// UpsertAttendance is DB.UpsertAttendance. The learners of a load hold no seats
+// (seat_requests is empty), so every row for a batch session is refused as the
+// bulk path refuses it; rows for event sessions that have started land.
+func (l *Loader) UpsertAttendance(ctx context.Context, recs []models.AttendanceRecord) ([]models.RecordError, error) {
+	defer l.timeCall(time.Now())
+	if ok, err := l.learning(ctx); !ok || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return l.db.UpsertAttendance(ctx, recs)
+	}
+	learners, err := l.resolveLearners(len(recs), func(i int) string { return recs[i].EmployeeCode })
+	if err != nil {
+		return nil, err
+	}
+	var rejected rejections
+	var valid []int
+	for i, r := range recs {
+		switch {
+		case l.cat.sessions[r.SessionCode] == nil:
+			rejected.add(i, "session_code", "no session has code %q", r.SessionCode)
+		case learners[i] == nil:
+			rejected.add(i, "employee_code", "no learner has employee code %q", r.EmployeeCode)
+		default:
+			valid = append(valid, i)
+		}
+	}
+	valid = latest(valid, func(i int) string { return recs[i].SessionCode + "\x00" + recs[i].EmployeeCode })
+	refused := refusals{}
+	bySession := map[string][]int{}
+	var order []string
+	for _, i := range valid {
+		code := recs[i].SessionCode
+		if bySession[code] == nil {
+			order = append(order, code)
+		}
+		bySession[code] = append(bySession[code], i)
+	}
+	for _, code := range order {
+		group, s := bySession[code], l.cat.sessions[code]
+		if s.StartsAt.After(l.db.now()) { // openSitting
+			err := models.Invalid("sessionId", "the session starts at %s; attendance is recorded once it has started", s.StartsAt.Format(time.RFC3339))
+			for _, i := range group {
+				refused.add(i, "session_code", "%s", models.ErrorMessage(err))
+			}
+			continue
+		}
+		if s.BatchID != nil { // refused: nobody holds a seat
+			for _, i := range group {
+				refused.add(i, "employee_code", "%s", fmt.Sprintf("the learner holds no seat in batch %s", l.cat.batchCodes[*s.BatchID]))
+			}
+			continue
+		}
+		attending := make([]*loadLearner, len(group))
+		for k, i := range group {
+			attending[k] = learners[i]
+		}
+		for lo := 0; lo < len(attending); lo += maxAttendees {
+			l.attend(s, attending[lo:min(lo+maxAttendees, len(attending))])
+		}
+	}
+	return refused.appendTo(rejected), nil
+}
+
+// attend is DB.attend at an event session, with eventAttendance.
+func (l *Loader) attend(s *models.Session, learners []*loadLearner) {
+	now := l.db.now()
+	learners = slices.SortedFunc(slices.Values(learners), func(a, b *loadLearner) int { return cmp.Compare(a.id, b.id) })
+	var fresh []*loadLearner
+	for _, ll := range learners {
+		// ON CONFLICT DO NOTHING
+		if slices.ContainsFunc(ll.attended, func(a models.Attendance) bool { return a.SessionID == s.ID }) {
+			continue
+		}
+		ll.attended = append(ll.attended, models.Attendance{SessionID: s.ID, LearnerID: ll.id, RecordedAt: now, RecordedBy: "import"})
+		fresh = append(fresh, ll)
+	}
+	if len(fresh) == 0 {
+		return
+	}
+	seq := l.seq["evidence"]
+	at := instant(s.StartsAt)
+	created := l.db.now()
+	for _, ll := range fresh {
+		for _, c := range l.cat.touches[s.ID] {
+			id := seq.take()
+			if ll.findEvidence(c.CompetencyID, models.EventAttendance, at) != nil { // ON CONFLICT DO NOTHING
+				continue
+			}
+			ll.evidence = append(ll.evidence, models.Evidence{ID: id, LearnerID: ll.id, CompetencyID: c.CompetencyID,
+				Source: models.EventAttendance, Level: c.Level, ObservedAt: at, CreatedAt: created})
+		}
+	}
+	acts := make([]activity, len(fresh))
+	for i, ll := range fresh {
+		acts[i] = activity{kind: attendedEvent, learnerID: ll.id, eventID: *s.EventID, at: s.StartsAt}
+	}
+	l.award(acts)
+	bumpedAt := l.db.now()
+	for _, ll := range fresh {
+		ll.bump(bumpedAt)
+	}
+}
+
+// award is awardKarma on loaded learners: the same rules (karmaFacts.awards),
+// ledger keys, monthly caps and totals. No loaded learner is in a plan or has
+// taken a final assessment (their tables start empty), so no course is a plan's
+// and none is passed.
+func (l *Loader) award(acts []activity) {
+	if len(acts) == 0 {
+		return
+	}
+	acts = slices.Clone(acts)
+	slices.SortFunc(acts, func(a, b activity) int {
+		return cmp.Or(a.at.Compare(b.at), cmp.Compare(a.learnerID, b.learnerID), cmp.Compare(a.kind, b.kind),
+			cmp.Compare(a.courseID, b.courseID), cmp.Compare(a.eventID, b.eventID))
+	})
+	f := &karmaFacts{titles: l.cat.titles, events: l.cat.eventNames, due: map[pair]time.Time{},
+		passed: map[pair]bool{}, completed: map[pair]bool{}, first: map[int64]int64{}}
+	for _, a := range acts {
+		if a.kind != enrolled {
+			continue
+		}
+		var first *models.Enrolment
+		for _, e := range l.open[a.learnerID].enrolments {
+			if first == nil || e.EnrolledAt.Before(first.EnrolledAt) || (e.EnrolledAt.Equal(first.EnrolledAt) && e.ID < first.ID) {
+				first = e
+			}
+		}
+		f.first[a.learnerID] = first.ID
+	}
+	rules := l.cat.rules
+	awards := f.awards(acts, rules)
+	if len(awards) == 0 {
+		return
+	}
+	hasCap := false
+	for _, a := range awards {
+		hasCap = hasCap || (a.capped && rules[a.entry.Reason].MonthlyCap != nil)
+	}
+	if hasCap { // addTotals of zeros, which writes a total for every learner awarded
+		for _, a := range awards {
+			l.open[a.entry.LearnerID].hasTotal = true
+		}
+	}
+	seq := l.seq["karma_ledger"]
+	for _, a := range awards {
+		e, ll := a.entry, l.open[a.entry.LearnerID]
+		if ll.holds(e.Reason, e.Subject) {
+			continue
+		}
+		m := capKey{e.LearnerID, e.Reason, istMonth(e.AwardedAt)}
+		if limit := rules[e.Reason].MonthlyCap; a.capped && limit != nil && ll.monthly[m] >= *limit {
+			continue // over the cap: not earned, so not written
+		}
+		ll.monthly[m]++
+		e.ID = seq.take()
+		ll.ledger = append(ll.ledger, e)
+		ll.points += e.Points
+		ll.hasTotal = true
+	}
+}
