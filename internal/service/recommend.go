@@ -31,8 +31,8 @@ type Store interface {
 
 // Recommendations computes a learner's competency gaps, ranked courses and
 // learning path on demand. Courses are scored against an in-memory snapshot of the
-// catalogue, rebuilt when the catalogue version moves and, for the peer signal, at
-// least every PeerRefresh. Results are cached under keys that embed the learner's
+// catalogue, rebuilt when the catalogue version moves and, for the peer signal, in
+// the background once it is older than PeerRefresh. Results are cached under keys that embed the learner's
 // and the catalogue's versions, so any change that matters is a new key: nothing
 // is ever invalidated by a scan. Nothing per learner is held in memory.
 type Recommendations struct {
@@ -43,17 +43,21 @@ type Recommendations struct {
 	PeerRefresh time.Duration // 0 means 10 minutes
 	TTL         time.Duration // of a cached result; 0 means an hour
 
-	group    cache.Group
-	builds   singleflight.Group
-	snapshot atomic.Pointer[snapshot]
-	once     sync.Once
+	group      cache.Group
+	builds     singleflight.Group
+	snapshot   atomic.Pointer[snapshot]
+	refreshing atomic.Bool // a background read of the peer outcomes is running
+	once       sync.Once
 }
 
-// snapshot is the catalogue as the recommender holds it, at one version.
+// snapshot is the catalogue as the recommender holds it, at one version, with
+// the peer outcomes its peer signal was computed from and when they were read.
 type snapshot struct {
-	version int64
-	built   time.Time
-	cat     *recommender.Catalogue
+	version  int64
+	built    time.Time // when the peer outcomes were read
+	cat      *recommender.Catalogue
+	catalog  *models.Catalogue
+	outcomes []models.PeerOutcome
 }
 
 func (s *Recommendations) init() {
@@ -75,7 +79,10 @@ func (s *Recommendations) init() {
 func (s *Recommendations) Stats() *cache.Stats { return &s.group.Stats }
 
 // catalogue returns the snapshot at the current catalogue version, building it at
-// most once at a time.
+// most once at a time. Only the very first build waits for the peer outcomes: they
+// take tens of seconds to read over a million learners' records (docs/benchmarks.md),
+// so a catalogue change reuses the outcomes it has, and outcomes older than
+// PeerRefresh are read again in the background while requests go on with the old.
 func (s *Recommendations) catalogue(ctx context.Context) (*snapshot, error) {
 	s.init()
 	v, err := s.Store.CatalogueVersion(ctx)
@@ -85,7 +92,10 @@ func (s *Recommendations) catalogue(ctx context.Context) (*snapshot, error) {
 	// At least v, not exactly: v may come from a replica that lags the primary the
 	// snapshot was built from (FindCatalogue reads in a transaction, so on the
 	// primary), and the counter only grows.
-	if snap := s.snapshot.Load(); snap != nil && snap.version >= v && time.Since(snap.built) < s.PeerRefresh {
+	if snap := s.snapshot.Load(); snap != nil && snap.version >= v {
+		if time.Since(snap.built) >= s.PeerRefresh {
+			s.refreshPeers(ctx)
+		}
 		return snap, nil
 	}
 	built, err, _ := s.builds.Do(strconv.FormatInt(v, 10), func() (any, error) {
@@ -93,18 +103,64 @@ func (s *Recommendations) catalogue(ctx context.Context) (*snapshot, error) {
 		if err != nil {
 			return nil, err
 		}
-		outcomes, err := s.Store.FindPeerOutcomes(context.WithoutCancel(ctx))
-		if err != nil {
+		snap := &snapshot{version: c.Version, catalog: c}
+		if old := s.snapshot.Load(); old != nil {
+			snap.outcomes, snap.built = old.outcomes, old.built
+		} else if snap.outcomes, err = s.Store.FindPeerOutcomes(context.WithoutCancel(ctx)); err != nil {
 			return nil, err
+		} else {
+			snap.built = time.Now()
 		}
-		snap := &snapshot{version: c.Version, built: time.Now(), cat: newCatalogue(c, outcomes)}
-		s.snapshot.Store(snap)
+		snap.cat = newCatalogue(c, snap.outcomes)
+		s.store(snap)
 		return snap, nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return built.(*snapshot), nil
+}
+
+// refreshPeers reads the peer outcomes again in the background, once at a time,
+// and rebuilds the newest snapshot with them.
+func (s *Recommendations) refreshPeers(ctx context.Context) {
+	if !s.refreshing.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		defer s.refreshing.Store(false)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Minute)
+		defer cancel()
+		outcomes, err := s.Store.FindPeerOutcomes(ctx)
+		if err != nil {
+			if s.Logger != nil {
+				s.Logger.Warn("refreshing the peer signal failed; recommendations keep the previous one", "error", err)
+			}
+			return
+		}
+		at := time.Now()
+		for {
+			old := s.snapshot.Load()
+			snap := &snapshot{version: old.version, built: at, catalog: old.catalog, outcomes: outcomes,
+				cat: newCatalogue(old.catalog, outcomes)}
+			if s.snapshot.CompareAndSwap(old, snap) { // else a catalogue change came in: rebuild on it
+				return
+			}
+		}
+	}()
+}
+
+// store makes snap the current snapshot unless a newer catalogue version is held.
+func (s *Recommendations) store(snap *snapshot) {
+	for {
+		old := s.snapshot.Load()
+		if old != nil && old.version > snap.version {
+			return
+		}
+		if s.snapshot.CompareAndSwap(old, snap) {
+			return
+		}
+	}
 }
 
 // newCatalogue turns the store's catalogue and peer outcomes into the recommender's.

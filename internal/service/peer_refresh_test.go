@@ -1,0 +1,70 @@
+package service_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/openkarmayogi/karmayogi/internal/cache"
+	"github.com/openkarmayogi/karmayogi/internal/service"
+	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/models"
+	"github.com/openkarmayogi/karmayogi/recommender"
+)
+
+// slowPeers is the store with a FindPeerOutcomes that, after the first call, waits
+// until released: reading the peer outcomes over a million learners takes tens of
+// seconds, and no request may wait for it but the very first.
+type slowPeers struct {
+	*store.DB
+	calls   atomic.Int32
+	release chan struct{}
+}
+
+func (s *slowPeers) FindPeerOutcomes(ctx context.Context) ([]models.PeerOutcome, error) {
+	if s.calls.Add(1) > 1 {
+		<-s.release
+	}
+	return s.DB.FindPeerOutcomes(ctx)
+}
+
+func TestPeerSignalRefreshesInTheBackground(t *testing.T) {
+	db, l := seeded(t, "sqlite", 200)
+	st := &slowPeers{DB: db, release: make(chan struct{})}
+	s := &service.Recommendations{Store: st, Cache: cache.NewMemory(), Params: recommender.DefaultParams(), PeerRefresh: time.Millisecond}
+	ask := func(what string) {
+		t.Helper()
+		done := make(chan error, 1)
+		go func() { _, err := s.Recommend(ctx, l, nil, 5); done <- err }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s waited for the peer outcomes", what)
+		}
+	}
+	ask("the first request") // builds the snapshot, peer outcomes included
+	time.Sleep(5 * time.Millisecond)
+	ask("a request once the peer signal is old") // starts the refresh, which blocks
+	// A catalogue change rebuilds the snapshot with the outcomes it has.
+	if _, err := db.CreateCompetency(ctx, &models.NewCompetency{Code: "NEW-01", Name: "New competency",
+		Type: models.Functional, Area: "New"}); err != nil {
+		t.Fatal(err)
+	}
+	ask("a request after a catalogue change")
+	if n := st.calls.Load(); n != 2 {
+		t.Errorf("%d reads of the peer outcomes, want the first and one refresh", n)
+	}
+	close(st.release)
+	deadline := time.Now().Add(5 * time.Second)
+	for st.calls.Load() < 3 && time.Now().Before(deadline) { // the refresh finished; the next one may start
+		ask("a request after the refresh")
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := st.calls.Load(); n < 3 {
+		t.Errorf("the refresh never finished: %d reads", n)
+	}
+}
