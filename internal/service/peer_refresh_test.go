@@ -18,15 +18,56 @@ import (
 // seconds, and no request may wait for it but the very first.
 type slowPeers struct {
 	*store.DB
-	calls   atomic.Int32
-	release chan struct{}
+	calls     atomic.Int32
+	release   chan struct{}
+	slowFirst bool // the first call waits too
 }
 
 func (s *slowPeers) FindPeerOutcomes(ctx context.Context) ([]models.PeerOutcome, error) {
-	if s.calls.Add(1) > 1 {
+	if s.calls.Add(1) > 1 || s.slowFirst {
 		<-s.release
 	}
 	return s.DB.FindPeerOutcomes(ctx)
+}
+
+// On a database where the first read of the peer outcomes is slow, the first
+// request goes on without the peer signal after service.PeerWait, and the signal
+// is installed when the read ends, without a second read.
+func TestPeerSignalSlowAtStart(t *testing.T) {
+	db, l := seeded(t, "sqlite", 200)
+	st := &slowPeers{DB: db, release: make(chan struct{}), slowFirst: true}
+	s := &service.Recommendations{Store: st, Cache: cache.NewMemory(), Params: recommender.DefaultParams()}
+	start := time.Now()
+	if _, err := s.Recommend(ctx, l, nil, 5); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > service.PeerWait+3*time.Second {
+		t.Errorf("the first request took %s", took)
+	}
+	close(st.release)
+	other := &service.Recommendations{Store: db, Cache: cache.NewMemory(), Params: recommender.DefaultParams()}
+	want, err := other.Recommend(ctx, l, nil, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s.Cache = cache.NewMemory() // rankings computed before the signal came stay cached until they expire
+		got, err := s.Recommend(ctx, l, nil, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sameCourses(got, want) || time.Now().After(deadline) {
+			if !sameCourses(got, want) {
+				t.Errorf("the peer signal was never installed")
+			}
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := st.calls.Load(); n != 1 {
+		t.Errorf("%d reads of the peer outcomes, want 1", n)
+	}
 }
 
 func TestPeerSignalRefreshesInTheBackground(t *testing.T) {
@@ -67,4 +108,17 @@ func TestPeerSignalRefreshesInTheBackground(t *testing.T) {
 	if n := st.calls.Load(); n < 3 {
 		t.Errorf("the refresh never finished: %d reads", n)
 	}
+}
+
+// sameCourses reports whether two lists rank the same courses with the same scores.
+func sameCourses(a, b *service.RecommendationList) bool {
+	if len(a.Items) != len(b.Items) {
+		return false
+	}
+	for i := range a.Items {
+		if a.Items[i].CourseID != b.Items[i].CourseID || a.Items[i].Score != b.Items[i].Score {
+			return false
+		}
+	}
+	return true
 }

@@ -106,10 +106,8 @@ func (s *Recommendations) catalogue(ctx context.Context) (*snapshot, error) {
 		snap := &snapshot{version: c.Version, catalog: c}
 		if old := s.snapshot.Load(); old != nil {
 			snap.outcomes, snap.built = old.outcomes, old.built
-		} else if snap.outcomes, err = s.Store.FindPeerOutcomes(context.WithoutCancel(ctx)); err != nil {
+		} else if snap.outcomes, snap.built, err = s.firstPeers(ctx); err != nil {
 			return nil, err
-		} else {
-			snap.built = time.Now()
 		}
 		snap.cat = newCatalogue(c, snap.outcomes)
 		s.store(snap)
@@ -121,6 +119,40 @@ func (s *Recommendations) catalogue(ctx context.Context) (*snapshot, error) {
 	return built.(*snapshot), nil
 }
 
+// PeerWait is how long the first snapshot waits for the peer outcomes. Past it,
+// recommendations go on without the peer signal (a small loss of ranking quality:
+// docs/benchmarks.md, ours_no_peer) until the outcomes arrive, rather than every
+// request after a start waiting tens of seconds on a large database.
+const PeerWait = 2 * time.Second
+
+// firstPeers reads the peer outcomes for the first snapshot, waiting at most
+// PeerWait; if they take longer, it returns none, and they are installed when read.
+func (s *Recommendations) firstPeers(ctx context.Context) ([]models.PeerOutcome, time.Time, error) {
+	type read struct {
+		outcomes []models.PeerOutcome
+		err      error
+	}
+	s.refreshing.Store(true) // no other read starts while this one runs
+	done := make(chan read, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Minute)
+		defer cancel()
+		o, err := s.Store.FindPeerOutcomes(ctx)
+		done <- read{o, err}
+	}()
+	select {
+	case r := <-done:
+		s.refreshing.Store(false)
+		return r.outcomes, time.Now(), r.err
+	case <-time.After(PeerWait):
+		go func() {
+			r := <-done
+			s.installPeers(r.outcomes, r.err)
+		}()
+		return nil, time.Now(), nil
+	}
+}
+
 // refreshPeers reads the peer outcomes again in the background, once at a time,
 // and rebuilds the newest snapshot with them.
 func (s *Recommendations) refreshPeers(ctx context.Context) {
@@ -128,26 +160,34 @@ func (s *Recommendations) refreshPeers(ctx context.Context) {
 		return
 	}
 	go func() {
-		defer s.refreshing.Store(false)
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Minute)
 		defer cancel()
-		outcomes, err := s.Store.FindPeerOutcomes(ctx)
-		if err != nil {
-			if s.Logger != nil {
-				s.Logger.Warn("refreshing the peer signal failed; recommendations keep the previous one", "error", err)
-			}
+		s.installPeers(s.Store.FindPeerOutcomes(ctx))
+	}()
+}
+
+// installPeers rebuilds the newest snapshot with peer outcomes just read, and ends
+// the read; on an error, the snapshot keeps its signal.
+func (s *Recommendations) installPeers(outcomes []models.PeerOutcome, err error) {
+	defer s.refreshing.Store(false)
+	if err != nil {
+		if s.Logger != nil {
+			s.Logger.Warn("reading the peer signal failed; recommendations keep the previous one", "error", err)
+		}
+		return
+	}
+	at := time.Now()
+	for {
+		old := s.snapshot.Load()
+		if old == nil { // the first build failed: the next request builds afresh
 			return
 		}
-		at := time.Now()
-		for {
-			old := s.snapshot.Load()
-			snap := &snapshot{version: old.version, built: at, catalog: old.catalog, outcomes: outcomes,
-				cat: newCatalogue(old.catalog, outcomes)}
-			if s.snapshot.CompareAndSwap(old, snap) { // else a catalogue change came in: rebuild on it
-				return
-			}
+		snap := &snapshot{version: old.version, built: at, catalog: old.catalog, outcomes: outcomes,
+			cat: newCatalogue(old.catalog, outcomes)}
+		if s.snapshot.CompareAndSwap(old, snap) { // else a catalogue change came in: rebuild on it
+			return
 		}
-	}()
+	}
 }
 
 // store makes snap the current snapshot unless a newer catalogue version is held.
