@@ -1,13 +1,11 @@
 package service_test
 
 import (
-	"os"
 	"testing"
 
 	"github.com/openkarmayogi/karmayogi/internal/cache"
 	"github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/service"
-	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/recommender"
 )
@@ -18,21 +16,7 @@ import (
 // seed of 2,000 learners and its Ministry of Railways. Cold: a fresh cache each
 // time, the catalogue snapshot already built; Cached: the same report again.
 func BenchmarkGapReport(b *testing.B) {
-	url, code := os.Getenv("BENCH_DATABASE_URL"), os.Getenv("BENCH_ORGANISATION")
-	var db *store.DB
-	if url == "" || code == "" {
-		db, code = storetest.Open(b, "sqlite"), "MOR"
-		if _, err := seed.Run(ctx, db, seed.Options{}); err != nil {
-			b.Fatal(err)
-		}
-	} else {
-		var err error
-		if db, err = store.Open(ctx, url); err != nil {
-			b.Fatal(err)
-		}
-		defer db.Close()
-		db.SetEstimator(recommender.NewEstimator())
-	}
+	db, code := storetest.Benchmark(b, "sqlite", seed.Options{})
 	org, err := db.FindOrganisationByCode(ctx, code)
 	if err != nil {
 		b.Fatal(err)

@@ -2,14 +2,11 @@ package store_test
 
 import (
 	"math/rand/v2"
-	"os"
 	"testing"
 
 	"github.com/openkarmayogi/karmayogi/internal/seed"
-	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
-	"github.com/openkarmayogi/karmayogi/recommender"
 )
 
 // BenchmarkRecordEvidence measures one evidence write, with all it moves in its
@@ -19,20 +16,7 @@ import (
 // figure that sizes a primary's disk and replication traffic. BENCH_DATABASE_URL
 // names a large seeded PostgreSQL database; without it, the demo seed on a test schema.
 func BenchmarkRecordEvidence(b *testing.B) {
-	var db *store.DB
-	if url := os.Getenv("BENCH_DATABASE_URL"); url != "" {
-		var err error
-		if db, err = store.Open(ctx, url); err != nil {
-			b.Fatal(err)
-		}
-		defer db.Close()
-		db.SetEstimator(recommender.NewEstimator())
-	} else {
-		db = storetest.Open(b, "postgres")
-		if _, err := seed.Run(ctx, db, seed.Options{Learners: 2000, Courses: 200}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	db, _ := storetest.Benchmark(b, "postgres", seed.Options{Learners: 2000, Courses: 200})
 	var pairs []struct {
 		LearnerID    int64 `bun:"learner_id"`
 		CompetencyID int64 `bun:"competency_id"`

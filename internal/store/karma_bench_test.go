@@ -1,15 +1,12 @@
 package store_test
 
 import (
-	"os"
 	"testing"
 	"time"
 
 	"github.com/openkarmayogi/karmayogi/internal/seed"
-	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
-	"github.com/openkarmayogi/karmayogi/recommender"
 )
 
 // BenchmarkLeaderboards measures the two karma leaderboards of a ministry: its
@@ -17,21 +14,7 @@ import (
 // BENCH_DATABASE_URL and BENCH_ORGANISATION name a large database and a ministry
 // (docs/benchmarks.md); without them it runs on the demo seed's Ministry of Railways.
 func BenchmarkLeaderboards(b *testing.B) {
-	url, code := os.Getenv("BENCH_DATABASE_URL"), os.Getenv("BENCH_ORGANISATION")
-	var db *store.DB
-	if url == "" || code == "" {
-		db, code = storetest.Open(b, "sqlite"), "MOR"
-		if _, err := seed.Run(ctx, db, seed.Options{}); err != nil {
-			b.Fatal(err)
-		}
-	} else {
-		var err error
-		if db, err = store.Open(ctx, url); err != nil {
-			b.Fatal(err)
-		}
-		defer db.Close()
-		db.SetEstimator(recommender.NewEstimator())
-	}
+	db, code := storetest.Benchmark(b, "sqlite", seed.Options{})
 	org, err := db.FindOrganisationByCode(ctx, code)
 	if err != nil {
 		b.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/recommender"
 )
@@ -108,4 +109,30 @@ func postgresSchema(tb testing.TB) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// Benchmark opens the database a benchmark measures: BENCH_DATABASE_URL, a large
+// seeded one, with BENCH_ORGANISATION naming the organisation it is about; without
+// them, a fresh store of engine seeded with the demo data set (opts) and its Ministry
+// of Railways. It returns the store and the organisation's code.
+func Benchmark(b *testing.B, engine string, opts seed.Options) (*store.DB, string) {
+	b.Helper()
+	url, code := os.Getenv("BENCH_DATABASE_URL"), os.Getenv("BENCH_ORGANISATION")
+	if url == "" {
+		db := Open(b, engine)
+		if _, err := seed.Run(context.Background(), db, opts); err != nil {
+			b.Fatal(err)
+		}
+		return db, "MOR"
+	}
+	if code == "" {
+		code = "MOR"
+	}
+	db, err := store.Open(context.Background(), url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	db.SetEstimator(recommender.NewEstimator())
+	return db, code
 }
