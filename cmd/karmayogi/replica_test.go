@@ -55,19 +55,7 @@ func TestConfigReadReplicas(t *testing.T) {
 func TestServeReplicaAndCluster(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	primary, err := testenv.NewPostgres()
-	if err != nil {
-		testenv.Unavailable(t, err)
-	}
-	t.Cleanup(func() { primary.Close() })
-	if err := primary.CreateDatabase(ctx, "app"); err != nil {
-		t.Fatal(err)
-	}
-	replica, err := primary.NewReplica()
-	if err != nil {
-		testenv.Unavailable(t, err)
-	}
-	t.Cleanup(func() { replica.Close() })
+	primary, replica := testenv.Replicated(t, ctx, "app")
 	cluster, err := testenv.NewRedisCluster()
 	if err != nil {
 		testenv.Unavailable(t, err)

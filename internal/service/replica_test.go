@@ -23,19 +23,7 @@ import (
 func TestRecommendCacheWithStaleReplica(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	primary, err := testenv.NewPostgres()
-	if err != nil {
-		testenv.Unavailable(t, err)
-	}
-	t.Cleanup(func() { primary.Close() })
-	if err := primary.CreateDatabase(ctx, "app"); err != nil {
-		t.Fatal(err)
-	}
-	replica, err := primary.NewReplica()
-	if err != nil {
-		testenv.Unavailable(t, err)
-	}
-	t.Cleanup(func() { replica.Close() })
+	primary, replica := testenv.Replicated(t, ctx, "app")
 	db, err := store.Open(ctx, primary.URL("app"), store.WithReplicas(store.Replicas{URLs: []string{replica.URL("app")},
 		Logger: slog.New(slog.DiscardHandler)}))
 	if err != nil {

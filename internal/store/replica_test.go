@@ -25,7 +25,7 @@ import (
 func TestReadReplicas(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	primary, replica := startReplicated(t, ctx)
+	primary, replica := testenv.Replicated(t, ctx, "app")
 	logs := &syncBuffer{}
 	db := openReplicated(t, ctx, primary, replica, store.Replicas{CheckInterval: 100 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(logs, nil))})
@@ -229,25 +229,6 @@ func TestReadReplicasConfig(t *testing.T) {
 			}
 		})
 	}
-}
-
-// startReplicated starts a private primary with database "app" and a streaming
-// replica of it, both stopped when the test ends.
-func startReplicated(t *testing.T, ctx context.Context) (primary, replica *testenv.Postgres) {
-	t.Helper()
-	primary, err := testenv.NewPostgres()
-	if err != nil {
-		testenv.Unavailable(t, err)
-	}
-	t.Cleanup(func() { primary.Close() })
-	if err := primary.CreateDatabase(ctx, "app"); err != nil {
-		t.Fatal(err)
-	}
-	if replica, err = primary.NewReplica(); err != nil {
-		testenv.Unavailable(t, err)
-	}
-	t.Cleanup(func() { replica.Close() }) // runs before the primary's
-	return primary, replica
 }
 
 // openReplicated opens a store over primary with replica as its read replica.

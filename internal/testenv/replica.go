@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"testing"
 	"time"
 )
 
@@ -98,4 +99,24 @@ func (p *Postgres) CatchUp(ctx context.Context, primary *Postgres) error {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+}
+
+// Replicated starts a private primary with a database named db and a streaming
+// replica of it, both closed when the test ends (the replica first); a test that
+// cannot start them ends as Unavailable says.
+func Replicated(tb testing.TB, ctx context.Context, db string) (primary, replica *Postgres) {
+	tb.Helper()
+	primary, err := NewPostgres()
+	if err != nil {
+		Unavailable(tb, err)
+	}
+	tb.Cleanup(func() { primary.Close() })
+	if err := primary.CreateDatabase(ctx, db); err != nil {
+		tb.Fatal(err)
+	}
+	if replica, err = primary.NewReplica(); err != nil {
+		Unavailable(tb, err)
+	}
+	tb.Cleanup(func() { replica.Close() }) // runs before the primary's
+	return primary, replica
 }
