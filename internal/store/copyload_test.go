@@ -195,7 +195,27 @@ func sameValue(x, y any) bool {
 // TestLoaderSeedMatchesBulkPath seeds 1,500 learners (three batches, their
 // evidence and enrolments split over several calls) through the bulk path into
 // one schema and through the loader into another.
+//
+// For a check at a scale the suite does not run, seed one database with
+// `karmayogi seed --copy=false` and another with `karmayogi seed`, and name them:
+//
+//	COMPARE_DATABASE_URL_A=postgres://.../a COMPARE_DATABASE_URL_B=postgres://.../b \
+//	  go test -run TestLoaderSeedMatchesBulkPath -v ./internal/store
+//
+// the test then compares those two whole databases instead.
 func TestLoaderSeedMatchesBulkPath(t *testing.T) {
+	if a, b := os.Getenv("COMPARE_DATABASE_URL_A"), os.Getenv("COMPARE_DATABASE_URL_B"); a != "" && b != "" {
+		open := func(u string) *store.DB {
+			db, err := store.Open(ctx, u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			return db
+		}
+		sameStores(t, open(a), open(b))
+		return
+	}
 	opts := seed.Options{Learners: 1500, Courses: 300, Seed: 7}
 	want := storetest.Open(t, "postgres")
 	if _, err := seed.Run(ctx, want, opts); err != nil {
@@ -504,28 +524,4 @@ func TestLoaderRefuses(t *testing.T) {
 			t.Errorf("%d constraints after Close, %d before", len(after), len(before))
 		}
 	})
-}
-
-// TestCompareDatabases compares two whole databases as the tests above compare
-// schemas, for checks at a scale the test suite does not run: seed one database
-// with `karmayogi seed --copy=false` and another with `karmayogi seed`, then
-//
-//	COMPARE_DATABASE_URL_A=postgres://.../a COMPARE_DATABASE_URL_B=postgres://.../b \
-//	  go test -run TestCompareDatabases -v ./internal/store
-//
-// Skipped unless both are set.
-func TestCompareDatabases(t *testing.T) {
-	a, b := os.Getenv("COMPARE_DATABASE_URL_A"), os.Getenv("COMPARE_DATABASE_URL_B")
-	if a == "" || b == "" {
-		t.Skip("COMPARE_DATABASE_URL_A and COMPARE_DATABASE_URL_B name the databases to compare")
-	}
-	open := func(u string) *store.DB {
-		db, err := store.Open(ctx, u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
-	}
-	sameStores(t, open(a), open(b))
 }
