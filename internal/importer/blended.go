@@ -47,10 +47,7 @@ var batches = spec[models.BatchRecord]{
 		if rec.Name, err = r.text("name"); err != nil {
 			return rec, err
 		}
-		rec.Venue, rec.Link = r.cell("venue"), r.cell("link")
-		if rec.Venue == "" && rec.Link == "" {
-			return rec, reject("venue", "a batch needs a venue or a link")
-		}
+		rec.Venue, rec.Link = r.cell("venue"), r.cell("link") // the store checks one is given
 		if rec.StartsAt, err = r.timestamp("starts_at"); err != nil {
 			return rec, err
 		}

@@ -39,8 +39,10 @@ GFR-B1,C-GFR,GFR batch 1,%s,%s,2,"ISTM, New Delhi",open
 GFR-B2,C-DRAFT,Online course,%s,%s,2,ISTM,
 GFR-B3,C-GFR,No seats,%s,%s,0,ISTM,
 GFR-B4,C-NOPE,Unknown,%s,%s,5,ISTM,
-`, day(-2), day(30), day(-2), day(30), day(-2), day(30), day(-2), day(30)),
-				importer.Result{Stored: 1, Rejected: 3}, []string{"line 3: course_code:", "line 4: seats:", "line 5: course_code:"}},
+GFR-B5,C-GFR,Nowhere,%s,%s,5,,
+`, day(-2), day(30), day(-2), day(30), day(-2), day(30), day(-2), day(30), day(-2), day(30)),
+				importer.Result{Stored: 1, Rejected: 4}, []string{"line 3: course_code:", "line 4: seats:", "line 5: course_code:",
+					"line 6: venue: a batch needs a venue or a link"}},
 			{"sessions", fmt.Sprintf(`code,title,starts_at,ends_at,batch_code,event_code,competencies,capacity
 GFR-D1,Day 1,%s,%s,GFR-B1,,,
 GFR-D2,Day 2,%s,%s,GFR-B1,,,
