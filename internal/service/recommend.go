@@ -53,11 +53,11 @@ type Recommendations struct {
 // snapshot is the catalogue as the recommender holds it, at one version, with
 // the peer outcomes its peer signal was computed from and when they were read.
 type snapshot struct {
-	version  int64
-	built    time.Time // when the peer outcomes were read
-	cat      *recommender.Catalogue
-	catalog  *models.Catalogue
-	outcomes []models.PeerOutcome
+	version   int64
+	peersRead time.Time // when the peer outcomes were read
+	cat       *recommender.Catalogue
+	catalog   *models.Catalogue
+	outcomes  []models.PeerOutcome
 }
 
 func (s *Recommendations) init() {
@@ -93,7 +93,7 @@ func (s *Recommendations) catalogue(ctx context.Context) (*snapshot, error) {
 	// snapshot was built from (FindCatalogue reads in a transaction, so on the
 	// primary), and the counter only grows.
 	if snap := s.snapshot.Load(); snap != nil && snap.version >= v {
-		if time.Since(snap.built) >= s.PeerRefresh {
+		if time.Since(snap.peersRead) >= s.PeerRefresh {
 			s.refreshPeers(ctx)
 		}
 		return snap, nil
@@ -105,9 +105,11 @@ func (s *Recommendations) catalogue(ctx context.Context) (*snapshot, error) {
 		}
 		snap := &snapshot{version: c.Version, catalog: c}
 		if old := s.snapshot.Load(); old != nil {
-			snap.outcomes, snap.built = old.outcomes, old.built
-		} else if snap.outcomes, snap.built, err = s.firstPeers(ctx); err != nil {
+			snap.outcomes, snap.peersRead = old.outcomes, old.peersRead
+		} else if snap.outcomes, err = s.firstPeers(ctx); err != nil {
 			return nil, err
+		} else {
+			snap.peersRead = time.Now()
 		}
 		snap.cat = newCatalogue(c, snap.outcomes)
 		s.store(snap)
@@ -127,7 +129,7 @@ const PeerWait = 2 * time.Second
 
 // firstPeers reads the peer outcomes for the first snapshot, waiting at most
 // PeerWait; if they take longer, it returns none, and they are installed when read.
-func (s *Recommendations) firstPeers(ctx context.Context) ([]models.PeerOutcome, time.Time, error) {
+func (s *Recommendations) firstPeers(ctx context.Context) ([]models.PeerOutcome, error) {
 	type read struct {
 		outcomes []models.PeerOutcome
 		err      error
@@ -143,13 +145,13 @@ func (s *Recommendations) firstPeers(ctx context.Context) ([]models.PeerOutcome,
 	select {
 	case r := <-done:
 		s.refreshing.Store(false)
-		return r.outcomes, time.Now(), r.err
+		return r.outcomes, r.err
 	case <-time.After(PeerWait):
 		go func() {
 			r := <-done
 			s.installPeers(r.outcomes, r.err)
 		}()
-		return nil, time.Now(), nil
+		return nil, nil
 	}
 }
 
@@ -182,7 +184,7 @@ func (s *Recommendations) installPeers(outcomes []models.PeerOutcome, err error)
 		if old == nil { // the first build failed: the next request builds afresh
 			return
 		}
-		snap := &snapshot{version: old.version, built: at, catalog: old.catalog, outcomes: outcomes,
+		snap := &snapshot{version: old.version, peersRead: at, catalog: old.catalog, outcomes: outcomes,
 			cat: newCatalogue(old.catalog, outcomes)}
 		if s.snapshot.CompareAndSwap(old, snap) { // else a catalogue change came in: rebuild on it
 			return
