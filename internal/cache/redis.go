@@ -91,23 +91,8 @@ func NewRedis(url string, opts ...RedisOption) (*Redis, error) {
 		ConnMaxIdleTime: o.ConnMaxIdleTime,
 		ConnMaxLifetime: o.ConnMaxLifetime,
 		TLSConfig:       o.TLSConfig,
-		// One dial attempt per connection; the caller falls back instead.
-		DialerRetries: 1,
-		// Let a request's deadline cut a slow command short.
-		ContextTimeoutEnabled: true,
 	}
-	if u.DialTimeout == 0 {
-		u.DialTimeout = redisDialTimeout
-	}
-	if u.ReadTimeout == 0 {
-		u.ReadTimeout = redisReadTimeout
-	}
-	if u.WriteTimeout == 0 {
-		u.WriteTimeout = redisWriteTimeout
-	}
-	if u.MaxRetries == 0 {
-		u.MaxRetries = -1 // go-redis: no retries
-	}
+	failFast(&u.DialTimeout, &u.ReadTimeout, &u.WriteTimeout, &u.MaxRetries, &u.DialerRetries, &u.ContextTimeoutEnabled)
 	return NewRedisClient(redis.NewUniversalClient(u), opts...), nil
 }
 
@@ -141,15 +126,7 @@ func NewRedisCluster(rawURL string, opts ...RedisOption) (*Redis, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cache: parse redis+cluster URL: %w", scrub(err, u))
 	}
-	o.DialTimeout, o.ReadTimeout, o.WriteTimeout = orDefault(o.DialTimeout, redisDialTimeout),
-		orDefault(o.ReadTimeout, redisReadTimeout), orDefault(o.WriteTimeout, redisWriteTimeout)
-	if o.MaxRetries == 0 {
-		o.MaxRetries = -1
-	}
-	if o.DialerRetries == 0 {
-		o.DialerRetries = 1
-	}
-	o.ContextTimeoutEnabled = true
+	failFast(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.MaxRetries, &o.DialerRetries, &o.ContextTimeoutEnabled)
 	return NewRedisClient(redis.NewClusterClient(o), opts...), nil
 }
 
@@ -197,16 +174,23 @@ func NewRedisSentinel(rawURL string, opts ...RedisOption) (*Redis, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cache: parse redis+sentinel URL: %w", scrub(err, u))
 	}
-	o.DialTimeout, o.ReadTimeout, o.WriteTimeout = orDefault(o.DialTimeout, redisDialTimeout),
-		orDefault(o.ReadTimeout, redisReadTimeout), orDefault(o.WriteTimeout, redisWriteTimeout)
-	if o.MaxRetries == 0 {
-		o.MaxRetries = -1
-	}
-	if o.DialerRetries == 0 {
-		o.DialerRetries = 1
-	}
-	o.ContextTimeoutEnabled = true
+	failFast(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.MaxRetries, &o.DialerRetries, &o.ContextTimeoutEnabled)
 	return NewRedisClient(redis.NewFailoverClient(o), opts...), nil
+}
+
+// failFast applies this package's defaults to a client's options: timeouts the URL
+// leaves unset, no retries of a failed command, one dial attempt per connection
+// (the caller falls back instead), and a request's deadline cutting a slow command
+// short.
+func failFast(dial, read, write *time.Duration, retries, dialerRetries *int, contextTimeout *bool) {
+	*dial, *read, *write = orDefault(*dial, redisDialTimeout), orDefault(*read, redisReadTimeout), orDefault(*write, redisWriteTimeout)
+	if *retries == 0 {
+		*retries = -1 // go-redis: no retries
+	}
+	if *dialerRetries == 0 {
+		*dialerRetries = 1
+	}
+	*contextTimeout = true
 }
 
 // parseMultiHost parses a URL whose scheme is redis or rediss with suffix, and
