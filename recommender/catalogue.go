@@ -13,6 +13,20 @@ import (
 type Impart struct {
 	CompetencyID int64
 	From, To     int
+	// Efficacy is the share of completers the course actually moves from From to To,
+	// in (0, 1]: the estimated course effect (course effectiveness) over the catalogue's
+	// claim. 0 means no estimate: the claim is taken at its word (1). A course applied
+	// with efficacy e mixes the projection in: P' = (1-e)·P + e·Project(P), so the gap
+	// it closes is e·GapClosed.
+	Efficacy float64
+}
+
+// efficacy returns im.Efficacy, or 1 when there is no estimate (see Impart).
+func (im Impart) efficacy() float64 {
+	if im.Efficacy > 0 && im.Efficacy <= 1 {
+		return im.Efficacy
+	}
+	return 1
 }
 
 // Course is a course as the recommender sees it.
@@ -61,6 +75,7 @@ type Catalogue struct {
 type posting struct {
 	course   int32
 	from, to int8
+	efficacy float64 // Impart.efficacy()
 }
 
 // NewCatalogue returns a snapshot of courses (copied; on a repeated ID the first is
@@ -118,7 +133,7 @@ func NewCatalogue(courses []Course, competencyNames map[int64]string, peer map[P
 	for i, course := range c.courses {
 		for _, im := range course.Imparts {
 			j := c.col[im.CompetencyID]
-			c.post[fill[j]] = posting{course: int32(i), from: int8(im.From), to: int8(im.To)}
+			c.post[fill[j]] = posting{course: int32(i), from: int8(im.From), to: int8(im.To), efficacy: im.efficacy()}
 			fill[j]++
 		}
 	}

@@ -43,7 +43,7 @@ func (c *Catalogue) CohortCover(groups []CohortGroup, first int) []CohortSuggest
 			var gain float64
 			for _, im := range course.Imparts {
 				for _, g := range byCompetency[im.CompetencyID] {
-					gain += GapClosed(state[g].WeightedMass[:], state[g].Required, im.From, im.To)
+					gain += im.efficacy() * GapClosed(state[g].WeightedMass[:], state[g].Required, im.From, im.To)
 				}
 			}
 			if gain > bestGain {
@@ -62,7 +62,7 @@ func (c *Catalogue) CohortCover(groups []CohortGroup, first int) []CohortSuggest
 				for l := im.From; l < min(im.To, s.Required); l++ {
 					n += s.Levels[l]
 				}
-				Project(s.WeightedMass[:], im.From, im.To)
+				ProjectWith(s.WeightedMass[:], im.From, im.To, im.efficacy())
 				moved := 0
 				for l := im.From; l < im.To; l++ {
 					moved, s.Levels[l] = moved+s.Levels[l], 0

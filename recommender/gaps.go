@@ -113,6 +113,25 @@ func Project(dist []float64, from, to int) {
 	dist[to] += moved
 }
 
+// ProjectWith applies a course that works with probability e (0..1): the mixture
+// P' = (1-e)·P + e·Project(P), in place. e >= 1 is Project.
+func ProjectWith(dist []float64, from, to int, e float64) {
+	if e >= 1 {
+		Project(dist, from, to)
+		return
+	}
+	if from < 0 || to <= from || to >= len(dist) || e <= 0 {
+		return
+	}
+	var moved float64
+	for l := from; l < to; l++ {
+		m := e * dist[l]
+		moved += m
+		dist[l] -= m
+	}
+	dist[to] += moved
+}
+
 // GapClosed returns the expected gap against required level r that completing a
 // course imparting from -> to closes on distribution P (Project):
 //

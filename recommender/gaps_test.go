@@ -158,3 +158,38 @@ func TestProjectAndGapClosed(t *testing.T) {
 		t.Errorf("GapClosed for a learner not ready = %v, want 0", g)
 	}
 }
+
+func TestProjectWithMixesTheProjection(t *testing.T) {
+	dist := []float64{0.1, 0.4, 0.3, 0.2, 0, 0}
+	full := slices.Clone(dist)
+	recommender.Project(full, 1, 3)
+	half := slices.Clone(dist)
+	recommender.ProjectWith(half, 1, 3, 0.5)
+	for l := range dist {
+		if want := 0.5*dist[l] + 0.5*full[l]; math.Abs(half[l]-want) > 1e-12 {
+			t.Fatalf("level %d: %v, want %v", l, half[l], want)
+		}
+	}
+	none := slices.Clone(dist)
+	recommender.ProjectWith(none, 1, 3, 0)
+	if !slices.Equal(none, dist) {
+		t.Fatalf("efficacy 0 moved the distribution: %v", none)
+	}
+}
+
+func TestEfficacyScalesGainAndRanking(t *testing.T) {
+	p := recommender.DefaultParams()
+	req := []recommender.Requirement{{CompetencyID: 1, Level: 3, Weight: 1}}
+	courses := []recommender.Course{
+		{ID: 1, Hours: 1, Imparts: []recommender.Impart{{CompetencyID: 1, From: 0, To: 3, Efficacy: 0.2}}},
+		{ID: 2, Hours: 1, Imparts: []recommender.Impart{{CompetencyID: 1, From: 0, To: 3}}},
+	}
+	cat := recommender.NewCatalogue(courses, nil, nil)
+	recs := cat.Recommend(p, recommender.Learner{Requirements: req}, 0, recommender.ScoreOptions{})
+	if len(recs) != 2 || recs[0].CourseID != 2 {
+		t.Fatalf("the course that works should lead: %+v", recs)
+	}
+	if r := recs[1].Signals.GapCoverage / recs[0].Signals.GapCoverage; math.Abs(r-0.2) > 1e-9 {
+		t.Fatalf("gap coverage ratio %v, want the efficacy 0.2", r)
+	}
+}

@@ -247,17 +247,18 @@ func (s *learnerState) gain(course *Course) float64 {
 	var g float64
 	for _, im := range course.Imparts {
 		if j := s.find(im.CompetencyID); j >= 0 {
-			g += s.reqs[j].Weight * GapClosed(s.dists[j], s.reqs[j].Level, im.From, im.To)
+			g += s.reqs[j].Weight * im.efficacy() * GapClosed(s.dists[j], s.reqs[j].Level, im.From, im.To)
 		}
 	}
 	return g
 }
 
-// apply projects the state through a course (Project on each required competency).
+// apply projects the state through a course on each required competency it imparts:
+// P' = (1-e)·P + e·Project(P), e the impart's efficacy.
 func (s *learnerState) apply(course *Course) {
 	for _, im := range course.Imparts {
 		if j := s.find(im.CompetencyID); j >= 0 {
-			Project(s.dists[j], im.From, im.To)
+			ProjectWith(s.dists[j], im.From, im.To, im.efficacy())
 		}
 	}
 }
@@ -272,12 +273,12 @@ func (s *learnerState) contributions(course *Course) []Contribution {
 		if j < 0 {
 			continue
 		}
-		closed := GapClosed(s.dists[j], s.reqs[j].Level, im.From, im.To)
+		closed := im.efficacy() * GapClosed(s.dists[j], s.reqs[j].Level, im.From, im.To)
 		if closed <= gainTol {
 			continue
 		}
 		copy(after, s.dists[j])
-		Project(after, im.From, im.To)
+		ProjectWith(after, im.From, im.To, im.efficacy())
 		out = append(out, Contribution{CompetencyID: im.CompetencyID, From: Median(s.dists[j]), To: Median(after), GapClosed: closed})
 	}
 	slices.SortFunc(out, func(a, b Contribution) int {
@@ -316,7 +317,7 @@ func (c *Catalogue) accumulate(s *learnerState, gain []float64, touched []int32)
 			if int(ps.to) >= k {
 				continue // a level the parameters do not have
 			}
-			v := table[int(ps.from)*k+int(ps.to)]
+			v := ps.efficacy * table[int(ps.from)*k+int(ps.to)]
 			if v <= 0 {
 				continue
 			}
