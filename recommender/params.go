@@ -14,6 +14,10 @@ import (
 // no single piece of evidence can rule a level out. Preconditions (DefaultParams meets
 // them): Levels >= 2, 0 <= PassMark <= 1, every SD > 0, Slip + Guess < 1.
 type Params struct {
+	// Version is the estimator model version these parameters are (0: the hand-set
+	// defaults). Cache keys carry it, so a new model is a new key.
+	Version int
+
 	// Levels is the number of proficiency states (6: levels 0..5).
 	Levels int
 
