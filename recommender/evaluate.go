@@ -24,58 +24,87 @@ type ProficiencyEvaluation struct {
 	Cases int `json:"-"`
 	// IntervalMass is the probability ours' 80% intervals hold, on average: what a
 	// calibrated estimator's Coverage80 should equal. Intervals of whole levels hold
-	// at least 0.8, so it is above 0.8 (about 0.9 here).
+	// at least 0.8, so it is above 0.8.
 	IntervalMass float64 `json:"-"`
-	// Ours is EstimateProficiency with DefaultParams, its Level as the point estimate.
+	// Ours is the model fitted (Fit) on the world's training learners, read at the
+	// evaluation time (aged by the wall clock), its median level as the point estimate.
 	Ours ProficiencyMetrics `json:"ours"`
+	// Defaults is EstimateProficiency with the hand-set DefaultParams under the
+	// role's prior, as the service estimated before it learnt from its data.
+	Defaults ProficiencyMetrics `json:"defaults"`
 	// Latest takes the level of the newest evidence (a failed assessment at L as L-1).
 	Latest ProficiencyMetrics `json:"latest"`
 	// Max takes the highest level among the evidence (a failed assessment at L as L-1).
 	Max ProficiencyMetrics `json:"max"`
 	// LatestSelf takes the newest SELF rating, or 0 without one.
 	LatestSelf ProficiencyMetrics `json:"latest_self"`
+	// Fit is what fitting on the training learners did.
+	Fit FitReport `json:"-"`
 }
 
-// EvaluateProficiency simulates learners (each with one to four competencies, a role
-// requirement per competency or none, a hidden true level 0..5, for some a recent
-// improvement, and 1..7 pieces of noisy evidence over up to three years) and scores
-// each method's point estimate against the true level at the time of the newest
-// evidence. The simulator's noise and bias are its own, not the estimator's Params. The
-// result is deterministic in (learners, seed); learners <= 0 gives a zero evaluation.
+// EvaluateProficiency is EvaluateProficiencyIn the default world.
 func EvaluateProficiency(learners int, seed int64) ProficiencyEvaluation {
-	cases := simulateLearners(learners, seed)
-	if len(cases) == 0 {
-		return ProficiencyEvaluation{}
+	ev, _ := EvaluateProficiencyIn(DefaultWorld(), learners, seed)
+	return ev
+}
+
+// EvaluateProficiencyIn simulates world w: a training population of learners whose
+// evidence alone the model is fitted on (Fit, from DefaultParams), and as many other
+// learners (each with one to four competencies, a role requirement or none, a true
+// level that drifts and that courses may raise, and 1..7 pieces of evidence over up
+// to three years) on whom each method's point estimate is scored against the true
+// level at a reading time up to six months after their newest evidence. It returns
+// the evaluation and the fitted parameters. The result is deterministic in (w,
+// learners, seed); learners <= 0 gives a zero evaluation and DefaultParams.
+func EvaluateProficiencyIn(w World, learners int, seed int64) (ProficiencyEvaluation, Params) {
+	hand := DefaultParams()
+	if learners <= 0 {
+		return ProficiencyEvaluation{}, hand
 	}
-	p := DefaultParams()
-	var ours, latest, highest, self tally
+	fitted, report := Fit(hand, worldCases(simulateWorldCases(w, learners, seed, 1)), FitOptions{Groups: worldGroups(worldCompetencies)})
+	test := simulateWorldCases(w, learners, seed^0x7465737473, int64(learners)+1) // "tests"
+	var ours, defaults, latest, highest, self tally
 	var covered int
 	var mass float64
-	for _, c := range cases {
-		est := EstimateProficiency(p, c.required, c.evidence)
-		ours.add(est.Level, c.trueLevel)
-		if est.Low <= c.trueLevel && c.trueLevel <= est.High {
+	for _, c := range test {
+		dist := posteriorAt(fitted, c.CompetencyID, c.Required, sortedUsable(fitted, c.Evidence), c.now)
+		level := Median(dist)
+		low, high := Interval(dist, fitted.IntervalMass)
+		ours.add(level, c.trueLevel)
+		if low <= c.trueLevel && c.trueLevel <= high {
 			covered++
 		}
-		for l := est.Low; l <= est.High; l++ {
-			mass += est.Distribution[l]
+		for l := low; l <= high; l++ {
+			mass += dist[l]
 		}
-		latest.add(latestLevel(c.evidence), c.trueLevel)
-		highest.add(maxLevel(c.evidence), c.trueLevel)
-		self.add(latestSelfLevel(c.evidence), c.trueLevel)
+		defaults.add(EstimateProficiency(hand, c.Required, c.Evidence).Level, c.trueLevel)
+		latest.add(latestLevel(c.Evidence), c.trueLevel)
+		highest.add(maxLevel(c.Evidence), c.trueLevel)
+		self.add(latestSelfLevel(c.Evidence), c.trueLevel)
 	}
-	n := float64(len(cases))
+	n := float64(len(test))
 	coverage := float64(covered) / n
 	ev := ProficiencyEvaluation{
-		Cases:        len(cases),
+		Cases:        len(test),
 		IntervalMass: mass / n,
 		Ours:         ours.metrics(n),
+		Defaults:     defaults.metrics(n),
 		Latest:       latest.metrics(n),
 		Max:          highest.metrics(n),
 		LatestSelf:   self.metrics(n),
+		Fit:          report,
 	}
 	ev.Ours.Coverage80 = &coverage
-	return ev
+	return ev, fitted
+}
+
+// worldCases returns the cases of simulated ones.
+func worldCases(ws []worldCase) []Case {
+	out := make([]Case, len(ws))
+	for i, c := range ws {
+		out[i] = c.Case
+	}
+	return out
 }
 
 // tally accumulates absolute errors and exact matches.

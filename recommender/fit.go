@@ -76,16 +76,6 @@ func heldOut(learnerID int64, share float64, seed uint64) bool {
 	return float64(x>>11)/(1<<53) < share
 }
 
-
-// Fit returns the parameters that maximise the marginal likelihood of the cases'
-// evidence over the latent levels, starting from start. (Placeholder: returns start
-// until the EM lands.)
-func Fit(start Params, cases []Case, o FitOptions) (Params, FitReport) {
-	r := FitReport{Cases: len(cases)}
-	r.Notes = append(r.Notes, "not fitted: the EM is not implemented yet")
-	return start, r
-}
-
 // Diagnose scores p's one-step-ahead predictions on cases (see Diagnostics): for
 // each ASSESSMENT with a score and each SUPERVISOR rating, the posterior from the
 // evidence of the same case observed strictly before it (aged to its time) predicts
@@ -209,24 +199,46 @@ func sortedUsable(p Params, evidence []models.Evidence) []models.Evidence {
 	return rows
 }
 
-// posteriorAt is the posterior of a case from evidence (usable, any order), aged to
-// the time at, under the prior of the required level.
+// posteriorAt is the posterior of a case read at time at: the evidence (usable,
+// canonical order) tempered by age relative to its newest (HalfLife), as the store
+// keeps it, then aged to at by the wall clock (ReadHalfLife), under the prior of the
+// competency and the learner's own required level (PriorFor).
 func posteriorAt(p Params, competencyID int64, required int, evidence []models.Evidence, at time.Time) []float64 {
 	k := p.Levels
-	logp := make([]float64, k)
+	stored := make([]float64, k)
 	ll := make([]float64, k)
-	p.prior(logp, required)
-	for l := range logp {
-		logp[l] = math.Log(logp[l])
+	var newest time.Time
+	if n := len(evidence); n > 0 {
+		newest = evidence[n-1].ObservedAt
 	}
 	for _, e := range evidence {
 		p.logLikelihood(ll, e)
-		w := p.weight(at.Sub(e.ObservedAt))
-		for l := range logp {
-			logp[l] += w * ll[l]
+		w := p.weight(newest.Sub(e.ObservedAt))
+		for l := range stored {
+			stored[l] += w * ll[l]
 		}
 	}
+	return p.read(competencyID, required, stored, at.Sub(newest))
+}
+
+// read returns the posterior from a stored log-likelihood (up to a constant) read
+// after age: log P(l) = log π(l) + v·stored(l) - log Z, v = 0.5^(age/ReadHalfLife).
+func (p Params) read(competencyID int64, required int, stored []float64, age time.Duration) []float64 {
+	v := halving(age, p.ReadHalfLife)
+	logp := make([]float64, len(stored))
+	p.priorFor(logp, competencyID, required)
+	for l := range logp {
+		logp[l] = math.Log(logp[l]) + v*stored[l]
+	}
 	return normaliseLog(logp)
+}
+
+// halving returns 0.5^(age/h), 1 when h <= 0 or age <= 0.
+func halving(age, h time.Duration) float64 {
+	if h <= 0 || age <= 0 {
+		return 1
+	}
+	return math.Exp2(-float64(age) / float64(h))
 }
 
 // normaliseLog turns log-weights into probabilities, in place, and returns them.
@@ -250,6 +262,15 @@ func (p Params) passProb(level, trueLevel int) float64 {
 
 // expectedRating is the mean rating a source gives someone at true level l.
 func (p Params) expectedRating(source models.EvidenceSource, trueLevel int) float64 {
+	if p.Fitted != nil {
+		if t := p.Fitted.Observe[source]; t != nil {
+			var m float64
+			for o, q := range t[trueLevel] {
+				m += float64(o+1) * q
+			}
+			return m
+		}
+	}
 	r := p.Supervisor
 	if source == models.SelfRating {
 		r = p.Self

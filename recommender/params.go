@@ -31,6 +31,14 @@ type Params struct {
 	// A HalfLife <= 0 turns ageing off (w = 1).
 	HalfLife time.Duration
 
+	// ReadHalfLife ages an estimate by the wall clock when it is read: the stored
+	// (uniform-prior) estimate S, whose newest evidence is a old at the time of reading,
+	// is read as P(l) ∝ π(l)·S(l)^v, v = 0.5^(a/ReadHalfLife), so evidence with nothing
+	// newer fades towards the prior. It is fitted apart from HalfLife because how far an
+	// old estimate drifts towards the population is not how fast one piece of evidence
+	// is superseded by the next. <= 0 turns it off.
+	ReadHalfLife time.Duration
+
 	// IntervalMass is the probability the credible interval [Low, High] must hold (0.8).
 	IntervalMass float64
 
@@ -80,11 +88,16 @@ type Params struct {
 	// evidence, centred a little below L, wide, and with a high floor, so that it
 	// moves an estimate much less than completing a course at L does.
 	Event Attainment
+
+	// Fitted holds the tables Fit learnt from a deployment's evidence; nil for the
+	// hand-set model. Where it has a table, the table replaces the parametric form
+	// above (see Fitted); Assessment, HalfLife and the rest stay in use.
+	Fitted *Fitted `json:",omitempty"`
 }
 
 // DefaultParams returns the estimator's parameters:
 //
-//	Levels 6, PassMark 0.6, HalfLife 730 days, IntervalMass 0.8
+//	Levels 6, PassMark 0.6, HalfLife and ReadHalfLife 730 days, IntervalMass 0.8
 //	prior: PriorShift 0.5, PriorSD 1.5, PriorUniform 0.2
 //	assessment:    Slip 0.10, Guess 0.15, Discrimination 4, ScoreGain 1
 //	certification: Slip 0.05, Guess 0.05, Discrimination 4
@@ -101,6 +114,7 @@ func DefaultParams() Params {
 		Levels:       6,
 		PassMark:     0.6,
 		HalfLife:     2 * 365 * 24 * time.Hour,
+		ReadHalfLife: 2 * 365 * 24 * time.Hour,
 		IntervalMass: 0.8,
 
 		PriorShift:   0.5,

@@ -222,17 +222,16 @@ func compareEvidence(a, b models.Evidence) int {
 }
 
 // weight returns the tempering exponent 0.5^(age/HalfLife) of evidence of the given age.
-func (p Params) weight(age time.Duration) float64 {
-	if p.HalfLife <= 0 || age <= 0 {
-		return 1
-	}
-	return math.Exp2(-float64(age) / float64(p.HalfLife))
-}
+func (p Params) weight(age time.Duration) float64 { return halving(age, p.HalfLife) }
 
 // logLikelihood fills ll[l] with log P(e | l) for each level l. e must be usable.
 func (p Params) logLikelihood(ll []float64, e models.Evidence) {
 	top := len(ll) - 1
 	for l := range ll {
+		if q, ok := p.fittedLikelihood(e, l); ok {
+			ll[l] = math.Log(max(q, probFloor))
+			continue
+		}
 		var q float64
 		switch e.Source {
 		case models.Assessment:
@@ -264,15 +263,21 @@ func (p Params) assessmentOutcome(score *float64) (pass bool, m float64) {
 	if score == nil {
 		return true, 1
 	}
-	s := *score
-	var margin float64
+	pass, margin := p.scoreMargin(*score)
+	return pass, 1 + p.AssessmentScoreGain*margin
+}
+
+// scoreMargin returns whether a score passed and by how much, in [0, 1]:
+// (s-PassMark)/(1-PassMark) for a pass, (PassMark-s)/PassMark for a fail.
+func (p Params) scoreMargin(s float64) (pass bool, margin float64) {
 	if s >= p.PassMark {
-		pass = true
 		if p.PassMark < 1 {
 			margin = (s - p.PassMark) / (1 - p.PassMark)
 		}
-	} else if p.PassMark > 0 {
+		return true, margin
+	}
+	if p.PassMark > 0 {
 		margin = (p.PassMark - s) / p.PassMark
 	}
-	return pass, 1 + p.AssessmentScoreGain*margin
+	return false, margin
 }
