@@ -70,7 +70,7 @@ func (r *learnerResolver) Proficiencies(ctx context.Context, obj *models.Learner
 	if err != nil {
 		return nil, err
 	}
-	return r.proficiency.Passbook(obj.ID, stored, required), nil
+	return r.proficiency.Passbook(obj.ID, stored, required, time.Now()), nil
 }
 
 func (r *learnerResolver) Evidence(ctx context.Context, obj *models.Learner, first *int, after *string) (*model.EvidenceConnection, error) {

@@ -82,7 +82,7 @@ func optionalRole(ctx context.Context, id *int64) (*models.Role, error) {
 // ProficiencyReader shows stored proficiency estimates under the prior of what the
 // learner's roles require (package recommender).
 type ProficiencyReader interface {
-	Passbook(learnerID int64, stored []*models.Proficiency, required map[int64]int) []*models.Proficiency
+	Passbook(learnerID int64, stored []*models.Proficiency, required map[int64]int, now time.Time) []*models.Proficiency
 }
 
 // requiredLevels returns the highest level the learner's roles require in each competency.
@@ -121,7 +121,7 @@ func (r *Resolver) learnerProficiency(ctx context.Context, learnerID, competency
 			mine = append(mine, p)
 		}
 	}
-	return r.proficiency.Passbook(learnerID, mine, map[int64]int{competencyID: required[competencyID]})[0], nil
+	return r.proficiency.Passbook(learnerID, mine, map[int64]int{competencyID: required[competencyID]}, time.Now())[0], nil
 }
 
 // SignIn is OTP sign-in and self-registration (internal/auth).

@@ -24,7 +24,7 @@ func TestCohortCoverAgreesWithPerLearner(t *testing.T) {
 		reqs := []recommender.Requirement{{CompetencyID: 10, Level: 3 + i%2, Weight: 1 + float64(i)}, {CompetencyID: 20, Level: 2, Weight: 0.5}}
 		l := recommender.Learner{Requirements: reqs, Stored: map[int64][]float64{10: d, 20: stored[(i+1)%len(stored)]}}
 		learners = append(learners, l)
-		for _, g := range recommender.Gaps(p, reqs, l.Stored) {
+		for _, g := range recommender.Gaps(p, l) {
 			k := [2]int64{g.CompetencyID, int64(g.Required)}
 			if groups[k] == nil {
 				groups[k] = &recommender.CohortGroup{CompetencyID: g.CompetencyID, Required: g.Required}

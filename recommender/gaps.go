@@ -56,28 +56,30 @@ type Gap struct {
 	Distribution []float64
 }
 
-// Gaps returns the gap of a learner for each requirement, in requirement order. stored
-// holds the learner's stored estimates (made under the uniform prior) by competency; a
-// competency without one (nil: no evidence) is read as the prior. For requirement
-// (c, r):
+// Gaps returns the gap of a learner for each of l.Requirements, in requirement order.
+// l.Stored holds the learner's stored estimates (made under the uniform prior, aged
+// to the time of reading) by competency; a competency without one (nil: no evidence)
+// is read as the prior. For requirement (c, r), with h the level the learner's own
+// roles require of c (l.Held, or r when l.Held is nil):
 //
-//	P         = WithRequirement(p, stored[c], r).Distribution
+//	P         = WithRequirement(p, c, stored[c], h).Distribution
 //	Gap       = E_P[max(0, r - L)] = Σ_l P(l)·max(0, r - l)
 //	Current   = Median(P)
 //
 // A required level above the top level is clamped to it (also in Required).
-func Gaps(p Params, reqs []Requirement, stored map[int64][]float64) []Gap {
-	out := make([]Gap, len(reqs))
-	for i, r := range reqs {
-		out[i] = gapOf(r, requirementDist(p, r, stored[r.CompetencyID]))
+func Gaps(p Params, l Learner) []Gap {
+	out := make([]Gap, len(l.Requirements))
+	for i, r := range l.Requirements {
+		out[i] = gapOf(r, requirementDist(p, r, l.heldLevel(r), l.Stored[r.CompetencyID]))
 	}
 	return out
 }
 
-// requirementDist returns the distribution of a stored estimate under the prior of
-// requirement r's (clamped) level.
-func requirementDist(p Params, r Requirement, stored []float64) []float64 {
-	return WithRequirement(p, stored, clampInt(r.Level, 0, p.Levels-1), time.Time{}).Distribution
+// requirementDist returns the distribution of a stored estimate for requirement r,
+// read under the prior of the level held (clamped) that the learner's own roles
+// require.
+func requirementDist(p Params, r Requirement, held int, stored []float64) []float64 {
+	return WithRequirement(p, r.CompetencyID, stored, clampInt(held, 0, p.Levels-1), time.Time{}).Distribution
 }
 
 // gapOf returns the gap of requirement r measured on dist (which it keeps).

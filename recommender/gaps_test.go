@@ -98,7 +98,7 @@ func TestGaps(t *testing.T) {
 		{CompetencyID: 2, Level: 3, Weight: 2, RoleName: "Section Officer"},
 		{CompetencyID: 1, Level: 2, Weight: 1, RoleName: "Section Officer"},
 	}
-	got := recommender.Gaps(p, reqs, map[int64][]float64{2: known})
+	got := recommender.Gaps(p, recommender.Learner{Requirements: reqs, Stored: map[int64][]float64{2: known}})
 	if len(got) != 2 || got[0].CompetencyID != 2 || got[1].CompetencyID != 1 {
 		t.Fatalf("Gaps = %+v, want one per requirement in requirement order", got)
 	}
@@ -108,7 +108,7 @@ func TestGaps(t *testing.T) {
 		if r.CompetencyID == 2 {
 			stored = known
 		}
-		want := recommender.WithRequirement(p, stored, r.Level, zeroTime).Distribution
+		want := recommender.WithRequirement(p, r.CompetencyID, stored, r.Level, zeroTime).Distribution
 		if !reflect.DeepEqual(g.Distribution, want) {
 			t.Errorf("%d: distribution %v, want WithRequirement's %v", r.CompetencyID, g.Distribution, want)
 		}

@@ -61,7 +61,7 @@ const minHours = 1e-6
 // of the budget it leaves, closes more gap than the greedy path, that path is returned
 // instead. No course is repeated and the total never exceeds the budget.
 func (c *Catalogue) LearningPath(p Params, l Learner, budgetHours float64, assigned []Assigned) Path {
-	s := newLearnerState(p, l.Requirements, l.Stored)
+	s := newLearnerState(p, l)
 	limited := budgetHours > 0
 	path := Path{GapBefore: s.weightedGap()}
 	taken := make([]bool, len(c.courses))
@@ -219,7 +219,7 @@ type CohortSuggestion struct {
 func (c *Catalogue) CohortSuggestions(p Params, learners []Learner, first int) []CohortSuggestion {
 	states := make([]learnerState, len(learners))
 	for u, l := range learners {
-		states[u] = newLearnerState(p, l.Requirements, l.Stored)
+		states[u] = newLearnerState(p, l)
 	}
 	gain := make([]float64, len(c.courses))
 	total := make([]float64, len(c.courses))

@@ -1,6 +1,7 @@
 package recommender
 
 import (
+	"math"
 	"slices"
 	"time"
 
@@ -9,19 +10,24 @@ import (
 
 // The store keeps, per learner and competency, the estimate under the uniform prior
 // Prior(0): the normalised likelihood of the evidence, which depends on the evidence
-// log alone and not on the roles the learner holds today. The role's prior is applied
-// when the estimate is read, by WithRequirement; so a role change never leaves a stored
-// estimate stale, and `reestimate` is needed only after a parameter change.
+// log alone and not on the roles the learner holds today. The prior is applied when
+// the estimate is read, by WithRequirement: the prior of the competency for the level
+// the learner's own roles require of it (PriorFor), never the level of a role the
+// learner is measured against, so the level shown is the learner's own and a role
+// transition changes the gap, not the level. `reestimate` is needed only after a
+// change of the model.
 
-// WithRequirement returns the estimate under the prior of a required level from an
-// estimate made under the uniform prior (stored, nil when there is no evidence):
+// WithRequirement returns the estimate of competency c read from an estimate made
+// under the uniform prior (stored, nil when there is no evidence) for a learner whose
+// own roles require level held of it (0: none):
 //
-//	P(l | evidence, r) = Prior(r)[l]·stored[l] / Σ_j Prior(r)[j]·stored[j]
+//	P(l | evidence, held) = PriorFor(c, held)[l]·stored[l] / Σ_j PriorFor(c, held)[j]·stored[j]
 //
-// which equals EstimateProficiency(p, r, evidence) up to rounding, because Prior(0)
-// is uniform. updatedAt is carried over.
-func WithRequirement(p Params, stored []float64, required int, updatedAt time.Time) Estimate {
-	dist := p.Prior(required)
+// which equals EstimateProficiency(p, held, evidence) up to rounding for the hand-set
+// model, because Prior(0) is uniform. updatedAt is carried over. Age the stored
+// estimate first (Aged) to read it at a later time.
+func WithRequirement(p Params, competencyID int64, stored []float64, held int, updatedAt time.Time) Estimate {
+	dist := p.PriorFor(competencyID, held)
 	if len(stored) == len(dist) {
 		var z float64
 		for l := range dist {
@@ -33,13 +39,38 @@ func WithRequirement(p Params, stored []float64, required int, updatedAt time.Ti
 				dist[l] /= z
 			}
 		} else {
-			dist = p.Prior(required) // a corrupt row: fall back to the prior
+			dist = p.PriorFor(competencyID, held) // a corrupt row: fall back to the prior
 		}
 	}
 	est := Estimate{Distribution: dist, Level: Median(dist), UpdatedAt: updatedAt}
 	est.Confidence = dist[est.Level]
 	est.Low, est.High = Interval(dist, p.IntervalMass)
 	return est
+}
+
+// Aged returns a stored (uniform-prior) estimate whose newest evidence is from
+// updatedAt, as it stands at now: S(l)^v normalised, v = 0.5^((now -
+// updatedAt)/ReadHalfLife), so evidence with nothing newer fades towards the prior it
+// is read under (see Params.ReadHalfLife). nil stays nil; a zero updatedAt or a now
+// not after it leaves stored as it is (the same slice).
+func Aged(p Params, stored []float64, updatedAt, now time.Time) []float64 {
+	if stored == nil || updatedAt.IsZero() || !now.After(updatedAt) {
+		return stored
+	}
+	v := halving(now.Sub(updatedAt), p.ReadHalfLife)
+	if v == 1 {
+		return stored
+	}
+	out := make([]float64, len(stored))
+	var z float64
+	for l, q := range stored {
+		out[l] = math.Pow(max(q, probFloor), v)
+		z += out[l]
+	}
+	for l := range out {
+		out[l] /= z
+	}
+	return out
 }
 
 // Estimator adapts the estimator to the store, which stores the estimate of each
@@ -54,25 +85,28 @@ func (e Estimator) Estimate(learnerID, competencyID int64, evidence []models.Evi
 	return EstimateProficiency(e.Params, 0, evidence).Proficiency(learnerID, competencyID)
 }
 
-// Prior is the prior for a requirement of level required (Params.Prior).
-func (e Estimator) Prior(required int) []float64 { return e.Params.Prior(required) }
+// Prior is the prior for a requirement of level required, pooled over competencies
+// (PriorFor of a competency the model has no prior of its own for): what set-based
+// gap reports read stored estimates under.
+func (e Estimator) Prior(required int) []float64 { return e.Params.PriorFor(0, required) }
 
-// ForRequirement returns a stored proficiency (nil: no evidence) read under the
-// prior of required, as the API shows it.
-func (e Estimator) ForRequirement(learnerID, competencyID int64, stored *models.Proficiency, required int) models.Proficiency {
+// ForRequirement returns a stored proficiency (nil: no evidence) aged to now and read
+// under the prior of the level the learner's own roles require (held), as the API
+// shows it.
+func (e Estimator) ForRequirement(learnerID, competencyID int64, stored *models.Proficiency, held int, now time.Time) models.Proficiency {
 	var dist []float64
 	var at time.Time
 	if stored != nil {
-		dist, at = stored.Distribution, stored.UpdatedAt
+		dist, at = Aged(e.Params, stored.Distribution, stored.UpdatedAt, now), stored.UpdatedAt
 	}
-	return WithRequirement(e.Params, dist, required, at).Proficiency(learnerID, competencyID)
+	return WithRequirement(e.Params, competencyID, dist, held, at).Proficiency(learnerID, competencyID)
 }
 
-// Passbook returns a learner's proficiencies as the API shows them: one for each
-// competency with stored evidence or a requirement, under the prior of the
-// requirement (required: the highest level the learner's roles require, by
+// Passbook returns a learner's proficiencies as the API shows them at now: one for
+// each competency with stored evidence or a requirement, under the prior of the
+// requirement (required: the highest level the learner's own roles require, by
 // competency), in competency ID order.
-func (e Estimator) Passbook(learnerID int64, stored []*models.Proficiency, required map[int64]int) []*models.Proficiency {
+func (e Estimator) Passbook(learnerID int64, stored []*models.Proficiency, required map[int64]int, now time.Time) []*models.Proficiency {
 	byCompetency := make(map[int64]*models.Proficiency, len(stored))
 	ids := make([]int64, 0, len(stored)+len(required))
 	for _, p := range stored {
@@ -87,7 +121,7 @@ func (e Estimator) Passbook(learnerID int64, stored []*models.Proficiency, requi
 	slices.Sort(ids)
 	out := make([]*models.Proficiency, len(ids))
 	for i, c := range ids {
-		p := e.ForRequirement(learnerID, c, byCompetency[c], required[c])
+		p := e.ForRequirement(learnerID, c, byCompetency[c], required[c], now)
 		out[i] = &p
 	}
 	return out

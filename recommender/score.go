@@ -13,9 +13,14 @@ type Learner struct {
 	// Requirements are the learner's requirements, already merged (MergeRequirements).
 	// One with Level < 1 or Weight <= 0 is ignored; a Level above the top is clamped.
 	Requirements []Requirement
-	// Stored holds the stored (uniform-prior) distributions by competency; a missing
-	// or nil one means no evidence.
+	// Stored holds the stored (uniform-prior) distributions by competency, aged to the
+	// time of reading (Aged); a missing or nil one means no evidence.
 	Stored map[int64][]float64
+	// Held is the level the learner's own roles require of each competency (absent:
+	// none), which their estimates are read under (PriorFor). nil means the
+	// Requirements are the learner's own (their levels are Held). When Requirements are
+	// another role's (a role transition), Held keeps the estimate the learner's own.
+	Held map[int64]int
 	// Exclude holds the courses never to suggest: completed, enrolled and dismissed.
 	Exclude map[int64]bool
 }
@@ -96,7 +101,7 @@ const gainTol = 1e-9
 // the second competency when there are more; the rating clause, with the Bayesian
 // average, only for a rated course).
 func (c *Catalogue) Recommend(p Params, l Learner, first int, o ScoreOptions) []Recommendation {
-	s := newLearnerState(p, l.Requirements, l.Stored)
+	s := newLearnerState(p, l)
 	gain := make([]float64, len(c.courses))
 	touched := c.accumulate(&s, gain, nil)
 	peers := c.peerVectors(l.RoleIDs, o)
@@ -189,7 +194,8 @@ type learnerState struct {
 // newLearnerState reads a learner's stored estimates under their requirements' priors.
 // Requirements with Level < 1 or Weight <= 0 (or NaN) are dropped; repeated
 // competencies are merged (MergeRequirements).
-func newLearnerState(p Params, reqs []Requirement, stored map[int64][]float64) learnerState {
+func newLearnerState(p Params, l Learner) learnerState {
+	reqs, stored := l.Requirements, l.Stored
 	s := learnerState{k: p.Levels}
 	dup := false
 	for i, r := range reqs {
@@ -209,9 +215,18 @@ func newLearnerState(p Params, reqs []Requirement, stored map[int64][]float64) l
 	}
 	s.dists = make([][]float64, len(s.reqs))
 	for j, r := range s.reqs {
-		s.dists[j] = requirementDist(p, r, stored[r.CompetencyID])
+		s.dists[j] = requirementDist(p, r, l.heldLevel(r), stored[r.CompetencyID])
 	}
 	return s
+}
+
+// heldLevel is the level the learner's own roles require of r's competency: from
+// Held, or r's own level when Held is nil.
+func (l Learner) heldLevel(r Requirement) int {
+	if l.Held == nil {
+		return r.Level
+	}
+	return l.Held[r.CompetencyID]
 }
 
 // clone returns a deep copy of s (distributions included).

@@ -104,7 +104,7 @@ type refState struct {
 func newRefState(p recommender.Params, l recommender.Learner) refState {
 	s := refState{reqs: l.Requirements, dists: map[int64][]float64{}}
 	for _, r := range l.Requirements {
-		s.dists[r.CompetencyID] = recommender.WithRequirement(p, l.Stored[r.CompetencyID], r.Level, zeroTime).Distribution
+		s.dists[r.CompetencyID] = recommender.WithRequirement(p, r.CompetencyID, l.Stored[r.CompetencyID], r.Level, zeroTime).Distribution
 	}
 	return s
 }

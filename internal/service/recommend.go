@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -229,23 +230,23 @@ func newCatalogue(c *models.Catalogue, outcomes []models.PeerOutcome) *recommend
 // EINVALID (field roleId) for an unknown role.
 func (s *Recommendations) learner(ctx context.Context, l *models.Learner, roleID *int64) (recommender.Learner, error) {
 	var in recommender.Learner
+	ids, err := s.Store.FindRoleIDsByLearnerIDs(ctx, []int64{l.ID})
+	if err != nil {
+		return in, err
+	}
+	own := ids[l.ID]
+	in.RoleIDs = own
 	if roleID != nil {
 		in.RoleIDs = []int64{*roleID}
-	} else {
-		ids, err := s.Store.FindRoleIDsByLearnerIDs(ctx, []int64{l.ID})
-		if err != nil {
-			return in, err
-		}
-		in.RoleIDs = ids[l.ID]
 	}
-	roles, err := s.Store.FindRolesByIDs(ctx, in.RoleIDs)
+	roles, err := s.Store.FindRolesByIDs(ctx, append(slices.Clone(own), in.RoleIDs...))
 	if err != nil {
 		return in, err
 	}
 	if roleID != nil && roles[*roleID] == nil {
 		return in, models.Invalid("roleId", "no such role")
 	}
-	reqs, err := s.Store.FindRequirementsByRoleIDs(ctx, in.RoleIDs)
+	reqs, err := s.Store.FindRequirementsByRoleIDs(ctx, append(slices.Clone(own), in.RoleIDs...))
 	if err != nil {
 		return in, err
 	}
@@ -256,13 +257,22 @@ func (s *Recommendations) learner(ctx context.Context, l *models.Learner, roleID
 		}
 	}
 	in.Requirements = recommender.MergeRequirements(all)
+	// The estimate is read under the prior of the learner's own roles, whatever role
+	// it is measured against: a role transition changes the gap, not the level.
+	in.Held = map[int64]int{}
+	for _, id := range own {
+		for _, r := range reqs[id] {
+			in.Held[r.CompetencyID] = max(in.Held[r.CompetencyID], r.RequiredLevel)
+		}
+	}
 	profs, err := s.Store.FindProficienciesByLearnerIDs(ctx, []int64{l.ID})
 	if err != nil {
 		return in, err
 	}
+	now := s.readTime()
 	in.Stored = make(map[int64][]float64, len(profs[l.ID]))
 	for _, p := range profs[l.ID] {
-		in.Stored[p.CompetencyID] = p.Distribution
+		in.Stored[p.CompetencyID] = recommender.Aged(s.Params, p.Distribution, p.UpdatedAt, now)
 	}
 	excluded, err := s.Store.FindExcludedCourseIDs(ctx, l.ID)
 	if err != nil {
@@ -275,6 +285,12 @@ func (s *Recommendations) learner(ctx context.Context, l *models.Learner, roleID
 	return in, nil
 }
 
+// readTime is the time estimates are read at (aged to, see recommender.Aged): today,
+// so that a result cached under a key with the day (see key) stays right all day.
+func (s *Recommendations) readTime() time.Time {
+	return time.Now().UTC().Truncate(24 * time.Hour)
+}
+
 // CompetencyGaps returns l's gap for each requirement of their roles, or of roleID.
 func (s *Recommendations) CompetencyGaps(ctx context.Context, l *models.Learner, roleID *int64) ([]recommender.Gap, error) {
 	s.init()
@@ -282,7 +298,7 @@ func (s *Recommendations) CompetencyGaps(ctx context.Context, l *models.Learner,
 	if err != nil {
 		return nil, err
 	}
-	return recommender.Gaps(s.Params, in.Requirements, in.Stored), nil
+	return recommender.Gaps(s.Params, in), nil
 }
 
 // RecommendationList is a ranking as the API returns it.
@@ -308,7 +324,8 @@ func key(kind string, l *models.Learner, catalogue int64, roleID *int64, args ..
 	if roleID != nil {
 		role = *roleID
 	}
-	return fmt.Sprintf("%s:v1:%d:%d:%d:%d:%v", kind, l.ID, l.Version, catalogue, role, args)
+	day := time.Now().UTC().Format("20060102") // estimates age by the day (readTime)
+	return fmt.Sprintf("%s:v1:%d:%d:%d:%d:%s:%v", kind, l.ID, l.Version, catalogue, role, day, args)
 }
 
 // Recommend returns the first courses ranked for l.
