@@ -52,7 +52,7 @@ const (
 
 	// minScoreGain is how much better (in mean log score per prediction) a shorter
 	// half-life must predict to be preferred to a longer one: ageing is not assumed.
-	minScoreGain = 1e-4
+	minScoreGain = 0
 
 	tableFloor  = 1e-4 // least probability a fitted table entry may hold
 	emTolerance = 1e-5 // change in mean log-likelihood per case at which EM has converged

@@ -169,3 +169,28 @@ func latestSelfLevel(evidence []models.Evidence) int {
 	}
 	return latestLevel(self)
 }
+
+// WorldEvaluation is the offline evaluation in one world: the model fitted on the
+// world's evidence, scored on its learners and used to rank its courses.
+type WorldEvaluation struct {
+	World          World                    `json:"world"`
+	Proficiency    ProficiencyEvaluation    `json:"proficiency"`
+	Recommendation RecommendationEvaluation `json:"recommendation"`
+	// HalfLife and ReadHalfLife are the fitted ageing half-lives, in days (0: none).
+	HalfLife     float64 `json:"halfLifeDays"`
+	ReadHalfLife float64 `json:"readHalfLifeDays"`
+}
+
+// EvaluateWorld fits the model on world w's evidence (EvaluateProficiencyIn) and
+// evaluates recommendations in w with it (EvaluateRecommendationIn). It is
+// deterministic in (w, learners, seed).
+func EvaluateWorld(w World, learners int, seed int64) WorldEvaluation {
+	prof, fitted := EvaluateProficiencyIn(w, learners, seed)
+	return WorldEvaluation{
+		World:          w,
+		Proficiency:    prof,
+		Recommendation: EvaluateRecommendationIn(w, fitted, learners, seed),
+		HalfLife:       fitted.HalfLife.Hours() / 24,
+		ReadHalfLife:   fitted.ReadHalfLife.Hours() / 24,
+	}
+}

@@ -15,6 +15,9 @@ type RecommendationMetrics struct {
 	// GapClosedPerHour is the true weighted gap closed by the method's courses within
 	// the evaluation budget, per hour used.
 	GapClosedPerHour float64 `json:"gapClosedPerHour"`
+	// GapClosed20h is the mean true weighted gap closed per learner by the method's
+	// courses within a 20-hour budget (ours: its 20-hour learning path).
+	GapClosed20h float64 `json:"gapClosed20h"`
 }
 
 // RecommendationEvaluation compares the recommender with the baselines on simulated
@@ -39,15 +42,26 @@ type RecommendationEvaluation struct {
 	IGOTRule RecommendationMetrics `json:"igot_rule"`
 }
 
-// EvalBudgetHours is the learning budget of the gap-closed-per-hour metric.
-const EvalBudgetHours = 40
+// EvalBudgetHours is the learning budget of the gap-closed-per-hour metric;
+// EvalShortBudgetHours that of GapClosed20h.
+const (
+	EvalBudgetHours      = 40
+	EvalShortBudgetHours = 20
+)
 
-// EvaluateRecommendation simulates a world (competencies, roles, a catalogue of 420
+// EvaluateRecommendation is EvaluateRecommendationIn the default world with the
+// hand-set parameters.
+func EvaluateRecommendation(learners int, seed int64) RecommendationEvaluation {
+	return EvaluateRecommendationIn(DefaultWorld(), DefaultParams(), learners, seed)
+}
+
+// EvaluateRecommendationIn simulates a world (competencies, roles, a catalogue of 420
 // courses with hidden efficacies, and peers of each role whose completions, ratings
 // and dismissals follow the true gain a course gave them and feed PeerSignals and the
 // ratings) and learners of its roles with hidden true levels whose noisy evidence goes
-// through the real estimator (EstimateProficiency, stored under the uniform prior), and
-// scores each method:
+// through the real estimator with parameters p (EstimateProficiency, stored under the
+// uniform prior; in the proficiency world pw, see simulateWorldCase), and scores each
+// method:
 //
 //   - relevance of course i for a learner: rel_i = e_i·Σ_j w_j·max(0, closed_j), the
 //     true weighted gap it would close from the true levels, e_i its hidden efficacy
@@ -61,12 +75,12 @@ const EvalBudgetHours = 40
 //     before minus after.
 //
 // The result is deterministic in (learners, seed); learners <= 0 gives a zero value.
-func EvaluateRecommendation(learners int, seed int64) RecommendationEvaluation {
+func EvaluateRecommendationIn(pw World, p Params, learners int, seed int64) RecommendationEvaluation {
 	if learners <= 0 {
 		return RecommendationEvaluation{}
 	}
-	p := DefaultParams()
-	w := simulateWorld(seed)
+	w := simulateWorld(seed, pw)
+	offsets := competencyOffsets(seed, worldCompetencies)
 	cat := w.catalogue
 	draw := rand.New(rand.NewPCG(uint64(seed), 0x6c6561726e657273)) // "learners"
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x72616e646f6d21))    // "random!"
@@ -88,11 +102,11 @@ func EvaluateRecommendation(learners int, seed int64) RecommendationEvaluation {
 		methods
 	)
 	var ndcg [methods]float64
-	var closed, hours [methods]float64
+	var closed, hours, closed20 [methods]float64
 	ev := RecommendationEvaluation{Learners: learners, Courses: cat.Len()}
 	rel := make([]float64, len(w.courses))
 	for u := range learners {
-		sl := simulateRecommendLearner(w, p, draw, u)
+		sl := simulateRecommendLearner(w, pw, offsets, p, draw, u)
 		l := sl.learner
 		truth := trueState(p, sl)
 		for i := range rel {
@@ -144,6 +158,17 @@ func EvaluateRecommendation(learners int, seed int64) RecommendationEvaluation {
 			closed[m] += c
 			hours[m] += h
 		}
+		short := cat.LearningPath(p, l, EvalShortBudgetHours, nil)
+		var shortSeq []int32
+		for _, st := range short.Steps {
+			shortSeq = append(shortSeq, cat.index[st.CourseID])
+		}
+		c, _ := trueClosed(w, sl, truth, shortSeq)
+		closed20[ours] += c
+		for m := oursNoPeer; m < methods; m++ {
+			c, _ := trueClosed(w, sl, truth, withinBudget(w, rankings[m], EvalShortBudgetHours))
+			closed20[m] += c
+		}
 	}
 	metric := func(m int) RecommendationMetrics {
 		var out RecommendationMetrics
@@ -153,6 +178,7 @@ func EvaluateRecommendation(learners int, seed int64) RecommendationEvaluation {
 		if hours[m] > 0 {
 			out.GapClosedPerHour = closed[m] / hours[m]
 		}
+		out.GapClosed20h = closed20[m] / float64(learners)
 		return out
 	}
 	ev.Ours, ev.OursNoPeer, ev.Popular, ev.Random, ev.IGOTRule = metric(ours), metric(oursNoPeer), metric(pop), metric(random), metric(igot)

@@ -62,8 +62,11 @@ func TestRecommendationEvaluationJSON(t *testing.T) {
 	var methods []string
 	for m, fields := range got {
 		methods = append(methods, m)
-		if _, ok := fields["ndcg10"]; !ok || len(fields) != 2 {
-			t.Errorf("%s: fields %v, want exactly ndcg10, gapClosedPerHour", m, fields)
+		if _, ok := fields["ndcg10"]; !ok || len(fields) != 3 {
+			t.Errorf("%s: fields %v, want exactly ndcg10, gapClosedPerHour, gapClosed20h", m, fields)
+		}
+		if _, ok := fields["gapClosed20h"]; !ok {
+			t.Errorf("%s: fields %v, want gapClosed20h", m, fields)
 		}
 		if _, ok := fields["gapClosedPerHour"]; !ok {
 			t.Errorf("%s: fields %v, want exactly ndcg10, gapClosedPerHour", m, fields)

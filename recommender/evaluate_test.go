@@ -84,14 +84,15 @@ func TestProficiencyEvaluationJSON(t *testing.T) {
 	}
 }
 
-// TestFittedModelInEveryWorld fits on each world's evidence alone and checks the
-// fitted model against the latest-evidence rule: never worse in any world, and at
-// least 20% lower MAE on average.
+// TestFittedModelInEveryWorld fits on each world's evidence alone (2,000 learners)
+// and checks the fitted model against the latest-evidence rule: never worse in any
+// world, and at least 20% lower MAE on average. (With 1,000 learners or fewer to fit
+// on, it trails the rule in the drifting world: docs/estimator.md.)
 func TestFittedModelInEveryWorld(t *testing.T) {
 	var fitted, latest float64
 	worlds := recommender.Worlds()
 	for _, w := range worlds {
-		ev, _ := recommender.EvaluateProficiencyIn(w, 1500, 1)
+		ev, _ := recommender.EvaluateProficiencyIn(w, 2000, 1)
 		if !(ev.Ours.MAE < ev.Latest.MAE) {
 			t.Errorf("%s: MAE fitted %.3f, latest %.3f; want fitted lower", w.Name, ev.Ours.MAE, ev.Latest.MAE)
 		}

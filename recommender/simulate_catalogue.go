@@ -108,8 +108,9 @@ type simWorld struct {
 	catalogue *Catalogue
 }
 
-// simulateWorld draws the world, deterministically in seed.
-func simulateWorld(seed int64) *simWorld {
+// simulateWorld draws the catalogue world, deterministically in seed; its courses'
+// mean hidden efficacy is the proficiency world's CourseWorks.
+func simulateWorld(seed int64, pw World) *simWorld {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x636174616c6f6775)) // "catalogu"
 	s := &simWorldNoise
 	w := &simWorld{names: make(map[int64]string)}
@@ -165,7 +166,7 @@ func simulateWorld(seed int64) *simWorld {
 			hours *= 3
 		}
 		course.Hours = math.Round(max(hours, 1)*2) / 2
-		base[i] = math.Max(s.efficacyMin, math.Min(1, s.efficacyMean+s.efficacySD*rng.NormFloat64()))
+		base[i] = math.Max(s.efficacyMin, math.Min(1, pw.CourseWorks+s.efficacySD*rng.NormFloat64()))
 		pop[i] = s.popularityMedian * math.Exp(rng.NormFloat64())
 		w.courses = append(w.courses, course)
 	}
@@ -293,12 +294,12 @@ type simLearner struct {
 }
 
 // simulateRecommendLearner draws the u-th (from 0) evaluated learner of the world's
-// roles from rng. Each requirement's true level and evidence come from simulateCase
-// (simulate.go), drawn until its required level is the role's, so the evidence has the
-// simulator's own noise; the stored estimate is the estimator's, under the uniform
-// prior. Learners are drawn one at a time so that memory does not grow with their
-// number.
-func simulateRecommendLearner(w *simWorld, p Params, rng *rand.Rand, u int) simLearner {
+// roles from rng. Each requirement's true level and evidence come from
+// simulateWorldCase in the proficiency world pw, so the evidence has that world's
+// noise; the stored estimate is the estimator's (p), under the uniform prior, aged to
+// the reading time. Learners are drawn one at a time so that memory does not grow
+// with their number.
+func simulateRecommendLearner(w *simWorld, pw World, offsets []float64, p Params, rng *rand.Rand, u int) simLearner {
 	r := rng.IntN(len(w.roles))
 	role := w.roles[r]
 	sl := simLearner{role: r, levels: make([]int, len(role.reqs)), selfLevel: make([]int, len(role.reqs))}
@@ -309,16 +310,11 @@ func simulateRecommendLearner(w *simWorld, p Params, rng *rand.Rand, u int) simL
 		Exclude:      map[int64]bool{},
 	}
 	for j, q := range role.reqs {
-		var c simCase
-		for {
-			c = simulateCase(rng, int64(u+1), q.CompetencyID, 5)
-			if c.required == q.Level {
-				break
-			}
-		}
+		c := simulateWorldCase(pw, rng, int64(u+1), q.CompetencyID, q.Level, offsets[q.CompetencyID])
 		sl.levels[j] = c.trueLevel
-		sl.selfLevel[j] = latestSelfLevel(c.evidence)
-		l.Stored[q.CompetencyID] = EstimateProficiency(p, 0, c.evidence).Distribution
+		sl.selfLevel[j] = latestSelfLevel(c.Evidence)
+		est := EstimateProficiency(p, 0, c.Evidence)
+		l.Stored[q.CompetencyID] = Aged(p, est.Distribution, est.UpdatedAt, c.now)
 	}
 	if courses := w.byRole[r]; len(courses) > 0 {
 		for range rng.IntN(simWorldNoise.excludeMax + 1) {

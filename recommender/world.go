@@ -17,21 +17,29 @@ type World struct {
 	Name        string `json:"name"`
 	Description string `json:"description"`
 
-	SelfBias, SelfSD             float64 // a self rating: round(level + bias + N(0, sd²))
-	SupervisorBias, SupervisorSD float64
+	// A self rating is round(level + SelfBias + N(0, SelfSD²)), a supervisor's alike.
+	SelfBias       float64 `json:"selfBias"`
+	SelfSD         float64 `json:"selfSD"`
+	SupervisorBias float64 `json:"supervisorBias"`
+	SupervisorSD   float64 `json:"supervisorSD"`
 	// AssessmentNear: the level a learner is assessed at is within one of their true
 	// level; otherwise it is drawn uniformly from 1..5.
-	AssessmentNear bool
+	AssessmentNear bool `json:"assessmentNear"`
 	// Unrequired is the share of cases on a competency the learner's roles do not
 	// require, and UnrequiredMean the mean true level there (sd 1.2).
-	Unrequired, UnrequiredMean float64
+	Unrequired     float64 `json:"unrequired"`
+	UnrequiredMean float64 `json:"unrequiredMean"`
 	// CourseWorks is the chance a completed course really takes a ready learner to its
 	// level (COURSE_COMPLETION evidence claims it either way); it is also the mean
 	// hidden efficacy of the recommendation world's courses.
-	CourseWorks float64
+	CourseWorks float64 `json:"courseWorks"`
 	// Drift is the expected number of level changes per year (learning or
 	// forgetting, 60:40) besides courses: 0 is a world without ageing.
-	Drift float64
+	Drift float64 `json:"drift"`
+	// Fading is the expected number of steps per year by which a level that courses
+	// or drift moved away from the learner's starting level falls back towards it:
+	// what is not practised is forgotten. 0: nothing fades.
+	Fading float64 `json:"fading"`
 }
 
 // DefaultWorld is the world `karmayogi eval` reports by default.
@@ -60,7 +68,8 @@ func Worlds() []World {
 		with("high-unrequired", "many unrequired competencies, held at high levels", func(w *World) { w.Unrequired, w.UnrequiredMean = 0.4, 3.6 }),
 		with("courses-work", "courses nearly always do what they claim", func(w *World) { w.CourseWorks = 0.95 }),
 		with("courses-often-fail", "courses often do not", func(w *World) { w.CourseWorks = 0.3 }),
-		with("strong-ageing", "levels change about once a year", func(w *World) { w.Drift = 1.2 }),
+		with("strong-ageing", "what courses and drift add fades back within about a year", func(w *World) { w.Drift, w.Fading = 0.6, 1.5 }),
+		with("drifting", "levels wander up and down about once a year", func(w *World) { w.Drift = 1.2 }),
 		with("no-ageing", "levels never change besides courses", func(w *World) { w.Drift = 0 }),
 	}
 }
@@ -153,7 +162,9 @@ func simulateWorldCase(w World, rng *rand.Rand, learnerID, competencyID int64, r
 	now := times[n-1].Add(time.Duration(rng.Int64N(int64(180 * 24 * time.Hour))))
 
 	// drift moves the level over an interval: a Poisson number of changes, each up
-	// (learning) with probability 0.6, else down (forgetting).
+	// (learning) with probability 0.6, else down (forgetting), then a Poisson number of
+	// steps back towards the starting level (fading).
+	base := level
 	drift := func(from, to time.Time) {
 		years := to.Sub(from).Hours() / (365 * 24)
 		for range poisson(rng, w.Drift*years) {
@@ -161,6 +172,14 @@ func simulateWorldCase(w World, rng *rand.Rand, learnerID, competencyID int64, r
 				level = min(level+1, top)
 			} else {
 				level = max(level-1, 0)
+			}
+		}
+		for range poisson(rng, w.Fading*years) {
+			switch {
+			case level > base:
+				level--
+			case level < base:
+				level++
 			}
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/openkarmayogi/karmayogi/recommender"
@@ -15,9 +17,12 @@ const maxEvalLearners = 1_000_000
 
 // evalReport is the JSON shape of `karmayogi eval --format json`: one object with a
 // key per half of the evaluation, each an object with the method names as keys.
+// Proficiency and Recommendation are the first world's (the default world unless
+// --world names another); Worlds holds every world evaluated, that one first.
 type evalReport struct {
 	Proficiency    recommender.ProficiencyEvaluation    `json:"proficiency"`
 	Recommendation recommender.RecommendationEvaluation `json:"recommendation"`
+	Worlds         []recommender.WorldEvaluation        `json:"worlds"`
 }
 
 // evalCommand runs the offline evaluation on simulated learners and prints it as a
@@ -27,12 +32,13 @@ func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (
 	learners := fs.Int("learners", 2000, "simulated learners (1..1000000)")
 	seed := fs.Int64("seed", 1, "random seed; the same seed gives the same result")
 	format := fs.String("format", "table", "output format: table or json")
+	world := fs.String("world", "all", "the world to evaluate in, or all (the default world first)")
 	if err := parse(fs, args); err != nil {
 		return 2, err
 	}
 	switch {
 	case fs.NArg() != 0:
-		fmt.Fprintf(stderr, "karmayogi eval: unexpected argument %q\nusage: karmayogi eval [--learners 2000] [--seed 1] [--format table|json]\n", fs.Arg(0))
+		fmt.Fprintf(stderr, "karmayogi eval: unexpected argument %q\nusage: karmayogi eval [--learners 2000] [--seed 1] [--format table|json] [--world all|NAME]\n", fs.Arg(0))
 		return 2, errUsage
 	case *learners < 1 || *learners > maxEvalLearners:
 		fmt.Fprintf(stderr, "karmayogi eval: --learners must be between 1 and %d, got %d\n", maxEvalLearners, *learners)
@@ -41,17 +47,27 @@ func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (
 		fmt.Fprintf(stderr, "karmayogi eval: --format must be table or json, got %q\n", *format)
 		return 2, errUsage
 	}
-	if err := ctx.Err(); err != nil {
-		return 1, err
+	worlds := recommender.Worlds()
+	if *world != "all" {
+		i := slices.IndexFunc(worlds, func(w recommender.World) bool { return w.Name == *world })
+		if i < 0 {
+			names := make([]string, len(worlds))
+			for j, w := range worlds {
+				names[j] = w.Name
+			}
+			fmt.Fprintf(stderr, "karmayogi eval: no world %q; the worlds are all, %s\n", *world, strings.Join(names, ", "))
+			return 2, errUsage
+		}
+		worlds = worlds[i : i+1]
 	}
-	report := evalReport{Proficiency: recommender.EvaluateProficiency(*learners, *seed)}
-	if err := ctx.Err(); err != nil {
-		return 1, err
+	var report evalReport
+	for _, w := range worlds {
+		if err := ctx.Err(); err != nil {
+			return 1, err
+		}
+		report.Worlds = append(report.Worlds, recommender.EvaluateWorld(w, *learners, *seed))
 	}
-	report.Recommendation = recommender.EvaluateRecommendation(*learners, *seed)
-	if err := ctx.Err(); err != nil {
-		return 1, err
-	}
+	report.Proficiency, report.Recommendation = report.Worlds[0].Proficiency, report.Worlds[0].Recommendation
 	if *format == "json" {
 		out, err := json.MarshalIndent(report, "", "  ")
 		if err != nil {
@@ -65,13 +81,17 @@ func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (
 	if err := writeEvalTable(stdout, *learners, *seed, report); err != nil {
 		return 1, err
 	}
+	if err := writeWorldsTable(stdout, report.Worlds); err != nil {
+		return 1, err
+	}
 	return 0, nil
 }
 
 // writeEvalTable prints the evaluation as an aligned, human-readable table.
 func writeEvalTable(w io.Writer, learners int, seed int64, r evalReport) error {
 	p := r.Proficiency
-	if _, err := fmt.Fprintf(w, "Proficiency estimation: %d simulated learners, seed %d, %d cases\n\n", learners, seed, p.Cases); err != nil {
+	if _, err := fmt.Fprintf(w, "Proficiency estimation (world %s): model fitted on %d simulated learners, scored on %d others, seed %d, %d cases\n\n",
+		r.Worlds[0].World.Name, learners, learners, seed, p.Cases); err != nil {
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -81,6 +101,7 @@ func writeEvalTable(w io.Writer, learners int, seed int64, r evalReport) error {
 		m    recommender.ProficiencyMetrics
 	}{
 		{"ours", p.Ours},
+		{"defaults", p.Defaults},
 		{"latest", p.Latest},
 		{"max", p.Max},
 		{"latest_self", p.LatestSelf},
@@ -95,7 +116,8 @@ func writeEvalTable(w io.Writer, learners int, seed int64, r evalReport) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	if _, err := fmt.Fprintln(w, "\nlatest: the latest evidence wins; max: the highest evidence; latest_self: the latest self-declared level, the iGOT rule"); err != nil {
+	if _, err := fmt.Fprintln(w, "\nours: the model fitted on the world's evidence; defaults: the hand-set model;"+
+		"\nlatest: the latest evidence wins; max: the highest evidence; latest_self: the latest self-declared level, the iGOT rule"); err != nil {
 		return err
 	}
 	return writeRecommendationTable(w, learners, seed, r.Recommendation)
@@ -130,4 +152,36 @@ func writeRecommendationTable(w io.Writer, learners int, seed int64, e recommend
 		"\nigot_rule: courses reaching the required level where the self-declared level falls short."+
 		"\nRelevance and gap closed are measured on the hidden true levels; rankers take their courses in order within the budget.")
 	return err
+}
+
+// writeWorldsTable prints one line per world: the proficiency MAE of each method, and
+// ours' ranking and 20-hour path.
+func writeWorldsTable(w io.Writer, worlds []recommender.WorldEvaluation) error {
+	if _, err := fmt.Fprintf(w, "\nWorlds: the model fitted on each world's evidence alone\n\n"); err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "world\tMAE ours\tdefaults\tlatest\tmax\tlatest_self\tours vs latest\tNDCG@10\tgap closed in 20 h\thalf-life\tread half-life")
+	var ours, latest float64
+	for _, e := range worlds {
+		p := e.Proficiency
+		ours += p.Ours.MAE
+		latest += p.Latest.MAE
+		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%+.0f%%\t%.3f\t%.3f\t%s\t%s\n", e.World.Name, p.Ours.MAE, p.Defaults.MAE,
+			p.Latest.MAE, p.Max.MAE, p.LatestSelf.MAE, 100*(p.Ours.MAE/p.Latest.MAE-1),
+			e.Recommendation.Ours.NDCG10, e.Recommendation.Ours.GapClosed20h, days(e.HalfLife), days(e.ReadHalfLife))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "\nmean MAE: ours %.3f, latest %.3f (%+.0f%%)\n", ours/float64(len(worlds)), latest/float64(len(worlds)), 100*(ours/latest-1))
+	return err
+}
+
+// days prints a half-life in days, or "none".
+func days(d float64) string {
+	if d <= 0 {
+		return "none"
+	}
+	return fmt.Sprintf("%.0f d", d)
 }

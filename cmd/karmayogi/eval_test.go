@@ -17,6 +17,29 @@ type evalMethodJSON struct {
 type evalRecommendationJSON struct {
 	NDCG10           *float64 `json:"ndcg10"`
 	GapClosedPerHour *float64 `json:"gapClosedPerHour"`
+	GapClosed20h     *float64 `json:"gapClosed20h"`
+}
+
+// evalWorldJSON is one world of the worlds key.
+type evalWorldJSON struct {
+	World struct {
+		Name           string   `json:"name"`
+		Description    string   `json:"description"`
+		SelfBias       *float64 `json:"selfBias"`
+		SelfSD         *float64 `json:"selfSD"`
+		SupervisorBias *float64 `json:"supervisorBias"`
+		SupervisorSD   *float64 `json:"supervisorSD"`
+		AssessmentNear *bool    `json:"assessmentNear"`
+		Unrequired     *float64 `json:"unrequired"`
+		UnrequiredMean *float64 `json:"unrequiredMean"`
+		CourseWorks    *float64 `json:"courseWorks"`
+		Drift          *float64 `json:"drift"`
+		Fading         *float64 `json:"fading"`
+	} `json:"world"`
+	Proficiency    map[string]evalMethodJSON         `json:"proficiency"`
+	Recommendation map[string]evalRecommendationJSON `json:"recommendation"`
+	HalfLife       *float64                          `json:"halfLifeDays"`
+	ReadHalfLife   *float64                          `json:"readHalfLifeDays"`
 }
 
 func TestEvalJSON(t *testing.T) {
@@ -32,6 +55,7 @@ func TestEvalJSON(t *testing.T) {
 	var out struct {
 		Proficiency    map[string]evalMethodJSON         `json:"proficiency"`
 		Recommendation map[string]evalRecommendationJSON `json:"recommendation"`
+		Worlds         []evalWorldJSON                   `json:"worlds"`
 	}
 	if err := dec.Decode(&out); err != nil {
 		t.Fatalf("decode: %v\n%s", err, stdout)
@@ -40,7 +64,7 @@ func TestEvalJSON(t *testing.T) {
 	if err := dec.Decode(&rest); err == nil {
 		t.Fatalf("more than one JSON value on stdout: %s", stdout)
 	}
-	methods := []string{"ours", "latest", "max", "latest_self"}
+	methods := []string{"ours", "defaults", "latest", "max", "latest_self"}
 	if len(out.Proficiency) != len(methods) {
 		t.Errorf("proficiency has %d methods, want %v: %s", len(out.Proficiency), methods, stdout)
 	}
@@ -57,7 +81,7 @@ func TestEvalJSON(t *testing.T) {
 		}
 	}
 	ours := out.Proficiency["ours"]
-	for _, name := range methods[1:] {
+	for _, name := range methods[2:] {
 		b := out.Proficiency[name]
 		if !(*ours.MAE < *b.MAE) {
 			t.Errorf("ours.mae %.3f is not below %s.mae %.3f", *ours.MAE, name, *b.MAE)
@@ -92,6 +116,24 @@ func TestEvalJSON(t *testing.T) {
 			t.Errorf("recommendation.%s out of range: ndcg10 %v gapClosedPerHour %v", name, *m.NDCG10, *m.GapClosedPerHour)
 		}
 	}
+	if len(out.Worlds) < 10 || out.Worlds[0].World.Name != "default" {
+		t.Fatalf("worlds: %d, the first %q; want at least 10, the default first", len(out.Worlds), out.Worlds[0].World.Name)
+	}
+	seen := map[string]bool{}
+	for _, w := range out.Worlds {
+		if seen[w.World.Name] || w.World.Description == "" || w.HalfLife == nil || w.ReadHalfLife == nil {
+			t.Errorf("world %+v: repeated, undescribed or without its half-lives", w.World)
+		}
+		seen[w.World.Name] = true
+		if w.Proficiency["ours"].MAE == nil || w.Recommendation["ours"].NDCG10 == nil {
+			t.Errorf("world %s lacks ours' MAE or NDCG", w.World.Name)
+		}
+	}
+	// The per-world ordering, on enough learners to fit on, is
+	// recommender.TestFittedModelInEveryWorld's.
+	if *out.Worlds[0].Proficiency["ours"].MAE != *out.Proficiency["ours"].MAE {
+		t.Error("the top-level proficiency is not the default world's")
+	}
 	rec := out.Recommendation["ours"]
 	for _, name := range recMethods[1:] {
 		b := out.Recommendation[name]
@@ -106,7 +148,7 @@ func TestEvalJSON(t *testing.T) {
 
 func TestEvalDeterministic(t *testing.T) {
 	for _, format := range []string{"json", "table"} {
-		args := []string{"eval", "--learners", "500", "--seed", "3", "--format", format}
+		args := []string{"eval", "--learners", "500", "--seed", "3", "--format", format, "--world", "strong-ageing"}
 		code1, out1, err1 := runCLI(t, args...)
 		code2, out2, err2 := runCLI(t, args...)
 		if code1 != 0 || code2 != 0 {
@@ -116,8 +158,8 @@ func TestEvalDeterministic(t *testing.T) {
 			t.Errorf("%s: the same seed gave different output:\n%s\n---\n%s", format, out1, out2)
 		}
 	}
-	_, a, _ := runCLI(t, "eval", "--learners", "500", "--seed", "3", "--format", "json")
-	_, b, _ := runCLI(t, "eval", "--learners", "500", "--seed", "4", "--format", "json")
+	_, a, _ := runCLI(t, "eval", "--learners", "500", "--seed", "3", "--format", "json", "--world", "default")
+	_, b, _ := runCLI(t, "eval", "--learners", "500", "--seed", "4", "--format", "json", "--world", "default")
 	if a == b {
 		t.Error("different seeds gave identical output")
 	}
@@ -185,5 +227,12 @@ func TestEvalBadFlags(t *testing.T) {
 func TestEvalListedInUsage(t *testing.T) {
 	if !strings.Contains(usage, "karmayogi eval [--learners 2000] [--seed 1] [--format table|json]") {
 		t.Error("usage text does not mention karmayogi eval")
+	}
+}
+
+func TestEvalUnknownWorld(t *testing.T) {
+	code, _, stderr := runCLI(t, "eval", "--world", "atlantis")
+	if code != 2 || !strings.Contains(stderr, `no world "atlantis"`) || !strings.Contains(stderr, "strong-ageing") {
+		t.Errorf("exit %d, stderr %q; want 2 naming the worlds", code, stderr)
 	}
 }
