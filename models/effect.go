@@ -55,11 +55,14 @@ type Completion struct {
 }
 
 // LearnerLearning is one learner's evidence (every competency, by competency then
-// time) and completions, the unit the course-effect fit streams over.
+// time), completions and the level their roles require of each competency (the
+// highest any of them requires; absent: none), the unit the course-effect fit
+// streams over.
 type LearnerLearning struct {
 	LearnerID   int64
 	Evidence    []Evidence
 	Completions []Completion
+	Required    map[int64]int
 }
 
 // CourseEffectStore keeps the course effects and streams what they are fitted from.

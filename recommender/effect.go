@@ -2,6 +2,7 @@ package recommender
 
 import (
 	"math"
+	"slices"
 	"time"
 
 	"gonum.org/v1/gonum/stat/distuv"
@@ -14,7 +15,8 @@ import (
 // A catalogue claim "course c takes competency k from level f to level t" is checked
 // against what happens to the people who complete c: their evidence in k before and
 // after they completed it, compared with the same span for similar learners who did
-// not take it (a difference in differences, matched on the level before). The result
+// not take it (a difference in differences, matched on the level their roles require
+// of the competency). The result
 // is shrunk towards the claim while the completers are few, and becomes the Efficacy
 // of the recommender's Impart.
 
@@ -37,11 +39,11 @@ type EffectOptions struct {
 	// MinControls is the fewest control learners (evidence before and after their
 	// pseudo-time) a comparison needs; with fewer, the claim is kept.
 	MinControls int
-	// MinBandControls is the fewest controls a level band needs for its own mean;
-	// a band with fewer is compared with all the controls together.
+	// MinBandControls is the fewest controls a band needs for its own mean; a band
+	// with fewer is compared with all the controls together.
 	MinBandControls int
-	// MaxBandControls caps the controls kept in each level band (AddControl refuses
-	// more), which bounds the work over a large population.
+	// MaxBandControls caps the controls kept in each band (AddControl refuses more),
+	// which bounds the work over a large population.
 	MaxBandControls int
 	// MinClaim is the smallest claimed expected gain (in levels) a ratio is taken
 	// against: completers almost all outside [From, To) say nothing of the claim.
@@ -103,7 +105,8 @@ type CourseEffect struct {
 	Efficacy float64
 }
 
-// effectBands is the number of level bands (levels 0..5) learners are matched on.
+// effectBands is the number of bands learners are matched on: the level their roles
+// require of the competency, 0 (none) to 5.
 const effectBands = 6
 
 // effectMoments are the running sums of one group's changes in one band.
@@ -146,25 +149,36 @@ func NewEffectAccumulator(p Params, o EffectOptions, claim EffectClaim) *EffectA
 	return &EffectAccumulator{p: p, o: o, claim: claim}
 }
 
-// change returns the band of a learner's level before, the change of their posterior
-// mean level from before to after, and the distribution before, or ok = false when
-// either side has no usable evidence. COURSE_COMPLETION evidence is left out of both
-// sides: a completion's evidence is the catalogue's claim, not a measurement of it.
+// change returns the change of a learner's posterior mean level from before to
+// after, and the distribution before, or ok = false when either side has no usable
+// evidence. COURSE_COMPLETION evidence is left out of both sides: a completion's
+// evidence is the catalogue's claim, not a measurement of it. Each side then keeps its
+// k = min(|before|, |after|) pieces of evidence nearest the split (the latest before,
+// the earliest after), so that both are measured on as much evidence:
 //
-//	μ_before = Σ_l l·P(l | before),  μ_after = Σ_l l·P(l | after)
-//	band = round(μ_before),          change = μ_after - μ_before
+//	μ_before = Σ_l l·P(l | before_k),  μ_after = Σ_l l·P(l | after_k)
+//	change   = μ_after - μ_before
 //
 // where P(· | E) is EstimateProficiency(p, 0, E): each side on its own evidence, under
-// the prior of no requirement, so the two are measured alike.
-func (a *EffectAccumulator) change(before, after []models.Evidence) (band int, d float64, dist []float64, ok bool) {
+// the prior of no requirement, so the two are measured alike. (A posterior mean
+// regresses towards the middle of the scale the more, the less evidence it rests on:
+// unequal sides would show a change where there is none, the larger the further the
+// learner's level lies from the middle.)
+func (a *EffectAccumulator) change(before, after []models.Evidence) (d float64, dist []float64, ok bool) {
 	before, after = a.measurements(before), a.measurements(after)
 	if len(before) == 0 || len(after) == 0 {
-		return 0, 0, nil, false
+		return 0, nil, false
 	}
+	k := min(len(before), len(after))
+	slices.SortStableFunc(before, compareEvidence)
+	slices.SortStableFunc(after, compareEvidence)
+	before, after = before[len(before)-k:], after[:k]
 	b := EstimateProficiency(a.p, 0, before).Distribution
-	mb, ma := effectMean(b), effectMean(EstimateProficiency(a.p, 0, after).Distribution)
-	return min(max(int(math.Round(mb)), 0), effectBands-1), ma - mb, b, true
+	return effectMean(EstimateProficiency(a.p, 0, after).Distribution) - effectMean(b), b, true
 }
+
+// effectBand clamps a required level to a band.
+func effectBand(required int) int { return min(max(required, 0), effectBands-1) }
 
 // measurements returns the usable evidence other than COURSE_COMPLETION.
 func (a *EffectAccumulator) measurements(in []models.Evidence) []models.Evidence {
@@ -177,26 +191,37 @@ func (a *EffectAccumulator) measurements(in []models.Evidence) []models.Evidence
 	return out
 }
 
-// AddCompleter adds a learner who completed the course, with their evidence in the
-// claimed competency before and after completing it. It reports whether the learner
-// counted (both sides hold evidence other than COURSE_COMPLETION).
-func (a *EffectAccumulator) AddCompleter(before, after []models.Evidence) bool {
-	band, d, dist, ok := a.change(before, after)
+// AddCompleter adds a learner who completed the course, with the level their roles
+// require of the claimed competency (0: none; the band they are matched in) and their
+// evidence in it before and after completing the course. It reports whether the
+// learner counted (both sides hold evidence other than COURSE_COMPLETION).
+//
+// Learners are matched on the requirement of their roles, not on their level before:
+// a band of the measured level before would gather completers who are truly low (they
+// chose a course at their level) with controls who only measured low by chance and
+// drift back up, and the difference would be that regression, not the course.
+func (a *EffectAccumulator) AddCompleter(required int, before, after []models.Evidence) bool {
+	d, dist, ok := a.change(before, after)
 	if !ok {
 		return false
 	}
-	a.treated[band].add(d)
+	a.treated[effectBand(required)].add(d)
 	a.claimed += claimedGain(dist, a.claim.From, a.claim.To)
 	return true
 }
 
-// AddControl adds a learner who did not take the course, with their evidence in the
-// claimed competency before and after a pseudo-time (see PseudoTime). It reports
-// whether the learner counted: both sides hold evidence other than COURSE_COMPLETION
-// and their band holds fewer than MaxBandControls controls.
-func (a *EffectAccumulator) AddControl(before, after []models.Evidence) bool {
-	band, d, _, ok := a.change(before, after)
-	if !ok || (a.o.MaxBandControls > 0 && a.control[band].n >= a.o.MaxBandControls) {
+// AddControl adds a learner who did not take the course, with the level their roles
+// require of the claimed competency and their evidence in it before and after a
+// pseudo-time (see PseudoTime). It reports whether the learner counted: their band
+// holds fewer than MaxBandControls controls and both sides hold evidence other than
+// COURSE_COMPLETION.
+func (a *EffectAccumulator) AddControl(required int, before, after []models.Evidence) bool {
+	band := effectBand(required)
+	if a.o.MaxBandControls > 0 && a.control[band].n >= a.o.MaxBandControls {
+		return false
+	}
+	d, _, ok := a.change(before, after)
+	if !ok {
 		return false
 	}
 	a.control[band].add(d)
@@ -236,8 +261,8 @@ func effectMean(dist []float64) float64 {
 }
 
 // Estimate returns the course effect from what was added. With n completers in bands
-// b (n_b each, n = Σ n_b) and controls (m_b each, m = Σ m_b), d̄ the mean change of a
-// group in a band:
+// b (the required level; n_b each, n = Σ n_b) and controls (m_b each, m = Σ m_b), d̄
+// the mean change of a group in a band:
 //
 //	raw   = Σ_b (n_b/n)·(d̄_T,b - d̄_C,b')      b' = b if m_b >= MinBandControls, else all controls
 //	s²_T  = Σ_b Σ_i (d_i - d̄_T,b)² / (n - B_T)   (pooled within bands; s_T >= MinSD)
@@ -320,7 +345,9 @@ func (a *EffectAccumulator) Estimate() CourseEffect {
 
 // EffectSample is one learner's evidence in a claimed competency, split at the time
 // of their completion (a completer) or at a pseudo-time (a control): see SplitAt.
+// Required is the level their roles require of the competency (0: none).
 type EffectSample struct {
+	Required      int
 	Before, After []models.Evidence
 }
 
@@ -329,10 +356,10 @@ type EffectSample struct {
 func EstimateCourseEffect(p Params, o EffectOptions, claim EffectClaim, completers, controls []EffectSample) CourseEffect {
 	a := NewEffectAccumulator(p, o, claim)
 	for _, s := range completers {
-		a.AddCompleter(s.Before, s.After)
+		a.AddCompleter(s.Required, s.Before, s.After)
 	}
 	for _, s := range controls {
-		a.AddControl(s.Before, s.After)
+		a.AddControl(s.Required, s.Before, s.After)
 	}
 	return a.Estimate()
 }

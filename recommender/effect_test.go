@@ -14,7 +14,7 @@ import (
 // Every learner has a hidden level (1, 2 or 3, alike in both groups) and four
 // observations on each side of their (pseudo-)time: two assessments near their level
 // (one in ten answered against it) and two supervisor ratings off by a level one time
-// in five. A completer ready for the course (all are: levels 1..3 >= From) reaches To
+// in five; their roles require one level above it. A completer ready for the course (all are: levels 1..3 >= From) reaches To
 // with probability efficacy. After the time, supervisors rate everyone half a level
 // higher one time in two (a drift the controls share), and completers carry their
 // COURSE_COMPLETION evidence at To, which must not count.
@@ -65,8 +65,9 @@ func (w *effectWorld) completer() recommender.EffectSample {
 	}
 	w.trueGains += float64(after - l)
 	s := recommender.EffectSample{
-		Before: w.observe(l, effectT0.AddDate(0, -3, 0), false),
-		After:  w.observe(after, effectT0.AddDate(0, 2, 0), true),
+		Required: l + 1,
+		Before:   w.observe(l, effectT0.AddDate(0, -3, 0), false),
+		After:    w.observe(after, effectT0.AddDate(0, 2, 0), true),
 	}
 	s.After = append(s.After, models.Evidence{Source: models.CourseCompletion, Level: w.to, ObservedAt: effectT0})
 	return s
@@ -75,8 +76,9 @@ func (w *effectWorld) completer() recommender.EffectSample {
 func (w *effectWorld) control() recommender.EffectSample {
 	l := 1 + w.rng.IntN(3)
 	return recommender.EffectSample{
-		Before: w.observe(l, effectT0.AddDate(0, -3, 0), false),
-		After:  w.observe(l, effectT0.AddDate(0, 2, 0), true),
+		Required: l + 1,
+		Before:   w.observe(l, effectT0.AddDate(0, -3, 0), false),
+		After:    w.observe(l, effectT0.AddDate(0, 2, 0), true),
 	}
 }
 
@@ -186,11 +188,11 @@ func TestCourseEffectNoEvidence(t *testing.T) {
 		recommender.EffectClaim{From: 1, To: 3})
 	sup := models.Evidence{Source: models.SupervisorRating, Level: 2, ObservedAt: effectT0}
 	done := models.Evidence{Source: models.CourseCompletion, Level: 3, ObservedAt: effectT0}
-	if a.AddCompleter([]models.Evidence{sup}, []models.Evidence{done}) || a.AddCompleter(nil, []models.Evidence{sup}) ||
-		a.AddControl([]models.Evidence{sup}, nil) || a.Completers() != 0 {
+	if a.AddCompleter(2, []models.Evidence{sup}, []models.Evidence{done}) || a.AddCompleter(2, nil, []models.Evidence{sup}) ||
+		a.AddControl(2, []models.Evidence{sup}, nil) || a.Completers() != 0 {
 		t.Error("a learner without evidence on one side counted")
 	}
-	if !a.AddCompleter([]models.Evidence{sup}, []models.Evidence{sup, done}) || a.Completers() != 1 {
+	if !a.AddCompleter(2, []models.Evidence{sup}, []models.Evidence{sup, done}) || a.Completers() != 1 {
 		t.Error("a completer with evidence on both sides did not count")
 	}
 }

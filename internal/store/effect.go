@@ -34,8 +34,9 @@ func (db *DB) EachCompletion(ctx context.Context, fn func(models.Completion) err
 }
 
 // EachLearnerLearning streams the learners' evidence and completions, batch learners
-// (by ID) at a time: each batch is two range reads on learner_id, so memory holds one
-// batch whatever the number of learners.
+// (by ID) at a time: each batch is three range reads on learner_id (evidence,
+// completions, the requirements of their roles), so memory holds one batch whatever
+// the number of learners.
 func (db *DB) EachLearnerLearning(ctx context.Context, batch int, fn func([]models.LearnerLearning) error) error {
 	batch = max(batch, 1)
 	ctx = readOnly(ctx)
@@ -65,6 +66,29 @@ func (db *DB) EachLearnerLearning(ctx context.Context, batch int, fn func([]mode
 		out := groupLearning(evidence, done)
 		if len(out) == 0 {
 			continue
+		}
+		var reqs []struct {
+			LearnerID     int64 `bun:"learner_id"`
+			CompetencyID  int64 `bun:"competency_id"`
+			RequiredLevel int   `bun:"required_level"`
+		}
+		if err := db.bun.NewSelect().TableExpr("learner_roles AS lr").Join("JOIN role_requirements AS rr ON rr.role_id = lr.role_id").
+			ColumnExpr("lr.learner_id, rr.competency_id, MAX(rr.required_level) AS required_level").
+			Where("lr.learner_id BETWEEN ? AND ?", lo, hi).GroupExpr("lr.learner_id, rr.competency_id").
+			Scan(ctx, &reqs); err != nil {
+			return err
+		}
+		at := make(map[int64]*models.LearnerLearning, len(out))
+		for i := range out {
+			at[out[i].LearnerID] = &out[i]
+		}
+		for _, r := range reqs {
+			if l := at[r.LearnerID]; l != nil {
+				if l.Required == nil {
+					l.Required = map[int64]int{}
+				}
+				l.Required[r.CompetencyID] = r.RequiredLevel
+			}
 		}
 		if err := fn(out); err != nil {
 			return err

@@ -24,7 +24,8 @@ func TestCourseEffects(t *testing.T) {
 		for i := range 7 {
 			code := fmt.Sprintf("EFF%d", i)
 			learners = append(learners, models.LearnerRecord{EmployeeCode: code, Name: "Learner " + code,
-				Email: fmt.Sprintf("eff%d@gov.in", i), Designation: "Assistant", OrganisationCode: "MOF-DOR-CBDT"})
+				Email: fmt.Sprintf("eff%d@gov.in", i), Designation: "Assistant", OrganisationCode: "MOF-DOR-CBDT",
+				RoleCodes: []string{"ROLE-SO"}, HasRoles: i == 0})
 			evidence = append(evidence,
 				models.EvidenceRecord{EmployeeCode: code, CompetencyCode: "FUN-020", Source: models.SupervisorRating, Level: 1, ObservedAt: day(i)},
 				models.EvidenceRecord{EmployeeCode: code, CompetencyCode: "FUN-020", Source: models.SupervisorRating, Level: 3, ObservedAt: day(40 + i)})
@@ -61,6 +62,9 @@ func TestCourseEffects(t *testing.T) {
 				}
 				last = l.LearnerID
 				seen++
+				if want := map[int64]int{f.comm.ID: 2}; (len(l.Required) > 0) != (seen == 1) || (seen == 1 && l.Required[f.comm.ID] != 2) {
+					t.Errorf("learner %d requires %v; only the first holds a role, which requires %v", l.LearnerID, l.Required, want)
+				}
 				if len(l.Completions) > 0 {
 					completers++
 					// Supervisor ratings and the completion's evidence, in time order.
