@@ -106,7 +106,7 @@ func (m *learningMaker) learn(employee string, needs []requirement, truth []int,
 
 	start := m.end.Add(-history)
 	review := func(i int, day time.Time) {
-		at := day.UTC().Truncate(24*time.Hour).Add(4*time.Hour + time.Duration(rng.IntN(8*3600))*time.Second)
+		at := day.UTC().Truncate(24 * time.Hour).Add(4*time.Hour + time.Duration(rng.IntN(8*3600))*time.Second)
 		source := 0 // an assessment, or a supervisor's review
 		if rng.Float64() < 0.5 {
 			source = 2
