@@ -33,7 +33,7 @@ func TestEffectsCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("report: exit %d: %s", code, stderr)
 	}
-	if !regexp.MustCompile(`\nCourse effectiveness: [1-9]\d* courses in the catalogue estimated from their completers' evidence, ` + m[4] + ` contradicted by it`).MatchString(stdout) ||
+	if !regexp.MustCompile(`\nCourse effectiveness: [1-9]\d* courses in the catalogue estimated from their completers' evidence, `+m[4]+` contradicted by it`).MatchString(stdout) ||
 		!strings.Contains(stdout, "estimated effect (80% interval)") || !regexp.MustCompile(`claimed, \d+ completers|kept \(`).MatchString(stdout) {
 		t.Fatalf("report:\n%s", stdout)
 	}
