@@ -541,6 +541,13 @@ func authoriseCourseWork(ctx context.Context) error {
 	return requireRole(ctx, models.RoleContentProvider, models.RolePlatformAdmin)
 }
 
+// authoriseEffectiveness admits who may read course effectiveness: the providers
+// of courses (a CONTENT_PROVIDER; tokens do not name a provider, so any provider may
+// read any course's) and admins (ORG_ADMIN, PLATFORM_ADMIN).
+func authoriseEffectiveness(ctx context.Context) error {
+	return requireRole(ctx, models.RoleContentProvider, models.RoleOrgAdmin, models.RolePlatformAdmin)
+}
+
 // audited reports whether a caller's mutations go to the audit log: every
 // administrator's, not a learner's changes to their own record.
 func audited(caller *models.Caller) bool {

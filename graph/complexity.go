@@ -85,6 +85,8 @@ func setComplexity(c *generated.ComplexityRoot) {
 	c.Competency.Levels = listCost
 	c.Role.Requirements = listCost
 	c.Course.Competencies = listCost
+	c.Query.CourseEffectiveness = func(child int, _ string) int { return listCost(child) }
+	c.CohortCourseSuggestion.Effects = listCost
 	c.Learner.Roles = listCost
 
 	// Plans.

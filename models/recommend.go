@@ -22,6 +22,8 @@ type Catalogue struct {
 	Courses         []*Course
 	Imparts         map[int64][]CourseCompetency // by course ID
 	CompetencyNames map[int64]string
+	// Effects holds the last fit's course effects, by course ID (see Efficacy).
+	Effects map[int64][]CourseEffect
 }
 
 // PeerOutcome is what one learner holding a role did with one course, and how

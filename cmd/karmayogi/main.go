@@ -32,6 +32,7 @@ Usage:
                                                load a deterministic demo data set
   karmayogi import KIND FILE.csv               load a CSV file (kinds: see README)
   karmayogi reestimate                         rebuild every proficiency from the evidence
+  karmayogi effects [--first 20]               fit course effectiveness from the learning record
   karmayogi schema                             print the GraphQL schema (SDL)
   karmayogi token --role ROLE [--learner EMPLOYEE_CODE] [--org ORG_CODE] [--ttl 1h]
                                                print a signed access token
@@ -70,6 +71,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"load":      loadCommand,
 
 		"reestimate": reestimateCommand,
+		"effects":    effectsCommand,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

@@ -191,16 +191,48 @@ func gapTable(ctx context.Context, w io.Writer, db *store.DB, reports *service.R
 	}
 	fmt.Fprintf(w, "\nSuggested courses: each closes the most of the gap the ones above leave\n\n")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "rank\tcourse\thours\tlearners helped\ttotal gap closed")
+	fmt.Fprintln(tw, "rank\tcourse\thours\tlearners helped\ttotal gap closed\testimated effect (80% interval)")
 	for i, s := range top {
 		title, hours := fmt.Sprint(s.CourseID), 0.0
 		if c := courses[s.CourseID]; c != nil {
 			title, hours = c.Code+" "+c.Title, c.DurationHours
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%g\t%d\t%.1f\n", i+1, title, hours, s.LearnersHelped, s.TotalGapClosed)
+		effects, err := reports.Recommendations.CourseEffects(ctx, s.CourseID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%g\t%d\t%.1f\t%s\n", i+1, title, hours, s.LearnersHelped, s.TotalGapClosed, effectText(effects))
 	}
 	if len(top) == 0 {
-		fmt.Fprintln(tw, "-\tno course closes a gap\t-\t-\t-")
+		fmt.Fprintln(tw, "-\tno course closes a gap\t-\t-\t-\t-")
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	estimated, contradicted, err := reports.Recommendations.EffectCounts(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nCourse effectiveness: %d courses in the catalogue estimated from their completers' evidence, %d contradicted by it (karmayogi effects)\n",
+		estimated, contradicted)
+	return nil
+}
+
+// effectText describes a course's estimated effects, one claim after another.
+func effectText(effects []models.CourseEffect) string {
+	var parts []string
+	for _, e := range effects {
+		switch {
+		case !e.Estimated():
+			parts = append(parts, fmt.Sprintf("claim %d→%d kept (%d completers)", e.ClaimedFromLevel, e.ClaimedToLevel, e.Learners))
+		case e.Contradicted:
+			parts = append(parts, fmt.Sprintf("%+.2f [%.2f, %.2f] of %.2f claimed, %d completers: CONTRADICTED", e.EstimatedGain, e.Low, e.High, e.ClaimedGain, e.Learners))
+		default:
+			parts = append(parts, fmt.Sprintf("%+.2f [%.2f, %.2f] of %.2f claimed, %d completers", e.EstimatedGain, e.Low, e.High, e.ClaimedGain, e.Learners))
+		}
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, "; ")
 }

@@ -34,6 +34,7 @@ type QueryResolver interface {
 	Competencies(ctx context.Context, first *int, after *string, filter *model.CompetencyFilter) (*model.CompetencyConnection, error)
 	Course(ctx context.Context, id string) (*models.Course, error)
 	Courses(ctx context.Context, first *int, after *string, filter *model.CourseFilter) (*model.CourseConnection, error)
+	CourseEffectiveness(ctx context.Context, courseID string) ([]*models.CourseEffect, error)
 	KarmaRules(ctx context.Context) ([]*models.KarmaRule, error)
 	LearnerLeaderboard(ctx context.Context, organisationID string, first *int, since *time.Time) ([]*models.LearnerStanding, error)
 	OrganisationLeaderboard(ctx context.Context, parentID *string, first *int, since *time.Time) ([]*models.OrganisationStanding, error)
@@ -206,6 +207,20 @@ func (ec *executionContext) field_Query_competency_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_courseEffectiveness_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "courseId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["courseId"] = arg0
 	return args, nil
 }
 
@@ -1205,6 +1220,50 @@ func (ec *executionContext) fieldContext_Query_courses(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_courseEffectiveness(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_courseEffectiveness(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CourseEffectiveness(ctx, fc.Args["courseId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.CourseEffect) graphql.Marshaler {
+			return ec.marshalNCourseEffect2ᚕᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋmodelsᚐCourseEffectᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_courseEffectiveness(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CourseEffect(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_courseEffectiveness_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_karmaRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2184,6 +2243,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_courses(ctx, field)
+				})
+		case "courseEffectiveness":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_courseEffectiveness(ctx, field)
 				})
 		case "karmaRules":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

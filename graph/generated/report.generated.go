@@ -20,6 +20,8 @@ import (
 
 type CohortCourseSuggestionResolver interface {
 	Course(ctx context.Context, obj *recommender.CohortSuggestion) (*models.Course, error)
+
+	Effects(ctx context.Context, obj *recommender.CohortSuggestion) ([]*models.CourseEffect, error)
 }
 type CompetencyGapStatResolver interface {
 	Competency(ctx context.Context, obj *service.CompetencyGapStat) (*models.Competency, error)
@@ -136,6 +138,38 @@ func (ec *executionContext) _CohortCourseSuggestion_totalGapClosed(ctx context.C
 }
 func (ec *executionContext) fieldContext_CohortCourseSuggestion_totalGapClosed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CohortCourseSuggestion", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CohortCourseSuggestion_effects(ctx context.Context, field graphql.CollectedField, obj *recommender.CohortSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CohortCourseSuggestion_effects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CohortCourseSuggestion().Effects(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.CourseEffect) graphql.Marshaler {
+			return ec.marshalNCourseEffect2ᚕᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋmodelsᚐCourseEffectᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CohortCourseSuggestion_effects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CohortCourseSuggestion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CourseEffect(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CompetencyGapStat_competency(ctx context.Context, field graphql.CollectedField, obj *service.CompetencyGapStat) (ret graphql.Marshaler) {
@@ -785,6 +819,12 @@ func (ec *executionContext) _CohortCourseSuggestion(ctx context.Context, sel ast
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "effects":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CohortCourseSuggestion_effects(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -36,6 +36,7 @@ type ResolverRoot interface {
 	ContentGap() ContentGapResolver
 	Course() CourseResolver
 	CourseCompetency() CourseCompetencyResolver
+	CourseEffect() CourseEffectResolver
 	Enrolment() EnrolmentResolver
 	EventParticipation() EventParticipationResolver
 	Evidence() EvidenceResolver
@@ -174,6 +175,7 @@ type ComplexityRoot struct {
 
 	CohortCourseSuggestion struct {
 		Course         func(childComplexity int) int
+		Effects        func(childComplexity int) int
 		LearnersHelped func(childComplexity int) int
 		TotalGapClosed func(childComplexity int) int
 	}
@@ -260,6 +262,18 @@ type ComplexityRoot struct {
 	CourseEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CourseEffect struct {
+		ClaimedFromLevel func(childComplexity int) int
+		ClaimedToLevel   func(childComplexity int) int
+		Competency       func(childComplexity int) int
+		Contradicted     func(childComplexity int) int
+		Course           func(childComplexity int) int
+		EstimatedGain    func(childComplexity int) int
+		High             func(childComplexity int) int
+		Learners         func(childComplexity int) int
+		Low              func(childComplexity int) int
 	}
 
 	CreateBatchPayload struct {
@@ -604,6 +618,7 @@ type ComplexityRoot struct {
 		Competency              func(childComplexity int, id string) int
 		CompetencyGaps          func(childComplexity int, learnerID string, roleID *string) int
 		Course                  func(childComplexity int, id string) int
+		CourseEffectiveness     func(childComplexity int, courseID string) int
 		Courses                 func(childComplexity int, first *int, after *string, filter *model.CourseFilter) int
 		GapReport               func(childComplexity int, organisationID string, roleID *string, competencyType *models.CompetencyType) int
 		KarmaRules              func(childComplexity int) int
@@ -1210,6 +1225,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CohortCourseSuggestion.Course(childComplexity), true
+	case "CohortCourseSuggestion.effects":
+		if e.ComplexityRoot.CohortCourseSuggestion.Effects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CohortCourseSuggestion.Effects(childComplexity), true
 	case "CohortCourseSuggestion.learnersHelped":
 		if e.ComplexityRoot.CohortCourseSuggestion.LearnersHelped == nil {
 			break
@@ -1549,6 +1570,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CourseEdge.Node(childComplexity), true
+
+	case "CourseEffect.claimedFromLevel":
+		if e.ComplexityRoot.CourseEffect.ClaimedFromLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseEffect.ClaimedFromLevel(childComplexity), true
+	case "CourseEffect.claimedToLevel":
+		if e.ComplexityRoot.CourseEffect.ClaimedToLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseEffect.ClaimedToLevel(childComplexity), true
+	case "CourseEffect.competency":
+		if e.ComplexityRoot.CourseEffect.Competency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseEffect.Competency(childComplexity), true
+	case "CourseEffect.contradicted":
+		if e.ComplexityRoot.CourseEffect.Contradicted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseEffect.Contradicted(childComplexity), true
+	case "CourseEffect.course":
+		if e.ComplexityRoot.CourseEffect.Course == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseEffect.Course(childComplexity), true
+	case "CourseEffect.estimatedGain":
+		if e.ComplexityRoot.CourseEffect.EstimatedGain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseEffect.EstimatedGain(childComplexity), true
+	case "CourseEffect.high":
+		if e.ComplexityRoot.CourseEffect.High == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseEffect.High(childComplexity), true
+	case "CourseEffect.learners":
+		if e.ComplexityRoot.CourseEffect.Learners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseEffect.Learners(childComplexity), true
+	case "CourseEffect.low":
+		if e.ComplexityRoot.CourseEffect.Low == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourseEffect.Low(childComplexity), true
 
 	case "CreateBatchPayload.batch":
 		if e.ComplexityRoot.CreateBatchPayload.Batch == nil {
@@ -3051,6 +3127,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Course(childComplexity, args["id"].(string)), true
+	case "Query.courseEffectiveness":
+		if e.ComplexityRoot.Query.CourseEffectiveness == nil {
+			break
+		}
+
+		args, err := ec.field_Query_courseEffectiveness_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CourseEffectiveness(childComplexity, args["courseId"].(string)), true
 	case "Query.courses":
 		if e.ComplexityRoot.Query.Courses == nil {
 			break
@@ -5072,6 +5159,52 @@ extend type Mutation {
   ): UpdateCoursePayload!
 }
 `, BuiltIn: false},
+	{Name: "../schema/effect.graphqls", Input: `"""
+The estimated effect of a course on one competency it claims, for monitoring and
+evaluation: the change in its completers' level from their evidence before to after
+completing it, less the change over the same span for learners whose roles require the
+competency alike but who did not take it, shrunk towards the catalogue's claim while
+the completers are few (see docs/effectiveness.md). Where the data are too thin, the
+claim itself is given (` + "`" + `learners` + "`" + ` below 5).
+"""
+type CourseEffect {
+  """The course."""
+  course: Course!
+  """The competency the course claims to impart."""
+  competency: Competency!
+  """The level the course claims to start from."""
+  claimedFromLevel: Int!
+  """The level the course claims to take a learner to."""
+  claimedToLevel: Int!
+  """The estimated gain in levels of a completer; the claim's gain (` + "`" + `claimedToLevel - claimedFromLevel` + "`" + `, or what it promises the completers, their readiness priced in) when not estimated."""
+  estimatedGain: Float!
+  """The low end of the estimate's 80% interval."""
+  low: Float!
+  """The high end of the estimate's 80% interval."""
+  high: Float!
+  """Completers with evidence both before and after completing, which the estimate rests on."""
+  learners: Int!
+  """Whether the data contradict the claim: the whole 80% interval lies below half the gain the claim promises."""
+  contradicted: Boolean!
+}
+
+extend type CohortCourseSuggestion {
+  """The course's estimated effect on each competency it claims, by competency."""
+  effects: [CourseEffect!]!
+}
+
+extend type Query {
+  """
+  The estimated effect of a course on each competency it claims, by competency; the
+  claim itself (` + "`" + `learners` + "`" + ` 0) for a claim not fitted yet. CONTENT_PROVIDER, ORG_ADMIN or
+  PLATFORM_ADMIN; FORBIDDEN otherwise; NOT_FOUND for an unknown course.
+  """
+  courseEffectiveness(
+    """The course."""
+    courseId: ID!
+  ): [CourseEffect!]!
+}
+`, BuiltIn: false},
 	{Name: "../schema/karma.graphqls", Input: `"""What earns karma points. Each reason has one rule (` + "`" + `karmaRules` + "`" + `)."""
 enum KarmaReason {
   """Completing a course. Outside an assigned plan, at most the rule's ` + "`" + `monthlyCap` + "`" + ` courses a calendar month (India Standard Time) earn it."""
@@ -6594,6 +6727,8 @@ func (ec *executionContext) childFields_CohortCourseSuggestion(ctx context.Conte
 		return ec.fieldContext_CohortCourseSuggestion_learnersHelped(ctx, field)
 	case "totalGapClosed":
 		return ec.fieldContext_CohortCourseSuggestion_totalGapClosed(ctx, field)
+	case "effects":
+		return ec.fieldContext_CohortCourseSuggestion_effects(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CohortCourseSuggestion", field.Name)
 }
@@ -6764,6 +6899,30 @@ func (ec *executionContext) childFields_CourseEdge(ctx context.Context, field gr
 		return ec.fieldContext_CourseEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CourseEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CourseEffect(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "course":
+		return ec.fieldContext_CourseEffect_course(ctx, field)
+	case "competency":
+		return ec.fieldContext_CourseEffect_competency(ctx, field)
+	case "claimedFromLevel":
+		return ec.fieldContext_CourseEffect_claimedFromLevel(ctx, field)
+	case "claimedToLevel":
+		return ec.fieldContext_CourseEffect_claimedToLevel(ctx, field)
+	case "estimatedGain":
+		return ec.fieldContext_CourseEffect_estimatedGain(ctx, field)
+	case "low":
+		return ec.fieldContext_CourseEffect_low(ctx, field)
+	case "high":
+		return ec.fieldContext_CourseEffect_high(ctx, field)
+	case "learners":
+		return ec.fieldContext_CourseEffect_learners(ctx, field)
+	case "contradicted":
+		return ec.fieldContext_CourseEffect_contradicted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CourseEffect", field.Name)
 }
 
 func (ec *executionContext) childFields_CreateBatchPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -58,10 +58,15 @@ type learningMaker struct {
 	end      time.Time                // the reference date, or today if earlier
 	reqs     map[string][]requirement // by role code
 	teaching map[string][]teaching    // by competency code, in course order
+	// effects is the stream of what courses do to their completers (effects.go),
+	// apart from rng so that the rest of the record is drawn as before.
+	effects *rand.Rand
+	imparts map[string][]models.CourseCompetencyRecord // by course code
 }
 
-func newLearningMaker(rng *rand.Rand, reqs []models.RoleRequirementRecord, links []models.CourseCompetencyRecord, now time.Time) *learningMaker {
-	m := &learningMaker{rng: rng, end: ReferenceDate, reqs: map[string][]requirement{}, teaching: map[string][]teaching{}}
+func newLearningMaker(rng, effects *rand.Rand, reqs []models.RoleRequirementRecord, links []models.CourseCompetencyRecord, now time.Time) *learningMaker {
+	m := &learningMaker{rng: rng, end: ReferenceDate, reqs: map[string][]requirement{}, teaching: map[string][]teaching{},
+		effects: effects, imparts: map[string][]models.CourseCompetencyRecord{}}
 	if today := now.UTC().Truncate(24 * time.Hour); today.Before(m.end) {
 		m.end = today
 	}
@@ -70,6 +75,7 @@ func newLearningMaker(rng *rand.Rand, reqs []models.RoleRequirementRecord, links
 	}
 	for _, l := range links {
 		m.teaching[l.CompetencyCode] = append(m.teaching[l.CompetencyCode], teaching{l.CourseCode, l.FromLevel, l.ToLevel})
+		m.imparts[l.CourseCode] = append(m.imparts[l.CourseCode], l)
 	}
 	return m
 }
@@ -97,34 +103,13 @@ func (m *learningMaker) record(l models.LearnerRecord) ([]models.EvidenceRecord,
 	}
 
 	evidence := make([]models.EvidenceRecord, 0, 16)
+	about := make([]int, 0, 16) // the need each row observes
 	for range 5 + rng.IntN(11) {
 		i := rng.IntN(len(needs))
 		e := models.EvidenceRecord{EmployeeCode: l.EmployeeCode, CompetencyCode: needs[i].comp, ObservedAt: m.when(rng, 0)}
-		switch pick(rng, sourceShare) {
-		case 0:
-			e.Source, e.Level = models.Assessment, clamp(truth[i]+pick(rng, testedShift)-1, 1, models.MaxLevel)
-			pass := truth[i] >= e.Level
-			if rng.Float64() < 0.1 {
-				pass = !pass
-			}
-			s := 0.15 + 0.44*rng.Float64()
-			if pass {
-				s = 0.6 + 0.4*rng.Float64()
-			}
-			s = math.Round(s*100) / 100
-			e.Score = &s
-		case 3:
-			if truth[i] > 0 {
-				e.Source, e.Level = models.Certification, truth[i]
-				break
-			}
-			fallthrough // nothing to certify: the learner rates themselves instead
-		case 1:
-			e.Source, e.Level = models.SelfRating, clamp(truth[i]+pick(rng, selfShift)-1, 1, models.MaxLevel)
-		case 2:
-			e.Source, e.Level = models.SupervisorRating, clamp(truth[i]+pick(rng, supervisorShift)-1, 1, models.MaxLevel)
-		}
+		observe(rng, &e, pick(rng, sourceShare), truth[i])
 		evidence = append(evidence, e)
+		about = append(about, i)
 	}
 
 	// Enrolments in courses on the learner's needs, mostly where they fall short,
@@ -136,6 +121,7 @@ func (m *learningMaker) record(l models.LearnerRecord) ([]models.EvidenceRecord,
 		}
 	}
 	var enrolments []models.EnrolmentRecord
+	var motive []int // the need each enrolment is for
 	taken := map[string]bool{}
 	want := 1 + rng.IntN(5)
 	for try := 0; len(enrolments) < want && try < 3*want; try++ {
@@ -162,8 +148,39 @@ func (m *learningMaker) record(l models.LearnerRecord) ([]models.EvidenceRecord,
 		}
 		taken[c.course] = true
 		enrolments = append(enrolments, m.enrolment(rng, l.EmployeeCode, c, truth[i]))
+		motive = append(motive, i)
 	}
+	evidence = m.learn(l.EmployeeCode, needs, truth, evidence, about, enrolments, motive)
 	return evidence, enrolments
+}
+
+// observe fills in the source, level and score of evidence e of a learner at level
+// truth, as source (an index into sourceShare) says.
+func observe(rng *rand.Rand, e *models.EvidenceRecord, source, truth int) {
+	switch source {
+	case 0:
+		e.Source, e.Level = models.Assessment, clamp(truth+pick(rng, testedShift)-1, 1, models.MaxLevel)
+		pass := truth >= e.Level
+		if rng.Float64() < 0.1 {
+			pass = !pass
+		}
+		s := 0.15 + 0.44*rng.Float64()
+		if pass {
+			s = 0.6 + 0.4*rng.Float64()
+		}
+		s = math.Round(s*100) / 100
+		e.Score = &s
+	case 3:
+		if truth > 0 {
+			e.Source, e.Level = models.Certification, truth
+			break
+		}
+		fallthrough // nothing to certify: the learner rates themselves instead
+	case 1:
+		e.Source, e.Level = models.SelfRating, clamp(truth+pick(rng, selfShift)-1, 1, models.MaxLevel)
+	case 2:
+		e.Source, e.Level = models.SupervisorRating, clamp(truth+pick(rng, supervisorShift)-1, 1, models.MaxLevel)
+	}
 }
 
 // enrolment returns an enrolment in course c of a learner at level truth in its

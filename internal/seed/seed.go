@@ -53,6 +53,7 @@ const (
 	streamLearners
 	streamLearning
 	streamClassroom
+	streamEffects
 )
 
 // Run generates the data set and writes it through w in dependency order:
@@ -163,7 +164,7 @@ func Run(ctx context.Context, w models.BulkWriter, opts Options) (Stats, error) 
 	// Learners are generated a batch at a time so memory stays flat at any scale,
 	// each batch followed by its learning record.
 	lm := newLearnerMaker(stream(streamLearners), orgs, opts.Learners)
-	rm := newLearningMaker(stream(streamLearning), reqs, links, time.Now())
+	rm := newLearningMaker(stream(streamLearning), stream(streamEffects), reqs, links, time.Now())
 	batch := make([]models.LearnerRecord, 0, batchSize)
 	var evidence []models.EvidenceRecord
 	var enrolments []models.EnrolmentRecord

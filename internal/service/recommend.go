@@ -212,7 +212,7 @@ func newCatalogue(c *models.Catalogue, outcomes []models.PeerOutcome) *recommend
 	for i, course := range c.Courses {
 		imparts := make([]recommender.Impart, len(c.Imparts[course.ID]))
 		for j, cc := range c.Imparts[course.ID] {
-			imparts[j] = recommender.Impart{CompetencyID: cc.CompetencyID, From: cc.FromLevel, To: cc.ToLevel}
+			imparts[j] = recommender.Impart{CompetencyID: cc.CompetencyID, From: cc.FromLevel, To: cc.ToLevel, Efficacy: c.Efficacy(cc)}
 		}
 		courses[i] = recommender.Course{ID: course.ID, Title: course.Title, Hours: course.DurationHours,
 			RatingSum: course.RatingSum, RatingCount: course.RatingCount, Enrolments: course.EnrolmentCount, Imparts: imparts}

@@ -12,7 +12,8 @@ import (
 
 var _ models.RecommenderStore = (*DB)(nil)
 
-// FindCatalogue reads every course with what it imparts, and competency names, at
+// FindCatalogue reads every course with what it imparts, competency names and the
+// stored course effects, at
 // one catalogue version (one transaction, so the parts agree).
 func (db *DB) FindCatalogue(ctx context.Context) (*models.Catalogue, error) {
 	c := &models.Catalogue{Imparts: map[int64][]models.CourseCompetency{}, CompetencyNames: map[int64]string{}}
@@ -40,7 +41,9 @@ func (db *DB) FindCatalogue(ctx context.Context) (*models.Catalogue, error) {
 		for _, n := range names {
 			c.CompetencyNames[n.ID] = n.Name
 		}
-		return nil
+		var err error
+		c.Effects, err = findAllCourseEffects(ctx, tx)
+		return err
 	})
 	return c, err
 }
