@@ -6688,15 +6688,15 @@ type UpdatePlanPayload {
 
 extend type Mutation {
   """Completes an enrolment on the course provider's word, verified PROVIDER, with a certificate. CONTENT_PROVIDER or PLATFORM_ADMIN; NOT_FOUND for an unknown enrolment; BAD_USER_INPUT (` + "`" + `input.enrolmentId` + "`" + `) for a dropped one. A completed enrolment is left as it is."""
-  confirmCompletion(input: ConfirmCompletionInput!): ConfirmCompletionPayload!
+  confirmCompletion("""The enrolment to complete.""" input: ConfirmCompletionInput!): ConfirmCompletionPayload!
   """Approves a pending self-registration: the learner becomes ACTIVE with the roles given. An ORG_ADMIN over the learner's organisation, or a PLATFORM_ADMIN. BAD_USER_INPUT (` + "`" + `input.learnerId` + "`" + `) when the learner is not pending."""
-  approveRegistration(input: ApproveRegistrationInput!): ApproveRegistrationPayload!
+  approveRegistration("""The request to approve.""" input: ApproveRegistrationInput!): ApproveRegistrationPayload!
   """Refuses every token of a learner issued until now, on every server at once. The admins over the learner, and PLATFORM_ADMIN."""
-  revokeTokens(input: RevokeTokensInput!): RevokeTokensPayload!
+  revokeTokens("""The learner whose tokens to revoke.""" input: RevokeTokensInput!): RevokeTokensPayload!
   """Signs the caller out everywhere: every token of theirs issued until now, this one included, is refused. Takes no input: it acts on the caller."""
   signOut: SignOutPayload!
   """Moves a plan from DRAFT to LIVE to RETIRED, never back. The admins over the plan's organisation. BAD_USER_INPUT (` + "`" + `input.status` + "`" + `) for a move backwards, or to LIVE once the due date has passed."""
-  updatePlan(input: UpdatePlanInput!): UpdatePlanPayload!
+  updatePlan("""The plan and its new status.""" input: UpdatePlanInput!): UpdatePlanPayload!
 }
 `, BuiltIn: false},
 }
