@@ -86,13 +86,17 @@ var workflowAttacks = []attack{
 	}},
 	{name: "Completion/ProviderVerifiedCourseIgnoresLearnersAndAdmins", changes: append([]string{"course_competencies", "counters"}, learningTables...),
 		run: func(t *testing.T, e *attackEnv) {
-			var course struct{ CreateCourse struct{ Course struct{ ID string } } }
+			var course struct {
+				CreateCourse struct{ Course struct{ ID string } }
+			}
 			decode(t, e.provider.bind(t).data(`mutation($c: ID!) { createCourse(input: {code: "PV-101", title: "Provider-verified ethics",
 				description: "d", provider: "ISTM", format: ONLINE, durationHours: 2, providerVerified: true,
 				competencies: [{competencyId: $c, fromLevel: 0, toLevel: 2}]}) { course { id providerVerified } } }`,
 				map[string]any{"c": e.f["$emp"]}), &course)
 			e.f["$pv101"] = course.CreateCourse.Course.ID
-			var en struct{ Enrol struct{ Enrolment struct{ ID string } } }
+			var en struct {
+				Enrol struct{ Enrolment struct{ ID string } }
+			}
 			decode(t, e.asha.bind(t).data(wfEnrol, map[string]any{"i": map[string]any{"learnerId": e.f["$asha"], "courseId": e.f["$pv101"]}}), &en)
 			e.f["$ashaPV"] = en.Enrol.Enrolment.ID
 			for _, c := range []*client{e.asha, e.doeAdmin, e.pa} {
@@ -126,7 +130,9 @@ var workflowAttacks = []attack{
 		// A course without a final assessment or provider verification: her word stands,
 		// marked SELF_REPORTED on the certificate, its public check and its evidence.
 		asha := e.asha.bind(t)
-		var en struct{ Enrol struct{ Enrolment struct{ ID string } } }
+		var en struct {
+			Enrol struct{ Enrolment struct{ ID string } }
+		}
 		decode(t, asha.data(wfEnrol, map[string]any{"i": map[string]any{"learnerId": e.f["$asha"], "courseId": e.f["$emp101"]}}), &en)
 		var done struct {
 			UpdateProgress struct {
@@ -200,7 +206,11 @@ var workflowAttacks = []attack{
 			reg := e.pa.as(models.Caller{Role: models.RoleLearner, Email: email, Registration: true}).bind(t)
 			r := reg.ask(wfRegister, map[string]any{"i": map[string]any{"employeeCode": code, "name": "Probe", "email": email,
 				"designation": "Clerk", "organisationId": e.f["$dgacr"]}})
-			var d struct{ RegisterLearner struct{ Learner struct{ ID, Status, EmployeeCode string } } }
+			var d struct {
+				RegisterLearner struct {
+					Learner struct{ ID, Status, EmployeeCode string }
+				}
+			}
 			decode(t, r.Data, &d)
 			l := d.RegisterLearner.Learner
 			if len(r.Errors) > 0 || l.Status != "PENDING" || l.EmployeeCode != code {
@@ -345,7 +355,9 @@ var workflowAttacks = []attack{
 		run: func(t *testing.T, e *attackEnv) {
 			admin := e.doeAdmin.bind(t)
 			create := func() string {
-				var p struct{ CreatePlan struct{ Plan struct{ ID string } } }
+				var p struct {
+					CreatePlan struct{ Plan struct{ ID string } }
+				}
 				decode(t, admin.data(`mutation($o: ID!, $c: ID!, $r: ID!, $d: Time!) { createPlan(input: {name: "Procurement drive",
 					organisationId: $o, courseIds: [$c], audienceRoleIds: [$r], dueDate: $d}) { plan { id } } }`,
 					map[string]any{"o": e.f["$doe"], "c": e.f["$gfr201"], "r": e.f["$so"], "d": soon(30 * day)}), &p)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openkarmayogi/karmayogi/internal/auth"
 	"github.com/openkarmayogi/karmayogi/internal/telemetry"
 )
 
@@ -31,6 +32,11 @@ type Config struct {
 	RedisURL     string
 	CachePrefix  string   // KARMAYOGI_CACHE_PREFIX: in front of every Redis key and channel, one per deployment
 	JWTSecret    string   // KARMAYOGI_JWT_SECRET; empty: generated once and kept in the database
+	// KARMAYOGI_JWT_PREVIOUS_SECRET: the secret before a rotation, whose tokens are
+	// still accepted until KARMAYOGI_JWT_PREVIOUS_UNTIL (RFC 3339; default: a
+	// session's lifetime, 12h, after the process starts).
+	JWTPreviousSecret string
+	JWTPreviousUntil  time.Time
 	EmailDomains []string // KARMAYOGI_EMAIL_DOMAINS: domains allowed to sign in and self-register
 	SMTPURL      string   // KARMAYOGI_SMTP_URL: the OTP mail sender; empty: codes are logged (development only)
 	CORSOrigins  []string // KARMAYOGI_CORS_ORIGINS: browser origins allowed to call the API from other sites
@@ -68,6 +74,13 @@ func configFromEnv() (Config, error) {
 	c.RedisURL = os.Getenv("REDIS_URL")
 	c.CachePrefix = getenv("KARMAYOGI_CACHE_PREFIX", "karmayogi:")
 	c.JWTSecret = os.Getenv("KARMAYOGI_JWT_SECRET")
+	c.JWTPreviousSecret = os.Getenv("KARMAYOGI_JWT_PREVIOUS_SECRET")
+	c.JWTPreviousUntil = time.Now().Add(auth.SessionLifetime)
+	if v := os.Getenv("KARMAYOGI_JWT_PREVIOUS_UNTIL"); v != "" {
+		if c.JWTPreviousUntil, err = time.Parse(time.RFC3339, v); err != nil {
+			return c, fmt.Errorf("KARMAYOGI_JWT_PREVIOUS_UNTIL must be an RFC 3339 time: %w", err)
+		}
+	}
 	c.SMTPURL = os.Getenv("KARMAYOGI_SMTP_URL")
 	c.EmailDomains = splitList(getenv("KARMAYOGI_EMAIL_DOMAINS", "gov.in,nic.in"), true)
 	// Development admits the usual front-end dev servers; production only what it is told.

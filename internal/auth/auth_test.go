@@ -266,3 +266,43 @@ func TestOTPSignIn(t *testing.T) {
 		})
 	})
 }
+
+// TestPreviousSecret: after a rotation, tokens signed with the previous secret are
+// accepted until the grace period ends, and never after.
+func TestPreviousSecret(t *testing.T) {
+	old, _ := auth.NewTokens(secret)
+	tok, _, err := old.Issue(models.Caller{Role: models.RoleLearner, LearnerID: 7}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rotated := []byte("the new secret, also at least thirty-two bytes")
+	for _, tc := range []struct {
+		name  string
+		until time.Time // zero: no previous secret
+		ok    bool
+	}{
+		{"WithoutThePrevious", time.Time{}, false},
+		{"DuringTheGracePeriod", time.Now().Add(time.Hour), true},
+		{"AfterTheGracePeriod", time.Now().Add(-time.Second), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			current, _ := auth.NewTokens(rotated)
+			if !tc.until.IsZero() {
+				if err := current.AcceptPrevious(secret, tc.until); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c, err := current.Verify(tok)
+			if ok := err == nil && c.LearnerID == 7; ok != tc.ok {
+				t.Fatalf("verified %v (caller %+v, err %v), want %v", ok, c, err, tc.ok)
+			}
+			fresh, _, _ := current.Issue(models.Caller{Role: models.RoleLearner, LearnerID: 8}, time.Hour)
+			if _, err := old.Verify(fresh); err == nil {
+				t.Fatal("a token of the new secret verifies under the old one alone")
+			}
+		})
+	}
+	if err := old.AcceptPrevious([]byte("short"), time.Now().Add(time.Hour)); err == nil {
+		t.Fatal("a short previous secret was accepted")
+	}
+}
