@@ -32,17 +32,18 @@ type Config struct {
 	RedisURL     string
 	CachePrefix  string   // KARMAYOGI_CACHE_PREFIX: in front of every Redis key and channel, one per deployment
 	JWTSecret    string   // KARMAYOGI_JWT_SECRET; empty: generated once and kept in the database
-	// KARMAYOGI_JWT_PREVIOUS_SECRET: the secret before a rotation, whose tokens are
-	// still accepted until KARMAYOGI_JWT_PREVIOUS_UNTIL (RFC 3339; default: a
-	// session's lifetime, 12h, after the process starts).
-	JWTPreviousSecret string
-	JWTPreviousUntil  time.Time
 	EmailDomains []string // KARMAYOGI_EMAIL_DOMAINS: domains allowed to sign in and self-register
 	SMTPURL      string   // KARMAYOGI_SMTP_URL: the OTP mail sender; empty: codes are logged (development only)
 	CORSOrigins  []string // KARMAYOGI_CORS_ORIGINS: browser origins allowed to call the API from other sites
 	// KARMAYOGI_TRUSTED_PROXIES: load balancers (addresses or CIDRs) whose
 	// X-Forwarded-For names the client, for per-address rate limits.
 	TrustedProxies []netip.Prefix
+
+	// KARMAYOGI_JWT_PREVIOUS_SECRET: the secret before a rotation, whose tokens are
+	// still accepted until KARMAYOGI_JWT_PREVIOUS_UNTIL (RFC 3339; default: a
+	// session's lifetime, 12h, after the process starts).
+	JWTPreviousSecret string
+	JWTPreviousUntil  time.Time
 
 	LogFormat string     // KARMAYOGI_LOG_FORMAT: json (default) or text
 	LogLevel  slog.Level // KARMAYOGI_LOG_LEVEL: debug, info (default), warn or error
