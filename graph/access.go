@@ -17,6 +17,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 
 	"github.com/openkarmayogi/karmayogi/graph/model"
+	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -57,6 +58,49 @@ var publicRoots = map[string]bool{
 
 // privateFields are fields of public objects that need a signed-in caller.
 var privateFields = map[string]bool{"Organisation.learners": true, "Batch.requests": true, "LearningEvent.participation": true}
+
+// pendingRoots are the root fields a pending learner's token may use besides the
+// public ones: their own request (viewer, learner, node: canSeeLearner shows them
+// only themselves) and signing out.
+var pendingRoots = map[string]bool{"viewer": true, "learner": true, "signOut": true}
+
+var errPending = models.Errorf(models.EFORBIDDEN, "your registration is waiting for an administrator's approval; until then you may see only your own request")
+
+// learnerSubject is the token subject of a learner's tokens (auth.Tokens.Issue).
+func learnerSubject(learnerID int64) string { return fmt.Sprintf("learner:%d", learnerID) }
+
+// revocable refuses tokens issued before their subject's revocation (revokeTokens,
+// signOut), checked after the signature on every request and before every event
+// of a subscription.
+type revocable struct {
+	TokenVerifier
+	revocations *service.Revocations
+}
+
+// revocationTimeout bounds the check: the cache answers in a millisecond; past
+// this, the database is down and Revoked admits the token.
+const revocationTimeout = 2 * time.Second
+
+func (v revocable) Verify(token string) (*models.Caller, error) {
+	c, err := v.TokenVerifier.Verify(token)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), revocationTimeout)
+	defer cancel()
+	if v.revocations.Revoked(ctx, c.Subject, c.IssuedAt) {
+		return nil, models.Errorf(models.EUNAUTHORIZED, "invalid or expired token")
+	}
+	return c, nil
+}
+
+// revoke refuses every token of subject issued until now.
+func (r *Resolver) revoke(ctx context.Context, subject string) (time.Time, error) {
+	if r.revocations == nil {
+		return time.Time{}, errors.New("revocation is not configured: the access store keeps no revocations")
+	}
+	return r.revocations.Revoke(ctx, subject)
+}
 
 // TokenVerifier turns a bearer token into a caller.
 type TokenVerifier interface {
@@ -281,10 +325,13 @@ func guardFields(audit models.AccessStore) graphql.FieldMiddleware {
 			if caller == nil {
 				return nil, errSignInRequired
 			}
-			if caller.Registration && fc.Field.Name != "registerLearner" {
+			if caller.Registration && fc.Field.Name != "registerLearner" && fc.Field.Name != "signOut" {
 				return nil, models.Errorf(models.EFORBIDDEN, "this token only allows registering %s", caller.Email)
 			}
-		case privateFields[fc.Object+"."+fc.Field.Name] && (caller == nil || caller.Registration):
+			if caller.Pending && !pendingRoots[fc.Field.Name] {
+				return nil, errPending
+			}
+		case privateFields[fc.Object+"."+fc.Field.Name] && (caller == nil || caller.Registration || caller.Pending):
 			return nil, errSignInRequired
 		}
 		res, err := next(ctx)
@@ -471,15 +518,24 @@ func authoriseOrganisation(ctx context.Context, orgID int64) error {
 
 // authoriseRegistration admits admins of the organisation, and a registration
 // token registering its own email.
-func authoriseRegistration(ctx context.Context, email string, orgID int64) error {
+// A registration token makes a request (pending: true), which an admin approves:
+// it names no roles (roles are the admins' and the HR import's to give), and its
+// employee code is not checked against others, so that nobody without admin scope
+// learns whether a code is in use.
+func authoriseRegistration(ctx context.Context, email string, orgID int64, roleIDs []int64) (pending bool, err error) {
 	caller := callerOf(ctx)
 	if caller != nil && caller.Registration {
 		if models.NormaliseEmail(email) != caller.Email {
-			return models.Errorf(models.EFORBIDDEN, "this token only allows registering %s", caller.Email)
+			return false, models.Errorf(models.EFORBIDDEN, "this token only allows registering %s", caller.Email)
 		}
-		return nil
+		if len(roleIDs) > 0 {
+			e := models.Errorf(models.EFORBIDDEN, "roles are assigned by an admin or the HR import, never chosen at registration")
+			e.Field = "input.roleIds"
+			return false, e
+		}
+		return true, nil
 	}
-	return authoriseOrganisation(ctx, orgID)
+	return false, authoriseOrganisation(ctx, orgID)
 }
 
 // authoriseLearner loads a learner the caller may act on: NOT_FOUND when they may
@@ -614,6 +670,14 @@ func auditEntry(caller *models.Caller, action string, payload any) *models.Audit
 		id = GlobalID(typeSession, p.Registration.SessionID)
 	case *model.TakeAssessmentPayload:
 		id = GlobalID(typeEnrolment, p.Attempt.EnrolmentID)
+	case *model.ConfirmCompletionPayload:
+		id = GlobalID(typeEnrolment, p.Enrolment.ID)
+	case *model.ApproveRegistrationPayload:
+		id = GlobalID(typeLearner, p.Learner.ID)
+	case *model.RevokeTokensPayload:
+		id = GlobalID(typeLearner, p.Learner.ID)
+	case *model.UpdatePlanPayload:
+		id = GlobalID(typePlan, p.Plan.ID)
 	}
 	if id != "" {
 		e.ObjectID = &id
@@ -675,6 +739,23 @@ func scopePlans(ctx context.Context, f models.PlanFilter) models.PlanFilter {
 func progressScope(ctx context.Context) models.PlanProgressScope {
 	f := scopeLearners(ctx, models.LearnerFilter{})
 	return models.PlanProgressScope{WithinOrganisationID: f.WithinOrganisationID, LearnerID: f.LearnerID}
+}
+
+// authorisePlanChange admits who may move a plan on (updatePlan): the admins over
+// its organisation. A plan the caller may not see is NOT_FOUND; an ORG_ADMIN below
+// its organisation sees a LIVE plan but may not change it (FORBIDDEN).
+func authorisePlanChange(ctx context.Context, plans models.PlanService, id int64) error {
+	if err := requireRole(ctx, models.RoleOrgAdmin, models.RolePlatformAdmin); err != nil {
+		return err
+	}
+	p, err := plans.FindPlanByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !canSeePlan(ctx, callerOf(ctx), p) {
+		return models.NotFound("plan")
+	}
+	return authoriseOrganisation(ctx, p.OrganisationID)
 }
 
 // authoriseAdminOver admits the admins of organisation orgID to create something

@@ -352,16 +352,17 @@ func TestBlendedBatch(t *testing.T) {
 						Node struct {
 							Status      string
 							Course      struct{ Code string }
-							Certificate *struct{ VerificationCode string }
+							Certificate *struct{ VerificationCode, Verification string }
 						}
 					}
 				}
 				Evidence struct {
 					Edges []struct {
 						Node struct {
-							Source     string
-							Level      int
-							Competency struct{ Code string }
+							Source       string
+							Level        int
+							Competency   struct{ Code string }
+							Verification string
 						}
 					}
 				}
@@ -372,16 +373,18 @@ func TestBlendedBatch(t *testing.T) {
 			}
 		}
 		decode(t, asha.data(`query($id: ID!) { learner(id: $id) {
-			enrolments(first: 5) { edges { node { status course { code } certificate { verificationCode } } } }
-			evidence(first: 5) { edges { node { source level competency { code } } } }
+			enrolments(first: 5) { edges { node { status course { code } certificate { verificationCode verification } } } }
+			evidence(first: 5) { edges { node { source level competency { code } verification } } }
 			seatRequests { totalCount edges { node { status } } } } }`, map[string]any{"id": f["$asha"]}), &record)
 		l := record.Learner
 		if len(l.Enrolments.Edges) != 1 || l.Enrolments.Edges[0].Node.Status != "COMPLETED" || l.Enrolments.Edges[0].Node.Course.Code != "EMP-101" ||
-			l.Enrolments.Edges[0].Node.Certificate == nil || l.Enrolments.Edges[0].Node.Certificate.VerificationCode == "" {
+			l.Enrolments.Edges[0].Node.Certificate == nil || l.Enrolments.Edges[0].Node.Certificate.VerificationCode == "" ||
+			l.Enrolments.Edges[0].Node.Certificate.Verification != "ATTENDANCE" {
 			t.Fatalf("Asha's enrolments = %+v", l.Enrolments)
 		}
 		if len(l.Evidence.Edges) == 0 || l.Evidence.Edges[0].Node.Source != "COURSE_COMPLETION" ||
-			l.Evidence.Edges[0].Node.Competency.Code != "EMP" || l.Evidence.Edges[0].Node.Level != 3 {
+			l.Evidence.Edges[0].Node.Competency.Code != "EMP" || l.Evidence.Edges[0].Node.Level != 3 ||
+			l.Evidence.Edges[0].Node.Verification != "ATTENDANCE" {
 			t.Fatalf("Asha's evidence = %+v", l.Evidence)
 		}
 		if l.SeatRequests.TotalCount != 1 || l.SeatRequests.Edges[0].Node.Status != "COMPLETED" {

@@ -41,6 +41,7 @@ func (r *mutationResolver) CreateCourse(ctx context.Context, input model.CreateC
 	c, err := r.catalogue.CreateCourse(ctx, &models.NewCourse{
 		Code: input.Code, Title: input.Title, Description: input.Description, Provider: input.Provider,
 		Format: input.Format, DurationHours: input.DurationHours, PassMark: input.PassMark, Competencies: cs,
+		ProviderVerified: input.ProviderVerified != nil && *input.ProviderVerified,
 	})
 	if err != nil {
 		return nil, inputErr(err)
@@ -56,7 +57,8 @@ func (r *mutationResolver) UpdateCourse(ctx context.Context, input model.UpdateC
 	if err != nil {
 		return nil, err
 	}
-	u := models.CourseUpdate{Title: input.Title, Description: input.Description, DurationHours: input.DurationHours}
+	u := models.CourseUpdate{Title: input.Title, Description: input.Description, DurationHours: input.DurationHours,
+		ProviderVerified: input.ProviderVerified}
 	if given, ok := input.Competencies.ValueOK(); ok && given != nil {
 		if u.Competencies, err = courseCompetencies("input.competencies", given); err != nil {
 			return nil, err

@@ -53,6 +53,9 @@ type Services struct {
 	// Notifier carries the announcements of changes to learners that subscriptions
 	// follow; nil: over the Recommendations cache (in-process unless it is Redis).
 	Notifier *service.Notifier
+	// Revocations refuses tokens issued before their subject's revocation; nil:
+	// over Access (when it keeps revocations) and the Recommendations cache.
+	Revocations *service.Revocations
 }
 
 // Options configure the GraphQL endpoint.
@@ -154,6 +157,15 @@ func NewHandler(s Services, o Options) http.Handler {
 			leaderboards.Cache = s.Recommendations.Cache
 		}
 	}
+	if rs, ok := s.Access.(models.RevocationStore); ok && s.Revocations == nil {
+		s.Revocations = &service.Revocations{Store: rs, Cache: cache.NewMemory(), Logger: logger}
+		if s.Recommendations != nil {
+			s.Revocations.Cache = s.Recommendations.Cache
+		}
+	}
+	if s.Revocations != nil {
+		s.Tokens = revocable{s.Tokens, s.Revocations}
+	}
 	timeout := o.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
@@ -161,7 +173,7 @@ func NewHandler(s Services, o Options) http.Handler {
 	subs := &subscriptions{notifier: s.Notifier, services: s, present: errorPresenter(logger), timeout: timeout}
 	cfg := generated.Config{Resolvers: &Resolver{orgs: s.Organisations, catalogue: s.Catalogue, learners: s.Learners,
 		access: s.Access, signIn: s.SignIn, learning: s.Learning, proficiency: s.Proficiency, recs: s.Recommendations, reports: s.Reports, plans: s.Plans,
-		blended: s.Blended, karma: s.Karma, leaderboards: leaderboards, subs: subs}}
+		blended: s.Blended, karma: s.Karma, leaderboards: leaderboards, subs: subs, revocations: s.Revocations}}
 	setComplexity(&cfg.Complexity)
 
 	srv := handler.New(generated.NewExecutableSchema(cfg))

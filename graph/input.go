@@ -95,7 +95,7 @@ func learnerFilter(in *model.LearnerFilter) (models.LearnerFilter, error) {
 	if in.IncludeSubOrganisations != nil {
 		f.IncludeSubOrganisations = *in.IncludeSubOrganisations
 	}
-	f.Search = in.Search
+	f.Search, f.Status = in.Search, in.Status
 	return f, filterText("filter.search", in.Search)
 }
 

@@ -21,6 +21,9 @@ func (r *learnerResolver) EmployeeCode(ctx context.Context, obj *models.Learner)
 	if !mayContact(ctx, obj) {
 		return nil, nil
 	}
+	if obj.Pending() && obj.RequestedEmployeeCode != nil {
+		return obj.RequestedEmployeeCode, nil // the code asked for, not the request's placeholder
+	}
 	return &obj.EmployeeCode, nil
 }
 
@@ -53,12 +56,13 @@ func (r *mutationResolver) RegisterLearner(ctx context.Context, input model.Regi
 	if err != nil {
 		return nil, err
 	}
-	if err := authoriseRegistration(ctx, input.Email, orgID); err != nil {
+	pending, err := authoriseRegistration(ctx, input.Email, orgID, roleIDs)
+	if err != nil {
 		return nil, err
 	}
 	l, err := r.learners.CreateLearner(ctx, &models.NewLearner{
 		EmployeeCode: input.EmployeeCode, Name: input.Name, Email: input.Email, Designation: input.Designation,
-		OrganisationID: orgID, RoleIDs: roleIDs,
+		OrganisationID: orgID, RoleIDs: roleIDs, Pending: pending,
 	})
 	if err != nil {
 		return nil, inputErr(err)

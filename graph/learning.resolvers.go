@@ -226,7 +226,7 @@ func (r *queryResolver) VerifyCertificate(ctx context.Context, code string) (*mo
 	if err != nil {
 		return nil, err
 	}
-	return &model.CertificateVerification{LearnerName: learner.Name, Course: course, IssuedAt: c.IssuedAt}, nil
+	return &model.CertificateVerification{LearnerName: learner.Name, Course: course, IssuedAt: c.IssuedAt, Verification: c.Verification}, nil
 }
 
 func (r *Resolver) Certificate() generated.CertificateResolver { return &certificateResolver{r} }

@@ -109,6 +109,14 @@ func changedLearners(fc *graphql.FieldContext, payload any) []int64 {
 		if p != nil && p.SeatRequest != nil {
 			return one(p.SeatRequest.LearnerID)
 		}
+	case *model.ConfirmCompletionPayload:
+		if p != nil && p.Enrolment != nil {
+			return one(p.Enrolment.LearnerID)
+		}
+	case *model.ApproveRegistrationPayload:
+		if p != nil && p.Learner != nil {
+			return one(p.Learner.ID)
+		}
 	case *model.TakeAssessmentPayload:
 		if p != nil && p.Attempt != nil {
 			return one(p.Attempt.LearnerID)

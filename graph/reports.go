@@ -46,6 +46,9 @@ func NewReportsHandler(s Services, tokens TokenVerifier) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /reports/gaps.png", h.png)
 	mux.HandleFunc("GET /reports/gaps.csv", h.csv)
+	if s.Revocations != nil {
+		tokens = revocable{tokens, s.Revocations}
+	}
 	return withTimeout(reportTimeout, authenticate(tokens, withLoaders(s, replicaReads(mux))))
 }
 

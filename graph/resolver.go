@@ -29,6 +29,8 @@ type Resolver struct {
 	leaderboards *service.Leaderboards
 	reports      *service.Reports
 	subs         *subscriptions // graph/notify.go
+	// revocations keeps each token subject's "not before" (revokeTokens, signOut).
+	revocations *service.Revocations
 }
 
 // How many courses recommendations returns by default, and at most.

@@ -29,6 +29,12 @@ type Caller struct {
 	OrganisationID int64 // the organisation an ORG_ADMIN administers (0 otherwise)
 	Email          string
 	Registration   bool
+	// Pending: the learner's self-registration waits for approval; they may see
+	// only their own request.
+	Pending bool
+	// IssuedAt is when the token was issued: tokens issued before the subject's
+	// revocation (revokeTokens, signOut) are refused.
+	IssuedAt time.Time
 }
 
 type callerKey struct{}
@@ -62,6 +68,15 @@ type AuditEntry struct {
 	ActorRole      AccessRole `bun:"actor_role"`
 	Action         string     `bun:"action"`
 	ObjectID       *string    `bun:"object_id"` // the global ID of the object changed
+}
+
+// RevocationStore keeps each token subject's "not before": tokens of the subject
+// issued before it are refused.
+type RevocationStore interface {
+	// RevokeTokens sets the subject's not-before instant to at.
+	RevokeTokens(ctx context.Context, subject string, at time.Time) error
+	// FindNotBefore returns the subject's not-before instant, zero when none.
+	FindNotBefore(ctx context.Context, subject string) (time.Time, error)
 }
 
 // AccessStore keeps what sign-in and auditing need.

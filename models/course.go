@@ -33,12 +33,15 @@ type Course struct {
 	DurationHours float64      `bun:"duration_hours"`
 	// PassMark is the score (0..1) that passes the course's final assessment; nil
 	// when the course has none.
-	PassMark       *float64  `bun:"pass_mark"`
-	RatingSum      int       `bun:"rating_sum"`
-	RatingCount    int       `bun:"rating_count"`
-	EnrolmentCount int       `bun:"enrolment_count"`
-	CreatedAt      time.Time `bun:"created_at"`
-	UpdatedAt      time.Time `bun:"updated_at"`
+	PassMark *float64 `bun:"pass_mark"`
+	// ProviderVerified: only the provider's confirmation (confirmCompletion)
+	// completes the course; a learner's progress never does.
+	ProviderVerified bool      `bun:"provider_verified"`
+	RatingSum        int       `bun:"rating_sum"`
+	RatingCount      int       `bun:"rating_count"`
+	EnrolmentCount   int       `bun:"enrolment_count"`
+	CreatedAt        time.Time `bun:"created_at"`
+	UpdatedAt        time.Time `bun:"updated_at"`
 }
 
 // CourseCompetency says a course takes a learner from FromLevel (0..4) to ToLevel
@@ -84,7 +87,9 @@ type NewCourse struct {
 	Format        CourseFormat
 	DurationHours float64
 	PassMark      *float64 // nil: no final assessment
-	Competencies  []CourseCompetency
+	// ProviderVerified: only the provider's confirmation completes the course.
+	ProviderVerified bool
+	Competencies     []CourseCompetency
 }
 
 // Validate checks the fields that need no database.
@@ -135,9 +140,11 @@ type CourseUpdate struct {
 	Description   *string
 	DurationHours *float64
 	// PassMark, when SetPassMark, replaces the final assessment's pass mark (nil: none).
-	PassMark     *float64
-	SetPassMark  bool
-	Competencies []CourseCompetency
+	PassMark    *float64
+	SetPassMark bool
+	// ProviderVerified, when given, sets whether only the provider completes the course.
+	ProviderVerified *bool
+	Competencies     []CourseCompetency
 	// ReplaceCompetencies is true when Competencies was given (even empty).
 	ReplaceCompetencies bool
 }

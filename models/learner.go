@@ -18,7 +18,31 @@ type Learner struct {
 	Version        int64     `bun:"version"`
 	CreatedAt      time.Time `bun:"created_at"`
 	UpdatedAt      time.Time `bun:"updated_at"`
+	// Status is PENDING for a self-registration not yet approved. A pending
+	// learner's EmployeeCode is a placeholder (PendingEmployeeCode); the code they
+	// asked for waits in RequestedEmployeeCode.
+	Status                LearnerStatus `bun:"status"`
+	RequestedEmployeeCode *string       `bun:"requested_employee_code"`
 }
+
+// LearnerStatus says whether a learner's record is in use.
+type LearnerStatus string
+
+const (
+	LearnerPending LearnerStatus = "PENDING"
+	LearnerActive  LearnerStatus = "ACTIVE"
+)
+
+// Valid reports whether s is a known learner status.
+func (s LearnerStatus) Valid() bool { return s == LearnerPending || s == LearnerActive }
+
+// Pending reports whether the learner is a self-registration waiting for approval.
+func (l *Learner) Pending() bool { return l.Status == LearnerPending }
+
+// PendingEmployeeCode is the placeholder employee code of a pending registration:
+// unique (emails are), and never a valid code, so a request never claims a real
+// code or learns whether it is in use.
+func PendingEmployeeCode(email string) string { return "pending:" + email }
 
 // LearnerRole says a learner holds a role.
 type LearnerRole struct {
@@ -37,6 +61,7 @@ type LearnerFilter struct {
 	Search                  *string
 	WithinOrganisationID    *int64
 	LearnerID               *int64
+	Status                  *LearnerStatus
 }
 
 // NewLearner is the input to CreateLearner.
@@ -47,6 +72,9 @@ type NewLearner struct {
 	Designation    string
 	OrganisationID int64
 	RoleIDs        []int64
+	// Pending makes a self-registration request: stored PENDING under a placeholder
+	// code, with EmployeeCode kept as the code asked for; RoleIDs must be empty.
+	Pending bool
 }
 
 // Validate checks the fields that need no database and normalises the email.

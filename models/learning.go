@@ -32,9 +32,17 @@ type Evidence struct {
 	Score        *float64       `bun:"score"`
 	ObservedAt   time.Time      `bun:"observed_at"`
 	// CourseID links ASSESSMENT evidence from a course's final assessment to it.
-	CourseID  *int64    `bun:"course_id"`
-	CreatedAt time.Time `bun:"created_at"`
+	CourseID *int64 `bun:"course_id"`
+	// Verification is how the completion behind COURSE_COMPLETION evidence was
+	// verified (its certificate's); empty for other sources and for completions
+	// recorded before completions were verified.
+	Verification CompletionVerification `bun:"verification,nullzero"`
+	CreatedAt    time.Time              `bun:"created_at"`
 }
+
+// SelfReported reports whether the evidence rests on a completion nobody verified:
+// the estimator weighs it less than a verified one.
+func (e *Evidence) SelfReported() bool { return e.Verification == SelfReported }
 
 // Proficiency is the stored estimate of a learner's level in a competency:
 // Distribution[l] is the probability of level l (0..5).
@@ -80,6 +88,61 @@ type Certificate struct {
 	EnrolmentID      int64     `bun:"enrolment_id"`
 	VerificationCode string    `bun:"verification_code"`
 	IssuedAt         time.Time `bun:"issued_at"`
+	// Verification is how the completion was verified.
+	Verification CompletionVerification `bun:"verification"`
+}
+
+// CompletionVerification is how a course completion was verified.
+type CompletionVerification string
+
+const (
+	// VerifiedByProvider: the course's provider confirmed it (confirmCompletion),
+	// or an operator's import recorded it.
+	VerifiedByProvider CompletionVerification = "PROVIDER"
+	// VerifiedByAssessment: the learner passed the course's final assessment.
+	VerifiedByAssessment CompletionVerification = "ASSESSMENT"
+	// VerifiedByAttendance: the learner attended enough of a batch's sessions.
+	VerifiedByAttendance CompletionVerification = "ATTENDANCE"
+	// SelfReported: the learner, or an admin for them, set progress to 1.
+	SelfReported CompletionVerification = "SELF_REPORTED"
+)
+
+// CompletionPath is what is asking for a course to complete.
+type CompletionPath int
+
+const (
+	// ByProgress: progress reached 1 (updateProgress), a learner's word.
+	ByProgress CompletionPath = iota
+	// ByAttendance: attendance at a batch's sessions reached its requirement.
+	ByAttendance
+	// ByAssessmentPass: a passed final assessment with progress already at 1.
+	ByAssessmentPass
+	// ByProvider: the provider's confirmation; and an operator's import.
+	ByProvider
+)
+
+// Completion decides whether an enrolment in course c completes by path, given
+// whether the learner has passed the course's final assessment, and how the
+// completion is verified. ok is false when the enrolment must wait: for the
+// provider's confirmation (ProviderVerified courses), or for a passed final
+// assessment (courses with a pass mark). The provider's confirmation stands for
+// its own checks, so it completes any course.
+func (c *Course) Completion(path CompletionPath, passed bool) (how CompletionVerification, ok bool) {
+	switch {
+	case path == ByProvider:
+		return VerifiedByProvider, true
+	case c.ProviderVerified:
+		return "", false
+	case c.PassMark != nil && !passed:
+		return "", false
+	case c.PassMark != nil:
+		return VerifiedByAssessment, true
+	case path == ByAttendance:
+		return VerifiedByAttendance, true
+	case path == ByAssessmentPass:
+		return "", false // no final assessment: nothing to pass
+	}
+	return SelfReported, true
 }
 
 // CourseRating is one learner's stars (1..5) for a course; re-rating replaces it.

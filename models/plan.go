@@ -28,8 +28,28 @@ type Plan struct {
 	OrganisationID int64      `bun:"organisation_id"`
 	Status         PlanStatus `bun:"status"`
 	DueDate        time.Time  `bun:"due_date"`
-	CreatedAt      time.Time  `bun:"created_at"`
-	UpdatedAt      time.Time  `bun:"updated_at"`
+	// Audience is the PlanAudience asked for, as JSON, resolved again when the plan
+	// goes LIVE; empty for plans stored before it was kept.
+	Audience  string    `bun:"audience,nullzero"`
+	CreatedAt time.Time `bun:"created_at"`
+	UpdatedAt time.Time `bun:"updated_at"`
+}
+
+// Move checks a plan's move to status at now: DRAFT → LIVE → RETIRED, and DRAFT →
+// RETIRED for a plan abandoned, never back; LIVE only before the due date. changed
+// is false for the current status (nothing to do). EINVALID (status) otherwise.
+func (p *Plan) Move(status PlanStatus, now time.Time) (changed bool, err error) {
+	switch {
+	case !status.Valid():
+		return false, Invalid("status", "must be DRAFT, LIVE or RETIRED")
+	case status == p.Status:
+		return false, nil
+	case p.Status == PlanRetired || status == PlanDraft:
+		return false, Invalid("status", "a plan moves from DRAFT to LIVE to RETIRED, never back; this one is %s", p.Status)
+	case status == PlanLive && !p.DueDate.After(now):
+		return false, Invalid("status", "the plan's due date has passed; it can no longer go LIVE")
+	}
+	return true, nil
 }
 
 // PlanCourse is a course of a plan; Ordinal keeps the order the plan lists them in.
@@ -50,9 +70,9 @@ type PlanLearner struct {
 // whose designation is one of Designations (ignoring case), or listed in
 // LearnerIDs. With all three empty, everyone in the subtree.
 type PlanAudience struct {
-	RoleIDs      []int64
-	Designations []string
-	LearnerIDs   []int64
+	RoleIDs      []int64  `json:"roleIds,omitempty"`
+	Designations []string `json:"designations,omitempty"`
+	LearnerIDs   []int64  `json:"learnerIds,omitempty"`
 }
 
 // Everyone reports whether the audience is the whole subtree.

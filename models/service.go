@@ -71,6 +71,10 @@ type LearnerService interface {
 	// CreateLearner returns EINVALID (including an unknown organisation or role) or
 	// ECONFLICT (employee code or email in use).
 	CreateLearner(ctx context.Context, n *NewLearner) (*Learner, error)
+	// ApproveRegistration makes a pending learner ACTIVE under employeeCode (the
+	// code asked for when empty) with roleIDs. ENOTFOUND; EINVALID (learnerId) when
+	// not pending, (employeeCode), (roleIds[i]); ECONFLICT (employeeCode) in use.
+	ApproveRegistration(ctx context.Context, learnerID int64, employeeCode string, roleIDs []int64) (*Learner, error)
 	// UpdateLearner returns ENOTFOUND or EINVALID.
 	UpdateLearner(ctx context.Context, id int64, u LearnerUpdate) (*Learner, error)
 	// AssignRole gives a learner a role (doing nothing if they hold it). ENOTFOUND for
@@ -125,11 +129,17 @@ type LearningService interface {
 	FindEnrolmentsByIDs(ctx context.Context, ids []int64) (map[int64]*Enrolment, error)
 	// FindEnrolments pages through a learner's enrolments, newest first, optionally of one status.
 	FindEnrolments(ctx context.Context, learnerID int64, status *EnrolmentStatus, p PageRequest) (*Page[*Enrolment], error)
-	// UpdateProgress moves an enrolment forward. Progress 1 completes the course: a
-	// certificate and COURSE_COMPLETION evidence for each competency the course
-	// imparts, in the same transaction. EINVALID (field progress) outside 0..1 or
-	// below the current progress; ENOTFOUND for an unknown enrolment.
+	// UpdateProgress moves an enrolment forward. Progress 1 completes the course when
+	// Course.Completion allows (SELF_REPORTED, or ASSESSMENT after a passed final
+	// assessment): a certificate and COURSE_COMPLETION evidence for each competency
+	// the course imparts, in the same transaction; otherwise the enrolment waits at
+	// progress 1. EINVALID (field progress) outside 0..1 or below the current
+	// progress; ENOTFOUND for an unknown enrolment.
 	UpdateProgress(ctx context.Context, enrolmentID int64, progress float64) (*Enrolment, error)
+	// ConfirmCompletion completes an enrolment on the course provider's word
+	// (verified PROVIDER); a completed one is left as it is. ENOTFOUND for an
+	// unknown enrolment; EINVALID (enrolmentId) for a dropped one.
+	ConfirmCompletion(ctx context.Context, enrolmentID int64) (*Enrolment, error)
 
 	// FindCertificateByID returns ENOTFOUND if there is no such certificate.
 	FindCertificateByID(ctx context.Context, id int64) (*Certificate, error)
@@ -157,6 +167,11 @@ type PlanService interface {
 	// subtree (audienceLearnerIds[i]), or an audience of nobody (no field: the
 	// input as a whole). Nothing is stored on error.
 	CreatePlan(ctx context.Context, n *NewPlan) (*Plan, error)
+	// UpdatePlan moves a plan to status (Plan.Move): LIVE assigns its audience as
+	// it is now, RETIRED stops assigning and keeps the history. ENOTFOUND for an
+	// unknown plan; EINVALID (status) for a move backwards, to LIVE after the due
+	// date, or to LIVE with nobody to assign.
+	UpdatePlan(ctx context.Context, id int64, status PlanStatus) (*Plan, error)
 	// FindPlanByID returns ENOTFOUND if there is no such plan.
 	FindPlanByID(ctx context.Context, id int64) (*Plan, error)
 	// FindPlansByIDs returns the plans that exist, keyed by ID.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openkarmayogi/karmayogi/internal/auth"
 	"github.com/openkarmayogi/karmayogi/internal/telemetry"
 )
 
@@ -37,6 +38,12 @@ type Config struct {
 	// KARMAYOGI_TRUSTED_PROXIES: load balancers (addresses or CIDRs) whose
 	// X-Forwarded-For names the client, for per-address rate limits.
 	TrustedProxies []netip.Prefix
+
+	// KARMAYOGI_JWT_PREVIOUS_SECRET: the secret before a rotation, whose tokens are
+	// still accepted until KARMAYOGI_JWT_PREVIOUS_UNTIL (RFC 3339; default: a
+	// session's lifetime, 12h, after the process starts).
+	JWTPreviousSecret string
+	JWTPreviousUntil  time.Time
 
 	LogFormat string     // KARMAYOGI_LOG_FORMAT: json (default) or text
 	LogLevel  slog.Level // KARMAYOGI_LOG_LEVEL: debug, info (default), warn or error
@@ -68,6 +75,13 @@ func configFromEnv() (Config, error) {
 	c.RedisURL = os.Getenv("REDIS_URL")
 	c.CachePrefix = getenv("KARMAYOGI_CACHE_PREFIX", "karmayogi:")
 	c.JWTSecret = os.Getenv("KARMAYOGI_JWT_SECRET")
+	c.JWTPreviousSecret = os.Getenv("KARMAYOGI_JWT_PREVIOUS_SECRET")
+	c.JWTPreviousUntil = time.Now().Add(auth.SessionLifetime)
+	if v := os.Getenv("KARMAYOGI_JWT_PREVIOUS_UNTIL"); v != "" {
+		if c.JWTPreviousUntil, err = time.Parse(time.RFC3339, v); err != nil {
+			return c, fmt.Errorf("KARMAYOGI_JWT_PREVIOUS_UNTIL must be an RFC 3339 time: %w", err)
+		}
+	}
 	c.SMTPURL = os.Getenv("KARMAYOGI_SMTP_URL")
 	c.EmailDomains = splitList(getenv("KARMAYOGI_EMAIL_DOMAINS", "gov.in,nic.in"), true)
 	// Development admits the usual front-end dev servers; production only what it is told.

@@ -73,17 +73,18 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	recs := &service.Recommendations{Store: db, Cache: m.Cache, Params: recommender.DefaultParams(), Logger: m.Logger}
+	revocations := &service.Revocations{Store: db, Cache: m.Cache, Logger: m.Logger}
 	gqlMetrics := telemetry.NewGraphQLMetrics()
 	gql := graph.NewHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Blended: db, Karma: db,
 		Recommendations: recs, Reports: &service.Reports{Store: db, Recommendations: recs, Cache: m.Cache},
-		Access: db, SignIn: signIn, Tokens: signIn.Tokens, Notifier: &service.Notifier{Cache: m.Cache}},
+		Access: db, SignIn: signIn, Tokens: signIn.Tokens, Notifier: &service.Notifier{Cache: m.Cache}, Revocations: revocations},
 		graph.Options{Introspection: !m.Config.Production(), Logger: m.Logger, RequestLimit: requestLimits(m.Config), TrustedProxies: m.Config.TrustedProxies,
 			PersistedQueries: m.Cache, Metrics: gqlMetrics, Tracer: m.Tracing.Provider, WebsocketOrigins: m.Config.CORSOrigins,
 			ReadYourWrites: m.Config.ReadYourWrites})
 	cfg := server.Config{Addr: m.Config.Addr, GraphQL: gql, Database: db, Cache: m.Cache, Logger: m.Logger,
 		CORSOrigins: m.Config.CORSOrigins, SQL: db.Bun().DB, CacheStats: recs.Stats,
 		Collectors: append(replicaCollectors(db), gqlMetrics), Tracer: m.Tracing.Provider, PProf: m.Config.PProf}
-	cfg.Reports = graph.NewReportsHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Recommendations: recs, Reports: &service.Reports{Store: db, Recommendations: recs, Cache: m.Cache}}, signIn.Tokens)
+	cfg.Reports = graph.NewReportsHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Recommendations: recs, Reports: &service.Reports{Store: db, Recommendations: recs, Cache: m.Cache}, Revocations: revocations}, signIn.Tokens)
 	if !m.Config.Production() {
 		cfg.GraphiQL = graph.Playground("/graphql")
 	}
@@ -124,6 +125,11 @@ func (m *Main) signIn(ctx context.Context) (*auth.SignIn, error) {
 	tokens, err := auth.LoadTokens(ctx, m.DB, m.Config.JWTSecret)
 	if err != nil {
 		return nil, err
+	}
+	if m.Config.JWTPreviousSecret != "" { // a rotation: the old secret's tokens stay good for a while
+		if err := tokens.AcceptPrevious([]byte(m.Config.JWTPreviousSecret), m.Config.JWTPreviousUntil); err != nil {
+			return nil, err
+		}
 	}
 	var sender auth.OTPSender = auth.LogSender{Logger: m.Logger}
 	if m.Config.SMTPURL != "" {

@@ -396,6 +396,29 @@ func (ec *executionContext) fieldContext_Course_batches(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Course_providerVerified(ctx context.Context, field graphql.CollectedField, obj *models.Course) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Course_providerVerified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProviderVerified, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Course_providerVerified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Course", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _CourseCompetency_competency(ctx context.Context, field graphql.CollectedField, obj *models.CourseCompetency) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -821,7 +844,7 @@ func (ec *executionContext) unmarshalInputCreateCourseInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"code", "title", "description", "provider", "format", "durationHours", "competencies", "passMark"}
+	fieldsInOrder := [...]string{"code", "title", "description", "provider", "format", "durationHours", "competencies", "passMark", "providerVerified"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -884,6 +907,13 @@ func (ec *executionContext) unmarshalInputCreateCourseInput(ctx context.Context,
 				return it, err
 			}
 			it.PassMark = data
+		case "providerVerified":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerVerified"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderVerified = data
 		}
 	}
 	return it, nil
@@ -912,7 +942,7 @@ func (ec *executionContext) unmarshalInputUpdateCourseInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "title", "description", "durationHours", "competencies", "passMark"}
+	fieldsInOrder := [...]string{"id", "title", "description", "durationHours", "competencies", "passMark", "providerVerified"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -961,6 +991,13 @@ func (ec *executionContext) unmarshalInputUpdateCourseInput(ctx context.Context,
 				return it, err
 			}
 			it.PassMark = graphql.OmittableOf(data)
+		case "providerVerified":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("providerVerified"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProviderVerified = data
 		}
 	}
 	return it, nil
@@ -1066,6 +1103,11 @@ func (ec *executionContext) _Course(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Course_batches(ctx, field, obj)
 				})
+		case "providerVerified":
+			out.Values[i] = ec._Course_providerVerified(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -685,6 +685,29 @@ func (ec *executionContext) fieldContext_Learner_assignedCourses(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Learner_status(ctx context.Context, field graphql.CollectedField, obj *models.Learner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Learner_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.LearnerStatus) graphql.Marshaler {
+			return ec.marshalNLearnerStatus2githubᚗcomᚋopenkarmayogiᚋkarmayogiᚋmodelsᚐLearnerStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Learner_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Learner", field, false, false, "LearnerStatus")
+}
+
 func (ec *executionContext) _LearnerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.LearnerConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -959,7 +982,7 @@ func (ec *executionContext) unmarshalInputLearnerFilter(ctx context.Context, obj
 		asMap["includeSubOrganisations"] = true
 	}
 
-	fieldsInOrder := [...]string{"organisationId", "includeSubOrganisations", "roleId", "search"}
+	fieldsInOrder := [...]string{"organisationId", "includeSubOrganisations", "roleId", "search", "status"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -994,6 +1017,13 @@ func (ec *executionContext) unmarshalInputLearnerFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.Search = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOLearnerStatus2ᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋmodelsᚐLearnerStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
 		}
 	}
 	return it, nil
@@ -1291,6 +1321,11 @@ func (ec *executionContext) _Learner(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Learner_assignedCourses(ctx, field, obj)
 				})
+		case "status":
+			out.Values[i] = ec._Learner_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

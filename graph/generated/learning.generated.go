@@ -35,6 +35,7 @@ type EvidenceResolver interface {
 	Competency(ctx context.Context, obj *models.Evidence) (*models.Competency, error)
 
 	Course(ctx context.Context, obj *models.Evidence) (*models.Course, error)
+	Verification(ctx context.Context, obj *models.Evidence) (*models.CompletionVerification, error)
 }
 type ProficiencyResolver interface {
 	Competency(ctx context.Context, obj *models.Proficiency) (*models.Competency, error)
@@ -181,6 +182,29 @@ func (ec *executionContext) _Certificate_verificationCode(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_Certificate_verificationCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Certificate", field, false, false, "String")
+}
+
+func (ec *executionContext) _Certificate_verification(ctx context.Context, field graphql.CollectedField, obj *models.Certificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Certificate_verification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Verification, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.CompletionVerification) graphql.Marshaler {
+			return ec.marshalNCompletionVerification2githubᚗcomᚋopenkarmayogiᚋkarmayogiᚋmodelsᚐCompletionVerification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Certificate_verification(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Certificate", field, false, false, "CompletionVerification")
 }
 
 func (ec *executionContext) _CertificateConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CertificateConnection) (ret graphql.Marshaler) {
@@ -401,6 +425,29 @@ func (ec *executionContext) _CertificateVerification_issuedAt(ctx context.Contex
 }
 func (ec *executionContext) fieldContext_CertificateVerification_issuedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CertificateVerification", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CertificateVerification_verification(ctx context.Context, field graphql.CollectedField, obj *model.CertificateVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CertificateVerification_verification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Verification, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.CompletionVerification) graphql.Marshaler {
+			return ec.marshalNCompletionVerification2githubᚗcomᚋopenkarmayogiᚋkarmayogiᚋmodelsᚐCompletionVerification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CertificateVerification_verification(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CertificateVerification", field, false, false, "CompletionVerification")
 }
 
 func (ec *executionContext) _EnrolPayload_enrolment(ctx context.Context, field graphql.CollectedField, obj *model.EnrolPayload) (ret graphql.Marshaler) {
@@ -997,6 +1044,29 @@ func (ec *executionContext) fieldContext_Evidence_course(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Evidence_verification(ctx context.Context, field graphql.CollectedField, obj *models.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_verification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Evidence().Verification(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.CompletionVerification) graphql.Marshaler {
+			return ec.marshalOCompletionVerification2ᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋmodelsᚐCompletionVerification(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_verification(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, true, true, "CompletionVerification")
 }
 
 func (ec *executionContext) _EvidenceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.EvidenceConnection) (ret graphql.Marshaler) {
@@ -1721,6 +1791,11 @@ func (ec *executionContext) _Certificate(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "verification":
+			out.Values[i] = ec._Certificate_verification(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -1842,6 +1917,11 @@ func (ec *executionContext) _CertificateVerification(ctx context.Context, sel as
 			}
 		case "issuedAt":
 			out.Values[i] = ec._CertificateVerification_issuedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verification":
+			out.Values[i] = ec._CertificateVerification_verification(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -2102,6 +2182,12 @@ func (ec *executionContext) _Evidence(ctx context.Context, sel ast.SelectionSet,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Evidence_course(ctx, field, obj)
+				})
+		case "verification":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Evidence_verification(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -33,6 +33,7 @@ type ResolverRoot interface {
 	Competency() CompetencyResolver
 	CompetencyGap() CompetencyGapResolver
 	CompetencyGapStat() CompetencyGapStatResolver
+	ConfirmCompletionPayload() ConfirmCompletionPayloadResolver
 	ContentGap() ContentGapResolver
 	Course() CourseResolver
 	CourseCompetency() CourseCompetencyResolver
@@ -72,6 +73,10 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	ApproveRegistrationPayload struct {
+		Learner func(childComplexity int) int
+	}
+
 	AssessmentAttempt struct {
 		Course    func(childComplexity int) int
 		Enrolment func(childComplexity int) int
@@ -153,6 +158,7 @@ type ComplexityRoot struct {
 		ID               func(childComplexity int) int
 		IssuedAt         func(childComplexity int) int
 		Learner          func(childComplexity int) int
+		Verification     func(childComplexity int) int
 		VerificationCode func(childComplexity int) int
 	}
 
@@ -168,9 +174,10 @@ type ComplexityRoot struct {
 	}
 
 	CertificateVerification struct {
-		Course      func(childComplexity int) int
-		IssuedAt    func(childComplexity int) int
-		LearnerName func(childComplexity int) int
+		Course       func(childComplexity int) int
+		IssuedAt     func(childComplexity int) int
+		LearnerName  func(childComplexity int) int
+		Verification func(childComplexity int) int
 	}
 
 	CohortCourseSuggestion struct {
@@ -225,6 +232,13 @@ type ComplexityRoot struct {
 		Name        func(childComplexity int) int
 	}
 
+	ConfirmCompletionPayload struct {
+		CompletedAt  func(childComplexity int) int
+		Course       func(childComplexity int) int
+		EnrolmentID  func(childComplexity int) int
+		Verification func(childComplexity int) int
+	}
+
 	ContentGap struct {
 		Competency      func(childComplexity int) int
 		LearnersNeeding func(childComplexity int) int
@@ -232,19 +246,20 @@ type ComplexityRoot struct {
 	}
 
 	Course struct {
-		Batches        func(childComplexity int, first *int, after *string, upcoming *bool) int
-		Code           func(childComplexity int) int
-		Competencies   func(childComplexity int) int
-		Description    func(childComplexity int) int
-		DurationHours  func(childComplexity int) int
-		EnrolmentCount func(childComplexity int) int
-		Format         func(childComplexity int) int
-		ID             func(childComplexity int) int
-		PassMark       func(childComplexity int) int
-		Provider       func(childComplexity int) int
-		Rating         func(childComplexity int) int
-		RatingCount    func(childComplexity int) int
-		Title          func(childComplexity int) int
+		Batches          func(childComplexity int, first *int, after *string, upcoming *bool) int
+		Code             func(childComplexity int) int
+		Competencies     func(childComplexity int) int
+		Description      func(childComplexity int) int
+		DurationHours    func(childComplexity int) int
+		EnrolmentCount   func(childComplexity int) int
+		Format           func(childComplexity int) int
+		ID               func(childComplexity int) int
+		PassMark         func(childComplexity int) int
+		Provider         func(childComplexity int) int
+		ProviderVerified func(childComplexity int) int
+		Rating           func(childComplexity int) int
+		RatingCount      func(childComplexity int) int
+		Title            func(childComplexity int) int
 	}
 
 	CourseCompetency struct {
@@ -351,13 +366,14 @@ type ComplexityRoot struct {
 	}
 
 	Evidence struct {
-		Competency func(childComplexity int) int
-		Course     func(childComplexity int) int
-		ID         func(childComplexity int) int
-		Level      func(childComplexity int) int
-		ObservedAt func(childComplexity int) int
-		Score      func(childComplexity int) int
-		Source     func(childComplexity int) int
+		Competency   func(childComplexity int) int
+		Course       func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Level        func(childComplexity int) int
+		ObservedAt   func(childComplexity int) int
+		Score        func(childComplexity int) int
+		Source       func(childComplexity int) int
+		Verification func(childComplexity int) int
 	}
 
 	EvidenceConnection struct {
@@ -441,6 +457,7 @@ type ComplexityRoot struct {
 		Proficiencies   func(childComplexity int) int
 		Roles           func(childComplexity int) int
 		SeatRequests    func(childComplexity int, first *int, after *string, status *models.SeatStatus) int
+		Status          func(childComplexity int) int
 	}
 
 	LearnerConnection struct {
@@ -506,8 +523,10 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		ApproveRegistration   func(childComplexity int, input model.ApproveRegistrationInput) int
 		AssignRole            func(childComplexity int, input model.AssignRoleInput) int
 		CancelRegistration    func(childComplexity int, input model.CancelRegistrationInput) int
+		ConfirmCompletion     func(childComplexity int, input model.ConfirmCompletionInput) int
 		CreateBatch           func(childComplexity int, input model.CreateBatchInput) int
 		CreateCompetency      func(childComplexity int, input model.CreateCompetencyInput) int
 		CreateCourse          func(childComplexity int, input model.CreateCourseInput) int
@@ -526,11 +545,14 @@ type ComplexityRoot struct {
 		RegisterLearner       func(childComplexity int, input model.RegisterLearnerInput) int
 		RequestOtp            func(childComplexity int, input model.RequestOtpInput) int
 		RequestSeat           func(childComplexity int, input model.RequestSeatInput) int
+		RevokeTokens          func(childComplexity int, input model.RevokeTokensInput) int
 		SetKarmaRule          func(childComplexity int, input model.SetKarmaRuleInput) int
 		SetRoleRequirement    func(childComplexity int, input model.SetRoleRequirementInput) int
+		SignOut               func(childComplexity int) int
 		TakeAssessment        func(childComplexity int, input model.TakeAssessmentInput) int
 		UpdateCourse          func(childComplexity int, input model.UpdateCourseInput) int
 		UpdateLearner         func(childComplexity int, input model.UpdateLearnerInput) int
+		UpdatePlan            func(childComplexity int, input model.UpdatePlanInput) int
 		UpdateProgress        func(childComplexity int, input model.UpdateProgressInput) int
 		VerifyOtp             func(childComplexity int, input model.VerifyOtpInput) int
 		WithdrawSeatRequest   func(childComplexity int, input model.WithdrawSeatRequestInput) int
@@ -693,6 +715,11 @@ type ComplexityRoot struct {
 		SeatRequest func(childComplexity int) int
 	}
 
+	RevokeTokensPayload struct {
+		Learner   func(childComplexity int) int
+		NotBefore func(childComplexity int) int
+	}
+
 	Role struct {
 		Code         func(childComplexity int) int
 		Description  func(childComplexity int) int
@@ -801,6 +828,10 @@ type ComplexityRoot struct {
 		Role func(childComplexity int) int
 	}
 
+	SignOutPayload struct {
+		NotBefore func(childComplexity int) int
+	}
+
 	Subscription struct {
 		RecommendationsChanged func(childComplexity int, learnerID string, first *int, roleID *string) int
 	}
@@ -815,6 +846,10 @@ type ComplexityRoot struct {
 
 	UpdateLearnerPayload struct {
 		Learner func(childComplexity int) int
+	}
+
+	UpdatePlanPayload struct {
+		Plan func(childComplexity int) int
 	}
 
 	UpdateProgressPayload struct {
@@ -845,6 +880,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "ApproveRegistrationPayload.learner":
+		if e.ComplexityRoot.ApproveRegistrationPayload.Learner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApproveRegistrationPayload.Learner(childComplexity), true
 
 	case "AssessmentAttempt.course":
 		if e.ComplexityRoot.AssessmentAttempt.Course == nil {
@@ -1161,6 +1203,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Certificate.Learner(childComplexity), true
+	case "Certificate.verification":
+		if e.ComplexityRoot.Certificate.Verification == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Certificate.Verification(childComplexity), true
 	case "Certificate.verificationCode":
 		if e.ComplexityRoot.Certificate.VerificationCode == nil {
 			break
@@ -1218,6 +1266,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CertificateVerification.LearnerName(childComplexity), true
+	case "CertificateVerification.verification":
+		if e.ComplexityRoot.CertificateVerification.Verification == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CertificateVerification.Verification(childComplexity), true
 
 	case "CohortCourseSuggestion.course":
 		if e.ComplexityRoot.CohortCourseSuggestion.Course == nil {
@@ -1417,6 +1471,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CompetencyLevel.Name(childComplexity), true
 
+	case "ConfirmCompletionPayload.completedAt":
+		if e.ComplexityRoot.ConfirmCompletionPayload.CompletedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConfirmCompletionPayload.CompletedAt(childComplexity), true
+	case "ConfirmCompletionPayload.course":
+		if e.ComplexityRoot.ConfirmCompletionPayload.Course == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConfirmCompletionPayload.Course(childComplexity), true
+	case "ConfirmCompletionPayload.enrolmentId":
+		if e.ComplexityRoot.ConfirmCompletionPayload.EnrolmentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConfirmCompletionPayload.EnrolmentID(childComplexity), true
+	case "ConfirmCompletionPayload.verification":
+		if e.ComplexityRoot.ConfirmCompletionPayload.Verification == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConfirmCompletionPayload.Verification(childComplexity), true
+
 	case "ContentGap.competency":
 		if e.ComplexityRoot.ContentGap.Competency == nil {
 			break
@@ -1501,6 +1580,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Course.Provider(childComplexity), true
+	case "Course.providerVerified":
+		if e.ComplexityRoot.Course.ProviderVerified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Course.ProviderVerified(childComplexity), true
 	case "Course.rating":
 		if e.ComplexityRoot.Course.Rating == nil {
 			break
@@ -1857,6 +1942,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Evidence.Source(childComplexity), true
+	case "Evidence.verification":
+		if e.ComplexityRoot.Evidence.Verification == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.Verification(childComplexity), true
 
 	case "EvidenceConnection.edges":
 		if e.ComplexityRoot.EvidenceConnection.Edges == nil {
@@ -2215,6 +2306,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Learner.SeatRequests(childComplexity, args["first"].(*int), args["after"].(*string), args["status"].(*models.SeatStatus)), true
+	case "Learner.status":
+		if e.ComplexityRoot.Learner.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Learner.Status(childComplexity), true
 
 	case "LearnerConnection.edges":
 		if e.ComplexityRoot.LearnerConnection.Edges == nil {
@@ -2457,6 +2554,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LearningPathStep.Order(childComplexity), true
 
+	case "Mutation.approveRegistration":
+		if e.ComplexityRoot.Mutation.ApproveRegistration == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_approveRegistration_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApproveRegistration(childComplexity, args["input"].(model.ApproveRegistrationInput)), true
 	case "Mutation.assignRole":
 		if e.ComplexityRoot.Mutation.AssignRole == nil {
 			break
@@ -2479,6 +2587,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CancelRegistration(childComplexity, args["input"].(model.CancelRegistrationInput)), true
+	case "Mutation.confirmCompletion":
+		if e.ComplexityRoot.Mutation.ConfirmCompletion == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_confirmCompletion_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfirmCompletion(childComplexity, args["input"].(model.ConfirmCompletionInput)), true
 	case "Mutation.createBatch":
 		if e.ComplexityRoot.Mutation.CreateBatch == nil {
 			break
@@ -2677,6 +2796,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RequestSeat(childComplexity, args["input"].(model.RequestSeatInput)), true
+	case "Mutation.revokeTokens":
+		if e.ComplexityRoot.Mutation.RevokeTokens == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeTokens_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeTokens(childComplexity, args["input"].(model.RevokeTokensInput)), true
 	case "Mutation.setKarmaRule":
 		if e.ComplexityRoot.Mutation.SetKarmaRule == nil {
 			break
@@ -2699,6 +2829,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetRoleRequirement(childComplexity, args["input"].(model.SetRoleRequirementInput)), true
+	case "Mutation.signOut":
+		if e.ComplexityRoot.Mutation.SignOut == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.SignOut(childComplexity), true
 	case "Mutation.takeAssessment":
 		if e.ComplexityRoot.Mutation.TakeAssessment == nil {
 			break
@@ -2732,6 +2868,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateLearner(childComplexity, args["input"].(model.UpdateLearnerInput)), true
+	case "Mutation.updatePlan":
+		if e.ComplexityRoot.Mutation.UpdatePlan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updatePlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdatePlan(childComplexity, args["input"].(model.UpdatePlanInput)), true
 	case "Mutation.updateProgress":
 		if e.ComplexityRoot.Mutation.UpdateProgress == nil {
 			break
@@ -3487,6 +3634,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RequestSeatPayload.SeatRequest(childComplexity), true
 
+	case "RevokeTokensPayload.learner":
+		if e.ComplexityRoot.RevokeTokensPayload.Learner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeTokensPayload.Learner(childComplexity), true
+	case "RevokeTokensPayload.notBefore":
+		if e.ComplexityRoot.RevokeTokensPayload.NotBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeTokensPayload.NotBefore(childComplexity), true
+
 	case "Role.code":
 		if e.ComplexityRoot.Role.Code == nil {
 			break
@@ -3897,6 +4057,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SetRoleRequirementPayload.Role(childComplexity), true
 
+	case "SignOutPayload.notBefore":
+		if e.ComplexityRoot.SignOutPayload.NotBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignOutPayload.NotBefore(childComplexity), true
+
 	case "Subscription.recommendationsChanged":
 		if e.ComplexityRoot.Subscription.RecommendationsChanged == nil {
 			break
@@ -3929,6 +4096,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UpdateLearnerPayload.Learner(childComplexity), true
+
+	case "UpdatePlanPayload.plan":
+		if e.ComplexityRoot.UpdatePlanPayload.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdatePlanPayload.Plan(childComplexity), true
 
 	case "UpdateProgressPayload.enrolment":
 		if e.ComplexityRoot.UpdateProgressPayload.Enrolment == nil {
@@ -3972,10 +4146,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("ApproveRegistrationInput", ec.unmarshalInputApproveRegistrationInput),
 			graphql.NewInputUnmarshaler("AssignRoleInput", ec.unmarshalInputAssignRoleInput),
 			graphql.NewInputUnmarshaler("CancelRegistrationInput", ec.unmarshalInputCancelRegistrationInput),
 			graphql.NewInputUnmarshaler("CompetencyFilter", ec.unmarshalInputCompetencyFilter),
 			graphql.NewInputUnmarshaler("CompetencyLevelInput", ec.unmarshalInputCompetencyLevelInput),
+			graphql.NewInputUnmarshaler("ConfirmCompletionInput", ec.unmarshalInputConfirmCompletionInput),
 			graphql.NewInputUnmarshaler("CourseCompetencyInput", ec.unmarshalInputCourseCompetencyInput),
 			graphql.NewInputUnmarshaler("CourseFilter", ec.unmarshalInputCourseFilter),
 			graphql.NewInputUnmarshaler("CreateBatchInput", ec.unmarshalInputCreateBatchInput),
@@ -3997,6 +4173,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RegisterLearnerInput", ec.unmarshalInputRegisterLearnerInput),
 			graphql.NewInputUnmarshaler("RequestOtpInput", ec.unmarshalInputRequestOtpInput),
 			graphql.NewInputUnmarshaler("RequestSeatInput", ec.unmarshalInputRequestSeatInput),
+			graphql.NewInputUnmarshaler("RevokeTokensInput", ec.unmarshalInputRevokeTokensInput),
 			graphql.NewInputUnmarshaler("RoleFilter", ec.unmarshalInputRoleFilter),
 			graphql.NewInputUnmarshaler("RoleRequirementInput", ec.unmarshalInputRoleRequirementInput),
 			graphql.NewInputUnmarshaler("SessionCompetencyInput", ec.unmarshalInputSessionCompetencyInput),
@@ -4005,6 +4182,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("TakeAssessmentInput", ec.unmarshalInputTakeAssessmentInput),
 			graphql.NewInputUnmarshaler("UpdateCourseInput", ec.unmarshalInputUpdateCourseInput),
 			graphql.NewInputUnmarshaler("UpdateLearnerInput", ec.unmarshalInputUpdateLearnerInput),
+			graphql.NewInputUnmarshaler("UpdatePlanInput", ec.unmarshalInputUpdatePlanInput),
 			graphql.NewInputUnmarshaler("UpdateProgressInput", ec.unmarshalInputUpdateProgressInput),
 			graphql.NewInputUnmarshaler("VerifyOtpInput", ec.unmarshalInputVerifyOtpInput),
 			graphql.NewInputUnmarshaler("WithdrawSeatRequestInput", ec.unmarshalInputWithdrawSeatRequestInput),
@@ -6510,12 +6688,164 @@ type Subscription {
   ): RecommendationList!
 }
 `, BuiltIn: false},
+	{Name: "../schema/workflow.graphqls", Input: `# Workflows that need someone else's word: verified completion, registration
+# requests, revoking tokens, and the life of a plan.
+
+"""How a course completion was verified; a certificate and its COURSE_COMPLETION evidence carry it."""
+enum CompletionVerification {
+  """The course's provider confirmed it (` + "`" + `confirmCompletion` + "`" + `), or an operator's import of the provider's records."""
+  PROVIDER
+  """The learner passed the course's final assessment (` + "`" + `takeAssessment` + "`" + `) with the content done."""
+  ASSESSMENT
+  """The learner attended enough of a batch's sessions."""
+  ATTENDANCE
+  """The learner, or an admin for them, set progress to 1 (` + "`" + `updateProgress` + "`" + `); nobody verified it. It weighs less as evidence than a verified completion."""
+  SELF_REPORTED
+}
+
+extend type Certificate {
+  """How the completion was verified."""
+  verification: CompletionVerification!
+}
+
+extend type CertificateVerification {
+  """How the completion was verified: anyone checking a certificate sees whether it was self-reported."""
+  verification: CompletionVerification!
+}
+
+extend type Evidence {
+  """For COURSE_COMPLETION, how the completion was verified; null for other sources and for completions recorded before completions were verified."""
+  verification: CompletionVerification
+}
+
+extend type Course {
+  """Whether only the provider's confirmation (` + "`" + `confirmCompletion` + "`" + `) completes the course; a learner's progress then never does."""
+  providerVerified: Boolean!
+}
+
+extend input CreateCourseInput {
+  """Whether only the provider's confirmation completes the course; false when left out."""
+  providerVerified: Boolean
+}
+
+extend input UpdateCourseInput {
+  """When given, whether only the provider's confirmation completes the course."""
+  providerVerified: Boolean
+}
+
+"""Completes an enrolment on the course provider's word."""
+input ConfirmCompletionInput {
+  """The global ID of the enrolment the provider's records show completed (the learner's client hands it to the provider when the course starts)."""
+  enrolmentId: ID!
+}
+
+"""The result of ` + "`" + `confirmCompletion` + "`" + `: the completion, without the learner's details (a provider does not see learners)."""
+type ConfirmCompletionPayload {
+  """The enrolment's global ID."""
+  enrolmentId: ID!
+  """The course completed."""
+  course: Course!
+  """When the enrolment was completed."""
+  completedAt: Time!
+  """How it was verified: PROVIDER, or how an earlier completion was."""
+  verification: CompletionVerification!
+}
+
+"""Whether a learner's record is in use."""
+enum LearnerStatus {
+  """A self-registration waiting for an ORG_ADMIN over the organisation to approve it (` + "`" + `approveRegistration` + "`" + `), or for an HR import of the same email to confirm it. A pending learner's token sees only their own request."""
+  PENDING
+  """Registered by an admin or an import, or approved."""
+  ACTIVE
+}
+
+extend type Learner {
+  """PENDING for a self-registration not yet approved; ACTIVE otherwise."""
+  status: LearnerStatus!
+}
+
+extend input LearnerFilter {
+  """Only learners in this status, e.g. PENDING for the registrations waiting for approval."""
+  status: LearnerStatus
+}
+
+"""Approves a pending self-registration."""
+input ApproveRegistrationInput {
+  """The global ID of the pending learner."""
+  learnerId: ID!
+  """The employee code to register; the code the learner asked for when left out. CONFLICT (field ` + "`" + `input.employeeCode` + "`" + `) if it is in use."""
+  employeeCode: String
+  """The roles to assign: admins assign roles, never the learner."""
+  roleIds: [ID!]
+}
+
+"""The result of ` + "`" + `approveRegistration` + "`" + `."""
+type ApproveRegistrationPayload {
+  """The learner, now ACTIVE. They sign in again for a token that is no longer pending."""
+  learner: Learner!
+}
+
+"""Revokes every token of a learner issued until now."""
+input RevokeTokensInput {
+  """The global ID of the learner."""
+  learnerId: ID!
+}
+
+"""The result of ` + "`" + `revokeTokens` + "`" + `."""
+type RevokeTokensPayload {
+  """The learner."""
+  learner: Learner!
+  """Tokens of the learner issued before this instant are refused (UNAUTHENTICATED, HTTP 401)."""
+  notBefore: Time!
+}
+
+"""The result of ` + "`" + `signOut` + "`" + `."""
+type SignOutPayload {
+  """The caller's tokens issued before this instant, this one included, are refused from now on."""
+  notBefore: Time!
+}
+
+"""Moves a plan on in its life: DRAFT, then LIVE, then RETIRED, never back."""
+input UpdatePlanInput {
+  """The global ID of the plan."""
+  id: ID!
+  """The new status: LIVE (from DRAFT) assigns the plan's courses to its audience as it is now; RETIRED (from DRAFT or LIVE) stops assigning them and keeps the plan and its progress. The current status again changes nothing."""
+  status: PlanStatus!
+}
+
+"""The result of ` + "`" + `updatePlan` + "`" + `."""
+type UpdatePlanPayload {
+  """The plan as it now is."""
+  plan: Plan!
+}
+
+extend type Mutation {
+  """Completes an enrolment on the course provider's word, verified PROVIDER, with a certificate. CONTENT_PROVIDER or PLATFORM_ADMIN; NOT_FOUND for an unknown enrolment; BAD_USER_INPUT (` + "`" + `input.enrolmentId` + "`" + `) for a dropped one. A completed enrolment is left as it is."""
+  confirmCompletion("""The enrolment to complete.""" input: ConfirmCompletionInput!): ConfirmCompletionPayload!
+  """Approves a pending self-registration: the learner becomes ACTIVE with the roles given. An ORG_ADMIN over the learner's organisation, or a PLATFORM_ADMIN. BAD_USER_INPUT (` + "`" + `input.learnerId` + "`" + `) when the learner is not pending."""
+  approveRegistration("""The request to approve.""" input: ApproveRegistrationInput!): ApproveRegistrationPayload!
+  """Refuses every token of a learner issued until now, on every server at once. The admins over the learner, and PLATFORM_ADMIN."""
+  revokeTokens("""The learner whose tokens to revoke.""" input: RevokeTokensInput!): RevokeTokensPayload!
+  """Signs the caller out everywhere: every token of theirs issued until now, this one included, is refused. Takes no input: it acts on the caller."""
+  signOut: SignOutPayload!
+  """Moves a plan from DRAFT to LIVE to RETIRED, never back. The admins over the plan's organisation. BAD_USER_INPUT (` + "`" + `input.status` + "`" + `) for a move backwards, or to LIVE once the due date has passed."""
+  updatePlan("""The plan and its new status.""" input: UpdatePlanInput!): UpdatePlanPayload!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_ApproveRegistrationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "learner":
+		return ec.fieldContext_ApproveRegistrationPayload_learner(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApproveRegistrationPayload", field.Name)
+}
 
 func (ec *executionContext) childFields_AssessmentAttempt(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -6681,6 +7011,8 @@ func (ec *executionContext) childFields_Certificate(ctx context.Context, field g
 		return ec.fieldContext_Certificate_issuedAt(ctx, field)
 	case "verificationCode":
 		return ec.fieldContext_Certificate_verificationCode(ctx, field)
+	case "verification":
+		return ec.fieldContext_Certificate_verification(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Certificate", field.Name)
 }
@@ -6715,6 +7047,8 @@ func (ec *executionContext) childFields_CertificateVerification(ctx context.Cont
 		return ec.fieldContext_CertificateVerification_course(ctx, field)
 	case "issuedAt":
 		return ec.fieldContext_CertificateVerification_issuedAt(ctx, field)
+	case "verification":
+		return ec.fieldContext_CertificateVerification_verification(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CertificateVerification", field.Name)
 }
@@ -6823,6 +7157,20 @@ func (ec *executionContext) childFields_CompetencyLevel(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type CompetencyLevel", field.Name)
 }
 
+func (ec *executionContext) childFields_ConfirmCompletionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "enrolmentId":
+		return ec.fieldContext_ConfirmCompletionPayload_enrolmentId(ctx, field)
+	case "course":
+		return ec.fieldContext_ConfirmCompletionPayload_course(ctx, field)
+	case "completedAt":
+		return ec.fieldContext_ConfirmCompletionPayload_completedAt(ctx, field)
+	case "verification":
+		return ec.fieldContext_ConfirmCompletionPayload_verification(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConfirmCompletionPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ContentGap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "competency":
@@ -6863,6 +7211,8 @@ func (ec *executionContext) childFields_Course(ctx context.Context, field graphq
 		return ec.fieldContext_Course_passMark(ctx, field)
 	case "batches":
 		return ec.fieldContext_Course_batches(ctx, field)
+	case "providerVerified":
+		return ec.fieldContext_Course_providerVerified(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Course", field.Name)
 }
@@ -7089,6 +7439,8 @@ func (ec *executionContext) childFields_Evidence(ctx context.Context, field grap
 		return ec.fieldContext_Evidence_observedAt(ctx, field)
 	case "course":
 		return ec.fieldContext_Evidence_course(ctx, field)
+	case "verification":
+		return ec.fieldContext_Evidence_verification(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Evidence", field.Name)
 }
@@ -7255,6 +7607,8 @@ func (ec *executionContext) childFields_Learner(ctx context.Context, field graph
 		return ec.fieldContext_Learner_certificates(ctx, field)
 	case "assignedCourses":
 		return ec.fieldContext_Learner_assignedCourses(ctx, field)
+	case "status":
+		return ec.fieldContext_Learner_status(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Learner", field.Name)
 }
@@ -7637,6 +7991,16 @@ func (ec *executionContext) childFields_RequestSeatPayload(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type RequestSeatPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RevokeTokensPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "learner":
+		return ec.fieldContext_RevokeTokensPayload_learner(ctx, field)
+	case "notBefore":
+		return ec.fieldContext_RevokeTokensPayload_notBefore(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevokeTokensPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Role(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7853,6 +8217,14 @@ func (ec *executionContext) childFields_SetRoleRequirementPayload(ctx context.Co
 	return nil, fmt.Errorf("no field named %q was found under type SetRoleRequirementPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_SignOutPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "notBefore":
+		return ec.fieldContext_SignOutPayload_notBefore(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SignOutPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_TakeAssessmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "attempt":
@@ -7875,6 +8247,14 @@ func (ec *executionContext) childFields_UpdateLearnerPayload(ctx context.Context
 		return ec.fieldContext_UpdateLearnerPayload_learner(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdateLearnerPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdatePlanPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "plan":
+		return ec.fieldContext_UpdatePlanPayload_plan(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdatePlanPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateProgressPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -10,6 +10,22 @@ import (
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
+// Approves a pending self-registration.
+type ApproveRegistrationInput struct {
+	// The global ID of the pending learner.
+	LearnerID string `json:"learnerId"`
+	// The employee code to register; the code the learner asked for when left out. CONFLICT (field `input.employeeCode`) if it is in use.
+	EmployeeCode *string `json:"employeeCode,omitempty"`
+	// The roles to assign: admins assign roles, never the learner.
+	RoleIds []string `json:"roleIds,omitempty"`
+}
+
+// The result of `approveRegistration`.
+type ApproveRegistrationPayload struct {
+	// The learner, now ACTIVE. They sign in again for a token that is no longer pending.
+	Learner *models.Learner `json:"learner"`
+}
+
 // Gives a learner a role.
 type AssignRoleInput struct {
 	// The global ID of the learner.
@@ -100,6 +116,8 @@ type CertificateVerification struct {
 	Course *models.Course `json:"course"`
 	// When the certificate was issued.
 	IssuedAt time.Time `json:"issuedAt"`
+	// How the completion was verified: anyone checking a certificate sees whether it was self-reported.
+	Verification models.CompletionVerification `json:"verification"`
 }
 
 // A page of competencies.
@@ -138,6 +156,12 @@ type CompetencyLevelInput struct {
 	Name string `json:"name"`
 	// What a person at this level can do.
 	Description string `json:"description"`
+}
+
+// Completes an enrolment on the course provider's word.
+type ConfirmCompletionInput struct {
+	// The global ID of the enrolment the provider's records show completed (the learner's client hands it to the provider when the course starts).
+	EnrolmentID string `json:"enrolmentId"`
 }
 
 // A competency a course imparts, from one level to a higher one.
@@ -252,6 +276,8 @@ type CreateCourseInput struct {
 	Competencies []*CourseCompetencyInput `json:"competencies,omitempty"`
 	// The score that passes the course's final assessment: above 0, at most 1. Leave out for a course without one.
 	PassMark *float64 `json:"passMark,omitempty"`
+	// Whether only the provider's confirmation completes the course; false when left out.
+	ProviderVerified *bool `json:"providerVerified,omitempty"`
 }
 
 // The result of `createCourse`.
@@ -505,6 +531,8 @@ type LearnerFilter struct {
 	RoleID *string `json:"roleId,omitempty"`
 	// A case-insensitive substring of the employee code or name.
 	Search *string `json:"search,omitempty"`
+	// Only learners in this status, e.g. PENDING for the registrations waiting for approval.
+	Status *models.LearnerStatus `json:"status,omitempty"`
 }
 
 // A page of learning events, the latest to start first.
@@ -699,6 +727,20 @@ type RequestSeatPayload struct {
 	SeatRequest *models.SeatRequest `json:"seatRequest"`
 }
 
+// Revokes every token of a learner issued until now.
+type RevokeTokensInput struct {
+	// The global ID of the learner.
+	LearnerID string `json:"learnerId"`
+}
+
+// The result of `revokeTokens`.
+type RevokeTokensPayload struct {
+	// The learner.
+	Learner *models.Learner `json:"learner"`
+	// Tokens of the learner issued before this instant are refused (UNAUTHENTICATED, HTTP 401).
+	NotBefore time.Time `json:"notBefore"`
+}
+
 // A page of roles.
 type RoleConnection struct {
 	// The roles on this page, each with its cursor.
@@ -795,6 +837,12 @@ type SetRoleRequirementPayload struct {
 	Role *models.Role `json:"role"`
 }
 
+// The result of `signOut`.
+type SignOutPayload struct {
+	// The caller's tokens issued before this instant, this one included, are refused from now on.
+	NotBefore time.Time `json:"notBefore"`
+}
+
 // Live updates, over a websocket with the graphql-transport-ws protocol (the `graphql-ws` npm
 // package) at the GraphQL endpoint. Send the token in the `connection_init` payload as
 // `{"Authorization": "Bearer <token>"}`; a connection without a valid token is closed with 4403.
@@ -829,6 +877,8 @@ type UpdateCourseInput struct {
 	Competencies graphql.Omittable[[]*CourseCompetencyInput] `json:"competencies,omitempty"`
 	// When given, the new pass mark of the final assessment (above 0, at most 1); null removes the final assessment.
 	PassMark graphql.Omittable[*float64] `json:"passMark,omitempty"`
+	// When given, whether only the provider's confirmation completes the course.
+	ProviderVerified *bool `json:"providerVerified,omitempty"`
 }
 
 // The result of `updateCourse`.
@@ -853,6 +903,20 @@ type UpdateLearnerInput struct {
 type UpdateLearnerPayload struct {
 	// The learner as they now are.
 	Learner *models.Learner `json:"learner"`
+}
+
+// Moves a plan on in its life: DRAFT, then LIVE, then RETIRED, never back.
+type UpdatePlanInput struct {
+	// The global ID of the plan.
+	ID string `json:"id"`
+	// The new status: LIVE (from DRAFT) assigns the plan's courses to its audience as it is now; RETIRED (from DRAFT or LIVE) stops assigning them and keeps the plan and its progress. The current status again changes nothing.
+	Status models.PlanStatus `json:"status"`
+}
+
+// The result of `updatePlan`.
+type UpdatePlanPayload struct {
+	// The plan as it now is.
+	Plan *models.Plan `json:"plan"`
 }
 
 // Reports progress in a course.

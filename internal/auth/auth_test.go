@@ -11,6 +11,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/openkarmayogi/karmayogi/internal/auth"
+	"github.com/openkarmayogi/karmayogi/internal/ratelimit"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
@@ -215,13 +216,93 @@ func TestOTPSignIn(t *testing.T) {
 			}
 		})
 		t.Run("ErrRateLimitedPerEmail", func(t *testing.T) {
+			// Codes sent count, not requests: each request comes after the last code expired.
 			var last error
-			for range 4 {
-				_, last = s.RequestOTP(ctx, "limited@gov.in", "10.0.0.4")
+			for i := range 4 {
+				at := *s
+				at.Now = func() time.Time { return time.Now().Add(time.Duration(i) * (auth.OTPLifetime + time.Second)) }
+				_, last = at.RequestOTP(ctx, "limited@gov.in", "10.0.0.4")
 			}
 			if models.ErrorCode(last) != models.ERATELIMITED {
-				t.Fatalf("fourth request: %v", last)
+				t.Fatalf("fourth code: %v", last)
+			}
+		})
+		t.Run("AValidCodeIsNotReplaced", func(t *testing.T) {
+			email := "kept@gov.in"
+			first, err := s.RequestOTP(ctx, email, "10.0.0.6")
+			if err != nil {
+				t.Fatal(err)
+			}
+			code := mail.codes[email]
+			for range 5 { // someone else asking for the owner's address
+				if again, err := s.RequestOTP(ctx, email, "10.0.0.7"); err != nil || !again.Equal(first) {
+					t.Fatalf("another request: %v, expiry %v, want %v", err, again, first)
+				}
+			}
+			if _, _, _, err := s.VerifyOTP(ctx, email, code); err != nil {
+				t.Fatalf("the first code no longer works: %v", err)
+			}
+		})
+		t.Run("SignInResetsTheCount", func(t *testing.T) {
+			limit := ratelimit.New(2, time.Hour, 2) // two codes an hour per address
+			r := *s
+			r.PerEmail = limit
+			email := "asha.rao@finmin.gov.in"
+			for range 2 {
+				if _, err := r.RequestOTP(ctx, email, "10.0.0.8"); err != nil {
+					t.Fatal(err)
+				}
+				if _, _, _, err := r.VerifyOTP(ctx, email, mail.codes[email]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := r.RequestOTP(ctx, email, "10.0.0.8"); err != nil {
+				t.Fatalf("a third code after the owner signed in: %v", err)
+			}
+			db.DeleteOTP(ctx, email)
+			if !limit.Allow("otp-email:"+email) || limit.Allow("otp-email:"+email) {
+				t.Fatal("the count did not start again at the sign-in")
 			}
 		})
 	})
+}
+
+// TestPreviousSecret: after a rotation, tokens signed with the previous secret are
+// accepted until the grace period ends, and never after.
+func TestPreviousSecret(t *testing.T) {
+	old, _ := auth.NewTokens(secret)
+	tok, _, err := old.Issue(models.Caller{Role: models.RoleLearner, LearnerID: 7}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rotated := []byte("the new secret, also at least thirty-two bytes")
+	for _, tc := range []struct {
+		name  string
+		until time.Time // zero: no previous secret
+		ok    bool
+	}{
+		{"WithoutThePrevious", time.Time{}, false},
+		{"DuringTheGracePeriod", time.Now().Add(time.Hour), true},
+		{"AfterTheGracePeriod", time.Now().Add(-time.Second), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			current, _ := auth.NewTokens(rotated)
+			if !tc.until.IsZero() {
+				if err := current.AcceptPrevious(secret, tc.until); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c, err := current.Verify(tok)
+			if ok := err == nil && c.LearnerID == 7; ok != tc.ok {
+				t.Fatalf("verified %v (caller %+v, err %v), want %v", ok, c, err, tc.ok)
+			}
+			fresh, _, _ := current.Issue(models.Caller{Role: models.RoleLearner, LearnerID: 8}, time.Hour)
+			if _, err := old.Verify(fresh); err == nil {
+				t.Fatal("a token of the new secret verifies under the old one alone")
+			}
+		})
+	}
+	if err := old.AcceptPrevious([]byte("short"), time.Now().Add(time.Hour)); err == nil {
+		t.Fatal("a short previous secret was accepted")
+	}
 }

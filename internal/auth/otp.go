@@ -42,6 +42,11 @@ type Limiter interface {
 	Allow(key string) bool
 }
 
+// Resetter is a Limiter that can forget a key's count.
+type Resetter interface {
+	Reset(key string)
+}
+
 // LearnerFinder finds a learner by email.
 type LearnerFinder interface {
 	FindLearnerByEmail(ctx context.Context, email string) (*models.Learner, error)
@@ -81,24 +86,38 @@ func (s *SignIn) AllowedEmail(email string) bool {
 	return false
 }
 
-// RequestOTP sends a fresh 6-digit code to email, replacing any earlier one. The
-// answer is the same whether or not a learner has the email. EINVALID (field
-// "email") for an address outside the allowed domains; ERATELIMITED when the email
-// or the client address asked too often.
+// RequestOTP sends a fresh 6-digit code to email. The answer is the same whether
+// or not a learner has the email. While a code sent earlier is still valid (not
+// expired, attempts left), no new one replaces it and nothing is sent: the answer
+// is that code's expiry. So someone asking for codes for another's address
+// neither replaces the owner's code nor counts against the address's limit,
+// which counts codes sent; the owner's own sign-in resets it (VerifyOTP).
+// EINVALID (field "email") for an address outside the allowed domains;
+// ERATELIMITED when the client address asked too often, or too many codes were
+// sent to the email.
 func (s *SignIn) RequestOTP(ctx context.Context, email, clientAddr string) (time.Time, error) {
 	email = models.NormaliseEmail(email)
 	if len(email) > 254 || !s.AllowedEmail(email) {
 		return time.Time{}, models.Invalid("email", "must be an email address in an allowed government domain")
 	}
-	if !s.PerAddress.Allow("otp-addr:"+clientAddr) || !s.PerEmail.Allow("otp-email:"+email) {
-		return time.Time{}, models.Errorf(models.ERATELIMITED, "too many sign-in codes requested; try again later")
+	limited := models.Errorf(models.ERATELIMITED, "too many sign-in codes requested; try again later")
+	if !s.PerAddress.Allow("otp-addr:" + clientAddr) {
+		return time.Time{}, limited
+	}
+	if old, err := s.Store.FindOTP(ctx, email); err == nil && s.clock().Before(old.ExpiresAt) && old.Attempts < OTPAttempts {
+		return old.ExpiresAt, nil // the code already sent stands
+	} else if err != nil && models.ErrorCode(err) != models.ENOTFOUND {
+		return time.Time{}, err
+	}
+	if !s.PerEmail.Allow("otp-email:" + email) {
+		return time.Time{}, limited
 	}
 	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
 	if err != nil {
 		return time.Time{}, err
 	}
 	code := fmt.Sprintf("%06d", n.Int64())
-	now := s.clock()
+	now := s.clock().UTC().Truncate(time.Microsecond) // as stored, so a repeated answer is the same
 	otp := &models.OTP{Email: email, CodeHash: s.hash(email, code), ExpiresAt: now.Add(OTPLifetime), CreatedAt: now}
 	if err := s.Store.SaveOTP(ctx, otp); err != nil {
 		return time.Time{}, err
@@ -146,11 +165,16 @@ func (s *SignIn) VerifyOTP(ctx context.Context, email, code string) (string, tim
 	if err := s.Store.DeleteOTP(ctx, email); err != nil {
 		return "", time.Time{}, nil, err
 	}
+	// The owner signed in: codes asked for their address since count from nothing.
+	if r, ok := s.PerEmail.(Resetter); ok {
+		r.Reset("otp-email:" + email)
+	}
 	learner, err := s.Learners.FindLearnerByEmail(ctx, email)
 	switch models.ErrorCode(err) {
 	case "":
+		// A pending registration's token sees only the request until an admin approves it.
 		tok, exp, err := s.Tokens.Issue(models.Caller{Role: models.RoleLearner, LearnerID: learner.ID,
-			OrganisationID: learner.OrganisationID}, SessionLifetime)
+			OrganisationID: learner.OrganisationID, Pending: learner.Pending()}, SessionLifetime)
 		return tok, exp, learner, err
 	case models.ENOTFOUND:
 		tok, exp, err := s.Tokens.Issue(models.Caller{Role: models.RoleLearner, Email: email, Registration: true}, RegistrationWindow)

@@ -30,6 +30,28 @@ const secretSetting = "jwt_secret"
 type Tokens struct {
 	secret []byte
 	now    func() time.Time
+	// previous is the secret before a rotation, accepted until previousUntil.
+	previous      []byte
+	previousUntil time.Time
+}
+
+// AcceptPrevious makes Verify accept tokens signed with the secret used before a
+// rotation until until, so that rotating KARMAYOGI_JWT_SECRET does not sign
+// everyone out at once. It must be at least 32 bytes, as NewTokens's.
+func (t *Tokens) AcceptPrevious(secret []byte, until time.Time) error {
+	if len(secret) < 32 {
+		return errors.New("the previous token secret must be at least 32 bytes")
+	}
+	t.previous, t.previousUntil = secret, until
+	return nil
+}
+
+// keys returns the secrets a token may be signed with now.
+func (t *Tokens) keys(*jwt.Token) (any, error) {
+	if t.previous == nil || !t.now().Before(t.previousUntil) {
+		return t.secret, nil
+	}
+	return jwt.VerificationKeySet{Keys: []jwt.VerificationKey{t.secret, t.previous}}, nil
 }
 
 // NewTokens signs with secret, which must be at least 32 bytes.
@@ -63,6 +85,10 @@ type claims struct {
 	Organisation int64             `json:"org,omitempty"`
 	Email        string            `json:"email,omitempty"`
 	Registration bool              `json:"reg,omitempty"`
+	Pending      bool              `json:"pnd,omitempty"`
+	// IssuedMicros is when the token was issued, to the microsecond: iat has whole
+	// seconds, too coarse to tell a token from a revocation in the same second.
+	IssuedMicros int64 `json:"iatus,omitempty"`
 }
 
 // Issue returns a signed token for c that expires after ttl.
@@ -82,6 +108,7 @@ func (t *Tokens) Issue(c models.Caller, ttl time.Duration) (string, time.Time, e
 			ExpiresAt: jwt.NewNumericDate(exp), ID: hex.EncodeToString(id),
 		},
 		Role: c.Role, LearnerID: c.LearnerID, Organisation: c.OrganisationID, Email: c.Email, Registration: c.Registration,
+		Pending: c.Pending, IssuedMicros: now.UnixMicro(),
 	})
 	s, err := tok.SignedString(t.secret)
 	return s, exp, err
@@ -102,13 +129,17 @@ func subjectOf(c models.Caller) string {
 // learns nothing about why.
 func (t *Tokens) Verify(token string) (*models.Caller, error) {
 	var c claims
-	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return t.secret, nil },
+	_, err := jwt.ParseWithClaims(token, &c, t.keys,
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithIssuer(Issuer), jwt.WithAudience(Audience),
 		jwt.WithExpirationRequired(), jwt.WithIssuedAt(), jwt.WithTimeFunc(t.now))
 	if err != nil || !c.Role.Valid() || (c.Registration && c.Email == "") {
 		return nil, models.Errorf(models.EUNAUTHORIZED, "invalid or expired token")
 	}
+	issued := time.UnixMicro(c.IssuedMicros)
+	if c.IssuedMicros == 0 {
+		issued = c.IssuedAt.Time
+	}
 	return &models.Caller{Subject: c.Subject, Role: c.Role, LearnerID: c.LearnerID, OrganisationID: c.Organisation,
-		Email: c.Email, Registration: c.Registration}, nil
+		Email: c.Email, Registration: c.Registration, Pending: c.Pending, IssuedAt: issued}, nil
 }

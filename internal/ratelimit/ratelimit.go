@@ -43,3 +43,10 @@ func (l *Limiter) Allow(key string) bool {
 	l.mu.Unlock()
 	return b.Allow()
 }
+
+// Reset forgets key's count: its next request starts with a full bucket.
+func (l *Limiter) Reset(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.keys.Remove(key)
+}

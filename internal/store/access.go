@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -25,6 +26,31 @@ func (db *DB) EnsureSetting(ctx context.Context, name, value string) (string, er
 	var s setting // what was stored, maybe by another process: on the primary
 	err := db.bun.NewSelect().Model(&s).Where("name = ?", name).Scan(fresh(ctx))
 	return s.Value, err
+}
+
+var _ models.RevocationStore = (*DB)(nil)
+
+type tokenRevocation struct {
+	bun.BaseModel `bun:"table:token_revocations"`
+	Subject       string    `bun:"subject,pk"`
+	NotBefore     time.Time `bun:"not_before"`
+}
+
+// RevokeTokens sets the subject's not-before instant to at.
+func (db *DB) RevokeTokens(ctx context.Context, subject string, at time.Time) error {
+	_, err := db.bun.NewInsert().Model(&tokenRevocation{Subject: subject, NotBefore: instant(at)}).
+		On("CONFLICT (subject) DO UPDATE").Set("not_before = EXCLUDED.not_before").Exec(ctx)
+	return err
+}
+
+// FindNotBefore returns the subject's not-before instant, zero when none. It reads
+// the primary: a replica behind it would let a revoked token through.
+func (db *DB) FindNotBefore(ctx context.Context, subject string) (time.Time, error) {
+	var rows []tokenRevocation
+	if err := db.bun.NewSelect().Model(&rows).Where("subject = ?", subject).Scan(fresh(ctx)); err != nil || len(rows) == 0 {
+		return time.Time{}, err
+	}
+	return rows[0].NotBefore, nil
 }
 
 // SaveOTP stores o, replacing any earlier code for the email.

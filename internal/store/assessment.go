@@ -35,7 +35,9 @@ func evidenceScore(score, passMark float64) float64 {
 // competency it imparts, at the competency's toLevel and observed now, with the
 // score rescaled by evidenceScore, the re-estimated proficiencies, ASSESSMENT_PASSED
 // karma when the attempt passes and the course is completed (completing it later
-// earns it then), and a new version of the learner. EINVALID (score) outside 0..1,
+// earns it then), and a new version of the learner. A pass with the content done
+// (progress 1) completes the course, verified ASSESSMENT, unless its provider
+// verifies completions. EINVALID (score) outside 0..1,
 // (enrolmentId) when the course has no final assessment or the enrolment was
 // dropped; ENOTFOUND for an unknown enrolment.
 func (db *DB) TakeAssessment(ctx context.Context, enrolmentID int64, score float64) (*models.AssessmentAttempt, error) {
@@ -85,6 +87,16 @@ func (db *DB) TakeAssessment(ctx context.Context, enrolmentID int64, score float
 			}
 			if _, err := db.reestimate(ctx, tx, map[int64][]int64{e.LearnerID: competencies}); err != nil {
 				return err
+			}
+		}
+		// A pass completes a course whose content is done (progress 1) and that waited for it.
+		if attempt.Passed && e.Progress == 1 && e.Status != models.Completed {
+			if how, ok, err := db.completion(ctx, tx, e, models.ByAssessmentPass); err != nil {
+				return err
+			} else if ok {
+				if err := db.advance(ctx, tx, e, 1, how, true); err != nil {
+					return err
+				}
 			}
 		}
 		if attempt.Passed {

@@ -227,13 +227,22 @@ func (db *DB) batchProgress(ctx context.Context, tx bun.Tx, b *models.Batch, lea
 	now := db.now()
 	var done []*models.Enrolment
 	var finished []int64
+	var how models.CompletionVerification // the same for every learner of one course
 	for _, r := range seats {
 		n := attended[r.LearnerID]
 		// The status condition leaves a completed enrolment alone, and loses cleanly
 		// to an UpdateProgress completing it at the same moment.
 		q := tx.NewUpdate().Table("enrolments").Where("id = ? AND status <> ?", *r.EnrolmentID, models.Completed)
-		if n < need {
-			share := float64(n) / float64(total) // below 1, since need <= total
+		share, ok := float64(n)/float64(total), false // below 1 while n < need, since need <= total
+		if n >= need {
+			// Attendance completes the course unless it waits for an assessment or its provider.
+			e := &models.Enrolment{ID: *r.EnrolmentID, CourseID: b.CourseID}
+			if how, ok, err = db.completion(ctx, tx, e, models.ByAttendance); err != nil {
+				return err
+			}
+			share = 1
+		}
+		if !ok {
 			if _, err := q.Set("status = ?", models.InProgress).
 				Set("progress = CASE WHEN progress < ? THEN ? ELSE progress END", share, share).Exec(ctx); err != nil {
 				return err
@@ -258,7 +267,7 @@ func (db *DB) batchProgress(ctx context.Context, tx bun.Tx, b *models.Batch, lea
 			return err
 		}
 	}
-	return db.complete(ctx, tx, done)
+	return db.complete(ctx, tx, done, how)
 }
 
 // eventAttendance records, for learners attending an event session for the first

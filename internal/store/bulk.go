@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -536,7 +537,7 @@ next:
 		}
 		roleIDs[i] = dedupe(roleIDs[i])
 		rows[i] = models.Learner{EmployeeCode: n.EmployeeCode, Name: n.Name, Email: n.Email, Designation: n.Designation,
-			OrganisationID: n.OrganisationID, Version: 1}
+			OrganisationID: n.OrganisationID, Version: 1, Status: models.LearnerActive}
 		valid = append(valid, i)
 	}
 	valid = latest(valid, func(i int) string { return recs[i].EmployeeCode })
@@ -547,6 +548,9 @@ next:
 		for k, i := range idxs {
 			batch[k], codes[k] = rows[i], rows[i].EmployeeCode
 			batch[k].CreatedAt, batch[k].UpdatedAt = now, now
+		}
+		if err := confirmRegistrations(ctx, tx, batch, now); err != nil {
+			return err
 		}
 		existed, err := idsByKey(ctx, tx, "learners", "employee_code", codes)
 		if err != nil {
@@ -583,6 +587,35 @@ next:
 		return db.refreshGaps(ctx, tx, changed)
 	})
 	return rejected, err
+}
+
+// confirmRegistrations lets HR records confirm pending self-registrations: a
+// pending learner with a record's email (proved by the learner's sign-in) takes
+// the record's employee code and becomes ACTIVE, and the upsert that follows
+// writes the rest of the record over the request. HR is the authority on the
+// code; a request made with someone else's code keeps waiting.
+func confirmRegistrations(ctx context.Context, tx bun.Tx, batch []models.Learner, now time.Time) error {
+	emails := make([]string, len(batch))
+	for i, l := range batch {
+		emails[i] = l.Email
+	}
+	var pending []models.Learner
+	if err := tx.NewSelect().Model(&pending).Where("status = ? AND email IN (?)", models.LearnerPending, bun.In(emails)).
+		Scan(ctx); err != nil || len(pending) == 0 {
+		return err
+	}
+	code := make(map[string]string, len(batch))
+	for _, l := range batch {
+		code[l.Email] = l.EmployeeCode
+	}
+	for _, p := range pending {
+		if _, err := tx.NewUpdate().Table("learners").Set("employee_code = ?", code[p.Email]).Set("status = ?", models.LearnerActive).
+			Set("requested_employee_code = NULL").Set("version = version + 1").Set("updated_at = ?", now).
+			Where("id = ? AND status = ?", p.ID, models.LearnerPending).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // learnerVersions returns the version of each learner with one of the employee codes, by ID.

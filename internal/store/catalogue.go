@@ -392,7 +392,7 @@ func (db *DB) CreateCourse(ctx context.Context, n *models.NewCourse) (*models.Co
 	}
 	now := db.now()
 	c := &models.Course{Code: n.Code, Title: n.Title, Description: n.Description, Provider: n.Provider,
-		Format: n.Format, DurationHours: n.DurationHours, PassMark: n.PassMark, CreatedAt: now, UpdatedAt: now}
+		Format: n.Format, DurationHours: n.DurationHours, PassMark: n.PassMark, ProviderVerified: n.ProviderVerified, CreatedAt: now, UpdatedAt: now}
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := checkCompetencies(ctx, tx, n.Competencies); err != nil {
 			return err
@@ -431,11 +431,14 @@ func (db *DB) UpdateCourse(ctx context.Context, id int64, u models.CourseUpdate)
 		if u.DurationHours != nil {
 			c.DurationHours = *u.DurationHours
 		}
+		if u.ProviderVerified != nil {
+			c.ProviderVerified = *u.ProviderVerified
+		}
 		if u.SetPassMark {
 			c.PassMark = u.PassMark
 		}
 		c.UpdatedAt = db.now()
-		if _, err := tx.NewUpdate().Model(c).Column("title", "description", "duration_hours", "pass_mark", "updated_at").WherePK().Exec(ctx); err != nil {
+		if _, err := tx.NewUpdate().Model(c).Column("title", "description", "duration_hours", "pass_mark", "provider_verified", "updated_at").WherePK().Exec(ctx); err != nil {
 			return err
 		}
 		if u.ReplaceCompetencies {

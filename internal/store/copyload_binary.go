@@ -86,6 +86,15 @@ func (c *copyRows) optFloat8(v *float64) {
 	c.float8(*v)
 }
 
+// optText appends s, or NULL for "" (a nullzero column).
+func (c *copyRows) optText(s string) {
+	if s == "" {
+		c.null()
+		return
+	}
+	c.text(s)
+}
+
 // optTimestamptz appends *t, or NULL for nil.
 func (c *copyRows) optTimestamptz(t *time.Time) {
 	if t == nil {

@@ -121,7 +121,7 @@ func (l *Loader) derive(batch []*loadLearner) *loadOutput {
 		}
 		t = &r[tEvidence]
 		for _, e := range ll.evidence {
-			t.row(8)
+			t.row(9)
 			t.int8(e.ID)
 			t.int8(e.LearnerID)
 			t.int8(e.CompetencyID)
@@ -130,6 +130,7 @@ func (l *Loader) derive(batch []*loadLearner) *loadOutput {
 			t.optFloat8(e.Score)
 			t.timestamptz(e.ObservedAt)
 			t.timestamptz(e.CreatedAt)
+			t.optText(string(e.Verification))
 		}
 
 		// Proficiencies: each pair's estimate from all of its evidence.
@@ -178,13 +179,14 @@ func (l *Loader) derive(batch []*loadLearner) *loadOutput {
 		}
 		t = &r[tCertificates]
 		for _, c := range ll.certificates {
-			t.row(6)
+			t.row(7)
 			t.int8(c.ID)
 			t.int8(c.LearnerID)
 			t.int8(c.CourseID)
 			t.int8(c.EnrolmentID)
 			t.text(c.VerificationCode)
 			t.timestamptz(c.IssuedAt)
+			t.text(string(c.Verification))
 		}
 		t = &r[tCourseRatings]
 		for _, c := range ll.ratings {

@@ -337,7 +337,7 @@ next:
 			roleIDs[i] = append(roleIDs[i], id)
 		}
 		roleIDs[i] = dedupe(roleIDs[i])
-		rows[i] = models.Learner{EmployeeCode: n.EmployeeCode, Name: n.Name, Email: n.Email, Designation: n.Designation,
+		rows[i] = models.Learner{Status: models.LearnerActive, EmployeeCode: n.EmployeeCode, Name: n.Name, Email: n.Email, Designation: n.Designation,
 			OrganisationID: n.OrganisationID, Version: 1}
 		valid = append(valid, i)
 	}
@@ -577,7 +577,7 @@ func (l *Loader) complete(done []*models.Enrolment) {
 		id := seq.take()
 		if !slices.ContainsFunc(ll.certificates, func(c models.Certificate) bool { return c.CourseID == e.CourseID }) { // ON CONFLICT DO NOTHING
 			ll.certificates = append(ll.certificates, models.Certificate{ID: id, LearnerID: e.LearnerID, CourseID: e.CourseID,
-				EnrolmentID: e.ID, VerificationCode: verificationCode(), IssuedAt: *e.CompletedAt})
+				EnrolmentID: e.ID, VerificationCode: verificationCode(), IssuedAt: *e.CompletedAt, Verification: models.VerifiedByProvider})
 		}
 		acts[i] = activity{kind: completed, learnerID: e.LearnerID, courseID: e.CourseID, enrolmentID: e.ID, at: *e.CompletedAt}
 	}
@@ -595,7 +595,7 @@ func (l *Loader) complete(done []*models.Enrolment) {
 			}
 			row[k] = len(evidence)
 			evidence = append(evidence, models.Evidence{LearnerID: e.LearnerID, CompetencyID: cc.CompetencyID,
-				Source: models.CourseCompletion, Level: cc.ToLevel, ObservedAt: *e.CompletedAt, CreatedAt: now})
+				Source: models.CourseCompletion, Level: cc.ToLevel, ObservedAt: *e.CompletedAt, Verification: models.VerifiedByProvider, CreatedAt: now})
 		}
 	}
 	seq = l.seq["evidence"]
@@ -604,7 +604,7 @@ func (l *Loader) complete(done []*models.Enrolment) {
 		e.ID = seq.take()
 		// ON CONFLICT DO UPDATE SET level = EXCLUDED.level.
 		if old := ll.findEvidence(e.CompetencyID, e.Source, e.ObservedAt); old != nil {
-			old.Level = e.Level
+			old.Level, old.Verification = e.Level, e.Verification
 		} else {
 			ll.evidence = append(ll.evidence, e)
 		}

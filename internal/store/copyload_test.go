@@ -42,7 +42,7 @@ var dumps = []tableDump{
 	{table: "competency_levels", query: "SELECT competency_id, level, name, description FROM competency_levels ORDER BY 1, 2"},
 	{table: "roles", query: "SELECT id, code, name, description FROM roles ORDER BY id"},
 	{table: "role_requirements", query: "SELECT role_id, competency_id, required_level, weight FROM role_requirements ORDER BY 1, 2"},
-	{table: "courses", query: "SELECT id, code, title, description, provider, format, duration_hours, pass_mark, rating_sum, rating_count, enrolment_count FROM courses ORDER BY id"},
+	{table: "courses", query: "SELECT id, code, title, description, provider, format, duration_hours, pass_mark, provider_verified, rating_sum, rating_count, enrolment_count FROM courses ORDER BY id"},
 	{table: "course_competencies", query: "SELECT course_id, competency_id, from_level, to_level FROM course_competencies ORDER BY 1, 2"},
 	{table: "counters", query: "SELECT name, value FROM counters ORDER BY name"},
 	{table: "settings", query: "SELECT name FROM settings ORDER BY name"},
@@ -54,12 +54,12 @@ var dumps = []tableDump{
 	{table: "bun_migrations", query: "SELECT name, group_id FROM bun_migrations ORDER BY name"},
 	{table: "bun_migration_locks", query: "SELECT COUNT(*) FROM bun_migration_locks"},
 	// The learners and what hangs off them.
-	{table: "learners", query: "SELECT employee_code, name, email, designation, organisation_id, version FROM learners ORDER BY employee_code"},
+	{table: "learners", query: "SELECT employee_code, name, email, designation, organisation_id, version, status, requested_employee_code FROM learners ORDER BY employee_code"},
 	{table: "learner_roles", query: "SELECT l.employee_code, x.role_id FROM learner_roles AS x" + learnerKey + " ORDER BY 1, 2"},
-	{table: "evidence", query: "SELECT l.employee_code, x.competency_id, x.source, x.observed_at, x.level, x.score, x.course_id FROM evidence AS x" + learnerKey + " ORDER BY 1, 2, 3, 4"},
+	{table: "evidence", query: "SELECT l.employee_code, x.competency_id, x.source, x.observed_at, x.level, x.score, x.course_id, x.verification FROM evidence AS x" + learnerKey + " ORDER BY 1, 2, 3, 4"},
 	{table: "proficiencies", query: "SELECT l.employee_code, x.competency_id, x.level, x.confidence, x.distribution, x.updated_at, x.p0, x.p1, x.p2, x.p3, x.p4, x.p5 FROM proficiencies AS x" + learnerKey + " ORDER BY 1, 2"},
 	{table: "enrolments", query: "SELECT l.employee_code, x.course_id, x.status, x.progress, x.enrolled_at, x.completed_at FROM enrolments AS x" + learnerKey + " ORDER BY 1, 2"},
-	{table: "certificates", query: "SELECT l.employee_code, x.course_id, el.employee_code, e.course_id, x.issued_at, length(x.verification_code) FROM certificates AS x" + learnerKey +
+	{table: "certificates", query: "SELECT l.employee_code, x.course_id, el.employee_code, e.course_id, x.issued_at, length(x.verification_code), x.verification FROM certificates AS x" + learnerKey +
 		" JOIN enrolments AS e ON e.id = x.enrolment_id JOIN learners AS el ON el.id = e.learner_id ORDER BY 1, 2"},
 	{table: "course_ratings", query: "SELECT l.employee_code, x.course_id, x.stars FROM course_ratings AS x" + learnerKey + " ORDER BY 1, 2"},
 	{table: "attendance", query: "SELECT s.code, l.employee_code, x.recorded_by FROM attendance AS x" + learnerKey + " JOIN sessions AS s ON s.id = x.session_id ORDER BY 1, 2"},
@@ -87,7 +87,7 @@ var dumps = []tableDump{
 
 // emptyTables hold nothing after a seed, on either path.
 var emptyTables = []string{"dismissals", "plans", "plan_courses", "plan_learners", "seat_requests", "seat_decisions",
-	"session_registrations", "assessment_attempts", "otp_codes", "audit_entries", "course_effects"}
+	"session_registrations", "assessment_attempts", "otp_codes", "audit_entries", "course_effects", "token_revocations"}
 
 // dumpRows runs a dump's query.
 func dumpRows(t *testing.T, db *store.DB, query string) [][]any {

@@ -51,6 +51,9 @@ func (db *DB) FindLearners(ctx context.Context, f models.LearnerFilter, p models
 	if f.LearnerID != nil {
 		q = q.Where("id = ?", *f.LearnerID)
 	}
+	if f.Status != nil {
+		q = q.Where("status = ?", *f.Status)
+	}
 	if f.RoleID != nil {
 		q = q.Where("id IN (?)", db.bun.NewSelect().Table("learner_roles").Column("learner_id").Where("role_id = ?", *f.RoleID))
 	}
@@ -83,7 +86,15 @@ func (db *DB) CreateLearner(ctx context.Context, n *models.NewLearner) (*models.
 	}
 	now := db.now()
 	l := &models.Learner{EmployeeCode: n.EmployeeCode, Name: n.Name, Email: n.Email, Designation: n.Designation,
-		OrganisationID: n.OrganisationID, Version: 1, CreatedAt: now, UpdatedAt: now}
+		OrganisationID: n.OrganisationID, Version: 1, CreatedAt: now, UpdatedAt: now, Status: models.LearnerActive}
+	if n.Pending {
+		if len(n.RoleIDs) > 0 {
+			return nil, models.Invalid("roleIds", "a registration request holds no roles: admins assign them")
+		}
+		// The code asked for is not checked against others: a request learns nothing about them.
+		requested := n.EmployeeCode
+		l.EmployeeCode, l.RequestedEmployeeCode, l.Status = models.PendingEmployeeCode(n.Email), &requested, models.LearnerPending
+	}
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := checkOrganisation(ctx, tx, n.OrganisationID); err != nil {
 			return err
@@ -174,6 +185,49 @@ func (db *DB) UpdateLearner(ctx context.Context, id int64, u models.LearnerUpdat
 	})
 	if err != nil {
 		return nil, err
+	}
+	return l, nil
+}
+
+// ApproveRegistration makes a pending learner ACTIVE under employeeCode (the code
+// they asked for when empty), with the roles given. ENOTFOUND for an unknown
+// learner; EINVALID (learnerId) when the learner is not pending, (employeeCode)
+// for an invalid code, (roleIds[i]) for an unknown role; ECONFLICT (employeeCode)
+// when the code is in use.
+func (db *DB) ApproveRegistration(ctx context.Context, learnerID int64, employeeCode string, roleIDs []int64) (*models.Learner, error) {
+	var l *models.Learner
+	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if l, err = one[models.Learner](ctx, tx, learnerID, "learner"); err != nil {
+			return err
+		}
+		if !l.Pending() {
+			return models.Invalid("learnerId", "the learner is not a pending registration")
+		}
+		if employeeCode == "" && l.RequestedEmployeeCode != nil {
+			employeeCode = *l.RequestedEmployeeCode
+		}
+		n := models.NewLearner{EmployeeCode: employeeCode, Name: l.Name, Email: l.Email, Designation: l.Designation, RoleIDs: roleIDs}
+		if err := n.Validate(); err != nil {
+			return err
+		}
+		if err := allExist(ctx, tx, "roles", "roleIds", "no such role", roleIDs); err != nil {
+			return err
+		}
+		l.EmployeeCode, l.RequestedEmployeeCode, l.Status = employeeCode, nil, models.LearnerActive
+		l.Version++
+		l.UpdatedAt = db.now()
+		if _, err := tx.NewUpdate().Model(l).Column("employee_code", "requested_employee_code", "status", "version", "updated_at").
+			WherePK().Where("status = ?", models.LearnerPending).Exec(ctx); err != nil {
+			return err
+		}
+		if err := addRoles(ctx, tx, l.ID, roleIDs); err != nil {
+			return err
+		}
+		return db.refreshGaps(ctx, tx, []int64{l.ID})
+	})
+	if err != nil {
+		return nil, conflictOr(err, learnerFields)
 	}
 	return l, nil
 }

@@ -270,7 +270,10 @@ func (db *DB) FindEnrolments(ctx context.Context, learnerID int64, status *model
 	return enrolmentPages.fetch(ctx, q, p)
 }
 
-// UpdateProgress moves an enrolment forward; progress 1 completes the course. Once
+// UpdateProgress moves an enrolment forward; progress 1 completes the course when
+// the course allows it (models.Course.Completion): a course with a pass mark waits
+// for a passed final assessment, a provider-verified course for its provider's
+// confirmation, and meanwhile the enrolment stays IN_PROGRESS at progress 1. Once
 // complete, an enrolment stays complete: setting 1 again changes nothing.
 func (db *DB) UpdateProgress(ctx context.Context, enrolmentID int64, progress float64) (*models.Enrolment, error) {
 	if math.IsNaN(progress) || progress < 0 || progress > 1 {
@@ -285,31 +288,19 @@ func (db *DB) UpdateProgress(ctx context.Context, enrolmentID int64, progress fl
 		switch {
 		case progress < e.Progress:
 			return models.Invalid("progress", "must not go below the current progress %.2f", e.Progress)
-		case e.Status == models.Completed || (progress == e.Progress && e.Status != models.Dropped):
+		case e.Status == models.Completed || (progress == e.Progress && progress < 1 && e.Status != models.Dropped):
 			return nil // nothing to change
 		}
-		before := e.Progress
-		e.Progress = progress
-		e.Status = models.InProgress
+		how, done := models.CompletionVerification(""), false
 		if progress == 1 {
-			now := db.now()
-			e.Status, e.CompletedAt = models.Completed, &now
-		}
-		// The progress condition makes a concurrent update of the same enrolment
-		// lose cleanly instead of completing the course twice.
-		res, err := tx.NewUpdate().Model(e).Column("progress", "status", "completed_at").WherePK().
-			Where("progress = ? AND status <> ?", before, models.Completed).Exec(ctx)
-		if ok, err := affected(res, err); err != nil {
-			return err
-		} else if !ok {
-			return models.Errorf(models.ECONFLICT, "the enrolment changed while it was being updated; try again")
-		}
-		if e.Status == models.Completed {
-			if err := db.complete(ctx, tx, []*models.Enrolment{e}); err != nil {
+			if how, done, err = db.completion(ctx, tx, e, models.ByProgress); err != nil {
 				return err
 			}
 		}
-		return db.bumpLearners(ctx, tx, []int64{e.LearnerID})
+		if progress == e.Progress && e.Status == models.InProgress && !done {
+			return nil // still waiting for an assessment or the provider
+		}
+		return db.advance(ctx, tx, e, progress, how, done)
 	})
 	if err != nil {
 		return nil, err
@@ -317,10 +308,77 @@ func (db *DB) UpdateProgress(ctx context.Context, enrolmentID int64, progress fl
 	return e, nil
 }
 
-// complete gives the effects of completing courses: a certificate per enrolment,
-// issued when it completed, karma earned then, and COURSE_COMPLETION evidence at
-// each competency's toLevel, observed then, with the proficiencies it changes.
-func (db *DB) complete(ctx context.Context, idb bun.IDB, done []*models.Enrolment) error {
+// completion asks the course's rule (models.Course.Completion) whether enrolment e
+// completes by path, reading the course and whether its final assessment was passed.
+func (db *DB) completion(ctx context.Context, idb bun.IDB, e *models.Enrolment, path models.CompletionPath) (models.CompletionVerification, bool, error) {
+	c, err := one[models.Course](ctx, idb, e.CourseID, "course")
+	if err != nil {
+		return "", false, err
+	}
+	passed, err := idb.NewSelect().Table("assessment_attempts").Where("enrolment_id = ? AND passed = ?", e.ID, true).Exists(ctx)
+	if err != nil {
+		return "", false, err
+	}
+	how, ok := c.Completion(path, passed)
+	return how, ok, nil
+}
+
+// advance sets enrolment e's progress and, when done, completes it (verified how)
+// with the effects of completing, and bumps the learner's version.
+func (db *DB) advance(ctx context.Context, tx bun.Tx, e *models.Enrolment, progress float64, how models.CompletionVerification, done bool) error {
+	before := e.Progress
+	e.Progress, e.Status = progress, models.InProgress
+	if done {
+		now := db.now()
+		e.Progress, e.Status, e.CompletedAt = 1, models.Completed, &now
+	}
+	// The progress condition makes a concurrent update of the same enrolment
+	// lose cleanly instead of completing the course twice.
+	res, err := tx.NewUpdate().Model(e).Column("progress", "status", "completed_at").WherePK().
+		Where("progress = ? AND status <> ?", before, models.Completed).Exec(ctx)
+	if ok, err := affected(res, err); err != nil {
+		return err
+	} else if !ok {
+		return models.Errorf(models.ECONFLICT, "the enrolment changed while it was being updated; try again")
+	}
+	if done {
+		if err := db.complete(ctx, tx, []*models.Enrolment{e}, how); err != nil {
+			return err
+		}
+	}
+	return db.bumpLearners(ctx, tx, []int64{e.LearnerID})
+}
+
+// ConfirmCompletion completes an enrolment on its course provider's word, verified
+// PROVIDER: progress 1, a certificate and the effects of completing. An enrolment
+// completed already is left as it is. ENOTFOUND for an unknown enrolment; EINVALID
+// (enrolmentId) for a dropped one.
+func (db *DB) ConfirmCompletion(ctx context.Context, enrolmentID int64) (*models.Enrolment, error) {
+	var e *models.Enrolment
+	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if e, err = one[models.Enrolment](ctx, tx, enrolmentID, "enrolment"); err != nil {
+			return err
+		}
+		switch e.Status {
+		case models.Completed:
+			return nil
+		case models.Dropped:
+			return models.Invalid("enrolmentId", "the enrolment was dropped")
+		}
+		return db.advance(ctx, tx, e, 1, models.VerifiedByProvider, true)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// complete gives the effects of completing courses, verified how: a certificate per
+// enrolment, issued when it completed, karma earned then, and COURSE_COMPLETION
+// evidence at each competency's toLevel, observed then and carrying how, with the
+// proficiencies it changes.
+func (db *DB) complete(ctx context.Context, idb bun.IDB, done []*models.Enrolment, how models.CompletionVerification) error {
 	if len(done) == 0 {
 		return nil
 	}
@@ -330,7 +388,7 @@ func (db *DB) complete(ctx context.Context, idb bun.IDB, done []*models.Enrolmen
 	for i, e := range done {
 		courseIDs[i] = e.CourseID
 		certs[i] = models.Certificate{LearnerID: e.LearnerID, CourseID: e.CourseID, EnrolmentID: e.ID,
-			VerificationCode: verificationCode(), IssuedAt: *e.CompletedAt}
+			VerificationCode: verificationCode(), IssuedAt: *e.CompletedAt, Verification: how}
 		acts[i] = activity{kind: completed, learnerID: e.LearnerID, courseID: e.CourseID, enrolmentID: e.ID, at: *e.CompletedAt}
 	}
 	if _, err := idb.NewInsert().Model(&certs).ExcludeColumn("id").On("CONFLICT (learner_id, course_id) DO NOTHING").Exec(ctx); err != nil {
@@ -360,7 +418,7 @@ func (db *DB) complete(ctx context.Context, idb bun.IDB, done []*models.Enrolmen
 			}
 			row[k] = len(evidence)
 			evidence = append(evidence, models.Evidence{LearnerID: e.LearnerID, CompetencyID: cc.CompetencyID,
-				Source: models.CourseCompletion, Level: cc.ToLevel, ObservedAt: *e.CompletedAt, CreatedAt: now})
+				Source: models.CourseCompletion, Level: cc.ToLevel, ObservedAt: *e.CompletedAt, Verification: how, CreatedAt: now})
 			pairs[e.LearnerID] = append(pairs[e.LearnerID], cc.CompetencyID)
 		}
 	}
@@ -369,7 +427,7 @@ func (db *DB) complete(ctx context.Context, idb bun.IDB, done []*models.Enrolmen
 	}
 	if _, err := idb.NewInsert().Model(&evidence).ExcludeColumn("id").
 		On("CONFLICT (learner_id, competency_id, source, observed_at) DO UPDATE").Set("level = EXCLUDED.level").
-		Exec(ctx); err != nil {
+		Set("verification = EXCLUDED.verification").Exec(ctx); err != nil {
 		return err
 	}
 	_, err = db.reestimate(ctx, idb, pairs)

@@ -269,7 +269,8 @@ func (db *DB) writeEnrolments(ctx context.Context, tx bun.Tx, recs []models.Enro
 	for _, i := range expected {
 		refuse(i, "row", "the enrolment changed while the file was imported; import the row again")
 	}
-	if err := db.complete(ctx, tx, done); err != nil {
+	// An operator's import is the provider's records: verified PROVIDER.
+	if err := db.complete(ctx, tx, done, models.VerifiedByProvider); err != nil {
 		return err
 	}
 	if err := recountEnrolments(ctx, tx, dedupe(enrolledIn)); err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -23,15 +24,20 @@ var planPages = newestFirst[*models.Plan]{
 // CreatePlan resolves the audience into plan_learners with one INSERT ... SELECT
 // over the organisation's subtree (set-based, whatever the audience's size), and,
 // for a LIVE plan, bumps the version of every learner assigned, all in one
-// transaction: any error leaves nothing stored.
+// transaction: any error leaves nothing stored. The audience asked for is kept
+// with the plan, so that going LIVE later assigns it as it is then.
 func (db *DB) CreatePlan(ctx context.Context, n *models.NewPlan) (*models.Plan, error) {
 	now := db.now()
 	if err := n.Validate(now); err != nil {
 		return nil, err
 	}
+	audience, err := json.Marshal(n.Audience)
+	if err != nil {
+		return nil, err
+	}
 	p := &models.Plan{Name: n.Name, OrganisationID: n.OrganisationID, Status: n.Status, DueDate: instant(n.DueDate),
-		CreatedAt: now, UpdatedAt: now}
-	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		Audience: string(audience), CreatedAt: now, UpdatedAt: now}
+	err = db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		org, err := one[models.Organisation](ctx, tx, n.OrganisationID, "organisation")
 		if models.ErrorCode(err) == models.ENOTFOUND {
 			return models.Invalid("organisationId", "no such organisation")
@@ -44,8 +50,7 @@ func (db *DB) CreatePlan(ctx context.Context, n *models.NewPlan) (*models.Plan, 
 		if err := allExist(ctx, tx, "roles", "audienceRoleIds", "no such role", n.Audience.RoleIDs); err != nil {
 			return err
 		}
-		subtree := subtreeOrganisations(tx, org)
-		if err := checkAudienceLearners(ctx, tx, subtree, n.Audience.LearnerIDs); err != nil {
+		if err := checkAudienceLearners(ctx, tx, subtreeOrganisations(tx, org), n.Audience.LearnerIDs); err != nil {
 			return err
 		}
 		if _, err := tx.NewInsert().Model(p).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
@@ -58,43 +63,114 @@ func (db *DB) CreatePlan(ctx context.Context, n *models.NewPlan) (*models.Plan, 
 		if _, err := tx.NewInsert().Model(&courses).Exec(ctx); err != nil {
 			return err
 		}
-		audience := tx.NewSelect().Table("learners").ColumnExpr("?, id", p.ID).Where("organisation_id IN (?)", subtree)
-		if a := n.Audience; !a.Everyone() {
-			audience = audience.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-				if len(a.RoleIDs) > 0 {
-					q = q.WhereOr("id IN (?)", tx.NewSelect().Table("learner_roles").Column("learner_id").
-						Where("role_id IN (?)", bun.In(a.RoleIDs)))
-				}
-				if len(a.Designations) > 0 {
-					lower := make([]string, len(a.Designations))
-					for i, d := range a.Designations {
-						lower[i] = strings.ToLower(strings.TrimSpace(d))
-					}
-					q = q.WhereOr("LOWER(designation) IN (?)", bun.In(lower))
-				}
-				if len(a.LearnerIDs) > 0 {
-					q = q.WhereOr("id IN (?)", bun.In(a.LearnerIDs))
-				}
-				return q
-			})
-		}
-		res, err := tx.NewRaw("INSERT INTO plan_learners (plan_id, learner_id) ?", audience).Exec(ctx)
-		if err != nil {
+		if err := assignAudience(ctx, tx, p.ID, org, n.Audience); err != nil {
 			return err
-		}
-		if assigned, err := res.RowsAffected(); err != nil {
-			return err
-		} else if assigned == 0 {
-			return models.Invalid("", "the audience is empty: no learner in the organisation or below it matches")
 		}
 		if p.Status != models.PlanLive {
 			return nil
 		}
-		// Learning paths are cached on the learner's version: a LIVE plan changes them.
-		_, err = tx.NewUpdate().Table("learners").Set("version = version + 1").Set("updated_at = ?", now).
-			Where("id IN (?)", tx.NewSelect().Table("plan_learners").Column("learner_id").Where("plan_id = ?", p.ID)).
-			Exec(ctx)
+		return bumpAssigned(ctx, tx, p.ID, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// assignAudience resolves audience a within org's subtree into plan_learners for
+// plan planID, replacing what was there: the ACTIVE learners it selects (a pending
+// registration is nobody's to assign). EINVALID when it selects nobody.
+func assignAudience(ctx context.Context, tx bun.Tx, planID int64, org *models.Organisation, a models.PlanAudience) error {
+	if _, err := tx.NewDelete().Table("plan_learners").Where("plan_id = ?", planID).Exec(ctx); err != nil {
 		return err
+	}
+	audience := tx.NewSelect().Table("learners").ColumnExpr("?, id", planID).
+		Where("organisation_id IN (?)", subtreeOrganisations(tx, org)).Where("status = ?", models.LearnerActive)
+	if !a.Everyone() {
+		audience = audience.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			if len(a.RoleIDs) > 0 {
+				q = q.WhereOr("id IN (?)", tx.NewSelect().Table("learner_roles").Column("learner_id").
+					Where("role_id IN (?)", bun.In(a.RoleIDs)))
+			}
+			if len(a.Designations) > 0 {
+				lower := make([]string, len(a.Designations))
+				for i, d := range a.Designations {
+					lower[i] = strings.ToLower(strings.TrimSpace(d))
+				}
+				q = q.WhereOr("LOWER(designation) IN (?)", bun.In(lower))
+			}
+			if len(a.LearnerIDs) > 0 {
+				q = q.WhereOr("id IN (?)", bun.In(a.LearnerIDs))
+			}
+			return q
+		})
+	}
+	res, err := tx.NewRaw("INSERT INTO plan_learners (plan_id, learner_id) ?", audience).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if assigned, err := res.RowsAffected(); err != nil {
+		return err
+	} else if assigned == 0 {
+		return models.Invalid("", "the audience is empty: no learner in the organisation or below it matches")
+	}
+	return nil
+}
+
+// bumpAssigned bumps the version of every learner plan planID assigns: learning
+// paths are cached on it, and a plan going LIVE or RETIRED changes them.
+func bumpAssigned(ctx context.Context, tx bun.Tx, planID int64, now time.Time) error {
+	_, err := tx.NewUpdate().Table("learners").Set("version = version + 1").Set("updated_at = ?", now).
+		Where("id IN (?)", tx.NewSelect().Table("plan_learners").Column("learner_id").Where("plan_id = ?", planID)).
+		Exec(ctx)
+	return err
+}
+
+// UpdatePlan moves a plan to status by models.Plan.Move: going LIVE assigns the
+// audience kept with the plan as it is now (a plan stored without one keeps the
+// learners it had), retiring keeps the assignments as history; either bumps the
+// versions of the learners assigned. The current status again changes nothing.
+// ENOTFOUND for an unknown plan; EINVALID (status) for a move backwards, or to LIVE
+// after the due date, and when going LIVE would assign nobody.
+func (db *DB) UpdatePlan(ctx context.Context, id int64, status models.PlanStatus) (*models.Plan, error) {
+	var p *models.Plan
+	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if p, err = one[models.Plan](ctx, tx, id, "plan"); err != nil {
+			return err
+		}
+		now := db.now()
+		if changed, err := p.Move(status, now); err != nil || !changed {
+			return err
+		}
+		if status == models.PlanLive && p.Audience != "" {
+			var a models.PlanAudience
+			if err := json.Unmarshal([]byte(p.Audience), &a); err != nil {
+				return err
+			}
+			org, err := one[models.Organisation](ctx, tx, p.OrganisationID, "organisation")
+			if err != nil {
+				return err
+			}
+			if err := assignAudience(ctx, tx, p.ID, org, a); models.ErrorCode(err) == models.EINVALID {
+				return models.Invalid("status", "going LIVE would assign nobody: no learner in the organisation or below it matches the audience")
+			} else if err != nil {
+				return err
+			}
+		}
+		from := p.Status
+		p.Status, p.UpdatedAt = status, now
+		// The status condition makes a concurrent move lose cleanly.
+		res, err := tx.NewUpdate().Model(p).Column("status", "updated_at").WherePK().Where("status = ?", from).Exec(ctx)
+		if ok, err := affected(res, err); err != nil {
+			return err
+		} else if !ok {
+			return models.Errorf(models.ECONFLICT, "the plan changed while it was being updated; try again")
+		}
+		if from == models.PlanDraft && status == models.PlanRetired {
+			return nil // it never assigned anything
+		}
+		return bumpAssigned(ctx, tx, p.ID, now)
 	})
 	if err != nil {
 		return nil, err
