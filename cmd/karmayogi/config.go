@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openkarmayogi/karmayogi/internal/auth"
 	"github.com/openkarmayogi/karmayogi/internal/telemetry"
 )
 
@@ -33,6 +34,9 @@ type Config struct {
 	JWTSecret    string   // KARMAYOGI_JWT_SECRET; empty: generated once and kept in the database
 	EmailDomains []string // KARMAYOGI_EMAIL_DOMAINS: domains allowed to sign in and self-register
 	SMTPURL      string   // KARMAYOGI_SMTP_URL: the OTP mail sender; empty: codes are logged (development only)
+	// KARMAYOGI_TOKEN_MAX_LIFETIME: a token living longer than this (issue to
+	// expiry) is refused, whatever its exp says; `token --ttl` is bounded by it.
+	TokenMaxLifetime time.Duration
 	CORSOrigins  []string // KARMAYOGI_CORS_ORIGINS: browser origins allowed to call the API from other sites
 	// KARMAYOGI_TRUSTED_PROXIES: load balancers (addresses or CIDRs) whose
 	// X-Forwarded-For names the client, for per-address rate limits.
@@ -69,6 +73,9 @@ func configFromEnv() (Config, error) {
 	c.CachePrefix = getenv("KARMAYOGI_CACHE_PREFIX", "karmayogi:")
 	c.JWTSecret = os.Getenv("KARMAYOGI_JWT_SECRET")
 	c.SMTPURL = os.Getenv("KARMAYOGI_SMTP_URL")
+	if c.TokenMaxLifetime, err = parseDuration("KARMAYOGI_TOKEN_MAX_LIFETIME", auth.DefaultMaxLifetime); err != nil || c.TokenMaxLifetime == 0 {
+		return c, fmt.Errorf("KARMAYOGI_TOKEN_MAX_LIFETIME must be a positive duration such as 24h")
+	}
 	c.EmailDomains = splitList(getenv("KARMAYOGI_EMAIL_DOMAINS", "gov.in,nic.in"), true)
 	// Development admits the usual front-end dev servers; production only what it is told.
 	origins := "http://localhost:3000,http://localhost:5173"

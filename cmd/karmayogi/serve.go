@@ -125,6 +125,7 @@ func (m *Main) signIn(ctx context.Context) (*auth.SignIn, error) {
 	if err != nil {
 		return nil, err
 	}
+	tokens.SetMaxLifetime(m.Config.TokenMaxLifetime)
 	var sender auth.OTPSender = auth.LogSender{Logger: m.Logger}
 	if m.Config.SMTPURL != "" {
 		if sender, err = auth.NewSMTPSender(m.Config.SMTPURL); err != nil {

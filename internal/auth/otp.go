@@ -87,7 +87,10 @@ func (s *SignIn) AllowedEmail(email string) bool {
 // or the client address asked too often.
 func (s *SignIn) RequestOTP(ctx context.Context, email, clientAddr string) (time.Time, error) {
 	email = models.NormaliseEmail(email)
-	if len(email) > 254 || !s.AllowedEmail(email) {
+	if err := models.ValidateEmail("email", email); err != nil {
+		return time.Time{}, err
+	}
+	if !s.AllowedEmail(email) {
 		return time.Time{}, models.Invalid("email", "must be an email address in an allowed government domain")
 	}
 	if !s.PerAddress.Allow("otp-addr:"+clientAddr) || !s.PerEmail.Allow("otp-email:"+email) {
