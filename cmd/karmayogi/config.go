@@ -37,7 +37,7 @@ type Config struct {
 	// KARMAYOGI_TOKEN_MAX_LIFETIME: a token living longer than this (issue to
 	// expiry) is refused, whatever its exp says; `token --ttl` is bounded by it.
 	TokenMaxLifetime time.Duration
-	CORSOrigins  []string // KARMAYOGI_CORS_ORIGINS: browser origins allowed to call the API from other sites
+	CORSOrigins      []string // KARMAYOGI_CORS_ORIGINS: browser origins allowed to call the API from other sites
 	// KARMAYOGI_TRUSTED_PROXIES: load balancers (addresses or CIDRs) whose
 	// X-Forwarded-For names the client, for per-address rate limits.
 	TrustedProxies []netip.Prefix
