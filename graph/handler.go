@@ -12,11 +12,10 @@ import (
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/coder/websocket"
-	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/openkarmayogi/karmayogi/graph/generated"
@@ -102,7 +101,7 @@ type KeyValue interface {
 const (
 	maxBodyBytes     = 1 << 20 // a request body, query and variables together
 	parserTokenLimit = 15000   // tokens in a query document
-	queryCacheSize   = 1000    // parsed and validated query documents kept
+	queryCacheBytes  = 64 << 20 // parsed and validated query documents kept, by documentWeight
 	DefaultTimeout   = 15 * time.Second
 	persistedTTL     = 24 * time.Hour // an unused persisted query is forgotten after this
 
@@ -164,7 +163,8 @@ func NewHandler(s Services, o Options) http.Handler {
 		blended: s.Blended, karma: s.Karma, leaderboards: leaderboards, subs: subs}}
 	setComplexity(&cfg.Complexity)
 
-	srv := handler.New(generated.NewExecutableSchema(cfg))
+	schema := generated.NewExecutableSchema(cfg)
+	srv := handler.New(schema)
 	srv.AddTransport(gqlhttp.Transport{}) // GraphQL over HTTP: GET, POST, OPTIONS, negotiation, statuses
 	srv.AddTransport(transport.Websocket{ // the requests gqlhttp leaves: those with an Upgrade header
 		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{
@@ -174,10 +174,11 @@ func NewHandler(s Services, o Options) http.Handler {
 		PingPongInterval:      wsPingInterval, // graphql-transport-ws
 		KeepAlivePingInterval: wsPingInterval, // subscriptions-transport-ws
 	})
-	queries := lru.New[*ast.QueryDocument](queryCacheSize)
+	queries := newQueryCache(queryCacheBytes)
 	srv.SetQueryCache(queries)
 	srv.SetParserTokenLimit(parserTokenLimit)
-	srv.SetDisableSuggestion(!o.Introspection)
+	srv.SetDisableSuggestion(!o.Introspection) // fields and scalar leaves; validationRules does the rest
+	srv.SetValidationRulesFn(func() *rules.Rules { return validationRules(o.Introspection, &errorBudget{max: maxErrors}) })
 	srv.Use(newObserver(o.Metrics, o.Tracer)) // metrics, log fields and spans per operation: graph/observe.go
 	srv.Use(newReadRouting(o.ReadYourWrites)) // replica or primary, per operation: graph/consistency.go
 	if o.Introspection {
@@ -185,7 +186,7 @@ func NewHandler(s Services, o Options) http.Handler {
 	}
 	// shapeLimit comes first, so a document is checked before APQ persists it and a
 	// hash never names one that breaks the limits.
-	srv.Use(shapeLimit{tokenLimit: parserTokenLimit, cache: queries})
+	srv.Use(shapeLimit{tokenLimit: parserTokenLimit, cache: queries, schema: schema.Schema(), suggest: o.Introspection})
 	if o.PersistedQueries != nil {
 		srv.Use(extension.AutomaticPersistedQuery{Cache: persisted{o.PersistedQueries}})
 	}

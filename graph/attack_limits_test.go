@@ -1,0 +1,103 @@
+package graph_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/openkarmayogi/karmayogi/graph"
+)
+
+// The attack suite's cases for the limits of the second hardening round (issue
+// 13): what a document may cost before it runs, subscriptions, the cost-weighted
+// rate limit, mail, formula injection, sign-in parsing and what production shows.
+// They run with the rest of the suite (TestAttackSuite), on each engine.
+func init() { attacks = append(attacks, limitAttacks...) }
+
+var limitAttacks = []attack{
+	{name: "Limits/SameNameFieldsAmplifyErrors", run: func(t *testing.T, e *attackEnv) {
+		// 500 fields of one name with different arguments: 124,750 pairs that cannot
+		// merge, each an error, 30 MB of answer from 15 KB of query. One error instead.
+		var b strings.Builder
+		b.WriteString("{ ")
+		for i := 1; i <= 500; i++ {
+			fmt.Fprintf(&b, "courses(first: %d) { totalCount } ", i)
+		}
+		b.WriteString("}")
+		r := e.anon.bind(t).postJSON(mustJSON(t, map[string]any{"query": b.String()}), nil)
+		assertRefusedWith(t, r, "more than 50 errors")
+		if len(r.Errors) != 1 || len(r.Body) > 1000 {
+			t.Errorf("%d errors, %d bytes; want one short error", len(r.Errors), len(r.Body))
+		}
+		assertAllCodes(t, r.response, "GRAPHQL_VALIDATION_FAILED")
+		// The control: a few errors are all reported, each with its own message.
+		r = e.anon.bind(t).postJSON(mustJSON(t, map[string]any{"query": "{ courses(first: 1) { totalCount } courses(first: 2) { totalCount } courses(first: 3) { totalCount } }"}), nil)
+		if len(r.Errors) != 3 {
+			t.Errorf("three conflicting fields: %d errors, want 3: %.300s", len(r.Errors), r.Body)
+		}
+	}},
+	{name: "Limits/MegabyteOfComments", run: func(t *testing.T, e *attackEnv) {
+		// Comments are no tokens: 900 KB of them passed the token limit and stayed in the query cache.
+		q := "{ __typename }\n" + strings.Repeat("# padding to stay in the cache for ever\n", 22_000)
+		assertRefusedWith(t, e.anon.bind(t).postJSON(mustJSON(t, map[string]any{"query": q}), nil), "bytes; at most 32768")
+		// Just under the limit is parsed as usual.
+		q = "{ __typename }\n" + strings.Repeat("# "+strings.Repeat("x", 60)+"\n", 500)
+		if r := e.anon.bind(t).ask(q, nil); len(r.Errors) > 0 {
+			t.Errorf("a 32 KB document was refused: %.300s", r.Body)
+		}
+	}},
+	{name: "Introspection/NoArgumentOrEnumSuggestions", run: func(t *testing.T, e *attackEnv) {
+		p := e.production(t)
+		for _, q := range []string{`{ courses(frist: 1) { totalCount } }`,
+			`{ competencies(filter: {type: BEHAVIOURL}) { totalCount } }`,
+			`{ competencies(filter: {tpye: BEHAVIOURAL}) { totalCount } }`,
+			`query($f: CompetencyFiltr) { competencies(filter: $f) { totalCount } }`} {
+			r := p.ask(q, nil)
+			assertAllCodes(t, r, "GRAPHQL_VALIDATION_FAILED")
+			assertAbsent(t, r.Body, "Did you mean", `\"first\"`, `\"type\"`, "BEHAVIOURAL")
+		}
+		// The control: development suggests, so the check above can fail.
+		if r := e.pa.bind(t).ask(`{ courses(frist: 1) { totalCount } }`, nil); !strings.Contains(r.Body, "Did you mean") {
+			t.Errorf("no suggestion in development: %.300s", r.Body)
+		}
+	}},
+	{name: "Token/BearerSchemeAnyCase", run: func(t *testing.T, e *attackEnv) {
+		// RFC 6750 names the scheme case-insensitively; the token is what is checked.
+		for _, scheme := range []string{"bearer", "BEARER", "bEaReR"} {
+			r := e.asha.bind(t).raw(http.MethodPost, e.asha.url, http.Header{"Content-Type": {"application/json"},
+				"Authorization": {scheme + " " + e.asha.token}}, mustJSON(t, map[string]any{"query": "{ viewer { name } }"}))
+			if r.Status != http.StatusOK || len(r.Errors) > 0 || !strings.Contains(r.Body, `"viewer":{"name"`) {
+				t.Errorf("scheme %q: HTTP %d %.300s", scheme, r.Status, r.Body)
+			}
+		}
+		assertTokenRefused(t, e, tamper(t, e.asha.token, func(c map[string]any) { c["role"] = "PLATFORM_ADMIN" })) // still verified
+	}},
+	{name: "Token/LifetimeBeyondTheMaximum", run: func(t *testing.T, e *attackEnv) {
+		// Correctly signed, but claiming to live until 9999 or for a week: a stolen
+		// token must not outlive the maximum lifetime.
+		assertTokenRefused(t, e, forge(t, jwt.SigningMethodHS256, testSecret, func(c jwt.MapClaims) {
+			c["exp"] = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC).Unix()
+		}))
+		assertTokenRefused(t, e, forge(t, jwt.SigningMethodHS256, testSecret, func(c jwt.MapClaims) {
+			c["exp"] = time.Now().Add(7 * 24 * time.Hour).Unix()
+		}))
+		assertTokenRefused(t, e, forge(t, jwt.SigningMethodHS256, testSecret, func(c jwt.MapClaims) { delete(c, "iat") }))
+	}},
+	{name: "Input/MalformedEmailAddresses", run: func(t *testing.T, e *attackEnv) {
+		// Two @s and header-splitting characters pass a suffix check on the domain.
+		for _, email := range []string{"a@b@gov.in", "asha.verma@gov.in\r\nBcc: all@gov.in", "a\nb@gov.in", "a\x00@gov.in",
+			"a b@gov.in", `"a@b"@gov.in`, "@gov.in", "asha.verma@", "a@gov.in\u2028x@gov.in"} {
+			r := e.anon.bind(t).ask(`mutation($e: String!) { requestOtp(input: {email: $e}) { expiresAt } }`, map[string]any{"e": email})
+			assertError(t, r, graph.CodeBadUserInput, "input.email", "")
+		}
+		for _, email := range []string{"a@b@gov.in", "x@gov.in\r\nBcc: all@gov.in"} {
+			r := e.pa.bind(t).ask(mRegister, map[string]any{"input": map[string]any{"employeeCode": "E960", "name": "Mail Bomb",
+				"email": email, "designation": "Clerk", "organisationId": e.f["$dgacr"]}})
+			assertAllCodes(t, r, graph.CodeBadUserInput)
+		}
+	}},
+}
