@@ -19,11 +19,16 @@ func TestQueryCacheBudget(t *testing.T) {
 		return q + strings.Repeat(" ", size-len(q))
 	}
 	c := newQueryCache(10 * documentWeight(query(0, 1000)))
-	for i := range 100 {
+	for i := range 10 {
 		c.Add(ctx, query(i, 1000), doc)
-		if i == 5 {
-			c.Get(ctx, query(0, 1000)) // recently used: kept
-		}
+	}
+	c.Get(ctx, query(0, 1000)) // recently used: kept when the next one comes
+	c.Add(ctx, query(10, 1000), doc)
+	if _, ok := c.Get(ctx, query(0, 1000)); !ok {
+		t.Error("the most recently used entry was dropped")
+	}
+	for i := 11; i < 100; i++ {
+		c.Add(ctx, query(i, 1000), doc)
 	}
 	n, used := c.size()
 	if n != 10 || used > 10*documentWeight(query(0, 1000)) {
