@@ -1,6 +1,8 @@
 package graph_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strings"
@@ -10,6 +12,8 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/openkarmayogi/karmayogi/graph"
+	"github.com/openkarmayogi/karmayogi/internal/cache"
+	"github.com/openkarmayogi/karmayogi/models"
 )
 
 // The attack suite's cases for the limits of the second hardening round (issue
@@ -100,4 +104,77 @@ var limitAttacks = []attack{
 			assertAllCodes(t, r, graph.CodeBadUserInput)
 		}
 	}},
+	{name: "APQ/AnonymousCallersRegisterNothing", run: func(t *testing.T, e *attackEnv) {
+		// Each anonymous request stored 32 KB (then a megabyte) in Redis for a day.
+		kv := cache.NewMemory()
+		c := serveWith(t, e.db, graph.Options{Introspection: true, PersistedQueries: kv}, unlimited{}, unlimited{}).bind(t)
+		q := `{ competencies(first: 1) { totalCount } } # anonymous ` + t.Name()
+		r := persistedQuery(t, c.anonymous().bind(t), q, true)
+		if r.Status != http.StatusOK || len(r.Errors) > 0 {
+			t.Fatalf("the document itself runs: HTTP %d %s", r.Status, r.Body)
+		}
+		if r := persistedQuery(t, c, q, false); !strings.Contains(r.Body, "PersistedQueryNotFound") {
+			t.Errorf("an anonymous caller registered a document: %s", r.Body)
+		}
+		// The control: a signed-in caller registers it.
+		persistedQuery(t, c, q, true)
+		if r := persistedQuery(t, c.anonymous().bind(t), q, false); len(r.Errors) > 0 {
+			t.Errorf("a signed-in caller's document was not registered: %s", r.Body)
+		}
+		// A registration token is no signed-in caller.
+		reg := c.as(models.Caller{Role: models.RoleLearner, Email: "newcomer@gov.in", Registration: true}).bind(t)
+		q2 := `{ competencies(first: 2) { totalCount } } # registration ` + t.Name()
+		persistedQuery(t, reg, q2, true)
+		if r := persistedQuery(t, c, q2, false); !strings.Contains(r.Body, "PersistedQueryNotFound") {
+			t.Errorf("a registration token registered a document: %s", r.Body)
+		}
+	}},
+	{name: "APQ/ProductionRegistersOnlyTheClientsOperations", run: func(t *testing.T, e *attackEnv) {
+		client := `query Viewer { viewer { id name } }`
+		allow, err := graph.ReadAllowlist(strings.NewReader(string(mustJSON(t, map[string]string{"x": client}))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			name     string
+			register graph.PersistedRegistration
+			allowed  []string
+			refused  []string
+		}{
+			{"Allowlist", graph.RegisterAllowlisted, []string{"# the client's, spaced its own way\n" + client},
+				[]string{`{ competencies(first: 3) { totalCount } }`}},
+			{"Default", graph.RegisterNone, nil, []string{client, `{ competencies(first: 4) { totalCount } }`}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				c := serveWith(t, e.db, graph.Options{PersistedQueries: cache.NewMemory(), PersistedRegistration: tc.register,
+					Allowlist: allow}, unlimited{}, unlimited{}).bind(t)
+				for _, q := range tc.allowed {
+					persistedQuery(t, c, q, true)
+					if r := persistedQuery(t, c, q, false); len(r.Errors) > 0 {
+						t.Errorf("an allowed document was not registered: %s", r.Body)
+					}
+				}
+				for _, q := range tc.refused {
+					if r := persistedQuery(t, c, q, true); len(r.Errors) > 0 {
+						t.Errorf("the document itself should run: %s", r.Body)
+					}
+					if r := persistedQuery(t, c, q, false); !strings.Contains(r.Body, "PersistedQueryNotFound") {
+						t.Errorf("%s registered %q: %s", tc.name, q, r.Body)
+					}
+				}
+			})
+		}
+	}},
+}
+
+// persistedQuery sends q as an automatic persisted query: its hash, with the
+// document when full (registering it, if the caller may).
+func persistedQuery(t *testing.T, c *client, q string, full bool) rawResponse {
+	t.Helper()
+	sum := sha256.Sum256([]byte(q))
+	body := map[string]any{"extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hex.EncodeToString(sum[:])}}}
+	if full {
+		body["query"] = q
+	}
+	return c.postJSON(mustJSON(t, body), nil)
 }

@@ -72,6 +72,11 @@ type Options struct {
 	TrustedProxies []netip.Prefix
 	// PersistedQueries stores automatic persisted queries (APQ); nil turns them off.
 	PersistedQueries KeyValue
+	// PersistedRegistration is who may register a persisted query (see the type);
+	// the zero value lets signed-in callers register any document.
+	PersistedRegistration PersistedRegistration
+	// Allowlist is the documents RegisterAllowlisted admits (ReadAllowlist).
+	Allowlist *Allowlist
 	// Metrics counts operations, their latency and errors by code; nil counts nothing.
 	Metrics *telemetry.GraphQLMetrics
 	// Tracer traces operations and resolvers (see observer); nil traces nothing.
@@ -188,7 +193,7 @@ func NewHandler(s Services, o Options) http.Handler {
 	// hash never names one that breaks the limits.
 	srv.Use(shapeLimit{tokenLimit: parserTokenLimit, cache: queries, schema: schema.Schema(), suggest: o.Introspection})
 	if o.PersistedQueries != nil {
-		srv.Use(extension.AutomaticPersistedQuery{Cache: persisted{o.PersistedQueries}})
+		srv.Use(extension.AutomaticPersistedQuery{Cache: persisted{kv: o.PersistedQueries, register: o.PersistedRegistration, allow: o.Allowlist}})
 	}
 	limit := o.ComplexityLimit
 	if limit <= 0 {
@@ -218,18 +223,6 @@ func withTimeout(d time.Duration, next http.Handler) http.Handler {
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
-}
-
-// persisted adapts the cache to gqlgen's APQ store.
-type persisted struct{ kv KeyValue }
-
-func (p persisted) Get(ctx context.Context, hash string) (string, bool) {
-	b, err := p.kv.Get(ctx, "apq:"+hash)
-	return string(b), err == nil
-}
-
-func (p persisted) Add(ctx context.Context, hash, query string) {
-	p.kv.Set(ctx, "apq:"+hash, []byte(query), persistedTTL) // a lost entry only costs the client a resend
 }
 
 // limitBody refuses a request body over maxBodyBytes with HTTP 413. The body is

@@ -37,6 +37,11 @@ type Config struct {
 	// KARMAYOGI_TOKEN_MAX_LIFETIME: a token living longer than this (issue to
 	// expiry) is refused, whatever its exp says; `token --ttl` is bounded by it.
 	TokenMaxLifetime time.Duration
+	// KARMAYOGI_APQ_ALLOWLIST: the file `karmayogi allowlist` writes from the
+	// deployment's clients; signed-in callers may register those documents as
+	// persisted queries. Without it, development lets signed-in callers register any
+	// document, and production none.
+	APQAllowlist string
 	CORSOrigins      []string // KARMAYOGI_CORS_ORIGINS: browser origins allowed to call the API from other sites
 	// KARMAYOGI_TRUSTED_PROXIES: load balancers (addresses or CIDRs) whose
 	// X-Forwarded-For names the client, for per-address rate limits.
@@ -73,6 +78,7 @@ func configFromEnv() (Config, error) {
 	c.CachePrefix = getenv("KARMAYOGI_CACHE_PREFIX", "karmayogi:")
 	c.JWTSecret = os.Getenv("KARMAYOGI_JWT_SECRET")
 	c.SMTPURL = os.Getenv("KARMAYOGI_SMTP_URL")
+	c.APQAllowlist = os.Getenv("KARMAYOGI_APQ_ALLOWLIST")
 	if c.TokenMaxLifetime, err = parseDuration("KARMAYOGI_TOKEN_MAX_LIFETIME", auth.DefaultMaxLifetime); err != nil || c.TokenMaxLifetime == 0 {
 		return c, fmt.Errorf("KARMAYOGI_TOKEN_MAX_LIFETIME must be a positive duration such as 24h")
 	}

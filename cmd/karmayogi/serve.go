@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -72,13 +73,17 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	register, allowlist, err := persistedRegistration(m.Config)
+	if err != nil {
+		return err
+	}
 	recs := &service.Recommendations{Store: db, Cache: m.Cache, Params: recommender.DefaultParams(), Logger: m.Logger}
 	gqlMetrics := telemetry.NewGraphQLMetrics()
 	gql := graph.NewHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Blended: db, Karma: db,
 		Recommendations: recs, Reports: &service.Reports{Store: db, Recommendations: recs, Cache: m.Cache},
 		Access: db, SignIn: signIn, Tokens: signIn.Tokens, Notifier: &service.Notifier{Cache: m.Cache}},
 		graph.Options{Introspection: !m.Config.Production(), Logger: m.Logger, RequestLimit: requestLimits(m.Config), TrustedProxies: m.Config.TrustedProxies,
-			PersistedQueries: m.Cache, Metrics: gqlMetrics, Tracer: m.Tracing.Provider, WebsocketOrigins: m.Config.CORSOrigins,
+			PersistedQueries: m.Cache, PersistedRegistration: register, Allowlist: allowlist, Metrics: gqlMetrics, Tracer: m.Tracing.Provider, WebsocketOrigins: m.Config.CORSOrigins,
 			ReadYourWrites: m.Config.ReadYourWrites})
 	cfg := server.Config{Addr: m.Config.Addr, GraphQL: gql, Database: db, Cache: m.Cache, Logger: m.Logger,
 		CORSOrigins: m.Config.CORSOrigins, SQL: db.Bun().DB, CacheStats: recs.Stats,
@@ -135,6 +140,28 @@ func (m *Main) signIn(ctx context.Context) (*auth.SignIn, error) {
 	perEmail, perAddress := otpLimits(m.Config)
 	return &auth.SignIn{Store: m.DB, Learners: m.DB, Tokens: tokens, Sender: sender, Domains: m.Config.EmailDomains,
 		PerEmail: perEmail, PerAddress: perAddress}, nil
+}
+
+// persistedRegistration is who may register persisted queries: with an allowlist,
+// signed-in callers its documents; without, signed-in callers anything in
+// development and no one in production.
+func persistedRegistration(cfg Config) (graph.PersistedRegistration, *graph.Allowlist, error) {
+	if cfg.APQAllowlist == "" {
+		if cfg.Production() {
+			return graph.RegisterNone, nil, nil
+		}
+		return graph.RegisterSignedIn, nil, nil
+	}
+	f, err := os.Open(cfg.APQAllowlist)
+	if err != nil {
+		return 0, nil, fmt.Errorf("KARMAYOGI_APQ_ALLOWLIST: %w", err)
+	}
+	defer f.Close()
+	allow, err := graph.ReadAllowlist(f)
+	if err != nil {
+		return 0, nil, fmt.Errorf("KARMAYOGI_APQ_ALLOWLIST %s: %w", cfg.APQAllowlist, err)
+	}
+	return graph.RegisterAllowlisted, allow, nil
 }
 
 // seedDemo loads the demo data set into an empty database; a database that already
