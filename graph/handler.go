@@ -104,8 +104,8 @@ type KeyValue interface {
 
 // Request limits besides complexity.
 const (
-	maxBodyBytes     = 1 << 20 // a request body, query and variables together
-	parserTokenLimit = 15000   // tokens in a query document
+	maxBodyBytes     = 1 << 20  // a request body, query and variables together
+	parserTokenLimit = 15000    // tokens in a query document
 	queryCacheBytes  = 64 << 20 // parsed and validated query documents kept, by documentWeight
 	DefaultTimeout   = 15 * time.Second
 	persistedTTL     = 24 * time.Hour // an unused persisted query is forgotten after this

@@ -42,7 +42,7 @@ type Config struct {
 	// persisted queries. Without it, development lets signed-in callers register any
 	// document, and production none.
 	APQAllowlist string
-	CORSOrigins      []string // KARMAYOGI_CORS_ORIGINS: browser origins allowed to call the API from other sites
+	CORSOrigins  []string // KARMAYOGI_CORS_ORIGINS: browser origins allowed to call the API from other sites
 	// KARMAYOGI_TRUSTED_PROXIES: load balancers (addresses or CIDRs) whose
 	// X-Forwarded-For names the client, for per-address rate limits.
 	TrustedProxies []netip.Prefix
