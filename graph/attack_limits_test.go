@@ -1,11 +1,14 @@
 package graph_test
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +16,7 @@ import (
 
 	"github.com/openkarmayogi/karmayogi/graph"
 	"github.com/openkarmayogi/karmayogi/internal/cache"
+	"github.com/openkarmayogi/karmayogi/internal/ratelimit"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -165,6 +169,61 @@ var limitAttacks = []attack{
 			})
 		}
 	}},
+	{name: "RateLimit/CostOfHeavyAnonymousQueries", run: func(t *testing.T, e *attackEnv) {
+		// Forty anonymous queries at the complexity limit, in parallel, kept both cores
+		// busy for 12 s under a limit that counted requests. Each now spends its
+		// complexity (about 1,260,000 here) from the address's budget, which holds
+		// 2,500,000 as in production; it refills too slowly here to matter, so exactly
+		// one runs. Another caller's ordinary queries go on.
+		c := serveWith(t, e.db, graph.Options{Introspection: true, CostLimit: ratelimit.New(1, time.Hour, 10_000_000),
+			AnonymousCostLimit: ratelimit.New(1, time.Hour, 2_500_000)}, unlimited{}, unlimited{}).bind(t)
+		heavy := mustJSON(t, map[string]any{"query": `{ courses(first: 500) { edges { node { title
+			competencies { competency { courses(first: 500) { totalCount } } } } } } }`})
+		asha := c.as(models.Caller{Role: models.RoleLearner, LearnerID: dbID(t, e.f["$asha"]), OrganisationID: dbID(t, e.f["$dgacr"])})
+		var wg sync.WaitGroup
+		statuses := make([]int, 40)
+		ordinary := make([]string, 20)
+		for i := range statuses {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				statuses[i] = postStatus(t, c.url, "", heavy)
+			}()
+		}
+		for i := range ordinary {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := asha.post(`{ viewer { name } competencies(first: 5) { totalCount } }`, nil)
+				ordinary[i] = fmt.Sprint(r.Status, len(r.Errors))
+			}()
+		}
+		wg.Wait()
+		refused := 0
+		for _, s := range statuses {
+			switch s {
+			case http.StatusTooManyRequests:
+				refused++
+			case http.StatusOK:
+			default:
+				t.Errorf("a heavy query: HTTP %d", s)
+			}
+		}
+		if refused != len(statuses)-1 {
+			t.Errorf("%d of %d heavy anonymous queries refused; want all but one (the budget holds one)", refused, len(statuses))
+		}
+		for i, o := range ordinary {
+			if o != "200 0" {
+				t.Errorf("ordinary query %d of another caller: HTTP and errors %s", i, o)
+			}
+		}
+		r := c.anonymous().bind(t).postJSON(heavy, nil)
+		assertAllCodes(t, r.response, graph.CodeRateLimited)
+		if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
+			t.Errorf("HTTP %d, Retry-After %q", r.Status, r.Header.Get("Retry-After"))
+		}
+	}},
+
 }
 
 // persistedQuery sends q as an automatic persisted query: its hash, with the
@@ -177,4 +236,26 @@ func persistedQuery(t *testing.T, c *client, q string, full bool) rawResponse {
 		body["query"] = q
 	}
 	return c.postJSON(mustJSON(t, body), nil)
+}
+
+// postStatus posts a JSON body with token (none: anonymous) and returns the HTTP
+// status; safe to call from several goroutines.
+func postStatus(t *testing.T, url, token string, body []byte) int {
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		t.Error(err)
+		return 0
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Error(err)
+		return 0
+	}
+	defer res.Body.Close()
+	io.Copy(io.Discard, res.Body)
+	return res.StatusCode
 }

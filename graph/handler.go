@@ -65,6 +65,10 @@ type Options struct {
 	// RequestLimit admits requests per caller (token subject) or, for anonymous
 	// ones, per client address; nil admits all.
 	RequestLimit Limiter
+	// CostLimit is the budget each signed-in caller's operations spend their
+	// complexity from (costLimit), AnonymousCostLimit each client address's; nil
+	// spends nothing.
+	CostLimit, AnonymousCostLimit Spender
 	// Timeout bounds the work of one request; 0 means DefaultTimeout.
 	Timeout time.Duration
 	// TrustedProxies are the load balancers whose X-Forwarded-For entries name the
@@ -200,6 +204,7 @@ func NewHandler(s Services, o Options) http.Handler {
 		limit = DefaultComplexityLimit
 	}
 	srv.Use(extension.FixedComplexityLimit(limit))
+	srv.Use(costLimit{signedIn: o.CostLimit, anonymous: o.AnonymousCostLimit}) // after the complexity is known
 	srv.SetErrorPresenter(errorPresenter(logger))
 	srv.SetRecoverFunc(recoverFunc(logger))
 	srv.AroundFields(guardFields(s.Access))

@@ -78,11 +78,12 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	recs := &service.Recommendations{Store: db, Cache: m.Cache, Params: recommender.DefaultParams(), Logger: m.Logger}
+	costSignedIn, costAnonymous := costLimits(m.Config)
 	gqlMetrics := telemetry.NewGraphQLMetrics()
 	gql := graph.NewHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Blended: db, Karma: db,
 		Recommendations: recs, Reports: &service.Reports{Store: db, Recommendations: recs, Cache: m.Cache},
 		Access: db, SignIn: signIn, Tokens: signIn.Tokens, Notifier: &service.Notifier{Cache: m.Cache}},
-		graph.Options{Introspection: !m.Config.Production(), Logger: m.Logger, RequestLimit: requestLimits(m.Config), TrustedProxies: m.Config.TrustedProxies,
+		graph.Options{Introspection: !m.Config.Production(), Logger: m.Logger, RequestLimit: requestLimits(m.Config), CostLimit: costSignedIn, AnonymousCostLimit: costAnonymous, TrustedProxies: m.Config.TrustedProxies,
 			PersistedQueries: m.Cache, PersistedRegistration: register, Allowlist: allowlist, Metrics: gqlMetrics, Tracer: m.Tracing.Provider, WebsocketOrigins: m.Config.CORSOrigins,
 			ReadYourWrites: m.Config.ReadYourWrites})
 	cfg := server.Config{Addr: m.Config.Addr, GraphQL: gql, Database: db, Cache: m.Cache, Logger: m.Logger,
