@@ -223,7 +223,6 @@ var limitAttacks = []attack{
 			t.Errorf("HTTP %d, Retry-After %q", r.Status, r.Header.Get("Retry-After"))
 		}
 	}},
-
 }
 
 // persistedQuery sends q as an automatic persisted query: its hash, with the
