@@ -223,6 +223,68 @@ var limitAttacks = []attack{
 			t.Errorf("HTTP %d, Retry-After %q", r.Status, r.Header.Get("Retry-After"))
 		}
 	}},
+	{name: "Subscriptions/CapPerConnection", run: func(t *testing.T, e *attackEnv) {
+		// 5,000 subscriptions on one websocket took 1.5 GB and slowed everyone.
+		c := serveWith(t, e.db, graph.Options{Introspection: true, SubscriptionsPerConnection: 3, SubscriptionsPerSubject: 100},
+			unlimited{}, unlimited{})
+		ws := e.ashaOn(c).bind(t).signedIn()
+		for _, id := range []string{"1", "2", "3"} {
+			ws.subscribe(id, sRecs, map[string]any{"l": e.f["$asha"], "n": 1})
+			ws.next(id)
+		}
+		// One ended by the client makes room for another.
+		ws.send(wsMessage{ID: "2", Type: "complete"})
+		if m := ws.read(); m.Type != "complete" || m.ID != "2" {
+			t.Fatalf("after stopping 2: %+v", m)
+		}
+		ws.subscribe("4", sRecs, map[string]any{"l": e.f["$asha"], "n": 1})
+		ws.next("4")
+		ws.subscribe("5", sRecs, map[string]any{"l": e.f["$asha"], "n": 1})
+		ws.assertRefused(4429, "too many subscriptions on one connection")
+	}},
+	{name: "Subscriptions/CapPerSubject", run: func(t *testing.T, e *attackEnv) {
+		// Many connections of one token are one caller.
+		c := serveWith(t, e.db, graph.Options{Introspection: true, SubscriptionsPerConnection: 10, SubscriptionsPerSubject: 2},
+			unlimited{}, unlimited{})
+		asha := e.ashaOn(c).bind(t)
+		first, second := asha.signedIn(), asha.signedIn()
+		first.subscribe("1", sRecs, map[string]any{"l": e.f["$asha"], "n": 1})
+		first.next("1")
+		second.subscribe("1", sRecs, map[string]any{"l": e.f["$asha"], "n": 1})
+		second.next("1")
+		// The control: another caller is counted on their own.
+		admin := c.as(models.Caller{Role: models.RoleOrgAdmin, LearnerID: dbID(t, e.f["$bhaskar"]), OrganisationID: dbID(t, e.f["$doe"])}).bind(t).signedIn()
+		admin.subscribe("1", sRecs, map[string]any{"l": e.f["$asha"], "n": 1})
+		admin.next("1")
+		second.subscribe("2", sRecs, map[string]any{"l": e.f["$asha"], "n": 1})
+		second.assertRefused(4429, "too many subscriptions for one caller")
+	}},
+	{name: "Subscriptions/SubscribeMessagesAreRateLimited", run: func(t *testing.T, e *attackEnv) {
+		// A subscribe message is a request of the connection's caller: a limit of
+		// three admits three, the fourth closes the connection. (The upgrade, whose
+		// token comes later in connection_init, counts for the address.)
+		limit := &countingLimiter{n: 3, seen: map[string]int{}}
+		c := serveWith(t, e.db, graph.Options{Introspection: true, RequestLimit: limit}, unlimited{}, unlimited{})
+		ws := e.ashaOn(c).bind(t).signedIn()
+		for _, id := range []string{"1", "2", "3"} {
+			ws.subscribe(id, sRecs, map[string]any{"l": e.f["$asha"], "n": 1})
+			ws.next(id)
+		}
+		ws.subscribe("4", sRecs, map[string]any{"l": e.f["$asha"], "n": 1})
+		ws.assertRefused(4429, "too many requests")
+		if key := "sub:learner:" + fmt.Sprint(dbID(t, e.f["$asha"])); limit.seen[key] != 4 || limit.seen["addr:127.0.0.1"] != 1 {
+			t.Errorf("requests counted %v, want 4 for %s and the upgrade for the address", limit.seen, key)
+		}
+	}},
+	{name: "Subscriptions/DuplicateID", run: func(t *testing.T, e *attackEnv) {
+		// Reusing an active id would leave a subscription the count cannot see end.
+		ws := e.ashaOn(e.pa).bind(t).signedIn()
+		ws.subscribe("1", sRecs, map[string]any{"l": e.f["$asha"], "n": 1})
+		ws.next("1")
+		ws.subscribe("1", sRecs, map[string]any{"l": e.f["$asha"], "n": 1})
+		ws.assertRefused(4409, "Subscriber for 1 already exists")
+	}},
+
 }
 
 // persistedQuery sends q as an automatic persisted query: its hash, with the
@@ -257,4 +319,9 @@ func postStatus(t *testing.T, url, token string, body []byte) int {
 	defer res.Body.Close()
 	io.Copy(io.Discard, res.Body)
 	return res.StatusCode
+}
+
+// ashaOn returns a client of c's server signed in as Asha.
+func (e *attackEnv) ashaOn(c *client) *client {
+	return c.as(models.Caller{Role: models.RoleLearner, LearnerID: dbID(c.t, e.f["$asha"]), OrganisationID: dbID(c.t, e.f["$dgacr"])})
 }

@@ -69,6 +69,11 @@ type Options struct {
 	// complexity from (costLimit), AnonymousCostLimit each client address's; nil
 	// spends nothing.
 	CostLimit, AnonymousCostLimit Spender
+	// SubscriptionsPerConnection and SubscriptionsPerSubject cap the active
+	// subscriptions of a websocket and of a token subject (in this process); 0
+	// means DefaultSubscriptionsPerConnection and DefaultSubscriptionsPerSubject. A
+	// subscribe message past a cap, or past RequestLimit, closes the connection with 4429.
+	SubscriptionsPerConnection, SubscriptionsPerSubject int
 	// Timeout bounds the work of one request; 0 means DefaultTimeout.
 	Timeout time.Duration
 	// TrustedProxies are the load balancers whose X-Forwarded-For entries name the
@@ -175,10 +180,11 @@ func NewHandler(s Services, o Options) http.Handler {
 	schema := generated.NewExecutableSchema(cfg)
 	srv := handler.New(schema)
 	srv.AddTransport(gqlhttp.Transport{}) // GraphQL over HTTP: GET, POST, OPTIONS, negotiation, statuses
+	ws := newWSGuard(o.SubscriptionsPerConnection, o.SubscriptionsPerSubject, o.RequestLimit)
 	srv.AddTransport(transport.Websocket{ // the requests gqlhttp leaves: those with an Upgrade header
-		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{
-			OriginPatterns: o.WebsocketOrigins, InsecureSkipVerify: slices.Contains(o.WebsocketOrigins, "*")}},
-		InitFunc:              authenticateConnection(s.Tokens),
+		Implementation: ws.implementation(transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{
+			OriginPatterns: o.WebsocketOrigins, InsecureSkipVerify: slices.Contains(o.WebsocketOrigins, "*")}}),
+		InitFunc:              ws.init(authenticateConnection(s.Tokens)),
 		InitTimeout:           wsInitTimeout,
 		PingPongInterval:      wsPingInterval, // graphql-transport-ws
 		KeepAlivePingInterval: wsPingInterval, // subscriptions-transport-ws
@@ -212,7 +218,7 @@ func NewHandler(s Services, o Options) http.Handler {
 	srv.Use(subs)                                         // new loaders for each event of a subscription
 
 	return limitBody(withTimeout(timeout, withClientAddr(o.TrustedProxies,
-		authenticate(s.Tokens, rateLimit(o.RequestLimit, withLoaders(s, srv))))))
+		authenticate(s.Tokens, rateLimit(o.RequestLimit, ws.middleware(withLoaders(s, srv)))))))
 }
 
 // withTimeout bounds the work of a request: resolvers and the database see the

@@ -5,9 +5,11 @@ import (
 	"log/slog"
 	"net/netip"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/openkarmayogi/karmayogi/graph"
 	"github.com/openkarmayogi/karmayogi/internal/auth"
 	"github.com/openkarmayogi/karmayogi/internal/telemetry"
 )
@@ -42,7 +44,10 @@ type Config struct {
 	// persisted queries. Without it, development lets signed-in callers register any
 	// document, and production none.
 	APQAllowlist string
-	CORSOrigins  []string // KARMAYOGI_CORS_ORIGINS: browser origins allowed to call the API from other sites
+	// KARMAYOGI_WS_MAX_SUBSCRIPTIONS, KARMAYOGI_WS_MAX_SUBJECT_SUBSCRIPTIONS: the
+	// active subscriptions of one websocket connection and of one token subject.
+	SubscriptionsPerConnection, SubscriptionsPerSubject int
+	CORSOrigins                                         []string // KARMAYOGI_CORS_ORIGINS: browser origins allowed to call the API from other sites
 	// KARMAYOGI_TRUSTED_PROXIES: load balancers (addresses or CIDRs) whose
 	// X-Forwarded-For names the client, for per-address rate limits.
 	TrustedProxies []netip.Prefix
@@ -79,6 +84,12 @@ func configFromEnv() (Config, error) {
 	c.JWTSecret = os.Getenv("KARMAYOGI_JWT_SECRET")
 	c.SMTPURL = os.Getenv("KARMAYOGI_SMTP_URL")
 	c.APQAllowlist = os.Getenv("KARMAYOGI_APQ_ALLOWLIST")
+	if c.SubscriptionsPerConnection, err = parseCount("KARMAYOGI_WS_MAX_SUBSCRIPTIONS", graph.DefaultSubscriptionsPerConnection); err != nil {
+		return c, err
+	}
+	if c.SubscriptionsPerSubject, err = parseCount("KARMAYOGI_WS_MAX_SUBJECT_SUBSCRIPTIONS", graph.DefaultSubscriptionsPerSubject); err != nil {
+		return c, err
+	}
 	if c.TokenMaxLifetime, err = parseDuration("KARMAYOGI_TOKEN_MAX_LIFETIME", auth.DefaultMaxLifetime); err != nil || c.TokenMaxLifetime == 0 {
 		return c, fmt.Errorf("KARMAYOGI_TOKEN_MAX_LIFETIME must be a positive duration such as 24h")
 	}
@@ -135,6 +146,19 @@ func parseBool(name string) (bool, error) {
 	default:
 		return false, fmt.Errorf("%s must be 1 or 0 (true or false), not %q", name, os.Getenv(name))
 	}
+}
+
+// parseCount reads a positive whole number; unset means def.
+func parseCount(name string, def int) (int, error) {
+	v := strings.TrimSpace(os.Getenv(name))
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%s must be a positive whole number, not %q", name, v)
+	}
+	return n, nil
 }
 
 // parseDuration reads a duration setting ("5s", "250ms", "0"); unset means def.
