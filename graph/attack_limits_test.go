@@ -2,11 +2,15 @@ package graph_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -15,8 +19,10 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/openkarmayogi/karmayogi/graph"
+	"github.com/openkarmayogi/karmayogi/internal/auth"
 	"github.com/openkarmayogi/karmayogi/internal/cache"
 	"github.com/openkarmayogi/karmayogi/internal/ratelimit"
+	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -285,6 +291,39 @@ var limitAttacks = []attack{
 		ws.assertRefused(4409, "Subscriber for 1 already exists")
 	}},
 
+	{name: "Mail/RequestOtpDoesNotWaitForTheMailServer", run: func(t *testing.T, e *attackEnv) {
+		// A mail server that accepts and never answers held requestOtp for 150 s.
+		smtp, err := auth.NewSMTPSender(silentSMTP(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		logs := &syncBuffer{}
+		q := auth.NewMailQueue(smtp, 10, 1, 500*time.Millisecond, slog.New(slog.NewTextHandler(logs, nil)))
+		t.Cleanup(func() { q.Close(context.Background()) })
+		c := serveWithSender(t, e.db, q).bind(t)
+		answered := make(chan response, 1)
+		go func() {
+			answered <- c.post(`mutation { requestOtp(input: {email: "asha.verma@gov.in"}) { expiresAt } }`, nil)
+		}()
+		select {
+		case r := <-answered:
+			if r.Status != http.StatusOK || len(r.Errors) > 0 || !strings.Contains(r.Body, "expiresAt") {
+				t.Fatalf("requestOtp: HTTP %d %s", r.Status, r.Body)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("requestOtp is waiting for the mail server")
+		}
+		// The send itself fails by its deadline, and is logged and counted.
+		for deadline := time.Now().Add(30 * time.Second); q.Stats().Failed != 1; time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the send to a silent server never failed: %+v", q.Stats())
+			}
+		}
+		if !strings.Contains(logs.String(), "sign-in code not mailed") {
+			t.Errorf("the failed send is not logged: %s", logs.String())
+		}
+	}},
+
 }
 
 // persistedQuery sends q as an automatic persisted query: its hash, with the
@@ -324,4 +363,53 @@ func postStatus(t *testing.T, url, token string, body []byte) int {
 // ashaOn returns a client of c's server signed in as Asha.
 func (e *attackEnv) ashaOn(c *client) *client {
 	return c.as(models.Caller{Role: models.RoleLearner, LearnerID: dbID(c.t, e.f["$asha"]), OrganisationID: dbID(c.t, e.f["$dgacr"])})
+}
+
+// serveWithSender serves the handler over db with sign-in codes sent by sender
+// and returns an anonymous client.
+func serveWithSender(t *testing.T, db *store.DB, sender auth.OTPSender) *client {
+	t.Helper()
+	tokens, err := auth.NewTokens(testSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Blended: db, Karma: db, Access: db, Tokens: tokens}
+	s.SignIn = &auth.SignIn{Store: db, Learners: db, Tokens: tokens, Sender: sender, Domains: []string{"gov.in", "nic.in"},
+		PerEmail: unlimited{}, PerAddress: unlimited{}}
+	logs := &syncBuffer{}
+	srv := httptest.NewServer(graph.NewHandler(s, graph.Options{Logger: slog.New(slog.NewTextHandler(logs, nil))}))
+	t.Cleanup(srv.Close)
+	return &client{t: t, url: srv.URL, db: db, logs: logs, tokens: tokens}
+}
+
+// silentSMTP is a real TCP listener that accepts connections and never says a
+// word, as a hung mail server does; it returns an smtp:// URL for it.
+func silentSMTP(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return "smtp://" + ln.Addr().String() + "?from=no-reply@igot.gov.in"
 }

@@ -32,10 +32,11 @@ type Config struct {
 	// Cluster) or redis+sentinel://h1:p1,.../MASTER (Sentinel), rediss... for TLS;
 	// empty: the in-process cache. See cache.Open.
 	RedisURL     string
-	CachePrefix  string   // KARMAYOGI_CACHE_PREFIX: in front of every Redis key and channel, one per deployment
-	JWTSecret    string   // KARMAYOGI_JWT_SECRET; empty: generated once and kept in the database
-	EmailDomains []string // KARMAYOGI_EMAIL_DOMAINS: domains allowed to sign in and self-register
-	SMTPURL      string   // KARMAYOGI_SMTP_URL: the OTP mail sender; empty: codes are logged (development only)
+	CachePrefix  string        // KARMAYOGI_CACHE_PREFIX: in front of every Redis key and channel, one per deployment
+	JWTSecret    string        // KARMAYOGI_JWT_SECRET; empty: generated once and kept in the database
+	EmailDomains []string      // KARMAYOGI_EMAIL_DOMAINS: domains allowed to sign in and self-register
+	SMTPURL      string        // KARMAYOGI_SMTP_URL: the OTP mail sender; empty: codes are logged (development only)
+	SMTPTimeout  time.Duration // KARMAYOGI_SMTP_TIMEOUT: the deadline of one mail send
 	// KARMAYOGI_TOKEN_MAX_LIFETIME: a token living longer than this (issue to
 	// expiry) is refused, whatever its exp says; `token --ttl` is bounded by it.
 	TokenMaxLifetime time.Duration
@@ -84,6 +85,9 @@ func configFromEnv() (Config, error) {
 	c.JWTSecret = os.Getenv("KARMAYOGI_JWT_SECRET")
 	c.SMTPURL = os.Getenv("KARMAYOGI_SMTP_URL")
 	c.APQAllowlist = os.Getenv("KARMAYOGI_APQ_ALLOWLIST")
+	if c.SMTPTimeout, err = parseDuration("KARMAYOGI_SMTP_TIMEOUT", auth.MailTimeout); err != nil || c.SMTPTimeout == 0 {
+		return c, fmt.Errorf("KARMAYOGI_SMTP_TIMEOUT must be a positive duration such as 10s")
+	}
 	if c.SubscriptionsPerConnection, err = parseCount("KARMAYOGI_WS_MAX_SUBSCRIPTIONS", graph.DefaultSubscriptionsPerConnection); err != nil {
 		return c, err
 	}

@@ -32,6 +32,7 @@ type Main struct {
 	Cache   cache.Cache
 	Server  *server.Server
 	Tracing *telemetry.Tracing // Provider is nil unless OTEL_EXPORTER_OTLP_ENDPOINT is set
+	Mail    *auth.MailQueue    // sends sign-in codes after the answer; nil when codes are logged
 }
 
 // Run opens and migrates the database, seeds it when asked, and starts serving.
@@ -89,7 +90,7 @@ func (m *Main) Run(ctx context.Context) error {
 			ReadYourWrites: m.Config.ReadYourWrites})
 	cfg := server.Config{Addr: m.Config.Addr, GraphQL: gql, Database: db, Cache: m.Cache, Logger: m.Logger,
 		CORSOrigins: m.Config.CORSOrigins, SQL: db.Bun().DB, CacheStats: recs.Stats,
-		Collectors: append(replicaCollectors(db), gqlMetrics), Tracer: m.Tracing.Provider, PProf: m.Config.PProf}
+		Collectors: append(append(replicaCollectors(db), gqlMetrics), mailCollectors(m.Mail)...), Tracer: m.Tracing.Provider, PProf: m.Config.PProf}
 	cfg.Reports = graph.NewReportsHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Recommendations: recs, Reports: &service.Reports{Store: db, Recommendations: recs, Cache: m.Cache}}, signIn.Tokens)
 	if !m.Config.Production() {
 		cfg.GraphiQL = graph.Playground("/graphql")
@@ -135,13 +136,33 @@ func (m *Main) signIn(ctx context.Context) (*auth.SignIn, error) {
 	tokens.SetMaxLifetime(m.Config.TokenMaxLifetime)
 	var sender auth.OTPSender = auth.LogSender{Logger: m.Logger}
 	if m.Config.SMTPURL != "" {
-		if sender, err = auth.NewSMTPSender(m.Config.SMTPURL); err != nil {
+		smtp, err := auth.NewSMTPSender(m.Config.SMTPURL)
+		if err != nil {
 			return nil, err
 		}
+		m.Mail = auth.NewMailQueue(smtp, 0, 0, m.Config.SMTPTimeout, m.Logger)
+		sender = m.Mail
 	}
 	perEmail, perAddress := otpLimits(m.Config)
 	return &auth.SignIn{Store: m.DB, Learners: m.DB, Tokens: tokens, Sender: sender, Domains: m.Config.EmailDomains,
 		PerEmail: perEmail, PerAddress: perAddress}, nil
+}
+
+// mailCollectors are the mail queue's counters for /metrics: sign-in codes
+// sent, failed (logged with the error) and dropped by a full queue.
+func mailCollectors(q *auth.MailQueue) []prometheus.Collector {
+	if q == nil {
+		return nil
+	}
+	counter := func(name, help string, v func(auth.MailStats) int64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
+			func() float64 { return float64(v(q.Stats())) })
+	}
+	return []prometheus.Collector{
+		counter("karmayogi_mail_sent_total", "Sign-in codes mailed.", func(s auth.MailStats) int64 { return s.Sent }),
+		counter("karmayogi_mail_failed_total", "Sign-in codes whose mail failed or passed its deadline.", func(s auth.MailStats) int64 { return s.Failed }),
+		counter("karmayogi_mail_dropped_total", "Sign-in codes not mailed because the mail queue was full.", func(s auth.MailStats) int64 { return s.Dropped }),
+	}
 }
 
 // persistedRegistration is who may register persisted queries: with an allowlist,
@@ -195,6 +216,11 @@ func (m *Main) Close() error {
 		if err := m.Server.Shutdown(ctx); err != nil {
 			return err
 		}
+	}
+	if m.Mail != nil { // the codes already asked for, within a few seconds
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		m.Mail.Close(ctx)
+		cancel()
 	}
 	if m.Cache != nil {
 		m.Cache.Close()
