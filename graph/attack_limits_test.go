@@ -323,7 +323,6 @@ var limitAttacks = []attack{
 			t.Errorf("the failed send is not logged: %s", logs.String())
 		}
 	}},
-
 }
 
 // persistedQuery sends q as an automatic persisted query: its hash, with the
