@@ -22,6 +22,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/auth"
 	"github.com/openkarmayogi/karmayogi/internal/cache"
 	"github.com/openkarmayogi/karmayogi/internal/ratelimit"
+	"github.com/openkarmayogi/karmayogi/internal/server"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -323,6 +324,49 @@ var limitAttacks = []attack{
 			t.Errorf("the failed send is not logged: %s", logs.String())
 		}
 	}},
+	{name: "Operations/MetricsNotPublicInProduction", run: func(t *testing.T, e *attackEnv) {
+		// /metrics told anyone on the API port the traffic, the errors and the pools.
+		gql := graph.NewHandler(graph.Services{Organisations: e.db, Catalogue: e.db, Learners: e.db, Learning: e.db}, graph.Options{})
+		open := func(cfg server.Config) *server.Server {
+			cfg.Addr, cfg.GraphQL, cfg.Database = "127.0.0.1:0", gql, e.db
+			cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+			s := server.New(cfg)
+			if err := s.Open(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Shutdown(context.Background()) })
+			return s
+		}
+		metrics := func(url, auth string) int {
+			req, _ := http.NewRequest(http.MethodGet, url+"/metrics", nil)
+			if auth != "" {
+				req.Header.Set("Authorization", auth)
+			}
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			return res.StatusCode
+		}
+		// Production without a metrics address or token: none on the API port.
+		if s := open(server.Config{MetricsPrivate: true}); metrics(s.URL(), "") != http.StatusNotFound {
+			t.Error("production serves /metrics publicly on the API port")
+		}
+		// A metrics address: there, and not on the API port.
+		s := open(server.Config{MetricsPrivate: true, MetricsAddr: "127.0.0.1:0"})
+		if metrics(s.URL(), "") != http.StatusNotFound || metrics(s.MetricsURL(), "") != http.StatusOK || s.MetricsURL() == s.URL() {
+			t.Error("with a metrics address, /metrics is on the API port or not on its own")
+		}
+		// A token: only its bearer.
+		s = open(server.Config{MetricsPrivate: true, MetricsToken: "scrape-secret-0123456789"})
+		for auth, want := range map[string]int{"": 401, "Bearer wrong": 401, "Bearer scrape-secret-0123456789": 200, "bearer scrape-secret-0123456789": 200} {
+			if got := metrics(s.URL(), auth); got != want {
+				t.Errorf("Authorization %q: HTTP %d, want %d", auth, got, want)
+			}
+		}
+	}},
+
 }
 
 // persistedQuery sends q as an automatic persisted query: its hash, with the

@@ -53,6 +53,11 @@ type Config struct {
 	// X-Forwarded-For names the client, for per-address rate limits.
 	TrustedProxies []netip.Prefix
 
+	// KARMAYOGI_METRICS_ADDR: a listen address of its own for /metrics (not the
+	// API's); KARMAYOGI_METRICS_TOKEN: a bearer token /metrics then needs. Without
+	// either, production serves no /metrics and development serves it publicly.
+	MetricsAddr, MetricsToken string
+
 	LogFormat string     // KARMAYOGI_LOG_FORMAT: json (default) or text
 	LogLevel  slog.Level // KARMAYOGI_LOG_LEVEL: debug, info (default), warn or error
 	PProf     bool       // KARMAYOGI_PPROF=1, --pprof: serve /debug/pprof/
@@ -115,6 +120,7 @@ func configFromEnv() (Config, error) {
 		}
 		c.TrustedProxies = append(c.TrustedProxies, prefix)
 	}
+	c.MetricsAddr, c.MetricsToken = os.Getenv("KARMAYOGI_METRICS_ADDR"), os.Getenv("KARMAYOGI_METRICS_TOKEN")
 	c.LogFormat = getenv("KARMAYOGI_LOG_FORMAT", "json")
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		return c, fmt.Errorf("KARMAYOGI_LOG_FORMAT must be json or text, not %q", c.LogFormat)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -90,7 +91,8 @@ func (m *Main) Run(ctx context.Context) error {
 			ReadYourWrites: m.Config.ReadYourWrites})
 	cfg := server.Config{Addr: m.Config.Addr, GraphQL: gql, Database: db, Cache: m.Cache, Logger: m.Logger,
 		CORSOrigins: m.Config.CORSOrigins, SQL: db.Bun().DB, CacheStats: recs.Stats,
-		Collectors: append(append(replicaCollectors(db), gqlMetrics), mailCollectors(m.Mail)...), Tracer: m.Tracing.Provider, PProf: m.Config.PProf}
+		Collectors: append(append(replicaCollectors(db), gqlMetrics), mailCollectors(m.Mail)...), Tracer: m.Tracing.Provider, PProf: m.Config.PProf,
+		MetricsAddr: m.Config.MetricsAddr, MetricsToken: m.Config.MetricsToken, MetricsPrivate: m.Config.Production()}
 	cfg.Reports = graph.NewReportsHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Recommendations: recs, Reports: &service.Reports{Store: db, Recommendations: recs, Cache: m.Cache}}, signIn.Tokens)
 	if !m.Config.Production() {
 		cfg.GraphiQL = graph.Playground("/graphql")
@@ -99,7 +101,11 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.Server.Open(); err != nil {
 		return err
 	}
-	m.Logger.Info("serving", "url", m.Server.URL(), "database", db.Dialect(), "read_replicas", len(m.Config.DatabaseReadURLs),
+	metrics := m.Server.MetricsURL() + "/metrics"
+	if m.Config.Production() && m.Config.MetricsAddr == "" && m.Config.MetricsToken == "" {
+		metrics = "off (set KARMAYOGI_METRICS_ADDR or KARMAYOGI_METRICS_TOKEN)"
+	}
+	m.Logger.Info("serving", "url", m.Server.URL(), "metrics", metrics, "database", db.Dialect(), "read_replicas", len(m.Config.DatabaseReadURLs),
 		"env", m.Config.Env, "tracing", m.Config.OTLPEndpoint != "", "pprof", m.Config.PProf)
 	return nil
 }
@@ -261,16 +267,32 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return 1, err
 	}
 	if cfg.Demo {
-		fmt.Fprintf(stderr, "\nGraphiQL: %s/\n"+
-			"The catalogue is public: { competencies(first: 5) { totalCount edges { node { code name area } } } }\n"+
-			"Everything else needs a token in the header  Authorization: Bearer <token>. Get one with\n"+
-			"  ./bin/karmayogi token --role PLATFORM_ADMIN\n"+
-			"  ./bin/karmayogi token --role ORG_ADMIN --org MOF\n"+
-			"  ./bin/karmayogi token --role LEARNER --learner EMP0000001\n"+
-			"or sign in as a learner: mutation { requestOtp(input: {email: \"...@gov.in\"}) { expiresAt } } logs the code here,\n"+
-			"then mutation { verifyOtp(input: {email: \"...\", code: \"123456\"}) { token } }.\n\n", m.Server.URL())
+		fmt.Fprint(stderr, demoBanner(cfg, m.Server.URL()))
 	}
 	<-ctx.Done()
 	logger.Info("shutting down")
 	return 0, m.Close()
+}
+
+// demoBanner tells a person how to try the demo server at url, as it is
+// configured: production has no GraphiQL and mails sign-in codes.
+func demoBanner(cfg Config, url string) string {
+	var b strings.Builder
+	if cfg.Production() {
+		fmt.Fprintf(&b, "\nGraphQL: %s/graphql (production: no GraphiQL, no introspection)\n", url)
+	} else {
+		fmt.Fprintf(&b, "\nGraphiQL: %s/\n", url)
+	}
+	b.WriteString("The catalogue is public: { competencies(first: 5) { totalCount edges { node { code name area } } } }\n" +
+		"Everything else needs a token in the header  Authorization: Bearer <token>. Get one with\n" +
+		"  ./bin/karmayogi token --role PLATFORM_ADMIN\n" +
+		"  ./bin/karmayogi token --role ORG_ADMIN --org MOF\n" +
+		"  ./bin/karmayogi token --role LEARNER --learner EMP0000001\n")
+	codes := "logs the code here"
+	if cfg.SMTPURL != "" {
+		codes = "mails the code to that address"
+	}
+	fmt.Fprintf(&b, "or sign in as a learner: mutation { requestOtp(input: {email: \"...@gov.in\"}) { expiresAt } } %s,\n"+
+		"then mutation { verifyOtp(input: {email: \"...\", code: \"123456\"}) { token } }.\n\n", codes)
+	return b.String()
 }
