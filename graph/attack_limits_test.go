@@ -366,7 +366,6 @@ var limitAttacks = []attack{
 			}
 		}
 	}},
-
 }
 
 // persistedQuery sends q as an automatic persisted query: its hash, with the
