@@ -366,6 +366,38 @@ var limitAttacks = []attack{
 			}
 		}
 	}},
+	{name: "Export/FormulaInjectionInAnyLocale", run: func(t *testing.T, e *attackEnv) {
+		// A learner's own name reaches her admins' CSV export. `x;=1+1;` is three
+		// cells where ';' separates them, and ＝ is = to some spreadsheets.
+		base := reportFiles(t, e)
+		var before struct{ Learner struct{ Name string } }
+		decode(t, e.asha.bind(t).data(qLearner, map[string]any{"id": e.f["$asha"]}), &before)
+		defer e.asha.bind(t).data(mUpdate, map[string]any{"input": map[string]any{"id": e.f["$asha"], "name": before.Learner.Name}})
+		for name, want := range map[string]string{"x;=1+1;": "x;'=1+1;", "＝1+1": "'＝1+1", "Asha,@SUM(1+1)": "Asha,'@SUM(1+1)",
+			"Asha\t-2+3": "Asha\t'-2+3", "Asha; ＋1": "Asha; '＋1"} {
+			e.asha.bind(t).data(mUpdate, map[string]any{"input": map[string]any{"id": e.f["$asha"], "name": name}})
+			r := fetch(t, e.doeAdmin, base, "/reports/gaps.csv?organisation=DOE")
+			if r.Status != http.StatusOK {
+				t.Fatalf("HTTP %d: %s", r.Status, r.Body)
+			}
+			seen := false
+			for _, g := range readGapCSV(t, r.Body) {
+				if g.employee == "E001" {
+					seen = true
+					if g.name != want {
+						t.Errorf("name %q exported as %q, want %q", name, g.name, want)
+					}
+				}
+				for _, cell := range []string{g.employee, g.name, g.organisation, g.competency} {
+					assertNoFormula(t, cell)
+				}
+			}
+			if !seen {
+				t.Fatalf("no rows for Asha in DOE's export")
+			}
+		}
+	}, changes: []string{"learners", "audit_entries"}},
+
 }
 
 // persistedQuery sends q as an automatic persisted query: its hash, with the
@@ -454,4 +486,19 @@ func silentSMTP(t *testing.T) string {
 		}
 	})
 	return "smtp://" + ln.Addr().String() + "?from=no-reply@igot.gov.in"
+}
+
+// assertNoFormula checks that no part of a cell, as a spreadsheet in any locale
+// would split it (on , ; tab | and line breaks, trimming spaces and quotes),
+// starts a formula.
+func assertNoFormula(t *testing.T, cell string) {
+	t.Helper()
+	for _, part := range strings.FieldsFunc(cell, func(r rune) bool { return strings.ContainsRune(",;\t|\r\n，；", r) }) {
+		if p := strings.TrimLeft(part, ` "`); p != "" && strings.ContainsRune("=+-@＝＋－＠", []rune(p)[0]) {
+			t.Errorf("cell %q: %q would run as a formula", cell, p)
+		}
+	}
+	if cell != "" && strings.ContainsRune("=+-@\t\r＝＋－＠", []rune(cell)[0]) {
+		t.Errorf("cell %q would run as a formula", cell)
+	}
 }
