@@ -397,6 +397,45 @@ var limitAttacks = []attack{
 			}
 		}
 	}, changes: []string{"learners", "audit_entries"}},
+	{name: "Token/BearerSchemeAnyCaseOnWebsocket", run: func(t *testing.T, e *attackEnv) {
+		ws := e.asha.bind(t).dial(map[string]any{"Authorization": "bearer " + e.asha.token})
+		if m := ws.read(); m.Type != "connection_ack" {
+			t.Fatalf("lower-case bearer in connection_init: %+v", m)
+		}
+		forged := e.asha.bind(t).dial(map[string]any{"Authorization": "BEARER " + tamper(t, e.asha.token, func(c map[string]any) { c["role"] = "PLATFORM_ADMIN" })})
+		forged.assertRefused(4403, "invalid or expired token")
+	}},
+	{name: "Limits/SameNameFieldsOverWebsocket", run: func(t *testing.T, e *attackEnv) {
+		// The websocket runs documents through the same limits as HTTP.
+		var b strings.Builder
+		b.WriteString("{ ")
+		for i := 1; i <= 500; i++ {
+			fmt.Fprintf(&b, "courses(first: %d) { totalCount } ", i)
+		}
+		b.WriteString("}")
+		ws := e.asha.bind(t).signedIn()
+		ws.subscribe("1", b.String(), nil)
+		m := ws.read()
+		var errs []gqlError
+		if m.Type == "next" {
+			var r struct{ Errors []gqlError }
+			decode(t, m.Payload, &r)
+			errs = r.Errors
+		} else {
+			decode(t, m.Payload, &errs)
+		}
+		if len(errs) != 1 || !strings.Contains(errs[0].Message, "more than 50 errors") {
+			t.Fatalf("%s: %d errors, want one: %.300s", m.Type, len(errs), m.Payload)
+		}
+		if m := ws.read(); m.Type != "complete" || m.ID != "1" {
+			t.Fatalf("after the error: %+v", m)
+		}
+		big := "{ __typename }" + strings.Repeat(" ", 40_000)
+		ws.subscribe("2", big, nil)
+		if m := ws.read(); !strings.Contains(string(m.Payload), "bytes; at most 32768") {
+			t.Fatalf("a 40 KB document: %+v %s", m, m.Payload)
+		}
+	}},
 
 }
 
