@@ -436,7 +436,6 @@ var limitAttacks = []attack{
 			t.Fatalf("a 40 KB document: %+v %s", m, m.Payload)
 		}
 	}},
-
 }
 
 // persistedQuery sends q as an automatic persisted query: its hash, with the
