@@ -5,7 +5,7 @@ BIN       := bin/karmayogi
 # The embedded default: SQLite in the working directory, demo data on first start.
 DATABASE_URL ?= sqlite://./karmayogi.db
 
-.PHONY: help run build test test-race generate check-generate schema check-schema check-http check-typescript check-clients check-subscriptions lint bench load scale migrate seed clean
+.PHONY: help allowlist run build test test-race generate check-generate schema check-schema check-http check-typescript check-clients check-subscriptions lint bench load scale migrate seed clean
 
 # npm installs come from the committed lockfiles only, quietly.
 NPM_CI := npm ci --no-audit --no-fund --loglevel=error
@@ -56,6 +56,9 @@ check-subscriptions: build clients/subscriptions/node_modules/.installed ## reco
 clients/%/node_modules/.installed: clients/%/package.json clients/%/package-lock.json
 	cd clients/$* && $(NPM_CI)
 	@touch $@
+
+allowlist: build ## the persisted-query allowlist of clients/typescript, for KARMAYOGI_APQ_ALLOWLIST (operations.json)
+	./$(BIN) allowlist --out operations.json clients/typescript/src
 
 lint: ## go vet and gofmt
 	$(GO) vet ./...

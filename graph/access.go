@@ -215,8 +215,8 @@ func authenticate(tokens TokenVerifier, next http.Handler) http.Handler {
 		var caller *models.Caller
 		var token string
 		if h := r.Header.Get("Authorization"); h != "" {
-			t, ok := strings.CutPrefix(h, "Bearer ")
-			token = strings.TrimSpace(t)
+			t, ok := bearerToken(h)
+			token = t
 			var err error
 			if caller, err = tokens.Verify(token); !ok || err != nil {
 				w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
@@ -226,6 +226,16 @@ func authenticate(tokens TokenVerifier, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(withSession(ctx, caller, token, tokens)))
 	})
+}
+
+// bearerToken returns the token of an Authorization header value "Bearer <token>";
+// the scheme's name is case-insensitive (RFC 6750, RFC 9110 section 11.1).
+func bearerToken(h string) (string, bool) {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(h), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimSpace(token), true
 }
 
 // closeForbidden is the close code of a websocket refused at connection_init, as
@@ -249,11 +259,13 @@ func authenticateConnection(tokens TokenVerifier) transport.WebsocketInitFunc {
 		token := p.Authorization()
 		if token != "" {
 			var ok bool
-			if token, ok = strings.CutPrefix(token, "Bearer "); !ok {
+			if token, ok = bearerToken(token); !ok {
 				return refuse("invalid or expired token")
 			}
-		} else {
-			token = strings.TrimPrefix(p.GetString("token"), "Bearer ")
+		} else if token = p.GetString("token"); token != "" {
+			if t, ok := bearerToken(token); ok {
+				token = t
+			}
 		}
 		if token = strings.TrimSpace(token); token == "" {
 			if callerOf(ctx) != nil {

@@ -27,7 +27,7 @@ const (
 	CodeConflict        = "CONFLICT"
 	CodeForbidden       = "FORBIDDEN"
 	CodeUnauthenticated = "UNAUTHENTICATED"
-	CodeRateLimited     = "RATE_LIMITED"
+	CodeRateLimited     = gqlhttp.CodeRateLimited
 	CodeInternal        = "INTERNAL"
 	CodeTimeout         = "TIMEOUT" // the request ran past its deadline (Options.Timeout)
 	// CodeUnavailable: the database cannot be reached (down, restarting, refusing

@@ -12,11 +12,10 @@ import (
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/coder/websocket"
-	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/openkarmayogi/karmayogi/graph/generated"
@@ -69,6 +68,15 @@ type Options struct {
 	// RequestLimit admits requests per caller (token subject) or, for anonymous
 	// ones, per client address; nil admits all.
 	RequestLimit Limiter
+	// CostLimit is the budget each signed-in caller's operations spend their
+	// complexity from (costLimit), AnonymousCostLimit each client address's; nil
+	// spends nothing.
+	CostLimit, AnonymousCostLimit Spender
+	// SubscriptionsPerConnection and SubscriptionsPerSubject cap the active
+	// subscriptions of a websocket and of a token subject (in this process); 0
+	// means DefaultSubscriptionsPerConnection and DefaultSubscriptionsPerSubject. A
+	// subscribe message past a cap, or past RequestLimit, closes the connection with 4429.
+	SubscriptionsPerConnection, SubscriptionsPerSubject int
 	// Timeout bounds the work of one request; 0 means DefaultTimeout.
 	Timeout time.Duration
 	// TrustedProxies are the load balancers whose X-Forwarded-For entries name the
@@ -76,6 +84,11 @@ type Options struct {
 	TrustedProxies []netip.Prefix
 	// PersistedQueries stores automatic persisted queries (APQ); nil turns them off.
 	PersistedQueries KeyValue
+	// PersistedRegistration is who may register a persisted query (see the type);
+	// the zero value lets signed-in callers register any document.
+	PersistedRegistration PersistedRegistration
+	// Allowlist is the documents RegisterAllowlisted admits (ReadAllowlist).
+	Allowlist *Allowlist
 	// Metrics counts operations, their latency and errors by code; nil counts nothing.
 	Metrics *telemetry.GraphQLMetrics
 	// Tracer traces operations and resolvers (see observer); nil traces nothing.
@@ -103,9 +116,9 @@ type KeyValue interface {
 
 // Request limits besides complexity.
 const (
-	maxBodyBytes     = 1 << 20 // a request body, query and variables together
-	parserTokenLimit = 15000   // tokens in a query document
-	queryCacheSize   = 1000    // parsed and validated query documents kept
+	maxBodyBytes     = 1 << 20  // a request body, query and variables together
+	parserTokenLimit = 15000    // tokens in a query document
+	queryCacheBytes  = 64 << 20 // parsed and validated query documents kept, by documentWeight
 	DefaultTimeout   = 15 * time.Second
 	persistedTTL     = 24 * time.Hour // an unused persisted query is forgotten after this
 
@@ -176,20 +189,23 @@ func NewHandler(s Services, o Options) http.Handler {
 		blended: s.Blended, karma: s.Karma, leaderboards: leaderboards, subs: subs, revocations: s.Revocations}}
 	setComplexity(&cfg.Complexity)
 
-	srv := handler.New(generated.NewExecutableSchema(cfg))
+	schema := generated.NewExecutableSchema(cfg)
+	srv := handler.New(schema)
 	srv.AddTransport(gqlhttp.Transport{}) // GraphQL over HTTP: GET, POST, OPTIONS, negotiation, statuses
+	ws := newWSGuard(o.SubscriptionsPerConnection, o.SubscriptionsPerSubject, o.RequestLimit)
 	srv.AddTransport(transport.Websocket{ // the requests gqlhttp leaves: those with an Upgrade header
-		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{
-			OriginPatterns: o.WebsocketOrigins, InsecureSkipVerify: slices.Contains(o.WebsocketOrigins, "*")}},
-		InitFunc:              authenticateConnection(s.Tokens),
+		Implementation: ws.implementation(transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{
+			OriginPatterns: o.WebsocketOrigins, InsecureSkipVerify: slices.Contains(o.WebsocketOrigins, "*")}}),
+		InitFunc:              ws.init(authenticateConnection(s.Tokens)),
 		InitTimeout:           wsInitTimeout,
 		PingPongInterval:      wsPingInterval, // graphql-transport-ws
 		KeepAlivePingInterval: wsPingInterval, // subscriptions-transport-ws
 	})
-	queries := lru.New[*ast.QueryDocument](queryCacheSize)
+	queries := newQueryCache(queryCacheBytes)
 	srv.SetQueryCache(queries)
 	srv.SetParserTokenLimit(parserTokenLimit)
-	srv.SetDisableSuggestion(!o.Introspection)
+	srv.SetDisableSuggestion(!o.Introspection) // fields and scalar leaves; validationRules does the rest
+	srv.SetValidationRulesFn(func() *rules.Rules { return validationRules(o.Introspection, &errorBudget{max: maxErrors}) })
 	srv.Use(newObserver(o.Metrics, o.Tracer)) // metrics, log fields and spans per operation: graph/observe.go
 	srv.Use(newReadRouting(o.ReadYourWrites)) // replica or primary, per operation: graph/consistency.go
 	if o.Introspection {
@@ -197,15 +213,16 @@ func NewHandler(s Services, o Options) http.Handler {
 	}
 	// shapeLimit comes first, so a document is checked before APQ persists it and a
 	// hash never names one that breaks the limits.
-	srv.Use(shapeLimit{tokenLimit: parserTokenLimit, cache: queries})
+	srv.Use(shapeLimit{tokenLimit: parserTokenLimit, cache: queries, schema: schema.Schema(), suggest: o.Introspection})
 	if o.PersistedQueries != nil {
-		srv.Use(extension.AutomaticPersistedQuery{Cache: persisted{o.PersistedQueries}})
+		srv.Use(extension.AutomaticPersistedQuery{Cache: persisted{kv: o.PersistedQueries, register: o.PersistedRegistration, allow: o.Allowlist}})
 	}
 	limit := o.ComplexityLimit
 	if limit <= 0 {
 		limit = DefaultComplexityLimit
 	}
 	srv.Use(extension.FixedComplexityLimit(limit))
+	srv.Use(costLimit{signedIn: o.CostLimit, anonymous: o.AnonymousCostLimit}) // after the complexity is known
 	srv.SetErrorPresenter(errorPresenter(logger))
 	srv.SetRecoverFunc(recoverFunc(logger))
 	srv.AroundFields(guardFields(s.Access))
@@ -213,7 +230,7 @@ func NewHandler(s Services, o Options) http.Handler {
 	srv.Use(subs)                                         // new loaders for each event of a subscription
 
 	return limitBody(withTimeout(timeout, withClientAddr(o.TrustedProxies,
-		authenticate(s.Tokens, rateLimit(o.RequestLimit, withLoaders(s, srv))))))
+		authenticate(s.Tokens, rateLimit(o.RequestLimit, ws.middleware(withLoaders(s, srv)))))))
 }
 
 // withTimeout bounds the work of a request: resolvers and the database see the
@@ -229,18 +246,6 @@ func withTimeout(d time.Duration, next http.Handler) http.Handler {
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
-}
-
-// persisted adapts the cache to gqlgen's APQ store.
-type persisted struct{ kv KeyValue }
-
-func (p persisted) Get(ctx context.Context, hash string) (string, bool) {
-	b, err := p.kv.Get(ctx, "apq:"+hash)
-	return string(b), err == nil
-}
-
-func (p persisted) Add(ctx context.Context, hash, query string) {
-	p.kv.Set(ctx, "apq:"+hash, []byte(query), persistedTTL) // a lost entry only costs the client a resend
 }
 
 // limitBody refuses a request body over maxBodyBytes with HTTP 413. The body is

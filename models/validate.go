@@ -5,6 +5,7 @@ import (
 	"net/mail"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -49,12 +50,23 @@ func validateLevel(field string, level, min, max int) error {
 // maxEmail is the longest address SMTP carries (RFC 5321).
 const maxEmail = 254
 
+// ValidateEmail checks that email is one plain address, strictly: at most 254
+// bytes, exactly one '@' between a local part and a domain, no spaces, control
+// characters (CR, LF, NUL) or quoting, nothing a mail header could be split by.
+// EINVALID on field otherwise.
+func ValidateEmail(field, email string) error { return validateEmail(field, email) }
+
 func validateEmail(field, email string) error {
 	if len(email) > maxEmail {
 		return Invalid(field, "must be at most %d characters", maxEmail)
 	}
+	local, domain, _ := strings.Cut(email, "@")
+	if local == "" || domain == "" || strings.Count(email, "@") != 1 ||
+		strings.IndexFunc(email, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) || r == '"' || r == '\\' }) >= 0 {
+		return Invalid(field, "is not an email address")
+	}
 	a, err := mail.ParseAddress(email)
-	if err != nil || a.Address != email || !strings.Contains(email, "@") {
+	if err != nil || a.Address != email {
 		return Invalid(field, "is not an email address")
 	}
 	return nil

@@ -5,9 +5,11 @@ import (
 	"log/slog"
 	"net/netip"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/openkarmayogi/karmayogi/graph"
 	"github.com/openkarmayogi/karmayogi/internal/auth"
 	"github.com/openkarmayogi/karmayogi/internal/telemetry"
 )
@@ -30,11 +32,23 @@ type Config struct {
 	// Cluster) or redis+sentinel://h1:p1,.../MASTER (Sentinel), rediss... for TLS;
 	// empty: the in-process cache. See cache.Open.
 	RedisURL     string
-	CachePrefix  string   // KARMAYOGI_CACHE_PREFIX: in front of every Redis key and channel, one per deployment
-	JWTSecret    string   // KARMAYOGI_JWT_SECRET; empty: generated once and kept in the database
-	EmailDomains []string // KARMAYOGI_EMAIL_DOMAINS: domains allowed to sign in and self-register
-	SMTPURL      string   // KARMAYOGI_SMTP_URL: the OTP mail sender; empty: codes are logged (development only)
-	CORSOrigins  []string // KARMAYOGI_CORS_ORIGINS: browser origins allowed to call the API from other sites
+	CachePrefix  string        // KARMAYOGI_CACHE_PREFIX: in front of every Redis key and channel, one per deployment
+	JWTSecret    string        // KARMAYOGI_JWT_SECRET; empty: generated once and kept in the database
+	EmailDomains []string      // KARMAYOGI_EMAIL_DOMAINS: domains allowed to sign in and self-register
+	SMTPURL      string        // KARMAYOGI_SMTP_URL: the OTP mail sender; empty: codes are logged (development only)
+	SMTPTimeout  time.Duration // KARMAYOGI_SMTP_TIMEOUT: the deadline of one mail send
+	// KARMAYOGI_TOKEN_MAX_LIFETIME: a token living longer than this (issue to
+	// expiry) is refused, whatever its exp says; `token --ttl` is bounded by it.
+	TokenMaxLifetime time.Duration
+	// KARMAYOGI_APQ_ALLOWLIST: the file `karmayogi allowlist` writes from the
+	// deployment's clients; signed-in callers may register those documents as
+	// persisted queries. Without it, development lets signed-in callers register any
+	// document, and production none.
+	APQAllowlist string
+	// KARMAYOGI_WS_MAX_SUBSCRIPTIONS, KARMAYOGI_WS_MAX_SUBJECT_SUBSCRIPTIONS: the
+	// active subscriptions of one websocket connection and of one token subject.
+	SubscriptionsPerConnection, SubscriptionsPerSubject int
+	CORSOrigins                                         []string // KARMAYOGI_CORS_ORIGINS: browser origins allowed to call the API from other sites
 	// KARMAYOGI_TRUSTED_PROXIES: load balancers (addresses or CIDRs) whose
 	// X-Forwarded-For names the client, for per-address rate limits.
 	TrustedProxies []netip.Prefix
@@ -44,6 +58,10 @@ type Config struct {
 	// session's lifetime, 12h, after the process starts).
 	JWTPreviousSecret string
 	JWTPreviousUntil  time.Time
+	// KARMAYOGI_METRICS_ADDR: a listen address of its own for /metrics (not the
+	// API's); KARMAYOGI_METRICS_TOKEN: a bearer token /metrics then needs. Without
+	// either, production serves no /metrics and development serves it publicly.
+	MetricsAddr, MetricsToken string
 
 	LogFormat string     // KARMAYOGI_LOG_FORMAT: json (default) or text
 	LogLevel  slog.Level // KARMAYOGI_LOG_LEVEL: debug, info (default), warn or error
@@ -83,6 +101,19 @@ func configFromEnv() (Config, error) {
 		}
 	}
 	c.SMTPURL = os.Getenv("KARMAYOGI_SMTP_URL")
+	c.APQAllowlist = os.Getenv("KARMAYOGI_APQ_ALLOWLIST")
+	if c.SMTPTimeout, err = parseDuration("KARMAYOGI_SMTP_TIMEOUT", auth.MailTimeout); err != nil || c.SMTPTimeout == 0 {
+		return c, fmt.Errorf("KARMAYOGI_SMTP_TIMEOUT must be a positive duration such as 10s")
+	}
+	if c.SubscriptionsPerConnection, err = parseCount("KARMAYOGI_WS_MAX_SUBSCRIPTIONS", graph.DefaultSubscriptionsPerConnection); err != nil {
+		return c, err
+	}
+	if c.SubscriptionsPerSubject, err = parseCount("KARMAYOGI_WS_MAX_SUBJECT_SUBSCRIPTIONS", graph.DefaultSubscriptionsPerSubject); err != nil {
+		return c, err
+	}
+	if c.TokenMaxLifetime, err = parseDuration("KARMAYOGI_TOKEN_MAX_LIFETIME", auth.DefaultMaxLifetime); err != nil || c.TokenMaxLifetime == 0 {
+		return c, fmt.Errorf("KARMAYOGI_TOKEN_MAX_LIFETIME must be a positive duration such as 24h")
+	}
 	c.EmailDomains = splitList(getenv("KARMAYOGI_EMAIL_DOMAINS", "gov.in,nic.in"), true)
 	// Development admits the usual front-end dev servers; production only what it is told.
 	origins := "http://localhost:3000,http://localhost:5173"
@@ -101,6 +132,7 @@ func configFromEnv() (Config, error) {
 		}
 		c.TrustedProxies = append(c.TrustedProxies, prefix)
 	}
+	c.MetricsAddr, c.MetricsToken = os.Getenv("KARMAYOGI_METRICS_ADDR"), os.Getenv("KARMAYOGI_METRICS_TOKEN")
 	c.LogFormat = getenv("KARMAYOGI_LOG_FORMAT", "json")
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		return c, fmt.Errorf("KARMAYOGI_LOG_FORMAT must be json or text, not %q", c.LogFormat)
@@ -136,6 +168,19 @@ func parseBool(name string) (bool, error) {
 	default:
 		return false, fmt.Errorf("%s must be 1 or 0 (true or false), not %q", name, os.Getenv(name))
 	}
+}
+
+// parseCount reads a positive whole number; unset means def.
+func parseCount(name string, def int) (int, error) {
+	v := strings.TrimSpace(os.Getenv(name))
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%s must be a positive whole number, not %q", name, v)
+	}
+	return n, nil
 }
 
 // parseDuration reads a duration setting ("5s", "250ms", "0"); unset means def.

@@ -27,3 +27,16 @@ func requestLimits(cfg Config) *ratelimit.Limiter {
 	}
 	return ratelimit.New(2000, time.Second, 4000)
 }
+
+// costLimits returns the query budgets that operations spend their complexity
+// from: per token subject when signed in, per client address (smaller) otherwise.
+// A budget holds at least one query at the complexity limit (2,500,000), so any
+// admitted query can run once; in production an anonymous address can run one such
+// query every ten seconds, and a signed-in caller two a second, while ordinary
+// queries (hundreds to tens of thousands) are never throttled by it.
+func costLimits(cfg Config) (signedIn, anonymous *ratelimit.Limiter) {
+	if cfg.Production() {
+		return ratelimit.New(5_000_000, time.Second, 10_000_000), ratelimit.New(250_000, time.Second, 2_500_000)
+	}
+	return ratelimit.New(1_000_000_000, time.Second, 1_000_000_000), ratelimit.New(1_000_000_000, time.Second, 1_000_000_000)
+}

@@ -44,6 +44,7 @@ Usage:
                                                offline evaluation on simulated learners
   karmayogi load [--rate 100] [--duration 30s] [SCENARIO...]
                                                load and fault scenarios against private servers (see docs/benchmarks.md)
+  karmayogi allowlist [--out FILE] DIR...      the persisted-query allowlist of the clients in DIR (KARMAYOGI_APQ_ALLOWLIST)
 
 Configuration comes from the environment (DATABASE_URL, KARMAYOGI_ADDR, KARMAYOGI_ENV, ...);
 see README.md.
@@ -69,6 +70,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"recommend": recommendCommand,
 		"report":    reportCommand,
 		"load":      loadCommand,
+		"allowlist": allowlistCommand,
 
 		"reestimate": reestimateCommand,
 		"effects":    effectsCommand,

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -31,6 +33,7 @@ type Main struct {
 	Cache   cache.Cache
 	Server  *server.Server
 	Tracing *telemetry.Tracing // Provider is nil unless OTEL_EXPORTER_OTLP_ENDPOINT is set
+	Mail    *auth.MailQueue    // sends sign-in codes after the answer; nil when codes are logged
 }
 
 // Run opens and migrates the database, seeds it when asked, and starts serving.
@@ -72,18 +75,25 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	register, allowlist, err := persistedRegistration(m.Config)
+	if err != nil {
+		return err
+	}
 	recs := &service.Recommendations{Store: db, Cache: m.Cache, Params: recommender.DefaultParams(), Logger: m.Logger}
 	revocations := &service.Revocations{Store: db, Cache: m.Cache, Logger: m.Logger}
+	costSignedIn, costAnonymous := costLimits(m.Config)
 	gqlMetrics := telemetry.NewGraphQLMetrics()
 	gql := graph.NewHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Blended: db, Karma: db,
 		Recommendations: recs, Reports: &service.Reports{Store: db, Recommendations: recs, Cache: m.Cache},
 		Access: db, SignIn: signIn, Tokens: signIn.Tokens, Notifier: &service.Notifier{Cache: m.Cache}, Revocations: revocations},
-		graph.Options{Introspection: !m.Config.Production(), Logger: m.Logger, RequestLimit: requestLimits(m.Config), TrustedProxies: m.Config.TrustedProxies,
-			PersistedQueries: m.Cache, Metrics: gqlMetrics, Tracer: m.Tracing.Provider, WebsocketOrigins: m.Config.CORSOrigins,
+		graph.Options{Introspection: !m.Config.Production(), Logger: m.Logger, RequestLimit: requestLimits(m.Config), CostLimit: costSignedIn, AnonymousCostLimit: costAnonymous, TrustedProxies: m.Config.TrustedProxies,
+			PersistedQueries: m.Cache, PersistedRegistration: register, Allowlist: allowlist,
+			SubscriptionsPerConnection: m.Config.SubscriptionsPerConnection, SubscriptionsPerSubject: m.Config.SubscriptionsPerSubject, Metrics: gqlMetrics, Tracer: m.Tracing.Provider, WebsocketOrigins: m.Config.CORSOrigins,
 			ReadYourWrites: m.Config.ReadYourWrites})
 	cfg := server.Config{Addr: m.Config.Addr, GraphQL: gql, Database: db, Cache: m.Cache, Logger: m.Logger,
 		CORSOrigins: m.Config.CORSOrigins, SQL: db.Bun().DB, CacheStats: recs.Stats,
-		Collectors: append(replicaCollectors(db), gqlMetrics), Tracer: m.Tracing.Provider, PProf: m.Config.PProf}
+		Collectors: append(append(replicaCollectors(db), gqlMetrics), mailCollectors(m.Mail)...), Tracer: m.Tracing.Provider, PProf: m.Config.PProf,
+		MetricsAddr: m.Config.MetricsAddr, MetricsToken: m.Config.MetricsToken, MetricsPrivate: m.Config.Production()}
 	cfg.Reports = graph.NewReportsHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Recommendations: recs, Reports: &service.Reports{Store: db, Recommendations: recs, Cache: m.Cache}, Revocations: revocations}, signIn.Tokens)
 	if !m.Config.Production() {
 		cfg.GraphiQL = graph.Playground("/graphql")
@@ -92,7 +102,11 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.Server.Open(); err != nil {
 		return err
 	}
-	m.Logger.Info("serving", "url", m.Server.URL(), "database", db.Dialect(), "read_replicas", len(m.Config.DatabaseReadURLs),
+	metrics := m.Server.MetricsURL() + "/metrics"
+	if m.Config.Production() && m.Config.MetricsAddr == "" && m.Config.MetricsToken == "" {
+		metrics = "off (set KARMAYOGI_METRICS_ADDR or KARMAYOGI_METRICS_TOKEN)"
+	}
+	m.Logger.Info("serving", "url", m.Server.URL(), "metrics", metrics, "database", db.Dialect(), "read_replicas", len(m.Config.DatabaseReadURLs),
 		"env", m.Config.Env, "tracing", m.Config.OTLPEndpoint != "", "pprof", m.Config.PProf)
 	return nil
 }
@@ -131,15 +145,58 @@ func (m *Main) signIn(ctx context.Context) (*auth.SignIn, error) {
 			return nil, err
 		}
 	}
+	tokens.SetMaxLifetime(m.Config.TokenMaxLifetime)
 	var sender auth.OTPSender = auth.LogSender{Logger: m.Logger}
 	if m.Config.SMTPURL != "" {
-		if sender, err = auth.NewSMTPSender(m.Config.SMTPURL); err != nil {
+		smtp, err := auth.NewSMTPSender(m.Config.SMTPURL)
+		if err != nil {
 			return nil, err
 		}
+		m.Mail = auth.NewMailQueue(smtp, 0, 0, m.Config.SMTPTimeout, m.Logger)
+		sender = m.Mail
 	}
 	perEmail, perAddress := otpLimits(m.Config)
 	return &auth.SignIn{Store: m.DB, Learners: m.DB, Tokens: tokens, Sender: sender, Domains: m.Config.EmailDomains,
 		PerEmail: perEmail, PerAddress: perAddress}, nil
+}
+
+// mailCollectors are the mail queue's counters for /metrics: sign-in codes
+// sent, failed (logged with the error) and dropped by a full queue.
+func mailCollectors(q *auth.MailQueue) []prometheus.Collector {
+	if q == nil {
+		return nil
+	}
+	counter := func(name, help string, v func(auth.MailStats) int64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
+			func() float64 { return float64(v(q.Stats())) })
+	}
+	return []prometheus.Collector{
+		counter("karmayogi_mail_sent_total", "Sign-in codes mailed.", func(s auth.MailStats) int64 { return s.Sent }),
+		counter("karmayogi_mail_failed_total", "Sign-in codes whose mail failed or passed its deadline.", func(s auth.MailStats) int64 { return s.Failed }),
+		counter("karmayogi_mail_dropped_total", "Sign-in codes not mailed because the mail queue was full.", func(s auth.MailStats) int64 { return s.Dropped }),
+	}
+}
+
+// persistedRegistration is who may register persisted queries: with an allowlist,
+// signed-in callers its documents; without, signed-in callers anything in
+// development and no one in production.
+func persistedRegistration(cfg Config) (graph.PersistedRegistration, *graph.Allowlist, error) {
+	if cfg.APQAllowlist == "" {
+		if cfg.Production() {
+			return graph.RegisterNone, nil, nil
+		}
+		return graph.RegisterSignedIn, nil, nil
+	}
+	f, err := os.Open(cfg.APQAllowlist)
+	if err != nil {
+		return 0, nil, fmt.Errorf("KARMAYOGI_APQ_ALLOWLIST: %w", err)
+	}
+	defer f.Close()
+	allow, err := graph.ReadAllowlist(f)
+	if err != nil {
+		return 0, nil, fmt.Errorf("KARMAYOGI_APQ_ALLOWLIST %s: %w", cfg.APQAllowlist, err)
+	}
+	return graph.RegisterAllowlisted, allow, nil
 }
 
 // seedDemo loads the demo data set into an empty database; a database that already
@@ -171,6 +228,11 @@ func (m *Main) Close() error {
 		if err := m.Server.Shutdown(ctx); err != nil {
 			return err
 		}
+	}
+	if m.Mail != nil { // the codes already asked for, within a few seconds
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		m.Mail.Close(ctx)
+		cancel()
 	}
 	if m.Cache != nil {
 		m.Cache.Close()
@@ -211,16 +273,32 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return 1, err
 	}
 	if cfg.Demo {
-		fmt.Fprintf(stderr, "\nGraphiQL: %s/\n"+
-			"The catalogue is public: { competencies(first: 5) { totalCount edges { node { code name area } } } }\n"+
-			"Everything else needs a token in the header  Authorization: Bearer <token>. Get one with\n"+
-			"  ./bin/karmayogi token --role PLATFORM_ADMIN\n"+
-			"  ./bin/karmayogi token --role ORG_ADMIN --org MOF\n"+
-			"  ./bin/karmayogi token --role LEARNER --learner EMP0000001\n"+
-			"or sign in as a learner: mutation { requestOtp(input: {email: \"...@gov.in\"}) { expiresAt } } logs the code here,\n"+
-			"then mutation { verifyOtp(input: {email: \"...\", code: \"123456\"}) { token } }.\n\n", m.Server.URL())
+		fmt.Fprint(stderr, demoBanner(cfg, m.Server.URL()))
 	}
 	<-ctx.Done()
 	logger.Info("shutting down")
 	return 0, m.Close()
+}
+
+// demoBanner tells a person how to try the demo server at url, as it is
+// configured: production has no GraphiQL and mails sign-in codes.
+func demoBanner(cfg Config, url string) string {
+	var b strings.Builder
+	if cfg.Production() {
+		fmt.Fprintf(&b, "\nGraphQL: %s/graphql (production: no GraphiQL, no introspection)\n", url)
+	} else {
+		fmt.Fprintf(&b, "\nGraphiQL: %s/\n", url)
+	}
+	b.WriteString("The catalogue is public: { competencies(first: 5) { totalCount edges { node { code name area } } } }\n" +
+		"Everything else needs a token in the header  Authorization: Bearer <token>. Get one with\n" +
+		"  ./bin/karmayogi token --role PLATFORM_ADMIN\n" +
+		"  ./bin/karmayogi token --role ORG_ADMIN --org MOF\n" +
+		"  ./bin/karmayogi token --role LEARNER --learner EMP0000001\n")
+	codes := "logs the code here"
+	if cfg.SMTPURL != "" {
+		codes = "mails the code to that address"
+	}
+	fmt.Fprintf(&b, "or sign in as a learner: mutation { requestOtp(input: {email: \"...@gov.in\"}) { expiresAt } } %s,\n"+
+		"then mutation { verifyOtp(input: {email: \"...\", code: \"123456\"}) { token } }.\n\n", codes)
+	return b.String()
 }

@@ -41,13 +41,14 @@ func tokenCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	case *name != "" && !operatorName.MatchString(*name):
 		fmt.Fprintln(stderr, "karmayogi token: --name must be 1 to 64 letters, digits, '.', '_', '@' or '-'")
 		return 2, errUsage
-	case *ttl <= 0 || *ttl > 30*24*time.Hour:
-		fmt.Fprintln(stderr, "karmayogi token: --ttl must be positive and at most 720h")
-		return 2, errUsage
 	}
 	cfg, err := configFromEnv()
 	if err != nil {
 		return 2, err
+	}
+	if *ttl <= 0 || *ttl > cfg.TokenMaxLifetime { // a longer one would be refused by the server
+		fmt.Fprintf(stderr, "karmayogi token: --ttl must be positive and at most %s (KARMAYOGI_TOKEN_MAX_LIFETIME)\n", cfg.TokenMaxLifetime)
+		return 2, errUsage
 	}
 	db, err := openDB(ctx)
 	if err != nil {

@@ -71,6 +71,9 @@ func TestTokens(t *testing.T) {
 		{"ErrIssuedInFuture", sign(jwt.SigningMethodHS256, secret, with("iat", time.Now().Add(time.Hour).Unix()))},
 		{"ErrTampered", parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(`{"role":"PLATFORM_ADMIN","iss":"karmayogi","aud":"karmayogi-api","exp":9999999999}`)) + "." + parts[2]},
 		{"ErrGarbage", "not.a.token"},
+		{"ErrExpiresInYear9999", sign(jwt.SigningMethodHS256, secret, with("exp", time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC).Unix()))},
+		{"ErrLivesLongerThanMax", sign(jwt.SigningMethodHS256, secret, with("exp", time.Now().Add(auth.DefaultMaxLifetime+time.Minute).Unix()))},
+		{"ErrNoIssuedAt", sign(jwt.SigningMethodHS256, secret, with("iat", nil))},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := tokens.Verify(tc.token)
@@ -79,6 +82,19 @@ func TestTokens(t *testing.T) {
 			}
 		})
 	}
+	t.Run("MaxLifetimeIsConfigurable", func(t *testing.T) {
+		short, err := auth.NewTokens(secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		short.SetMaxLifetime(30 * time.Minute)
+		if _, err := short.Verify(good); models.ErrorCode(err) != models.EUNAUTHORIZED {
+			t.Fatalf("an hour's token under a 30-minute maximum: %v", err)
+		}
+		if _, err := tokens.Verify(sign(jwt.SigningMethodHS256, secret, with("exp", time.Now().Add(23*time.Hour).Unix()))); err != nil {
+			t.Fatalf("a 23-hour token under the default maximum: %v", err)
+		}
+	})
 	if _, err := auth.NewTokens([]byte("short")); err == nil {
 		t.Fatal("a short secret was accepted")
 	}

@@ -97,7 +97,10 @@ func (s *SignIn) AllowedEmail(email string) bool {
 // sent to the email.
 func (s *SignIn) RequestOTP(ctx context.Context, email, clientAddr string) (time.Time, error) {
 	email = models.NormaliseEmail(email)
-	if len(email) > 254 || !s.AllowedEmail(email) {
+	if err := models.ValidateEmail("email", email); err != nil {
+		return time.Time{}, err
+	}
+	if !s.AllowedEmail(email) {
 		return time.Time{}, models.Invalid("email", "must be an email address in an allowed government domain")
 	}
 	limited := models.Errorf(models.ERATELIMITED, "too many sign-in codes requested; try again later")

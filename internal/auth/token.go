@@ -26,10 +26,16 @@ const (
 // the `token` command sign with the same one.
 const secretSetting = "jwt_secret"
 
+// DefaultMaxLifetime is the longest a token is accepted for, from its issue to
+// its expiry, unless SetMaxLifetime says otherwise: a token cannot be revoked by
+// waiting for it to expire if it claims to live for ever.
+const DefaultMaxLifetime = 24 * time.Hour
+
 // Tokens signs and verifies access tokens.
 type Tokens struct {
-	secret []byte
-	now    func() time.Time
+	secret      []byte
+	now         func() time.Time
+	maxLifetime time.Duration
 	// previous is the secret before a rotation, accepted until previousUntil.
 	previous      []byte
 	previousUntil time.Time
@@ -52,6 +58,18 @@ func (t *Tokens) keys(*jwt.Token) (any, error) {
 		return t.secret, nil
 	}
 	return jwt.VerificationKeySet{Keys: []jwt.VerificationKey{t.secret, t.previous}}, nil
+}
+
+// SetMaxLifetime refuses tokens that live longer than d (issue to expiry), whatever
+// their exp says; d <= 0 means DefaultMaxLifetime.
+func (t *Tokens) SetMaxLifetime(d time.Duration) { t.maxLifetime = d }
+
+// MaxLifetime is the longest lifetime Verify accepts.
+func (t *Tokens) MaxLifetime() time.Duration {
+	if t.maxLifetime <= 0 {
+		return DefaultMaxLifetime
+	}
+	return t.maxLifetime
 }
 
 // NewTokens signs with secret, which must be at least 32 bytes.
@@ -124,8 +142,9 @@ func subjectOf(c models.Caller) string {
 	return "operator:" + string(c.Role)
 }
 
-// Verify checks a token's signature, algorithm, expiry, issuer and audience and
-// returns its caller. Every failure is EUNAUTHORIZED with one message, so a client
+// Verify checks a token's signature, algorithm, expiry, issuer and audience, and
+// that it lives no longer than MaxLifetime (from its iat, which it must carry, and
+// from now), and returns its caller. Every failure is EUNAUTHORIZED with one message, so a client
 // learns nothing about why.
 func (t *Tokens) Verify(token string) (*models.Caller, error) {
 	var c claims
@@ -133,7 +152,7 @@ func (t *Tokens) Verify(token string) (*models.Caller, error) {
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithIssuer(Issuer), jwt.WithAudience(Audience),
 		jwt.WithExpirationRequired(), jwt.WithIssuedAt(), jwt.WithTimeFunc(t.now))
-	if err != nil || !c.Role.Valid() || (c.Registration && c.Email == "") {
+	if err != nil || !c.Role.Valid() || (c.Registration && c.Email == "") || !t.lifetimeAllowed(c.RegisteredClaims) {
 		return nil, models.Errorf(models.EUNAUTHORIZED, "invalid or expired token")
 	}
 	issued := time.UnixMicro(c.IssuedMicros)
@@ -142,4 +161,11 @@ func (t *Tokens) Verify(token string) (*models.Caller, error) {
 	}
 	return &models.Caller{Subject: c.Subject, Role: c.Role, LearnerID: c.LearnerID, OrganisationID: c.Organisation,
 		Email: c.Email, Registration: c.Registration, Pending: c.Pending, IssuedAt: issued}, nil
+}
+
+// lifetimeAllowed reports whether a token's exp is within MaxLifetime of its iat
+// and of now. (Verify has checked that exp is present and iat not in the future.)
+func (t *Tokens) lifetimeAllowed(c jwt.RegisteredClaims) bool {
+	max := t.MaxLifetime()
+	return c.IssuedAt != nil && c.ExpiresAt != nil && c.ExpiresAt.Sub(c.IssuedAt.Time) <= max && c.ExpiresAt.Sub(t.now()) <= max
 }

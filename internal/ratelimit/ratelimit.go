@@ -33,7 +33,11 @@ func New(n int, period time.Duration, burst int) *Limiter {
 }
 
 // Allow reports whether one more request for key is admitted now, and counts it if so.
-func (l *Limiter) Allow(key string) bool {
+func (l *Limiter) Allow(key string) bool { return l.AllowN(key, 1) }
+
+// AllowN reports whether key may spend n now (a request's cost, where requests
+// differ), and spends it if so. n over the burst is never admitted.
+func (l *Limiter) AllowN(key string, n int) bool {
 	l.mu.Lock()
 	b, ok := l.keys.Get(key)
 	if !ok {
@@ -41,7 +45,7 @@ func (l *Limiter) Allow(key string) bool {
 		l.keys.Add(key, b)
 	}
 	l.mu.Unlock()
-	return b.Allow()
+	return b.AllowN(time.Now(), n)
 }
 
 // Reset forgets key's count: its next request starts with a full bucket.

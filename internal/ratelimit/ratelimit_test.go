@@ -38,3 +38,17 @@ func TestManyKeysStayBounded(t *testing.T) {
 		t.Error("the newest key was forgotten")
 	}
 }
+
+// TestSpendCost: AllowN spends a request's cost from the key's budget.
+func TestSpendCost(t *testing.T) {
+	l := ratelimit.New(1, time.Hour, 100)
+	if !l.AllowN("a", 60) || l.AllowN("a", 60) {
+		t.Fatal("two costs of 60 from a budget of 100 were both admitted, or neither")
+	}
+	if !l.AllowN("a", 40) || l.Allow("a") {
+		t.Fatal("the rest of the budget was not spendable exactly")
+	}
+	if l.AllowN("b", 101) {
+		t.Fatal("a cost over the whole budget was admitted")
+	}
+}

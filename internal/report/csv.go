@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -43,13 +44,57 @@ func WriteCSV(ctx context.Context, w io.Writer, gaps LearnerGaps, q models.GapQu
 	return cw.Error()
 }
 
-// SafeCell defuses a text cell that a spreadsheet would take for a formula: one
-// beginning with = + - @, a tab or a carriage return gets a leading single quote,
-// as OWASP's advice on CSV injection has it, so the cell is shown as text and
-// never run. Other cells are returned as they are.
+// SafeCell defuses a text cell that a spreadsheet in any locale would take for a
+// formula. OWASP's advice on CSV injection is the floor: a cell beginning with
+// = + - @, a tab or a carriage return gets a leading single quote, so it is shown
+// as text and never run. Beyond it, a spreadsheet that splits on another
+// separator (';' where the decimal mark is a comma, tabs, '|') or that trims
+// spaces and quotes sees several cells in one of ours: `x;=1+1;` is three cells
+// in a semicolon locale. So every part of the cell that begins after a separator
+// or a line break, past spaces and double quotes, gets the quote too when it
+// starts a formula. The fullwidth forms ＝ ＋ － ＠ count as well: some East Asian
+// spreadsheets and input methods read them as their ASCII forms. Other cells are
+// returned as they are.
 func SafeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
+	if s == "" {
+		return s
 	}
-	return s
+	var b strings.Builder
+	if first, _ := utf8.DecodeRuneInString(s); formulaStart(first) || first == '\t' || first == '\r' {
+		b.WriteByte('\'')
+	}
+	start := true // at the beginning of a part, before any character but spaces and quotes
+	for i, r := range s {
+		switch {
+		case cellSeparator(r):
+			start = true
+		case start && (r == ' ' || r == '"'):
+		case start && formulaStart(r) && i > 0: // the first was quoted above
+			b.WriteByte('\'')
+			start = false
+		default:
+			start = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// formulaStart reports whether a cell beginning with r is read as a formula.
+func formulaStart(r rune) bool {
+	switch r {
+	case '=', '+', '-', '@', '＝', '＋', '－', '＠':
+		return true
+	}
+	return false
+}
+
+// cellSeparator reports whether r separates cells or rows in some spreadsheet's
+// reading of a CSV file.
+func cellSeparator(r rune) bool {
+	switch r {
+	case ',', ';', '\t', '|', '\r', '\n', '，', '；':
+		return true
+	}
+	return false
 }

@@ -17,22 +17,44 @@ import (
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
+// TestSafeCell: every cell that a spreadsheet in some locale would run as a
+// formula comes out defused; OWASP's list of leading characters is the floor.
 func TestSafeCell(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{`=HYPERLINK("http://evil.example","click")`, `'=HYPERLINK("http://evil.example","click")`},
-		{"+91 98100", "'+91 98100"},
-		{"-2+3", "'-2+3"},
-		{"@SUM(A1:A9)", "'@SUM(A1:A9)"},
-		{"\t=1+1", "'\t=1+1"},
-		{"\r=1+1", "'\r=1+1"},
-		{"Asha Verma", "Asha Verma"},
-		{"O'Neil", "O'Neil"},
-		{"E-001", "E-001"},
-		{"", ""},
+	for _, tc := range []struct{ name, in, want string }{
+		{"Equals", `=HYPERLINK("http://evil.example","click")`, `'=HYPERLINK("http://evil.example","click")`},
+		{"Plus", "+91 98100", "'+91 98100"},
+		{"Minus", "-2+3", "'-2+3"},
+		{"At", "@SUM(A1:A9)", "'@SUM(A1:A9)"},
+		{"LeadingTab", "\t=1+1", "'\t'=1+1"},
+		{"LeadingCR", "\r=1+1", "'\r'=1+1"},
+		{"LeadingTabAlone", "\tx", "'\tx"},
+		{"SemicolonLocale", "x;=1+1;", "x;'=1+1;"},
+		{"CommaInside", "x,=1+1", "x,'=1+1"},
+		{"TabInside", "x\t+1", "x\t'+1"},
+		{"PipeInside", "x|@SUM(A1)", "x|'@SUM(A1)"},
+		{"NewlineInside", "x\n-1+1", "x\n'-1+1"},
+		{"SpacesAfterSeparator", "x;  =1", "x;  '=1"},
+		{"QuoteAfterSeparator", `x;"=1+1"`, `x;"'=1+1"`},
+		{"LeadingSpaces", "  =1+1", "  '=1+1"},
+		{"FullwidthEquals", "＝1+1", "'＝1+1"},
+		{"FullwidthPlus", "＋1", "'＋1"},
+		{"FullwidthMinus", "－1", "'－1"},
+		{"FullwidthAt", "＠SUM(A1)", "'＠SUM(A1)"},
+		{"FullwidthSemicolon", "x；＝1", "x；'＝1"},
+		{"FullwidthComma", "x，=1", "x，'=1"},
+		{"EverySeparator", "a;=1,+2\t-3|@4", "a;'=1,'+2\t'-3|'@4"},
+		{"Name", "Asha Verma", "Asha Verma"},
+		{"Apostrophe", "O'Neil", "O'Neil"},
+		{"HyphenInside", "E-001", "E-001"},
+		{"NameWithComma", "Rao, Bhaskar", "Rao, Bhaskar"},
+		{"EqualsInside", "a=b", "a=b"},
+		{"Empty", "", ""},
 	} {
-		if got := report.SafeCell(tc.in); got != tc.want {
-			t.Errorf("SafeCell(%q) = %q, want %q", tc.in, got, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			if got := report.SafeCell(tc.in); got != tc.want {
+				t.Errorf("SafeCell(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
 	}
 }
 

@@ -4,7 +4,9 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"crypto/subtle"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -60,6 +62,15 @@ type Config struct {
 	// PProf serves net/http/pprof under /debug/pprof/ (off by default: it shows
 	// the program's internals and its profiles cost CPU).
 	PProf bool
+
+	// Where /metrics is served: on MetricsAddr, a listen address of its own, when
+	// set (and not on Addr); it needs "Authorization: Bearer MetricsToken" when
+	// that is set. Otherwise on Addr, publicly unless MetricsPrivate, which
+	// production sets: the metrics tell a stranger the traffic, the errors and the
+	// database's state.
+	MetricsAddr    string
+	MetricsToken   string
+	MetricsPrivate bool
 }
 
 // Server serves the API until Shutdown.
@@ -68,6 +79,9 @@ type Server struct {
 	http     *http.Server
 	listener net.Listener
 	registry *prometheus.Registry
+
+	metrics         *http.Server // on MetricsAddr; nil when /metrics is on Addr
+	metricsListener net.Listener
 }
 
 // New builds the handler tree; Open starts listening.
@@ -92,7 +106,33 @@ func New(cfg Config) *Server {
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
+	if cfg.MetricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", s.metricsHandler())
+		s.metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 60 * time.Second}
+	}
 	return s
+}
+
+// metricsHandler serves the registry, to bearers of MetricsToken when it is set.
+func (s *Server) metricsHandler() http.Handler {
+	h := promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
+	if s.cfg.MetricsToken == "" {
+		return h
+	}
+	want := []byte("bearer " + s.cfg.MetricsToken)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got := []byte(r.Header.Get("Authorization"))
+		if len(got) > 7 { // the scheme is case-insensitive (RFC 6750), the token is not
+			copy(got, bytes.ToLower(got[:7]))
+		}
+		if subtle.ConstantTimeCompare(got, want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "metrics need their bearer token"})
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // Registry is where the server's Prometheus metrics live; others may add theirs.
@@ -131,7 +171,9 @@ func (s *Server) routes() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	}))
 	route("GET /readyz", "readyz", http.HandlerFunc(s.ready))
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	if s.cfg.MetricsAddr == "" && (s.cfg.MetricsToken != "" || !s.cfg.MetricsPrivate) {
+		mux.Handle("GET /metrics", s.metricsHandler())
+	}
 	if s.cfg.PProf {
 		mux.HandleFunc("GET /debug/pprof/", pprof.Index) // also serves the named profiles: heap, goroutine, ...
 		mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
@@ -261,6 +303,17 @@ func (s *Server) Open() error {
 		return err
 	}
 	s.listener = ln
+	if s.metrics != nil {
+		if s.metricsListener, err = net.Listen("tcp", s.cfg.MetricsAddr); err != nil {
+			ln.Close()
+			return err
+		}
+		go func() {
+			if err := s.metrics.Serve(s.metricsListener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				s.cfg.Logger.Error("metrics server stopped", "err", err)
+			}
+		}()
+	}
 	go func() {
 		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.cfg.Logger.Error("http server stopped", "err", err)
@@ -269,9 +322,20 @@ func (s *Server) Open() error {
 	return nil
 }
 
+// MetricsURL is where /metrics is served, once open: MetricsAddr's base URL, or
+// URL's when /metrics is on the API's address.
+func (s *Server) MetricsURL() string {
+	if s.metricsListener == nil {
+		return s.URL()
+	}
+	return baseURL(s.metricsListener)
+}
+
 // URL is the base URL the server listens on, once open.
-func (s *Server) URL() string {
-	addr := s.listener.Addr().(*net.TCPAddr)
+func (s *Server) URL() string { return baseURL(s.listener) }
+
+func baseURL(ln net.Listener) string {
+	addr := ln.Addr().(*net.TCPAddr)
 	host := addr.IP.String()
 	if addr.IP.IsUnspecified() {
 		host = "localhost"
@@ -281,5 +345,8 @@ func (s *Server) URL() string {
 
 // Shutdown stops accepting requests and waits for those in flight, up to ctx's deadline.
 func (s *Server) Shutdown(ctx context.Context) error {
+	if s.metrics != nil {
+		s.metrics.Shutdown(ctx)
+	}
 	return s.http.Shutdown(ctx)
 }

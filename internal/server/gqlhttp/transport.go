@@ -126,6 +126,10 @@ func (Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphEx
 		if requestError(errs) {
 			code = status
 		}
+		if rateLimited(errs) { // the caller's budget is spent: nothing ran
+			code = http.StatusTooManyRequests
+			w.Header().Set("Retry-After", retryAfter)
+		}
 		resp := exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs)
 		writeResponse(w, media.Type, code, resp, false)
 		return
@@ -381,6 +385,21 @@ func requestError(errs gqlerror.List) bool {
 		}
 	}
 	return errcode.GetErrorKind(errs) == errcode.KindProtocol
+}
+
+// CodeRateLimited is extensions.code of a request refused for its caller's rate
+// or budget; when it is every error of a request that never ran, the answer is
+// HTTP 429 with Retry-After.
+const CodeRateLimited = "RATE_LIMITED"
+
+// rateLimited reports whether errs are all CodeRateLimited.
+func rateLimited(errs gqlerror.List) bool {
+	for _, e := range errs {
+		if e.Extensions["code"] != CodeRateLimited {
+			return false
+		}
+	}
+	return len(errs) > 0
 }
 
 // contentType is the Content-Type header for a media type.

@@ -1,0 +1,127 @@
+package graph
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/formatter"
+	"github.com/vektah/gqlparser/v2/parser"
+	"github.com/vektah/gqlparser/v2/validator"
+
+	"github.com/openkarmayogi/karmayogi/graph/generated"
+)
+
+// PersistedRegistration says who may register an automatic persisted query
+// (APQ): store a document under its hash, for a day, in the shared cache. Anyone
+// may send a hash that is already registered; a document sent with its hash that
+// may not be registered still runs, it is only not stored (the client sends it in
+// full again next time).
+type PersistedRegistration int
+
+const (
+	// RegisterSignedIn: any signed-in caller, any document within the limits
+	// (development). Anonymous callers never register: each could store 32 KB a
+	// request for a day.
+	RegisterSignedIn PersistedRegistration = iota
+	// RegisterAllowlisted: signed-in callers, and only documents on
+	// Options.Allowlist, the operations of the deployment's clients (production
+	// with KARMAYOGI_APQ_ALLOWLIST).
+	RegisterAllowlisted
+	// RegisterNone: no one (production's default).
+	RegisterNone
+)
+
+// persisted adapts the cache to gqlgen's APQ store, registering only what the
+// policy allows.
+type persisted struct {
+	kv       KeyValue
+	register PersistedRegistration
+	allow    *Allowlist
+}
+
+func (p persisted) Get(ctx context.Context, hash string) (string, bool) {
+	b, err := p.kv.Get(ctx, "apq:"+hash)
+	return string(b), err == nil
+}
+
+func (p persisted) Add(ctx context.Context, hash, query string) {
+	if c := callerOf(ctx); c == nil || c.Registration {
+		return
+	}
+	switch p.register {
+	case RegisterNone:
+		return
+	case RegisterAllowlisted:
+		if !p.allow.Allows(query) {
+			return
+		}
+	}
+	p.kv.Set(ctx, "apq:"+hash, []byte(query), persistedTTL) // a lost entry only costs the client a resend
+}
+
+// Allowlist is the set of documents that may be registered as persisted queries,
+// compared in canonical form (CanonicalDocument), so a client's spacing and
+// comments do not matter.
+type Allowlist struct {
+	docs map[string]bool
+}
+
+// ReadAllowlist reads a JSON object of documents by their hash, as `karmayogi
+// allowlist` writes it (and GraphQL Code Generator's persisted documents are); the
+// hashes are not trusted, each document is checked against the schema.
+func ReadAllowlist(r io.Reader) (*Allowlist, error) {
+	var byHash map[string]string
+	if err := json.NewDecoder(r).Decode(&byHash); err != nil {
+		return nil, fmt.Errorf("allowlist: want a JSON object of documents by hash: %w", err)
+	}
+	a := &Allowlist{docs: map[string]bool{}}
+	for hash, doc := range byHash {
+		canon, err := CanonicalDocument(doc)
+		if err != nil {
+			return nil, fmt.Errorf("allowlist: document %s: %w", hash, err)
+		}
+		a.docs[canon] = true
+	}
+	return a, nil
+}
+
+// Len is the number of documents allowed.
+func (a *Allowlist) Len() int { return len(a.docs) }
+
+// Allows reports whether query is one of the allowed documents.
+func (a *Allowlist) Allows(query string) bool {
+	if a == nil {
+		return false
+	}
+	canon, err := CanonicalDocument(query)
+	return err == nil && a.docs[canon]
+}
+
+var (
+	schemaOnce sync.Once
+	schemaAST  *ast.Schema
+)
+
+// CanonicalDocument parses query, checks it against the schema and returns it in
+// one canonical form: gqlparser's formatting, without comments.
+func CanonicalDocument(query string) (string, error) {
+	if len(query) > maxDocumentBytes {
+		return "", fmt.Errorf("the document is %d bytes; at most %d are allowed", len(query), maxDocumentBytes)
+	}
+	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: query}, parserTokenLimit)
+	if err != nil {
+		return "", err
+	}
+	schemaOnce.Do(func() { schemaAST = generated.NewExecutableSchema(generated.Config{}).Schema() })
+	if errs := validator.ValidateWithRules(schemaAST, doc, nil); len(errs) > 0 {
+		return "", errs
+	}
+	var b strings.Builder
+	formatter.NewFormatter(&b).FormatQueryDocument(doc)
+	return b.String(), nil
+}
