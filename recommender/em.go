@@ -152,7 +152,7 @@ func prepareCases(p Params, cases []Case) ([]fitCase, FitReport) {
 func (p Params) obsCode(e models.Evidence) int32 {
 	top := p.Levels - 1
 	if e.Source != models.Assessment {
-		return int32(slices.Index(observedSources, e.Source)*top + e.Level - 1)
+		return int32(slices.Index(observedSources, sourceOf(e))*top + e.Level - 1)
 	}
 	y, m := 1, 0
 	if e.Score != nil {

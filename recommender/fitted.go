@@ -102,7 +102,7 @@ func (p Params) fittedLikelihood(e models.Evidence, l int) (float64, bool) {
 		}
 		return lik, true
 	}
-	t := f.Observe[e.Source]
+	t := f.Observe[sourceOf(e)]
 	if t == nil {
 		return 0, false
 	}
@@ -131,6 +131,8 @@ func (p Params) observeDefault(s models.EvidenceSource) [][]float64 {
 				q = p.Certification.Prob(o, l)
 			case models.EventAttendance:
 				q = p.Event.Prob(o, l)
+			case SelfReportedCompletion:
+				q = p.SelfReportedCourse.Prob(o, l)
 			}
 			t[l][o-1] = q
 			z += q
@@ -142,9 +144,22 @@ func (p Params) observeDefault(s models.EvidenceSource) [][]float64 {
 	return t
 }
 
+// SelfReportedCompletion is the source the estimator treats a COURSE_COMPLETION
+// nobody verified as: it has its own likelihood (Params.SelfReportedCourse, and its
+// own table when fitted).
+const SelfReportedCompletion models.EvidenceSource = "COURSE_COMPLETION_SELF_REPORTED"
+
+// sourceOf is the source whose likelihood applies to e.
+func sourceOf(e models.Evidence) models.EvidenceSource {
+	if e.Source == models.CourseCompletion && e.SelfReported() {
+		return SelfReportedCompletion
+	}
+	return e.Source
+}
+
 // observedSources are the sources with a table in Fitted.Observe.
 var observedSources = []models.EvidenceSource{models.SelfRating, models.SupervisorRating,
-	models.CourseCompletion, models.Certification, models.EventAttendance}
+	models.CourseCompletion, models.Certification, models.EventAttendance, SelfReportedCompletion}
 
 // uniformRows returns k rows of n equal probabilities.
 func uniformRows(k, n int) [][]float64 {

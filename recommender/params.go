@@ -83,6 +83,10 @@ type Params struct {
 	// to_level) given true level l (see Attainment.Prob): weaker than an assessment,
 	// centred on the level the course teaches.
 	Course Attainment
+	// SelfReportedCourse is the likelihood of a COURSE_COMPLETION that nobody verified
+	// (models.Evidence.SelfReported): the learner's word that they finished, weaker
+	// than a completion a provider, an assessment or attendance vouches for.
+	SelfReportedCourse Attainment
 
 	// Event is the likelihood of an EVENT_ATTENDANCE at level L (the level the event
 	// session is tagged with) given true level l (see Attainment.Prob). Sitting in a
@@ -106,6 +110,7 @@ type Params struct {
 //	self:       Bias +0.5, SD 1.2, Outlier 0.10
 //	supervisor: Bias  0.0, SD 0.8, Outlier 0.05
 //	course:     Shortfall 0,   SD 1.0, Outlier 0.10
+//	self-reported course: Shortfall 0.5, SD 1.5, Outlier 0.40
 //	event:      Shortfall 0.5, SD 1.5, Outlier 0.30
 //
 // The values are round numbers chosen from what the sources are known to do (self
@@ -127,10 +132,11 @@ func DefaultParams() Params {
 		AssessmentScoreGain: 1,
 		Certification:       Threshold{Slip: 0.05, Guess: 0.05, Discrimination: 4},
 
-		Self:       Rating{Bias: 0.5, SD: 1.2, Outlier: 0.10},
-		Supervisor: Rating{Bias: 0, SD: 0.8, Outlier: 0.05},
-		Course:     Attainment{Shortfall: 0, SD: 1.0, Outlier: 0.10},
-		Event:      Attainment{Shortfall: 0.5, SD: 1.5, Outlier: 0.30},
+		Self:               Rating{Bias: 0.5, SD: 1.2, Outlier: 0.10},
+		Supervisor:         Rating{Bias: 0, SD: 0.8, Outlier: 0.05},
+		Course:             Attainment{Shortfall: 0, SD: 1.0, Outlier: 0.10},
+		SelfReportedCourse: Attainment{Shortfall: 0.5, SD: 1.5, Outlier: 0.40},
+		Event:              Attainment{Shortfall: 0.5, SD: 1.5, Outlier: 0.30},
 	}
 }
 

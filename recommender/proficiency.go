@@ -249,7 +249,11 @@ func (p Params) logLikelihood(ll []float64, e models.Evidence) {
 		case models.SupervisorRating:
 			q = p.Supervisor.Prob(e.Level, l, top)
 		case models.CourseCompletion:
-			q = p.Course.Prob(e.Level, l)
+			if e.SelfReported() {
+				q = p.SelfReportedCourse.Prob(e.Level, l)
+			} else {
+				q = p.Course.Prob(e.Level, l)
+			}
 		case models.EventAttendance:
 			q = p.Event.Prob(e.Level, l)
 		}

@@ -588,3 +588,18 @@ func BenchmarkEstimate(b *testing.B) {
 		recommender.EstimateProficiency(p, 3, evidence)
 	}
 }
+
+// TestSelfReportedCompletionWeighsLess: a completion nobody verified moves an
+// estimate less than one a provider verified.
+func TestSelfReportedCompletionWeighsLess(t *testing.T) {
+	p := recommender.DefaultParams()
+	verified := ev(models.CourseCompletion, 4, nil, 0)
+	verified.Verification = models.VerifiedByProvider
+	self := verified
+	self.Verification = models.SelfReported
+	v := recommender.EstimateProficiency(p, 0, []models.Evidence{verified})
+	s := recommender.EstimateProficiency(p, 0, []models.Evidence{self})
+	if !(atLeast(s.Distribution, 4) < atLeast(v.Distribution, 4)) || !(atLeast(s.Distribution, 4) > 2.0/6) {
+		t.Errorf("P(>= 4): self-reported %.3f, verified %.3f, uniform 0.333; want the self-reported between", atLeast(s.Distribution, 4), atLeast(v.Distribution, 4))
+	}
+}
