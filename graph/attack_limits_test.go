@@ -304,7 +304,7 @@ var limitAttacks = []attack{
 		c := serveWithSender(t, e.db, q).bind(t)
 		answered := make(chan response, 1)
 		go func() {
-			answered <- c.post(`mutation { requestOtp(input: {email: "asha.verma@gov.in"}) { expiresAt } }`, nil)
+			answered <- c.post(`mutation { requestOtp(input: {email: "silent.server@gov.in"}) { expiresAt } }`, nil)
 		}()
 		select {
 		case r := <-answered:

@@ -3,10 +3,12 @@ package auth
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"net/smtp"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 )
@@ -67,6 +69,9 @@ func (s *SMTPSender) SendOTP(ctx context.Context, email, code string, expires ti
 	err = s.deliver(conn, email, []byte(msg))
 	if ctx.Err() != nil {
 		return fmt.Errorf("smtp %s: %w", s.addr, ctx.Err())
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) { // the connection's deadline, which is the context's, fired first
+		return fmt.Errorf("smtp %s: %w", s.addr, context.DeadlineExceeded)
 	}
 	return err
 }
