@@ -53,6 +53,9 @@ type Services struct {
 	// Notifier carries the announcements of changes to learners that subscriptions
 	// follow; nil: over the Recommendations cache (in-process unless it is Redis).
 	Notifier *service.Notifier
+	// Estimator reads the estimator's model versions; nil: over Learning, if it
+	// keeps them.
+	Estimator EstimatorModels
 }
 
 // Options configure the GraphQL endpoint.
@@ -141,6 +144,9 @@ func NewHandler(s Services, o Options) http.Handler {
 	if st, ok := s.Learning.(service.ReportStore); ok && s.Reports == nil {
 		s.Reports = &service.Reports{Store: st, Recommendations: s.Recommendations, Cache: s.Recommendations.Cache}
 	}
+	if st, ok := s.Learning.(service.EstimatorStore); ok && s.Estimator == nil {
+		s.Estimator = &service.Estimator{Store: st}
+	}
 	if s.Notifier == nil {
 		s.Notifier = &service.Notifier{Cache: cache.NewMemory()}
 		if s.Recommendations != nil {
@@ -161,7 +167,7 @@ func NewHandler(s Services, o Options) http.Handler {
 	subs := &subscriptions{notifier: s.Notifier, services: s, present: errorPresenter(logger), timeout: timeout}
 	cfg := generated.Config{Resolvers: &Resolver{orgs: s.Organisations, catalogue: s.Catalogue, learners: s.Learners,
 		access: s.Access, signIn: s.SignIn, learning: s.Learning, proficiency: s.Proficiency, recs: s.Recommendations, reports: s.Reports, plans: s.Plans,
-		blended: s.Blended, karma: s.Karma, leaderboards: leaderboards, subs: subs}}
+		blended: s.Blended, karma: s.Karma, leaderboards: leaderboards, estimator: s.Estimator, subs: subs}}
 	setComplexity(&cfg.Complexity)
 
 	srv := handler.New(generated.NewExecutableSchema(cfg))

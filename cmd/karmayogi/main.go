@@ -32,6 +32,8 @@ Usage:
                                                load a deterministic demo data set
   karmayogi import KIND FILE.csv               load a CSV file (kinds: see README)
   karmayogi reestimate                         rebuild every proficiency from the evidence
+  karmayogi calibrate [--holdout 0.2] [--dry-run] [--sample 200000] [--activate VERSION]
+                                               fit the estimator to the evidence; store and activate it if it is better
   karmayogi schema                             print the GraphQL schema (SDL)
   karmayogi token --role ROLE [--learner EMPLOYEE_CODE] [--org ORG_CODE] [--ttl 1h]
                                                print a signed access token
@@ -70,6 +72,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"load":      loadCommand,
 
 		"reestimate": reestimateCommand,
+		"calibrate":  calibrateCommand,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -31,6 +32,12 @@ type Main struct {
 	Cache   cache.Cache
 	Server  *server.Server
 	Tracing *telemetry.Tracing // Provider is nil unless OTEL_EXPORTER_OTLP_ENDPOINT is set
+	// Estimator holds the estimator model in use; it watches for a new active
+	// version and, when KARMAYOGI_CALIBRATE_EVERY is set, refits on schedule.
+	Estimator *service.Estimator
+
+	stopBackground context.CancelFunc // ends the estimator's polling, re-estimation and schedule
+	background     sync.WaitGroup
 }
 
 // Run opens and migrates the database, seeds it when asked, and starts serving.
@@ -49,12 +56,17 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	telemetry.InstrumentDB(db.Bun(), m.Tracing.Provider)
-	db.SetEstimator(recommender.NewEstimator())
 	if n, err := db.Migrate(ctx); err != nil {
 		return err
 	} else if n > 0 {
 		m.Logger.Info("applied migrations", "count", n)
 	}
+	estMetrics := telemetry.NewEstimatorMetrics()
+	m.Estimator = &service.Estimator{Store: db, Logger: m.Logger, Metrics: estMetrics, Poll: m.Config.EstimatorPoll}
+	if err := m.Estimator.Load(ctx); err != nil {
+		return err
+	}
+	db.SetEstimator(m.Estimator)
 	if m.Config.Demo {
 		if err := m.seedDemo(ctx); err != nil {
 			return err
@@ -72,18 +84,20 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	recs := &service.Recommendations{Store: db, Cache: m.Cache, Params: recommender.DefaultParams(), Logger: m.Logger}
+	recs := &service.Recommendations{Store: db, Cache: m.Cache, Params: recommender.DefaultParams(), Model: m.Estimator, Logger: m.Logger}
 	gqlMetrics := telemetry.NewGraphQLMetrics()
 	gql := graph.NewHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Blended: db, Karma: db,
 		Recommendations: recs, Reports: &service.Reports{Store: db, Recommendations: recs, Cache: m.Cache},
-		Access: db, SignIn: signIn, Tokens: signIn.Tokens, Notifier: &service.Notifier{Cache: m.Cache}},
+		Access: db, SignIn: signIn, Tokens: signIn.Tokens, Notifier: &service.Notifier{Cache: m.Cache},
+		Proficiency: m.Estimator, Estimator: m.Estimator},
 		graph.Options{Introspection: !m.Config.Production(), Logger: m.Logger, RequestLimit: requestLimits(m.Config), TrustedProxies: m.Config.TrustedProxies,
 			PersistedQueries: m.Cache, Metrics: gqlMetrics, Tracer: m.Tracing.Provider, WebsocketOrigins: m.Config.CORSOrigins,
 			ReadYourWrites: m.Config.ReadYourWrites})
 	cfg := server.Config{Addr: m.Config.Addr, GraphQL: gql, Database: db, Cache: m.Cache, Logger: m.Logger,
 		CORSOrigins: m.Config.CORSOrigins, SQL: db.Bun().DB, CacheStats: recs.Stats,
-		Collectors: append(replicaCollectors(db), gqlMetrics), Tracer: m.Tracing.Provider, PProf: m.Config.PProf}
-	cfg.Reports = graph.NewReportsHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Recommendations: recs, Reports: &service.Reports{Store: db, Recommendations: recs, Cache: m.Cache}}, signIn.Tokens)
+		Collectors: append(replicaCollectors(db), gqlMetrics, estMetrics), Tracer: m.Tracing.Provider, PProf: m.Config.PProf}
+	cfg.Reports = graph.NewReportsHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Recommendations: recs, Reports: &service.Reports{Store: db, Recommendations: recs, Cache: m.Cache},
+		Proficiency: m.Estimator}, signIn.Tokens)
 	if !m.Config.Production() {
 		cfg.GraphiQL = graph.Playground("/graphql")
 	}
@@ -91,9 +105,26 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.Server.Open(); err != nil {
 		return err
 	}
+	m.startEstimator()
 	m.Logger.Info("serving", "url", m.Server.URL(), "database", db.Dialect(), "read_replicas", len(m.Config.DatabaseReadURLs),
 		"env", m.Config.Env, "tracing", m.Config.OTLPEndpoint != "", "pprof", m.Config.PProf)
 	return nil
+}
+
+// startEstimator starts, until Close, the estimator's polling for a new active
+// model (with the re-estimation that follows one, or resumes an unfinished one)
+// and the scheduled refit.
+func (m *Main) startEstimator() {
+	ctx, cancel := context.WithCancel(context.Background())
+	m.stopBackground = cancel
+	if m.Config.EstimatorPoll > 0 {
+		m.background.Go(func() { m.Estimator.Watch(ctx) })
+	} else {
+		m.Logger.Info("estimator: not polling for a new active model (KARMAYOGI_ESTIMATOR_POLL=0); a restart picks one up")
+	}
+	if m.Config.CalibrateEvery > 0 {
+		m.background.Go(func() { m.Estimator.Schedule(ctx, m.Config.CalibrateEvery, service.CalibrateOptions{}) })
+	}
 }
 
 // replicaCollectors are the metrics of the read replicas: the routing of
@@ -159,6 +190,11 @@ func (m *Main) seedDemo(ctx context.Context) error {
 
 // Close stops serving, waiting up to 10 seconds for requests in flight, and closes the database.
 func (m *Main) Close() error {
+	if m.stopBackground != nil {
+		m.stopBackground()
+		m.background.Wait()
+		m.Estimator.Wait()
+	}
 	if m.Server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

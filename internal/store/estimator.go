@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -177,4 +178,15 @@ func (db *DB) ReestimateLearners(ctx context.Context, ids []int64) error {
 		}
 		return db.bumpLearners(ctx, tx, ids)
 	})
+}
+
+// LatestEstimatorFit returns when the newest version was fitted; the zero time
+// when there is none.
+func (db *DB) LatestEstimatorFit(ctx context.Context) (time.Time, error) {
+	var m models.EstimatorModel
+	err := db.bun.NewSelect().Model(&m).Column("fitted_at").Order("version DESC").Limit(1).Scan(fresh(ctx))
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	return m.FittedAt, err
 }
