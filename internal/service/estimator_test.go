@@ -260,3 +260,36 @@ func TestCalibrateOneAtATime(t *testing.T) {
 		}
 	})
 }
+
+// TestScheduledCalibration: with a period set, the schedule refits without being
+// asked, stores the fit as a version, and stops when its context ends.
+func TestScheduledCalibration(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if _, err := seededInto(t, db, 20); err != nil {
+			t.Fatal(err)
+		}
+		est := &service.Estimator{Store: db}
+		run, stop := ctxWithCancel()
+		done := make(chan struct{})
+		go func() { est.Schedule(run, 50*time.Millisecond, service.CalibrateOptions{}); close(done) }()
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			at, err := db.LatestEstimatorFit(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !at.IsZero() {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("no scheduled fit within a minute")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		stop()
+		<-done
+		if _, err := db.FindEstimatorModel(ctx, 1); err != nil {
+			t.Fatalf("the scheduled fit is not stored as version 1: %v", err)
+		}
+	})
+}
