@@ -260,6 +260,17 @@ func TestServeSwapsEstimatorModel(t *testing.T) {
 			if data.EstimatorModel.Version != model.Version {
 				t.Fatalf("estimatorModel.version = %d, want %d", data.EstimatorModel.Version, model.Version)
 			}
+
+			// Another process starting now loads the active version.
+			again := &Main{Config: m.Config, Logger: m.Logger, Notice: io.Discard}
+			if err := again.Run(ctx); err != nil {
+				t.Fatal(err)
+			}
+			defer again.Close()
+			if again.Estimator.Version() != model.Version || again.Estimator.Params().Self.Bias != -2 {
+				t.Fatalf("a process started after the swap estimates with version %d (self bias %v), want %d",
+					again.Estimator.Version(), again.Estimator.Params().Self.Bias, model.Version)
+			}
 		})
 	}
 }
