@@ -21,7 +21,9 @@ func seededInto(t *testing.T, db *store.DB, learners int) (seed.Stats, error) {
 	return seed.Run(ctx, db, seed.Options{Learners: learners, Courses: 60})
 }
 
-func ctxWithCancel() (context.Context, context.CancelFunc) { return context.WithCancel(context.Background()) }
+func ctxWithCancel() (context.Context, context.CancelFunc) {
+	return context.WithCancel(context.Background())
+}
 
 // pessimisticSelf returns a model whose parameters differ visibly from the
 // defaults: self-ratings read as running two levels low instead of half a level
