@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"testing"
 	"time"
 
@@ -37,6 +38,15 @@ func pessimisticSelf(t *testing.T) *models.EstimatorModel {
 		t.Fatal(err)
 	}
 	return &models.EstimatorModel{FittedAt: time.Now(), Learners: 1, Cases: 1, Evidence: 1, Converged: true, Params: raw}
+}
+
+type gapRollup struct {
+	Org        int64   `bun:"organisation_id"`
+	Competency int64   `bun:"competency_id"`
+	Required   int     `bun:"required"`
+	Learners   int     `bun:"learners"`
+	WithGap    int     `bun:"with_gap"`
+	SumGap     float64 `bun:"sum_gap"`
 }
 
 type proficiencyRow struct {
@@ -148,6 +158,31 @@ func TestEstimatorSwapsWithoutRestart(t *testing.T) {
 		}
 		if changed < len(before)/2 {
 			t.Fatalf("%d of %d self-rated proficiencies changed under the new model, want most", changed, len(before))
+		}
+		// The gap rows and rollups were rebuilt under the new model at the end.
+		rollups := func() []gapRollup {
+			t.Helper()
+			var rows []gapRollup
+			if err := db.Bun().NewRaw(`SELECT organisation_id, competency_id, required, learners, with_gap, sum_gap FROM gap_rollups ORDER BY 1, 2, 3`).
+				Scan(ctx, &rows); err != nil {
+				t.Fatal(err)
+			}
+			return rows
+		}
+		kept := rollups()
+		if err := db.RefreshAllGaps(ctx); err != nil {
+			t.Fatal(err)
+		}
+		fresh := rollups()
+		if len(kept) != len(fresh) || len(kept) == 0 {
+			t.Fatalf("%d rollups after the re-estimation, %d rebuilt from nothing", len(kept), len(fresh))
+		}
+		for i := range kept {
+			k, f := kept[i], fresh[i]
+			if k.Org != f.Org || k.Competency != f.Competency || k.Required != f.Required || k.Learners != f.Learners ||
+				k.WithGap != f.WithGap || math.Abs(k.SumGap-f.SumGap) > 1e-9 {
+				t.Fatalf("rollup %+v after the re-estimation, %+v rebuilt from nothing", k, f)
+			}
 		}
 		// What the store now writes is the new model's estimate.
 		if l, err := db.FindLearnerByID(ctx, l.ID); err != nil {

@@ -154,7 +154,10 @@ func (db *DB) FindAllCompetencies(ctx context.Context) ([]*models.Competency, er
 
 // ReestimateLearners rebuilds the stored proficiencies of the learners from
 // their evidence with the store's estimator, in one transaction, and bumps their
-// versions: one batch of a re-estimation.
+// versions: one batch of a re-estimation. It leaves their gap rows and the
+// rollups as they were (consistent with each other, if not with the new
+// estimates): a whole re-estimation rebuilds them once at its end
+// (RefreshAllGaps), which costs far less than refreshing each batch.
 func (db *DB) ReestimateLearners(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
@@ -173,7 +176,7 @@ func (db *DB) ReestimateLearners(ctx context.Context, ids []int64) error {
 		for _, p := range pairs {
 			want[p.LearnerID] = append(want[p.LearnerID], p.CompetencyID)
 		}
-		if _, err := db.reestimate(ctx, tx, want); err != nil {
+		if _, _, err := db.estimateAndStore(ctx, tx, want); err != nil {
 			return err
 		}
 		return db.bumpLearners(ctx, tx, ids)

@@ -72,10 +72,21 @@ func (db *DB) RecordEvidence(ctx context.Context, n *models.NewEvidence) (*model
 }
 
 // reestimate recomputes the stored proficiency of each learner in each of the
-// listed competencies from all of their evidence in it, and returns the estimates.
+// listed competencies from all of their evidence in it, refreshes the learners'
+// gap rows and rollups, and returns the estimates.
 func (db *DB) reestimate(ctx context.Context, idb bun.IDB, pairs map[int64][]int64) ([]*models.Proficiency, error) {
+	out, learners, err := db.estimateAndStore(ctx, idb, pairs)
+	if err != nil {
+		return nil, err
+	}
+	return out, db.refreshGaps(ctx, idb, learners)
+}
+
+// estimateAndStore is reestimate without the gaps: it returns the estimates and
+// the learners they belong to. Whoever calls it owes the gap rows a refresh.
+func (db *DB) estimateAndStore(ctx context.Context, idb bun.IDB, pairs map[int64][]int64) ([]*models.Proficiency, []int64, error) {
 	if len(pairs) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if db.estimator == nil {
 		panic("store: the learning record needs an estimator (SetEstimator)")
@@ -92,7 +103,7 @@ func (db *DB) reestimate(ctx context.Context, idb bun.IDB, pairs map[int64][]int
 	if err := idb.NewSelect().Model(&rows).Where("learner_id IN (?)", bun.In(learners)).
 		Where("competency_id IN (?)", bun.In(dedupe(competencies))).
 		Order("learner_id", "competency_id", "observed_at", "id").Scan(ctx); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	byPair := map[[2]int64][]models.Evidence{}
 	for _, e := range rows {
@@ -106,9 +117,9 @@ func (db *DB) reestimate(ctx context.Context, idb bun.IDB, pairs map[int64][]int
 		out = append(out, &p)
 	}
 	if err := upsertProficiencies(ctx, idb, out); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return out, db.refreshGaps(ctx, idb, learners)
+	return out, learners, nil
 }
 
 // proficiencyRow is a proficiency as stored: the distribution both as the JSON the
