@@ -55,6 +55,9 @@ type Services struct {
 	// Revocations refuses tokens issued before their subject's revocation; nil:
 	// over Access (when it keeps revocations) and the Recommendations cache.
 	Revocations *service.Revocations
+	// Estimator reads the estimator's model versions; nil: over Learning, if it
+	// keeps them.
+	Estimator EstimatorModels
 }
 
 // Options configure the GraphQL endpoint.
@@ -157,6 +160,9 @@ func NewHandler(s Services, o Options) http.Handler {
 	if st, ok := s.Learning.(service.ReportStore); ok && s.Reports == nil {
 		s.Reports = &service.Reports{Store: st, Recommendations: s.Recommendations, Cache: s.Recommendations.Cache}
 	}
+	if st, ok := s.Learning.(service.EstimatorStore); ok && s.Estimator == nil {
+		s.Estimator = &service.Estimator{Store: st}
+	}
 	if s.Notifier == nil {
 		s.Notifier = &service.Notifier{Cache: cache.NewMemory()}
 		if s.Recommendations != nil {
@@ -186,7 +192,7 @@ func NewHandler(s Services, o Options) http.Handler {
 	subs := &subscriptions{notifier: s.Notifier, services: s, present: errorPresenter(logger), timeout: timeout}
 	cfg := generated.Config{Resolvers: &Resolver{orgs: s.Organisations, catalogue: s.Catalogue, learners: s.Learners,
 		access: s.Access, signIn: s.SignIn, learning: s.Learning, proficiency: s.Proficiency, recs: s.Recommendations, reports: s.Reports, plans: s.Plans,
-		blended: s.Blended, karma: s.Karma, leaderboards: leaderboards, subs: subs, revocations: s.Revocations}}
+		blended: s.Blended, karma: s.Karma, leaderboards: leaderboards, estimator: s.Estimator, subs: subs, revocations: s.Revocations}}
 	setComplexity(&cfg.Complexity)
 
 	schema := generated.NewExecutableSchema(cfg)

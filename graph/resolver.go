@@ -28,6 +28,7 @@ type Resolver struct {
 	// leaderboards serves the karma leaderboards through the cache.
 	leaderboards *service.Leaderboards
 	reports      *service.Reports
+	estimator    EstimatorModels
 	subs         *subscriptions // graph/notify.go
 	// revocations keeps each token subject's "not before" (revokeTokens, signOut).
 	revocations *service.Revocations
@@ -124,6 +125,12 @@ func (r *Resolver) learnerProficiency(ctx context.Context, learnerID, competency
 		}
 	}
 	return r.proficiency.Passbook(learnerID, mine, map[int64]int{competencyID: required[competencyID]}, time.Now())[0], nil
+}
+
+// EstimatorModels reads the learned estimator's model versions (service.Estimator).
+type EstimatorModels interface {
+	// ActiveModel returns the active version, nil while the hand-set defaults are in use.
+	ActiveModel(ctx context.Context) (*models.EstimatorModel, error)
 }
 
 // SignIn is OTP sign-in and self-registration (internal/auth).

@@ -62,6 +62,12 @@ type Config struct {
 	// API's); KARMAYOGI_METRICS_TOKEN: a bearer token /metrics then needs. Without
 	// either, production serves no /metrics and development serves it publicly.
 	MetricsAddr, MetricsToken string
+	// KARMAYOGI_CALIBRATE_EVERY: how often one process (of all sharing the
+	// database) refits the estimator; 0: never.
+	CalibrateEvery time.Duration
+	// KARMAYOGI_ESTIMATOR_POLL: how often serve asks for the active estimator
+	// model, to switch to a new one without a restart; 0: never.
+	EstimatorPoll time.Duration
 
 	LogFormat string     // KARMAYOGI_LOG_FORMAT: json (default) or text
 	LogLevel  slog.Level // KARMAYOGI_LOG_LEVEL: debug, info (default), warn or error
@@ -88,6 +94,12 @@ func configFromEnv() (Config, error) {
 		return c, err
 	}
 	if c.ReplicaMaxLag, err = parseDuration("KARMAYOGI_READ_MAX_LAG", 30*time.Second); err != nil {
+		return c, err
+	}
+	if c.CalibrateEvery, err = parseDuration("KARMAYOGI_CALIBRATE_EVERY", 24*time.Hour); err != nil {
+		return c, err
+	}
+	if c.EstimatorPoll, err = parseDuration("KARMAYOGI_ESTIMATOR_POLL", 30*time.Second); err != nil {
 		return c, err
 	}
 	c.RedisURL = os.Getenv("REDIS_URL")

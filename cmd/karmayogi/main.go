@@ -32,6 +32,8 @@ Usage:
                                                load a deterministic demo data set
   karmayogi import KIND FILE.csv               load a CSV file (kinds: see README)
   karmayogi reestimate                         rebuild every proficiency from the evidence
+  karmayogi calibrate [--holdout 0.2] [--dry-run] [--sample 200000] [--activate VERSION]
+                                               fit the estimator to the evidence; store and activate it if it is better
   karmayogi effects [--first 20]               fit course effectiveness from the learning record
   karmayogi schema                             print the GraphQL schema (SDL)
   karmayogi token --role ROLE [--learner EMPLOYEE_CODE] [--org ORG_CODE] [--ttl 1h]
@@ -74,6 +76,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 		"reestimate": reestimateCommand,
 		"effects":    effectsCommand,
+		"calibrate":  calibrateCommand,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

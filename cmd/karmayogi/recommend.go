@@ -24,7 +24,7 @@ func recommendCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 		fmt.Fprintln(stderr, "karmayogi recommend: --learner is required and --first must be 1 to 100")
 		return 2, errUsage
 	}
-	db, err := openDB(ctx)
+	db, est, err := openStore(ctx)
 	if err != nil {
 		return 1, err
 	}
@@ -42,7 +42,7 @@ func recommendCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 		}
 		roleID, roleName = &r.ID, r.Name
 	}
-	svc := &service.Recommendations{Store: db, Cache: cache.NewMemory(), Params: recommender.DefaultParams()}
+	svc := &service.Recommendations{Store: db, Cache: cache.NewMemory(), Params: recommender.DefaultParams(), Model: est}
 	list, err := svc.Recommend(ctx, l, roleID, *first)
 	if err != nil {
 		return 1, err

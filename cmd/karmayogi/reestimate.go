@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// reestimateCommand rebuilds every stored proficiency from the evidence log, as
-// after a change to the estimator's parameters, and says how many learners it
-// re-estimated.
+// reestimateCommand rebuilds every stored proficiency from the evidence log under
+// the active estimator model, in the same batches as a server's background
+// re-estimation, and says how many learners it re-estimated.
 func reestimateCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlags("reestimate", stderr)
 	if err := parse(fs, args); err != nil {
@@ -19,16 +19,17 @@ func reestimateCommand(ctx context.Context, args []string, stdout, stderr io.Wri
 		fmt.Fprintln(stderr, "usage: karmayogi reestimate")
 		return 2, errUsage
 	}
-	db, err := openDB(ctx)
+	db, est, err := openStore(ctx)
 	if err != nil {
 		return 1, err
 	}
 	defer db.Close()
 	start := time.Now()
-	n, err := db.Reestimate(ctx)
+	n, err := est.ReestimateAll(ctx)
 	if err != nil {
 		return 1, err
 	}
-	fmt.Fprintf(stdout, "re-estimated the proficiencies of %d learners in %s\n", n, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "re-estimated the proficiencies of %d learners in %s (estimator model version %d)\n",
+		n, time.Since(start).Round(time.Millisecond), est.Version())
 	return 0, nil
 }

@@ -53,7 +53,7 @@ func reportCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintln(stderr, "karmayogi report gaps: not writing a PNG to a terminal; use --out FILE or redirect standard output")
 		return 2, errUsage
 	}
-	db, err := openDB(ctx)
+	db, est, err := openStore(ctx)
 	if err != nil {
 		return 1, err
 	}
@@ -67,7 +67,7 @@ func reportCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return 1, fmt.Errorf("--role %s: %w", *role, err)
 		}
 	}
-	recs := &service.Recommendations{Store: db, Cache: cache.NewMemory(), Params: recommender.DefaultParams()}
+	recs := &service.Recommendations{Store: db, Cache: cache.NewMemory(), Params: recommender.DefaultParams(), Model: est}
 	reports := &service.Reports{Store: db, Recommendations: recs, Cache: recs.Cache}
 
 	// Everything is written to a buffer (CSV to the file as it streams), so a

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -34,6 +35,12 @@ type Main struct {
 	Server  *server.Server
 	Tracing *telemetry.Tracing // Provider is nil unless OTEL_EXPORTER_OTLP_ENDPOINT is set
 	Mail    *auth.MailQueue    // sends sign-in codes after the answer; nil when codes are logged
+	// Estimator holds the estimator model in use; it watches for a new active
+	// version and, when KARMAYOGI_CALIBRATE_EVERY is set, refits on schedule.
+	Estimator *service.Estimator
+
+	stopBackground context.CancelFunc // ends the estimator's polling, re-estimation and schedule
+	background     sync.WaitGroup
 }
 
 // Run opens and migrates the database, seeds it when asked, and starts serving.
@@ -52,12 +59,17 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	telemetry.InstrumentDB(db.Bun(), m.Tracing.Provider)
-	db.SetEstimator(recommender.NewEstimator())
 	if n, err := db.Migrate(ctx); err != nil {
 		return err
 	} else if n > 0 {
 		m.Logger.Info("applied migrations", "count", n)
 	}
+	estMetrics := telemetry.NewEstimatorMetrics()
+	m.Estimator = &service.Estimator{Store: db, Logger: m.Logger, Metrics: estMetrics, Poll: m.Config.EstimatorPoll}
+	if err := m.Estimator.Load(ctx); err != nil {
+		return err
+	}
+	db.SetEstimator(m.Estimator)
 	if m.Config.Demo {
 		if err := m.seedDemo(ctx); err != nil {
 			return err
@@ -79,22 +91,24 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	recs := &service.Recommendations{Store: db, Cache: m.Cache, Params: recommender.DefaultParams(), Logger: m.Logger}
+	recs := &service.Recommendations{Store: db, Cache: m.Cache, Params: recommender.DefaultParams(), Model: m.Estimator, Logger: m.Logger}
 	revocations := &service.Revocations{Store: db, Cache: m.Cache, Logger: m.Logger}
 	costSignedIn, costAnonymous := costLimits(m.Config)
 	gqlMetrics := telemetry.NewGraphQLMetrics()
 	gql := graph.NewHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Blended: db, Karma: db,
 		Recommendations: recs, Reports: &service.Reports{Store: db, Recommendations: recs, Cache: m.Cache},
-		Access: db, SignIn: signIn, Tokens: signIn.Tokens, Notifier: &service.Notifier{Cache: m.Cache}, Revocations: revocations},
+		Access: db, SignIn: signIn, Tokens: signIn.Tokens, Notifier: &service.Notifier{Cache: m.Cache}, Revocations: revocations,
+		Proficiency: m.Estimator, Estimator: m.Estimator},
 		graph.Options{Introspection: !m.Config.Production(), Logger: m.Logger, RequestLimit: requestLimits(m.Config), CostLimit: costSignedIn, AnonymousCostLimit: costAnonymous, TrustedProxies: m.Config.TrustedProxies,
 			PersistedQueries: m.Cache, PersistedRegistration: register, Allowlist: allowlist,
 			SubscriptionsPerConnection: m.Config.SubscriptionsPerConnection, SubscriptionsPerSubject: m.Config.SubscriptionsPerSubject, Metrics: gqlMetrics, Tracer: m.Tracing.Provider, WebsocketOrigins: m.Config.CORSOrigins,
 			ReadYourWrites: m.Config.ReadYourWrites})
 	cfg := server.Config{Addr: m.Config.Addr, GraphQL: gql, Database: db, Cache: m.Cache, Logger: m.Logger,
 		CORSOrigins: m.Config.CORSOrigins, SQL: db.Bun().DB, CacheStats: recs.Stats,
-		Collectors: append(append(replicaCollectors(db), gqlMetrics), mailCollectors(m.Mail)...), Tracer: m.Tracing.Provider, PProf: m.Config.PProf,
+		Collectors: append(append(replicaCollectors(db), gqlMetrics, estMetrics), mailCollectors(m.Mail)...), Tracer: m.Tracing.Provider, PProf: m.Config.PProf,
 		MetricsAddr: m.Config.MetricsAddr, MetricsToken: m.Config.MetricsToken, MetricsPrivate: m.Config.Production()}
-	cfg.Reports = graph.NewReportsHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Recommendations: recs, Reports: &service.Reports{Store: db, Recommendations: recs, Cache: m.Cache}, Revocations: revocations}, signIn.Tokens)
+	cfg.Reports = graph.NewReportsHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Recommendations: recs, Reports: &service.Reports{Store: db, Recommendations: recs, Cache: m.Cache}, Revocations: revocations,
+		Proficiency: m.Estimator}, signIn.Tokens)
 	if !m.Config.Production() {
 		cfg.GraphiQL = graph.Playground("/graphql")
 	}
@@ -106,9 +120,26 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Config.Production() && m.Config.MetricsAddr == "" && m.Config.MetricsToken == "" {
 		metrics = "off (set KARMAYOGI_METRICS_ADDR or KARMAYOGI_METRICS_TOKEN)"
 	}
+	m.startEstimator()
 	m.Logger.Info("serving", "url", m.Server.URL(), "metrics", metrics, "database", db.Dialect(), "read_replicas", len(m.Config.DatabaseReadURLs),
 		"env", m.Config.Env, "tracing", m.Config.OTLPEndpoint != "", "pprof", m.Config.PProf)
 	return nil
+}
+
+// startEstimator starts, until Close, the estimator's polling for a new active
+// model (with the re-estimation that follows one, or resumes an unfinished one)
+// and the scheduled refit.
+func (m *Main) startEstimator() {
+	ctx, cancel := context.WithCancel(context.Background())
+	m.stopBackground = cancel
+	if m.Config.EstimatorPoll > 0 {
+		m.background.Go(func() { m.Estimator.Watch(ctx) })
+	} else {
+		m.Logger.Info("estimator: not polling for a new active model (KARMAYOGI_ESTIMATOR_POLL=0); a restart picks one up")
+	}
+	if m.Config.CalibrateEvery > 0 {
+		m.background.Go(func() { m.Estimator.Schedule(ctx, m.Config.CalibrateEvery, service.CalibrateOptions{}) })
+	}
 }
 
 // replicaCollectors are the metrics of the read replicas: the routing of
@@ -222,6 +253,11 @@ func (m *Main) seedDemo(ctx context.Context) error {
 
 // Close stops serving, waiting up to 10 seconds for requests in flight, and closes the database.
 func (m *Main) Close() error {
+	if m.stopBackground != nil {
+		m.stopBackground()
+		m.background.Wait()
+		m.Estimator.Wait()
+	}
 	if m.Server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

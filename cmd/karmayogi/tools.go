@@ -12,26 +12,38 @@ import (
 	"github.com/openkarmayogi/karmayogi/graph"
 	"github.com/openkarmayogi/karmayogi/internal/importer"
 	"github.com/openkarmayogi/karmayogi/internal/seed"
+	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
-	"github.com/openkarmayogi/karmayogi/recommender"
 )
 
-// openDB opens and migrates the configured database.
+// openDB opens and migrates the configured database; proficiencies it writes are
+// estimated with the active estimator model.
 func openDB(ctx context.Context) (*store.DB, error) {
+	db, _, err := openStore(ctx)
+	return db, err
+}
+
+// openStore is openDB with the estimator service it uses.
+func openStore(ctx context.Context) (*store.DB, *service.Estimator, error) {
 	cfg, err := configFromEnv()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	db, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if _, err := db.Migrate(ctx); err != nil {
 		db.Close()
-		return nil, err
+		return nil, nil, err
 	}
-	db.SetEstimator(recommender.NewEstimator())
-	return db, nil
+	est := &service.Estimator{Store: db}
+	if err := est.Load(ctx); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	db.SetEstimator(est)
+	return db, est, nil
 }
 
 func migrateCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {

@@ -35,6 +35,7 @@ type QueryResolver interface {
 	Course(ctx context.Context, id string) (*models.Course, error)
 	Courses(ctx context.Context, first *int, after *string, filter *model.CourseFilter) (*model.CourseConnection, error)
 	CourseEffectiveness(ctx context.Context, courseID string) ([]*models.CourseEffect, error)
+	EstimatorModel(ctx context.Context) (*models.EstimatorModel, error)
 	KarmaRules(ctx context.Context) ([]*models.KarmaRule, error)
 	LearnerLeaderboard(ctx context.Context, organisationID string, first *int, since *time.Time) ([]*models.LearnerStanding, error)
 	OrganisationLeaderboard(ctx context.Context, parentID *string, first *int, since *time.Time) ([]*models.OrganisationStanding, error)
@@ -1264,6 +1265,38 @@ func (ec *executionContext) fieldContext_Query_courseEffectiveness(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_estimatorModel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_estimatorModel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().EstimatorModel(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.EstimatorModel) graphql.Marshaler {
+			return ec.marshalOEstimatorModel2ᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋmodelsᚐEstimatorModel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_estimatorModel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EstimatorModel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_karmaRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2249,6 +2282,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_courseEffectiveness(ctx, field)
+				})
+		case "estimatorModel":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_estimatorModel(ctx, field)
 				})
 		case "karmaRules":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

@@ -358,6 +358,16 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	EstimatorModel struct {
+		Active                 func(childComplexity int) int
+		DefaultsHeldOutLogLoss func(childComplexity int) int
+		Evidence               func(childComplexity int) int
+		FittedAt               func(childComplexity int) int
+		HeldOutLogLoss         func(childComplexity int) int
+		Learners               func(childComplexity int) int
+		Version                func(childComplexity int) int
+	}
+
 	EventParticipation struct {
 		Event        func(childComplexity int) int
 		Learners     func(childComplexity int) int
@@ -642,6 +652,7 @@ type ComplexityRoot struct {
 		Course                  func(childComplexity int, id string) int
 		CourseEffectiveness     func(childComplexity int, courseID string) int
 		Courses                 func(childComplexity int, first *int, after *string, filter *model.CourseFilter) int
+		EstimatorModel          func(childComplexity int) int
 		GapReport               func(childComplexity int, organisationID string, roleID *string, competencyType *models.CompetencyType) int
 		KarmaRules              func(childComplexity int) int
 		Learner                 func(childComplexity int, id string) int
@@ -1874,6 +1885,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EnrolmentEdge.Node(childComplexity), true
+
+	case "EstimatorModel.active":
+		if e.ComplexityRoot.EstimatorModel.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EstimatorModel.Active(childComplexity), true
+	case "EstimatorModel.defaultsHeldOutLogLoss":
+		if e.ComplexityRoot.EstimatorModel.DefaultsHeldOutLogLoss == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EstimatorModel.DefaultsHeldOutLogLoss(childComplexity), true
+	case "EstimatorModel.evidence":
+		if e.ComplexityRoot.EstimatorModel.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EstimatorModel.Evidence(childComplexity), true
+	case "EstimatorModel.fittedAt":
+		if e.ComplexityRoot.EstimatorModel.FittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EstimatorModel.FittedAt(childComplexity), true
+	case "EstimatorModel.heldOutLogLoss":
+		if e.ComplexityRoot.EstimatorModel.HeldOutLogLoss == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EstimatorModel.HeldOutLogLoss(childComplexity), true
+	case "EstimatorModel.learners":
+		if e.ComplexityRoot.EstimatorModel.Learners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EstimatorModel.Learners(childComplexity), true
+	case "EstimatorModel.version":
+		if e.ComplexityRoot.EstimatorModel.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EstimatorModel.Version(childComplexity), true
 
 	case "EventParticipation.event":
 		if e.ComplexityRoot.EventParticipation.Event == nil {
@@ -3296,6 +3350,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Courses(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.CourseFilter)), true
+	case "Query.estimatorModel":
+		if e.ComplexityRoot.Query.EstimatorModel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.EstimatorModel(childComplexity), true
 	case "Query.gapReport":
 		if e.ComplexityRoot.Query.GapReport == nil {
 			break
@@ -5383,6 +5443,39 @@ extend type Query {
   ): [CourseEffect!]!
 }
 `, BuiltIn: false},
+	{Name: "../schema/estimator.graphqls", Input: `"""
+A version of the learned proficiency estimator: its parameters fitted by
+` + "`" + `karmayogi calibrate` + "`" + ` from the deployment's own evidence, the data it was fitted
+on, and how well it predicted learners it was never fitted on.
+"""
+type EstimatorModel {
+  """The version number; versions count up from 1 (0 would be the hand-set defaults)."""
+  version: Int!
+  """When it was fitted."""
+  fittedAt: Time!
+  """Whether it is the model in use (at most one is)."""
+  active: Boolean!
+  """How many learners it was fitted on."""
+  learners: Int!
+  """How many pieces of evidence it was fitted on."""
+  evidence: Int!
+  """
+  Its mean log loss (nats) of each next assessment outcome of held-out learners,
+  predicted from their evidence before it; null when they had no assessment to predict.
+  """
+  heldOutLogLoss: Float
+  """The same for the hand-set default parameters, on the same learners."""
+  defaultsHeldOutLogLoss: Float
+}
+
+extend type Query {
+  """
+  The active estimator model; null while the hand-set defaults are in use.
+  PLATFORM_ADMIN only.
+  """
+  estimatorModel: EstimatorModel
+}
+`, BuiltIn: false},
 	{Name: "../schema/karma.graphqls", Input: `"""What earns karma points. Each reason has one rule (` + "`" + `karmaRules` + "`" + `)."""
 enum KarmaReason {
   """Completing a course. Outside an assigned plan, at most the rule's ` + "`" + `monthlyCap` + "`" + ` courses a calendar month (India Standard Time) earn it."""
@@ -7407,6 +7500,26 @@ func (ec *executionContext) childFields_EnrolmentEdge(ctx context.Context, field
 		return ec.fieldContext_EnrolmentEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EnrolmentEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_EstimatorModel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_EstimatorModel_version(ctx, field)
+	case "fittedAt":
+		return ec.fieldContext_EstimatorModel_fittedAt(ctx, field)
+	case "active":
+		return ec.fieldContext_EstimatorModel_active(ctx, field)
+	case "learners":
+		return ec.fieldContext_EstimatorModel_learners(ctx, field)
+	case "evidence":
+		return ec.fieldContext_EstimatorModel_evidence(ctx, field)
+	case "heldOutLogLoss":
+		return ec.fieldContext_EstimatorModel_heldOutLogLoss(ctx, field)
+	case "defaultsHeldOutLogLoss":
+		return ec.fieldContext_EstimatorModel_defaultsHeldOutLogLoss(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EstimatorModel", field.Name)
 }
 
 func (ec *executionContext) childFields_EventParticipation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

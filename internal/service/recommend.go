@@ -43,6 +43,7 @@ type Recommendations struct {
 	Logger      *slog.Logger
 	PeerRefresh time.Duration // 0 means 10 minutes
 	TTL         time.Duration // of a cached result; 0 means an hour
+	Model       ParamsSource  // when set, the estimator's parameters in place of Params (the active model)
 
 	group      cache.Group
 	builds     singleflight.Group
@@ -272,7 +273,7 @@ func (s *Recommendations) learner(ctx context.Context, l *models.Learner, roleID
 	now := s.readTime()
 	in.Stored = make(map[int64][]float64, len(profs[l.ID]))
 	for _, p := range profs[l.ID] {
-		in.Stored[p.CompetencyID] = recommender.Aged(s.Params, p.Distribution, p.UpdatedAt, now)
+		in.Stored[p.CompetencyID] = recommender.Aged(s.params(), p.Distribution, p.UpdatedAt, now)
 	}
 	excluded, err := s.Store.FindExcludedCourseIDs(ctx, l.ID)
 	if err != nil {
@@ -298,7 +299,7 @@ func (s *Recommendations) CompetencyGaps(ctx context.Context, l *models.Learner,
 	if err != nil {
 		return nil, err
 	}
-	return recommender.Gaps(s.Params, in), nil
+	return recommender.Gaps(s.params(), in), nil
 }
 
 // RecommendationList is a ranking as the API returns it.
@@ -318,14 +319,15 @@ type LearningPath struct {
 }
 
 // key names a cached result: the kind, the learner at their version, the catalogue
-// at its version and the arguments. A new version is a new key.
-func key(kind string, l *models.Learner, catalogue int64, roleID *int64, args ...any) string {
+// at its version, the estimator model version and the arguments. A new version is
+// a new key.
+func key(kind string, l *models.Learner, catalogue int64, model int, roleID *int64, args ...any) string {
 	role := int64(0)
 	if roleID != nil {
 		role = *roleID
 	}
 	day := time.Now().UTC().Format("20060102") // estimates age by the day (readTime)
-	return fmt.Sprintf("%s:v1:%d:%d:%d:%d:%s:%v", kind, l.ID, l.Version, catalogue, role, day, args)
+	return fmt.Sprintf("%s:v1:%d:%d:%d:m%d:%d:%s:%v", kind, l.ID, l.Version, catalogue, model, role, day, args)
 }
 
 // Recommend returns the first courses ranked for l.
@@ -335,7 +337,8 @@ func (s *Recommendations) Recommend(ctx context.Context, l *models.Learner, role
 		return nil, err
 	}
 	var out RecommendationList
-	cached, err := s.cached(ctx, key("rec", l, snap.version, roleID, first), &out, func(ctx context.Context) (any, error) {
+	p := s.params()
+	cached, err := s.cached(ctx, key("rec", l, snap.version, p.Version, roleID, first), &out, func(ctx context.Context) (any, error) {
 		defer observe(telemetry.RecommendRecommendations, time.Now())
 		ctx = s.asNewAs(ctx, l)
 		in, err := s.learner(ctx, l, roleID)
@@ -343,7 +346,7 @@ func (s *Recommendations) Recommend(ctx context.Context, l *models.Learner, role
 			return nil, err
 		}
 		return &RecommendationList{LearnerID: l.ID, RoleID: roleID, GeneratedAt: time.Now().UTC(),
-			Items: snap.cat.Recommend(s.Params, in, first, recommender.ScoreOptions{})}, nil
+			Items: snap.cat.Recommend(p, in, first, recommender.ScoreOptions{})}, nil
 	})
 	out.Cached = cached
 	return &out, err
@@ -356,7 +359,8 @@ func (s *Recommendations) Path(ctx context.Context, l *models.Learner, roleID *i
 		return nil, err
 	}
 	var out LearningPath
-	_, err = s.cached(ctx, key("path", l, snap.version, roleID, budgetHours), &out, func(ctx context.Context) (any, error) {
+	p := s.params()
+	_, err = s.cached(ctx, key("path", l, snap.version, p.Version, roleID, budgetHours), &out, func(ctx context.Context) (any, error) {
 		defer observe(telemetry.RecommendLearningPath, time.Now())
 		ctx = s.asNewAs(ctx, l)
 		in, err := s.learner(ctx, l, roleID)
@@ -367,7 +371,7 @@ func (s *Recommendations) Path(ctx context.Context, l *models.Learner, roleID *i
 		if err != nil {
 			return nil, err
 		}
-		return &LearningPath{LearnerID: l.ID, RoleID: roleID, Path: snap.cat.LearningPath(s.Params, in, budgetHours, assigned)}, nil
+		return &LearningPath{LearnerID: l.ID, RoleID: roleID, Path: snap.cat.LearningPath(p, in, budgetHours, assigned)}, nil
 	})
 	return &out, err
 }

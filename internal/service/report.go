@@ -101,7 +101,7 @@ func (s *Reports) GapReport(ctx context.Context, orgID int64, roleID *int64, cty
 	}
 	var out GapReport
 	cached, err := cachedJSON(ctx, &s.group, s.Cache, s.TTL,
-		fmt.Sprintf("gaps:v1:%d:%s:%s:%d", orgID, role, typ, snap.version), &out,
+		fmt.Sprintf("gaps:v1:%d:%s:%s:%d:m%d", orgID, role, typ, snap.version, s.Recommendations.params().Version), &out,
 		func(ctx context.Context) (any, error) {
 			// As asNewAs: a report cached under a catalogue version is computed
 			// from data at least that new, on the primary if a replica lags it.

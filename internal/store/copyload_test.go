@@ -87,7 +87,7 @@ var dumps = []tableDump{
 
 // emptyTables hold nothing after a seed, on either path.
 var emptyTables = []string{"dismissals", "plans", "plan_courses", "plan_learners", "seat_requests", "seat_decisions",
-	"session_registrations", "assessment_attempts", "otp_codes", "audit_entries", "course_effects", "token_revocations"}
+	"session_registrations", "assessment_attempts", "otp_codes", "audit_entries", "course_effects", "token_revocations", "estimator_models"}
 
 // dumpRows runs a dump's query.
 func dumpRows(t *testing.T, db *store.DB, query string) [][]any {

@@ -120,3 +120,42 @@ func (db *DB) forUpdate(q *bun.SelectQuery) *bun.SelectQuery {
 	}
 	return q
 }
+
+// TryLock takes the lock called name for this database if no one holds it, and
+// reports whether it did; unlock releases it. It keeps one job (a calibration, a
+// re-estimation) to one process at a time. PostgreSQL: a session advisory lock for
+// the schema (pg_try_advisory_lock) on a connection held until unlock; SQLite: a
+// non-blocking exclusive lock on a file beside the database. Either way a process
+// that dies releases it.
+func (db *DB) TryLock(ctx context.Context, name string) (unlock func(), ok bool, err error) {
+	if db.dialect != "postgres" {
+		f, err := os.OpenFile(db.path+"."+name+"-lock", os.O_CREATE|os.O_RDWR, 0o600)
+		if err != nil {
+			return nil, false, fmt.Errorf("lock %s: %w", name, err)
+		}
+		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+			f.Close()
+			if errors.Is(err, syscall.EWOULDBLOCK) {
+				return nil, false, nil
+			}
+			return nil, false, fmt.Errorf("lock %s: %w", name, err)
+		}
+		return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, true, nil
+	}
+	conn, err := db.bun.Conn(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	key := "hashtext('karmayogi-" + name + ":' || current_schema())"
+	if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock("+key+")").Scan(&ok); err != nil || !ok {
+		conn.Close()
+		if err != nil {
+			return nil, false, fmt.Errorf("lock %s: %w", name, err)
+		}
+		return nil, false, nil
+	}
+	return func() {
+		conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock("+key+")")
+		conn.Close()
+	}, true, nil
+}

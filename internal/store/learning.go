@@ -72,10 +72,21 @@ func (db *DB) RecordEvidence(ctx context.Context, n *models.NewEvidence) (*model
 }
 
 // reestimate recomputes the stored proficiency of each learner in each of the
-// listed competencies from all of their evidence in it, and returns the estimates.
+// listed competencies from all of their evidence in it, refreshes the learners'
+// gap rows and rollups, and returns the estimates.
 func (db *DB) reestimate(ctx context.Context, idb bun.IDB, pairs map[int64][]int64) ([]*models.Proficiency, error) {
+	out, learners, err := db.estimateAndStore(ctx, idb, pairs)
+	if err != nil {
+		return nil, err
+	}
+	return out, db.refreshGaps(ctx, idb, learners)
+}
+
+// estimateAndStore is reestimate without the gaps: it returns the estimates and
+// the learners they belong to. Whoever calls it owes the gap rows a refresh.
+func (db *DB) estimateAndStore(ctx context.Context, idb bun.IDB, pairs map[int64][]int64) ([]*models.Proficiency, []int64, error) {
 	if len(pairs) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if db.estimator == nil {
 		panic("store: the learning record needs an estimator (SetEstimator)")
@@ -92,7 +103,7 @@ func (db *DB) reestimate(ctx context.Context, idb bun.IDB, pairs map[int64][]int
 	if err := idb.NewSelect().Model(&rows).Where("learner_id IN (?)", bun.In(learners)).
 		Where("competency_id IN (?)", bun.In(dedupe(competencies))).
 		Order("learner_id", "competency_id", "observed_at", "id").Scan(ctx); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	byPair := map[[2]int64][]models.Evidence{}
 	for _, e := range rows {
@@ -106,9 +117,9 @@ func (db *DB) reestimate(ctx context.Context, idb bun.IDB, pairs map[int64][]int
 		out = append(out, &p)
 	}
 	if err := upsertProficiencies(ctx, idb, out); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return out, db.refreshGaps(ctx, idb, learners)
+	return out, learners, nil
 }
 
 // proficiencyRow is a proficiency as stored: the distribution both as the JSON the
@@ -551,41 +562,22 @@ func (db *DB) RateCourse(ctx context.Context, learnerID, courseID int64, stars i
 }
 
 // Reestimate rebuilds every stored proficiency from the evidence log, a batch of
-// learners at a time, and bumps the version of each learner with evidence. It
-// returns how many learners it re-estimated.
+// learners at a time (ReestimateLearners), bumps the version of each learner with
+// evidence and rebuilds the gap rollups. It returns how many learners it
+// re-estimated. (The service's Estimator runs the same batches resumably.)
 func (db *DB) Reestimate(ctx context.Context) (int, error) {
-	ctx = fresh(ctx) // reads evidence, then writes proficiencies from it: see fresh
 	const batch = 500
 	var after int64
 	total := 0
 	for {
-		var ids []int64
-		if err := db.bun.NewSelect().Table("evidence").ColumnExpr("DISTINCT learner_id").
-			Where("learner_id > ?", after).Order("learner_id").Limit(batch).Scan(ctx, &ids); err != nil {
+		ids, err := db.FindLearnerIDsWithEvidence(fresh(ctx), after, batch)
+		if err != nil {
 			return total, err
 		}
 		if len(ids) == 0 {
 			return total, db.RefreshAllGaps(ctx) // learners without evidence have gaps too
 		}
-		err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			var pairs []struct {
-				LearnerID    int64 `bun:"learner_id"`
-				CompetencyID int64 `bun:"competency_id"`
-			}
-			if err := tx.NewSelect().Table("evidence").ColumnExpr("DISTINCT learner_id, competency_id").
-				Where("learner_id IN (?)", bun.In(ids)).Scan(ctx, &pairs); err != nil {
-				return err
-			}
-			want := map[int64][]int64{}
-			for _, p := range pairs {
-				want[p.LearnerID] = append(want[p.LearnerID], p.CompetencyID)
-			}
-			if _, err := db.reestimate(ctx, tx, want); err != nil {
-				return err
-			}
-			return db.bumpLearners(ctx, tx, ids)
-		})
-		if err != nil {
+		if err := db.ReestimateLearners(ctx, ids); err != nil {
 			return total, err
 		}
 		total += len(ids)

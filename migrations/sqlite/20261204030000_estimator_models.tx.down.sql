@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS estimator_models;
