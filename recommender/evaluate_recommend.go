@@ -15,6 +15,12 @@ type RecommendationMetrics struct {
 	// GapClosedPerHour is the true weighted gap closed by the method's courses within
 	// the evaluation budget, per hour used.
 	GapClosedPerHour float64 `json:"gapClosedPerHour"`
+	// MarginalNDCG10 and Top5Share are the list measures (evaluate_lists.go): NDCG@10
+	// with each course's gain counting only what it adds after the courses above it,
+	// against the greedy oracle on the truth, and the true gap the first five close
+	// together as a share of what the oracle's first five close.
+	MarginalNDCG10 float64 `json:"marginalNdcg10"`
+	Top5Share      float64 `json:"top5Share"`
 }
 
 // RecommendationEvaluation compares the recommender with the baselines on simulated
@@ -37,6 +43,10 @@ type RecommendationEvaluation struct {
 	// helps if it imparts a gapped competency to at least the required level; helpful
 	// courses ranked by gapped competencies covered, then enrolments.
 	IGOTRule RecommendationMetrics `json:"igot_rule"`
+	// OursIndependent ranks every course on its own expected gap closed (with quality
+	// and peers), as Recommend did before lists were built on marginal value; its
+	// courses taken in rank order.
+	OursIndependent RecommendationMetrics `json:"ours_independent"`
 }
 
 // EvalBudgetHours is the learning budget of the gap-closed-per-hour metric.
@@ -91,6 +101,7 @@ func EvaluateRecommendation(learners int, seed int64) RecommendationEvaluation {
 	var closed, hours [methods]float64
 	ev := RecommendationEvaluation{Learners: learners, Courses: cat.Len()}
 	rel := make([]float64, len(w.courses))
+	lists := newListMeasures(methods)
 	for u := range learners {
 		sl := simulateRecommendLearner(w, p, draw, u)
 		l := sl.learner
@@ -123,6 +134,7 @@ func EvaluateRecommendation(learners int, seed int64) RecommendationEvaluation {
 			rankings[random][a], rankings[random][b] = rankings[random][b], rankings[random][a]
 		})
 		rankings[igot] = igotRanking(w, sl, popular)
+		lists.add(w, sl, truth, rel, dcg10(rel, idealOrder(rel)), rankings[:], cat.recommendIndependent(p, l, 0, ScoreOptions{}))
 
 		if idcg := dcg10(rel, idealOrder(rel)); idcg > 0 {
 			ev.Scored++
@@ -156,6 +168,7 @@ func EvaluateRecommendation(learners int, seed int64) RecommendationEvaluation {
 		return out
 	}
 	ev.Ours, ev.OursNoPeer, ev.Popular, ev.Random, ev.IGOTRule = metric(ours), metric(oursNoPeer), metric(pop), metric(random), metric(igot)
+	lists.fill(&ev, []*RecommendationMetrics{&ev.Ours, &ev.OursNoPeer, &ev.Popular, &ev.Random, &ev.IGOTRule})
 	return ev
 }
 
