@@ -17,12 +17,12 @@ const (
 // are indexed as in EvaluateRecommendation, with one more at the end: the independent
 // ranking (ours_independent).
 type listMeasures struct {
-	learners         int       // learners with an oracle gain
-	marginal         []float64 // Σ marginal NDCG@10
-	set, oracleSet   []float64 // Σ true gap closed by the top-listSet set; the oracle's
-	ndcg             float64   // Σ plain NDCG@10 of the independent ranking
-	ndcgN            int
-	closed, hours    float64 // the independent ranking within the budget
+	learners       int       // learners with an oracle gain
+	marginal       []float64 // Σ marginal NDCG@10
+	set, oracleSet []float64 // Σ true gap closed by the top-listSet set; the oracle's
+	ndcg           float64   // Σ plain NDCG@10 of the independent ranking
+	ndcgN          int
+	closed, hours  float64 // the independent ranking within the budget
 }
 
 func newListMeasures(methods int) *listMeasures {
