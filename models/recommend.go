@@ -22,6 +22,9 @@ type Catalogue struct {
 	Courses         []*Course
 	Imparts         map[int64][]CourseCompetency // by course ID
 	CompetencyNames map[int64]string
+	// CompetencyDomains holds, for each functional and domain competency, its area:
+	// the domain a course on it belongs to (behavioural ones belong to every domain).
+	CompetencyDomains map[int64]string
 }
 
 // PeerOutcome is what one learner holding a role did with one course, and how
