@@ -35,7 +35,8 @@ const (
 	// near-equals, ordered by evidence of quality rather than by score.
 	NearEqual = 0.05
 	// AlternativeOverlap is the share of a course's marginal value that the course
-	// taken before it must remove for it to count as one of that course's alternatives.
+	// taken before it must remove for it to count as one of that course's
+	// alternatives (which must also teach mostly what that course teaches).
 	AlternativeOverlap = 0.5
 	// MaxAlternatives is the most alternatives listed on one recommendation.
 	MaxAlternatives = 5
@@ -113,7 +114,7 @@ func (c *Catalogue) recommendList(p Params, l Learner, first int, o ScoreOptions
 			for _, i := range touched {
 				gain[i] = 0
 			}
-			c.markAlternatives(cands, len(out)-1)
+			c.markAlternatives(cands, len(out)-1, picks[len(picks)-1])
 		}
 		// An interest slot is owed when fewer than ⌊k·InterestShare⌋ of the first k
 		// items serve an interest.
@@ -153,25 +154,40 @@ func (c *Catalogue) recommendList(p Params, l Learner, first int, o ScoreOptions
 		for _, i := range touched {
 			gain[i] = 0
 		}
-		c.markAlternatives(cands, len(out)-1)
+		c.markAlternatives(cands, len(out)-1, picks[len(picks)-1])
 	}
 	c.listAlternatives(out, cands)
 	return out
 }
 
-// markAlternatives marks the untaken candidates that the course taken at position pos
-// took at least AlternativeOverlap of the marginal value from (prev → gain) as its
-// alternatives, unless an earlier item already claimed them.
-func (c *Catalogue) markAlternatives(cands []listCandidate, pos int) {
+// markAlternatives marks as alternatives of the course taken at position pos (course
+// index item) the untaken candidates it took at least AlternativeOverlap of the
+// marginal value from (prev → gain) and that teach mostly what it teaches (more than
+// half of their imparts are of competencies it imparts too), unless an earlier item
+// already claimed them.
+func (c *Catalogue) markAlternatives(cands []listCandidate, pos int, item int32) {
 	for k := range cands {
 		cd := &cands[k]
 		if cd.taken || cd.altOf >= 0 || cd.prev <= gainTol {
 			continue
 		}
-		if cd.prev-cd.gain >= AlternativeOverlap*cd.prev {
+		if cd.prev-cd.gain >= AlternativeOverlap*cd.prev && c.teachesMostly(cd.i, item) {
 			cd.altOf = pos
 		}
 	}
+}
+
+// teachesMostly reports whether more than half of course a's imparts are of
+// competencies course b imparts.
+func (c *Catalogue) teachesMostly(a, b int32) bool {
+	shared := 0
+	ims := c.courses[a].Imparts
+	for _, im := range ims {
+		if slices.ContainsFunc(c.courses[b].Imparts, func(x Impart) bool { return x.CompetencyID == im.CompetencyID }) {
+			shared++
+		}
+	}
+	return 2*shared > len(ims)
 }
 
 // listAlternatives fills each item's Alternatives: the candidates marked as its

@@ -55,8 +55,9 @@ type Recommendation struct {
 	Explanation string
 	Signals     Signals
 	// Alternatives are the courses this one stands for: candidates that taking it
-	// would leave with less than half their marginal value (AlternativeOverlap), best
-	// first, at most MaxAlternatives. They may still appear further down the list.
+	// would leave with at most half their marginal value (AlternativeOverlap) and
+	// more than half of whose imparts are of competencies it imparts too, best first,
+	// at most MaxAlternatives. They may still appear further down the list.
 	Alternatives []int64 `json:",omitempty"`
 }
 
@@ -109,9 +110,11 @@ const gainTol = 1e-9
 // per item.
 //
 // A candidate that the item taken just before it leaves with at most half its
-// marginal value (AlternativeOverlap) is one of that item's Alternatives. Learning
-// interests (l.Focus.Interests) enter as requirements weighted below the role's (see
-// interestRequirements) and are owed a share of the slots (InterestShare).
+// marginal value (AlternativeOverlap), and that teaches mostly what the item teaches
+// (more than half of its imparts are of competencies the item imparts), is one of
+// that item's Alternatives. Learning interests (l.Focus.Interests) enter as
+// requirements weighted below the role's (see interestRequirements) and are owed a
+// share of the slots (InterestShare).
 //
 // Each recommendation carries its contributions and one explanatory sentence built
 // from the largest two, such as

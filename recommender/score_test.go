@@ -318,6 +318,15 @@ func TestRecommendProperties(t *testing.T) {
 					if before, now := ref.gain(a), after.gain(a); before-now < recommender.AlternativeOverlap*before-1e-9 {
 						t.Fatalf("trial %d: alternative %d of %d keeps %v of %v", trial, alt, r.CourseID, now, before)
 					}
+					shared := 0
+					for _, im := range a.Imparts {
+						if slices.ContainsFunc(c.Imparts, func(x recommender.Impart) bool { return x.CompetencyID == im.CompetencyID }) {
+							shared++
+						}
+					}
+					if 2*shared <= len(a.Imparts) {
+						t.Fatalf("trial %d: alternative %d of %d shares %d of its %d competencies", trial, alt, r.CourseID, shared, len(a.Imparts))
+					}
 				}
 				if len(r.Alternatives) > recommender.MaxAlternatives {
 					t.Fatalf("trial %d: %d alternatives", trial, len(r.Alternatives))

@@ -311,7 +311,7 @@ func key(kind string, l *models.Learner, catalogue int64, roleID *int64, args ..
 	if roleID != nil {
 		role = *roleID
 	}
-	return fmt.Sprintf("%s:v1:%d:%d:%d:%d:%v", kind, l.ID, l.Version, catalogue, role, args)
+	return fmt.Sprintf("%s:v2:%d:%d:%d:%d:%v", kind, l.ID, l.Version, catalogue, role, args)
 }
 
 // Recommend returns the first courses ranked for l.
