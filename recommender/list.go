@@ -45,8 +45,8 @@ const (
 	// InterestWeight scales the weight of an interest below the role's requirements:
 	// an interest weighs InterestWeight × the smallest weight among them (1 without).
 	InterestWeight = 0.5
-	// InterestFloor is the lowest level an interest aims at.
-	InterestFloor = 2
+	// InterestFloor is the lowest level an interest aims at: working proficiency.
+	InterestFloor = 3
 	// InterestShare is the share of the list's slots kept for courses that serve an
 	// interest: by position k, at least ⌊k·InterestShare⌋ of the items do, while
 	// such courses remain.
