@@ -28,7 +28,9 @@ func TestSetLearningInterests(t *testing.T) {
 		}
 		interests := func() string {
 			t.Helper()
-			var out struct{ Learner struct{ LearningInterests []struct{ Code string } } }
+			var out struct {
+				Learner struct{ LearningInterests []struct{ Code string } }
+			}
 			decode(t, asha.data(qInterests, map[string]any{"l": f["$asha"]}), &out)
 			var codes []string
 			for _, c := range out.Learner.LearningInterests {
