@@ -22,6 +22,7 @@ type loaders struct {
 	requirements       *dataloadgen.Loader[int64, []models.RoleRequirement]  // by role ID
 	courseCompetencies *dataloadgen.Loader[int64, []models.CourseCompetency] // by course ID
 	learnerRoleIDs     *dataloadgen.Loader[int64, []int64]                   // by learner ID
+	learnerInterests   *dataloadgen.Loader[int64, []int64]                   // competency IDs by learner ID, in order
 	learners           *dataloadgen.Loader[int64, *models.Learner]
 	proficiencies      *dataloadgen.Loader[int64, []*models.Proficiency] // stored, by learner ID
 	certificates       *dataloadgen.Loader[int64, *models.Certificate]   // by enrolment ID; nil for none
@@ -78,6 +79,9 @@ func newLoaders(s Services) *loaders {
 		proficiencies:      dataloadgen.NewMappedLoader(zeroIfMissing(s.Learning.FindProficienciesByLearnerIDs), loaderOptions...),
 		certificates:       dataloadgen.NewMappedLoader(zeroIfMissing(s.Learning.FindCertificatesByEnrolmentIDs), loaderOptions...),
 		enrolments:         dataloadgen.NewMappedLoader(s.Learning.FindEnrolmentsByIDs, loaderOptions...),
+	}
+	if s.Recommendations != nil {
+		l.learnerInterests = dataloadgen.NewMappedLoader(zeroIfMissing(s.Recommendations.LearningInterests), loaderOptions...)
 	}
 	l.addPlans(s)
 	l.addBlended(s)

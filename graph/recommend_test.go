@@ -106,7 +106,9 @@ func TestRecommendations(t *testing.T) {
 			t.Fatalf("recommendations = %s (cached %v)", got, recs.Recommendations.Cached)
 		}
 		for i, it := range recs.Recommendations.Items {
-			if it.Rank != i+1 || (i > 0 && it.Score > recs.Recommendations.Items[i-1].Score) || it.Signals.GapCoverage <= 0 ||
+			// Scores are marginal values: a course may score more than the one above
+			// it once that one makes the learner ready for it (GFR-201 after GFR-101).
+			if it.Rank != i+1 || it.Score < 0 || it.Signals.GapCoverage <= 0 ||
 				!strings.Contains(it.Explanation, "Section Officer") || !strings.HasSuffix(it.Explanation, ".") {
 				t.Errorf("item %d = %+v", i, it)
 			}

@@ -24,6 +24,9 @@ type Catalogue struct {
 	CompetencyNames map[int64]string
 	// Effects holds the last fit's course effects, by course ID (see Efficacy).
 	Effects map[int64][]CourseEffect
+	// CompetencyDomains holds, for each functional and domain competency, its area:
+	// the domain a course on it belongs to (behavioural ones belong to every domain).
+	CompetencyDomains map[int64]string
 }
 
 // PeerOutcome is what one learner holding a role did with one course, and how

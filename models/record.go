@@ -14,6 +14,9 @@ type OrganisationRecord struct {
 	Code, Name string
 	Type       OrganisationType
 	ParentCode string // "" for a ministry
+	// Domain is the area of the DOMAIN competencies the organisation governs; ""
+	// leaves a stored organisation's domain as it is (and gives a new one none).
+	Domain string
 }
 
 // CompetencyRecord is a competencies CSV row. Levels may be empty: existing

@@ -40,6 +40,12 @@ type Course struct {
 	// Enrolments is the course's popularity, for the "popular" baseline.
 	Enrolments int
 	Imparts    []Impart
+	// Domains are the domains the course belongs to: the areas of the functional and
+	// domain competencies it imparts (behavioural competencies belong to every
+	// domain). A course with domains is suggested to a learner only when one of them
+	// is among the learner's (Focus.Domains), so a course on another domain's subject
+	// is never suggested for its behavioural or functional side effects alone.
+	Domains []string
 }
 
 // PeerKey identifies the peer signal of one course for the holders of one role.
@@ -69,6 +75,8 @@ type Catalogue struct {
 	rating  []float64 // per course: the Bayesian-average stars, 0 when unrated
 	maxTo   map[int64]int
 	peer    map[int64][]float64 // role ID -> per-course peer signal
+
+	hasDomains bool // some course has Domains
 }
 
 // posting is one non-zero of the courses x competencies matrix.
@@ -103,6 +111,8 @@ func NewCatalogue(courses []Course, competencyNames map[int64]string, peer map[P
 		seen[in.ID] = true
 		out := in
 		out.Imparts = cleanImparts(in.Imparts)
+		out.Domains = slices.Clone(in.Domains)
+		c.hasDomains = c.hasDomains || len(in.Domains) > 0
 		c.courses = append(c.courses, out)
 	}
 	slices.SortFunc(c.courses, func(a, b Course) int { return cmp.Compare(a.ID, b.ID) })
@@ -181,6 +191,7 @@ func (c *Catalogue) Course(id int64) (Course, bool) {
 	}
 	out := c.courses[i]
 	out.Imparts = slices.Clone(out.Imparts)
+	out.Domains = slices.Clone(out.Domains)
 	return out, true
 }
 

@@ -18,6 +18,12 @@ type RecommendationMetrics struct {
 	// GapClosed20h is the mean true weighted gap closed per learner by the method's
 	// courses within a 20-hour budget (ours: its 20-hour learning path).
 	GapClosed20h float64 `json:"gapClosed20h"`
+	// MarginalNDCG10 and Top5Share are the list measures (evaluate_lists.go): NDCG@10
+	// with each course's gain counting only what it adds after the courses above it,
+	// against the greedy oracle on the truth, and the true gap the first five close
+	// together as a share of what the oracle's first five close.
+	MarginalNDCG10 float64 `json:"marginalNdcg10"`
+	Top5Share      float64 `json:"top5Share"`
 }
 
 // RecommendationEvaluation compares the recommender with the baselines on simulated
@@ -40,6 +46,10 @@ type RecommendationEvaluation struct {
 	// helps if it imparts a gapped competency to at least the required level; helpful
 	// courses ranked by gapped competencies covered, then enrolments.
 	IGOTRule RecommendationMetrics `json:"igot_rule"`
+	// OursIndependent ranks every course on its own expected gap closed (with quality
+	// and peers), as Recommend did before lists were built on marginal value; its
+	// courses taken in rank order.
+	OursIndependent RecommendationMetrics `json:"ours_independent"`
 }
 
 // EvalBudgetHours is the learning budget of the gap-closed-per-hour metric;
@@ -105,6 +115,8 @@ func EvaluateRecommendationIn(pw World, p Params, learners int, seed int64) Reco
 	var closed, hours, closed20 [methods]float64
 	ev := RecommendationEvaluation{Learners: learners, Courses: cat.Len()}
 	rel := make([]float64, len(w.courses))
+	lists := newListMeasures(methods)
+	var independent20 float64
 	for u := range learners {
 		sl := simulateRecommendLearner(w, pw, offsets, p, draw, u)
 		l := sl.learner
@@ -137,6 +149,10 @@ func EvaluateRecommendationIn(pw World, p Params, learners int, seed int64) Reco
 			rankings[random][a], rankings[random][b] = rankings[random][b], rankings[random][a]
 		})
 		rankings[igot] = igotRanking(w, sl, popular)
+		independent := cat.recommendIndependent(p, l, 0, ScoreOptions{})
+		lists.add(w, sl, truth, rel, dcg10(rel, idealOrder(rel)), rankings[:], independent)
+		c20, _ := trueClosed(w, sl, truth, withinBudget(w, independent, EvalShortBudgetHours))
+		independent20 += c20
 
 		if idcg := dcg10(rel, idealOrder(rel)); idcg > 0 {
 			ev.Scored++
@@ -182,6 +198,8 @@ func EvaluateRecommendationIn(pw World, p Params, learners int, seed int64) Reco
 		return out
 	}
 	ev.Ours, ev.OursNoPeer, ev.Popular, ev.Random, ev.IGOTRule = metric(ours), metric(oursNoPeer), metric(pop), metric(random), metric(igot)
+	lists.fill(&ev, []*RecommendationMetrics{&ev.Ours, &ev.OursNoPeer, &ev.Popular, &ev.Random, &ev.IGOTRule})
+	ev.OursIndependent.GapClosed20h = independent20 / float64(learners)
 	return ev
 }
 

@@ -62,18 +62,55 @@ func TestRecommendationEvaluationJSON(t *testing.T) {
 	var methods []string
 	for m, fields := range got {
 		methods = append(methods, m)
-		if _, ok := fields["ndcg10"]; !ok || len(fields) != 3 {
-			t.Errorf("%s: fields %v, want exactly ndcg10, gapClosedPerHour, gapClosed20h", m, fields)
+		var names []string
+		for f := range fields {
+			names = append(names, f)
 		}
-		if _, ok := fields["gapClosed20h"]; !ok {
-			t.Errorf("%s: fields %v, want gapClosed20h", m, fields)
-		}
-		if _, ok := fields["gapClosedPerHour"]; !ok {
-			t.Errorf("%s: fields %v, want exactly ndcg10, gapClosedPerHour", m, fields)
+		slices.Sort(names)
+		if want := []string{"gapClosed20h", "gapClosedPerHour", "marginalNdcg10", "ndcg10", "top5Share"}; !slices.Equal(names, want) {
+			t.Errorf("%s: fields %v, want exactly %v", m, names, want)
 		}
 	}
 	slices.Sort(methods)
-	if want := []string{"igot_rule", "ours", "ours_no_peer", "popular", "random"}; !slices.Equal(methods, want) {
+	if want := []string{"igot_rule", "ours", "ours_independent", "ours_no_peer", "popular", "random"}; !slices.Equal(methods, want) {
 		t.Errorf("methods %v, want %v", methods, want)
+	}
+}
+
+// TestListsBeatIndependentRanking: in every simulated world, the list built on
+// marginal value beats the independent ranking on marginal NDCG@10 and on the share
+// of the oracle's top-five gap closed by the top five, and both measures stay in
+// range. Extend worlds to evaluate more.
+func TestListsBeatIndependentRanking(t *testing.T) {
+	for i, w := range recommender.Worlds() {
+		t.Run(w.Name, func(t *testing.T) {
+			ev := recommender.EvaluateRecommendationIn(w, recommender.DefaultParams(), 1000, int64(1+i%3))
+			ours, indep := ev.Ours, ev.OursIndependent
+			t.Logf("ours %+v; independent %+v", ours, indep)
+			// Where courses mostly fail (efficacy about 0.3), the effects the list relies
+			// on are shrunk towards the claims with the few completers the simulation's
+			// peers give, so it undervalues a second course on the same gap: there the
+			// two rankings tie (within 5%), and the test says so instead of asserting a win.
+			if w.Name == "courses-often-fail" {
+				if ours.MarginalNDCG10 < 0.95*indep.MarginalNDCG10 || ours.Top5Share < 0.95*indep.Top5Share {
+					t.Errorf("courses-often-fail: ours %+v, independent %+v; want within 5%%", ours, indep)
+				}
+				return
+			}
+			if !(ours.MarginalNDCG10 > indep.MarginalNDCG10) {
+				t.Errorf("marginal NDCG@10: ours %.4f, independent %.4f; want ours higher", ours.MarginalNDCG10, indep.MarginalNDCG10)
+			}
+			if !(ours.Top5Share > indep.Top5Share) {
+				t.Errorf("top-5 share: ours %.4f, independent %.4f; want ours higher", ours.Top5Share, indep.Top5Share)
+			}
+			for name, m := range map[string]recommender.RecommendationMetrics{"ours": ours, "ours_independent": indep, "random": ev.Random} {
+				if m.MarginalNDCG10 <= 0 || m.MarginalNDCG10 > 1.05 || m.Top5Share <= 0 || m.Top5Share > 1.05 {
+					t.Errorf("%s: list measures out of range: %+v", name, m)
+				}
+			}
+			if !(indep.NDCG10 > ev.Random.NDCG10) || !(ours.Top5Share > ev.IGOTRule.Top5Share) {
+				t.Errorf("independent NDCG %.4f vs random %.4f; ours top-5 share %.4f vs igot_rule %.4f", indep.NDCG10, ev.Random.NDCG10, ours.Top5Share, ev.IGOTRule.Top5Share)
+			}
+		})
 	}
 }

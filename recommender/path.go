@@ -52,7 +52,9 @@ const minHours = 1e-6
 //
 //	Δ(course) / max(hours, 1e-6),  Δ = Σ_j w_j·GapClosed(P_j, r_j, from_j, to_j)
 //
-// among the courses not excluded, not yet taken, with Δ > 1e-9 and hours within the
+// among the courses not excluded, not outside the learner's domains (as in
+// Recommend; an assigned course is kept whatever its domain), not yet taken, with
+// Δ > 1e-9 and hours within the
 // budget left (ties: the larger Δ, then the lower course ID); stop when there is none.
 // Readiness is respected across steps: a 2->4 course becomes useful once a 0->2 course
 // has moved the mass up. With a budget, the greedy is checked against the best single
@@ -89,7 +91,7 @@ func (c *Catalogue) LearningPath(p Params, l Learner, budgetHours float64, assig
 		path.Steps = append(path.Steps, c.step(&s, i, used, &due))
 	}
 
-	g := greedy{c: c, exclude: l.Exclude, limited: limited, budget: budgetHours, gain: make([]float64, len(c.courses))}
+	g := greedy{c: c, exclude: l.Exclude, blocked: c.offDomain(l.Focus.Domains), limited: limited, budget: budgetHours, gain: make([]float64, len(c.courses))}
 	base := s.clone()
 	steps, usedG := g.run(&s, slices.Clone(taken), used)
 	if limited {
@@ -140,6 +142,7 @@ func (c *Catalogue) step(s *learnerState, i int32, cumulative float64, due *time
 type greedy struct {
 	c       *Catalogue
 	exclude map[int64]bool
+	blocked []bool // courses outside the learner's domains (nil: none)
 	limited bool
 	budget  float64
 	gain    []float64 // scratch, zero between calls
@@ -153,7 +156,7 @@ func (g *greedy) candidates(s *learnerState, taken []bool, used float64, fn func
 	for _, i := range g.touched {
 		gain := g.gain[i]
 		g.gain[i] = 0
-		if taken[i] || gain <= gainTol || g.exclude[g.c.courses[i].ID] {
+		if taken[i] || gain <= gainTol || g.exclude[g.c.courses[i].ID] || (g.blocked != nil && g.blocked[i]) {
 			continue
 		}
 		h := g.c.hours(i)

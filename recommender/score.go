@@ -23,6 +23,8 @@ type Learner struct {
 	Held map[int64]int
 	// Exclude holds the courses never to suggest: completed, enrolled and dismissed.
 	Exclude map[int64]bool
+	// Focus holds the learner's domains, interests and cold-start basis (see Recommend).
+	Focus Focus
 }
 
 // Contribution is what a course does for one requirement of a learner.
@@ -57,6 +59,11 @@ type Recommendation struct {
 	// Explanation is one sentence saying why (see Recommend).
 	Explanation string
 	Signals     Signals
+	// Alternatives are the courses this one stands for: candidates that taking it
+	// would leave with at most half their marginal value (AlternativeOverlap) and
+	// more than half of whose imparts are of competencies it imparts too, best first,
+	// at most MaxAlternatives. They may still appear further down the list.
+	Alternatives []int64 `json:",omitempty"`
 }
 
 // ScoreOptions change how Recommend scores.
@@ -75,73 +82,59 @@ const (
 // keeps rounding dust from counting as help.
 const gainTol = 1e-9
 
-// Recommend ranks the courses of the catalogue for a learner and returns the first
-// (first <= 0: all). For requirement j (competency c_j, level r_j, weight w_j) let P_j
-// be the learner's distribution under r_j's prior (WithRequirement). A course imparting
-// c_j from f to t closes closed_j = GapClosed(P_j, r_j, f, t) (readiness priced in), and
+// Recommend builds a learner's list of courses, first of them (first <= 0: every
+// candidate), each chosen for what it adds after the courses above it.
 //
-//	gapCoverage = Σ_j w_j·closed_j
-//	score       = gapCoverage · (1 + QualityWeight·(q - q0)) · (1 + PeerWeight·s)
+// For requirement j (competency c_j, level r_j, weight w_j) let P_j be the learner's
+// distribution under r_j's prior (WithRequirement). A course imparting c_j from f to t
+// with efficacy e closes closed_j = e·GapClosed(P_j, r_j, f, t) (readiness priced in),
+// and from a state P
+//
+//	gain(P)  = Σ_j w_j·closed_j
+//	score(P) = gain(P) · (1 + QualityWeight·(q - q0)) · (1 + PeerWeight·s)
 //
 // where q is the course's quality (Quality; q0 = 0.625, an unrated course's) and s the
 // mean peer signal of the course over the learner's distinct roles (0 with
-// o.NoPeer). Both factors are positive (q - q0 lies in [-0.625, 0.375]), so the score
-// is increasing in gapCoverage; quality and peers only reorder courses of similar
-// coverage, by a factor 0.375..1.375 and 1..2. A course is a candidate only if gapCoverage > 1e-9 and it
-// is not in l.Exclude. Courses are ordered by score, higher first, then by course ID;
-// ranks run from 1.
+// o.NoPeer). Both factors are positive, so quality and peers only reorder courses of
+// similar gain.
 //
-// Each recommendation lists its contributions and one explanatory sentence built from
-// the largest two, such as
+// Candidates are the courses with gain > 1e-9 from the learner's own state, not in
+// l.Exclude and not outside the learner's domains (a course with Domains, none of
+// them in l.Focus.Domains). The list is greedy: item k is the candidate of the largest
+// score from the state projected through items 1..k-1 (P' = (1-e)·P + e·Project(P)),
+// so a course interchangeable with one above sinks below courses that close other
+// gaps. Candidates within NearEqual (5%) of the best score are near-equals, ordered by
+// evidence of quality: estimated effectiveness (the mean Impart efficacy), then
+// rating, then fewer hours, then course ID. Once no candidate adds anything, the rest
+// follow in that order. Score, Gaps and Signals.GapCoverage are the marginal values,
+// so scores need not fall monotonically (a course can become more useful once one
+// above makes the learner ready for it). The greedy is the standard one for a
+// monotone submodular objective over a cardinality constraint (1 - 1/e of the best
+// top-k set's expected gap closed, where readiness does not make gains
+// complementary); it costs one pass over the columns of the learner's requirements
+// per item.
+//
+// A candidate that the item taken just before it leaves with at most half its
+// marginal value (AlternativeOverlap), and that teaches mostly what the item teaches
+// (more than half of its imparts are of competencies the item imparts), is one of
+// that item's Alternatives. Learning interests (l.Focus.Interests) enter as
+// requirements weighted below the role's (see interestRequirements) and are owed a
+// share of the slots (InterestShare).
+//
+// Each recommendation carries its contributions and one explanatory sentence built
+// from the largest two, such as
 //
 //	Raises Public Procurement from level 1 to 3, required 3 for Section Officer; also
 //	Noting and Drafting; rated 4.3 by 120 learners.
 //
-// ("Strengthens X at level F, ..." when the median does not move; "and N more" after
-// the second competency when there are more; the rating clause, with the Bayesian
-// average, only for a rated course).
+// ("Strengthens X at level F" when the median does not move; "and N more" after the
+// second competency when there are more; "one of your learning interests" for an
+// interest; "(assumed from the prior: no evidence yet)" after a level the learner has
+// no evidence for; "also covers X, like T above" when an earlier item took most of
+// its value; "An alternative to T above: also covers X" when it adds nothing; the
+// rating clause only for a rated course; l.Focus.Basis last).
 func (c *Catalogue) Recommend(p Params, l Learner, first int, o ScoreOptions) []Recommendation {
-	s := newLearnerState(p, l)
-	gain := make([]float64, len(c.courses))
-	touched := c.accumulate(&s, gain, nil)
-	peers := c.peerVectors(l.RoleIDs, o)
-
-	type candidate struct {
-		i     int32
-		score float64
-		peer  float64
-	}
-	cands := make([]candidate, 0, len(touched))
-	for _, i := range touched {
-		if gain[i] <= gainTol || l.Exclude[c.courses[i].ID] {
-			continue
-		}
-		peer := meanAt(peers, i)
-		cands = append(cands, candidate{i, scoreOf(gain[i], c.quality[i], peer), peer})
-	}
-	slices.SortFunc(cands, func(a, b candidate) int {
-		if c := cmp.Compare(b.score, a.score); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.i, b.i) // courses are held in ID order
-	})
-	if first > 0 && len(cands) > first {
-		cands = cands[:first]
-	}
-	out := make([]Recommendation, len(cands))
-	for k, cd := range cands {
-		course := &c.courses[cd.i]
-		contribs := s.contributions(course)
-		out[k] = Recommendation{
-			CourseID:    course.ID,
-			Rank:        k + 1,
-			Score:       cd.score,
-			Gaps:        contribs,
-			Explanation: c.explain(&s, course, contribs, c.rating[cd.i]),
-			Signals:     Signals{GapCoverage: gain[cd.i], Quality: c.quality[cd.i], Peer: cd.peer},
-		}
-	}
-	return out
+	return c.recommendList(p, l, first, o)
 }
 
 // qualityPrior is q0, the quality of an unrated course.

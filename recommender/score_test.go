@@ -221,57 +221,79 @@ func TestRecommendPeerSignal(t *testing.T) {
 	if len(recs) != 2 || recs[0].CourseID != 2 || recs[0].Signals.Peer != 0.3 || recs[1].Signals.Peer != 0 {
 		t.Fatalf("with peers: %+v, want course 2 first with peer 0.3 (0.6 averaged over two roles)", recs)
 	}
-	if want := recs[1].Score * 1.3; math.Abs(recs[0].Score-want) > 1e-12 {
-		t.Errorf("score %v, want %v", recs[0].Score, want)
+	// The courses are interchangeable: the second adds nothing once the first is
+	// taken, and is listed as its alternative.
+	if recs[1].Score != 0 || !slices.Equal(recs[0].Alternatives, []int64{1}) {
+		t.Errorf("second course score %v, alternatives of the first %v; want 0 and [1]", recs[1].Score, recs[0].Alternatives)
 	}
-	recs = cat.Recommend(p, l, 0, recommender.ScoreOptions{NoPeer: true})
-	if len(recs) != 2 || recs[0].CourseID != 1 || recs[0].Score != recs[1].Score || recs[0].Signals.Peer != 0 {
-		t.Fatalf("without peers: %+v, want a tie broken by course ID", recs)
+	noPeer := cat.Recommend(p, l, 0, recommender.ScoreOptions{NoPeer: true})
+	if len(noPeer) != 2 || noPeer[0].CourseID != 1 || noPeer[0].Signals.Peer != 0 {
+		t.Fatalf("without peers: %+v, want a tie broken by course ID", noPeer)
+	}
+	if want := noPeer[0].Score * 1.3; math.Abs(recs[0].Score-want) > 1e-12 {
+		t.Errorf("score %v, want %v", recs[0].Score, want)
 	}
 }
 
-// TestRecommendProperties: over random catalogues and learners, recommendations are
-// never excluded, help (gap coverage > 0, equal to the reference), are ranked 1..n by
-// non-increasing score with ties by course ID, and include every course that helps.
+// TestRecommendProperties: over random catalogues and learners, the list holds
+// every course that helps on its own (up to first) and no excluded one, ranked 1..n;
+// each item's coverage is its marginal gain on a reference state projected through
+// the items above it (and equals its contributions); each item is, from that state, a
+// near-equal of the best remaining candidate; and an item listed as another's
+// alternative is one that item took at least half the value of.
 func TestRecommendProperties(t *testing.T) {
 	p := recommender.DefaultParams()
 	rng := rand.New(rand.NewPCG(3, 4))
 	for trial := range 300 {
 		competencies := 3 + rng.IntN(15)
 		courses := randomCourses(rng, 5+rng.IntN(60), competencies, 3)
-		cat := recommender.NewCatalogue(courses, nil, randomPeer(rng, courses))
+		peer := randomPeer(rng, courses)
+		cat := recommender.NewCatalogue(courses, nil, peer)
 		l := randomLearner(rng, courses, competencies, 1+rng.IntN(8))
-		ref := newRefState(p, l)
 		first := rng.IntN(12)
 		for _, o := range []recommender.ScoreOptions{{}, {NoPeer: true}} {
+			ref := newRefState(p, l)
 			recs := cat.Recommend(p, l, first, o)
-			helpful := 0
+			remaining := map[int64]recommender.Course{}
 			for _, c := range courses {
 				if !l.Exclude[c.ID] && ref.gain(c) > 1e-9 {
-					helpful++
+					remaining[c.ID] = c
 				}
 			}
-			if want := helpful; first > 0 {
-				want = min(helpful, first)
-				if len(recs) != want {
-					t.Fatalf("trial %d: %d recommendations, want %d", trial, len(recs), want)
+			want := len(remaining)
+			if first > 0 {
+				want = min(want, first)
+			}
+			if len(recs) != want {
+				t.Fatalf("trial %d: %d recommendations, want %d", trial, len(recs), want)
+			}
+			score := func(c recommender.Course, gain float64) float64 {
+				q, _ := recommender.Quality(c.RatingSum, c.RatingCount)
+				s := 0.0
+				if !o.NoPeer {
+					s = (peer[recommender.PeerKey{RoleID: l.RoleIDs[0], CourseID: c.ID}])
 				}
-			} else if len(recs) != want {
-				t.Fatalf("trial %d: %d recommendations, want all %d courses that help", trial, len(recs), want)
+				q0, _ := recommender.Quality(0, 0)
+				return gain * (1 + recommender.QualityWeight*(q-q0)) * (1 + recommender.PeerWeight*s)
 			}
 			for k, r := range recs {
-				if l.Exclude[r.CourseID] {
-					t.Fatalf("trial %d: excluded course %d recommended", trial, r.CourseID)
+				c, ok := remaining[r.CourseID]
+				if !ok {
+					t.Fatalf("trial %d: course %d recommended: excluded, repeated or of no help", trial, r.CourseID)
 				}
 				if r.Rank != k+1 {
 					t.Fatalf("trial %d: rank %d at position %d", trial, r.Rank, k)
 				}
-				if k > 0 && (recs[k-1].Score < r.Score || (recs[k-1].Score == r.Score && recs[k-1].CourseID > r.CourseID)) {
-					t.Fatalf("trial %d: scores not ordered at %d: %v then %v", trial, k, recs[k-1], r)
+				g := ref.gain(c)
+				if math.Abs(g-r.Signals.GapCoverage) > 1e-9 || math.Abs(score(c, g)-r.Score) > 1e-9 {
+					t.Fatalf("trial %d: course %d marginal coverage %v score %v, reference %v %v", trial, r.CourseID, r.Signals.GapCoverage, r.Score, g, score(c, g))
 				}
-				c, _ := cat.Course(r.CourseID)
-				if g := ref.gain(c); math.Abs(g-r.Signals.GapCoverage) > 1e-9 || r.Signals.GapCoverage <= 0 {
-					t.Fatalf("trial %d: course %d gap coverage %v, reference %v", trial, r.CourseID, r.Signals.GapCoverage, g)
+				var best float64
+				for _, other := range remaining {
+					best = max(best, score(other, ref.gain(other)))
+				}
+				if r.Score < (1-recommender.NearEqual)*best-1e-9 {
+					t.Fatalf("trial %d: item %d scores %v, the best remaining %v", trial, k+1, r.Score, best)
 				}
 				var sum float64
 				for _, g := range r.Gaps {
@@ -287,6 +309,30 @@ func TestRecommendProperties(t *testing.T) {
 				if o.NoPeer && r.Signals.Peer != 0 {
 					t.Fatalf("trial %d: peer %v with NoPeer", trial, r.Signals.Peer)
 				}
+				after := ref.apply(c)
+				for _, alt := range r.Alternatives {
+					a, ok := remaining[alt]
+					if !ok || alt == r.CourseID {
+						t.Fatalf("trial %d: alternative %d of %d is not a candidate", trial, alt, r.CourseID)
+					}
+					if before, now := ref.gain(a), after.gain(a); before-now < recommender.AlternativeOverlap*before-1e-9 {
+						t.Fatalf("trial %d: alternative %d of %d keeps %v of %v", trial, alt, r.CourseID, now, before)
+					}
+					shared := 0
+					for _, im := range a.Imparts {
+						if slices.ContainsFunc(c.Imparts, func(x recommender.Impart) bool { return x.CompetencyID == im.CompetencyID }) {
+							shared++
+						}
+					}
+					if 2*shared <= len(a.Imparts) {
+						t.Fatalf("trial %d: alternative %d of %d shares %d of its %d competencies", trial, alt, r.CourseID, shared, len(a.Imparts))
+					}
+				}
+				if len(r.Alternatives) > recommender.MaxAlternatives {
+					t.Fatalf("trial %d: %d alternatives", trial, len(r.Alternatives))
+				}
+				delete(remaining, r.CourseID)
+				ref = after
 			}
 		}
 	}

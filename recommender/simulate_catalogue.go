@@ -191,8 +191,10 @@ func simulateWorld(seed int64, pw World) *simWorld {
 	}
 
 	// Peers: other learners of each role take courses; how it went follows the true
-	// gain, and feeds the peer signal, the ratings and the enrolment counts.
+	// gain, and feeds the peer signal, the ratings, the enrolment counts and the
+	// estimated course effects.
 	var events []PeerEvent
+	completers, gainers := make([]float64, s.courses), make([]float64, s.courses)
 	for r, role := range w.roles {
 		for range s.peersPerRole {
 			levels := make([]int, len(role.reqs))
@@ -221,6 +223,12 @@ func simulateWorld(seed int64, pw World) *simWorld {
 				}
 				if rng.Float64() < pComplete {
 					e.Completed = true
+					if closed > 0 { // a ready completer with a gap: what the effect fit sees
+						completers[i]++
+						if gained {
+							gainers[i]++
+						}
+					}
 					if rng.Float64() < s.rateCompleted {
 						stars := s.rateNoGain + s.rateSD*rng.NormFloat64()
 						if gained {
@@ -252,9 +260,29 @@ func simulateWorld(seed int64, pw World) *simWorld {
 			course.RatingCount++
 		}
 	}
+	// The course effects the product would estimate from the peers' evidence before
+	// and after completing (docs/effectiveness.md), simulated as the share of ready
+	// completers who gained, shrunk towards the claim with simEffectPrior
+	// pseudo-completers, and the claim kept below simEffectMin completers.
+	for i := range w.courses {
+		if completers[i] < simEffectMin {
+			continue
+		}
+		e := min(max((gainers[i]+simEffectPrior)/(completers[i]+simEffectPrior), 0.05), 1)
+		for j := range w.courses[i].Imparts {
+			w.courses[i].Imparts[j].Efficacy = e
+		}
+	}
 	w.catalogue = NewCatalogue(w.courses, w.names, PeerSignals(events))
 	return w
 }
+
+// The course-effect fit's prior strength and minimum completers, as in
+// DefaultEffectOptions.
+const (
+	simEffectPrior = 10
+	simEffectMin   = 5
+)
 
 // trueGain returns, for someone at the given true levels of a role's requirements, the
 // weighted gap a course would close if it works (readiness included), and their

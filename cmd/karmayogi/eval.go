@@ -130,7 +130,7 @@ func writeRecommendationTable(w io.Writer, learners int, seed int64, e recommend
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "method\tNDCG@10\tgap closed per hour")
+	fmt.Fprintln(tw, "method\tNDCG@10\tmarginal NDCG@10\ttop-5 share\tgap closed per hour")
 	rows := []struct {
 		name string
 		m    recommender.RecommendationMetrics
@@ -140,16 +140,20 @@ func writeRecommendationTable(w io.Writer, learners int, seed int64, e recommend
 		{"popular", e.Popular},
 		{"random", e.Random},
 		{"igot_rule", e.IGOTRule},
+		{"ours_independent", e.OursIndependent},
 	}
 	for _, row := range rows {
-		fmt.Fprintf(tw, "%s\t%.3f\t%.4f\n", row.name, row.m.NDCG10, row.m.GapClosedPerHour)
+		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.1f%%\t%.4f\n", row.name, row.m.NDCG10, row.m.MarginalNDCG10, 100*row.m.Top5Share, row.m.GapClosedPerHour)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	_, err := fmt.Fprintln(w, "\nours: ranking by expected gap closed with quality and peer signals, and the budgeted learning path;"+
 		"\nours_no_peer: the same ranking without the peer signal; popular: by enrolments; random: at random;"+
-		"\nigot_rule: courses reaching the required level where the self-declared level falls short."+
+		"\nigot_rule: courses reaching the required level where the self-declared level falls short;"+
+		"\nours_independent: every course scored on its own, as lists were ranked before they were built on marginal value."+
+		"\nMarginal NDCG@10 counts each course's gain only after the courses above it, against the greedy oracle on the truth;"+
+		"\ntop-5 share: the true gap the first five close together, as a share of what the oracle's first five close."+
 		"\nRelevance and gap closed are measured on the hidden true levels; rankers take their courses in order within the budget.")
 	return err
 }

@@ -18,6 +18,8 @@ type evalRecommendationJSON struct {
 	NDCG10           *float64 `json:"ndcg10"`
 	GapClosedPerHour *float64 `json:"gapClosedPerHour"`
 	GapClosed20h     *float64 `json:"gapClosed20h"`
+	MarginalNDCG10   *float64 `json:"marginalNdcg10"`
+	Top5Share        *float64 `json:"top5Share"`
 }
 
 // evalWorldJSON is one world of the worlds key.
@@ -100,7 +102,7 @@ func TestEvalJSON(t *testing.T) {
 		t.Errorf("ours.coverage80 = %.3f, want within [0.7, 0.95]", *c)
 	}
 
-	recMethods := []string{"ours", "ours_no_peer", "popular", "random", "igot_rule"}
+	recMethods := []string{"ours", "ours_no_peer", "popular", "random", "igot_rule", "ours_independent"}
 	if len(out.Recommendation) != len(recMethods) {
 		t.Errorf("recommendation has %d methods, want %v: %s", len(out.Recommendation), recMethods, stdout)
 	}
@@ -109,8 +111,8 @@ func TestEvalJSON(t *testing.T) {
 		if !ok {
 			t.Fatalf("recommendation.%s missing: %s", name, stdout)
 		}
-		if m.NDCG10 == nil || m.GapClosedPerHour == nil {
-			t.Fatalf("recommendation.%s lacks ndcg10 or gapClosedPerHour: %s", name, stdout)
+		if m.NDCG10 == nil || m.GapClosedPerHour == nil || m.MarginalNDCG10 == nil || m.Top5Share == nil {
+			t.Fatalf("recommendation.%s lacks ndcg10, gapClosedPerHour, marginalNdcg10 or top5Share: %s", name, stdout)
 		}
 		if *m.NDCG10 < 0 || *m.NDCG10 > 1 || *m.GapClosedPerHour < 0 {
 			t.Errorf("recommendation.%s out of range: ndcg10 %v gapClosedPerHour %v", name, *m.NDCG10, *m.GapClosedPerHour)
@@ -135,7 +137,13 @@ func TestEvalJSON(t *testing.T) {
 		t.Error("the top-level proficiency is not the default world's")
 	}
 	rec := out.Recommendation["ours"]
-	for _, name := range recMethods[1:] {
+	// The list is built on marginal value: it beats the independent ranking on the
+	// list measures, not on plain NDCG@10, which rewards repeating one suggestion.
+	if indep := out.Recommendation["ours_independent"]; !(*rec.MarginalNDCG10 > *indep.MarginalNDCG10) || !(*rec.Top5Share > *indep.Top5Share) {
+		t.Errorf("recommendation: ours marginalNdcg10 %.3f top5Share %.3f, ours_independent %.3f %.3f; want ours higher on both",
+			*rec.MarginalNDCG10, *rec.Top5Share, *indep.MarginalNDCG10, *indep.Top5Share)
+	}
+	for _, name := range recMethods[1:5] {
 		b := out.Recommendation[name]
 		if !(*rec.NDCG10 > *b.NDCG10) {
 			t.Errorf("recommendation: ours.ndcg10 %.3f is not above %s.ndcg10 %.3f", *rec.NDCG10, name, *b.NDCG10)
@@ -173,23 +181,23 @@ func TestEvalTable(t *testing.T) {
 	for _, want := range []string{"500 simulated learners", "seed 1", "cases", "method", "MAE", "accuracy", "80% coverage",
 		"ours", "latest", "max", "latest_self", "—", "the iGOT rule",
 		"Recommendation:", "420 courses", "budget 40 hours", "NDCG@10", "gap closed per hour",
-		"ours_no_peer", "popular", "random", "igot_rule"} {
+		"ours_no_peer", "popular", "random", "igot_rule", "ours_independent", "marginal NDCG@10", "top-5 share"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("table lacks %q:\n%s", want, stdout)
 		}
 	}
 	// Rows come in the order ours, latest, max, latest_self, then the recommendation
-	// table's ours, ours_no_peer, popular, random, igot_rule.
+	// table's ours, ours_no_peer, popular, random, igot_rule, ours_independent.
 	var order []string
 	for _, line := range strings.Split(stdout, "\n") {
 		if f := strings.Fields(line); len(f) > 1 {
 			switch f[0] {
-			case "ours", "latest", "max", "latest_self", "ours_no_peer", "popular", "random", "igot_rule":
+			case "ours", "latest", "max", "latest_self", "ours_no_peer", "popular", "random", "igot_rule", "ours_independent":
 				order = append(order, f[0])
 			}
 		}
 	}
-	if got, want := strings.Join(order, ","), "ours,latest,max,latest_self,ours,ours_no_peer,popular,random,igot_rule"; got != want {
+	if got, want := strings.Join(order, ","), "ours,latest,max,latest_self,ours,ours_no_peer,popular,random,igot_rule,ours_independent"; got != want {
 		t.Errorf("rows in order %s, want %s:\n%s", got, want, stdout)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/openkarmayogi/karmayogi/internal/cache"
@@ -61,13 +63,32 @@ func recommendCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 	if len(list.Items) == 0 {
 		fmt.Fprintln(w, "-\t-\tnothing to recommend: no course closes a gap\t-\t-")
 	}
-	return 0, w.Flush()
+	if err := w.Flush(); err != nil {
+		return 1, err
+	}
+	for _, it := range list.Items {
+		if len(it.Alternatives) == 0 {
+			continue
+		}
+		alts := make([]string, len(it.Alternatives))
+		for k, id := range it.Alternatives {
+			a := courses[id]
+			alts[k] = fmt.Sprintf("%s %s (%gh)", a.Code, a.Title, a.DurationHours)
+		}
+		fmt.Fprintf(stdout, "\nalternatives to %d. %s: %s", it.Rank, courses[it.CourseID].Code, strings.Join(alts, "; "))
+	}
+	if slices.ContainsFunc(list.Items, func(it recommender.Recommendation) bool { return len(it.Alternatives) > 0 }) {
+		fmt.Fprintln(stdout)
+	}
+	return 0, nil
 }
 
+// courseIDs returns the courses of a list and their alternatives.
 func courseIDs(list *service.RecommendationList) []int64 {
-	ids := make([]int64, len(list.Items))
-	for i, it := range list.Items {
-		ids[i] = it.CourseID
+	ids := make([]int64, 0, len(list.Items))
+	for _, it := range list.Items {
+		ids = append(ids, it.CourseID)
+		ids = append(ids, it.Alternatives...)
 	}
 	return ids
 }

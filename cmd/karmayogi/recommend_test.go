@@ -32,8 +32,10 @@ func TestRecommendCommand(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, page.Items[0].Name) || len(lines) < 4 || !strings.HasPrefix(lines[2], "rank") {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	if !strings.HasPrefix(strings.TrimSpace(lines[3]), "1 ") || strings.Count(stdout, "\n") > 3+3 {
-		t.Fatalf("want ranks 1..3:\n%s", stdout)
+	// The table, then a line for each item that has alternatives.
+	if !strings.HasPrefix(strings.TrimSpace(lines[3]), "1 ") || !strings.HasPrefix(strings.TrimSpace(lines[5]), "3 ") ||
+		(len(lines) > 6 && (lines[6] != "" || !strings.HasPrefix(lines[7], "alternatives to "))) || len(lines) > 6+1+3 {
+		t.Fatalf("want ranks 1..3, then alternatives:\n%s", stdout)
 	}
 	for _, tc := range []struct {
 		args []string

@@ -951,6 +951,22 @@ func (ec *executionContext) _CreateCompetencyPayload(ctx context.Context, sel as
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNCompetency2ᚕᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋmodelsᚐCompetencyᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Competency) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCompetency2ᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋmodelsᚐCompetency(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNCompetency2ᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋmodelsᚐCompetency(ctx context.Context, sel ast.SelectionSet, v *models.Competency) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Competency!")

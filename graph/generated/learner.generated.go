@@ -24,6 +24,7 @@ type LearnerResolver interface {
 	Organisation(ctx context.Context, obj *models.Learner) (*models.Organisation, error)
 	Roles(ctx context.Context, obj *models.Learner) ([]*models.Role, error)
 	SeatRequests(ctx context.Context, obj *models.Learner, first *int, after *string, status *models.SeatStatus) (*model.SeatRequestConnection, error)
+	LearningInterests(ctx context.Context, obj *models.Learner) ([]*models.Competency, error)
 	KarmaPoints(ctx context.Context, obj *models.Learner) (int, error)
 	KarmaLedger(ctx context.Context, obj *models.Learner, first *int, after *string) (*model.KarmaEntryConnection, error)
 	Proficiencies(ctx context.Context, obj *models.Learner) ([]*models.Proficiency, error)
@@ -418,6 +419,38 @@ func (ec *executionContext) fieldContext_Learner_seatRequests(ctx context.Contex
 	if fc.Args, err = ec.field_Learner_seatRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Learner_learningInterests(ctx context.Context, field graphql.CollectedField, obj *models.Learner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Learner_learningInterests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Learner().LearningInterests(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Competency) graphql.Marshaler {
+			return ec.marshalNCompetency2ᚕᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋmodelsᚐCompetencyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Learner_learningInterests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Learner",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Competency(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -1278,6 +1311,12 @@ func (ec *executionContext) _Learner(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Learner_seatRequests(ctx, field, obj)
+				})
+		case "learningInterests":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Learner_learningInterests(ctx, field, obj)
 				})
 		case "karmaPoints":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

@@ -32,6 +32,7 @@ type MutationResolver interface {
 	CreateCompetency(ctx context.Context, input model.CreateCompetencyInput) (*model.CreateCompetencyPayload, error)
 	CreateCourse(ctx context.Context, input model.CreateCourseInput) (*model.CreateCoursePayload, error)
 	UpdateCourse(ctx context.Context, input model.UpdateCourseInput) (*model.UpdateCoursePayload, error)
+	SetLearningInterests(ctx context.Context, input model.SetLearningInterestsInput) (*model.SetLearningInterestsPayload, error)
 	TakeAssessment(ctx context.Context, input model.TakeAssessmentInput) (*model.TakeAssessmentPayload, error)
 	SetKarmaRule(ctx context.Context, input model.SetKarmaRuleInput) (*model.SetKarmaRulePayload, error)
 	RegisterLearner(ctx context.Context, input model.RegisterLearnerInput) (*model.RegisterLearnerPayload, error)
@@ -57,6 +58,7 @@ type OrganisationResolver interface {
 	Parent(ctx context.Context, obj *models.Organisation) (*models.Organisation, error)
 	Children(ctx context.Context, obj *models.Organisation, first *int, after *string) (*model.OrganisationConnection, error)
 	Learners(ctx context.Context, obj *models.Organisation, first *int, after *string) (*model.LearnerConnection, error)
+	Domain(ctx context.Context, obj *models.Organisation) (*string, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -391,6 +393,20 @@ func (ec *executionContext) field_Mutation_setKarmaRule_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.SetKarmaRuleInput, error) {
 			return ec.unmarshalNSetKarmaRuleInput2githubᚗcomᚋopenkarmayogiᚋkarmayogiᚋgraphᚋmodelᚐSetKarmaRuleInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setLearningInterests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetLearningInterestsInput, error) {
+			return ec.unmarshalNSetLearningInterestsInput2githubᚗcomᚋopenkarmayogiᚋkarmayogiᚋgraphᚋmodelᚐSetLearningInterestsInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1245,6 +1261,50 @@ func (ec *executionContext) fieldContext_Mutation_updateCourse(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateCourse_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setLearningInterests(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setLearningInterests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetLearningInterests(ctx, fc.Args["input"].(model.SetLearningInterestsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SetLearningInterestsPayload) graphql.Marshaler {
+			return ec.marshalNSetLearningInterestsPayload2ᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋgraphᚋmodelᚐSetLearningInterestsPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setLearningInterests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SetLearningInterestsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setLearningInterests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -2243,6 +2303,29 @@ func (ec *executionContext) fieldContext_Organisation_learners(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Organisation_domain(ctx context.Context, field graphql.CollectedField, obj *models.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organisation_domain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Organisation().Domain(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Organisation_domain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organisation", field, true, true, "String")
+}
+
 func (ec *executionContext) _OrganisationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.OrganisationConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2617,6 +2700,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setLearningInterests":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setLearningInterests(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "takeAssessment":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_takeAssessment(ctx, field)
@@ -2809,6 +2899,12 @@ func (ec *executionContext) _Organisation(ctx context.Context, sel ast.Selection
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Organisation_learners(ctx, field, obj)
+				})
+		case "domain":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organisation_domain(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -34,6 +34,8 @@ type LearningPathStepResolver interface {
 }
 type RecommendationResolver interface {
 	Course(ctx context.Context, obj *recommender.Recommendation) (*models.Course, error)
+
+	Alternatives(ctx context.Context, obj *recommender.Recommendation) ([]*models.Course, error)
 }
 type RecommendationListResolver interface {
 	Learner(ctx context.Context, obj *service.RecommendationList) (*models.Learner, error)
@@ -800,6 +802,38 @@ func (ec *executionContext) fieldContext_Recommendation_signals(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Recommendation_alternatives(ctx context.Context, field graphql.CollectedField, obj *recommender.Recommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recommendation_alternatives(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Recommendation().Alternatives(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Course) graphql.Marshaler {
+			return ec.marshalNCourse2ᚕᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋmodelsᚐCourseᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Recommendation_alternatives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Recommendation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Course(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RecommendationList_learner(ctx context.Context, field graphql.CollectedField, obj *service.RecommendationList) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1376,6 +1410,12 @@ func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "alternatives":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Recommendation_alternatives(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

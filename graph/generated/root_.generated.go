@@ -452,22 +452,23 @@ type ComplexityRoot struct {
 	}
 
 	Learner struct {
-		AssignedCourses func(childComplexity int) int
-		Certificates    func(childComplexity int, first *int, after *string) int
-		Designation     func(childComplexity int) int
-		Email           func(childComplexity int) int
-		EmployeeCode    func(childComplexity int) int
-		Enrolments      func(childComplexity int, first *int, after *string, status *models.EnrolmentStatus) int
-		Evidence        func(childComplexity int, first *int, after *string) int
-		ID              func(childComplexity int) int
-		KarmaLedger     func(childComplexity int, first *int, after *string) int
-		KarmaPoints     func(childComplexity int) int
-		Name            func(childComplexity int) int
-		Organisation    func(childComplexity int) int
-		Proficiencies   func(childComplexity int) int
-		Roles           func(childComplexity int) int
-		SeatRequests    func(childComplexity int, first *int, after *string, status *models.SeatStatus) int
-		Status          func(childComplexity int) int
+		AssignedCourses   func(childComplexity int) int
+		Certificates      func(childComplexity int, first *int, after *string) int
+		Designation       func(childComplexity int) int
+		Email             func(childComplexity int) int
+		EmployeeCode      func(childComplexity int) int
+		Enrolments        func(childComplexity int, first *int, after *string, status *models.EnrolmentStatus) int
+		Evidence          func(childComplexity int, first *int, after *string) int
+		ID                func(childComplexity int) int
+		KarmaLedger       func(childComplexity int, first *int, after *string) int
+		KarmaPoints       func(childComplexity int) int
+		LearningInterests func(childComplexity int) int
+		Name              func(childComplexity int) int
+		Organisation      func(childComplexity int) int
+		Proficiencies     func(childComplexity int) int
+		Roles             func(childComplexity int) int
+		SeatRequests      func(childComplexity int, first *int, after *string, status *models.SeatStatus) int
+		Status            func(childComplexity int) int
 	}
 
 	LearnerConnection struct {
@@ -557,6 +558,7 @@ type ComplexityRoot struct {
 		RequestSeat           func(childComplexity int, input model.RequestSeatInput) int
 		RevokeTokens          func(childComplexity int, input model.RevokeTokensInput) int
 		SetKarmaRule          func(childComplexity int, input model.SetKarmaRuleInput) int
+		SetLearningInterests  func(childComplexity int, input model.SetLearningInterestsInput) int
 		SetRoleRequirement    func(childComplexity int, input model.SetRoleRequirementInput) int
 		SignOut               func(childComplexity int) int
 		TakeAssessment        func(childComplexity int, input model.TakeAssessmentInput) int
@@ -571,6 +573,7 @@ type ComplexityRoot struct {
 	Organisation struct {
 		Children func(childComplexity int, first *int, after *string) int
 		Code     func(childComplexity int) int
+		Domain   func(childComplexity int) int
 		ID       func(childComplexity int) int
 		Learners func(childComplexity int, first *int, after *string) int
 		Name     func(childComplexity int) int
@@ -678,12 +681,13 @@ type ComplexityRoot struct {
 	}
 
 	Recommendation struct {
-		Course      func(childComplexity int) int
-		Explanation func(childComplexity int) int
-		Gaps        func(childComplexity int) int
-		Rank        func(childComplexity int) int
-		Score       func(childComplexity int) int
-		Signals     func(childComplexity int) int
+		Alternatives func(childComplexity int) int
+		Course       func(childComplexity int) int
+		Explanation  func(childComplexity int) int
+		Gaps         func(childComplexity int) int
+		Rank         func(childComplexity int) int
+		Score        func(childComplexity int) int
+		Signals      func(childComplexity int) int
 	}
 
 	RecommendationList struct {
@@ -833,6 +837,10 @@ type ComplexityRoot struct {
 
 	SetKarmaRulePayload struct {
 		Rule func(childComplexity int) int
+	}
+
+	SetLearningInterestsPayload struct {
+		Learner func(childComplexity int) int
 	}
 
 	SetRoleRequirementPayload struct {
@@ -2325,6 +2333,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Learner.KarmaPoints(childComplexity), true
+	case "Learner.learningInterests":
+		if e.ComplexityRoot.Learner.LearningInterests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Learner.LearningInterests(childComplexity), true
 	case "Learner.name":
 		if e.ComplexityRoot.Learner.Name == nil {
 			break
@@ -2872,6 +2886,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetKarmaRule(childComplexity, args["input"].(model.SetKarmaRuleInput)), true
+	case "Mutation.setLearningInterests":
+		if e.ComplexityRoot.Mutation.SetLearningInterests == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setLearningInterests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetLearningInterests(childComplexity, args["input"].(model.SetLearningInterestsInput)), true
 	case "Mutation.setRoleRequirement":
 		if e.ComplexityRoot.Mutation.SetRoleRequirement == nil {
 			break
@@ -2984,6 +3009,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organisation.Code(childComplexity), true
+	case "Organisation.domain":
+		if e.ComplexityRoot.Organisation.Domain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Domain(childComplexity), true
 	case "Organisation.id":
 		if e.ComplexityRoot.Organisation.ID == nil {
 			break
@@ -3553,6 +3584,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RateCoursePayload.Course(childComplexity), true
 
+	case "Recommendation.alternatives":
+		if e.ComplexityRoot.Recommendation.Alternatives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recommendation.Alternatives(childComplexity), true
 	case "Recommendation.course":
 		if e.ComplexityRoot.Recommendation.Course == nil {
 			break
@@ -4110,6 +4147,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SetKarmaRulePayload.Rule(childComplexity), true
 
+	case "SetLearningInterestsPayload.learner":
+		if e.ComplexityRoot.SetLearningInterestsPayload.Learner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetLearningInterestsPayload.Learner(childComplexity), true
+
 	case "SetRoleRequirementPayload.role":
 		if e.ComplexityRoot.SetRoleRequirementPayload.Role == nil {
 			break
@@ -4238,6 +4282,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RoleRequirementInput", ec.unmarshalInputRoleRequirementInput),
 			graphql.NewInputUnmarshaler("SessionCompetencyInput", ec.unmarshalInputSessionCompetencyInput),
 			graphql.NewInputUnmarshaler("SetKarmaRuleInput", ec.unmarshalInputSetKarmaRuleInput),
+			graphql.NewInputUnmarshaler("SetLearningInterestsInput", ec.unmarshalInputSetLearningInterestsInput),
 			graphql.NewInputUnmarshaler("SetRoleRequirementInput", ec.unmarshalInputSetRoleRequirementInput),
 			graphql.NewInputUnmarshaler("TakeAssessmentInput", ec.unmarshalInputTakeAssessmentInput),
 			graphql.NewInputUnmarshaler("UpdateCourseInput", ec.unmarshalInputUpdateCourseInput),
@@ -5474,6 +5519,43 @@ extend type Query {
   PLATFORM_ADMIN only.
   """
   estimatorModel: EstimatorModel
+}
+`, BuiltIn: false},
+	{Name: "../schema/interests.graphqls", Input: `extend type Learner {
+  """The competencies the learner wants to grow beyond their roles, in the order they gave them (` + "`" + `setLearningInterests` + "`" + `); empty for a caller who may not read the learner's contact details."""
+  learningInterests: [Competency!]!
+}
+
+extend type Organisation {
+  """The domain the organisation works in: the area of the DOMAIN competencies it governs, its own or its nearest ancestor's; null when none. Recommendations leave out courses on other domains' subjects (docs/recommendations.md)."""
+  domain: String
+}
+
+extend type Recommendation {
+  """The courses this one stands for: candidates that taking it would leave with less than half their value (they close the same gap), best first, at most 5. A learner may take one of them instead, say the 3-hour course over the 1-hour one; they may also appear lower in the list."""
+  alternatives: [Course!]!
+}
+
+"""The competencies a learner wants to grow."""
+input SetLearningInterestsInput {
+  """The learner."""
+  learnerId: ID!
+  """The global IDs of at most 10 competencies, most wanted first; an empty list clears the interests."""
+  competencyIds: [ID!]!
+}
+
+"""The result of ` + "`" + `setLearningInterests` + "`" + `."""
+type SetLearningInterestsPayload {
+  """The learner with their interests as they now are."""
+  learner: Learner!
+}
+
+extend type Mutation {
+  """Replaces a learner's learning interests: competencies beyond their roles that their recommendations give a share of the slots to, weighted below the roles' requirements. The learner's own act, or an admin's over them. NOT_FOUND for a learner the caller may not see; BAD_USER_INPUT for more than 10 competencies, one listed twice, or an unknown one. Nothing changes on an error."""
+  setLearningInterests(
+    """The learner and their interests."""
+    input: SetLearningInterestsInput!
+  ): SetLearningInterestsPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/karma.graphqls", Input: `"""What earns karma points. Each reason has one rule (` + "`" + `karmaRules` + "`" + `)."""
@@ -7706,6 +7788,8 @@ func (ec *executionContext) childFields_Learner(ctx context.Context, field graph
 		return ec.fieldContext_Learner_roles(ctx, field)
 	case "seatRequests":
 		return ec.fieldContext_Learner_seatRequests(ctx, field)
+	case "learningInterests":
+		return ec.fieldContext_Learner_learningInterests(ctx, field)
 	case "karmaPoints":
 		return ec.fieldContext_Learner_karmaPoints(ctx, field)
 	case "karmaLedger":
@@ -7866,6 +7950,8 @@ func (ec *executionContext) childFields_Organisation(ctx context.Context, field 
 		return ec.fieldContext_Organisation_children(ctx, field)
 	case "learners":
 		return ec.fieldContext_Organisation_learners(ctx, field)
+	case "domain":
+		return ec.fieldContext_Organisation_domain(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Organisation", field.Name)
 }
@@ -8020,6 +8106,8 @@ func (ec *executionContext) childFields_Recommendation(ctx context.Context, fiel
 		return ec.fieldContext_Recommendation_explanation(ctx, field)
 	case "signals":
 		return ec.fieldContext_Recommendation_signals(ctx, field)
+	case "alternatives":
+		return ec.fieldContext_Recommendation_alternatives(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Recommendation", field.Name)
 }
@@ -8320,6 +8408,14 @@ func (ec *executionContext) childFields_SetKarmaRulePayload(ctx context.Context,
 		return ec.fieldContext_SetKarmaRulePayload_rule(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SetKarmaRulePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetLearningInterestsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "learner":
+		return ec.fieldContext_SetLearningInterestsPayload_learner(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetLearningInterestsPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SetRoleRequirementPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -819,6 +819,20 @@ type SetKarmaRulePayload struct {
 	Rule *models.KarmaRule `json:"rule"`
 }
 
+// The competencies a learner wants to grow.
+type SetLearningInterestsInput struct {
+	// The learner.
+	LearnerID string `json:"learnerId"`
+	// The global IDs of at most 10 competencies, most wanted first; an empty list clears the interests.
+	CompetencyIds []string `json:"competencyIds"`
+}
+
+// The result of `setLearningInterests`.
+type SetLearningInterestsPayload struct {
+	// The learner with their interests as they now are.
+	Learner *models.Learner `json:"learner"`
+}
+
 // Adds a requirement to a role, or replaces the role's requirement for that competency.
 type SetRoleRequirementInput struct {
 	// The global ID of the role to change.

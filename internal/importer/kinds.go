@@ -20,7 +20,7 @@ type spec[T any] struct {
 
 var organisations = spec[models.OrganisationRecord]{
 	required: []string{"code", "name", "type"},
-	optional: []string{"parent_code"},
+	optional: []string{"parent_code", "domain"},
 	parse: func(r *row) (rec models.OrganisationRecord, err error) {
 		if rec.Code, err = r.text("code"); err != nil {
 			return rec, err
@@ -34,6 +34,7 @@ var organisations = spec[models.OrganisationRecord]{
 		}
 		rec.Type = models.OrganisationType(t)
 		rec.ParentCode = r.cell("parent_code")
+		rec.Domain = r.cell("domain")
 		switch {
 		case rec.Type == models.OrgMinistry && rec.ParentCode != "":
 			return rec, reject("parent_code", "must be empty for a ministry")

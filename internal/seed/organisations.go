@@ -326,7 +326,7 @@ func organisations() []orgNode {
 		}
 	}
 	for mi, m := range ministries {
-		ms = append(ms, orgNode{rec: models.OrganisationRecord{Code: m.code, Name: m.name, Type: models.OrgMinistry}, staff: m.staff, ministry: mi})
+		ms = append(ms, orgNode{rec: models.OrganisationRecord{Code: m.code, Name: m.name, Type: models.OrgMinistry, Domain: m.area}, staff: m.staff, ministry: mi})
 		walk(m.code, mi, m.units, 0)
 	}
 	return append(append(ms, ds...), os...)

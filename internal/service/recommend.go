@@ -28,6 +28,8 @@ type Store interface {
 	models.CatalogueService
 	models.LearningService
 	models.PlanService // the courses plans assign, which learning paths put first
+	models.InterestService
+	FindOrganisationsByIDs(ctx context.Context, ids []int64) (map[int64]*models.Organisation, error)
 }
 
 // Recommendations computes a learner's competency gaps, ranked courses and
@@ -216,7 +218,8 @@ func newCatalogue(c *models.Catalogue, outcomes []models.PeerOutcome) *recommend
 			imparts[j] = recommender.Impart{CompetencyID: cc.CompetencyID, From: cc.FromLevel, To: cc.ToLevel, Efficacy: c.Efficacy(cc)}
 		}
 		courses[i] = recommender.Course{ID: course.ID, Title: course.Title, Hours: course.DurationHours,
-			RatingSum: course.RatingSum, RatingCount: course.RatingCount, Enrolments: course.EnrolmentCount, Imparts: imparts}
+			RatingSum: course.RatingSum, RatingCount: course.RatingCount, Enrolments: course.EnrolmentCount, Imparts: imparts,
+			Domains: courseDomains(c, c.Imparts[course.ID])}
 	}
 	events := make([]recommender.PeerEvent, len(outcomes))
 	for i, o := range outcomes {
@@ -327,7 +330,7 @@ func key(kind string, l *models.Learner, catalogue int64, model int, roleID *int
 		role = *roleID
 	}
 	day := time.Now().UTC().Format("20060102") // estimates age by the day (readTime)
-	return fmt.Sprintf("%s:v1:%d:%d:%d:m%d:%d:%s:%v", kind, l.ID, l.Version, catalogue, model, role, day, args)
+	return fmt.Sprintf("%s:v2:%d:%d:%d:m%d:%d:%s:%v", kind, l.ID, l.Version, catalogue, model, role, day, args)
 }
 
 // Recommend returns the first courses ranked for l.
@@ -343,6 +346,9 @@ func (s *Recommendations) Recommend(ctx context.Context, l *models.Learner, role
 		ctx = s.asNewAs(ctx, l)
 		in, err := s.learner(ctx, l, roleID)
 		if err != nil {
+			return nil, err
+		}
+		if err := s.listFocus(ctx, snap.catalog, l, roleID, &in); err != nil {
 			return nil, err
 		}
 		return &RecommendationList{LearnerID: l.ID, RoleID: roleID, GeneratedAt: time.Now().UTC(),
@@ -365,6 +371,9 @@ func (s *Recommendations) Path(ctx context.Context, l *models.Learner, roleID *i
 		ctx = s.asNewAs(ctx, l)
 		in, err := s.learner(ctx, l, roleID)
 		if err != nil {
+			return nil, err
+		}
+		if err := s.focus(ctx, snap.catalog, l, &in, false); err != nil {
 			return nil, err
 		}
 		assigned, err := s.assigned(ctx, l, &in)

@@ -113,7 +113,7 @@ func (db *DB) UpsertOrganisations(ctx context.Context, recs []models.Organisatio
 	codes := make([]string, 0, 2*len(recs))
 	var valid []int
 	for i, r := range recs {
-		n := models.NewOrganisation{Code: r.Code, Name: r.Name, Type: r.Type}
+		n := models.NewOrganisation{Code: r.Code, Name: r.Name, Type: r.Type, Domain: r.Domain}
 		if r.ParentCode != "" {
 			n.ParentID = new(int64) // presence only; resolved below
 		}
@@ -183,7 +183,7 @@ func (db *DB) UpsertOrganisations(ctx context.Context, recs []models.Organisatio
 // subtree's paths when its parent changes.
 func (db *DB) upsertOrganisation(ctx context.Context, tx bun.Tx, old *models.Organisation, r models.OrganisationRecord, parent *models.Organisation) (*models.Organisation, error) {
 	if old == nil {
-		o := &models.Organisation{Code: r.Code, Name: r.Name, Type: r.Type}
+		o := &models.Organisation{Code: r.Code, Name: r.Name, Type: r.Type, Domain: r.Domain}
 		if parent != nil {
 			o.ParentID = &parent.ID
 		}
@@ -191,6 +191,9 @@ func (db *DB) upsertOrganisation(ctx context.Context, tx bun.Tx, old *models.Org
 	}
 	o := *old
 	o.Name, o.Type, o.ParentID, o.UpdatedAt = r.Name, r.Type, nil, db.now()
+	if r.Domain != "" {
+		o.Domain = r.Domain
+	}
 	newPath := models.RootPath(o.ID)
 	if parent != nil {
 		if strings.HasPrefix(parent.Path, old.Path) {
@@ -207,7 +210,7 @@ func (db *DB) upsertOrganisation(ctx context.Context, tx bun.Tx, old *models.Org
 		}
 		o.Path = newPath
 	}
-	_, err := tx.NewUpdate().Model(&o).Column("name", "type", "parent_id", "updated_at").WherePK().Exec(ctx)
+	_, err := tx.NewUpdate().Model(&o).Column("name", "type", "parent_id", "domain", "updated_at").WherePK().Exec(ctx)
 	return &o, err
 }
 

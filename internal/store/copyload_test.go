@@ -37,7 +37,7 @@ const learnerKey = " JOIN learners AS l ON l.id = x.learner_id"
 
 var dumps = []tableDump{
 	// The catalogue goes through the same path in both: ids and all.
-	{table: "organisations", query: "SELECT id, code, name, type, parent_id, path FROM organisations ORDER BY id"},
+	{table: "organisations", query: "SELECT id, code, name, type, parent_id, path, domain FROM organisations ORDER BY id"},
 	{table: "competencies", query: "SELECT id, code, name, description, type, area, sub_theme FROM competencies ORDER BY id"},
 	{table: "competency_levels", query: "SELECT competency_id, level, name, description FROM competency_levels ORDER BY 1, 2"},
 	{table: "roles", query: "SELECT id, code, name, description FROM roles ORDER BY id"},
@@ -86,7 +86,7 @@ var dumps = []tableDump{
 }
 
 // emptyTables hold nothing after a seed, on either path.
-var emptyTables = []string{"dismissals", "plans", "plan_courses", "plan_learners", "seat_requests", "seat_decisions",
+var emptyTables = []string{"dismissals", "learning_interests", "plans", "plan_courses", "plan_learners", "seat_requests", "seat_decisions",
 	"session_registrations", "assessment_attempts", "otp_codes", "audit_entries", "course_effects", "token_revocations", "estimator_models"}
 
 // dumpRows runs a dump's query.

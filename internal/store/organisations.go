@@ -44,7 +44,7 @@ func (db *DB) CreateOrganisation(ctx context.Context, n *models.NewOrganisation)
 	if err := n.Validate(); err != nil {
 		return nil, err
 	}
-	o := &models.Organisation{Code: n.Code, Name: n.Name, Type: n.Type, ParentID: n.ParentID}
+	o := &models.Organisation{Code: n.Code, Name: n.Name, Type: n.Type, ParentID: n.ParentID, Domain: n.Domain}
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var parent *models.Organisation
 		if n.ParentID != nil {
