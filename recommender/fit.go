@@ -41,8 +41,8 @@ type FitReport struct {
 }
 
 // Diagnostics score a model's one-step-ahead predictions on held-out cases: each
-// assessment outcome and each supervisor rating predicted from the evidence of the
-// same case that came before it.
+// assessment outcome and each supervisor rating that has evidence of the same case
+// before it, predicted from that evidence.
 type Diagnostics struct {
 	// Assessments is the number of assessment outcomes predicted; AssessmentLogLoss
 	// their mean negative log-probability of the outcome (pass or fail), in nats.
@@ -86,8 +86,8 @@ func Diagnose(p Params, cases []Case) Diagnostics {
 	for _, c := range cases {
 		rows := sortedUsable(p, c.Evidence)
 		for k, e := range rows {
-			if !predicted(e) {
-				continue
+			if !predicted(e) || k == 0 {
+				continue // the first piece of a case is predicted by no evidence (as in DiagnoseLatest)
 			}
 			post := posteriorAt(p, c.CompetencyID, c.Required, rows[:k], e.ObservedAt)
 			switch e.Source {

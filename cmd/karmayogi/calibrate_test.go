@@ -67,10 +67,16 @@ func TestCalibrateCommand(t *testing.T) {
 			if n := versions(); n != 0 {
 				t.Fatalf("a dry run stored %d versions", n)
 			}
+			if strings.Contains(stdout, "course effects refitted") {
+				t.Errorf("a dry run refitted the course effects:\n%s", stdout)
+			}
 
 			code, stdout, stderr = runCLI(t, "calibrate", "--sample", "100")
 			if code != 0 || !strings.Contains(stdout, "stored as version 1") {
 				t.Fatalf("calibrate: exit %d\n%s\n%s", code, stdout, stderr)
+			}
+			if !strings.Contains(stdout, "course effects refitted: ") {
+				t.Errorf("calibrate did not refit the course effects:\n%s", stdout)
 			}
 			if !strings.Contains(stdout, "read 100 of them, chosen by a hash of the learner ID (--sample 100)") {
 				t.Errorf("calibrate --sample 100 does not say it sampled:\n%s", stdout)

@@ -65,7 +65,8 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Logger.Info("applied migrations", "count", n)
 	}
 	estMetrics := telemetry.NewEstimatorMetrics()
-	m.Estimator = &service.Estimator{Store: db, Logger: m.Logger, Metrics: estMetrics, Poll: m.Config.EstimatorPoll}
+	m.Estimator = &service.Estimator{Store: db, Logger: m.Logger, Metrics: estMetrics, Poll: m.Config.EstimatorPoll,
+		Effects: &service.CourseEffects{Store: db, Logger: m.Logger}}
 	if err := m.Estimator.Load(ctx); err != nil {
 		return err
 	}

@@ -37,7 +37,7 @@ func openStore(ctx context.Context) (*store.DB, *service.Estimator, error) {
 		db.Close()
 		return nil, nil, err
 	}
-	est := &service.Estimator{Store: db}
+	est := &service.Estimator{Store: db, Effects: &service.CourseEffects{Store: db}}
 	if err := est.Load(ctx); err != nil {
 		db.Close()
 		return nil, nil, err

@@ -61,6 +61,9 @@ type Calibration struct {
 	// active model, and Reason why or why not.
 	Activated bool
 	Reason    string
+	// Effects is the course-effect refit that followed (nil: none, on a dry run or
+	// without Estimator.Effects).
+	Effects *EffectSummary
 
 	ReadTime, FitTime time.Duration
 }
@@ -106,6 +109,15 @@ func (e *Estimator) Calibrate(ctx context.Context, o CalibrateOptions) (*Calibra
 		}
 	}
 	c, err := e.calibrate(ctx, o)
+	if err == nil && !c.DryRun && e.Effects != nil {
+		fx := *e.Effects
+		fx.Params = e.Params()
+		sum, ferr := fx.FitCourseEffects(ctx)
+		if ferr != nil {
+			return c, fmt.Errorf("course effects: %w", ferr)
+		}
+		c.Effects = &sum
+	}
 	switch {
 	case err != nil:
 		e.Metrics.Calibrated(telemetry.CalibrationFailed)
@@ -375,6 +387,10 @@ func (c *Calibration) WriteReport(w io.Writer) error {
 		fmt.Fprintf(&b, "stored as version %d and activated: %s; servers switch to it at their next poll and re-estimate stored proficiencies in the background\n", c.Model.Version, c.Reason)
 	default:
 		fmt.Fprintf(&b, "stored as version %d, not activated: %s (activate it anyway with: karmayogi calibrate --activate %d)\n", c.Model.Version, c.Reason, c.Model.Version)
+	}
+	if e := c.Effects; e != nil {
+		fmt.Fprintf(&b, "course effects refitted: %d of %d claims estimated from %d completions, %d contradicted (in %d courses); karmayogi effects lists them\n",
+			e.Estimated, e.Claims, e.Completions, e.Contradicted, e.ContradictedCourses)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -71,6 +71,10 @@ type Estimator struct {
 	Poll time.Duration
 	// Batch is how many learners one re-estimation transaction covers; <= 0: 500.
 	Batch int
+	// Effects, when set, refits the course effects after every calibration that is
+	// not a dry run, with the model then in use (the effects are part of what a
+	// calibration learns, and their before/after levels are the estimator's).
+	Effects *CourseEffects
 
 	current atomic.Pointer[recommender.Params]
 	// pending: the model in use may still have stored proficiencies to re-estimate.
