@@ -90,18 +90,20 @@ func Fit(start Params, cases []Case, o FitOptions) (Params, FitReport) {
 		run := runEM(start, p, data, o.Groups, maxIter)
 		p = run.params // the next half-life starts from this fit
 		preds := predictions(run.params, data)
+		hBest := math.Inf(-1)
 		for _, r := range HalfLives {
 			q := run.params
 			q.ReadHalfLife = r
 			score := preds.score(q)
+			hBest = max(hBest, score)
 			if bestRun.iterations == 0 || score > bestScore+minScoreGain {
 				best, bestScore, bestRun = q, score, run
 			}
 		}
-		scores = append(scores, fmt.Sprintf("%s %.4f", halfLifeName(h), bestScore))
+		scores = append(scores, fmt.Sprintf("%s %.4f", halfLifeName(h), hBest))
 	}
 	report.Iterations, report.Converged, report.LogLikelihood = bestRun.iterations, bestRun.converged, bestRun.logLik
-	report.Notes = append(report.Notes, fmt.Sprintf("half-life %s, read half-life %s, chosen by the prequential log score of each case's newest evidence (best so far, by half-life: %s)",
+	report.Notes = append(report.Notes, fmt.Sprintf("half-life %s, read half-life %s, chosen by the prequential log score, each piece of evidence predicted from those before it (by half-life, with its best read half-life: %s)",
 		halfLifeName(best.HalfLife), halfLifeName(best.ReadHalfLife), strings.Join(scores, ", ")))
 	report.Notes = append(report.Notes, bestRun.notes...)
 	if !bestRun.converged {

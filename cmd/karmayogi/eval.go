@@ -165,15 +165,17 @@ func writeWorldsTable(w io.Writer, worlds []recommender.WorldEvaluation) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "world\tMAE ours\tdefaults\tlatest\tmax\tlatest_self\tours vs latest\tNDCG@10\tgap closed in 20 h\thalf-life\tread half-life")
+	fmt.Fprintln(tw, "world\tMAE ours\tdefaults\tlatest\tmax\tlatest_self\tours vs latest\tmarginal NDCG@10 list/independent\ttop-5 share list/independent\tgap closed in 20 h\thalf-life\tread half-life")
 	var ours, latest float64
 	for _, e := range worlds {
 		p := e.Proficiency
 		ours += p.Ours.MAE
 		latest += p.Latest.MAE
-		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%+.0f%%\t%.3f\t%.3f\t%s\t%s\n", e.World.Name, p.Ours.MAE, p.Defaults.MAE,
+		r := e.Recommendation
+		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%+.0f%%\t%.3f / %.3f\t%.1f%% / %.1f%%\t%.3f\t%s\t%s\n", e.World.Name, p.Ours.MAE, p.Defaults.MAE,
 			p.Latest.MAE, p.Max.MAE, p.LatestSelf.MAE, 100*(p.Ours.MAE/p.Latest.MAE-1),
-			e.Recommendation.Ours.NDCG10, e.Recommendation.Ours.GapClosed20h, days(e.HalfLife), days(e.ReadHalfLife))
+			r.Ours.MarginalNDCG10, r.OursIndependent.MarginalNDCG10, 100*r.Ours.Top5Share, 100*r.OursIndependent.Top5Share,
+			r.Ours.GapClosed20h, days(e.HalfLife), days(e.ReadHalfLife))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
