@@ -108,13 +108,7 @@ func Diagnose(p Params, cases []Case) Diagnostics {
 			}
 		}
 	}
-	if d.Assessments > 0 {
-		d.AssessmentLogLoss = loss / float64(d.Assessments)
-	}
-	if d.SupervisorRatings > 0 {
-		d.SupervisorMAE = abs / float64(d.SupervisorRatings)
-	}
-	return d
+	return d.averaged(loss, abs)
 }
 
 // DiagnoseLatest scores the latest-evidence rule the same way: the implied level of
@@ -163,6 +157,11 @@ func DiagnoseLatest(train, test []Case) Diagnostics {
 			d.SupervisorRatings++
 		}
 	})
+	return d.averaged(loss, abs)
+}
+
+// averaged returns d with the summed log loss and absolute error turned into means.
+func (d Diagnostics) averaged(loss, abs float64) Diagnostics {
 	if d.Assessments > 0 {
 		d.AssessmentLogLoss = loss / float64(d.Assessments)
 	}

@@ -3,29 +3,19 @@ package recommender
 import (
 	"math"
 	"math/rand/v2"
-	"slices"
 	"time"
-
-	"github.com/openkarmayogi/karmayogi/models"
 )
 
-// The simulator behind the offline evaluation. Its noise and bias are its own, held in
-// simNoise below, and deliberately differ from DefaultParams: the estimator is never
-// told how the evidence was generated.
+// The noise shared by the simulated worlds (world.go): how levels sit around a
+// requirement, how much evidence there is and when, how assessments are passed and
+// certifications held. A World sets the rest. None of it is the estimator's Params:
+// the estimator is never told how the evidence was generated.
 
-// simNoise is how simulated evidence is generated.
+// simNoise is how simulated evidence is generated, in every world.
 var simNoise = struct {
-	noRequirement float64    // chance a competency has no role requirement
-	deltaFromReq  []int      // true level minus required level ...
-	deltaWeights  []float64  // ... with these weights
-	drift         float64    // chance the learner improved during the evidence span
-	driftTwo      float64    // given drift, chance it was by two levels rather than one
-	maxEvidence   int        // 1..maxEvidence rows per (learner, competency)
-	sourceWeights [5]float64 // self, supervisor, assessment, course, certification
-
-	selfBias, selfSD             float64
-	supervisorBias, supervisorSD float64
-	courseBias, courseSD         float64
+	deltaFromReq []int     // true level minus required level ...
+	deltaWeights []float64 // ... with these weights
+	maxEvidence  int       // 1..maxEvidence rows per (learner, competency)
 
 	passAbove, passAt, passJustBelow, passFarBelow float64 // P(pass) by true level vs tested level
 
@@ -33,17 +23,9 @@ var simNoise = struct {
 
 	minSpan, maxSpan time.Duration
 }{
-	noRequirement: 0.15,
-	deltaFromReq:  []int{-3, -2, -1, 0, 1},
-	deltaWeights:  []float64{0.08, 0.17, 0.30, 0.30, 0.15},
-	drift:         0.30,
-	driftTwo:      0.30,
-	maxEvidence:   7,
-	sourceWeights: [5]float64{0.30, 0.20, 0.25, 0.15, 0.10},
-
-	selfBias: 0.8, selfSD: 1.0,
-	supervisorBias: 0.1, supervisorSD: 0.9,
-	courseBias: 0.3, courseSD: 0.9,
+	deltaFromReq: []int{-3, -2, -1, 0, 1},
+	deltaWeights: []float64{0.08, 0.17, 0.30, 0.30, 0.15},
+	maxEvidence:  7,
 
 	passAbove: 0.95, passAt: 0.78, passJustBelow: 0.22, passFarBelow: 0.06,
 
@@ -53,103 +35,21 @@ var simNoise = struct {
 	maxSpan: 3 * 365 * 24 * time.Hour,
 }
 
-// simCase is one simulated (learner, competency): the required level of the learner's
-// role, the hidden true level at the time of the newest evidence, and the evidence.
-type simCase struct {
-	required  int
-	trueLevel int
-	evidence  []models.Evidence
-}
-
 // simBase is the start of simulated time.
 var simBase = time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// simulateLearners returns the (learner, competency) cases of n simulated learners,
-// each holding one to four competencies, with levels 0..5. It is deterministic in seed.
-func simulateLearners(n int, seed int64) []simCase {
-	rng := rand.New(rand.NewPCG(uint64(seed), 0x6b61726d61796f67)) // "karmayog"
-	const top = 5
-	var cases []simCase
-	for learner := range n {
-		for comp := range 1 + rng.IntN(4) {
-			cases = append(cases, simulateCase(rng, int64(learner+1), int64(comp+1), top))
-		}
-	}
-	return cases
-}
-
-// simulateCase draws one (learner, competency) case.
-func simulateCase(rng *rand.Rand, learnerID, competencyID int64, top int) simCase {
+// simulateCertification draws the level of a certification held by someone at
+// level: that level, one below or one above, clamped to 1..top.
+func simulateCertification(rng *rand.Rand, level, top int) int {
 	s := &simNoise
-	c := simCase{}
-	if rng.Float64() >= s.noRequirement {
-		c.required = 1 + rng.IntN(top)
-		c.trueLevel = clampInt(c.required+s.deltaFromReq[pick(rng, s.deltaWeights)], 0, top)
-	} else {
-		c.trueLevel = rng.IntN(top + 1)
+	switch u := rng.Float64(); {
+	case u < s.certAt:
+	case u < s.certAt+s.certBelow:
+		level--
+	default:
+		level++
 	}
-
-	// Evidence times across a span, oldest first.
-	n := 1 + rng.IntN(s.maxEvidence)
-	span := s.minSpan + time.Duration(rng.Int64N(int64(s.maxSpan-s.minSpan)))
-	start := simBase.Add(time.Duration(rng.Int64N(int64(365 * 24 * time.Hour))))
-	times := make([]time.Time, n)
-	for i := range times {
-		times[i] = start.Add(time.Duration(rng.Int64N(int64(span))))
-	}
-	slices.SortFunc(times, time.Time.Compare)
-
-	// Some learners improved during the span: evidence before the change shows the
-	// earlier level.
-	earlier, change := c.trueLevel, times[0]
-	if c.trueLevel > 0 && rng.Float64() < s.drift {
-		inc := 1
-		if rng.Float64() < s.driftTwo {
-			inc = 2
-		}
-		earlier = max(0, c.trueLevel-inc)
-		change = times[0].Add(time.Duration(rng.Int64N(int64(times[n-1].Sub(times[0])) + 1)))
-	}
-
-	sources := []models.EvidenceSource{models.SelfRating, models.SupervisorRating,
-		models.Assessment, models.CourseCompletion, models.Certification}
-	for i, at := range times {
-		level := c.trueLevel
-		if at.Before(change) {
-			level = earlier
-		}
-		e := models.Evidence{
-			ID:           learnerID*1000 + competencyID*100 + int64(i),
-			LearnerID:    learnerID,
-			CompetencyID: competencyID,
-			Source:       sources[pick(rng, s.sourceWeights[:])],
-			ObservedAt:   at,
-			CreatedAt:    at,
-		}
-		switch e.Source {
-		case models.SelfRating:
-			e.Level = noisyLevel(rng, level, s.selfBias, s.selfSD, top)
-		case models.SupervisorRating:
-			e.Level = noisyLevel(rng, level, s.supervisorBias, s.supervisorSD, top)
-		case models.CourseCompletion:
-			e.Level = noisyLevel(rng, level, s.courseBias, s.courseSD, top)
-		case models.Certification:
-			switch u := rng.Float64(); {
-			case u < s.certAt:
-				e.Level = level
-			case u < s.certAt+s.certBelow:
-				e.Level = level - 1
-			default:
-				e.Level = level + 1
-			}
-			e.Level = clampInt(e.Level, 1, top)
-		case models.Assessment:
-			e.Level = clampInt(level+rng.IntN(3)-1, 1, top)
-			e.Score = simulateScore(rng, level, e.Level)
-		}
-		c.evidence = append(c.evidence, e)
-	}
-	return c
+	return clampInt(level, 1, top)
 }
 
 // simulateScore draws the score of an assessment testing level tested taken by someone

@@ -206,15 +206,7 @@ func simulateWorldCase(w World, rng *rand.Rand, learnerID, competencyID int64, r
 				level = max(level, e.Level)
 			}
 		case models.Certification:
-			switch u := rng.Float64(); {
-			case u < s.certAt:
-				e.Level = level
-			case u < s.certAt+s.certBelow:
-				e.Level = level - 1
-			default:
-				e.Level = level + 1
-			}
-			e.Level = clampInt(e.Level, 1, top)
+			e.Level = simulateCertification(rng, level, top)
 		case models.EventAttendance:
 			e.Level = clampInt(level+rng.IntN(3), 1, top)
 		case models.Assessment:
