@@ -442,3 +442,16 @@ func BenchmarkRecommend(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRecommendIndependent is BenchmarkRecommend's same-run baseline: the
+// independent ranking the marginal list replaced, on the same catalogue and learner.
+func BenchmarkRecommendIndependent(b *testing.B) {
+	cat, l := benchCatalogue(b)
+	p := recommender.DefaultParams()
+	b.ReportAllocs()
+	for b.Loop() {
+		if recs := cat.RecommendIndependent(p, l, 10, recommender.ScoreOptions{}); len(recs) != 10 {
+			b.Fatalf("%d recommendations", len(recs))
+		}
+	}
+}
