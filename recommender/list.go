@@ -392,7 +392,7 @@ func (c *Catalogue) explainItem(s, base *learnerState, course *Course, contribs 
 		name := c.competencyName(top.CompetencyID)
 		assumed := ""
 		if len(l.Stored[top.CompetencyID]) == 0 {
-			assumed = " (assumed from the prior: no evidence yet)"
+			assumed = noEvidence(l, top.CompetencyID)
 		}
 		if top.To > top.From {
 			fmt.Fprintf(&b, "Raises %s from level %d%s to %d", name, top.From, assumed, top.To)
@@ -580,4 +580,22 @@ func (l Learner) measuredAgainst(reqs []Requirement) Learner {
 		}
 	}
 	return out
+}
+
+// noEvidence is how an explanation says the level of a competency rests on no
+// evidence at all: it is the population prior of people whose roles require it as the
+// learner's own do, or of people whose roles do not require it.
+func noEvidence(l Learner, competencyID int64) string {
+	held := l.Held[competencyID]
+	if l.Held == nil {
+		for _, r := range l.Requirements {
+			if r.CompetencyID == competencyID {
+				held = r.Level
+			}
+		}
+	}
+	if held > 0 {
+		return " (no evidence yet: estimated from people in your role)"
+	}
+	return " (no evidence yet: estimated from people whose roles do not require it)"
 }

@@ -172,8 +172,8 @@ func TestListInterests(t *testing.T) {
 	if k != 4 {
 		t.Errorf("the interest course is item %d, want 5 (weighted below the role, owed the fifth slot)", k+1)
 	}
-	if !strings.Contains(recs[k].Explanation, "Data Analytics at level 2 (assumed from the prior: no evidence yet), one of your learning interests") &&
-		!strings.Contains(recs[k].Explanation, "Data Analytics from level 0 (assumed from the prior: no evidence yet) to 2, one of your learning interests") {
+	if !strings.Contains(recs[k].Explanation, "Data Analytics at level 2 (no evidence yet: estimated from people whose roles do not require it), one of your learning interests") &&
+		!strings.Contains(recs[k].Explanation, "Data Analytics from level 0 (no evidence yet: estimated from people whose roles do not require it) to 2, one of your learning interests") {
 		t.Errorf("explanation %q", recs[k].Explanation)
 	}
 	for _, r := range recs[:k] {
@@ -208,5 +208,17 @@ func TestCohortRequirements(t *testing.T) {
 	recs := cat.Recommend(recommender.DefaultParams(), l, 10, recommender.ScoreOptions{})
 	if len(recs) != 1 || !strings.HasSuffix(recs[0].Explanation, "; you hold no role yet, so this is measured against X.") {
 		t.Errorf("recs %+v", recs)
+	}
+}
+
+// TestExplanationSaysWhenNoEvidence: a level resting on no evidence at all is said to
+// come from the people in the learner's role.
+func TestExplanationSaysWhenNoEvidence(t *testing.T) {
+	cat := recommender.NewCatalogue([]recommender.Course{{ID: 1, Title: "Noting", Hours: 2,
+		Imparts: []recommender.Impart{{CompetencyID: 7, From: 0, To: 3}}}}, map[int64]string{7: "Noting and Drafting"}, nil)
+	l := recommender.Learner{RoleIDs: []int64{1}, Requirements: []recommender.Requirement{{CompetencyID: 7, Level: 3, Weight: 1, RoleName: "Section Officer"}}}
+	recs := cat.Recommend(recommender.DefaultParams(), l, 5, recommender.ScoreOptions{})
+	if len(recs) != 1 || !strings.Contains(recs[0].Explanation, "(no evidence yet: estimated from people in your role)") {
+		t.Fatalf("recommendations %+v", recs)
 	}
 }

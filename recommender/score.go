@@ -129,7 +129,7 @@ const gainTol = 1e-9
 //
 // ("Strengthens X at level F" when the median does not move; "and N more" after the
 // second competency when there are more; "one of your learning interests" for an
-// interest; "(assumed from the prior: no evidence yet)" after a level the learner has
+// interest; "(no evidence yet: estimated from people in your role)", or "from people whose roles do not require it", after a level the learner has
 // no evidence for; "also covers X, like T above" when an earlier item took most of
 // its value; "An alternative to T above: also covers X" when it adds nothing; the
 // rating clause only for a rated course; l.Focus.Basis last).

@@ -215,7 +215,7 @@ func TestColdStart(t *testing.T) {
 				if !strings.HasSuffix(it.Explanation, "; "+tc.basis+".") {
 					t.Errorf("explanation %q does not end with the basis %q", it.Explanation, tc.basis)
 				}
-				if it.Gaps[0].GapClosed > 0 && !strings.Contains(it.Explanation, "(assumed from the prior: no evidence yet)") {
+				if it.Gaps[0].GapClosed > 0 && !strings.Contains(it.Explanation, "(no evidence yet: estimated from people whose roles do not require it)") {
 					t.Errorf("explanation %q does not say the level is assumed", it.Explanation)
 				}
 			}
