@@ -37,7 +37,11 @@ type Evidence struct {
 	// verified (its certificate's); empty for other sources and for completions
 	// recorded before completions were verified.
 	Verification CompletionVerification `bun:"verification,nullzero"`
-	CreatedAt    time.Time              `bun:"created_at"`
+	// Likelihood, on ASSESSMENT evidence from an adaptive assessment, is the
+	// likelihood of its item responses at each level 0..5 (up to a constant): the
+	// estimator uses it in place of a pass or fail at Level. nil otherwise.
+	Likelihood []float64 `bun:"likelihood,type:text,nullzero,json_use_number"`
+	CreatedAt  time.Time `bun:"created_at"`
 }
 
 // SelfReported reports whether the evidence rests on a completion nobody verified:

@@ -119,7 +119,8 @@ type fitCase struct {
 	competency int64
 	required   int
 	rows       []models.Evidence
-	codes      []int32
+	codes      []int32     // -1: a row with a likelihood of its own (fixed)
+	fixed      [][]float64 // by row: that likelihood's logarithm, nil for coded rows
 	ages       []float64
 }
 
@@ -136,10 +137,15 @@ func prepareCases(p Params, cases []Case) ([]fitCase, FitReport) {
 		learners[c.LearnerID] = true
 		r.Evidence += len(rows)
 		fc := fitCase{competency: c.CompetencyID, required: clampInt(c.Required, 0, p.Levels-1), rows: rows,
-			codes: make([]int32, len(rows)), ages: make([]float64, len(rows))}
+			codes: make([]int32, len(rows)), fixed: make([][]float64, len(rows)), ages: make([]float64, len(rows))}
 		newest := rows[len(rows)-1].ObservedAt
 		for i, e := range rows {
 			fc.codes[i] = p.obsCode(e)
+			if len(e.Likelihood) > 0 { // an adaptive assessment's: not a parameter to fit
+				fc.codes[i] = -1
+				fc.fixed[i] = make([]float64, p.Levels)
+				p.logLikelihood(fc.fixed[i], e)
+			}
 			fc.ages[i] = newest.Sub(e.ObservedAt).Hours()
 		}
 		data = append(data, fc)
@@ -303,6 +309,12 @@ func runEM(hand, p Params, data []fitCase, groups map[int64]CompetencyGroup, max
 			}
 			for i, code := range c.codes {
 				w := weights[n][i]
+				if code < 0 {
+					for l := range logp {
+						logp[l] += w * c.fixed[i][l]
+					}
+					continue
+				}
 				for l := range logp {
 					logp[l] += w * table[l][code]
 				}
@@ -344,6 +356,9 @@ func (st *emStats) add(p Params, c fitCase, weights, q []float64) {
 	}
 	top := st.k - 1
 	for i, code := range c.codes {
+		if code < 0 {
+			continue // a fixed likelihood has nothing to count
+		}
 		w := weights[i]
 		src, level, y, m := decodeObs(code, top)
 		if src < len(observedSources) {

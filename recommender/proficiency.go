@@ -195,6 +195,14 @@ func (p Params) usable(e models.Evidence) bool {
 	if e.Score != nil && !(*e.Score >= 0 && *e.Score <= 1) {
 		return false
 	}
+	for _, q := range e.Likelihood {
+		if !(q >= 0) || math.IsInf(q, 1) {
+			return false
+		}
+	}
+	if len(e.Likelihood) > 0 && (len(e.Likelihood) != p.Levels || slices.Max(e.Likelihood) <= 0) {
+		return false
+	}
 	return true
 }
 
@@ -227,6 +235,15 @@ func (p Params) weight(age time.Duration) float64 { return halving(age, p.HalfLi
 // logLikelihood fills ll[l] with log P(e | l) for each level l. e must be usable.
 func (p Params) logLikelihood(ll []float64, e models.Evidence) {
 	top := len(ll) - 1
+	if len(e.Likelihood) == len(ll) {
+		// An adaptive assessment: the likelihood of its item responses themselves,
+		// normalised to a maximum of 1.
+		peak := slices.Max(e.Likelihood)
+		for l, q := range e.Likelihood {
+			ll[l] = math.Log(max(q/peak, probFloor))
+		}
+		return
+	}
 	for l := range ll {
 		if q, ok := p.fittedLikelihood(e, l); ok {
 			ll[l] = math.Log(max(q, probFloor))

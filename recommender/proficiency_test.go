@@ -603,3 +603,26 @@ func TestSelfReportedCompletionWeighsLess(t *testing.T) {
 		t.Errorf("P(>= 4): self-reported %.3f, verified %.3f, uniform 0.333; want the self-reported between", atLeast(s.Distribution, 4), atLeast(v.Distribution, 4))
 	}
 }
+
+// TestAdaptiveAssessmentLikelihood: ASSESSMENT evidence that carries the likelihood of
+// its item responses moves the estimate by that likelihood, not by a pass at its level.
+func TestAdaptiveAssessmentLikelihood(t *testing.T) {
+	p := recommender.DefaultParams()
+	e := ev(models.Assessment, 1, nil, 0) // tested at level 1, but the responses say 4
+	e.Likelihood = []float64{0.001, 0.01, 0.05, 0.3, 1, 0.4}
+	got := recommender.EstimateProficiency(p, 0, []models.Evidence{e})
+	var z float64
+	for _, q := range e.Likelihood {
+		z += q
+	}
+	for l, q := range e.Likelihood {
+		if math.Abs(got.Distribution[l]-q/z) > 1e-9 {
+			t.Fatalf("P(%d) = %v, want the responses' normalised likelihood %v", l, got.Distribution[l], q/z)
+		}
+	}
+	bad := e
+	bad.Likelihood = []float64{1, 2}
+	if est := recommender.EstimateProficiency(p, 0, []models.Evidence{bad}); !est.UpdatedAt.IsZero() {
+		t.Errorf("a likelihood of the wrong length was used: %+v", est)
+	}
+}
