@@ -8,9 +8,12 @@ import (
 	"testing"
 
 	"github.com/openkarmayogi/karmayogi/graph"
+	"github.com/openkarmayogi/karmayogi/internal/cache"
 	demo "github.com/openkarmayogi/karmayogi/internal/seed"
+	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
+	"github.com/openkarmayogi/karmayogi/recommender"
 )
 
 const qReport = `query($o: ID!, $r: ID, $t: CompetencyType) { gapReport(organisationId: $o, roleId: $r, competencyType: $t) {
@@ -63,96 +66,129 @@ func TestGapReportAgreesWithLearners(t *testing.T) {
 		if _, err := demo.Run(context.Background(), db, demo.Options{Learners: 240, Courses: 150}); err != nil {
 			t.Fatal(err)
 		}
-		c := newClient(t, db)
-		var orgs struct {
-			Organisations struct {
-				Edges []struct{ Node struct{ ID, Code string } }
-			}
-		}
-		decode(t, c.data(`{ organisations(first: 50) { edges { node { id code } } } }`, nil), &orgs)
-		// The ministry with the most learners.
-		var ministry string
-		best := -1
-		for _, e := range orgs.Organisations.Edges {
-			var n struct{ Learners struct{ TotalCount int } }
-			decode(t, c.data(`query($o: ID!) { learners(filter: {organisationId: $o}) { totalCount } }`, map[string]any{"o": e.Node.ID}), &n)
-			if n.Learners.TotalCount > best {
-				ministry, best = e.Node.ID, n.Learners.TotalCount
-			}
-		}
-
-		var rep reportJSON
-		decode(t, c.data(qReport, map[string]any{"o": ministry}), &rep)
-		if rep.GapReport.LearnerCount != best || best < 20 || rep.GapReport.Cached {
-			t.Fatalf("learnerCount %d, want %d (cached %v)", rep.GapReport.LearnerCount, best, rep.GapReport.Cached)
-		}
-
-		// Every learner of the ministry, with their gaps and their direct sub-organisation.
-		want := map[string]*stat{}
-		var after *string
-		for {
-			var page struct {
-				Learners struct {
-					PageInfo struct {
-						HasNextPage bool
-						EndCursor   string
-					}
-					Edges []struct{ Node struct{ ID string } }
+		var (
+			rep      reportJSON
+			ministry string
+			best     int
+			want     map[string]*stat
+		)
+		// agree checks, through c, that the report of the ministry with the most
+		// learners sums what its learners' own gaps say.
+		agree := func(c *client) {
+			t.Helper()
+			var orgs struct {
+				Organisations struct {
+					Edges []struct{ Node struct{ ID, Code string } }
 				}
 			}
-			decode(t, c.data(`query($o: ID!, $a: String) { learners(first: 100, after: $a, filter: {organisationId: $o}) {
-				pageInfo { hasNextPage endCursor } edges { node { id } } } }`, map[string]any{"o": ministry, "a": after}), &page)
-			for _, e := range page.Learners.Edges {
-				var g struct {
-					CompetencyGaps []struct {
-						Competency   struct{ ID string }
-						CurrentLevel int
-						Gap, Weight  float64
-					}
-				}
-				decode(t, c.data(`query($l: ID!) { competencyGaps(learnerId: $l) { competency { id } currentLevel gap weight } }`,
-					map[string]any{"l": e.Node.ID}), &g)
-				for _, x := range g.CompetencyGaps {
-					s := want[x.Competency.ID]
-					if s == nil {
-						s = &stat{}
-						want[x.Competency.ID] = s
-					}
-					s.learners++
-					s.sumGap += x.Gap
-					s.weighted += x.Weight * x.Gap
-					s.levels[x.CurrentLevel]++
-					if x.Gap > 0.5 {
-						s.withGap++
-					}
+			decode(t, c.data(`{ organisations(first: 50) { edges { node { id code } } } }`, nil), &orgs)
+			// The ministry with the most learners.
+			ministry, best = "", -1
+			for _, e := range orgs.Organisations.Edges {
+				var n struct{ Learners struct{ TotalCount int } }
+				decode(t, c.data(`query($o: ID!) { learners(filter: {organisationId: $o}) { totalCount } }`, map[string]any{"o": e.Node.ID}), &n)
+				if n.Learners.TotalCount > best {
+					ministry, best = e.Node.ID, n.Learners.TotalCount
 				}
 			}
-			if !page.Learners.PageInfo.HasNextPage {
-				break
-			}
-			after = &page.Learners.PageInfo.EndCursor
-		}
 
-		if len(rep.GapReport.Competencies) != len(want) || len(want) == 0 {
-			t.Fatalf("report has %d competencies, learners' gaps %d", len(rep.GapReport.Competencies), len(want))
-		}
-		for i, got := range rep.GapReport.Competencies {
-			w := want[got.Competency.ID]
-			if w == nil || got.Learners != w.learners || got.LearnersWithGap != w.withGap ||
-				!near(got.MeanGap, w.sumGap/float64(w.learners)) || !near(got.TotalWeightedGap, w.weighted) {
-				t.Errorf("%s: report %+v, learners %+v", got.Competency.Code, got, w)
-				continue
+			rep = reportJSON{}
+			decode(t, c.data(qReport, map[string]any{"o": ministry}), &rep)
+			if rep.GapReport.LearnerCount != best || best < 20 || rep.GapReport.Cached {
+				t.Fatalf("learnerCount %d, want %d (cached %v)", rep.GapReport.LearnerCount, best, rep.GapReport.Cached)
 			}
-			for l, n := range got.LevelHistogram {
-				if n != w.levels[l] {
-					t.Errorf("%s: histogram %v, learners %v", got.Competency.Code, got.LevelHistogram, w.levels)
+
+			// Every learner of the ministry, with their gaps and their direct sub-organisation.
+			want = map[string]*stat{}
+			var after *string
+			for {
+				var page struct {
+					Learners struct {
+						PageInfo struct {
+							HasNextPage bool
+							EndCursor   string
+						}
+						Edges []struct{ Node struct{ ID string } }
+					}
+				}
+				decode(t, c.data(`query($o: ID!, $a: String) { learners(first: 100, after: $a, filter: {organisationId: $o}) {
+					pageInfo { hasNextPage endCursor } edges { node { id } } } }`, map[string]any{"o": ministry, "a": after}), &page)
+				for _, e := range page.Learners.Edges {
+					var g struct {
+						CompetencyGaps []struct {
+							Competency   struct{ ID string }
+							CurrentLevel int
+							Gap, Weight  float64
+						}
+					}
+					decode(t, c.data(`query($l: ID!) { competencyGaps(learnerId: $l) { competency { id } currentLevel gap weight } }`,
+						map[string]any{"l": e.Node.ID}), &g)
+					for _, x := range g.CompetencyGaps {
+						s := want[x.Competency.ID]
+						if s == nil {
+							s = &stat{}
+							want[x.Competency.ID] = s
+						}
+						s.learners++
+						s.sumGap += x.Gap
+						s.weighted += x.Weight * x.Gap
+						s.levels[x.CurrentLevel]++
+						if x.Gap > 0.5 {
+							s.withGap++
+						}
+					}
+				}
+				if !page.Learners.PageInfo.HasNextPage {
 					break
 				}
+				after = &page.Learners.PageInfo.EndCursor
 			}
-			if i > 0 && got.TotalWeightedGap > rep.GapReport.Competencies[i-1].TotalWeightedGap {
-				t.Errorf("competencies not sorted by total weighted gap at %d", i)
+
+			if len(rep.GapReport.Competencies) != len(want) || len(want) == 0 {
+				t.Fatalf("report has %d competencies, learners' gaps %d", len(rep.GapReport.Competencies), len(want))
+			}
+			for i, got := range rep.GapReport.Competencies {
+				w := want[got.Competency.ID]
+				if w == nil || got.Learners != w.learners || got.LearnersWithGap != w.withGap ||
+					!near(got.MeanGap, w.sumGap/float64(w.learners)) || !near(got.TotalWeightedGap, w.weighted) {
+					t.Errorf("%s: report %+v, learners %+v", got.Competency.Code, got, w)
+					continue
+				}
+				for l, n := range got.LevelHistogram {
+					if n != w.levels[l] {
+						t.Errorf("%s: histogram %v, learners %v", got.Competency.Code, got.LevelHistogram, w.levels)
+						break
+					}
+				}
+				if i > 0 && got.TotalWeightedGap > rep.GapReport.Competencies[i-1].TotalWeightedGap {
+					t.Errorf("competencies not sorted by total weighted gap at %d", i)
+				}
 			}
 		}
+		agree(newClient(t, db))
+
+		// The same under a fitted model, whose priors are each competency's own: the
+		// set-based report reads them too (a model fitted on this evidence, activated,
+		// and every stored proficiency re-estimated with it).
+		est := &service.Estimator{Store: db}
+		ctx := context.Background()
+		cal, err := est.Calibrate(ctx, service.CalibrateOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := est.Activate(ctx, cal.Model.Version); err != nil {
+			t.Fatal(err)
+		}
+		if err := est.Load(ctx); err != nil || est.Params().Fitted == nil || len(est.Params().Fitted.Priors) == 0 {
+			t.Fatalf("the fitted model has no priors of its own (%v)", err)
+		}
+		db.SetEstimator(est)
+		if _, err := est.ReestimateAll(ctx); err != nil {
+			t.Fatal(err)
+		}
+		c := newClientWith(t, db, graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Blended: db, Karma: db,
+			Proficiency: est, Recommendations: &service.Recommendations{Store: db, Cache: cache.NewMemory(), Params: recommender.DefaultParams(), Model: est}})
+		agree(c)
 
 		// The heatmap's cells add up, over sub-organisations, to at most the whole.
 		byCompetency := map[string]int{}

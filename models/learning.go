@@ -234,7 +234,15 @@ func (c *Course) Rating() *float64 {
 // store keeps (package recommender implements it).
 type Estimator interface {
 	Estimate(learnerID, competencyID int64, evidence []Evidence) Proficiency
-	// Prior is the distribution over levels 0..5 that proficiency is read under for a
-	// requirement of level required (the stored estimate assumes none).
-	Prior(required int) []float64
+	// Priors are the distributions over levels 0..5 that stored proficiency (made
+	// under none) is read under, by the level 1..5 the learner's roles require.
+	Priors() Priors
+}
+
+// Priors are the priors stored proficiency is read under, by required level 1..5:
+// Pooled for any competency, ByCompetency where the estimator model has a
+// competency's own (a fitted model; none for the hand-set one).
+type Priors struct {
+	Pooled       [5][6]float64
+	ByCompetency map[int64][5][6]float64
 }

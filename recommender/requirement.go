@@ -85,10 +85,27 @@ func (e Estimator) Estimate(learnerID, competencyID int64, evidence []models.Evi
 	return EstimateProficiency(e.Params, 0, evidence).Proficiency(learnerID, competencyID)
 }
 
-// Prior is the prior for a requirement of level required, pooled over competencies
-// (PriorFor of a competency the model has no prior of its own for): what set-based
-// gap reports read stored estimates under.
-func (e Estimator) Prior(required int) []float64 { return e.Params.PriorFor(0, required) }
+// Priors are the priors set-based gap reports read stored estimates under, by
+// required level 1..5: pooled over competencies (PriorFor of a competency the model
+// has no prior of its own for), and each fitted competency's own.
+func (e Estimator) Priors() models.Priors {
+	var out models.Priors
+	fill := func(dst *[5][6]float64, competencyID int64) {
+		for r := 1; r <= 5; r++ {
+			copy(dst[r-1][:], e.Params.PriorFor(competencyID, r))
+		}
+	}
+	fill(&out.Pooled, 0)
+	if f := e.Params.Fitted; f != nil && len(f.Priors) > 0 {
+		out.ByCompetency = make(map[int64][5][6]float64, len(f.Priors))
+		for c := range f.Priors {
+			var t [5][6]float64
+			fill(&t, c)
+			out.ByCompetency[c] = t
+		}
+	}
+	return out
+}
 
 // ForRequirement returns a stored proficiency (nil: no evidence) aged to now and read
 // under the prior of the level the learner's own roles require (held), as the API

@@ -114,9 +114,9 @@ func (e *Estimator) Estimate(learnerID, competencyID int64, evidence []models.Ev
 	return recommender.Estimator{Params: e.Params()}.Estimate(learnerID, competencyID, evidence)
 }
 
-// Prior implements models.Estimator with the parameters in use.
-func (e *Estimator) Prior(required int) []float64 {
-	return recommender.Estimator{Params: e.Params()}.Prior(required)
+// Priors implements models.Estimator with the parameters in use.
+func (e *Estimator) Priors() models.Priors {
+	return recommender.Estimator{Params: e.Params()}.Priors()
 }
 
 // Passbook shows stored proficiencies as the API does (recommender.Estimator.Passbook)

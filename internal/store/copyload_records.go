@@ -35,7 +35,7 @@ type loadCatalogue struct {
 func (db *DB) loadCatalogueSnapshot(ctx context.Context) (*loadCatalogue, error) {
 	c := &loadCatalogue{titles: map[int64]string{}, imparts: map[int64][]models.CourseCompetency{},
 		reqs: map[int64][]models.RoleRequirement{}, sessions: map[string]*models.Session{},
-		touches: map[int64][]models.SessionCompetency{}, priors: db.priors()}
+		touches: map[int64][]models.SessionCompetency{}, priors: db.priors().Pooled}
 	codes := func(table string) (map[string]int64, error) {
 		var rows []struct {
 			ID   int64  `bun:"id"`

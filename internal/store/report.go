@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -29,20 +31,36 @@ var _ models.ReportStore = (*DB)(nil)
 
 // gapSQL is the per-learner, per-requirement part: one row for each, with the
 // distribution under the requirement's prior (d0..d5), the gap and the level.
-// Placeholders: the priors (5 × 7 values), then the subtree's path range, then the
+// Placeholders: the subtree's path range, then the
 // role (when filtering by role, twice) and the competency type (when filtering).
-func gapSQL(priors [5][6]float64, q models.GapQuery, scope gapScope) (string, []any) {
+func gapSQL(priors models.Priors, q models.GapQuery, scope gapScope) (string, []any) {
 	var args []any
+	// The priors are written as literals (numbers the estimator made, nothing a
+	// caller supplies), so a fitted model's hundreds of competencies do not run into
+	// SQLite's limit on bound parameters. Competency 0 is the pooled prior.
 	var values []string
-	for r := 1; r <= 5; r++ {
-		values = append(values, "(?, ?, ?, ?, ?, ?, ?)")
-		args = append(args, r)
-		for _, x := range priors[r-1] {
-			args = append(args, x)
+	row := func(c int64, t *[5][6]float64) {
+		for r := 1; r <= 5; r++ {
+			v := make([]string, 0, 8)
+			v = append(v, strconv.FormatInt(c, 10), strconv.Itoa(r))
+			for _, x := range t[r-1] {
+				v = append(v, strconv.FormatFloat(x, 'g', -1, 64))
+			}
+			values = append(values, "("+strings.Join(v, ", ")+")")
 		}
 	}
+	row(0, &priors.Pooled)
+	ids := make([]int64, 0, len(priors.ByCompetency))
+	for c := range priors.ByCompetency {
+		ids = append(ids, c)
+	}
+	slices.Sort(ids)
+	for _, c := range ids {
+		t := priors.ByCompetency[c]
+		row(c, &t)
+	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, `WITH priors (r, q0, q1, q2, q3, q4, q5) AS (VALUES %s),
+	fmt.Fprintf(&sb, `WITH priors (c, r, q0, q1, q2, q3, q4, q5) AS (VALUES %s),
 scope AS (
 	SELECT l.id, l.organisation_id FROM learners AS l`, strings.Join(values, ", "))
 	switch {
@@ -84,10 +102,12 @@ req AS (
 ),
 post AS MATERIALIZED (
 	SELECT q.learner_id, q.organisation_id, q.competency_id, q.r, q.w,
-		pr.q0 * COALESCE(p.p0, 1) AS u0, pr.q1 * COALESCE(p.p1, 1) AS u1, pr.q2 * COALESCE(p.p2, 1) AS u2,
-		pr.q3 * COALESCE(p.p3, 1) AS u3, pr.q4 * COALESCE(p.p4, 1) AS u4, pr.q5 * COALESCE(p.p5, 1) AS u5
+		COALESCE(pc.q0, pr.q0) * COALESCE(p.p0, 1) AS u0, COALESCE(pc.q1, pr.q1) * COALESCE(p.p1, 1) AS u1,
+		COALESCE(pc.q2, pr.q2) * COALESCE(p.p2, 1) AS u2, COALESCE(pc.q3, pr.q3) * COALESCE(p.p3, 1) AS u3,
+		COALESCE(pc.q4, pr.q4) * COALESCE(p.p4, 1) AS u4, COALESCE(pc.q5, pr.q5) * COALESCE(p.p5, 1) AS u5
 	FROM req AS q
-	JOIN priors AS pr ON pr.r = q.r
+	JOIN priors AS pr ON pr.c = 0 AND pr.r = q.r
+	LEFT JOIN priors AS pc ON pc.c = q.competency_id AND pc.r = q.r
 	LEFT JOIN proficiencies AS p ON p.learner_id = q.learner_id AND p.competency_id = q.competency_id
 ),
 norm AS MATERIALIZED (

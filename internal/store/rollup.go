@@ -74,14 +74,8 @@ func (db *DB) refreshRoleHolders(ctx context.Context, idb bun.IDB, roleIDs []int
 	return db.refreshGaps(ctx, idb, ids)
 }
 
-// priors returns the estimator's prior for each required level 1..5.
-func (db *DB) priors() [5][6]float64 {
-	var out [5][6]float64
-	for r := 1; r <= 5; r++ {
-		copy(out[r-1][:], db.estimator.Prior(r))
-	}
-	return out
-}
+// priors returns the estimator's priors for each required level 1..5.
+func (db *DB) priors() models.Priors { return db.estimator.Priors() }
 
 // RefreshAllGaps rebuilds every learner's gap rows and the rollups from nothing, in
 // one transaction and two set-based statements (after a change of estimator
