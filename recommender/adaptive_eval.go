@@ -30,7 +30,8 @@ type TestSummary struct {
 	MeanItems float64 `json:"meanItems"`
 	// MeanStandardError is the mean posterior SD at the end.
 	MeanStandardError float64 `json:"meanStandardError"`
-	// MaxExposure is the largest share of examinees shown any one item.
+	// MaxExposure is the largest share of the examinees of a bank shown any one of its
+	// items.
 	MaxExposure float64 `json:"maxExposure"`
 }
 
@@ -122,13 +123,16 @@ func (s simBank) answer(rng *rand.Rand, id int64, l int) Response {
 type testTally struct {
 	n, exact, within, items int
 	se                      float64
-	shown                   map[int64]int
+	shown                   map[int64]int // item -> examinees shown it
+	bankOf                  map[int64]int // item -> its bank
+	perBank                 [evalBanks]int
 }
 
-func (t *testTally) add(trueLevel int, post []float64, rs []Response) {
+func (t *testTally) add(bank, trueLevel int, post []float64, rs []Response) {
 	if t.shown == nil {
-		t.shown = map[int64]int{}
+		t.shown, t.bankOf = map[int64]int{}, map[int64]int{}
 	}
+	t.perBank[bank]++
 	r := ResultOf(post)
 	t.n++
 	if r.Level == trueLevel {
@@ -141,6 +145,7 @@ func (t *testTally) add(trueLevel int, post []float64, rs []Response) {
 	t.se += r.StandardError
 	for _, x := range rs {
 		t.shown[x.ItemID]++
+		t.bankOf[x.ItemID] = bank
 	}
 }
 
@@ -152,8 +157,8 @@ func (t *testTally) summary(name string, items int) TestSummary {
 	n := float64(t.n)
 	s.ExactRate, s.WithinOneRate = float64(t.exact)/n, float64(t.within)/n
 	s.MeanItems, s.MeanStandardError = float64(t.items)/n, t.se/n
-	for _, c := range t.shown {
-		s.MaxExposure = max(s.MaxExposure, float64(c)/n)
+	for id, c := range t.shown {
+		s.MaxExposure = max(s.MaxExposure, float64(c)/float64(t.perBank[t.bankOf[id]]))
 	}
 	return s
 }
@@ -293,9 +298,9 @@ func EvaluateAssessments(examinees int, seed int64) AssessmentEvaluation {
 		s := banks[i%evalBanks]
 		post, rs := runAdaptive(s, s.bank, s.byID, l, windows[i%evalBanks].shares(), false, pick, ans, o)
 		windows[i%evalBanks].record(rs)
-		adaptive.add(l, post, rs)
+		adaptive.add(i%evalBanks, l, post, rs)
 		post, rs = runAdaptive(s, s.bank, s.byID, l, nil, true, pick, ans, o)
-		random.add(l, post, rs)
+		random.add(i%evalBanks, l, post, rs)
 	}
 	e.Adaptive = adaptive.summary("adaptive", o.MaxItems)
 	e.RandomOrder = random.summary("random order", o.MaxItems)
@@ -309,7 +314,7 @@ func EvaluateAssessments(examinees int, seed int64) AssessmentEvaluation {
 			for j, it := range forms[i%evalBanks][:n] {
 				rs[j] = s.answer(ans, it.ID, l)
 			}
-			t.add(l, Posterior(prior, s.byID, rs), rs)
+			t.add(i%evalBanks, l, Posterior(prior, s.byID, rs), rs)
 		}
 		sum := t.summary("fixed form", n)
 		e.FixedForms = append(e.FixedForms, sum)
@@ -373,7 +378,7 @@ func EvaluateAssessments(examinees int, seed int64) AssessmentEvaluation {
 		s := calibrated[i%evalBanks]
 		post, rs := runAdaptive(s, s.bank, s.byID, l, windows[i%evalBanks].shares(), false, pick, ans, o)
 		windows[i%evalBanks].record(rs)
-		again.add(l, post, rs)
+		again.add(i%evalBanks, l, post, rs)
 	}
 	e.AdaptiveCalibrated = again.summary("adaptive (calibrated bank)", o.MaxItems)
 
