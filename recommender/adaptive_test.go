@@ -447,3 +447,30 @@ func ExampleItemProb() {
 	// level 3: 0.798
 	// level 4: 0.964
 }
+
+// An adaptive test from a uniform prior, for a simulated learner at level 4 who answers
+// as the item model says.
+func ExampleNextItem() {
+	bank := testBank(12) // 60 uncalibrated items, 12 per level
+	items := byID(bank)
+	o := recommender.DefaultAdaptiveOptions()
+	rng := rand.New(rand.NewPCG(1, 2))     // the attempt's draws
+	learner := rand.New(rand.NewPCG(3, 4)) // the simulated learner
+	prior := uniform6()
+	post := prior
+	asked := map[int64]bool{}
+	var rs []recommender.Response
+	for !recommender.Done(post, len(rs), o) {
+		it, ok := recommender.NextItem(post, bank, asked, nil, rng, o)
+		if !ok {
+			break
+		}
+		asked[it.ID] = true
+		rs = append(rs, recommender.Response{ItemID: it.ID, Correct: learner.Float64() < recommender.ItemProb(it, 4)})
+		post = recommender.Posterior(prior, items, rs)
+	}
+	r := recommender.ResultOf(post)
+	fmt.Printf("level %d after %d items, standard error %.1f\n", r.Level, len(rs), r.StandardError)
+	// Output:
+	// level 4 after 15 items, standard error 0.4
+}
