@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/openkarmayogi/karmayogi/models"
 	"github.com/openkarmayogi/karmayogi/recommender"
 )
 
@@ -473,4 +474,25 @@ func ExampleNextItem() {
 	fmt.Printf("level %d after %d items, standard error %.1f\n", r.Level, len(rs), r.StandardError)
 	// Output:
 	// level 4 after 15 items, standard error 0.4
+}
+
+// TestResponseLikelihoodAsEvidence: ASSESSMENT evidence carrying ResponseLikelihood gives
+// the estimator the same posterior as Posterior from the same prior.
+func TestResponseLikelihoodAsEvidence(t *testing.T) {
+	p := recommender.DefaultParams()
+	bank := testBank(3)
+	items := byID(bank)
+	rs := []recommender.Response{{ItemID: 7, Correct: true}, {ItemID: 10, Correct: true}, {ItemID: 13, Correct: false}, {ItemID: 4, Correct: true}, {ItemID: 11, Correct: false}}
+	e := ev(models.Assessment, 3, nil, 0)
+	e.Likelihood = recommender.ResponseLikelihood(items, rs, p.Levels)
+	got := recommender.EstimateProficiency(p, 3, []models.Evidence{e})
+	want := recommender.Posterior(p.Prior(3), items, rs)
+	for l := range want {
+		if math.Abs(got.Distribution[l]-want[l]) > 1e-9 {
+			t.Fatalf("estimator %v, Posterior %v", got.Distribution, want)
+		}
+	}
+	if r := recommender.ResultOf(want); r.Level != got.Level {
+		t.Errorf("ResultOf level %d, estimator level %d", r.Level, got.Level)
+	}
 }
