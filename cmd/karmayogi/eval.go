@@ -28,6 +28,9 @@ type evalReport struct {
 // evalCommand runs the offline evaluation on simulated learners and prints it as a
 // table or as one JSON object. It needs no database: the simulator builds its own data.
 func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+	if len(args) > 0 && args[0] == "assessments" {
+		return evalAssessmentsCommand(ctx, args[1:], stdout, stderr)
+	}
 	fs := newFlags("eval", stderr)
 	learners := fs.Int("learners", 2000, "simulated learners (1..1000000)")
 	seed := fs.Int64("seed", 1, "random seed; the same seed gives the same result")
@@ -190,4 +193,61 @@ func days(d float64) string {
 		return "none"
 	}
 	return fmt.Sprintf("%.0f d", d)
+}
+
+// evalAssessmentsCommand runs the adaptive-assessment evaluation on simulated
+// examinees (recommender.EvaluateAssessments) and prints it as a table or JSON.
+func evalAssessmentsCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+	fs := newFlags("eval assessments", stderr)
+	examinees := fs.Int("examinees", 2000, "simulated examinees (1..100000)")
+	seed := fs.Int64("seed", 1, "random seed; the same seed gives the same result")
+	format := fs.String("format", "table", "output format: table or json")
+	if err := parse(fs, args); err != nil {
+		return 2, err
+	}
+	switch {
+	case fs.NArg() != 0:
+		fmt.Fprintf(stderr, "karmayogi eval assessments: unexpected argument %q\nusage: karmayogi eval assessments [--examinees 2000] [--seed 1] [--format table|json]\n", fs.Arg(0))
+		return 2, errUsage
+	case *examinees < 1 || *examinees > 100000:
+		fmt.Fprintf(stderr, "karmayogi eval assessments: --examinees must be between 1 and 100000, got %d\n", *examinees)
+		return 2, errUsage
+	case *format != "table" && *format != "json":
+		fmt.Fprintf(stderr, "karmayogi eval assessments: --format must be table or json, got %q\n", *format)
+		return 2, errUsage
+	}
+	if err := ctx.Err(); err != nil {
+		return 1, err
+	}
+	e := recommender.EvaluateAssessments(*examinees, *seed)
+	if *format == "json" {
+		out, err := json.MarshalIndent(e, "", "  ")
+		if err != nil {
+			return 1, err
+		}
+		_, err = stdout.Write(append(out, '\n'))
+		return 0, err
+	}
+	fmt.Fprintf(stdout, "Adaptive assessments: %d simulated examinees, seed %d, %d banks of %d items\n\n", e.Examinees, e.Seed, e.Banks, e.ItemsPerBank)
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "test\texact level\twithin one\tmean items")
+	rows := []recommender.TestSummary{e.Adaptive, e.AdaptiveCalibrated, e.RandomOrder}
+	rows = append(rows, e.FixedForms...)
+	for _, r := range rows {
+		name := r.Name
+		if name == "fixed form" {
+			name = fmt.Sprintf("fixed form of %d", r.Items)
+		}
+		fmt.Fprintf(tw, "%s\t%.1f%%\t%.1f%%\t%.1f\n", name, 100*r.ExactRate, 100*r.WithinOneRate, r.MeanItems)
+	}
+	if err := tw.Flush(); err != nil {
+		return 1, err
+	}
+	c := e.Calibration
+	fmt.Fprintf(stdout, "\nequal accuracy: the adaptive test's %.1f items against a fixed form of %d (ratio %.2f)\n",
+		e.Adaptive.MeanItems, e.EqualAccuracyFixedItems, e.AdaptiveToFixedRatio)
+	fmt.Fprintf(stdout, "calibration: RMSE of a %.2f (uncalibrated %.2f), of b %.2f (uncalibrated %.2f); correlation of a %.2f, of b %.2f\n",
+		c.RMSEDiscrimination, c.DefaultRMSEDiscrimination, c.RMSEDifficulty, c.DefaultRMSEDifficulty, c.CorrDiscrimination, c.CorrDifficulty)
+	fmt.Fprintf(stdout, "targets: half the fixed form's items %v, exact >= 70%% %v, within one >= 97%% %v\n", e.TargetHalfItems, e.TargetExact70, e.TargetWithin97)
+	return 0, nil
 }

@@ -244,3 +244,28 @@ func TestEvalUnknownWorld(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want 2 naming the worlds", code, stderr)
 	}
 }
+
+func TestEvalAssessments(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "eval", "assessments", "--examinees", "400", "--seed", "2")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"adaptive ", "random order", "fixed form of 15 ", "equal accuracy:", "calibration: RMSE of a"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	code, stdout, _ = runCLI(t, "eval", "assessments", "--examinees", "400", "--format", "json")
+	var out struct {
+		Adaptive struct {
+			ExactRate, MeanItems float64
+		}
+		TargetWithin97 bool
+	}
+	if err := json.Unmarshal([]byte(stdout), &out); code != 0 || err != nil || out.Adaptive.MeanItems <= 0 {
+		t.Fatalf("json: exit %d, %v: %s", code, err, stdout)
+	}
+	if code, _, stderr := runCLI(t, "eval", "assessments", "--examinees", "0"); code != 2 || !strings.Contains(stderr, "--examinees") {
+		t.Errorf("--examinees 0: exit %d, %q", code, stderr)
+	}
+}

@@ -44,6 +44,8 @@ Usage:
                                                an organisation's gap report, per-learner gaps or heatmap
   karmayogi eval [--learners 2000] [--seed 1] [--format table|json]
                                                offline evaluation on simulated learners
+  karmayogi eval assessments [--examinees 2000] [--seed 1] [--format table|json]
+                                               the adaptive test against a fixed form and a random order, and item calibration, on simulated examinees
   karmayogi load [--rate 100] [--duration 30s] [SCENARIO...]
                                                load and fault scenarios against private servers (see docs/benchmarks.md)
   karmayogi allowlist [--out FILE] DIR...      the persisted-query allowlist of the clients in DIR (KARMAYOGI_APQ_ALLOWLIST)
