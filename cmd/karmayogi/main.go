@@ -42,7 +42,7 @@ Usage:
                                                the API's course ranking as a table
   karmayogi report gaps --organisation ORG_CODE [--role ROLE_CODE] [--type T] [--format table|csv|png] [--out FILE]
                                                an organisation's gap report, per-learner gaps or heatmap
-  karmayogi eval [--learners 2000] [--seed 1] [--format table|json]
+  karmayogi eval [--learners 2000] [--seed 1] [--format table|json] [--world all|NAME]
                                                offline evaluation on simulated learners
   karmayogi eval assessments [--examinees 2000] [--seed 1] [--format table|json]
                                                the adaptive test against a fixed form and a random order, and item calibration, on simulated examinees
