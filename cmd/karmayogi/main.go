@@ -43,7 +43,7 @@ Usage:
   karmayogi report gaps --organisation ORG_CODE [--role ROLE_CODE] [--type T] [--format table|csv|png] [--out FILE]
                                                an organisation's gap report, per-learner gaps or heatmap
   karmayogi eval [--learners 2000] [--seed 1] [--format table|json] [--world all|NAME]
-                                               offline evaluation on simulated learners
+                                               offline evaluation in eleven simulated worlds: the estimator fitted on each, and the lists
   karmayogi eval assessments [--examinees 2000] [--seed 1] [--format table|json]
                                                the adaptive test against a fixed form and a random order, and item calibration, on simulated examinees
   karmayogi load [--rate 100] [--duration 30s] [SCENARIO...]
