@@ -165,3 +165,22 @@ type AdaptiveStore interface {
 	// instant; it leaves an attempt that has ended as it is.
 	AbandonAdaptiveAttempt(ctx context.Context, attemptID int64, at time.Time) (*AdaptiveAttempt, error)
 }
+
+// AssessmentItemRecord is a row of the assessment_items CSV kind (key: code).
+type AssessmentItemRecord struct {
+	Code           string
+	CompetencyCode string
+	Level          int
+	Stem           string
+	Options        []string
+	Correct        int
+	Discrimination *float64
+	Difficulty     *float64
+}
+
+// AssessmentItemWriter upserts item banks in bulk (the assessment_items CSV kind).
+type AssessmentItemWriter interface {
+	// UpsertAssessmentItems upserts on code; a re-imported item keeps whether it
+	// is retired.
+	UpsertAssessmentItems(ctx context.Context, recs []AssessmentItemRecord) ([]RecordError, error)
+}

@@ -328,3 +328,56 @@ func fieldOf(err error, field string) error {
 	}
 	return err
 }
+
+var _ models.AssessmentItemWriter = (*DB)(nil)
+
+// UpsertAssessmentItems upserts items on code (the assessment_items CSV kind); a
+// re-imported item keeps whether it is retired, and an unchanged one is not written.
+func (db *DB) UpsertAssessmentItems(ctx context.Context, recs []models.AssessmentItemRecord) ([]models.RecordError, error) {
+	ctx = fresh(ctx) // reads codes, then writes by them: see fresh
+	var rejected rejections
+	codes := make([]string, len(recs))
+	for i, r := range recs {
+		codes[i] = r.CompetencyCode
+	}
+	comps, err := idsByCode(ctx, db.bun, "competencies", codes)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]models.AssessmentItem, len(recs))
+	var valid []int
+	for i, r := range recs {
+		items[i] = models.AssessmentItem{Code: r.Code, CompetencyID: comps[r.CompetencyCode], Level: r.Level, Stem: r.Stem,
+			Options: r.Options, Correct: r.Correct, Discrimination: r.Discrimination, Difficulty: r.Difficulty}
+		switch err := items[i].Validate(); {
+		case items[i].CompetencyID == 0:
+			rejected.add(i, "competency_code", "no competency has code %q", r.CompetencyCode)
+		case err != nil:
+			rejected.reject(i, err, map[string]string{"code": "code", "level": "level", "stem": "stem", "options": "options",
+				"correct": "correct", "discrimination": "discrimination"})
+		default:
+			valid = append(valid, i)
+		}
+	}
+	valid = latest(valid, func(i int) string { return recs[i].Code })
+	err = db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
+		now := db.now()
+		rows := make([]models.AssessmentItem, len(idxs))
+		for k, i := range idxs {
+			rows[k] = items[i]
+			rows[k].CreatedAt, rows[k].UpdatedAt = now, now
+		}
+		_, err := tx.NewInsert().Model(&rows).ExcludeColumn("id").
+			On("CONFLICT (code) DO UPDATE").
+			Set("competency_id = EXCLUDED.competency_id").Set("level = EXCLUDED.level").Set("stem = EXCLUDED.stem").
+			Set("options = EXCLUDED.options").Set("correct = EXCLUDED.correct").
+			Set("discrimination = EXCLUDED.discrimination").Set("difficulty = EXCLUDED.difficulty").
+			Set("updated_at = EXCLUDED.updated_at").
+			Where(changed("assessment_item", "competency_id", "level", "stem", "options", "correct") +
+				" OR assessment_item.discrimination IS DISTINCT FROM EXCLUDED.discrimination" +
+				" OR assessment_item.difficulty IS DISTINCT FROM EXCLUDED.difficulty").
+			Exec(ctx)
+		return err
+	})
+	return rejected, err
+}
