@@ -194,3 +194,53 @@ func TestAdaptiveAssessmentWrongAnswersLowLevel(t *testing.T) {
 		}
 	})
 }
+
+func TestAssessmentItemBank(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newAttackEnv(t, db)
+		provider, asha, f := e.provider.bind(t), e.asha.bind(t), e.f
+		input := map[string]any{"code": "TAX-1", "competencyId": f["$tax"], "level": 2, "stem": "What does GST stand for?",
+			"options": []string{"Goods and Services Tax", "General Sales Tax", "Government Service Tariff"}, "correct": 1}
+		// A learner keeps no bank.
+		assertError(t, asha.post(mCreateItem, map[string]any{"i": input}), "FORBIDDEN", "", "")
+		var out struct {
+			CreateAssessmentItem struct{ Item struct{ ID, Code string } }
+		}
+		decode(t, provider.data(mCreateItem, map[string]any{"i": input}), &out)
+		id := out.CreateAssessmentItem.Item.ID
+		assertError(t, provider.post(mCreateItem, map[string]any{"i": input}), "CONFLICT", "input.code", "")
+		bad := func(field string, v any, code, want string) {
+			t.Helper()
+			in := map[string]any{}
+			for k, x := range input {
+				in[k] = x
+			}
+			in["code"], in[field] = "TAX-X", v
+			assertError(t, provider.post(mCreateItem, map[string]any{"i": in}), code, want, "")
+		}
+		bad("options", []string{"only one"}, "BAD_USER_INPUT", "input.options")
+		bad("options", []string{"a", "b", "c", "d", "e", "f", "g"}, "BAD_USER_INPUT", "input.options")
+		bad("correct", 4, "BAD_USER_INPUT", "input.correct")
+		bad("stem", " ", "BAD_USER_INPUT", "input.stem")
+		bad("level", 6, "BAD_USER_INPUT", "input.level")
+		bad("competencyId", graphGlobalID("Competency", 999999), "NOT_FOUND", "input.competencyId")
+
+		const mUpdateItem = `mutation($i: UpdateAssessmentItemInput!) { updateAssessmentItem(input: $i) { item { code level options discrimination difficulty } } }`
+		upd := map[string]any{"itemId": id, "competencyId": f["$tax"], "level": 3, "stem": "What does GST stand for, in India?",
+			"options": []string{"General Sales Tax", "Goods and Services Tax"}, "correct": 2, "discrimination": 1.2, "difficulty": 2.4}
+		assertJSON(t, provider.data(mUpdateItem, map[string]any{"i": upd}), `{"updateAssessmentItem": {"item": {"code": "TAX-1", "level": 3,
+			"options": ["General Sales Tax", "Goods and Services Tax"], "discrimination": 1.2, "difficulty": 2.4}}}`)
+		assertError(t, asha.post(mUpdateItem, map[string]any{"i": upd}), "FORBIDDEN", "", "")
+
+		const qBank = `query($c: ID!, $r: Boolean) { assessmentItems(competencyId: $c, includeRetired: $r) { code retired } }`
+		assertJSON(t, provider.data(qBank, map[string]any{"c": f["$tax"]}), `{"assessmentItems": [{"code": "TAX-1", "retired": false}]}`)
+		const mRetire = `mutation($i: RetireAssessmentItemInput!) { retireAssessmentItem(input: $i) { item { code retired } } }`
+		assertError(t, asha.post(mRetire, map[string]any{"i": map[string]any{"itemId": id}}), "FORBIDDEN", "", "")
+		assertJSON(t, provider.data(mRetire, map[string]any{"i": map[string]any{"itemId": id}}), `{"retireAssessmentItem": {"item": {"code": "TAX-1", "retired": true}}}`)
+		assertJSON(t, provider.data(qBank, map[string]any{"c": f["$tax"]}), `{"assessmentItems": []}`)
+		assertJSON(t, provider.data(qBank, map[string]any{"c": f["$tax"], "r": true}), `{"assessmentItems": [{"code": "TAX-1", "retired": true}]}`)
+		// With every item retired the competency has no test.
+		assertError(t, asha.post(mStartAdaptive, map[string]any{"i": map[string]any{"learnerId": f["$asha"], "competencyId": f["$tax"]}}),
+			"BAD_USER_INPUT", "input.competencyId", "")
+	})
+}
