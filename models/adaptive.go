@@ -124,6 +124,17 @@ type AdaptiveStep struct {
 	Evidence      *Evidence
 }
 
+// ItemResponseRecord is one scored response of an ended or completed attempt, with
+// the attempt's learner and prior, for calibration.
+type ItemResponseRecord struct {
+	AttemptID    int64
+	LearnerID    int64
+	CompetencyID int64
+	Prior        []float64
+	ItemID       int64
+	Correct      bool
+}
+
 // AdaptiveStore keeps item banks and adaptive attempts.
 type AdaptiveStore interface {
 	// CreateAssessmentItem stores a new item. EINVALID for bad fields, ENOTFOUND
@@ -164,6 +175,13 @@ type AdaptiveStore interface {
 	// AbandonAdaptiveAttempt ends an IN_PROGRESS attempt as ABANDONED at the given
 	// instant; it leaves an attempt that has ended as it is.
 	AbandonAdaptiveAttempt(ctx context.Context, attemptID int64, at time.Time) (*AdaptiveAttempt, error)
+	// FindItemResponses returns the scored responses of every COMPLETED attempt of
+	// the competency, for calibration, ordered by attempt and position.
+	FindItemResponses(ctx context.Context, competencyID int64) ([]ItemResponseRecord, error)
+	// FindItemBankCompetencies returns the competencies that have items.
+	FindItemBankCompetencies(ctx context.Context) ([]int64, error)
+	// SetItemParameters stores fitted parameters (discrimination, difficulty) by item.
+	SetItemParameters(ctx context.Context, params map[int64][2]float64) error
 }
 
 // AssessmentItemRecord is a row of the assessment_items CSV kind (key: code).

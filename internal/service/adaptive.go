@@ -324,3 +324,59 @@ func (a *Adaptive) answer(ctx context.Context, attemptID, itemID int64, choice i
 	}
 	return a.Store.ApplyAdaptiveStep(ctx, attemptID, step)
 }
+
+// ItemCalibration is what CalibrateItems found for one competency's bank.
+type ItemCalibration struct {
+	CompetencyID int64
+	Attempts     int
+	Reports      []recommender.ItemReport
+}
+
+// CalibrateItems refits the item parameters of every bank from the responses of
+// completed attempts (recommender.CalibrateItems: a new item starts from the level
+// it was written for and is shrunk towards it until it has enough responses) and,
+// unless dryRun, stores them. It returns each bank's report.
+func CalibrateItems(ctx context.Context, st models.AdaptiveStore, dryRun bool) ([]ItemCalibration, error) {
+	comps, err := st.FindItemBankCompetencies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []ItemCalibration
+	for _, c := range comps {
+		items, err := st.FindAssessmentItems(ctx, c, true)
+		if err != nil {
+			return nil, err
+		}
+		bank := make([]recommender.Item, len(items))
+		for i, it := range items {
+			bank[i] = engineItem(it)
+		}
+		rs, err := st.FindItemResponses(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		var attempts []recommender.ItemResponses
+		for _, r := range rs {
+			if n := len(attempts); n == 0 || attempts[n-1].Examinee != r.AttemptID {
+				attempts = append(attempts, recommender.ItemResponses{Examinee: r.AttemptID, Prior: r.Prior})
+			}
+			last := &attempts[len(attempts)-1]
+			last.Responses = append(last.Responses, recommender.Response{ItemID: r.ItemID, Correct: r.Correct})
+		}
+		fitted, reports := recommender.CalibrateItems(bank, attempts)
+		out = append(out, ItemCalibration{CompetencyID: c, Attempts: len(attempts), Reports: reports})
+		if dryRun || len(attempts) == 0 {
+			continue
+		}
+		params := map[int64][2]float64{}
+		for _, it := range fitted {
+			if it.Discrimination > 0 {
+				params[it.ID] = [2]float64{it.Discrimination, it.Difficulty}
+			}
+		}
+		if err := st.SetItemParameters(ctx, params); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

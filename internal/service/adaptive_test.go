@@ -225,3 +225,37 @@ func TestAdaptiveFromEnv(t *testing.T) {
 		t.Errorf("bad duration: %v", err)
 	}
 }
+
+// TestCalibrateItemsStage: the calibration stage reads the completed attempts of
+// each bank (not those in progress) and stores nothing on a dry run.
+func TestCalibrateItemsStage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		learner, comp, correct := adaptiveFixture(t, db, "ADC")
+		now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+		a := &service.Adaptive{Store: db, Now: func() time.Time { return now }, Seed: 3}
+		at, err := a.Start(ctx, learner, comp, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for at.Status == models.AttemptInProgress {
+			now = now.Add(10 * time.Second)
+			if at, err = a.Answer(ctx, at.ID, *at.CurrentItemID, correct[*at.CurrentItemID]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rs, err := db.FindItemResponses(ctx, comp)
+		if err != nil || len(rs) != at.ItemsAnswered || len(rs[0].Prior) != 6 || !rs[0].Correct {
+			t.Fatalf("responses %+v, %v", rs, err)
+		}
+		banks, err := service.CalibrateItems(ctx, db, true)
+		if err != nil || len(banks) != 1 || banks[0].CompetencyID != comp || banks[0].Attempts != 1 {
+			t.Fatalf("banks %+v, %v", banks, err)
+		}
+		items, _ := db.FindAssessmentItems(ctx, comp, true)
+		for _, it := range items {
+			if it.Discrimination != nil {
+				t.Errorf("a dry run stored parameters: %+v", it)
+			}
+		}
+	})
+}

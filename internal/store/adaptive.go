@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -380,4 +381,52 @@ func (db *DB) UpsertAssessmentItems(ctx context.Context, recs []models.Assessmen
 		return err
 	})
 	return rejected, err
+}
+
+// FindItemResponses returns the scored responses of every COMPLETED attempt of the
+// competency, for calibration, ordered by attempt and position.
+func (db *DB) FindItemResponses(ctx context.Context, competencyID int64) ([]models.ItemResponseRecord, error) {
+	var rows []struct {
+		AttemptID int64  `bun:"attempt_id"`
+		LearnerID int64  `bun:"learner_id"`
+		Prior     string `bun:"prior"`
+		ItemID    int64  `bun:"item_id"`
+		Correct   bool   `bun:"correct"`
+	}
+	if err := db.bun.NewSelect().TableExpr("attempt_responses AS r").Join("JOIN adaptive_attempts AS a ON a.id = r.attempt_id").
+		ColumnExpr("r.attempt_id, a.learner_id, a.prior, r.item_id, r.correct").
+		Where("a.competency_id = ?", competencyID).Where("a.status = ?", models.AttemptCompleted).
+		Order("r.attempt_id", "r.position").Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	out := make([]models.ItemResponseRecord, len(rows))
+	for i, r := range rows {
+		out[i] = models.ItemResponseRecord{AttemptID: r.AttemptID, LearnerID: r.LearnerID, CompetencyID: competencyID, ItemID: r.ItemID, Correct: r.Correct}
+		if err := json.Unmarshal([]byte(r.Prior), &out[i].Prior); err != nil {
+			return nil, fmt.Errorf("attempt %d: prior: %w", r.AttemptID, err)
+		}
+	}
+	return out, nil
+}
+
+// FindItemBankCompetencies returns the competencies that have items.
+func (db *DB) FindItemBankCompetencies(ctx context.Context) ([]int64, error) {
+	var ids []int64
+	err := db.bun.NewSelect().Table("assessment_items").ColumnExpr("DISTINCT competency_id").Order("competency_id").Scan(ctx, &ids)
+	return ids, err
+}
+
+// SetItemParameters stores fitted parameters (discrimination, difficulty) by item,
+// in one transaction.
+func (db *DB) SetItemParameters(ctx context.Context, params map[int64][2]float64) error {
+	return db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		now := db.now()
+		for id, p := range params {
+			if _, err := tx.NewUpdate().Table("assessment_items").Set("discrimination = ?", p[0]).Set("difficulty = ?", p[1]).
+				Set("updated_at = ?", now).Where("id = ?", id).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
