@@ -417,6 +417,20 @@ func withheld(ctx context.Context, caller *models.Caller, res any) (kind string,
 		if obj != nil {
 			return see("assessment attempt", obj.LearnerID)
 		}
+	case *models.AdaptiveAttempt:
+		if obj != nil {
+			return see("attempt", obj.LearnerID)
+		}
+	// An item bank is its authors' (a learner could otherwise read the bank and
+	// prepare): nobody else may receive an item, by any field or node(id:).
+	case *models.AssessmentItem:
+		if obj != nil && (caller == nil || (caller.Role != models.RoleContentProvider && caller.Role != models.RolePlatformAdmin)) {
+			return "assessment item", nil
+		}
+	case []*models.AssessmentItem:
+		if len(obj) > 0 && (caller == nil || (caller.Role != models.RoleContentProvider && caller.Role != models.RolePlatformAdmin)) {
+			return "assessment item", nil
+		}
 	}
 	return "", nil
 }

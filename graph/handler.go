@@ -58,6 +58,9 @@ type Services struct {
 	// Estimator reads the estimator's model versions; nil: over Learning, if it
 	// keeps them.
 	Estimator EstimatorModels
+	// Adaptive runs adaptive assessments; nil: over Learning, if it keeps item
+	// banks, with the default limits.
+	Adaptive *service.Adaptive
 }
 
 // Options configure the GraphQL endpoint.
@@ -163,6 +166,9 @@ func NewHandler(s Services, o Options) http.Handler {
 	if st, ok := s.Learning.(service.EstimatorStore); ok && s.Estimator == nil {
 		s.Estimator = &service.Estimator{Store: st}
 	}
+	if st, ok := s.Learning.(models.AdaptiveStore); ok && s.Adaptive == nil {
+		s.Adaptive = &service.Adaptive{Store: st}
+	}
 	if s.Notifier == nil {
 		s.Notifier = &service.Notifier{Cache: cache.NewMemory()}
 		if s.Recommendations != nil {
@@ -192,7 +198,8 @@ func NewHandler(s Services, o Options) http.Handler {
 	subs := &subscriptions{notifier: s.Notifier, services: s, present: errorPresenter(logger), timeout: timeout}
 	cfg := generated.Config{Resolvers: &Resolver{orgs: s.Organisations, catalogue: s.Catalogue, learners: s.Learners,
 		access: s.Access, signIn: s.SignIn, learning: s.Learning, proficiency: s.Proficiency, recs: s.Recommendations, reports: s.Reports, plans: s.Plans,
-		blended: s.Blended, karma: s.Karma, leaderboards: leaderboards, estimator: s.Estimator, subs: subs, revocations: s.Revocations}}
+		blended: s.Blended, karma: s.Karma, leaderboards: leaderboards, estimator: s.Estimator, subs: subs, revocations: s.Revocations,
+		adaptive: s.Adaptive}}
 	setComplexity(&cfg.Complexity)
 
 	schema := generated.NewExecutableSchema(cfg)

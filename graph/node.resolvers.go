@@ -47,6 +47,21 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 		return nilIfError(r.blended.FindSeatRequestByID(ctx, n))
 	case typeLearningEvent:
 		return nilIfError(r.blended.FindEventByID(ctx, n))
+	case typeAdaptiveAttempt:
+		if r.adaptive != nil {
+			return nilIfError(r.adaptive.Attempt(ctx, n))
+		}
+	case typeAssessmentItem:
+		if r.adaptive != nil {
+			items, err := r.adaptive.Store.FindAssessmentItemsByIDs(ctx, []int64{n})
+			if err != nil {
+				return nil, err
+			}
+			if it := items[n]; it != nil {
+				return it, nil
+			}
+			return nil, models.NotFound("assessment item")
+		}
 	}
 	return nil, models.Invalid("id", "is not a valid ID")
 }

@@ -32,6 +32,9 @@ type Resolver struct {
 	subs         *subscriptions // graph/notify.go
 	// revocations keeps each token subject's "not before" (revokeTokens, signOut).
 	revocations *service.Revocations
+	// adaptive runs adaptive assessments and keeps item banks; nil when the store
+	// keeps none.
+	adaptive *service.Adaptive
 }
 
 // How many courses recommendations returns by default, and at most.

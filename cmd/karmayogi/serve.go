@@ -95,11 +95,15 @@ func (m *Main) Run(ctx context.Context) error {
 	recs := &service.Recommendations{Store: db, Cache: m.Cache, Params: recommender.DefaultParams(), Model: m.Estimator, Logger: m.Logger}
 	revocations := &service.Revocations{Store: db, Cache: m.Cache, Logger: m.Logger}
 	costSignedIn, costAnonymous := costLimits(m.Config)
+	adaptive := &service.Adaptive{Store: db}
+	if err := service.AdaptiveFromEnv(adaptive); err != nil {
+		return err
+	}
 	gqlMetrics := telemetry.NewGraphQLMetrics()
 	gql := graph.NewHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Blended: db, Karma: db,
 		Recommendations: recs, Reports: &service.Reports{Store: db, Recommendations: recs, Cache: m.Cache},
 		Access: db, SignIn: signIn, Tokens: signIn.Tokens, Notifier: &service.Notifier{Cache: m.Cache}, Revocations: revocations,
-		Proficiency: m.Estimator, Estimator: m.Estimator},
+		Proficiency: m.Estimator, Estimator: m.Estimator, Adaptive: adaptive},
 		graph.Options{Introspection: !m.Config.Production(), Logger: m.Logger, RequestLimit: requestLimits(m.Config), CostLimit: costSignedIn, AnonymousCostLimit: costAnonymous, TrustedProxies: m.Config.TrustedProxies,
 			PersistedQueries: m.Cache, PersistedRegistration: register, Allowlist: allowlist,
 			SubscriptionsPerConnection: m.Config.SubscriptionsPerConnection, SubscriptionsPerSubject: m.Config.SubscriptionsPerSubject, Metrics: gqlMetrics, Tracer: m.Tracing.Provider, WebsocketOrigins: m.Config.CORSOrigins,

@@ -2726,4 +2726,11 @@ func (ec *executionContext) marshalOEnrolmentStatus2ᚖgithubᚗcomᚋopenkarmay
 	return res
 }
 
+func (ec *executionContext) marshalOEvidence2ᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋmodelsᚐEvidence(ctx context.Context, sel ast.SelectionSet, v *models.Evidence) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Evidence(ctx, sel, v)
+}
+
 // endregion ***************************** type.gotpl *****************************

@@ -20,6 +20,11 @@ type MutationResolver interface {
 	CreateOrganisation(ctx context.Context, input model.CreateOrganisationInput) (*model.CreateOrganisationPayload, error)
 	RequestOtp(ctx context.Context, input model.RequestOtpInput) (*model.RequestOtpPayload, error)
 	VerifyOtp(ctx context.Context, input model.VerifyOtpInput) (*model.VerifyOtpPayload, error)
+	StartAdaptiveAssessment(ctx context.Context, input model.StartAdaptiveAssessmentInput) (*model.StartAdaptiveAssessmentPayload, error)
+	AnswerItem(ctx context.Context, input model.AnswerItemInput) (*model.AnswerItemPayload, error)
+	CreateAssessmentItem(ctx context.Context, input model.CreateAssessmentItemInput) (*model.AssessmentItemPayload, error)
+	UpdateAssessmentItem(ctx context.Context, input model.UpdateAssessmentItemInput) (*model.AssessmentItemPayload, error)
+	RetireAssessmentItem(ctx context.Context, input model.RetireAssessmentItemInput) (*model.AssessmentItemPayload, error)
 	CreateBatch(ctx context.Context, input model.CreateBatchInput) (*model.CreateBatchPayload, error)
 	CreateSession(ctx context.Context, input model.CreateSessionInput) (*model.CreateSessionPayload, error)
 	CreateLearningEvent(ctx context.Context, input model.CreateLearningEventInput) (*model.CreateLearningEventPayload, error)
@@ -64,6 +69,20 @@ type OrganisationResolver interface {
 // endregion ************************** generated!.gotpl **************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_Mutation_answerItem_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AnswerItemInput, error) {
+			return ec.unmarshalNAnswerItemInput2githubᚗcomᚋopenkarmayogiᚋkarmayogiᚋgraphᚋmodelᚐAnswerItemInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
 
 func (ec *executionContext) field_Mutation_approveRegistration_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -113,6 +132,20 @@ func (ec *executionContext) field_Mutation_confirmCompletion_args(ctx context.Co
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ConfirmCompletionInput, error) {
 			return ec.unmarshalNConfirmCompletionInput2githubᚗcomᚋopenkarmayogiᚋkarmayogiᚋgraphᚋmodelᚐConfirmCompletionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createAssessmentItem_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateAssessmentItemInput, error) {
+			return ec.unmarshalNCreateAssessmentItemInput2githubᚗcomᚋopenkarmayogiᚋkarmayogiᚋgraphᚋmodelᚐCreateAssessmentItemInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -373,6 +406,20 @@ func (ec *executionContext) field_Mutation_requestSeat_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_retireAssessmentItem_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RetireAssessmentItemInput, error) {
+			return ec.unmarshalNRetireAssessmentItemInput2githubᚗcomᚋopenkarmayogiᚋkarmayogiᚋgraphᚋmodelᚐRetireAssessmentItemInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeTokens_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -429,12 +476,40 @@ func (ec *executionContext) field_Mutation_setRoleRequirement_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_startAdaptiveAssessment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.StartAdaptiveAssessmentInput, error) {
+			return ec.unmarshalNStartAdaptiveAssessmentInput2githubᚗcomᚋopenkarmayogiᚋkarmayogiᚋgraphᚋmodelᚐStartAdaptiveAssessmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_takeAssessment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.TakeAssessmentInput, error) {
 			return ec.unmarshalNTakeAssessmentInput2githubᚗcomᚋopenkarmayogiᚋkarmayogiᚋgraphᚋmodelᚐTakeAssessmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateAssessmentItem_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateAssessmentItemInput, error) {
+			return ec.unmarshalNUpdateAssessmentItemInput2githubᚗcomᚋopenkarmayogiᚋkarmayogiᚋgraphᚋmodelᚐUpdateAssessmentItemInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -733,6 +808,226 @@ func (ec *executionContext) fieldContext_Mutation_verifyOtp(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_verifyOtp_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_startAdaptiveAssessment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_startAdaptiveAssessment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StartAdaptiveAssessment(ctx, fc.Args["input"].(model.StartAdaptiveAssessmentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StartAdaptiveAssessmentPayload) graphql.Marshaler {
+			return ec.marshalNStartAdaptiveAssessmentPayload2ᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋgraphᚋmodelᚐStartAdaptiveAssessmentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_startAdaptiveAssessment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StartAdaptiveAssessmentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_startAdaptiveAssessment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_answerItem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_answerItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AnswerItem(ctx, fc.Args["input"].(model.AnswerItemInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AnswerItemPayload) graphql.Marshaler {
+			return ec.marshalNAnswerItemPayload2ᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋgraphᚋmodelᚐAnswerItemPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_answerItem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnswerItemPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_answerItem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createAssessmentItem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createAssessmentItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateAssessmentItem(ctx, fc.Args["input"].(model.CreateAssessmentItemInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AssessmentItemPayload) graphql.Marshaler {
+			return ec.marshalNAssessmentItemPayload2ᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋgraphᚋmodelᚐAssessmentItemPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createAssessmentItem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssessmentItemPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createAssessmentItem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateAssessmentItem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateAssessmentItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateAssessmentItem(ctx, fc.Args["input"].(model.UpdateAssessmentItemInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AssessmentItemPayload) graphql.Marshaler {
+			return ec.marshalNAssessmentItemPayload2ᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋgraphᚋmodelᚐAssessmentItemPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateAssessmentItem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssessmentItemPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateAssessmentItem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_retireAssessmentItem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_retireAssessmentItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RetireAssessmentItem(ctx, fc.Args["input"].(model.RetireAssessmentItemInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AssessmentItemPayload) graphql.Marshaler {
+			return ec.marshalNAssessmentItemPayload2ᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋgraphᚋmodelᚐAssessmentItemPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_retireAssessmentItem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssessmentItemPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_retireAssessmentItem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -2612,6 +2907,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "verifyOtp":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_verifyOtp(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startAdaptiveAssessment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_startAdaptiveAssessment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "answerItem":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_answerItem(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createAssessmentItem":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createAssessmentItem(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateAssessmentItem":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateAssessmentItem(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "retireAssessmentItem":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_retireAssessmentItem(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

@@ -24,7 +24,10 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	AdaptiveAttempt() AdaptiveAttemptResolver
+	AdaptiveResult() AdaptiveResultResolver
 	AssessmentAttempt() AssessmentAttemptResolver
+	AssessmentItem() AssessmentItemResolver
 	AssignedCourse() AssignedCourseResolver
 	AuditEntry() AuditEntryResolver
 	Batch() BatchResolver
@@ -73,8 +76,39 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AdaptiveAttempt struct {
+		Competency    func(childComplexity int) int
+		CompletedAt   func(childComplexity int) int
+		ID            func(childComplexity int) int
+		ItemsAnswered func(childComplexity int) int
+		Learner       func(childComplexity int) int
+		NextItem      func(childComplexity int) int
+		Result        func(childComplexity int) int
+		StartedAt     func(childComplexity int) int
+		Status        func(childComplexity int) int
+	}
+
+	AdaptiveResult struct {
+		Distribution  func(childComplexity int) int
+		Evidence      func(childComplexity int) int
+		ItemsUsed     func(childComplexity int) int
+		Level         func(childComplexity int) int
+		StandardError func(childComplexity int) int
+	}
+
+	AnswerItemPayload struct {
+		Attempt func(childComplexity int) int
+	}
+
 	ApproveRegistrationPayload struct {
 		Learner func(childComplexity int) int
+	}
+
+	AskedItem struct {
+		ID       func(childComplexity int) int
+		Options  func(childComplexity int) int
+		Position func(childComplexity int) int
+		Stem     func(childComplexity int) int
 	}
 
 	AssessmentAttempt struct {
@@ -83,6 +117,22 @@ type ComplexityRoot struct {
 		Passed    func(childComplexity int) int
 		Score     func(childComplexity int) int
 		TakenAt   func(childComplexity int) int
+	}
+
+	AssessmentItem struct {
+		Code           func(childComplexity int) int
+		Competency     func(childComplexity int) int
+		Difficulty     func(childComplexity int) int
+		Discrimination func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Level          func(childComplexity int) int
+		Options        func(childComplexity int) int
+		Retired        func(childComplexity int) int
+		Stem           func(childComplexity int) int
+	}
+
+	AssessmentItemPayload struct {
+		Item func(childComplexity int) int
 	}
 
 	AssignRolePayload struct {
@@ -534,40 +584,45 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		ApproveRegistration   func(childComplexity int, input model.ApproveRegistrationInput) int
-		AssignRole            func(childComplexity int, input model.AssignRoleInput) int
-		CancelRegistration    func(childComplexity int, input model.CancelRegistrationInput) int
-		ConfirmCompletion     func(childComplexity int, input model.ConfirmCompletionInput) int
-		CreateBatch           func(childComplexity int, input model.CreateBatchInput) int
-		CreateCompetency      func(childComplexity int, input model.CreateCompetencyInput) int
-		CreateCourse          func(childComplexity int, input model.CreateCourseInput) int
-		CreateLearningEvent   func(childComplexity int, input model.CreateLearningEventInput) int
-		CreateOrganisation    func(childComplexity int, input model.CreateOrganisationInput) int
-		CreatePlan            func(childComplexity int, input model.CreatePlanInput) int
-		CreateRole            func(childComplexity int, input model.CreateRoleInput) int
-		CreateSession         func(childComplexity int, input model.CreateSessionInput) int
-		DecideSeatRequest     func(childComplexity int, input model.DecideSeatRequestInput) int
-		DismissRecommendation func(childComplexity int, input model.DismissRecommendationInput) int
-		Enrol                 func(childComplexity int, input model.EnrolInput) int
-		RateCourse            func(childComplexity int, input model.RateCourseInput) int
-		RecordAttendance      func(childComplexity int, input model.RecordAttendanceInput) int
-		RecordEvidence        func(childComplexity int, input model.RecordEvidenceInput) int
-		RegisterForSession    func(childComplexity int, input model.RegisterForSessionInput) int
-		RegisterLearner       func(childComplexity int, input model.RegisterLearnerInput) int
-		RequestOtp            func(childComplexity int, input model.RequestOtpInput) int
-		RequestSeat           func(childComplexity int, input model.RequestSeatInput) int
-		RevokeTokens          func(childComplexity int, input model.RevokeTokensInput) int
-		SetKarmaRule          func(childComplexity int, input model.SetKarmaRuleInput) int
-		SetLearningInterests  func(childComplexity int, input model.SetLearningInterestsInput) int
-		SetRoleRequirement    func(childComplexity int, input model.SetRoleRequirementInput) int
-		SignOut               func(childComplexity int) int
-		TakeAssessment        func(childComplexity int, input model.TakeAssessmentInput) int
-		UpdateCourse          func(childComplexity int, input model.UpdateCourseInput) int
-		UpdateLearner         func(childComplexity int, input model.UpdateLearnerInput) int
-		UpdatePlan            func(childComplexity int, input model.UpdatePlanInput) int
-		UpdateProgress        func(childComplexity int, input model.UpdateProgressInput) int
-		VerifyOtp             func(childComplexity int, input model.VerifyOtpInput) int
-		WithdrawSeatRequest   func(childComplexity int, input model.WithdrawSeatRequestInput) int
+		AnswerItem              func(childComplexity int, input model.AnswerItemInput) int
+		ApproveRegistration     func(childComplexity int, input model.ApproveRegistrationInput) int
+		AssignRole              func(childComplexity int, input model.AssignRoleInput) int
+		CancelRegistration      func(childComplexity int, input model.CancelRegistrationInput) int
+		ConfirmCompletion       func(childComplexity int, input model.ConfirmCompletionInput) int
+		CreateAssessmentItem    func(childComplexity int, input model.CreateAssessmentItemInput) int
+		CreateBatch             func(childComplexity int, input model.CreateBatchInput) int
+		CreateCompetency        func(childComplexity int, input model.CreateCompetencyInput) int
+		CreateCourse            func(childComplexity int, input model.CreateCourseInput) int
+		CreateLearningEvent     func(childComplexity int, input model.CreateLearningEventInput) int
+		CreateOrganisation      func(childComplexity int, input model.CreateOrganisationInput) int
+		CreatePlan              func(childComplexity int, input model.CreatePlanInput) int
+		CreateRole              func(childComplexity int, input model.CreateRoleInput) int
+		CreateSession           func(childComplexity int, input model.CreateSessionInput) int
+		DecideSeatRequest       func(childComplexity int, input model.DecideSeatRequestInput) int
+		DismissRecommendation   func(childComplexity int, input model.DismissRecommendationInput) int
+		Enrol                   func(childComplexity int, input model.EnrolInput) int
+		RateCourse              func(childComplexity int, input model.RateCourseInput) int
+		RecordAttendance        func(childComplexity int, input model.RecordAttendanceInput) int
+		RecordEvidence          func(childComplexity int, input model.RecordEvidenceInput) int
+		RegisterForSession      func(childComplexity int, input model.RegisterForSessionInput) int
+		RegisterLearner         func(childComplexity int, input model.RegisterLearnerInput) int
+		RequestOtp              func(childComplexity int, input model.RequestOtpInput) int
+		RequestSeat             func(childComplexity int, input model.RequestSeatInput) int
+		RetireAssessmentItem    func(childComplexity int, input model.RetireAssessmentItemInput) int
+		RevokeTokens            func(childComplexity int, input model.RevokeTokensInput) int
+		SetKarmaRule            func(childComplexity int, input model.SetKarmaRuleInput) int
+		SetLearningInterests    func(childComplexity int, input model.SetLearningInterestsInput) int
+		SetRoleRequirement      func(childComplexity int, input model.SetRoleRequirementInput) int
+		SignOut                 func(childComplexity int) int
+		StartAdaptiveAssessment func(childComplexity int, input model.StartAdaptiveAssessmentInput) int
+		TakeAssessment          func(childComplexity int, input model.TakeAssessmentInput) int
+		UpdateAssessmentItem    func(childComplexity int, input model.UpdateAssessmentItemInput) int
+		UpdateCourse            func(childComplexity int, input model.UpdateCourseInput) int
+		UpdateLearner           func(childComplexity int, input model.UpdateLearnerInput) int
+		UpdatePlan              func(childComplexity int, input model.UpdatePlanInput) int
+		UpdateProgress          func(childComplexity int, input model.UpdateProgressInput) int
+		VerifyOtp               func(childComplexity int, input model.VerifyOtpInput) int
+		WithdrawSeatRequest     func(childComplexity int, input model.WithdrawSeatRequestInput) int
 	}
 
 	Organisation struct {
@@ -646,6 +701,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		AssessmentItems         func(childComplexity int, competencyID string, includeRetired *bool) int
 		AuditLog                func(childComplexity int, first *int, after *string) int
 		Batch                   func(childComplexity int, id string) int
 		Batches                 func(childComplexity int, first *int, after *string, courseID *string, upcoming *bool) int
@@ -851,6 +907,10 @@ type ComplexityRoot struct {
 		NotBefore func(childComplexity int) int
 	}
 
+	StartAdaptiveAssessmentPayload struct {
+		Attempt func(childComplexity int) int
+	}
+
 	Subscription struct {
 		RecommendationsChanged func(childComplexity int, learnerID string, first *int, roleID *string) int
 	}
@@ -900,12 +960,130 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "AdaptiveAttempt.competency":
+		if e.ComplexityRoot.AdaptiveAttempt.Competency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdaptiveAttempt.Competency(childComplexity), true
+	case "AdaptiveAttempt.completedAt":
+		if e.ComplexityRoot.AdaptiveAttempt.CompletedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdaptiveAttempt.CompletedAt(childComplexity), true
+	case "AdaptiveAttempt.id":
+		if e.ComplexityRoot.AdaptiveAttempt.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdaptiveAttempt.ID(childComplexity), true
+	case "AdaptiveAttempt.itemsAnswered":
+		if e.ComplexityRoot.AdaptiveAttempt.ItemsAnswered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdaptiveAttempt.ItemsAnswered(childComplexity), true
+	case "AdaptiveAttempt.learner":
+		if e.ComplexityRoot.AdaptiveAttempt.Learner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdaptiveAttempt.Learner(childComplexity), true
+	case "AdaptiveAttempt.nextItem":
+		if e.ComplexityRoot.AdaptiveAttempt.NextItem == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdaptiveAttempt.NextItem(childComplexity), true
+	case "AdaptiveAttempt.result":
+		if e.ComplexityRoot.AdaptiveAttempt.Result == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdaptiveAttempt.Result(childComplexity), true
+	case "AdaptiveAttempt.startedAt":
+		if e.ComplexityRoot.AdaptiveAttempt.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdaptiveAttempt.StartedAt(childComplexity), true
+	case "AdaptiveAttempt.status":
+		if e.ComplexityRoot.AdaptiveAttempt.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdaptiveAttempt.Status(childComplexity), true
+
+	case "AdaptiveResult.distribution":
+		if e.ComplexityRoot.AdaptiveResult.Distribution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdaptiveResult.Distribution(childComplexity), true
+	case "AdaptiveResult.evidence":
+		if e.ComplexityRoot.AdaptiveResult.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdaptiveResult.Evidence(childComplexity), true
+	case "AdaptiveResult.itemsUsed":
+		if e.ComplexityRoot.AdaptiveResult.ItemsUsed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdaptiveResult.ItemsUsed(childComplexity), true
+	case "AdaptiveResult.level":
+		if e.ComplexityRoot.AdaptiveResult.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdaptiveResult.Level(childComplexity), true
+	case "AdaptiveResult.standardError":
+		if e.ComplexityRoot.AdaptiveResult.StandardError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdaptiveResult.StandardError(childComplexity), true
+
+	case "AnswerItemPayload.attempt":
+		if e.ComplexityRoot.AnswerItemPayload.Attempt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnswerItemPayload.Attempt(childComplexity), true
+
 	case "ApproveRegistrationPayload.learner":
 		if e.ComplexityRoot.ApproveRegistrationPayload.Learner == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ApproveRegistrationPayload.Learner(childComplexity), true
+
+	case "AskedItem.id":
+		if e.ComplexityRoot.AskedItem.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AskedItem.ID(childComplexity), true
+	case "AskedItem.options":
+		if e.ComplexityRoot.AskedItem.Options == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AskedItem.Options(childComplexity), true
+	case "AskedItem.position":
+		if e.ComplexityRoot.AskedItem.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AskedItem.Position(childComplexity), true
+	case "AskedItem.stem":
+		if e.ComplexityRoot.AskedItem.Stem == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AskedItem.Stem(childComplexity), true
 
 	case "AssessmentAttempt.course":
 		if e.ComplexityRoot.AssessmentAttempt.Course == nil {
@@ -937,6 +1115,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AssessmentAttempt.TakenAt(childComplexity), true
+
+	case "AssessmentItem.code":
+		if e.ComplexityRoot.AssessmentItem.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentItem.Code(childComplexity), true
+	case "AssessmentItem.competency":
+		if e.ComplexityRoot.AssessmentItem.Competency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentItem.Competency(childComplexity), true
+	case "AssessmentItem.difficulty":
+		if e.ComplexityRoot.AssessmentItem.Difficulty == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentItem.Difficulty(childComplexity), true
+	case "AssessmentItem.discrimination":
+		if e.ComplexityRoot.AssessmentItem.Discrimination == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentItem.Discrimination(childComplexity), true
+	case "AssessmentItem.id":
+		if e.ComplexityRoot.AssessmentItem.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentItem.ID(childComplexity), true
+	case "AssessmentItem.level":
+		if e.ComplexityRoot.AssessmentItem.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentItem.Level(childComplexity), true
+	case "AssessmentItem.options":
+		if e.ComplexityRoot.AssessmentItem.Options == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentItem.Options(childComplexity), true
+	case "AssessmentItem.retired":
+		if e.ComplexityRoot.AssessmentItem.Retired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentItem.Retired(childComplexity), true
+	case "AssessmentItem.stem":
+		if e.ComplexityRoot.AssessmentItem.Stem == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentItem.Stem(childComplexity), true
+
+	case "AssessmentItemPayload.item":
+		if e.ComplexityRoot.AssessmentItemPayload.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentItemPayload.Item(childComplexity), true
 
 	case "AssignRolePayload.learner":
 		if e.ComplexityRoot.AssignRolePayload.Learner == nil {
@@ -2622,6 +2862,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LearningPathStep.Order(childComplexity), true
 
+	case "Mutation.answerItem":
+		if e.ComplexityRoot.Mutation.AnswerItem == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_answerItem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AnswerItem(childComplexity, args["input"].(model.AnswerItemInput)), true
 	case "Mutation.approveRegistration":
 		if e.ComplexityRoot.Mutation.ApproveRegistration == nil {
 			break
@@ -2666,6 +2917,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ConfirmCompletion(childComplexity, args["input"].(model.ConfirmCompletionInput)), true
+	case "Mutation.createAssessmentItem":
+		if e.ComplexityRoot.Mutation.CreateAssessmentItem == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createAssessmentItem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAssessmentItem(childComplexity, args["input"].(model.CreateAssessmentItemInput)), true
 	case "Mutation.createBatch":
 		if e.ComplexityRoot.Mutation.CreateBatch == nil {
 			break
@@ -2864,6 +3126,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RequestSeat(childComplexity, args["input"].(model.RequestSeatInput)), true
+	case "Mutation.retireAssessmentItem":
+		if e.ComplexityRoot.Mutation.RetireAssessmentItem == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_retireAssessmentItem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RetireAssessmentItem(childComplexity, args["input"].(model.RetireAssessmentItemInput)), true
 	case "Mutation.revokeTokens":
 		if e.ComplexityRoot.Mutation.RevokeTokens == nil {
 			break
@@ -2914,6 +3187,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignOut(childComplexity), true
+	case "Mutation.startAdaptiveAssessment":
+		if e.ComplexityRoot.Mutation.StartAdaptiveAssessment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startAdaptiveAssessment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartAdaptiveAssessment(childComplexity, args["input"].(model.StartAdaptiveAssessmentInput)), true
 	case "Mutation.takeAssessment":
 		if e.ComplexityRoot.Mutation.TakeAssessment == nil {
 			break
@@ -2925,6 +3209,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.TakeAssessment(childComplexity, args["input"].(model.TakeAssessmentInput)), true
+	case "Mutation.updateAssessmentItem":
+		if e.ComplexityRoot.Mutation.UpdateAssessmentItem == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateAssessmentItem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateAssessmentItem(childComplexity, args["input"].(model.UpdateAssessmentItemInput)), true
 	case "Mutation.updateCourse":
 		if e.ComplexityRoot.Mutation.UpdateCourse == nil {
 			break
@@ -3282,6 +3577,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Proficiency.UpdatedAt(childComplexity), true
 
+	case "Query.assessmentItems":
+		if e.ComplexityRoot.Query.AssessmentItems == nil {
+			break
+		}
+
+		args, err := ec.field_Query_assessmentItems_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AssessmentItems(childComplexity, args["competencyId"].(string), args["includeRetired"].(*bool)), true
 	case "Query.auditLog":
 		if e.ComplexityRoot.Query.AuditLog == nil {
 			break
@@ -4168,6 +4474,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SignOutPayload.NotBefore(childComplexity), true
 
+	case "StartAdaptiveAssessmentPayload.attempt":
+		if e.ComplexityRoot.StartAdaptiveAssessmentPayload.Attempt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartAdaptiveAssessmentPayload.Attempt(childComplexity), true
+
 	case "Subscription.recommendationsChanged":
 		if e.ComplexityRoot.Subscription.RecommendationsChanged == nil {
 			break
@@ -4250,6 +4563,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AnswerItemInput", ec.unmarshalInputAnswerItemInput),
 			graphql.NewInputUnmarshaler("ApproveRegistrationInput", ec.unmarshalInputApproveRegistrationInput),
 			graphql.NewInputUnmarshaler("AssignRoleInput", ec.unmarshalInputAssignRoleInput),
 			graphql.NewInputUnmarshaler("CancelRegistrationInput", ec.unmarshalInputCancelRegistrationInput),
@@ -4258,6 +4572,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ConfirmCompletionInput", ec.unmarshalInputConfirmCompletionInput),
 			graphql.NewInputUnmarshaler("CourseCompetencyInput", ec.unmarshalInputCourseCompetencyInput),
 			graphql.NewInputUnmarshaler("CourseFilter", ec.unmarshalInputCourseFilter),
+			graphql.NewInputUnmarshaler("CreateAssessmentItemInput", ec.unmarshalInputCreateAssessmentItemInput),
 			graphql.NewInputUnmarshaler("CreateBatchInput", ec.unmarshalInputCreateBatchInput),
 			graphql.NewInputUnmarshaler("CreateCompetencyInput", ec.unmarshalInputCreateCompetencyInput),
 			graphql.NewInputUnmarshaler("CreateCourseInput", ec.unmarshalInputCreateCourseInput),
@@ -4277,6 +4592,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RegisterLearnerInput", ec.unmarshalInputRegisterLearnerInput),
 			graphql.NewInputUnmarshaler("RequestOtpInput", ec.unmarshalInputRequestOtpInput),
 			graphql.NewInputUnmarshaler("RequestSeatInput", ec.unmarshalInputRequestSeatInput),
+			graphql.NewInputUnmarshaler("RetireAssessmentItemInput", ec.unmarshalInputRetireAssessmentItemInput),
 			graphql.NewInputUnmarshaler("RevokeTokensInput", ec.unmarshalInputRevokeTokensInput),
 			graphql.NewInputUnmarshaler("RoleFilter", ec.unmarshalInputRoleFilter),
 			graphql.NewInputUnmarshaler("RoleRequirementInput", ec.unmarshalInputRoleRequirementInput),
@@ -4284,7 +4600,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SetKarmaRuleInput", ec.unmarshalInputSetKarmaRuleInput),
 			graphql.NewInputUnmarshaler("SetLearningInterestsInput", ec.unmarshalInputSetLearningInterestsInput),
 			graphql.NewInputUnmarshaler("SetRoleRequirementInput", ec.unmarshalInputSetRoleRequirementInput),
+			graphql.NewInputUnmarshaler("StartAdaptiveAssessmentInput", ec.unmarshalInputStartAdaptiveAssessmentInput),
 			graphql.NewInputUnmarshaler("TakeAssessmentInput", ec.unmarshalInputTakeAssessmentInput),
+			graphql.NewInputUnmarshaler("UpdateAssessmentItemInput", ec.unmarshalInputUpdateAssessmentItemInput),
 			graphql.NewInputUnmarshaler("UpdateCourseInput", ec.unmarshalInputUpdateCourseInput),
 			graphql.NewInputUnmarshaler("UpdateLearnerInput", ec.unmarshalInputUpdateLearnerInput),
 			graphql.NewInputUnmarshaler("UpdatePlanInput", ec.unmarshalInputUpdatePlanInput),
@@ -4483,6 +4801,209 @@ extend type Mutation {
     """The email and the code."""
     input: VerifyOtpInput!
   ): VerifyOtpPayload!
+}
+`, BuiltIn: false},
+	{Name: "../schema/adaptive.graphqls", Input: `# Adaptive competency assessments (docs/assessments.md). The correct option of an item is
+# never part of any type a LEARNER can reach, and an attempt never says which answers were right.
+
+"""Where an adaptive attempt is."""
+enum AdaptiveAttemptStatus {
+  """Items are being asked."""
+  IN_PROGRESS
+  """The test stopped and its result was recorded as ASSESSMENT evidence."""
+  COMPLETED
+  """The attempt ran out of time (per item or in all) and was ended without a result."""
+  ABANDONED
+}
+
+"""An item of a competency's bank, as its authors (CONTENT_PROVIDER, PLATFORM_ADMIN) see it; other callers get NOT_FOUND. It has no field for the correct option: that is set by ` + "`" + `createAssessmentItem` + "`" + ` and ` + "`" + `updateAssessmentItem` + "`" + ` and never read back."""
+type AssessmentItem implements Node {
+  """The global ID."""
+  id: ID!
+  """The item's unique code (the key of the ` + "`" + `assessment_items` + "`" + ` CSV kind)."""
+  code: String!
+  """The competency it tests."""
+  competency: Competency!
+  """The level 1..5 it was written for."""
+  level: Int!
+  """The question."""
+  stem: String!
+  """The 2 to 6 options, in the order shown."""
+  options: [String!]!
+  """The fitted discrimination on the level scale; null until calibrated."""
+  discrimination: Float
+  """The fitted difficulty on the level scale; null until calibrated."""
+  difficulty: Float
+  """Retired items are asked in no new attempt."""
+  retired: Boolean!
+}
+
+"""What a learner sees of the item being asked."""
+type AskedItem {
+  """The item's global ID, to pass to ` + "`" + `answerItem` + "`" + `."""
+  id: ID!
+  """The question."""
+  stem: String!
+  """The options; answer with the 1-based position of one."""
+  options: [String!]!
+  """The item's position in the attempt, from 1."""
+  position: Int!
+}
+
+"""The result of a completed adaptive attempt."""
+type AdaptiveResult {
+  """The most probable level 0..5."""
+  level: Int!
+  """The probability of each level 0..5, from the learner's passbook before the test and the responses."""
+  distribution: [Float!]!
+  """The standard deviation of that distribution, in levels."""
+  standardError: Float!
+  """How many items were answered."""
+  itemsUsed: Int!
+  """The ASSESSMENT evidence the attempt recorded."""
+  evidence: Evidence
+}
+
+"""A learner's adaptive test of a competency. It says nothing of which answers were right."""
+type AdaptiveAttempt implements Node {
+  """The global ID."""
+  id: ID!
+  """The learner taking it."""
+  learner: Learner
+  """The competency tested."""
+  competency: Competency!
+  """Where it is."""
+  status: AdaptiveAttemptStatus!
+  """The item being asked; null unless IN_PROGRESS."""
+  nextItem: AskedItem
+  """How many items were answered."""
+  itemsAnswered: Int!
+  """The result; null unless COMPLETED."""
+  result: AdaptiveResult
+  """When it started."""
+  startedAt: Time!
+  """When it ended (completed or abandoned); null while IN_PROGRESS."""
+  completedAt: Time
+}
+
+"""Whose test of which competency."""
+input StartAdaptiveAssessmentInput {
+  """The learner: the caller themself."""
+  learnerId: ID!
+  """A competency with an item bank."""
+  competencyId: ID!
+}
+
+"""The result of ` + "`" + `startAdaptiveAssessment` + "`" + `."""
+type StartAdaptiveAssessmentPayload {
+  """The attempt, asking its first item (or the one it was asking, when resumed)."""
+  attempt: AdaptiveAttempt!
+}
+
+"""An answer to the item being asked."""
+input AnswerItemInput {
+  """The attempt."""
+  attemptId: ID!
+  """The item being asked (` + "`" + `AdaptiveAttempt.nextItem.id` + "`" + `)."""
+  itemId: ID!
+  """The 1-based position of the chosen option."""
+  choice: Int!
+}
+
+"""The result of ` + "`" + `answerItem` + "`" + `."""
+type AnswerItemPayload {
+  """The attempt: asking its next item, or COMPLETED with its result (or ABANDONED when it ran out of time)."""
+  attempt: AdaptiveAttempt!
+}
+
+"""A new item for a competency's bank."""
+input CreateAssessmentItemInput {
+  """A unique code."""
+  code: String!
+  """The competency it tests."""
+  competencyId: ID!
+  """The level 1..5 it is written for."""
+  level: Int!
+  """The question; not empty."""
+  stem: String!
+  """2 to 6 options, none empty."""
+  options: [String!]!
+  """The 1-based position of the correct option."""
+  correct: Int!
+  """A fitted discrimination (above 0), if known; with difficulty."""
+  discrimination: Float
+  """A fitted difficulty on the level scale, if known; with discrimination."""
+  difficulty: Float
+}
+
+"""An item's new content; its code stays."""
+input UpdateAssessmentItemInput {
+  """The item."""
+  itemId: ID!
+  """The competency it tests."""
+  competencyId: ID!
+  """The level 1..5 it is written for."""
+  level: Int!
+  """The question; not empty."""
+  stem: String!
+  """2 to 6 options, none empty."""
+  options: [String!]!
+  """The 1-based position of the correct option."""
+  correct: Int!
+  """The discrimination (above 0); null: not calibrated."""
+  discrimination: Float
+  """The difficulty; null: not calibrated."""
+  difficulty: Float
+}
+
+"""An item to retire."""
+input RetireAssessmentItemInput {
+  """The item."""
+  itemId: ID!
+}
+
+"""The result of the item bank mutations."""
+type AssessmentItemPayload {
+  """The item as stored."""
+  item: AssessmentItem!
+}
+
+extend type Query {
+  """A competency's item bank, by code: CONTENT_PROVIDER and PLATFORM_ADMIN only (FORBIDDEN otherwise). Retired items only when asked."""
+  assessmentItems(
+    """The competency."""
+    competencyId: ID!
+    """Include retired items."""
+    includeRetired: Boolean = false
+  ): [AssessmentItem!]!
+}
+
+extend type Mutation {
+  """Starts an adaptive test of a competency: the learner's own act (an admin over them is FORBIDDEN; anyone who may not see them gets NOT_FOUND). The test starts from the learner's passbook distribution for the competency. A learner with an attempt of the competency in progress gets that attempt back. After an attempt ends, the next may start only after the cool-off (KARMAYOGI_ASSESSMENT_COOLOFF, default 7 days): FORBIDDEN, naming when it ends. BAD_USER_INPUT for a competency without items."""
+  startAdaptiveAssessment(
+    """The learner and the competency."""
+    input: StartAdaptiveAssessmentInput!
+  ): StartAdaptiveAssessmentPayload!
+  """Answers the item being asked, scored on the server, and returns the attempt asking its next item or, when the test stops, COMPLETED with its result, recorded as ASSESSMENT evidence. The same answer again is returned as before; a different answer to an answered item, or any answer after the attempt ended, is CONFLICT; an item that is not being asked or a choice out of range is BAD_USER_INPUT; an unknown attempt or item is NOT_FOUND. An attempt past its time limit (per item, KARMAYOGI_ASSESSMENT_ITEM_TIME, default 5 minutes; in all, KARMAYOGI_ASSESSMENT_TIME, default 60 minutes) becomes ABANDONED. Nothing else changes on an error."""
+  answerItem(
+    """The attempt, the item and the choice."""
+    input: AnswerItemInput!
+  ): AnswerItemPayload!
+  """Adds an item to a competency's bank: CONTENT_PROVIDER and PLATFORM_ADMIN. CONFLICT for a code in use."""
+  createAssessmentItem(
+    """The item."""
+    input: CreateAssessmentItemInput!
+  ): AssessmentItemPayload!
+  """Replaces an item's content: CONTENT_PROVIDER and PLATFORM_ADMIN. Attempts already asking it score it as it is then."""
+  updateAssessmentItem(
+    """The item and its content."""
+    input: UpdateAssessmentItemInput!
+  ): AssessmentItemPayload!
+  """Retires an item: no new attempt asks it. CONTENT_PROVIDER and PLATFORM_ADMIN."""
+  retireAssessmentItem(
+    """The item."""
+    input: RetireAssessmentItemInput!
+  ): AssessmentItemPayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/blended.graphqls", Input: `"""How a learner gets a seat in a batch."""
@@ -7014,12 +7535,74 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_AdaptiveAttempt(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AdaptiveAttempt_id(ctx, field)
+	case "learner":
+		return ec.fieldContext_AdaptiveAttempt_learner(ctx, field)
+	case "competency":
+		return ec.fieldContext_AdaptiveAttempt_competency(ctx, field)
+	case "status":
+		return ec.fieldContext_AdaptiveAttempt_status(ctx, field)
+	case "nextItem":
+		return ec.fieldContext_AdaptiveAttempt_nextItem(ctx, field)
+	case "itemsAnswered":
+		return ec.fieldContext_AdaptiveAttempt_itemsAnswered(ctx, field)
+	case "result":
+		return ec.fieldContext_AdaptiveAttempt_result(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_AdaptiveAttempt_startedAt(ctx, field)
+	case "completedAt":
+		return ec.fieldContext_AdaptiveAttempt_completedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AdaptiveAttempt", field.Name)
+}
+
+func (ec *executionContext) childFields_AdaptiveResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "level":
+		return ec.fieldContext_AdaptiveResult_level(ctx, field)
+	case "distribution":
+		return ec.fieldContext_AdaptiveResult_distribution(ctx, field)
+	case "standardError":
+		return ec.fieldContext_AdaptiveResult_standardError(ctx, field)
+	case "itemsUsed":
+		return ec.fieldContext_AdaptiveResult_itemsUsed(ctx, field)
+	case "evidence":
+		return ec.fieldContext_AdaptiveResult_evidence(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AdaptiveResult", field.Name)
+}
+
+func (ec *executionContext) childFields_AnswerItemPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "attempt":
+		return ec.fieldContext_AnswerItemPayload_attempt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnswerItemPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ApproveRegistrationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "learner":
 		return ec.fieldContext_ApproveRegistrationPayload_learner(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ApproveRegistrationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AskedItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AskedItem_id(ctx, field)
+	case "stem":
+		return ec.fieldContext_AskedItem_stem(ctx, field)
+	case "options":
+		return ec.fieldContext_AskedItem_options(ctx, field)
+	case "position":
+		return ec.fieldContext_AskedItem_position(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AskedItem", field.Name)
 }
 
 func (ec *executionContext) childFields_AssessmentAttempt(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7036,6 +7619,38 @@ func (ec *executionContext) childFields_AssessmentAttempt(ctx context.Context, f
 		return ec.fieldContext_AssessmentAttempt_takenAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AssessmentAttempt", field.Name)
+}
+
+func (ec *executionContext) childFields_AssessmentItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AssessmentItem_id(ctx, field)
+	case "code":
+		return ec.fieldContext_AssessmentItem_code(ctx, field)
+	case "competency":
+		return ec.fieldContext_AssessmentItem_competency(ctx, field)
+	case "level":
+		return ec.fieldContext_AssessmentItem_level(ctx, field)
+	case "stem":
+		return ec.fieldContext_AssessmentItem_stem(ctx, field)
+	case "options":
+		return ec.fieldContext_AssessmentItem_options(ctx, field)
+	case "discrimination":
+		return ec.fieldContext_AssessmentItem_discrimination(ctx, field)
+	case "difficulty":
+		return ec.fieldContext_AssessmentItem_difficulty(ctx, field)
+	case "retired":
+		return ec.fieldContext_AssessmentItem_retired(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssessmentItem", field.Name)
+}
+
+func (ec *executionContext) childFields_AssessmentItemPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "item":
+		return ec.fieldContext_AssessmentItemPayload_item(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssessmentItemPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_AssignRolePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8432,6 +9047,14 @@ func (ec *executionContext) childFields_SignOutPayload(ctx context.Context, fiel
 		return ec.fieldContext_SignOutPayload_notBefore(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SignOutPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_StartAdaptiveAssessmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "attempt":
+		return ec.fieldContext_StartAdaptiveAssessmentPayload_attempt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StartAdaptiveAssessmentPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_TakeAssessmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

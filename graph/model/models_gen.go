@@ -10,6 +10,22 @@ import (
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
+// An answer to the item being asked.
+type AnswerItemInput struct {
+	// The attempt.
+	AttemptID string `json:"attemptId"`
+	// The item being asked (`AdaptiveAttempt.nextItem.id`).
+	ItemID string `json:"itemId"`
+	// The 1-based position of the chosen option.
+	Choice int `json:"choice"`
+}
+
+// The result of `answerItem`.
+type AnswerItemPayload struct {
+	// The attempt: asking its next item, or COMPLETED with its result (or ABANDONED when it ran out of time).
+	Attempt *models.AdaptiveAttempt `json:"attempt"`
+}
+
 // Approves a pending self-registration.
 type ApproveRegistrationInput struct {
 	// The global ID of the pending learner.
@@ -24,6 +40,24 @@ type ApproveRegistrationInput struct {
 type ApproveRegistrationPayload struct {
 	// The learner, now ACTIVE. They sign in again for a token that is no longer pending.
 	Learner *models.Learner `json:"learner"`
+}
+
+// What a learner sees of the item being asked.
+type AskedItem struct {
+	// The item's global ID, to pass to `answerItem`.
+	ID string `json:"id"`
+	// The question.
+	Stem string `json:"stem"`
+	// The options; answer with the 1-based position of one.
+	Options []string `json:"options"`
+	// The item's position in the attempt, from 1.
+	Position int `json:"position"`
+}
+
+// The result of the item bank mutations.
+type AssessmentItemPayload struct {
+	// The item as stored.
+	Item *models.AssessmentItem `json:"item"`
 }
 
 // Gives a learner a role.
@@ -204,6 +238,26 @@ type CourseFilter struct {
 	MaxDurationHours *float64 `json:"maxDurationHours,omitempty"`
 	// A case-insensitive substring of the code or title.
 	Search *string `json:"search,omitempty"`
+}
+
+// A new item for a competency's bank.
+type CreateAssessmentItemInput struct {
+	// A unique code.
+	Code string `json:"code"`
+	// The competency it tests.
+	CompetencyID string `json:"competencyId"`
+	// The level 1..5 it is written for.
+	Level int `json:"level"`
+	// The question; not empty.
+	Stem string `json:"stem"`
+	// 2 to 6 options, none empty.
+	Options []string `json:"options"`
+	// The 1-based position of the correct option.
+	Correct int `json:"correct"`
+	// A fitted discrimination (above 0), if known; with difficulty.
+	Discrimination *float64 `json:"discrimination,omitempty"`
+	// A fitted difficulty on the level scale, if known; with discrimination.
+	Difficulty *float64 `json:"difficulty,omitempty"`
 }
 
 // A new batch of a FACE_TO_FACE or BLENDED course.
@@ -727,6 +781,12 @@ type RequestSeatPayload struct {
 	SeatRequest *models.SeatRequest `json:"seatRequest"`
 }
 
+// An item to retire.
+type RetireAssessmentItemInput struct {
+	// The item.
+	ItemID string `json:"itemId"`
+}
+
 // Revokes every token of a learner issued until now.
 type RevokeTokensInput struct {
 	// The global ID of the learner.
@@ -857,6 +917,20 @@ type SignOutPayload struct {
 	NotBefore time.Time `json:"notBefore"`
 }
 
+// Whose test of which competency.
+type StartAdaptiveAssessmentInput struct {
+	// The learner: the caller themself.
+	LearnerID string `json:"learnerId"`
+	// A competency with an item bank.
+	CompetencyID string `json:"competencyId"`
+}
+
+// The result of `startAdaptiveAssessment`.
+type StartAdaptiveAssessmentPayload struct {
+	// The attempt, asking its first item (or the one it was asking, when resumed).
+	Attempt *models.AdaptiveAttempt `json:"attempt"`
+}
+
 // Live updates, over a websocket with the graphql-transport-ws protocol (the `graphql-ws` npm
 // package) at the GraphQL endpoint. Send the token in the `connection_init` payload as
 // `{"Authorization": "Bearer <token>"}`; a connection without a valid token is closed with 4403.
@@ -875,6 +949,26 @@ type TakeAssessmentInput struct {
 type TakeAssessmentPayload struct {
 	// The attempt recorded.
 	Attempt *models.AssessmentAttempt `json:"attempt"`
+}
+
+// An item's new content; its code stays.
+type UpdateAssessmentItemInput struct {
+	// The item.
+	ItemID string `json:"itemId"`
+	// The competency it tests.
+	CompetencyID string `json:"competencyId"`
+	// The level 1..5 it is written for.
+	Level int `json:"level"`
+	// The question; not empty.
+	Stem string `json:"stem"`
+	// 2 to 6 options, none empty.
+	Options []string `json:"options"`
+	// The 1-based position of the correct option.
+	Correct int `json:"correct"`
+	// The discrimination (above 0); null: not calibrated.
+	Discrimination *float64 `json:"discrimination,omitempty"`
+	// The difficulty; null: not calibrated.
+	Difficulty *float64 `json:"difficulty,omitempty"`
 }
 
 // Changes to a course; fields left out stay as they are.

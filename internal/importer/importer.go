@@ -24,7 +24,7 @@ import (
 // Kinds lists the kinds this importer takes, in dependency order: a file of one kind
 // may refer only to the kinds before it.
 var Kinds = []string{"organisations", "competencies", "roles", "role_requirements", "courses", "course_competencies", "learners",
-	"evidence", "enrolments", "events", "batches", "sessions", "attendance"}
+	"evidence", "enrolments", "events", "batches", "sessions", "attendance", "assessment_items"}
 
 // DefaultBatchSize is the number of records per BulkWriter call when Options leave it 0.
 const DefaultBatchSize = 500
@@ -84,6 +84,8 @@ func Import(ctx context.Context, w models.BulkWriter, kind string, r io.Reader, 
 		return run(ctx, w, kind, r, opts, sessions)
 	case "attendance":
 		return run(ctx, w, kind, r, opts, attendance)
+	case "assessment_items":
+		return run(ctx, w, kind, r, opts, assessmentItems)
 	}
 	return Result{}, fmt.Errorf("unknown kind %s: the importer takes %s", quoteShort(kind), strings.Join(Kinds, ", "))
 }
@@ -132,7 +134,8 @@ type importer[T any] struct {
 
 	waiters []*waiter[T]
 	byKey   map[string][]*waiter[T]
-	shown   bool // a progress line is on the terminal
+	seen    map[string]int // for a spec with unique keys: the line of each key
+	shown   bool           // a progress line is on the terminal
 }
 
 func run[T any](ctx context.Context, w models.BulkWriter, kind string, r io.Reader, opts Options, s spec[T]) (Result, error) {
@@ -232,6 +235,17 @@ func (im *importer[T]) readRows(cr *csv.Reader) (readErr, err error) {
 		if err != nil {
 			im.rejectRow(rw, err)
 			continue
+		}
+		if im.s.unique != "" {
+			k := im.s.key(rec)
+			if first, dup := im.seen[k]; dup {
+				im.rejectRow(rw, reject(im.s.unique, "duplicate: line %d has the same %s", first, im.s.unique))
+				continue
+			}
+			if im.seen == nil {
+				im.seen = map[string]int{}
+			}
+			im.seen[k] = rw.line
 		}
 		im.batch = append(im.batch, rec)
 		im.batchPos = append(im.batchPos, rw.pos())

@@ -1114,7 +1114,7 @@ func TestImportBadFile(t *testing.T) {
 		err       string
 	}{
 		{"ErrUnknownKind", "certificates", "employee_code\nE001\n",
-			`unknown kind "certificates": the importer takes organisations, competencies, roles, role_requirements, courses, course_competencies, learners, evidence, enrolments, events, batches, sessions, attendance`},
+			`unknown kind "certificates": the importer takes organisations, competencies, roles, role_requirements, courses, course_competencies, learners, evidence, enrolments, events, batches, sessions, attendance, assessment_items`},
 		{"ErrEvidenceMissingColumn", "evidence", "employee_code,competency_code,source,level,score\nE001,BEH-01,SELF,2,\n",
 			`line 1: header: missing required column "observed_at"`},
 		{"ErrEnrolmentsUnknownColumn", "enrolments", "employee_code,course_code,status,progress,enrolled_at,grade\nE001,C-GFR,ENROLLED,0,2026-01-01,B\n",

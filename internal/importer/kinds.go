@@ -2,6 +2,9 @@ package importer
 
 import (
 	"context"
+	"errors"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,7 +18,10 @@ type spec[T any] struct {
 	required, optional []string
 	parse              func(r *row) (T, error)
 	key                func(T) string
-	write              func(w models.BulkWriter, ctx context.Context, recs []T) ([]models.RecordError, error)
+	// unique, when set, names the column a file may not repeat a key in: a row
+	// whose key an earlier row had is rejected there.
+	unique string
+	write  func(w models.BulkWriter, ctx context.Context, recs []T) ([]models.RecordError, error)
 }
 
 var organisations = spec[models.OrganisationRecord]{
@@ -280,4 +286,68 @@ var enrolments = spec[models.EnrolmentRecord]{
 	},
 	key:   func(r models.EnrolmentRecord) string { return r.EmployeeCode + "\x00" + r.CourseCode },
 	write: models.BulkWriter.UpsertEnrolments,
+}
+
+// assessmentItems is the assessment_items kind. Unlike the other kinds, a code
+// repeated within a file is an error (two items cannot share a code, and a later
+// row silently replacing an earlier question is more likely a slip than an edit).
+var assessmentItems = spec[models.AssessmentItemRecord]{
+	required: []string{"code", "competency_code", "level", "stem", "options", "correct"},
+	optional: []string{"discrimination", "difficulty"},
+	unique:   "code",
+	parse: func(r *row) (rec models.AssessmentItemRecord, err error) {
+		if rec.Code, err = r.text("code"); err != nil {
+			return rec, err
+		}
+		if rec.CompetencyCode, err = r.text("competency_code"); err != nil {
+			return rec, err
+		}
+		if rec.Level, err = r.integer("level", 1, models.MaxLevel); err != nil {
+			return rec, err
+		}
+		if rec.Stem, err = r.text("stem"); err != nil {
+			return rec, err
+		}
+		opts, err := r.text("options")
+		if err != nil {
+			return rec, err
+		}
+		for _, o := range strings.Split(opts, "|") {
+			o = strings.TrimSpace(o)
+			if o == "" {
+				return rec, reject("options", "an option is empty")
+			}
+			rec.Options = append(rec.Options, o)
+		}
+		if n := len(rec.Options); n < models.MinItemOptions || n > models.MaxItemOptions {
+			return rec, reject("options", "has %d options, want %d to %d (separated by |)", n, models.MinItemOptions, models.MaxItemOptions)
+		}
+		if rec.Correct, err = r.integer("correct", 1, len(rec.Options)); err != nil {
+			return rec, err
+		}
+		d, hasD := r.cell("discrimination"), r.cell("difficulty")
+		if (d == "") != (hasD == "") {
+			return rec, reject("difficulty", "discrimination and difficulty go together")
+		}
+		if d != "" {
+			a, err := r.positive("discrimination", 10, false, 0)
+			if err != nil {
+				return rec, err
+			}
+			b, err := strconv.ParseFloat(hasD, 64)
+			if err != nil || math.IsNaN(b) || math.IsInf(b, 0) || b < -5 || b > 10 {
+				return rec, reject("difficulty", "must be a number between -5 and 10")
+			}
+			rec.Discrimination, rec.Difficulty = &a, &b
+		}
+		return rec, nil
+	},
+	key: func(r models.AssessmentItemRecord) string { return r.Code },
+	write: func(w models.BulkWriter, ctx context.Context, recs []models.AssessmentItemRecord) ([]models.RecordError, error) {
+		iw, ok := w.(models.AssessmentItemWriter)
+		if !ok {
+			return nil, errors.New("this store keeps no assessment items")
+		}
+		return iw.UpsertAssessmentItems(ctx, recs)
+	},
 }

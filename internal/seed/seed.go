@@ -41,6 +41,7 @@ type Stats struct {
 	Organisations, Competencies, Roles, RoleRequirements, Courses, CourseCompetencies, Learners int
 	Evidence, Enrolments                                                                        int
 	Events, Batches, Sessions, Attendance                                                       int
+	AssessmentItems                                                                             int
 }
 
 // batchSize is how many records go to the writer per call.
@@ -145,6 +146,19 @@ func Run(ctx context.Context, w models.BulkWriter, opts Options) (Stats, error) 
 		return st, err
 	}
 	progress(st.CourseCompetencies, "course competencies")
+
+	// The demo item banks, when the writer keeps them.
+	if iw, ok := w.(models.AssessmentItemWriter); ok {
+		items, err := assessmentItems()
+		if err != nil {
+			return st, err
+		}
+		if st.AssessmentItems, err = write(ctx, "assessment item", items, iw.UpsertAssessmentItems,
+			func(r models.AssessmentItemRecord) string { return r.Code }); err != nil {
+			return st, err
+		}
+		progress(st.AssessmentItems, "assessment items")
+	}
 
 	room := newClassroom(stream(streamClassroom), reqs, crs)
 	if st.Events, err = write(ctx, "event", room.events, w.UpsertEvents,

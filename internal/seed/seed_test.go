@@ -643,6 +643,29 @@ func TestStore(t *testing.T) {
 	if n := count("attendance", "1 = 1"); n != st.Attendance || n == 0 {
 		t.Errorf("%d attendances stored, %d written", n, st.Attendance)
 	}
+	// The demo item banks: at least ten competencies with twelve items each, over
+	// every level, the correct option in every position.
+	if n := count("assessment_items", "1 = 1"); n != st.AssessmentItems || n < 120 {
+		t.Errorf("%d assessment items stored, %d written", n, st.AssessmentItems)
+	}
+	var banks []struct {
+		CompetencyID int64 `bun:"competency_id"`
+		N, Levels    int
+	}
+	if err := db.Bun().NewRaw("SELECT competency_id, COUNT(*) AS n, COUNT(DISTINCT level) AS levels FROM assessment_items GROUP BY competency_id").Scan(ctx, &banks); err != nil {
+		t.Fatal(err)
+	}
+	if len(banks) < 10 {
+		t.Errorf("%d item banks, want at least 10", len(banks))
+	}
+	for _, b := range banks {
+		if b.N < 12 || b.Levels != 5 {
+			t.Errorf("bank of competency %d: %d items over %d levels", b.CompetencyID, b.N, b.Levels)
+		}
+	}
+	if n := count("assessment_items", "correct = 1"); n < st.AssessmentItems/8 {
+		t.Errorf("the correct option is first in only %d items", n)
+	}
 	if b, s := count("batches", "1 = 1"), count("sessions", "1 = 1"); b != st.Batches || s != st.Sessions {
 		t.Errorf("%d batches and %d sessions stored, %d and %d written", b, s, st.Batches, st.Sessions)
 	}

@@ -773,3 +773,12 @@ func (l *Loader) award(acts []activity) {
 		ll.hasTotal = true
 	}
 }
+
+// UpsertAssessmentItems writes item banks through the bulk path: they belong to the
+// catalogue, written before the learners.
+func (l *Loader) UpsertAssessmentItems(ctx context.Context, recs []models.AssessmentItemRecord) ([]models.RecordError, error) {
+	if l.mode != loadBeforeLearners && l.mode != loadPassThrough {
+		return nil, errCatalogueLate("assessment item")
+	}
+	return l.db.UpsertAssessmentItems(ctx, recs)
+}

@@ -71,6 +71,7 @@ var dumps = []tableDump{
 	// the loader: equal up to rounding.
 	{table: "gap_rollups", query: "SELECT organisation_id, competency_id, required, learners, with_gap, h0, h1, h2, h3, h4, h5, sum_gap, sum_weighted, wm0, wm1, wm2, wm3, wm4, wm5 FROM gap_rollups ORDER BY 1, 2, 3",
 		tolerance: 1e-9},
+	{table: "assessment_items", query: "SELECT code, competency_id, level, stem, options, correct, discrimination, difficulty, retired FROM assessment_items ORDER BY 1"},
 	// Surrogate ids: the loader draws them in the bulk path's order.
 	{table: "learners ids", query: "SELECT employee_code, id FROM learners ORDER BY 1"},
 	{table: "evidence ids", query: "SELECT l.employee_code, x.competency_id, x.source, x.observed_at, x.id FROM evidence AS x" + learnerKey + " ORDER BY 1, 2, 3, 4"},
@@ -87,7 +88,8 @@ var dumps = []tableDump{
 
 // emptyTables hold nothing after a seed, on either path.
 var emptyTables = []string{"dismissals", "learning_interests", "plans", "plan_courses", "plan_learners", "seat_requests", "seat_decisions",
-	"session_registrations", "assessment_attempts", "otp_codes", "audit_entries", "course_effects", "token_revocations", "estimator_models"}
+	"session_registrations", "assessment_attempts", "otp_codes", "audit_entries", "course_effects", "token_revocations", "estimator_models",
+	"adaptive_attempts", "attempt_responses"}
 
 // dumpRows runs a dump's query.
 func dumpRows(t *testing.T, db *store.DB, query string) [][]any {

@@ -1,0 +1,432 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/openkarmayogi/karmayogi/models"
+)
+
+var _ models.AdaptiveStore = (*DB)(nil)
+
+// CreateAssessmentItem stores a new item. EINVALID for bad fields, ENOTFOUND
+// (competencyId) for an unknown competency, ECONFLICT (code) for a code in use.
+func (db *DB) CreateAssessmentItem(ctx context.Context, it *models.AssessmentItem) (*models.AssessmentItem, error) {
+	if err := it.Validate(); err != nil {
+		return nil, err
+	}
+	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := one[models.Competency](ctx, tx, it.CompetencyID, "competency"); err != nil {
+			return fieldOf(err, "competencyId")
+		}
+		now := db.now()
+		it.ID, it.Retired, it.CreatedAt, it.UpdatedAt = 0, false, now, now
+		_, err := tx.NewInsert().Model(it).ExcludeColumn("id").Returning("id").Exec(ctx)
+		return conflictOr(err, map[string]string{"code": "code"})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return it, nil
+}
+
+// UpdateAssessmentItem replaces an item's content (not its code, nor whether it is
+// retired). ENOTFOUND for an unknown item or competency.
+func (db *DB) UpdateAssessmentItem(ctx context.Context, it *models.AssessmentItem) (*models.AssessmentItem, error) {
+	var out *models.AssessmentItem
+	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		old, err := one[models.AssessmentItem](ctx, tx, it.ID, "assessment item")
+		if err != nil {
+			return err
+		}
+		n := *it
+		n.Code, n.Retired, n.CreatedAt, n.UpdatedAt = old.Code, old.Retired, old.CreatedAt, db.now()
+		if err := n.Validate(); err != nil {
+			return err
+		}
+		if _, err := one[models.Competency](ctx, tx, n.CompetencyID, "competency"); err != nil {
+			return fieldOf(err, "competencyId")
+		}
+		if _, err := tx.NewUpdate().Model(&n).WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		out = &n
+		return nil
+	})
+	return out, err
+}
+
+// RetireAssessmentItem takes an item out of new attempts (attempts asking it may
+// still answer it). ENOTFOUND for an unknown item.
+func (db *DB) RetireAssessmentItem(ctx context.Context, id int64) (*models.AssessmentItem, error) {
+	var out *models.AssessmentItem
+	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		it, err := one[models.AssessmentItem](ctx, tx, id, "assessment item")
+		if err != nil {
+			return err
+		}
+		if !it.Retired {
+			it.Retired, it.UpdatedAt = true, db.now()
+			if _, err := tx.NewUpdate().Model(it).Column("retired", "updated_at").WherePK().Exec(ctx); err != nil {
+				return err
+			}
+		}
+		out = it
+		return nil
+	})
+	return out, err
+}
+
+// FindAssessmentItemsByIDs returns the items found.
+func (db *DB) FindAssessmentItemsByIDs(ctx context.Context, ids []int64) (map[int64]*models.AssessmentItem, error) {
+	out := make(map[int64]*models.AssessmentItem, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []*models.AssessmentItem
+	if err := db.bun.NewSelect().Model(&rows).Where("id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+		return nil, err
+	}
+	for _, it := range rows {
+		out[it.ID] = it
+	}
+	return out, nil
+}
+
+// FindAssessmentItems returns a competency's items by code, retired ones too when
+// asked.
+func (db *DB) FindAssessmentItems(ctx context.Context, competencyID int64, retired bool) ([]*models.AssessmentItem, error) {
+	var rows []*models.AssessmentItem
+	q := db.bun.NewSelect().Model(&rows).Where("competency_id = ?", competencyID)
+	if !retired {
+		q = q.Where("retired = ?", false)
+	}
+	if err := q.Order("code").Scan(ctx); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// ItemExposure returns, for a competency's items, the share of its attempts started
+// since then that asked each (answered, or asking it now).
+func (db *DB) ItemExposure(ctx context.Context, competencyID int64, since time.Time) (map[int64]float64, error) {
+	attempts, err := db.bun.NewSelect().Table("adaptive_attempts").
+		Where("competency_id = ?", competencyID).Where("started_at >= ?", since).Count(ctx)
+	if err != nil || attempts == 0 {
+		return map[int64]float64{}, err
+	}
+	var rows []struct {
+		ItemID int64 `bun:"item_id"`
+		N      int   `bun:"n"`
+	}
+	if err := db.bun.NewSelect().TableExpr("attempt_responses AS r").
+		Join("JOIN adaptive_attempts AS a ON a.id = r.attempt_id").
+		ColumnExpr("r.item_id, COUNT(*) AS n").
+		Where("a.competency_id = ?", competencyID).Where("a.started_at >= ?", since).
+		Group("r.item_id").Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	var asking []struct {
+		ItemID int64 `bun:"item_id"`
+		N      int   `bun:"n"`
+	}
+	if err := db.bun.NewSelect().Table("adaptive_attempts").ColumnExpr("current_item_id AS item_id, COUNT(*) AS n").
+		Where("competency_id = ?", competencyID).Where("started_at >= ?", since).
+		Where("status = ?", models.AttemptInProgress).Where("current_item_id IS NOT NULL").
+		Group("current_item_id").Scan(ctx, &asking); err != nil {
+		return nil, err
+	}
+	out := map[int64]float64{}
+	for _, r := range append(rows, asking...) {
+		out[r.ItemID] += float64(r.N) / float64(attempts)
+	}
+	return out, nil
+}
+
+// FindAdaptiveAttemptsByIDs returns the attempts found, ItemsAnswered filled in.
+func (db *DB) FindAdaptiveAttemptsByIDs(ctx context.Context, ids []int64) (map[int64]*models.AdaptiveAttempt, error) {
+	return findAttempts(ctx, db.bun, ids)
+}
+
+func findAttempts(ctx context.Context, idb bun.IDB, ids []int64) (map[int64]*models.AdaptiveAttempt, error) {
+	out := make(map[int64]*models.AdaptiveAttempt, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []*models.AdaptiveAttempt
+	if err := idb.NewSelect().Model(&rows).Where("id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+		return nil, err
+	}
+	var counts []struct {
+		AttemptID int64 `bun:"attempt_id"`
+		N         int   `bun:"n"`
+	}
+	if err := idb.NewSelect().Table("attempt_responses").ColumnExpr("attempt_id, COUNT(*) AS n").
+		Where("attempt_id IN (?)", bun.In(ids)).Group("attempt_id").Scan(ctx, &counts); err != nil {
+		return nil, err
+	}
+	for _, a := range rows {
+		out[a.ID] = a
+	}
+	for _, c := range counts {
+		if a := out[c.AttemptID]; a != nil {
+			a.ItemsAnswered = c.N
+		}
+	}
+	for _, a := range rows {
+		if a.Result != nil {
+			a.Result.EvidenceID = a.EvidenceID
+		}
+	}
+	return out, nil
+}
+
+func findAttempt(ctx context.Context, idb bun.IDB, id int64) (*models.AdaptiveAttempt, error) {
+	m, err := findAttempts(ctx, idb, []int64{id})
+	if err != nil {
+		return nil, err
+	}
+	if a := m[id]; a != nil {
+		return a, nil
+	}
+	return nil, models.NotFound("attempt")
+}
+
+// FindAttemptResponses returns an attempt's responses in the order answered.
+func (db *DB) FindAttemptResponses(ctx context.Context, attemptID int64) ([]models.AttemptResponse, error) {
+	var rows []models.AttemptResponse
+	err := db.bun.NewSelect().Model(&rows).Where("attempt_id = ?", attemptID).Order("position").Scan(ctx)
+	return rows, err
+}
+
+// FindOpenAdaptiveAttempt returns the learner's IN_PROGRESS attempt of the
+// competency, or nil.
+func (db *DB) FindOpenAdaptiveAttempt(ctx context.Context, learnerID, competencyID int64) (*models.AdaptiveAttempt, error) {
+	var id int64
+	err := db.bun.NewSelect().Table("adaptive_attempts").Column("id").Where("learner_id = ?", learnerID).
+		Where("competency_id = ?", competencyID).Where("status = ?", models.AttemptInProgress).Limit(1).Scan(ctx, &id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	return findAttempt(ctx, db.bun, id)
+}
+
+// LastAdaptiveAttemptEnd returns when the learner's last ended attempt of the
+// competency ended, or nil.
+func (db *DB) LastAdaptiveAttemptEnd(ctx context.Context, learnerID, competencyID int64) (*time.Time, error) {
+	var rows []models.AdaptiveAttempt
+	if err := db.bun.NewSelect().Model(&rows).Where("learner_id = ?", learnerID).
+		Where("competency_id = ?", competencyID).Where("completed_at IS NOT NULL").
+		Order("completed_at DESC").Limit(1).Scan(ctx); err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	return rows[0].CompletedAt, nil
+}
+
+// CreateAdaptiveAttempt stores a new IN_PROGRESS attempt. ECONFLICT when the
+// learner already has one open for the competency.
+func (db *DB) CreateAdaptiveAttempt(ctx context.Context, a *models.AdaptiveAttempt) (*models.AdaptiveAttempt, error) {
+	a.Status = models.AttemptInProgress
+	if _, err := db.bun.NewInsert().Model(a).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
+		if kind, _ := violation(err); kind == uniqueViolation {
+			return nil, models.Errorf(models.ECONFLICT, "the learner already has an attempt in progress for the competency")
+		}
+		return nil, err
+	}
+	return a, nil
+}
+
+// ApplyAdaptiveStep applies an answer in one transaction: the response, then the
+// next item or, with a result, the end of the attempt with its ASSESSMENT evidence,
+// the re-estimated proficiency and a new version of the learner. ECONFLICT when
+// the attempt is no longer asking that item (another answer came first).
+func (db *DB) ApplyAdaptiveStep(ctx context.Context, attemptID int64, step models.AdaptiveStep) (*models.AdaptiveAttempt, error) {
+	var out *models.AdaptiveAttempt
+	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		r := step.Response
+		r.AttemptID = attemptID
+		q := tx.NewUpdate().Table("adaptive_attempts").
+			Where("id = ?", attemptID).Where("status = ?", models.AttemptInProgress).Where("current_item_id = ?", r.ItemID)
+		if step.Result == nil {
+			q = q.Set("current_item_id = ?", step.NextItemID).Set("item_expires_at = ?", step.ItemExpiresAt)
+		} else {
+			q = q.Set("status = ?", models.AttemptCompleted).Set("current_item_id = NULL").Set("item_expires_at = NULL").
+				Set("completed_at = ?", r.AnsweredAt).Set("result = ?", jsonText(step.Result))
+		}
+		res, err := q.Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return models.Errorf(models.ECONFLICT, "the attempt is no longer asking this item")
+		}
+		if _, err := tx.NewInsert().Model(&r).Exec(ctx); err != nil {
+			if kind, _ := violation(err); kind == uniqueViolation {
+				return models.Errorf(models.ECONFLICT, "the item was answered already")
+			}
+			return err
+		}
+		if e := step.Evidence; e != nil && step.Result != nil {
+			if _, err := tx.NewInsert().Model(e).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
+				return conflictOr(err, nil)
+			}
+			if _, err := tx.NewUpdate().Table("adaptive_attempts").Set("evidence_id = ?", e.ID).Where("id = ?", attemptID).Exec(ctx); err != nil {
+				return err
+			}
+			if _, err := db.reestimate(ctx, tx, map[int64][]int64{e.LearnerID: {e.CompetencyID}}); err != nil {
+				return err
+			}
+			if err := db.bumpLearners(ctx, tx, []int64{e.LearnerID}); err != nil {
+				return err
+			}
+		}
+		out, err = findAttempt(ctx, tx, attemptID)
+		return err
+	})
+	return out, err
+}
+
+// AbandonAdaptiveAttempt ends an IN_PROGRESS attempt as ABANDONED at the given
+// instant; an attempt that has ended is left as it is.
+func (db *DB) AbandonAdaptiveAttempt(ctx context.Context, attemptID int64, at time.Time) (*models.AdaptiveAttempt, error) {
+	if _, err := db.bun.NewUpdate().Table("adaptive_attempts").Set("status = ?", models.AttemptAbandoned).
+		Set("current_item_id = NULL").Set("item_expires_at = NULL").Set("completed_at = ?", instant(at)).
+		Where("id = ?", attemptID).Where("status = ?", models.AttemptInProgress).Exec(ctx); err != nil {
+		return nil, err
+	}
+	return findAttempt(ctx, db.bun, attemptID)
+}
+
+// jsonText is v as JSON text, for a text column set by an update.
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only plain values are marshalled here
+	}
+	return string(b)
+}
+
+// fieldOf names the input field of a models error that names none.
+func fieldOf(err error, field string) error {
+	var e *models.Error
+	if errors.As(err, &e) && e.Field == "" {
+		c := *e
+		c.Field = field
+		return &c
+	}
+	return err
+}
+
+var _ models.AssessmentItemWriter = (*DB)(nil)
+
+// UpsertAssessmentItems upserts items on code (the assessment_items CSV kind); a
+// re-imported item keeps whether it is retired, and an unchanged one is not written.
+func (db *DB) UpsertAssessmentItems(ctx context.Context, recs []models.AssessmentItemRecord) ([]models.RecordError, error) {
+	ctx = fresh(ctx) // reads codes, then writes by them: see fresh
+	var rejected rejections
+	codes := make([]string, len(recs))
+	for i, r := range recs {
+		codes[i] = r.CompetencyCode
+	}
+	comps, err := idsByCode(ctx, db.bun, "competencies", codes)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]models.AssessmentItem, len(recs))
+	var valid []int
+	for i, r := range recs {
+		items[i] = models.AssessmentItem{Code: r.Code, CompetencyID: comps[r.CompetencyCode], Level: r.Level, Stem: r.Stem,
+			Options: r.Options, Correct: r.Correct, Discrimination: r.Discrimination, Difficulty: r.Difficulty}
+		switch err := items[i].Validate(); {
+		case items[i].CompetencyID == 0:
+			rejected.add(i, "competency_code", "no competency has code %q", r.CompetencyCode)
+		case err != nil:
+			rejected.reject(i, err, map[string]string{"code": "code", "level": "level", "stem": "stem", "options": "options",
+				"correct": "correct", "discrimination": "discrimination"})
+		default:
+			valid = append(valid, i)
+		}
+	}
+	valid = latest(valid, func(i int) string { return recs[i].Code })
+	err = db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
+		now := db.now()
+		rows := make([]models.AssessmentItem, len(idxs))
+		for k, i := range idxs {
+			rows[k] = items[i]
+			rows[k].CreatedAt, rows[k].UpdatedAt = now, now
+		}
+		_, err := tx.NewInsert().Model(&rows).ExcludeColumn("id").
+			On("CONFLICT (code) DO UPDATE").
+			Set("competency_id = EXCLUDED.competency_id").Set("level = EXCLUDED.level").Set("stem = EXCLUDED.stem").
+			Set("options = EXCLUDED.options").Set("correct = EXCLUDED.correct").
+			Set("discrimination = EXCLUDED.discrimination").Set("difficulty = EXCLUDED.difficulty").
+			Set("updated_at = EXCLUDED.updated_at").
+			Where(changed("assessment_item", "competency_id", "level", "stem", "options", "correct") +
+				" OR assessment_item.discrimination IS DISTINCT FROM EXCLUDED.discrimination" +
+				" OR assessment_item.difficulty IS DISTINCT FROM EXCLUDED.difficulty").
+			Exec(ctx)
+		return err
+	})
+	return rejected, err
+}
+
+// FindItemResponses returns the scored responses of every COMPLETED attempt of the
+// competency, for calibration, ordered by attempt and position.
+func (db *DB) FindItemResponses(ctx context.Context, competencyID int64) ([]models.ItemResponseRecord, error) {
+	var rows []struct {
+		AttemptID int64  `bun:"attempt_id"`
+		LearnerID int64  `bun:"learner_id"`
+		Prior     string `bun:"prior"`
+		ItemID    int64  `bun:"item_id"`
+		Correct   bool   `bun:"correct"`
+	}
+	if err := db.bun.NewSelect().TableExpr("attempt_responses AS r").Join("JOIN adaptive_attempts AS a ON a.id = r.attempt_id").
+		ColumnExpr("r.attempt_id, a.learner_id, a.prior, r.item_id, r.correct").
+		Where("a.competency_id = ?", competencyID).Where("a.status = ?", models.AttemptCompleted).
+		Order("r.attempt_id", "r.position").Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	out := make([]models.ItemResponseRecord, len(rows))
+	for i, r := range rows {
+		out[i] = models.ItemResponseRecord{AttemptID: r.AttemptID, LearnerID: r.LearnerID, CompetencyID: competencyID, ItemID: r.ItemID, Correct: r.Correct}
+		if err := json.Unmarshal([]byte(r.Prior), &out[i].Prior); err != nil {
+			return nil, fmt.Errorf("attempt %d: prior: %w", r.AttemptID, err)
+		}
+	}
+	return out, nil
+}
+
+// FindItemBankCompetencies returns the competencies that have items.
+func (db *DB) FindItemBankCompetencies(ctx context.Context) ([]int64, error) {
+	var ids []int64
+	err := db.bun.NewSelect().Table("assessment_items").ColumnExpr("DISTINCT competency_id").Order("competency_id").Scan(ctx, &ids)
+	return ids, err
+}
+
+// SetItemParameters stores fitted parameters (discrimination, difficulty) by item,
+// in one transaction.
+func (db *DB) SetItemParameters(ctx context.Context, params map[int64][2]float64) error {
+	return db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		now := db.now()
+		for id, p := range params {
+			if _, err := tx.NewUpdate().Table("assessment_items").Set("discrimination = ?", p[0]).Set("difficulty = ?", p[1]).
+				Set("updated_at = ?", now).Where("id = ?", id).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
