@@ -187,12 +187,7 @@ func SD(dist []float64) float64 {
 // with P = ItemProb(it, ·). ΔV >= 0 (up to rounding). post must sum to 1.
 func VarianceReduction(post []float64, it Item) float64 {
 	var buf [16]float64
-	p := buf[:0]
-	if len(post) <= len(buf) {
-		p = buf[:len(post)]
-	} else {
-		p = make([]float64, len(post))
-	}
+	p := scratch(buf[:], len(post))
 	itemProbs(p, it)
 	_, v := meanVar(post)
 	return v - expectedVariance(post, p)
@@ -239,12 +234,7 @@ func expectedVariance(post, p []float64) float64 {
 // exponentials per item (see BenchmarkNextItem and docs/assessments.md for its speed).
 func NextItem(post []float64, bank []Item, asked map[int64]bool, exposure map[int64]float64, rng *rand.Rand, o AdaptiveOptions) (Item, bool) {
 	var buf [16]float64
-	p := buf[:0]
-	if len(post) <= len(buf) {
-		p = buf[:len(post)]
-	} else {
-		p = make([]float64, len(post))
-	}
+	p := scratch(buf[:], len(post))
 	_, v := meanVar(post)
 
 	// Score every remaining item, keeping the best score among those under the exposure
@@ -327,4 +317,13 @@ type AdaptiveResult struct {
 // ResultOf returns the result of a test that ended at the posterior post.
 func ResultOf(post []float64) AdaptiveResult {
 	return AdaptiveResult{Distribution: slices.Clone(post), Level: Median(post), StandardError: SD(post)}
+}
+
+// scratch returns the first n of buf, or a new slice of n when buf is too short: the
+// per-level item probabilities without an allocation for the usual six levels.
+func scratch(buf []float64, n int) []float64 {
+	if n <= len(buf) {
+		return buf[:n]
+	}
+	return make([]float64, n)
 }

@@ -581,21 +581,11 @@ type predictionSet []prediction
 // prediction from the case's earlier evidence under p (whose ReadHalfLife is not used).
 func predictions(p Params, data []fitCase) predictionSet {
 	var out predictionSet
-	k := p.Levels
-	ll := make([]float64, k)
 	for _, c := range data {
 		for n := 1; n < len(c.rows); n++ {
-			pr := prediction{competency: c.competency, required: c.required, stored: make([]float64, k), ll: make([]float64, k)}
-			newest := c.rows[n-1].ObservedAt
-			for _, e := range c.rows[:n] {
-				p.logLikelihood(ll, e)
-				w := p.weight(newest.Sub(e.ObservedAt))
-				for l := range ll {
-					pr.stored[l] += w * ll[l]
-				}
-			}
+			pr := prediction{competency: c.competency, required: c.required, stored: p.temperedLogLik(c.rows[:n]), ll: make([]float64, p.Levels)}
 			p.logLikelihood(pr.ll, c.rows[n])
-			pr.age = c.rows[n].ObservedAt.Sub(newest)
+			pr.age = c.rows[n].ObservedAt.Sub(c.rows[n-1].ObservedAt)
 			out = append(out, pr)
 		}
 	}

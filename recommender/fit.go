@@ -203,21 +203,11 @@ func sortedUsable(p Params, evidence []models.Evidence) []models.Evidence {
 // keeps it, then aged to at by the wall clock (ReadHalfLife), under the prior of the
 // competency and the learner's own required level (PriorFor).
 func posteriorAt(p Params, competencyID int64, required int, evidence []models.Evidence, at time.Time) []float64 {
-	k := p.Levels
-	stored := make([]float64, k)
-	ll := make([]float64, k)
 	var newest time.Time
 	if n := len(evidence); n > 0 {
 		newest = evidence[n-1].ObservedAt
 	}
-	for _, e := range evidence {
-		p.logLikelihood(ll, e)
-		w := p.weight(newest.Sub(e.ObservedAt))
-		for l := range stored {
-			stored[l] += w * ll[l]
-		}
-	}
-	return p.read(competencyID, required, stored, at.Sub(newest))
+	return p.read(competencyID, required, p.temperedLogLik(evidence), at.Sub(newest))
 }
 
 // read returns the posterior from a stored log-likelihood (up to a constant) read

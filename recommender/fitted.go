@@ -1,8 +1,6 @@
 package recommender
 
 import (
-	"math"
-
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -172,6 +170,3 @@ func uniformRows(k, n int) [][]float64 {
 	}
 	return t
 }
-
-// logFloor is log(probFloor), the least log-likelihood a piece of evidence gives.
-var logFloor = math.Log(probFloor)

@@ -599,3 +599,11 @@ func noEvidence(l Learner, competencyID int64) string {
 	}
 	return " (no evidence yet: estimated from people whose roles do not require it)"
 }
+
+// plural returns one or many by n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

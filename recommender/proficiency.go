@@ -79,23 +79,18 @@ func EstimateProficiency(p Params, requiredLevel int, evidence []models.Evidence
 	}
 	slices.SortFunc(rows, compareEvidence)
 
-	k := p.Levels
-	buf := make([]float64, 2*k)
-	logp, ll := buf[:k:k], buf[k:]
-	p.prior(logp, requiredLevel)
+	logp := p.temperedLogLik(rows)
+	prior := make([]float64, p.Levels)
+	p.prior(prior, requiredLevel)
 	for l := range logp {
-		logp[l] = math.Log(logp[l])
+		logp[l] += math.Log(prior[l])
 	}
 	var newest time.Time
 	if n := len(rows); n > 0 {
 		newest = rows[n-1].ObservedAt
 	}
-	for _, e := range rows {
-		p.logLikelihood(ll, e)
-		floats.AddScaled(logp, p.weight(newest.Sub(e.ObservedAt)), ll)
-	}
 	lse := floats.LogSumExp(logp)
-	dist := make([]float64, k)
+	dist := make([]float64, p.Levels)
 	for l := range dist {
 		dist[l] = math.Exp(logp[l] - lse)
 	}
@@ -227,6 +222,24 @@ func compareEvidence(a, b models.Evidence) int {
 		return 1
 	}
 	return cmp.Compare(*a.Score, *b.Score)
+}
+
+// temperedLogLik returns Σ_i w_i·log P(e_i | l) for each level: the evidence (usable,
+// in canonical order) tempered by its age relative to the newest, w_i =
+// 0.5^((t_newest - t_i)/HalfLife). It is the stored estimate's log (up to a constant),
+// and what every posterior adds its prior to.
+func (p Params) temperedLogLik(rows []models.Evidence) []float64 {
+	sum := make([]float64, p.Levels)
+	if len(rows) == 0 {
+		return sum
+	}
+	ll := make([]float64, p.Levels)
+	newest := rows[len(rows)-1].ObservedAt
+	for _, e := range rows {
+		p.logLikelihood(ll, e)
+		floats.AddScaled(sum, p.weight(newest.Sub(e.ObservedAt)), ll)
+	}
+	return sum
 }
 
 // weight returns the tempering exponent 0.5^(age/HalfLife) of evidence of the given age.
