@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"errors"
 
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -30,15 +29,4 @@ func authoriseOwnTest(ctx context.Context, learners models.LearnerService, learn
 		return models.Errorf(models.EFORBIDDEN, "only the learner takes their own assessment")
 	}
 	return nil
-}
-
-// fieldOf names the input field of a models error that names none.
-func fieldOf(err error, field string) error {
-	var e *models.Error
-	if errors.As(err, &e) && e.Field == "" {
-		c := *e
-		c.Field = field
-		return &c
-	}
-	return err
 }

@@ -70,7 +70,7 @@ func (r *mutationResolver) StartAdaptiveAssessment(ctx context.Context, input mo
 		return nil, err
 	}
 	if _, err := r.catalogue.FindCompetencyByID(ctx, competencyID); err != nil {
-		return nil, inputErr(fieldOf(err, "competencyId"))
+		return nil, inputErr(models.WithField(err, "competencyId"))
 	}
 	prof, err := r.learnerProficiency(ctx, learnerID, competencyID)
 	if err != nil {
@@ -98,11 +98,11 @@ func (r *mutationResolver) AnswerItem(ctx context.Context, input model.AnswerIte
 	}
 	at := found[attemptID]
 	if at == nil {
-		return nil, inputErr(fieldOf(models.NotFound("attempt"), "attemptId"))
+		return nil, inputErr(models.WithField(models.NotFound("attempt"), "attemptId"))
 	}
 	if err := authoriseOwnTest(ctx, r.learners, at.LearnerID); err != nil {
 		if models.ErrorCode(err) == models.ENOTFOUND {
-			return nil, inputErr(fieldOf(models.NotFound("attempt"), "attemptId"))
+			return nil, inputErr(models.WithField(models.NotFound("attempt"), "attemptId"))
 		}
 		return nil, err
 	}
@@ -128,9 +128,6 @@ func (r *mutationResolver) CreateAssessmentItem(ctx context.Context, input model
 	}
 	it := &models.AssessmentItem{CompetencyID: competencyID, Level: input.Level, Stem: input.Stem, Options: input.Options,
 		Correct: input.Correct, Discrimination: input.Discrimination, Difficulty: input.Difficulty}
-	if (it.Discrimination == nil) != (it.Difficulty == nil) {
-		return nil, models.Invalid("input.difficulty", "discrimination and difficulty go together")
-	}
 	it.Code = input.Code
 	saved, err := r.adaptive.Store.CreateAssessmentItem(ctx, it)
 	if err != nil {
@@ -153,9 +150,6 @@ func (r *mutationResolver) UpdateAssessmentItem(ctx context.Context, input model
 	}
 	it := &models.AssessmentItem{CompetencyID: competencyID, Level: input.Level, Stem: input.Stem, Options: input.Options,
 		Correct: input.Correct, Discrimination: input.Discrimination, Difficulty: input.Difficulty}
-	if (it.Discrimination == nil) != (it.Difficulty == nil) {
-		return nil, models.Invalid("input.difficulty", "discrimination and difficulty go together")
-	}
 	it.ID = itemID
 	saved, err := r.adaptive.Store.UpdateAssessmentItem(ctx, it)
 	if err != nil {

@@ -52,6 +52,9 @@ func (it *AssessmentItem) Validate() error {
 			return Invalid("options", "an option must not be empty")
 		}
 	}
+	if (it.Discrimination == nil) != (it.Difficulty == nil) {
+		return Invalid("difficulty", "discrimination and difficulty go together")
+	}
 	if it.Discrimination != nil && *it.Discrimination <= 0 {
 		return Invalid("discrimination", "must be above 0")
 	}

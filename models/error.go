@@ -41,6 +41,18 @@ func Invalid(field, format string, args ...any) *Error {
 	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
+// WithField returns err naming field when it is (or wraps) an *Error that names none,
+// else err as it is.
+func WithField(err error, field string) error {
+	var e *Error
+	if errors.As(err, &e) && e.Field == "" {
+		c := *e
+		c.Field = field
+		return &c
+	}
+	return err
+}
+
 // NotFound returns an ENOTFOUND error for a kind of object ("organisation").
 func NotFound(kind string) *Error {
 	return &Error{Code: ENOTFOUND, Message: kind + " not found"}

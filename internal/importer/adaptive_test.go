@@ -49,15 +49,16 @@ func TestImportAssessmentItems(t *testing.T) {
 func TestImportAssessmentItemsBadRows(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		load(t, db, base[1])
-		csv := `code,competency_code,level,stem,options,correct
-A-1,FUN-01,1,Fine?,yes|no,1
-A-1,FUN-01,2,Again?,yes|no,2
-A-2,FUN-01,1,One option?,only,1
-A-3,FUN-01,1,Seven?,a|b|c|d|e|f|g,1
-A-4,FUN-01,1,Out of range?,a|b|c,4
-A-5,FUN-01,1,  ,a|b,1
-A-6,NOPE,1,Unknown?,a|b,1
-A-7,FUN-01,6,Level?,a|b,1
+		csv := `code,competency_code,level,stem,options,correct,discrimination,difficulty
+A-1,FUN-01,1,Fine?,yes|no,1,,
+A-1,FUN-01,2,Again?,yes|no,2,,
+A-2,FUN-01,1,One option?,only,1,,
+A-3,FUN-01,1,Seven?,a|b|c|d|e|f|g,1,,
+A-4,FUN-01,1,Out of range?,a|b|c,4,,
+A-5,FUN-01,1,  ,a|b,1,,
+A-6,NOPE,1,Unknown?,a|b,1,,
+A-7,FUN-01,6,Level?,a|b,1,,
+A-8,FUN-01,2,Half calibrated?,a|b,1,1.5,
 `
 		res, errs, err := run(t, db, "assessment_items", csv, importer.Options{})
 		if err != nil {
@@ -71,11 +72,12 @@ A-7,FUN-01,6,Level?,a|b,1
 			"line 7: stem: must not be empty",
 			`line 8: competency_code: no competency has code "NOPE"`,
 			"line 9: level: must be between 1 and 5",
+			"line 10: difficulty: discrimination and difficulty go together",
 		}
 		if got := strings.Split(strings.TrimSpace(errs), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Errorf("rejected:\n%s\nwant:\n%s", errs, strings.Join(want, "\n"))
 		}
-		if res.Stored != 1 || res.Rejected != 7 {
+		if res.Stored != 1 || res.Rejected != 8 {
 			t.Errorf("result %+v", res)
 		}
 	})

@@ -325,20 +325,21 @@ var assessmentItems = spec[models.AssessmentItemRecord]{
 		if rec.Correct, err = r.integer("correct", 1, len(rec.Options)); err != nil {
 			return rec, err
 		}
-		d, hasD := r.cell("discrimination"), r.cell("difficulty")
-		if (d == "") != (hasD == "") {
-			return rec, reject("difficulty", "discrimination and difficulty go together")
-		}
-		if d != "" {
+		// Each parameter is parsed on its own; that they go together is the item's
+		// rule (models.AssessmentItem.Validate), which the store reports by line.
+		if r.cell("discrimination") != "" {
 			a, err := r.positive("discrimination", 10, false, 0)
 			if err != nil {
 				return rec, err
 			}
-			b, err := strconv.ParseFloat(hasD, 64)
+			rec.Discrimination = &a
+		}
+		if d := r.cell("difficulty"); d != "" {
+			b, err := strconv.ParseFloat(d, 64)
 			if err != nil || math.IsNaN(b) || math.IsInf(b, 0) || b < -5 || b > 10 {
 				return rec, reject("difficulty", "must be a number between -5 and 10")
 			}
-			rec.Discrimination, rec.Difficulty = &a, &b
+			rec.Difficulty = &b
 		}
 		return rec, nil
 	},

@@ -23,7 +23,7 @@ func (db *DB) CreateAssessmentItem(ctx context.Context, it *models.AssessmentIte
 	}
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := one[models.Competency](ctx, tx, it.CompetencyID, "competency"); err != nil {
-			return fieldOf(err, "competencyId")
+			return models.WithField(err, "competencyId")
 		}
 		now := db.now()
 		it.ID, it.Retired, it.CreatedAt, it.UpdatedAt = 0, false, now, now
@@ -51,7 +51,7 @@ func (db *DB) UpdateAssessmentItem(ctx context.Context, it *models.AssessmentIte
 			return err
 		}
 		if _, err := one[models.Competency](ctx, tx, n.CompetencyID, "competency"); err != nil {
-			return fieldOf(err, "competencyId")
+			return models.WithField(err, "competencyId")
 		}
 		if _, err := tx.NewUpdate().Model(&n).WherePK().Exec(ctx); err != nil {
 			return err
@@ -319,17 +319,6 @@ func jsonText(v any) string {
 	return string(b)
 }
 
-// fieldOf names the input field of a models error that names none.
-func fieldOf(err error, field string) error {
-	var e *models.Error
-	if errors.As(err, &e) && e.Field == "" {
-		c := *e
-		c.Field = field
-		return &c
-	}
-	return err
-}
-
 var _ models.AssessmentItemWriter = (*DB)(nil)
 
 // UpsertAssessmentItems upserts items on code (the assessment_items CSV kind); a
@@ -355,7 +344,7 @@ func (db *DB) UpsertAssessmentItems(ctx context.Context, recs []models.Assessmen
 			rejected.add(i, "competency_code", "no competency has code %q", r.CompetencyCode)
 		case err != nil:
 			rejected.reject(i, err, map[string]string{"code": "code", "level": "level", "stem": "stem", "options": "options",
-				"correct": "correct", "discrimination": "discrimination"})
+				"correct": "correct", "discrimination": "discrimination", "difficulty": "difficulty"})
 		default:
 			valid = append(valid, i)
 		}
