@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -24,6 +23,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/ratelimit"
 	"github.com/openkarmayogi/karmayogi/internal/server"
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/testenv"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -294,7 +294,7 @@ var limitAttacks = []attack{
 
 	{name: "Mail/RequestOtpDoesNotWaitForTheMailServer", run: func(t *testing.T, e *attackEnv) {
 		// A mail server that accepts and never answers held requestOtp for 150 s.
-		smtp, err := auth.NewSMTPSender(silentSMTP(t))
+		smtp, err := auth.NewSMTPSender(testenv.SilentSMTP(t))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -492,38 +492,6 @@ func serveWithSender(t *testing.T, db *store.DB, sender auth.OTPSender) *client 
 	srv := httptest.NewServer(graph.NewHandler(s, graph.Options{Logger: slog.New(slog.NewTextHandler(logs, nil))}))
 	t.Cleanup(srv.Close)
 	return &client{t: t, url: srv.URL, db: db, logs: logs, tokens: tokens}
-}
-
-// silentSMTP is a real TCP listener that accepts connections and never says a
-// word, as a hung mail server does; it returns an smtp:// URL for it.
-func silentSMTP(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return "smtp://" + ln.Addr().String() + "?from=no-reply@igot.gov.in"
 }
 
 // assertNoFormula checks that no part of a cell, as a spreadsheet in any locale

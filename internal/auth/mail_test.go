@@ -3,51 +3,19 @@ package auth_test
 import (
 	"context"
 	"log/slog"
-	"net"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/openkarmayogi/karmayogi/internal/auth"
+	"github.com/openkarmayogi/karmayogi/internal/testenv"
 )
-
-// silentSMTP is a real TCP listener that accepts connections and never says a
-// word, as a mail server that hangs does; it returns an smtp:// URL for it.
-func silentSMTP(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return "smtp://" + ln.Addr().String() + "?from=no-reply@igot.gov.in"
-}
 
 // TestSMTPSenderDeadline: a send to a server that never answers ends with the
 // context's deadline, not never.
 func TestSMTPSenderDeadline(t *testing.T) {
-	s, err := auth.NewSMTPSender(silentSMTP(t))
+	s, err := auth.NewSMTPSender(testenv.SilentSMTP(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +41,7 @@ func TestSMTPSenderDeadline(t *testing.T) {
 // TestMailQueue: codes are queued and the caller returns at once; a send that
 // fails, and a code the full queue cannot take, are logged and counted.
 func TestMailQueue(t *testing.T) {
-	s, err := auth.NewSMTPSender(silentSMTP(t))
+	s, err := auth.NewSMTPSender(testenv.SilentSMTP(t))
 	if err != nil {
 		t.Fatal(err)
 	}
