@@ -27,12 +27,10 @@ func demo(t *testing.T) *store.DB {
 // domainJudge tells the domain of a course and the domains a learner may be shown,
 // read from the store independently of the service.
 type domainJudge struct {
-	db          *store.DB
-	competency  map[int64]*models.Competency
-	imparts     map[int64][]models.CourseCompetency
-	orgs        map[int64]*models.Organisation
-	reqsby      map[int64][]models.RoleRequirement
-	roleIDsByID map[int64][]int64
+	db         *store.DB
+	competency map[int64]*models.Competency
+	imparts    map[int64][]models.CourseCompetency
+	orgs       map[int64]*models.Organisation
 }
 
 func newDomainJudge(t *testing.T, db *store.DB) *domainJudge {

@@ -230,27 +230,29 @@ func newCatalogue(c *models.Catalogue, outcomes []models.PeerOutcome) *recommend
 }
 
 // learner gathers what the recommender needs about l, measured against roleID
-// (its requirements, and its holders as peers) or, when nil, l's own roles.
-// EINVALID (field roleId) for an unknown role.
-func (s *Recommendations) learner(ctx context.Context, l *models.Learner, roleID *int64) (recommender.Learner, error) {
+// (its requirements, and its holders as peers) or, when nil, l's own roles, with
+// its estimates read at the time at under the model p. EINVALID (field roleId) for
+// an unknown role.
+func (s *Recommendations) learner(ctx context.Context, l *models.Learner, roleID *int64, p recommender.Params, at time.Time) (recommender.Learner, error) {
 	var in recommender.Learner
 	ids, err := s.Store.FindRoleIDsByLearnerIDs(ctx, []int64{l.ID})
 	if err != nil {
 		return in, err
 	}
 	own := ids[l.ID]
+	read := own // the roles whose requirements are read
 	in.RoleIDs = own
 	if roleID != nil {
-		in.RoleIDs = []int64{*roleID}
+		in.RoleIDs, read = []int64{*roleID}, append(slices.Clone(own), *roleID)
 	}
-	roles, err := s.Store.FindRolesByIDs(ctx, append(slices.Clone(own), in.RoleIDs...))
+	roles, err := s.Store.FindRolesByIDs(ctx, read)
 	if err != nil {
 		return in, err
 	}
 	if roleID != nil && roles[*roleID] == nil {
 		return in, models.Invalid("roleId", "no such role")
 	}
-	reqs, err := s.Store.FindRequirementsByRoleIDs(ctx, append(slices.Clone(own), in.RoleIDs...))
+	reqs, err := s.Store.FindRequirementsByRoleIDs(ctx, read)
 	if err != nil {
 		return in, err
 	}
@@ -273,10 +275,9 @@ func (s *Recommendations) learner(ctx context.Context, l *models.Learner, roleID
 	if err != nil {
 		return in, err
 	}
-	now := s.readTime()
 	in.Stored = make(map[int64][]float64, len(profs[l.ID]))
-	for _, p := range profs[l.ID] {
-		in.Stored[p.CompetencyID] = recommender.Aged(s.params(), p.Distribution, p.UpdatedAt, now)
+	for _, pr := range profs[l.ID] {
+		in.Stored[pr.CompetencyID] = recommender.Aged(p, pr.Distribution, pr.UpdatedAt, at)
 	}
 	excluded, err := s.Store.FindExcludedCourseIDs(ctx, l.ID)
 	if err != nil {
@@ -291,18 +292,19 @@ func (s *Recommendations) learner(ctx context.Context, l *models.Learner, roleID
 
 // readTime is the time estimates are read at (aged to, see recommender.Aged): today,
 // so that a result cached under a key with the day (see key) stays right all day.
-func (s *Recommendations) readTime() time.Time {
+func readTime() time.Time {
 	return time.Now().UTC().Truncate(24 * time.Hour)
 }
 
 // CompetencyGaps returns l's gap for each requirement of their roles, or of roleID.
 func (s *Recommendations) CompetencyGaps(ctx context.Context, l *models.Learner, roleID *int64) ([]recommender.Gap, error) {
 	s.init()
-	in, err := s.learner(ctx, l, roleID)
+	p := s.params()
+	in, err := s.learner(ctx, l, roleID, p, readTime())
 	if err != nil {
 		return nil, err
 	}
-	return recommender.Gaps(s.params(), in), nil
+	return recommender.Gaps(p, in), nil
 }
 
 // RecommendationList is a ranking as the API returns it.
@@ -324,12 +326,12 @@ type LearningPath struct {
 // key names a cached result: the kind, the learner at their version, the catalogue
 // at its version, the estimator model version and the arguments. A new version is
 // a new key.
-func key(kind string, l *models.Learner, catalogue int64, model int, roleID *int64, args ...any) string {
+func key(kind string, l *models.Learner, catalogue int64, model int, roleID *int64, at time.Time, args ...any) string {
 	role := int64(0)
 	if roleID != nil {
 		role = *roleID
 	}
-	day := time.Now().UTC().Format("20060102") // estimates age by the day (readTime)
+	day := at.Format("20060102") // estimates are read as of the day (readTime)
 	return fmt.Sprintf("%s:v2:%d:%d:%d:m%d:%d:%s:%v", kind, l.ID, l.Version, catalogue, model, role, day, args)
 }
 
@@ -340,11 +342,11 @@ func (s *Recommendations) Recommend(ctx context.Context, l *models.Learner, role
 		return nil, err
 	}
 	var out RecommendationList
-	p := s.params()
-	cached, err := s.cached(ctx, key("rec", l, snap.version, p.Version, roleID, first), &out, func(ctx context.Context) (any, error) {
+	p, at := s.params(), readTime()
+	cached, err := s.cached(ctx, key("rec", l, snap.version, p.Version, roleID, at, first), &out, func(ctx context.Context) (any, error) {
 		defer observe(telemetry.RecommendRecommendations, time.Now())
 		ctx = s.asNewAs(ctx, l)
-		in, err := s.learner(ctx, l, roleID)
+		in, err := s.learner(ctx, l, roleID, p, at)
 		if err != nil {
 			return nil, err
 		}
@@ -365,11 +367,11 @@ func (s *Recommendations) Path(ctx context.Context, l *models.Learner, roleID *i
 		return nil, err
 	}
 	var out LearningPath
-	p := s.params()
-	_, err = s.cached(ctx, key("path", l, snap.version, p.Version, roleID, budgetHours), &out, func(ctx context.Context) (any, error) {
+	p, at := s.params(), readTime()
+	_, err = s.cached(ctx, key("path", l, snap.version, p.Version, roleID, at, budgetHours), &out, func(ctx context.Context) (any, error) {
 		defer observe(telemetry.RecommendLearningPath, time.Now())
 		ctx = s.asNewAs(ctx, l)
-		in, err := s.learner(ctx, l, roleID)
+		in, err := s.learner(ctx, l, roleID, p, at)
 		if err != nil {
 			return nil, err
 		}
