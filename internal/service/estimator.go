@@ -77,6 +77,7 @@ type Estimator struct {
 	Effects *CourseEffects
 
 	current atomic.Pointer[recommender.Params]
+	priors  atomic.Pointer[models.Priors] // current's, computed once at install: every write reads them
 	// pending: the model in use may still have stored proficiencies to re-estimate.
 	pending atomic.Bool
 	running sync.Mutex // held by the one re-estimation of this process
@@ -116,6 +117,9 @@ func (e *Estimator) Estimate(learnerID, competencyID int64, evidence []models.Ev
 
 // Priors implements models.Estimator with the parameters in use.
 func (e *Estimator) Priors() models.Priors {
+	if p := e.priors.Load(); p != nil {
+		return *p
+	}
 	return recommender.Estimator{Params: e.Params()}.Priors()
 }
 
@@ -145,6 +149,8 @@ func decodeParams(m *models.EstimatorModel) (recommender.Params, error) {
 
 // install makes p the parameters in use.
 func (e *Estimator) install(p recommender.Params) {
+	priors := recommender.Estimator{Params: p}.Priors()
+	e.priors.Store(&priors)
 	e.current.Store(&p)
 	e.Metrics.ModelVersion(p.Version)
 }
