@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 
+	"github.com/openkarmayogi/karmayogi/graph/model"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -29,4 +30,11 @@ func authoriseOwnTest(ctx context.Context, learners models.LearnerService, learn
 		return models.Errorf(models.EFORBIDDEN, "only the learner takes their own assessment")
 	}
 	return nil
+}
+
+// askedItem is what a learner may see of an item at a position of a test: never
+// the correct option.
+func askedItem(it *models.AssessmentItem, position int) *model.AskedItem {
+	return &model.AskedItem{ID: GlobalID(typeAssessmentItem, it.ID), Stem: it.Stem, Options: append([]string(nil), it.Options...),
+		Position: position}
 }

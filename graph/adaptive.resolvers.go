@@ -26,7 +26,8 @@ func (r *adaptiveAttemptResolver) Competency(ctx context.Context, obj *models.Ad
 }
 
 func (r *adaptiveAttemptResolver) NextItem(ctx context.Context, obj *models.AdaptiveAttempt) (*model.AskedItem, error) {
-	if obj.Status != models.AttemptInProgress || obj.CurrentItemID == nil {
+	// The question is the test-taker's alone: an admin reading their attempts sees none.
+	if obj.Status != models.AttemptInProgress || obj.CurrentItemID == nil || callerOf(ctx).LearnerID != obj.LearnerID {
 		return nil, nil
 	}
 	items, err := r.adaptive.Store.FindAssessmentItemsByIDs(ctx, []int64{*obj.CurrentItemID})
@@ -37,9 +38,7 @@ func (r *adaptiveAttemptResolver) NextItem(ctx context.Context, obj *models.Adap
 	if it == nil {
 		return nil, nil
 	}
-	// Only what a learner may see: never the correct option.
-	return &model.AskedItem{ID: GlobalID(typeAssessmentItem, it.ID), Stem: it.Stem, Options: append([]string(nil), it.Options...),
-		Position: obj.ItemsAnswered + 1}, nil
+	return askedItem(it, obj.ItemsAnswered+1), nil
 }
 
 func (r *adaptiveResultResolver) Evidence(ctx context.Context, obj *models.AdaptiveResult) (*models.Evidence, error) {
@@ -55,6 +54,32 @@ func (r *assessmentItemResolver) ID(ctx context.Context, obj *models.AssessmentI
 
 func (r *assessmentItemResolver) Competency(ctx context.Context, obj *models.AssessmentItem) (*models.Competency, error) {
 	return load(ctx, loadersFrom(ctx).competencies, obj.CompetencyID, "competency")
+}
+
+func (r *assessmentItemResolver) Course(ctx context.Context, obj *models.AssessmentItem) (*models.Course, error) {
+	if obj.CourseID == nil {
+		return nil, nil
+	}
+	return load(ctx, loadersFrom(ctx).courses, *obj.CourseID, "course")
+}
+
+func (r *learnerResolver) AdaptiveAttempts(ctx context.Context, obj *models.Learner, competencyID *string, first *int) ([]*models.AdaptiveAttempt, error) {
+	n := 20
+	if first != nil {
+		if *first < 1 || *first > 100 {
+			return nil, models.Invalid("first", "must be between 1 and 100")
+		}
+		n = *first
+	}
+	var c int64
+	if competencyID != nil {
+		id, err := decodeID("competencyId", typeCompetency, *competencyID)
+		if err != nil {
+			return nil, err
+		}
+		c = id
+	}
+	return r.adaptive.Store.FindLearnerAdaptiveAttempts(ctx, obj.ID, c, n)
 }
 
 func (r *mutationResolver) StartAdaptiveAssessment(ctx context.Context, input model.StartAdaptiveAssessmentInput) (*model.StartAdaptiveAssessmentPayload, error) {
@@ -126,7 +151,11 @@ func (r *mutationResolver) CreateAssessmentItem(ctx context.Context, input model
 	if err != nil {
 		return nil, err
 	}
-	it := &models.AssessmentItem{CompetencyID: competencyID, Level: input.Level, Stem: input.Stem, Options: input.Options,
+	courseID, err := decodeOptionalID("input.courseId", typeCourse, input.CourseID)
+	if err != nil {
+		return nil, err
+	}
+	it := &models.AssessmentItem{CompetencyID: competencyID, CourseID: courseID, Level: input.Level, Stem: input.Stem, Options: input.Options,
 		Correct: input.Correct, Discrimination: input.Discrimination, Difficulty: input.Difficulty}
 	it.Code = input.Code
 	saved, err := r.adaptive.Store.CreateAssessmentItem(ctx, it)
@@ -148,7 +177,11 @@ func (r *mutationResolver) UpdateAssessmentItem(ctx context.Context, input model
 	if err != nil {
 		return nil, err
 	}
-	it := &models.AssessmentItem{CompetencyID: competencyID, Level: input.Level, Stem: input.Stem, Options: input.Options,
+	courseID, err := decodeOptionalID("input.courseId", typeCourse, input.CourseID)
+	if err != nil {
+		return nil, err
+	}
+	it := &models.AssessmentItem{CompetencyID: competencyID, CourseID: courseID, Level: input.Level, Stem: input.Stem, Options: input.Options,
 		Correct: input.Correct, Discrimination: input.Discrimination, Difficulty: input.Difficulty}
 	it.ID = itemID
 	saved, err := r.adaptive.Store.UpdateAssessmentItem(ctx, it)
@@ -182,6 +215,17 @@ func (r *queryResolver) AssessmentItems(ctx context.Context, competencyID string
 		return nil, err
 	}
 	return r.adaptive.Store.FindAssessmentItems(ctx, id, includeRetired != nil && *includeRetired)
+}
+
+func (r *queryResolver) CourseAssessmentItems(ctx context.Context, courseID string, includeRetired *bool) ([]*models.AssessmentItem, error) {
+	if err := authoriseCourseWork(ctx); err != nil {
+		return nil, err
+	}
+	id, err := decodeID("courseId", typeCourse, courseID)
+	if err != nil {
+		return nil, err
+	}
+	return r.adaptive.Store.FindCourseItems(ctx, id, includeRetired != nil && *includeRetired)
 }
 
 func (r *Resolver) AdaptiveAttempt() generated.AdaptiveAttemptResolver {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/openkarmayogi/karmayogi/graph"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 )
@@ -180,6 +181,45 @@ func TestAdaptiveAssessmentEndToEnd(t *testing.T) {
 		if strings.Contains(strings.ToLower(raw), "correct") {
 			t.Errorf("attempt mentions correctness: %s", raw)
 		}
+	})
+}
+
+// TestLearnerAdaptiveAttempts: a learner's attempts are listed newest first, for
+// whoever may see her; the item being asked only for herself.
+func TestLearnerAdaptiveAttempts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newAttackEnv(t, db)
+		asha, f := e.asha.bind(t), e.f
+		correct := itemBank(t, e.provider.bind(t), f["$proc"], "PROC", 20)
+		itemBank(t, e.provider.bind(t), f["$emp"], "EMP", 20)
+		done := runToEnd(t, asha, startAttempt(t, asha, f["$asha"], f["$proc"]), correct, true)
+		open := startAttempt(t, asha, f["$asha"], f["$emp"])
+		const q = `query($id: ID!, $c: ID, $n: Int) { learner(id: $id) { adaptiveAttempts(competencyId: $c, first: $n) {
+			id status competency { code } nextItem { id } result { level } } } }`
+		type listed struct {
+			ID, Status string
+			Competency struct{ Code string }
+			NextItem   *struct{ ID string }
+			Result     *struct{ Level int }
+		}
+		list := func(c *client, vars map[string]any) []listed {
+			var out struct{ Learner struct{ AdaptiveAttempts []listed } }
+			decode(t, c.data(q, vars), &out)
+			return out.Learner.AdaptiveAttempts
+		}
+		mine := list(asha, map[string]any{"id": f["$asha"]})
+		if len(mine) != 2 || mine[0].ID != open.ID || mine[0].Status != "IN_PROGRESS" || mine[0].NextItem == nil ||
+			mine[1].ID != done.ID || mine[1].Result == nil || mine[1].Result.Level != done.Result.Level {
+			t.Fatalf("her attempts: %+v", mine)
+		}
+		if one := list(asha, map[string]any{"id": f["$asha"], "c": f["$proc"], "n": 1}); len(one) != 1 || one[0].Competency.Code != "PROC" {
+			t.Fatalf("her PROC attempts: %+v", one)
+		}
+		if admin := list(e.doeAdmin.bind(t), map[string]any{"id": f["$asha"]}); len(admin) != 2 || admin[0].NextItem != nil {
+			t.Fatalf("her admin reads the question being asked: %+v", admin)
+		}
+		assertError(t, asha.ask(q, map[string]any{"id": f["$asha"], "n": 0}), graph.CodeBadUserInput, "first", "")
+		assertAllCodes(t, e.mohfwAdmin.bind(t).ask(q, map[string]any{"id": f["$asha"]}), graph.CodeNotFound)
 	})
 }
 

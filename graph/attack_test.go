@@ -626,7 +626,15 @@ var attacks = []attack{
 			{e.provider, "$ashaEnrolment", graph.CodeNotFound},
 			{e.doeAdmin, "$ashaEnrolment", graph.CodeForbidden}, // her admin, but the assessment is hers to sit
 		} {
-			assertAllCodes(t, tc.c.bind(t).ask(assess, map[string]any{"i": map[string]any{"enrolmentId": e.f[tc.enrolment], "score": 1}}), tc.code)
+			assertAllCodes(t, tc.c.bind(t).ask(assess, map[string]any{"i": map[string]any{"enrolmentId": e.f[tc.enrolment], "answers": []any{}}}), tc.code)
+		}
+	}},
+	{name: "Karma/LearnerReportsOwnScore", run: func(t *testing.T, e *attackEnv) {
+		// A learner who sends a perfect score for her own course gets nothing: the
+		// server scores answers; a score is a content provider's word.
+		assess := `mutation($i: TakeAssessmentInput!) { takeAssessment(input: $i) { attempt { passed } } }`
+		for _, c := range []*client{e.asha, e.doeAdmin, e.pa} {
+			assertAllCodes(t, c.bind(t).ask(assess, map[string]any{"i": map[string]any{"enrolmentId": e.f["$ashaEnrolment"], "score": 1}}), graph.CodeForbidden)
 		}
 	}},
 

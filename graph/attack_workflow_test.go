@@ -54,7 +54,7 @@ var workflowAttacks = []attack{
 	// Verified completion: a learner's word completes only what allows it.
 	{name: "Completion/FailedFinalAssessmentIssuesNoCertificate", changes: learningTables, run: func(t *testing.T, e *attackEnv) {
 		asha, enrolment := e.asha.bind(t), e.f["$ashaEnrolment"] // GFR-101, pass mark 0.7
-		if r := asha.ask(wfAssess, map[string]any{"i": map[string]any{"enrolmentId": enrolment, "score": 0.5}}); !strings.Contains(r.Body, `"passed":false`) {
+		if r := e.provider.bind(t).ask(wfAssess, map[string]any{"i": map[string]any{"enrolmentId": enrolment, "score": 0.5}}); !strings.Contains(r.Body, `"passed":false`) {
 			t.Fatalf("a failed attempt: %s", r.Body)
 		}
 		// Her progress reaches 1, from her and from her admin: the course waits for a pass.
@@ -66,7 +66,7 @@ var workflowAttacks = []attack{
 	{name: "Completion/PassedFinalAssessmentCompletesVerified", changes: withCertificates, run: func(t *testing.T, e *attackEnv) {
 		// The control: the pass completes the course she finished, verified ASSESSMENT.
 		asha := e.asha.bind(t)
-		asha.data(wfAssess, map[string]any{"i": map[string]any{"enrolmentId": e.f["$ashaEnrolment"], "score": 0.9}})
+		e.provider.bind(t).data(wfAssess, map[string]any{"i": map[string]any{"enrolmentId": e.f["$ashaEnrolment"], "score": 0.9}})
 		var got struct {
 			Node struct {
 				Status      string

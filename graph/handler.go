@@ -168,6 +168,7 @@ func NewHandler(s Services, o Options) http.Handler {
 	}
 	if st, ok := s.Learning.(models.AdaptiveStore); ok && s.Adaptive == nil {
 		s.Adaptive = &service.Adaptive{Store: st}
+		s.Adaptive.Finals, _ = s.Learning.(service.CourseFinals)
 	}
 	if s.Notifier == nil {
 		s.Notifier = &service.Notifier{Cache: cache.NewMemory()}

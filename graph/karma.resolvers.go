@@ -7,10 +7,12 @@ package graph
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/openkarmayogi/karmayogi/graph/generated"
 	"github.com/openkarmayogi/karmayogi/graph/model"
+	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -24,6 +26,21 @@ func (r *assessmentAttemptResolver) Course(ctx context.Context, obj *models.Asse
 
 func (r *enrolmentResolver) AssessmentAttempts(ctx context.Context, obj *models.Enrolment) ([]*models.AssessmentAttempt, error) {
 	return loadersFrom(ctx).assessmentAttempts.Load(ctx, obj.ID)
+}
+
+func (r *enrolmentResolver) FinalAssessment(ctx context.Context, obj *models.Enrolment) ([]*model.AskedItem, error) {
+	if r.adaptive == nil || callerOf(ctx).LearnerID != obj.LearnerID {
+		return nil, nil
+	}
+	form, err := r.adaptive.FinalForm(ctx, obj)
+	if err != nil || len(form) == 0 {
+		return nil, err
+	}
+	out := make([]*model.AskedItem, len(form))
+	for i, it := range form {
+		out[i] = askedItem(it, i+1)
+	}
+	return out, nil
 }
 
 func (r *karmaEntryResolver) Course(ctx context.Context, obj *models.KarmaEntry) (*models.Course, error) {
@@ -97,17 +114,39 @@ func (r *mutationResolver) TakeAssessment(ctx context.Context, input model.TakeA
 	if err != nil {
 		return nil, err
 	}
+	if (input.Score == nil) == (input.Answers == nil) {
+		return nil, inputErr(models.Invalid("answers", "give either the learner's answers or, as a content provider, a score"))
+	}
 	e, err := r.learning.FindEnrolmentByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if err := authoriseOwnAct(ctx, r.learners, e.LearnerID, "only the learner takes their final assessment"); err != nil {
-		if models.ErrorCode(err) == models.ENOTFOUND {
-			return nil, models.NotFound("enrolment")
+	var a *models.AssessmentAttempt
+	if input.Score != nil {
+		// A score reported by the client is an integration's word, never a learner's.
+		if err := requireRole(ctx, models.RoleContentProvider); models.ErrorCode(err) == models.EFORBIDDEN {
+			return nil, models.Errorf(models.EFORBIDDEN, "only the course's content provider reports a score; a learner gives answers")
+		} else if err != nil {
+			return nil, err
 		}
-		return nil, err
+		a, err = r.karma.TakeAssessment(ctx, id, *input.Score)
+	} else {
+		if err := authoriseOwnTest(ctx, r.learners, e.LearnerID); err != nil {
+			if models.ErrorCode(err) == models.ENOTFOUND {
+				return nil, models.NotFound("enrolment")
+			}
+			return nil, err
+		}
+		answers := make([]service.ItemAnswer, len(input.Answers))
+		for i, ans := range input.Answers {
+			item, err := decodeID(fmt.Sprintf("input.answers[%d].itemId", i), typeAssessmentItem, ans.ItemID)
+			if err != nil {
+				return nil, err
+			}
+			answers[i] = service.ItemAnswer{ItemID: item, Choice: ans.Choice}
+		}
+		a, err = r.adaptive.TakeFinal(ctx, e, answers)
 	}
-	a, err := r.karma.TakeAssessment(ctx, id, input.Score)
 	if err != nil {
 		return nil, inputErr(err)
 	}

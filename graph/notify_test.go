@@ -413,7 +413,7 @@ func TestMutationsAnnounce(t *testing.T) {
 		{"RequestSeat", asha, mRequestSeat, map[string]any{"batchId": f["$batch"], "learnerId": f["$asha"]}, true},
 		{"RegisterForSession", asha, mRegisterSession, map[string]any{"sessionId": f["$eventSession"], "learnerId": f["$asha"]}, false},
 		{"RecordAttendance", e.doeAdmin, mAttend, map[string]any{"sessionId": f["$eventSession"], "learnerIds": []string{f["$bhaskar"], f["$asha"]}}, true},
-		{"TakeAssessment", asha, mAssess, map[string]any{"enrolmentId": f["$ashaEnrolment"], "score": 0.5}, true},
+		{"TakeAssessment", e.provider, mAssess, map[string]any{"enrolmentId": f["$ashaEnrolment"], "score": 0.5}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.input == nil {

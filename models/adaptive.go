@@ -10,11 +10,13 @@ import (
 // 1..5: a stem, 2 to 6 options and exactly one correct option (Correct, 1-based).
 // Correct is never shown to a learner: no GraphQL type a learner can reach has it.
 // Discrimination and Difficulty are the fitted item parameters on the level scale,
-// nil until calibrated.
+// nil until calibrated. An item with a CourseID is that course's own: a question of
+// its final assessment, never asked by an adaptive test.
 type AssessmentItem struct {
 	ID             int64     `bun:"id,pk,autoincrement"`
 	Code           string    `bun:"code"`
 	CompetencyID   int64     `bun:"competency_id"`
+	CourseID       *int64    `bun:"course_id"`
 	Level          int       `bun:"level"`
 	Stem           string    `bun:"stem"`
 	Options        []string  `bun:"options,type:text"`
@@ -151,15 +153,22 @@ type AdaptiveStore interface {
 	RetireAssessmentItem(ctx context.Context, id int64) (*AssessmentItem, error)
 	// FindAssessmentItemsByIDs returns the items found.
 	FindAssessmentItemsByIDs(ctx context.Context, ids []int64) (map[int64]*AssessmentItem, error)
-	// FindAssessmentItems returns a competency's items by code, retired ones too
-	// when asked.
+	// FindAssessmentItems returns a competency's bank by code (not the courses'
+	// own items), retired ones too when asked.
 	FindAssessmentItems(ctx context.Context, competencyID int64, retired bool) ([]*AssessmentItem, error)
+	// FindCourseItems returns a course's own items (its final assessment) by code,
+	// retired ones too when asked.
+	FindCourseItems(ctx context.Context, courseID int64, retired bool) ([]*AssessmentItem, error)
 	// ItemExposure returns, for a competency's items, the share of its attempts
 	// started since then that asked each.
 	ItemExposure(ctx context.Context, competencyID int64, since time.Time) (map[int64]float64, error)
 
 	// FindAdaptiveAttemptsByIDs returns the attempts found, ItemsAnswered filled in.
 	FindAdaptiveAttemptsByIDs(ctx context.Context, ids []int64) (map[int64]*AdaptiveAttempt, error)
+	// FindLearnerAdaptiveAttempts returns a learner's attempts, newest first, of
+	// one competency when competencyID is not 0; at most limit, ItemsAnswered
+	// filled in.
+	FindLearnerAdaptiveAttempts(ctx context.Context, learnerID, competencyID int64, limit int) ([]*AdaptiveAttempt, error)
 	// FindAttemptResponses returns an attempt's responses in the order answered.
 	FindAttemptResponses(ctx context.Context, attemptID int64) ([]AttemptResponse, error)
 	// FindOpenAdaptiveAttempt returns the learner's IN_PROGRESS attempt of the
@@ -191,6 +200,7 @@ type AdaptiveStore interface {
 type AssessmentItemRecord struct {
 	Code           string
 	CompetencyCode string
+	CourseCode     string // optional: the course whose final assessment the item belongs to
 	Level          int
 	Stem           string
 	Options        []string

@@ -95,7 +95,7 @@ func (m *Main) Run(ctx context.Context) error {
 	recs := &service.Recommendations{Store: db, Cache: m.Cache, Params: recommender.DefaultParams(), Model: m.Estimator, Logger: m.Logger}
 	revocations := &service.Revocations{Store: db, Cache: m.Cache, Logger: m.Logger}
 	costSignedIn, costAnonymous := costLimits(m.Config)
-	adaptive := &service.Adaptive{Store: db}
+	adaptive := &service.Adaptive{Store: db, Finals: db}
 	if err := service.AdaptiveFromEnv(adaptive); err != nil {
 		return err
 	}

@@ -31,6 +31,7 @@ type AssessmentItemResolver interface {
 	ID(ctx context.Context, obj *models.AssessmentItem) (string, error)
 
 	Competency(ctx context.Context, obj *models.AssessmentItem) (*models.Competency, error)
+	Course(ctx context.Context, obj *models.AssessmentItem) (*models.Course, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -610,6 +611,38 @@ func (ec *executionContext) fieldContext_AssessmentItem_competency(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _AssessmentItem_course(ctx context.Context, field graphql.CollectedField, obj *models.AssessmentItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssessmentItem_course(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssessmentItem().Course(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Course) graphql.Marshaler {
+			return ec.marshalOCourse2ᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋmodelsᚐCourse(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssessmentItem_course(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssessmentItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Course(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AssessmentItem_level(ctx context.Context, field graphql.CollectedField, obj *models.AssessmentItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -883,7 +916,7 @@ func (ec *executionContext) unmarshalInputCreateAssessmentItemInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"code", "competencyId", "level", "stem", "options", "correct", "discrimination", "difficulty"}
+	fieldsInOrder := [...]string{"code", "competencyId", "courseId", "level", "stem", "options", "correct", "discrimination", "difficulty"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -904,6 +937,13 @@ func (ec *executionContext) unmarshalInputCreateAssessmentItemInput(ctx context.
 				return it, err
 			}
 			it.CompetencyID = data
+		case "courseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("courseId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CourseID = data
 		case "level":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
 			data, err := ec.unmarshalNInt2int(ctx, v)
@@ -1065,7 +1105,7 @@ func (ec *executionContext) unmarshalInputUpdateAssessmentItemInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"itemId", "competencyId", "level", "stem", "options", "correct", "discrimination", "difficulty"}
+	fieldsInOrder := [...]string{"itemId", "competencyId", "courseId", "level", "stem", "options", "correct", "discrimination", "difficulty"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1086,6 +1126,13 @@ func (ec *executionContext) unmarshalInputUpdateAssessmentItemInput(ctx context.
 				return it, err
 			}
 			it.CompetencyID = data
+		case "courseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("courseId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CourseID = data
 		case "level":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
 			data, err := ec.unmarshalNInt2int(ctx, v)
@@ -1393,6 +1440,12 @@ func (ec *executionContext) _AssessmentItem(ctx context.Context, sel ast.Selecti
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._AssessmentItem_competency(ctx, field, obj)
 				})
+		case "course":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssessmentItem_course(ctx, field, obj)
+				})
 		case "level":
 			out.Values[i] = ec._AssessmentItem_level(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -1510,6 +1563,22 @@ func (ec *executionContext) _StartAdaptiveAssessmentPayload(ctx context.Context,
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAdaptiveAttempt2ᚕᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋmodelsᚐAdaptiveAttemptᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.AdaptiveAttempt) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAdaptiveAttempt2ᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋmodelsᚐAdaptiveAttempt(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNAdaptiveAttempt2ᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋmodelsᚐAdaptiveAttempt(ctx context.Context, sel ast.SelectionSet, v *models.AdaptiveAttempt) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AdaptiveAttempt!")
@@ -1544,6 +1613,14 @@ func (ec *executionContext) marshalNAnswerItemPayload2ᚖgithubᚗcomᚋopenkarm
 		return graphql.Null
 	}
 	return ec._AnswerItemPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAskedItem2ᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋgraphᚋmodelᚐAskedItem(ctx context.Context, sel ast.SelectionSet, v *model.AskedItem) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AskedItem!")
+		return graphql.Null
+	}
+	return ec._AskedItem(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNAssessmentItem2ᚕᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋmodelsᚐAssessmentItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.AssessmentItem) graphql.Marshaler {
@@ -1611,6 +1688,25 @@ func (ec *executionContext) marshalOAdaptiveResult2ᚖgithubᚗcomᚋopenkarmayo
 		return graphql.Null
 	}
 	return ec._AdaptiveResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAskedItem2ᚕᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋgraphᚋmodelᚐAskedItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AskedItem) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAskedItem2ᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋgraphᚋmodelᚐAskedItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOAskedItem2ᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋgraphᚋmodelᚐAskedItem(ctx context.Context, sel ast.SelectionSet, v *model.AskedItem) graphql.Marshaler {

@@ -961,6 +961,55 @@ func (ec *executionContext) fieldContext_TakeAssessmentPayload_attempt(_ context
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputItemAnswerInput(ctx context.Context, obj any) (model.ItemAnswerInput, error) {
+	var it model.ItemAnswerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"itemId", "choice"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "itemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemID = data
+		case "choice":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("choice"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Choice = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalItemAnswerInput unmarshals raw into the ItemAnswerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalItemAnswerInput(ctx context.Context, raw any) (model.ItemAnswerInput, error) {
+	var out model.ItemAnswerInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ItemAnswerInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSetKarmaRuleInput(ctx context.Context, obj any) (model.SetKarmaRuleInput, error) {
 	var it model.SetKarmaRuleInput
 	if obj == nil {
@@ -1039,7 +1088,7 @@ func (ec *executionContext) unmarshalInputTakeAssessmentInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"enrolmentId", "score"}
+	fieldsInOrder := [...]string{"enrolmentId", "answers", "score"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1053,9 +1102,16 @@ func (ec *executionContext) unmarshalInputTakeAssessmentInput(ctx context.Contex
 				return it, err
 			}
 			it.EnrolmentID = data
+		case "answers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("answers"))
+			data, err := ec.unmarshalOItemAnswerInput2ᚕᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋgraphᚋmodelᚐItemAnswerInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Answers = data
 		case "score":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("score"))
-			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1550,6 +1606,11 @@ func (ec *executionContext) marshalNAssessmentAttempt2ᚖgithubᚗcomᚋopenkarm
 	return ec._AssessmentAttempt(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNItemAnswerInput2ᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋgraphᚋmodelᚐItemAnswerInput(ctx context.Context, v any) (*model.ItemAnswerInput, error) {
+	res, err := ec.unmarshalInputItemAnswerInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNKarmaEntry2ᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋmodelsᚐKarmaEntry(ctx context.Context, sel ast.SelectionSet, v *models.KarmaEntry) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "KarmaEntry!")
@@ -1701,6 +1762,23 @@ func (ec *executionContext) marshalNTakeAssessmentPayload2ᚖgithubᚗcomᚋopen
 		return graphql.Null
 	}
 	return ec._TakeAssessmentPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOItemAnswerInput2ᚕᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋgraphᚋmodelᚐItemAnswerInputᚄ(ctx context.Context, v any) ([]*model.ItemAnswerInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ItemAnswerInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNItemAnswerInput2ᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋgraphᚋmodelᚐItemAnswerInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 // endregion ***************************** type.gotpl *****************************

@@ -23,6 +23,7 @@ type LearnerResolver interface {
 	Email(ctx context.Context, obj *models.Learner) (*string, error)
 	Organisation(ctx context.Context, obj *models.Learner) (*models.Organisation, error)
 	Roles(ctx context.Context, obj *models.Learner) ([]*models.Role, error)
+	AdaptiveAttempts(ctx context.Context, obj *models.Learner, competencyID *string, first *int) ([]*models.AdaptiveAttempt, error)
 	SeatRequests(ctx context.Context, obj *models.Learner, first *int, after *string, status *models.SeatStatus) (*model.SeatRequestConnection, error)
 	LearningInterests(ctx context.Context, obj *models.Learner) ([]*models.Competency, error)
 	KarmaPoints(ctx context.Context, obj *models.Learner) (int, error)
@@ -37,6 +38,28 @@ type LearnerResolver interface {
 // endregion ************************** generated!.gotpl **************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_Learner_adaptiveAttempts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "competencyId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["competencyId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
 
 func (ec *executionContext) field_Learner_certificates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -375,6 +398,50 @@ func (ec *executionContext) fieldContext_Learner_roles(_ context.Context, field 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Role(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Learner_adaptiveAttempts(ctx context.Context, field graphql.CollectedField, obj *models.Learner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Learner_adaptiveAttempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Learner().AdaptiveAttempts(ctx, obj, fc.Args["competencyId"].(*string), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.AdaptiveAttempt) graphql.Marshaler {
+			return ec.marshalNAdaptiveAttempt2ᚕᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋmodelsᚐAdaptiveAttemptᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Learner_adaptiveAttempts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Learner",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AdaptiveAttempt(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Learner_adaptiveAttempts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -1305,6 +1372,12 @@ func (ec *executionContext) _Learner(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Learner_roles(ctx, field, obj)
+				})
+		case "adaptiveAttempts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Learner_adaptiveAttempts(ctx, field, obj)
 				})
 		case "seatRequests":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

@@ -29,6 +29,7 @@ type EnrolmentResolver interface {
 
 	Certificate(ctx context.Context, obj *models.Enrolment) (*models.Certificate, error)
 	AssessmentAttempts(ctx context.Context, obj *models.Enrolment) ([]*models.AssessmentAttempt, error)
+	FinalAssessment(ctx context.Context, obj *models.Enrolment) ([]*model.AskedItem, error)
 }
 type EvidenceResolver interface {
 	ID(ctx context.Context, obj *models.Evidence) (string, error)
@@ -720,6 +721,38 @@ func (ec *executionContext) fieldContext_Enrolment_assessmentAttempts(_ context.
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_AssessmentAttempt(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Enrolment_finalAssessment(ctx context.Context, field graphql.CollectedField, obj *models.Enrolment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Enrolment_finalAssessment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Enrolment().FinalAssessment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AskedItem) graphql.Marshaler {
+			return ec.marshalOAskedItem2ᚕᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋgraphᚋmodelᚐAskedItemᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Enrolment_finalAssessment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Enrolment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AskedItem(ctx, field)
 		},
 	}
 	return fc, nil
@@ -2035,6 +2068,12 @@ func (ec *executionContext) _Enrolment(ctx context.Context, sel ast.SelectionSet
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Enrolment_assessmentAttempts(ctx, field, obj)
+				})
+		case "finalAssessment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Enrolment_finalAssessment(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -27,6 +27,7 @@ type QueryResolver interface {
 	Viewer(ctx context.Context) (*models.Learner, error)
 	AuditLog(ctx context.Context, first *int, after *string) (*model.AuditEntryConnection, error)
 	AssessmentItems(ctx context.Context, competencyID string, includeRetired *bool) ([]*models.AssessmentItem, error)
+	CourseAssessmentItems(ctx context.Context, courseID string, includeRetired *bool) ([]*models.AssessmentItem, error)
 	Batch(ctx context.Context, id string) (*models.Batch, error)
 	Batches(ctx context.Context, first *int, after *string, courseID *string, upcoming *bool) (*model.BatchConnection, error)
 	LearningEvent(ctx context.Context, id string) (*models.LearningEvent, error)
@@ -231,6 +232,28 @@ func (ec *executionContext) field_Query_competency_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_courseAssessmentItems_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "courseId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["courseId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "includeRetired",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeRetired"] = arg1
 	return args, nil
 }
 
@@ -930,6 +953,50 @@ func (ec *executionContext) fieldContext_Query_assessmentItems(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_assessmentItems_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_courseAssessmentItems(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_courseAssessmentItems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CourseAssessmentItems(ctx, fc.Args["courseId"].(string), fc.Args["includeRetired"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.AssessmentItem) graphql.Marshaler {
+			return ec.marshalNAssessmentItem2ᚕᚖgithubᚗcomᚋopenkarmayogiᚋkarmayogiᚋmodelsᚐAssessmentItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_courseAssessmentItems(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssessmentItem(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_courseAssessmentItems_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -2315,6 +2382,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_assessmentItems(ctx, field)
+				})
+		case "courseAssessmentItems":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_courseAssessmentItems(ctx, field)
 				})
 		case "batch":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

@@ -122,6 +122,7 @@ type ComplexityRoot struct {
 	AssessmentItem struct {
 		Code           func(childComplexity int) int
 		Competency     func(childComplexity int) int
+		Course         func(childComplexity int) int
 		Difficulty     func(childComplexity int) int
 		Discrimination func(childComplexity int) int
 		ID             func(childComplexity int) int
@@ -391,6 +392,7 @@ type ComplexityRoot struct {
 		CompletedAt        func(childComplexity int) int
 		Course             func(childComplexity int) int
 		EnrolledAt         func(childComplexity int) int
+		FinalAssessment    func(childComplexity int) int
 		ID                 func(childComplexity int) int
 		Learner            func(childComplexity int) int
 		Progress           func(childComplexity int) int
@@ -502,6 +504,7 @@ type ComplexityRoot struct {
 	}
 
 	Learner struct {
+		AdaptiveAttempts  func(childComplexity int, competencyID *string, first *int) int
 		AssignedCourses   func(childComplexity int) int
 		Certificates      func(childComplexity int, first *int, after *string) int
 		Designation       func(childComplexity int) int
@@ -709,6 +712,7 @@ type ComplexityRoot struct {
 		Competency              func(childComplexity int, id string) int
 		CompetencyGaps          func(childComplexity int, learnerID string, roleID *string) int
 		Course                  func(childComplexity int, id string) int
+		CourseAssessmentItems   func(childComplexity int, courseID string, includeRetired *bool) int
 		CourseEffectiveness     func(childComplexity int, courseID string) int
 		Courses                 func(childComplexity int, first *int, after *string, filter *model.CourseFilter) int
 		EstimatorModel          func(childComplexity int) int
@@ -1128,6 +1132,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AssessmentItem.Competency(childComplexity), true
+	case "AssessmentItem.course":
+		if e.ComplexityRoot.AssessmentItem.Course == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentItem.Course(childComplexity), true
 	case "AssessmentItem.difficulty":
 		if e.ComplexityRoot.AssessmentItem.Difficulty == nil {
 			break
@@ -2077,6 +2087,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Enrolment.EnrolledAt(childComplexity), true
+	case "Enrolment.finalAssessment":
+		if e.ComplexityRoot.Enrolment.FinalAssessment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Enrolment.FinalAssessment(childComplexity), true
 	case "Enrolment.id":
 		if e.ComplexityRoot.Enrolment.ID == nil {
 			break
@@ -2493,6 +2509,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.KarmaRule.UpdatedAt(childComplexity), true
 
+	case "Learner.adaptiveAttempts":
+		if e.ComplexityRoot.Learner.AdaptiveAttempts == nil {
+			break
+		}
+
+		args, err := ec.field_Learner_adaptiveAttempts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Learner.AdaptiveAttempts(childComplexity, args["competencyId"].(*string), args["first"].(*int)), true
 	case "Learner.assignedCourses":
 		if e.ComplexityRoot.Learner.AssignedCourses == nil {
 			break
@@ -3665,6 +3692,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Course(childComplexity, args["id"].(string)), true
+	case "Query.courseAssessmentItems":
+		if e.ComplexityRoot.Query.CourseAssessmentItems == nil {
+			break
+		}
+
+		args, err := ec.field_Query_courseAssessmentItems_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CourseAssessmentItems(childComplexity, args["courseId"].(string), args["includeRetired"].(*bool)), true
 	case "Query.courseEffectiveness":
 		if e.ComplexityRoot.Query.CourseEffectiveness == nil {
 			break
@@ -4584,6 +4622,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DecideSeatRequestInput", ec.unmarshalInputDecideSeatRequestInput),
 			graphql.NewInputUnmarshaler("DismissRecommendationInput", ec.unmarshalInputDismissRecommendationInput),
 			graphql.NewInputUnmarshaler("EnrolInput", ec.unmarshalInputEnrolInput),
+			graphql.NewInputUnmarshaler("ItemAnswerInput", ec.unmarshalInputItemAnswerInput),
 			graphql.NewInputUnmarshaler("LearnerFilter", ec.unmarshalInputLearnerFilter),
 			graphql.NewInputUnmarshaler("RateCourseInput", ec.unmarshalInputRateCourseInput),
 			graphql.NewInputUnmarshaler("RecordAttendanceInput", ec.unmarshalInputRecordAttendanceInput),
@@ -4824,6 +4863,8 @@ type AssessmentItem implements Node {
   code: String!
   """The competency it tests."""
   competency: Competency!
+  """The course whose final assessment it belongs to; null for an item of the competency's adaptive bank."""
+  course: Course
   """The level 1..5 it was written for."""
   level: Int!
   """The question."""
@@ -4922,6 +4963,8 @@ input CreateAssessmentItemInput {
   code: String!
   """The competency it tests."""
   competencyId: ID!
+  """A course imparting the competency whose final assessment the item belongs to; leave out for the competency's adaptive bank."""
+  courseId: ID
   """The level 1..5 it is written for."""
   level: Int!
   """The question; not empty."""
@@ -4942,6 +4985,8 @@ input UpdateAssessmentItemInput {
   itemId: ID!
   """The competency it tests."""
   competencyId: ID!
+  """A course imparting the competency whose final assessment the item belongs to; leave out for the competency's adaptive bank."""
+  courseId: ID
   """The level 1..5 it is written for."""
   level: Int!
   """The question; not empty."""
@@ -4976,6 +5021,23 @@ extend type Query {
     """Include retired items."""
     includeRetired: Boolean = false
   ): [AssessmentItem!]!
+  """A course's own items (its final assessment), by code: CONTENT_PROVIDER and PLATFORM_ADMIN only (FORBIDDEN otherwise). Retired items only when asked."""
+  courseAssessmentItems(
+    """The course."""
+    courseId: ID!
+    """Include retired items."""
+    includeRetired: Boolean = false
+  ): [AssessmentItem!]!
+}
+
+extend type Learner {
+  """The learner's adaptive attempts, newest first, of one competency if given. For whoever may see the learner; the item being asked (` + "`" + `nextItem` + "`" + `) only for the learner themself."""
+  adaptiveAttempts(
+    """Only the attempts of this competency."""
+    competencyId: ID
+    """How many to return: 1 to 100, 20 if not given."""
+    first: Int
+  ): [AdaptiveAttempt!]!
 }
 
 extend type Mutation {
@@ -6195,6 +6257,14 @@ type AssessmentAttempt {
 extend type Enrolment {
   """The attempts at the course's final assessment, oldest first."""
   assessmentAttempts: [AssessmentAttempt!]!
+  """
+  The questions of the next attempt at the course's final assessment, to answer with
+  ` + "`" + `takeAssessment` + "`" + ` (` + "`" + `answers` + "`" + `): the course's own items, or, for a course without any, up to
+  10 items of the banks of the competencies it imparts, at the levels it teaches, drawn
+  anew for each attempt. Null when the course has no final assessment, and for anyone but
+  the learner themself. Nothing here says which option is right.
+  """
+  finalAssessment: [AskedItem!]
 }
 
 extend type Learner {
@@ -6241,12 +6311,26 @@ extend type Query {
   ): [OrganisationStanding!]!
 }
 
-"""An attempt at the final assessment of an enrolment's course."""
+"""
+An attempt at the final assessment of an enrolment's course: the learner's answers, which
+the server scores, or, from the course's CONTENT_PROVIDER reporting an assessment run
+elsewhere (an integration), a score. Exactly one of the two.
+"""
 input TakeAssessmentInput {
   """The global ID of the enrolment."""
   enrolmentId: ID!
-  """The score, the fraction answered correctly, 0 to 1."""
-  score: Float!
+  """The learner's answers to ` + "`" + `Enrolment.finalAssessment` + "`" + `; an item left out counts as wrong."""
+  answers: [ItemAnswerInput!]
+  """The score, the fraction answered correctly, 0 to 1: from a CONTENT_PROVIDER only."""
+  score: Float
+}
+
+"""An answer to one question of a form."""
+input ItemAnswerInput {
+  """The item (` + "`" + `AskedItem.id` + "`" + `)."""
+  itemId: ID!
+  """The 1-based position of the chosen option."""
+  choice: Int!
 }
 
 """The result of ` + "`" + `takeAssessment` + "`" + `."""
@@ -6278,9 +6362,14 @@ extend type Mutation {
   Records an attempt at the final assessment of an enrolment's course, with ASSESSMENT evidence of
   each competency the course imparts, at the level the course takes it to (its score rescaled so that
   the course's pass mark reads as 0.6); the first pass of a completed course earns karma (a pass before
-  completion earns it on completion). For the
-  learner themselves, or a PLATFORM_ADMIN (FORBIDDEN for other admins). BAD_USER_INPUT for a score
-  outside 0..1 (field ` + "`" + `input.score` + "`" + `), or a course without a final assessment (field ` + "`" + `input.enrolmentId` + "`" + `).
+  completion earns it on completion). The learner themself gives ` + "`" + `answers` + "`" + `, scored on the server
+  against ` + "`" + `Enrolment.finalAssessment` + "`" + ` (a learner's score is FORBIDDEN, as are answers from anyone
+  else); the next attempt may come only a day after the last (KARMAYOGI_FINAL_RETAKE, default 24h):
+  FORBIDDEN, naming when. Only a CONTENT_PROVIDER gives a ` + "`" + `score` + "`" + `. The result says the score and
+  whether it passed, never which answers were right. BAD_USER_INPUT for both or neither of
+  ` + "`" + `answers` + "`" + ` and ` + "`" + `score` + "`" + `, a score outside 0..1 (field ` + "`" + `input.score` + "`" + `), an answer to an item not on the
+  form, an item answered twice or a choice out of range (field ` + "`" + `input.answers` + "`" + `), or a course without
+  a final assessment (field ` + "`" + `input.enrolmentId` + "`" + `).
   """
   takeAssessment(
     """The enrolment and the score."""
@@ -7629,6 +7718,8 @@ func (ec *executionContext) childFields_AssessmentItem(ctx context.Context, fiel
 		return ec.fieldContext_AssessmentItem_code(ctx, field)
 	case "competency":
 		return ec.fieldContext_AssessmentItem_competency(ctx, field)
+	case "course":
+		return ec.fieldContext_AssessmentItem_course(ctx, field)
 	case "level":
 		return ec.fieldContext_AssessmentItem_level(ctx, field)
 	case "stem":
@@ -8173,6 +8264,8 @@ func (ec *executionContext) childFields_Enrolment(ctx context.Context, field gra
 		return ec.fieldContext_Enrolment_certificate(ctx, field)
 	case "assessmentAttempts":
 		return ec.fieldContext_Enrolment_assessmentAttempts(ctx, field)
+	case "finalAssessment":
+		return ec.fieldContext_Enrolment_finalAssessment(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Enrolment", field.Name)
 }
@@ -8401,6 +8494,8 @@ func (ec *executionContext) childFields_Learner(ctx context.Context, field graph
 		return ec.fieldContext_Learner_organisation(ctx, field)
 	case "roles":
 		return ec.fieldContext_Learner_roles(ctx, field)
+	case "adaptiveAttempts":
+		return ec.fieldContext_Learner_adaptiveAttempts(ctx, field)
 	case "seatRequests":
 		return ec.fieldContext_Learner_seatRequests(ctx, field)
 	case "learningInterests":

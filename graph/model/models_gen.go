@@ -246,6 +246,8 @@ type CreateAssessmentItemInput struct {
 	Code string `json:"code"`
 	// The competency it tests.
 	CompetencyID string `json:"competencyId"`
+	// A course imparting the competency whose final assessment the item belongs to; leave out for the competency's adaptive bank.
+	CourseID *string `json:"courseId,omitempty"`
 	// The level 1..5 it is written for.
 	Level int `json:"level"`
 	// The question; not empty.
@@ -537,6 +539,14 @@ type EvidenceEdge struct {
 	Cursor string `json:"cursor"`
 	// The evidence.
 	Node *models.Evidence `json:"node"`
+}
+
+// An answer to one question of a form.
+type ItemAnswerInput struct {
+	// The item (`AskedItem.id`).
+	ItemID string `json:"itemId"`
+	// The 1-based position of the chosen option.
+	Choice int `json:"choice"`
 }
 
 // A page of a learner's karma ledger, newest first.
@@ -937,12 +947,16 @@ type StartAdaptiveAssessmentPayload struct {
 type Subscription struct {
 }
 
-// An attempt at the final assessment of an enrolment's course.
+// An attempt at the final assessment of an enrolment's course: the learner's answers, which
+// the server scores, or, from the course's CONTENT_PROVIDER reporting an assessment run
+// elsewhere (an integration), a score. Exactly one of the two.
 type TakeAssessmentInput struct {
 	// The global ID of the enrolment.
 	EnrolmentID string `json:"enrolmentId"`
-	// The score, the fraction answered correctly, 0 to 1.
-	Score float64 `json:"score"`
+	// The learner's answers to `Enrolment.finalAssessment`; an item left out counts as wrong.
+	Answers []*ItemAnswerInput `json:"answers,omitempty"`
+	// The score, the fraction answered correctly, 0 to 1: from a CONTENT_PROVIDER only.
+	Score *float64 `json:"score,omitempty"`
 }
 
 // The result of `takeAssessment`.
@@ -957,6 +971,8 @@ type UpdateAssessmentItemInput struct {
 	ItemID string `json:"itemId"`
 	// The competency it tests.
 	CompetencyID string `json:"competencyId"`
+	// A course imparting the competency whose final assessment the item belongs to; leave out for the competency's adaptive bank.
+	CourseID *string `json:"courseId,omitempty"`
 	// The level 1..5 it is written for.
 	Level int `json:"level"`
 	// The question; not empty.

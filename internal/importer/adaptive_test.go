@@ -82,3 +82,41 @@ A-8,FUN-01,2,Half calibrated?,a|b,1,1.5,
 		}
 	})
 }
+
+// TestImportCourseItems: a row with a course_code is that course's own item (its
+// final assessment), kept out of the competency's bank; the course must exist and
+// impart the competency.
+func TestImportCourseItems(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		for _, f := range base[:6] { // organisations ... course_competencies
+			load(t, db, f)
+		}
+		csv := `code,competency_code,level,stem,options,correct,course_code
+G-1,DOM-01,2,Which rule governs a limited tender?,Rule 162|Rule 1|None,1,C-GFR
+G-2,DOM-01,1,Bank item?,yes|no,1,
+G-3,DOM-01,1,Unknown course?,yes|no,1,C-NOPE
+G-4,FUN-01,1,Not what it teaches?,yes|no,1,C-GFR
+`
+		res, errs, err := run(t, db, "assessment_items", csv, importer.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := `line 4: course_code: no course has code "C-NOPE"` + "\n" +
+			`line 5: competency_code: course "C-GFR" does not impart competency "FUN-01"`
+		if strings.TrimSpace(errs) != want || res.Stored != 2 {
+			t.Fatalf("res %+v, rejected:\n%s\nwant:\n%s", res, errs, want)
+		}
+		ctx := context.Background()
+		var compID, courseID int64
+		db.Bun().NewSelect().Table("competencies").Column("id").Where("code = ?", "DOM-01").Scan(ctx, &compID)
+		db.Bun().NewSelect().Table("courses").Column("id").Where("code = ?", "C-GFR").Scan(ctx, &courseID)
+		bank, err := db.FindAssessmentItems(ctx, compID, true)
+		if err != nil || len(bank) != 1 || bank[0].Code != "G-2" || bank[0].CourseID != nil {
+			t.Fatalf("the bank: %+v, %v", bank, err)
+		}
+		own, err := db.FindCourseItems(ctx, courseID, false)
+		if err != nil || len(own) != 1 || own[0].Code != "G-1" || own[0].CourseID == nil || *own[0].CourseID != courseID {
+			t.Fatalf("the course's items: %+v, %v", own, err)
+		}
+	})
+}

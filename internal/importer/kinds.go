@@ -293,7 +293,7 @@ var enrolments = spec[models.EnrolmentRecord]{
 // row silently replacing an earlier question is more likely a slip than an edit).
 var assessmentItems = spec[models.AssessmentItemRecord]{
 	required: []string{"code", "competency_code", "level", "stem", "options", "correct"},
-	optional: []string{"discrimination", "difficulty"},
+	optional: []string{"discrimination", "difficulty", "course_code"},
 	unique:   "code",
 	parse: func(r *row) (rec models.AssessmentItemRecord, err error) {
 		if rec.Code, err = r.text("code"); err != nil {
@@ -302,6 +302,7 @@ var assessmentItems = spec[models.AssessmentItemRecord]{
 		if rec.CompetencyCode, err = r.text("competency_code"); err != nil {
 			return rec, err
 		}
+		rec.CourseCode = strings.TrimSpace(r.cell("course_code"))
 		if rec.Level, err = r.integer("level", 1, models.MaxLevel); err != nil {
 			return rec, err
 		}

@@ -26,12 +26,17 @@ const (
 // limits per item and per attempt, only the item being asked can be answered).
 // The store records each step in one transaction.
 type Adaptive struct {
-	Store   models.AdaptiveStore
+	Store models.AdaptiveStore
+	// Finals scores courses' final assessments (FinalForm, TakeFinal); nil: none.
+	Finals  CourseFinals
 	Options recommender.AdaptiveOptions // zero: recommender.DefaultAdaptiveOptions()
 	// Cooloff is the wait after an attempt ends before the next; ItemTime and
 	// AttemptTime are the time limits. Zero: the defaults above.
 	Cooloff, ItemTime, AttemptTime time.Duration
-	Now                            func() time.Time // nil: time.Now
+	// FinalRetake is the wait between attempts at a course's final assessment
+	// (zero: DefaultFinalRetake).
+	FinalRetake time.Duration
+	Now         func() time.Time // nil: time.Now
 	// Seed seeds item selection's randomness (0: from the clock).
 	Seed uint64
 
@@ -39,14 +44,14 @@ type Adaptive struct {
 	rng *rand.Rand
 }
 
-// AdaptiveFromEnv reads KARMAYOGI_ASSESSMENT_COOLOFF, KARMAYOGI_ASSESSMENT_ITEM_TIME
-// and KARMAYOGI_ASSESSMENT_TIME (Go durations, e.g. 168h) into a; a bad value is an
+// AdaptiveFromEnv reads KARMAYOGI_ASSESSMENT_COOLOFF, KARMAYOGI_ASSESSMENT_ITEM_TIME,
+// KARMAYOGI_ASSESSMENT_TIME and KARMAYOGI_FINAL_RETAKE (Go durations, e.g. 168h) into a; a bad value is an
 // error naming the variable.
 func AdaptiveFromEnv(a *Adaptive) error {
 	for _, v := range []struct {
 		name string
 		d    *time.Duration
-	}{{"KARMAYOGI_ASSESSMENT_COOLOFF", &a.Cooloff}, {"KARMAYOGI_ASSESSMENT_ITEM_TIME", &a.ItemTime}, {"KARMAYOGI_ASSESSMENT_TIME", &a.AttemptTime}} {
+	}{{"KARMAYOGI_ASSESSMENT_COOLOFF", &a.Cooloff}, {"KARMAYOGI_ASSESSMENT_ITEM_TIME", &a.ItemTime}, {"KARMAYOGI_ASSESSMENT_TIME", &a.AttemptTime}, {"KARMAYOGI_FINAL_RETAKE", &a.FinalRetake}} {
 		s := os.Getenv(v.name)
 		if s == "" {
 			continue

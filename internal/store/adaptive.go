@@ -22,8 +22,8 @@ func (db *DB) CreateAssessmentItem(ctx context.Context, it *models.AssessmentIte
 		return nil, err
 	}
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := one[models.Competency](ctx, tx, it.CompetencyID, "competency"); err != nil {
-			return models.WithField(err, "competencyId")
+		if err := checkItemOwner(ctx, tx, it); err != nil {
+			return err
 		}
 		now := db.now()
 		it.ID, it.Retired, it.CreatedAt, it.UpdatedAt = 0, false, now, now
@@ -50,8 +50,8 @@ func (db *DB) UpdateAssessmentItem(ctx context.Context, it *models.AssessmentIte
 		if err := n.Validate(); err != nil {
 			return err
 		}
-		if _, err := one[models.Competency](ctx, tx, n.CompetencyID, "competency"); err != nil {
-			return models.WithField(err, "competencyId")
+		if err := checkItemOwner(ctx, tx, &n); err != nil {
+			return err
 		}
 		if _, err := tx.NewUpdate().Model(&n).WherePK().Exec(ctx); err != nil {
 			return err
@@ -60,6 +60,38 @@ func (db *DB) UpdateAssessmentItem(ctx context.Context, it *models.AssessmentIte
 		return nil
 	})
 	return out, err
+}
+
+// checkItemOwner checks that an item's competency exists and, for a course's own
+// item, that the course exists and imparts that competency: its final assessment
+// tests what it claims to teach.
+func checkItemOwner(ctx context.Context, idb bun.IDB, it *models.AssessmentItem) error {
+	if _, err := one[models.Competency](ctx, idb, it.CompetencyID, "competency"); err != nil {
+		return models.WithField(err, "competencyId")
+	}
+	if it.CourseID == nil {
+		return nil
+	}
+	if _, err := one[models.Course](ctx, idb, *it.CourseID, "course"); err != nil {
+		return models.WithField(err, "courseId")
+	}
+	imparts, err := courseCompetencies(ctx, idb, []int64{*it.CourseID})
+	if err != nil {
+		return err
+	}
+	if !impartsCompetency(imparts[*it.CourseID], it.CompetencyID) {
+		return models.Invalid("competencyId", "the course does not impart this competency")
+	}
+	return nil
+}
+
+func impartsCompetency(cs []models.CourseCompetency, competencyID int64) bool {
+	for _, c := range cs {
+		if c.CompetencyID == competencyID {
+			return true
+		}
+	}
+	return false
 }
 
 // RetireAssessmentItem takes an item out of new attempts (attempts asking it may
@@ -99,11 +131,20 @@ func (db *DB) FindAssessmentItemsByIDs(ctx context.Context, ids []int64) (map[in
 	return out, nil
 }
 
-// FindAssessmentItems returns a competency's items by code, retired ones too when
-// asked.
+// FindAssessmentItems returns a competency's bank (not the courses' own items) by
+// code, retired ones too when asked.
 func (db *DB) FindAssessmentItems(ctx context.Context, competencyID int64, retired bool) ([]*models.AssessmentItem, error) {
+	return db.findItems(ctx, "competency_id = ? AND course_id IS NULL", competencyID, retired)
+}
+
+// FindCourseItems returns a course's own items by code, retired ones too when asked.
+func (db *DB) FindCourseItems(ctx context.Context, courseID int64, retired bool) ([]*models.AssessmentItem, error) {
+	return db.findItems(ctx, "course_id = ?", courseID, retired)
+}
+
+func (db *DB) findItems(ctx context.Context, where string, id int64, retired bool) ([]*models.AssessmentItem, error) {
 	var rows []*models.AssessmentItem
-	q := db.bun.NewSelect().Model(&rows).Where("competency_id = ?", competencyID)
+	q := db.bun.NewSelect().Model(&rows).Where(where, id)
 	if !retired {
 		q = q.Where("retired = ?", false)
 	}
@@ -152,6 +193,30 @@ func (db *DB) ItemExposure(ctx context.Context, competencyID int64, since time.T
 // FindAdaptiveAttemptsByIDs returns the attempts found, ItemsAnswered filled in.
 func (db *DB) FindAdaptiveAttemptsByIDs(ctx context.Context, ids []int64) (map[int64]*models.AdaptiveAttempt, error) {
 	return findAttempts(ctx, db.bun, ids)
+}
+
+// FindLearnerAdaptiveAttempts returns a learner's attempts, newest first, of one
+// competency when competencyID is not 0; at most limit.
+func (db *DB) FindLearnerAdaptiveAttempts(ctx context.Context, learnerID, competencyID int64, limit int) ([]*models.AdaptiveAttempt, error) {
+	var ids []int64
+	q := db.bun.NewSelect().Table("adaptive_attempts").Column("id").Where("learner_id = ?", learnerID)
+	if competencyID != 0 {
+		q = q.Where("competency_id = ?", competencyID)
+	}
+	if err := q.OrderExpr("started_at DESC, id DESC").Limit(int64(limit)).Scan(ctx, &ids); err != nil {
+		return nil, err
+	}
+	m, err := findAttempts(ctx, db.bun, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*models.AdaptiveAttempt, 0, len(ids))
+	for _, id := range ids {
+		if a := m[id]; a != nil {
+			out = append(out, a)
+		}
+	}
+	return out, nil
 }
 
 func findAttempts(ctx context.Context, idb bun.IDB, ids []int64) (map[int64]*models.AdaptiveAttempt, error) {
@@ -334,14 +399,39 @@ func (db *DB) UpsertAssessmentItems(ctx context.Context, recs []models.Assessmen
 	if err != nil {
 		return nil, err
 	}
+	var courseCodes []string
+	for _, r := range recs {
+		if r.CourseCode != "" {
+			courseCodes = append(courseCodes, r.CourseCode)
+		}
+	}
+	courses, err := idsByCode(ctx, db.bun, "courses", courseCodes)
+	if err != nil {
+		return nil, err
+	}
+	courseIDs := make([]int64, 0, len(courses))
+	for _, id := range courses {
+		courseIDs = append(courseIDs, id)
+	}
+	imparts, err := courseCompetencies(ctx, db.bun, courseIDs)
+	if err != nil {
+		return nil, err
+	}
 	items := make([]models.AssessmentItem, len(recs))
 	var valid []int
 	for i, r := range recs {
 		items[i] = models.AssessmentItem{Code: r.Code, CompetencyID: comps[r.CompetencyCode], Level: r.Level, Stem: r.Stem,
 			Options: r.Options, Correct: r.Correct, Discrimination: r.Discrimination, Difficulty: r.Difficulty}
+		if id, ok := courses[r.CourseCode]; ok {
+			items[i].CourseID = &id
+		}
 		switch err := items[i].Validate(); {
 		case items[i].CompetencyID == 0:
 			rejected.add(i, "competency_code", "no competency has code %q", r.CompetencyCode)
+		case r.CourseCode != "" && items[i].CourseID == nil:
+			rejected.add(i, "course_code", "no course has code %q", r.CourseCode)
+		case items[i].CourseID != nil && !impartsCompetency(imparts[*items[i].CourseID], items[i].CompetencyID):
+			rejected.add(i, "competency_code", "course %q does not impart competency %q", r.CourseCode, r.CompetencyCode)
 		case err != nil:
 			rejected.reject(i, err, map[string]string{"code": "code", "level": "level", "stem": "stem", "options": "options",
 				"correct": "correct", "discrimination": "discrimination", "difficulty": "difficulty"})
@@ -359,11 +449,13 @@ func (db *DB) UpsertAssessmentItems(ctx context.Context, recs []models.Assessmen
 		}
 		_, err := tx.NewInsert().Model(&rows).ExcludeColumn("id").
 			On("CONFLICT (code) DO UPDATE").
-			Set("competency_id = EXCLUDED.competency_id").Set("level = EXCLUDED.level").Set("stem = EXCLUDED.stem").
+			Set("competency_id = EXCLUDED.competency_id").Set("course_id = EXCLUDED.course_id").
+			Set("level = EXCLUDED.level").Set("stem = EXCLUDED.stem").
 			Set("options = EXCLUDED.options").Set("correct = EXCLUDED.correct").
 			Set("discrimination = EXCLUDED.discrimination").Set("difficulty = EXCLUDED.difficulty").
 			Set("updated_at = EXCLUDED.updated_at").
 			Where(changed("assessment_item", "competency_id", "level", "stem", "options", "correct") +
+				" OR assessment_item.course_id IS DISTINCT FROM EXCLUDED.course_id" +
 				" OR assessment_item.discrimination IS DISTINCT FROM EXCLUDED.discrimination" +
 				" OR assessment_item.difficulty IS DISTINCT FROM EXCLUDED.difficulty").
 			Exec(ctx)
@@ -398,10 +490,12 @@ func (db *DB) FindItemResponses(ctx context.Context, competencyID int64) ([]mode
 	return out, nil
 }
 
-// FindItemBankCompetencies returns the competencies that have items.
+// FindItemBankCompetencies returns the competencies that have a bank (items of
+// their own, not only courses' items).
 func (db *DB) FindItemBankCompetencies(ctx context.Context) ([]int64, error) {
 	var ids []int64
-	err := db.bun.NewSelect().Table("assessment_items").ColumnExpr("DISTINCT competency_id").Order("competency_id").Scan(ctx, &ids)
+	err := db.bun.NewSelect().Table("assessment_items").ColumnExpr("DISTINCT competency_id").Where("course_id IS NULL").
+		Order("competency_id").Scan(ctx, &ids)
 	return ids, err
 }
 

@@ -1,0 +1,3 @@
+DROP INDEX assessment_items_course_idx;
+--bun:split
+ALTER TABLE assessment_items DROP COLUMN course_id;
