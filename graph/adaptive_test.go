@@ -203,7 +203,9 @@ func TestLearnerAdaptiveAttempts(t *testing.T) {
 			Result     *struct{ Level int }
 		}
 		list := func(c *client, vars map[string]any) []listed {
-			var out struct{ Learner struct{ AdaptiveAttempts []listed } }
+			var out struct {
+				Learner struct{ AdaptiveAttempts []listed }
+			}
 			decode(t, c.data(q, vars), &out)
 			return out.Learner.AdaptiveAttempts
 		}
