@@ -18,6 +18,8 @@ import (
 // variables for make.
 type loadOptions struct {
 	Learners     int
+	Attempts     int           // assessments: attempts in progress at once
+	Think        time.Duration // assessments: each examinee's pause before an answer
 	Rate         int
 	Duration     time.Duration
 	Peak         int // known peak: skip the search
@@ -40,20 +42,21 @@ type loadOptions struct {
 
 // loadResult is the JSON report of a run: every scenario that ran.
 type loadResult struct {
-	Started   time.Time      `json:"started"`
-	Uptime    string         `json:"uptime"`
-	Learners  int            `json:"learners_in_fixtures"`
-	Database  string         `json:"database"` // "private" or "LOAD_DATABASE_URL"
-	Mixed     *load.Report   `json:"mixed,omitempty"`
-	Peak      *load.Peak     `json:"peak,omitempty"`
-	Ratios    []load.Ratio   `json:"ratios,omitempty"`
-	Faults    []load.Fault   `json:"faults,omitempty"`
-	Soak      *load.Soak     `json:"soak,omitempty"`
-	Writes    writeCheck     `json:"writes"`
-	Failures  []string       `json:"failures"` // the assertions that did not hold
-	Scenarios []string       `json:"scenarios"`
-	Mix       []load.Weight  `json:"mix"`
-	Settings  map[string]any `json:"settings"`
+	Started   time.Time           `json:"started"`
+	Uptime    string              `json:"uptime"`
+	Learners  int                 `json:"learners_in_fixtures"`
+	Database  string              `json:"database"` // "private" or "LOAD_DATABASE_URL"
+	Mixed     *load.Report        `json:"mixed,omitempty"`
+	Peak      *load.Peak          `json:"peak,omitempty"`
+	Ratios    []load.Ratio        `json:"ratios,omitempty"`
+	Faults    []load.Fault        `json:"faults,omitempty"`
+	Soak      *load.Soak          `json:"soak,omitempty"`
+	Assess    *load.AssessmentRun `json:"assessments,omitempty"`
+	Writes    writeCheck          `json:"writes"`
+	Failures  []string            `json:"failures"` // the assertions that did not hold
+	Scenarios []string            `json:"scenarios"`
+	Mix       []load.Weight       `json:"mix"`
+	Settings  map[string]any      `json:"settings"`
 }
 
 type writeCheck struct {
@@ -71,6 +74,8 @@ Scenarios (in the order given):
   redis     restart Redis under load (private Redis only)
   postgres  stop PostgreSQL for --fault-down under load, then start it (private PostgreSQL only)
   soak      --soak at 70% of the peak (--peak, or the peak scenario's), memory and goroutines sampled
+  assessments  --attempts adaptive attempts in progress at once for --duration, each examinee
+            answering after --think; startAdaptiveAssessment and answerItem percentiles
 Every run ends by checking that each acknowledged evidence write is in the database.
 
 Without LOAD_DATABASE_URL and LOAD_REDIS_URL, a private PostgreSQL and Redis are started
@@ -94,6 +99,8 @@ func loadFlags(args []string, stderr io.Writer) (loadOptions, []string, error) {
 	fs.DurationVar(&o.Soak, "soak", dur("SOAK", "10m"), "how long the soak runs (SOAK)")
 	fs.StringVar(&o.Mix, "mix", env("LOAD_MIX", ""), "op=weight,... (LOAD_MIX); default "+mixString(load.DefaultMix))
 	fs.StringVar(&o.Out, "out", env("LOAD_OUT", "bin/load"), "directory for report.json, report.txt and server.log (LOAD_OUT)")
+	fs.IntVar(&o.Attempts, "attempts", 200, "assessments: adaptive attempts in progress at once")
+	fs.DurationVar(&o.Think, "think", 2*time.Second, "assessments: each examinee's pause before an answer")
 	fs.IntVar(&o.Clients, "clients", 50, "concurrent clients on each side of the overhead ratios")
 	fs.DurationVar(&o.RatioTime, "ratio-time", 10*time.Second, "how long each side of a ratio runs")
 	fs.IntVar(&o.MaxLearners, "max-learners", num("LOAD_MAX_LEARNERS", "50000"), "distinct learners (tokens) the workload uses (LOAD_MAX_LEARNERS)")
@@ -111,7 +118,7 @@ func loadFlags(args []string, stderr io.Writer) (loadOptions, []string, error) {
 		scenarios = []string{"mixed", "peak", "ratios"}
 	}
 	for _, s := range scenarios {
-		if !strings.Contains(" mixed peak ratios redis postgres soak ", " "+s+" ") {
+		if !strings.Contains(" mixed peak ratios redis postgres soak assessments ", " "+s+" ") {
 			fmt.Fprintf(stderr, "karmayogi load: unknown scenario %q\n\n%s", s, loadUsage)
 			return o, nil, errUsage
 		}
@@ -209,6 +216,18 @@ func runLoad(ctx context.Context, env *loadEnv, o loadOptions, mix load.Mix, sce
 		case "mixed":
 			rep := r.Attack(ctx, o.Rate, o.Duration, nil).Report(fmt.Sprintf("mixed at %d/s", o.Rate))
 			res.Mixed = &rep
+		case "assessments":
+			a, err := load.Assessments(ctx, env.Base+"/graphql", env.SQL, fx, mint, load.AssessmentOptions{Workers: o.Attempts, Think: o.Think, Duration: o.Duration})
+			if err != nil {
+				return nil, err
+			}
+			res.Assess = a
+			if errs := a.Report.All.Requests - a.Report.All.OK; errs > 0 {
+				fail("assessments: %d of %d requests failed: %s", errs, a.Report.All.Requests, errorKeys(a.Report.All.Errors))
+			}
+			if a.Completed == 0 {
+				fail("assessments: no attempt completed")
+			}
 		case "peak":
 			if o.Peak > 0 {
 				fmt.Fprintf(log, "load: peak: %d/s as given (--peak, PEAK); not searching\n", o.Peak)
@@ -342,6 +361,11 @@ func writeLoadText(w io.Writer, res *loadResult) {
 	if res.Mixed != nil {
 		res.Mixed.WriteText(w)
 		fmt.Fprintln(w)
+	}
+	if a := res.Assess; a != nil {
+		a.Report.WriteText(w)
+		fmt.Fprintf(w, "attempts completed: %d (%d at the examinee's true level); pairs skipped in their cool-off: %d\n\n",
+			a.Completed, a.Exact, a.Cooloff)
 	}
 	if p := res.Peak; p != nil {
 		fmt.Fprintf(w, "peak sustainable rate: %d/s (p99 <= %.0f ms, errors <= %.1f%%, %.0f s steps)\n", p.Rate, p.Options.P99,

@@ -58,8 +58,8 @@ func TestLoadEndToEnd(t *testing.T) {
 
 	o := loadOptions{Rate: 40, Duration: 2 * time.Second, MaxLearners: 300, Soak: time.Minute,
 		FaultBefore: time.Second, RedisDown: 500 * time.Millisecond, FaultDown: time.Second, FaultAfter: 2 * time.Second,
-		RecoveryTime: 5 * time.Second}
-	res, err := runLoad(ctx, env, o, load.DefaultMix, []string{"mixed", "redis", "postgres"}, io.Discard)
+		RecoveryTime: 5 * time.Second, Attempts: 20, Think: 50 * time.Millisecond}
+	res, err := runLoad(ctx, env, o, load.DefaultMix, []string{"mixed", "assessments", "redis", "postgres"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,6 +76,10 @@ func TestLoadEndToEnd(t *testing.T) {
 		if res.Mixed.Ops[op].OK == 0 {
 			t.Errorf("mixed: no successful %s", op)
 		}
+	}
+	// Concurrent adaptive attempts: started, answered to their end, none refused.
+	if a := res.Assess; a.Completed == 0 || a.Report.Ops[load.OpAdaptiveAnswer].OK < 5*a.Completed || a.Report.Ops[load.OpAdaptiveStart].OK < 20 {
+		t.Errorf("assessments: %d completed, ops %+v", a.Completed, a.Report.Ops)
 	}
 	pg := res.Faults[1]
 	if pg.During.All.Errors["503 SERVICE_UNAVAILABLE"] == 0 {

@@ -17,7 +17,11 @@ const (
 	DefaultItemTimeLimit     = 5 * time.Minute    // KARMAYOGI_ASSESSMENT_ITEM_TIME
 	DefaultAttemptTimeLimit  = 60 * time.Minute   // KARMAYOGI_ASSESSMENT_TIME
 	exposureWindow           = 30 * 24 * time.Hour
-	adaptiveLevels           = 6
+	// exposureTTL is how long a competency's exposure shares are reused: they move
+	// slowly (a 30-day window), and counting them reads every response of the
+	// window, which on every answer would grow with the bank's use.
+	exposureTTL    = 30 * time.Second
+	adaptiveLevels = 6
 )
 
 // Adaptive runs adaptive competency assessments: it picks items with the
@@ -40,8 +44,29 @@ type Adaptive struct {
 	// Seed seeds item selection's randomness (0: from the clock).
 	Seed uint64
 
-	mu  sync.Mutex
-	rng *rand.Rand
+	mu        sync.Mutex
+	rng       *rand.Rand
+	exposures sync.Map // competency ID → exposureShares
+}
+
+// exposureShares are a competency's item exposure shares as counted at an instant.
+type exposureShares struct {
+	at     time.Time
+	shares map[int64]float64
+}
+
+// exposure returns a competency's item exposure shares over the window before
+// now, counted at most exposureTTL ago.
+func (a *Adaptive) exposure(ctx context.Context, competencyID int64, now time.Time) (map[int64]float64, error) {
+	if e, ok := a.exposures.Load(competencyID); ok && now.Sub(e.(exposureShares).at) < exposureTTL {
+		return e.(exposureShares).shares, nil
+	}
+	shares, err := a.Store.ItemExposure(ctx, competencyID, now.Add(-exposureWindow))
+	if err != nil {
+		return nil, err
+	}
+	a.exposures.Store(competencyID, exposureShares{at: now, shares: shares})
+	return shares, nil
 }
 
 // AdaptiveFromEnv reads KARMAYOGI_ASSESSMENT_COOLOFF, KARMAYOGI_ASSESSMENT_ITEM_TIME,
@@ -155,7 +180,7 @@ func (a *Adaptive) Start(ctx context.Context, learnerID, competencyID int64, pri
 	if len(items) == 0 {
 		return nil, models.Invalid("competencyId", "the competency has no assessment items")
 	}
-	exposure, err := a.Store.ItemExposure(ctx, competencyID, now.Add(-exposureWindow))
+	exposure, err := a.exposure(ctx, competencyID, now)
 	if err != nil {
 		return nil, err
 	}
@@ -306,7 +331,7 @@ func (a *Adaptive) answer(ctx context.Context, attemptID, itemID int64, choice i
 		for i, it := range bank {
 			eng[i] = engineItem(it)
 		}
-		exposure, err := a.Store.ItemExposure(ctx, at.CompetencyID, now.Add(-exposureWindow))
+		exposure, err := a.exposure(ctx, at.CompetencyID, now)
 		if err != nil {
 			return nil, err
 		}
