@@ -46,3 +46,29 @@ func assessmentItems() ([]models.AssessmentItemRecord, error) {
 	}
 	return out, nil
 }
+
+// finalAssessmentPassMark is the pass mark of the demo's online courses on
+// competencies with an item bank.
+const finalAssessmentPassMark = 0.6
+
+// finalAssessments gives every online course that imparts a competency with a
+// demo item bank a final assessment (a pass mark): its questions come from that
+// bank, at the levels the course teaches, so a demo learner can sit one.
+func finalAssessments(crs []models.CourseRecord, links []models.CourseCompetencyRecord, items []models.AssessmentItemRecord) {
+	banked := map[string]bool{}
+	for _, it := range items {
+		banked[it.CompetencyCode] = true
+	}
+	assessed := map[string]bool{}
+	for _, l := range links {
+		if banked[l.CompetencyCode] {
+			assessed[l.CourseCode] = true
+		}
+	}
+	for i := range crs {
+		if crs[i].Format == models.Online && assessed[crs[i].Code] {
+			mark := finalAssessmentPassMark
+			crs[i].PassMark, crs[i].HasPassMark = &mark, true
+		}
+	}
+}

@@ -98,6 +98,11 @@ func Run(ctx context.Context, w models.BulkWriter, opts Options) (Stats, error) 
 	}
 	coursesRNG := stream(streamCourses)
 	crs, links := courses(coursesRNG, cat, unreachableGaps(coursesRNG, cat, reqs), opts.Courses)
+	items, err := assessmentItems()
+	if err != nil {
+		return st, err
+	}
+	finalAssessments(crs, links, items)
 
 	orgRecs := make([]models.OrganisationRecord, len(orgs))
 	for i, o := range orgs {
@@ -149,10 +154,6 @@ func Run(ctx context.Context, w models.BulkWriter, opts Options) (Stats, error) 
 
 	// The demo item banks, when the writer keeps them.
 	if iw, ok := w.(models.AssessmentItemWriter); ok {
-		items, err := assessmentItems()
-		if err != nil {
-			return st, err
-		}
 		if st.AssessmentItems, err = write(ctx, "assessment item", items, iw.UpsertAssessmentItems,
 			func(r models.AssessmentItemRecord) string { return r.Code }); err != nil {
 			return st, err
