@@ -30,13 +30,15 @@ func (r *adaptiveAttemptResolver) NextItem(ctx context.Context, obj *models.Adap
 	if obj.Status != models.AttemptInProgress || obj.CurrentItemID == nil || callerOf(ctx).LearnerID != obj.LearnerID {
 		return nil, nil
 	}
-	items, err := r.adaptive.Store.FindAssessmentItemsByIDs(ctx, []int64{*obj.CurrentItemID})
-	if err != nil {
-		return nil, err
-	}
-	it := items[*obj.CurrentItemID]
-	if it == nil {
-		return nil, nil
+	it := obj.Asking
+	if it == nil || it.ID != *obj.CurrentItemID {
+		items, err := r.adaptive.Store.FindAssessmentItemsByIDs(ctx, []int64{*obj.CurrentItemID})
+		if err != nil {
+			return nil, err
+		}
+		if it = items[*obj.CurrentItemID]; it == nil {
+			return nil, nil
+		}
 	}
 	return askedItem(it, obj.ItemsAnswered+1), nil
 }
@@ -117,21 +119,15 @@ func (r *mutationResolver) AnswerItem(ctx context.Context, input model.AnswerIte
 	if err != nil {
 		return nil, err
 	}
-	found, err := r.adaptive.Store.FindAdaptiveAttemptsByIDs(ctx, []int64{attemptID})
-	if err != nil {
-		return nil, err
-	}
-	at := found[attemptID]
-	if at == nil {
-		return nil, inputErr(models.WithField(models.NotFound("attempt"), "attemptId"))
-	}
-	if err := authoriseOwnTest(ctx, r.learners, at.LearnerID); err != nil {
+	// Another learner's attempt does not exist for the caller.
+	admit := func(at *models.AdaptiveAttempt) error {
+		err := authoriseOwnTest(ctx, r.learners, at.LearnerID)
 		if models.ErrorCode(err) == models.ENOTFOUND {
-			return nil, inputErr(models.WithField(models.NotFound("attempt"), "attemptId"))
+			return models.WithField(models.NotFound("attempt"), "attemptId")
 		}
-		return nil, err
+		return err
 	}
-	a, err := r.adaptive.Answer(ctx, attemptID, itemID, input.Choice)
+	a, err := r.adaptive.AnswerAs(ctx, attemptID, itemID, input.Choice, admit)
 	if err != nil {
 		return nil, inputErr(err)
 	}

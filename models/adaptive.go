@@ -104,6 +104,9 @@ type AdaptiveAttempt struct {
 	EvidenceID    *int64                `bun:"evidence_id"`
 	// ItemsAnswered is how many items were answered (counted, not stored).
 	ItemsAnswered int `bun:"items_answered,scanonly"`
+	// Asking is the item being asked when whoever returned the attempt had it at
+	// hand (not stored): nil means read it by CurrentItemID.
+	Asking *AssessmentItem `bun:"-"`
 }
 
 // AttemptResponse is one answer of an attempt; Correct is the server's scoring,

@@ -219,13 +219,23 @@ func uniform(n int) []float64 {
 // Attempt returns an attempt, abandoning it first if it has run out of time.
 // ENOTFOUND for an unknown attempt.
 func (a *Adaptive) Attempt(ctx context.Context, id int64) (*models.AdaptiveAttempt, error) {
+	return a.attempt(ctx, id, nil)
+}
+
+// attempt is Attempt for a caller that admit checks first (nil: anyone).
+func (a *Adaptive) attempt(ctx context.Context, id int64, admit func(*models.AdaptiveAttempt) error) (*models.AdaptiveAttempt, error) {
 	m, err := a.Store.FindAdaptiveAttemptsByIDs(ctx, []int64{id})
 	if err != nil {
 		return nil, err
 	}
 	at := m[id]
 	if at == nil {
-		return nil, models.NotFound("attempt")
+		return nil, models.WithField(models.NotFound("attempt"), "attemptId")
+	}
+	if admit != nil {
+		if err := admit(at); err != nil {
+			return nil, err
+		}
 	}
 	if now := a.now(); at.Status == models.AttemptInProgress && expired(at, now) {
 		return a.Store.AbandonAdaptiveAttempt(ctx, id, now)
@@ -241,32 +251,43 @@ func (a *Adaptive) Attempt(ctx context.Context, id int64) (*models.AdaptiveAttem
 // such. ENOTFOUND for an unknown attempt or item; EINVALID (itemId) for an item that
 // is not being asked, (choice) for a choice out of range.
 func (a *Adaptive) Answer(ctx context.Context, attemptID, itemID int64, choice int) (*models.AdaptiveAttempt, error) {
-	at, err := a.answer(ctx, attemptID, itemID, choice)
+	return a.AnswerAs(ctx, attemptID, itemID, choice, nil)
+}
+
+// AnswerAs is Answer for a caller that admit, when not nil, checks against the
+// attempt as it is read, before anything else: its error is returned as it is.
+func (a *Adaptive) AnswerAs(ctx context.Context, attemptID, itemID int64, choice int, admit func(*models.AdaptiveAttempt) error) (*models.AdaptiveAttempt, error) {
+	at, err := a.answer(ctx, attemptID, itemID, choice, admit)
 	if models.ErrorCode(err) == models.ECONFLICT && at == nil {
 		// A concurrent answer may have moved the attempt on: judge again on what is stored.
-		at, err = a.answer(ctx, attemptID, itemID, choice)
+		at, err = a.answer(ctx, attemptID, itemID, choice, admit)
 	}
 	return at, err
 }
 
-func (a *Adaptive) answer(ctx context.Context, attemptID, itemID int64, choice int) (*models.AdaptiveAttempt, error) {
-	at, err := a.Attempt(ctx, attemptID)
+func (a *Adaptive) answer(ctx context.Context, attemptID, itemID int64, choice int, admit func(*models.AdaptiveAttempt) error) (*models.AdaptiveAttempt, error) {
+	at, err := a.attempt(ctx, attemptID, admit)
 	if err != nil {
 		return nil, err
-	}
-	items, err := a.Store.FindAssessmentItemsByIDs(ctx, []int64{itemID})
-	if err != nil {
-		return nil, err
-	}
-	item := items[itemID]
-	if item == nil || item.CompetencyID != at.CompetencyID {
-		e := models.NotFound("item")
-		e.Field = "itemId"
-		return nil, e
 	}
 	responses, err := a.Store.FindAttemptResponses(ctx, attemptID)
 	if err != nil {
 		return nil, err
+	}
+	// This item and every item answered so far, in one read.
+	ids := make([]int64, 0, len(responses)+1)
+	for _, r := range responses {
+		ids = append(ids, r.ItemID)
+	}
+	answered, err := a.Store.FindAssessmentItemsByIDs(ctx, append(ids, itemID))
+	if err != nil {
+		return nil, err
+	}
+	item := answered[itemID]
+	if item == nil || item.CompetencyID != at.CompetencyID {
+		e := models.NotFound("item")
+		e.Field = "itemId"
+		return nil, e
 	}
 	for _, r := range responses {
 		if r.ItemID == itemID {
@@ -294,15 +315,6 @@ func (a *Adaptive) answer(ctx context.Context, attemptID, itemID int64, choice i
 		Correct: choice == item.Correct, AnsweredAt: now}}
 
 	// The engine's view: every item answered so far and this one, then the bank.
-	ids := make([]int64, 0, len(responses))
-	for _, r := range responses {
-		ids = append(ids, r.ItemID)
-	}
-	answered, err := a.Store.FindAssessmentItemsByIDs(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	answered[itemID] = item
 	known := make(map[int64]recommender.Item, len(answered))
 	for id, it := range answered {
 		known[id] = engineItem(it)
@@ -322,14 +334,16 @@ func (a *Adaptive) answer(ctx context.Context, attemptID, itemID int64, choice i
 	post := recommender.Posterior(prior, known, rs)
 	o := a.options()
 	done := recommender.Done(post, len(rs), o)
+	var asking *models.AssessmentItem // the next item, when there is one
 	if !done {
 		bank, err := a.Store.FindAssessmentItems(ctx, at.CompetencyID, false)
 		if err != nil {
 			return nil, err
 		}
 		eng := make([]recommender.Item, len(bank))
+		byID := make(map[int64]*models.AssessmentItem, len(bank))
 		for i, it := range bank {
-			eng[i] = engineItem(it)
+			eng[i], byID[it.ID] = engineItem(it), it
 		}
 		exposure, err := a.exposure(ctx, at.CompetencyID, now)
 		if err != nil {
@@ -341,6 +355,7 @@ func (a *Adaptive) answer(ctx context.Context, attemptID, itemID int64, choice i
 				deadline = at.ExpiresAt
 			}
 			step.NextItemID, step.ItemExpiresAt = &next.ID, &deadline
+			asking = byID[next.ID]
 		} else {
 			done = true // the bank is exhausted
 		}
@@ -352,7 +367,11 @@ func (a *Adaptive) answer(ctx context.Context, attemptID, itemID int64, choice i
 			Level: max(1, res.Level), ObservedAt: now, CreatedAt: now,
 			Likelihood: recommender.ResponseLikelihood(known, rs, adaptiveLevels)}
 	}
-	return a.Store.ApplyAdaptiveStep(ctx, attemptID, step)
+	out, err := a.Store.ApplyAdaptiveStep(ctx, attemptID, step)
+	if err == nil && asking != nil && out.CurrentItemID != nil && *out.CurrentItemID == asking.ID {
+		out.Asking = asking
+	}
+	return out, err
 }
 
 // ItemCalibration is what CalibrateItems found for one competency's bank.

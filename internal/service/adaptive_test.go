@@ -99,7 +99,7 @@ func TestAdaptiveIntegrity(t *testing.T) {
 			{"choice 0", at.ID, asked, 0, models.EINVALID, "choice"},
 			{"choice 5", at.ID, asked, 5, models.EINVALID, "choice"},
 			{"unknown item", at.ID, 1 << 40, 1, models.ENOTFOUND, "itemId"},
-			{"unknown attempt", 1 << 40, asked, 1, models.ENOTFOUND, ""},
+			{"unknown attempt", 1 << 40, asked, 1, models.ENOTFOUND, "attemptId"},
 		} {
 			_, err := a.Answer(ctx, c.attempt, c.item, c.choice)
 			if models.ErrorCode(err) != c.code || models.ErrorField(err) != c.field {
