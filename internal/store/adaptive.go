@@ -225,24 +225,13 @@ func findAttempts(ctx context.Context, idb bun.IDB, ids []int64) (map[int64]*mod
 		return out, nil
 	}
 	var rows []*models.AdaptiveAttempt
-	if err := idb.NewSelect().Model(&rows).Where("id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
-		return nil, err
-	}
-	var counts []struct {
-		AttemptID int64 `bun:"attempt_id"`
-		N         int   `bun:"n"`
-	}
-	if err := idb.NewSelect().Table("attempt_responses").ColumnExpr("attempt_id, COUNT(*) AS n").
-		Where("attempt_id IN (?)", bun.In(ids)).Group("attempt_id").Scan(ctx, &counts); err != nil {
+	if err := idb.NewSelect().Model(&rows).ColumnExpr("adaptive_attempt.*").
+		ColumnExpr("(SELECT COUNT(*) FROM attempt_responses AS r WHERE r.attempt_id = adaptive_attempt.id) AS items_answered").
+		Where("adaptive_attempt.id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
 		return nil, err
 	}
 	for _, a := range rows {
 		out[a.ID] = a
-	}
-	for _, c := range counts {
-		if a := out[c.AttemptID]; a != nil {
-			a.ItemsAnswered = c.N
-		}
 	}
 	for _, a := range rows {
 		if a.Result != nil {
