@@ -50,7 +50,7 @@ SAPTAH-S1,Integrity in public life,2026-10-20T10:00:00+05:30,2026-10-20T11:30:00
 BAD-1,Both,2026-10-20T10:00:00+05:30,2026-10-20T11:30:00+05:30,GFR-B1,SAPTAH,,
 BAD-2,Level,2026-10-20T10:00:00+05:30,2026-10-20T11:30:00+05:30,,SAPTAH,BEH-01:9,
 BAD-3,Orphan,2026-10-20T10:00:00+05:30,2026-10-20T11:30:00+05:30,NOPE,,,
-`, day(-1), day(-1)[:10]+"T23:00:00Z", day(1), day(1)[:10]+"T23:00:00Z"),
+`, day(-1)[:10]+"T09:00:00Z", day(-1)[:10]+"T17:00:00Z", day(1)[:10]+"T09:00:00Z", day(1)[:10]+"T17:00:00Z"),
 				importer.Result{Stored: 3, Rejected: 3}, []string{"line 5: batch_code:", "line 6: competencies:", "line 7: batch_code:"}},
 		}
 		for _, f := range files {
