@@ -19,6 +19,7 @@ import (
 
 	"github.com/openkarmayogi/karmayogi/graph/generated"
 	"github.com/openkarmayogi/karmayogi/internal/cache"
+	"github.com/openkarmayogi/karmayogi/internal/i18n"
 	"github.com/openkarmayogi/karmayogi/internal/server/gqlhttp"
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/telemetry"
@@ -138,7 +139,8 @@ const (
 // queries, introspection per Options (field-name suggestions go with it), limits
 // on the shape of documents, a fixed complexity limit, access checks on every
 // field, per-caller rate limits, a per-request timeout and, when Options has a
-// store for them, automatic persisted queries.
+// store for them, automatic persisted queries, and the reader's language from
+// Accept-Language (withLanguage).
 func NewHandler(s Services, o Options) http.Handler {
 	logger := o.Logger
 	if logger == nil {
@@ -241,8 +243,17 @@ func NewHandler(s Services, o Options) http.Handler {
 	srv.AroundFields(announceChanges(s.Notifier, logger)) // inside guardFields: a change made is announced
 	srv.Use(subs)                                         // new loaders for each event of a subscription
 
-	return limitBody(withTimeout(timeout, withClientAddr(o.TrustedProxies,
-		authenticate(s.Tokens, rateLimit(o.RequestLimit, ws.middleware(withLoaders(s, srv)))))))
+	return withLanguage(limitBody(withTimeout(timeout, withClientAddr(o.TrustedProxies,
+		authenticate(s.Tokens, rateLimit(o.RequestLimit, ws.middleware(withLoaders(s, srv))))))))
+}
+
+// withLanguage puts the language the request's Accept-Language prefers, Hindi or
+// English (i18n.Parse), in its context: explanations, error messages and generic
+// level descriptors are written in it. A websocket's is its upgrade request's.
+func withLanguage(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(i18n.With(r.Context(), i18n.Parse(r.Header.Get("Accept-Language")))))
+	})
 }
 
 // withTimeout bounds the work of a request: resolvers and the database see the

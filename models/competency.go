@@ -27,6 +27,7 @@ type Competency struct {
 	ID          int64          `bun:"id,pk,autoincrement"`
 	Code        string         `bun:"code"`
 	Name        string         `bun:"name"`
+	NameHi      *string        `bun:"name_hi"` // in Hindi; nil: none, Name stands
 	Description string         `bun:"description"`
 	Type        CompetencyType `bun:"type"`
 	Area        string         `bun:"area"`
@@ -46,18 +47,21 @@ type CompetencyLevel struct {
 // LevelNames are the names of levels 1..5 used where a competency has no descriptors of its own.
 var LevelNames = [MaxLevel]string{"Basic", "Intermediate", "Proficient", "Advanced", "Expert"}
 
+// GenericLevelDescriptors are the descriptors of levels 1..5 (with the competency's
+// name for %s) used where a competency has none of its own.
+var GenericLevelDescriptors = [MaxLevel]string{
+	"Knows the basic concepts of %s and applies them to routine tasks with guidance.",
+	"Applies %s independently in familiar situations.",
+	"Applies %s in complex situations and guides colleagues.",
+	"Shapes practice in %s across the organisation and handles novel situations.",
+	"Is recognised as an authority on %s and sets direction beyond the organisation.",
+}
+
 // DefaultLevels returns generic descriptors for levels 1..5 of a competency.
 func DefaultLevels(name string) []CompetencyLevel {
-	generic := [MaxLevel]string{
-		"Knows the basic concepts of %s and applies them to routine tasks with guidance.",
-		"Applies %s independently in familiar situations.",
-		"Applies %s in complex situations and guides colleagues.",
-		"Shapes practice in %s across the organisation and handles novel situations.",
-		"Is recognised as an authority on %s and sets direction beyond the organisation.",
-	}
 	levels := make([]CompetencyLevel, MaxLevel)
 	for i := range levels {
-		levels[i] = CompetencyLevel{Level: i + 1, Name: LevelNames[i], Description: fmt.Sprintf(generic[i], name)}
+		levels[i] = CompetencyLevel{Level: i + 1, Name: LevelNames[i], Description: fmt.Sprintf(GenericLevelDescriptors[i], name)}
 	}
 	return levels
 }
@@ -74,6 +78,7 @@ type CompetencyFilter struct {
 type NewCompetency struct {
 	Code        string
 	Name        string
+	NameHi      *string // nil or empty: none
 	Description string
 	Type        CompetencyType
 	Area        string
@@ -87,6 +92,9 @@ func (n *NewCompetency) Validate() error {
 		return err
 	}
 	if err := validateName("name", n.Name); err != nil {
+		return err
+	}
+	if err := validateOptionalName("nameHi", n.NameHi); err != nil {
 		return err
 	}
 	if err := validateText("description", n.Description, 0, 4000); err != nil {

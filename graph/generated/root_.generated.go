@@ -36,6 +36,7 @@ type ResolverRoot interface {
 	Competency() CompetencyResolver
 	CompetencyGap() CompetencyGapResolver
 	CompetencyGapStat() CompetencyGapStatResolver
+	CompetencyLevel() CompetencyLevelResolver
 	ConfirmCompletionPayload() ConfirmCompletionPayloadResolver
 	ContentGap() ContentGapResolver
 	Course() CourseResolver
@@ -245,6 +246,7 @@ type ComplexityRoot struct {
 		ID          func(childComplexity int) int
 		Levels      func(childComplexity int) int
 		Name        func(childComplexity int) int
+		NameHi      func(childComplexity int) int
 		Type        func(childComplexity int) int
 	}
 
@@ -310,6 +312,7 @@ type ComplexityRoot struct {
 		Rating           func(childComplexity int) int
 		RatingCount      func(childComplexity int) int
 		Title            func(childComplexity int) int
+		TitleHi          func(childComplexity int) int
 	}
 
 	CourseCompetency struct {
@@ -1604,6 +1607,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Competency.Name(childComplexity), true
+	case "Competency.nameHi":
+		if e.ComplexityRoot.Competency.NameHi == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Competency.NameHi(childComplexity), true
 	case "Competency.type":
 		if e.ComplexityRoot.Competency.Type == nil {
 			break
@@ -1863,6 +1872,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Course.Title(childComplexity), true
+	case "Course.titleHi":
+		if e.ComplexityRoot.Course.TitleHi == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Course.TitleHi(childComplexity), true
 
 	case "CourseCompetency.competency":
 		if e.ComplexityRoot.CourseCompetency.Competency == nil {
@@ -5677,9 +5692,9 @@ enum CompetencyType {
 type CompetencyLevel {
   """The level, 1 (basic) to 5 (expert)."""
   level: Int!
-  """The level's short name, e.g. "Proficient"."""
+  """The level's short name, e.g. "Proficient"; the generic names are in Hindi when the request's Accept-Language prefers Hindi (` + "`" + `hi` + "`" + `)."""
   name: String!
-  """What a person at this level can do."""
+  """What a person at this level can do; generic descriptors are in Hindi when the request's Accept-Language prefers Hindi (` + "`" + `hi` + "`" + `), a competency's own are as written."""
   description: String!
 }
 
@@ -5691,6 +5706,8 @@ type Competency implements Node {
   code: String!
   """The competency's name."""
   name: String!
+  """The competency's name in Hindi, when the catalogue has one; null otherwise (show ` + "`" + `name` + "`" + `)."""
+  nameHi: String
   """What the competency covers."""
   description: String!
   """The competency's family."""
@@ -5771,6 +5788,8 @@ input CreateCompetencyInput {
   code: String!
   """The competency's name."""
   name: String!
+  """The competency's name in Hindi (1 to 300 characters); null or empty: none."""
+  nameHi: String
   """What the competency covers."""
   description: String!
   """The competency's family."""
@@ -5823,6 +5842,8 @@ type Course implements Node {
   code: String!
   """The course's title."""
   title: String!
+  """The course's title in Hindi, when the catalogue has one; null otherwise (show ` + "`" + `title` + "`" + `)."""
+  titleHi: String
   """What the course covers."""
   description: String!
   """Who offers the course, e.g. an institute or content partner."""
@@ -5908,6 +5929,8 @@ input CreateCourseInput {
   code: String!
   """The course's title."""
   title: String!
+  """The course's title in Hindi (1 to 300 characters); null or empty: none."""
+  titleHi: String
   """What the course covers."""
   description: String!
   """Who offers the course."""
@@ -5934,6 +5957,8 @@ input UpdateCourseInput {
   id: ID!
   """The new title."""
   title: String
+  """When given, the new Hindi title; null or empty removes it."""
+  titleHi: String
   """The new description."""
   description: String
   """The new duration in hours: greater than 0, at most 2000."""
@@ -7049,7 +7074,7 @@ type Recommendation {
   course: Course!
   """The requirements the course addresses, the largest contribution first."""
   gapsAddressed: [GapContribution!]!
-  """One sentence on why this course, for this learner, now."""
+  """One sentence on why this course, for this learner, now: in Hindi when the request's Accept-Language prefers Hindi (` + "`" + `hi` + "`" + `), else in English."""
   explanation: String!
   """The parts of the score."""
   signals: RecommendationSignals!
@@ -7865,6 +7890,8 @@ func (ec *executionContext) childFields_Competency(ctx context.Context, field gr
 		return ec.fieldContext_Competency_code(ctx, field)
 	case "name":
 		return ec.fieldContext_Competency_name(ctx, field)
+	case "nameHi":
+		return ec.fieldContext_Competency_nameHi(ctx, field)
 	case "description":
 		return ec.fieldContext_Competency_description(ctx, field)
 	case "type":
@@ -7981,6 +8008,8 @@ func (ec *executionContext) childFields_Course(ctx context.Context, field graphq
 		return ec.fieldContext_Course_code(ctx, field)
 	case "title":
 		return ec.fieldContext_Course_title(ctx, field)
+	case "titleHi":
+		return ec.fieldContext_Course_titleHi(ctx, field)
 	case "description":
 		return ec.fieldContext_Course_description(ctx, field)
 	case "provider":

@@ -296,6 +296,8 @@ type CreateCompetencyInput struct {
 	Code string `json:"code"`
 	// The competency's name.
 	Name string `json:"name"`
+	// The competency's name in Hindi (1 to 300 characters); null or empty: none.
+	NameHi *string `json:"nameHi,omitempty"`
 	// What the competency covers.
 	Description string `json:"description"`
 	// The competency's family.
@@ -318,6 +320,8 @@ type CreateCourseInput struct {
 	Code string `json:"code"`
 	// The course's title.
 	Title string `json:"title"`
+	// The course's title in Hindi (1 to 300 characters); null or empty: none.
+	TitleHi *string `json:"titleHi,omitempty"`
 	// What the course covers.
 	Description string `json:"description"`
 	// Who offers the course.
@@ -977,6 +981,8 @@ type UpdateCourseInput struct {
 	ID string `json:"id"`
 	// The new title.
 	Title *string `json:"title,omitempty"`
+	// When given, the new Hindi title; null or empty removes it.
+	TitleHi graphql.Omittable[*string] `json:"titleHi,omitempty"`
 	// The new description.
 	Description *string `json:"description,omitempty"`
 	// The new duration in hours: greater than 0, at most 2000.

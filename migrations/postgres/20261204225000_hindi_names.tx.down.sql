@@ -1,0 +1,3 @@
+ALTER TABLE courses DROP COLUMN title_hi;
+--bun:split
+ALTER TABLE competencies DROP COLUMN name_hi;
