@@ -33,8 +33,10 @@ var missingDescriptions = map[string]string{
 // about it besides its record.
 type competency struct {
 	rec models.CompetencyRecord
-	// topic is the name as it reads in a course title.
+	// topic is the name as it reads in a course title; topicHi the same in Hindi
+	// ("": none, and its courses get no Hindi title).
 	topic    string
+	topicHi  string
 	ministry int // index into ministries for a DOMAIN competency, -1 otherwise
 }
 
@@ -75,7 +77,11 @@ func competencies() ([]competency, error) {
 			Code: e.ID, Name: name, Description: desc, Area: e.Theme, SubTheme: e.SubTheme, Type: typ,
 		}
 		rec.Levels = levels(rec, topic)
-		out = append(out, competency{rec: rec, topic: topic, ministry: -1})
+		rec.HasNameHi = true
+		if hi, ok := namesHi[e.ID]; ok {
+			rec.NameHi = &hi
+		}
+		out = append(out, competency{rec: rec, topic: topic, topicHi: namesHi[e.ID], ministry: -1})
 	}
 	for mi, m := range ministries {
 		for i, d := range m.domain {
