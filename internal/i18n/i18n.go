@@ -147,3 +147,20 @@ func (l Lang) LevelDescription(level int, description string, nameHi *string) st
 	name := description[len(prefix) : len(description)-len(suffix)]
 	return fmt.Sprintf(levelDescriptorsHi[level-1], l.Name(name, nameHi))
 }
+
+// Keys returns the keys of the catalogue's messages, in no order.
+func Keys() []string {
+	out := make([]string, 0, len(messages))
+	for k := range messages {
+		out = append(out, k)
+	}
+	return out
+}
+
+// Format returns the message of key in lang as written, verbs unfilled; "" for none.
+func Format(lang Lang, key string) string {
+	if lang == Hindi {
+		return messages[key].hi
+	}
+	return messages[key].en
+}
