@@ -33,6 +33,7 @@ type client struct {
 	tokens *auth.Tokens
 	mail   *mailbox
 	token  string
+	lang   string // Accept-Language, when set
 }
 
 // testSecret signs the tokens of tests.
@@ -148,6 +149,13 @@ type response struct {
 	Errors []gqlError      `json:"errors"`
 }
 
+// in returns a copy of c that sends Accept-Language: lang.
+func (c *client) in(lang string) *client {
+	cp := *c
+	cp.lang = lang
+	return &cp
+}
+
 // post sends a query with variables over POST.
 func (c *client) post(query string, vars map[string]any) response {
 	c.t.Helper()
@@ -171,6 +179,9 @@ func (c *client) send(req *http.Request) response {
 	c.t.Helper()
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	if c.lang != "" {
+		req.Header.Set("Accept-Language", c.lang)
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
