@@ -185,6 +185,12 @@ func TestHindiNames(t *testing.T) {
 		if u := updated.UpdateCourse.Course; u.TitleHi != nil {
 			t.Errorf("titleHi null removes it: %+v", u)
 		}
+		t.Run("Search", func(t *testing.T) { // by the Hindi name too
+			q := `{ competencies(filter: {search: "अधिकार"}) { edges { node { code } } } courses(filter: {search: "सूचना का"}) { edges { node { code } } } }`
+			assertJSON(t, pa.data(q, nil), `{"competencies": {"edges": [{"node": {"code": "RTI"}}]}, "courses": {"edges": []}}`)
+			pa.data(update, map[string]any{"i": map[string]any{"id": c.ID, "titleHi": "कार्यस्थल पर सूचना का अधिकार"}})
+			assertJSON(t, pa.data(q, nil), `{"competencies": {"edges": [{"node": {"code": "RTI"}}]}, "courses": {"edges": [{"node": {"code": "RTI-101"}}]}}`)
+		})
 		t.Run("ErrTooLong", func(t *testing.T) {
 			long := strings.Repeat("क", 301)
 			assertError(t, pa.post(update, map[string]any{"i": map[string]any{"id": c.ID, "titleHi": long}}),

@@ -5751,7 +5751,7 @@ input CompetencyFilter {
   type: CompetencyType
   """Only competencies in this theme (an exact match on ` + "`" + `area` + "`" + `)."""
   area: String
-  """A case-insensitive substring of the code or name."""
+  """A case-insensitive substring of the code, the name or the Hindi name."""
   search: String
 }
 
@@ -5892,7 +5892,7 @@ input CourseFilter {
   format: CourseFormat
   """Only courses that take at most this many hours."""
   maxDurationHours: Float
-  """A case-insensitive substring of the code or title."""
+  """A case-insensitive substring of the code, the title or the Hindi title."""
   search: String
 }
 

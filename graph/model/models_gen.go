@@ -178,7 +178,7 @@ type CompetencyFilter struct {
 	Type *models.CompetencyType `json:"type,omitempty"`
 	// Only competencies in this theme (an exact match on `area`).
 	Area *string `json:"area,omitempty"`
-	// A case-insensitive substring of the code or name.
+	// A case-insensitive substring of the code, the name or the Hindi name.
 	Search *string `json:"search,omitempty"`
 }
 
@@ -236,7 +236,7 @@ type CourseFilter struct {
 	Format *models.CourseFormat `json:"format,omitempty"`
 	// Only courses that take at most this many hours.
 	MaxDurationHours *float64 `json:"maxDurationHours,omitempty"`
-	// A case-insensitive substring of the code or title.
+	// A case-insensitive substring of the code, the title or the Hindi title.
 	Search *string `json:"search,omitempty"`
 }
 

@@ -103,7 +103,7 @@ func (db *DB) FindCompetencies(ctx context.Context, f models.CompetencyFilter, p
 	if f.Area != nil {
 		q = q.Where("area = ?", *f.Area)
 	}
-	q = db.whereSearch(q, f.Search, "code", "name")
+	q = db.whereSearch(q, f.Search, "code", "name", "name_hi")
 	return competencyPages.fetch(ctx, q, p)
 }
 
@@ -330,7 +330,7 @@ func (db *DB) FindCourses(ctx context.Context, f models.CourseFilter, p models.P
 	if f.MaxDurationHours != nil {
 		q = q.Where("duration_hours <= ?", *f.MaxDurationHours)
 	}
-	q = db.whereSearch(q, f.Search, "code", "title")
+	q = db.whereSearch(q, f.Search, "code", "title", "title_hi")
 	return coursePages.fetch(ctx, q, p)
 }
 
