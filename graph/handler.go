@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -210,7 +211,7 @@ func NewHandler(s Services, o Options) http.Handler {
 	srv.AddTransport(transport.Websocket{ // the requests gqlhttp leaves: those with an Upgrade header
 		Implementation: ws.implementation(transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{
 			OriginPatterns: o.WebsocketOrigins, InsecureSkipVerify: slices.Contains(o.WebsocketOrigins, "*")}}),
-		InitFunc:              ws.init(authenticateConnection(s.Tokens)),
+		InitFunc:              ws.init(languageOfConnection(authenticateConnection(s.Tokens))),
 		InitTimeout:           wsInitTimeout,
 		PingPongInterval:      wsPingInterval, // graphql-transport-ws
 		KeepAlivePingInterval: wsPingInterval, // subscriptions-transport-ws
@@ -247,9 +248,24 @@ func NewHandler(s Services, o Options) http.Handler {
 		authenticate(s.Tokens, rateLimit(o.RequestLimit, ws.middleware(withLoaders(s, srv))))))))
 }
 
+// languageOfConnection lets connection_init choose a websocket's language as a
+// header would, {"Accept-Language": "hi"} (GraphiQL sends its headers there);
+// without one, the upgrade request's Accept-Language (withLanguage) stands.
+func languageOfConnection(next transport.WebsocketInitFunc) transport.WebsocketInitFunc {
+	return func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+		for k, v := range p {
+			if s, ok := v.(string); ok && strings.EqualFold(k, "Accept-Language") {
+				ctx = i18n.With(ctx, i18n.Parse(s))
+			}
+		}
+		return next(ctx, p)
+	}
+}
+
 // withLanguage puts the language the request's Accept-Language prefers, Hindi or
 // English (i18n.Parse), in its context: explanations, error messages and generic
-// level descriptors are written in it. A websocket's is its upgrade request's.
+// level descriptors are written in it. A websocket's is its upgrade request's, or
+// its connection_init's (languageOfConnection).
 func withLanguage(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		next.ServeHTTP(w, r.WithContext(i18n.With(r.Context(), i18n.Parse(r.Header.Get("Accept-Language")))))

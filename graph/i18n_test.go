@@ -105,6 +105,29 @@ func TestLanguages(t *testing.T) {
 			}
 		})
 
+		t.Run("Subscription", func(t *testing.T) { // the language in connection_init, as GraphiQL sends its headers
+			q := `subscription($l: ID!) { recommendationsChanged(learnerId: $l, first: 1) { items { explanation } } }`
+			for lang, want := range map[string]string{"hi": hiFirst[0], "en": enThen[0]} {
+				ws := asha.bind(t).dial(map[string]any{"Authorization": "Bearer " + asha.token, "Accept-Language": lang})
+				if m := ws.read(); m.Type != "connection_ack" {
+					t.Fatalf("want connection_ack, got %+v", m)
+				}
+				ws.subscribe("1", q, vars)
+				m := ws.read()
+				var got struct {
+					Data struct {
+						RecommendationsChanged struct {
+							Items []struct{ Explanation string }
+						}
+					}
+				}
+				decode(t, m.Payload, &got)
+				if items := got.Data.RecommendationsChanged.Items; len(items) != 1 || items[0].Explanation != want {
+					t.Errorf("%s: %s, want %q", lang, m.Payload, want)
+				}
+			}
+		})
+
 		t.Run("Levels", func(t *testing.T) {
 			q := `query($id: ID!) { competency(id: $id) { name nameHi levels { level name description } } }`
 			type levels struct {
