@@ -87,7 +87,7 @@ func competencies() ([]competency, error) {
 		for i, d := range m.domain {
 			rec := models.CompetencyRecord{
 				Code: fmt.Sprintf("DOM-%s-%03d", m.domainKey, i+1), Name: d.name, Description: d.description,
-				Area: m.area, Type: models.Domain,
+				Area: m.area, Type: models.Domain, HasNameHi: true, // none yet
 			}
 			rec.Levels = levels(rec, d.name)
 			out = append(out, competency{rec: rec, topic: d.name, ministry: mi})
