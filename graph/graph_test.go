@@ -144,6 +144,7 @@ type gqlError struct {
 // response is a GraphQL response as a client sees it.
 type response struct {
 	Status int
+	Header http.Header `json:"-"`
 	Body   string
 	Data   json.RawMessage `json:"data"`
 	Errors []gqlError      `json:"errors"`
@@ -192,7 +193,7 @@ func (c *client) send(req *http.Request) response {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	r := response{Status: res.StatusCode, Body: string(b)}
+	r := response{Status: res.StatusCode, Header: res.Header, Body: string(b)}
 	if err := json.Unmarshal(b, &r); err != nil {
 		c.t.Fatalf("response is not JSON: %v\n%s", err, b)
 	}

@@ -265,9 +265,11 @@ func languageOfConnection(next transport.WebsocketInitFunc) transport.WebsocketI
 // withLanguage puts the language the request's Accept-Language prefers, Hindi or
 // English (i18n.Parse), in its context: explanations, error messages and generic
 // level descriptors are written in it. A websocket's is its upgrade request's, or
-// its connection_init's (languageOfConnection).
+// its connection_init's (languageOfConnection). The response varies with the
+// header, which a cache of GET responses must know.
 func withLanguage(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Vary", "Accept-Language")
 		next.ServeHTTP(w, r.WithContext(i18n.With(r.Context(), i18n.Parse(r.Header.Get("Accept-Language")))))
 	})
 }

@@ -81,6 +81,9 @@ func TestLanguages(t *testing.T) {
 		if strings.Join(hiAgain, "\n") != strings.Join(hiFirst, "\n") {
 			t.Errorf("Hindi after English differs:\n%s\nthen\n%s", strings.Join(hiFirst, "\n"), strings.Join(hiAgain, "\n"))
 		}
+		if r := asha.in("hi").post(qRecs, vars); !strings.Contains(strings.Join(r.Header.Values("Vary"), ","), "Accept-Language") {
+			t.Errorf("Vary = %q: a cached GET must know the answer depends on Accept-Language", r.Header.Values("Vary"))
+		}
 		noHeader, _ := explanations(asha)
 		if strings.Join(noHeader, "\n") != strings.Join(enThen, "\n") {
 			t.Errorf("no Accept-Language is not English:\n%s", strings.Join(noHeader, "\n"))

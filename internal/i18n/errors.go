@@ -41,15 +41,15 @@ var (
 // errorKindsHi are the kinds of error, by extensions.code, for messages the
 // catalogue does not translate whole.
 var errorKindsHi = map[string]string{
-	"BAD_USER_INPUT":  "अमान्य इनपुट",
-	"NOT_FOUND":       "नहीं मिला",
-	"CONFLICT":        "अनुरोध वर्तमान स्थिति से मेल नहीं खाता",
-	"FORBIDDEN":       "अनुमति नहीं है",
-	"UNAUTHENTICATED": "साइन इन आवश्यक है",
-	"RATE_LIMITED":    "बहुत अधिक अनुरोध",
-	"INTERNAL":        "आंतरिक त्रुटि",
-	"TIMEOUT":         "समय सीमा समाप्त",
-	"UNAVAILABLE":     "सेवा अस्थायी रूप से उपलब्ध नहीं है",
+	"BAD_USER_INPUT":      "अमान्य इनपुट",
+	"NOT_FOUND":           "नहीं मिला",
+	"CONFLICT":            "अनुरोध वर्तमान स्थिति से मेल नहीं खाता",
+	"FORBIDDEN":           "अनुमति नहीं है",
+	"UNAUTHENTICATED":     "साइन इन आवश्यक है",
+	"RATE_LIMITED":        "बहुत अधिक अनुरोध",
+	"INTERNAL":            "आंतरिक त्रुटि",
+	"TIMEOUT":             "समय सीमा समाप्त",
+	"SERVICE_UNAVAILABLE": "सेवा अस्थायी रूप से उपलब्ध नहीं है",
 }
 
 // errorsHi are whole messages in Hindi, by their English.
