@@ -87,10 +87,14 @@ func competencies() ([]competency, error) {
 		for i, d := range m.domain {
 			rec := models.CompetencyRecord{
 				Code: fmt.Sprintf("DOM-%s-%03d", m.domainKey, i+1), Name: d.name, Description: d.description,
-				Area: m.area, Type: models.Domain, HasNameHi: true, // none yet
+				Area: m.area, Type: models.Domain, HasNameHi: true,
+			}
+			hi, ok := domainNamesHi[rec.Code]
+			if ok {
+				rec.NameHi = &hi
 			}
 			rec.Levels = levels(rec, d.name)
-			out = append(out, competency{rec: rec, topic: d.name, ministry: mi})
+			out = append(out, competency{rec: rec, topic: d.name, topicHi: domainNamesHi[rec.Code], ministry: mi})
 		}
 	}
 	return out, nil

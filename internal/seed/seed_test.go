@@ -777,8 +777,8 @@ func TestClassroom(t *testing.T) {
 	}
 }
 
-// TestHindiNames: every dictionary competency has a Hindi name, in Devanagari and
-// valid as a name, none repeated; most courses on them have a Hindi title.
+// TestHindiNames: every competency of the demo has a Hindi name, in Devanagari and
+// valid as a name, none repeated; most courses have a Hindi title.
 func TestHindiNames(t *testing.T) {
 	r, _ := defaultRun(t)
 	isDevanagari := func(s string) bool {
@@ -788,9 +788,6 @@ func TestHindiNames(t *testing.T) {
 	for _, c := range r.comps {
 		if !c.HasNameHi {
 			t.Errorf("%s: the seed leaves the Hindi name alone", c.Code)
-		}
-		if c.Type == models.Domain {
-			continue
 		}
 		switch {
 		case c.NameHi == nil:
@@ -812,8 +809,8 @@ func TestHindiNames(t *testing.T) {
 			}
 		}
 	}
-	if hindi < len(r.courses)/2 {
-		t.Errorf("%d of %d courses have a Hindi title, want at least half", hindi, len(r.courses))
+	if hindi < len(r.courses)*9/10 {
+		t.Errorf("%d of %d courses have a Hindi title, want at least 90%%", hindi, len(r.courses))
 	}
 	t.Logf("%d of %d courses have a Hindi title", hindi, len(r.courses))
 }
