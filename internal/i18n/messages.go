@@ -7,11 +7,12 @@ type message struct{ en, hi string }
 
 // messages are the phrases the service generates, by key. The explanation's
 // phrases each carry their own leading punctuation; "end" closes the sentence.
+// Hindi quotes a course title (“…”): titles carry colons of their own.
 var messages = map[string]message{
 	"end": {".", "।"},
 
 	// An item that adds nothing of its own, or stands for an earlier one.
-	"rec.alternative":  {"An alternative to %[1]s above: also covers %[2]s", "ऊपर दिए गए %[1]s का विकल्प: यह भी %[2]s को शामिल करता है"},
+	"rec.alternative":  {"An alternative to %[1]s above: also covers %[2]s", "ऊपर दिए गए “%[1]s” का विकल्प: यह भी %[2]s को शामिल करता है"},
 	"rec.nothing_more": {"Adds nothing beyond the courses above", "ऊपर दिए गए पाठ्यक्रमों से अधिक कुछ नहीं जोड़ता"},
 	// The competency it helps most: name, from, (no evidence), to.
 	"rec.raises":      {"Raises %[1]s from level %[2]s%[3]s to %[4]s", "%[1]s को स्तर %[2]s%[3]s से स्तर %[4]s तक ले जाता है"},
@@ -27,7 +28,7 @@ var messages = map[string]message{
 	"rec.also":          {"; also %[1]s", "; साथ ही %[1]s"},
 	"rec.also_more":     {"; also %[1]s and %[2]s more", "; साथ ही %[1]s और %[2]s अन्य"},
 	"rec.also_interest": {" (%[1]s is one of your learning interests)", " (%[1]s आपकी सीखने की रुचियों में से एक है)"},
-	"rec.covered_like":  {"; also covers %[1]s, like %[2]s above", "; ऊपर दिए गए %[2]s की तरह यह भी %[1]s को शामिल करता है"},
+	"rec.covered_like":  {"; also covers %[1]s, like %[2]s above", "; ऊपर दिए गए “%[2]s” की तरह यह भी %[1]s को शामिल करता है"},
 	// Its rating: the mean, by how many.
 	"rec.rated_one":  {"; rated %[1]s by %[2]s learner", "; %[2]s शिक्षार्थी ने इसे %[1]s की रेटिंग दी"},
 	"rec.rated_many": {"; rated %[1]s by %[2]s learners", "; %[2]s शिक्षार्थियों ने इसे औसतन %[1]s की रेटिंग दी"},
