@@ -94,11 +94,17 @@ func TestLanguages(t *testing.T) {
 			q := `query($l: ID!) { recommendations(learnerId: $l) { cached } }`
 			assertError(t, anon.in("hi").post(q, vars), "UNAUTHENTICATED", "", "साइन इन करना आवश्यक है")
 			assertError(t, anon.in("en").post(q, vars), "UNAUTHENTICATED", "", "sign in required")
-			// A message without its own Hindi: the kind in Hindi, the English detail kept.
-			r := e.pa.bind(t).in("hi").post(`mutation($i: CreateCourseInput!) { createCourse(input: $i) { course { id } } }`,
+			// A message with a value in it, and one without its own Hindi: the kind in
+			// Hindi, the English detail kept.
+			pa := e.pa.bind(t).in("hi")
+			r := pa.post(`mutation($i: CreateCourseInput!) { createCourse(input: $i) { course { id } } }`,
 				map[string]any{"i": map[string]any{"code": "X-1", "title": "X", "description": "", "provider": "ISTM", "format": "ONLINE", "durationHours": -1}})
-			if len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "BAD_USER_INPUT" || !strings.HasPrefix(r.Errors[0].Message, "अमान्य इनपुट (") {
-				t.Errorf("invalid input in Hindi: %s", r.Body)
+			assertError(t, r, "BAD_USER_INPUT", "input.durationHours", "0 से अधिक और अधिकतम 2000 होना चाहिए")
+			r = pa.post(`mutation($i: CreateCompetencyInput!) { createCompetency(input: $i) { competency { id } } }`,
+				map[string]any{"i": map[string]any{"code": "EMP", "name": "Empathy again", "description": "", "type": "BEHAVIOURAL", "area": "People"}})
+			if len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "CONFLICT" || !strings.HasPrefix(r.Errors[0].Message, "अनुरोध वर्तमान स्थिति से मेल नहीं खाता (") ||
+				!strings.HasSuffix(r.Errors[0].Message, ")") {
+				t.Errorf("conflict in Hindi: %s", r.Body)
 			}
 			// Before GraphQL runs: a bad token.
 			bad := asha.in("hi")

@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"fmt"
 	"regexp"
 )
 
@@ -23,8 +24,17 @@ func (l Lang) Error(code, message string) string {
 			return hi
 		}
 	}
-	if m := atMost.FindStringSubmatch(message); m != nil {
-		return "अधिकतम " + m[1] + " वर्ण होने चाहिए"
+	for _, p := range errorPatternsHi {
+		if m := p.re.FindStringSubmatch(message); m != nil {
+			args := make([]any, len(m)-1)
+			for i, a := range m[1:] {
+				args[i] = a
+			}
+			if p.enum {
+				return enumHi(m[1], m[2])
+			}
+			return fmt.Sprintf(p.hi, args...)
+		}
 	}
 	kind, ok := errorKindsHi[code]
 	if !ok {
@@ -33,10 +43,25 @@ func (l Lang) Error(code, message string) string {
 	return kind + " (" + message + ")"
 }
 
-var (
-	notFound = regexp.MustCompile(`^([a-z ]+) not found$`)
-	atMost   = regexp.MustCompile(`^must be at most (\d+) characters$`)
-)
+var notFound = regexp.MustCompile(`^([a-z ]+) not found$`)
+
+// errorPatternsHi are the validation messages that carry values, in Hindi: the
+// pattern's groups fill the Hindi in order (enum: the list of allowed values).
+var errorPatternsHi = []struct {
+	re   *regexp.Regexp
+	hi   string
+	enum bool
+}{
+	{re: regexp.MustCompile(`^must be at most (\d+) characters$`), hi: "अधिकतम %s वर्ण होने चाहिए"},
+	{re: regexp.MustCompile(`^must be between (\S+) and (\S+)$`), hi: "%s और %s के बीच होना चाहिए"},
+	{re: regexp.MustCompile(`^must be greater than 0 and at most (\S+)$`), hi: "0 से अधिक और अधिकतम %s होना चाहिए"},
+	{re: regexp.MustCompile(`^must be ([A-Z_]+(?:, [A-Z_]+)*) or ([A-Z_]+)$`), enum: true},
+}
+
+// enumHi says a value must be one of those listed ("A, B" and "C").
+func enumHi(list, last string) string {
+	return list + " या " + last + " में से एक होना चाहिए"
+}
 
 // errorKindsHi are the kinds of error, by extensions.code, for messages the
 // catalogue does not translate whole.

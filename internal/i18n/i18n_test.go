@@ -108,8 +108,12 @@ func TestError(t *testing.T) {
 		{"UNAUTHENTICATED", "sign in required", "साइन इन करना आवश्यक है"},
 		{"INTERNAL", "internal error", "आंतरिक त्रुटि"},
 		{"BAD_USER_INPUT", "must be at most 300 characters", "अधिकतम 300 वर्ण होने चाहिए"},
+		{"BAD_USER_INPUT", "must be between 1 and 5", "1 और 5 के बीच होना चाहिए"},
+		{"BAD_USER_INPUT", "must be greater than 0 and at most 2000", "0 से अधिक और अधिकतम 2000 होना चाहिए"},
+		{"BAD_USER_INPUT", "must be ONLINE, FACE_TO_FACE or BLENDED", "ONLINE, FACE_TO_FACE या BLENDED में से एक होना चाहिए"},
+		{"BAD_USER_INPUT", "must be DRAFT, LIVE or RETIRED", "DRAFT, LIVE या RETIRED में से एक होना चाहिए"},
 		// Untranslated: the kind in Hindi, the English detail kept.
-		{"BAD_USER_INPUT", "must be between 1 and 5", "अमान्य इनपुट (must be between 1 and 5)"},
+		{"BAD_USER_INPUT", "must be within two years of the start", "अमान्य इनपुट (must be within two years of the start)"},
 		{"CONFLICT", "BEH-01 is already in use", "अनुरोध वर्तमान स्थिति से मेल नहीं खाता (BEH-01 is already in use)"},
 		{"SOMETHING_NEW", "odd", "त्रुटि (odd)"},
 	} {
