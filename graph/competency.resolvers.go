@@ -47,6 +47,9 @@ func (r *competencyLevelResolver) Description(ctx context.Context, obj *models.C
 	if lang == i18n.English {
 		return obj.Description, nil
 	}
+	if obj.DescriptionHi != nil && *obj.DescriptionHi != "" {
+		return *obj.DescriptionHi, nil
+	}
 	var nameHi *string // the competency's, inside a generic descriptor
 	if c, err := loadersFrom(ctx).competencies.Load(ctx, obj.CompetencyID); err == nil && c != nil {
 		nameHi = c.NameHi

@@ -171,8 +171,9 @@ func TestLanguages(t *testing.T) {
 	})
 }
 
-// TestHindiNames: createCompetency, createCourse and updateCourse take the
-// optional Hindi names, with the same checks as the English ones.
+// TestHindiNames: createCompetency (with its levels' descriptors), createCourse
+// and updateCourse take the optional Hindi names, with the same checks as the
+// English ones.
 func TestHindiNames(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		pa := newAttackEnv(t, db).pa.bind(t)
@@ -190,6 +191,25 @@ func TestHindiNames(t *testing.T) {
 		if c := comp.CreateCompetency.Competency; c.NameHi == nil || *c.NameHi != "सूचना का अधिकार (RTI) के प्रति तत्परता" {
 			t.Errorf("competency: %+v", c)
 		}
+		// A competency's own descriptors with a Hindi version: Hindi readers get it.
+		levels := []map[string]any{{"level": 1, "name": "Basic", "description": "Files a first appeal.", "descriptionHi": "प्रथम अपील दायर करते हैं।"}}
+		for l := 2; l <= 5; l++ {
+			levels = append(levels, map[string]any{"level": l, "name": "Level " + string(rune('0'+l)), "description": "Does more."})
+		}
+		var withLevels struct {
+			CreateCompetency struct{ Competency struct{ ID string } }
+		}
+		decode(t, pa.data(`mutation($i: CreateCompetencyInput!) { createCompetency(input: $i) { competency { id } } }`,
+			map[string]any{"i": map[string]any{"code": "RTI-APPEAL", "name": "RTI Appeals", "description": "", "type": "FUNCTIONAL", "area": "RTI", "levels": levels}}), &withLevels)
+		q := `query($id: ID!) { competency(id: $id) { levels { name description } } }`
+		id := map[string]any{"id": withLevels.CreateCompetency.Competency.ID}
+		assertJSON(t, pa.in("hi").data(q, id), `{"competency": {"levels": [{"name": "आधारभूत", "description": "प्रथम अपील दायर करते हैं।"},
+			{"name": "Level 2", "description": "Does more."}, {"name": "Level 3", "description": "Does more."},
+			{"name": "Level 4", "description": "Does more."}, {"name": "Level 5", "description": "Does more."}]}}`)
+		assertJSON(t, pa.in("en").data(q, id), `{"competency": {"levels": [{"name": "Basic", "description": "Files a first appeal."},
+			{"name": "Level 2", "description": "Does more."}, {"name": "Level 3", "description": "Does more."},
+			{"name": "Level 4", "description": "Does more."}, {"name": "Level 5", "description": "Does more."}]}}`)
+
 		type courseJSON struct {
 			ID      string
 			Title   string

@@ -42,6 +42,8 @@ type CompetencyLevel struct {
 	Level        int    `bun:"level,pk"`
 	Name         string `bun:"name"`
 	Description  string `bun:"description"`
+	// DescriptionHi is Description in Hindi, for readers who ask for Hindi; nil: none.
+	DescriptionHi *string `bun:"description_hi"`
 }
 
 // LevelNames are the names of levels 1..5 used where a competency has no descriptors of its own.
@@ -121,6 +123,11 @@ func (n *NewCompetency) Validate() error {
 		}
 		if err := validateText(f+".description", l.Description, 1, 4000); err != nil {
 			return err
+		}
+		if l.DescriptionHi != nil && *l.DescriptionHi != "" {
+			if err := validateText(f+".descriptionHi", *l.DescriptionHi, 1, 4000); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -616,7 +616,7 @@ func (ec *executionContext) unmarshalInputCompetencyLevelInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"level", "name", "description"}
+	fieldsInOrder := [...]string{"level", "name", "description", "descriptionHi"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -644,6 +644,13 @@ func (ec *executionContext) unmarshalInputCompetencyLevelInput(ctx context.Conte
 				return it, err
 			}
 			it.Description = data
+		case "descriptionHi":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHi"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHi = data
 		}
 	}
 	return it, nil

@@ -5694,7 +5694,7 @@ type CompetencyLevel {
   level: Int!
   """The level's short name, e.g. "Proficient"; the generic names are in Hindi when the request's Accept-Language prefers Hindi (` + "`" + `hi` + "`" + `)."""
   name: String!
-  """What a person at this level can do; generic descriptors are in Hindi when the request's Accept-Language prefers Hindi (` + "`" + `hi` + "`" + `), a competency's own are as written."""
+  """What a person at this level can do: in Hindi when the request's Accept-Language prefers Hindi (` + "`" + `hi` + "`" + `) and the descriptor has a Hindi version (given with it, or a generic descriptor), else as written."""
   description: String!
 }
 
@@ -5780,6 +5780,8 @@ input CompetencyLevelInput {
   name: String!
   """What a person at this level can do."""
   description: String!
+  """The same in Hindi (at most 4000 characters), shown to readers who ask for Hindi; null or empty: none."""
+  descriptionHi: String
 }
 
 """A new competency."""

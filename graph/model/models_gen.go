@@ -190,6 +190,8 @@ type CompetencyLevelInput struct {
 	Name string `json:"name"`
 	// What a person at this level can do.
 	Description string `json:"description"`
+	// The same in Hindi (at most 4000 characters), shown to readers who ask for Hindi; null or empty: none.
+	DescriptionHi *string `json:"descriptionHi,omitempty"`
 }
 
 // Completes an enrolment on the course provider's word.

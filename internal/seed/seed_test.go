@@ -778,7 +778,8 @@ func TestClassroom(t *testing.T) {
 }
 
 // TestHindiNames: every competency of the demo has a Hindi name, in Devanagari and
-// valid as a name, none repeated; most courses have a Hindi title.
+// valid as a name, none repeated, and Hindi level descriptors; most courses have a
+// Hindi title.
 func TestHindiNames(t *testing.T) {
 	r, _ := defaultRun(t)
 	isDevanagari := func(s string) bool {
@@ -798,6 +799,11 @@ func TestHindiNames(t *testing.T) {
 			t.Errorf("%s: Hindi name %q does not validate", c.Code, *c.NameHi)
 		default:
 			seen[*c.NameHi] = true
+		}
+		for _, l := range c.Levels {
+			if l.DescriptionHi == nil || !isDevanagari(*l.DescriptionHi) || strings.Contains(*l.DescriptionHi, "%!") || !strings.HasSuffix(*l.DescriptionHi, "।") {
+				t.Errorf("%s level %d: Hindi descriptor %v", c.Code, l.Level, l.DescriptionHi)
+			}
 		}
 	}
 	hindi := 0
