@@ -5,7 +5,7 @@ BIN       := bin/karmayogi
 # The embedded default: SQLite in the working directory, demo data on first start.
 DATABASE_URL ?= sqlite://./karmayogi.db
 
-.PHONY: help allowlist run build test test-race generate check-generate schema check-schema check-http check-typescript check-clients check-subscriptions lint bench load scale migrate seed clean
+.PHONY: help allowlist run build test test-race generate check-generate schema check-schema check-http check-typescript check-clients check-subscriptions graphiql-assets check-graphiql lint bench load scale migrate seed clean
 
 # npm installs come from the committed lockfiles only, quietly.
 NPM_CI := npm ci --no-audit --no-fund --loglevel=error
@@ -51,6 +51,15 @@ check-clients: ## check-http, check-schema and check-typescript against one fres
 
 check-subscriptions: build clients/subscriptions/node_modules/.installed ## recommendationsChanged with the graphql-ws client, across two servers sharing a database and Redis (SUBSCRIPTIONS_REDIS_URL, default redis://127.0.0.1:6379/14)
 	node clients/subscriptions/check.mjs
+
+graphiql-assets: clients/graphiql/node_modules/.installed ## copy GraphiQL and React, at the versions clients/graphiql/package-lock.json pins, into internal/graphiql/assets (embedded)
+	clients/graphiql/copy
+
+check-graphiql: ## fail if internal/graphiql/assets differ from a fresh npm ci of clients/graphiql
+	cd clients/graphiql && $(NPM_CI)
+	clients/graphiql/copy
+	git diff --exit-code -- internal/graphiql/assets
+	@test -z "$$(git ls-files --others --exclude-standard -- internal/graphiql/assets)" || (git ls-files --others --exclude-standard -- internal/graphiql/assets && exit 1)
 
 # A client's node_modules, installed again when its lockfile changes.
 clients/%/node_modules/.installed: clients/%/package.json clients/%/package-lock.json

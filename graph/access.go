@@ -17,6 +17,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 
 	"github.com/openkarmayogi/karmayogi/graph/model"
+	"github.com/openkarmayogi/karmayogi/internal/i18n"
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -220,7 +221,7 @@ func authenticate(tokens TokenVerifier, next http.Handler) http.Handler {
 			var err error
 			if caller, err = tokens.Verify(token); !ok || err != nil {
 				w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-				writeError(w, http.StatusUnauthorized, "invalid or expired token", CodeUnauthenticated)
+				writeError(w, http.StatusUnauthorized, i18n.From(ctx).Error(CodeUnauthenticated, "invalid or expired token"), CodeUnauthenticated)
 				return
 			}
 		}
@@ -309,7 +310,7 @@ func rateLimit(limit Limiter, next http.Handler) http.Handler {
 		}
 		if !limit.Allow(key) {
 			w.Header().Set("Retry-After", "1")
-			writeError(w, http.StatusTooManyRequests, "too many requests; slow down", CodeRateLimited)
+			writeError(w, http.StatusTooManyRequests, i18n.From(r.Context()).Error(CodeRateLimited, "too many requests; slow down"), CodeRateLimited)
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/openkarmayogi/karmayogi/graph/generated"
 	"github.com/openkarmayogi/karmayogi/graph/model"
+	"github.com/openkarmayogi/karmayogi/internal/i18n"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -37,12 +38,31 @@ func (r *competencyResolver) Courses(ctx context.Context, obj *models.Competency
 	return courseConnection(page), nil
 }
 
+func (r *competencyLevelResolver) Name(ctx context.Context, obj *models.CompetencyLevel) (string, error) {
+	return i18n.From(ctx).LevelName(obj.Level, obj.Name), nil
+}
+
+func (r *competencyLevelResolver) Description(ctx context.Context, obj *models.CompetencyLevel) (string, error) {
+	lang := i18n.From(ctx)
+	if lang == i18n.English {
+		return obj.Description, nil
+	}
+	if obj.DescriptionHi != nil && *obj.DescriptionHi != "" {
+		return *obj.DescriptionHi, nil
+	}
+	var nameHi *string // the competency's, inside a generic descriptor
+	if c, err := loadersFrom(ctx).competencies.Load(ctx, obj.CompetencyID); err == nil && c != nil {
+		nameHi = c.NameHi
+	}
+	return lang.LevelDescription(obj.Level, obj.Description, nameHi), nil
+}
+
 func (r *mutationResolver) CreateCompetency(ctx context.Context, input model.CreateCompetencyInput) (*model.CreateCompetencyPayload, error) {
 	if err := requireRole(ctx, models.RolePlatformAdmin); err != nil {
 		return nil, err
 	}
 	c, err := r.catalogue.CreateCompetency(ctx, &models.NewCompetency{
-		Code: input.Code, Name: input.Name, Description: input.Description, Type: input.Type, Area: input.Area,
+		Code: input.Code, Name: input.Name, NameHi: input.NameHi, Description: input.Description, Type: input.Type, Area: input.Area,
 		Levels: competencyLevels(input.Levels),
 	})
 	if err != nil {
@@ -77,4 +97,11 @@ func (r *queryResolver) Competencies(ctx context.Context, first *int, after *str
 
 func (r *Resolver) Competency() generated.CompetencyResolver { return &competencyResolver{r} }
 
-type competencyResolver struct{ *Resolver }
+func (r *Resolver) CompetencyLevel() generated.CompetencyLevelResolver {
+	return &competencyLevelResolver{r}
+}
+
+type (
+	competencyResolver      struct{ *Resolver }
+	competencyLevelResolver struct{ *Resolver }
+)

@@ -39,7 +39,7 @@ func (r *mutationResolver) CreateCourse(ctx context.Context, input model.CreateC
 		return nil, err
 	}
 	c, err := r.catalogue.CreateCourse(ctx, &models.NewCourse{
-		Code: input.Code, Title: input.Title, Description: input.Description, Provider: input.Provider,
+		Code: input.Code, Title: input.Title, TitleHi: input.TitleHi, Description: input.Description, Provider: input.Provider,
 		Format: input.Format, DurationHours: input.DurationHours, PassMark: input.PassMark, Competencies: cs,
 		ProviderVerified: input.ProviderVerified != nil && *input.ProviderVerified,
 	})
@@ -67,6 +67,9 @@ func (r *mutationResolver) UpdateCourse(ctx context.Context, input model.UpdateC
 	}
 	if mark, ok := input.PassMark.ValueOK(); ok {
 		u.PassMark, u.SetPassMark = mark, true // null removes the final assessment
+	}
+	if hi, ok := input.TitleHi.ValueOK(); ok {
+		u.TitleHi, u.SetTitleHi = hi, true // null or "" removes the Hindi title
 	}
 	c, err := r.catalogue.UpdateCourse(ctx, id, u)
 	if err != nil {

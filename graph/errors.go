@@ -15,6 +15,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/openkarmayogi/karmayogi/internal/i18n"
 	"github.com/openkarmayogi/karmayogi/internal/server/gqlhttp"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -50,7 +51,8 @@ var errorCodes = map[string]string{
 var errPanic = errors.New("panic in resolver")
 
 // errorPresenter returns the one error presenter. A domain error (*models.Error)
-// becomes its code with its human message and, where the error names one
+// becomes its code with its human message (in the request's language: i18n's
+// Error; extensions.code is the same in every language) and, where the error names one
 // (EINVALID, ECONFLICT), the field at fault in extensions.field. gqlgen's own
 // errors (parse, validation, complexity) pass through unchanged. Anything else is
 // logged with its cause and shown only as INTERNAL "internal error", so no SQL,
@@ -62,7 +64,7 @@ func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		if errors.As(err, &de) {
 			if code, ok := errorCodes[de.Code]; ok {
 				out := &gqlerror.Error{
-					Message:    de.Message,
+					Message:    i18n.From(ctx).Error(code, de.Message),
 					Path:       gqlErr.Path,
 					Locations:  gqlErr.Locations,
 					Extensions: map[string]any{"code": code},
@@ -81,19 +83,19 @@ func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		if unavailable(err) {
 			logger.WarnContext(ctx, "graphql: database unavailable", "path", gqlErr.Path.String(), "error", err)
-			return &gqlerror.Error{Message: "the service is temporarily unavailable; try again in a few seconds", Path: gqlErr.Path,
+			return &gqlerror.Error{Message: i18n.From(ctx).Error(CodeUnavailable, "the service is temporarily unavailable; try again in a few seconds"), Path: gqlErr.Path,
 				Locations: gqlErr.Locations, Extensions: map[string]any{"code": CodeUnavailable}}
 		}
 		if errors.Is(err, context.DeadlineExceeded) {
 			logger.WarnContext(ctx, "graphql: request deadline exceeded", "path", gqlErr.Path.String())
-			return &gqlerror.Error{Message: "the request took too long and was stopped", Path: gqlErr.Path,
+			return &gqlerror.Error{Message: i18n.From(ctx).Error(CodeTimeout, "the request took too long and was stopped"), Path: gqlErr.Path,
 				Locations: gqlErr.Locations, Extensions: map[string]any{"code": CodeTimeout}}
 		}
 		if !errors.Is(err, errPanic) {
 			logger.ErrorContext(ctx, "graphql: internal error", "path", gqlErr.Path.String(), "error", err)
 		}
 		return &gqlerror.Error{
-			Message:    "internal error",
+			Message:    i18n.From(ctx).Error(CodeInternal, "internal error"),
 			Path:       gqlErr.Path,
 			Locations:  gqlErr.Locations,
 			Extensions: map[string]any{"code": CodeInternal},

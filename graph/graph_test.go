@@ -33,6 +33,7 @@ type client struct {
 	tokens *auth.Tokens
 	mail   *mailbox
 	token  string
+	lang   string // Accept-Language, when set
 }
 
 // testSecret signs the tokens of tests.
@@ -143,9 +144,17 @@ type gqlError struct {
 // response is a GraphQL response as a client sees it.
 type response struct {
 	Status int
+	Header http.Header `json:"-"`
 	Body   string
 	Data   json.RawMessage `json:"data"`
 	Errors []gqlError      `json:"errors"`
+}
+
+// in returns a copy of c that sends Accept-Language: lang.
+func (c *client) in(lang string) *client {
+	cp := *c
+	cp.lang = lang
+	return &cp
 }
 
 // post sends a query with variables over POST.
@@ -172,6 +181,9 @@ func (c *client) send(req *http.Request) response {
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
+	if c.lang != "" {
+		req.Header.Set("Accept-Language", c.lang)
+	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		c.t.Fatal(err)
@@ -181,7 +193,7 @@ func (c *client) send(req *http.Request) response {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	r := response{Status: res.StatusCode, Body: string(b)}
+	r := response{Status: res.StatusCode, Header: res.Header, Body: string(b)}
 	if err := json.Unmarshal(b, &r); err != nil {
 		c.t.Fatalf("response is not JSON: %v\n%s", err, b)
 	}

@@ -8,18 +8,19 @@ import (
 	"net/http"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/validator/rules"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/openkarmayogi/karmayogi/graph/generated"
 	"github.com/openkarmayogi/karmayogi/internal/cache"
+	"github.com/openkarmayogi/karmayogi/internal/i18n"
 	"github.com/openkarmayogi/karmayogi/internal/server/gqlhttp"
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/telemetry"
@@ -139,7 +140,8 @@ const (
 // queries, introspection per Options (field-name suggestions go with it), limits
 // on the shape of documents, a fixed complexity limit, access checks on every
 // field, per-caller rate limits, a per-request timeout and, when Options has a
-// store for them, automatic persisted queries.
+// store for them, automatic persisted queries, and the reader's language from
+// Accept-Language (withLanguage).
 func NewHandler(s Services, o Options) http.Handler {
 	logger := o.Logger
 	if logger == nil {
@@ -210,7 +212,7 @@ func NewHandler(s Services, o Options) http.Handler {
 	srv.AddTransport(transport.Websocket{ // the requests gqlhttp leaves: those with an Upgrade header
 		Implementation: ws.implementation(transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{
 			OriginPatterns: o.WebsocketOrigins, InsecureSkipVerify: slices.Contains(o.WebsocketOrigins, "*")}}),
-		InitFunc:              ws.init(authenticateConnection(s.Tokens)),
+		InitFunc:              ws.init(languageOfConnection(authenticateConnection(s.Tokens))),
 		InitTimeout:           wsInitTimeout,
 		PingPongInterval:      wsPingInterval, // graphql-transport-ws
 		KeepAlivePingInterval: wsPingInterval, // subscriptions-transport-ws
@@ -243,8 +245,34 @@ func NewHandler(s Services, o Options) http.Handler {
 	srv.AroundFields(announceChanges(s.Notifier, logger)) // inside guardFields: a change made is announced
 	srv.Use(subs)                                         // new loaders for each event of a subscription
 
-	return limitBody(withTimeout(timeout, withClientAddr(o.TrustedProxies,
-		authenticate(s.Tokens, rateLimit(o.RequestLimit, ws.middleware(withLoaders(s, srv)))))))
+	return withLanguage(limitBody(withTimeout(timeout, withClientAddr(o.TrustedProxies,
+		authenticate(s.Tokens, rateLimit(o.RequestLimit, ws.middleware(withLoaders(s, srv))))))))
+}
+
+// languageOfConnection lets connection_init choose a websocket's language as a
+// header would, {"Accept-Language": "hi"} (GraphiQL sends its headers there);
+// without one, the upgrade request's Accept-Language (withLanguage) stands.
+func languageOfConnection(next transport.WebsocketInitFunc) transport.WebsocketInitFunc {
+	return func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+		for k, v := range p {
+			if s, ok := v.(string); ok && strings.EqualFold(k, "Accept-Language") {
+				ctx = i18n.With(ctx, i18n.Parse(s))
+			}
+		}
+		return next(ctx, p)
+	}
+}
+
+// withLanguage puts the language the request's Accept-Language prefers, Hindi or
+// English (i18n.Parse), in its context: explanations, error messages and generic
+// level descriptors are written in it. A websocket's is its upgrade request's, or
+// its connection_init's (languageOfConnection). The response varies with the
+// header, which a cache of GET responses must know.
+func withLanguage(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Vary", "Accept-Language")
+		next.ServeHTTP(w, r.WithContext(i18n.With(r.Context(), i18n.Parse(r.Header.Get("Accept-Language")))))
+	})
 }
 
 // withTimeout bounds the work of a request: resolvers and the database see the
@@ -280,9 +308,4 @@ func limitBody(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// Playground returns GraphiQL pointed at endpoint.
-func Playground(endpoint string) http.Handler {
-	return playground.Handler("Karmayogi competency graph", endpoint)
 }

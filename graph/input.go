@@ -37,7 +37,7 @@ func selected(ctx context.Context, name string) bool {
 func competencyLevels(in []*model.CompetencyLevelInput) []models.CompetencyLevel {
 	out := make([]models.CompetencyLevel, len(in))
 	for i, l := range in {
-		out[i] = models.CompetencyLevel{Level: l.Level, Name: l.Name, Description: l.Description}
+		out[i] = models.CompetencyLevel{Level: l.Level, Name: l.Name, Description: l.Description, DescriptionHi: models.OptionalName(l.DescriptionHi)}
 	}
 	return out
 }

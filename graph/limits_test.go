@@ -282,13 +282,6 @@ func TestProtocol(t *testing.T) {
 		}
 		assertJSON(t, off.data(`{ __typename }`, nil), `{"__typename": "Query"}`)
 	})
-	t.Run("Playground", func(t *testing.T) {
-		rec := httptest.NewRecorder()
-		graph.Playground("/graphql").ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
-		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "/graphql") {
-			t.Errorf("playground: %d %.200s", rec.Code, rec.Body.String())
-		}
-	})
 }
 
 // TestEverythingIsDescribed walks the schema by introspection: every type, field,

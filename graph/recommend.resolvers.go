@@ -10,6 +10,7 @@ import (
 
 	"github.com/openkarmayogi/karmayogi/graph/generated"
 	"github.com/openkarmayogi/karmayogi/graph/model"
+	"github.com/openkarmayogi/karmayogi/internal/i18n"
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/models"
 	"github.com/openkarmayogi/karmayogi/recommender"
@@ -103,6 +104,10 @@ func (r *queryResolver) LearningPath(ctx context.Context, learnerID string, budg
 
 func (r *recommendationResolver) Course(ctx context.Context, obj *recommender.Recommendation) (*models.Course, error) {
 	return load(ctx, loadersFrom(ctx).courses, obj.CourseID, "course")
+}
+
+func (r *recommendationResolver) Explanation(ctx context.Context, obj *recommender.Recommendation) (string, error) {
+	return i18n.From(ctx).Explain(obj.Explanation), nil
 }
 
 func (r *recommendationListResolver) Learner(ctx context.Context, obj *service.RecommendationList) (*models.Learner, error) {

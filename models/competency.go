@@ -27,6 +27,7 @@ type Competency struct {
 	ID          int64          `bun:"id,pk,autoincrement"`
 	Code        string         `bun:"code"`
 	Name        string         `bun:"name"`
+	NameHi      *string        `bun:"name_hi"` // in Hindi; nil: none, Name stands
 	Description string         `bun:"description"`
 	Type        CompetencyType `bun:"type"`
 	Area        string         `bun:"area"`
@@ -41,23 +42,28 @@ type CompetencyLevel struct {
 	Level        int    `bun:"level,pk"`
 	Name         string `bun:"name"`
 	Description  string `bun:"description"`
+	// DescriptionHi is Description in Hindi, for readers who ask for Hindi; nil: none.
+	DescriptionHi *string `bun:"description_hi"`
 }
 
 // LevelNames are the names of levels 1..5 used where a competency has no descriptors of its own.
 var LevelNames = [MaxLevel]string{"Basic", "Intermediate", "Proficient", "Advanced", "Expert"}
 
+// GenericLevelDescriptors are the descriptors of levels 1..5 (with the competency's
+// name for %s) used where a competency has none of its own.
+var GenericLevelDescriptors = [MaxLevel]string{
+	"Knows the basic concepts of %s and applies them to routine tasks with guidance.",
+	"Applies %s independently in familiar situations.",
+	"Applies %s in complex situations and guides colleagues.",
+	"Shapes practice in %s across the organisation and handles novel situations.",
+	"Is recognised as an authority on %s and sets direction beyond the organisation.",
+}
+
 // DefaultLevels returns generic descriptors for levels 1..5 of a competency.
 func DefaultLevels(name string) []CompetencyLevel {
-	generic := [MaxLevel]string{
-		"Knows the basic concepts of %s and applies them to routine tasks with guidance.",
-		"Applies %s independently in familiar situations.",
-		"Applies %s in complex situations and guides colleagues.",
-		"Shapes practice in %s across the organisation and handles novel situations.",
-		"Is recognised as an authority on %s and sets direction beyond the organisation.",
-	}
 	levels := make([]CompetencyLevel, MaxLevel)
 	for i := range levels {
-		levels[i] = CompetencyLevel{Level: i + 1, Name: LevelNames[i], Description: fmt.Sprintf(generic[i], name)}
+		levels[i] = CompetencyLevel{Level: i + 1, Name: LevelNames[i], Description: fmt.Sprintf(GenericLevelDescriptors[i], name)}
 	}
 	return levels
 }
@@ -74,6 +80,7 @@ type CompetencyFilter struct {
 type NewCompetency struct {
 	Code        string
 	Name        string
+	NameHi      *string // nil or empty: none
 	Description string
 	Type        CompetencyType
 	Area        string
@@ -87,6 +94,9 @@ func (n *NewCompetency) Validate() error {
 		return err
 	}
 	if err := validateName("name", n.Name); err != nil {
+		return err
+	}
+	if err := validateOptionalName("nameHi", n.NameHi); err != nil {
 		return err
 	}
 	if err := validateText("description", n.Description, 0, 4000); err != nil {
@@ -113,6 +123,11 @@ func (n *NewCompetency) Validate() error {
 		}
 		if err := validateText(f+".description", l.Description, 1, 4000); err != nil {
 			return err
+		}
+		if l.DescriptionHi != nil && *l.DescriptionHi != "" {
+			if err := validateText(f+".descriptionHi", *l.DescriptionHi, 1, 4000); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -27,6 +27,7 @@ type Course struct {
 	ID            int64        `bun:"id,pk,autoincrement"`
 	Code          string       `bun:"code"`
 	Title         string       `bun:"title"`
+	TitleHi       *string      `bun:"title_hi"` // in Hindi; nil: none, Title stands
 	Description   string       `bun:"description"`
 	Provider      string       `bun:"provider"`
 	Format        CourseFormat `bun:"format"`
@@ -82,6 +83,7 @@ type CourseFilter struct {
 type NewCourse struct {
 	Code          string
 	Title         string
+	TitleHi       *string // nil or empty: none
 	Description   string
 	Provider      string
 	Format        CourseFormat
@@ -98,6 +100,9 @@ func (n *NewCourse) Validate() error {
 		return err
 	}
 	if err := validateName("title", n.Title); err != nil {
+		return err
+	}
+	if err := validateOptionalName("titleHi", n.TitleHi); err != nil {
 		return err
 	}
 	if err := validateText("description", n.Description, 0, 4000); err != nil {
@@ -136,7 +141,10 @@ func validateCourseCompetencies(cs []CourseCompetency) error {
 // CourseUpdate is the input to UpdateCourse; nil fields are left as they are.
 // Competencies, when given, replaces the course's competencies.
 type CourseUpdate struct {
-	Title         *string
+	Title *string
+	// TitleHi, when SetTitleHi, replaces the Hindi title (nil or empty: none).
+	TitleHi       *string
+	SetTitleHi    bool
 	Description   *string
 	DurationHours *float64
 	// PassMark, when SetPassMark, replaces the final assessment's pass mark (nil: none).
@@ -153,6 +161,11 @@ type CourseUpdate struct {
 func (u *CourseUpdate) Validate() error {
 	if u.Title != nil {
 		if err := validateName("title", *u.Title); err != nil {
+			return err
+		}
+	}
+	if u.SetTitleHi {
+		if err := validateOptionalName("titleHi", u.TitleHi); err != nil {
 			return err
 		}
 	}

@@ -22,6 +22,8 @@ type Catalogue struct {
 	Courses         []*Course
 	Imparts         map[int64][]CourseCompetency // by course ID
 	CompetencyNames map[int64]string
+	// CompetencyNamesHi holds the Hindi names of the competencies that have one.
+	CompetencyNamesHi map[int64]string
 	// Effects holds the last fit's course effects, by course ID (see Efficacy).
 	Effects map[int64][]CourseEffect
 	// CompetencyDomains holds, for each functional and domain competency, its area:

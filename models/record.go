@@ -25,6 +25,10 @@ type CompetencyRecord struct {
 	Code, Name, Description, Area, SubTheme string
 	Type                                    CompetencyType
 	Levels                                  []CompetencyLevel
+	// NameHi, when HasNameHi, is the Hindi name (nil: none); a record without
+	// HasNameHi leaves the stored one alone.
+	NameHi    *string
+	HasNameHi bool
 }
 
 // RoleRecord is a roles CSV row.
@@ -50,6 +54,10 @@ type CourseRecord struct {
 	DurationHours                      float64
 	PassMark                           *float64
 	HasPassMark                        bool
+	// TitleHi, when HasTitleHi, is the Hindi title (nil: none); a record without
+	// HasTitleHi leaves the stored one alone.
+	TitleHi    *string
+	HasTitleHi bool
 }
 
 // CourseCompetencyRecord is a course_competencies CSV row.

@@ -23,6 +23,31 @@ func validateName(field, name string) error {
 	return validateText(field, name, 1, 300)
 }
 
+// validateOptionalName checks a name that may be left out: nil and "" are none.
+func validateOptionalName(field string, name *string) error {
+	if name == nil || *name == "" {
+		return nil
+	}
+	return validateName(field, *name)
+}
+
+// OptionalText returns nil for "" (and for text of spaces only), else &s trimmed:
+// how an optional name is stored.
+func OptionalText(s string) *string {
+	if s = strings.TrimSpace(s); s == "" {
+		return nil
+	}
+	return &s
+}
+
+// OptionalName is OptionalText of *p; nil for nil.
+func OptionalName(p *string) *string {
+	if p == nil {
+		return nil
+	}
+	return OptionalText(*p)
+}
+
 func validateText(field, s string, min, max int) error {
 	if !utf8.ValidString(s) {
 		return Invalid(field, "is not valid UTF-8")

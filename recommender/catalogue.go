@@ -31,9 +31,10 @@ func (im Impart) efficacy() float64 {
 
 // Course is a course as the recommender sees it.
 type Course struct {
-	ID    int64
-	Title string
-	Hours float64
+	ID      int64
+	Title   string
+	TitleHi string // in Hindi, for explanations read in Hindi; "": none
+	Hours   float64
 	// RatingSum and RatingCount are the raw stars given (1..5 each); the quality signal
 	// is their Bayesian average (see Quality).
 	RatingSum, RatingCount int
@@ -65,6 +66,7 @@ type Catalogue struct {
 	courses []Course        // by ID; Imparts cleaned and sorted by competency
 	index   map[int64]int32 // course ID -> position in courses
 	names   map[int64]string
+	namesHi map[int64]string // Hindi names, where a competency has one
 
 	// CSC: column j (competency cols[j]) holds postings colStart[j]..colStart[j+1]-1.
 	col      map[int64]int32
@@ -224,6 +226,25 @@ func (c *Catalogue) column(competencyID int64) []posting {
 		return nil
 	}
 	return c.post[c.colStart[j]:c.colStart[j+1]]
+}
+
+// WithHindiNames returns the catalogue with the Hindi names of competencies (by
+// ID) that explanations read in Hindi use; c itself is unchanged.
+func (c *Catalogue) WithHindiNames(names map[int64]string) *Catalogue {
+	out := *c
+	out.namesHi = names
+	return &out
+}
+
+// competencyArg returns the name of a competency as a phrase argument, with its
+// Hindi name when it has one.
+func (c *Catalogue) competencyArg(id int64) models.PhraseArg {
+	return models.PhraseArg{Text: c.competencyName(id), Hi: c.namesHi[id]}
+}
+
+// courseArg returns the title of the course at index i as a phrase argument.
+func (c *Catalogue) courseArg(i int32) models.PhraseArg {
+	return models.PhraseArg{Text: c.courses[i].Title, Hi: c.courses[i].TitleHi}
 }
 
 // competencyName returns the name of a competency for explanations.

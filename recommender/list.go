@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
+	"strconv"
 
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -22,11 +22,11 @@ type Focus struct {
 	// Interests are competencies the learner wants to grow beyond their requirements
 	// (at most MaxInterests; more are ignored). See Recommend for how they enter.
 	Interests []int64
-	// Basis, when not empty, says where the requirements come from for a learner who
-	// holds no role (a cold start), as a clause each explanation ends with, such as
-	// "measured against what Section Officers in the Department of Expenditure are
-	// required (you hold no role yet)".
-	Basis string
+	// Basis, when its Key is set, says where the requirements come from for a learner
+	// who holds no role (a cold start), as a phrase each explanation ends with, such as
+	// "; you hold no role yet, so this is measured against the most common needs of
+	// the Department of Expenditure" (internal/i18n's rec.basis_*).
+	Basis models.Phrase
 }
 
 // The constants of list building (see Recommend).
@@ -372,10 +372,11 @@ func (c *Catalogue) offDomain(domains []string) []bool {
 // explainItem returns the explanation of a list item: the sentence of explain from
 // the state before it (so it speaks of the marginal value), with the interest it
 // serves named, a note when an earlier item covers the same gap, and the learner's
-// basis when they hold no role.
+// basis when they hold no role. Its phrases are internal/i18n's rec.* messages.
 func (c *Catalogue) explainItem(s, base *learnerState, course *Course, contribs []Contribution, cd *listCandidate,
-	picks []int32, interest map[int64]bool, l Learner) string {
-	var b strings.Builder
+	picks []int32, interest map[int64]bool, l Learner) Explanation {
+	var out Explanation
+	say := func(key string, args ...models.PhraseArg) { out = append(out, models.Phrase{Key: key, Args: args}) }
 	covered := cd.gain < (1-AlternativeOverlap)*cd.standalone || len(contribs) == 0
 	comp, like, ok := int64(0), int32(-1), false
 	if covered {
@@ -383,56 +384,64 @@ func (c *Catalogue) explainItem(s, base *learnerState, course *Course, contribs 
 	}
 	switch {
 	case len(contribs) == 0 && ok:
-		fmt.Fprintf(&b, "An alternative to %s above: also covers %s", c.courses[like].Title, c.competencyName(comp))
+		say("rec.alternative", c.courseArg(like), c.competencyArg(comp))
 		ok = false
 	case len(contribs) == 0:
-		b.WriteString("Adds nothing beyond the courses above")
+		say("rec.nothing_more")
 	default:
 		top := contribs[0]
-		name := c.competencyName(top.CompetencyID)
-		assumed := ""
+		name := c.competencyArg(top.CompetencyID)
+		var assumed models.PhraseArg
 		if len(l.Stored[top.CompetencyID]) == 0 {
-			assumed = noEvidence(l, top.CompetencyID)
+			assumed.Key = noEvidence(l, top.CompetencyID)
 		}
 		if top.To > top.From {
-			fmt.Fprintf(&b, "Raises %s from level %d%s to %d", name, top.From, assumed, top.To)
+			say("rec.raises", name, number(top.From), assumed, number(top.To))
 		} else {
-			fmt.Fprintf(&b, "Strengthens %s at level %d%s", name, top.From, assumed)
+			say("rec.strengthens", name, number(top.From), assumed)
 		}
 		if interest[top.CompetencyID] {
-			b.WriteString(", one of your learning interests")
+			say("rec.interest")
 		} else if j := s.find(top.CompetencyID); j >= 0 {
 			r := s.reqs[j]
-			fmt.Fprintf(&b, ", required %d", r.Level)
 			if r.RoleName != "" {
-				fmt.Fprintf(&b, " for %s", r.RoleName)
+				say("rec.required_for", number(r.Level), models.PhraseArg{Text: r.RoleName})
+			} else {
+				say("rec.required", number(r.Level))
 			}
 		}
 		if len(contribs) >= 2 {
-			fmt.Fprintf(&b, "; also %s", c.competencyName(contribs[1].CompetencyID))
 			if more := len(contribs) - 2; more > 0 {
-				fmt.Fprintf(&b, " and %d more", more)
+				say("rec.also_more", c.competencyArg(contribs[1].CompetencyID), number(more))
+			} else {
+				say("rec.also", c.competencyArg(contribs[1].CompetencyID))
 			}
 			for _, ct := range contribs[1:] {
 				if interest[ct.CompetencyID] && !interest[top.CompetencyID] {
-					fmt.Fprintf(&b, " (%s is one of your learning interests)", c.competencyName(ct.CompetencyID))
+					say("rec.also_interest", c.competencyArg(ct.CompetencyID))
 					break
 				}
 			}
 		}
 	}
 	if ok {
-		fmt.Fprintf(&b, "; also covers %s, like %s above", c.competencyName(comp), c.courses[like].Title)
+		say("rec.covered_like", c.competencyArg(comp), c.courseArg(like))
 	}
 	if course.RatingCount > 0 {
-		fmt.Fprintf(&b, "; rated %.1f by %d %s", c.rating[cd.i], course.RatingCount, plural(course.RatingCount, "learner", "learners"))
+		key := "rec.rated_many"
+		if course.RatingCount == 1 {
+			key = "rec.rated_one"
+		}
+		say(key, models.PhraseArg{Text: fmt.Sprintf("%.1f", c.rating[cd.i])}, number(course.RatingCount))
 	}
-	if l.Focus.Basis != "" {
-		fmt.Fprintf(&b, "; %s", l.Focus.Basis)
+	if l.Focus.Basis.Key != "" {
+		out = append(out, l.Focus.Basis)
 	}
-	b.WriteByte('.')
-	return b.String()
+	return out
 }
+
+// number is an integer argument of a phrase.
+func number(n int) models.PhraseArg { return models.PhraseArg{Text: strconv.Itoa(n)} }
 
 // coveredBy returns the competency (of the requirements) on which an earlier pick
 // covers most of what course would have closed on its own from base, and that pick;
@@ -583,8 +592,8 @@ func (l Learner) measuredAgainst(reqs []Requirement) Learner {
 }
 
 // noEvidence is how an explanation says the level of a competency rests on no
-// evidence at all: it is the population prior of people whose roles require it as the
-// learner's own do, or of people whose roles do not require it.
+// evidence at all (the key of its phrase): it is the population prior of people whose
+// roles require it as the learner's own do, or of people whose roles do not require it.
 func noEvidence(l Learner, competencyID int64) string {
 	held := l.Held[competencyID]
 	if l.Held == nil {
@@ -595,15 +604,7 @@ func noEvidence(l Learner, competencyID int64) string {
 		}
 	}
 	if held > 0 {
-		return " (no evidence yet: estimated from people in your role)"
+		return "rec.assumed_role"
 	}
-	return " (no evidence yet: estimated from people whose roles do not require it)"
-}
-
-// plural returns one or many by n.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
+	return "rec.assumed_other"
 }

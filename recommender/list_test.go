@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/openkarmayogi/karmayogi/internal/i18n"
+	"github.com/openkarmayogi/karmayogi/models"
 	"github.com/openkarmayogi/karmayogi/recommender"
 )
 
@@ -63,8 +65,8 @@ func TestListSinksInterchangeableCourses(t *testing.T) {
 		if !(r.Score < 0.1*recs[0].Score) {
 			t.Errorf("course %d scores %v after the first E-Office course (%v), want its small marginal value", r.CourseID, r.Score, recs[0].Score)
 		}
-		if !strings.Contains(r.Explanation, "also covers E-Office, like e-Office E above") && !strings.HasPrefix(r.Explanation, "An alternative to e-Office E above: also covers E-Office") {
-			t.Errorf("course %d: explanation %q does not say an earlier course covers the gap", r.CourseID, r.Explanation)
+		if !strings.Contains(english(r.Explanation), "also covers E-Office, like e-Office E above") && !strings.HasPrefix(english(r.Explanation), "An alternative to e-Office E above: also covers E-Office") {
+			t.Errorf("course %d: explanation %q does not say an earlier course covers the gap", r.CourseID, english(r.Explanation))
 		}
 	}
 }
@@ -97,8 +99,8 @@ func TestListAllRedundant(t *testing.T) {
 		t.Errorf("alternatives %v, want %v", recs[0].Alternatives, want)
 	}
 	for _, r := range recs[2:] {
-		if r.Score != 0 || len(r.Gaps) != 0 || !strings.HasPrefix(r.Explanation, "An alternative to Long above: also covers E-Office") {
-			t.Errorf("course %d: score %v, gaps %v, explanation %q", r.CourseID, r.Score, r.Gaps, r.Explanation)
+		if r.Score != 0 || len(r.Gaps) != 0 || !strings.HasPrefix(english(r.Explanation), "An alternative to Long above: also covers E-Office") {
+			t.Errorf("course %d: score %v, gaps %v, explanation %q", r.CourseID, r.Score, r.Gaps, english(r.Explanation))
 		}
 	}
 }
@@ -172,9 +174,9 @@ func TestListInterests(t *testing.T) {
 	if k != 4 {
 		t.Errorf("the interest course is item %d, want 5 (weighted below the role, owed the fifth slot)", k+1)
 	}
-	if !strings.Contains(recs[k].Explanation, "Data Analytics at level 2 (no evidence yet: estimated from people whose roles do not require it), one of your learning interests") &&
-		!strings.Contains(recs[k].Explanation, "Data Analytics from level 0 (no evidence yet: estimated from people whose roles do not require it) to 2, one of your learning interests") {
-		t.Errorf("explanation %q", recs[k].Explanation)
+	if !strings.Contains(english(recs[k].Explanation), "Data Analytics at level 2 (no evidence yet: estimated from people whose roles do not require it), one of your learning interests") &&
+		!strings.Contains(english(recs[k].Explanation), "Data Analytics from level 0 (no evidence yet: estimated from people whose roles do not require it) to 2, one of your learning interests") {
+		t.Errorf("explanation %q", english(recs[k].Explanation))
 	}
 	for _, r := range recs[:k] {
 		if !(r.Signals.GapCoverage > recs[k].Signals.GapCoverage) {
@@ -204,9 +206,9 @@ func TestCohortRequirements(t *testing.T) {
 	}
 	// The explanation states the basis.
 	cat := recommender.NewCatalogue([]recommender.Course{{ID: 1, Title: "c", Hours: 1, Imparts: []recommender.Impart{{CompetencyID: 10, From: 0, To: 2}}}}, nil, nil)
-	l := recommender.Learner{Requirements: want, Focus: recommender.Focus{Basis: "you hold no role yet, so this is measured against X"}}
+	l := recommender.Learner{Requirements: want, Focus: recommender.Focus{Basis: models.Say("rec.basis_organisation", "X")}}
 	recs := cat.Recommend(recommender.DefaultParams(), l, 10, recommender.ScoreOptions{})
-	if len(recs) != 1 || !strings.HasSuffix(recs[0].Explanation, "; you hold no role yet, so this is measured against X.") {
+	if len(recs) != 1 || !strings.HasSuffix(english(recs[0].Explanation), "; you hold no role yet, so this is measured against the most common needs of X.") {
 		t.Errorf("recs %+v", recs)
 	}
 }
@@ -218,7 +220,10 @@ func TestExplanationSaysWhenNoEvidence(t *testing.T) {
 		Imparts: []recommender.Impart{{CompetencyID: 7, From: 0, To: 3}}}}, map[int64]string{7: "Noting and Drafting"}, nil)
 	l := recommender.Learner{RoleIDs: []int64{1}, Requirements: []recommender.Requirement{{CompetencyID: 7, Level: 3, Weight: 1, RoleName: "Section Officer"}}}
 	recs := cat.Recommend(recommender.DefaultParams(), l, 5, recommender.ScoreOptions{})
-	if len(recs) != 1 || !strings.Contains(recs[0].Explanation, "(no evidence yet: estimated from people in your role)") {
+	if len(recs) != 1 || !strings.Contains(english(recs[0].Explanation), "(no evidence yet: estimated from people in your role)") {
 		t.Fatalf("recommendations %+v", recs)
 	}
 }
+
+// english renders an explanation as the API does for English readers.
+func english(e recommender.Explanation) string { return i18n.English.Explain(e) }

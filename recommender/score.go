@@ -3,6 +3,8 @@ package recommender
 import (
 	"cmp"
 	"slices"
+
+	"github.com/openkarmayogi/karmayogi/models"
 )
 
 // Learner is everything about one learner the recommender needs. Nothing of it is kept
@@ -56,8 +58,9 @@ type Recommendation struct {
 	// Gaps are the requirements the course addresses, largest GapClosed first (then by
 	// competency ID).
 	Gaps []Contribution
-	// Explanation is one sentence saying why (see Recommend).
-	Explanation string
+	// Explanation is one sentence saying why (see Recommend), as phrases that
+	// internal/i18n renders in the reader's language.
+	Explanation Explanation
 	Signals     Signals
 	// Alternatives are the courses this one stands for: candidates that taking it
 	// would leave with at most half their marginal value (AlternativeOverlap) and
@@ -65,6 +68,12 @@ type Recommendation struct {
 	// at most MaxAlternatives. They may still appear further down the list.
 	Alternatives []int64 `json:",omitempty"`
 }
+
+// Explanation is why a course is on a learner's list: phrases (message keys and
+// their arguments), each with its own leading punctuation, that make one sentence
+// once rendered in a language and closed with its full stop. Kept as phrases, a
+// list is cached once for readers of every language.
+type Explanation []models.Phrase
 
 // ScoreOptions change how Recommend scores.
 type ScoreOptions struct {

@@ -180,15 +180,15 @@ func TestRecommendExplained(t *testing.T) {
 		t.Fatalf("recommended %v, want %v (2 needs level 3 first, 4 is unrelated, 5 dismissed)", ids, want)
 	}
 	top := recs[0]
-	if want := "Raises Public Procurement from level 1 to 3, required 3 for Section Officer; also Noting and Drafting; rated 4.3 by 120 learners."; top.Explanation != want {
-		t.Errorf("explanation\n%q, want\n%q", top.Explanation, want)
+	if want := "Raises Public Procurement from level 1 to 3, required 3 for Section Officer; also Noting and Drafting; rated 4.3 by 120 learners."; english(top.Explanation) != want {
+		t.Errorf("explanation\n%q, want\n%q", english(top.Explanation), want)
 	}
 	if len(top.Gaps) != 2 || top.Gaps[0].CompetencyID != 10 || top.Gaps[0].From != 1 || top.Gaps[0].To != 3 ||
 		top.Gaps[1].CompetencyID != 11 || top.Gaps[1].GapClosed > top.Gaps[0].GapClosed {
 		t.Errorf("contributions %+v, want Public Procurement 1->3 first, then Noting and Drafting", top.Gaps)
 	}
-	if want := "Raises Financial Management from level 0 to 1, required 1 for Section Officer; rated 3.6 by 1 learner."; recs[1].Explanation != want {
-		t.Errorf("explanation\n%q, want\n%q", recs[1].Explanation, want)
+	if want := "Raises Financial Management from level 0 to 1, required 1 for Section Officer; rated 3.6 by 1 learner."; english(recs[1].Explanation) != want {
+		t.Errorf("explanation\n%q, want\n%q", english(recs[1].Explanation), want)
 	}
 	q, _ := recommender.Quality(516, 120)
 	if top.Signals.Quality != q || top.Signals.Peer != 0 || top.Rank != 1 || recs[1].Rank != 2 {
@@ -204,9 +204,9 @@ func TestRecommendExplained(t *testing.T) {
 	if len(recs) != 1 || recs[0].CourseID != 2 {
 		t.Fatalf("with level 3 and 5 required, got %+v, want course 2 only (first = 1)", recs)
 	}
-	if !strings.HasPrefix(recs[0].Explanation, "Raises Public Procurement from level 3 to 5, required 5 for Section Officer") ||
-		strings.Contains(recs[0].Explanation, "rated") {
-		t.Errorf("explanation %q", recs[0].Explanation)
+	if !strings.HasPrefix(english(recs[0].Explanation), "Raises Public Procurement from level 3 to 5, required 5 for Section Officer") ||
+		strings.Contains(english(recs[0].Explanation), "rated") {
+		t.Errorf("explanation %q", english(recs[0].Explanation))
 	}
 }
 
@@ -303,8 +303,8 @@ func TestRecommendProperties(t *testing.T) {
 				if math.Abs(sum-r.Signals.GapCoverage) > 1e-9 {
 					t.Fatalf("trial %d: contributions sum to %v, coverage %v", trial, sum, r.Signals.GapCoverage)
 				}
-				if !strings.HasSuffix(r.Explanation, ".") || strings.Count(r.Explanation, ".") > 2 {
-					t.Fatalf("trial %d: explanation %q is not one sentence", trial, r.Explanation)
+				if !strings.HasSuffix(english(r.Explanation), ".") || strings.Count(english(r.Explanation), ".") > 2 {
+					t.Fatalf("trial %d: explanation %q is not one sentence", trial, english(r.Explanation))
 				}
 				if o.NoPeer && r.Signals.Peer != 0 {
 					t.Fatalf("trial %d: peer %v with NoPeer", trial, r.Signals.Peer)
@@ -404,7 +404,7 @@ func ExampleCatalogue_Recommend() {
 		Stored: map[int64][]float64{1: {0.05, 0.85, 0.08, 0.02, 0, 0}, 2: {0.7, 0.2, 0.1, 0, 0, 0}},
 	}
 	for _, r := range cat.Recommend(p, learner, 10, recommender.ScoreOptions{}) {
-		fmt.Printf("%d. course %d, score %.2f: %s\n", r.Rank, r.CourseID, r.Score, r.Explanation)
+		fmt.Printf("%d. course %d, score %.2f: %s\n", r.Rank, r.CourseID, r.Score, english(r.Explanation))
 	}
 	// Output:
 	// 1. course 1, score 4.23: Raises Public Procurement from level 1 to 3, required 3 for Section Officer; rated 4.3 by 100 learners.

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/openkarmayogi/karmayogi/internal/cache"
+	"github.com/openkarmayogi/karmayogi/internal/i18n"
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/recommender"
 )
@@ -58,7 +59,7 @@ func recommendCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 	fmt.Fprintln(w, "rank\tscore\tcourse\thours\twhy")
 	for _, it := range list.Items {
 		c := courses[it.CourseID]
-		fmt.Fprintf(w, "%d\t%.3f\t%s %s\t%g\t%s\n", it.Rank, it.Score, c.Code, c.Title, c.DurationHours, it.Explanation)
+		fmt.Fprintf(w, "%d\t%.3f\t%s %s\t%g\t%s\n", it.Rank, it.Score, c.Code, c.Title, c.DurationHours, i18n.English.Explain(it.Explanation))
 	}
 	if len(list.Items) == 0 {
 		fmt.Fprintln(w, "-\t-\tnothing to recommend: no course closes a gap\t-\t-")

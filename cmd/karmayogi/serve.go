@@ -15,6 +15,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/graph"
 	"github.com/openkarmayogi/karmayogi/internal/auth"
 	"github.com/openkarmayogi/karmayogi/internal/cache"
+	"github.com/openkarmayogi/karmayogi/internal/graphiql"
 	"github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/server"
 	"github.com/openkarmayogi/karmayogi/internal/service"
@@ -115,7 +116,7 @@ func (m *Main) Run(ctx context.Context) error {
 	cfg.Reports = graph.NewReportsHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Recommendations: recs, Reports: &service.Reports{Store: db, Recommendations: recs, Cache: m.Cache}, Revocations: revocations,
 		Proficiency: m.Estimator}, signIn.Tokens)
 	if !m.Config.Production() {
-		cfg.GraphiQL = graph.Playground("/graphql")
+		cfg.GraphiQL = graphiql.Handler()
 	}
 	m.Server = server.New(cfg)
 	if err := m.Server.Open(); err != nil {

@@ -22,6 +22,10 @@ type CompetencyResolver interface {
 	Levels(ctx context.Context, obj *models.Competency) ([]*models.CompetencyLevel, error)
 	Courses(ctx context.Context, obj *models.Competency, first *int, after *string, minLevel *int) (*model.CourseConnection, error)
 }
+type CompetencyLevelResolver interface {
+	Name(ctx context.Context, obj *models.CompetencyLevel) (string, error)
+	Description(ctx context.Context, obj *models.CompetencyLevel) (string, error)
+}
 
 // endregion ************************** generated!.gotpl **************************
 
@@ -127,6 +131,29 @@ func (ec *executionContext) _Competency_name(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Competency_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Competency", field, false, false, "String")
+}
+
+func (ec *executionContext) _Competency_nameHi(ctx context.Context, field graphql.CollectedField, obj *models.Competency) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Competency_nameHi(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NameHi, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Competency_nameHi(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Competency", field, false, false, "String")
 }
 
@@ -449,7 +476,7 @@ func (ec *executionContext) _CompetencyLevel_name(ctx context.Context, field gra
 			return ec.fieldContext_CompetencyLevel_name(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
+			return ec.Resolvers.CompetencyLevel().Name(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -460,7 +487,7 @@ func (ec *executionContext) _CompetencyLevel_name(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_CompetencyLevel_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CompetencyLevel", field, false, false, "String")
+	return graphql.NewScalarFieldContext("CompetencyLevel", field, true, true, "String")
 }
 
 func (ec *executionContext) _CompetencyLevel_description(ctx context.Context, field graphql.CollectedField, obj *models.CompetencyLevel) (ret graphql.Marshaler) {
@@ -472,7 +499,7 @@ func (ec *executionContext) _CompetencyLevel_description(ctx context.Context, fi
 			return ec.fieldContext_CompetencyLevel_description(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
+			return ec.Resolvers.CompetencyLevel().Description(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -483,7 +510,7 @@ func (ec *executionContext) _CompetencyLevel_description(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_CompetencyLevel_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CompetencyLevel", field, false, false, "String")
+	return graphql.NewScalarFieldContext("CompetencyLevel", field, true, true, "String")
 }
 
 func (ec *executionContext) _CreateCompetencyPayload_competency(ctx context.Context, field graphql.CollectedField, obj *model.CreateCompetencyPayload) (ret graphql.Marshaler) {
@@ -589,7 +616,7 @@ func (ec *executionContext) unmarshalInputCompetencyLevelInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"level", "name", "description"}
+	fieldsInOrder := [...]string{"level", "name", "description", "descriptionHi"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -617,6 +644,13 @@ func (ec *executionContext) unmarshalInputCompetencyLevelInput(ctx context.Conte
 				return it, err
 			}
 			it.Description = data
+		case "descriptionHi":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHi"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHi = data
 		}
 	}
 	return it, nil
@@ -645,7 +679,7 @@ func (ec *executionContext) unmarshalInputCreateCompetencyInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"code", "name", "description", "type", "area", "levels"}
+	fieldsInOrder := [...]string{"code", "name", "nameHi", "description", "type", "area", "levels"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -666,6 +700,13 @@ func (ec *executionContext) unmarshalInputCreateCompetencyInput(ctx context.Cont
 				return it, err
 			}
 			it.Name = data
+		case "nameHi":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHi"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHi = data
 		case "description":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
 			data, err := ec.unmarshalNString2string(ctx, v)
@@ -744,6 +785,11 @@ func (ec *executionContext) _Competency(ctx context.Context, sel ast.SelectionSe
 		case "name":
 			out.Values[i] = ec._Competency_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nameHi":
+			out.Values[i] = ec._Competency_nameHi(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "description":
@@ -885,18 +931,20 @@ func (ec *executionContext) _CompetencyLevel(ctx context.Context, sel ast.Select
 		case "level":
 			out.Values[i] = ec._CompetencyLevel_level(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
-			out.Values[i] = ec._CompetencyLevel_name(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CompetencyLevel_name(ctx, field, obj)
+				})
 		case "description":
-			out.Values[i] = ec._CompetencyLevel_description(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CompetencyLevel_description(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -136,6 +136,29 @@ func (ec *executionContext) fieldContext_Course_title(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Course", field, false, false, "String")
 }
 
+func (ec *executionContext) _Course_titleHi(ctx context.Context, field graphql.CollectedField, obj *models.Course) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Course_titleHi(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TitleHi, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Course_titleHi(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Course", field, false, false, "String")
+}
+
 func (ec *executionContext) _Course_description(ctx context.Context, field graphql.CollectedField, obj *models.Course) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -844,7 +867,7 @@ func (ec *executionContext) unmarshalInputCreateCourseInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"code", "title", "description", "provider", "format", "durationHours", "competencies", "passMark", "providerVerified"}
+	fieldsInOrder := [...]string{"code", "title", "titleHi", "description", "provider", "format", "durationHours", "competencies", "passMark", "providerVerified"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -865,6 +888,13 @@ func (ec *executionContext) unmarshalInputCreateCourseInput(ctx context.Context,
 				return it, err
 			}
 			it.Title = data
+		case "titleHi":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHi"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHi = data
 		case "description":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
 			data, err := ec.unmarshalNString2string(ctx, v)
@@ -942,7 +972,7 @@ func (ec *executionContext) unmarshalInputUpdateCourseInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "title", "description", "durationHours", "competencies", "passMark", "providerVerified"}
+	fieldsInOrder := [...]string{"id", "title", "titleHi", "description", "durationHours", "competencies", "passMark", "providerVerified"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -963,6 +993,13 @@ func (ec *executionContext) unmarshalInputUpdateCourseInput(ctx context.Context,
 				return it, err
 			}
 			it.Title = data
+		case "titleHi":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHi"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHi = graphql.OmittableOf(data)
 		case "description":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -1048,6 +1085,11 @@ func (ec *executionContext) _Course(ctx context.Context, sel ast.SelectionSet, o
 		case "title":
 			out.Values[i] = ec._Course_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "titleHi":
+			out.Values[i] = ec._Course_titleHi(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "description":

@@ -35,6 +35,8 @@ type LearningPathStepResolver interface {
 type RecommendationResolver interface {
 	Course(ctx context.Context, obj *recommender.Recommendation) (*models.Course, error)
 
+	Explanation(ctx context.Context, obj *recommender.Recommendation) (string, error)
+
 	Alternatives(ctx context.Context, obj *recommender.Recommendation) ([]*models.Course, error)
 }
 type RecommendationListResolver interface {
@@ -756,7 +758,7 @@ func (ec *executionContext) _Recommendation_explanation(ctx context.Context, fie
 			return ec.fieldContext_Recommendation_explanation(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Explanation, nil
+			return ec.Resolvers.Recommendation().Explanation(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -767,7 +769,7 @@ func (ec *executionContext) _Recommendation_explanation(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_Recommendation_explanation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Recommendation", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Recommendation", field, true, true, "String")
 }
 
 func (ec *executionContext) _Recommendation_signals(ctx context.Context, field graphql.CollectedField, obj *recommender.Recommendation) (ret graphql.Marshaler) {
@@ -1401,10 +1403,11 @@ func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.Selecti
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "explanation":
-			out.Values[i] = ec._Recommendation_explanation(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Recommendation_explanation(ctx, field, obj)
+				})
 		case "signals":
 			out.Values[i] = ec._Recommendation_signals(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

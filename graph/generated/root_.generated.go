@@ -36,6 +36,7 @@ type ResolverRoot interface {
 	Competency() CompetencyResolver
 	CompetencyGap() CompetencyGapResolver
 	CompetencyGapStat() CompetencyGapStatResolver
+	CompetencyLevel() CompetencyLevelResolver
 	ConfirmCompletionPayload() ConfirmCompletionPayloadResolver
 	ContentGap() ContentGapResolver
 	Course() CourseResolver
@@ -246,6 +247,7 @@ type ComplexityRoot struct {
 		ID          func(childComplexity int) int
 		Levels      func(childComplexity int) int
 		Name        func(childComplexity int) int
+		NameHi      func(childComplexity int) int
 		Type        func(childComplexity int) int
 	}
 
@@ -311,6 +313,7 @@ type ComplexityRoot struct {
 		Rating           func(childComplexity int) int
 		RatingCount      func(childComplexity int) int
 		Title            func(childComplexity int) int
+		TitleHi          func(childComplexity int) int
 	}
 
 	CourseCompetency struct {
@@ -1614,6 +1617,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Competency.Name(childComplexity), true
+	case "Competency.nameHi":
+		if e.ComplexityRoot.Competency.NameHi == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Competency.NameHi(childComplexity), true
 	case "Competency.type":
 		if e.ComplexityRoot.Competency.Type == nil {
 			break
@@ -1873,6 +1882,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Course.Title(childComplexity), true
+	case "Course.titleHi":
+		if e.ComplexityRoot.Course.TitleHi == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Course.TitleHi(childComplexity), true
 
 	case "CourseCompetency.competency":
 		if e.ComplexityRoot.CourseCompetency.Competency == nil {
@@ -5739,9 +5754,9 @@ enum CompetencyType {
 type CompetencyLevel {
   """The level, 1 (basic) to 5 (expert)."""
   level: Int!
-  """The level's short name, e.g. "Proficient"."""
+  """The level's short name, e.g. "Proficient"; the generic names are in Hindi when the request's Accept-Language prefers Hindi (` + "`" + `hi` + "`" + `)."""
   name: String!
-  """What a person at this level can do."""
+  """What a person at this level can do: in Hindi when the request's Accept-Language prefers Hindi (` + "`" + `hi` + "`" + `) and the descriptor has a Hindi version (given with it, or a generic descriptor), else as written."""
   description: String!
 }
 
@@ -5753,6 +5768,8 @@ type Competency implements Node {
   code: String!
   """The competency's name."""
   name: String!
+  """The competency's name in Hindi, when the catalogue has one; null otherwise (show ` + "`" + `name` + "`" + `)."""
+  nameHi: String
   """What the competency covers."""
   description: String!
   """The competency's family."""
@@ -5796,7 +5813,7 @@ input CompetencyFilter {
   type: CompetencyType
   """Only competencies in this theme (an exact match on ` + "`" + `area` + "`" + `)."""
   area: String
-  """A case-insensitive substring of the code or name."""
+  """A case-insensitive substring of the code, the name or the Hindi name."""
   search: String
 }
 
@@ -5825,6 +5842,8 @@ input CompetencyLevelInput {
   name: String!
   """What a person at this level can do."""
   description: String!
+  """The same in Hindi (at most 4000 characters), shown to readers who ask for Hindi; null or empty: none."""
+  descriptionHi: String
 }
 
 """A new competency."""
@@ -5833,6 +5852,8 @@ input CreateCompetencyInput {
   code: String!
   """The competency's name."""
   name: String!
+  """The competency's name in Hindi (1 to 300 characters); null or empty: none."""
+  nameHi: String
   """What the competency covers."""
   description: String!
   """The competency's family."""
@@ -5885,6 +5906,8 @@ type Course implements Node {
   code: String!
   """The course's title."""
   title: String!
+  """The course's title in Hindi, when the catalogue has one; null otherwise (show ` + "`" + `title` + "`" + `)."""
+  titleHi: String
   """What the course covers."""
   description: String!
   """Who offers the course, e.g. an institute or content partner."""
@@ -5933,7 +5956,7 @@ input CourseFilter {
   format: CourseFormat
   """Only courses that take at most this many hours."""
   maxDurationHours: Float
-  """A case-insensitive substring of the code or title."""
+  """A case-insensitive substring of the code, the title or the Hindi title."""
   search: String
 }
 
@@ -5970,6 +5993,8 @@ input CreateCourseInput {
   code: String!
   """The course's title."""
   title: String!
+  """The course's title in Hindi (1 to 300 characters); null or empty: none."""
+  titleHi: String
   """What the course covers."""
   description: String!
   """Who offers the course."""
@@ -5996,6 +6021,8 @@ input UpdateCourseInput {
   id: ID!
   """The new title."""
   title: String
+  """When given, the new Hindi title; null or empty removes it."""
+  titleHi: String
   """The new description."""
   description: String
   """The new duration in hours: greater than 0, at most 2000."""
@@ -7138,7 +7165,7 @@ type Recommendation {
   course: Course!
   """The requirements the course addresses, the largest contribution first."""
   gapsAddressed: [GapContribution!]!
-  """One sentence on why this course, for this learner, now."""
+  """One sentence on why this course, for this learner, now: in Hindi when the request's Accept-Language prefers Hindi (` + "`" + `hi` + "`" + `), else in English."""
   explanation: String!
   """The parts of the score."""
   signals: RecommendationSignals!
@@ -7956,6 +7983,8 @@ func (ec *executionContext) childFields_Competency(ctx context.Context, field gr
 		return ec.fieldContext_Competency_code(ctx, field)
 	case "name":
 		return ec.fieldContext_Competency_name(ctx, field)
+	case "nameHi":
+		return ec.fieldContext_Competency_nameHi(ctx, field)
 	case "description":
 		return ec.fieldContext_Competency_description(ctx, field)
 	case "type":
@@ -8072,6 +8101,8 @@ func (ec *executionContext) childFields_Course(ctx context.Context, field graphq
 		return ec.fieldContext_Course_code(ctx, field)
 	case "title":
 		return ec.fieldContext_Course_title(ctx, field)
+	case "titleHi":
+		return ec.fieldContext_Course_titleHi(ctx, field)
 	case "description":
 		return ec.fieldContext_Course_description(ctx, field)
 	case "provider":

@@ -178,7 +178,7 @@ type CompetencyFilter struct {
 	Type *models.CompetencyType `json:"type,omitempty"`
 	// Only competencies in this theme (an exact match on `area`).
 	Area *string `json:"area,omitempty"`
-	// A case-insensitive substring of the code or name.
+	// A case-insensitive substring of the code, the name or the Hindi name.
 	Search *string `json:"search,omitempty"`
 }
 
@@ -190,6 +190,8 @@ type CompetencyLevelInput struct {
 	Name string `json:"name"`
 	// What a person at this level can do.
 	Description string `json:"description"`
+	// The same in Hindi (at most 4000 characters), shown to readers who ask for Hindi; null or empty: none.
+	DescriptionHi *string `json:"descriptionHi,omitempty"`
 }
 
 // Completes an enrolment on the course provider's word.
@@ -236,7 +238,7 @@ type CourseFilter struct {
 	Format *models.CourseFormat `json:"format,omitempty"`
 	// Only courses that take at most this many hours.
 	MaxDurationHours *float64 `json:"maxDurationHours,omitempty"`
-	// A case-insensitive substring of the code or title.
+	// A case-insensitive substring of the code, the title or the Hindi title.
 	Search *string `json:"search,omitempty"`
 }
 
@@ -298,6 +300,8 @@ type CreateCompetencyInput struct {
 	Code string `json:"code"`
 	// The competency's name.
 	Name string `json:"name"`
+	// The competency's name in Hindi (1 to 300 characters); null or empty: none.
+	NameHi *string `json:"nameHi,omitempty"`
 	// What the competency covers.
 	Description string `json:"description"`
 	// The competency's family.
@@ -320,6 +324,8 @@ type CreateCourseInput struct {
 	Code string `json:"code"`
 	// The course's title.
 	Title string `json:"title"`
+	// The course's title in Hindi (1 to 300 characters); null or empty: none.
+	TitleHi *string `json:"titleHi,omitempty"`
 	// What the course covers.
 	Description string `json:"description"`
 	// Who offers the course.
@@ -993,6 +999,8 @@ type UpdateCourseInput struct {
 	ID string `json:"id"`
 	// The new title.
 	Title *string `json:"title,omitempty"`
+	// When given, the new Hindi title; null or empty removes it.
+	TitleHi graphql.Omittable[*string] `json:"titleHi,omitempty"`
 	// The new description.
 	Description *string `json:"description,omitempty"`
 	// The new duration in hours: greater than 0, at most 2000.

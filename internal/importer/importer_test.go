@@ -1407,3 +1407,80 @@ func TestImportLearningRecord(t *testing.T) {
 		}
 	})
 }
+
+// TestImportHindiNames: name_hi and title_hi, like pass_mark, set the Hindi name
+// when the column is there (an empty cell: none) and leave it alone when it is not.
+func TestImportHindiNames(t *testing.T) {
+	ctx := context.Background()
+	all := models.PageRequest{First: models.MaxPageSize}
+	hindi := func(t *testing.T, db *store.DB) []string {
+		t.Helper()
+		var out []string
+		comps, err := db.FindCompetencies(ctx, models.CompetencyFilter{}, all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range comps.Items {
+			if c.NameHi != nil {
+				out = append(out, "competency "+c.Code+" "+*c.NameHi)
+			}
+		}
+		courses, err := db.FindCourses(ctx, models.CourseFilter{}, all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range courses.Items {
+			if c.TitleHi != nil {
+				out = append(out, "course "+c.Code+" "+*c.TitleHi)
+			}
+		}
+		return out
+	}
+	const comps = "code,name,type,area"
+	const courses = "code,title,provider,format,duration_hours"
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		load(t, db, base...)
+		for _, s := range []struct {
+			name, kind, csv string
+			want            []string
+		}{
+			{"CellsSetThem", "competencies", comps + ",name_hi\nBEH-01,Integrity,BEHAVIOURAL,Ethics,सत्यनिष्ठा\nFUN-01,Noting and Drafting,FUNCTIONAL,Office Procedure, टिप्पण और प्रारूपण \n",
+				[]string{"competency BEH-01 सत्यनिष्ठा", "competency FUN-01 टिप्पण और प्रारूपण"}},
+			{"CourseCellSetsIt", "courses", courses + ",title_hi\nC-GFR,GFR 2017,NIFM,BLENDED,12.5,सामान्य वित्तीय नियम 2017\n",
+				[]string{"competency BEH-01 सत्यनिष्ठा", "competency FUN-01 टिप्पण और प्रारूपण", "course C-GFR सामान्य वित्तीय नियम 2017"}},
+			{"ColumnLeftOutKeepsThem", "competencies", comps + "\nBEH-01,Integrity,BEHAVIOURAL,Ethics\n",
+				[]string{"competency BEH-01 सत्यनिष्ठा", "competency FUN-01 टिप्पण और प्रारूपण", "course C-GFR सामान्य वित्तीय नियम 2017"}},
+			{"CourseColumnLeftOutKeepsIt", "courses", courses + ",pass_mark\nC-GFR,GFR 2017,NIFM,BLENDED,12.5,0.7\n",
+				[]string{"competency BEH-01 सत्यनिष्ठा", "competency FUN-01 टिप्पण और प्रारूपण", "course C-GFR सामान्य वित्तीय नियम 2017"}},
+			{"EmptyCellClearsIt", "competencies", comps + ",name_hi\nFUN-01,Noting and Drafting,FUNCTIONAL,Office Procedure,\n",
+				[]string{"competency BEH-01 सत्यनिष्ठा", "course C-GFR सामान्य वित्तीय नियम 2017"}},
+			{"CourseEmptyCellClearsIt", "courses", courses + ",title_hi\nC-GFR,GFR 2017,NIFM,BLENDED,12.5,\n",
+				[]string{"competency BEH-01 सत्यनिष्ठा"}},
+		} {
+			t.Run(s.name, func(t *testing.T) {
+				if _, errs, err := run(t, db, s.kind, s.csv, importer.Options{}); err != nil || errs != "" {
+					t.Fatalf("err %v, rejected:\n%s", err, errs)
+				}
+				equalLines(t, "Hindi names", hindi(t, db), s.want)
+			})
+		}
+		t.Run("ErrTooLong", func(t *testing.T) {
+			long := strings.Repeat("क", 301)
+			res, errs, err := run(t, db, "competencies", comps+",name_hi\nBEH-01,Integrity,BEHAVIOURAL,Ethics,"+long+"\n", importer.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := "line 2: name_hi: must be at most 300 characters\n"; res != (importer.Result{Rejected: 1}) || errs != want {
+				t.Errorf("result %+v, rejected:\n%s\nwant:\n%s", res, errs, want)
+			}
+			res, errs, err = run(t, db, "courses", courses+",title_hi\nC-GFR,GFR 2017,NIFM,BLENDED,12.5,"+long+"\n", importer.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := "line 2: title_hi: must be at most 300 characters\n"; res != (importer.Result{Rejected: 1}) || errs != want {
+				t.Errorf("result %+v, rejected:\n%s\nwant:\n%s", res, errs, want)
+			}
+			equalLines(t, "Hindi names after the rejections", hindi(t, db), []string{"competency BEH-01 सत्यनिष्ठा"})
+		})
+	})
+}

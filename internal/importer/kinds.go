@@ -55,7 +55,7 @@ var organisations = spec[models.OrganisationRecord]{
 
 var competencies = spec[models.CompetencyRecord]{
 	required: []string{"code", "name", "type", "area"},
-	optional: []string{"description"},
+	optional: []string{"description", "name_hi"},
 	parse: func(r *row) (rec models.CompetencyRecord, err error) {
 		if rec.Code, err = r.text("code"); err != nil {
 			return rec, err
@@ -72,6 +72,11 @@ var competencies = spec[models.CompetencyRecord]{
 			return rec, err
 		}
 		rec.Description = r.cell("description")
+		// As pass_mark: with the column, an empty cell means no Hindi name; without
+		// it, stored Hindi names are left alone.
+		if r.has("name_hi") {
+			rec.HasNameHi, rec.NameHi = true, models.OptionalText(r.cell("name_hi"))
+		}
 		return rec, nil
 	},
 	key:   func(r models.CompetencyRecord) string { return r.Code },
@@ -119,7 +124,7 @@ var roleRequirements = spec[models.RoleRequirementRecord]{
 
 var courses = spec[models.CourseRecord]{
 	required: []string{"code", "title", "provider", "format", "duration_hours"},
-	optional: []string{"description", "pass_mark"},
+	optional: []string{"description", "pass_mark", "title_hi"},
 	parse: func(r *row) (rec models.CourseRecord, err error) {
 		if rec.Code, err = r.text("code"); err != nil {
 			return rec, err
@@ -150,6 +155,9 @@ var courses = spec[models.CourseRecord]{
 				}
 				rec.PassMark = &m
 			}
+		}
+		if r.has("title_hi") { // as pass_mark
+			rec.HasTitleHi, rec.TitleHi = true, models.OptionalText(r.cell("title_hi"))
 		}
 		return rec, nil
 	},

@@ -33,8 +33,10 @@ var missingDescriptions = map[string]string{
 // about it besides its record.
 type competency struct {
 	rec models.CompetencyRecord
-	// topic is the name as it reads in a course title.
+	// topic is the name as it reads in a course title; topicHi the same in Hindi
+	// ("": none, and its courses get no Hindi title).
 	topic    string
+	topicHi  string
 	ministry int // index into ministries for a DOMAIN competency, -1 otherwise
 }
 
@@ -74,17 +76,25 @@ func competencies() ([]competency, error) {
 		rec := models.CompetencyRecord{
 			Code: e.ID, Name: name, Description: desc, Area: e.Theme, SubTheme: e.SubTheme, Type: typ,
 		}
+		rec.HasNameHi = true
+		if hi, ok := namesHi[e.ID]; ok {
+			rec.NameHi = &hi
+		}
 		rec.Levels = levels(rec, topic)
-		out = append(out, competency{rec: rec, topic: topic, ministry: -1})
+		out = append(out, competency{rec: rec, topic: topic, topicHi: namesHi[e.ID], ministry: -1})
 	}
 	for mi, m := range ministries {
 		for i, d := range m.domain {
 			rec := models.CompetencyRecord{
 				Code: fmt.Sprintf("DOM-%s-%03d", m.domainKey, i+1), Name: d.name, Description: d.description,
-				Area: m.area, Type: models.Domain,
+				Area: m.area, Type: models.Domain, HasNameHi: true,
+			}
+			hi, ok := domainNamesHi[rec.Code]
+			if ok {
+				rec.NameHi = &hi
 			}
 			rec.Levels = levels(rec, d.name)
-			out = append(out, competency{rec: rec, topic: d.name, ministry: mi})
+			out = append(out, competency{rec: rec, topic: d.name, topicHi: domainNamesHi[rec.Code], ministry: mi})
 		}
 	}
 	return out, nil
@@ -193,17 +203,25 @@ var platforms = map[string]string{
 	"FUN-105": "official websites",
 }
 
-// levels writes descriptors for levels 1..5 of a competency; topic is its name as
-// it reads inside a sentence.
+// levels writes descriptors for levels 1..5 of a competency, in English and, when
+// the competency has a Hindi name (and a domain one a Hindi area), in Hindi; topic
+// is its name as it reads inside a sentence.
 func levels(rec models.CompetencyRecord, topic string) []models.CompetencyLevel {
-	tpl := &behaviouralLevels
+	tpl, tplHi := &behaviouralLevels, &behaviouralLevelsHi
+	topicHi, areaHi := "", areasHi[rec.Area]
+	if rec.NameHi != nil {
+		topicHi = *rec.NameHi
+	}
 	switch rec.Type {
 	case models.Domain:
-		tpl = &domainLevels
+		tpl, tplHi = &domainLevels, &domainLevelsHi
+		if areaHi == "" {
+			topicHi = ""
+		}
 	case models.Functional:
-		tpl = &functionalLevels
+		tpl, tplHi = &functionalLevels, &functionalLevelsHi
 		if p, ok := platforms[rec.Code]; ok {
-			tpl, topic = &platformLevels, p
+			tpl, tplHi, topic, topicHi = &platformLevels, &platformLevelsHi, p, platformsHi[rec.Code]
 		}
 	}
 	out := make([]models.CompetencyLevel, models.MaxLevel)
@@ -212,6 +230,10 @@ func levels(rec models.CompetencyRecord, topic string) []models.CompetencyLevel 
 			Level:       i + 1,
 			Name:        models.LevelNames[i],
 			Description: fmt.Sprintf(tpl[i], topic, rec.Area),
+		}
+		if topicHi != "" {
+			hi := fmt.Sprintf(tplHi[i], topicHi, areaHi)
+			out[i].DescriptionHi = &hi
 		}
 	}
 	return out

@@ -228,11 +228,16 @@ func (m *courseMaker) build(ci, to int) course {
 		links = append(links, models.CourseCompetencyRecord{CompetencyCode: m.cat.comps[si].rec.Code, FromLevel: f, ToLevel: t})
 	}
 	// A course on two competencies of one theme is sometimes named for both.
-	topic, also := primary.topic, comps[1:]
+	topic, topicHi, also := primary.topic, primary.topicHi, comps[1:]
 	if len(comps) > 1 && rng.Float64() < 0.3 {
 		second := m.cat.comps[comps[1]]
 		if second.rec.Area == primary.rec.Area && !strings.Contains(topic, " and ") && !strings.Contains(second.topic, " and ") {
 			topic += " and " + second.topic
+			if topicHi != "" && second.topicHi != "" {
+				topicHi += " और " + second.topicHi
+			} else {
+				topicHi = ""
+			}
 			also = comps[2:]
 		}
 	}
@@ -244,8 +249,11 @@ func (m *courseMaker) build(ci, to int) course {
 	if to >= 4 && h+1 < len(d.hours) && rng.Float64() < 0.4 {
 		h++ // senior programmes run longer
 	}
+	title, hi := m.title(topic, topicHi, to, format, d.hours[h], p)
 	rec := models.CourseRecord{
-		Title:         m.title(topic, to, format, d.hours[h], p),
+		Title:         title,
+		TitleHi:       models.OptionalText(hi),
+		HasTitleHi:    true,
 		Provider:      p.name,
 		Format:        format,
 		DurationHours: d.hours[h],
@@ -310,8 +318,9 @@ func (m *courseMaker) format(p provider) models.CourseFormat {
 }
 
 // title picks an unused title for a course on topic, falling back to the provider's
-// name and then a module number when every template is taken.
-func (m *courseMaker) title(topic string, to int, format models.CourseFormat, hours float64, p provider) string {
+// name and then a module number when every template is taken; with its Hindi
+// title (titleHi), "" when the topic has no Hindi.
+func (m *courseMaker) title(topic, topicHi string, to int, format models.CourseFormat, hours float64, p provider) (string, string) {
 	var classroom []string
 	if format != models.Online {
 		classroom = slices.Clone(classroomTemplates)
@@ -326,24 +335,26 @@ func (m *courseMaker) title(topic string, to int, format models.CourseFormat, ho
 	m.rng.Shuffle(len(tpls), func(i, j int) { tpls[i], tpls[j] = tpls[j], tpls[i] })
 	if len(classroom) > 0 && m.rng.Float64() < 0.5 {
 		// Classroom courses are usually named as workshops or programmes.
-		if s := fmt.Sprintf(classroom[m.rng.IntN(len(classroom))], topic); !m.titles[s] {
+		tpl := classroom[m.rng.IntN(len(classroom))]
+		if s := fmt.Sprintf(tpl, topic); !m.titles[s] {
 			m.titles[s] = true
-			return s
+			return s, titleHi(tpl, topicHi, "", 0)
 		}
 	}
 	for _, t := range tpls {
 		if s := fmt.Sprintf(t, topic); !m.titles[s] {
 			m.titles[s] = true
-			return s
+			return s, titleHi(t, topicHi, "", 0)
 		}
 	}
 	base := fmt.Sprintf(tpls[0], topic)
 	s := fmt.Sprintf("%s (%s)", base, p.name)
+	module := 0
 	for k := 2; m.titles[s]; k++ {
-		s = fmt.Sprintf("%s: Module %d", base, k)
+		s, module = fmt.Sprintf("%s: Module %d", base, k), k
 	}
 	m.titles[s] = true
-	return s
+	return s, titleHi(tpls[0], topicHi, p.name, module)
 }
 
 func (m *courseMaker) describe(primary competency, others []int, topic string, p provider, format models.CourseFormat, hours float64, from, to int) string {

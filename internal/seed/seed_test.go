@@ -776,3 +776,47 @@ func TestClassroom(t *testing.T) {
 		t.Errorf("%.2f of learners attended the learning week, want about 0.2", share)
 	}
 }
+
+// TestHindiNames: every competency of the demo has a Hindi name, in Devanagari and
+// valid as a name, none repeated, and Hindi level descriptors; most courses have a
+// Hindi title.
+func TestHindiNames(t *testing.T) {
+	r, _ := defaultRun(t)
+	isDevanagari := func(s string) bool {
+		return strings.ContainsFunc(s, func(c rune) bool { return c >= 0x0900 && c <= 0x097F })
+	}
+	seen := map[string]bool{}
+	for _, c := range r.comps {
+		if !c.HasNameHi {
+			t.Errorf("%s: the seed leaves the Hindi name alone", c.Code)
+		}
+		switch {
+		case c.NameHi == nil:
+			t.Errorf("%s (%s) has no Hindi name", c.Code, c.Name)
+		case !isDevanagari(*c.NameHi) || seen[*c.NameHi]:
+			t.Errorf("%s: Hindi name %q is not Devanagari or repeats", c.Code, *c.NameHi)
+		case (&models.NewCompetency{Code: c.Code, Name: c.Name, NameHi: c.NameHi, Type: c.Type, Area: c.Area}).Validate() != nil:
+			t.Errorf("%s: Hindi name %q does not validate", c.Code, *c.NameHi)
+		default:
+			seen[*c.NameHi] = true
+		}
+		for _, l := range c.Levels {
+			if l.DescriptionHi == nil || !isDevanagari(*l.DescriptionHi) || strings.Contains(*l.DescriptionHi, "%!") || !strings.HasSuffix(*l.DescriptionHi, "।") {
+				t.Errorf("%s level %d: Hindi descriptor %v", c.Code, l.Level, l.DescriptionHi)
+			}
+		}
+	}
+	hindi := 0
+	for _, c := range r.courses {
+		if c.TitleHi != nil {
+			hindi++
+			if !isDevanagari(*c.TitleHi) || strings.Contains(*c.TitleHi, "%") {
+				t.Errorf("%s: Hindi title %q", c.Title, *c.TitleHi)
+			}
+		}
+	}
+	if hindi < len(r.courses)*9/10 {
+		t.Errorf("%d of %d courses have a Hindi title, want at least 90%%", hindi, len(r.courses))
+	}
+	t.Logf("%d of %d courses have a Hindi title", hindi, len(r.courses))
+}

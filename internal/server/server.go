@@ -38,7 +38,7 @@ type Pinger interface {
 type Config struct {
 	Addr     string
 	GraphQL  http.Handler // the /graphql endpoint
-	GraphiQL http.Handler // served at /; nil turns it off (production)
+	GraphiQL http.Handler // served at / and /graphiql/ (graphiql.Handler); nil turns it off (production)
 	Reports  http.Handler // GET /reports/ (graph.NewReportsHandler); nil serves none
 	Database Pinger
 	Cache    Pinger // reported by /readyz; the service works without it, so it never fails readiness
@@ -141,7 +141,7 @@ func (s *Server) Registry() *prometheus.Registry { return s.registry }
 // Handler is what the server serves, for tests that bring their own listener.
 func (s *Server) Handler() http.Handler { return s.http.Handler }
 
-// routes builds the routes, /graphql, /, /healthz, /readyz, /metrics and, when
+// routes builds the routes, /graphql, / and /graphiql/, /healthz, /readyz, /metrics and, when
 // asked, /debug/pprof/, once: their metrics register with the server's registry.
 // Every request gets a request id (the client's X-Request-Id, or a new one,
 // echoed in the response) that the log lines of its context carry; /graphql
@@ -163,6 +163,7 @@ func (s *Server) routes() http.Handler {
 	served("/graphql", "graphql", withCORS(s.cfg.CORSOrigins, s.cfg.GraphQL))
 	if s.cfg.GraphiQL != nil {
 		served("GET /{$}", "graphiql", s.cfg.GraphiQL)
+		route("GET /graphiql/", "graphiql_assets", s.cfg.GraphiQL) // static files: counted, not logged
 	}
 	if s.cfg.Reports != nil {
 		served("GET /reports/", "reports", s.cfg.Reports)

@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"github.com/openkarmayogi/karmayogi/models"
@@ -142,10 +141,9 @@ func (s *Recommendations) coldStart(ctx context.Context, l *models.Learner, in *
 			continue
 		}
 		if st.designation != "" {
-			in.Focus.Basis = fmt.Sprintf("you hold no role yet, so this is measured against the roles held by others with your designation (%s) in %s",
-				st.designation, st.org.Name)
+			in.Focus.Basis = models.Say("rec.basis_designation", st.designation, st.org.Name)
 		} else {
-			in.Focus.Basis = fmt.Sprintf("you hold no role yet, so this is measured against the most common needs of %s", st.org.Name)
+			in.Focus.Basis = models.Say("rec.basis_organisation", st.org.Name)
 		}
 		return nil
 	}

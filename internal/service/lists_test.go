@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/openkarmayogi/karmayogi/internal/cache"
+	"github.com/openkarmayogi/karmayogi/internal/i18n"
 	"github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
@@ -210,11 +211,11 @@ func TestColdStart(t *testing.T) {
 				t.Fatalf("a learner without a role gets %d items", len(list.Items))
 			}
 			for _, it := range list.Items {
-				if !strings.HasSuffix(it.Explanation, "; "+tc.basis+".") {
-					t.Errorf("explanation %q does not end with the basis %q", it.Explanation, tc.basis)
+				if !strings.HasSuffix(english(it.Explanation), "; "+tc.basis+".") {
+					t.Errorf("explanation %q does not end with the basis %q", english(it.Explanation), tc.basis)
 				}
-				if it.Gaps[0].GapClosed > 0 && !strings.Contains(it.Explanation, "(no evidence yet: estimated from people whose roles do not require it)") {
-					t.Errorf("explanation %q does not say the level is assumed", it.Explanation)
+				if it.Gaps[0].GapClosed > 0 && !strings.Contains(english(it.Explanation), "(no evidence yet: estimated from people whose roles do not require it)") {
+					t.Errorf("explanation %q does not say the level is assumed", english(it.Explanation))
 				}
 			}
 			gaps, err := s.CompetencyGaps(ctx, l, nil)
@@ -263,14 +264,14 @@ func TestInterestsChangeTheList(t *testing.T) {
 	}
 	first := 0
 	for _, it := range after.Items {
-		if strings.Contains(it.Explanation, interest.Name) && strings.Contains(it.Explanation, "one of your learning interests") {
+		if strings.Contains(english(it.Explanation), interest.Name) && strings.Contains(english(it.Explanation), "one of your learning interests") {
 			first = it.Rank
 			break
 		}
 	}
 	for _, it := range before.Items {
-		if strings.Contains(it.Explanation, interest.Name) {
-			t.Fatalf("the list names %q before it is an interest: %q", interest.Name, it.Explanation)
+		if strings.Contains(english(it.Explanation), interest.Name) {
+			t.Fatalf("the list names %q before it is an interest: %q", interest.Name, english(it.Explanation))
 		}
 	}
 	if first < 1 || first > 5 {
@@ -281,3 +282,6 @@ func TestInterestsChangeTheList(t *testing.T) {
 		t.Errorf("unknown competency: %v, want EINVALID", err)
 	}
 }
+
+// english renders an explanation as the API does for English readers.
+func english(e recommender.Explanation) string { return i18n.English.Explain(e) }

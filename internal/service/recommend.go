@@ -217,7 +217,7 @@ func newCatalogue(c *models.Catalogue, outcomes []models.PeerOutcome) *recommend
 		for j, cc := range c.Imparts[course.ID] {
 			imparts[j] = recommender.Impart{CompetencyID: cc.CompetencyID, From: cc.FromLevel, To: cc.ToLevel, Efficacy: c.Efficacy(cc)}
 		}
-		courses[i] = recommender.Course{ID: course.ID, Title: course.Title, Hours: course.DurationHours,
+		courses[i] = recommender.Course{ID: course.ID, Title: course.Title, TitleHi: deref(course.TitleHi), Hours: course.DurationHours,
 			RatingSum: course.RatingSum, RatingCount: course.RatingCount, Enrolments: course.EnrolmentCount, Imparts: imparts,
 			Domains: courseDomains(c, c.Imparts[course.ID])}
 	}
@@ -226,7 +226,15 @@ func newCatalogue(c *models.Catalogue, outcomes []models.PeerOutcome) *recommend
 		events[i] = recommender.PeerEvent{RoleID: o.RoleID, CourseID: o.CourseID, Completed: o.Completed,
 			Dismissed: o.Dismissed, Rating: o.Rating, HadGap: o.HadGap}
 	}
-	return recommender.NewCatalogue(courses, c.CompetencyNames, recommender.PeerSignals(events))
+	return recommender.NewCatalogue(courses, c.CompetencyNames, recommender.PeerSignals(events)).WithHindiNames(c.CompetencyNamesHi)
+}
+
+// deref returns *s, or "" for nil.
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // learner gathers what the recommender needs about l, measured against roleID
@@ -332,7 +340,9 @@ func key(kind string, l *models.Learner, catalogue int64, model int, roleID *int
 		role = *roleID
 	}
 	day := at.Format("20060102") // estimates are read as of the day (readTime)
-	return fmt.Sprintf("%s:v2:%d:%d:%d:m%d:%d:%s:%v", kind, l.ID, l.Version, catalogue, model, role, day, args)
+	// v3: explanations are phrases, rendered per reader's language (internal/i18n),
+	// where v2 held English sentences.
+	return fmt.Sprintf("%s:v3:%d:%d:%d:m%d:%d:%s:%v", kind, l.ID, l.Version, catalogue, model, role, day, args)
 }
 
 // Recommend returns the first courses ranked for l.

@@ -215,15 +215,16 @@ func (db *DB) upsertOrganisation(ctx context.Context, tx bun.Tx, old *models.Org
 }
 
 // UpsertCompetencies upserts on code; records with Levels replace the descriptors,
-// new competencies without them get generic ones.
+// new competencies without them get generic ones. A record with HasNameHi sets the
+// Hindi name (nil: none); one without leaves the stored one alone.
 func (db *DB) UpsertCompetencies(ctx context.Context, recs []models.CompetencyRecord) ([]models.RecordError, error) {
 	ctx = fresh(ctx) // reads codes, then writes by them: see fresh
 	var rejected rejections
 	var valid []int
 	for i, r := range recs {
-		n := models.NewCompetency{Code: r.Code, Name: r.Name, Description: r.Description, Type: r.Type, Area: r.Area, SubTheme: r.SubTheme, Levels: r.Levels}
+		n := models.NewCompetency{Code: r.Code, Name: r.Name, NameHi: r.NameHi, Description: r.Description, Type: r.Type, Area: r.Area, SubTheme: r.SubTheme, Levels: r.Levels}
 		if err := n.Validate(); err != nil {
-			rejected.reject(i, err, nil)
+			rejected.reject(i, err, map[string]string{"nameHi": "name_hi"})
 			continue
 		}
 		valid = append(valid, i)
@@ -239,22 +240,37 @@ func (db *DB) UpsertCompetencies(ctx context.Context, recs []models.CompetencyRe
 			return err
 		}
 		now := db.now()
-		rows := make([]models.Competency, len(idxs))
-		for k, i := range idxs {
-			r := recs[i]
-			rows[k] = models.Competency{Code: r.Code, Name: r.Name, Description: r.Description, Type: r.Type,
-				Area: r.Area, SubTheme: r.SubTheme, CreatedAt: now, UpdatedAt: now}
-		}
-		wrote, err := affected(tx.NewInsert().Model(&rows).ExcludeColumn("id").
-			On("CONFLICT (code) DO UPDATE").
-			Set("name = EXCLUDED.name").Set("description = EXCLUDED.description").
-			Set("type = EXCLUDED.type").Set("area = EXCLUDED.area").
-			Set("sub_theme = CASE WHEN EXCLUDED.sub_theme = '' THEN competency.sub_theme ELSE EXCLUDED.sub_theme END").
-			Set("updated_at = EXCLUDED.updated_at").
-			Where(changed("competency", "name", "description", "type", "area") +
-				" OR (EXCLUDED.sub_theme <> '' AND competency.sub_theme <> EXCLUDED.sub_theme)").Exec(ctx))
-		if err != nil {
-			return err
+		// Records that set the Hindi name and records that leave it alone need
+		// different ON CONFLICT clauses: one INSERT for each.
+		wrote := false
+		for _, setNameHi := range []bool{true, false} {
+			var rows []models.Competency
+			for _, i := range idxs {
+				if r := recs[i]; r.HasNameHi == setNameHi {
+					rows = append(rows, models.Competency{Code: r.Code, Name: r.Name, NameHi: r.NameHi, Description: r.Description, Type: r.Type,
+						Area: r.Area, SubTheme: r.SubTheme, CreatedAt: now, UpdatedAt: now})
+				}
+			}
+			if len(rows) == 0 {
+				continue
+			}
+			q := tx.NewInsert().Model(&rows).ExcludeColumn("id").
+				On("CONFLICT (code) DO UPDATE").
+				Set("name = EXCLUDED.name").Set("description = EXCLUDED.description").
+				Set("type = EXCLUDED.type").Set("area = EXCLUDED.area").
+				Set("sub_theme = CASE WHEN EXCLUDED.sub_theme = '' THEN competency.sub_theme ELSE EXCLUDED.sub_theme END").
+				Set("updated_at = EXCLUDED.updated_at")
+			cond := changed("competency", "name", "description", "type", "area") +
+				" OR (EXCLUDED.sub_theme <> '' AND competency.sub_theme <> EXCLUDED.sub_theme)"
+			if setNameHi {
+				q = q.Set("name_hi = EXCLUDED.name_hi")
+				cond += " OR competency.name_hi IS DISTINCT FROM EXCLUDED.name_hi"
+			}
+			w, err := affected(q.Where(cond).Exec(ctx))
+			if err != nil {
+				return err
+			}
+			wrote = wrote || w
 		}
 		ids, err := idsByCode(ctx, tx, "competencies", codes)
 		if err != nil {
@@ -301,6 +317,14 @@ func (db *DB) UpsertCompetencies(ctx context.Context, recs []models.CompetencyRe
 }
 
 // sameLevels reports whether stored descriptors equal given ones, in any order.
+// sameText reports whether two optional texts are equal (nil equals nil only).
+func sameText(a, b *string) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
 func sameLevels(stored, given []models.CompetencyLevel) bool {
 	if len(stored) != len(given) {
 		return false
@@ -311,7 +335,7 @@ func sameLevels(stored, given []models.CompetencyLevel) bool {
 	}
 	for _, l := range given {
 		s, ok := byLevel[l.Level]
-		if !ok || s.Name != l.Name || s.Description != l.Description {
+		if !ok || s.Name != l.Name || s.Description != l.Description || !sameText(s.DescriptionHi, l.DescriptionHi) {
 			return false
 		}
 	}
@@ -407,16 +431,17 @@ func (db *DB) resolvePairs(ctx context.Context, tableA, tableB string, n int, co
 }
 
 // UpsertCourses upserts on code. A record with HasPassMark sets the pass mark (nil:
-// none); one without leaves the stored pass mark alone.
+// none); one without leaves the stored pass mark alone; HasTitleHi likewise for the
+// Hindi title.
 func (db *DB) UpsertCourses(ctx context.Context, recs []models.CourseRecord) ([]models.RecordError, error) {
 	ctx = fresh(ctx) // reads codes, then writes by them: see fresh
 	var rejected rejections
 	var valid []int
 	for i, r := range recs {
-		n := models.NewCourse{Code: r.Code, Title: r.Title, Description: r.Description, Provider: r.Provider, Format: r.Format,
+		n := models.NewCourse{Code: r.Code, Title: r.Title, TitleHi: r.TitleHi, Description: r.Description, Provider: r.Provider, Format: r.Format,
 			DurationHours: r.DurationHours, PassMark: r.PassMark}
 		if err := n.Validate(); err != nil {
-			rejected.reject(i, err, map[string]string{"durationHours": "duration_hours", "passMark": "pass_mark"})
+			rejected.reject(i, err, map[string]string{"durationHours": "duration_hours", "passMark": "pass_mark", "titleHi": "title_hi"})
 			continue
 		}
 		valid = append(valid, i)
@@ -424,14 +449,15 @@ func (db *DB) UpsertCourses(ctx context.Context, recs []models.CourseRecord) ([]
 	valid = latest(valid, func(i int) string { return recs[i].Code })
 	err := db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		now := db.now()
-		// Records that set the pass mark and records that leave it alone need
-		// different ON CONFLICT clauses: one INSERT for each.
+		// Records that set the pass mark (or the Hindi title) and records that leave
+		// it alone need different ON CONFLICT clauses: one INSERT for each.
 		var wroteAny bool
-		for _, setPassMark := range []bool{true, false} {
+		for _, set := range []struct{ passMark, titleHi bool }{{true, true}, {true, false}, {false, true}, {false, false}} {
+			setPassMark := set.passMark
 			var rows []models.Course
 			for _, i := range idxs {
-				if r := recs[i]; r.HasPassMark == setPassMark {
-					rows = append(rows, models.Course{Code: r.Code, Title: r.Title, Description: r.Description, Provider: r.Provider,
+				if r := recs[i]; r.HasPassMark == set.passMark && r.HasTitleHi == set.titleHi {
+					rows = append(rows, models.Course{Code: r.Code, Title: r.Title, TitleHi: r.TitleHi, Description: r.Description, Provider: r.Provider,
 						Format: r.Format, DurationHours: r.DurationHours, PassMark: r.PassMark, CreatedAt: now, UpdatedAt: now})
 				}
 			}
@@ -447,6 +473,10 @@ func (db *DB) UpsertCourses(ctx context.Context, recs []models.CourseRecord) ([]
 			if setPassMark {
 				q = q.Set("pass_mark = EXCLUDED.pass_mark")
 				cond += " OR course.pass_mark IS DISTINCT FROM EXCLUDED.pass_mark"
+			}
+			if set.titleHi {
+				q = q.Set("title_hi = EXCLUDED.title_hi")
+				cond += " OR course.title_hi IS DISTINCT FROM EXCLUDED.title_hi"
 			}
 			wrote, err := affected(q.Where(cond).Exec(ctx))
 			if err != nil {

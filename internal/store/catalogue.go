@@ -103,7 +103,7 @@ func (db *DB) FindCompetencies(ctx context.Context, f models.CompetencyFilter, p
 	if f.Area != nil {
 		q = q.Where("area = ?", *f.Area)
 	}
-	q = db.whereSearch(q, f.Search, "code", "name")
+	q = db.whereSearch(q, f.Search, "code", "name", "name_hi")
 	return competencyPages.fetch(ctx, q, p)
 }
 
@@ -131,7 +131,7 @@ func (db *DB) CreateCompetency(ctx context.Context, n *models.NewCompetency) (*m
 		return nil, err
 	}
 	now := db.now()
-	c := &models.Competency{Code: n.Code, Name: n.Name, Description: n.Description, Type: n.Type,
+	c := &models.Competency{Code: n.Code, Name: n.Name, NameHi: models.OptionalName(n.NameHi), Description: n.Description, Type: n.Type,
 		Area: n.Area, SubTheme: n.SubTheme, CreatedAt: now, UpdatedAt: now}
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(c).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
@@ -330,7 +330,7 @@ func (db *DB) FindCourses(ctx context.Context, f models.CourseFilter, p models.P
 	if f.MaxDurationHours != nil {
 		q = q.Where("duration_hours <= ?", *f.MaxDurationHours)
 	}
-	q = db.whereSearch(q, f.Search, "code", "title")
+	q = db.whereSearch(q, f.Search, "code", "title", "title_hi")
 	return coursePages.fetch(ctx, q, p)
 }
 
@@ -391,7 +391,7 @@ func (db *DB) CreateCourse(ctx context.Context, n *models.NewCourse) (*models.Co
 		return nil, err
 	}
 	now := db.now()
-	c := &models.Course{Code: n.Code, Title: n.Title, Description: n.Description, Provider: n.Provider,
+	c := &models.Course{Code: n.Code, Title: n.Title, TitleHi: models.OptionalName(n.TitleHi), Description: n.Description, Provider: n.Provider,
 		Format: n.Format, DurationHours: n.DurationHours, PassMark: n.PassMark, ProviderVerified: n.ProviderVerified, CreatedAt: now, UpdatedAt: now}
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := checkCompetencies(ctx, tx, n.Competencies); err != nil {
@@ -437,8 +437,11 @@ func (db *DB) UpdateCourse(ctx context.Context, id int64, u models.CourseUpdate)
 		if u.SetPassMark {
 			c.PassMark = u.PassMark
 		}
+		if u.SetTitleHi {
+			c.TitleHi = models.OptionalName(u.TitleHi)
+		}
 		c.UpdatedAt = db.now()
-		if _, err := tx.NewUpdate().Model(c).Column("title", "description", "duration_hours", "pass_mark", "provider_verified", "updated_at").WherePK().Exec(ctx); err != nil {
+		if _, err := tx.NewUpdate().Model(c).Column("title", "title_hi", "description", "duration_hours", "pass_mark", "provider_verified", "updated_at").WherePK().Exec(ctx); err != nil {
 			return err
 		}
 		if u.ReplaceCompetencies {

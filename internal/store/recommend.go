@@ -16,7 +16,7 @@ var _ models.RecommenderStore = (*DB)(nil)
 // and the stored course effects, at one catalogue version (one transaction, so the
 // parts agree).
 func (db *DB) FindCatalogue(ctx context.Context) (*models.Catalogue, error) {
-	c := &models.Catalogue{Imparts: map[int64][]models.CourseCompetency{}, CompetencyNames: map[int64]string{}, CompetencyDomains: map[int64]string{}}
+	c := &models.Catalogue{Imparts: map[int64][]models.CourseCompetency{}, CompetencyNames: map[int64]string{}, CompetencyNamesHi: map[int64]string{}, CompetencyDomains: map[int64]string{}}
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := tx.NewSelect().Table("counters").Column("value").Where("name = ?", catalogueCounter).Scan(ctx, &c.Version); err != nil {
 			return err
@@ -32,16 +32,20 @@ func (db *DB) FindCatalogue(ctx context.Context) (*models.Catalogue, error) {
 			c.Imparts[i.CourseID] = append(c.Imparts[i.CourseID], i)
 		}
 		var names []struct {
-			ID   int64                 `bun:"id"`
-			Name string                `bun:"name"`
-			Type models.CompetencyType `bun:"type"`
-			Area string                `bun:"area"`
+			ID     int64                 `bun:"id"`
+			Name   string                `bun:"name"`
+			NameHi *string               `bun:"name_hi"`
+			Type   models.CompetencyType `bun:"type"`
+			Area   string                `bun:"area"`
 		}
-		if err := tx.NewSelect().Table("competencies").Column("id", "name", "type", "area").Scan(ctx, &names); err != nil {
+		if err := tx.NewSelect().Table("competencies").Column("id", "name", "name_hi", "type", "area").Scan(ctx, &names); err != nil {
 			return err
 		}
 		for _, n := range names {
 			c.CompetencyNames[n.ID] = n.Name
+			if n.NameHi != nil {
+				c.CompetencyNamesHi[n.ID] = *n.NameHi
+			}
 			if n.Type != models.Behavioural && n.Area != "" {
 				c.CompetencyDomains[n.ID] = n.Area
 			}
