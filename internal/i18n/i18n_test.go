@@ -112,6 +112,9 @@ func TestError(t *testing.T) {
 		{"BAD_USER_INPUT", "must be greater than 0 and at most 2000", "0 से अधिक और अधिकतम 2000 होना चाहिए"},
 		{"BAD_USER_INPUT", "must be ONLINE, FACE_TO_FACE or BLENDED", "ONLINE, FACE_TO_FACE या BLENDED में से एक होना चाहिए"},
 		{"BAD_USER_INPUT", "must be DRAFT, LIVE or RETIRED", "DRAFT, LIVE या RETIRED में से एक होना चाहिए"},
+		{"FORBIDDEN", "the next attempt may start only at 2026-12-05T10:00:00Z", "अगला प्रयास 2026-12-05T10:00:00Z से पहले शुरू नहीं हो सकता"},
+		{"BAD_USER_INPUT", "answer 3: choice must be between 1 and 4", "उत्तर 3: विकल्प 1 और 4 के बीच होना चाहिए"},
+		{"FORBIDDEN", "only the course's content provider reports a score; a learner gives answers", "अंक केवल पाठ्यक्रम का सामग्री प्रदाता भेज सकता है; शिक्षार्थी उत्तर देते हैं"},
 		// Untranslated: the kind in Hindi, the English detail kept.
 		{"BAD_USER_INPUT", "must be within two years of the start", "अमान्य इनपुट (must be within two years of the start)"},
 		{"CONFLICT", "BEH-01 is already in use", "अनुरोध वर्तमान स्थिति से मेल नहीं खाता (BEH-01 is already in use)"},
