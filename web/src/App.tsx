@@ -60,10 +60,17 @@ export function App() {
   useEffect(() => {
     if (c && path === '' && mine[0]) navigate(mine[0].path);
   }, [c?.token, path]);
+  const [first, setFirst] = useState(true);
   useEffect(() => {
     document.title = `${page ? t(page.title) + ' · ' : ''}${t('appName')}`;
-    document.getElementById('page-title')?.focus({ preventScroll: true });
-  }, [path, lang(), c?.token]);
+    // After a navigation, focus goes to the new page's heading (as a page load would
+    // put it at the top); on the first load it stays where the browser put it.
+    if (first) setFirst(false);
+    else document.getElementById('page-title')?.focus({ preventScroll: true });
+  }, [path, c?.token]);
+  useEffect(() => {
+    document.title = `${page ? t(page.title) + ' · ' : ''}${t('appName')}`;
+  }, [lang()]);
 
   const Current = page?.component;
   return (

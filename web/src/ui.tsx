@@ -56,7 +56,7 @@ export function ErrorBox(props: { error: unknown }) {
 /** Loading, error or the content of a query. */
 export function Loader<D>(props: { q: Loaded<D>; children: (d: D) => ComponentChildren }) {
   if (props.q.error) return <ErrorBox error={props.q.error} />;
-  if (!props.q.data) return <p class="muted" role="status">{t('loading')}</p>;
+  if (!props.q.data) return <p class="muted loading" role="status">{t('loading')}</p>;
   return <>{props.children(props.q.data)}</>;
 }
 
@@ -91,7 +91,7 @@ export function Progress(props: { value: number; label: string }) {
   const pct = Math.round(Math.max(0, Math.min(1, props.value)) * 100);
   return (
     <div class="progress" role="progressbar" aria-label={props.label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
-      <div style={{ width: `${pct}%` }} />
+      <div class="track"><div class="fill" style={{ width: `${pct}%` }} /></div>
       <span>{pct}%</span>
     </div>
   );

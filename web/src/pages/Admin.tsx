@@ -118,7 +118,7 @@ export function Plans() {
                   )}
                   {p.status === 'LIVE' && (
                     <button type="button" class="secondary" onClick={() => mutate(UpdatePlan, { id: p.id, status: 'RETIRED' }).then(q.reload, setError)}
-                      aria-label={t('retireFor', { name: p.name })}>{t('retire')}</button>
+                      aria-label={t('retireFor', { name: p.name })}>{t('retirePlan')}</button>
                   )}
                 </li>
               );
