@@ -147,7 +147,7 @@ export function GapReport() {
                 {selected && (
                   <div class="card histogram" aria-live="polite">
                     <h3>{t('histogramOf', { name: competencyName(selected.competency) })}</h3>
-                    <Bars distribution={selected.levelHistogram.map((n) => n / Math.max(1, selected.learners))} label={t('histogramOf', { name: competencyName(selected.competency) })} />
+                    <Bars distribution={selected.levelHistogram.map((n) => n / Math.max(1, selected.learners))} low={0} high={5} label={t('histogramOf', { name: competencyName(selected.competency) })} />
                     <p class="small muted">{t('histogramNote', { n: selected.learners, gap: selected.learnersWithGap, mean: num(selected.meanGap, 2) })}</p>
                   </div>
                 )}
