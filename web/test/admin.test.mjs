@@ -103,8 +103,11 @@ test('a content provider edits a course and reads its effectiveness; a platform 
   await signInWithToken(page, token('--role', 'CONTENT_PROVIDER'));
   await page.waitForURL(`${base}/app/courses`);
   await page.getByLabel('Search courses').fill('Noting');
+  await page.waitForFunction(() => {
+    const titles = [...document.querySelectorAll('ul.cards > li h2')].map((h) => h.textContent ?? '');
+    return titles.length > 0 && titles.every((x) => /noting/i.test(x));
+  });
   const card = page.locator('ul.cards > li').first();
-  await card.waitFor();
   const title = await card.locator('h2').innerText();
   await card.getByRole('button', { name: `Edit ${title}` }).click();
   await card.getByLabel('Title').fill(`${title} (revised)`);

@@ -80,8 +80,10 @@ export async function axe(page, what) {
   assert.deepEqual(found, [], `axe-core found violations on ${what}`);
 }
 
+/** Saves what the screen shows (name.png, the size docs/console/ keeps) and the whole page (name-full.png). */
 export async function shot(page, name) {
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(shots, `${name}.png`) });
+  await page.screenshot({ path: join(shots, `${name}-full.png`), fullPage: true });
 }
 
 /** A token from `karmayogi token` for the server's database. */

@@ -53,9 +53,11 @@ function Heatmap(props: { r: Report; onOrganisation: (id: string, name: string) 
   const maxGap = Math.max(0.01, ...r.heatmap.map((c) => c.meanGap));
   if (orgs.length === 0) return <p>{t('noHeatmap')}</p>;
   return (
+    <>
+    <p class="small muted" aria-hidden="true">{t('heatmapCaption')}</p>
     <div class="scroll" tabIndex={0} role="region" aria-label={t('heatmap')}>
       <table class="heatmap">
-        <caption>{t('heatmapCaption')}</caption>
+        <caption class="sr-only">{t('heatmapCaption')}</caption>
         <thead>
           <tr>
             <th scope="col">{t('organisation')}</th>
@@ -91,6 +93,7 @@ function Heatmap(props: { r: Report; onOrganisation: (id: string, name: string) 
         </tbody>
       </table>
     </div>
+    </>
   );
 }
 
