@@ -63,7 +63,7 @@ check-web: web/node_modules/.installed ## the web console: codegen from schema.g
 # against a fresh demo server (clients/with-server), with axe-core on every page.
 # Screenshots go to web/screenshots/ (ignored by git).
 check-web-browser: web/node_modules/.installed ## the console's user journeys in headless Chromium (CHROMIUM, default /usr/bin/chromium) against a fresh demo server
-	clients/with-server node --test --test-concurrency=1 web/test/
+	clients/with-server node --test --test-concurrency=1 web/test/*.test.mjs
 
 web/node_modules/.installed: web/package.json web/package-lock.json
 	cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(NPM_CI)

@@ -228,9 +228,9 @@ const strings = {
   approvals: ['Approvals', 'स्वीकृतियाँ'],
   decision: ['Decision', 'निर्णय'],
   approve: ['Approve', 'स्वीकृत करें'],
-  approveFor: ['Approve the request of {name}', '{name} का अनुरोध स्वीकृत करें'],
+  approveFor: ['Approve the request of {name} for {batch}', '{batch} के लिए {name} का अनुरोध स्वीकृत करें'],
   refuse: ['Refuse', 'अस्वीकार करें'],
-  refuseFor: ['Refuse the request of {name}', '{name} का अनुरोध अस्वीकार करें'],
+  refuseFor: ['Refuse the request of {name} for {batch}', '{batch} के लिए {name} का अनुरोध अस्वीकार करें'],
 
   courses: ['Courses', 'पाठ्यक्रम'],
   coursesIntro: ['The catalogue: edit a course, and see what it does for the competencies it claims.', 'पाठ्यक्रम सूची: किसी पाठ्यक्रम को संपादित करें, और देखें कि वह अपनी दक्षताओं पर कितना असर डालता है।'],

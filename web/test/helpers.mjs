@@ -40,6 +40,7 @@ export async function open(t, { width = 1280, height = 900 } = {}) {
     args: flags,
     viewport: { width, height },
     locale: 'en-IN',
+    timezoneId: 'Asia/Kolkata',
   });
   const host = new URL(base).host;
   const external = [];
@@ -82,6 +83,7 @@ export async function axe(page, what) {
 
 /** Saves what the screen shows (name.png, the size docs/console/ keeps) and the whole page (name-full.png). */
 export async function shot(page, name) {
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(shots, `${name}.png`) });
   await page.screenshot({ path: join(shots, `${name}-full.png`), fullPage: true });
 }

@@ -126,8 +126,16 @@ test('the same journey in Hindi, remembered across a reload', async (t) => {
   assert.match(await page.locator('p.summary').innerText(), /कुल .* घंटे; कुल अंतर पहले/);
   await axe(page, 'the learning path in Hindi');
 
+  for (const [name, heading] of [['मेरे पाठ्यक्रम', 'मेरे पाठ्यक्रम'], ['बैच और कार्यक्रम', 'बैच और कार्यक्रम'], ['कर्म अंक', 'कर्म अंक'], ['मूल्यांकन', 'मूल्यांकन']]) {
+    await page.getByRole('navigation', { name: 'पृष्ठ' }).getByRole('link', { name, exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+    await page.waitForFunction(() => !document.querySelector('main .loading'));
+    await axe(page, `the page ${name} in Hindi`);
+    await shot(page, `${name}-hi-desktop`);
+  }
+
   await page.getByRole('button', { name: 'English' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Learning path' }).waitFor();
+  await page.getByRole('heading', { level: 1, name: 'Assessment' }).waitFor();
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
   check();
 });

@@ -167,8 +167,8 @@ export function Seats() {
                       <td>{b.name}<br /><span class="small muted">{courseTitle(b.course)}</span></td>
                       <td>{r.approvals}/{r.approvalsNeeded}</td>
                       <td class="row">
-                        <button type="button" onClick={() => mutate(Decide, { requestId: r.id, approve: true }).then(q.reload, setError)} aria-label={t('approveFor', { name: r.learner.name })}>{t('approve')}</button>
-                        <button type="button" class="secondary" onClick={() => mutate(Decide, { requestId: r.id, approve: false }).then(q.reload, setError)} aria-label={t('refuseFor', { name: r.learner.name })}>{t('refuse')}</button>
+                        <button type="button" onClick={() => mutate(Decide, { requestId: r.id, approve: true }).then(q.reload, setError)} aria-label={t('approveFor', { name: r.learner.name, batch: b.name })}>{t('approve')}</button>
+                        <button type="button" class="secondary" onClick={() => mutate(Decide, { requestId: r.id, approve: false }).then(q.reload, setError)} aria-label={t('refuseFor', { name: r.learner.name, batch: b.name })}>{t('refuse')}</button>
                       </td>
                     </tr>
                   ))}

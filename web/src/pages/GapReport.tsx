@@ -122,7 +122,7 @@ export function GapReport() {
         <Loader q={q}>
           {(d) => {
             const r = d.gapReport;
-            if (!r) return <ErrorBox error={null} />;
+            if (!r) return <p class="error" role="alert">{t('errNotFound')}</p>;
             const selected = r.competencies.find((x) => x.competency.id === competency);
             return (
               <>
