@@ -219,3 +219,34 @@ test('an expired or revoked token returns to sign-in and then to the same page',
   await page.getByRole('heading', { level: 1, name: 'Learning path' }).waitFor();
   check();
 });
+
+test('an adaptive assessment taken item by item', async (t) => {
+  const { page, check } = await open(t);
+  await signInWithToken(page, token('--role', 'LEARNER', '--learner', 'EMP0000001'));
+  await page.getByRole('link', { name: 'Assessment' }).click();
+  await page.getByLabel('Competency').selectOption({ label: 'RTI Responsiveness' }); // FUN-091 has a demo item bank
+  await page.getByRole('button', { name: 'Start the test' }).click();
+  const form = page.locator('form.item');
+  await form.waitFor();
+  await axe(page, 'an assessment item');
+  await shot(page, 'assessment-item-desktop');
+  let asked = 0;
+  const result = page.getByRole('heading', { name: 'Test of RTI Responsiveness complete' });
+  while (!(await result.isVisible())) {
+    assert.ok(asked < 40, 'the test ends');
+    const question = await form.locator('legend').innerText();
+    assert.match(await form.innerText(), new RegExp(`question ${asked + 1}`));
+    await form.getByRole('radio').first().check();
+    await form.getByRole('button', { name: 'Answer' }).click();
+    asked++;
+    await page.waitForFunction((q) => document.querySelector('form.item legend')?.textContent !== q || !!document.querySelector('main h2, main .error'), question);
+    assert.equal(await page.locator('main .error').count(), 0, await page.locator('main').innerText());
+  }
+  assert.ok(asked >= 2, `${asked} questions`);
+  const card = page.locator('[role=status]', { has: result });
+  assert.match(await card.innerText(), new RegExp(`Your level: \\d, from ${asked} questions`));
+  assert.equal(await card.locator('.bar').count(), 6);
+  await axe(page, 'an assessment result');
+  await shot(page, 'assessment-result-desktop');
+  check();
+});

@@ -63,7 +63,7 @@ export function Assessment() {
     if (!attempt?.nextItem || choice === null) return;
     setError(null);
     try {
-      setAttempt((await mutate(Answer, { attemptId: attempt.id, itemId: attempt.nextItem.id, choice })).answerItem.attempt);
+      setAttempt((await mutate(Answer, { attemptId: attempt.id, itemId: attempt.nextItem.id, choice: choice + 1 })).answerItem.attempt); // options count from 1
       setChoice(null);
       document.getElementById('item-stem')?.focus();
     } catch (err) {
