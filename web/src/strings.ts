@@ -86,6 +86,7 @@ const strings = {
   recommendationsIntro: ['Courses that close the gaps between your levels and what your role asks, with the reason for each.', 'ऐसे पाठ्यक्रम जो आपके स्तर और आपकी भूमिका की अपेक्षा के बीच का अंतर कम करते हैं, हर एक के कारण सहित।'],
   liveOn: ['Live: this list updates by itself.', 'लाइव: यह सूची अपने-आप अद्यतन होती है।'],
   liveOff: ['Connecting for live updates…', 'लाइव अपडेट के लिए जुड़ रहे हैं…'],
+  generatedAt: ['As of {when}', '{when} की स्थिति'],
   noRecommendations: ['No recommendations right now.', 'अभी कोई सुझाव नहीं है।'],
   gapsAddressed: ['Gaps it closes', 'यह किन अंतरों को कम करता है'],
   dismiss: ['Not for me', 'मेरे लिए नहीं'],

@@ -31,6 +31,13 @@ test('a learner signs in, reads the passbook, dismisses a recommendation and pla
   assert.ok(before.length >= 2, `${before.length} recommendations`);
   assert.ok((await recs.first().locator('.explanation').innerText()).length > 20, 'a recommendation explains itself');
   await page.getByText('Live: this list updates by itself.').waitFor(); // the subscription answered
+  // New evidence, recorded elsewhere, reaches the open page through recommendationsChanged.
+  const generated = await page.locator('ol.recs').getAttribute('data-generated');
+  const admin = token('--role', 'PLATFORM_ADMIN');
+  const held = await gql(admin, 'query($id: ID!) { learner(id: $id) { proficiencies { competency { id } } } }', { id: me.id });
+  await gql(admin, 'mutation($l: ID!, $c: ID!) { recordEvidence(input: { learnerId: $l, competencyId: $c, source: SUPERVISOR, level: 3 }) { evidence { id } } }',
+    { l: me.id, c: held.learner.proficiencies[0].competency.id });
+  await page.waitForFunction((g) => document.querySelector('ol.recs')?.getAttribute('data-generated') !== g, generated);
   await axe(page, 'the recommendations');
   await shot(page, 'recommendations-desktop');
 
@@ -65,6 +72,16 @@ test('a learner signs in, reads the passbook, dismisses a recommendation and pla
     await axe(page, `the page ${name}`);
     await shot(page, `${name.toLowerCase().replace(/\W+/g, '-')}-desktop`);
   }
+
+  // A certificate's verification link: public, and it says whose certificate it is.
+  await page.getByRole('link', { name: 'My courses', exact: true }).click();
+  const verify = page.getByRole('link', { name: /^verify KY-/ }).first();
+  await verify.waitFor();
+  await verify.click();
+  await page.getByText('This certificate is genuine.').waitFor();
+  assert.match(await page.locator('main').innerText(), new RegExp(`Issued to ${me.name} for .+ on `));
+  await axe(page, 'a certificate verification');
+  await page.goBack();
 
   // The token is in sessionStorage only; localStorage holds the language at most.
   const stored = await page.evaluate(() => ({ local: Object.keys(localStorage), session: Object.keys(sessionStorage), url: location.href }));
@@ -198,6 +215,14 @@ test('a phone 360 px wide: no page scrolls sideways', async (t) => {
     await shot(page, `${path}-phone`);
   }
   await axe(page, 'the assessment page on a phone');
+  check();
+});
+
+test('certificate verification needs no sign-in and refuses an unknown code', async (t) => {
+  const { page, check } = await open(t);
+  await page.goto(`${base}/app/verify?code=KY-0000-0000-0000-0000`);
+  await page.getByText('No certificate has this code.').waitFor();
+  assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Certificate verification');
   check();
 });
 

@@ -75,7 +75,7 @@ export function Verify() {
   const q = useQuery(VerifyQuery, { code }, !code);
   return (
     <Page title={t('verifyTitle')}>
-      {!code ? <p>{t('noCode')}</p> : (
+      {!code ? <p>{t('noCode')}</p> : q.error?.codes.includes('NOT_FOUND') ? <p class="error" role="alert">{t('certInvalid')}</p> : (
         <Loader q={q}>
           {(d) => d.verifyCertificate ? (
             <div class="card ok" role="status">

@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { mutate, subscribe, useQuery } from '../api';
 import { graphql } from '../gql';
 import type { ConsoleRecommendationsQuery } from '../gql/graphql';
-import { num, t } from '../i18n';
+import { dateTime, num, t } from '../i18n';
 import { competencyName, courseTitle } from '../names';
 import { caller } from '../session';
 import { ErrorBox, Loader, Page } from '../ui';
@@ -85,7 +85,9 @@ export function Recommendations() {
           const list: List | null | undefined = d.recommendations;
           if (!list || list.items.length === 0) return <p>{t('noRecommendations')}</p>;
           return (
-            <ol class="cards recs">
+            <>
+            <p class="small muted">{t('generatedAt', { when: dateTime(list.generatedAt) })}</p>
+            <ol class="cards recs" data-generated={list.generatedAt}>
               {list.items.map((r) => {
                 const title = courseTitle(r.course);
                 return (
@@ -123,6 +125,7 @@ export function Recommendations() {
                 );
               })}
             </ol>
+            </>
           );
         }}
       </Loader>
