@@ -14,7 +14,7 @@ const strings = {
   cancel: ['Cancel', 'रद्द करें'],
   save: ['Save', 'सहेजें'],
   edit: ['Edit', 'संपादित करें'],
-  retire: ['Retire', 'सेवानिवृत्त करें'],
+  retire: ['Retire', 'प्रयोग से हटाएँ'],
   name: ['Name', 'नाम'],
   points: ['Points', 'अंक'],
   when: ['When', 'कब'],
@@ -249,9 +249,9 @@ const strings = {
   itemsIntro: ['The question bank of a competency.', 'किसी दक्षता का प्रश्न बैंक।'],
   noItems: ['This competency has no items.', 'इस दक्षता के लिए कोई प्रश्न नहीं है।'],
   difficulty: ['difficulty {b}, discrimination {a}', 'कठिनाई {b}, विभेदन {a}'],
-  retireItem: ['Retire item {code}', 'प्रश्न {code} सेवानिवृत्त करें'],
+  retireItem: ['Retire item {code}', 'प्रश्न {code} प्रयोग से हटाएँ'],
 
-  audit: ['Audit log', 'लेखा-परीक्षा लॉग'],
+  audit: ['Audit log', 'ऑडिट लॉग'],
   auditIntro: ["Administrators' changes, newest first.", 'प्रशासकों द्वारा किए गए बदलाव, सबसे नए पहले।'],
 } as const satisfies Record<string, readonly [string, string]>;
 

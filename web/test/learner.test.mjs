@@ -193,7 +193,8 @@ test('keyboard only: sign in, open the recommendations, dismiss one', async (t) 
   for (let i = 0; i < 40 && !(await focused()).startsWith('button:Not for me'); i++) await page.keyboard.press('Tab');
   assert.match(await focused(), /^button:Not for me/);
   await page.keyboard.press('Enter');
-  await page.keyboard.press('Tab'); // the first reason
+  await page.locator('form.dismiss').waitFor();
+  assert.match(await focused(), /^input:/, 'the form puts focus on the chosen reason');
   await page.keyboard.press('ArrowDown'); // the next reason
   for (let i = 0; i < 8 && (await focused()) !== 'button:Dismiss'; i++) await page.keyboard.press('Tab');
   assert.equal(await focused(), 'button:Dismiss');

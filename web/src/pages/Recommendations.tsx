@@ -63,6 +63,11 @@ export function Recommendations() {
     }, () => setLive(false));
   }, [learnerId]);
 
+  // Opening the dismissal form puts focus on its chosen reason, for keyboard users.
+  useEffect(() => {
+    if (dismissing) document.querySelector<HTMLInputElement>('form.dismiss input:checked')?.focus();
+  }, [dismissing]);
+
   async function dismiss(courseId: string, title: string) {
     setError(null);
     try {
