@@ -90,6 +90,16 @@ test('the ORG_ADMIN journey in Hindi, and on a phone', async (t) => {
   const plan = `नोटिंग योजना ${Date.now()}`;
   await page.getByLabel('योजना का नाम').fill(plan);
   await page.locator('fieldset.picklist input[type=checkbox]').first().check();
+  // Bad input: a due date already past. The API's refusal is a sentence in Hindi, never JSON.
+  await page.getByLabel('अंतिम तिथि').fill('2020-01-01');
+  await page.getByRole('button', { name: 'योजना बनाएँ' }).click();
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  const said = await alert.innerText();
+  assert.match(said, /^कृपया अपनी दर्ज की गई जानकारी जाँचें।/);
+  assert.doesNotMatch(said, /[{}"]|extensions|BAD_USER_INPUT/);
+  await axe(page, 'an error in Hindi');
+  await page.getByLabel('अंतिम तिथि').fill(new Date(Date.now() + 90 * 86400000).toISOString().slice(0, 10));
   await page.getByRole('button', { name: 'योजना बनाएँ' }).click();
   await page.getByText(`योजना "${plan}" प्रारूप के रूप में बनाई गई।`).waitFor();
   assert.equal(await overflowX(page), 0, 'the plans page scrolls sideways at 360 px');
