@@ -249,6 +249,13 @@ const strings = {
   itemsIntro: ['The question bank of a competency.', 'किसी दक्षता का प्रश्न बैंक।'],
   noItems: ['This competency has no items.', 'इस दक्षता के लिए कोई प्रश्न नहीं है।'],
   difficulty: ['difficulty {b}, discrimination {a}', 'कठिनाई {b}, विभेदन {a}'],
+  searchCompetencies: ['Search competencies', 'दक्षताएँ खोजें'],
+  editItem: ['Edit item {code}', 'प्रश्न {code} संपादित करें'],
+  itemSaved: ['Saved item {code}.', 'प्रश्न {code} सहेजा गया।'],
+  stem: ['Question', 'प्रश्न'],
+  optionsCorrect: ['Options: mark the correct one', 'विकल्प: सही विकल्प चुनें'],
+  correctIs: ['Option {n} is correct', 'विकल्प {n} सही है'],
+  optionN: ['Option {n}', 'विकल्प {n}'],
   retireItem: ['Retire item {code}', 'प्रश्न {code} प्रयोग से हटाएँ'],
 
   audit: ['Audit log', 'ऑडिट लॉग'],

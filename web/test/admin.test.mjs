@@ -128,9 +128,20 @@ test('a content provider edits a course and reads its effectiveness; a platform 
   await axe(page, 'the courses');
   await shot(page, 'courses-desktop');
   await page.getByRole('link', { name: 'Assessment items' }).click();
-  await page.getByLabel('Competency').selectOption({ index: 1 });
-  await page.waitForFunction(() => !document.querySelector('main .loading'));
+  await page.getByLabel('Search competencies').fill('RTI');
+  await page.getByLabel('Competency', { exact: true }).selectOption({ label: 'RTI Responsiveness' }); // a demo item bank
+  const item = page.locator('ul.cards > li').first();
+  await item.waitFor();
+  const code = (await item.locator('p.small').innerText()).split(' · ')[0];
   await axe(page, 'the assessment items');
+  await item.getByRole('button', { name: `Edit item ${code}` }).click();
+  const stem = item.getByLabel('Question');
+  await stem.fill(`${await stem.inputValue()} (reviewed)`);
+  await item.getByRole('radio', { name: 'Option 2 is correct' }).check();
+  await axe(page, 'an item being edited');
+  await item.getByRole('button', { name: 'Save' }).click();
+  await page.getByText(`Saved item ${code}.`).waitFor();
+  await page.locator('ul.cards > li', { hasText: '(reviewed)' }).first().waitFor();
 
   const admin = await open(t);
   await signInWithToken(admin.page, token('--role', 'PLATFORM_ADMIN'));

@@ -293,8 +293,8 @@ export function Courses() {
 }
 
 const CompetencyList = graphql(`
-  query ConsoleCompetencyList {
-    competencies(first: 100) { edges { node { ...CompetencyName } } }
+  query ConsoleCompetencyList($search: String) {
+    competencies(first: 100, filter: { search: $search }) { edges { node { ...CompetencyName } } }
   }
 `);
 
@@ -310,15 +310,71 @@ const RetireItem = graphql(`
   }
 `);
 
+const UpdateItem = graphql(`
+  mutation ConsoleUpdateItem($input: UpdateAssessmentItemInput!) {
+    updateAssessmentItem(input: $input) { item { id stem } }
+  }
+`);
+
+interface ItemDraft { id: string; level: number; stem: string; options: string[]; correct: number | null; discrimination: number | null; difficulty: number | null }
+
+/**
+ * Editing an item: the API never returns which option is correct, so the editor
+ * chooses it again each time.
+ */
+function ItemForm(props: { draft: ItemDraft; competencyId: string; onDone: (saved: boolean) => void; onError: (e: unknown) => void }) {
+  const [d, setD] = useState(props.draft);
+  async function save(e: Event) {
+    e.preventDefault();
+    if (d.correct === null) return;
+    try {
+      await mutate(UpdateItem, { input: { itemId: d.id, competencyId: props.competencyId, level: d.level, stem: d.stem, options: d.options,
+        correct: d.correct + 1, discrimination: d.discrimination, difficulty: d.difficulty } });
+      props.onDone(true);
+    } catch (err) {
+      props.onError(err);
+    }
+  }
+  return (
+    <form onSubmit={save} class="item-edit">
+      <label for={`lv-${d.id}`}>{t('level')}</label>
+      <input id={`lv-${d.id}`} type="number" min={1} max={5} required value={d.level} onInput={(e) => setD({ ...d, level: Number((e.target as HTMLInputElement).value) })} />
+      <label for={`st-${d.id}`}>{t('stem')}</label>
+      <textarea id={`st-${d.id}`} rows={2} required value={d.stem} onInput={(e) => setD({ ...d, stem: (e.target as HTMLTextAreaElement).value })} />
+      <fieldset>
+        <legend>{t('optionsCorrect')}</legend>
+        {d.options.map((o, i) => (
+          <div class="option-row" key={i}>
+            <input type="radio" name={`correct-${d.id}`} id={`c-${d.id}-${i}`} checked={d.correct === i} onChange={() => setD({ ...d, correct: i })} required
+              aria-label={t('correctIs', { n: i + 1 })} />
+            <input id={`o-${d.id}-${i}`} required value={o} aria-label={t('optionN', { n: i + 1 })}
+              onInput={(e) => setD({ ...d, options: d.options.map((x, j) => (j === i ? (e.target as HTMLInputElement).value : x)) })} />
+          </div>
+        ))}
+      </fieldset>
+      <div class="row">
+        <button type="submit" disabled={d.correct === null}>{t('save')}</button>
+        <button type="button" class="secondary" onClick={() => props.onDone(false)}>{t('cancel')}</button>
+      </div>
+    </form>
+  );
+}
+
 export function Items() {
-  const comps = useQuery(CompetencyList, {});
+  const [search, setSearch] = useState('');
+  const comps = useQuery(CompetencyList, { search: search || null });
   const [competencyId, setCompetencyId] = useState('');
   const q = useQuery(ItemsQuery, { competencyId }, !competencyId);
   const [error, setError] = useState<unknown>(null);
+  const [editing, setEditing] = useState<string | null>(null);
+  const [notice, setNotice] = useState('');
   return (
     <Page title={t('items')} intro={t('itemsIntro')}>
       {error !== null && <ErrorBox error={error} />}
+      {notice && <p class="notice" role="status">{notice}</p>}
       <div class="card controls">
+        <label for="item-search">{t('searchCompetencies')}</label>
+        <input id="item-search" type="search" value={search} onInput={(e) => setSearch((e.target as HTMLInputElement).value)} />
         <label for="item-competency">{t('competency')}</label>
         <select id="item-competency" value={competencyId} onChange={(e) => setCompetencyId((e.target as HTMLSelectElement).value)}>
           <option value="">{t('choose')}</option>
@@ -332,10 +388,22 @@ export function Items() {
               {d.assessmentItems.map((it) => (
                 <li class="card" key={it.id}>
                   <p class="small muted">{it.code} · {t('levelIs', { level: it.level })}{it.difficulty != null && ` · ${t('difficulty', { b: num(it.difficulty, 2), a: num(it.discrimination ?? 0, 2) })}`}</p>
-                  <p>{it.stem}</p>
-                  <ol class="small">{it.options.map((o, i) => <li key={i}>{o}</li>)}</ol>
-                  <button type="button" class="secondary" onClick={() => mutate(RetireItem, { itemId: it.id }).then(q.reload, setError)}
-                    aria-label={t('retireItem', { code: it.code })}>{t('retire')}</button>
+                  {editing === it.id ? (
+                    <ItemForm competencyId={competencyId} onError={setError}
+                      draft={{ id: it.id, level: it.level, stem: it.stem, options: [...it.options], correct: null, discrimination: it.discrimination ?? null, difficulty: it.difficulty ?? null }}
+                      onDone={(saved) => { setEditing(null); if (saved) { setNotice(t('itemSaved', { code: it.code })); q.reload(); } }} />
+                  ) : (
+                    <>
+                      <p>{it.stem}</p>
+                      <ol class="small">{it.options.map((o, i) => <li key={i}>{o}</li>)}</ol>
+                      <div class="row">
+                        <button type="button" class="secondary" onClick={() => { setEditing(it.id); setNotice(''); setError(null); }}
+                          aria-label={t('editItem', { code: it.code })}>{t('edit')}</button>
+                        {!it.retired && <button type="button" class="secondary" onClick={() => mutate(RetireItem, { itemId: it.id }).then(q.reload, setError)}
+                          aria-label={t('retireItem', { code: it.code })}>{t('retire')}</button>}
+                      </div>
+                    </>
+                  )}
                 </li>
               ))}
             </ul>
