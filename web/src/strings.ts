@@ -201,6 +201,7 @@ const strings = {
 
   plans: ['Plans', 'योजनाएँ'],
   plansIntro: ['Capacity-building plans: courses assigned to an audience by a due date.', 'क्षमता निर्माण योजनाएँ: किसी समूह को एक तय तिथि तक सौंपे गए पाठ्यक्रम।'],
+  allOrganisations: ['All (choose one to create a plan)', 'सभी (योजना बनाने के लिए कोई एक चुनें)'],
   newPlan: ['New plan', 'नई योजना'],
   planName: ['Name of the plan', 'योजना का नाम'],
   dueDate: ['Due date', 'अंतिम तिथि'],

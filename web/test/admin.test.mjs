@@ -151,6 +151,11 @@ test('a content provider edits a course and reads its effectiveness; a platform 
   assert.match(await admin.page.locator('table').innerText(), /updateCourse|course/i, 'the edit is in the audit log');
   await axe(admin.page, 'the audit log');
   await shot(admin.page, 'audit-desktop');
+  await admin.page.getByRole('link', { name: 'Plans' }).click();
+  await admin.page.getByLabel('Organisation').selectOption({ label: 'Ministry of Education' });
+  await admin.page.getByLabel('Name of the plan').waitFor();
+  await admin.page.waitForFunction(() => !document.querySelector('main .loading'));
+  await axe(admin.page, 'the plans of a platform admin');
   await admin.page.getByRole('link', { name: 'Gap report' }).click();
   await admin.page.getByLabel('Organisation').selectOption({ label: 'Ministry of Education' });
   await admin.page.locator('table.heatmap').waitFor();

@@ -39,9 +39,18 @@ function inDays(n: number): string {
   return new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
 }
 
+const PlanOrganisations = graphql(`
+  query ConsolePlanOrganisations {
+    organisations(first: 100) { edges { node { id name } } }
+  }
+`);
+
 export function Plans() {
   const c = caller();
-  const organisationId = c?.organisationId ?? null;
+  // An ORG_ADMIN plans for their organisation; a PLATFORM_ADMIN chooses a ministry.
+  const [chosen, setChosen] = useState('');
+  const ministries = useQuery(PlanOrganisations, {}, c?.role !== 'PLATFORM_ADMIN');
+  const organisationId = c?.organisationId ?? (chosen || null);
   const q = useQuery(PlansQuery, { organisationId });
   const [search, setSearch] = useState('');
   const courses = useQuery(PlanCourses, { search: search || null });
@@ -74,6 +83,15 @@ export function Plans() {
     <Page title={t('plans')} intro={t('plansIntro')}>
       {notice && <p class="notice" role="status">{notice}</p>}
       {error !== null && <ErrorBox error={error} />}
+      {c?.role === 'PLATFORM_ADMIN' && (
+        <div class="card controls">
+          <label for="plan-org">{t('organisation')}</label>
+          <select id="plan-org" value={chosen} onChange={(e) => setChosen((e.target as HTMLSelectElement).value)}>
+            <option value="">{t('allOrganisations')}</option>
+            {ministries.data?.organisations.edges.map(({ node }) => <option key={node.id} value={node.id}>{node.name}</option>)}
+          </select>
+        </div>
+      )}
       {organisationId && (
         <form class="card" onSubmit={create} aria-labelledby="new-plan">
           <h2 id="new-plan">{t('newPlan')}</h2>
