@@ -163,6 +163,22 @@ test('a content provider edits a course and reads its effectiveness; a platform 
   admin.check();
 });
 
+test('every administrator page in Hindi passes axe-core', async (t) => {
+  const { page, check } = await open(t);
+  await page.goto(`${base}/app/`);
+  await page.getByRole('button', { name: 'हिन्दी' }).click();
+  await signInWithToken(page, token('--role', 'PLATFORM_ADMIN'));
+  for (const name of ['अंतर रिपोर्ट', 'योजनाएँ', 'सीट अनुरोध', 'पाठ्यक्रम', 'मूल्यांकन प्रश्न', 'ऑडिट लॉग']) {
+    await page.getByRole('navigation', { name: 'पृष्ठ' }).getByRole('link', { name, exact: true }).click();
+    await page.getByRole('heading', { level: 1, name }).waitFor();
+    await page.waitForFunction(() => !document.querySelector('main .loading'));
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'hi');
+    await axe(page, `${name} in Hindi`);
+    await shot(page, `admin-${name}-hi-desktop`);
+  }
+  check();
+});
+
 test('text from data is shown as text, never as markup', async (t) => {
   const payload = '<img src=x onerror="window.__xss=1">';
   const admin = token('--role', 'PLATFORM_ADMIN');
