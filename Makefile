@@ -11,7 +11,7 @@ DATABASE_URL ?= sqlite://./karmayogi.db
 NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
 
 build: ## build bin/karmayogi
 	$(GO) build -o $(BIN) ./cmd/karmayogi
