@@ -179,6 +179,23 @@ test('every administrator page in Hindi passes axe-core', async (t) => {
   check();
 });
 
+test('a phone 360 px wide: no administrator page scrolls sideways', async (t) => {
+  const { page, check } = await open(t, { width: 360, height: 740 });
+  await signInWithToken(page, token('--role', 'PLATFORM_ADMIN'));
+  for (const path of ['gaps', 'plans', 'seats', 'courses', 'items', 'audit']) {
+    await page.goto(`${base}/app/${path}`);
+    await page.locator('h1').waitFor();
+    await page.waitForFunction(() => !document.querySelector('main .loading'));
+    if (path === 'gaps') {
+      await page.getByLabel('Organisation').selectOption({ label: 'Ministry of Education' });
+      await page.locator('table.heatmap').waitFor();
+    }
+    assert.equal(await overflowX(page), 0, `${path} scrolls sideways at 360 px`);
+    await shot(page, `admin-${path}-phone`);
+  }
+  check();
+});
+
 test('text from data is shown as text, never as markup', async (t) => {
   const payload = '<img src=x onerror="window.__xss=1">';
   const admin = token('--role', 'PLATFORM_ADMIN');

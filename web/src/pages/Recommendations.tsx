@@ -1,6 +1,6 @@
 // Recommendations with their explanations, kept live by the recommendationsChanged
 // subscription; a course can be dismissed with a reason.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import { mutate, subscribe, useQuery } from '../api';
 import { graphql } from '../gql';
 import type { ConsoleRecommendationsQuery } from '../gql/graphql';
@@ -64,7 +64,7 @@ export function Recommendations() {
   }, [learnerId]);
 
   // Opening the dismissal form puts focus on its chosen reason, for keyboard users.
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (dismissing) document.querySelector<HTMLInputElement>('form.dismiss input:checked')?.focus();
   }, [dismissing]);
 
