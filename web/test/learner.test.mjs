@@ -52,6 +52,14 @@ test('a learner signs in, reads the passbook, dismisses a recommendation and pla
   assert.ok(!after.includes(before[0]), 'the dismissed course left the list');
   assert.ok(after.length >= before.length - 1 && after.length > 0, `the list has ${after.length} courses after the dismissal`);
 
+  // Enrolling from a recommendation: the course moves to My courses.
+  const second = recs.first();
+  const enrolTitle = (await second.locator('h2').innerText()).replace(/^\d+\.\s*/, '');
+  await second.getByRole('button', { name: `Enrol: ${enrolTitle}` }).click();
+  await page.getByText(`Enrolled in ${enrolTitle}. It is under My courses.`).waitFor();
+  await page.getByRole('link', { name: 'My courses', exact: true }).click();
+  await page.locator('ul.cards > li h3', { hasText: enrolTitle }).first().waitFor();
+
   await page.getByRole('link', { name: 'Learning path' }).click();
   const summary = page.locator('p.summary');
   await summary.waitFor();

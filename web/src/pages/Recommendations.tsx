@@ -42,6 +42,12 @@ const Dismiss = graphql(`
   }
 `);
 
+const Enrol = graphql(`
+  mutation ConsoleEnrol($learnerId: ID!, $courseId: ID!) {
+    enrol(input: { learnerId: $learnerId, courseId: $courseId }) { enrolment { id } }
+  }
+`);
+
 type List = NonNullable<ConsoleRecommendationsQuery['recommendations']>;
 
 const reasons = ['reasonDone', 'reasonNotRelevant', 'reasonNoTime', 'reasonOther'] as const;
@@ -67,6 +73,17 @@ export function Recommendations() {
   useLayoutEffect(() => {
     if (dismissing) document.querySelector<HTMLInputElement>('form.dismiss input:checked')?.focus();
   }, [dismissing]);
+
+  async function enrol(courseId: string, title: string) {
+    setError(null);
+    try {
+      await mutate(Enrol, { learnerId, courseId });
+      setNotice(t('enrolled', { title }));
+      q.reload(); // the subscription brings it too; this does not wait for it
+    } catch (err) {
+      setError(err);
+    }
+  }
 
   async function dismiss(courseId: string, title: string) {
     setError(null);
@@ -123,8 +140,11 @@ export function Recommendations() {
                         </div>
                       </form>
                     ) : (
-                      <button type="button" class="secondary" onClick={() => { setDismissing(r.course.id); setNotice(''); }}
-                        aria-label={t('dismissCourse', { title })}>{t('dismiss')}</button>
+                      <div class="row">
+                        <button type="button" onClick={() => void enrol(r.course.id, title)} aria-label={t('enrolIn', { title })}>{t('enrol')}</button>
+                        <button type="button" class="secondary" onClick={() => { setDismissing(r.course.id); setNotice(''); }}
+                          aria-label={t('dismissCourse', { title })}>{t('dismiss')}</button>
+                      </div>
                     )}
                   </li>
                 );
