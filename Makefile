@@ -5,18 +5,18 @@ BIN       := bin/karmayogi
 # The embedded default: SQLite in the working directory, demo data on first start.
 DATABASE_URL ?= sqlite://./karmayogi.db
 
-.PHONY: help allowlist run build test test-race generate check-generate schema check-schema check-http check-typescript check-clients check-subscriptions graphiql-assets check-graphiql lint bench load scale migrate seed clean
+.PHONY: help allowlist run build test test-race generate check-generate schema check-schema check-http check-typescript check-clients check-subscriptions graphiql-assets check-graphiql lint bench load scale migrate seed clean check-web check-web-browser
 
 # npm installs come from the committed lockfiles only, quietly.
 NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
 
 build: ## build bin/karmayogi
 	$(GO) build -o $(BIN) ./cmd/karmayogi
 
-run: build ## serve GraphiQL on :8080 with the demo data (SQLite, no set-up)
+run: build ## serve the console (/app/) and GraphiQL on :8080 with the demo data (SQLite, no set-up)
 	DATABASE_URL=$(DATABASE_URL) ./$(BIN) serve --demo
 
 test: ## vet and run every test (PostgreSQL and Redis on 127.0.0.1; CI=true makes them mandatory)
@@ -60,6 +60,22 @@ check-graphiql: ## fail if internal/graphiql/assets differ from a fresh npm ci o
 	clients/graphiql/copy
 	git diff --exit-code -- internal/graphiql/assets
 	@test -z "$$(git ls-files --others --exclude-standard -- internal/graphiql/assets)" || (git ls-files --others --exclude-standard -- internal/graphiql/assets && exit 1)
+# The web console (web/): its build is committed in internal/console/dist and embedded in
+# the binary, so `go build` needs no npm; this rebuilds it and fails on any difference.
+check-web: web/node_modules/.installed ## the web console: codegen from schema.graphql, tsc, vite build into internal/console/dist; fails if the committed build differs
+	cd web && npm run --silent codegen && npm run --silent typecheck && npm run --silent build
+	git diff --exit-code -- internal/console/dist
+	@test -z "$$(git status --porcelain -- internal/console/dist)" || (git status --porcelain -- internal/console/dist && exit 1)
+
+# Browser tests: Debian's Chromium (never a downloaded one) driven by playwright-core,
+# against a fresh demo server (clients/with-server), with axe-core on every page.
+# Screenshots go to web/screenshots/ (ignored by git).
+check-web-browser: web/node_modules/.installed ## the console's user journeys in headless Chromium (CHROMIUM, default /usr/bin/chromium) against a fresh demo server
+	clients/with-server node --test --test-concurrency=1 web/test/*.test.mjs
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(NPM_CI)
+	@touch $@
 
 # A client's node_modules, installed again when its lockfile changes.
 clients/%/node_modules/.installed: clients/%/package.json clients/%/package-lock.json

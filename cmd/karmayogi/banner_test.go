@@ -6,7 +6,8 @@ import (
 )
 
 // TestDemoBanner: the start-up notice says what the server does: production has
-// no GraphiQL, and a configured mail server gets the codes, not the log.
+// no GraphiQL, and a configured mail server gets the codes, not the log; the
+// console is served in both.
 func TestDemoBanner(t *testing.T) {
 	for _, tc := range []struct {
 		name        string
@@ -14,9 +15,9 @@ func TestDemoBanner(t *testing.T) {
 		want, never []string
 	}{
 		{"Production", Config{Env: "production", SMTPURL: "smtp://mail:587?from=a@gov.in"},
-			[]string{"GraphQL: http://x/graphql", "no GraphiQL", "mails the code"}, []string{"GraphiQL: http", "logs the code"}},
+			[]string{"Console: http://x/app/", "GraphQL: http://x/graphql", "no GraphiQL", "mails the code"}, []string{"GraphiQL: http", "logs the code"}},
 		{"Development", Config{Env: "development"},
-			[]string{"GraphiQL: http://x/", "logs the code here"}, []string{"mails the code"}},
+			[]string{"Console: http://x/app/", "GraphiQL: http://x/", "logs the code here"}, []string{"mails the code"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := demoBanner(tc.cfg, "http://x")

@@ -95,7 +95,8 @@ func TestServeDemo(t *testing.T) {
 			if data.Courses.TotalCount < 1000 || data.Learners.TotalCount != 300 {
 				t.Fatalf("courses %d, learners %d", data.Courses.TotalCount, data.Learners.TotalCount)
 			}
-			for path, want := range map[string]string{"/healthz": `"ok"`, "/readyz": `"database":"ok"`, "/metrics": "karmayogi_http_request_duration_seconds", "/": "<html"} {
+			for path, want := range map[string]string{"/healthz": `"ok"`, "/readyz": `"database":"ok"`, "/metrics": "karmayogi_http_request_duration_seconds", "/": "<html",
+				"/app/passbook": `<div id="app">`} { // the console, its index for every page
 				resp, err := http.Get(base + path)
 				if err != nil {
 					t.Fatal(err)

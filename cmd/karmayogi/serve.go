@@ -15,6 +15,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/graph"
 	"github.com/openkarmayogi/karmayogi/internal/auth"
 	"github.com/openkarmayogi/karmayogi/internal/cache"
+	"github.com/openkarmayogi/karmayogi/internal/console"
 	"github.com/openkarmayogi/karmayogi/internal/graphiql"
 	"github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/server"
@@ -115,6 +116,7 @@ func (m *Main) Run(ctx context.Context) error {
 		MetricsAddr: m.Config.MetricsAddr, MetricsToken: m.Config.MetricsToken, MetricsPrivate: m.Config.Production()}
 	cfg.Reports = graph.NewReportsHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Recommendations: recs, Reports: &service.Reports{Store: db, Recommendations: recs, Cache: m.Cache}, Revocations: revocations,
 		Proficiency: m.Estimator}, signIn.Tokens)
+	cfg.Console = console.Handler() // the product's face: on in production too
 	if !m.Config.Production() {
 		cfg.GraphiQL = graphiql.Handler()
 	}
@@ -326,10 +328,11 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 // configured: production has no GraphiQL and mails sign-in codes.
 func demoBanner(cfg Config, url string) string {
 	var b strings.Builder
+	fmt.Fprintf(&b, "\nConsole: %s/app/ (learners and administrators sign in there)\n", url)
 	if cfg.Production() {
-		fmt.Fprintf(&b, "\nGraphQL: %s/graphql (production: no GraphiQL, no introspection)\n", url)
+		fmt.Fprintf(&b, "GraphQL: %s/graphql (production: no GraphiQL, no introspection)\n", url)
 	} else {
-		fmt.Fprintf(&b, "\nGraphiQL: %s/\n", url)
+		fmt.Fprintf(&b, "GraphiQL: %s/\n", url)
 	}
 	b.WriteString("The catalogue is public: { competencies(first: 5) { totalCount edges { node { code name area } } } }\n" +
 		"Everything else needs a token in the header  Authorization: Bearer <token>. Get one with\n" +

@@ -39,6 +39,7 @@ type Config struct {
 	Addr     string
 	GraphQL  http.Handler // the /graphql endpoint
 	GraphiQL http.Handler // served at / and /graphiql/ (graphiql.Handler); nil turns it off (production)
+	Console  http.Handler // the web console, served at /app/ (console.Handler); nil serves none
 	Reports  http.Handler // GET /reports/ (graph.NewReportsHandler); nil serves none
 	Database Pinger
 	Cache    Pinger // reported by /readyz; the service works without it, so it never fails readiness
@@ -141,7 +142,7 @@ func (s *Server) Registry() *prometheus.Registry { return s.registry }
 // Handler is what the server serves, for tests that bring their own listener.
 func (s *Server) Handler() http.Handler { return s.http.Handler }
 
-// routes builds the routes, /graphql, / and /graphiql/, /healthz, /readyz, /metrics and, when
+// routes builds the routes, /graphql, / and /graphiql/, /app/, /healthz, /readyz, /metrics and, when
 // asked, /debug/pprof/, once: their metrics register with the server's registry.
 // Every request gets a request id (the client's X-Request-Id, or a new one,
 // echoed in the response) that the log lines of its context carry; /graphql
@@ -164,6 +165,10 @@ func (s *Server) routes() http.Handler {
 	if s.cfg.GraphiQL != nil {
 		served("GET /{$}", "graphiql", s.cfg.GraphiQL)
 		route("GET /graphiql/", "graphiql_assets", s.cfg.GraphiQL) // static files: counted, not logged
+	}
+	if s.cfg.Console != nil {
+		served("GET /app/", "console", s.cfg.Console)
+		mux.Handle("GET /app", http.RedirectHandler("/app/", http.StatusMovedPermanently))
 	}
 	if s.cfg.Reports != nil {
 		served("GET /reports/", "reports", s.cfg.Reports)

@@ -130,3 +130,33 @@ func TestRequestIDHeader(t *testing.T) {
 		t.Errorf("X-Request-Id = %q, want a generated one", got)
 	}
 }
+
+// TestConsoleRoutes: the console is served under /app/ (its pages and assets), /app
+// redirects there, and without a Console handler /app/ is not found.
+func TestConsoleRoutes(t *testing.T) {
+	gql := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"data":{}}`)) })
+	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("console " + r.URL.Path)) })
+	srv := httptest.NewServer(server.New(server.Config{GraphQL: gql, Database: up{}, Console: page}).Handler())
+	defer srv.Close()
+	for _, p := range []string{"/app/", "/app/passbook", "/app/assets/x.js"} {
+		res, body := get(t, srv.URL+p)
+		if res.StatusCode != http.StatusOK || body != "console "+p {
+			t.Errorf("GET %s: %d %q", p, res.StatusCode, body)
+		}
+	}
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := noFollow.Get(srv.URL + "/app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Location") != "/app/" {
+		t.Errorf("GET /app: %d to %q, want 301 to /app/", res.StatusCode, res.Header.Get("Location"))
+	}
+
+	off := httptest.NewServer(server.New(server.Config{GraphQL: gql, Database: up{}}).Handler())
+	defer off.Close()
+	if res, _ := get(t, off.URL+"/app/"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("GET /app/ without a console: %d, want 404", res.StatusCode)
+	}
+}
