@@ -68,7 +68,8 @@ func TestCrawlerFindsExternalReferences(t *testing.T) {
 		"/a.js": {"text/javascript", `import{h as x}from"./b.js";import "https://esm.example.com/m.js";
 const l = import("http://chunks.example.com/c.js"); new Worker("./w.js"); new URL("https://parsed.example.com/");
 const img = new URL("https://asset.example.com/a.png", import.meta.url);
-const svg = "http://www.w3.org/2000/svg"; const e = "https://reactjs.org/docs/error-decoder.html?invariant=";`},
+const svg = "http://www.w3.org/2000/svg"; const e = "https://reactjs.org/docs/error-decoder.html?invariant=";
+const hint = "on Node you can ` + "`import WebSocket from 'ws';`" + `";`},
 		"/b.js": {"text/javascript", `export const h = 1; fetch("https://api.example.com/x"); new WebSocket("wss://ws.example.com/");`},
 		"/w.js": {"text/javascript", `importScripts("https://worker.example.com/s.js");
 throw new Error("on Node you can ` + "`import WebSocket from 'ws';`" + `")`},
@@ -165,7 +166,7 @@ var (
 	cssURL        = regexp.MustCompile(`(?i)url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)`)
 	cssImport     = regexp.MustCompile(`(?i)@import\s+(?:"([^"]*)"|'([^']*)')`)
 	jsString      = `\s*(?:"([^"\\]*)"|'([^'\\]*)'|` + "`([^`\\\\$]*)`" + `)`
-	jsStaticFrom  = regexp.MustCompile(`\b(?:import|export)\s*[\w$*{}\s,]*?\bfrom` + jsString)
+	jsStaticFrom  = regexp.MustCompile(`(?m)(?:^|[;}])\s*(?:import|export)\s*[\w$*{}\s,]*?\bfrom` + jsString) // a statement, not a sentence in a string
 	jsBareImport  = regexp.MustCompile(`(?m)(?:^|[;}])\s*import` + jsString)
 	jsDynamic     = regexp.MustCompile(`\bimport\s*\(` + jsString)
 	jsCall        = regexp.MustCompile(`(?:\bnew\s+(?:Shared)?Worker|\bimportScripts|\bserviceWorker\.register|\bfetch|\bnew\s+WebSocket|\bnew\s+EventSource)\s*\(` + jsString)
