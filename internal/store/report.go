@@ -97,6 +97,16 @@ req AS (
 	WHERE lr.role_id = ?`)
 		args = append(args, *q.RoleID)
 	}
+	if scope.competencies != nil {
+		if q.RoleID != nil {
+			sb.WriteString(` AND`)
+		} else {
+			sb.WriteString(`
+	WHERE`)
+		}
+		sb.WriteString(` rr.competency_id IN (?)`)
+		args = append(args, bun.In(scope.competencies))
+	}
 	sb.WriteString(`
 	GROUP BY s.id, s.organisation_id, rr.competency_id
 ),
@@ -130,9 +140,10 @@ gaps AS MATERIALIZED (
 // gapScope is whose gaps gapSQL computes: the learners of a subtree (its path), the
 // learners listed, or all.
 type gapScope struct {
-	path     string
-	learners []int64
-	all      bool
+	path         string
+	learners     []int64
+	all          bool
+	competencies []int64 // when not nil, only these requirements
 }
 
 // gapAggregateRow is GapAggregate as the query returns it, level by level.
