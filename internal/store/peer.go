@@ -192,4 +192,3 @@ func (db *DB) RefreshAllPeers(ctx context.Context) error {
 		return refreshPeers(ctx, tx, ids)
 	})
 }
-
