@@ -43,7 +43,7 @@ type Recommendations struct {
 	Cache       cache.Cache
 	Params      recommender.Params
 	Logger      *slog.Logger
-	PeerRefresh time.Duration // 0 means 10 minutes
+	PeerRefresh time.Duration // 0 means a minute (reading the kept sums takes milliseconds)
 	TTL         time.Duration // of a cached result; 0 means an hour
 	Model       ParamsSource  // when set, the estimator's parameters in place of Params (the active model)
 
@@ -67,7 +67,7 @@ type snapshot struct {
 func (s *Recommendations) init() {
 	s.once.Do(func() {
 		if s.PeerRefresh <= 0 {
-			s.PeerRefresh = 10 * time.Minute
+			s.PeerRefresh = time.Minute
 		}
 		if s.TTL <= 0 {
 			s.TTL = time.Hour

@@ -43,9 +43,14 @@ func (db *DB) RecordEvidence(ctx context.Context, n *models.NewEvidence) (*model
 		Score: n.Score, ObservedAt: at, CreatedAt: now}
 	var prof *models.Proficiency
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		l, err := one[models.Learner](ctx, tx, n.LearnerID, "learner")
-		if err != nil {
+		// The version first: it checks the learner exists, and locks their row, so
+		// writes for one learner queue here rather than deadlock further on.
+		res, err := tx.NewUpdate().Table("learners").Set("version = version + 1").Set("updated_at = ?", now).
+			Where("id = ?", n.LearnerID).Exec(ctx)
+		if ok, err := affected(res, err); err != nil {
 			return err
+		} else if !ok {
+			return models.NotFound("learner")
 		}
 		if found, err := existingIDs(ctx, tx, "competencies", []int64{n.CompetencyID}); err != nil {
 			return err
@@ -58,12 +63,12 @@ func (db *DB) RecordEvidence(ctx context.Context, n *models.NewEvidence) (*model
 			Returning("id").Exec(ctx); err != nil {
 			return err
 		}
-		profs, err := db.reestimate(ctx, tx, map[int64][]int64{l.ID: {n.CompetencyID}})
+		profs, err := db.reestimate(ctx, tx, map[int64][]int64{n.LearnerID: {n.CompetencyID}})
 		if err != nil {
 			return err
 		}
 		prof = profs[0]
-		return db.bumpLearner(ctx, tx, l)
+		return refreshPeers(ctx, tx, []int64{n.LearnerID})
 	})
 	if err != nil {
 		return nil, nil, err

@@ -52,7 +52,11 @@ func gapSQL(priors models.Priors, q models.GapQuery, scope gapScope) (string, []
 	row(0, &priors.Pooled)
 	ids := make([]int64, 0, len(priors.ByCompetency))
 	for c := range priors.ByCompetency {
-		ids = append(ids, c)
+		// A scope of a few competencies needs their priors only: an evidence
+		// write's statement stays a few hundred bytes, not tens of kilobytes.
+		if scope.competencies == nil || slices.Contains(scope.competencies, c) {
+			ids = append(ids, c)
+		}
 	}
 	slices.Sort(ids)
 	for _, c := range ids {
