@@ -2,6 +2,9 @@ package store_test
 
 import (
 	"math"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,6 +71,41 @@ func TestPeerSumsStayInStep(t *testing.T) {
 		checkPeerSums(t, db, "rebuilt")
 		if rebuilt := must[[]models.PeerSum](t)(db.FindPeerSums(ctx)); len(rebuilt) != len(kept) {
 			t.Errorf("%d sums kept, %d rebuilt", len(kept), len(rebuilt))
+		}
+
+		// The migration that made the tables filled them from the record in SQL,
+		// with its own copy of the weight and value: it must agree with them.
+		up, err := os.ReadFile(filepath.Join("..", "..", "migrations", db.Dialect(), "20261204231000_peer_sums.tx.up.sql"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts := strings.Split(string(up), "--bun:split")
+		for _, table := range []string{"peer_sums", "peer_events"} {
+			if _, err := db.Bun().NewDelete().TableExpr(table).Where("1 = 1").Exec(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, fill := range parts[len(parts)-2:] {
+			if _, err := db.Bun().ExecContext(ctx, fill); err != nil {
+				t.Fatalf("%s: %v", fill, err)
+			}
+		}
+		checkPeerSums(t, db, "filled by the migration")
+		var events []struct {
+			Weight float64 `bun:"weight"`
+			Value  float64 `bun:"value"`
+		}
+		if err := db.Bun().NewRaw("SELECT weight, value FROM peer_events ORDER BY role_id, course_id, learner_id").Scan(ctx, &events); err != nil {
+			t.Fatal(err)
+		}
+		outcomes := must[[]models.PeerOutcome](t)(db.FindPeerOutcomes(ctx)) // in the same order
+		if len(events) != len(outcomes) {
+			t.Fatalf("the migration filled %d events, the record has %d", len(events), len(outcomes))
+		}
+		for i, o := range outcomes {
+			if events[i].Weight != o.Weight() || events[i].Value != o.Value() {
+				t.Errorf("event %+v: the migration's weight %v and value %v, want %v and %v", o, events[i].Weight, events[i].Value, o.Weight(), o.Value())
+			}
 		}
 	})
 }
