@@ -126,13 +126,13 @@ func (r *mutationResolver) RecordEvidence(ctx context.Context, input model.Recor
 	if input.ObservedAt != nil {
 		n.ObservedAt = *input.ObservedAt
 	}
-	ev, _, err := r.learning.RecordEvidence(ctx, n)
+	ev, stored, err := r.learning.RecordEvidence(ctx, n)
 	if err != nil {
 		return nil, inputErr(err)
 	}
-	l := loadersFrom(ctx)
-	l.proficiencies.Clear(learnerID)
-	prof, err := r.learnerProficiency(ctx, learnerID, competencyID)
+	loadersFrom(ctx).proficiencies.Clear(learnerID)
+	// The write returns the proficiency it stored: no second read of it.
+	prof, err := r.passbookProficiency(ctx, learnerID, competencyID, []*models.Proficiency{stored})
 	if err != nil {
 		return nil, err
 	}

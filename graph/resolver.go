@@ -117,6 +117,12 @@ func (r *Resolver) learnerProficiency(ctx context.Context, learnerID, competency
 	if err != nil {
 		return nil, err
 	}
+	return r.passbookProficiency(ctx, learnerID, competencyID, stored)
+}
+
+// passbookProficiency is learnerProficiency from the learner's stored
+// proficiencies (those in other competencies are ignored).
+func (r *Resolver) passbookProficiency(ctx context.Context, learnerID, competencyID int64, stored []*models.Proficiency) (*models.Proficiency, error) {
 	required, err := requiredLevels(ctx, learnerID)
 	if err != nil {
 		return nil, err

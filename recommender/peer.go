@@ -1,6 +1,6 @@
 package recommender
 
-import "math"
+import "github.com/openkarmayogi/karmayogi/models"
 
 // PeerEvent is what one learner holding a role did with one course: the input of the
 // peer signal, which the service recomputes on a schedule from enrolments.
@@ -16,12 +16,12 @@ type PeerEvent struct {
 	HadGap float64
 }
 
-// The constants of PeerSignals.
+// The constants of PeerSignals (the weight's are models.PeerOutcome.Weight's).
 const (
 	// PeerNoGapWeight is the weight of an event from a learner without a gap on the
 	// course's competencies; one with a gap of PeerFullGap or more weighs 1.
-	PeerNoGapWeight = 0.25
-	PeerFullGap     = 1.0
+	PeerNoGapWeight = models.PeerNoGapWeight
+	PeerFullGap     = models.PeerFullGap
 	// PeerShrink is the number of imaginary neutral events every signal is shrunk
 	// with, so that a few events cannot make a strong signal.
 	PeerShrink = 5.0
@@ -34,46 +34,49 @@ const (
 //	o_i = (c_i + (Rating_i - 3)/2) / 2 when rated, c_i otherwise
 //	c_i = +1 if completed, -1 if dismissed, 0 otherwise (both: 0)
 //
-// So each event's outcome o_i lies in [-1, 1]: completions and high ratings raise the
-// signal, dismissals and low ratings (below 3 stars) lower it; events of learners who
-// had a gap on the course's competencies weigh up to four times as much as those of
-// learners who had none (whose completion says little about what the course teaches);
-// and the PeerShrink imaginary events of outcome 0 pull a signal with few events toward
-// 0, which is also the value of a (role, course) without any. A negative balance is
-// clamped to 0 (the signal only promotes). A rating outside 1..5 counts as none; a
-// HadGap that is negative or NaN counts as 0. The result depends only on the multiset
-// of events (up to rounding in the last place).
+// (u_i is models.PeerOutcome.Weight, o_i its Value.) So each event's outcome o_i
+// lies in [-1, 1]: completions and high ratings raise the signal, dismissals and low
+// ratings (below 3 stars) lower it; events of learners who had a gap on the course's
+// competencies weigh up to four times as much as those of learners who had none
+// (whose completion says little about what the course teaches); and the PeerShrink
+// imaginary events of outcome 0 pull a signal with few events toward 0, which is
+// also the value of a (role, course) without any. A negative balance is clamped to 0
+// (the signal only promotes). A rating outside 1..5 counts as none; a HadGap that is
+// negative or NaN counts as 0. The result depends only on the multiset of events (up
+// to rounding in the last place).
 func PeerSignals(events []PeerEvent) map[PeerKey]float64 {
-	type acc struct{ num, den float64 }
-	sums := make(map[PeerKey]*acc)
+	sums := make(map[PeerKey]*models.PeerSum)
 	for _, e := range events {
 		k := PeerKey{RoleID: e.RoleID, CourseID: e.CourseID}
 		a := sums[k]
 		if a == nil {
-			a = &acc{}
+			a = &models.PeerSum{RoleID: e.RoleID, CourseID: e.CourseID}
 			sums[k] = a
 		}
-		gap := e.HadGap
-		if !(gap > 0) {
-			gap = 0
-		}
-		u := PeerNoGapWeight + (1-PeerNoGapWeight)*math.Min(1, gap/PeerFullGap)
-		var o float64
-		if e.Completed {
-			o++
-		}
-		if e.Dismissed {
-			o--
-		}
-		if e.Rating >= 1 && e.Rating <= 5 {
-			o = (o + float64(e.Rating-3)/2) / 2
-		}
-		a.num += u * o
-		a.den += u
+		o := models.PeerOutcome{Completed: e.Completed, Dismissed: e.Dismissed, Rating: e.Rating, HadGap: e.HadGap}
+		u := o.Weight()
+		a.Events++
+		a.Weight += u
+		a.Outcome += u * o.Value()
 	}
 	out := make(map[PeerKey]float64, len(sums))
 	for k, a := range sums {
-		out[k] = max(0, a.num) / (a.den + PeerShrink)
+		out[k] = peerSignal(a)
 	}
 	return out
 }
+
+// PeerSignalsFromSums is PeerSignals from the events' sums per (role, course)
+// (models.PeerSum: Σ u_i and Σ u_i·o_i), as the store keeps them; a sum without
+// events gives no signal.
+func PeerSignalsFromSums(sums []models.PeerSum) map[PeerKey]float64 {
+	out := make(map[PeerKey]float64, len(sums))
+	for i := range sums {
+		if sums[i].Events > 0 {
+			out[PeerKey{RoleID: sums[i].RoleID, CourseID: sums[i].CourseID}] = peerSignal(&sums[i])
+		}
+	}
+	return out
+}
+
+func peerSignal(a *models.PeerSum) float64 { return max(0, a.Outcome) / (a.Weight + PeerShrink) }

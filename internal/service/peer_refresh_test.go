@@ -13,7 +13,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/recommender"
 )
 
-// slowPeers is the store with a FindPeerOutcomes that, after the first call, waits
+// slowPeers is the store with a FindPeerSums that, after the first call, waits
 // until released: reading the peer outcomes over a million learners takes tens of
 // seconds, and no request may wait for it but the very first.
 type slowPeers struct {
@@ -23,11 +23,11 @@ type slowPeers struct {
 	slowFirst bool // the first call waits too
 }
 
-func (s *slowPeers) FindPeerOutcomes(ctx context.Context) ([]models.PeerOutcome, error) {
+func (s *slowPeers) FindPeerSums(ctx context.Context) ([]models.PeerSum, error) {
 	if s.calls.Add(1) > 1 || s.slowFirst {
 		<-s.release
 	}
-	return s.DB.FindPeerOutcomes(ctx)
+	return s.DB.FindPeerSums(ctx)
 }
 
 // On a database where the first read of the peer outcomes is slow, the first

@@ -43,31 +43,31 @@ type Recommendations struct {
 	Cache       cache.Cache
 	Params      recommender.Params
 	Logger      *slog.Logger
-	PeerRefresh time.Duration // 0 means 10 minutes
+	PeerRefresh time.Duration // 0 means a minute (reading the kept sums takes milliseconds)
 	TTL         time.Duration // of a cached result; 0 means an hour
 	Model       ParamsSource  // when set, the estimator's parameters in place of Params (the active model)
 
 	group      cache.Group
 	builds     singleflight.Group
 	snapshot   atomic.Pointer[snapshot]
-	refreshing atomic.Bool // a background read of the peer outcomes is running
+	refreshing atomic.Bool // a background read of the peer sums is running
 	once       sync.Once
 }
 
 // snapshot is the catalogue as the recommender holds it, at one version, with
-// the peer outcomes its peer signal was computed from and when they were read.
+// the peer sums its peer signal was computed from and when they were read.
 type snapshot struct {
 	version   int64
-	peersRead time.Time // when the peer outcomes were read
+	peersRead time.Time // when the peer sums were read
 	cat       *recommender.Catalogue
 	catalog   *models.Catalogue
-	outcomes  []models.PeerOutcome
+	outcomes  []models.PeerSum
 }
 
 func (s *Recommendations) init() {
 	s.once.Do(func() {
 		if s.PeerRefresh <= 0 {
-			s.PeerRefresh = 10 * time.Minute
+			s.PeerRefresh = time.Minute
 		}
 		if s.TTL <= 0 {
 			s.TTL = time.Hour
@@ -83,8 +83,9 @@ func (s *Recommendations) init() {
 func (s *Recommendations) Stats() *cache.Stats { return &s.group.Stats }
 
 // catalogue returns the snapshot at the current catalogue version, building it at
-// most once at a time. Only the very first build waits for the peer outcomes: they
-// take tens of seconds to read over a million learners' records (docs/benchmarks.md),
+// most once at a time. Only the very first build waits for the peer sums: the
+// store keeps them per role and course (a fraction of a second to read over a
+// million learners; reading the events they sum took 40 s, docs/benchmarks.md),
 // so a catalogue change reuses the outcomes it has, and outcomes older than
 // PeerRefresh are read again in the background while requests go on with the old.
 func (s *Recommendations) catalogue(ctx context.Context) (*snapshot, error) {
@@ -125,17 +126,17 @@ func (s *Recommendations) catalogue(ctx context.Context) (*snapshot, error) {
 	return built.(*snapshot), nil
 }
 
-// PeerWait is how long the first snapshot waits for the peer outcomes. Past it,
+// PeerWait is how long the first snapshot waits for the peer sums. Past it,
 // recommendations go on without the peer signal (a small loss of ranking quality:
 // docs/benchmarks.md, ours_no_peer) until the outcomes arrive, rather than every
-// request after a start waiting tens of seconds on a large database.
+// request after a start waiting on a slow or overloaded database.
 const PeerWait = 2 * time.Second
 
-// firstPeers reads the peer outcomes for the first snapshot, waiting at most
+// firstPeers reads the peer sums for the first snapshot, waiting at most
 // PeerWait; if they take longer, it returns none, and they are installed when read.
-func (s *Recommendations) firstPeers(ctx context.Context) ([]models.PeerOutcome, error) {
+func (s *Recommendations) firstPeers(ctx context.Context) ([]models.PeerSum, error) {
 	type read struct {
-		outcomes []models.PeerOutcome
+		outcomes []models.PeerSum
 		err      error
 	}
 	s.refreshing.Store(true) // no other read starts while this one runs
@@ -143,7 +144,7 @@ func (s *Recommendations) firstPeers(ctx context.Context) ([]models.PeerOutcome,
 	go func() {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Minute)
 		defer cancel()
-		o, err := s.Store.FindPeerOutcomes(ctx)
+		o, err := s.Store.FindPeerSums(ctx)
 		done <- read{o, err}
 	}()
 	select {
@@ -159,7 +160,7 @@ func (s *Recommendations) firstPeers(ctx context.Context) ([]models.PeerOutcome,
 	}
 }
 
-// refreshPeers reads the peer outcomes again in the background, once at a time,
+// refreshPeers reads the peer sums again in the background, once at a time,
 // and rebuilds the newest snapshot with them.
 func (s *Recommendations) refreshPeers(ctx context.Context) {
 	if !s.refreshing.CompareAndSwap(false, true) {
@@ -168,13 +169,13 @@ func (s *Recommendations) refreshPeers(ctx context.Context) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Minute)
 		defer cancel()
-		s.installPeers(s.Store.FindPeerOutcomes(ctx))
+		s.installPeers(s.Store.FindPeerSums(ctx))
 	}()
 }
 
-// installPeers rebuilds the newest snapshot with peer outcomes just read, and ends
+// installPeers rebuilds the newest snapshot with peer sums just read, and ends
 // the read; on an error, the snapshot keeps its signal.
-func (s *Recommendations) installPeers(outcomes []models.PeerOutcome, err error) {
+func (s *Recommendations) installPeers(outcomes []models.PeerSum, err error) {
 	defer s.refreshing.Store(false)
 	if err != nil {
 		if s.Logger != nil {
@@ -209,8 +210,8 @@ func (s *Recommendations) store(snap *snapshot) {
 	}
 }
 
-// newCatalogue turns the store's catalogue and peer outcomes into the recommender's.
-func newCatalogue(c *models.Catalogue, outcomes []models.PeerOutcome) *recommender.Catalogue {
+// newCatalogue turns the store's catalogue and peer sums into the recommender's.
+func newCatalogue(c *models.Catalogue, outcomes []models.PeerSum) *recommender.Catalogue {
 	courses := make([]recommender.Course, len(c.Courses))
 	for i, course := range c.Courses {
 		imparts := make([]recommender.Impart, len(c.Imparts[course.ID]))
@@ -221,12 +222,7 @@ func newCatalogue(c *models.Catalogue, outcomes []models.PeerOutcome) *recommend
 			RatingSum: course.RatingSum, RatingCount: course.RatingCount, Enrolments: course.EnrolmentCount, Imparts: imparts,
 			Domains: courseDomains(c, c.Imparts[course.ID])}
 	}
-	events := make([]recommender.PeerEvent, len(outcomes))
-	for i, o := range outcomes {
-		events[i] = recommender.PeerEvent{RoleID: o.RoleID, CourseID: o.CourseID, Completed: o.Completed,
-			Dismissed: o.Dismissed, Rating: o.Rating, HadGap: o.HadGap}
-	}
-	return recommender.NewCatalogue(courses, c.CompetencyNames, recommender.PeerSignals(events)).WithHindiNames(c.CompetencyNamesHi)
+	return recommender.NewCatalogue(courses, c.CompetencyNames, recommender.PeerSignalsFromSums(outcomes)).WithHindiNames(c.CompetencyNamesHi)
 }
 
 // deref returns *s, or "" for nil.

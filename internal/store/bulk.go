@@ -524,6 +524,13 @@ func (db *DB) UpsertCourseCompetencies(ctx context.Context, recs []models.Course
 			On("CONFLICT (course_id, competency_id) DO UPDATE").
 			Set("from_level = EXCLUDED.from_level").Set("to_level = EXCLUDED.to_level").
 			Where(changed("course_competency", "from_level", "to_level")).Exec(ctx))
+		if err == nil && wrote {
+			courseIDs := make([]int64, len(batch))
+			for k, c := range batch {
+				courseIDs[k] = c.CourseID
+			}
+			err = refreshCoursePeers(ctx, tx, dedupe(courseIDs))
+		}
 		return bumpIf(ctx, tx, wrote, err)
 	})
 	return rejected, err

@@ -375,14 +375,16 @@ func replaceCourseCompetencies(ctx context.Context, idb bun.IDB, courseID int64,
 		return err
 	}
 	if len(cs) == 0 {
-		return nil
+		return refreshCoursePeers(ctx, idb, []int64{courseID})
 	}
 	cs = slices.Clone(cs)
 	for i := range cs {
 		cs[i].CourseID = courseID
 	}
-	_, err := idb.NewInsert().Model(&cs).Exec(ctx)
-	return err
+	if _, err := idb.NewInsert().Model(&cs).Exec(ctx); err != nil {
+		return err
+	}
+	return refreshCoursePeers(ctx, idb, []int64{courseID})
 }
 
 // CreateCourse returns EINVALID (including an unknown competency) or ECONFLICT.

@@ -104,6 +104,8 @@ const (
 	tKarmaTotals
 	tLearnerGaps
 	tGapRollups
+	tPeerEvents
+	tPeerSums
 	numLoadTables
 )
 
@@ -139,6 +141,8 @@ var loadTables = [numLoadTables]loadTable{
 	{"gap_rollups", cols("organisation_id "+cInt8, "competency_id "+cInt8, "required "+cInt4, "learners "+cInt8,
 		"with_gap "+cInt8, "sum_gap "+cFloat, "sum_weighted "+cFloat, "h0 "+cInt8, "h1 "+cInt8, "h2 "+cInt8, "h3 "+cInt8,
 		"h4 "+cInt8, "h5 "+cInt8, "wm0 "+cFloat, "wm1 "+cFloat, "wm2 "+cFloat, "wm3 "+cFloat, "wm4 "+cFloat, "wm5 "+cFloat)},
+	{"peer_events", cols("learner_id "+cInt8, "role_id "+cInt8, "course_id "+cInt8, "weight "+cFloat, "value "+cFloat)},
+	{"peer_sums", cols("role_id "+cInt8, "course_id "+cInt8, "events "+cInt8, "weight "+cFloat, "outcome "+cFloat)},
 }
 
 // copySQL returns the COPY statement of table t.
@@ -202,6 +206,7 @@ type Loader struct {
 	pending      [numLoadTables][]copyRows
 	pendingBytes [numLoadTables]int
 	rollups      map[rollupKey]*rollupSum
+	peers        map[[2]int64]*models.PeerSum
 	free         [numLoadTables]chan []byte // each table's encoding buffers, once sent, for the batches to come
 
 	stats   LoadStats
@@ -271,9 +276,11 @@ SELECT oid::regclass::text FROM t ORDER BY 1`)
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	// The rollups refer to no learner, but only learners' gaps fill them.
-	if !slices.Contains(out, "gap_rollups") {
-		out = append(out, "gap_rollups")
+	// The rollups and peer sums refer to no learner, but only learners' records fill them.
+	for _, t := range []string{"gap_rollups", "peer_sums"} {
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
 	}
 	return out, nil
 }
@@ -384,6 +391,7 @@ func (l *Loader) begin(ctx context.Context) error {
 	l.enrolmentCount, l.ratingSum, l.ratingCount = map[int64]int64{}, map[int64]int64{}, map[int64]int64{}
 	l.enrolTouched, l.ratingTouched = map[int64]bool{}, map[int64]bool{}
 	l.rollups = map[rollupKey]*rollupSum{}
+	l.peers = map[[2]int64]*models.PeerSum{}
 	for t := range l.free {
 		l.free[t] = make(chan []byte, 8*l.opts.Workers)
 	}
@@ -594,10 +602,11 @@ type loadBatch struct {
 	out      chan *loadOutput
 }
 
-// loadOutput is a batch's rows, encoded, and its part of the rollups.
+// loadOutput is a batch's rows, encoded, and its part of the rollups and peer sums.
 type loadOutput struct {
 	rows    [numLoadTables]copyRows
 	rollups map[rollupKey]*rollupSum
+	peers   map[[2]int64]*models.PeerSum
 }
 
 // work derives the rows of batches until there are no more.
@@ -641,6 +650,15 @@ func (l *Loader) write() {
 				sum.add(s)
 			} else {
 				l.rollups[k] = s
+			}
+		}
+		for k, s := range out.peers {
+			if sum := l.peers[k]; sum != nil {
+				sum.Events += s.Events
+				sum.Weight += s.Weight
+				sum.Outcome += s.Outcome
+			} else {
+				l.peers[k] = s
 			}
 		}
 	}
@@ -696,7 +714,7 @@ func (l *Loader) copyTable(t int) error {
 
 // newOutput returns an empty output whose tables encode into kept buffers.
 func (l *Loader) newOutput() *loadOutput {
-	out := &loadOutput{rollups: map[rollupKey]*rollupSum{}}
+	out := &loadOutput{rollups: map[rollupKey]*rollupSum{}, peers: map[[2]int64]*models.PeerSum{}}
 	for t := range out.rows {
 		select {
 		case out.rows[t].buf = <-l.free[t]:
@@ -786,6 +804,10 @@ func (l *Loader) finish(ctx context.Context) error {
 	start := time.Now()
 	l.pending[tGapRollups] = append(l.pending[tGapRollups], *l.encodeRollups())
 	if err := l.copyTable(tGapRollups); err != nil {
+		return err
+	}
+	l.pending[tPeerSums] = append(l.pending[tPeerSums], *l.encodePeerSums())
+	if err := l.copyTable(tPeerSums); err != nil {
 		return err
 	}
 	for _, t := range loadTables {

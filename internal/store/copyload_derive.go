@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"encoding/json"
+	"maps"
 	"slices"
 
 	"github.com/openkarmayogi/karmayogi/models"
@@ -95,6 +96,7 @@ func (l *Loader) derive(batch []*loadLearner) *loadOutput {
 	r := &out.rows
 	var byCompetency []models.Evidence
 	profs := map[int64]*[6]float64{}
+	levels := map[int64]int{}
 	type need struct {
 		competency int64
 		required   int
@@ -137,6 +139,7 @@ func (l *Loader) derive(batch []*loadLearner) *loadOutput {
 		byCompetency = append(byCompetency[:0], ll.evidence...)
 		slices.SortStableFunc(byCompetency, func(a, b models.Evidence) int { return cmp.Compare(a.CompetencyID, b.CompetencyID) })
 		clear(profs)
+		clear(levels)
 		t = &r[tProficiencies]
 		for lo := 0; lo < len(byCompetency); {
 			hi := lo + 1
@@ -150,6 +153,7 @@ func (l *Loader) derive(batch []*loadLearner) *loadOutput {
 				copy(ps[:], p.Distribution)
 			}
 			profs[p.CompetencyID] = &ps
+			levels[p.CompetencyID] = p.Level
 			dist, err := json.Marshal(p.Distribution)
 			if err != nil {
 				panic(err) // a []float64 from the estimator has no NaN or infinity
@@ -267,8 +271,65 @@ func (l *Loader) derive(batch []*loadLearner) *loadOutput {
 				s.weightedMass[lv] += float64(n.weight * x)
 			}
 		}
+		l.derivePeers(ll, levels, &r[tPeerEvents], out.peers)
 	}
 	return out
+}
+
+// derivePeers adds a learner's peer events, one per role and enrolment (the loader
+// writes no dismissals), and their sums: what refreshPeers reads with
+// peerOutcomesSQL, with the gap summed in Go (the sums agree up to rounding).
+func (l *Loader) derivePeers(ll *loadLearner, levels map[int64]int, t *copyRows, sums map[[2]int64]*models.PeerSum) {
+	for _, e := range ll.enrolments {
+		o := models.PeerOutcome{LearnerID: ll.id, CourseID: e.CourseID, Completed: e.Status == models.Completed}
+		if r := ll.findRating(e.CourseID); r != nil {
+			o.Rating = r.Stars
+		}
+		for _, role := range ll.roles {
+			o.RoleID, o.HadGap = role, 0
+			for _, cc := range l.cat.imparts[e.CourseID] {
+				for _, rr := range l.cat.reqs[role] {
+					if rr.CompetencyID == cc.CompetencyID && rr.RequiredLevel > levels[cc.CompetencyID] {
+						o.HadGap += float64(rr.RequiredLevel-levels[cc.CompetencyID]) * rr.Weight
+					}
+				}
+			}
+			w, v := o.Weight(), o.Value()
+			t.row(5)
+			t.int8(ll.id)
+			t.int8(role)
+			t.int8(e.CourseID)
+			t.float8(w)
+			t.float8(v)
+			k := [2]int64{role, e.CourseID}
+			s := sums[k]
+			if s == nil {
+				s = &models.PeerSum{RoleID: role, CourseID: e.CourseID}
+				sums[k] = s
+			}
+			s.Events++
+			s.Weight += w
+			s.Outcome += w * v
+		}
+	}
+}
+
+// encodePeerSums encodes the summed peer sums, once every batch is in.
+func (l *Loader) encodePeerSums() *copyRows {
+	keys := slices.SortedFunc(maps.Keys(l.peers), func(a, b [2]int64) int {
+		return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1]))
+	})
+	t := &copyRows{}
+	for _, k := range keys {
+		s := l.peers[k]
+		t.row(5)
+		t.int8(k[0])
+		t.int8(k[1])
+		t.int8(s.Events)
+		t.float8(s.Weight)
+		t.float8(s.Outcome)
+	}
+	return t
 }
 
 // encodeRollups encodes the summed rollups, once every batch is in.

@@ -71,6 +71,11 @@ var dumps = []tableDump{
 	// the loader: equal up to rounding.
 	{table: "gap_rollups", query: "SELECT organisation_id, competency_id, required, learners, with_gap, h0, h1, h2, h3, h4, h5, sum_gap, sum_weighted, wm0, wm1, wm2, wm3, wm4, wm5 FROM gap_rollups ORDER BY 1, 2, 3",
 		tolerance: 1e-9},
+	// The peer events agree up to the rounding of their gap sums; their sums, kept
+	// up incrementally by the bulk path, up to rounding.
+	{table: "peer_events", query: "SELECT l.employee_code, x.role_id, x.course_id, x.weight, x.value FROM peer_events AS x" + learnerKey + " ORDER BY 1, 2, 3",
+		tolerance: 1e-12},
+	{table: "peer_sums", query: "SELECT role_id, course_id, events, weight, outcome FROM peer_sums ORDER BY 1, 2", tolerance: 1e-9},
 	{table: "assessment_items", query: "SELECT code, competency_id, level, stem, options, correct, discrimination, difficulty, retired FROM assessment_items ORDER BY 1"},
 	// Surrogate ids: the loader draws them in the bulk path's order.
 	{table: "learners ids", query: "SELECT employee_code, id FROM learners ORDER BY 1"},

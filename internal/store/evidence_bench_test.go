@@ -5,18 +5,31 @@ import (
 	"testing"
 
 	"github.com/openkarmayogi/karmayogi/internal/seed"
+	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
 // BenchmarkRecordEvidence measures one evidence write, with all it moves in its
 // transaction (the re-estimated proficiency, the learner's gaps and their rollups,
-// the version), for a random learner in a competency their role requires. On
-// PostgreSQL it also reports the write-ahead log each write costs (wal-bytes/op), the
-// figure that sizes a primary's disk and replication traffic. BENCH_DATABASE_URL
-// names a large seeded PostgreSQL database; without it, the demo seed on a test schema.
+// the peer sums, the version), for a random learner in a competency their role
+// requires, one write after another, on each engine. On PostgreSQL it also reports
+// the write-ahead log each write costs (wal-bytes/op), the figure that sizes a
+// primary's disk and replication traffic. BENCH_DATABASE_URL names a large seeded
+// PostgreSQL database (then only the postgres case runs); without it, the demo seed.
 func BenchmarkRecordEvidence(b *testing.B) {
-	db, _ := storetest.Benchmark(b, "postgres", seed.Options{Learners: 2000, Courses: 200})
+	for _, engine := range storetest.Engines {
+		b.Run(engine, func(b *testing.B) {
+			if engine != "postgres" && storetest.BenchURL() != "" {
+				b.Skip("BENCH_DATABASE_URL is a PostgreSQL database")
+			}
+			benchmarkRecordEvidence(b, engine)
+		})
+	}
+}
+
+func benchmarkRecordEvidence(b *testing.B, engine string) {
+	db, _ := storetest.Benchmark(b, engine, seed.Options{Learners: 2000, Courses: 200})
 	var pairs []struct {
 		LearnerID    int64 `bun:"learner_id"`
 		CompetencyID int64 `bun:"competency_id"`
@@ -26,6 +39,9 @@ func BenchmarkRecordEvidence(b *testing.B) {
 		b.Fatalf("%d learner requirements: %v", len(pairs), err)
 	}
 	walNow := func() (lsn string) {
+		if engine != "postgres" {
+			return ""
+		}
 		if err := db.Bun().NewRaw("SELECT pg_current_wal_insert_lsn()::text").Scan(ctx, &lsn); err != nil {
 			b.Fatal(err)
 		}
@@ -40,9 +56,54 @@ func BenchmarkRecordEvidence(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	if engine != "postgres" {
+		return
+	}
+	end := walNow()
 	var bytes float64
-	if err := db.Bun().NewRaw("SELECT pg_wal_lsn_diff(?::pg_lsn, ?::pg_lsn)", walNow(), start).Scan(ctx, &bytes); err != nil {
+	if err := db.Bun().NewRaw("SELECT pg_wal_lsn_diff(?::pg_lsn, ?::pg_lsn)", end, start).Scan(ctx, &bytes); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportMetric(bytes/float64(b.N), "wal-bytes/op")
+	ownWAL(b, db, start, end)
+}
+
+// ownWAL reports, when the database has the pg_walinspect extension, the log
+// written for this database's relations alone (own-wal-bytes/op, and the full-page
+// images among it, fpi-bytes/op), since the cluster's log also carries whatever
+// else runs on a shared server; with -v it logs them per relation.
+func ownWAL(b *testing.B, db *store.DB, start, end string) {
+	var ok bool
+	if err := db.Bun().NewRaw("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_walinspect')").Scan(ctx, &ok); err != nil || !ok {
+		return
+	}
+	// The records of committed writes are flushed; those after the flush point
+	// (other sessions', not yet flushed) cannot be read yet.
+	if err := db.Bun().NewRaw("SELECT LEAST(?::pg_lsn, pg_current_wal_flush_lsn())::text", end).Scan(ctx, &end); err != nil {
+		b.Fatal(err)
+	}
+	var rows []struct {
+		Rel   string  `bun:"rel"`
+		Bytes float64 `bun:"bytes"`
+		FPI   float64 `bun:"fpi"`
+	}
+	// block_ref names each block as "rel TABLESPACE/DATABASE/FILENODE"; the
+	// database's OID picks its records, the filenode names the relation.
+	if err := db.Bun().NewRaw(`
+		SELECT COALESCE(c.relname, w.node) AS rel, SUM(w.record_length)::float8 AS bytes, SUM(w.fpi_length)::float8 AS fpi
+		FROM (SELECT record_length, fpi_length, substring(block_ref from 'rel \d+/\d+/(\d+)') AS node
+		      FROM pg_get_wal_records_info(?::pg_lsn, ?::pg_lsn)
+		      WHERE block_ref LIKE '%/' || (SELECT oid FROM pg_database WHERE datname = current_database()) || '/%') w
+		LEFT JOIN pg_class c ON c.relfilenode::text = w.node
+		GROUP BY 1 ORDER BY 2 DESC`, start, end).Scan(ctx, &rows); err != nil {
+		b.Fatal(err)
+	}
+	var total, fpi float64
+	for _, r := range rows {
+		total += r.Bytes
+		fpi += r.FPI
+		b.Logf("%-40s %8.0f bytes/op, of which full pages %8.0f", r.Rel, r.Bytes/float64(b.N), r.FPI/float64(b.N))
+	}
+	b.ReportMetric(total/float64(b.N), "own-wal-bytes/op")
+	b.ReportMetric(fpi/float64(b.N), "fpi-bytes/op")
 }

@@ -149,8 +149,10 @@ func addRoles(ctx context.Context, idb bun.IDB, learnerID int64, roleIDs []int64
 func (db *DB) bumpLearner(ctx context.Context, idb bun.IDB, l *models.Learner) error {
 	l.Version++
 	l.UpdatedAt = db.now()
-	_, err := idb.NewUpdate().Model(l).Column("version", "updated_at").WherePK().Exec(ctx)
-	return err
+	if _, err := idb.NewUpdate().Model(l).Column("version", "updated_at").WherePK().Exec(ctx); err != nil {
+		return err
+	}
+	return refreshPeers(ctx, idb, []int64{l.ID})
 }
 
 // UpdateLearner returns ENOTFOUND or EINVALID.

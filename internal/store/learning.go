@@ -43,9 +43,14 @@ func (db *DB) RecordEvidence(ctx context.Context, n *models.NewEvidence) (*model
 		Score: n.Score, ObservedAt: at, CreatedAt: now}
 	var prof *models.Proficiency
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		l, err := one[models.Learner](ctx, tx, n.LearnerID, "learner")
-		if err != nil {
+		// The version first: it checks the learner exists, and locks their row, so
+		// writes for one learner queue here rather than deadlock further on.
+		res, err := tx.NewUpdate().Table("learners").Set("version = version + 1").Set("updated_at = ?", now).
+			Where("id = ?", n.LearnerID).Exec(ctx)
+		if ok, err := affected(res, err); err != nil {
 			return err
+		} else if !ok {
+			return models.NotFound("learner")
 		}
 		if found, err := existingIDs(ctx, tx, "competencies", []int64{n.CompetencyID}); err != nil {
 			return err
@@ -58,12 +63,12 @@ func (db *DB) RecordEvidence(ctx context.Context, n *models.NewEvidence) (*model
 			Returning("id").Exec(ctx); err != nil {
 			return err
 		}
-		profs, err := db.reestimate(ctx, tx, map[int64][]int64{l.ID: {n.CompetencyID}})
+		profs, err := db.reestimate(ctx, tx, map[int64][]int64{n.LearnerID: {n.CompetencyID}})
 		if err != nil {
 			return err
 		}
 		prof = profs[0]
-		return db.bumpLearner(ctx, tx, l)
+		return refreshPeers(ctx, tx, []int64{n.LearnerID})
 	})
 	if err != nil {
 		return nil, nil, err
@@ -73,13 +78,17 @@ func (db *DB) RecordEvidence(ctx context.Context, n *models.NewEvidence) (*model
 
 // reestimate recomputes the stored proficiency of each learner in each of the
 // listed competencies from all of their evidence in it, refreshes the learners'
-// gap rows and rollups, and returns the estimates.
+// gap rows and rollups in those competencies, and returns the estimates.
 func (db *DB) reestimate(ctx context.Context, idb bun.IDB, pairs map[int64][]int64) ([]*models.Proficiency, error) {
 	out, learners, err := db.estimateAndStore(ctx, idb, pairs)
 	if err != nil {
 		return nil, err
 	}
-	return out, db.refreshGaps(ctx, idb, learners)
+	competencies := []int64{}
+	for _, cs := range pairs {
+		competencies = append(competencies, cs...)
+	}
+	return out, db.refreshGapsIn(ctx, idb, learners, competencies)
 }
 
 // estimateAndStore is reestimate without the gaps: it returns the estimates and
@@ -161,14 +170,17 @@ func upsertProficiencies(ctx context.Context, idb bun.IDB, profs []*models.Profi
 	return nil
 }
 
-// bumpLearners increments the version of each learner listed.
+// bumpLearners increments the version of each learner listed, and refreshes their
+// peer events (whatever moves a learner's version may have moved them).
 func (db *DB) bumpLearners(ctx context.Context, idb bun.IDB, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	_, err := idb.NewUpdate().Table("learners").Set("version = version + 1").Set("updated_at = ?", db.now()).
-		Where("id IN (?)", bun.In(ids)).Exec(ctx)
-	return err
+	if _, err := idb.NewUpdate().Table("learners").Set("version = version + 1").Set("updated_at = ?", db.now()).
+		Where("id IN (?)", bun.In(ids)).Exec(ctx); err != nil {
+		return err
+	}
+	return refreshPeers(ctx, idb, ids)
 }
 
 // FindEvidenceByID returns ENOTFOUND if there is no such evidence.

@@ -67,31 +67,6 @@ func (db *DB) FindExcludedCourseIDs(ctx context.Context, learnerID int64) ([]int
 	return dedupe(ids), err
 }
 
-// FindPeerOutcomes returns what learners did with courses, per role they hold:
-// each enrolment or dismissal, with the learner's rating of the course and their
-// weighted gap (from stored levels) on the course's competencies that the role requires.
-func (db *DB) FindPeerOutcomes(ctx context.Context) ([]models.PeerOutcome, error) {
-	var out []models.PeerOutcome
-	err := db.bun.NewRaw(`
-		SELECT lr.role_id, t.course_id, MAX(t.completed) AS completed, MAX(t.dismissed) AS dismissed,
-		       COALESCE(MAX(cr.stars), 0) AS rating,
-		       CAST(COALESCE((SELECT SUM(CASE WHEN rr.required_level > COALESCE(p.level, 0)
-		                                 THEN (rr.required_level - COALESCE(p.level, 0)) * rr.weight ELSE 0.0 END)
-		                 FROM course_competencies cc
-		                 JOIN role_requirements rr ON rr.role_id = lr.role_id AND rr.competency_id = cc.competency_id
-		                 LEFT JOIN proficiencies p ON p.learner_id = t.learner_id AND p.competency_id = cc.competency_id
-		                 WHERE cc.course_id = t.course_id), 0) AS DOUBLE PRECISION) AS had_gap
-		FROM (SELECT learner_id, course_id, CASE WHEN status = 'COMPLETED' THEN 1 ELSE 0 END AS completed, 0 AS dismissed
-		      FROM enrolments
-		      UNION ALL
-		      SELECT learner_id, course_id, 0, 1 FROM dismissals) t
-		JOIN learner_roles lr ON lr.learner_id = t.learner_id
-		LEFT JOIN course_ratings cr ON cr.learner_id = t.learner_id AND cr.course_id = t.course_id
-		GROUP BY lr.role_id, t.course_id, t.learner_id
-		ORDER BY lr.role_id, t.course_id, t.learner_id`).Scan(readOnly(ctx), &out)
-	return out, err
-}
-
 // Dismiss records that a learner does not want a course recommended again.
 func (db *DB) Dismiss(ctx context.Context, learnerID, courseID int64, reason string) error {
 	if utf8.RuneCountInString(reason) > models.MaxDismissReason || !utf8.ValidString(reason) || strings.ContainsRune(reason, 0) {

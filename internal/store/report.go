@@ -52,7 +52,11 @@ func gapSQL(priors models.Priors, q models.GapQuery, scope gapScope) (string, []
 	row(0, &priors.Pooled)
 	ids := make([]int64, 0, len(priors.ByCompetency))
 	for c := range priors.ByCompetency {
-		ids = append(ids, c)
+		// A scope of a few competencies needs their priors only: an evidence
+		// write's statement stays a few hundred bytes, not tens of kilobytes.
+		if scope.competencies == nil || slices.Contains(scope.competencies, c) {
+			ids = append(ids, c)
+		}
 	}
 	slices.Sort(ids)
 	for _, c := range ids {
@@ -97,6 +101,16 @@ req AS (
 	WHERE lr.role_id = ?`)
 		args = append(args, *q.RoleID)
 	}
+	if scope.competencies != nil {
+		if q.RoleID != nil {
+			sb.WriteString(` AND`)
+		} else {
+			sb.WriteString(`
+	WHERE`)
+		}
+		sb.WriteString(` rr.competency_id IN (?)`)
+		args = append(args, bun.In(scope.competencies))
+	}
 	sb.WriteString(`
 	GROUP BY s.id, s.organisation_id, rr.competency_id
 ),
@@ -130,9 +144,10 @@ gaps AS MATERIALIZED (
 // gapScope is whose gaps gapSQL computes: the learners of a subtree (its path), the
 // learners listed, or all.
 type gapScope struct {
-	path     string
-	learners []int64
-	all      bool
+	path         string
+	learners     []int64
+	all          bool
+	competencies []int64 // when not nil, only these requirements
 }
 
 // gapAggregateRow is GapAggregate as the query returns it, level by level.

@@ -19,44 +19,74 @@ import (
 // refreshBatch bounds the learners refreshed by one set of statements.
 const refreshBatch = 500
 
-// refreshGaps recomputes the gap rows of the learners and moves the rollups by the difference.
+// refreshGaps recomputes the gap rows of the learners and moves the rollups by the
+// difference; so with their peer events (their roles may have changed).
 func (db *DB) refreshGaps(ctx context.Context, idb bun.IDB, learnerIDs []int64) error {
+	if err := db.refreshGapsIn(ctx, idb, learnerIDs, nil); err != nil {
+		return err
+	}
+	return refreshPeers(ctx, idb, learnerIDs)
+}
+
+// refreshGapsIn is refreshGaps for the learners' gaps in the listed competencies
+// alone (nil: in all of them), after a change of proficiencies that left their
+// roles, organisation and requirements as they were. A gap row depends on its own
+// competency only, so an evidence write recomputes one row and moves one rollup,
+// not the learner's every requirement and every rollup of their organisation.
+func (db *DB) refreshGapsIn(ctx context.Context, idb bun.IDB, learnerIDs, competencyIDs []int64) error {
 	ids := dedupe(learnerIDs)
+	if competencyIDs != nil {
+		competencyIDs = dedupe(competencyIDs)
+	}
 	for lo := 0; lo < len(ids); lo += refreshBatch {
 		chunk := ids[lo:min(lo+refreshBatch, len(ids))]
-		if err := addToRollups(ctx, idb, chunk, -1); err != nil {
+		if err := addToRollups(ctx, idb, chunk, competencyIDs, -1); err != nil {
 			return err
 		}
-		if _, err := idb.NewDelete().TableExpr("learner_gaps").Where("learner_id IN (?)", bun.In(chunk)).Exec(ctx); err != nil {
+		// In chosen competencies (a proficiency changed, the requirements did not)
+		// the rows are updated in place, which on PostgreSQL is a HOT update
+		// (fillfactor); otherwise requirements may have come or gone, so they are
+		// deleted and inserted afresh.
+		upsert := ""
+		if competencyIDs != nil {
+			upsert = ` WHERE true ON CONFLICT (learner_id, competency_id) DO UPDATE SET organisation_id = EXCLUDED.organisation_id,
+	required = EXCLUDED.required, weight = EXCLUDED.weight, gap = EXCLUDED.gap, level = EXCLUDED.level, d0 = EXCLUDED.d0,
+	d1 = EXCLUDED.d1, d2 = EXCLUDED.d2, d3 = EXCLUDED.d3, d4 = EXCLUDED.d4, d5 = EXCLUDED.d5`
+		} else if _, err := idb.NewDelete().TableExpr("learner_gaps").Where("learner_id IN (?)", bun.In(chunk)).Exec(ctx); err != nil {
 			return err
 		}
-		with, args := gapSQL(db.priors(), models.GapQuery{}, gapScope{learners: chunk})
+		with, args := gapSQL(db.priors(), models.GapQuery{}, gapScope{learners: chunk, competencies: competencyIDs})
 		if _, err := idb.NewRaw(with+`
 INSERT INTO learner_gaps (learner_id, competency_id, organisation_id, required, weight, gap, level, d0, d1, d2, d3, d4, d5)
-SELECT learner_id, competency_id, organisation_id, r, w, gap, level, d0, d1, d2, d3, d4, d5 FROM gaps`, args...).Exec(ctx); err != nil {
+SELECT learner_id, competency_id, organisation_id, r, w, gap, level, d0, d1, d2, d3, d4, d5 FROM gaps`+upsert, args...).Exec(ctx); err != nil {
 			return err
 		}
-		if err := addToRollups(ctx, idb, chunk, +1); err != nil {
+		if err := addToRollups(ctx, idb, chunk, competencyIDs, +1); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// addToRollups adds sign times the learners' gap rows to the rollups.
-func addToRollups(ctx context.Context, idb bun.IDB, learnerIDs []int64, sign int) error {
+// addToRollups adds sign times the learners' gap rows (in the competencies, when
+// not nil) to the rollups.
+func addToRollups(ctx context.Context, idb bun.IDB, learnerIDs, competencyIDs []int64, sign int) error {
 	set := "learners = gap_rollups.learners + EXCLUDED.learners, with_gap = gap_rollups.with_gap + EXCLUDED.with_gap, " +
 		"sum_gap = gap_rollups.sum_gap + EXCLUDED.sum_gap, sum_weighted = gap_rollups.sum_weighted + EXCLUDED.sum_weighted"
 	for _, c := range []string{"h0", "h1", "h2", "h3", "h4", "h5", "wm0", "wm1", "wm2", "wm3", "wm4", "wm5"} {
 		set += ", " + c + " = gap_rollups." + c + " + EXCLUDED." + c
 	}
+	where, args := "learner_id IN (?)", []any{bun.In(learnerIDs)}
+	if competencyIDs != nil {
+		where, args = where+" AND competency_id IN (?)", append(args, bun.In(competencyIDs))
+	}
 	_, err := idb.NewRaw(`
 INSERT INTO gap_rollups (organisation_id, competency_id, required, learners, with_gap, sum_gap, sum_weighted,
 	h0, h1, h2, h3, h4, h5, wm0, wm1, wm2, wm3, wm4, wm5)
 SELECT organisation_id, competency_id, required,`+rollupSums("weight", sign)+`
-FROM learner_gaps WHERE learner_id IN (?)
+FROM learner_gaps WHERE `+where+`
 GROUP BY organisation_id, competency_id, required
-ON CONFLICT (organisation_id, competency_id, required) DO UPDATE SET `+set, bun.In(learnerIDs)).Exec(ctx)
+ON CONFLICT (organisation_id, competency_id, required) DO UPDATE SET `+set, args...).Exec(ctx)
 	return err
 }
 

@@ -111,13 +111,16 @@ func postgresSchema(tb testing.TB) string {
 	return u.String()
 }
 
+// BenchURL is BENCH_DATABASE_URL: a large seeded PostgreSQL database for benchmarks, or "".
+func BenchURL() string { return os.Getenv("BENCH_DATABASE_URL") }
+
 // Benchmark opens the database a benchmark measures: BENCH_DATABASE_URL, a large
 // seeded one, with BENCH_ORGANISATION naming the organisation it is about; without
 // them, a fresh store of engine seeded with the demo data set (opts) and its Ministry
 // of Railways. It returns the store and the organisation's code.
 func Benchmark(b *testing.B, engine string, opts seed.Options) (*store.DB, string) {
 	b.Helper()
-	url, code := os.Getenv("BENCH_DATABASE_URL"), os.Getenv("BENCH_ORGANISATION")
+	url, code := BenchURL(), os.Getenv("BENCH_ORGANISATION")
 	if url == "" {
 		db := Open(b, engine)
 		if _, err := seed.Run(context.Background(), db, opts); err != nil {

@@ -1,0 +1,3 @@
+DROP TABLE peer_sums;
+--bun:split
+DROP TABLE peer_events;

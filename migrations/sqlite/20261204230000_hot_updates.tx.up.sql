@@ -1,0 +1,2 @@
+-- PostgreSQL's fillfactor for HOT updates; SQLite has no such setting.
+SELECT 1;
