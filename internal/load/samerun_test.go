@@ -29,7 +29,9 @@ func TestBareHandlerServesTheAPIsAnswer(t *testing.T) {
 	defer bare.Close()
 
 	fx := &load.Fixtures{Learners: []load.Learner{{ID: 1, OrganisationID: 7}, {ID: 2, OrganisationID: 7}}}
-	mint := func(c models.Caller, _ time.Duration) (string, error) { return "token-of-" + load.GlobalID("Learner", c.LearnerID), nil }
+	mint := func(c models.Caller, _ time.Duration) (string, error) {
+		return "token-of-" + load.GlobalID("Learner", c.LearnerID), nil
+	}
 	targets, err := load.SameRunTargets(api.URL, load.SameRunRecommendations, fx, 2, mint, time.Hour)
 	if err != nil {
 		t.Fatal(err)
