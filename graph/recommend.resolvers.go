@@ -83,7 +83,11 @@ func (r *queryResolver) Recommendations(ctx context.Context, learnerID string, f
 	if err != nil {
 		return nil, err
 	}
-	return r.recs.Recommend(ctx, l, role, n)
+	list, err := r.recs.Recommend(ctx, l, role, n)
+	if err != nil {
+		return nil, err
+	}
+	return list, prefetchRecommended(ctx, list.Items)
 }
 
 func (r *queryResolver) LearningPath(ctx context.Context, learnerID string, budgetHours *float64, roleID *string) (*service.LearningPath, error) {
@@ -98,7 +102,11 @@ func (r *queryResolver) LearningPath(ctx context.Context, learnerID string, budg
 	if err != nil {
 		return nil, err
 	}
-	return r.recs.Path(ctx, l, role, budget)
+	path, err := r.recs.Path(ctx, l, role, budget)
+	if err != nil {
+		return nil, err
+	}
+	return path, prefetchSteps(ctx, path.Steps)
 }
 
 func (r *recommendationResolver) Course(ctx context.Context, obj *recommender.Recommendation) (*models.Course, error) {

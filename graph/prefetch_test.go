@@ -1,0 +1,95 @@
+package graph_test
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/openkarmayogi/karmayogi/graph"
+	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
+	"github.com/openkarmayogi/karmayogi/models"
+)
+
+// countingCatalogue counts the batch lookups of courses and competencies, and
+// keeps the path of the field that made the last: a loader's batch runs with the
+// context of the first item that asked, a prefetch with the list's own.
+type countingCatalogue struct {
+	models.CatalogueService
+	courses, competencies atomic.Int64
+	mu                    sync.Mutex
+	paths                 []string
+}
+
+func (c *countingCatalogue) FindCoursesByIDs(ctx context.Context, ids []int64) (map[int64]*models.Course, error) {
+	c.courses.Add(1)
+	c.record(ctx)
+	return c.CatalogueService.FindCoursesByIDs(ctx, ids)
+}
+
+func (c *countingCatalogue) FindCompetenciesByIDs(ctx context.Context, ids []int64) (map[int64]*models.Competency, error) {
+	c.competencies.Add(1)
+	c.record(ctx)
+	return c.CatalogueService.FindCompetenciesByIDs(ctx, ids)
+}
+
+func (c *countingCatalogue) record(ctx context.Context) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if fc := graphql.GetFieldContext(ctx); fc != nil {
+		c.paths = append(c.paths, fc.Path().String())
+	}
+}
+
+// TestListsPrefetchTheirChildren: recommendations and a learning path with their
+// courses' titles and gaps' competencies, and a passbook with its competencies,
+// each take one batched lookup of each kind, computed or cached: the list's
+// resolver fetches what its items will ask for, so no item waits out the
+// loaders' batching window.
+func TestListsPrefetchTheirChildren(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		cat := &countingCatalogue{CatalogueService: db}
+		c := newClientWith(t, db, graph.Services{Organisations: db, Catalogue: cat, Learners: db, Learning: db, Plans: db, Blended: db, Karma: db})
+		e := attackEnvOn(t, c, db)
+		asha := e.asha.bind(t)
+		vars := map[string]any{"l": e.f["$asha"]}
+		cases := []struct {
+			name, list, query     string
+			courses, competencies int64
+			items                 func(map[string]any) int
+		}{
+			{"recommendations", "recommendations", `query($l: ID!) { recommendations(learnerId: $l, first: 10) { items { course { id title } gapsAddressed { competency { name } } } } }`, 1, 1,
+				func(d map[string]any) int { return len(d["recommendations"].(map[string]any)["items"].([]any)) }},
+			{"learningPath", "learningPath", `query($l: ID!) { learningPath(learnerId: $l) { steps { course { id title } gapsAddressed { competency { name } } } } }`, 1, 1,
+				func(d map[string]any) int { return len(d["learningPath"].(map[string]any)["steps"].([]any)) }},
+			{"passbook", "learner.proficiencies", `query($l: ID!) { learner(id: $l) { proficiencies { level competency { name } } } }`, 0, 1,
+				func(d map[string]any) int { return len(d["learner"].(map[string]any)["proficiencies"].([]any)) }},
+		}
+		for _, tc := range cases {
+			for _, round := range []string{"computed", "cached"} {
+				cat.courses.Store(0)
+				cat.competencies.Store(0)
+				cat.paths = nil
+				var d map[string]any
+				decode(t, asha.data(tc.query, vars), &d)
+				if n := tc.items(d); n < 2 {
+					t.Fatalf("%s: %d items; the test needs a list", tc.name, n)
+				}
+				if got := cat.courses.Load(); got != tc.courses {
+					t.Errorf("%s, %s: %d course lookups, want %d", tc.name, round, got, tc.courses)
+				}
+				if got := cat.competencies.Load(); got != tc.competencies {
+					t.Errorf("%s, %s: %d competency lookups, want %d", tc.name, round, got, tc.competencies)
+				}
+				for _, p := range cat.paths { // made by the list's resolver, not by an item waiting for the batch
+					if p != tc.list {
+						t.Errorf("%s, %s: a lookup made by %s, want by %s", tc.name, round, p, tc.list)
+					}
+				}
+			}
+		}
+	})
+}
