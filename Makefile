@@ -70,7 +70,8 @@ bench: ## run the benchmarks
 # The same-run benchmark (issue 17): the API's cached reads against a bare net/http handler
 # answering the same bytes from one cache GET, 16 clients, alternating windows. SQLite with
 # the demo data and the in-process cache unless LOAD_DATABASE_URL / LOAD_REDIS_URL are set.
-# Settings: BENCH_WINDOW (2s), BENCH_ROUNDS (5), BENCH_LEARNERS (1000). Report: bin/load/bench-http.txt.
+# Settings: BENCH_WINDOW (2s), BENCH_ROUNDS (5), BENCH_LEARNERS (1000), BENCH_QUERIES (all; e.g.
+# recommendations,passbook), BENCH_CPUPROFILE (a file). Report: bin/load/bench-http.txt and .json.
 bench-http: build ## cached recommendations, learningPath, passbook and a catalogue page against a bare handler, same run
 	./$(BIN) load --clients 16 http
 

@@ -11,6 +11,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/pprof"
+	"slices"
 	"strings"
 	"time"
 
@@ -114,7 +116,22 @@ func runSameRun(ctx context.Context, o loadOptions, stderr io.Writer) (*sameRunR
 		return s, err
 	}
 	r := &load.Runner{Log: stderr}
+	if file := os.Getenv("BENCH_CPUPROFILE"); file != "" { // the API's and the bare side's CPU, for go tool pprof
+		f, err := os.Create(file)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return nil, err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	only := strings.Fields(strings.ReplaceAll(os.Getenv("BENCH_QUERIES"), ",", " "))
 	for _, q := range load.SameRunQueries {
+		if len(only) > 0 && !slices.Contains(only, q.Name) {
+			continue
+		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
