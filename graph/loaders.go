@@ -170,12 +170,13 @@ func inList(ctx context.Context) bool {
 	return false
 }
 
-// selects reports whether the field being resolved selects the path of fields
-// below it (by name, through fragments): whether prefetching for it pays.
-func selects(ctx context.Context, path ...string) bool {
+// selection returns the fields selected at the path of fields below the field
+// being resolved (by name, through fragments), and whether the path is selected
+// at all: whether prefetching for it pays, and what for.
+func selection(ctx context.Context, path ...string) ([]graphql.CollectedField, bool) {
 	fields := graphql.CollectFieldsCtx(ctx, nil)
 	oc := graphql.GetOperationContext(ctx)
-	for i, name := range path {
+	for _, name := range path {
 		var below ast.SelectionSet
 		found := false
 		for _, f := range fields {
@@ -184,14 +185,17 @@ func selects(ctx context.Context, path ...string) bool {
 			}
 		}
 		if !found {
-			return false
-		}
-		if i == len(path)-1 {
-			return true
+			return nil, false
 		}
 		fields = graphql.CollectFields(oc, below, nil)
 	}
-	return false
+	return fields, true
+}
+
+// selects reports whether the field being resolved selects the path.
+func selects(ctx context.Context, path ...string) bool {
+	_, ok := selection(ctx, path...)
+	return ok
 }
 
 func newLoaders(s Services) *loaders {
@@ -348,8 +352,9 @@ func load[V any](ctx context.Context, l *loader[V], id int64, kind string) (V, e
 }
 
 // prefetchRecommended prefetches the courses, and the competencies of the gaps, of
-// a list of recommendations when the field being resolved selects them.
-func prefetchRecommended(ctx context.Context, items []recommender.Recommendation) error {
+// a list of recommendations when the field being resolved selects them; known
+// holds the catalogue's courses (see service.RecommendationList.Courses).
+func prefetchRecommended(ctx context.Context, items []recommender.Recommendation, known map[int64]*models.Course) error {
 	courses, competencies := make([]int64, len(items)), []int64(nil)
 	for i, it := range items {
 		courses[i] = it.CourseID
@@ -357,11 +362,11 @@ func prefetchRecommended(ctx context.Context, items []recommender.Recommendation
 			competencies = append(competencies, g.CompetencyID)
 		}
 	}
-	return prefetchSelected(ctx, courses, competencies, "items")
+	return prefetchSelected(ctx, courses, known, competencies, "items")
 }
 
 // prefetchSteps is prefetchRecommended for the steps of a learning path.
-func prefetchSteps(ctx context.Context, steps []recommender.Step) error {
+func prefetchSteps(ctx context.Context, steps []recommender.Step, known map[int64]*models.Course) error {
 	courses, competencies := make([]int64, len(steps)), []int64(nil)
 	for i, s := range steps {
 		courses[i] = s.CourseID
@@ -369,15 +374,34 @@ func prefetchSteps(ctx context.Context, steps []recommender.Step) error {
 			competencies = append(competencies, g.CompetencyID)
 		}
 	}
-	return prefetchSelected(ctx, courses, competencies, "steps")
+	return prefetchSelected(ctx, courses, known, competencies, "steps")
 }
 
+// catalogueFields are the fields of a Course that only a catalogue change moves
+// (UpdateCourse and the courses import bump the catalogue version): a course from
+// the catalogue snapshot answers them as the database would. Its counters
+// (enrolments, ratings) and everything else are read afresh.
+var catalogueFields = map[string]bool{"__typename": true, "id": true, "code": true, "title": true,
+	"description": true, "provider": true, "format": true, "durationHours": true}
+
 // prefetchSelected prefetches, below the list field named list, the courses
-// when the query selects list.course and the competencies when it selects
+// when the query selects list.course (from known when it asks only for
+// catalogueFields, else with one lookup) and the competencies when it selects
 // list.gapsAddressed.competency.
-func prefetchSelected(ctx context.Context, courses, competencies []int64, list string) error {
+func prefetchSelected(ctx context.Context, courses []int64, known map[int64]*models.Course, competencies []int64, list string) error {
 	l := loadersFrom(ctx)
-	if selects(ctx, list, "course") {
+	if fields, ok := selection(ctx, list, "course"); ok {
+		if onlyFields(fields, catalogueFields) {
+			var missing []int64
+			for _, id := range courses {
+				if c := known[id]; c != nil {
+					l.courses.Prime(id, c)
+				} else {
+					missing = append(missing, id)
+				}
+			}
+			courses = missing
+		}
 		if err := l.courses.prefetch(ctx, courses); err != nil {
 			return err
 		}
@@ -386,6 +410,16 @@ func prefetchSelected(ctx context.Context, courses, competencies []int64, list s
 		return l.competencies.prefetch(ctx, slices.Compact(slices.Sorted(slices.Values(competencies))))
 	}
 	return nil
+}
+
+// onlyFields reports whether every field selected is in allowed.
+func onlyFields(fields []graphql.CollectedField, allowed map[string]bool) bool {
+	for _, f := range fields {
+		if !allowed[f.Name] {
+			return false
+		}
+	}
+	return true
 }
 
 // prefetchCompetencies prefetches the competencies of a passbook when the field

@@ -87,7 +87,7 @@ func (r *queryResolver) Recommendations(ctx context.Context, learnerID string, f
 	if err != nil {
 		return nil, err
 	}
-	return list, prefetchRecommended(ctx, list.Items)
+	return list, prefetchRecommended(ctx, list.Items, list.Courses)
 }
 
 func (r *queryResolver) LearningPath(ctx context.Context, learnerID string, budgetHours *float64, roleID *string) (*service.LearningPath, error) {
@@ -106,7 +106,7 @@ func (r *queryResolver) LearningPath(ctx context.Context, learnerID string, budg
 	if err != nil {
 		return nil, err
 	}
-	return path, prefetchSteps(ctx, path.Steps)
+	return path, prefetchSteps(ctx, path.Steps, path.Courses)
 }
 
 func (r *recommendationResolver) Course(ctx context.Context, obj *recommender.Recommendation) (*models.Course, error) {
