@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/openkarmayogi/karmayogi/internal/cache"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -83,7 +85,7 @@ func BareKey(authorization string, body []byte) string {
 
 // BareHandler is the floor the API is measured against: a plain net/http handler
 // that answers a request with the bytes stored under its BareKey, read with one
-// cache GET, or 404.
+// cache GET: 404 when nothing is stored under it, 503 when the cache fails.
 func BareHandler(get func(ctx context.Context, key string) ([]byte, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
@@ -92,8 +94,11 @@ func BareHandler(get func(ctx context.Context, key string) ([]byte, error)) http
 			return
 		}
 		b, err := get(r.Context(), BareKey(r.Header.Get("Authorization"), body))
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusNotFound)
+		if errors.Is(err, cache.ErrMiss) {
+			http.Error(w, "not primed", http.StatusNotFound)
+			return
+		} else if err != nil { // the cache failed: say so, apart from a miss
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
 			return
 		}
 		w.Header().Set("Content-Type", "application/graphql-response+json")
