@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -18,6 +19,12 @@ import (
 // loaders batch the lookups of one request: every key asked for while a batch is
 // open is fetched with one call of a batch method of the services.
 type loaders struct {
+	// Courses from the catalogue snapshot, by the field of the list (recommendations,
+	// a learning path) whose selection asks only for their catalogueFields: only
+	// that list's items take them (listedCourse), never another field's course.
+	catalogueMu      sync.Mutex
+	catalogueCourses map[*graphql.FieldContext]map[int64]*models.Course
+
 	organisations      *loader[*models.Organisation]
 	competencies       *loader[*models.Competency]
 	roles              *loader[*models.Role]
@@ -393,13 +400,20 @@ func prefetchSelected(ctx context.Context, courses []int64, known map[int64]*mod
 	if fields, ok := selection(ctx, list, "course"); ok {
 		if onlyFields(fields, catalogueFields) {
 			var missing []int64
+			found := make(map[int64]*models.Course, len(courses))
 			for _, id := range courses {
 				if c := known[id]; c != nil {
-					l.courses.Prime(id, c)
+					found[id] = c
 				} else {
 					missing = append(missing, id)
 				}
 			}
+			l.catalogueMu.Lock()
+			if l.catalogueCourses == nil {
+				l.catalogueCourses = map[*graphql.FieldContext]map[int64]*models.Course{}
+			}
+			l.catalogueCourses[graphql.GetFieldContext(ctx)] = found
+			l.catalogueMu.Unlock()
 			courses = missing
 		}
 		if err := l.courses.prefetch(ctx, courses); err != nil {
@@ -433,4 +447,24 @@ func prefetchCompetencies(ctx context.Context, book []*models.Proficiency) error
 		ids[i] = p.CompetencyID
 	}
 	return loadersFrom(ctx).competencies.prefetch(ctx, ids)
+}
+
+// listedCourse returns the course of an item of a list of recommendations or a
+// learning path: from the catalogue snapshot when the list's selection let
+// prefetchSelected take it from there, else through the loader.
+func listedCourse(ctx context.Context, id int64) (*models.Course, error) {
+	l := loadersFrom(ctx)
+	l.catalogueMu.Lock()
+	var c *models.Course
+	for fc := graphql.GetFieldContext(ctx); fc != nil && l.catalogueCourses != nil; fc = fc.Parent {
+		if m, ok := l.catalogueCourses[fc]; ok {
+			c = m[id]
+			break
+		}
+	}
+	l.catalogueMu.Unlock()
+	if c != nil {
+		return c, nil
+	}
+	return load(ctx, l.courses, id, "course")
 }

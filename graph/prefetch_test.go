@@ -186,6 +186,41 @@ func TestCachedRecommendationsStatements(t *testing.T) {
 			t.Errorf("with a counter: %d statements, want 3 (learner, catalogue version, courses):\n%s", len(stmts), strings.Join(stmts, "\n"))
 		}
 
+		// In one request, the same course elsewhere than in the list (Bhaskar's
+		// enrolments) is read afresh, whatever the list took from the snapshot.
+		var both struct {
+			Recommendations struct {
+				Items []struct{ Course struct{ ID string } }
+			}
+			Other struct {
+				Enrolments struct {
+					Edges []struct {
+						Node struct {
+							Course struct {
+								ID             string
+								EnrolmentCount int
+							}
+						}
+					}
+				}
+			}
+		}
+		decode(t, e.pa.bind(t).data(`query($l: ID!, $b: ID!) { recommendations(learnerId: $l, first: 10) { items { course { id title } } }
+  other: learner(id: $b) { enrolments(first: 50) { edges { node { course { id enrolmentCount } } } } } }`,
+			map[string]any{"l": e.f["$asha"], "b": e.f["$bhaskar"]}), &both)
+		seen := false
+		for _, edge := range both.Other.Enrolments.Edges {
+			if c := edge.Node.Course; c.ID == first.ID {
+				seen = true
+				if c.EnrolmentCount != *first.EnrolmentCount+1 {
+					t.Errorf("%s among Bhaskar's enrolments beside the list: %d enrolments, want %d", c.ID, c.EnrolmentCount, *first.EnrolmentCount+1)
+				}
+			}
+		}
+		if !seen {
+			t.Errorf("Bhaskar's enrolments lack %s: %+v", first.ID, both.Other)
+		}
+
 		// A new title is a catalogue change: the next answer has it.
 		e.pa.bind(t).data(`mutation($id: ID!) { updateCourse(input: {id: $id, title: "Renamed for the test"}) { course { id } } }`,
 			map[string]any{"id": first.ID})

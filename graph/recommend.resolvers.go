@@ -32,7 +32,7 @@ func (r *learningPathResolver) Role(ctx context.Context, obj *service.LearningPa
 }
 
 func (r *learningPathStepResolver) Course(ctx context.Context, obj *recommender.Step) (*models.Course, error) {
-	return load(ctx, loadersFrom(ctx).courses, obj.CourseID, "course")
+	return listedCourse(ctx, obj.CourseID)
 }
 
 func (r *mutationResolver) DismissRecommendation(ctx context.Context, input model.DismissRecommendationInput) (*model.DismissRecommendationPayload, error) {
@@ -110,7 +110,7 @@ func (r *queryResolver) LearningPath(ctx context.Context, learnerID string, budg
 }
 
 func (r *recommendationResolver) Course(ctx context.Context, obj *recommender.Recommendation) (*models.Course, error) {
-	return load(ctx, loadersFrom(ctx).courses, obj.CourseID, "course")
+	return listedCourse(ctx, obj.CourseID)
 }
 
 func (r *recommendationListResolver) Learner(ctx context.Context, obj *service.RecommendationList) (*models.Learner, error) {
