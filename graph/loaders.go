@@ -81,8 +81,8 @@ var loaderOptions = []dataloadgen.Option{
 // inside a list waits out the batching window for its siblings' keys; a key asked
 // for outside any list is fetched at once, since no sibling will add to its batch
 // (two such fields of one object asking the same loader cost two queries, in
-// parallel, rather than one after a wait). Either way the value is then cached
-// for the rest of the request.
+// parallel, rather than one after a wait, and such a field reads afresh what the
+// loader holds). What either way reads is kept for the list fields that ask later.
 type loader[V any] struct {
 	batched *dataloadgen.Loader[int64, V]
 	fetch   func(context.Context, []int64) (map[int64]V, error)
