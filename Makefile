@@ -5,7 +5,7 @@ BIN       := bin/karmayogi
 # The embedded default: SQLite in the working directory, demo data on first start.
 DATABASE_URL ?= sqlite://./karmayogi.db
 
-.PHONY: help allowlist run build test test-race generate check-generate schema check-schema check-http check-typescript check-clients check-subscriptions graphiql-assets check-graphiql lint bench load scale migrate seed clean check-web check-web-browser
+.PHONY: help allowlist run build test test-race generate check-generate schema check-schema check-http check-typescript check-clients check-subscriptions graphiql-assets check-graphiql lint bench load scale migrate seed clean check-web check-web-browser bench-http
 
 # npm installs come from the committed lockfiles only, quietly.
 NPM_CI := npm ci --no-audit --no-fund --loglevel=error
@@ -91,6 +91,14 @@ lint: ## go vet and gofmt
 
 bench: ## run the benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# The same-run benchmark (issue 17): the API's cached reads against a bare net/http handler
+# answering the same bytes from one cache GET, 16 clients, alternating windows. SQLite with
+# the demo data and the in-process cache unless LOAD_DATABASE_URL / LOAD_REDIS_URL are set.
+# Settings: BENCH_WINDOW (2s), BENCH_ROUNDS (5), BENCH_LEARNERS (1000), BENCH_QUERIES (all; e.g.
+# recommendations,passbook), BENCH_CPUPROFILE (a file). Report: bin/load/bench-http.txt and .json.
+bench-http: build ## cached recommendations, learningPath, passbook and a catalogue page against a bare handler, same run
+	./$(BIN) load --clients 16 http
 
 # Load and fault scenarios (internal/load) against a server they start, on a private
 # PostgreSQL and Redis seeded with LOAD_LEARNERS (default 20000); LOAD_DATABASE_URL and

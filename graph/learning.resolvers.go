@@ -70,7 +70,8 @@ func (r *learnerResolver) Proficiencies(ctx context.Context, obj *models.Learner
 	if err != nil {
 		return nil, err
 	}
-	return r.proficiency.Passbook(obj.ID, stored, required, time.Now()), nil
+	book := r.proficiency.Passbook(obj.ID, stored, required, time.Now())
+	return book, prefetchCompetencies(ctx, book)
 }
 
 func (r *learnerResolver) Evidence(ctx context.Context, obj *models.Learner, first *int, after *string) (*model.EvidenceConnection, error) {

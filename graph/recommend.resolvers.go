@@ -33,7 +33,7 @@ func (r *learningPathResolver) Role(ctx context.Context, obj *service.LearningPa
 }
 
 func (r *learningPathStepResolver) Course(ctx context.Context, obj *recommender.Step) (*models.Course, error) {
-	return load(ctx, loadersFrom(ctx).courses, obj.CourseID, "course")
+	return listedCourse(ctx, obj.CourseID)
 }
 
 func (r *mutationResolver) DismissRecommendation(ctx context.Context, input model.DismissRecommendationInput) (*model.DismissRecommendationPayload, error) {
@@ -84,7 +84,11 @@ func (r *queryResolver) Recommendations(ctx context.Context, learnerID string, f
 	if err != nil {
 		return nil, err
 	}
-	return r.recs.Recommend(ctx, l, role, n)
+	list, err := r.recs.Recommend(ctx, l, role, n)
+	if err != nil {
+		return nil, err
+	}
+	return list, prefetchRecommended(ctx, list.Items, list.Courses)
 }
 
 func (r *queryResolver) LearningPath(ctx context.Context, learnerID string, budgetHours *float64, roleID *string) (*service.LearningPath, error) {
@@ -99,11 +103,15 @@ func (r *queryResolver) LearningPath(ctx context.Context, learnerID string, budg
 	if err != nil {
 		return nil, err
 	}
-	return r.recs.Path(ctx, l, role, budget)
+	path, err := r.recs.Path(ctx, l, role, budget)
+	if err != nil {
+		return nil, err
+	}
+	return path, prefetchSteps(ctx, path.Steps, path.Courses)
 }
 
 func (r *recommendationResolver) Course(ctx context.Context, obj *recommender.Recommendation) (*models.Course, error) {
-	return load(ctx, loadersFrom(ctx).courses, obj.CourseID, "course")
+	return listedCourse(ctx, obj.CourseID)
 }
 
 func (r *recommendationResolver) Explanation(ctx context.Context, obj *recommender.Recommendation) (string, error) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,6 +39,11 @@ type loadOptions struct {
 	RedisDown    time.Duration
 	SampleEvery  time.Duration
 	RecoveryTime time.Duration // the pool must be steady this soon after PostgreSQL is back
+
+	SameRunLearners int           // http: distinct learners (tokens) the requests cycle through
+	SameRunWindow   time.Duration // http: how long each side runs before the other's turn
+	SameRunRounds   int           // http: windows each side runs
+	sameRunDemo     int           // http: learners of the demo data on SQLite; 0: the default
 }
 
 // loadResult is the JSON report of a run: every scenario that ran.
@@ -76,6 +82,10 @@ Scenarios (in the order given):
   soak      --soak at 70% of the peak (--peak, or the peak scenario's), memory and goroutines sampled
   assessments  --attempts adaptive attempts in progress at once for --duration, each examinee
             answering after --think; startAdaptiveAssessment and answerItem percentiles
+  http      alone: the same-run benchmark (make bench-http): recommendations, learningPath, the
+            passbook and a catalogue page, served in-process, against a bare handler answering
+            the same bytes from one cache GET, interleaved; LOAD_DATABASE_URL (default: a SQLite
+            file with the demo data) and LOAD_REDIS_URL (default: the in-process cache)
 Every run ends by checking that each acknowledged evidence write is in the database.
 
 Without LOAD_DATABASE_URL and LOAD_REDIS_URL, a private PostgreSQL and Redis are started
@@ -110,15 +120,22 @@ func loadFlags(args []string, stderr io.Writer) (loadOptions, []string, error) {
 	fs.DurationVar(&o.FaultAfter, "fault-after", 20*time.Second, "load after the server is back")
 	fs.DurationVar(&o.SampleEvery, "sample-every", 10*time.Second, "how often the soak samples /metrics")
 	fs.DurationVar(&o.RecoveryTime, "recovery", 5*time.Second, "PostgreSQL scenario: steady (<= 1% errors a second) within this after the restart")
+	fs.IntVar(&o.SameRunLearners, "http-learners", num("BENCH_LEARNERS", "1000"), "http: distinct learners the requests cycle through (BENCH_LEARNERS)")
+	fs.DurationVar(&o.SameRunWindow, "http-window", dur("BENCH_WINDOW", "2s"), "http: each side's window (BENCH_WINDOW)")
+	fs.IntVar(&o.SameRunRounds, "http-rounds", num("BENCH_ROUNDS", "5"), "http: windows each side runs (BENCH_ROUNDS)")
 	if err := parse(fs, args); err != nil {
 		return o, nil, err
 	}
 	scenarios := fs.Args()
+	if slices.Contains(scenarios, "http") && len(scenarios) > 1 {
+		fmt.Fprintf(stderr, "karmayogi load: the http scenario runs alone\n\n%s", loadUsage)
+		return o, nil, errUsage
+	}
 	if len(scenarios) == 0 {
 		scenarios = []string{"mixed", "peak", "ratios"}
 	}
 	for _, s := range scenarios {
-		if !strings.Contains(" mixed peak ratios redis postgres soak assessments ", " "+s+" ") {
+		if !strings.Contains(" mixed peak ratios redis postgres soak assessments http ", " "+s+" ") {
 			fmt.Fprintf(stderr, "karmayogi load: unknown scenario %q\n\n%s", s, loadUsage)
 			return o, nil, errUsage
 		}
@@ -142,6 +159,9 @@ func loadCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (
 	o, scenarios, err := loadFlags(args, stderr)
 	if err != nil {
 		return 2, err
+	}
+	if len(scenarios) == 1 && scenarios[0] == "http" {
+		return sameRunCommand(ctx, o, stdout, stderr)
 	}
 	mix, err := load.ParseMix(o.Mix)
 	if err != nil {

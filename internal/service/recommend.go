@@ -61,7 +61,17 @@ type snapshot struct {
 	peersRead time.Time // when the peer sums were read
 	cat       *recommender.Catalogue
 	catalog   *models.Catalogue
+	courses   map[int64]*models.Course // catalog's courses by ID
 	outcomes  []models.PeerSum
+}
+
+// coursesByID indexes a catalogue's courses.
+func coursesByID(c *models.Catalogue) map[int64]*models.Course {
+	m := make(map[int64]*models.Course, len(c.Courses))
+	for _, course := range c.Courses {
+		m[course.ID] = course
+	}
+	return m
 }
 
 func (s *Recommendations) init() {
@@ -108,7 +118,7 @@ func (s *Recommendations) catalogue(ctx context.Context) (*snapshot, error) {
 		if err != nil {
 			return nil, err
 		}
-		snap := &snapshot{version: c.Version, catalog: c}
+		snap := &snapshot{version: c.Version, catalog: c, courses: coursesByID(c)}
 		if old := s.snapshot.Load(); old != nil {
 			snap.outcomes, snap.peersRead = old.outcomes, old.peersRead
 		} else if snap.outcomes, err = s.firstPeers(ctx); err != nil {
@@ -189,7 +199,7 @@ func (s *Recommendations) installPeers(outcomes []models.PeerSum, err error) {
 		if old == nil { // the first build failed: the next request builds afresh
 			return
 		}
-		snap := &snapshot{version: old.version, peersRead: at, catalog: old.catalog, outcomes: outcomes,
+		snap := &snapshot{version: old.version, peersRead: at, catalog: old.catalog, courses: old.courses, outcomes: outcomes,
 			cat: newCatalogue(old.catalog, outcomes)}
 		if s.snapshot.CompareAndSwap(old, snap) { // else a catalogue change came in: rebuild on it
 			return
@@ -318,6 +328,11 @@ type RecommendationList struct {
 	Items       []recommender.Recommendation `json:"items"`
 	GeneratedAt time.Time                    `json:"generatedAt"`
 	Cached      bool                         `json:"-"`
+	// Courses are the catalogue's courses at a version at least the one the list was
+	// ranked at, by ID: their catalogue fields (code, title, description, provider,
+	// format, hours), which only catalogue changes move, without a query. Their
+	// counters (enrolments, ratings) move without one and must be read afresh.
+	Courses map[int64]*models.Course `json:"-"`
 }
 
 // LearningPath is a plan as the API returns it.
@@ -325,6 +340,7 @@ type LearningPath struct {
 	LearnerID int64  `json:"learnerId"`
 	RoleID    *int64 `json:"roleId,omitempty"`
 	recommender.Path
+	Courses map[int64]*models.Course `json:"-"` // as RecommendationList's
 }
 
 // key names a cached result: the kind, the learner at their version, the catalogue
@@ -362,7 +378,7 @@ func (s *Recommendations) Recommend(ctx context.Context, l *models.Learner, role
 		return &RecommendationList{LearnerID: l.ID, RoleID: roleID, GeneratedAt: time.Now().UTC(),
 			Items: snap.cat.Recommend(p, in, first, recommender.ScoreOptions{})}, nil
 	})
-	out.Cached = cached
+	out.Cached, out.Courses = cached, snap.courses
 	return &out, err
 }
 
@@ -390,6 +406,7 @@ func (s *Recommendations) Path(ctx context.Context, l *models.Learner, roleID *i
 		}
 		return &LearningPath{LearnerID: l.ID, RoleID: roleID, Path: snap.cat.LearningPath(p, in, budgetHours, assigned)}, nil
 	})
+	out.Courses = snap.courses
 	return &out, err
 }
 
