@@ -57,8 +57,9 @@ type AssessmentRun struct {
 }
 
 // Assessments keeps o.Workers adaptive attempts in progress at once for
-// o.Duration: each worker is an examinee of a known level (drawn 0..5) who starts
-// an attempt on a competency with a bank, answers each item after o.Think (right
+// o.Duration: each worker is an examinee of a known level (drawn 0..5) who arrives
+// within the first o.Think, starts an attempt on a competency with a bank, answers
+// each item after a pause of 0.5..1.5 times o.Think (right
 // with the probability of a logistic curve in level minus the item's level, or by
 // guessing), and, when the attempt ends, becomes another learner. Every start and
 // answer is an Outcome; the report has each operation's percentiles.
@@ -99,6 +100,10 @@ func Assessments(ctx context.Context, url string, db *sql.DB, fx *Fixtures, mint
 		go func() {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(seed, uint64(w)))
+			// Examinees arrive spread over the first think time, and each pause is
+			// drawn from 0.5..1.5 of it: people do not answer in step, and a harness
+			// whose workers do measures its own bursts.
+			sleep(ctxRun, time.Duration(rng.Float64()*float64(o.Think)))
 			for time.Now().Before(deadline) && ctxRun.Err() == nil {
 				k := next.Add(1) - 1
 				if k >= pairs {
@@ -124,7 +129,7 @@ func Assessments(ctx context.Context, url string, db *sql.DB, fx *Fixtures, mint
 				}
 				record(out)
 				for out.OK() && got.Status == "IN_PROGRESS" && got.NextItem != nil && time.Now().Before(deadline) {
-					sleep(ctxRun, o.Think)
+					sleep(ctxRun, time.Duration((0.5+rng.Float64())*float64(o.Think)))
 					id, _ := ParseGlobalID("AssessmentItem", got.NextItem.ID)
 					it := banks[comp][id]
 					choice := answerOf(rng, it, level)
