@@ -1,7 +1,7 @@
 // The console's frame: a skip link, the header with the pages the caller's role may
 // use, the language switch and sign-out, then the page.
 import type { FunctionComponent } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { client } from './api';
 import { graphql } from './gql';
 import { lang, onLangChange, setLang, t } from './i18n';
@@ -60,17 +60,16 @@ export function App() {
   useEffect(() => {
     if (c && path === '' && mine[0]) navigate(mine[0].path);
   }, [c?.token, path]);
-  const [first, setFirst] = useState(true);
   useEffect(() => {
     document.title = `${page ? t(page.title) + ' · ' : ''}${t('appName')}`;
-    // After a navigation, focus goes to the new page's heading (as a page load would
-    // put it at the top); on the first load it stays where the browser put it.
-    if (first) setFirst(false);
+  }, [path, c?.token, lang()]);
+  // After a navigation, focus goes to the new page's heading (as a page load would
+  // put it at the top); on the first load it stays where the browser put it.
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) first.current = false;
     else document.getElementById('page-title')?.focus({ preventScroll: true });
   }, [path, c?.token]);
-  useEffect(() => {
-    document.title = `${page ? t(page.title) + ' · ' : ''}${t('appName')}`;
-  }, [lang()]);
 
   const Current = page?.component;
   return (

@@ -4,7 +4,7 @@ import { Client, fetchExchange, subscriptionExchange, type AnyVariables, type Co
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import { useEffect, useState } from 'preact/hooks';
 import { caller, forget, onSessionChange } from './session';
-import { lang } from './i18n';
+import { lang, onLangChange } from './i18n';
 
 /** A GraphQL or network error, with the codes (extensions.code) the server gave. */
 export class ApiError extends Error {
@@ -40,17 +40,22 @@ function wsClient(): WsClient {
   if (!ws) {
     ws = createWsClient({
       url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
-      connectionParams: () => ({ Authorization: `Bearer ${caller()?.token ?? ''}` }),
+      // The connection's language is chosen once, in connection_init: the live list
+      // must speak the language the page does, whatever the browser's own header says.
+      connectionParams: () => ({ Authorization: `Bearer ${caller()?.token ?? ''}`, 'Accept-Language': lang() }),
       lazy: true,
       retryAttempts: 3,
     });
   }
   return ws;
 }
-onSessionChange(() => {
+// A new caller or a new language needs a new connection (subscribers resubscribe).
+function reconnect() {
   ws?.dispose();
   ws = null;
-});
+}
+onSessionChange(reconnect);
+onLangChange(reconnect);
 
 export const client = new Client({
   url: '/graphql',
@@ -65,17 +70,14 @@ export const client = new Client({
       },
     }),
   ],
-  fetchOptions: () => {
-    const c = caller();
-    return {
-      headers: {
-        accept: 'application/graphql-response+json, application/json;q=0.9',
-        'accept-language': lang(),
-        ...(c ? { authorization: `Bearer ${c.token}` } : {}),
-      },
-    };
-  },
+  fetchOptions: () => ({ headers: { accept: 'application/graphql-response+json, application/json;q=0.9', ...callerHeaders() } }),
 });
+
+/** The caller's token and language, on every request to the API. */
+function callerHeaders(): Record<string, string> {
+  const c = caller();
+  return { 'accept-language': lang(), ...(c ? { authorization: `Bearer ${c.token}` } : {}) };
+}
 
 function toApiError(e: CombinedError): ApiError {
   const codes = e.graphQLErrors.map((g) => String(g.extensions?.['code'] ?? 'UNKNOWN'));
@@ -85,18 +87,19 @@ function toApiError(e: CombinedError): ApiError {
   return new ApiError(message, codes);
 }
 
-export async function query<D, V extends AnyVariables>(doc: TypedDocumentNode<D, V>, variables: V): Promise<D> {
-  const r = await client.query(doc, variables).toPromise();
+/** A result's data, or its error as an ApiError. */
+function unwrap<D>(r: { data?: D; error?: CombinedError }): D {
   if (r.error) throw toApiError(r.error);
   if (!r.data) throw new ApiError('', ['NOT_FOUND']);
   return r.data;
 }
 
+export async function query<D, V extends AnyVariables>(doc: TypedDocumentNode<D, V>, variables: V): Promise<D> {
+  return unwrap(await client.query(doc, variables).toPromise());
+}
+
 export async function mutate<D, V extends AnyVariables>(doc: TypedDocumentNode<D, V>, variables: V): Promise<D> {
-  const r = await client.mutation(doc, variables).toPromise();
-  if (r.error) throw toApiError(r.error);
-  if (!r.data) throw new ApiError('', ['NOT_FOUND']);
-  return r.data;
+  return unwrap(await client.mutation(doc, variables).toPromise());
 }
 
 /** Subscribes; onData gets every result, onError the first error. Returns the unsubscriber. */
@@ -139,8 +142,7 @@ export function useQuery<D, V extends AnyVariables>(doc: TypedDocumentNode<D, V>
 
 /** GET a file the API serves under /reports/ with the token, and offer it as a download. */
 export async function download(path: string, filename: string): Promise<void> {
-  const c = caller();
-  const res = await fetch(path, { headers: { ...(c ? { authorization: `Bearer ${c.token}` } : {}), 'accept-language': lang() } });
+  const res = await fetch(path, { headers: callerHeaders() });
   if (!res.ok) {
     let message = res.statusText;
     let code = 'HTTP_' + res.status;

@@ -148,7 +148,7 @@ test('a content provider edits a course and reads its effectiveness; a platform 
   await admin.page.getByRole('link', { name: 'Audit log' }).click();
   const entries = admin.page.locator('table tbody tr');
   await entries.first().waitFor();
-  assert.match(await admin.page.locator('table').innerText(), /updateCourse|course/i, 'the edit is in the audit log');
+  assert.match(await admin.page.locator('table').innerText(), /updateCourse/, 'the edit is in the audit log');
   await axe(admin.page, 'the audit log');
   await shot(admin.page, 'audit-desktop');
   await admin.page.getByRole('link', { name: 'Plans' }).click();

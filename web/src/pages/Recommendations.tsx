@@ -4,7 +4,7 @@ import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import { mutate, subscribe, useQuery } from '../api';
 import { graphql } from '../gql';
 import type { ConsoleRecommendationsQuery } from '../gql/graphql';
-import { dateTime, num, t } from '../i18n';
+import { dateTime, lang, num, t } from '../i18n';
 import { competencyName, courseTitle } from '../names';
 import { caller } from '../session';
 import { ErrorBox, Loader, Page } from '../ui';
@@ -67,7 +67,7 @@ export function Recommendations() {
       setLive(true);
       q.set({ recommendations: d.recommendationsChanged });
     }, () => setLive(false));
-  }, [learnerId]);
+  }, [learnerId, lang()]); // a new language is a new connection
 
   // Opening the dismissal form puts focus on its chosen reason, for keyboard users.
   useLayoutEffect(() => {
