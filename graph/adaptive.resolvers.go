@@ -73,15 +73,15 @@ func (r *learnerResolver) AdaptiveAttempts(ctx context.Context, obj *models.Lear
 		}
 		n = *first
 	}
-	var c int64
-	if competencyID != nil {
-		id, err := decodeID("competencyId", typeCompetency, *competencyID)
-		if err != nil {
-			return nil, err
-		}
-		c = id
+	c, err := decodeOptionalID("competencyId", typeCompetency, competencyID)
+	if err != nil {
+		return nil, err
 	}
-	return r.adaptive.Store.FindLearnerAdaptiveAttempts(ctx, obj.ID, c, n)
+	var competency int64 // 0: every competency
+	if c != nil {
+		competency = *c
+	}
+	return r.adaptive.Store.FindLearnerAdaptiveAttempts(ctx, obj.ID, competency, n)
 }
 
 func (r *mutationResolver) StartAdaptiveAssessment(ctx context.Context, input model.StartAdaptiveAssessmentInput) (*model.StartAdaptiveAssessmentPayload, error) {

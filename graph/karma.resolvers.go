@@ -137,6 +137,9 @@ func (r *mutationResolver) TakeAssessment(ctx context.Context, input model.TakeA
 			}
 			return nil, err
 		}
+		if r.adaptive == nil {
+			return nil, inputErr(models.Invalid("enrolmentId", "this service scores no final assessments"))
+		}
 		answers := make([]service.ItemAnswer, len(input.Answers))
 		for i, ans := range input.Answers {
 			item, err := decodeID(fmt.Sprintf("input.answers[%d].itemId", i), typeAssessmentItem, ans.ItemID)

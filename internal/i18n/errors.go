@@ -104,8 +104,6 @@ var errorsHi = map[string]string{
 	"is not valid UTF-8":                                                                     "मान्य UTF-8 नहीं है",
 	"must not contain NUL characters":                                                        "इसमें NUL वर्ण नहीं होने चाहिए",
 	"must be 1 to 64 letters, digits, '.', '_', '/' or '-', starting with a letter or digit": "1 से 64 तक अक्षर, अंक, '.', '_', '/' या '-' होने चाहिए, जिनकी शुरुआत किसी अक्षर या अंक से हो",
-	"must be BEHAVIOURAL, FUNCTIONAL or DOMAIN":                                              "BEHAVIOURAL, FUNCTIONAL या DOMAIN में से एक होना चाहिए",
-	"must be ONLINE, FACE_TO_FACE or BLENDED":                                                "ONLINE, FACE_TO_FACE या BLENDED में से एक होना चाहिए",
 }
 
 // notFoundHi are "<kind> not found" (models.NotFound) in Hindi, by kind.

@@ -48,6 +48,15 @@ func (a *Adaptive) FinalForm(ctx context.Context, e *models.Enrolment) ([]*model
 	if a.Finals == nil {
 		return nil, nil
 	}
+	attempts, err := a.Finals.FindAssessmentAttempts(ctx, []int64{e.ID})
+	if err != nil {
+		return nil, err
+	}
+	return a.finalForm(ctx, e, len(attempts[e.ID]))
+}
+
+// finalForm is FinalForm for an enrolment that has made attempts attempts.
+func (a *Adaptive) finalForm(ctx context.Context, e *models.Enrolment, attempts int) ([]*models.AssessmentItem, error) {
 	c, err := a.Finals.FindCourseByID(ctx, e.CourseID)
 	if err != nil || c.PassMark == nil {
 		return nil, err
@@ -57,10 +66,6 @@ func (a *Adaptive) FinalForm(ctx context.Context, e *models.Enrolment) ([]*model
 		return own, err
 	}
 	imparts, err := a.Finals.FindCourseCompetenciesByCourseIDs(ctx, []int64{c.ID})
-	if err != nil {
-		return nil, err
-	}
-	attempts, err := a.Finals.FindAssessmentAttempts(ctx, []int64{e.ID})
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +81,7 @@ func (a *Adaptive) FinalForm(ctx context.Context, e *models.Enrolment) ([]*model
 			}
 		}
 	}
-	draw := func(it *models.AssessmentItem) uint64 { return drawKey(e.ID, len(attempts[e.ID]), it.ID) }
+	draw := func(it *models.AssessmentItem) uint64 { return drawKey(e.ID, attempts, it.ID) }
 	slices.SortFunc(pool, func(x, y *models.AssessmentItem) int { return cmp.Compare(draw(x), draw(y)) })
 	form := pool[:min(len(pool), finalFormSize)]
 	// Shown easiest first, by competency.
@@ -120,7 +125,7 @@ func (a *Adaptive) TakeFinal(ctx context.Context, e *models.Enrolment, answers [
 			return nil, err
 		}
 	}
-	form, err := a.FinalForm(ctx, e)
+	form, err := a.finalForm(ctx, e, len(attempts[e.ID]))
 	if err != nil {
 		return nil, err
 	}

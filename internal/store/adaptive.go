@@ -198,25 +198,30 @@ func (db *DB) FindAdaptiveAttemptsByIDs(ctx context.Context, ids []int64) (map[i
 // FindLearnerAdaptiveAttempts returns a learner's attempts, newest first, of one
 // competency when competencyID is not 0; at most limit.
 func (db *DB) FindLearnerAdaptiveAttempts(ctx context.Context, learnerID, competencyID int64, limit int) ([]*models.AdaptiveAttempt, error) {
-	var ids []int64
-	q := db.bun.NewSelect().Table("adaptive_attempts").Column("id").Where("learner_id = ?", learnerID)
-	if competencyID != 0 {
-		q = q.Where("competency_id = ?", competencyID)
-	}
-	if err := q.OrderExpr("started_at DESC, id DESC").Limit(int64(limit)).Scan(ctx, &ids); err != nil {
+	return selectAttempts(ctx, db.bun, func(q *bun.SelectQuery) *bun.SelectQuery {
+		q = q.Where("adaptive_attempt.learner_id = ?", learnerID)
+		if competencyID != 0 {
+			q = q.Where("adaptive_attempt.competency_id = ?", competencyID)
+		}
+		return q.OrderExpr("adaptive_attempt.started_at DESC, adaptive_attempt.id DESC").Limit(int64(limit))
+	})
+}
+
+// selectAttempts reads the attempts a query picks, each with its count of answers,
+// in one statement.
+func selectAttempts(ctx context.Context, idb bun.IDB, pick func(*bun.SelectQuery) *bun.SelectQuery) ([]*models.AdaptiveAttempt, error) {
+	var rows []*models.AdaptiveAttempt
+	q := idb.NewSelect().Model(&rows).ColumnExpr("adaptive_attempt.*").
+		ColumnExpr("(SELECT COUNT(*) FROM attempt_responses AS r WHERE r.attempt_id = adaptive_attempt.id) AS items_answered")
+	if err := pick(q).Scan(ctx); err != nil {
 		return nil, err
 	}
-	m, err := findAttempts(ctx, db.bun, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*models.AdaptiveAttempt, 0, len(ids))
-	for _, id := range ids {
-		if a := m[id]; a != nil {
-			out = append(out, a)
+	for _, a := range rows {
+		if a.Result != nil {
+			a.Result.EvidenceID = a.EvidenceID
 		}
 	}
-	return out, nil
+	return rows, nil
 }
 
 func findAttempts(ctx context.Context, idb bun.IDB, ids []int64) (map[int64]*models.AdaptiveAttempt, error) {
@@ -224,19 +229,14 @@ func findAttempts(ctx context.Context, idb bun.IDB, ids []int64) (map[int64]*mod
 	if len(ids) == 0 {
 		return out, nil
 	}
-	var rows []*models.AdaptiveAttempt
-	if err := idb.NewSelect().Model(&rows).ColumnExpr("adaptive_attempt.*").
-		ColumnExpr("(SELECT COUNT(*) FROM attempt_responses AS r WHERE r.attempt_id = adaptive_attempt.id) AS items_answered").
-		Where("adaptive_attempt.id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+	rows, err := selectAttempts(ctx, idb, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("adaptive_attempt.id IN (?)", bun.In(ids))
+	})
+	if err != nil {
 		return nil, err
 	}
 	for _, a := range rows {
 		out[a.ID] = a
-	}
-	for _, a := range rows {
-		if a.Result != nil {
-			a.Result.EvidenceID = a.EvidenceID
-		}
 	}
 	return out, nil
 }
