@@ -315,7 +315,7 @@ func (db *DB) writeSessions(ctx context.Context, tx bun.Tx, rows []models.NewSes
 			}
 			continue
 		}
-		if !sameID(old.BatchID, s.BatchID) || !sameID(old.EventID, s.EventID) {
+		if !samePtr(old.BatchID, s.BatchID) || !samePtr(old.EventID, s.EventID) {
 			column := "event_code"
 			if s.BatchID != nil {
 				column = "batch_code"
@@ -352,13 +352,10 @@ func (db *DB) writeSessions(ctx context.Context, tx bun.Tx, rows []models.NewSes
 	return nil
 }
 
-func sameID(a, b *int64) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
-
 // sameSession reports whether writing s over old would change nothing.
 func sameSession(old, s *models.Session) bool {
-	sameCapacity := (old.Capacity == nil) == (s.Capacity == nil) && (old.Capacity == nil || *old.Capacity == *s.Capacity)
 	return old.Title == s.Title && old.Kind == s.Kind && old.Venue == s.Venue && old.Link == s.Link &&
-		old.StartsAt.Equal(s.StartsAt) && old.EndsAt.Equal(s.EndsAt) && sameCapacity
+		old.StartsAt.Equal(s.StartsAt) && old.EndsAt.Equal(s.EndsAt) && samePtr(old.Capacity, s.Capacity)
 }
 
 // sameTouches reports whether the stored competencies of a session are the given ones, in any order.

@@ -317,14 +317,6 @@ func (db *DB) UpsertCompetencies(ctx context.Context, recs []models.CompetencyRe
 }
 
 // sameLevels reports whether stored descriptors equal given ones, in any order.
-// sameText reports whether two optional texts are equal (nil equals nil only).
-func sameText(a, b *string) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return *a == *b
-}
-
 func sameLevels(stored, given []models.CompetencyLevel) bool {
 	if len(stored) != len(given) {
 		return false
@@ -335,7 +327,7 @@ func sameLevels(stored, given []models.CompetencyLevel) bool {
 	}
 	for _, l := range given {
 		s, ok := byLevel[l.Level]
-		if !ok || s.Name != l.Name || s.Description != l.Description || !sameText(s.DescriptionHi, l.DescriptionHi) {
+		if !ok || s.Name != l.Name || s.Description != l.Description || !samePtr(s.DescriptionHi, l.DescriptionHi) {
 			return false
 		}
 	}

@@ -461,3 +461,8 @@ func (db *DB) UpdateCourse(ctx context.Context, id int64, u models.CourseUpdate)
 	}
 	return c, nil
 }
+
+// samePtr reports whether two optional values are equal (nil equals nil only).
+func samePtr[T comparable](a, b *T) bool {
+	return (a == nil) == (b == nil) && (a == nil || *a == *b)
+}

@@ -434,7 +434,7 @@ func (l *Loader) UpsertEvidence(ctx context.Context, recs []models.EvidenceRecor
 		e.ID = seq.take()
 		// ON CONFLICT DO UPDATE ... WHERE the level or the score differs.
 		if old := ll.findEvidence(e.CompetencyID, e.Source, e.ObservedAt); old != nil {
-			if old.Level == e.Level && sameScore(old.Score, e.Score) {
+			if old.Level == e.Level && samePtr(old.Score, e.Score) {
 				continue
 			}
 			old.Level, old.Score = e.Level, e.Score
@@ -446,9 +446,6 @@ func (l *Loader) UpsertEvidence(ctx context.Context, recs []models.EvidenceRecor
 	bumped.apply(l.db.now())
 	return rejected, nil
 }
-
-// sameScore is NOT (a IS DISTINCT FROM b).
-func sameScore(a, b *float64) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
 
 // UpsertEnrolments is DB.UpsertEnrolments (and writeEnrolments).
 func (l *Loader) UpsertEnrolments(ctx context.Context, recs []models.EnrolmentRecord) ([]models.RecordError, error) {
