@@ -46,7 +46,7 @@ func (db *DB) SetLearningInterests(ctx context.Context, learnerID int64, compete
 				return err
 			}
 		}
-		return db.bumpLearner(ctx, tx, l)
+		return db.bumpVersion(ctx, tx, l) // interests move no peer event
 	})
 	if err != nil {
 		return nil, err

@@ -145,14 +145,23 @@ func addRoles(ctx context.Context, idb bun.IDB, learnerID int64, roleIDs []int64
 	return err
 }
 
-// bumpLearner increments a learner's version and returns the updated row.
+// bumpLearner increments a learner's version, updating l, and refreshes their
+// peer events (whatever moves a learner's version may have moved them).
 func (db *DB) bumpLearner(ctx context.Context, idb bun.IDB, l *models.Learner) error {
-	l.Version++
-	l.UpdatedAt = db.now()
-	if _, err := idb.NewUpdate().Model(l).Column("version", "updated_at").WherePK().Exec(ctx); err != nil {
+	if err := db.bumpVersion(ctx, idb, l); err != nil {
 		return err
 	}
 	return refreshPeers(ctx, idb, []int64{l.ID})
+}
+
+// bumpVersion increments a learner's version only, updating l: for a write that
+// moves nothing their peer events are made of (interests), or that refreshes them
+// itself (refreshGaps).
+func (db *DB) bumpVersion(ctx context.Context, idb bun.IDB, l *models.Learner) error {
+	l.Version++
+	l.UpdatedAt = db.now()
+	_, err := idb.NewUpdate().Model(l).Column("version", "updated_at").WherePK().Exec(ctx)
+	return err
 }
 
 // UpdateLearner returns ENOTFOUND or EINVALID.
@@ -255,10 +264,10 @@ func (db *DB) AssignRole(ctx context.Context, learnerID, roleID int64) (*models.
 			return err
 		}
 		if n, _ := res.RowsAffected(); n > 0 {
-			if err := db.bumpLearner(ctx, tx, l); err != nil {
+			if err := db.bumpVersion(ctx, tx, l); err != nil {
 				return err
 			}
-			return db.refreshGaps(ctx, tx, []int64{learnerID})
+			return db.refreshGaps(ctx, tx, []int64{learnerID}) // and the peer events
 		}
 		return nil
 	})
