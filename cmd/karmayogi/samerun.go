@@ -135,16 +135,13 @@ func runSameRun(ctx context.Context, o loadOptions, stderr io.Writer) (*sameRunR
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		api, err := load.SameRunTargets(m.Server.URL(), q.Name, fx, len(fx.Learners), mint, 2*time.Hour)
+		api, err := load.SameRunTargets(m.Server.URL(), q.Name, fx, mint, 2*time.Hour)
 		if err != nil {
 			return nil, err
 		}
-		bareTargets, err := load.SameRunTargets(bareBase, q.Name, fx, len(fx.Learners), mint, 2*time.Hour)
-		if err != nil {
-			return nil, err
-		}
-		for i := range bareTargets { // the same request, token included, to the other server
-			bareTargets[i].Header, bareTargets[i].Body = api[i].Header, api[i].Body
+		bareTargets := slices.Clone(api) // the same requests, tokens included, to the other server
+		for i := range bareTargets {
+			bareTargets[i].URL = bareBase + strings.TrimPrefix(api[i].URL, m.Server.URL())
 		}
 		fmt.Fprintf(stderr, "load http: %s: warming %d learners' answers\n", q.Name, len(api))
 		bytes, err := load.PrimeBare(ctx, api, func(ctx context.Context, key string, v []byte) error {

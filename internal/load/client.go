@@ -19,22 +19,31 @@ func newClient() *http.Client { return &http.Client{Timeout: 30 * time.Second} }
 
 // post sends one target and fails unless it answers 200 without errors.
 func post(ctx context.Context, c *http.Client, t vegeta.Target) error {
+	_, err := postBody(ctx, c, t)
+	return err
+}
+
+// postBody sends t and returns the body of a 200 answer without errors.
+func postBody(ctx context.Context, c *http.Client, t vegeta.Target) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, t.Method, t.URL, bytes.NewReader(t.Body))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req.Header = t.Header.Clone()
 	resp, err := c.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
 	var r struct{ Errors []json.RawMessage }
 	if resp.StatusCode != 200 || json.Unmarshal(body, &r) != nil || len(r.Errors) > 0 {
-		return fmt.Errorf("load: %s: HTTP %d: %.300s", t.URL, resp.StatusCode, body)
+		return nil, fmt.Errorf("load: %s: HTTP %d: %.300s", t.URL, resp.StatusCode, body)
 	}
-	return nil
+	return body, nil
 }
 
 // Metrics is a scrape of the server's /metrics: each metric's value summed over

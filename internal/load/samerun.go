@@ -1,7 +1,6 @@
 package load
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -42,7 +41,7 @@ var SameRunQueries = []struct{ Name, Query string }{
 
 // SameRunTargets returns, for the query named, one request per learner (their
 // token, their ID) to base+"/graphql". The URL's fragment names the query.
-func SameRunTargets(base, name string, fx *Fixtures, learners int, mint Minter, ttl time.Duration) ([]vegeta.Target, error) {
+func SameRunTargets(base, name string, fx *Fixtures, mint Minter, ttl time.Duration) ([]vegeta.Target, error) {
 	var query string
 	for _, q := range SameRunQueries {
 		if q.Name == name {
@@ -52,9 +51,8 @@ func SameRunTargets(base, name string, fx *Fixtures, learners int, mint Minter, 
 	if query == "" {
 		return nil, fmt.Errorf("load: no same-run query %q", name)
 	}
-	n := min(learners, len(fx.Learners))
-	out := make([]vegeta.Target, n)
-	for i := range n {
+	out := make([]vegeta.Target, len(fx.Learners))
+	for i := range out {
 		l := fx.Learners[i]
 		token, err := mint(learnerCaller(l), ttl)
 		if err != nil {
@@ -160,29 +158,6 @@ func median(v []int) int {
 		}
 	}
 	return s[len(s)/2]
-}
-
-// postBody sends t and returns the body of a 200 answer without errors.
-func postBody(ctx context.Context, c *http.Client, t vegeta.Target) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, t.Method, t.URL, bytes.NewReader(t.Body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header = t.Header.Clone()
-	resp, err := c.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	var r struct{ Errors []json.RawMessage }
-	if resp.StatusCode != 200 || json.Unmarshal(body, &r) != nil || len(r.Errors) > 0 {
-		return nil, fmt.Errorf("load: %s: HTTP %d: %.300s", t.URL, resp.StatusCode, body)
-	}
-	return body, nil
 }
 
 // SameRun is one query measured against the bare handler in one run.

@@ -32,7 +32,7 @@ func TestBareHandlerServesTheAPIsAnswer(t *testing.T) {
 	mint := func(c models.Caller, _ time.Duration) (string, error) {
 		return "token-of-" + load.GlobalID("Learner", c.LearnerID), nil
 	}
-	targets, err := load.SameRunTargets(api.URL, load.SameRunRecommendations, fx, 2, mint, time.Hour)
+	targets, err := load.SameRunTargets(api.URL, load.SameRunRecommendations, fx, mint, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
