@@ -1,39 +1,16 @@
 // The console's frame: a skip link, the header with the pages the caller's role may
 // use, the language switch and sign-out, then the page.
-import type { FunctionComponent } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { client } from './api';
 import { graphql } from './gql';
 import { lang, onLangChange, setLang, t } from './i18n';
 import { navigate, usePath } from './router';
-import { caller, forget, onSessionChange, type AccessRole } from './session';
+import { caller, forget, onSessionChange } from './session';
 import type { Key } from './strings';
 import { Link } from './ui';
+import { pages } from './pages';
 import { SignIn } from './pages/SignIn';
-import { Passbook } from './pages/Passbook';
-import { Recommendations } from './pages/Recommendations';
-import { LearningPath } from './pages/LearningPath';
-import { GapReport } from './pages/GapReport';
-import { pages as morePages } from './pages/more';
 import { Verify } from './pages/Learning';
-
-export interface PageDef {
-  path: string;
-  title: Key;
-  roles: AccessRole[];
-  component: FunctionComponent;
-}
-
-const learner: AccessRole[] = ['LEARNER'];
-const admins: AccessRole[] = ['ORG_ADMIN', 'PLATFORM_ADMIN'];
-
-export const pages: PageDef[] = [
-  { path: 'passbook', title: 'passbook', roles: learner, component: Passbook },
-  { path: 'recommendations', title: 'recommendations', roles: learner, component: Recommendations },
-  { path: 'path', title: 'path', roles: learner, component: LearningPath },
-  { path: 'gaps', title: 'gapReport', roles: admins, component: GapReport },
-  ...morePages,
-];
 
 const SignOut = graphql(`
   mutation ConsoleSignOut { signOut { notBefore } }
