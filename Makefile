@@ -85,9 +85,11 @@ clients/%/node_modules/.installed: clients/%/package.json clients/%/package-lock
 allowlist: build ## the persisted-query allowlist of clients/typescript, for KARMAYOGI_APQ_ALLOWLIST (operations.json)
 	./$(BIN) allowlist --out operations.json clients/typescript/src
 
-lint: ## go vet and gofmt
+# staticcheck is pinned by the tool directive in go.mod (go get -tool ...@version).
+lint: ## go vet, gofmt and staticcheck
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l .)" || (gofmt -l . && exit 1)
+	$(GO) tool staticcheck ./...
 
 bench: ## run the benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -19,7 +19,6 @@ import (
 	"github.com/openkarmayogi/karmayogi/graph"
 	"github.com/openkarmayogi/karmayogi/internal/auth"
 	"github.com/openkarmayogi/karmayogi/internal/store"
-	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -365,11 +364,4 @@ func seed(t *testing.T, c *client) fixture {
 	learner("$devendra", map[string]any{"employeeCode": "E004", "name": "Devendra Singh", "email": "devendra.singh@gov.in",
 		"designation": "Under Secretary", "organisationId": f["$mof"], "roleIds": []string{f["$ds"], f["$so"]}})
 	return f
-}
-
-// setup opens a store on engine, serves the handler over it and seeds the fixture.
-func setup(t *testing.T, engine string) (*client, fixture) {
-	t.Helper()
-	c := newClient(t, storetest.Open(t, engine))
-	return c, seed(t, c)
 }

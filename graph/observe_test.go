@@ -417,7 +417,7 @@ func spanNames(spans tracetest.SpanStubs) []string {
 // hasAttr reports whether s has the attribute, with the value unless value is "".
 func hasAttr(s tracetest.SpanStub, key, value string) bool {
 	for _, a := range s.Attributes {
-		if a.Key == attribute.Key(key) && (value == "" || a.Value.Emit() == value) {
+		if a.Key == attribute.Key(key) && (value == "" || a.Value.String() == value) {
 			return true
 		}
 	}

@@ -281,7 +281,6 @@ func TestCalibrateItemsRecovery(t *testing.T) {
 		truth[i].Difficulty = float64(truth[i].Level) - 0.5 + 0.4*rng.NormFloat64()
 	}
 	fitted, reports := recommender.CalibrateItems(bank, simulateCalibration(rng, truth, 4000, 8))
-	var fitB, trueB []float64
 	var sa, sb, da, db float64
 	for i, it := range fitted {
 		if !it.Calibrated() || !reports[i].Calibrated || len(reports[i].Problems) > 0 {
@@ -293,7 +292,6 @@ func TestCalibrateItemsRecovery(t *testing.T) {
 		a0, b0 := bank[i].Params()
 		da += math.Pow(a0-tr.Discrimination, 2)
 		db += math.Pow(b0-tr.Difficulty, 2)
-		fitB, trueB = append(fitB, it.Difficulty), append(trueB, tr.Difficulty)
 	}
 	n := float64(len(fitted))
 	rmseA, rmseB := math.Sqrt(sa/n), math.Sqrt(sb/n)

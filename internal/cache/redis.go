@@ -200,6 +200,7 @@ func parseMultiHost(rawURL, suffix string) (*url.URL, []string, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "redis"+suffix && u.Scheme != "rediss"+suffix) {
 		// The URL may hold a password, so do not echo it.
+		//lint:ignore ST1005 the trailing ",..." is part of the URL's shape, not punctuation.
 		return nil, nil, fmt.Errorf("cache: invalid redis%s URL, want redis%[1]s://host:port,host:port,...", suffix)
 	}
 	u.Scheme = strings.TrimSuffix(u.Scheme, suffix)

@@ -122,7 +122,7 @@ func (db *DB) FindAssessmentItemsByIDs(ctx context.Context, ids []int64) (map[in
 		return out, nil
 	}
 	var rows []*models.AssessmentItem
-	if err := db.bun.NewSelect().Model(&rows).Where("id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+	if err := db.bun.NewSelect().Model(&rows).Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
 		return nil, err
 	}
 	for _, it := range rows {
@@ -230,7 +230,7 @@ func findAttempts(ctx context.Context, idb bun.IDB, ids []int64) (map[int64]*mod
 		return out, nil
 	}
 	rows, err := selectAttempts(ctx, idb, func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Where("adaptive_attempt.id IN (?)", bun.In(ids))
+		return q.Where("adaptive_attempt.id IN (?)", bun.List(ids))
 	})
 	if err != nil {
 		return nil, err

@@ -120,7 +120,7 @@ func (db *DB) FindAssessmentAttempts(ctx context.Context, enrolmentIDs []int64) 
 		return out, nil
 	}
 	var rows []*models.AssessmentAttempt
-	if err := db.bun.NewSelect().Model(&rows).Where("enrolment_id IN (?)", bun.In(enrolmentIDs)).
+	if err := db.bun.NewSelect().Model(&rows).Where("enrolment_id IN (?)", bun.List(enrolmentIDs)).
 		Order("enrolment_id", "taken_at", "id").Scan(ctx); err != nil {
 		return nil, err
 	}

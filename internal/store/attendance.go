@@ -77,7 +77,7 @@ func (db *DB) FindAttendanceByLearner(ctx context.Context, learnerID int64, sess
 		return out, nil
 	}
 	var rows []*models.Attendance
-	err := db.bun.NewSelect().Model(&rows).Where("learner_id = ? AND session_id IN (?)", learnerID, bun.In(sessionIDs)).Scan(ctx)
+	err := db.bun.NewSelect().Model(&rows).Where("learner_id = ? AND session_id IN (?)", learnerID, bun.List(sessionIDs)).Scan(ctx)
 	for _, a := range rows {
 		out[a.SessionID] = a
 	}
@@ -120,7 +120,7 @@ func (st *sitting) refused(ctx context.Context, idb bun.IDB, learnerIDs []int64)
 	if st.batch != nil {
 		var ids []int64
 		if err := idb.NewSelect().Table("seat_requests").Column("learner_id").
-			Where("batch_id = ? AND learner_id IN (?) AND seat_number IS NOT NULL", st.batch.ID, bun.In(learnerIDs)).
+			Where("batch_id = ? AND learner_id IN (?) AND seat_number IS NOT NULL", st.batch.ID, bun.List(learnerIDs)).
 			Scan(ctx, &ids); err != nil {
 			return nil, err
 		}
@@ -180,7 +180,7 @@ func (db *DB) attend(ctx context.Context, tx bun.Tx, st *sitting, learnerIDs []i
 		}
 	}
 	var stored []models.Attendance
-	if err := tx.NewSelect().Model(&stored).Where("session_id = ? AND learner_id IN (?)", st.session.ID, bun.In(learnerIDs)).
+	if err := tx.NewSelect().Model(&stored).Where("session_id = ? AND learner_id IN (?)", st.session.ID, bun.List(learnerIDs)).
 		Scan(ctx); err != nil {
 		return nil, err
 	}
@@ -210,7 +210,7 @@ func (db *DB) batchProgress(ctx context.Context, tx bun.Tx, b *models.Batch, lea
 	}
 	if err := tx.NewSelect().TableExpr("attendance AS a").ColumnExpr("a.learner_id, COUNT(*) AS attended").
 		Join("JOIN sessions AS s ON s.id = a.session_id").
-		Where("s.batch_id = ? AND a.learner_id IN (?)", b.ID, bun.In(learnerIDs)).
+		Where("s.batch_id = ? AND a.learner_id IN (?)", b.ID, bun.List(learnerIDs)).
 		GroupExpr("a.learner_id").Scan(ctx, &counts); err != nil {
 		return err
 	}
@@ -219,7 +219,7 @@ func (db *DB) batchProgress(ctx context.Context, tx bun.Tx, b *models.Batch, lea
 		attended[c.LearnerID] = c.Attended
 	}
 	var seats []*models.SeatRequest
-	if err := tx.NewSelect().Model(&seats).Where("batch_id = ? AND learner_id IN (?) AND seat_number IS NOT NULL", b.ID, bun.In(learnerIDs)).
+	if err := tx.NewSelect().Model(&seats).Where("batch_id = ? AND learner_id IN (?) AND seat_number IS NOT NULL", b.ID, bun.List(learnerIDs)).
 		Order("id").Scan(ctx); err != nil {
 		return err
 	}
@@ -263,7 +263,7 @@ func (db *DB) batchProgress(ctx context.Context, tx bun.Tx, b *models.Batch, lea
 	}
 	if len(finished) > 0 {
 		if _, err := tx.NewUpdate().Table("seat_requests").Set("status = ?", models.SeatCompleted).Set("updated_at = ?", now).
-			Where("id IN (?)", bun.In(finished)).Exec(ctx); err != nil {
+			Where("id IN (?)", bun.List(finished)).Exec(ctx); err != nil {
 			return err
 		}
 	}

@@ -103,7 +103,7 @@ func (db *DB) FindSeatCounts(ctx context.Context, batchIDs []int64) (map[int64]m
 		ColumnExpr("SUM(CASE WHEN status IN (?, ?) THEN 1 ELSE 0 END) AS confirmed", models.SeatConfirmed, models.SeatCompleted).
 		ColumnExpr("SUM(CASE WHEN status = ? THEN 1 ELSE 0 END) AS waitlisted", models.SeatWaitlisted).
 		ColumnExpr("SUM(CASE WHEN status = ? THEN 1 ELSE 0 END) AS pending", models.SeatPending).
-		Where("batch_id IN (?)", bun.In(batchIDs)).Group("batch_id").Scan(ctx, &rows)
+		Where("batch_id IN (?)", bun.List(batchIDs)).Group("batch_id").Scan(ctx, &rows)
 	if err != nil {
 		return nil, err
 	}
@@ -314,7 +314,7 @@ func (db *DB) FindWaitlistPositions(ctx context.Context, requestIDs []int64) (ma
 	err := db.bun.NewSelect().TableExpr("seat_requests AS r").Column("r.id").
 		ColumnExpr("(SELECT COUNT(*) FROM seat_requests AS w WHERE w.batch_id = r.batch_id AND w.status = r.status"+
 			" AND (w.queued_at < r.queued_at OR (w.queued_at = r.queued_at AND w.id <= r.id))) AS position").
-		Where("r.id IN (?) AND r.status = ?", bun.In(requestIDs), models.SeatWaitlisted).Scan(ctx, &rows)
+		Where("r.id IN (?) AND r.status = ?", bun.List(requestIDs), models.SeatWaitlisted).Scan(ctx, &rows)
 	for _, r := range rows {
 		out[r.ID] = r.Position
 	}
@@ -328,7 +328,7 @@ func (db *DB) FindSeatDecisions(ctx context.Context, requestIDs []int64) (map[in
 		return out, nil
 	}
 	var rows []models.SeatDecision
-	err := db.bun.NewSelect().Model(&rows).Where("request_id IN (?)", bun.In(requestIDs)).Order("request_id", "step").Scan(ctx)
+	err := db.bun.NewSelect().Model(&rows).Where("request_id IN (?)", bun.List(requestIDs)).Order("request_id", "step").Scan(ctx)
 	for _, d := range rows {
 		out[d.RequestID] = append(out[d.RequestID], d)
 	}

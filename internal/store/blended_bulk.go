@@ -107,7 +107,7 @@ func coursesByCode(ctx context.Context, idb bun.IDB, codes []string) (map[string
 		return out, nil
 	}
 	var rows []*models.Course
-	err := idb.NewSelect().Model(&rows).Where("code IN (?)", bun.In(dedupe(codes))).Scan(ctx)
+	err := idb.NewSelect().Model(&rows).Where("code IN (?)", bun.List(dedupe(codes))).Scan(ctx)
 	for _, c := range rows {
 		out[c.Code] = c
 	}
@@ -122,7 +122,7 @@ func (db *DB) writeBatches(ctx context.Context, tx bun.Tx, rows []models.Batch, 
 	}
 	var stored []*models.Batch
 	// In ID order, so that two imports lock rows in the same order.
-	if err := db.forUpdate(tx.NewSelect().Model(&stored).Where("code IN (?)", bun.In(codes)).Order("id")).Scan(ctx); err != nil {
+	if err := db.forUpdate(tx.NewSelect().Model(&stored).Where("code IN (?)", bun.List(codes)).Order("id")).Scan(ctx); err != nil {
 		return err
 	}
 	byCode := make(map[string]*models.Batch, len(stored))
@@ -284,7 +284,7 @@ func (db *DB) writeSessions(ctx context.Context, tx bun.Tx, rows []models.NewSes
 	}
 	var stored []*models.Session
 	// In ID order, so that two imports lock rows in the same order.
-	if err := db.forUpdate(tx.NewSelect().Model(&stored).Where("code IN (?)", bun.In(codes)).Order("id")).Scan(ctx); err != nil {
+	if err := db.forUpdate(tx.NewSelect().Model(&stored).Where("code IN (?)", bun.List(codes)).Order("id")).Scan(ctx); err != nil {
 		return err
 	}
 	byCode := make(map[string]*models.Session, len(stored))
@@ -388,7 +388,7 @@ func (db *DB) UpsertAttendance(ctx context.Context, recs []models.AttendanceReco
 	sessions := map[string]*models.Session{}
 	if len(recs) > 0 {
 		var rows []*models.Session
-		if err := db.bun.NewSelect().Model(&rows).Where("code IN (?)", bun.In(dedupe(sessionCodes))).Scan(ctx); err != nil {
+		if err := db.bun.NewSelect().Model(&rows).Where("code IN (?)", bun.List(dedupe(sessionCodes))).Scan(ctx); err != nil {
 			return nil, err
 		}
 		for _, s := range rows {

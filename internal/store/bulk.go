@@ -125,7 +125,7 @@ func (db *DB) UpsertOrganisations(ctx context.Context, recs []models.Organisatio
 		codes = append(codes, r.Code, r.ParentCode)
 	}
 	var known []*models.Organisation
-	if err := db.bun.NewSelect().Model(&known).Where("code IN (?)", bun.In(dedupe(codes))).Scan(ctx); err != nil {
+	if err := db.bun.NewSelect().Model(&known).Where("code IN (?)", bun.List(dedupe(codes))).Scan(ctx); err != nil {
 		return nil, err
 	}
 	byCode := make(map[string]*models.Organisation, len(known))
@@ -302,7 +302,7 @@ func (db *DB) UpsertCompetencies(ctx context.Context, recs []models.CompetencyRe
 			}
 		}
 		if len(replaced) > 0 {
-			if _, err := tx.NewDelete().Model((*models.CompetencyLevel)(nil)).Where("competency_id IN (?)", bun.In(replaced)).Exec(ctx); err != nil {
+			if _, err := tx.NewDelete().Model((*models.CompetencyLevel)(nil)).Where("competency_id IN (?)", bun.List(replaced)).Exec(ctx); err != nil {
 				return err
 			}
 		}
@@ -632,7 +632,7 @@ func confirmRegistrations(ctx context.Context, tx bun.Tx, batch []models.Learner
 		emails[i] = l.Email
 	}
 	var pending []models.Learner
-	if err := tx.NewSelect().Model(&pending).Where("status = ? AND email IN (?)", models.LearnerPending, bun.In(emails)).
+	if err := tx.NewSelect().Model(&pending).Where("status = ? AND email IN (?)", models.LearnerPending, bun.List(emails)).
 		Scan(ctx); err != nil || len(pending) == 0 {
 		return err
 	}
@@ -656,7 +656,7 @@ func learnerVersions(ctx context.Context, idb bun.IDB, codes []string) (map[int6
 		ID      int64 `bun:"id"`
 		Version int64 `bun:"version"`
 	}
-	err := idb.NewSelect().Table("learners").Column("id", "version").Where("employee_code IN (?)", bun.In(codes)).Scan(ctx, &rows)
+	err := idb.NewSelect().Table("learners").Column("id", "version").Where("employee_code IN (?)", bun.List(codes)).Scan(ctx, &rows)
 	out := make(map[int64]int64, len(rows))
 	for _, r := range rows {
 		out[r.ID] = r.Version
@@ -682,7 +682,7 @@ func (db *DB) replaceLearnerRoles(ctx context.Context, tx bun.Tx, recs []models.
 		return nil
 	}
 	var current []models.LearnerRole
-	if err := tx.NewSelect().Model(&current).Where("learner_id IN (?)", bun.In(learnerIDs)).Scan(ctx); err != nil {
+	if err := tx.NewSelect().Model(&current).Where("learner_id IN (?)", bun.List(learnerIDs)).Scan(ctx); err != nil {
 		return err
 	}
 	held := make(map[int64]map[int64]bool)
@@ -711,7 +711,7 @@ func (db *DB) replaceLearnerRoles(ctx context.Context, tx bun.Tx, recs []models.
 	if len(replace) == 0 {
 		return nil
 	}
-	if _, err := tx.NewDelete().Model((*models.LearnerRole)(nil)).Where("learner_id IN (?)", bun.In(replace)).Exec(ctx); err != nil {
+	if _, err := tx.NewDelete().Model((*models.LearnerRole)(nil)).Where("learner_id IN (?)", bun.List(replace)).Exec(ctx); err != nil {
 		return err
 	}
 	if len(insert) > 0 {
@@ -723,7 +723,7 @@ func (db *DB) replaceLearnerRoles(ctx context.Context, tx bun.Tx, recs []models.
 		return nil
 	}
 	_, err = tx.NewUpdate().Table("learners").Set("version = version + 1").Set("updated_at = ?", db.now()).
-		Where("id IN (?)", bun.In(bump)).Exec(ctx)
+		Where("id IN (?)", bun.List(bump)).Exec(ctx)
 	return err
 }
 

@@ -41,7 +41,7 @@ func idsByKey(ctx context.Context, idb bun.IDB, table, column string, codes []st
 		Code string `bun:"code"`
 	}
 	err := idb.NewSelect().Table(table).ColumnExpr("id, ? AS code", bun.Ident(column)).
-		Where("? IN (?)", bun.Ident(column), bun.In(dedupe(codes))).Scan(ctx, &rows)
+		Where("? IN (?)", bun.Ident(column), bun.List(dedupe(codes))).Scan(ctx, &rows)
 	for _, r := range rows {
 		out[r.Code] = r.ID
 	}
@@ -55,7 +55,7 @@ func existingIDs(ctx context.Context, idb bun.IDB, table string, ids []int64) (m
 		return out, nil
 	}
 	var found []int64
-	err := idb.NewSelect().Table(table).Column("id").Where("id IN (?)", bun.In(ids)).Scan(ctx, &found)
+	err := idb.NewSelect().Table(table).Column("id").Where("id IN (?)", bun.List(ids)).Scan(ctx, &found)
 	for _, id := range found {
 		out[id] = true
 	}
@@ -118,7 +118,7 @@ func levelsByCompetency(ctx context.Context, idb bun.IDB, ids []int64) (map[int6
 		return out, nil
 	}
 	var rows []models.CompetencyLevel
-	err := idb.NewSelect().Model(&rows).Where("competency_id IN (?)", bun.In(ids)).Order("competency_id", "level").Scan(ctx)
+	err := idb.NewSelect().Model(&rows).Where("competency_id IN (?)", bun.List(ids)).Order("competency_id", "level").Scan(ctx)
 	for _, r := range rows {
 		out[r.CompetencyID] = append(out[r.CompetencyID], r)
 	}
@@ -206,7 +206,7 @@ func (db *DB) FindRequirementsByRoleIDs(ctx context.Context, ids []int64) (map[i
 	var rows []models.RoleRequirement
 	err := db.bun.NewSelect().Model(&rows).
 		Join("JOIN competencies AS c ON c.id = role_requirement.competency_id").
-		Where("role_requirement.role_id IN (?)", bun.In(ids)).
+		Where("role_requirement.role_id IN (?)", bun.List(ids)).
 		Order("role_requirement.role_id", "c.code").Scan(ctx)
 	for _, r := range rows {
 		out[r.RoleID] = append(out[r.RoleID], r)
@@ -343,7 +343,7 @@ func (db *DB) FindCourseCompetenciesByCourseIDs(ctx context.Context, ids []int64
 	var rows []models.CourseCompetency
 	err := db.bun.NewSelect().Model(&rows).
 		Join("JOIN competencies AS c ON c.id = course_competency.competency_id").
-		Where("course_competency.course_id IN (?)", bun.In(ids)).
+		Where("course_competency.course_id IN (?)", bun.List(ids)).
 		Order("course_competency.course_id", "c.code").Scan(ctx)
 	for _, r := range rows {
 		out[r.CourseID] = append(out[r.CourseID], r)

@@ -111,7 +111,7 @@ func (db *DB) FindEvidenceByLearnerIDs(ctx context.Context, ids []int64) ([]mode
 	if len(ids) == 0 {
 		return rows, nil
 	}
-	err := db.bun.NewSelect().Model(&rows).Where("learner_id IN (?)", bun.In(ids)).
+	err := db.bun.NewSelect().Model(&rows).Where("learner_id IN (?)", bun.List(ids)).
 		Order("learner_id", "competency_id", "observed_at", "id").Scan(ctx)
 	return rows, err
 }
@@ -132,7 +132,7 @@ func (db *DB) FindRequiredLevelsByLearnerIDs(ctx context.Context, ids []int64) (
 	if err := db.bun.NewSelect().TableExpr("learner_roles AS lr").
 		Join("JOIN role_requirements AS rr ON rr.role_id = lr.role_id").
 		ColumnExpr("lr.learner_id, rr.competency_id, MAX(rr.required_level) AS required").
-		Where("lr.learner_id IN (?)", bun.In(ids)).GroupExpr("lr.learner_id, rr.competency_id").
+		Where("lr.learner_id IN (?)", bun.List(ids)).GroupExpr("lr.learner_id, rr.competency_id").
 		Scan(ctx, &rows); err != nil {
 		return nil, err
 	}
@@ -169,7 +169,7 @@ func (db *DB) ReestimateLearners(ctx context.Context, ids []int64) error {
 			CompetencyID int64 `bun:"competency_id"`
 		}
 		if err := tx.NewSelect().Table("evidence").ColumnExpr("DISTINCT learner_id, competency_id").
-			Where("learner_id IN (?)", bun.In(ids)).Scan(ctx, &pairs); err != nil {
+			Where("learner_id IN (?)", bun.List(ids)).Scan(ctx, &pairs); err != nil {
 			return err
 		}
 		want := map[int64][]int64{}

@@ -181,7 +181,7 @@ func sessionsBy(ctx context.Context, idb bun.IDB, column string, ids []int64, pa
 		return out, nil
 	}
 	var rows []*models.Session
-	err := idb.NewSelect().Model(&rows).Where("? IN (?)", bun.Ident(column), bun.In(ids)).Order("starts_at", "id").Scan(ctx)
+	err := idb.NewSelect().Model(&rows).Where("? IN (?)", bun.Ident(column), bun.List(ids)).Order("starts_at", "id").Scan(ctx)
 	for _, s := range rows {
 		out[parent(s)] = append(out[parent(s)], s)
 	}
@@ -199,7 +199,7 @@ func sessionCompetencies(ctx context.Context, idb bun.IDB, sessionIDs []int64) (
 		return out, nil
 	}
 	var rows []models.SessionCompetency
-	err := idb.NewSelect().Model(&rows).Where("session_id IN (?)", bun.In(sessionIDs)).Order("session_id", "competency_id").Scan(ctx)
+	err := idb.NewSelect().Model(&rows).Where("session_id IN (?)", bun.List(sessionIDs)).Order("session_id", "competency_id").Scan(ctx)
 	for _, c := range rows {
 		out[c.SessionID] = append(out[c.SessionID], c)
 	}
@@ -219,7 +219,7 @@ func sessionCounts(ctx context.Context, idb bun.IDB, sessionIDs []int64, learner
 	if len(sessionIDs) == 0 {
 		return out, nil
 	}
-	cond, args := "session_id IN (?)", []any{bun.In(sessionIDs)}
+	cond, args := "session_id IN (?)", []any{bun.List(sessionIDs)}
 	if learners != nil {
 		cond, args = cond+" AND learner_id IN (?)", append(args, learners)
 	}
@@ -391,7 +391,7 @@ func (db *DB) fillSession(ctx context.Context, tx bun.Tx, s *models.Session) err
 		return err
 	}
 	_, err := tx.NewUpdate().Table("session_registrations").Set("status = ?", models.Registered).Set("updated_at = ?", db.now()).
-		Where("session_id = ? AND learner_id IN (?)", s.ID, bun.In(ids)).Exec(ctx)
+		Where("session_id = ? AND learner_id IN (?)", s.ID, bun.List(ids)).Exec(ctx)
 	return err
 }
 
@@ -403,7 +403,7 @@ func (db *DB) FindRegistrations(ctx context.Context, learnerID int64, sessionIDs
 		return out, nil
 	}
 	var rows []*models.SessionRegistration
-	err := db.bun.NewSelect().Model(&rows).Where("learner_id = ? AND session_id IN (?)", learnerID, bun.In(sessionIDs)).Scan(ctx)
+	err := db.bun.NewSelect().Model(&rows).Where("learner_id = ? AND session_id IN (?)", learnerID, bun.List(sessionIDs)).Scan(ctx)
 	for _, r := range rows {
 		out[r.SessionID] = r
 	}

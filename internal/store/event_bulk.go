@@ -50,7 +50,7 @@ func (db *DB) UpsertEvents(ctx context.Context, recs []models.EventRecord) ([]mo
 	valid = latest(valid, func(i int) string { return recs[i].Code })
 	err = db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		var stored []*models.LearningEvent
-		if err := tx.NewSelect().Model(&stored).Where("code IN (?)", bun.In(codes)).Scan(ctx); err != nil {
+		if err := tx.NewSelect().Model(&stored).Where("code IN (?)", bun.List(codes)).Scan(ctx); err != nil {
 			return err
 		}
 		byCode := make(map[string]*models.LearningEvent, len(stored))

@@ -61,7 +61,7 @@ func (db *DB) FindLearningInterestsByLearnerIDs(ctx context.Context, ids []int64
 		return out, nil
 	}
 	var rows []models.LearningInterest
-	if err := db.bun.NewSelect().Model(&rows).Where("learner_id IN (?)", bun.In(dedupe(ids))).
+	if err := db.bun.NewSelect().Model(&rows).Where("learner_id IN (?)", bun.List(dedupe(ids))).
 		Order("learner_id", "position").Scan(readOnly(ctx)); err != nil {
 		return nil, err
 	}

@@ -347,7 +347,7 @@ func namesByID(ctx context.Context, idb bun.IDB, table, column string, ids []int
 		Name string `bun:"name"`
 	}
 	err := idb.NewSelect().Table(table).ColumnExpr("id, ? AS name", bun.Ident(column)).
-		Where("id IN (?)", bun.In(ids)).Scan(ctx, &rows)
+		Where("id IN (?)", bun.List(ids)).Scan(ctx, &rows)
 	for _, r := range rows {
 		out[r.ID] = r.Name
 	}
@@ -365,7 +365,7 @@ func firstEnrolments(ctx context.Context, idb bun.IDB, learners []int64) (map[in
 		ID        int64 `bun:"id"`
 	}
 	err := idb.NewSelect().TableExpr("enrolments AS e").Column("e.learner_id", "e.id").
-		Where("e.learner_id IN (?)", bun.In(learners)).
+		Where("e.learner_id IN (?)", bun.List(learners)).
 		Where("NOT EXISTS (SELECT 1 FROM enrolments AS f WHERE f.learner_id = e.learner_id"+
 			" AND (f.enrolled_at < e.enrolled_at OR (f.enrolled_at = e.enrolled_at AND f.id < e.id)))").
 		Scan(ctx, &rows)
@@ -392,7 +392,7 @@ func planDueDates(ctx context.Context, idb bun.IDB, pairs []pair) (map[pair]time
 		ColumnExpr("pl.learner_id, pc.course_id, p.due_date").
 		Join("JOIN plans AS p ON p.id = pl.plan_id AND p.status = ?", models.PlanLive).
 		Join("JOIN plan_courses AS pc ON pc.plan_id = pl.plan_id").
-		Where("pl.learner_id IN (?) AND pc.course_id IN (?)", bun.In(learners), bun.In(courses)).
+		Where("pl.learner_id IN (?) AND pc.course_id IN (?)", bun.List(learners), bun.List(courses)).
 		Scan(ctx, &rows); err != nil {
 		return nil, err
 	}
@@ -418,7 +418,7 @@ func pairsWhere(ctx context.Context, idb bun.IDB, table string, pairs []pair, co
 		CourseID  int64 `bun:"course_id"`
 	}
 	if err := idb.NewSelect().Table(table).ColumnExpr("DISTINCT learner_id, course_id").
-		Where("learner_id IN (?) AND course_id IN (?)", bun.In(learners), bun.In(courses)).
+		Where("learner_id IN (?) AND course_id IN (?)", bun.List(learners), bun.List(courses)).
 		Where(cond, args...).Scan(ctx, &rows); err != nil {
 		return nil, err
 	}
@@ -448,7 +448,7 @@ func ledgerKeys(ctx context.Context, idb bun.IDB, learners []int64, subjects []s
 		Subject   string             `bun:"subject"`
 	}
 	if err := idb.NewSelect().Table("karma_ledger").Column("learner_id", "reason", "subject").
-		Where("learner_id IN (?) AND subject IN (?)", bun.In(learners), bun.In(subjects)).Scan(ctx, &rows); err != nil {
+		Where("learner_id IN (?) AND subject IN (?)", bun.List(learners), bun.List(subjects)).Scan(ctx, &rows); err != nil {
 		return nil, err
 	}
 	out := make(map[ledgerKey]bool, len(rows))
@@ -485,7 +485,7 @@ func monthlyCounts(ctx context.Context, idb bun.IDB, awards []award, rules map[m
 		AwardedAt time.Time          `bun:"awarded_at"`
 	}
 	if err := idb.NewSelect().TableExpr("karma_ledger AS k").Column("k.learner_id", "k.reason", "k.awarded_at").
-		Where("k.learner_id IN (?) AND k.reason IN (?)", bun.In(dedupe(learners)), bun.In(dedupe(reasons))).
+		Where("k.learner_id IN (?) AND k.reason IN (?)", bun.List(dedupe(learners)), bun.List(dedupe(reasons))).
 		Where("k.awarded_at >= ? AND k.awarded_at < ?", from.UTC(), to.UTC()).
 		Where("NOT (k.reason = ? AND EXISTS (SELECT 1 FROM karma_ledger AS p WHERE p.learner_id = k.learner_id"+
 			" AND p.reason = ? AND p.subject = k.subject))", models.KarmaCourseCompletion, models.KarmaPlanOnTime).
@@ -563,7 +563,7 @@ func (db *DB) FindKarmaTotals(ctx context.Context, learnerIDs []int64) (map[int6
 		out[id] = 0
 	}
 	var rows []karmaTotal
-	if err := db.bun.NewSelect().Model(&rows).Where("learner_id IN (?)", bun.In(learnerIDs)).Scan(ctx); err != nil {
+	if err := db.bun.NewSelect().Model(&rows).Where("learner_id IN (?)", bun.List(learnerIDs)).Scan(ctx); err != nil {
 		return nil, err
 	}
 	for _, r := range rows {

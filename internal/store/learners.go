@@ -70,7 +70,7 @@ func (db *DB) FindRoleIDsByLearnerIDs(ctx context.Context, ids []int64) (map[int
 	var rows []models.LearnerRole
 	err := db.bun.NewSelect().Model(&rows).
 		Join("JOIN roles AS r ON r.id = learner_role.role_id").
-		Where("learner_role.learner_id IN (?)", bun.In(ids)).
+		Where("learner_role.learner_id IN (?)", bun.List(ids)).
 		Order("learner_role.learner_id", "r.code").Scan(ctx)
 	for _, r := range rows {
 		out[r.LearnerID] = append(out[r.LearnerID], r.RoleID)

@@ -109,8 +109,8 @@ func (db *DB) estimateAndStore(ctx context.Context, idb bun.IDB, pairs map[int64
 		}
 	}
 	var rows []models.Evidence
-	if err := idb.NewSelect().Model(&rows).Where("learner_id IN (?)", bun.In(learners)).
-		Where("competency_id IN (?)", bun.In(dedupe(competencies))).
+	if err := idb.NewSelect().Model(&rows).Where("learner_id IN (?)", bun.List(learners)).
+		Where("competency_id IN (?)", bun.List(dedupe(competencies))).
 		Order("learner_id", "competency_id", "observed_at", "id").Scan(ctx); err != nil {
 		return nil, nil, err
 	}
@@ -177,7 +177,7 @@ func (db *DB) bumpLearners(ctx context.Context, idb bun.IDB, ids []int64) error 
 		return nil
 	}
 	if _, err := idb.NewUpdate().Table("learners").Set("version = version + 1").Set("updated_at = ?", db.now()).
-		Where("id IN (?)", bun.In(ids)).Exec(ctx); err != nil {
+		Where("id IN (?)", bun.List(ids)).Exec(ctx); err != nil {
 		return err
 	}
 	return refreshPeers(ctx, idb, ids)
@@ -201,7 +201,7 @@ func (db *DB) FindProficienciesByLearnerIDs(ctx context.Context, ids []int64) (m
 		return out, nil
 	}
 	var rows []*models.Proficiency
-	if err := db.bun.NewSelect().Model(&rows).Where("learner_id IN (?)", bun.In(ids)).
+	if err := db.bun.NewSelect().Model(&rows).Where("learner_id IN (?)", bun.List(ids)).
 		Order("learner_id", "competency_id").Scan(ctx); err != nil {
 		return nil, err
 	}
@@ -460,7 +460,7 @@ func (db *DB) complete(ctx context.Context, idb bun.IDB, done []*models.Enrolmen
 // courseCompetencies returns what each course imparts.
 func courseCompetencies(ctx context.Context, idb bun.IDB, ids []int64) (map[int64][]models.CourseCompetency, error) {
 	var rows []models.CourseCompetency
-	if err := idb.NewSelect().Model(&rows).Where("course_id IN (?)", bun.In(ids)).Order("course_id", "competency_id").Scan(ctx); err != nil {
+	if err := idb.NewSelect().Model(&rows).Where("course_id IN (?)", bun.List(ids)).Order("course_id", "competency_id").Scan(ctx); err != nil {
 		return nil, err
 	}
 	out := map[int64][]models.CourseCompetency{}
@@ -498,7 +498,7 @@ func (db *DB) FindCertificatesByEnrolmentIDs(ctx context.Context, ids []int64) (
 		return out, nil
 	}
 	var rows []*models.Certificate
-	if err := db.bun.NewSelect().Model(&rows).Where("enrolment_id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+	if err := db.bun.NewSelect().Model(&rows).Where("enrolment_id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
 		return nil, err
 	}
 	for _, c := range rows {

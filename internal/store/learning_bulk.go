@@ -194,7 +194,7 @@ func (db *DB) writeEnrolments(ctx context.Context, tx bun.Tx, recs []models.Enro
 		learnerIDs[k] = rows[i].LearnerID
 	}
 	var current []*models.Enrolment
-	if err := tx.NewSelect().Model(&current).Where("learner_id IN (?)", bun.In(dedupe(learnerIDs))).Scan(ctx); err != nil {
+	if err := tx.NewSelect().Model(&current).Where("learner_id IN (?)", bun.List(dedupe(learnerIDs))).Scan(ctx); err != nil {
 		return err
 	}
 	stored := make(map[[2]int64]*models.Enrolment, len(current))
@@ -325,7 +325,7 @@ func recountEnrolments(ctx context.Context, idb bun.IDB, courseIDs []int64) erro
 	}
 	_, err := idb.NewUpdate().Table("courses").
 		Set("enrolment_count = (SELECT COUNT(*) FROM enrolments WHERE enrolments.course_id = courses.id)").
-		Where("id IN (?)", bun.In(courseIDs)).Exec(ctx)
+		Where("id IN (?)", bun.List(courseIDs)).Exec(ctx)
 	return err
 }
 
@@ -341,7 +341,7 @@ func ratedPairs(ctx context.Context, idb bun.IDB, ratings []models.CourseRating)
 	}
 	var rows []models.CourseRating
 	err := idb.NewSelect().Model(&rows).Column("learner_id", "course_id").
-		Where("learner_id IN (?)", bun.In(dedupe(learners))).Scan(ctx)
+		Where("learner_id IN (?)", bun.List(dedupe(learners))).Scan(ctx)
 	for _, r := range rows {
 		out[[2]int64{r.LearnerID, r.CourseID}] = true
 	}
@@ -375,6 +375,6 @@ func recountRatings(ctx context.Context, idb bun.IDB, courseIDs []int64) error {
 	_, err := idb.NewUpdate().Table("courses").
 		Set("rating_sum = (SELECT COALESCE(SUM(stars), 0) FROM course_ratings WHERE course_ratings.course_id = courses.id)").
 		Set("rating_count = (SELECT COUNT(*) FROM course_ratings WHERE course_ratings.course_id = courses.id)").
-		Where("id IN (?)", bun.In(courseIDs)).Exec(ctx)
+		Where("id IN (?)", bun.List(courseIDs)).Exec(ctx)
 	return err
 }

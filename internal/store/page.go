@@ -93,7 +93,7 @@ func byID[T any](ctx context.Context, idb bun.IDB, ids []int64, id func(*T) int6
 		return out, nil
 	}
 	var rows []*T
-	if err := idb.NewSelect().Model(&rows).Where("id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+	if err := idb.NewSelect().Model(&rows).Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
 		return nil, err
 	}
 	for _, r := range rows {

@@ -84,11 +84,11 @@ func refreshPeers(ctx context.Context, idb bun.IDB, learnerIDs []int64) error {
 	for lo := 0; lo < len(ids); lo += refreshBatch {
 		chunk := ids[lo:min(lo+refreshBatch, len(ids))]
 		var now []models.PeerOutcome
-		if err := idb.NewRaw(peerOutcomesSQL(true), bun.In(chunk), bun.In(chunk)).Scan(ctx, &now); err != nil {
+		if err := idb.NewRaw(peerOutcomesSQL(true), bun.List(chunk), bun.List(chunk)).Scan(ctx, &now); err != nil {
 			return err
 		}
 		var old []peerEvent
-		if err := idb.NewSelect().Model(&old).Where("learner_id IN (?)", bun.In(chunk)).Scan(ctx); err != nil {
+		if err := idb.NewSelect().Model(&old).Where("learner_id IN (?)", bun.List(chunk)).Scan(ctx); err != nil {
 			return err
 		}
 		type key struct{ learner, role, course int64 }
@@ -167,8 +167,8 @@ func refreshCoursePeers(ctx context.Context, idb bun.IDB, courseIDs []int64) err
 		return nil
 	}
 	var ids []int64
-	if err := idb.NewSelect().Table("enrolments").Column("learner_id").Where("course_id IN (?)", bun.In(courseIDs)).
-		UnionAll(idb.NewSelect().Table("dismissals").Column("learner_id").Where("course_id IN (?)", bun.In(courseIDs))).
+	if err := idb.NewSelect().Table("enrolments").Column("learner_id").Where("course_id IN (?)", bun.List(courseIDs)).
+		UnionAll(idb.NewSelect().Table("dismissals").Column("learner_id").Where("course_id IN (?)", bun.List(courseIDs))).
 		Scan(ctx, &ids); err != nil {
 		return err
 	}

@@ -90,17 +90,17 @@ func assignAudience(ctx context.Context, tx bun.Tx, planID int64, org *models.Or
 		audience = audience.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 			if len(a.RoleIDs) > 0 {
 				q = q.WhereOr("id IN (?)", tx.NewSelect().Table("learner_roles").Column("learner_id").
-					Where("role_id IN (?)", bun.In(a.RoleIDs)))
+					Where("role_id IN (?)", bun.List(a.RoleIDs)))
 			}
 			if len(a.Designations) > 0 {
 				lower := make([]string, len(a.Designations))
 				for i, d := range a.Designations {
 					lower[i] = strings.ToLower(strings.TrimSpace(d))
 				}
-				q = q.WhereOr("LOWER(designation) IN (?)", bun.In(lower))
+				q = q.WhereOr("LOWER(designation) IN (?)", bun.List(lower))
 			}
 			if len(a.LearnerIDs) > 0 {
-				q = q.WhereOr("id IN (?)", bun.In(a.LearnerIDs))
+				q = q.WhereOr("id IN (?)", bun.List(a.LearnerIDs))
 			}
 			return q
 		})
@@ -206,7 +206,7 @@ func checkAudienceLearners(ctx context.Context, idb bun.IDB, subtree *bun.Select
 		return nil
 	}
 	var inside []int64
-	if err := idb.NewSelect().Table("learners").Column("id").Where("id IN (?)", bun.In(ids)).
+	if err := idb.NewSelect().Table("learners").Column("id").Where("id IN (?)", bun.List(ids)).
 		Where("organisation_id IN (?)", subtree).Scan(ctx, &inside); err != nil {
 		return err
 	}
@@ -262,7 +262,7 @@ func (db *DB) FindCourseIDsByPlanIDs(ctx context.Context, ids []int64) (map[int6
 		return out, nil
 	}
 	var rows []models.PlanCourse
-	if err := db.bun.NewSelect().Model(&rows).Where("plan_id IN (?)", bun.In(ids)).Order("plan_id", "ordinal").Scan(ctx); err != nil {
+	if err := db.bun.NewSelect().Model(&rows).Where("plan_id IN (?)", bun.List(ids)).Order("plan_id", "ordinal").Scan(ctx); err != nil {
 		return nil, err
 	}
 	for _, r := range rows {
@@ -292,7 +292,7 @@ func (db *DB) FindPlanProgress(ctx context.Context, ids []int64, scope models.Pl
 		Join("JOIN plans AS p ON p.id = pl.plan_id").
 		Join("JOIN plan_courses AS pc ON pc.plan_id = pl.plan_id").
 		Join("LEFT JOIN enrolments AS e ON e.learner_id = pl.learner_id AND e.course_id = pc.course_id").
-		Where("pl.plan_id IN (?)", bun.In(ids)).
+		Where("pl.plan_id IN (?)", bun.List(ids)).
 		GroupExpr("pl.plan_id, p.due_date")
 	if scope.LearnerID != nil {
 		q = q.Where("pl.learner_id = ?", *scope.LearnerID)
@@ -338,7 +338,7 @@ func (db *DB) FindAssignedCourses(ctx context.Context, learnerIDs []int64) (map[
 		Join("JOIN plans AS p ON p.id = pl.plan_id").
 		Join("JOIN plan_courses AS pc ON pc.plan_id = pl.plan_id").
 		Join("LEFT JOIN enrolments AS e ON e.learner_id = pl.learner_id AND e.course_id = pc.course_id").
-		Where("pl.learner_id IN (?)", bun.In(learnerIDs)).
+		Where("pl.learner_id IN (?)", bun.List(learnerIDs)).
 		Where("p.status = ?", models.PlanLive).
 		OrderExpr("pl.learner_id, p.due_date, p.id, pc.ordinal").
 		Scan(ctx, &rows)

@@ -72,7 +72,7 @@ scope AS (
 	case scope.learners != nil:
 		sb.WriteString(`
 	WHERE l.id IN (?)`)
-		args = append(args, bun.In(scope.learners))
+		args = append(args, bun.List(scope.learners))
 	default:
 		sb.WriteString(`
 	JOIN organisations AS o ON o.id = l.organisation_id
@@ -109,7 +109,7 @@ req AS (
 	WHERE`)
 		}
 		sb.WriteString(` rr.competency_id IN (?)`)
-		args = append(args, bun.In(scope.competencies))
+		args = append(args, bun.List(scope.competencies))
 	}
 	sb.WriteString(`
 	GROUP BY s.id, s.organisation_id, rr.competency_id

@@ -52,7 +52,7 @@ func (db *DB) refreshGapsIn(ctx context.Context, idb bun.IDB, learnerIDs, compet
 			upsert = ` WHERE true ON CONFLICT (learner_id, competency_id) DO UPDATE SET organisation_id = EXCLUDED.organisation_id,
 	required = EXCLUDED.required, weight = EXCLUDED.weight, gap = EXCLUDED.gap, level = EXCLUDED.level, d0 = EXCLUDED.d0,
 	d1 = EXCLUDED.d1, d2 = EXCLUDED.d2, d3 = EXCLUDED.d3, d4 = EXCLUDED.d4, d5 = EXCLUDED.d5`
-		} else if _, err := idb.NewDelete().TableExpr("learner_gaps").Where("learner_id IN (?)", bun.In(chunk)).Exec(ctx); err != nil {
+		} else if _, err := idb.NewDelete().TableExpr("learner_gaps").Where("learner_id IN (?)", bun.List(chunk)).Exec(ctx); err != nil {
 			return err
 		}
 		with, args := gapSQL(db.priors(), models.GapQuery{}, gapScope{learners: chunk, competencies: competencyIDs})
@@ -76,9 +76,9 @@ func addToRollups(ctx context.Context, idb bun.IDB, learnerIDs, competencyIDs []
 	for _, c := range []string{"h0", "h1", "h2", "h3", "h4", "h5", "wm0", "wm1", "wm2", "wm3", "wm4", "wm5"} {
 		set += ", " + c + " = gap_rollups." + c + " + EXCLUDED." + c
 	}
-	where, args := "learner_id IN (?)", []any{bun.In(learnerIDs)}
+	where, args := "learner_id IN (?)", []any{bun.List(learnerIDs)}
 	if competencyIDs != nil {
-		where, args = where+" AND competency_id IN (?)", append(args, bun.In(competencyIDs))
+		where, args = where+" AND competency_id IN (?)", append(args, bun.List(competencyIDs))
 	}
 	_, err := idb.NewRaw(`
 INSERT INTO gap_rollups (organisation_id, competency_id, required, learners, with_gap, sum_gap, sum_weighted,
@@ -97,7 +97,7 @@ func (db *DB) refreshRoleHolders(ctx context.Context, idb bun.IDB, roleIDs []int
 		return nil
 	}
 	var ids []int64
-	if err := idb.NewSelect().Table("learner_roles").Column("learner_id").Where("role_id IN (?)", bun.In(dedupe(roleIDs))).
+	if err := idb.NewSelect().Table("learner_roles").Column("learner_id").Where("role_id IN (?)", bun.List(dedupe(roleIDs))).
 		Scan(ctx, &ids); err != nil {
 		return err
 	}

@@ -123,6 +123,7 @@ func InstrumentDB(db *bun.DB, tp trace.TracerProvider) {
 	if tp == nil {
 		return
 	}
+	//lint:ignore SA1019 the hook goes on the caller's DB; WithQueryHook would return a copy the caller never queries.
 	db.AddQueryHook(scrubbedQueryHook{bunotel.NewQueryHook(bunotel.WithTracerProvider(tp), bunotel.WithFormattedQueries(false))})
 }
 
