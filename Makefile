@@ -86,10 +86,11 @@ allowlist: build ## the persisted-query allowlist of clients/typescript, for KAR
 	./$(BIN) allowlist --out operations.json clients/typescript/src
 
 # staticcheck is pinned by the tool directive in go.mod (go get -tool ...@version).
-lint: ## go vet, gofmt and staticcheck
+lint: ## go vet, gofmt, staticcheck, and go.mod/go.sum tidy
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l .)" || (gofmt -l . && exit 1)
 	$(GO) tool staticcheck ./...
+	$(GO) mod tidy -diff
 
 bench: ## run the benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem ./...
