@@ -26,9 +26,8 @@ test: ## vet and run every test (PostgreSQL and Redis on 127.0.0.1; CI=true make
 test-race: ## run the tests with the race detector
 	$(GO) test -race -count=1 ./...
 
-generate: ## regenerate gqlgen code and schema.graphql
-	$(GO) tool gqlgen generate
-	$(GO) run ./cmd/karmayogi schema > schema.graphql
+generate: ## regenerate gqlgen code and schema.graphql (the go:generate directives in graph/generate.go)
+	$(GO) generate ./...
 
 check-generate: generate ## fail if generated code or schema.graphql is stale
 	git diff --exit-code -- graph schema.graphql
