@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"testing"
 	"time"
 )
 
@@ -104,7 +103,7 @@ func (p *Postgres) CatchUp(ctx context.Context, primary *Postgres) error {
 // Replicated starts a private primary with a database named db and a streaming
 // replica of it, both closed when the test ends (the replica first); a test that
 // cannot start them ends as Unavailable says.
-func Replicated(tb testing.TB, ctx context.Context, db string) (primary, replica *Postgres) {
+func Replicated(tb TB, ctx context.Context, db string) (primary, replica *Postgres) {
 	tb.Helper()
 	primary, err := NewPostgres()
 	if err != nil {

@@ -3,13 +3,12 @@ package testenv
 import (
 	"net"
 	"sync"
-	"testing"
 )
 
 // SilentSMTP starts a mail server that accepts connections and never answers, and
 // returns its smtp:// URL; it stops with the test. It is what a hung mail server
 // looks like to a sender that has no deadline.
-func SilentSMTP(t testing.TB) string {
+func SilentSMTP(t TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

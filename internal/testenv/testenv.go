@@ -20,9 +20,18 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 )
+
+// TB is the part of testing.TB the helpers here use. testenv does not import
+// testing: the load harness links it into the binary, which must not link testing.
+type TB interface {
+	Helper()
+	Cleanup(func())
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+	Skipf(format string, args ...any)
+}
 
 // FreePort returns a TCP port that nothing listens on at the moment.
 func FreePort() (int, error) {
@@ -308,7 +317,7 @@ func (r *Redis) Close() error {
 
 // Unavailable ends a test that could not start its private server (err): it
 // fails under CI=true, where every server must run, and is skipped elsewhere.
-func Unavailable(tb testing.TB, err error) {
+func Unavailable(tb TB, err error) {
 	tb.Helper()
 	if os.Getenv("CI") == "true" {
 		tb.Fatalf("private server required under CI=true: %v", err)

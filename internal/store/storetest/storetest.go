@@ -1,6 +1,8 @@
-// Package storetest opens fresh, migrated stores for tests, on every engine: SQLite
-// always, and PostgreSQL at TEST_DATABASE_URL (default: the server on 127.0.0.1).
-// Under CI=true an unreachable PostgreSQL fails the test instead of skipping it.
+// Package storetest is a test helper: it opens fresh, migrated stores for tests, on
+// every engine: SQLite always, and PostgreSQL at TEST_DATABASE_URL (default: the server
+// on 127.0.0.1). Under CI=true an unreachable PostgreSQL fails the test instead of
+// skipping it. Only _test.go files import it; TestNoTestHelperInProduction fails if
+// any other package, and so any binary, links it (or the testing package).
 package storetest
 
 import (
