@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openkarmayogi/karmayogi/internal/authz"
 	"github.com/openkarmayogi/karmayogi/internal/cache"
 	"github.com/openkarmayogi/karmayogi/internal/report"
 	"github.com/openkarmayogi/karmayogi/internal/service"
@@ -63,7 +64,7 @@ func (h *reportFiles) reportScope(w http.ResponseWriter, r *http.Request) (repor
 	ctx := r.Context()
 	var scope report.Scope
 	if callerOf(ctx) == nil {
-		writeError(w, http.StatusUnauthorized, errSignInRequired.Message, CodeUnauthenticated)
+		writeError(w, http.StatusUnauthorized, authz.ErrSignInRequired.Message, CodeUnauthenticated)
 		return scope, false
 	}
 	p, err := reportParams(r.URL.Query())
