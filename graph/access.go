@@ -2,36 +2,25 @@ package graph
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
-	"net/netip"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 
-	"github.com/openkarmayogi/karmayogi/graph/model"
 	"github.com/openkarmayogi/karmayogi/internal/authz"
-	"github.com/openkarmayogi/karmayogi/internal/i18n"
+	"github.com/openkarmayogi/karmayogi/internal/server/middleware"
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
 // Access control is decided by internal/authz, pure functions of the caller and
 // the object; this file loads the objects and organisations the policy needs and
-// applies it to requests:
+// applies it to requests. Who the caller is (a bearer token, a websocket's
+// connection_init token, checked again before each event of a subscription) is
+// internal/server/middleware's to say:
 //
-//   - authenticate: the bearer token becomes the request's caller (or the request
-//     is refused as UNAUTHENTICATED); no token means an anonymous caller;
-//   - authenticateConnection: the same for a websocket, with the token of its
-//     connection_init payload; a websocket needs one. authoriseEvent checks it
-//     again before each event of a subscription;
 //   - guardFields: runs around every field resolver. It admits root fields by the
 //     rules of authz.Field, and it checks every Learner or AuditEntry a resolver returns,
 //     however it was reached (learner(id:), node(id:), a payload, a nested field),
@@ -87,224 +76,12 @@ func (r *Resolver) revoke(ctx context.Context, subject string) (time.Time, error
 	return r.revocations.Revoke(ctx, subject)
 }
 
-// TokenVerifier turns a bearer token into a caller.
-type TokenVerifier interface {
-	Verify(token string) (*models.Caller, error)
-}
-
-type (
-	clientAddrKey struct{}
-	sessionKey    struct{}
-)
-
-// session holds the caller of one request. It is a box rather than a context
-// value so that verifyOtp can sign the caller in for the rest of the request: the
-// learner in its payload is then rendered for the learner who just proved their email.
-// A websocket connection is one long request; its token is kept to be checked again
-// before each event of its subscriptions (authoriseEvent).
-type session struct {
-	caller *models.Caller
-	token  string
-	tokens TokenVerifier
-}
-
-// withSession gives ctx a session for caller (nil: anonymous), signed in with token.
-func withSession(ctx context.Context, caller *models.Caller, token string, tokens TokenVerifier) context.Context {
-	ctx = context.WithValue(ctx, sessionKey{}, &session{caller: caller, token: token, tokens: tokens})
-	if caller != nil {
-		ctx = models.WithCaller(ctx, caller)
-	}
-	return ctx
-}
+// TokenVerifier turns a bearer token into a caller (middleware.TokenVerifier).
+type TokenVerifier = middleware.TokenVerifier
 
 // callerOf returns the caller of ctx's request, or nil for an anonymous one.
-func callerOf(ctx context.Context) *models.Caller {
-	if s, ok := ctx.Value(sessionKey{}).(*session); ok {
-		return s.caller
-	}
-	return models.CallerFrom(ctx)
-}
+func callerOf(ctx context.Context) *models.Caller { return middleware.Caller(ctx) }
 
-// signIn makes c the caller for the rest of ctx's request.
-func signIn(ctx context.Context, c *models.Caller) {
-	if s, ok := ctx.Value(sessionKey{}).(*session); ok {
-		s.caller = c
-	}
-}
-
-// clientAddr returns the address of the client of ctx's request, for rate limits.
-func clientAddr(ctx context.Context) string {
-	s, _ := ctx.Value(clientAddrKey{}).(string)
-	return s
-}
-
-// peerHost is the address of the connection's other end.
-func peerHost(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
-// withClientAddr puts the client's address in the context, for rate limits: the
-// connection's peer or, when that peer is a trusted proxy, the nearest address in
-// X-Forwarded-For that is not one. A client can forge the header but not the hop, so
-// only entries that trusted proxies appended are believed.
-func withClientAddr(trusted []netip.Prefix, next http.Handler) http.Handler {
-	isTrusted := func(s string) bool {
-		a, err := netip.ParseAddr(strings.TrimSpace(s))
-		if err != nil {
-			return false
-		}
-		for _, p := range trusted {
-			if p.Contains(a.Unmap()) {
-				return true
-			}
-		}
-		return false
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		host := peerHost(r)
-		if isTrusted(host) {
-			hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-			for i := len(hops) - 1; i >= 0; i-- {
-				hop := strings.TrimSpace(hops[i])
-				if _, err := netip.ParseAddr(hop); err != nil {
-					break // a malformed entry: trust nothing before it
-				}
-				host = hop
-				if !isTrusted(hop) {
-					break
-				}
-			}
-		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientAddrKey{}, host)))
-	})
-}
-
-// authenticate puts the caller of a valid bearer token, and the client address, in
-// the request context. A token that fails verification is refused outright with
-// HTTP 401, so a client never mistakes an expired session for anonymous access.
-func authenticate(tokens TokenVerifier, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
-		if clientAddr(ctx) == "" {
-			ctx = context.WithValue(ctx, clientAddrKey{}, peerHost(r))
-		}
-		var caller *models.Caller
-		var token string
-		if h := r.Header.Get("Authorization"); h != "" {
-			t, ok := bearerToken(h)
-			token = t
-			var err error
-			if caller, err = tokens.Verify(token); !ok || err != nil {
-				w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-				writeError(w, http.StatusUnauthorized, i18n.From(ctx).Error(CodeUnauthenticated, "invalid or expired token"), CodeUnauthenticated)
-				return
-			}
-		}
-		next.ServeHTTP(w, r.WithContext(withSession(ctx, caller, token, tokens)))
-	})
-}
-
-// bearerToken returns the token of an Authorization header value "Bearer <token>";
-// the scheme's name is case-insensitive (RFC 6750, RFC 9110 section 11.1).
-func bearerToken(h string) (string, bool) {
-	scheme, token, ok := strings.Cut(strings.TrimSpace(h), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return "", false
-	}
-	return strings.TrimSpace(token), true
-}
-
-// closeForbidden is the close code of a websocket refused at connection_init, as
-// the graphql-transport-ws protocol advises. graphql-ws clients retry it a few
-// times, asking their connectionParams again: a fresh token then gets in.
-const closeForbidden = 4403
-
-// authenticateConnection is the websocket's InitFunc: the token in the
-// connection_init payload becomes the connection's caller, as authenticate makes a
-// bearer token the caller of a request. The payload carries it as
-// {"Authorization": "Bearer <token>"}, {"authorization": ...} or {"token": "<token>"};
-// without one, a token in the upgrade request's Authorization header (which
-// authenticate has checked) serves. Every subscription needs a signed-in caller, so
-// a connection without a valid token is refused: closed with 4403 and a reason.
-func authenticateConnection(tokens TokenVerifier) transport.WebsocketInitFunc {
-	return func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-		refuse := func(reason string) (context.Context, *transport.InitPayload, error) {
-			ctx = transport.WithWebsocketCloseCode(transport.AppendCloseReason(ctx, reason), closeForbidden)
-			return ctx, nil, errors.New(reason)
-		}
-		token := p.Authorization()
-		if token != "" {
-			var ok bool
-			if token, ok = bearerToken(token); !ok {
-				return refuse("invalid or expired token")
-			}
-		} else if token = p.GetString("token"); token != "" {
-			if t, ok := bearerToken(token); ok {
-				token = t
-			}
-		}
-		if token = strings.TrimSpace(token); token == "" {
-			if callerOf(ctx) != nil {
-				return ctx, nil, nil // signed in by the upgrade request's header
-			}
-			return refuse(`sign in required: send {"Authorization": "Bearer <token>"} in connection_init`)
-		}
-		caller, err := tokens.Verify(token)
-		if err != nil {
-			return refuse("invalid or expired token")
-		}
-		return withSession(ctx, caller, token, tokens), nil, nil
-	}
-}
-
-// authoriseEvent admits another event of a subscription: the connection's token
-// must still be valid (it may have expired since the connection opened), or the
-// subscription ends UNAUTHENTICATED. Who may see what is checked again by the
-// resolver and guardFields, as for the first event.
-func authoriseEvent(ctx context.Context) error {
-	s, ok := ctx.Value(sessionKey{}).(*session)
-	if !ok || s.caller == nil || s.tokens == nil {
-		return authz.ErrSignInRequired
-	}
-	if _, err := s.tokens.Verify(s.token); err != nil {
-		return models.Errorf(models.EUNAUTHORIZED, "the token has expired; sign in again and resubscribe")
-	}
-	return nil
-}
-
-// rateLimit refuses a caller's requests beyond limit with HTTP 429: a signed-in
-// caller is counted by their token's subject, anyone else by their address.
-func rateLimit(limit Limiter, next http.Handler) http.Handler {
-	if limit == nil {
-		return next
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key := "addr:" + clientAddr(r.Context())
-		if c := callerOf(r.Context()); c != nil {
-			key = "sub:" + c.Subject
-		}
-		if !limit.Allow(key) {
-			w.Header().Set("Retry-After", "1")
-			writeError(w, http.StatusTooManyRequests, i18n.From(r.Context()).Error(CodeRateLimited, "too many requests; slow down"), CodeRateLimited)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// writeError answers a request refused before GraphQL ran, in GraphQL's shape.
-func writeError(w http.ResponseWriter, status int, message, code string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
-		"message": message, "extensions": map[string]string{"code": code}}}})
-}
-
-// guardFields is the field middleware that enforces access on every field.
 // guardFields is the field middleware that enforces access on every field.
 func guardFields(audit models.AccessStore) graphql.FieldMiddleware {
 	return func(ctx context.Context, next graphql.Resolver) (any, error) {
@@ -694,79 +471,4 @@ func authoriseApproval(ctx context.Context, blended models.BlendedService, reque
 		return nil, err
 	}
 	return r, authz.Approval(administers(ctx, caller, l.OrganisationID))
-}
-
-// operatorID is the opaque actor ID of a token that names no learner.
-func operatorID(subject string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("Operator:" + subject))
-}
-
-func auditEntry(caller *models.Caller, action string, payload any) *models.AuditEntry {
-	e := &models.AuditEntry{At: time.Now().UTC(), ActorSubject: caller.Subject, ActorRole: caller.Role, Action: action}
-	if caller.LearnerID != 0 {
-		e.ActorLearnerID = &caller.LearnerID
-	}
-	var id string
-	switch p := payload.(type) {
-	case *model.RegisterLearnerPayload:
-		id = GlobalID(typeLearner, p.Learner.ID)
-	case *model.UpdateLearnerPayload:
-		id = GlobalID(typeLearner, p.Learner.ID)
-	case *model.AssignRolePayload:
-		id = GlobalID(typeLearner, p.Learner.ID)
-	case *model.CreateOrganisationPayload:
-		id = GlobalID(typeOrganisation, p.Organisation.ID)
-	case *model.CreateCompetencyPayload:
-		id = GlobalID(typeCompetency, p.Competency.ID)
-	case *model.CreateRolePayload:
-		id = GlobalID(typeRole, p.Role.ID)
-	case *model.SetRoleRequirementPayload:
-		id = GlobalID(typeRole, p.Role.ID)
-	case *model.CreateCoursePayload:
-		id = GlobalID(typeCourse, p.Course.ID)
-	case *model.UpdateCoursePayload:
-		id = GlobalID(typeCourse, p.Course.ID)
-	case *model.RecordEvidencePayload:
-		id = GlobalID(typeEvidence, p.Evidence.ID)
-	case *model.EnrolPayload:
-		id = GlobalID(typeEnrolment, p.Enrolment.ID)
-	case *model.UpdateProgressPayload:
-		id = GlobalID(typeEnrolment, p.Enrolment.ID)
-	case *model.RateCoursePayload:
-		id = GlobalID(typeCourse, p.Course.ID)
-	case *model.CreatePlanPayload:
-		id = GlobalID(typePlan, p.Plan.ID)
-	case *model.CreateBatchPayload:
-		id = GlobalID(typeBatch, p.Batch.ID)
-	case *model.CreateSessionPayload:
-		id = GlobalID(typeSession, p.Session.ID)
-	case *model.CreateLearningEventPayload:
-		id = GlobalID(typeLearningEvent, p.Event.ID)
-	case *model.RequestSeatPayload:
-		id = GlobalID(typeSeatRequest, p.SeatRequest.ID)
-	case *model.DecideSeatRequestPayload:
-		id = GlobalID(typeSeatRequest, p.SeatRequest.ID)
-	case *model.WithdrawSeatRequestPayload:
-		id = GlobalID(typeSeatRequest, p.SeatRequest.ID)
-	case *model.RecordAttendancePayload:
-		id = GlobalID(typeSession, p.Session.ID)
-	case *model.RegisterForSessionPayload:
-		id = GlobalID(typeSession, p.Registration.SessionID)
-	case *model.CancelRegistrationPayload:
-		id = GlobalID(typeSession, p.Registration.SessionID)
-	case *model.TakeAssessmentPayload:
-		id = GlobalID(typeEnrolment, p.Attempt.EnrolmentID)
-	case *model.ConfirmCompletionPayload:
-		id = GlobalID(typeEnrolment, p.Enrolment.ID)
-	case *model.ApproveRegistrationPayload:
-		id = GlobalID(typeLearner, p.Learner.ID)
-	case *model.RevokeTokensPayload:
-		id = GlobalID(typeLearner, p.Learner.ID)
-	case *model.UpdatePlanPayload:
-		id = GlobalID(typePlan, p.Plan.ID)
-	}
-	if id != "" {
-		e.ObjectID = &id
-	}
-	return e
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/openkarmayogi/karmayogi/internal/i18n"
 	"github.com/openkarmayogi/karmayogi/internal/server/gqlhttp"
+	"github.com/openkarmayogi/karmayogi/internal/server/middleware"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -23,7 +24,7 @@ const (
 	CodeNotFound        = "NOT_FOUND"
 	CodeConflict        = "CONFLICT"
 	CodeForbidden       = "FORBIDDEN"
-	CodeUnauthenticated = "UNAUTHENTICATED"
+	CodeUnauthenticated = middleware.CodeUnauthenticated
 	CodeRateLimited     = gqlhttp.CodeRateLimited
 	CodeInternal        = "INTERNAL"
 	CodeTimeout         = "TIMEOUT" // the request ran past its deadline (Options.Timeout)
