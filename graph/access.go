@@ -2,35 +2,27 @@ package graph
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
-	"net/netip"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 
-	"github.com/openkarmayogi/karmayogi/graph/model"
-	"github.com/openkarmayogi/karmayogi/internal/i18n"
+	"github.com/openkarmayogi/karmayogi/internal/authz"
+	"github.com/openkarmayogi/karmayogi/internal/server/middleware"
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
-// Access control lives in this file and nowhere else:
+// Access control is decided by internal/authz, pure functions of the caller and
+// the object; this file loads the objects and organisations the policy needs and
+// applies it to requests. Who the caller is (a bearer token, a websocket's
+// connection_init token, checked again before each event of a subscription) is
+// internal/server/middleware's to say:
 //
-//   - authenticate: the bearer token becomes the request's caller (or the request
-//     is refused as UNAUTHENTICATED); no token means an anonymous caller;
-//   - authenticateConnection: the same for a websocket, with the token of its
-//     connection_init payload; a websocket needs one. authoriseEvent checks it
-//     again before each event of a subscription;
 //   - guardFields: runs around every field resolver. It admits root fields by the
-//     rules below, and it checks every Learner or AuditEntry a resolver returns,
+//     rules of authz.Field, and it checks every Learner or AuditEntry a resolver returns,
 //     however it was reached (learner(id:), node(id:), a payload, a nested field),
 //     so a caller never receives an object they may not see: such an object is
 //     NOT_FOUND, as if it did not exist;
@@ -47,25 +39,6 @@ import (
 // by whoever may see the learner (canSeeLearner), checked by withheld wherever it
 // is reached. Who may change what is in the section "blended learning, events and
 // karma" at the end of this file.
-
-// publicRoots are the root fields anyone may use without a token: the catalogue
-// and sign-in. node(id:) is public too; the objects it returns are checked.
-var publicRoots = map[string]bool{
-	"node": true, "organisation": true, "organisations": true, "competency": true, "competencies": true,
-	"course": true, "courses": true, "role": true, "roles": true, "verifyCertificate": true,
-	"batch": true, "batches": true, "learningEvent": true, "learningEvents": true,
-	"requestOtp": true, "verifyOtp": true, "__typename": true, "__schema": true, "__type": true,
-}
-
-// privateFields are fields of public objects that need a signed-in caller.
-var privateFields = map[string]bool{"Organisation.learners": true, "Batch.requests": true, "LearningEvent.participation": true}
-
-// pendingRoots are the root fields a pending learner's token may use besides the
-// public ones: their own request (viewer, learner, node: canSeeLearner shows them
-// only themselves) and signing out.
-var pendingRoots = map[string]bool{"viewer": true, "learner": true, "signOut": true}
-
-var errPending = models.Errorf(models.EFORBIDDEN, "your registration is waiting for an administrator's approval; until then you may see only your own request")
 
 // learnerSubject is the token subject of a learner's tokens (auth.Tokens.Issue).
 func learnerSubject(learnerID int64) string { return fmt.Sprintf("learner:%d", learnerID) }
@@ -103,227 +76,11 @@ func (r *Resolver) revoke(ctx context.Context, subject string) (time.Time, error
 	return r.revocations.Revoke(ctx, subject)
 }
 
-// TokenVerifier turns a bearer token into a caller.
-type TokenVerifier interface {
-	Verify(token string) (*models.Caller, error)
-}
-
-type (
-	clientAddrKey struct{}
-	sessionKey    struct{}
-)
-
-// session holds the caller of one request. It is a box rather than a context
-// value so that verifyOtp can sign the caller in for the rest of the request: the
-// learner in its payload is then rendered for the learner who just proved their email.
-// A websocket connection is one long request; its token is kept to be checked again
-// before each event of its subscriptions (authoriseEvent).
-type session struct {
-	caller *models.Caller
-	token  string
-	tokens TokenVerifier
-}
-
-// withSession gives ctx a session for caller (nil: anonymous), signed in with token.
-func withSession(ctx context.Context, caller *models.Caller, token string, tokens TokenVerifier) context.Context {
-	ctx = context.WithValue(ctx, sessionKey{}, &session{caller: caller, token: token, tokens: tokens})
-	if caller != nil {
-		ctx = models.WithCaller(ctx, caller)
-	}
-	return ctx
-}
+// TokenVerifier turns a bearer token into a caller (middleware.TokenVerifier).
+type TokenVerifier = middleware.TokenVerifier
 
 // callerOf returns the caller of ctx's request, or nil for an anonymous one.
-func callerOf(ctx context.Context) *models.Caller {
-	if s, ok := ctx.Value(sessionKey{}).(*session); ok {
-		return s.caller
-	}
-	return models.CallerFrom(ctx)
-}
-
-// signIn makes c the caller for the rest of ctx's request.
-func signIn(ctx context.Context, c *models.Caller) {
-	if s, ok := ctx.Value(sessionKey{}).(*session); ok {
-		s.caller = c
-	}
-}
-
-// clientAddr returns the address of the client of ctx's request, for rate limits.
-func clientAddr(ctx context.Context) string {
-	s, _ := ctx.Value(clientAddrKey{}).(string)
-	return s
-}
-
-var (
-	errSignInRequired = models.Errorf(models.EUNAUTHORIZED, "sign in required")
-	errForbidden      = models.Errorf(models.EFORBIDDEN, "not allowed for your access role")
-)
-
-// peerHost is the address of the connection's other end.
-func peerHost(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
-// withClientAddr puts the client's address in the context, for rate limits: the
-// connection's peer or, when that peer is a trusted proxy, the nearest address in
-// X-Forwarded-For that is not one. A client can forge the header but not the hop, so
-// only entries that trusted proxies appended are believed.
-func withClientAddr(trusted []netip.Prefix, next http.Handler) http.Handler {
-	isTrusted := func(s string) bool {
-		a, err := netip.ParseAddr(strings.TrimSpace(s))
-		if err != nil {
-			return false
-		}
-		for _, p := range trusted {
-			if p.Contains(a.Unmap()) {
-				return true
-			}
-		}
-		return false
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		host := peerHost(r)
-		if isTrusted(host) {
-			hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-			for i := len(hops) - 1; i >= 0; i-- {
-				hop := strings.TrimSpace(hops[i])
-				if _, err := netip.ParseAddr(hop); err != nil {
-					break // a malformed entry: trust nothing before it
-				}
-				host = hop
-				if !isTrusted(hop) {
-					break
-				}
-			}
-		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientAddrKey{}, host)))
-	})
-}
-
-// authenticate puts the caller of a valid bearer token, and the client address, in
-// the request context. A token that fails verification is refused outright with
-// HTTP 401, so a client never mistakes an expired session for anonymous access.
-func authenticate(tokens TokenVerifier, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
-		if clientAddr(ctx) == "" {
-			ctx = context.WithValue(ctx, clientAddrKey{}, peerHost(r))
-		}
-		var caller *models.Caller
-		var token string
-		if h := r.Header.Get("Authorization"); h != "" {
-			t, ok := bearerToken(h)
-			token = t
-			var err error
-			if caller, err = tokens.Verify(token); !ok || err != nil {
-				w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-				writeError(w, http.StatusUnauthorized, i18n.From(ctx).Error(CodeUnauthenticated, "invalid or expired token"), CodeUnauthenticated)
-				return
-			}
-		}
-		next.ServeHTTP(w, r.WithContext(withSession(ctx, caller, token, tokens)))
-	})
-}
-
-// bearerToken returns the token of an Authorization header value "Bearer <token>";
-// the scheme's name is case-insensitive (RFC 6750, RFC 9110 section 11.1).
-func bearerToken(h string) (string, bool) {
-	scheme, token, ok := strings.Cut(strings.TrimSpace(h), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return "", false
-	}
-	return strings.TrimSpace(token), true
-}
-
-// closeForbidden is the close code of a websocket refused at connection_init, as
-// the graphql-transport-ws protocol advises. graphql-ws clients retry it a few
-// times, asking their connectionParams again: a fresh token then gets in.
-const closeForbidden = 4403
-
-// authenticateConnection is the websocket's InitFunc: the token in the
-// connection_init payload becomes the connection's caller, as authenticate makes a
-// bearer token the caller of a request. The payload carries it as
-// {"Authorization": "Bearer <token>"}, {"authorization": ...} or {"token": "<token>"};
-// without one, a token in the upgrade request's Authorization header (which
-// authenticate has checked) serves. Every subscription needs a signed-in caller, so
-// a connection without a valid token is refused: closed with 4403 and a reason.
-func authenticateConnection(tokens TokenVerifier) transport.WebsocketInitFunc {
-	return func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-		refuse := func(reason string) (context.Context, *transport.InitPayload, error) {
-			ctx = transport.WithWebsocketCloseCode(transport.AppendCloseReason(ctx, reason), closeForbidden)
-			return ctx, nil, errors.New(reason)
-		}
-		token := p.Authorization()
-		if token != "" {
-			var ok bool
-			if token, ok = bearerToken(token); !ok {
-				return refuse("invalid or expired token")
-			}
-		} else if token = p.GetString("token"); token != "" {
-			if t, ok := bearerToken(token); ok {
-				token = t
-			}
-		}
-		if token = strings.TrimSpace(token); token == "" {
-			if callerOf(ctx) != nil {
-				return ctx, nil, nil // signed in by the upgrade request's header
-			}
-			return refuse(`sign in required: send {"Authorization": "Bearer <token>"} in connection_init`)
-		}
-		caller, err := tokens.Verify(token)
-		if err != nil {
-			return refuse("invalid or expired token")
-		}
-		return withSession(ctx, caller, token, tokens), nil, nil
-	}
-}
-
-// authoriseEvent admits another event of a subscription: the connection's token
-// must still be valid (it may have expired since the connection opened), or the
-// subscription ends UNAUTHENTICATED. Who may see what is checked again by the
-// resolver and guardFields, as for the first event.
-func authoriseEvent(ctx context.Context) error {
-	s, ok := ctx.Value(sessionKey{}).(*session)
-	if !ok || s.caller == nil || s.tokens == nil {
-		return errSignInRequired
-	}
-	if _, err := s.tokens.Verify(s.token); err != nil {
-		return models.Errorf(models.EUNAUTHORIZED, "the token has expired; sign in again and resubscribe")
-	}
-	return nil
-}
-
-// rateLimit refuses a caller's requests beyond limit with HTTP 429: a signed-in
-// caller is counted by their token's subject, anyone else by their address.
-func rateLimit(limit Limiter, next http.Handler) http.Handler {
-	if limit == nil {
-		return next
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key := "addr:" + clientAddr(r.Context())
-		if c := callerOf(r.Context()); c != nil {
-			key = "sub:" + c.Subject
-		}
-		if !limit.Allow(key) {
-			w.Header().Set("Retry-After", "1")
-			writeError(w, http.StatusTooManyRequests, i18n.From(r.Context()).Error(CodeRateLimited, "too many requests; slow down"), CodeRateLimited)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// writeError answers a request refused before GraphQL ran, in GraphQL's shape.
-func writeError(w http.ResponseWriter, status int, message, code string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
-		"message": message, "extensions": map[string]string{"code": code}}}})
-}
+func callerOf(ctx context.Context) *models.Caller { return middleware.Caller(ctx) }
 
 // guardFields is the field middleware that enforces access on every field.
 func guardFields(audit models.AccessStore) graphql.FieldMiddleware {
@@ -332,20 +89,8 @@ func guardFields(audit models.AccessStore) graphql.FieldMiddleware {
 		caller := callerOf(ctx)
 		// Subscription root fields (recommendationsChanged) are admitted as queries are;
 		// the resolver checks the learner as its query does (measured), at every event.
-		root := fc.Object == "Query" || fc.Object == "Mutation" || fc.Object == "Subscription"
-		switch {
-		case root && !publicRoots[fc.Field.Name]:
-			if caller == nil {
-				return nil, errSignInRequired
-			}
-			if caller.Registration && fc.Field.Name != "registerLearner" && fc.Field.Name != "signOut" {
-				return nil, models.Errorf(models.EFORBIDDEN, "this token only allows registering %s", caller.Email)
-			}
-			if caller.Pending && !pendingRoots[fc.Field.Name] {
-				return nil, errPending
-			}
-		case privateFields[fc.Object+"."+fc.Field.Name] && (caller == nil || caller.Registration || caller.Pending):
-			return nil, errSignInRequired
+		if err := authz.Field(caller, fc.Object, fc.Field.Name); err != nil {
+			return nil, err
 		}
 		res, err := next(ctx)
 		if err != nil {
@@ -356,7 +101,7 @@ func guardFields(audit models.AccessStore) graphql.FieldMiddleware {
 		} else if kind != "" {
 			return nil, models.NotFound(kind)
 		}
-		if root && fc.Object == "Mutation" && audited(caller) {
+		if fc.Object == "Mutation" && authz.Audited(caller) {
 			if err := audit.AppendAudit(ctx, auditEntry(caller, fc.Field.Name, res)); err != nil {
 				return nil, err
 			}
@@ -382,7 +127,7 @@ func withheld(ctx context.Context, caller *models.Caller, res any) (kind string,
 			return "learner", nil
 		}
 	case *models.AuditEntry:
-		if obj != nil && (caller == nil || caller.Role != models.RolePlatformAdmin) {
+		if obj != nil && !authz.SeesAuditLog(caller) {
 			return "audit entry", nil
 		}
 	// A learner's record is theirs: whoever may not see the learner may not see it.
@@ -415,24 +160,19 @@ func withheld(ctx context.Context, caller *models.Caller, res any) (kind string,
 			return see("karma entry", obj.LearnerID)
 		}
 	case *models.AssessmentAttempt:
-		// A content provider reports final assessments' scores (takeAssessment) and
-		// reads back what it reported: a score, not whose it is (the enrolment and the
-		// learner stay behind their own checks).
-		if obj != nil && (caller == nil || caller.Role != models.RoleContentProvider) {
+		if obj != nil && !authz.SeesAttemptScores(caller) {
 			return see("assessment attempt", obj.LearnerID)
 		}
 	case *models.AdaptiveAttempt:
 		if obj != nil {
 			return see("attempt", obj.LearnerID)
 		}
-	// An item bank is its authors' (a learner could otherwise read the bank and
-	// prepare): nobody else may receive an item, by any field or node(id:).
 	case *models.AssessmentItem:
-		if obj != nil && (caller == nil || (caller.Role != models.RoleContentProvider && caller.Role != models.RolePlatformAdmin)) {
+		if obj != nil && !authz.SeesItemBank(caller) {
 			return "assessment item", nil
 		}
 	case []*models.AssessmentItem:
-		if len(obj) > 0 && (caller == nil || (caller.Role != models.RoleContentProvider && caller.Role != models.RolePlatformAdmin)) {
+		if len(obj) > 0 && !authz.SeesItemBank(caller) {
 			return "assessment item", nil
 		}
 	}
@@ -455,20 +195,14 @@ func canSeeLearnerID(ctx context.Context, caller *models.Caller, id int64) (bool
 	return canSeeLearner(ctx, caller, l), nil
 }
 
-// canSeeLearner: a learner sees themselves, an ORG_ADMIN the learners of their
-// subtree, a PLATFORM_ADMIN everyone, and a registration token the learner it registered.
+// canSeeLearner is authz.CanSeeLearner, loading the organisations it needs only
+// for an ORG_ADMIN looking at someone else.
 func canSeeLearner(ctx context.Context, caller *models.Caller, l *models.Learner) bool {
-	switch {
-	case caller == nil:
-		return false
-	case caller.Registration:
-		return l.Email == caller.Email
-	case caller.Role == models.RolePlatformAdmin, caller.LearnerID == l.ID:
-		return true
-	case caller.Role == models.RoleOrgAdmin:
-		return administers(ctx, caller, l.OrganisationID)
+	adminOver := false
+	if caller != nil && !caller.Registration && caller.Role == models.RoleOrgAdmin && caller.LearnerID != l.ID {
+		adminOver = administers(ctx, caller, l.OrganisationID)
 	}
-	return false
+	return authz.CanSeeLearner(caller, l, adminOver)
 }
 
 // mayContact reports whether the caller may read a learner's email and employee
@@ -477,9 +211,9 @@ func mayContact(ctx context.Context, l *models.Learner) bool {
 	return canSeeLearner(ctx, callerOf(ctx), l)
 }
 
-// administers reports whether the caller administers the organisation orgID: a
-// PLATFORM_ADMIN everywhere, an ORG_ADMIN in their organisation's subtree. It
-// fails closed: when the organisations cannot be read, the answer is no.
+// administers reports whether the caller administers the organisation orgID
+// (authz.Administers). It fails closed: when the organisations cannot be read,
+// the answer is no.
 func administers(ctx context.Context, caller *models.Caller, orgID int64) bool {
 	ok, _ := administration(ctx, caller, orgID)
 	return ok
@@ -488,82 +222,43 @@ func administers(ctx context.Context, caller *models.Caller, orgID int64) bool {
 // administration is administers with the error that stopped it from reading the
 // organisations, so that an unreachable database is not reported as FORBIDDEN.
 func administration(ctx context.Context, caller *models.Caller, orgID int64) (bool, error) {
-	if caller == nil || caller.Registration {
-		return false, nil
-	}
-	if caller.Role == models.RolePlatformAdmin {
-		return true, nil
-	}
-	if caller.Role != models.RoleOrgAdmin || caller.OrganisationID == 0 {
-		return false, nil
+	if !authz.NeedsPaths(caller) {
+		return authz.Administers(caller, "", ""), nil
 	}
 	orgs, err := loadersFrom(ctx).organisations.LoadAll(ctx, []int64{caller.OrganisationID, orgID})
 	if err != nil {
 		return false, err
 	}
-	lo, hi := models.SubtreeRange(orgs[0].Path)
-	return orgs[1].Path >= lo && orgs[1].Path < hi, nil
+	return authz.Administers(caller, orgs[0].Path, orgs[1].Path), nil
 }
 
 // scopeLearners narrows a learner filter to the learners the caller may see.
 func scopeLearners(ctx context.Context, f models.LearnerFilter) models.LearnerFilter {
-	caller := callerOf(ctx)
-	switch {
-	case caller == nil || caller.Registration:
-		f.LearnerID = new(int64) // no learner has ID 0
-	case caller.Role == models.RolePlatformAdmin:
-	case caller.Role == models.RoleOrgAdmin:
-		f.WithinOrganisationID = &caller.OrganisationID
-	default:
-		f.LearnerID = &caller.LearnerID
-	}
-	return f
+	return authz.ScopeLearners(callerOf(ctx), f)
 }
 
 // requireRole admits callers with one of roles.
 func requireRole(ctx context.Context, roles ...models.AccessRole) error {
-	caller := callerOf(ctx)
-	if caller == nil {
-		return errSignInRequired
-	}
-	for _, r := range roles {
-		if caller.Role == r && !caller.Registration {
-			return nil
-		}
-	}
-	return errForbidden
+	return authz.RequireRole(callerOf(ctx), roles...)
 }
 
-// authoriseOrganisation admits admins of organisation orgID (field names the argument).
+// authoriseOrganisation admits admins of organisation orgID.
 func authoriseOrganisation(ctx context.Context, orgID int64) error {
 	ok, err := administration(ctx, callerOf(ctx), orgID)
-	switch {
-	case ok:
-		return nil
-	case err != nil && models.ErrorCode(err) == models.EINTERNAL:
+	if !ok && err != nil && models.ErrorCode(err) == models.EINTERNAL {
 		return err // the store failed (SERVICE_UNAVAILABLE when the database is down): not the caller's fault
 	}
-	return models.Errorf(models.EFORBIDDEN, "you do not administer that organisation")
+	return authz.Organisation(ok)
 }
 
 // authoriseRegistration admits admins of the organisation, and a registration
-// token registering its own email.
-// A registration token makes a request (pending: true), which an admin approves:
-// it names no roles (roles are the admins' and the HR import's to give), and its
-// employee code is not checked against others, so that nobody without admin scope
-// learns whether a code is in use.
+// token registering its own email (authz.Registration).
+// A registration token makes a request (pending: true), which an admin approves;
+// its employee code is not checked against others, so that nobody without admin
+// scope learns whether a code is in use.
 func authoriseRegistration(ctx context.Context, email string, orgID int64, roleIDs []int64) (pending bool, err error) {
-	caller := callerOf(ctx)
-	if caller != nil && caller.Registration {
-		if models.NormaliseEmail(email) != caller.Email {
-			return false, models.Errorf(models.EFORBIDDEN, "this token only allows registering %s", caller.Email)
-		}
-		if len(roleIDs) > 0 {
-			e := models.Errorf(models.EFORBIDDEN, "roles are assigned by an admin or the HR import, never chosen at registration")
-			e.Field = "input.roleIds"
-			return false, e
-		}
-		return true, nil
+	if self, err := authz.Registration(callerOf(ctx), email, roleIDs); self {
+		return err == nil, err
 	}
 	return false, authoriseOrganisation(ctx, orgID)
 }
@@ -580,13 +275,11 @@ func authoriseLearner(ctx context.Context, learners models.LearnerService, id in
 	if !canSeeLearner(ctx, caller, l) {
 		return nil, models.NotFound("learner")
 	}
-	if caller.Role == models.RolePlatformAdmin || (caller.Role == models.RoleOrgAdmin && administers(ctx, caller, l.OrganisationID)) {
-		return l, nil
+	adminOver := caller.Role == models.RoleOrgAdmin && administers(ctx, caller, l.OrganisationID)
+	if err := authz.ChangeLearner(caller, l, adminOver, selfService); err != nil {
+		return nil, err
 	}
-	if selfService && caller.LearnerID == l.ID {
-		return l, nil
-	}
-	return nil, errForbidden
+	return l, nil
 }
 
 // authoriseRecordOf is authoriseLearner for an object of a learner's record (an
@@ -608,10 +301,7 @@ func authoriseOwnAct(ctx context.Context, learners models.LearnerService, learne
 	if err != nil {
 		return err
 	}
-	if caller := callerOf(ctx); caller.Role != models.RolePlatformAdmin && caller.LearnerID != l.ID {
-		return models.Errorf(models.EFORBIDDEN, "%s", denial)
-	}
-	return nil
+	return authz.OwnAct(callerOf(ctx), l, denial)
 }
 
 // authoriseRating admits the learner rating a course themselves, and a PLATFORM_ADMIN;
@@ -620,162 +310,50 @@ func authoriseRating(ctx context.Context, learners models.LearnerService, learne
 	return authoriseOwnAct(ctx, learners, learnerID, "only the learner rates a course")
 }
 
-// authoriseCourseWork admits who may create and change courses, and the batches,
-// batch sessions and batch attendance that run them: a CONTENT_PROVIDER or a
-// PLATFORM_ADMIN.
-func authoriseCourseWork(ctx context.Context) error {
-	return requireRole(ctx, models.RoleContentProvider, models.RolePlatformAdmin)
-}
+// authoriseCourseWork: authz.CourseWork.
+func authoriseCourseWork(ctx context.Context) error { return authz.CourseWork(callerOf(ctx)) }
 
-// authoriseEffectiveness admits who may read course effectiveness: the providers
-// of courses (a CONTENT_PROVIDER; tokens do not name a provider, so any provider may
-// read any course's) and admins (ORG_ADMIN, PLATFORM_ADMIN).
-func authoriseEffectiveness(ctx context.Context) error {
-	return requireRole(ctx, models.RoleContentProvider, models.RoleOrgAdmin, models.RolePlatformAdmin)
-}
-
-// audited reports whether a caller's mutations go to the audit log: every
-// administrator's, not a learner's changes to their own record.
-func audited(caller *models.Caller) bool {
-	return caller != nil && !caller.Registration && caller.Role != models.RoleLearner
-}
-
-// operatorID is the opaque actor ID of a token that names no learner.
-func operatorID(subject string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("Operator:" + subject))
-}
-
-func auditEntry(caller *models.Caller, action string, payload any) *models.AuditEntry {
-	e := &models.AuditEntry{At: time.Now().UTC(), ActorSubject: caller.Subject, ActorRole: caller.Role, Action: action}
-	if caller.LearnerID != 0 {
-		e.ActorLearnerID = &caller.LearnerID
-	}
-	var id string
-	switch p := payload.(type) {
-	case *model.RegisterLearnerPayload:
-		id = GlobalID(typeLearner, p.Learner.ID)
-	case *model.UpdateLearnerPayload:
-		id = GlobalID(typeLearner, p.Learner.ID)
-	case *model.AssignRolePayload:
-		id = GlobalID(typeLearner, p.Learner.ID)
-	case *model.CreateOrganisationPayload:
-		id = GlobalID(typeOrganisation, p.Organisation.ID)
-	case *model.CreateCompetencyPayload:
-		id = GlobalID(typeCompetency, p.Competency.ID)
-	case *model.CreateRolePayload:
-		id = GlobalID(typeRole, p.Role.ID)
-	case *model.SetRoleRequirementPayload:
-		id = GlobalID(typeRole, p.Role.ID)
-	case *model.CreateCoursePayload:
-		id = GlobalID(typeCourse, p.Course.ID)
-	case *model.UpdateCoursePayload:
-		id = GlobalID(typeCourse, p.Course.ID)
-	case *model.RecordEvidencePayload:
-		id = GlobalID(typeEvidence, p.Evidence.ID)
-	case *model.EnrolPayload:
-		id = GlobalID(typeEnrolment, p.Enrolment.ID)
-	case *model.UpdateProgressPayload:
-		id = GlobalID(typeEnrolment, p.Enrolment.ID)
-	case *model.RateCoursePayload:
-		id = GlobalID(typeCourse, p.Course.ID)
-	case *model.CreatePlanPayload:
-		id = GlobalID(typePlan, p.Plan.ID)
-	case *model.CreateBatchPayload:
-		id = GlobalID(typeBatch, p.Batch.ID)
-	case *model.CreateSessionPayload:
-		id = GlobalID(typeSession, p.Session.ID)
-	case *model.CreateLearningEventPayload:
-		id = GlobalID(typeLearningEvent, p.Event.ID)
-	case *model.RequestSeatPayload:
-		id = GlobalID(typeSeatRequest, p.SeatRequest.ID)
-	case *model.DecideSeatRequestPayload:
-		id = GlobalID(typeSeatRequest, p.SeatRequest.ID)
-	case *model.WithdrawSeatRequestPayload:
-		id = GlobalID(typeSeatRequest, p.SeatRequest.ID)
-	case *model.RecordAttendancePayload:
-		id = GlobalID(typeSession, p.Session.ID)
-	case *model.RegisterForSessionPayload:
-		id = GlobalID(typeSession, p.Registration.SessionID)
-	case *model.CancelRegistrationPayload:
-		id = GlobalID(typeSession, p.Registration.SessionID)
-	case *model.TakeAssessmentPayload:
-		id = GlobalID(typeEnrolment, p.Attempt.EnrolmentID)
-	case *model.ConfirmCompletionPayload:
-		id = GlobalID(typeEnrolment, p.Enrolment.ID)
-	case *model.ApproveRegistrationPayload:
-		id = GlobalID(typeLearner, p.Learner.ID)
-	case *model.RevokeTokensPayload:
-		id = GlobalID(typeLearner, p.Learner.ID)
-	case *model.UpdatePlanPayload:
-		id = GlobalID(typePlan, p.Plan.ID)
-	}
-	if id != "" {
-		e.ObjectID = &id
-	}
-	return e
-}
+// authoriseEffectiveness: authz.Effectiveness.
+func authoriseEffectiveness(ctx context.Context) error { return authz.Effectiveness(callerOf(ctx)) }
 
 // ---- plans
 
-// canSeePlan: the admins over a plan's organisation see it in any status; a LIVE
-// plan is seen too by the learners it assigns and by the ORG_ADMINs of
-// organisations below its own (whose people it may assign).
+// canSeePlan is authz.CanSeePlan, loading only the facts it needs: the
+// organisations (for an ORG_ADMIN) and the caller's assigned courses.
 func canSeePlan(ctx context.Context, caller *models.Caller, p *models.Plan) bool {
-	switch {
-	case caller == nil || caller.Registration:
-		return false
-	case administers(ctx, caller, p.OrganisationID):
-		return true
-	case p.Status != models.PlanLive:
-		return false
-	case caller.Role == models.RoleOrgAdmin && caller.OrganisationID != 0:
+	var f authz.PlanFacts
+	if caller != nil && !caller.Registration {
+		f.Administers = administers(ctx, caller, p.OrganisationID)
+	}
+	below, assigned := authz.PlanNeeds(caller, p, f.Administers)
+	if below {
 		orgs, err := loadersFrom(ctx).organisations.LoadAll(ctx, []int64{p.OrganisationID, caller.OrganisationID})
-		if err == nil {
-			if lo, hi := models.SubtreeRange(orgs[0].Path); orgs[1].Path >= lo && orgs[1].Path < hi {
-				return true
-			}
-		}
+		f.AdminBelow = err == nil && authz.Within(orgs[0].Path, orgs[1].Path)
 	}
-	if caller.LearnerID == 0 {
-		return false
+	if assigned && !(below && f.AdminBelow) {
+		all, err := loadersFrom(ctx).assignedCourses.Load(ctx, caller.LearnerID)
+		f.Assigned = err == nil && slices.ContainsFunc(all, func(a models.AssignedCourse) bool { return a.PlanID == p.ID })
 	}
-	assigned, err := loadersFrom(ctx).assignedCourses.Load(ctx, caller.LearnerID)
-	return err == nil && slices.ContainsFunc(assigned, func(a models.AssignedCourse) bool { return a.PlanID == p.ID })
+	return authz.CanSeePlan(caller, p, f)
 }
 
-// scopePlans narrows a plan filter to the plans the caller may list: every plan
-// for a PLATFORM_ADMIN, an ORG_ADMIN's subtree (by default, and as a bound on the
-// organisation asked for), and for anyone else the LIVE plans assigning them.
+// scopePlans: authz.ScopePlans.
 func scopePlans(ctx context.Context, f models.PlanFilter) models.PlanFilter {
-	caller := callerOf(ctx)
-	switch {
-	case caller == nil || caller.Registration:
-		f.AssignedLearnerID = new(int64) // no learner has ID 0
-	case caller.Role == models.RolePlatformAdmin:
-	case caller.Role == models.RoleOrgAdmin:
-		f.WithinOrganisationID = &caller.OrganisationID
-		if f.OrganisationID == nil {
-			f.OrganisationID = &caller.OrganisationID
-		}
-	default:
-		f.AssignedLearnerID = &caller.LearnerID
-	}
-	return f
+	return authz.ScopePlans(callerOf(ctx), f)
 }
 
-// progressScope is whose progress Plan.progress counts for the caller: the
-// learners they may see (scopeLearners). For the admins over a plan's organisation
-// that is everyone the plan assigns, since its audience lies in that subtree.
+// progressScope is whose progress Plan.progress counts for the caller
+// (authz.ProgressScope). For the admins over a plan's organisation that is
+// everyone the plan assigns, since its audience lies in that subtree.
 func progressScope(ctx context.Context) models.PlanProgressScope {
-	f := scopeLearners(ctx, models.LearnerFilter{})
-	return models.PlanProgressScope{WithinOrganisationID: f.WithinOrganisationID, LearnerID: f.LearnerID}
+	return authz.ProgressScope(callerOf(ctx))
 }
 
 // authorisePlanChange admits who may move a plan on (updatePlan): the admins over
 // its organisation. A plan the caller may not see is NOT_FOUND; an ORG_ADMIN below
 // its organisation sees a LIVE plan but may not change it (FORBIDDEN).
 func authorisePlanChange(ctx context.Context, plans models.PlanService, id int64) error {
-	if err := requireRole(ctx, models.RoleOrgAdmin, models.RolePlatformAdmin); err != nil {
+	if err := authz.Admin(callerOf(ctx)); err != nil {
 		return err
 	}
 	p, err := plans.FindPlanByID(ctx, id)
@@ -793,7 +371,7 @@ func authorisePlanChange(ctx context.Context, plans models.PlanService, id int64
 // else. Organisations are public, so an unknown one is named as such
 // (BAD_USER_INPUT on field) to every admin.
 func authoriseAdminOver(ctx context.Context, field string, orgID int64) error {
-	if err := requireRole(ctx, models.RoleOrgAdmin, models.RolePlatformAdmin); err != nil {
+	if err := authz.Admin(callerOf(ctx)); err != nil {
 		return err
 	}
 	if _, err := load(ctx, loadersFrom(ctx).organisations, orgID, "organisation"); models.ErrorCode(err) == models.ENOTFOUND {
@@ -819,33 +397,19 @@ func authoriseAdminOver(ctx context.Context, field string, orgID int64) error {
 //     show only a learner's name, designation and organisation (LearnerStanding),
 //     never the Learner unless the caller may see them.
 
-// signedInLearner is the learner the caller signed in as, 0 for none (anonymous
-// callers, registration tokens, operators): whose own rows the my* fields show.
-func signedInLearner(ctx context.Context) int64 {
-	if caller := callerOf(ctx); caller != nil && !caller.Registration {
-		return caller.LearnerID
-	}
-	return 0
-}
+// signedInLearner: authz.SignedInLearner.
+func signedInLearner(ctx context.Context) int64 { return authz.SignedInLearner(callerOf(ctx)) }
 
-// scopeSeatRequests narrows a seat-request filter to the requests of learners the
-// caller may see, as scopeLearners narrows learners: filtered, never an error.
+// scopeSeatRequests: authz.ScopeSeatRequests.
 func scopeSeatRequests(ctx context.Context, f models.SeatRequestFilter) models.SeatRequestFilter {
-	scope := scopeLearners(ctx, models.LearnerFilter{})
-	if scope.LearnerID != nil {
-		f.LearnerID = scope.LearnerID
-	}
-	f.WithinOrganisationID = scope.WithinOrganisationID
-	return f
+	return authz.ScopeSeatRequests(callerOf(ctx), f)
 }
 
-// authoriseHost admits the organisers of an event hosted by orgID: a PLATFORM_ADMIN,
-// and for an organisation's event the ORG_ADMINs over it (an event hosted nationally,
-// orgID nil, is the platform's alone). field names the host in the arguments, for
-// an unknown organisation.
+// authoriseHost admits the organisers of an event hosted by orgID (authz.Host):
+// field names the host in the arguments, for an unknown organisation.
 func authoriseHost(ctx context.Context, field string, orgID *int64) error {
-	if orgID == nil {
-		return requireRole(ctx, models.RolePlatformAdmin)
+	if err := authz.Host(callerOf(ctx), orgID == nil); err != nil || orgID == nil {
+		return err
 	}
 	return authoriseAdminOver(ctx, field, *orgID)
 }
@@ -855,7 +419,7 @@ func authoriseHost(ctx context.Context, field string, orgID *int64) error {
 // public, so an unknown one is BAD_USER_INPUT on field to every admin; callers who
 // organise no events are FORBIDDEN before it is looked up.
 func authoriseEventHost(ctx context.Context, blended models.BlendedService, field string, eventID int64) (*models.LearningEvent, error) {
-	if err := requireRole(ctx, models.RoleOrgAdmin, models.RolePlatformAdmin); err != nil {
+	if err := authz.Admin(callerOf(ctx)); err != nil {
 		return nil, err
 	}
 	e, err := blended.FindEventByID(ctx, eventID)
@@ -868,13 +432,11 @@ func authoriseEventHost(ctx context.Context, blended models.BlendedService, fiel
 }
 
 // authoriseAttendees admits the learners whose attendance at an event session the
-// caller records: anyone, for a PLATFORM_ADMIN; for an ORG_ADMIN hosting the event,
-// the learners they administer, so that hosting an event does not open other
-// organisations' records (attendance is evidence and karma). A learner outside, or
-// unknown, is BAD_USER_INPUT on field[i], the same either way.
+// caller records (authz.AllAttendees, else the learners they administer). A
+// learner outside, or unknown, is BAD_USER_INPUT on field[i], the same either way.
 func authoriseAttendees(ctx context.Context, learners models.LearnerService, field string, ids []int64) error {
 	caller := callerOf(ctx)
-	if caller.Role == models.RolePlatformAdmin {
+	if authz.AllAttendees(caller) {
 		return nil
 	}
 	found, err := learners.FindLearnersByIDs(ctx, ids)
@@ -889,29 +451,24 @@ func authoriseAttendees(ctx context.Context, learners models.LearnerService, fie
 	return nil
 }
 
-// authoriseApproval loads a seat request that the caller may decide: an ORG_ADMIN
-// over the learner's organisation, or a PLATFORM_ADMIN, and never the learner
-// themselves. Anyone else is FORBIDDEN, before the request is looked up for callers
-// who approve nothing; for an admin outside the learner's organisation the refusal
-// says so rather than hiding the request, since approving is that organisation's call.
+// authoriseApproval loads a seat request that the caller may decide (authz.Admin,
+// authz.OwnSeatRequest, authz.Approval). Callers who approve nothing are FORBIDDEN
+// before the request is looked up.
 func authoriseApproval(ctx context.Context, blended models.BlendedService, requestID int64) (*models.SeatRequest, error) {
-	if err := requireRole(ctx, models.RoleOrgAdmin, models.RolePlatformAdmin); err != nil {
+	caller := callerOf(ctx)
+	if err := authz.Admin(caller); err != nil {
 		return nil, err
 	}
 	r, err := blended.FindSeatRequestByID(ctx, requestID)
 	if err != nil {
 		return nil, err
 	}
-	caller := callerOf(ctx)
-	if caller.LearnerID == r.LearnerID {
-		return nil, models.Errorf(models.EFORBIDDEN, "nobody decides their own seat request")
+	if err := authz.OwnSeatRequest(caller, r.LearnerID); err != nil {
+		return nil, err
 	}
 	l, err := load(ctx, loadersFrom(ctx).learners, r.LearnerID, "seat request")
 	if err != nil {
 		return nil, err
 	}
-	if !administers(ctx, caller, l.OrganisationID) {
-		return nil, models.Errorf(models.EFORBIDDEN, "approval by someone outside the learner's organisation")
-	}
-	return r, nil
+	return r, authz.Approval(administers(ctx, caller, l.OrganisationID))
 }

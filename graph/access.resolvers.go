@@ -10,6 +10,7 @@ import (
 
 	"github.com/openkarmayogi/karmayogi/graph/generated"
 	"github.com/openkarmayogi/karmayogi/graph/model"
+	"github.com/openkarmayogi/karmayogi/internal/server/middleware"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -29,7 +30,7 @@ func (r *auditEntryResolver) ObjectID(ctx context.Context, obj *models.AuditEntr
 }
 
 func (r *mutationResolver) RequestOtp(ctx context.Context, input model.RequestOtpInput) (*model.RequestOtpPayload, error) {
-	expires, err := r.signIn.RequestOTP(ctx, input.Email, clientAddr(ctx))
+	expires, err := r.signIn.RequestOTP(ctx, input.Email, middleware.ClientAddr(ctx))
 	if err != nil {
 		return nil, inputErr(err)
 	}
@@ -42,7 +43,7 @@ func (r *mutationResolver) VerifyOtp(ctx context.Context, input model.VerifyOtpI
 		return nil, err
 	}
 	if learner != nil {
-		signIn(ctx, &models.Caller{Role: models.RoleLearner, LearnerID: learner.ID, OrganisationID: learner.OrganisationID})
+		middleware.SignIn(ctx, &models.Caller{Role: models.RoleLearner, LearnerID: learner.ID, OrganisationID: learner.OrganisationID})
 	}
 	return &model.VerifyOtpPayload{Token: token, ExpiresAt: expires, Learner: learner}, nil
 }

@@ -7,6 +7,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/openkarmayogi/karmayogi/internal/server/middleware"
 )
 
 // Spender admits or refuses spending n from a key's budget.
@@ -36,7 +38,7 @@ func (l costLimit) MutateOperationContext(ctx context.Context, _ *graphql.Operat
 	if s := extension.GetComplexityStats(ctx); s != nil {
 		cost = max(cost, s.Complexity)
 	}
-	budget, key := l.anonymous, "addr:"+clientAddr(ctx)
+	budget, key := l.anonymous, "addr:"+middleware.ClientAddr(ctx)
 	if c := callerOf(ctx); c != nil {
 		budget, key = l.signedIn, "sub:"+c.Subject
 	}

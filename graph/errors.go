@@ -2,21 +2,18 @@ package graph
 
 import (
 	"context"
-	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"runtime/debug"
-	"strings"
-	"syscall"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/openkarmayogi/karmayogi/internal/i18n"
 	"github.com/openkarmayogi/karmayogi/internal/server/gqlhttp"
+	"github.com/openkarmayogi/karmayogi/internal/server/middleware"
+	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -27,7 +24,7 @@ const (
 	CodeNotFound        = "NOT_FOUND"
 	CodeConflict        = "CONFLICT"
 	CodeForbidden       = "FORBIDDEN"
-	CodeUnauthenticated = "UNAUTHENTICATED"
+	CodeUnauthenticated = middleware.CodeUnauthenticated
 	CodeRateLimited     = gqlhttp.CodeRateLimited
 	CodeInternal        = "INTERNAL"
 	CodeTimeout         = "TIMEOUT" // the request ran past its deadline (Options.Timeout)
@@ -81,7 +78,14 @@ func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			return &gqlerror.Error{Message: "introspection is disabled", Path: gqlErr.Path, Locations: gqlErr.Locations,
 				Extensions: map[string]any{"code": "GRAPHQL_VALIDATION_FAILED"}}
 		}
-		if unavailable(err) {
+		kind := store.Classify(err)
+		if errors.Is(kind, store.ErrConflict) {
+			// A unique value taken by a concurrent write that no store method named.
+			logger.WarnContext(ctx, "graphql: conflict", "path", gqlErr.Path.String(), "error", err)
+			return &gqlerror.Error{Message: i18n.From(ctx).Error(CodeConflict, "the change conflicts with existing data; try again"), Path: gqlErr.Path,
+				Locations: gqlErr.Locations, Extensions: map[string]any{"code": CodeConflict}}
+		}
+		if errors.Is(kind, store.ErrUnavailable) {
 			logger.WarnContext(ctx, "graphql: database unavailable", "path", gqlErr.Path.String(), "error", err)
 			return &gqlerror.Error{Message: i18n.From(ctx).Error(CodeUnavailable, "the service is temporarily unavailable; try again in a few seconds"), Path: gqlErr.Path,
 				Locations: gqlErr.Locations, Extensions: map[string]any{"code": CodeUnavailable}}
@@ -104,27 +108,10 @@ func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 }
 
 // unavailable reports whether err says the database cannot be reached now, as
-// opposed to a bug: the connection refused, reset or closed, or PostgreSQL
-// refusing work while it shuts down, starts or is out of connections. The driver's
-// error types stay in the store; its server errors are recognised by their
-// SQLSTATE, which they expose as a method.
+// opposed to a bug. Which engine errors mean that is the store's knowledge
+// (store.Classify); here it is only the kind.
 func unavailable(err error) bool {
-	var op *net.OpError
-	switch {
-	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
-		errors.Is(err, net.ErrClosed), errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone):
-		return true
-	case errors.As(err, &op) && op.Op == "dial":
-		return true
-	}
-	var coded interface{ SQLState() string }
-	if errors.As(err, &coded) {
-		state := coded.SQLState()
-		// 08: connection exception; 57P01..03: admin shutdown, crash shutdown,
-		// cannot connect now (starting up, shutting down); 53300: too many connections.
-		return strings.HasPrefix(state, "08") || state == "57P01" || state == "57P02" || state == "57P03" || state == "53300"
-	}
-	return false
+	return errors.Is(store.Classify(err), store.ErrUnavailable)
 }
 
 // recoverFunc turns a panic in a resolver into an INTERNAL error, logging the

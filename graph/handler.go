@@ -22,6 +22,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/cache"
 	"github.com/openkarmayogi/karmayogi/internal/i18n"
 	"github.com/openkarmayogi/karmayogi/internal/server/gqlhttp"
+	"github.com/openkarmayogi/karmayogi/internal/server/middleware"
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/telemetry"
 	"github.com/openkarmayogi/karmayogi/models"
@@ -212,7 +213,7 @@ func NewHandler(s Services, o Options) http.Handler {
 	srv.AddTransport(transport.Websocket{ // the requests gqlhttp leaves: those with an Upgrade header
 		Implementation: ws.implementation(transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{
 			OriginPatterns: o.WebsocketOrigins, InsecureSkipVerify: slices.Contains(o.WebsocketOrigins, "*")}}),
-		InitFunc:              ws.init(languageOfConnection(authenticateConnection(s.Tokens))),
+		InitFunc:              ws.init(languageOfConnection(middleware.AuthenticateConnection(s.Tokens))),
 		InitTimeout:           wsInitTimeout,
 		PingPongInterval:      wsPingInterval, // graphql-transport-ws
 		KeepAlivePingInterval: wsPingInterval, // subscriptions-transport-ws
@@ -245,8 +246,8 @@ func NewHandler(s Services, o Options) http.Handler {
 	srv.AroundFields(announceChanges(s.Notifier, logger)) // inside guardFields: a change made is announced
 	srv.Use(subs)                                         // new loaders for each event of a subscription
 
-	return withLanguage(limitBody(withTimeout(timeout, withClientAddr(o.TrustedProxies,
-		authenticate(s.Tokens, rateLimit(o.RequestLimit, ws.middleware(withLoaders(s, srv))))))))
+	return withLanguage(limitBody(withTimeout(timeout, middleware.WithClientAddr(o.TrustedProxies,
+		middleware.Authenticate(s.Tokens, middleware.RateLimit(o.RequestLimit, ws.middleware(withLoaders(s, srv))))))))
 }
 
 // languageOfConnection lets connection_init choose a websocket's language as a
@@ -295,13 +296,13 @@ func withTimeout(d time.Duration, next http.Handler) http.Handler {
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > maxBodyBytes {
-			writeError(w, http.StatusRequestEntityTooLarge, "request body too large", "BAD_REQUEST")
+			middleware.WriteError(w, http.StatusRequestEntityTooLarge, "request body too large", "BAD_REQUEST")
 			return
 		}
 		if r.Body != nil && r.Body != http.NoBody {
 			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 			if err != nil {
-				writeError(w, http.StatusRequestEntityTooLarge, "request body too large", "BAD_REQUEST")
+				middleware.WriteError(w, http.StatusRequestEntityTooLarge, "request body too large", "BAD_REQUEST")
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))

@@ -10,6 +10,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/openkarmayogi/karmayogi/graph/model"
+	"github.com/openkarmayogi/karmayogi/internal/server/middleware"
 	"github.com/openkarmayogi/karmayogi/internal/service"
 )
 
@@ -167,7 +168,7 @@ func (s *subscriptions) InterceptResponse(ctx context.Context, next graphql.Resp
 // first, so no change is missed, then returns a channel carrying compute's value
 // now and again after each change the notifier reports (several close together
 // are one). Each computation runs with new loaders within the time limit, and
-// only while the connection's token is valid (authoriseEvent). An error from the
+// only while the connection's token is valid (middleware.AuthoriseEvent). An error from the
 // first computation is returned; a later one ends the subscription with that
 // error, as the client would get it on subscribing again (NOT_FOUND for a learner
 // they may no longer see). The channel closes when ctx ends: the client stops, or
@@ -180,7 +181,7 @@ func follow[T any](ctx context.Context, s *subscriptions, learnerID int64, compu
 		return nil, err
 	}
 	event := func() (T, error) {
-		if err := authoriseEvent(ctx); err != nil {
+		if err := middleware.AuthoriseEvent(ctx); err != nil {
 			var zero T
 			return zero, err
 		}

@@ -12,8 +12,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openkarmayogi/karmayogi/internal/authz"
 	"github.com/openkarmayogi/karmayogi/internal/cache"
 	"github.com/openkarmayogi/karmayogi/internal/report"
+	"github.com/openkarmayogi/karmayogi/internal/server/middleware"
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/models"
 	"github.com/openkarmayogi/karmayogi/recommender"
@@ -49,7 +51,7 @@ func NewReportsHandler(s Services, tokens TokenVerifier) http.Handler {
 	if s.Revocations != nil {
 		tokens = revocable{tokens, s.Revocations}
 	}
-	return withTimeout(reportTimeout, authenticate(tokens, withLoaders(s, replicaReads(mux))))
+	return withTimeout(reportTimeout, middleware.Authenticate(tokens, withLoaders(s, replicaReads(mux))))
 }
 
 type reportFiles struct {
@@ -63,7 +65,7 @@ func (h *reportFiles) reportScope(w http.ResponseWriter, r *http.Request) (repor
 	ctx := r.Context()
 	var scope report.Scope
 	if callerOf(ctx) == nil {
-		writeError(w, http.StatusUnauthorized, errSignInRequired.Message, CodeUnauthenticated)
+		middleware.WriteError(w, http.StatusUnauthorized, authz.ErrSignInRequired.Message, CodeUnauthenticated)
 		return scope, false
 	}
 	p, err := reportParams(r.URL.Query())
@@ -132,15 +134,15 @@ func (h *reportFiles) refuse(w http.ResponseWriter, r *http.Request, err error) 
 		models.EFORBIDDEN: http.StatusForbidden, models.EUNAUTHORIZED: http.StatusUnauthorized}
 	var de *models.Error
 	if errors.As(err, &de) && status[de.Code] != 0 {
-		writeError(w, status[de.Code], de.Message, errorCodes[de.Code])
+		middleware.WriteError(w, status[de.Code], de.Message, errorCodes[de.Code])
 		return
 	}
 	if r.Context().Err() != nil {
-		writeError(w, http.StatusServiceUnavailable, "the report took too long; try again", CodeInternal)
+		middleware.WriteError(w, http.StatusServiceUnavailable, "the report took too long; try again", CodeInternal)
 		return
 	}
 	h.logger.ErrorContext(r.Context(), "reports: internal error", "path", r.URL.Path, "error", err)
-	writeError(w, http.StatusInternalServerError, "internal error", CodeInternal)
+	middleware.WriteError(w, http.StatusInternalServerError, "internal error", CodeInternal)
 }
 
 // png draws the report's heatmap.

@@ -84,6 +84,7 @@ var errorKindsHi = map[string]string{
 // errorsHi are whole messages in Hindi, by their English.
 var errorsHi = map[string]string{
 	"internal error": "आंतरिक त्रुटि",
+	"the change conflicts with existing data; try again":                 "यह बदलाव मौजूदा डेटा से टकराता है; फिर से प्रयास करें",
 	"the service is temporarily unavailable; try again in a few seconds": "सेवा अस्थायी रूप से उपलब्ध नहीं है; कुछ सेकंड बाद फिर से प्रयास करें",
 	"the request took too long and was stopped":                          "अनुरोध में बहुत अधिक समय लगा, इसलिए उसे रोक दिया गया",
 	"sign in required":                                                                       "साइन इन करना आवश्यक है",

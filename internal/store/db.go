@@ -107,7 +107,7 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*DB, error) 
 	}
 	if err != nil {
 		db.bun.Close()
-		return nil, fmt.Errorf("connect to %s: %w", db.dialect, err)
+		return nil, Classify(fmt.Errorf("connect to %s: %w", db.dialect, err))
 	}
 	return db, nil
 }

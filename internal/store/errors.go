@@ -2,22 +2,97 @@ package store
 
 import (
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"net"
+	"strings"
+	"syscall"
+
+	"modernc.org/sqlite"
 
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
-// notFoundOr maps sql.ErrNoRows to ENOTFOUND for kind and wraps anything else.
+// The store's error kinds, for callers that must tell a failure of the database
+// from a bug without knowing the engine: check them with errors.Is. The store
+// marks the errors it returns through its helpers (notFoundOr, conflictOr, Open);
+// Classify marks any other error of the store's.
+var (
+	// ErrUnavailable: the database cannot be reached now (down, restarting,
+	// refusing connections, or the store closed); trying again later may work.
+	ErrUnavailable = errors.New("database unavailable")
+	// ErrConflict: the write collides with existing data (a unique value in use).
+	ErrConflict = errors.New("conflict with existing data")
+)
+
+// kindError marks err with its kind: errors.Is finds both, errors.As the cause.
+type kindError struct{ err, kind error }
+
+func (e *kindError) Error() string   { return e.err.Error() }
+func (e *kindError) Unwrap() []error { return []error{e.err, e.kind} }
+
+// Classify returns err marked with its kind (ErrUnavailable, ErrConflict) when the
+// engine's error says so, and err as it is otherwise (nil stays nil). Marking
+// twice is harmless.
+func Classify(err error) error {
+	switch {
+	case err == nil, errors.Is(err, ErrUnavailable), errors.Is(err, ErrConflict):
+		return err
+	case unavailable(err):
+		return &kindError{err, ErrUnavailable}
+	}
+	if kind, _ := violation(err); kind == uniqueViolation {
+		return &kindError{err, ErrConflict}
+	}
+	return err
+}
+
+// sqlDBClosed is database/sql's error for a pool that was closed, which it does not export.
+const sqlDBClosed = "sql: database is closed"
+
+// unavailable reports whether err says the database cannot be reached now, as
+// opposed to a bug: the connection refused, reset or closed, the pool closed, or
+// PostgreSQL refusing work while it shuts down, starts or is out of connections.
+// Server errors are recognised by their SQLSTATE, which the driver's error type
+// exposes as a method; SQLite's by their result code.
+func unavailable(err error) bool {
+	var op *net.OpError
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
+		errors.Is(err, net.ErrClosed), errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone):
+		return true
+	case errors.As(err, &op) && op.Op == "dial":
+		return true
+	case strings.Contains(err.Error(), sqlDBClosed):
+		return true
+	}
+	var coded interface{ SQLState() string }
+	if errors.As(err, &coded) {
+		state := coded.SQLState()
+		// 08: connection exception; 57P01..03: admin shutdown, crash shutdown,
+		// cannot connect now (starting up, shutting down); 53300: too many connections.
+		return strings.HasPrefix(state, "08") || state == "57P01" || state == "57P02" || state == "57P03" || state == "53300"
+	}
+	var lite *sqlite.Error
+	if errors.As(err, &lite) {
+		// SQLITE_CANTOPEN (14): the file cannot be opened (its directory gone or unreadable).
+		return lite.Code()&0xff == 14
+	}
+	return false
+}
+
+// notFoundOr maps sql.ErrNoRows to ENOTFOUND for kind and wraps anything else,
+// marked with its kind.
 func notFoundOr(err error, kind string) error {
 	if errors.Is(err, sql.ErrNoRows) {
 		return models.NotFound(kind)
 	}
-	return fmt.Errorf("%s: %w", kind, err)
+	return Classify(fmt.Errorf("%s: %w", kind, err))
 }
 
 // conflictOr maps a unique violation to ECONFLICT naming the column (as a GraphQL
-// field name via fields) and wraps anything else.
+// field name via fields), marked ErrConflict, and marks anything else with its kind.
 func conflictOr(err error, fields map[string]string) error {
 	kind, column := violation(err)
 	if kind == uniqueViolation {
@@ -27,7 +102,7 @@ func conflictOr(err error, fields map[string]string) error {
 		}
 		e := models.Errorf(models.ECONFLICT, "%s is already in use", field)
 		e.Field = field
-		return e
+		return &kindError{e, ErrConflict}
 	}
-	return err
+	return Classify(err)
 }

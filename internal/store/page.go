@@ -38,7 +38,7 @@ func fetchPage[T any](ctx context.Context, q *bun.SelectQuery, p models.PageRequ
 	if !p.SkipTotal {
 		n, err := q.Count(ctx)
 		if err != nil {
-			return nil, err
+			return nil, Classify(err)
 		}
 		total = int(n)
 	}
@@ -51,7 +51,7 @@ func fetchPage[T any](ctx context.Context, q *bun.SelectQuery, p models.PageRequ
 	}
 	var items []T
 	if err := q.Limit(int64(p.First+1)).Scan(ctx, &items); err != nil {
-		return nil, err
+		return nil, Classify(err)
 	}
 	page := &models.Page[T]{TotalCount: total, HasPrevious: p.After != nil}
 	if len(items) > p.First {
@@ -94,7 +94,7 @@ func byID[T any](ctx context.Context, idb bun.IDB, ids []int64, id func(*T) int6
 	}
 	var rows []*T
 	if err := idb.NewSelect().Model(&rows).Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
-		return nil, err
+		return nil, Classify(err)
 	}
 	for _, r := range rows {
 		out[id(r)] = r
