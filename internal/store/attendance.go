@@ -11,6 +11,7 @@ import (
 	"github.com/jinzhu/inflection"
 	"github.com/uptrace/bun"
 
+	"github.com/openkarmayogi/karmayogi/internal/domain"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -303,9 +304,9 @@ func (db *DB) eventAttendance(ctx context.Context, tx bun.Tx, s *models.Session,
 	if _, err := db.reestimate(ctx, tx, pairs); err != nil {
 		return err
 	}
-	acts := make([]activity, len(learnerIDs))
+	acts := make([]domain.Activity, len(learnerIDs))
 	for i, l := range learnerIDs {
-		acts[i] = activity{kind: attendedEvent, learnerID: l, eventID: *s.EventID, at: s.StartsAt}
+		acts[i] = domain.Activity{Kind: domain.AttendedEvent, LearnerID: l, EventID: *s.EventID, At: s.StartsAt}
 	}
 	return db.awardKarma(ctx, tx, acts)
 }

@@ -150,7 +150,7 @@ func (db *DB) writeBatches(ctx context.Context, tx bun.Tx, rows []models.Batch, 
 		if err != nil {
 			return err
 		}
-		if taken := len(seats.taken); b.Seats < taken {
+		if taken := seats.Taken(); b.Seats < taken {
 			refused.add(i, "seats", "%d seats are taken; the batch cannot have fewer", taken)
 			continue
 		}
@@ -192,8 +192,8 @@ func renumberSeats(ctx context.Context, tx bun.Tx, b *models.Batch) error {
 		return err
 	}
 	for _, r := range above {
-		delete(seats.taken, *r.SeatNumber)
-		n, _ := seats.take()
+		seats.Release(*r.SeatNumber)
+		n, _ := seats.Take()
 		if _, err := tx.NewUpdate().Table("seat_requests").Set("seat_number = ?", n).Where("id = ?", r.ID).Exec(ctx); err != nil {
 			return err
 		}

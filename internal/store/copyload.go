@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/openkarmayogi/karmayogi/internal/domain"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -205,7 +206,7 @@ type Loader struct {
 	// as the batches encoded them, and the rollups summed so far.
 	pending      [numLoadTables][]copyRows
 	pendingBytes [numLoadTables]int
-	rollups      map[rollupKey]*rollupSum
+	rollups      map[domain.RollupKey]*domain.RollupSum
 	peers        map[[2]int64]*models.PeerSum
 	free         [numLoadTables]chan []byte // each table's encoding buffers, once sent, for the batches to come
 
@@ -390,7 +391,7 @@ func (l *Loader) begin(ctx context.Context) error {
 	l.learnerIDs, l.emails, l.open = map[string]int64{}, map[string]bool{}, map[int64]*loadLearner{}
 	l.enrolmentCount, l.ratingSum, l.ratingCount = map[int64]int64{}, map[int64]int64{}, map[int64]int64{}
 	l.enrolTouched, l.ratingTouched = map[int64]bool{}, map[int64]bool{}
-	l.rollups = map[rollupKey]*rollupSum{}
+	l.rollups = map[domain.RollupKey]*domain.RollupSum{}
 	l.peers = map[[2]int64]*models.PeerSum{}
 	for t := range l.free {
 		l.free[t] = make(chan []byte, 8*l.opts.Workers)
@@ -605,7 +606,7 @@ type loadBatch struct {
 // loadOutput is a batch's rows, encoded, and its part of the rollups and peer sums.
 type loadOutput struct {
 	rows    [numLoadTables]copyRows
-	rollups map[rollupKey]*rollupSum
+	rollups map[domain.RollupKey]*domain.RollupSum
 	peers   map[[2]int64]*models.PeerSum
 }
 
@@ -647,16 +648,14 @@ func (l *Loader) write() {
 		}
 		for k, s := range out.rollups {
 			if sum := l.rollups[k]; sum != nil {
-				sum.add(s)
+				sum.Add(s)
 			} else {
 				l.rollups[k] = s
 			}
 		}
 		for k, s := range out.peers {
 			if sum := l.peers[k]; sum != nil {
-				sum.Events += s.Events
-				sum.Weight += s.Weight
-				sum.Outcome += s.Outcome
+				sum.Add(*s)
 			} else {
 				l.peers[k] = s
 			}
@@ -714,7 +713,7 @@ func (l *Loader) copyTable(t int) error {
 
 // newOutput returns an empty output whose tables encode into kept buffers.
 func (l *Loader) newOutput() *loadOutput {
-	out := &loadOutput{rollups: map[rollupKey]*rollupSum{}, peers: map[[2]int64]*models.PeerSum{}}
+	out := &loadOutput{rollups: map[domain.RollupKey]*domain.RollupSum{}, peers: map[[2]int64]*models.PeerSum{}}
 	for t := range out.rows {
 		select {
 		case out.rows[t].buf = <-l.free[t]:

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/openkarmayogi/karmayogi/internal/domain"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -27,7 +28,7 @@ type loadCatalogue struct {
 	touches                     map[int64][]models.SessionCompetency // by session
 	batchCodes                  map[int64]string
 	eventNames                  map[int64]string
-	rules                       map[models.KarmaReason]models.KarmaRule
+	rules                       domain.KarmaRules
 	priors                      [5][6]float64
 }
 
@@ -137,7 +138,7 @@ type loadLearner struct {
 	ratings      []models.CourseRating
 	attended     []models.Attendance
 	ledger       []models.KarmaEntry
-	monthly      map[capKey]int // ledger entries by reason and IST month
+	monthly      map[domain.CapKey]int // ledger entries counting towards a cap, by reason and IST month
 	points       int
 	hasTotal     bool // a karma_totals row exists
 }
@@ -371,7 +372,7 @@ next:
 		}
 		r := rows[i]
 		ll := &loadLearner{id: id, code: r.EmployeeCode, name: r.Name, email: r.Email, designation: r.Designation,
-			orgID: r.OrganisationID, version: 1, createdAt: now, updatedAt: now, monthly: map[capKey]int{}}
+			orgID: r.OrganisationID, version: 1, createdAt: now, updatedAt: now, monthly: map[domain.CapKey]int{}}
 		if recs[i].HasRoles {
 			ll.roles = roleIDs[i]
 		}
@@ -513,7 +514,7 @@ func (l *Loader) UpsertEnrolments(ctx context.Context, recs []models.EnrolmentRe
 	}
 	seq := l.seq["enrolments"]
 	var done []*models.Enrolment
-	var acts []activity
+	var acts []domain.Activity
 	var bumped bumps
 	for _, w := range writes {
 		e, ll := rows[w.i], learners[w.i]
@@ -525,7 +526,7 @@ func (l *Loader) UpsertEnrolments(ctx context.Context, recs []models.EnrolmentRe
 			stored = &e
 			ll.enrolments = append(ll.enrolments, stored)
 			l.enrolTouched[e.CourseID] = true
-			acts = append(acts, activity{kind: enrolled, learnerID: e.LearnerID, courseID: e.CourseID, enrolmentID: id, at: e.EnrolledAt})
+			acts = append(acts, domain.Activity{Kind: domain.Enrolled, LearnerID: e.LearnerID, CourseID: e.CourseID, EnrolmentID: id, At: e.EnrolledAt})
 		} else {
 			stored.Status, stored.Progress, stored.EnrolledAt, stored.CompletedAt = e.Status, e.Progress, e.EnrolledAt, e.CompletedAt
 		}
@@ -546,7 +547,7 @@ func (l *Loader) UpsertEnrolments(ctx context.Context, recs []models.EnrolmentRe
 		switch {
 		case old == nil:
 			ll.ratings = append(ll.ratings, models.CourseRating{LearnerID: ll.id, CourseID: course, Stars: stars, RatedAt: ratedAt})
-			acts = append(acts, activity{kind: rated, learnerID: ll.id, courseID: course, at: ratedAt})
+			acts = append(acts, domain.Activity{Kind: domain.Rated, LearnerID: ll.id, CourseID: course, At: ratedAt})
 		case old.Stars != stars:
 			old.Stars, old.RatedAt = stars, ratedAt
 		default:
@@ -568,33 +569,16 @@ func (l *Loader) complete(done []*models.Enrolment) {
 		return
 	}
 	seq := l.seq["certificates"]
-	acts := make([]activity, len(done))
-	for i, e := range done {
-		ll := l.open[e.LearnerID]
-		id := seq.take()
-		if !slices.ContainsFunc(ll.certificates, func(c models.Certificate) bool { return c.CourseID == e.CourseID }) { // ON CONFLICT DO NOTHING
-			ll.certificates = append(ll.certificates, models.Certificate{ID: id, LearnerID: e.LearnerID, CourseID: e.CourseID,
-				EnrolmentID: e.ID, VerificationCode: verificationCode(), IssuedAt: *e.CompletedAt, Verification: models.VerifiedByProvider})
+	certs, acts := domain.CompletionCertificates(done, models.VerifiedByProvider, verificationCode)
+	for _, c := range certs {
+		ll := l.open[c.LearnerID]
+		c.ID = seq.take()
+		if !slices.ContainsFunc(ll.certificates, func(h models.Certificate) bool { return h.CourseID == c.CourseID }) { // ON CONFLICT DO NOTHING
+			ll.certificates = append(ll.certificates, c)
 		}
-		acts[i] = activity{kind: completed, learnerID: e.LearnerID, courseID: e.CourseID, enrolmentID: e.ID, at: *e.CompletedAt}
 	}
 	l.award(acts)
-	type key struct{ learner, competency, at int64 }
-	row := map[key]int{}
-	var evidence []models.Evidence
-	now := l.db.now()
-	for _, e := range done {
-		for _, cc := range l.cat.imparts[e.CourseID] {
-			k := key{e.LearnerID, cc.CompetencyID, e.CompletedAt.UnixMicro()}
-			if i, ok := row[k]; ok {
-				evidence[i].Level = max(evidence[i].Level, cc.ToLevel)
-				continue
-			}
-			row[k] = len(evidence)
-			evidence = append(evidence, models.Evidence{LearnerID: e.LearnerID, CompetencyID: cc.CompetencyID,
-				Source: models.CourseCompletion, Level: cc.ToLevel, ObservedAt: *e.CompletedAt, Verification: models.VerifiedByProvider, CreatedAt: now})
-		}
-	}
+	evidence := domain.CompletionEvidence(done, models.VerifiedByProvider, l.cat.imparts, l.db.now())
 	seq = l.seq["evidence"]
 	for _, e := range evidence {
 		ll := l.open[e.LearnerID]
@@ -701,9 +685,9 @@ func (l *Loader) attend(s *models.Session, learners []*loadLearner) {
 				Source: models.EventAttendance, Level: c.Level, ObservedAt: at, CreatedAt: created})
 		}
 	}
-	acts := make([]activity, len(fresh))
+	acts := make([]domain.Activity, len(fresh))
 	for i, ll := range fresh {
-		acts[i] = activity{kind: attendedEvent, learnerID: ll.id, eventID: *s.EventID, at: s.StartsAt}
+		acts[i] = domain.Activity{Kind: domain.AttendedEvent, LearnerID: ll.id, EventID: *s.EventID, At: s.StartsAt}
 	}
 	l.award(acts)
 	bumpedAt := l.db.now()
@@ -712,63 +696,51 @@ func (l *Loader) attend(s *models.Session, learners []*loadLearner) {
 	}
 }
 
-// award is awardKarma on loaded learners: the same rules (karmaFacts.awards),
-// ledger keys, monthly caps and totals. No loaded learner is in a plan or has
-// taken a final assessment (their tables start empty), so no course is a plan's
-// and none is passed.
-func (l *Loader) award(acts []activity) {
+// award is awardKarma on loaded learners: the same rules (domain.KarmaFacts.Awards
+// and domain.Admit), ledger keys, monthly caps and totals. No loaded learner is in
+// a plan or has taken a final assessment (their tables start empty), so no course
+// is a plan's and none is passed.
+func (l *Loader) award(acts []domain.Activity) {
 	if len(acts) == 0 {
 		return
 	}
-	acts = slices.Clone(acts)
-	slices.SortFunc(acts, func(a, b activity) int {
-		return cmp.Or(a.at.Compare(b.at), cmp.Compare(a.learnerID, b.learnerID), cmp.Compare(a.kind, b.kind),
-			cmp.Compare(a.courseID, b.courseID), cmp.Compare(a.eventID, b.eventID))
-	})
-	f := &karmaFacts{titles: l.cat.titles, events: l.cat.eventNames, due: map[pair]time.Time{},
-		passed: map[pair]bool{}, completed: map[pair]bool{}, first: map[int64]int64{}}
+	acts = domain.SortActivities(acts)
+	f := &domain.KarmaFacts{Titles: l.cat.titles, Events: l.cat.eventNames, Due: map[domain.Pair]time.Time{},
+		Passed: map[domain.Pair]bool{}, Completed: map[domain.Pair]bool{}, First: map[int64]int64{}}
 	for _, a := range acts {
-		if a.kind != enrolled {
-			continue
+		if a.Kind == domain.Enrolled {
+			f.First[a.LearnerID] = domain.FirstEnrolment(l.open[a.LearnerID].enrolments).ID
 		}
-		var first *models.Enrolment
-		for _, e := range l.open[a.learnerID].enrolments {
-			if first == nil || e.EnrolledAt.Before(first.EnrolledAt) || (e.EnrolledAt.Equal(first.EnrolledAt) && e.ID < first.ID) {
-				first = e
-			}
-		}
-		f.first[a.learnerID] = first.ID
 	}
 	rules := l.cat.rules
-	awards := f.awards(acts, rules)
+	awards := f.Awards(acts, rules)
 	if len(awards) == 0 {
 		return
 	}
-	hasCap := false
-	for _, a := range awards {
-		hasCap = hasCap || (a.capped && rules[a.entry.Reason].MonthlyCap != nil)
-	}
-	if hasCap { // addTotals of zeros, which writes a total for every learner awarded
+	if domain.AnyCounted(awards, rules) { // addTotals of zeros, which writes a total for every learner awarded
 		for _, a := range awards {
-			l.open[a.entry.LearnerID].hasTotal = true
+			l.open[a.Entry.LearnerID].hasTotal = true
 		}
 	}
-	seq := l.seq["karma_ledger"]
-	for _, a := range awards {
-		e, ll := a.entry, l.open[a.entry.LearnerID]
-		if ll.holds(e.Reason, e.Subject) {
-			continue
-		}
-		m := capKey{e.LearnerID, e.Reason, istMonth(e.AwardedAt)}
-		if limit := rules[e.Reason].MonthlyCap; a.capped && limit != nil && ll.monthly[m] >= *limit {
-			continue // over the cap: not earned, so not written
-		}
-		ll.monthly[m]++
-		e.ID = seq.take()
-		ll.ledger = append(ll.ledger, e)
-		ll.points += e.Points
-		ll.hasTotal = true
+	domain.Admit(awards, rules, (*loadLedger)(l))
+}
+
+// loadLedger is the ledger of the open learners, as domain.Admit sees it.
+type loadLedger Loader
+
+func (l *loadLedger) Holds(k domain.LedgerKey) bool {
+	return l.open[k.LearnerID].holds(k.Reason, k.Subject)
+}
+func (l *loadLedger) Count(k domain.CapKey) int { return l.open[k.LearnerID].monthly[k] }
+func (l *loadLedger) Add(e models.KarmaEntry, counted bool) {
+	ll := l.open[e.LearnerID]
+	if counted {
+		ll.monthly[domain.CapKey{LearnerID: e.LearnerID, Reason: e.Reason, Month: domain.ISTMonth(e.AwardedAt)}]++
 	}
+	e.ID = l.seq["karma_ledger"].take()
+	ll.ledger = append(ll.ledger, e)
+	ll.points += e.Points
+	ll.hasTotal = true
 }
 
 // UpsertAssessmentItems writes item banks through the bulk path: they belong to the

@@ -9,6 +9,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/openkarmayogi/karmayogi/internal/domain"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -251,14 +252,14 @@ func (db *DB) writeEnrolments(ctx context.Context, tx bun.Tx, recs []models.Enro
 	}
 	var done []*models.Enrolment
 	var enrolledIn, bump []int64
-	var acts []activity // karma: new enrolments and first ratings, as enrol and RateCourse award it
+	var acts []domain.Activity // karma: new enrolments and first ratings, as enrol and RateCourse award it
 	for _, e := range wrote {
 		k := [2]int64{e.LearnerID, e.CourseID}
 		delete(expected, k)
 		old := stored[k]
 		if old == nil {
 			enrolledIn = append(enrolledIn, e.CourseID)
-			acts = append(acts, activity{kind: enrolled, learnerID: e.LearnerID, courseID: e.CourseID, enrolmentID: e.ID, at: e.EnrolledAt})
+			acts = append(acts, domain.Activity{Kind: domain.Enrolled, LearnerID: e.LearnerID, CourseID: e.CourseID, EnrolmentID: e.ID, At: e.EnrolledAt})
 		}
 		if e.Status == models.Completed && (old == nil || old.Status != models.Completed) {
 			done = append(done, e)
@@ -296,7 +297,7 @@ func (db *DB) writeEnrolments(ctx context.Context, tx bun.Tx, recs []models.Enro
 		ratedCourses = append(ratedCourses, p.CourseID)
 		bump = append(bump, p.LearnerID)
 		if !before[[2]int64{p.LearnerID, p.CourseID}] {
-			acts = append(acts, activity{kind: rated, learnerID: p.LearnerID, courseID: p.CourseID, at: now})
+			acts = append(acts, domain.Activity{Kind: domain.Rated, LearnerID: p.LearnerID, CourseID: p.CourseID, At: now})
 		}
 	}
 	if err := recountRatings(ctx, tx, dedupe(ratedCourses)); err != nil {
