@@ -56,3 +56,12 @@ func CompletionEvidence(done []*models.Enrolment, how models.CompletionVerificat
 	}
 	return out
 }
+
+// SameEnrolment reports whether writing enrolment e over the stored old would
+// change nothing: the same status, progress, enrolment and completion instants.
+// Such a record writes nothing, so importing a file again bumps no version.
+func SameEnrolment(old, e *models.Enrolment) bool {
+	sameCompletion := (old.CompletedAt == nil) == (e.CompletedAt == nil) &&
+		(old.CompletedAt == nil || old.CompletedAt.Equal(*e.CompletedAt))
+	return old.Status == e.Status && old.Progress == e.Progress && old.EnrolledAt.Equal(e.EnrolledAt) && sameCompletion
+}

@@ -1,4 +1,4 @@
-package store
+package pgload
 
 import (
 	"bytes"
@@ -19,10 +19,11 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/openkarmayogi/karmayogi/internal/domain"
+	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
-// Bulk loading on PostgreSQL. A Loader is a models.BulkWriter for filling a
+// Package pgload bulk-loads a PostgreSQL database. A Loader is a models.BulkWriter for filling a
 // database that holds no learners yet (a fresh one, after its catalogue): the
 // catalogue goes through the ordinary bulk path, and the learners with their
 // learning record go in with COPY instead of upserts, with every derived row
@@ -52,25 +53,25 @@ import (
 // back. While it runs, the learner tables and the catalogue tables they refer to
 // are locked: load before serving.
 
-// ErrNoBulkLoad is returned by NewLoader for a database a bulk load cannot fill:
+// ErrNoBulkLoad is returned by New for a database a bulk load cannot fill:
 // not PostgreSQL, or holding learners (or rows that refer to them) already.
 var ErrNoBulkLoad = errors.New("store: a bulk load needs a PostgreSQL database without learners")
 
-// LoaderOptions configures a Loader.
-type LoaderOptions struct {
+// Options configures a Loader.
+type Options struct {
 	Progress io.Writer // one line per stage; nil for silence
 	Workers  int       // goroutines deriving rows; 0: GOMAXPROCS
 }
 
-// LoadStats says what a load wrote and how long each stage took.
-type LoadStats struct {
+// Stats says what a load wrote and how long each stage took.
+type Stats struct {
 	Rows   map[string]int64         // rows copied, by table
 	Copy   map[string]time.Duration // time spent in COPY, by table
-	Stages []LoadStage              // in order
+	Stages []Stage                  // in order
 }
 
-// LoadStage is a stage of a load and its duration.
-type LoadStage struct {
+// Stage is a stage of a load and its duration.
+type Stage struct {
 	Name     string
 	Duration time.Duration
 }
@@ -171,10 +172,10 @@ func (s *loadSequence) take() int64 { s.next++; return s.next - 1 }
 const copyChunk = 8 << 20
 
 // Loader loads learners and their learning record into an empty PostgreSQL
-// database; see NewLoader. It is not safe for concurrent use.
+// database; see New. It is not safe for concurrent use.
 type Loader struct {
-	db   *DB
-	opts LoaderOptions
+	db   *store.DB
+	opts Options
 	mode loaderMode
 
 	cat  *loadCatalogue
@@ -210,7 +211,7 @@ type Loader struct {
 	peers        map[[2]int64]*models.PeerSum
 	free         [numLoadTables]chan []byte // each table's encoding buffers, once sent, for the batches to come
 
-	stats   LoadStats
+	stats   Stats
 	started time.Time
 	// Where the streaming went: in the loader's calls (waiting on the pipeline
 	// included), and deriving on the workers.
@@ -221,22 +222,22 @@ type Loader struct {
 // timeCall adds the time since start to the time spent in the loader's calls.
 func (l *Loader) timeCall(start time.Time) { l.inCalls += time.Since(start) }
 
-// NewLoader returns a Loader for db, or ErrNoBulkLoad (wrapped, saying why) when db
-// is not PostgreSQL or already holds learners. The check is repeated, under lock,
+// New returns a Loader for db, or ErrNoBulkLoad (wrapped, saying why) when db is
+// not PostgreSQL or already holds learners. The check is repeated, under lock,
 // when the first learner arrives; should the database have gained learners by
 // then, the Loader passes every call on to db instead.
-func (db *DB) NewLoader(ctx context.Context, opts LoaderOptions) (*Loader, error) {
-	if db.dialect != "postgres" {
-		return nil, fmt.Errorf("%w: the database is %s", ErrNoBulkLoad, db.dialect)
+func New(ctx context.Context, db *store.DB, opts Options) (*Loader, error) {
+	if db.Dialect() != "postgres" {
+		return nil, fmt.Errorf("%w: the database is %s", ErrNoBulkLoad, db.Dialect())
 	}
-	if db.estimator == nil {
+	if db.Estimator() == nil {
 		panic("store: the learning record needs an estimator (SetEstimator)")
 	}
-	tables, err := learnerTables(ctx, db.bun.DB)
+	tables, err := learnerTables(ctx, db.Bun().DB)
 	if err != nil {
 		return nil, err
 	}
-	if table, err := firstNonEmpty(ctx, db.bun.DB, tables); err != nil {
+	if table, err := firstNonEmpty(ctx, db.Bun().DB, tables); err != nil {
 		return nil, err
 	} else if table != "" {
 		return nil, fmt.Errorf("%w: %s holds rows", ErrNoBulkLoad, table)
@@ -244,7 +245,7 @@ func (db *DB) NewLoader(ctx context.Context, opts LoaderOptions) (*Loader, error
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
-	return &Loader{db: db, opts: opts, stats: LoadStats{Rows: map[string]int64{}, Copy: map[string]time.Duration{}}}, nil
+	return &Loader{db: db, opts: opts, stats: Stats{Rows: map[string]int64{}, Copy: map[string]time.Duration{}}}, nil
 }
 
 // queryer is what both *sql.DB and *sql.Conn offer.
@@ -318,7 +319,7 @@ func (l *Loader) notice(format string, args ...any) {
 // stage records that a stage ended now, started at since, and reports it.
 func (l *Loader) stage(name string, since time.Time) {
 	d := time.Since(since)
-	l.stats.Stages = append(l.stats.Stages, LoadStage{Name: name, Duration: d})
+	l.stats.Stages = append(l.stats.Stages, Stage{Name: name, Duration: d})
 	l.notice("%s in %s", name, d.Round(time.Millisecond))
 }
 
@@ -364,11 +365,11 @@ func (l *Loader) begin(ctx context.Context) error {
 		return errors.New("store: the bulk load is finished")
 	}
 	l.started = time.Now()
-	cat, err := l.db.loadCatalogueSnapshot(ctx)
+	cat, err := loadCatalogueSnapshot(ctx, l.db)
 	if err != nil {
 		return err
 	}
-	conn, err := l.db.bun.DB.Conn(ctx)
+	conn, err := l.db.Bun().DB.Conn(ctx)
 	if err != nil {
 		return err
 	}
@@ -759,7 +760,7 @@ func (l *Loader) drain() {
 // Finish derives and copies what remains, builds the constraints and indexes,
 // sets the sequences and the courses' counts, analyzes the tables and commits. A
 // Loader that never saw a learner has nothing to do.
-func (l *Loader) Finish(ctx context.Context) (LoadStats, error) {
+func (l *Loader) Finish(ctx context.Context) (Stats, error) {
 	switch l.mode {
 	case loadBeforeLearners, loadPassThrough:
 		l.mode = loadFinished

@@ -1,4 +1,4 @@
-package store
+package pgload
 
 import (
 	"cmp"
@@ -66,7 +66,7 @@ func (l *Loader) derive(batch []*loadLearner) *loadOutput {
 			for hi < len(byCompetency) && byCompetency[hi].CompetencyID == byCompetency[lo].CompetencyID {
 				hi++
 			}
-			p := l.db.estimator.Estimate(ll.id, byCompetency[lo].CompetencyID, byCompetency[lo:hi:hi])
+			p := l.db.Estimator().Estimate(ll.id, byCompetency[lo].CompetencyID, byCompetency[lo:hi:hi])
 			lo = hi
 			var ps [6]float64
 			if len(p.Distribution) == 6 {

@@ -1,4 +1,4 @@
-package store
+package pgload
 
 import (
 	"cmp"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/openkarmayogi/karmayogi/internal/domain"
+	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -33,16 +34,16 @@ type loadCatalogue struct {
 }
 
 // loadCatalogueSnapshot reads the catalogue the learning record refers to.
-func (db *DB) loadCatalogueSnapshot(ctx context.Context) (*loadCatalogue, error) {
+func loadCatalogueSnapshot(ctx context.Context, db *store.DB) (*loadCatalogue, error) {
 	c := &loadCatalogue{titles: map[int64]string{}, imparts: map[int64][]models.CourseCompetency{},
 		reqs: map[int64][]models.RoleRequirement{}, sessions: map[string]*models.Session{},
-		touches: map[int64][]models.SessionCompetency{}, priors: db.priors().Pooled}
+		touches: map[int64][]models.SessionCompetency{}, priors: db.Priors().Pooled}
 	codes := func(table string) (map[string]int64, error) {
 		var rows []struct {
 			ID   int64  `bun:"id"`
 			Code string `bun:"code"`
 		}
-		err := db.bun.NewSelect().Table(table).Column("id", "code").Scan(ctx, &rows)
+		err := db.Bun().NewSelect().Table(table).Column("id", "code").Scan(ctx, &rows)
 		out := make(map[string]int64, len(rows))
 		for _, r := range rows {
 			out[r.Code] = r.ID
@@ -64,7 +65,7 @@ func (db *DB) loadCatalogueSnapshot(ctx context.Context) (*loadCatalogue, error)
 		Code  string `bun:"code"`
 		Title string `bun:"title"`
 	}
-	if err := db.bun.NewSelect().Table("courses").Column("id", "code", "title").Scan(ctx, &courses); err != nil {
+	if err := db.Bun().NewSelect().Table("courses").Column("id", "code", "title").Scan(ctx, &courses); err != nil {
 		return nil, err
 	}
 	c.courses = make(map[string]int64, len(courses))
@@ -72,28 +73,28 @@ func (db *DB) loadCatalogueSnapshot(ctx context.Context) (*loadCatalogue, error)
 		c.courses[r.Code], c.titles[r.ID] = r.ID, r.Title
 	}
 	var links []models.CourseCompetency
-	if err := db.bun.NewSelect().Model(&links).Order("course_id", "competency_id").Scan(ctx); err != nil {
+	if err := db.Bun().NewSelect().Model(&links).Order("course_id", "competency_id").Scan(ctx); err != nil {
 		return nil, err
 	}
 	for _, cc := range links {
 		c.imparts[cc.CourseID] = append(c.imparts[cc.CourseID], cc)
 	}
 	var reqs []models.RoleRequirement
-	if err := db.bun.NewSelect().Model(&reqs).Order("role_id", "competency_id").Scan(ctx); err != nil {
+	if err := db.Bun().NewSelect().Model(&reqs).Order("role_id", "competency_id").Scan(ctx); err != nil {
 		return nil, err
 	}
 	for _, r := range reqs {
 		c.reqs[r.RoleID] = append(c.reqs[r.RoleID], r)
 	}
 	var sessions []*models.Session
-	if err := db.bun.NewSelect().Model(&sessions).Scan(ctx); err != nil {
+	if err := db.Bun().NewSelect().Model(&sessions).Scan(ctx); err != nil {
 		return nil, err
 	}
 	for _, s := range sessions {
 		c.sessions[s.Code] = s
 	}
 	var touches []models.SessionCompetency
-	if err := db.bun.NewSelect().Model(&touches).Order("session_id", "competency_id").Scan(ctx); err != nil {
+	if err := db.Bun().NewSelect().Model(&touches).Order("session_id", "competency_id").Scan(ctx); err != nil {
 		return nil, err
 	}
 	for _, t := range touches {
@@ -103,22 +104,27 @@ func (db *DB) loadCatalogueSnapshot(ctx context.Context) (*loadCatalogue, error)
 		ID   int64  `bun:"id"`
 		Name string `bun:"name"`
 	}
-	if err := db.bun.NewSelect().Table("batches").ColumnExpr("id, code AS name").Scan(ctx, &batches); err != nil {
+	if err := db.Bun().NewSelect().Table("batches").ColumnExpr("id, code AS name").Scan(ctx, &batches); err != nil {
 		return nil, err
 	}
 	c.batchCodes = make(map[int64]string, len(batches))
 	for _, b := range batches {
 		c.batchCodes[b.ID] = b.Name
 	}
-	if err := db.bun.NewSelect().Table("learning_events").Column("id", "name").Scan(ctx, &batches); err != nil {
+	if err := db.Bun().NewSelect().Table("learning_events").Column("id", "name").Scan(ctx, &batches); err != nil {
 		return nil, err
 	}
 	c.eventNames = make(map[int64]string, len(batches))
 	for _, e := range batches {
 		c.eventNames[e.ID] = e.Name
 	}
-	if c.rules, err = karmaRules(ctx, db.bun); err != nil {
+	rules, err := db.FindKarmaRules(ctx)
+	if err != nil {
 		return nil, err
+	}
+	c.rules = make(domain.KarmaRules, len(rules))
+	for _, r := range rules {
+		c.rules[r.Reason] = r
 	}
 	return c, nil
 }
@@ -314,7 +320,7 @@ func (l *Loader) UpsertLearners(ctx context.Context, recs []models.LearnerRecord
 			return nil, err
 		}
 	}
-	var rejected rejections
+	var rejected models.RecordErrors
 	var valid []int
 	rows := make([]models.Learner, len(recs))
 	roleIDs := make([][]int64, len(recs))
@@ -322,17 +328,17 @@ next:
 	for i, r := range recs {
 		n := models.NewLearner{EmployeeCode: r.EmployeeCode, Name: r.Name, Email: r.Email, Designation: r.Designation, OrganisationID: l.cat.orgs[r.OrganisationCode]}
 		if err := n.Validate(); err != nil {
-			rejected.reject(i, err, map[string]string{"employeeCode": "employee_code"})
+			rejected.Reject(i, err, map[string]string{"employeeCode": "employee_code"})
 			continue
 		}
 		if n.OrganisationID == 0 {
-			rejected.add(i, "organisation_code", "no organisation has code %q", r.OrganisationCode)
+			rejected.Add(i, "organisation_code", "no organisation has code %q", r.OrganisationCode)
 			continue
 		}
 		for _, code := range r.RoleCodes {
 			id := l.cat.roles[code]
 			if id == 0 {
-				rejected.add(i, "role_codes", "no role has code %q", code)
+				rejected.Add(i, "role_codes", "no role has code %q", code)
 				continue next
 			}
 			roleIDs[i] = append(roleIDs[i], id)
@@ -342,7 +348,7 @@ next:
 			OrganisationID: n.OrganisationID, Version: 1}
 		valid = append(valid, i)
 	}
-	valid = latest(valid, func(i int) string { return recs[i].EmployeeCode })
+	valid = domain.Latest(valid, func(i int) string { return recs[i].EmployeeCode })
 	for _, i := range valid {
 		if l.learnerIDs[rows[i].EmployeeCode] != 0 {
 			return nil, fmt.Errorf("store: bulk load: learner %s is loaded already; a bulk load takes each learner once", rows[i].EmployeeCode)
@@ -363,11 +369,11 @@ next:
 	if violation >= 0 {
 		seq.next += int64(violation + 1)
 	}
-	now := l.db.now()
+	now := l.db.Now()
 	for _, i := range valid {
 		id := seq.take()
 		if violation >= 0 && l.emails[rows[i].Email] {
-			rejected.add(i, "email", "already in use by another record")
+			rejected.Add(i, "email", "already in use by another record")
 			continue
 		}
 		r := rows[i]
@@ -395,8 +401,8 @@ func (l *Loader) UpsertEvidence(ctx context.Context, recs []models.EvidenceRecor
 	if err != nil {
 		return nil, err
 	}
-	var rejected rejections
-	now := l.db.now()
+	var rejected models.RecordErrors
+	now := l.db.Now()
 	var valid []int
 	rows := make([]models.Evidence, len(recs))
 	for i, r := range recs {
@@ -406,16 +412,16 @@ func (l *Loader) UpsertEvidence(ctx context.Context, recs []models.EvidenceRecor
 		}
 		switch err := n.Validate(now); {
 		case n.LearnerID == 0:
-			rejected.add(i, "employee_code", "no learner has employee code %q", r.EmployeeCode)
+			rejected.Add(i, "employee_code", "no learner has employee code %q", r.EmployeeCode)
 		case n.CompetencyID == 0:
-			rejected.add(i, "competency_code", "no competency has code %q", r.CompetencyCode)
+			rejected.Add(i, "competency_code", "no competency has code %q", r.CompetencyCode)
 		case err != nil:
-			rejected.reject(i, err, evidenceColumns)
+			rejected.Reject(i, err, store.EvidenceColumns)
 		case r.ObservedAt.IsZero():
-			rejected.add(i, "observed_at", "must not be empty")
+			rejected.Add(i, "observed_at", "must not be empty")
 		default:
 			rows[i] = models.Evidence{LearnerID: n.LearnerID, CompetencyID: n.CompetencyID, Source: n.Source,
-				Level: n.Level, Score: n.Score, ObservedAt: instant(n.ObservedAt), CreatedAt: now}
+				Level: n.Level, Score: n.Score, ObservedAt: domain.Instant(n.ObservedAt), CreatedAt: now}
 			valid = append(valid, i)
 		}
 	}
@@ -424,7 +430,7 @@ func (l *Loader) UpsertEvidence(ctx context.Context, recs []models.EvidenceRecor
 		source              models.EvidenceSource
 		at                  int64
 	}
-	valid = latest(valid, func(i int) key { // the bulk path's key, as a struct
+	valid = domain.Latest(valid, func(i int) key { // the bulk path's key, as a struct
 		e := rows[i]
 		return key{e.LearnerID, e.CompetencyID, e.Source, e.ObservedAt.UnixMicro()}
 	})
@@ -435,7 +441,7 @@ func (l *Loader) UpsertEvidence(ctx context.Context, recs []models.EvidenceRecor
 		e.ID = seq.take()
 		// ON CONFLICT DO UPDATE ... WHERE the level or the score differs.
 		if old := ll.findEvidence(e.CompetencyID, e.Source, e.ObservedAt); old != nil {
-			if old.Level == e.Level && samePtr(old.Score, e.Score) {
+			if old.Level == e.Level && sameScore(old.Score, e.Score) {
 				continue
 			}
 			old.Level, old.Score = e.Level, e.Score
@@ -444,7 +450,7 @@ func (l *Loader) UpsertEvidence(ctx context.Context, recs []models.EvidenceRecor
 		}
 		bumped.add(ll)
 	}
-	bumped.apply(l.db.now())
+	bumped.apply(l.db.Now())
 	return rejected, nil
 }
 
@@ -461,30 +467,30 @@ func (l *Loader) UpsertEnrolments(ctx context.Context, recs []models.EnrolmentRe
 	if err != nil {
 		return nil, err
 	}
-	var rejected rejections
-	now := l.db.now()
+	var rejected models.RecordErrors
+	now := l.db.Now()
 	var valid []int
 	rows := make([]models.Enrolment, len(recs))
 	for i, r := range recs {
 		course := l.cat.courses[r.CourseCode]
 		switch err := r.Validate(now); {
 		case learners[i] == nil:
-			rejected.add(i, "employee_code", "no learner has employee code %q", r.EmployeeCode)
+			rejected.Add(i, "employee_code", "no learner has employee code %q", r.EmployeeCode)
 		case course == 0:
-			rejected.add(i, "course_code", "no course has code %q", r.CourseCode)
+			rejected.Add(i, "course_code", "no course has code %q", r.CourseCode)
 		case err != nil:
-			rejected.reject(i, err, enrolmentColumns)
+			rejected.Reject(i, err, store.EnrolmentColumns)
 		default:
-			rows[i] = models.Enrolment{LearnerID: learners[i].id, CourseID: course, Status: r.Status, Progress: r.Progress, EnrolledAt: instant(r.EnrolledAt)}
+			rows[i] = models.Enrolment{LearnerID: learners[i].id, CourseID: course, Status: r.Status, Progress: r.Progress, EnrolledAt: domain.Instant(r.EnrolledAt)}
 			if r.CompletedAt != nil {
-				at := instant(*r.CompletedAt)
+				at := domain.Instant(*r.CompletedAt)
 				rows[i].CompletedAt = &at
 			}
 			valid = append(valid, i)
 		}
 	}
-	valid = latest(valid, func(i int) [2]int64 { return [2]int64{rows[i].LearnerID, rows[i].CourseID} })
-	refused := refusals{}
+	valid = domain.Latest(valid, func(i int) [2]int64 { return [2]int64{rows[i].LearnerID, rows[i].CourseID} })
+	refused := models.RecordRefusals{}
 	type write struct {
 		i   int
 		old *models.Enrolment
@@ -496,16 +502,16 @@ func (l *Loader) UpsertEnrolments(ctx context.Context, recs []models.EnrolmentRe
 		switch {
 		case old == nil:
 		case e.Progress < old.Progress:
-			refused.add(i, "progress", "must not go below the stored progress %.2f", old.Progress)
+			refused.Add(i, "progress", "must not go below the stored progress %.2f", old.Progress)
 			continue
 		case old.Status == models.Completed && e.Status != models.Completed:
-			refused.add(i, "status", "must stay COMPLETED: the enrolment was completed at %s", old.CompletedAt.Format(time.RFC3339))
+			refused.Add(i, "status", "must stay COMPLETED: the enrolment was completed at %s", old.CompletedAt.Format(time.RFC3339))
 			continue
 		case old.Status == models.Completed && !old.CompletedAt.Equal(*e.CompletedAt):
-			refused.add(i, "completed_at", "must stay %s, when the enrolment was completed", old.CompletedAt.Format(time.RFC3339))
+			refused.Add(i, "completed_at", "must stay %s, when the enrolment was completed", old.CompletedAt.Format(time.RFC3339))
 			continue
 		}
-		if old == nil || !sameEnrolment(old, &e) {
+		if old == nil || !domain.SameEnrolment(old, &e) {
 			writes = append(writes, write{i, old})
 		}
 		if recs[i].Rating != nil {
@@ -536,7 +542,7 @@ func (l *Loader) UpsertEnrolments(ctx context.Context, recs []models.EnrolmentRe
 		bumped.add(ll)
 	}
 	l.complete(done)
-	ratedAt := l.db.now()
+	ratedAt := l.db.Now()
 	for _, i := range rating {
 		if _, ok := refused[i]; ok {
 			continue
@@ -557,8 +563,8 @@ func (l *Loader) UpsertEnrolments(ctx context.Context, recs []models.EnrolmentRe
 		bumped.add(ll)
 	}
 	l.award(acts)
-	bumped.apply(l.db.now())
-	return refused.appendTo(rejected), nil
+	bumped.apply(l.db.Now())
+	return refused.AppendTo(rejected), nil
 }
 
 // complete is DB.complete on loaded learners: certificates, karma, then the
@@ -569,7 +575,7 @@ func (l *Loader) complete(done []*models.Enrolment) {
 		return
 	}
 	seq := l.seq["certificates"]
-	certs, acts := domain.CompletionCertificates(done, models.VerifiedByProvider, verificationCode)
+	certs, acts := domain.CompletionCertificates(done, models.VerifiedByProvider, store.VerificationCode)
 	for _, c := range certs {
 		ll := l.open[c.LearnerID]
 		c.ID = seq.take()
@@ -578,7 +584,7 @@ func (l *Loader) complete(done []*models.Enrolment) {
 		}
 	}
 	l.award(acts)
-	evidence := domain.CompletionEvidence(done, models.VerifiedByProvider, l.cat.imparts, l.db.now())
+	evidence := domain.CompletionEvidence(done, models.VerifiedByProvider, l.cat.imparts, l.db.Now())
 	seq = l.seq["evidence"]
 	for _, e := range evidence {
 		ll := l.open[e.LearnerID]
@@ -607,20 +613,20 @@ func (l *Loader) UpsertAttendance(ctx context.Context, recs []models.AttendanceR
 	if err != nil {
 		return nil, err
 	}
-	var rejected rejections
+	var rejected models.RecordErrors
 	var valid []int
 	for i, r := range recs {
 		switch {
 		case l.cat.sessions[r.SessionCode] == nil:
-			rejected.add(i, "session_code", "no session has code %q", r.SessionCode)
+			rejected.Add(i, "session_code", "no session has code %q", r.SessionCode)
 		case learners[i] == nil:
-			rejected.add(i, "employee_code", "no learner has employee code %q", r.EmployeeCode)
+			rejected.Add(i, "employee_code", "no learner has employee code %q", r.EmployeeCode)
 		default:
 			valid = append(valid, i)
 		}
 	}
-	valid = latest(valid, func(i int) string { return recs[i].SessionCode + "\x00" + recs[i].EmployeeCode })
-	refused := refusals{}
+	valid = domain.Latest(valid, func(i int) string { return recs[i].SessionCode + "\x00" + recs[i].EmployeeCode })
+	refused := models.RecordRefusals{}
 	bySession := map[string][]int{}
 	var order []string
 	for _, i := range valid {
@@ -632,16 +638,16 @@ func (l *Loader) UpsertAttendance(ctx context.Context, recs []models.AttendanceR
 	}
 	for _, code := range order {
 		group, s := bySession[code], l.cat.sessions[code]
-		if s.StartsAt.After(l.db.now()) { // openSitting
+		if s.StartsAt.After(l.db.Now()) { // openSitting
 			err := models.Invalid("sessionId", "the session starts at %s; attendance is recorded once it has started", s.StartsAt.Format(time.RFC3339))
 			for _, i := range group {
-				refused.add(i, "session_code", "%s", models.ErrorMessage(err))
+				refused.Add(i, "session_code", "%s", models.ErrorMessage(err))
 			}
 			continue
 		}
 		if s.BatchID != nil { // refused: nobody holds a seat
 			for _, i := range group {
-				refused.add(i, "employee_code", "%s", fmt.Sprintf("the learner holds no seat in batch %s", l.cat.batchCodes[*s.BatchID]))
+				refused.Add(i, "employee_code", "%s", fmt.Sprintf("the learner holds no seat in batch %s", l.cat.batchCodes[*s.BatchID]))
 			}
 			continue
 		}
@@ -649,16 +655,16 @@ func (l *Loader) UpsertAttendance(ctx context.Context, recs []models.AttendanceR
 		for k, i := range group {
 			attending[k] = learners[i]
 		}
-		for lo := 0; lo < len(attending); lo += maxAttendees {
-			l.attend(s, attending[lo:min(lo+maxAttendees, len(attending))])
+		for lo := 0; lo < len(attending); lo += store.MaxAttendees {
+			l.attend(s, attending[lo:min(lo+store.MaxAttendees, len(attending))])
 		}
 	}
-	return refused.appendTo(rejected), nil
+	return refused.AppendTo(rejected), nil
 }
 
 // attend is DB.attend at an event session, with eventAttendance.
 func (l *Loader) attend(s *models.Session, learners []*loadLearner) {
-	now := l.db.now()
+	now := l.db.Now()
 	learners = slices.SortedFunc(slices.Values(learners), func(a, b *loadLearner) int { return cmp.Compare(a.id, b.id) })
 	var fresh []*loadLearner
 	for _, ll := range learners {
@@ -673,8 +679,8 @@ func (l *Loader) attend(s *models.Session, learners []*loadLearner) {
 		return
 	}
 	seq := l.seq["evidence"]
-	at := instant(s.StartsAt)
-	created := l.db.now()
+	at := domain.Instant(s.StartsAt)
+	created := l.db.Now()
 	for _, ll := range fresh {
 		for _, c := range l.cat.touches[s.ID] {
 			id := seq.take()
@@ -690,7 +696,7 @@ func (l *Loader) attend(s *models.Session, learners []*loadLearner) {
 		acts[i] = domain.Activity{Kind: domain.AttendedEvent, LearnerID: ll.id, EventID: *s.EventID, At: s.StartsAt}
 	}
 	l.award(acts)
-	bumpedAt := l.db.now()
+	bumpedAt := l.db.Now()
 	for _, ll := range fresh {
 		ll.bump(bumpedAt)
 	}
@@ -751,3 +757,19 @@ func (l *Loader) UpsertAssessmentItems(ctx context.Context, recs []models.Assess
 	}
 	return l.db.UpsertAssessmentItems(ctx, recs)
 }
+
+// dedupe returns xs without repeats, in the order of first appearance.
+func dedupe[T comparable](xs []T) []T {
+	seen := make(map[T]bool, len(xs))
+	out := xs[:0:0]
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// sameScore reports whether two optional scores are equal (nil equals nil only).
+func sameScore(a, b *float64) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
