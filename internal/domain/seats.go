@@ -1,13 +1,19 @@
 package domain
 
-import "github.com/openkarmayogi/karmayogi/models"
+import (
+	"math"
+
+	"github.com/openkarmayogi/karmayogi/models"
+)
 
 // Seats and waiting lists. A batch has numbered seats 1..Seats; a request holds
 // one exactly while CONFIRMED or COMPLETED. A request that needs no (more)
 // approval takes the lowest free seat, or joins the end of the waiting list when
 // none is free; a seat freed goes to the first waiting, first come first served.
-// An event session's places work the same way without numbers. The store applies
-// these under the batch's (or session's) row lock, so what it read stays true.
+// An event session's places work the same way without numbers. A seat holder's
+// progress is the share of the batch's sessions attended, and attending the share
+// the batch requires completes the course. The store applies these under the
+// batch's (or session's) row lock, so what it read stays true.
 
 // Seats is which seats of a batch are taken.
 type Seats struct {
@@ -80,4 +86,21 @@ func FreePlaces(capacity *int, taken int) (n int, limited bool) {
 		return 0, false
 	}
 	return max(0, *capacity-taken), true
+}
+
+// attendanceEpsilon absorbs rounding in required attendance × sessions, so that
+// 0.7 of 10 sessions asks for 7, not 8.
+const attendanceEpsilon = 1e-9
+
+// AttendanceProgress returns the progress of a seat holder who attended attended
+// of a batch's total sessions, when the batch asks for the share required of them:
+// the share attended, or 1 and complete once they attended the sessions required
+// (the share rounded up: 0.7 of 10 is 7, 0.75 of 10 is 8). Below the sessions
+// required the share stays below 1.
+func AttendanceProgress(attended, total int, required float64) (share float64, complete bool) {
+	need := int(math.Ceil(required*float64(total) - attendanceEpsilon))
+	if attended >= need {
+		return 1, true
+	}
+	return float64(attended) / float64(total), false
 }

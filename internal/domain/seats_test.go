@@ -85,3 +85,27 @@ func TestFreePlaces(t *testing.T) {
 		}
 	}
 }
+
+func TestAttendanceProgress(t *testing.T) {
+	for _, tc := range []struct {
+		name            string
+		attended, total int
+		required        float64
+		share           float64
+		complete        bool
+	}{
+		{"NoneYet", 0, 10, 0.7, 0, false},
+		{"SevenOfTenAtSeventyPercent", 7, 10, 0.7, 1, true}, // 0.7 × 10 rounds to 7, not 8
+		{"SixOfTen", 6, 10, 0.7, 0.6, false},
+		{"SevenOfTenAtSeventyFivePercent", 7, 10, 0.75, 0.7, false}, // 7.5 rounds up to 8
+		{"EightOfTenAtSeventyFivePercent", 8, 10, 0.75, 1, true},
+		{"AllRequired", 2, 3, 1, 2.0 / 3, false},
+		{"AllAttended", 3, 3, 1, 1, true},
+		{"NothingRequired", 0, 4, 0, 1, true},
+	} {
+		share, complete := domain.AttendanceProgress(tc.attended, tc.total, tc.required)
+		if share != tc.share || complete != tc.complete {
+			t.Errorf("%s: AttendanceProgress = %v, %v; want %v, %v", tc.name, share, complete, tc.share, tc.complete)
+		}
+	}
+}
