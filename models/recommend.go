@@ -99,6 +99,22 @@ type PeerSum struct {
 	Outcome  float64 `bun:"outcome"`
 }
 
+// AddEvent adds sign (+1, or −1 to take one away) events of weight w and value v:
+//
+//	Events += sign,  Weight += sign·w,  Outcome += sign·w·v
+func (s *PeerSum) AddEvent(sign int64, w, v float64) {
+	s.Events += sign
+	s.Weight += float64(sign) * w
+	s.Outcome += float64(sign) * w * v
+}
+
+// Add adds the sums o of other events.
+func (s *PeerSum) Add(o PeerSum) {
+	s.Events += o.Events
+	s.Weight += o.Weight
+	s.Outcome += o.Outcome
+}
+
 // RecommenderStore is what the recommendation service reads and writes besides
 // the learning record.
 type RecommenderStore interface {

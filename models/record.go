@@ -2,7 +2,10 @@ package models
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -135,6 +138,57 @@ type RecordError struct {
 	// Unresolved is set when the record names a parent that is not stored yet, so a
 	// caller streaming a file may retry it once later rows have been written.
 	Unresolved bool
+}
+
+// RecordErrors collects the RecordErrors of a batch, in the order found.
+type RecordErrors []RecordError
+
+// Add records that record i is rejected for column, saying why.
+func (r *RecordErrors) Add(i int, column, format string, args ...any) {
+	*r = append(*r, RecordError{Index: i, Column: column, Reason: fmt.Sprintf(format, args...)})
+}
+
+// Reject records err, a validation error whose field columns maps to a column of
+// the file (a field it does not list is its own column).
+func (r *RecordErrors) Reject(i int, err error, columns map[string]string) {
+	field := ErrorField(err)
+	col := columns[field]
+	if col == "" {
+		col = field
+	}
+	r.Add(i, col, "%s", ErrorMessage(err))
+}
+
+// RecordRefusals collects, by index, the records a write refuses against what is
+// stored. A write may run a batch again a record at a time, so a record's refusal
+// is cleared whenever it is written again.
+type RecordRefusals map[int]RecordError
+
+// Add records that record i is refused for column, saying why.
+func (r RecordRefusals) Add(i int, column, format string, args ...any) {
+	r[i] = RecordError{Index: i, Column: column, Reason: fmt.Sprintf(format, args...)}
+}
+
+// Reject records err as RecordErrors.Reject does.
+func (r RecordRefusals) Reject(i int, err error, columns map[string]string) {
+	var one RecordErrors
+	one.Reject(i, err, columns)
+	r[i] = one[0]
+}
+
+// Clear forgets the refusals of the records idxs.
+func (r RecordRefusals) Clear(idxs []int) {
+	for _, i := range idxs {
+		delete(r, i)
+	}
+}
+
+// AppendTo adds the refusals to rejected, in index order.
+func (r RecordRefusals) AppendTo(rejected []RecordError) []RecordError {
+	for _, i := range slices.Sorted(maps.Keys(r)) {
+		rejected = append(rejected, r[i])
+	}
+	return rejected
 }
 
 // EventRecord is an events CSV row, keyed by its code; OrganisationCode is the

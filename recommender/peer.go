@@ -54,10 +54,7 @@ func PeerSignals(events []PeerEvent) map[PeerKey]float64 {
 			sums[k] = a
 		}
 		o := models.PeerOutcome{Completed: e.Completed, Dismissed: e.Dismissed, Rating: e.Rating, HadGap: e.HadGap}
-		u := o.Weight()
-		a.Events++
-		a.Weight += u
-		a.Outcome += u * o.Value()
+		a.AddEvent(1, o.Weight(), o.Value())
 	}
 	out := make(map[PeerKey]float64, len(sums))
 	for k, a := range sums {

@@ -14,6 +14,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/pgload"
 )
 
 // openDB opens and migrates the configured database; proficiencies it writes are
@@ -124,8 +125,8 @@ func seedStore(ctx context.Context, db *store.DB, opts seed.Options, useCopy boo
 	if !useCopy || db.Dialect() != "postgres" {
 		return seed.Run(ctx, db, opts)
 	}
-	ld, err := db.NewLoader(ctx, store.LoaderOptions{Progress: opts.Progress})
-	if errors.Is(err, store.ErrNoBulkLoad) {
+	ld, err := pgload.New(ctx, db, pgload.Options{Progress: opts.Progress})
+	if errors.Is(err, pgload.ErrNoBulkLoad) {
 		fmt.Fprintf(notices, "seed: %v; writing through the bulk path\n", err)
 		return seed.Run(ctx, db, opts)
 	}

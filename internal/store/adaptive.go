@@ -10,6 +10,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/openkarmayogi/karmayogi/internal/domain"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -416,19 +417,19 @@ func (db *DB) UpsertAssessmentItems(ctx context.Context, recs []models.Assessmen
 		}
 		switch err := items[i].Validate(); {
 		case items[i].CompetencyID == 0:
-			rejected.add(i, "competency_code", "no competency has code %q", r.CompetencyCode)
+			rejected.Add(i, "competency_code", "no competency has code %q", r.CompetencyCode)
 		case r.CourseCode != "" && items[i].CourseID == nil:
-			rejected.add(i, "course_code", "no course has code %q", r.CourseCode)
+			rejected.Add(i, "course_code", "no course has code %q", r.CourseCode)
 		case items[i].CourseID != nil && !impartsCompetency(imparts[*items[i].CourseID], items[i].CompetencyID):
-			rejected.add(i, "competency_code", "course %q does not impart competency %q", r.CourseCode, r.CompetencyCode)
+			rejected.Add(i, "competency_code", "course %q does not impart competency %q", r.CourseCode, r.CompetencyCode)
 		case err != nil:
-			rejected.reject(i, err, map[string]string{"code": "code", "level": "level", "stem": "stem", "options": "options",
+			rejected.Reject(i, err, map[string]string{"code": "code", "level": "level", "stem": "stem", "options": "options",
 				"correct": "correct", "discrimination": "discrimination", "difficulty": "difficulty"})
 		default:
 			valid = append(valid, i)
 		}
 	}
-	valid = latest(valid, func(i int) string { return recs[i].Code })
+	valid = domain.Latest(valid, func(i int) string { return recs[i].Code })
 	err = db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		now := db.now()
 		rows := make([]models.AssessmentItem, len(idxs))

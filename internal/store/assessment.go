@@ -6,6 +6,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/openkarmayogi/karmayogi/internal/domain"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -100,8 +101,8 @@ func (db *DB) TakeAssessment(ctx context.Context, enrolmentID int64, score float
 			}
 		}
 		if attempt.Passed {
-			if err := db.awardKarma(ctx, tx, []activity{{kind: passedAssessment, learnerID: e.LearnerID, courseID: c.ID,
-				enrolmentID: e.ID, at: now}}); err != nil {
+			if err := db.awardKarma(ctx, tx, []domain.Activity{{Kind: domain.PassedAssessment, LearnerID: e.LearnerID, CourseID: c.ID,
+				EnrolmentID: e.ID, At: now}}); err != nil {
 				return err
 			}
 		}

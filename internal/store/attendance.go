@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"math"
 	"slices"
 	"time"
 	"unicode/utf8"
@@ -11,6 +10,7 @@ import (
 	"github.com/jinzhu/inflection"
 	"github.com/uptrace/bun"
 
+	"github.com/openkarmayogi/karmayogi/internal/domain"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -22,10 +22,6 @@ func init() { inflection.AddUncountable("attendance") }
 
 // maxAttendees bounds the learners one RecordAttendance call lists.
 const maxAttendees = 1000
-
-// attendanceEpsilon absorbs rounding in required attendance × sessions, so that
-// 0.7 of 10 sessions asks for 7, not 8.
-const attendanceEpsilon = 1e-9
 
 // RecordAttendance records that learners attended a session, all or nothing; see
 // models.BlendedService. It returns the attendance as stored, in the order listed:
@@ -223,24 +219,22 @@ func (db *DB) batchProgress(ctx context.Context, tx bun.Tx, b *models.Batch, lea
 		Order("id").Scan(ctx); err != nil {
 		return err
 	}
-	need := int(math.Ceil(b.RequiredAttendance*float64(total) - attendanceEpsilon))
 	now := db.now()
 	var done []*models.Enrolment
 	var finished []int64
 	var how models.CompletionVerification // the same for every learner of one course
 	for _, r := range seats {
-		n := attended[r.LearnerID]
 		// The status condition leaves a completed enrolment alone, and loses cleanly
 		// to an UpdateProgress completing it at the same moment.
 		q := tx.NewUpdate().Table("enrolments").Where("id = ? AND status <> ?", *r.EnrolmentID, models.Completed)
-		share, ok := float64(n)/float64(total), false // below 1 while n < need, since need <= total
-		if n >= need {
+		share, complete := domain.AttendanceProgress(attended[r.LearnerID], int(total), b.RequiredAttendance)
+		ok := false
+		if complete {
 			// Attendance completes the course unless it waits for an assessment or its provider.
 			e := &models.Enrolment{ID: *r.EnrolmentID, CourseID: b.CourseID}
 			if how, ok, err = db.completion(ctx, tx, e, models.ByAttendance); err != nil {
 				return err
 			}
-			share = 1
 		}
 		if !ok {
 			if _, err := q.Set("status = ?", models.InProgress).
@@ -303,9 +297,9 @@ func (db *DB) eventAttendance(ctx context.Context, tx bun.Tx, s *models.Session,
 	if _, err := db.reestimate(ctx, tx, pairs); err != nil {
 		return err
 	}
-	acts := make([]activity, len(learnerIDs))
+	acts := make([]domain.Activity, len(learnerIDs))
 	for i, l := range learnerIDs {
-		acts[i] = activity{kind: attendedEvent, learnerID: l, eventID: *s.EventID, at: s.StartsAt}
+		acts[i] = domain.Activity{Kind: domain.AttendedEvent, LearnerID: l, EventID: *s.EventID, At: s.StartsAt}
 	}
 	return db.awardKarma(ctx, tx, acts)
 }

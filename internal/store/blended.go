@@ -9,6 +9,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/openkarmayogi/karmayogi/internal/domain"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -204,15 +205,15 @@ func (db *DB) DecideSeatRequest(ctx context.Context, requestID int64, approver s
 			return err
 		}
 		r.UpdatedAt = now
-		switch {
-		case !approve:
+		switch domain.DecideSeat(r.Approvals, b.Policy, approve) {
+		case domain.SeatRefused:
 			r.Status = models.SeatRejected
-		case r.Approvals+1 >= b.Policy.Steps():
+		case domain.SeatApproved:
 			r.Approvals++
 			if err := db.place(ctx, tx, b, r, now); err != nil {
 				return err
 			}
-		default:
+		case domain.SeatAwaiting:
 			r.Approvals++
 		}
 		return saveRequest(ctx, tx, r)
@@ -365,43 +366,15 @@ func saveRequest(ctx context.Context, idb bun.IDB, r *models.SeatRequest) error 
 	return err
 }
 
-// seatMap is which seats of a batch are taken, read under the batch's lock.
-type seatMap struct {
-	seats int
-	taken map[int]bool
-	low   int // no seat below low is free
-}
-
 // loadSeats reads the seats taken in a locked batch. A request holds a seat exactly
 // when it is CONFIRMED or COMPLETED: the table's CHECK ties seat_number to those.
-func loadSeats(ctx context.Context, idb bun.IDB, b *models.Batch) (*seatMap, error) {
+func loadSeats(ctx context.Context, idb bun.IDB, b *models.Batch) (*domain.Seats, error) {
 	var numbers []int
 	if err := idb.NewSelect().Table("seat_requests").Column("seat_number").
 		Where("batch_id = ? AND seat_number IS NOT NULL", b.ID).Scan(ctx, &numbers); err != nil {
 		return nil, err
 	}
-	m := &seatMap{seats: b.Seats, taken: make(map[int]bool, len(numbers)), low: 1}
-	for _, n := range numbers {
-		m.taken[n] = true
-	}
-	return m, nil
-}
-
-// free is how many seats remain.
-func (m *seatMap) free() int { return max(0, m.seats-len(m.taken)) }
-
-// take returns the lowest free seat number and marks it taken; false when the batch is full.
-func (m *seatMap) take() (int, bool) {
-	if m.free() == 0 {
-		return 0, false
-	}
-	for n := m.low; n <= m.seats; n++ {
-		if !m.taken[n] {
-			m.taken[n], m.low = true, n+1
-			return n, true
-		}
-	}
-	return 0, false
+	return domain.NewSeats(b.Seats, numbers), nil
 }
 
 // place settles a request that needs no (more) approval, in memory, for the caller
@@ -413,7 +386,7 @@ func (db *DB) place(ctx context.Context, tx bun.Tx, b *models.Batch, r *models.S
 	if err != nil {
 		return err
 	}
-	if seats.free() == 0 {
+	if seats.Free() == 0 {
 		r.Status, r.QueuedAt = models.SeatWaitlisted, &now
 		return nil
 	}
@@ -428,7 +401,7 @@ func (db *DB) place(ctx context.Context, tx bun.Tx, b *models.Batch, r *models.S
 // confirm gives r the lowest free seat of seats and enrols its learner in the
 // batch's course, in memory for the caller to save. It reports false, changing
 // nothing, when the learner is enrolled in the course another way.
-func (db *DB) confirm(ctx context.Context, tx bun.Tx, b *models.Batch, r *models.SeatRequest, seats *seatMap) (bool, error) {
+func (db *DB) confirm(ctx context.Context, tx bun.Tx, b *models.Batch, r *models.SeatRequest, seats *domain.Seats) (bool, error) {
 	e, err := courseEnrolment(ctx, tx, r.LearnerID, b.CourseID)
 	switch {
 	case err != nil:
@@ -452,7 +425,7 @@ func (db *DB) confirm(ctx context.Context, tx bun.Tx, b *models.Batch, r *models
 			return false, err
 		}
 	}
-	n, ok := seats.take()
+	n, ok := seats.Take()
 	if !ok {
 		return false, errors.New("store: confirm called on a full batch")
 	}
@@ -481,11 +454,11 @@ func (db *DB) promote(ctx context.Context, tx bun.Tx, b *models.Batch) error {
 		return err
 	}
 	now := db.now()
-	for passed := 0; seats.free() > 0; {
+	for passed := 0; seats.Free() > 0; {
 		var waiting []*models.SeatRequest
 		// The confirmed leave the waiting list, so only those passed over are skipped.
 		if err := tx.NewSelect().Model(&waiting).Where("batch_id = ? AND status = ?", b.ID, models.SeatWaitlisted).
-			Order("queued_at", "id").Offset(int64(passed)).Limit(int64(seats.free())).Scan(ctx); err != nil {
+			Order("queued_at", "id").Offset(int64(passed)).Limit(int64(seats.Free())).Scan(ctx); err != nil {
 			return err
 		}
 		if len(waiting) == 0 {

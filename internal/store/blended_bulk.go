@@ -2,13 +2,11 @@ package store
 
 import (
 	"context"
-	"fmt"
-	"maps"
-	"slices"
 	"strings"
 
 	"github.com/uptrace/bun"
 
+	"github.com/openkarmayogi/karmayogi/internal/domain"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -27,34 +25,8 @@ var (
 )
 
 // refusals collects, by index, the rows a transaction refuses against what is
-// stored. writeRecords may run a batch again a row at a time, so a row's refusal is
-// cleared whenever it is written again.
-type refusals map[int]models.RecordError
-
-func (r refusals) add(i int, column, format string, args ...any) {
-	r[i] = models.RecordError{Index: i, Column: column, Reason: fmt.Sprintf(format, args...)}
-}
-
-// reject records err, a validation error of the domain whose field is mapped to a column.
-func (r refusals) reject(i int, err error, columns map[string]string) {
-	var one rejections
-	one.reject(i, err, columns)
-	r[i] = one[0]
-}
-
-func (r refusals) clear(idxs []int) {
-	for _, i := range idxs {
-		delete(r, i)
-	}
-}
-
-// appendTo adds the refusals to rejected, in index order.
-func (r refusals) appendTo(rejected rejections) []models.RecordError {
-	for _, i := range slices.Sorted(maps.Keys(r)) {
-		rejected = append(rejected, r[i])
-	}
-	return rejected
-}
+// stored (cleared when writeRecords writes a row again).
+type refusals = models.RecordRefusals
 
 // UpsertBatches upserts on code. More seats than before move the waiting list up;
 // fewer than are taken refuse the row (seats); a batch keeps its course.
@@ -76,28 +48,28 @@ func (db *DB) UpsertBatches(ctx context.Context, recs []models.BatchRecord) ([]m
 		n := models.NewBatch{Code: r.Code, Name: r.Name, Venue: r.Venue, Link: r.Link, StartsAt: r.StartsAt, EndsAt: r.EndsAt,
 			Seats: r.Seats, Policy: r.Policy, RequiredAttendance: r.RequiredAttendance}
 		if err := n.Validate(); err != nil {
-			rejected.reject(i, err, batchColumns)
+			rejected.Reject(i, err, batchColumns)
 			continue
 		}
 		if c == nil {
-			rejected.add(i, "course_code", "no course has code %q", r.CourseCode)
+			rejected.Add(i, "course_code", "no course has code %q", r.CourseCode)
 			continue
 		}
 		if err := checkBatchCourse(c); err != nil {
-			rejected.reject(i, err, batchColumns)
+			rejected.Reject(i, err, batchColumns)
 			continue
 		}
 		rows[i] = models.Batch{Code: n.Code, CourseID: c.ID, Name: n.Name, Venue: n.Venue, Link: n.Link,
 			StartsAt: instant(n.StartsAt), EndsAt: instant(n.EndsAt), Seats: n.Seats, Policy: n.Policy, RequiredAttendance: n.RequiredAttendance}
 		valid = append(valid, i)
 	}
-	valid = latest(valid, func(i int) string { return recs[i].Code })
+	valid = domain.Latest(valid, func(i int) string { return recs[i].Code })
 	refused := refusals{}
 	err = db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
-		refused.clear(idxs)
+		refused.Clear(idxs)
 		return db.writeBatches(ctx, tx, rows, idxs, refused)
 	})
-	return refused.appendTo(rejected), err
+	return refused.AppendTo(rejected), err
 }
 
 // coursesByCode loads the courses with the codes, by code.
@@ -140,7 +112,7 @@ func (db *DB) writeBatches(ctx context.Context, tx bun.Tx, rows []models.Batch, 
 			continue
 		}
 		if old.CourseID != b.CourseID {
-			refused.add(i, "course_code", "the batch is of another course; a batch cannot move between courses")
+			refused.Add(i, "course_code", "the batch is of another course; a batch cannot move between courses")
 			continue
 		}
 		if sameBatch(old, &b) {
@@ -150,8 +122,8 @@ func (db *DB) writeBatches(ctx context.Context, tx bun.Tx, rows []models.Batch, 
 		if err != nil {
 			return err
 		}
-		if taken := len(seats.taken); b.Seats < taken {
-			refused.add(i, "seats", "%d seats are taken; the batch cannot have fewer", taken)
+		if taken := seats.Taken(); b.Seats < taken {
+			refused.Add(i, "seats", "%d seats are taken; the batch cannot have fewer", taken)
 			continue
 		}
 		b.ID, b.CreatedAt, b.UpdatedAt = old.ID, old.CreatedAt, now
@@ -192,8 +164,8 @@ func renumberSeats(ctx context.Context, tx bun.Tx, b *models.Batch) error {
 		return err
 	}
 	for _, r := range above {
-		delete(seats.taken, *r.SeatNumber)
-		n, _ := seats.take()
+		seats.Release(*r.SeatNumber)
+		n, _ := seats.Take()
 		if _, err := tx.NewUpdate().Table("seat_requests").Set("seat_number = ?", n).Where("id = ?", r.ID).Exec(ctx); err != nil {
 			return err
 		}
@@ -232,20 +204,20 @@ next:
 	for i, r := range recs {
 		switch {
 		case (r.BatchCode == "") == (r.EventCode == ""):
-			rejected.add(i, "batch_code", "a session belongs to exactly one batch or event: give batch_code or event_code")
+			rejected.Add(i, "batch_code", "a session belongs to exactly one batch or event: give batch_code or event_code")
 			continue
 		case r.BatchCode != "" && batches[r.BatchCode] == 0:
-			rejected.add(i, "batch_code", "no batch has code %q", r.BatchCode)
+			rejected.Add(i, "batch_code", "no batch has code %q", r.BatchCode)
 			continue
 		case r.EventCode != "" && events[r.EventCode] == 0:
-			rejected.add(i, "event_code", "no event has code %q", r.EventCode)
+			rejected.Add(i, "event_code", "no event has code %q", r.EventCode)
 			continue
 		}
 		n := models.NewSession{Code: r.Code, BatchID: batches[r.BatchCode], EventID: events[r.EventCode], Title: r.Title, Kind: r.Kind,
 			Venue: r.Venue, Link: r.Link, StartsAt: r.StartsAt, EndsAt: r.EndsAt, Capacity: r.Capacity}
 		for _, c := range r.Competencies {
 			if comps[c.Code] == 0 {
-				rejected.add(i, "competencies", "no competency has code %q", c.Code)
+				rejected.Add(i, "competencies", "no competency has code %q", c.Code)
 				continue next
 			}
 			n.Competencies = append(n.Competencies, models.SessionCompetency{CompetencyID: comps[c.Code], Level: c.Level})
@@ -257,23 +229,23 @@ next:
 		rows[i] = n
 		valid = append(valid, i)
 	}
-	valid = latest(valid, func(i int) string { return recs[i].Code })
+	valid = domain.Latest(valid, func(i int) string { return recs[i].Code })
 	refused := refusals{}
 	err = db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
-		refused.clear(idxs)
+		refused.Clear(idxs)
 		return db.writeSessions(ctx, tx, rows, idxs, refused)
 	})
-	return refused.appendTo(rejected), err
+	return refused.AppendTo(rejected), err
 }
 
 // rejectSession records a session's validation error under its column: the
 // competencies' errors, whatever their index, under "competencies".
 func rejectSession(r *rejections, i int, err error) {
 	if strings.HasPrefix(models.ErrorField(err), "competencies[") {
-		r.add(i, "competencies", "%s", models.ErrorMessage(err))
+		r.Add(i, "competencies", "%s", models.ErrorMessage(err))
 		return
 	}
-	r.reject(i, err, sessionColumns)
+	r.Reject(i, err, sessionColumns)
 }
 
 // writeSessions writes the sessions rows[idxs], each under its row's lock.
@@ -300,7 +272,7 @@ func (db *DB) writeSessions(ctx context.Context, tx bun.Tx, rows []models.NewSes
 	for _, i := range idxs {
 		n := rows[i]
 		if err := checkSessionParent(ctx, tx, &n); models.ErrorCode(err) == models.EINVALID {
-			refused.reject(i, err, sessionColumns)
+			refused.Reject(i, err, sessionColumns)
 			continue
 		} else if err != nil {
 			return err
@@ -320,7 +292,7 @@ func (db *DB) writeSessions(ctx context.Context, tx bun.Tx, rows []models.NewSes
 			if s.BatchID != nil {
 				column = "batch_code"
 			}
-			refused.add(i, column, "the session is of another batch or event; a session cannot move between them")
+			refused.Add(i, column, "the session is of another batch or event; a session cannot move between them")
 			continue
 		}
 		registered, err := placesTaken(ctx, tx, old.ID)
@@ -328,7 +300,7 @@ func (db *DB) writeSessions(ctx context.Context, tx bun.Tx, rows []models.NewSes
 			return err
 		}
 		if s.Capacity != nil && *s.Capacity < registered {
-			refused.add(i, "capacity", "%d learners are registered; the session cannot have fewer places", registered)
+			refused.Add(i, "capacity", "%d learners are registered; the session cannot have fewer places", registered)
 			continue
 		}
 		s.ID, s.CreatedAt = old.ID, old.CreatedAt
@@ -403,17 +375,17 @@ func (db *DB) UpsertAttendance(ctx context.Context, recs []models.AttendanceReco
 	for i, r := range recs {
 		switch {
 		case sessions[r.SessionCode] == nil:
-			rejected.add(i, "session_code", "no session has code %q", r.SessionCode)
+			rejected.Add(i, "session_code", "no session has code %q", r.SessionCode)
 		case learners[r.EmployeeCode] == 0:
-			rejected.add(i, "employee_code", "no learner has employee code %q", r.EmployeeCode)
+			rejected.Add(i, "employee_code", "no learner has employee code %q", r.EmployeeCode)
 		default:
 			valid = append(valid, i)
 		}
 	}
-	valid = latest(valid, func(i int) string { return recs[i].SessionCode + "\x00" + recs[i].EmployeeCode })
+	valid = domain.Latest(valid, func(i int) string { return recs[i].SessionCode + "\x00" + recs[i].EmployeeCode })
 	refused := refusals{}
 	err = db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
-		refused.clear(idxs)
+		refused.Clear(idxs)
 		bySession := map[string][]int{}
 		var order []string
 		for _, i := range idxs {
@@ -428,7 +400,7 @@ func (db *DB) UpsertAttendance(ctx context.Context, recs []models.AttendanceReco
 			st, err := db.openSitting(ctx, tx, sessions[code])
 			if models.ErrorCode(err) == models.EINVALID {
 				for _, i := range group {
-					refused.add(i, "session_code", "%s", models.ErrorMessage(err))
+					refused.Add(i, "session_code", "%s", models.ErrorMessage(err))
 				}
 				continue
 			} else if err != nil {
@@ -445,7 +417,7 @@ func (db *DB) UpsertAttendance(ctx context.Context, recs []models.AttendanceReco
 			var attending []int64
 			for k, i := range group {
 				if reason, ok := why[ids[k]]; ok {
-					refused.add(i, "employee_code", "%s", reason)
+					refused.Add(i, "employee_code", "%s", reason)
 				} else {
 					attending = append(attending, ids[k])
 				}
@@ -458,5 +430,5 @@ func (db *DB) UpsertAttendance(ctx context.Context, recs []models.AttendanceReco
 		}
 		return nil
 	})
-	return refused.appendTo(rejected), err
+	return refused.AppendTo(rejected), err
 }

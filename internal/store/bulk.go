@@ -11,6 +11,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/openkarmayogi/karmayogi/internal/domain"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -20,37 +21,7 @@ import (
 // one record at a time, so only the offending records are rejected.
 
 // rejections collects the RecordErrors of a batch.
-type rejections []models.RecordError
-
-func (r *rejections) add(i int, column, format string, args ...any) {
-	*r = append(*r, models.RecordError{Index: i, Column: column, Reason: fmt.Sprintf(format, args...)})
-}
-
-// reject records err, a validation error of the domain whose field is mapped to a column.
-func (r *rejections) reject(i int, err error, columns map[string]string) {
-	field := models.ErrorField(err)
-	col := columns[field]
-	if col == "" {
-		col = field
-	}
-	r.add(i, col, "%s", models.ErrorMessage(err))
-}
-
-// latest keeps, of the valid indexes idxs, the last of each key, since a later row
-// of a file overrides an earlier one; the earlier rows count as stored.
-func latest[K comparable](idxs []int, key func(i int) K) []int {
-	last := make(map[K]int, len(idxs))
-	for _, i := range idxs {
-		last[key(i)] = i
-	}
-	out := make([]int, 0, len(last))
-	for _, i := range idxs {
-		if last[key(i)] == i {
-			out = append(out, i)
-		}
-	}
-	return out
-}
+type rejections = models.RecordErrors
 
 // changed is the ON CONFLICT DO UPDATE condition that skips rows whose columns all
 // equal the incoming ones, so re-importing a file writes nothing and bumps no version.
@@ -95,9 +66,9 @@ func (db *DB) writeRecords(ctx context.Context, idxs []int, rejected *rejections
 		switch {
 		case err == nil:
 		case kind == uniqueViolation:
-			rejected.add(i, column, "already in use by another record")
+			rejected.Add(i, column, "already in use by another record")
 		case kind != noViolation:
-			rejected.add(i, column, "refused by the database: a value is out of range or refers to a missing record")
+			rejected.Add(i, column, "refused by the database: a value is out of range or refers to a missing record")
 		default:
 			return err
 		}
@@ -118,7 +89,7 @@ func (db *DB) UpsertOrganisations(ctx context.Context, recs []models.Organisatio
 			n.ParentID = new(int64) // presence only; resolved below
 		}
 		if err := n.Validate(); err != nil {
-			rejected.reject(i, err, map[string]string{"parentId": "parent_code"})
+			rejected.Reject(i, err, map[string]string{"parentId": "parent_code"})
 			continue
 		}
 		valid = append(valid, i)
@@ -149,7 +120,7 @@ func (db *DB) UpsertOrganisations(ctx context.Context, recs []models.Organisatio
 			}
 			progress = true
 			if err := checkTier(r.Type, parent, "parent_code"); err != nil {
-				rejected.reject(i, err, nil)
+				rejected.Reject(i, err, nil)
 				continue
 			}
 			var stored *models.Organisation
@@ -161,7 +132,7 @@ func (db *DB) UpsertOrganisations(ctx context.Context, recs []models.Organisatio
 			})
 			if err != nil {
 				if models.ErrorCode(err) == models.EINVALID {
-					rejected.reject(i, err, nil)
+					rejected.Reject(i, err, nil)
 					continue
 				}
 				return nil, err
@@ -224,12 +195,12 @@ func (db *DB) UpsertCompetencies(ctx context.Context, recs []models.CompetencyRe
 	for i, r := range recs {
 		n := models.NewCompetency{Code: r.Code, Name: r.Name, NameHi: r.NameHi, Description: r.Description, Type: r.Type, Area: r.Area, SubTheme: r.SubTheme, Levels: r.Levels}
 		if err := n.Validate(); err != nil {
-			rejected.reject(i, err, map[string]string{"nameHi": "name_hi"})
+			rejected.Reject(i, err, map[string]string{"nameHi": "name_hi"})
 			continue
 		}
 		valid = append(valid, i)
 	}
-	valid = latest(valid, func(i int) string { return recs[i].Code })
+	valid = domain.Latest(valid, func(i int) string { return recs[i].Code })
 	err := db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		codes := make([]string, len(idxs))
 		for k, i := range idxs {
@@ -342,12 +313,12 @@ func (db *DB) UpsertRoles(ctx context.Context, recs []models.RoleRecord) ([]mode
 	for i, r := range recs {
 		n := models.NewRole{Code: r.Code, Name: r.Name, Description: r.Description}
 		if err := n.Validate(); err != nil {
-			rejected.reject(i, err, nil)
+			rejected.Reject(i, err, nil)
 			continue
 		}
 		valid = append(valid, i)
 	}
-	valid = latest(valid, func(i int) string { return recs[i].Code })
+	valid = domain.Latest(valid, func(i int) string { return recs[i].Code })
 	err := db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		now := db.now()
 		rows := make([]models.Role, len(idxs))
@@ -380,16 +351,16 @@ func (db *DB) UpsertRoleRequirements(ctx context.Context, recs []models.RoleRequ
 		reqs[i] = models.RoleRequirement{RoleID: roles[r.RoleCode], CompetencyID: comps[r.CompetencyCode], RequiredLevel: r.RequiredLevel, Weight: r.Weight}
 		switch err := reqs[i].Validate(); {
 		case reqs[i].RoleID == 0:
-			rejected.add(i, "role_code", "no role has code %q", r.RoleCode)
+			rejected.Add(i, "role_code", "no role has code %q", r.RoleCode)
 		case reqs[i].CompetencyID == 0:
-			rejected.add(i, "competency_code", "no competency has code %q", r.CompetencyCode)
+			rejected.Add(i, "competency_code", "no competency has code %q", r.CompetencyCode)
 		case err != nil:
-			rejected.reject(i, err, map[string]string{"requiredLevel": "required_level", "weight": "weight"})
+			rejected.Reject(i, err, map[string]string{"requiredLevel": "required_level", "weight": "weight"})
 		default:
 			valid = append(valid, i)
 		}
 	}
-	valid = latest(valid, func(i int) string { return recs[i].RoleCode + "\x00" + recs[i].CompetencyCode })
+	valid = domain.Latest(valid, func(i int) string { return recs[i].RoleCode + "\x00" + recs[i].CompetencyCode })
 	err = db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		rows := make([]models.RoleRequirement, len(idxs))
 		for k, i := range idxs {
@@ -433,12 +404,12 @@ func (db *DB) UpsertCourses(ctx context.Context, recs []models.CourseRecord) ([]
 		n := models.NewCourse{Code: r.Code, Title: r.Title, TitleHi: r.TitleHi, Description: r.Description, Provider: r.Provider, Format: r.Format,
 			DurationHours: r.DurationHours, PassMark: r.PassMark}
 		if err := n.Validate(); err != nil {
-			rejected.reject(i, err, map[string]string{"durationHours": "duration_hours", "passMark": "pass_mark", "titleHi": "title_hi"})
+			rejected.Reject(i, err, map[string]string{"durationHours": "duration_hours", "passMark": "pass_mark", "titleHi": "title_hi"})
 			continue
 		}
 		valid = append(valid, i)
 	}
-	valid = latest(valid, func(i int) string { return recs[i].Code })
+	valid = domain.Latest(valid, func(i int) string { return recs[i].Code })
 	err := db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		now := db.now()
 		// Records that set the pass mark (or the Hindi title) and records that leave
@@ -497,16 +468,16 @@ func (db *DB) UpsertCourseCompetencies(ctx context.Context, recs []models.Course
 		rows[i] = models.CourseCompetency{CourseID: courses[r.CourseCode], CompetencyID: comps[r.CompetencyCode], FromLevel: r.FromLevel, ToLevel: r.ToLevel}
 		switch err := rows[i].Validate(); {
 		case rows[i].CourseID == 0:
-			rejected.add(i, "course_code", "no course has code %q", r.CourseCode)
+			rejected.Add(i, "course_code", "no course has code %q", r.CourseCode)
 		case rows[i].CompetencyID == 0:
-			rejected.add(i, "competency_code", "no competency has code %q", r.CompetencyCode)
+			rejected.Add(i, "competency_code", "no competency has code %q", r.CompetencyCode)
 		case err != nil:
-			rejected.reject(i, err, map[string]string{"fromLevel": "from_level", "toLevel": "to_level"})
+			rejected.Reject(i, err, map[string]string{"fromLevel": "from_level", "toLevel": "to_level"})
 		default:
 			valid = append(valid, i)
 		}
 	}
-	valid = latest(valid, func(i int) string { return recs[i].CourseCode + "\x00" + recs[i].CompetencyCode })
+	valid = domain.Latest(valid, func(i int) string { return recs[i].CourseCode + "\x00" + recs[i].CompetencyCode })
 	err = db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		batch := make([]models.CourseCompetency, len(idxs))
 		for k, i := range idxs {
@@ -553,16 +524,16 @@ next:
 	for i, r := range recs {
 		n := models.NewLearner{EmployeeCode: r.EmployeeCode, Name: r.Name, Email: r.Email, Designation: r.Designation, OrganisationID: orgs[r.OrganisationCode]}
 		if err := n.Validate(); err != nil {
-			rejected.reject(i, err, map[string]string{"employeeCode": "employee_code"})
+			rejected.Reject(i, err, map[string]string{"employeeCode": "employee_code"})
 			continue
 		}
 		if n.OrganisationID == 0 {
-			rejected.add(i, "organisation_code", "no organisation has code %q", r.OrganisationCode)
+			rejected.Add(i, "organisation_code", "no organisation has code %q", r.OrganisationCode)
 			continue
 		}
 		for _, code := range r.RoleCodes {
 			if roles[code] == 0 {
-				rejected.add(i, "role_codes", "no role has code %q", code)
+				rejected.Add(i, "role_codes", "no role has code %q", code)
 				continue next
 			}
 			roleIDs[i] = append(roleIDs[i], roles[code])
@@ -572,7 +543,7 @@ next:
 			OrganisationID: n.OrganisationID, Version: 1, Status: models.LearnerActive}
 		valid = append(valid, i)
 	}
-	valid = latest(valid, func(i int) string { return recs[i].EmployeeCode })
+	valid = domain.Latest(valid, func(i int) string { return recs[i].EmployeeCode })
 	err = db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		now := db.now()
 		batch := make([]models.Learner, len(idxs))

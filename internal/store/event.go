@@ -7,6 +7,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/openkarmayogi/karmayogi/internal/domain"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -309,8 +310,8 @@ func (db *DB) RegisterForSession(ctx context.Context, sessionID, learnerID int64
 		}
 		r = &models.SessionRegistration{SessionID: s.ID, LearnerID: learnerID, Status: models.Registered,
 			RegisteredAt: now, QueuedAt: now, UpdatedAt: now}
-		if s.Capacity != nil && taken >= *s.Capacity {
-			r.Status = models.RegistrationWaiting
+		if free, limited := domain.FreePlaces(s.Capacity, taken); limited && free == 0 {
+			r.Status = models.RegistrationWaiting // full: the end of the waiting list
 		}
 		_, err = tx.NewInsert().Model(r).On("CONFLICT (session_id, learner_id) DO UPDATE").
 			Set("status = EXCLUDED.status").Set("registered_at = EXCLUDED.registered_at").
@@ -381,10 +382,14 @@ func (db *DB) fillSession(ctx context.Context, tx bun.Tx, s *models.Session) err
 		Where("session_id = ? AND status = ?", s.ID, models.RegistrationWaiting).Order("queued_at", "learner_id")
 	if s.Capacity != nil {
 		taken, err := placesTaken(ctx, tx, s.ID)
-		if err != nil || taken >= *s.Capacity {
+		if err != nil {
 			return err
 		}
-		next = next.Limit(int64(*s.Capacity - taken))
+		free, _ := domain.FreePlaces(s.Capacity, taken)
+		if free == 0 {
+			return nil
+		}
+		next = next.Limit(int64(free))
 	}
 	var ids []int64
 	if err := next.Scan(ctx, &ids); err != nil || len(ids) == 0 {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/openkarmayogi/karmayogi/internal/domain"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -32,13 +33,13 @@ func (db *DB) UpsertEvents(ctx context.Context, recs []models.EventRecord) ([]mo
 	for i, r := range recs {
 		n := models.NewLearningEvent{Code: r.Code, Name: r.Name, Description: r.Description, StartsAt: r.StartsAt, EndsAt: r.EndsAt}
 		if err := n.Validate(); err != nil {
-			rejected.reject(i, err, eventColumns)
+			rejected.Reject(i, err, eventColumns)
 			continue
 		}
 		if r.OrganisationCode != "" {
 			id, ok := orgs[r.OrganisationCode]
 			if !ok {
-				rejected.add(i, "organisation_code", "no organisation has code %q", r.OrganisationCode)
+				rejected.Add(i, "organisation_code", "no organisation has code %q", r.OrganisationCode)
 				continue
 			}
 			n.OrganisationID = &id
@@ -47,7 +48,7 @@ func (db *DB) UpsertEvents(ctx context.Context, recs []models.EventRecord) ([]mo
 			StartsAt: instant(n.StartsAt), EndsAt: instant(n.EndsAt)}
 		valid = append(valid, i)
 	}
-	valid = latest(valid, func(i int) string { return recs[i].Code })
+	valid = domain.Latest(valid, func(i int) string { return recs[i].Code })
 	err = db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		var stored []*models.LearningEvent
 		if err := tx.NewSelect().Model(&stored).Where("code IN (?)", bun.List(codes)).Scan(ctx); err != nil {

@@ -3,13 +3,13 @@ package store
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"maps"
 	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
 
+	"github.com/openkarmayogi/karmayogi/internal/domain"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -18,58 +18,10 @@ var _ models.KarmaService = (*DB)(nil)
 // Karma is an append-only ledger (karma_ledger) with a running total per learner
 // (karma_totals) kept in the same transaction. The writes that earn points (enrol,
 // complete, RateCourse, TakeAssessment, bulk import, attendance) describe what the
-// learner did as activities; awardKarma applies the rules to them:
-//
-//   - FIRST_ENROLMENT (subject ""): from the enrolment that is the learner's earliest
-//     (by enrolled_at, then id). A learner whose first enrolment predates karma never
-//     earns it.
-//   - COURSE_COMPLETION ("course:<id>"): completing a course, at its completed_at. A
-//     course a LIVE plan assigns to the learner always earns it and does not count
-//     towards the monthly cap; any other earns it only while the learner has fewer
-//     than the cap of such entries in the same calendar month, India Standard Time.
-//     A completion past the cap gets no entry at all (the ledger records what was
-//     earned, and nothing was), and a later change of the cap does not revive it.
-//   - PLAN_COURSE_ON_TIME ("course:<id>"): completing a course a LIVE plan assigns,
-//     by the earliest due date of such plans; late, the penalty comes off for each
-//     begun 30 days (a day late costs one, 31 days two), down to 0. A 0-point entry is
-//     still written, its note saying why, so the ledger explains the completion; it
-//     also marks the course's COURSE_COMPLETION as a plan's, outside the cap.
-//   - ASSESSMENT_PASSED ("course:<id>"): once the learner has both completed the course
-//     and passed its final assessment, at whichever came second.
-//   - COURSE_RATING ("course:<id>"): the first rating of a course.
-//   - EVENT_ATTENDANCE ("event:<id>"): attending any session of an event.
-//
-// Any rule's monthly cap is honoured the same way (only COURSE_COMPLETION has one as
-// iGOT publishes them); the late penalty applies only to PLAN_COURSE_ON_TIME. The
-// UNIQUE (learner, reason, subject) key makes every award idempotent.
-
-// ist is India Standard Time, UTC+05:30 all year: the calendar of the monthly caps.
-var ist = time.FixedZone("IST", 5*3600+30*60)
-
-// lateMonth is a month of lateness for PLAN_COURSE_ON_TIME.
-const lateMonth = 30 * 24 * time.Hour
-
-// activityKind is something a learner did that may earn karma points.
-type activityKind int
-
-const (
-	enrolled         activityKind = iota + 1 // enrolled in courseID (enrolmentID)
-	completed                                // completed courseID (enrolmentID)
-	rated                                    // rated courseID for the first time
-	passedAssessment                         // passed the final assessment of courseID
-	attendedEvent                            // attended a session of eventID
-)
-
-// activity is one thing a learner did, at a time; awardKarma turns activities
-// into ledger entries by the rules.
-type activity struct {
-	kind        activityKind
-	learnerID   int64
-	courseID    int64
-	enrolmentID int64
-	eventID     int64
-	at          time.Time
-}
+// learner did as domain.Activities; awardKarma reads the facts the rules need,
+// applies them (domain.KarmaFacts.Awards, domain.Admit) and writes what they
+// earn. The rules themselves are in internal/domain. The UNIQUE (learner, reason,
+// subject) key makes every award idempotent.
 
 // ledgerRow is a KarmaEntry as karma_ledger stores it.
 type ledgerRow struct {
@@ -84,44 +36,16 @@ type karmaTotal struct {
 	Points        int   `bun:"points"`
 }
 
-// award is an entry an activity earns by its rule, before the ledger and the caps
-// have their say. capped: it counts towards its rule's monthly cap.
-type award struct {
-	entry  models.KarmaEntry
-	capped bool
-}
-
-// ledgerKey is what the ledger holds once per learner.
-type ledgerKey struct {
-	learnerID int64
-	reason    models.KarmaReason
-	subject   string
-}
-
-// capKey counts a learner's awards of a reason in an IST month (its first day).
-type capKey struct {
-	learnerID int64
-	reason    models.KarmaReason
-	month     time.Time
-}
-
-// pair is a (learner, course).
-type pair [2]int64
-
 // awardKarma writes the ledger entries that activities earn by the karma rules,
 // in the caller's transaction, and moves the learners' totals. Activities are
-// taken in time order, so which completions a cap leaves out is deterministic
-// within a call. The rules and every fact they need are read with one query
-// each, whatever the number of activities.
-func (db *DB) awardKarma(ctx context.Context, idb bun.IDB, acts []activity) error {
+// taken in domain.SortActivities order, so which completions a cap leaves out is
+// deterministic within a call. The rules and every fact they need are read with
+// one query each, whatever the number of activities.
+func (db *DB) awardKarma(ctx context.Context, idb bun.IDB, acts []domain.Activity) error {
 	if len(acts) == 0 {
 		return nil
 	}
-	acts = slices.Clone(acts)
-	slices.SortFunc(acts, func(a, b activity) int {
-		return cmp.Or(a.at.Compare(b.at), cmp.Compare(a.learnerID, b.learnerID), cmp.Compare(a.kind, b.kind),
-			cmp.Compare(a.courseID, b.courseID), cmp.Compare(a.eventID, b.eventID))
-	})
+	acts = domain.SortActivities(acts)
 	rules, err := karmaRules(ctx, idb)
 	if err != nil {
 		return err
@@ -130,16 +54,16 @@ func (db *DB) awardKarma(ctx context.Context, idb bun.IDB, acts []activity) erro
 	if err != nil {
 		return err
 	}
-	awards := facts.awards(acts, rules)
+	awards := facts.Awards(acts, rules)
 	if len(awards) == 0 {
 		return nil
 	}
-	learners, subjects, hasCap := []int64{}, []string{}, false
+	learners, subjects := []int64{}, []string{}
 	for _, a := range awards {
-		learners = append(learners, a.entry.LearnerID)
-		subjects = append(subjects, a.entry.Subject)
-		hasCap = hasCap || (a.capped && rules[a.entry.Reason].MonthlyCap != nil)
+		learners = append(learners, a.Entry.LearnerID)
+		subjects = append(subjects, a.Entry.Subject)
 	}
+	hasCap := domain.AnyCounted(awards, rules)
 	learners = dedupe(learners)
 	slices.Sort(learners)
 	if hasCap {
@@ -153,36 +77,19 @@ func (db *DB) awardKarma(ctx context.Context, idb bun.IDB, acts []activity) erro
 			return err
 		}
 	}
-	held, err := ledgerKeys(ctx, idb, learners, dedupe(subjects))
-	if err != nil {
+	l := &awardLedger{}
+	if l.held, err = ledgerKeys(ctx, idb, learners, dedupe(subjects)); err != nil {
 		return err
 	}
-	var counts map[capKey]int
 	if hasCap {
-		if counts, err = monthlyCounts(ctx, idb, awards, rules); err != nil {
+		if l.counts, err = monthlyCounts(ctx, idb, awards, rules); err != nil {
 			return err
 		}
 	}
-	var rows []ledgerRow
-	for _, a := range awards {
-		e := a.entry
-		k := ledgerKey{e.LearnerID, e.Reason, e.Subject}
-		if held[k] {
-			continue
-		}
-		if limit := rules[e.Reason].MonthlyCap; a.capped && limit != nil {
-			m := capKey{e.LearnerID, e.Reason, istMonth(e.AwardedAt)}
-			if counts[m] >= *limit {
-				continue // over the cap: not earned, so not written
-			}
-			counts[m]++
-		}
-		held[k] = true
-		rows = append(rows, ledgerRow{KarmaEntry: e})
-	}
+	domain.Admit(awards, rules, l)
 	deltas := map[int64]int{}
-	for lo := 0; lo < len(rows); lo += learningChunk {
-		chunk := rows[lo:min(lo+learningChunk, len(rows))]
+	for lo := 0; lo < len(l.rows); lo += learningChunk {
+		chunk := l.rows[lo:min(lo+learningChunk, len(l.rows))]
 		var wrote []karmaTotal
 		// DO NOTHING and RETURNING: only the rows inserted (not those a concurrent
 		// transaction wrote first) come back and move the totals.
@@ -198,138 +105,71 @@ func (db *DB) awardKarma(ctx context.Context, idb bun.IDB, acts []activity) erro
 	return addTotals(ctx, idb, deltas)
 }
 
-// karmaFacts is what the rules need to know about the activities' learners,
-// courses and events, read in batches.
-type karmaFacts struct {
-	titles    map[int64]string   // course titles
-	events    map[int64]string   // event names
-	due       map[pair]time.Time // the earliest due date of the LIVE plans assigning a course to a learner
-	passed    map[pair]bool      // the learner passed the course's final assessment
-	completed map[pair]bool      // the learner completed the course
-	first     map[int64]int64    // each learner's earliest enrolment
+// awardLedger is the ledger of the learners awarded, as far as awardKarma read it,
+// and the rows it admits.
+type awardLedger struct {
+	held   map[domain.LedgerKey]bool
+	counts map[domain.CapKey]int
+	rows   []ledgerRow
+}
+
+func (l *awardLedger) Holds(k domain.LedgerKey) bool { return l.held[k] }
+func (l *awardLedger) Count(k domain.CapKey) int     { return l.counts[k] }
+func (l *awardLedger) Add(e models.KarmaEntry, counted bool) {
+	if counted {
+		l.counts[domain.CapKey{LearnerID: e.LearnerID, Reason: e.Reason, Month: domain.ISTMonth(e.AwardedAt)}]++
+	}
+	l.held[domain.LedgerKey{LearnerID: e.LearnerID, Reason: e.Reason, Subject: e.Subject}] = true
+	l.rows = append(l.rows, ledgerRow{KarmaEntry: e})
 }
 
 // loadKarmaFacts reads the facts acts need, one query per kind of fact needed.
-func loadKarmaFacts(ctx context.Context, idb bun.IDB, acts []activity) (*karmaFacts, error) {
+func loadKarmaFacts(ctx context.Context, idb bun.IDB, acts []domain.Activity) (*domain.KarmaFacts, error) {
 	var courses, events, enrolling []int64
-	var finishing, passing []pair // pairs that completed, and that passed an assessment
+	var finishing, passing []domain.Pair // pairs that completed, and that passed an assessment
 	for _, a := range acts {
-		if a.courseID != 0 {
-			courses = append(courses, a.courseID)
+		if a.CourseID != 0 {
+			courses = append(courses, a.CourseID)
 		}
-		switch a.kind {
-		case enrolled:
-			enrolling = append(enrolling, a.learnerID)
-		case completed:
-			finishing = append(finishing, pair{a.learnerID, a.courseID})
-		case passedAssessment:
-			passing = append(passing, pair{a.learnerID, a.courseID})
-		case attendedEvent:
-			events = append(events, a.eventID)
+		switch a.Kind {
+		case domain.Enrolled:
+			enrolling = append(enrolling, a.LearnerID)
+		case domain.Completed:
+			finishing = append(finishing, domain.Pair{a.LearnerID, a.CourseID})
+		case domain.PassedAssessment:
+			passing = append(passing, domain.Pair{a.LearnerID, a.CourseID})
+		case domain.AttendedEvent:
+			events = append(events, a.EventID)
 		}
 	}
-	f := &karmaFacts{}
+	f := &domain.KarmaFacts{}
 	var err error
-	if f.titles, err = namesByID(ctx, idb, "courses", "title", dedupe(courses)); err != nil {
+	if f.Titles, err = namesByID(ctx, idb, "courses", "title", dedupe(courses)); err != nil {
 		return nil, err
 	}
-	if f.events, err = namesByID(ctx, idb, "learning_events", "name", dedupe(events)); err != nil {
+	if f.Events, err = namesByID(ctx, idb, "learning_events", "name", dedupe(events)); err != nil {
 		return nil, err
 	}
-	if f.first, err = firstEnrolments(ctx, idb, dedupe(enrolling)); err != nil {
+	if f.First, err = firstEnrolments(ctx, idb, dedupe(enrolling)); err != nil {
 		return nil, err
 	}
-	if f.due, err = planDueDates(ctx, idb, finishing); err != nil {
+	if f.Due, err = planDueDates(ctx, idb, finishing); err != nil {
 		return nil, err
 	}
-	if f.passed, err = pairsWhere(ctx, idb, "assessment_attempts", finishing, "passed"); err != nil {
+	if f.Passed, err = pairsWhere(ctx, idb, "assessment_attempts", finishing, "passed"); err != nil {
 		return nil, err
 	}
-	f.completed, err = pairsWhere(ctx, idb, "enrolments", passing, "status = ?", models.Completed)
+	f.Completed, err = pairsWhere(ctx, idb, "enrolments", passing, "status = ?", models.Completed)
 	return f, err
 }
 
-// awards returns the entries acts earn by the rules, in the activities' order.
-func (f *karmaFacts) awards(acts []activity, rules map[models.KarmaReason]models.KarmaRule) []award {
-	var out []award
-	add := func(a activity, reason models.KarmaReason, subject string, points int, note string) {
-		e := models.KarmaEntry{LearnerID: a.learnerID, Reason: reason, Subject: subject, Points: points,
-			Note: note, AwardedAt: instant(a.at)}
-		if a.courseID != 0 {
-			e.CourseID = &a.courseID
-		}
-		if a.eventID != 0 {
-			e.EventID = &a.eventID
-		}
-		out = append(out, award{entry: e, capped: true})
-	}
-	for _, a := range acts {
-		title, course := f.titles[a.courseID], fmt.Sprintf("course:%d", a.courseID)
-		p := pair{a.learnerID, a.courseID}
-		switch a.kind {
-		case enrolled:
-			if f.first[a.learnerID] == a.enrolmentID {
-				add(a, models.KarmaFirstEnrolment, "", rules[models.KarmaFirstEnrolment].Points, "First enrolment: "+title)
-			}
-		case completed:
-			due, assigned := f.due[p]
-			add(a, models.KarmaCourseCompletion, course, rules[models.KarmaCourseCompletion].Points, "Completed "+title)
-			if assigned {
-				out[len(out)-1].capped = false // a plan's course is always earned
-				points, note := onTime(rules[models.KarmaPlanOnTime], title, a.at, due)
-				add(a, models.KarmaPlanOnTime, course, points, note)
-			}
-			if f.passed[p] {
-				add(a, models.KarmaAssessmentPassed, course, rules[models.KarmaAssessmentPassed].Points, "Passed the final assessment of "+title)
-			}
-		case passedAssessment:
-			if f.completed[p] {
-				add(a, models.KarmaAssessmentPassed, course, rules[models.KarmaAssessmentPassed].Points, "Passed the final assessment of "+title)
-			}
-		case rated:
-			add(a, models.KarmaCourseRating, course, rules[models.KarmaCourseRating].Points, "Rated "+title)
-		case attendedEvent:
-			add(a, models.KarmaEventAttendance, fmt.Sprintf("event:%d", a.eventID), rules[models.KarmaEventAttendance].Points,
-				"Attended "+f.events[a.eventID])
-		}
-	}
-	return out
-}
-
-// onTime returns the PLAN_COURSE_ON_TIME points of completing a plan's course at
-// done, due then, and the note that explains them.
-func onTime(r models.KarmaRule, title string, done, due time.Time) (int, string) {
-	late := done.Sub(due)
-	if late <= 0 {
-		return r.Points, fmt.Sprintf("Completed %s by the plan's due date", title)
-	}
-	months := int((late + lateMonth - 1) / lateMonth)
-	days := int((late + 24*time.Hour - 1) / (24 * time.Hour))
-	penalty := r.LatePenaltyPerMonth * months
-	unit := "days"
-	if days == 1 {
-		unit = "day"
-	}
-	note := fmt.Sprintf("Completed %s, %d %s after the plan's due date: %d − %d", title, days, unit, r.Points, penalty)
-	if penalty >= r.Points && r.Points > 0 {
-		note += ", no points left"
-	}
-	return max(0, r.Points-penalty), note
-}
-
-// istMonth returns the first instant of t's calendar month in India Standard Time.
-func istMonth(t time.Time) time.Time {
-	t = t.In(ist)
-	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, ist)
-}
-
 // karmaRules returns the rules by reason.
-func karmaRules(ctx context.Context, idb bun.IDB) (map[models.KarmaReason]models.KarmaRule, error) {
+func karmaRules(ctx context.Context, idb bun.IDB) (domain.KarmaRules, error) {
 	var rows []models.KarmaRule
 	if err := idb.NewSelect().Model(&rows).Scan(ctx); err != nil {
 		return nil, err
 	}
-	out := make(map[models.KarmaReason]models.KarmaRule, len(rows))
+	out := make(domain.KarmaRules, len(rows))
 	for _, r := range rows {
 		out[r.Reason] = r
 	}
@@ -377,8 +217,8 @@ func firstEnrolments(ctx context.Context, idb bun.IDB, learners []int64) (map[in
 
 // planDueDates returns, of the pairs, those a LIVE plan assigns, with the earliest
 // due date of the plans that do.
-func planDueDates(ctx context.Context, idb bun.IDB, pairs []pair) (map[pair]time.Time, error) {
-	out := map[pair]time.Time{}
+func planDueDates(ctx context.Context, idb bun.IDB, pairs []domain.Pair) (map[domain.Pair]time.Time, error) {
+	out := map[domain.Pair]time.Time{}
 	if len(pairs) == 0 {
 		return out, nil
 	}
@@ -397,9 +237,8 @@ func planDueDates(ctx context.Context, idb bun.IDB, pairs []pair) (map[pair]time
 		return nil, err
 	}
 	for _, r := range rows {
-		k := pair{r.LearnerID, r.CourseID}
-		if d, ok := out[k]; wanted[k] && (!ok || r.DueDate.Before(d)) {
-			out[k] = r.DueDate
+		if k := (domain.Pair{r.LearnerID, r.CourseID}); wanted[k] {
+			domain.AddDue(out, k, r.DueDate)
 		}
 	}
 	return out, nil
@@ -407,8 +246,8 @@ func planDueDates(ctx context.Context, idb bun.IDB, pairs []pair) (map[pair]time
 
 // pairsWhere returns which of the pairs have a row in table (with learner_id and
 // course_id columns) meeting cond.
-func pairsWhere(ctx context.Context, idb bun.IDB, table string, pairs []pair, cond string, args ...any) (map[pair]bool, error) {
-	out := map[pair]bool{}
+func pairsWhere(ctx context.Context, idb bun.IDB, table string, pairs []domain.Pair, cond string, args ...any) (map[domain.Pair]bool, error) {
+	out := map[domain.Pair]bool{}
 	if len(pairs) == 0 {
 		return out, nil
 	}
@@ -423,7 +262,7 @@ func pairsWhere(ctx context.Context, idb bun.IDB, table string, pairs []pair, co
 		return nil, err
 	}
 	for _, r := range rows {
-		if k := (pair{r.LearnerID, r.CourseID}); wanted[k] {
+		if k := (domain.Pair{r.LearnerID, r.CourseID}); wanted[k] {
 			out[k] = true
 		}
 	}
@@ -431,8 +270,8 @@ func pairsWhere(ctx context.Context, idb bun.IDB, table string, pairs []pair, co
 }
 
 // splitPairs returns the distinct learners and courses of pairs, and the pairs as a set.
-func splitPairs(pairs []pair) (learners, courses []int64, set map[pair]bool) {
-	set = make(map[pair]bool, len(pairs))
+func splitPairs(pairs []domain.Pair) (learners, courses []int64, set map[domain.Pair]bool) {
+	set = make(map[domain.Pair]bool, len(pairs))
 	for _, p := range pairs {
 		learners, courses, set[p] = append(learners, p[0]), append(courses, p[1]), true
 	}
@@ -441,7 +280,7 @@ func splitPairs(pairs []pair) (learners, courses []int64, set map[pair]bool) {
 
 // ledgerKeys returns which (learner, reason, subject) of the learners and subjects
 // the ledger already holds.
-func ledgerKeys(ctx context.Context, idb bun.IDB, learners []int64, subjects []string) (map[ledgerKey]bool, error) {
+func ledgerKeys(ctx context.Context, idb bun.IDB, learners []int64, subjects []string) (map[domain.LedgerKey]bool, error) {
 	var rows []struct {
 		LearnerID int64              `bun:"learner_id"`
 		Reason    models.KarmaReason `bun:"reason"`
@@ -451,9 +290,9 @@ func ledgerKeys(ctx context.Context, idb bun.IDB, learners []int64, subjects []s
 		Where("learner_id IN (?) AND subject IN (?)", bun.List(learners), bun.List(subjects)).Scan(ctx, &rows); err != nil {
 		return nil, err
 	}
-	out := make(map[ledgerKey]bool, len(rows))
+	out := make(map[domain.LedgerKey]bool, len(rows))
 	for _, r := range rows {
-		out[ledgerKey{r.LearnerID, r.Reason, r.Subject}] = true
+		out[domain.LedgerKey{LearnerID: r.LearnerID, Reason: r.Reason, Subject: r.Subject}] = true
 	}
 	return out, nil
 }
@@ -462,20 +301,20 @@ func ledgerKeys(ctx context.Context, idb bun.IDB, learners []int64, subjects []s
 // reason and IST month, over the months of the capped awards. A COURSE_COMPLETION
 // entry of a plan's course (one with a PLAN_COURSE_ON_TIME entry for the same
 // course) does not count.
-func monthlyCounts(ctx context.Context, idb bun.IDB, awards []award, rules map[models.KarmaReason]models.KarmaRule) (map[capKey]int, error) {
+func monthlyCounts(ctx context.Context, idb bun.IDB, awards []domain.Award, rules domain.KarmaRules) (map[domain.CapKey]int, error) {
 	var learners []int64
 	var reasons []models.KarmaReason
 	var from, to time.Time
 	for _, a := range awards {
-		e := a.entry
-		if !a.capped || rules[e.Reason].MonthlyCap == nil {
+		e := a.Entry
+		if !a.Counted(rules) {
 			continue
 		}
 		learners, reasons = append(learners, e.LearnerID), append(reasons, e.Reason)
-		if m := istMonth(e.AwardedAt); from.IsZero() || m.Before(from) {
+		if m := domain.ISTMonth(e.AwardedAt); from.IsZero() || m.Before(from) {
 			from = m
 		}
-		if m := istMonth(e.AwardedAt).AddDate(0, 1, 0); m.After(to) {
+		if m := domain.ISTMonth(e.AwardedAt).AddDate(0, 1, 0); m.After(to) {
 			to = m
 		}
 	}
@@ -492,9 +331,9 @@ func monthlyCounts(ctx context.Context, idb bun.IDB, awards []award, rules map[m
 		Scan(ctx, &rows); err != nil {
 		return nil, err
 	}
-	out := map[capKey]int{}
+	out := map[domain.CapKey]int{}
 	for _, r := range rows {
-		out[capKey{r.LearnerID, r.Reason, istMonth(r.AwardedAt)}]++
+		out[domain.CapKey{LearnerID: r.LearnerID, Reason: r.Reason, Month: domain.ISTMonth(r.AwardedAt)}]++
 	}
 	return out, nil
 }

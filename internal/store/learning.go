@@ -8,6 +8,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/openkarmayogi/karmayogi/internal/domain"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -25,7 +26,7 @@ var (
 
 // instant normalises a time as the store keeps it: UTC, to the microsecond (what
 // PostgreSQL holds), so times compare equal on both engines.
-func instant(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+func instant(t time.Time) time.Time { return domain.Instant(t) }
 
 // RecordEvidence stores evidence and the re-estimated proficiency in its competency
 // in one transaction, and bumps the learner's version. The same observation again
@@ -250,7 +251,7 @@ func (db *DB) enrol(ctx context.Context, tx bun.Tx, learnerID, courseID int64) (
 	if _, err := tx.NewUpdate().Table("courses").Set("enrolment_count = enrolment_count + 1").Where("id = ?", courseID).Exec(ctx); err != nil {
 		return nil, err
 	}
-	if err := db.awardKarma(ctx, tx, []activity{{kind: enrolled, learnerID: learnerID, courseID: courseID, enrolmentID: e.ID, at: e.EnrolledAt}}); err != nil {
+	if err := db.awardKarma(ctx, tx, []domain.Activity{{Kind: domain.Enrolled, LearnerID: learnerID, CourseID: courseID, EnrolmentID: e.ID, At: e.EnrolledAt}}); err != nil {
 		return nil, err
 	}
 	return e, db.bumpLearner(ctx, tx, l)
@@ -406,14 +407,10 @@ func (db *DB) complete(ctx context.Context, idb bun.IDB, done []*models.Enrolmen
 		return nil
 	}
 	courseIDs := make([]int64, len(done))
-	certs := make([]models.Certificate, len(done))
-	acts := make([]activity, len(done))
 	for i, e := range done {
 		courseIDs[i] = e.CourseID
-		certs[i] = models.Certificate{LearnerID: e.LearnerID, CourseID: e.CourseID, EnrolmentID: e.ID,
-			VerificationCode: verificationCode(), IssuedAt: *e.CompletedAt, Verification: how}
-		acts[i] = activity{kind: completed, learnerID: e.LearnerID, courseID: e.CourseID, enrolmentID: e.ID, at: *e.CompletedAt}
 	}
+	certs, acts := domain.CompletionCertificates(done, how, verificationCode)
 	if _, err := idb.NewInsert().Model(&certs).ExcludeColumn("id").On("CONFLICT (learner_id, course_id) DO NOTHING").Exec(ctx); err != nil {
 		return err
 	}
@@ -424,26 +421,10 @@ func (db *DB) complete(ctx context.Context, idb bun.IDB, done []*models.Enrolmen
 	if err != nil {
 		return err
 	}
-	var evidence []models.Evidence
+	evidence := domain.CompletionEvidence(done, how, imparts, db.now())
 	pairs := map[int64][]int64{}
-	// Courses completed at the same instant (a date-only import, say) may impart the
-	// same competency: the key allows one row, and one INSERT may not write a row
-	// twice, so it keeps the higher level.
-	type key struct{ learner, competency, at int64 }
-	row := map[key]int{}
-	now := db.now()
-	for _, e := range done {
-		for _, cc := range imparts[e.CourseID] {
-			k := key{e.LearnerID, cc.CompetencyID, e.CompletedAt.UnixMicro()}
-			if i, ok := row[k]; ok {
-				evidence[i].Level = max(evidence[i].Level, cc.ToLevel)
-				continue
-			}
-			row[k] = len(evidence)
-			evidence = append(evidence, models.Evidence{LearnerID: e.LearnerID, CompetencyID: cc.CompetencyID,
-				Source: models.CourseCompletion, Level: cc.ToLevel, ObservedAt: *e.CompletedAt, Verification: how, CreatedAt: now})
-			pairs[e.LearnerID] = append(pairs[e.LearnerID], cc.CompetencyID)
-		}
+	for _, e := range evidence {
+		pairs[e.LearnerID] = append(pairs[e.LearnerID], e.CompetencyID)
 	}
 	if len(evidence) == 0 {
 		return nil
@@ -556,7 +537,7 @@ func (db *DB) RateCourse(ctx context.Context, learnerID, courseID int64, stars i
 			return err
 		}
 		if len(old) == 0 {
-			if err := db.awardKarma(ctx, tx, []activity{{kind: rated, learnerID: learnerID, courseID: courseID, at: r.RatedAt}}); err != nil {
+			if err := db.awardKarma(ctx, tx, []domain.Activity{{Kind: domain.Rated, LearnerID: learnerID, CourseID: courseID, At: r.RatedAt}}); err != nil {
 				return err
 			}
 		}

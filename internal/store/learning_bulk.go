@@ -9,6 +9,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/openkarmayogi/karmayogi/internal/domain"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -72,20 +73,20 @@ func (db *DB) UpsertEvidence(ctx context.Context, recs []models.EvidenceRecord) 
 			Source: r.Source, Level: r.Level, Score: r.Score, ObservedAt: r.ObservedAt}
 		switch err := n.Validate(now); {
 		case n.LearnerID == 0:
-			rejected.add(i, "employee_code", "no learner has employee code %q", r.EmployeeCode)
+			rejected.Add(i, "employee_code", "no learner has employee code %q", r.EmployeeCode)
 		case n.CompetencyID == 0:
-			rejected.add(i, "competency_code", "no competency has code %q", r.CompetencyCode)
+			rejected.Add(i, "competency_code", "no competency has code %q", r.CompetencyCode)
 		case err != nil:
-			rejected.reject(i, err, evidenceColumns)
+			rejected.Reject(i, err, evidenceColumns)
 		case r.ObservedAt.IsZero(): // part of the key: "now" would differ on every import
-			rejected.add(i, "observed_at", "must not be empty")
+			rejected.Add(i, "observed_at", "must not be empty")
 		default:
 			rows[i] = models.Evidence{LearnerID: n.LearnerID, CompetencyID: n.CompetencyID, Source: n.Source,
 				Level: n.Level, Score: n.Score, ObservedAt: instant(n.ObservedAt), CreatedAt: now}
 			valid = append(valid, i)
 		}
 	}
-	valid = latest(valid, func(i int) string {
+	valid = domain.Latest(valid, func(i int) string {
 		e := rows[i]
 		return fmt.Sprintf("%d/%d/%s/%d", e.LearnerID, e.CompetencyID, e.Source, e.ObservedAt.UnixMicro())
 	})
@@ -155,11 +156,11 @@ func (db *DB) UpsertEnrolments(ctx context.Context, recs []models.EnrolmentRecor
 	for i, r := range recs {
 		switch err := r.Validate(now); {
 		case learners[r.EmployeeCode] == 0:
-			rejected.add(i, "employee_code", "no learner has employee code %q", r.EmployeeCode)
+			rejected.Add(i, "employee_code", "no learner has employee code %q", r.EmployeeCode)
 		case courses[r.CourseCode] == 0:
-			rejected.add(i, "course_code", "no course has code %q", r.CourseCode)
+			rejected.Add(i, "course_code", "no course has code %q", r.CourseCode)
 		case err != nil:
-			rejected.reject(i, err, enrolmentColumns)
+			rejected.Reject(i, err, enrolmentColumns)
 		default:
 			rows[i] = models.Enrolment{LearnerID: learners[r.EmployeeCode], CourseID: courses[r.CourseCode],
 				Status: r.Status, Progress: r.Progress, EnrolledAt: instant(r.EnrolledAt)}
@@ -170,7 +171,7 @@ func (db *DB) UpsertEnrolments(ctx context.Context, recs []models.EnrolmentRecor
 			valid = append(valid, i)
 		}
 	}
-	valid = latest(valid, func(i int) string { return fmt.Sprintf("%d/%d", rows[i].LearnerID, rows[i].CourseID) })
+	valid = domain.Latest(valid, func(i int) string { return fmt.Sprintf("%d/%d", rows[i].LearnerID, rows[i].CourseID) })
 	// Rows refused against what is stored are found inside the transaction; a
 	// batch may run again a record at a time, so they are kept by index.
 	refused := map[int]models.RecordError{}
@@ -222,7 +223,7 @@ func (db *DB) writeEnrolments(ctx context.Context, tx bun.Tx, recs []models.Enro
 			refuse(i, "completed_at", "must stay %s, when the enrolment was completed", old.CompletedAt.Format(time.RFC3339))
 			continue
 		}
-		if old == nil || !sameEnrolment(old, &e) {
+		if old == nil || !domain.SameEnrolment(old, &e) {
 			writes = append(writes, e)
 			expected[[2]int64{e.LearnerID, e.CourseID}] = i
 		}
@@ -251,14 +252,14 @@ func (db *DB) writeEnrolments(ctx context.Context, tx bun.Tx, recs []models.Enro
 	}
 	var done []*models.Enrolment
 	var enrolledIn, bump []int64
-	var acts []activity // karma: new enrolments and first ratings, as enrol and RateCourse award it
+	var acts []domain.Activity // karma: new enrolments and first ratings, as enrol and RateCourse award it
 	for _, e := range wrote {
 		k := [2]int64{e.LearnerID, e.CourseID}
 		delete(expected, k)
 		old := stored[k]
 		if old == nil {
 			enrolledIn = append(enrolledIn, e.CourseID)
-			acts = append(acts, activity{kind: enrolled, learnerID: e.LearnerID, courseID: e.CourseID, enrolmentID: e.ID, at: e.EnrolledAt})
+			acts = append(acts, domain.Activity{Kind: domain.Enrolled, LearnerID: e.LearnerID, CourseID: e.CourseID, EnrolmentID: e.ID, At: e.EnrolledAt})
 		}
 		if e.Status == models.Completed && (old == nil || old.Status != models.Completed) {
 			done = append(done, e)
@@ -296,7 +297,7 @@ func (db *DB) writeEnrolments(ctx context.Context, tx bun.Tx, recs []models.Enro
 		ratedCourses = append(ratedCourses, p.CourseID)
 		bump = append(bump, p.LearnerID)
 		if !before[[2]int64{p.LearnerID, p.CourseID}] {
-			acts = append(acts, activity{kind: rated, learnerID: p.LearnerID, courseID: p.CourseID, at: now})
+			acts = append(acts, domain.Activity{Kind: domain.Rated, LearnerID: p.LearnerID, CourseID: p.CourseID, At: now})
 		}
 	}
 	if err := recountRatings(ctx, tx, dedupe(ratedCourses)); err != nil {
@@ -308,13 +309,6 @@ func (db *DB) writeEnrolments(ctx context.Context, tx bun.Tx, recs []models.Enro
 	bump = dedupe(bump)
 	slices.Sort(bump)
 	return db.bumpLearners(ctx, tx, bump)
-}
-
-// sameEnrolment reports whether writing e over old would change nothing.
-func sameEnrolment(old, e *models.Enrolment) bool {
-	sameCompletion := (old.CompletedAt == nil) == (e.CompletedAt == nil) &&
-		(old.CompletedAt == nil || old.CompletedAt.Equal(*e.CompletedAt))
-	return old.Status == e.Status && old.Progress == e.Progress && old.EnrolledAt.Equal(e.EnrolledAt) && sameCompletion
 }
 
 // recountEnrolments sets the enrolment count of each course listed to the number of

@@ -104,9 +104,7 @@ func refreshPeers(ctx context.Context, idb bun.IDB, learnerIDs []int64) error {
 				s = &models.PeerSum{RoleID: e.RoleID, CourseID: e.CourseID}
 				sums[k] = s
 			}
-			s.Events += sign
-			s.Weight += float64(sign) * e.Weight
-			s.Outcome += float64(sign) * e.Weight * e.Value
+			s.AddEvent(sign, e.Weight, e.Value)
 		}
 		var write []peerEvent
 		for _, o := range now {

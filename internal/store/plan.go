@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
 
+	"github.com/openkarmayogi/karmayogi/internal/domain"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -93,11 +93,7 @@ func assignAudience(ctx context.Context, tx bun.Tx, planID int64, org *models.Or
 					Where("role_id IN (?)", bun.List(a.RoleIDs)))
 			}
 			if len(a.Designations) > 0 {
-				lower := make([]string, len(a.Designations))
-				for i, d := range a.Designations {
-					lower[i] = strings.ToLower(strings.TrimSpace(d))
-				}
-				q = q.WhereOr("LOWER(designation) IN (?)", bun.List(lower))
+				q = q.WhereOr("LOWER(designation) IN (?)", bun.List(domain.AudienceDesignations(a.Designations)))
 			}
 			if len(a.LearnerIDs) > 0 {
 				q = q.WhereOr("id IN (?)", bun.List(a.LearnerIDs))

@@ -1,4 +1,4 @@
-package store
+package pgload
 
 import (
 	"cmp"
@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/openkarmayogi/karmayogi/internal/domain"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -15,81 +16,6 @@ import (
 // of the pair's evidence, and every change to a learner's proficiencies or roles
 // recomputes all of their gap rows, so only the final record counts.
 
-// rollupKey is a row of gap_rollups.
-type rollupKey struct {
-	org, competency int64
-	required        int
-}
-
-// rollupSum is the sums of a row of gap_rollups, as rollupSums computes them.
-type rollupSum struct {
-	learners, withGap   int64
-	sumGap, sumWeighted float64
-	levels              [6]int64
-	weightedMass        [6]float64
-}
-
-func (s *rollupSum) add(o *rollupSum) {
-	s.learners += o.learners
-	s.withGap += o.withGap
-	s.sumGap += o.sumGap
-	s.sumWeighted += o.sumWeighted
-	for l := range s.levels {
-		s.levels[l] += o.levels[l]
-		s.weightedMass[l] += o.weightedMass[l]
-	}
-}
-
-// gapMedianLevel is the threshold of gapSQL's level: 0.5 - 1e-9, which
-// PostgreSQL computes in numeric and compares as the nearest double, as Go's
-// exact constant arithmetic gives it.
-const gapMedianLevel = 0.5 - 1e-9
-
-// learnerGap is gapSQL's arithmetic for one requirement of level r, operation by
-// operation and in the same order, so the doubles are the same: the stored
-// distribution p (nil: none, read as all ones) under the requirement's prior q,
-//
-//	u_l = q_l · p_l,  z = ((((u_0 + u_1) + u_2) + u_3) + u_4) + u_5,  d_l = u_l / z
-//	gap = Σ_{l<r} (r − l) · d_l, summed from l = 0 up
-//	level = the smallest l with d_0 + … + d_l >= 0.5 − 1e-9, else 5
-//
-// The explicit conversions keep the compiler from fusing a multiply and an add,
-// which PostgreSQL does not do.
-func learnerGap(q [6]float64, p *[6]float64, r int) (d [6]float64, gap float64, level int) {
-	var u [6]float64
-	for l := range u {
-		pl := 1.0
-		if p != nil {
-			pl = p[l]
-		}
-		u[l] = float64(q[l] * pl)
-	}
-	z := u[0]
-	for l := 1; l < 6; l++ {
-		z = float64(z + u[l])
-	}
-	for l := range d {
-		d[l] = float64(u[l] / z)
-	}
-	for l := range 5 {
-		var t float64
-		if r > l {
-			t = float64(float64(r-l) * d[l])
-		}
-		gap = float64(gap + t)
-	}
-	level = 5
-	c := 0.0
-	for l := range 5 {
-		c = float64(c + d[l])
-		if c >= gapMedianLevel {
-			level = l
-			break
-		}
-	}
-	return d, gap, level
-}
-
 // derive encodes the rows of a closed batch of learners and sums its gap rows.
 func (l *Loader) derive(batch []*loadLearner) *loadOutput {
 	out := l.newOutput()
@@ -97,12 +23,6 @@ func (l *Loader) derive(batch []*loadLearner) *loadOutput {
 	var byCompetency []models.Evidence
 	profs := map[int64]*[6]float64{}
 	levels := map[int64]int{}
-	type need struct {
-		competency int64
-		required   int
-		weight     float64
-	}
-	var needs []need
 	for _, ll := range batch {
 		t := &r[tLearners]
 		t.row(9)
@@ -146,7 +66,7 @@ func (l *Loader) derive(batch []*loadLearner) *loadOutput {
 			for hi < len(byCompetency) && byCompetency[hi].CompetencyID == byCompetency[lo].CompetencyID {
 				hi++
 			}
-			p := l.db.estimator.Estimate(ll.id, byCompetency[lo].CompetencyID, byCompetency[lo:hi:hi])
+			p := l.db.Estimator().Estimate(ll.id, byCompetency[lo].CompetencyID, byCompetency[lo:hi:hi])
 			lo = hi
 			var ps [6]float64
 			if len(p.Distribution) == 6 {
@@ -228,48 +148,28 @@ func (l *Loader) derive(batch []*loadLearner) *loadOutput {
 			t.int4(ll.points)
 		}
 
-		// Gaps: the requirements of the learner's roles (of two on a competency, the
-		// higher level and the higher weight), each under its prior.
-		needs = needs[:0]
-		for _, role := range ll.roles {
-			for _, rr := range l.cat.reqs[role] {
-				if i := slices.IndexFunc(needs, func(n need) bool { return n.competency == rr.CompetencyID }); i >= 0 {
-					needs[i].required, needs[i].weight = max(needs[i].required, rr.RequiredLevel), max(needs[i].weight, rr.Weight)
-				} else {
-					needs = append(needs, need{rr.CompetencyID, rr.RequiredLevel, rr.Weight})
-				}
-			}
-		}
+		// Gaps: each requirement of the learner's roles under its prior.
 		t = &r[tLearnerGaps]
-		for _, n := range needs {
-			d, gap, level := learnerGap(l.cat.priors[n.required-1], profs[n.competency], n.required)
+		for _, n := range domain.RoleNeeds(ll.roles, l.cat.reqs) {
+			d, gap, level := domain.LearnerGap(l.cat.priors[n.Required-1], profs[n.CompetencyID], n.Required)
 			t.row(13)
 			t.int8(ll.id)
-			t.int8(n.competency)
+			t.int8(n.CompetencyID)
 			t.int8(ll.orgID)
-			t.int4(n.required)
-			t.float8(n.weight)
+			t.int4(n.Required)
+			t.float8(n.Weight)
 			t.float8(gap)
 			t.int4(level)
 			for _, x := range d {
 				t.float8(x)
 			}
-			k := rollupKey{ll.orgID, n.competency, n.required}
-			s := out.rollups[k]
-			if s == nil {
-				s = &rollupSum{}
-				out.rollups[k] = s
+			k := domain.RollupKey{OrganisationID: ll.orgID, CompetencyID: n.CompetencyID, Required: n.Required}
+			sum := out.rollups[k]
+			if sum == nil {
+				sum = &domain.RollupSum{}
+				out.rollups[k] = sum
 			}
-			s.learners++
-			if gap > 0.5 {
-				s.withGap++
-			}
-			s.sumGap += gap
-			s.sumWeighted += float64(n.weight * gap)
-			s.levels[level]++
-			for lv, x := range d {
-				s.weightedMass[lv] += float64(n.weight * x)
-			}
+			sum.AddRow(n.Weight, d, gap, level)
 		}
 		l.derivePeers(ll, levels, &r[tPeerEvents], out.peers)
 	}
@@ -286,14 +186,7 @@ func (l *Loader) derivePeers(ll *loadLearner, levels map[int64]int, t *copyRows,
 			o.Rating = r.Stars
 		}
 		for _, role := range ll.roles {
-			o.RoleID, o.HadGap = role, 0
-			for _, cc := range l.cat.imparts[e.CourseID] {
-				for _, rr := range l.cat.reqs[role] {
-					if rr.CompetencyID == cc.CompetencyID && rr.RequiredLevel > levels[cc.CompetencyID] {
-						o.HadGap += float64(rr.RequiredLevel-levels[cc.CompetencyID]) * rr.Weight
-					}
-				}
-			}
+			o.RoleID, o.HadGap = role, domain.HadGap(l.cat.imparts[e.CourseID], l.cat.reqs[role], levels)
 			w, v := o.Weight(), o.Value()
 			t.row(5)
 			t.int8(ll.id)
@@ -307,9 +200,7 @@ func (l *Loader) derivePeers(ll *loadLearner, levels map[int64]int, t *copyRows,
 				s = &models.PeerSum{RoleID: role, CourseID: e.CourseID}
 				sums[k] = s
 			}
-			s.Events++
-			s.Weight += w
-			s.Outcome += w * v
+			s.AddEvent(1, w, v)
 		}
 	}
 }
@@ -334,28 +225,24 @@ func (l *Loader) encodePeerSums() *copyRows {
 
 // encodeRollups encodes the summed rollups, once every batch is in.
 func (l *Loader) encodeRollups() *copyRows {
-	keys := make([]rollupKey, 0, len(l.rollups))
-	for k := range l.rollups {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b rollupKey) int {
-		return cmp.Or(cmp.Compare(a.org, b.org), cmp.Compare(a.competency, b.competency), cmp.Compare(a.required, b.required))
+	keys := slices.SortedFunc(maps.Keys(l.rollups), func(a, b domain.RollupKey) int {
+		return cmp.Or(cmp.Compare(a.OrganisationID, b.OrganisationID), cmp.Compare(a.CompetencyID, b.CompetencyID), cmp.Compare(a.Required, b.Required))
 	})
 	t := &copyRows{}
 	for _, k := range keys {
 		s := l.rollups[k]
 		t.row(19)
-		t.int8(k.org)
-		t.int8(k.competency)
-		t.int4(k.required)
-		t.int8(s.learners)
-		t.int8(s.withGap)
-		t.float8(s.sumGap)
-		t.float8(s.sumWeighted)
-		for _, h := range s.levels {
+		t.int8(k.OrganisationID)
+		t.int8(k.CompetencyID)
+		t.int4(k.Required)
+		t.int8(s.Learners)
+		t.int8(s.WithGap)
+		t.float8(s.SumGap)
+		t.float8(s.SumWeighted)
+		for _, h := range s.Levels {
 			t.int8(h)
 		}
-		for _, m := range s.weightedMass {
+		for _, m := range s.WeightedMass {
 			t.float8(m)
 		}
 	}

@@ -1,4 +1,4 @@
-package store
+package pgload
 
 import (
 	"encoding/binary"

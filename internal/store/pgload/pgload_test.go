@@ -1,7 +1,8 @@
-package store_test
+package pgload_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/pgload"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -23,6 +25,8 @@ import (
 // written (created_at, updated_at, recorded_at, rated_at and the awarded_at of a
 // rating's karma) and the certificates' random verification codes, with the
 // learners' surrogate ids mapped through their employee codes.
+
+var ctx = context.Background()
 
 // tableDump says how to compare a table: a query listing its rows in a fixed order,
 // and the relative tolerance of its floating-point columns (0: they must be equal
@@ -207,7 +211,7 @@ func sameValue(x, y any) bool {
 // `karmayogi seed --copy=false` and another with `karmayogi seed`, and name them:
 //
 //	COMPARE_DATABASE_URL_A=postgres://.../a COMPARE_DATABASE_URL_B=postgres://.../b \
-//	  go test -run TestLoaderSeedMatchesBulkPath -v ./internal/store
+//	  go test -run TestLoaderSeedMatchesBulkPath -v ./internal/store/pgload
 //
 // the test then compares those two whole databases instead.
 func TestLoaderSeedMatchesBulkPath(t *testing.T) {
@@ -230,7 +234,7 @@ func TestLoaderSeedMatchesBulkPath(t *testing.T) {
 	}
 	got := storetest.Open(t, "postgres")
 	var progress bytes.Buffer
-	ld, err := got.NewLoader(ctx, store.LoaderOptions{Progress: &progress})
+	ld, err := pgload.New(ctx, got, pgload.Options{Progress: &progress})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -414,7 +418,7 @@ func TestLoaderScriptMatchesBulkPath(t *testing.T) {
 	wantRejected := script(t, want, cat)
 
 	got := storetest.Open(t, "postgres")
-	ld, err := got.NewLoader(ctx, store.LoaderOptions{})
+	ld, err := pgload.New(ctx, got, pgload.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -450,7 +454,7 @@ func TestLoaderScriptMatchesBulkPath(t *testing.T) {
 func TestLoaderRefuses(t *testing.T) {
 	t.Run("SQLite", func(t *testing.T) {
 		db := storetest.Open(t, "sqlite")
-		if _, err := db.NewLoader(ctx, store.LoaderOptions{}); !errors.Is(err, store.ErrNoBulkLoad) {
+		if _, err := pgload.New(ctx, db, pgload.Options{}); !errors.Is(err, pgload.ErrNoBulkLoad) {
 			t.Fatalf("err %v, want ErrNoBulkLoad", err)
 		}
 	})
@@ -459,8 +463,8 @@ func TestLoaderRefuses(t *testing.T) {
 		if _, err := seed.Run(ctx, db, seed.Options{Learners: 2, Courses: 30}); err != nil {
 			t.Fatal(err)
 		}
-		_, err := db.NewLoader(ctx, store.LoaderOptions{})
-		if !errors.Is(err, store.ErrNoBulkLoad) || !strings.Contains(err.Error(), "holds rows") {
+		_, err := pgload.New(ctx, db, pgload.Options{})
+		if !errors.Is(err, pgload.ErrNoBulkLoad) || !strings.Contains(err.Error(), "holds rows") {
 			t.Fatalf("err %v, want ErrNoBulkLoad naming a table", err)
 		}
 	})
@@ -471,7 +475,7 @@ func TestLoaderRefuses(t *testing.T) {
 		want := storetest.Open(t, "postgres")
 		got := storetest.Open(t, "postgres")
 		var progress bytes.Buffer
-		ld, err := got.NewLoader(ctx, store.LoaderOptions{Progress: &progress})
+		ld, err := pgload.New(ctx, got, pgload.Options{Progress: &progress})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -502,7 +506,7 @@ func TestLoaderRefuses(t *testing.T) {
 	t.Run("Misuse", func(t *testing.T) {
 		db := storetest.Open(t, "postgres")
 		before := dumpRows(t, db, dumps[len(dumps)-2].query)
-		ld, err := db.NewLoader(ctx, store.LoaderOptions{})
+		ld, err := pgload.New(ctx, db, pgload.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
