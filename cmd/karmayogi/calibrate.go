@@ -52,11 +52,12 @@ func calibrateCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 		}
 		version = v
 	}
-	db, est, err := openStore(ctx)
+	a, err := openApp(ctx)
 	if err != nil {
 		return 1, err
 	}
-	defer db.Close()
+	defer a.Close()
+	db, est := a.DB, a.Estimator
 	if version != 0 {
 		m, err := est.Activate(ctx, version)
 		if models.ErrorCode(err) == models.ENOTFOUND {

@@ -7,7 +7,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -25,12 +24,13 @@ func effectsCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintln(stderr, "usage: karmayogi effects [--first 20]")
 		return 2, errUsage
 	}
-	db, err := openDB(ctx)
+	a, err := openApp(ctx)
 	if err != nil {
 		return 1, err
 	}
-	defer db.Close()
-	sum, err := (&service.CourseEffects{Store: db}).FitCourseEffects(ctx)
+	defer a.Close()
+	db := a.DB
+	sum, err := a.Estimator.Effects.FitCourseEffects(ctx)
 	if err != nil {
 		return 1, err
 	}

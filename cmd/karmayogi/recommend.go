@@ -8,7 +8,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/openkarmayogi/karmayogi/internal/cache"
 	"github.com/openkarmayogi/karmayogi/internal/i18n"
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/recommender"
@@ -27,11 +26,12 @@ func recommendCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 		fmt.Fprintln(stderr, "karmayogi recommend: --learner is required and --first must be 1 to 100")
 		return 2, errUsage
 	}
-	db, est, err := openStore(ctx)
+	a, err := openApp(ctx)
 	if err != nil {
 		return 1, err
 	}
-	defer db.Close()
+	defer a.Close()
+	db := a.DB
 	l, err := db.FindLearnerByEmployeeCode(ctx, *code)
 	if err != nil {
 		return 1, fmt.Errorf("--learner %s: %w", *code, err)
@@ -45,8 +45,7 @@ func recommendCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 		}
 		roleID, roleName = &r.ID, r.Name
 	}
-	svc := &service.Recommendations{Store: db, Cache: cache.NewMemory(), Params: recommender.DefaultParams(), Model: est}
-	list, err := svc.Recommend(ctx, l, roleID, *first)
+	list, err := a.Services.Recommendations.Recommend(ctx, l, roleID, *first)
 	if err != nil {
 		return 1, err
 	}

@@ -9,12 +9,10 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/openkarmayogi/karmayogi/internal/cache"
 	"github.com/openkarmayogi/karmayogi/internal/report"
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/models"
-	"github.com/openkarmayogi/karmayogi/recommender"
 )
 
 // reportCommand runs `karmayogi report gaps`: an organisation's gap report as a
@@ -53,11 +51,12 @@ func reportCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintln(stderr, "karmayogi report gaps: not writing a PNG to a terminal; use --out FILE or redirect standard output")
 		return 2, errUsage
 	}
-	db, est, err := openStore(ctx)
+	a, err := openApp(ctx)
 	if err != nil {
 		return 1, err
 	}
-	defer db.Close()
+	defer a.Close()
+	db := a.DB
 	scope := report.Scope{Type: ctype}
 	if scope.Organisation, err = db.FindOrganisationByCode(ctx, *org); err != nil {
 		return 1, fmt.Errorf("--organisation %s: %w", *org, err)
@@ -67,8 +66,7 @@ func reportCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return 1, fmt.Errorf("--role %s: %w", *role, err)
 		}
 	}
-	recs := &service.Recommendations{Store: db, Cache: cache.NewMemory(), Params: recommender.DefaultParams(), Model: est}
-	reports := &service.Reports{Store: db, Recommendations: recs, Cache: recs.Cache}
+	reports := a.Services.Reports
 
 	// Everything is written to a buffer (CSV to the file as it streams), so a
 	// failed report leaves no half-written file behind.
