@@ -417,13 +417,14 @@ func serveWith(t *testing.T, db *store.DB, o graph.Options, perEmail, perAddress
 		t.Fatal(err)
 	}
 	mail := &mailbox{codes: map[string]string{}}
-	s := graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Blended: db, Karma: db, Access: db, Tokens: tokens}
-	s.SignIn = &auth.SignIn{Store: db, Learners: db, Tokens: tokens, Sender: mail, Domains: []string{"gov.in", "nic.in"},
-		PerEmail: perEmail, PerAddress: perAddress}
 	logs := &syncBuffer{}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(logs, nil))
 	}
+	s := services(db, o.Logger)
+	s.Tokens = tokens
+	s.SignIn = &auth.SignIn{Store: db, Learners: db, Tokens: tokens, Sender: mail, Domains: []string{"gov.in", "nic.in"},
+		PerEmail: perEmail, PerAddress: perAddress}
 	srv := httptest.NewServer(graph.NewHandler(s, o))
 	t.Cleanup(srv.Close)
 	c := &client{t: t, url: srv.URL, db: db, logs: logs, tokens: tokens, mail: mail}

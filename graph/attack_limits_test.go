@@ -326,7 +326,7 @@ var limitAttacks = []attack{
 	}},
 	{name: "Operations/MetricsNotPublicInProduction", run: func(t *testing.T, e *attackEnv) {
 		// /metrics told anyone on the API port the traffic, the errors and the pools.
-		gql := graph.NewHandler(graph.Services{Organisations: e.db, Catalogue: e.db, Learners: e.db, Learning: e.db}, graph.Options{})
+		gql := graph.NewHandler(services(e.db, nil), graph.Options{})
 		open := func(cfg server.Config) *server.Server {
 			cfg.Addr, cfg.GraphQL, cfg.Database = "127.0.0.1:0", gql, e.db
 			cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -485,11 +485,13 @@ func serveWithSender(t *testing.T, db *store.DB, sender auth.OTPSender) *client 
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Blended: db, Karma: db, Access: db, Tokens: tokens}
+	logs := &syncBuffer{}
+	logger := slog.New(slog.NewTextHandler(logs, nil))
+	s := services(db, logger)
+	s.Tokens = tokens
 	s.SignIn = &auth.SignIn{Store: db, Learners: db, Tokens: tokens, Sender: sender, Domains: []string{"gov.in", "nic.in"},
 		PerEmail: unlimited{}, PerAddress: unlimited{}}
-	logs := &syncBuffer{}
-	srv := httptest.NewServer(graph.NewHandler(s, graph.Options{Logger: slog.New(slog.NewTextHandler(logs, nil))}))
+	srv := httptest.NewServer(graph.NewHandler(s, graph.Options{Logger: logger}))
 	t.Cleanup(srv.Close)
 	return &client{t: t, url: srv.URL, db: db, logs: logs, tokens: tokens}
 }

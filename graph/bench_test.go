@@ -16,7 +16,7 @@ import (
 // each iteration is one whole HTTP request, answered with a refusal.
 func BenchmarkRefuse(b *testing.B) {
 	db := storetest.Open(b, "sqlite")
-	h := graph.NewHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Access: db}, graph.Options{})
+	h := graph.NewHandler(services(db, nil), graph.Options{})
 	var frag strings.Builder
 	frag.WriteString("{ __typename ...F0 } ")
 	for i := range 5 {

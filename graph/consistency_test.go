@@ -33,7 +33,7 @@ func TestReadRouting(t *testing.T) {
 	db.SetEstimator(recommender.NewEstimator())
 
 	const window = time.Second
-	writer := newClientOptions(t, db, graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db},
+	writer := newClientOptions(t, db, nil,
 		graph.Options{ReadYourWrites: window})
 	f := seed(t, writer)
 	other := writer.as(models.Caller{Role: models.RolePlatformAdmin, Subject: "operator:other"})

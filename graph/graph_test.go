@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/openkarmayogi/karmayogi/graph"
+	"github.com/openkarmayogi/karmayogi/internal/app"
 	"github.com/openkarmayogi/karmayogi/internal/auth"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/models"
@@ -102,30 +103,46 @@ func (b *syncBuffer) String() string {
 // newClient serves the GraphQL handler over db and returns a client for it.
 func newClient(t *testing.T, db *store.DB) *client {
 	t.Helper()
-	return newClientWith(t, db, graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Blended: db, Karma: db})
+	return newClientWith(t, db, nil)
 }
 
-// newClientWith serves the handler over s, completed with sign-in over db, and
-// returns a PLATFORM_ADMIN's client.
-func newClientWith(t *testing.T, db *store.DB, s graph.Services) *client {
+// services are the API's services over db, wired as serve wires them
+// (app.NewServices) with an in-process cache; logger nil: slog.Default().
+func services(db *store.DB, logger *slog.Logger) graph.Services {
+	return app.NewServices(app.Deps{Store: db, Logger: logger})
+}
+
+// withTokens is s verifying tokens with tokens.
+func withTokens(s graph.Services, tokens graph.TokenVerifier) graph.Services {
+	s.Tokens = tokens
+	return s
+}
+
+// newClientWith serves the handler over db's services, changed by edit when it
+// is not nil, completed with sign-in over db, and returns a PLATFORM_ADMIN's client.
+func newClientWith(t *testing.T, db *store.DB, edit func(*graph.Services)) *client {
 	t.Helper()
-	return newClientOptions(t, db, s, graph.Options{})
+	return newClientOptions(t, db, edit, graph.Options{})
 }
 
 // newClientOptions is newClientWith with handler options besides introspection
 // and the logger, which it sets.
-func newClientOptions(t *testing.T, db *store.DB, s graph.Services, o graph.Options) *client {
+func newClientOptions(t *testing.T, db *store.DB, edit func(*graph.Services), o graph.Options) *client {
 	t.Helper()
 	tokens, err := auth.NewTokens(testSecret)
 	if err != nil {
 		t.Fatal(err)
 	}
 	mail := &mailbox{codes: map[string]string{}}
+	logs := &syncBuffer{}
+	o.Introspection, o.Logger = true, slog.New(slog.NewTextHandler(logs, nil))
+	s := services(db, o.Logger)
+	if edit != nil {
+		edit(&s)
+	}
 	s.Access, s.Tokens = db, tokens
 	s.SignIn = &auth.SignIn{Store: db, Learners: db, Tokens: tokens, Sender: mail, Domains: []string{"gov.in", "nic.in"},
 		PerEmail: unlimited{}, PerAddress: unlimited{}}
-	logs := &syncBuffer{}
-	o.Introspection, o.Logger = true, slog.New(slog.NewTextHandler(logs, nil))
 	h := graph.NewHandler(s, o)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

@@ -19,49 +19,44 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/openkarmayogi/karmayogi/graph/generated"
-	"github.com/openkarmayogi/karmayogi/internal/cache"
 	"github.com/openkarmayogi/karmayogi/internal/i18n"
 	"github.com/openkarmayogi/karmayogi/internal/server/gqlhttp"
 	"github.com/openkarmayogi/karmayogi/internal/server/middleware"
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/telemetry"
 	"github.com/openkarmayogi/karmayogi/models"
-	"github.com/openkarmayogi/karmayogi/recommender"
 )
 
-// Services are what the resolvers call.
+// Services are what the resolvers call; internal/app builds them (app.NewServices).
+// Every one is required: graph fills in none.
 type Services struct {
 	Organisations models.OrganisationService
 	Catalogue     models.CatalogueService
 	Learners      models.LearnerService
 	Learning      models.LearningService
-	// Recommendations ranks courses and plans paths; nil: computed over Learning
-	// and the other services with an in-process cache.
+	// Recommendations ranks courses and plans paths.
 	Recommendations *service.Recommendations
-	// Reports computes gap reports; nil: over Learning, as Recommendations.
+	// Reports computes gap reports, for the GraphQL endpoint and the report files alike.
 	Reports     *service.Reports
-	Proficiency ProficiencyReader  // nil: recommender's, with its default parameters
-	Plans       models.PlanService // nil: Learning, if it keeps plans too
+	Proficiency ProficiencyReader // the estimator in use: the passbook's levels
+	Plans       models.PlanService
 	// Blended keeps batches, learning events, their sessions, seats, registrations
-	// and attendance; nil: Learning, if it keeps them too.
+	// and attendance.
 	Blended models.BlendedService
-	// Karma keeps karma rules, the ledger, leaderboards and final assessments; nil:
-	// Learning, if it keeps them too.
-	Karma  models.KarmaService
-	Access models.AccessStore // audit log and sign-in state
-	SignIn SignIn
-	Tokens TokenVerifier
-	// Notifier carries the announcements of changes to learners that subscriptions
-	// follow; nil: over the Recommendations cache (in-process unless it is Redis).
+	// Karma keeps karma rules, the ledger, leaderboards and final assessments.
+	Karma models.KarmaService
+	// Leaderboards caches Karma's leaderboards.
+	Leaderboards *service.Leaderboards
+	Access       models.AccessStore // audit log and sign-in state
+	SignIn       SignIn
+	Tokens       TokenVerifier
+	// Notifier carries the announcements of changes to learners that subscriptions follow.
 	Notifier *service.Notifier
-	// Revocations refuses tokens issued before their subject's revocation; nil:
-	// over Access (when it keeps revocations) and the Recommendations cache.
+	// Revocations refuses tokens issued before their subject's revocation.
 	Revocations *service.Revocations
-	// Estimator reads the estimator's model versions; nil: over Learning, if it
-	// keeps them.
+	// Estimator reads the estimator's model versions.
 	Estimator EstimatorModels
-	// Adaptive runs adaptive assessments; nil: over Learning, if it keeps item
-	// banks, with the default limits.
+	// Adaptive runs adaptive assessments.
 	Adaptive *service.Adaptive
 }
 
@@ -148,50 +143,6 @@ func NewHandler(s Services, o Options) http.Handler {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	if s.Proficiency == nil {
-		s.Proficiency = recommender.NewEstimator()
-	}
-	if ps, ok := s.Learning.(models.PlanService); ok && s.Plans == nil {
-		s.Plans = ps
-	}
-	if bs, ok := s.Learning.(models.BlendedService); ok && s.Blended == nil {
-		s.Blended = bs
-	}
-	if ks, ok := s.Learning.(models.KarmaService); ok && s.Karma == nil {
-		s.Karma = ks
-	}
-	if st, ok := s.Learning.(service.Store); ok && s.Recommendations == nil {
-		s.Recommendations = &service.Recommendations{Store: st, Cache: cache.NewMemory(), Params: recommender.DefaultParams(), Logger: logger}
-	}
-	if st, ok := s.Learning.(service.ReportStore); ok && s.Reports == nil {
-		s.Reports = &service.Reports{Store: st, Recommendations: s.Recommendations, Cache: s.Recommendations.Cache}
-	}
-	if st, ok := s.Learning.(service.EstimatorStore); ok && s.Estimator == nil {
-		s.Estimator = &service.Estimator{Store: st}
-	}
-	if st, ok := s.Learning.(models.AdaptiveStore); ok && s.Adaptive == nil {
-		s.Adaptive = &service.Adaptive{Store: st}
-		s.Adaptive.Finals, _ = s.Learning.(service.CourseFinals)
-	}
-	if s.Notifier == nil {
-		s.Notifier = &service.Notifier{Cache: cache.NewMemory()}
-		if s.Recommendations != nil {
-			s.Notifier.Cache = s.Recommendations.Cache
-		}
-	}
-	var leaderboards *service.Leaderboards
-	if s.Karma != nil {
-		leaderboards = &service.Leaderboards{Store: s.Karma, Cache: cache.NewMemory()}
-		if s.Recommendations != nil {
-			leaderboards.Cache = s.Recommendations.Cache
-		}
-	}
-	if rs, ok := s.Access.(models.RevocationStore); ok && s.Revocations == nil {
-		s.Revocations = &service.Revocations{Store: rs, Cache: cache.NewMemory(), Logger: logger}
-		if s.Recommendations != nil {
-			s.Revocations.Cache = s.Recommendations.Cache
-		}
-	}
 	if s.Revocations != nil {
 		s.Tokens = revocable{s.Tokens, s.Revocations}
 	}
@@ -202,7 +153,7 @@ func NewHandler(s Services, o Options) http.Handler {
 	subs := &subscriptions{notifier: s.Notifier, services: s, present: errorPresenter(logger), timeout: timeout}
 	cfg := generated.Config{Resolvers: &Resolver{orgs: s.Organisations, catalogue: s.Catalogue, learners: s.Learners,
 		access: s.Access, signIn: s.SignIn, learning: s.Learning, proficiency: s.Proficiency, recs: s.Recommendations, reports: s.Reports, plans: s.Plans,
-		blended: s.Blended, karma: s.Karma, leaderboards: leaderboards, estimator: s.Estimator, subs: subs, revocations: s.Revocations,
+		blended: s.Blended, karma: s.Karma, leaderboards: s.Leaderboards, estimator: s.Estimator, subs: subs, revocations: s.Revocations,
 		adaptive: s.Adaptive}}
 	setComplexity(&cfg.Complexity)
 

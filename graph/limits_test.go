@@ -190,7 +190,7 @@ func TestComplexityLimit(t *testing.T) {
 		}
 	})
 	t.Run("ErrOptionLimit", func(t *testing.T) {
-		h := graph.NewHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db}, graph.Options{ComplexityLimit: 100})
+		h := graph.NewHandler(services(db, nil), graph.Options{ComplexityLimit: 100})
 		srv := httptest.NewServer(h)
 		defer srv.Close()
 		small := &client{t: t, url: srv.URL, db: db}
@@ -219,7 +219,9 @@ func (slowCatalogue) FindRoles(ctx context.Context, _ models.RoleFilter, _ model
 
 func TestRequestDeadline(t *testing.T) {
 	db := storetest.Open(t, "sqlite")
-	srv := httptest.NewServer(graph.NewHandler(graph.Services{Organisations: db, Catalogue: slowCatalogue{db}, Learners: db, Learning: db},
+	s := services(db, nil)
+	s.Catalogue = slowCatalogue{db}
+	srv := httptest.NewServer(graph.NewHandler(s,
 		graph.Options{Timeout: 50 * time.Millisecond}))
 	defer srv.Close()
 	c := &client{t: t, url: srv.URL}
@@ -244,7 +246,7 @@ func TestInternalErrors(t *testing.T) {
 	})
 	t.Run("PanicIsInternal", func(t *testing.T) {
 		db := storetest.Open(t, "sqlite")
-		c := newClientWith(t, db, graph.Services{Organisations: db, Catalogue: panickingCatalogue{db}, Learners: db, Learning: db})
+		c := newClientWith(t, db, func(s *graph.Services) { s.Catalogue = panickingCatalogue{db} })
 		r := c.post(`{ roles { totalCount } competencies { totalCount } }`, nil)
 		assertJSON(t, r.Data, `null`)
 		assertError(t, r, "INTERNAL", "", "internal error")
@@ -274,7 +276,7 @@ func TestProtocol(t *testing.T) {
 		assertError(t, c.post(`{ learners { edges { node { salary } } } }`, nil), "GRAPHQL_VALIDATION_FAILED", "", "")
 	})
 	t.Run("ErrIntrospectionOff", func(t *testing.T) {
-		srv := httptest.NewServer(graph.NewHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db}, graph.Options{}))
+		srv := httptest.NewServer(graph.NewHandler(services(db, nil), graph.Options{}))
 		defer srv.Close()
 		off := &client{t: t, url: srv.URL, db: db}
 		if r := off.post(`{ __schema { types { name } } }`, nil); len(r.Errors) == 0 {

@@ -361,8 +361,7 @@ func TestSubscriptionSignIn(t *testing.T) {
 func TestSubscriptionShutdown(t *testing.T) {
 	db := storetest.Open(t, "sqlite")
 	bus := cache.NewMemory()
-	c := newClientWith(t, db, graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db,
-		Notifier: &service.Notifier{Cache: bus}})
+	c := newClientWith(t, db, func(s *graph.Services) { s.Notifier = &service.Notifier{Cache: bus} })
 	f := seed(t, c)
 	ws := c.as(models.Caller{Role: models.RoleLearner, LearnerID: dbID(t, f["$asha"])}).signedIn()
 	ws.subscribe("1", sRecs, map[string]any{"l": f["$asha"]})
@@ -376,7 +375,7 @@ func TestSubscriptionShutdown(t *testing.T) {
 func TestMutationsAnnounce(t *testing.T) {
 	db := storetest.Open(t, "sqlite")
 	bus := &service.Notifier{Cache: cache.NewMemory(), Coalesce: time.Millisecond}
-	c := newClientWith(t, db, graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Notifier: bus})
+	c := newClientWith(t, db, func(s *graph.Services) { s.Notifier = bus })
 	e := attackEnvOn(t, c, db)
 	seedBlended(t, e)
 	f := e.f
@@ -457,7 +456,7 @@ func TestWebsocketOrigins(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := graph.NewHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Access: db, Tokens: tokens},
+	h := graph.NewHandler(withTokens(services(db, nil), tokens),
 		graph.Options{WebsocketOrigins: []string{"https://app.example.gov.in"}})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

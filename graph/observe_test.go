@@ -98,8 +98,9 @@ func newObsEnv(t *testing.T, tp trace.TracerProvider) *obsEnv {
 	signIn := &auth.SignIn{Store: db, Learners: db, Tokens: tokens, Sender: mail, Domains: []string{"gov.in"},
 		PerEmail: obsUnlimited{}, PerAddress: obsUnlimited{}}
 	metrics := telemetry.NewGraphQLMetrics()
-	gql := graph.NewHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db,
-		Access: db, SignIn: signIn, Tokens: tokens},
+	s := services(db, logger)
+	s.SignIn, s.Tokens = signIn, tokens
+	gql := graph.NewHandler(s,
 		graph.Options{Introspection: true, Logger: logger, Metrics: metrics, Tracer: tp})
 	srv := httptest.NewServer(server.New(server.Config{GraphQL: gql, Database: db, Logger: logger, SQL: db.Bun().DB,
 		Collectors: []prometheus.Collector{metrics}, Tracer: tp}).Handler())

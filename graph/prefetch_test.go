@@ -56,7 +56,7 @@ func (c *countingCatalogue) record(ctx context.Context) {
 func TestListsPrefetchTheirChildren(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		cat := &countingCatalogue{CatalogueService: db}
-		c := newClientWith(t, db, graph.Services{Organisations: db, Catalogue: cat, Learners: db, Learning: db, Plans: db, Blended: db, Karma: db})
+		c := newClientWith(t, db, func(s *graph.Services) { s.Catalogue = cat })
 		e := attackEnvOn(t, c, db)
 		asha := e.asha.bind(t)
 		vars := map[string]any{"l": e.f["$asha"]}

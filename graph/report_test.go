@@ -8,12 +8,11 @@ import (
 	"testing"
 
 	"github.com/openkarmayogi/karmayogi/graph"
-	"github.com/openkarmayogi/karmayogi/internal/cache"
+	"github.com/openkarmayogi/karmayogi/internal/app"
 	demo "github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
-	"github.com/openkarmayogi/karmayogi/recommender"
 )
 
 const qReport = `query($o: ID!, $r: ID, $t: CompetencyType) { gapReport(organisationId: $o, roleId: $r, competencyType: $t) {
@@ -186,8 +185,7 @@ func TestGapReportAgreesWithLearners(t *testing.T) {
 		if _, err := est.ReestimateAll(ctx); err != nil {
 			t.Fatal(err)
 		}
-		c := newClientWith(t, db, graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Blended: db, Karma: db,
-			Proficiency: est, Recommendations: &service.Recommendations{Store: db, Cache: cache.NewMemory(), Params: recommender.DefaultParams(), Model: est}})
+		c := newClientWith(t, db, func(s *graph.Services) { *s = app.NewServices(app.Deps{Store: db, Estimator: est}) })
 		agree(c)
 
 		// The heatmap's cells add up, over sub-organisations, to at most the whole.

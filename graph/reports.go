@@ -13,12 +13,9 @@ import (
 	"time"
 
 	"github.com/openkarmayogi/karmayogi/internal/authz"
-	"github.com/openkarmayogi/karmayogi/internal/cache"
 	"github.com/openkarmayogi/karmayogi/internal/report"
 	"github.com/openkarmayogi/karmayogi/internal/server/middleware"
-	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/models"
-	"github.com/openkarmayogi/karmayogi/recommender"
 )
 
 // reportTimeout bounds one report file: a ministry's CSV streams for a while.
@@ -35,15 +32,8 @@ const reportTimeout = time.Minute
 // valid token, 403 FORBIDDEN for a caller who does not administer the
 // organisation, 404 NOT_FOUND for an unknown organisation code, 400
 // BAD_USER_INPUT for a missing, repeated, unknown or bad parameter (an unknown
-// role code too, as in the query). Services as for NewHandler; Reports nil means
-// computed over Learning.
+// role code too, as in the query). Services as for NewHandler.
 func NewReportsHandler(s Services, tokens TokenVerifier) http.Handler {
-	if st, ok := s.Learning.(service.Store); ok && s.Recommendations == nil {
-		s.Recommendations = &service.Recommendations{Store: st, Cache: cache.NewMemory(), Params: recommender.DefaultParams()}
-	}
-	if st, ok := s.Learning.(service.ReportStore); ok && s.Reports == nil {
-		s.Reports = &service.Reports{Store: st, Recommendations: s.Recommendations, Cache: s.Recommendations.Cache}
-	}
 	h := &reportFiles{s: s, logger: slog.Default()}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /reports/gaps.png", h.png)

@@ -26,8 +26,7 @@ import (
 func reportFiles(t *testing.T, e *attackEnv) string {
 	t.Helper()
 	db := e.db
-	srv := httptest.NewServer(graph.NewReportsHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db,
-		Learning: db, Plans: db, Access: db}, e.pa.tokens))
+	srv := httptest.NewServer(graph.NewReportsHandler(services(db, nil), e.pa.tokens))
 	t.Cleanup(srv.Close)
 	return srv.URL
 }

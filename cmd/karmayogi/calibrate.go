@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/models"
@@ -52,11 +51,12 @@ func calibrateCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 		}
 		version = v
 	}
-	db, est, err := openStore(ctx)
+	a, err := openApp(ctx)
 	if err != nil {
 		return 1, err
 	}
-	defer db.Close()
+	defer a.Close()
+	db, est := a.DB, a.Estimator
 	if version != 0 {
 		m, err := est.Activate(ctx, version)
 		if models.ErrorCode(err) == models.ENOTFOUND {
@@ -83,32 +83,5 @@ func calibrateCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 	if err != nil {
 		return 1, err
 	}
-	return 0, writeItemReport(stdout, banks, o.DryRun)
-}
-
-// writeItemReport prints the item calibration: per bank, the attempts it rests on,
-// and every item with a problem (negative discrimination, never or always answered
-// correctly, very high exposure).
-func writeItemReport(w io.Writer, banks []service.ItemCalibration, dryRun bool) error {
-	verb := "stored"
-	if dryRun {
-		verb = "not stored (dry run)"
-	}
-	fmt.Fprintf(w, "\nitem calibration: %d banks; parameters %s\n", len(banks), verb)
-	for _, b := range banks {
-		flagged := 0
-		for _, r := range b.Reports {
-			if len(r.Problems) > 0 {
-				flagged++
-			}
-		}
-		fmt.Fprintf(w, "  competency %d: %d completed attempts, %d items flagged\n", b.CompetencyID, b.Attempts, flagged)
-		for _, r := range b.Reports {
-			if len(r.Problems) > 0 {
-				fmt.Fprintf(w, "    item %d (%d responses, a=%.2f b=%.2f): %s\n", r.ItemID, r.Responses, r.Discrimination, r.Difficulty, strings.Join(r.Problems, "; "))
-			}
-		}
-	}
-	_, err := fmt.Fprintln(w)
-	return err
+	return 0, service.WriteItemReport(stdout, banks, o.DryRun)
 }

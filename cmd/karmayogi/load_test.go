@@ -40,7 +40,7 @@ func TestLoadEndToEnd(t *testing.T) {
 	t.Setenv("LOAD_REDIS_URL", "")
 	t.Setenv("KARMAYOGI_JWT_SECRET", "")
 	ctx := context.Background()
-	env, err := newLoadEnv(ctx, 300, io.Discard)
+	env, err := load.NewEnv(ctx, 300, io.Discard)
 	if err != nil {
 		if os.Getenv("CI") != "true" && strings.Contains(err.Error(), "not found") {
 			t.Skip(err)
@@ -54,17 +54,17 @@ func TestLoadEndToEnd(t *testing.T) {
 	if err := m.Run(ctx); err != nil {
 		t.Fatal(err)
 	}
-	env.Base, env.stopServer = m.Server.URL(), m.Close
+	env.Attach(m.Server.URL(), m.Close)
 
-	o := loadOptions{Rate: 40, Duration: 2 * time.Second, MaxLearners: 300, Soak: time.Minute,
+	o := load.Options{Rate: 40, Duration: 2 * time.Second, MaxLearners: 300, Soak: time.Minute,
 		FaultBefore: time.Second, RedisDown: 500 * time.Millisecond, FaultDown: time.Second, FaultAfter: 2 * time.Second,
 		RecoveryTime: 5 * time.Second, Attempts: 20, Think: 50 * time.Millisecond}
-	res, err := runLoad(ctx, env, o, load.DefaultMix, []string{"mixed", "assessments", "redis", "postgres"}, io.Discard)
+	res, err := load.RunScenarios(ctx, env, o, load.DefaultMix, []string{"mixed", "assessments", "redis", "postgres"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var text strings.Builder
-	writeLoadText(&text, res)
+	res.WriteText(&text)
 	t.Log("\n" + text.String())
 	if len(res.Failures) > 0 {
 		t.Fatalf("failed: %s", strings.Join(res.Failures, "; "))

@@ -19,11 +19,12 @@ func reestimateCommand(ctx context.Context, args []string, stdout, stderr io.Wri
 		fmt.Fprintln(stderr, "usage: karmayogi reestimate")
 		return 2, errUsage
 	}
-	db, est, err := openStore(ctx)
+	a, err := openApp(ctx)
 	if err != nil {
 		return 1, err
 	}
-	defer db.Close()
+	defer a.Close()
+	est := a.Estimator
 	start := time.Now()
 	n, err := est.ReestimateAll(ctx)
 	if err != nil {

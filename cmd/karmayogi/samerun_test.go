@@ -18,8 +18,8 @@ import (
 func TestSameRunSmoke(t *testing.T) {
 	t.Setenv("LOAD_DATABASE_URL", "sqlite://"+filepath.Join(t.TempDir(), "bench.db"))
 	t.Setenv("LOAD_REDIS_URL", "")
-	o := loadOptions{Out: t.TempDir(), Clients: 4, SameRunLearners: 20, SameRunWindow: 200 * time.Millisecond,
-		SameRunRounds: 1, sameRunDemo: 60}
+	o := load.Options{Out: t.TempDir(), Clients: 4, SameRunLearners: 20, SameRunWindow: 200 * time.Millisecond,
+		SameRunRounds: 1, SameRunDemo: 60}
 	res, err := runSameRun(context.Background(), o, io.Discard)
 	if err != nil {
 		t.Fatal(err)

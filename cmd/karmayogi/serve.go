@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/openkarmayogi/karmayogi/graph"
+	"github.com/openkarmayogi/karmayogi/internal/app"
 	"github.com/openkarmayogi/karmayogi/internal/auth"
 	"github.com/openkarmayogi/karmayogi/internal/cache"
 	"github.com/openkarmayogi/karmayogi/internal/console"
@@ -23,7 +24,6 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/telemetry"
 	"github.com/openkarmayogi/karmayogi/models"
-	"github.com/openkarmayogi/karmayogi/recommender"
 )
 
 // Main is the running service; end-to-end tests start it in-process.
@@ -47,44 +47,23 @@ type Main struct {
 
 // Run opens and migrates the database, seeds it when asked, and starts serving.
 func (m *Main) Run(ctx context.Context) error {
-	var opts []store.Option
-	if len(m.Config.DatabaseReadURLs) > 0 {
-		opts = append(opts, store.WithReplicas(store.Replicas{URLs: m.Config.DatabaseReadURLs,
-			MaxLag: m.Config.ReplicaMaxLag, Logger: m.Logger}))
-	}
-	db, err := store.Open(ctx, m.Config.DatabaseURL, opts...)
-	if err != nil {
-		return err
-	}
-	m.DB = db
+	var err error
 	if m.Tracing, err = telemetry.SetupTracing(ctx, ""); err != nil {
 		return err
 	}
-	telemetry.InstrumentDB(db.Bun(), m.Tracing.Provider)
-	if n, err := db.Migrate(ctx); err != nil {
-		return err
-	} else if n > 0 {
-		m.Logger.Info("applied migrations", "count", n)
-	}
 	estMetrics := telemetry.NewEstimatorMetrics()
-	m.Estimator = &service.Estimator{Store: db, Logger: m.Logger, Metrics: estMetrics, Poll: m.Config.EstimatorPoll,
-		Effects: &service.CourseEffects{Store: db, Logger: m.Logger}}
-	if err := m.Estimator.Load(ctx); err != nil {
+	a, err := app.Open(ctx, app.Config{DatabaseURL: m.Config.DatabaseURL, ReadURLs: m.Config.DatabaseReadURLs, ReplicaMaxLag: m.Config.ReplicaMaxLag,
+		RedisURL: m.Config.RedisURL, CachePrefix: m.Config.CachePrefix, Logger: m.Logger, EstimatorMetrics: estMetrics,
+		EstimatorPoll: m.Config.EstimatorPoll, Tracer: m.Tracing.Provider})
+	if err != nil {
 		return err
 	}
-	db.SetEstimator(m.Estimator)
+	m.DB, m.Cache, m.Estimator = a.DB, a.Cache, a.Estimator
+	db := a.DB
 	if m.Config.Demo {
 		if err := m.seedDemo(ctx); err != nil {
 			return err
 		}
-	}
-	if m.Cache, err = cache.Open(m.Config.RedisURL, cache.WithPrefix(m.Config.CachePrefix)); err != nil {
-		return err
-	}
-	if traced, err := telemetry.InstrumentCache(m.Cache, m.Tracing.Provider); err != nil {
-		return err
-	} else if !traced && m.Tracing.Provider != nil && m.Config.RedisURL != "" {
-		m.Logger.Info("tracing: Redis commands are not traced: the cache does not expose its client (telemetry.RedisClienter)")
 	}
 	signIn, err := m.signIn(ctx)
 	if err != nil {
@@ -94,28 +73,24 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	recs := &service.Recommendations{Store: db, Cache: m.Cache, Params: recommender.DefaultParams(), Model: m.Estimator, Logger: m.Logger}
-	revocations := &service.Revocations{Store: db, Cache: m.Cache, Logger: m.Logger}
+	services := a.Services
+	services.SignIn, services.Tokens = signIn, signIn.Tokens
 	costSignedIn, costAnonymous := costLimits(m.Config)
-	adaptive := &service.Adaptive{Store: db, Finals: db}
-	if err := service.AdaptiveFromEnv(adaptive); err != nil {
+	if err := service.AdaptiveFromEnv(services.Adaptive); err != nil {
 		return err
 	}
 	gqlMetrics := telemetry.NewGraphQLMetrics()
-	gql := graph.NewHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Blended: db, Karma: db,
-		Recommendations: recs, Reports: &service.Reports{Store: db, Recommendations: recs, Cache: m.Cache},
-		Access: db, SignIn: signIn, Tokens: signIn.Tokens, Notifier: &service.Notifier{Cache: m.Cache}, Revocations: revocations,
-		Proficiency: m.Estimator, Estimator: m.Estimator, Adaptive: adaptive},
+	gql := graph.NewHandler(services,
 		graph.Options{Introspection: !m.Config.Production(), Logger: m.Logger, RequestLimit: requestLimits(m.Config), CostLimit: costSignedIn, AnonymousCostLimit: costAnonymous, TrustedProxies: m.Config.TrustedProxies,
 			PersistedQueries: m.Cache, PersistedRegistration: register, Allowlist: allowlist,
 			SubscriptionsPerConnection: m.Config.SubscriptionsPerConnection, SubscriptionsPerSubject: m.Config.SubscriptionsPerSubject, Metrics: gqlMetrics, Tracer: m.Tracing.Provider, WebsocketOrigins: m.Config.CORSOrigins,
 			ReadYourWrites: m.Config.ReadYourWrites})
 	cfg := server.Config{Addr: m.Config.Addr, GraphQL: gql, Database: db, Cache: m.Cache, Logger: m.Logger,
-		CORSOrigins: m.Config.CORSOrigins, SQL: db.Bun().DB, CacheStats: recs.Stats,
+		CORSOrigins: m.Config.CORSOrigins, SQL: db.Bun().DB, CacheStats: services.Recommendations.Stats,
 		Collectors: append(append(replicaCollectors(db), gqlMetrics, estMetrics), mailCollectors(m.Mail)...), Tracer: m.Tracing.Provider, PProf: m.Config.PProf,
 		MetricsAddr: m.Config.MetricsAddr, MetricsToken: m.Config.MetricsToken, MetricsPrivate: m.Config.Production()}
-	cfg.Reports = graph.NewReportsHandler(graph.Services{Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Recommendations: recs, Reports: &service.Reports{Store: db, Recommendations: recs, Cache: m.Cache}, Revocations: revocations,
-		Proficiency: m.Estimator}, signIn.Tokens)
+	// The same Reports as the GraphQL endpoint's: one singleflight group.
+	cfg.Reports = graph.NewReportsHandler(services, signIn.Tokens)
 	cfg.Console = console.Handler() // the product's face: on in production too
 	if !m.Config.Production() {
 		cfg.GraphiQL = graphiql.Handler()

@@ -50,11 +50,12 @@ func tokenCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintf(stderr, "karmayogi token: --ttl must be positive and at most %s (KARMAYOGI_TOKEN_MAX_LIFETIME)\n", cfg.TokenMaxLifetime)
 		return 2, errUsage
 	}
-	db, err := openDB(ctx)
+	a, err := openApp(ctx)
 	if err != nil {
 		return 1, err
 	}
-	defer db.Close()
+	defer a.Close()
+	db := a.DB
 	if *name != "" {
 		caller.Subject = "operator:" + *name
 	}

@@ -10,41 +10,22 @@ import (
 	"time"
 
 	"github.com/openkarmayogi/karmayogi/graph"
+	"github.com/openkarmayogi/karmayogi/internal/app"
 	"github.com/openkarmayogi/karmayogi/internal/importer"
 	"github.com/openkarmayogi/karmayogi/internal/seed"
-	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/pgload"
 )
 
-// openDB opens and migrates the configured database; proficiencies it writes are
-// estimated with the active estimator model.
-func openDB(ctx context.Context) (*store.DB, error) {
-	db, _, err := openStore(ctx)
-	return db, err
-}
-
-// openStore is openDB with the estimator service it uses.
-func openStore(ctx context.Context) (*store.DB, *service.Estimator, error) {
+// openApp opens and migrates the configured database, with the services over it
+// and the in-process cache (the tools use DATABASE_URL alone); proficiencies it
+// writes are estimated with the active estimator model.
+func openApp(ctx context.Context) (*app.App, error) {
 	cfg, err := configFromEnv()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	db, err := store.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return nil, nil, err
-	}
-	if _, err := db.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, nil, err
-	}
-	est := &service.Estimator{Store: db, Effects: &service.CourseEffects{Store: db}}
-	if err := est.Load(ctx); err != nil {
-		db.Close()
-		return nil, nil, err
-	}
-	db.SetEstimator(est)
-	return db, est, nil
+	return app.Open(ctx, app.Config{DatabaseURL: cfg.DatabaseURL})
 }
 
 func migrateCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
@@ -101,11 +82,12 @@ func seedCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (
 		fmt.Fprintln(stderr, "karmayogi seed: --learners must be at least 0 and --courses at least 1")
 		return 2, errUsage
 	}
-	db, err := openDB(ctx)
+	a, err := openApp(ctx)
 	if err != nil {
 		return 1, err
 	}
-	defer db.Close()
+	defer a.Close()
+	db := a.DB
 	opts.Progress = stderr
 	start := time.Now()
 	stats, err := seedStore(ctx, db, opts, *useCopy, stderr)
@@ -158,11 +140,12 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return 2, err
 	}
 	defer f.Close()
-	db, err := openDB(ctx)
+	a, err := openApp(ctx)
 	if err != nil {
 		return 2, err
 	}
-	defer db.Close()
+	defer a.Close()
+	db := a.DB
 	opts := importer.Options{BatchSize: *batch, Errors: stderr}
 	if isTerminal(stderr) {
 		opts.Progress = stderr

@@ -192,6 +192,12 @@ func TestParseMix(t *testing.T) {
 			t.Errorf("ParseMix(%q) accepted", bad)
 		}
 	}
+	// String writes what ParseMix reads (the flag's default and the report's mix line).
+	if s := load.DefaultMix.String(); !strings.HasPrefix(s, "recommendations_warm=30,") {
+		t.Errorf("DefaultMix.String() = %q", s)
+	} else if m, err := load.ParseMix(s); err != nil || !slices.Equal(m, load.DefaultMix) {
+		t.Errorf("ParseMix(%q) = %v, %v; want DefaultMix", s, m, err)
+	}
 }
 
 func TestGlobalIDAgreesWithServer(t *testing.T) {

@@ -461,3 +461,30 @@ func (e *Estimator) scheduled(ctx context.Context, o CalibrateOptions, seen time
 		}
 	}
 }
+
+// WriteItemReport prints the item calibration: per bank, the attempts it rests on,
+// and every item with a problem (negative discrimination, never or always answered
+// correctly, very high exposure).
+func WriteItemReport(w io.Writer, banks []ItemCalibration, dryRun bool) error {
+	verb := "stored"
+	if dryRun {
+		verb = "not stored (dry run)"
+	}
+	fmt.Fprintf(w, "\nitem calibration: %d banks; parameters %s\n", len(banks), verb)
+	for _, b := range banks {
+		flagged := 0
+		for _, r := range b.Reports {
+			if len(r.Problems) > 0 {
+				flagged++
+			}
+		}
+		fmt.Fprintf(w, "  competency %d: %d completed attempts, %d items flagged\n", b.CompetencyID, b.Attempts, flagged)
+		for _, r := range b.Reports {
+			if len(r.Problems) > 0 {
+				fmt.Fprintf(w, "    item %d (%d responses, a=%.2f b=%.2f): %s\n", r.ItemID, r.Responses, r.Discrimination, r.Difficulty, strings.Join(r.Problems, "; "))
+			}
+		}
+	}
+	_, err := fmt.Fprintln(w)
+	return err
+}

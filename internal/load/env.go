@@ -1,4 +1,4 @@
-package main
+package load
 
 import (
 	"context"
@@ -18,7 +18,6 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/openkarmayogi/karmayogi/internal/auth"
-	"github.com/openkarmayogi/karmayogi/internal/load"
 	"github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/testenv"
@@ -26,12 +25,12 @@ import (
 	"github.com/openkarmayogi/karmayogi/recommender"
 )
 
-// loadEnv is what a load run targets: a database, a Redis and a server over
+// Env is what a load run targets: a database, a Redis and a server over
 // them. Unless LOAD_DATABASE_URL and LOAD_REDIS_URL name existing ones, the
 // database and Redis are private servers of internal/testenv, started here and
 // stopped by Close, so that fault scenarios may stop and restart them; the
 // shared servers on the machine are never touched.
-type loadEnv struct {
+type Env struct {
 	PG    *testenv.Postgres // nil when LOAD_DATABASE_URL is given
 	Redis *testenv.Redis    // nil when LOAD_REDIS_URL is given
 
@@ -44,10 +43,10 @@ type loadEnv struct {
 	log        io.Writer
 }
 
-// newLoadEnv starts (or connects to) the database and Redis and seeds the
+// NewEnv starts (or connects to) the database and Redis and seeds the
 // database with learners when it holds none.
-func newLoadEnv(ctx context.Context, learners int, log io.Writer) (*loadEnv, error) {
-	e := &loadEnv{DatabaseURL: os.Getenv("LOAD_DATABASE_URL"), RedisURL: os.Getenv("LOAD_REDIS_URL"), log: log,
+func NewEnv(ctx context.Context, learners int, log io.Writer) (*Env, error) {
+	e := &Env{DatabaseURL: os.Getenv("LOAD_DATABASE_URL"), RedisURL: os.Getenv("LOAD_REDIS_URL"), log: log,
 		Secret: os.Getenv("KARMAYOGI_JWT_SECRET")}
 	if e.Secret == "" {
 		b := make([]byte, 32)
@@ -115,9 +114,9 @@ func seedIfEmpty(ctx context.Context, url string, learners int, log io.Writer) e
 	return nil
 }
 
-// serve starts `karmayogi serve` (the binary self) on a free port, its log in
+// Serve starts `karmayogi serve` (the binary self) on a free port, its log in
 // logFile, and waits until it is ready.
-func (e *loadEnv) serve(ctx context.Context, self, logFile string) error {
+func (e *Env) Serve(ctx context.Context, self, logFile string) error {
 	port, err := testenv.FreePort()
 	if err != nil {
 		return err
@@ -175,8 +174,8 @@ func waitReady(ctx context.Context, base string, exited <-chan error) error {
 	return fmt.Errorf("load: the server at %s was not ready within a minute", base)
 }
 
-// minter signs tokens with the server's secret, by the server's own code.
-func (e *loadEnv) minter() (load.Minter, error) {
+// Minter signs tokens with the server's secret, by the server's own code.
+func (e *Env) Minter() (Minter, error) {
 	tokens, err := auth.NewTokens([]byte(e.Secret))
 	if err != nil {
 		return nil, err
@@ -187,8 +186,12 @@ func (e *loadEnv) minter() (load.Minter, error) {
 	}, nil
 }
 
+// Attach makes the server at base, stopped by stop, env's server, in place of
+// one Serve starts (a test serves in-process).
+func (e *Env) Attach(base string, stop func() error) { e.Base, e.stopServer = base, stop }
+
 // Close stops the server and the private servers.
-func (e *loadEnv) Close() error {
+func (e *Env) Close() error {
 	var errs []string
 	if e.stopServer != nil {
 		if err := e.stopServer(); err != nil {
@@ -224,10 +227,10 @@ func (q *queryRecorder) AfterQuery(_ context.Context, ev *bun.QueryEvent) {
 	q.queries = append(q.queries, ev.Query)
 }
 
-// coursePageSQL returns, as a pgbench script, the statements the store runs for
+// CoursePageSQL returns, as a pgbench script, the statements the store runs for
 // courses(first: 20) with totalCount: recorded from the store itself, so the
 // baseline is exactly our SQL.
-func coursePageSQL(ctx context.Context, url string) (string, error) {
+func CoursePageSQL(ctx context.Context, url string) (string, error) {
 	db, err := store.Open(ctx, url)
 	if err != nil {
 		return "", err
@@ -245,8 +248,8 @@ func coursePageSQL(ctx context.Context, url string) (string, error) {
 	return strings.Join(rec.queries, ";\n") + ";\n", nil
 }
 
-// outFile is a file in the output directory, created if need be.
-func outFile(dir, name string) string {
+// OutFile is a file in the output directory, created if need be.
+func OutFile(dir, name string) string {
 	os.MkdirAll(dir, 0o755)
 	return filepath.Join(dir, name)
 }
