@@ -58,7 +58,6 @@ func (l *Loader) Finish(ctx context.Context) (Stats, error) {
 
 // finish does Finish's work after the pipeline has drained.
 func (l *Loader) finish(ctx context.Context) error {
-	start := time.Now()
 	l.pending[tGapRollups] = append(l.pending[tGapRollups], *l.encodeRollups())
 	if err := l.copyTable(tGapRollups); err != nil {
 		return err
@@ -95,7 +94,7 @@ func (l *Loader) finish(ctx context.Context) error {
 		}
 		l.stage(fmt.Sprintf("built %d %s", len(s.defs), s.name), start)
 	}
-	start = time.Now()
+	start := time.Now()
 	var sb strings.Builder
 	for _, table := range sequenced {
 		if s := l.seq[table]; s.next > s.start {
