@@ -42,7 +42,8 @@ func Classify(err error) error {
 	case unavailable(err):
 		return &kindError{err, ErrUnavailable}
 	}
-	if kind, _ := violation(err); kind == uniqueViolation {
+	var coded interface{ SQLState() string }
+	if kind, _ := violation(err); kind == uniqueViolation || (errors.As(err, &coded) && coded.SQLState() == "23505") {
 		return &kindError{err, ErrConflict}
 	}
 	return err
