@@ -42,7 +42,7 @@ func (db *DB) RecordEvidence(ctx context.Context, n *models.NewEvidence) (*model
 	ev := &models.Evidence{LearnerID: n.LearnerID, CompetencyID: n.CompetencyID, Source: n.Source, Level: n.Level,
 		Score: n.Score, ObservedAt: at, CreatedAt: now}
 	var prof *models.Proficiency
-	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := db.write(ctx, func(ctx context.Context, tx bun.Tx) error {
 		// The version first: it checks the learner exists, and locks their row, so
 		// writes for one learner queue here rather than deadlock further on.
 		res, err := tx.NewUpdate().Table("learners").Set("version = version + 1").Set("updated_at = ?", now).
