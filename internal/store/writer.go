@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -32,16 +33,17 @@ type writeJob struct {
 
 // batchWriter runs the queued writes (sqlite only).
 type batchWriter struct {
-	db    *bun.DB
-	jobs  chan *writeJob
-	quit  chan struct{}
-	start sync.Once
-	stop  sync.Once
-	wg    sync.WaitGroup
+	db      *bun.DB
+	jobs    chan *writeJob
+	quit    chan struct{}
+	stopped chan struct{} // closed once the loop is done and the queue drained
+	start   sync.Once
+	stop    sync.Once
+	wg      sync.WaitGroup
 }
 
 func newBatchWriter(db *bun.DB) *batchWriter {
-	return &batchWriter{db: db, jobs: make(chan *writeJob, writeBatchMax), quit: make(chan struct{})}
+	return &batchWriter{db: db, jobs: make(chan *writeJob, writeBatchMax), quit: make(chan struct{}), stopped: make(chan struct{})}
 }
 
 // write runs fn in a transaction: its own on PostgreSQL, a batch's on SQLite.
@@ -66,24 +68,38 @@ func (w *batchWriter) run(ctx context.Context, fn func(context.Context, bun.Tx) 
 		return ctx.Err()
 	}
 	// Once queued, the answer comes: a write that has begun is not abandoned
-	// half-way, and a caller is never told of a failure that then commits.
-	return <-job.done
+	// half-way, and a caller is never told of a failure that then commits. Only
+	// a write queued as the store closed may find no loop to run it.
+	select {
+	case err := <-job.done:
+		return err
+	case <-w.stopped:
+		select {
+		case err := <-job.done:
+			return err
+		default:
+			return errWriterClosed
+		}
+	}
 }
 
-var errWriterClosed = fmt.Errorf("store: closed")
+var errWriterClosed = errors.New("store: closed")
 
 // close stops the loop after the batch in hand; writes queued after it fail.
 func (w *batchWriter) close() {
-	w.stop.Do(func() { close(w.quit) })
-	w.wg.Wait()
-	for {
-		select {
-		case job := <-w.jobs:
-			job.done <- errWriterClosed
-		default:
-			return
+	w.stop.Do(func() {
+		close(w.quit)
+		w.wg.Wait()
+		for drained := false; !drained; {
+			select {
+			case job := <-w.jobs:
+				job.done <- errWriterClosed
+			default:
+				drained = true
+			}
 		}
-	}
+		close(w.stopped)
+	})
 }
 
 func (w *batchWriter) loop() {

@@ -92,3 +92,30 @@ func TestConcurrentEvidenceWrites(t *testing.T) {
 		}
 	})
 }
+
+// TestEvidenceWriteAfterClose: a write to a closed store fails at once rather than
+// waiting for a writer that is gone.
+func TestEvidenceWriteAfterClose(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f, l, _ := learningFixture(t, db)
+		if _, _, err := db.RecordEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.procurement.ID,
+			Source: models.SelfRating, Level: 2}); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		done := make(chan error, 1)
+		go func() {
+			_, _, err := db.RecordEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.procurement.ID,
+				Source: models.SelfRating, Level: 3})
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err == nil {
+				t.Fatal("a write to a closed store succeeded")
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("a write to a closed store still waits after 10 s")
+		}
+	})
+}
