@@ -36,6 +36,7 @@ type DB struct {
 	estimator models.Estimator // how evidence becomes proficiency; see SetEstimator
 	path      string           // the SQLite file, for the migration lock
 	replicas  *replicaSet      // nil without read replicas; see replica.go
+	writer    *batchWriter     // SQLite's batched writes; nil on PostgreSQL (see writer.go)
 }
 
 var (
@@ -96,6 +97,7 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*DB, error) 
 		// transactions from failing with SQLITE_BUSY under concurrent requests.
 		sqldb.SetMaxOpenConns(1)
 		db = &DB{bun: bun.NewDB(sqldb, sqlitedialect.New()), dialect: "sqlite", path: path}
+		db.writer = newBatchWriter(db.bun)
 	default:
 		return nil, fmt.Errorf("DATABASE_URL: unsupported scheme %q (want postgres:// or sqlite://)", u.Scheme)
 	}
@@ -130,7 +132,12 @@ func sqliteDSN(path string) string {
 func (db *DB) SetClock(now func() time.Time) { db.now = func() time.Time { return instant(now()) } }
 
 // Close closes the connection pool.
-func (db *DB) Close() error { return db.bun.Close() }
+func (db *DB) Close() error {
+	if db.writer != nil {
+		db.writer.close()
+	}
+	return db.bun.Close()
+}
 
 // Ping reports whether the database (the primary) answers.
 func (db *DB) Ping(ctx context.Context) error { return db.bun.PingContext(ctx) }

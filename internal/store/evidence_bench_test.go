@@ -2,7 +2,11 @@ package store_test
 
 import (
 	"math/rand/v2"
+	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/store"
@@ -28,16 +32,73 @@ func BenchmarkRecordEvidence(b *testing.B) {
 	}
 }
 
-func benchmarkRecordEvidence(b *testing.B, engine string) {
-	db, _ := storetest.Benchmark(b, engine, seed.Options{Learners: 2000, Courses: 200})
-	var pairs []struct {
-		LearnerID    int64 `bun:"learner_id"`
-		CompetencyID int64 `bun:"competency_id"`
-	}
+// requirementPair is a learner and a competency their role requires.
+type requirementPair struct {
+	LearnerID    int64 `bun:"learner_id"`
+	CompetencyID int64 `bun:"competency_id"`
+}
+
+func requirementPairs(b *testing.B, db *store.DB) []requirementPair {
+	var pairs []requirementPair
 	if err := db.Bun().NewRaw(`SELECT lr.learner_id, rr.competency_id FROM learner_roles lr
 		JOIN role_requirements rr ON rr.role_id = lr.role_id ORDER BY lr.learner_id LIMIT 100000`).Scan(ctx, &pairs); err != nil || len(pairs) == 0 {
 		b.Fatalf("%d learner requirements: %v", len(pairs), err)
 	}
+	return pairs
+}
+
+// BenchmarkRecordEvidenceConcurrent is BenchmarkRecordEvidence with 16 callers
+// at once (as a server's requests are), each writing for learners of its own:
+// ns/op is the time the store takes per write at that concurrency, p50-ms and
+// p99-ms each call's latency as its caller sees it.
+func BenchmarkRecordEvidenceConcurrent(b *testing.B) {
+	for _, engine := range storetest.Engines {
+		b.Run(engine, func(b *testing.B) {
+			if engine != "postgres" && storetest.BenchURL() != "" {
+				b.Skip("BENCH_DATABASE_URL is a PostgreSQL database")
+			}
+			db, _ := storetest.Benchmark(b, engine, seed.Options{Learners: 2000, Courses: 200})
+			pairs := requirementPairs(b, db)
+			var mu sync.Mutex
+			var took []time.Duration
+			var seq atomic.Uint64
+			b.SetParallelism(8) // × GOMAXPROCS (2 here): 16 callers
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				rng := rand.New(rand.NewPCG(seq.Add(1), 2))
+				var mine []time.Duration
+				for pb.Next() {
+					p := pairs[rng.IntN(len(pairs))]
+					start := time.Now()
+					if _, _, err := db.RecordEvidence(ctx, &models.NewEvidence{LearnerID: p.LearnerID, CompetencyID: p.CompetencyID,
+						Source: models.SupervisorRating, Level: 1 + rng.IntN(5)}); err != nil {
+						b.Error(err)
+						return
+					}
+					mine = append(mine, time.Since(start))
+				}
+				mu.Lock()
+				took = append(took, mine...)
+				mu.Unlock()
+			})
+			reportLatency(b, took)
+		})
+	}
+}
+
+// reportLatency reports the median and 99th percentile of the calls' latencies.
+func reportLatency(b *testing.B, took []time.Duration) {
+	if len(took) == 0 {
+		return
+	}
+	slices.Sort(took)
+	b.ReportMetric(float64(took[len(took)/2])/1e6, "p50-ms")
+	b.ReportMetric(float64(took[len(took)*99/100])/1e6, "p99-ms")
+}
+
+func benchmarkRecordEvidence(b *testing.B, engine string) {
+	db, _ := storetest.Benchmark(b, engine, seed.Options{Learners: 2000, Courses: 200})
+	pairs := requirementPairs(b, db)
 	walNow := func() (lsn string) {
 		if engine != "postgres" {
 			return ""

@@ -43,7 +43,7 @@ func (db *DB) RecordEvidence(ctx context.Context, n *models.NewEvidence) (*model
 	ev := &models.Evidence{LearnerID: n.LearnerID, CompetencyID: n.CompetencyID, Source: n.Source, Level: n.Level,
 		Score: n.Score, ObservedAt: at, CreatedAt: now}
 	var prof *models.Proficiency
-	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := db.write(ctx, func(ctx context.Context, tx bun.Tx) error {
 		// The version first: it checks the learner exists, and locks their row, so
 		// writes for one learner queue here rather than deadlock further on.
 		res, err := tx.NewUpdate().Table("learners").Set("version = version + 1").Set("updated_at = ?", now).
@@ -53,15 +53,16 @@ func (db *DB) RecordEvidence(ctx context.Context, n *models.NewEvidence) (*model
 		} else if !ok {
 			return models.NotFound("learner")
 		}
-		if found, err := existingIDs(ctx, tx, "competencies", []int64{n.CompetencyID}); err != nil {
-			return err
-		} else if !found[n.CompetencyID] {
-			return models.Invalid("competencyId", "no such competency")
-		}
+		// The competency's foreign key checks that it exists: the learner is locked
+		// and exists, so a violation can only be the competency's, and no statement
+		// of its own is spent on the check.
 		if _, err := tx.NewInsert().Model(ev).ExcludeColumn("id").
 			On("CONFLICT (learner_id, competency_id, source, observed_at) DO UPDATE").
 			Set("level = EXCLUDED.level").Set("score = EXCLUDED.score").
 			Returning("id").Exec(ctx); err != nil {
+			if kind, _ := violation(err); kind == foreignKeyViolation {
+				return models.Invalid("competencyId", "no such competency")
+			}
 			return err
 		}
 		profs, err := db.reestimate(ctx, tx, map[int64][]int64{n.LearnerID: {n.CompetencyID}})

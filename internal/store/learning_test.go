@@ -56,14 +56,22 @@ func TestRecordEvidence(t *testing.T) {
 		}
 
 		// The same observation again replaces it rather than adding a second row.
+		before := db.QueryCount()
 		_, again, err := db.RecordEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.procurement.ID,
 			Source: models.Assessment, Level: 3, Score: score(0.2), ObservedAt: at})
 		if err != nil {
 			t.Fatal(err)
 		}
+		statements := db.QueryCount() - before
 		page := must[*models.Page[*models.Evidence]](t)(db.FindEvidence(ctx, l.ID, models.PageRequest{First: 10}))
 		if page.TotalCount != 1 || *page.Items[0].Score != 0.2 || again.Level >= prof.Level {
 			t.Fatalf("after a repeat: %d rows, proficiency %d (was %d)", page.TotalCount, again.Level, prof.Level)
+		}
+		// On PostgreSQL each statement is a round trip, paid with the learner's row
+		// locked: BEGIN, the version, the evidence, the pair's evidence, the
+		// proficiency, the gap row with its rollup, the peer events, COMMIT.
+		if db.Dialect() == "postgres" && statements > 8 {
+			t.Errorf("an evidence write ran %d statements, want at most 8", statements)
 		}
 
 		future := time.Now().Add(time.Hour)

@@ -40,6 +40,12 @@ func (db *DB) refreshGapsIn(ctx context.Context, idb bun.IDB, learnerIDs, compet
 	}
 	for lo := 0; lo < len(ids); lo += refreshBatch {
 		chunk := ids[lo:min(lo+refreshBatch, len(ids))]
+		if competencyIDs != nil && db.dialect == "postgres" {
+			if err := db.moveGapsIn(ctx, idb, chunk, competencyIDs); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := addToRollups(ctx, idb, chunk, competencyIDs, -1); err != nil {
 			return err
 		}
@@ -68,14 +74,53 @@ SELECT learner_id, competency_id, organisation_id, r, w, gap, level, d0, d1, d2,
 	return nil
 }
 
-// addToRollups adds sign times the learners' gap rows (in the competencies, when
-// not nil) to the rollups.
-func addToRollups(ctx context.Context, idb bun.IDB, learnerIDs, competencyIDs []int64, sign int) error {
+// moveGapsIn is refreshGapsIn's three statements (old rows out of the rollups,
+// rows updated in place, new rows into the rollups) as one, on PostgreSQL: the
+// sub-statements of a WITH share one snapshot, so old reads the rows as they were
+// before fresh rewrote them. An evidence write pays one round trip for its gaps
+// instead of three, and updates its rollup row once instead of twice.
+func (db *DB) moveGapsIn(ctx context.Context, idb bun.IDB, learnerIDs, competencyIDs []int64) error {
+	with, args := gapSQL(db.priors(), models.GapQuery{}, gapScope{learners: learnerIDs, competencies: competencyIDs})
+	sums := "learners, with_gap, sum_gap, sum_weighted, h0, h1, h2, h3, h4, h5, wm0, wm1, wm2, wm3, wm4, wm5"
+	total := "SUM(learners), SUM(with_gap), SUM(sum_gap), SUM(sum_weighted)"
+	for _, c := range []string{"h0", "h1", "h2", "h3", "h4", "h5", "wm0", "wm1", "wm2", "wm3", "wm4", "wm5"} {
+		total += ", SUM(" + c + ")"
+	}
+	args = append(args, bun.List(learnerIDs), bun.List(competencyIDs))
+	_, err := idb.NewRaw(with+`,
+old AS (SELECT * FROM learner_gaps WHERE learner_id IN (?) AND competency_id IN (?)),
+fresh AS (
+	INSERT INTO learner_gaps (learner_id, competency_id, organisation_id, required, weight, gap, level, d0, d1, d2, d3, d4, d5)
+	SELECT learner_id, competency_id, organisation_id, r, w, gap, level, d0, d1, d2, d3, d4, d5 FROM gaps
+	WHERE true ON CONFLICT (learner_id, competency_id) DO UPDATE SET organisation_id = EXCLUDED.organisation_id,
+		required = EXCLUDED.required, weight = EXCLUDED.weight, gap = EXCLUDED.gap, level = EXCLUDED.level, d0 = EXCLUDED.d0,
+		d1 = EXCLUDED.d1, d2 = EXCLUDED.d2, d3 = EXCLUDED.d3, d4 = EXCLUDED.d4, d5 = EXCLUDED.d5
+	RETURNING *),
+moves AS (
+	SELECT organisation_id, competency_id, required,`+rollupSums("weight", -1)+` FROM old GROUP BY organisation_id, competency_id, required
+	UNION ALL
+	SELECT organisation_id, competency_id, required,`+rollupSums("weight", +1)+` FROM fresh GROUP BY organisation_id, competency_id, required)
+INSERT INTO gap_rollups (organisation_id, competency_id, required, `+sums+`)
+SELECT organisation_id, competency_id, required, `+total+`
+FROM moves GROUP BY organisation_id, competency_id, required
+ON CONFLICT (organisation_id, competency_id, required) DO UPDATE SET `+rollupSet(), args...).Exec(ctx)
+	return err
+}
+
+// rollupSet adds EXCLUDED's sums to a rollup row.
+func rollupSet() string {
 	set := "learners = gap_rollups.learners + EXCLUDED.learners, with_gap = gap_rollups.with_gap + EXCLUDED.with_gap, " +
 		"sum_gap = gap_rollups.sum_gap + EXCLUDED.sum_gap, sum_weighted = gap_rollups.sum_weighted + EXCLUDED.sum_weighted"
 	for _, c := range []string{"h0", "h1", "h2", "h3", "h4", "h5", "wm0", "wm1", "wm2", "wm3", "wm4", "wm5"} {
 		set += ", " + c + " = gap_rollups." + c + " + EXCLUDED." + c
 	}
+	return set
+}
+
+// addToRollups adds sign times the learners' gap rows (in the competencies, when
+// not nil) to the rollups.
+func addToRollups(ctx context.Context, idb bun.IDB, learnerIDs, competencyIDs []int64, sign int) error {
+	set := rollupSet()
 	where, args := "learner_id IN (?)", []any{bun.List(learnerIDs)}
 	if competencyIDs != nil {
 		where, args = where+" AND competency_id IN (?)", append(args, bun.List(competencyIDs))

@@ -30,6 +30,11 @@ func TestGapRollupsStayInStep(t *testing.T) {
 					Source: models.Assessment, Level: 3, Score: score(0.8), ObservedAt: at})
 				return err
 			},
+			func() error { // the same row again: moved out of its rollup and back in, changed
+				_, _, err := db.RecordEvidence(ctx, &models.NewEvidence{LearnerID: other.ID, CompetencyID: f.procurement.ID,
+					Source: models.SupervisorRating, Level: 5, ObservedAt: at.Add(time.Hour)})
+				return err
+			},
 			func() error {
 				_, err := db.SetRoleRequirement(ctx, models.RoleRequirement{RoleID: f.role.ID, CompetencyID: f.procurement.ID, RequiredLevel: 3, Weight: 2})
 				return err
