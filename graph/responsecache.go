@@ -69,7 +69,8 @@ type ResponseCacheOptions struct {
 const (
 	DefaultResponseTTL    = 10 * time.Minute
 	DefaultCatalogueCheck = time.Second
-	maxShapes             = 10000 // documents whose cacheability is remembered
+	maxShapes             = 10000    // documents whose cacheability is remembered
+	maxCachedDocument     = 16 << 10 // bytes; a longer document is never cached
 	globalEpoch           = "resp-epoch:all"
 )
 
@@ -126,7 +127,7 @@ type responseCache struct {
 	logger *slog.Logger
 
 	mu     sync.Mutex
-	shapes map[string]*shape // by document text
+	shapes map[[sha256.Size]byte]*shape // by a hash of the document
 
 	lastCheck atomic.Int64 // unix nanoseconds of the last catalogue check
 	checking  atomic.Bool
@@ -148,7 +149,7 @@ func newResponseCache(o ResponseCacheOptions, schema *ast.Schema, cost costLimit
 	if o.CatalogueCheck <= 0 {
 		o.CatalogueCheck = DefaultCatalogueCheck
 	}
-	rc := &responseCache{o: o, schema: schema, cost: cost, logger: logger, shapes: map[string]*shape{}}
+	rc := &responseCache{o: o, schema: schema, cost: cost, logger: logger, shapes: map[[sha256.Size]byte]*shape{}}
 	rc.lastCheck.Store(time.Now().UnixNano())
 	return rc
 }
@@ -156,14 +157,18 @@ func newResponseCache(o ResponseCacheOptions, schema *ast.Schema, cost costLimit
 // shapeOf parses and validates query against the schema once, and says whether
 // its answers may be cached.
 func (rc *responseCache) shapeOf(query, operationName string) *shape {
+	if len(query) > maxCachedDocument {
+		return nil
+	}
+	h := sha256.Sum256([]byte(query))
 	rc.mu.Lock()
-	s, ok := rc.shapes[query]
+	s, ok := rc.shapes[h]
 	rc.mu.Unlock()
 	if !ok {
 		s = rc.analyse(query)
 		rc.mu.Lock()
 		if len(rc.shapes) < maxShapes {
-			rc.shapes[query] = s
+			rc.shapes[h] = s
 		}
 		rc.mu.Unlock()
 	}
@@ -530,6 +535,9 @@ func (r *recorder) WriteHeader(status int) {
 	}
 	r.ResponseWriter.WriteHeader(status)
 }
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 func (r *recorder) Write(b []byte) (int, error) {
 	r.wrote = true
