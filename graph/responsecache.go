@@ -63,6 +63,10 @@ type ResponseCacheOptions struct {
 	CatalogueVersion func(context.Context) (int64, error)
 	// ModelVersion is the estimator model in use, part of every key; nil: 0.
 	ModelVersion func() int
+	// Stats, when set, counts the answers served (hits) and the cache's failures
+	// (errors): serve shares the recommendations' counters, whose hits a served
+	// answer stands for. Misses are the computation's to count.
+	Stats *cache.Stats
 }
 
 // Response cache defaults.
@@ -259,10 +263,16 @@ func (rc *responseCache) middleware(next http.Handler) http.Handler {
 		}
 		vals, epochs, err := cache.ValuesAndCounters(ctx, rc.o.Cache, []string{key}, counters)
 		if err != nil { // the cache is down: the uncached path, as the rest of the API does
+			if rc.o.Stats != nil {
+				rc.o.Stats.Errors.Add(1)
+			}
 			next.ServeHTTP(w, r)
 			return
 		}
 		if e, ok := decodeEntry(vals[0]); ok && equalEpochs(e.epochs, epochs) && rc.cost.allow(ctx, e.cost) {
+			if rc.o.Stats != nil {
+				rc.o.Stats.Hits.Add(1)
+			}
 			w.Header().Set("Content-Type", e.contentType)
 			w.WriteHeader(http.StatusOK)
 			w.Write(e.body)

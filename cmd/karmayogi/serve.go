@@ -110,7 +110,7 @@ func (m *Main) Run(ctx context.Context) error {
 			PersistedQueries: m.Cache, PersistedRegistration: register, Allowlist: allowlist,
 			SubscriptionsPerConnection: m.Config.SubscriptionsPerConnection, SubscriptionsPerSubject: m.Config.SubscriptionsPerSubject, Metrics: gqlMetrics, Tracer: m.Tracing.Provider, WebsocketOrigins: m.Config.CORSOrigins,
 			ReadYourWrites: m.Config.ReadYourWrites,
-			ResponseCache:  &graph.ResponseCacheOptions{Cache: m.Cache, CatalogueVersion: db.CatalogueVersion, ModelVersion: m.Estimator.Version}})
+			ResponseCache:  &graph.ResponseCacheOptions{Cache: m.Cache, CatalogueVersion: db.CatalogueVersion, ModelVersion: m.Estimator.Version, Stats: recs.Stats()}})
 	cfg := server.Config{Addr: m.Config.Addr, GraphQL: gql, Database: db, Cache: m.Cache, Logger: m.Logger,
 		CORSOrigins: m.Config.CORSOrigins, SQL: db.Bun().DB, CacheStats: recs.Stats,
 		Collectors: append(append(replicaCollectors(db), gqlMetrics, estMetrics), mailCollectors(m.Mail)...), Tracer: m.Tracing.Provider, PProf: m.Config.PProf,
