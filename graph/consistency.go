@@ -51,7 +51,7 @@ func (*readRouting) Validate(graphql.ExecutableSchema) error { return nil }
 func (r *readRouting) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	op := graphql.GetOperationContext(ctx).Operation
 	before := subjectOf(ctx)
-	if op != nil && op.Operation == ast.Query && !r.recent(before) {
+	if op != nil && op.Operation == ast.Query && !r.recent(before) && !computingForResponseCache(ctx) {
 		return next(models.WithReplicaReads(ctx))
 	}
 	ctx = models.WithFreshReads(ctx)

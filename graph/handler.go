@@ -104,6 +104,9 @@ type Options struct {
 	// does. Queries of other callers, and all queries without replicas, are
 	// unaffected. See readRouting.
 	ReadYourWrites time.Duration
+	// ResponseCache, when set, answers queries it has answered before from the
+	// cache, whole (graph/responsecache.go); nil: off.
+	ResponseCache *ResponseCacheOptions
 }
 
 // Limiter admits or refuses one more request for a key.
@@ -191,14 +194,21 @@ func NewHandler(s Services, o Options) http.Handler {
 	}
 	srv.Use(extension.FixedComplexityLimit(limit))
 	srv.Use(costLimit{signedIn: o.CostLimit, anonymous: o.AnonymousCostLimit}) // after the complexity is known
+	srv.Use(responseCost{})                                                    // the cost a cached answer spends again
 	srv.SetErrorPresenter(errorPresenter(logger))
 	srv.SetRecoverFunc(recoverFunc(logger))
 	srv.AroundFields(guardFields(s.Access))
 	srv.AroundFields(announceChanges(s.Notifier, logger)) // inside guardFields: a change made is announced
 	srv.Use(subs)                                         // new loaders for each event of a subscription
+	var api http.Handler = withLoaders(s, srv)
+	if o.ResponseCache != nil {
+		rc := newResponseCache(*o.ResponseCache, schema.Schema(), costLimit{signedIn: o.CostLimit, anonymous: o.AnonymousCostLimit}, logger)
+		srv.AroundFields(rc.bumpEpochs) // innermost: a mutation's epochs move before it is acknowledged
+		api = rc.middleware(api)
+	}
 
 	return withLanguage(limitBody(withTimeout(timeout, middleware.WithClientAddr(o.TrustedProxies,
-		middleware.Authenticate(s.Tokens, middleware.RateLimit(o.RequestLimit, ws.middleware(withLoaders(s, srv))))))))
+		middleware.Authenticate(s.Tokens, middleware.RateLimit(o.RequestLimit, ws.middleware(api)))))))
 }
 
 // languageOfConnection lets connection_init choose a websocket's language as a

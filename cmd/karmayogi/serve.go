@@ -84,7 +84,8 @@ func (m *Main) Run(ctx context.Context) error {
 		graph.Options{Introspection: !m.Config.Production(), Logger: m.Logger, RequestLimit: requestLimits(m.Config), CostLimit: costSignedIn, AnonymousCostLimit: costAnonymous, TrustedProxies: m.Config.TrustedProxies,
 			PersistedQueries: m.Cache, PersistedRegistration: register, Allowlist: allowlist,
 			SubscriptionsPerConnection: m.Config.SubscriptionsPerConnection, SubscriptionsPerSubject: m.Config.SubscriptionsPerSubject, Metrics: gqlMetrics, Tracer: m.Tracing.Provider, WebsocketOrigins: m.Config.CORSOrigins,
-			ReadYourWrites: m.Config.ReadYourWrites})
+			ReadYourWrites: m.Config.ReadYourWrites,
+			ResponseCache:  &graph.ResponseCacheOptions{Cache: m.Cache, CatalogueVersion: db.CatalogueVersion, ModelVersion: m.Estimator.Version, Stats: services.Recommendations.Stats()}})
 	cfg := server.Config{Addr: m.Config.Addr, GraphQL: gql, Database: db, Cache: m.Cache, Logger: m.Logger,
 		CORSOrigins: m.Config.CORSOrigins, SQL: db.Bun().DB, CacheStats: services.Recommendations.Stats,
 		Collectors: append(append(replicaCollectors(db), gqlMetrics, estMetrics), mailCollectors(m.Mail)...), Tracer: m.Tracing.Provider, PProf: m.Config.PProf,

@@ -39,6 +39,7 @@ type Tokens struct {
 	// previous is the secret before a rotation, accepted until previousUntil.
 	previous      []byte
 	previousUntil time.Time
+	verified      verifiedTokens
 }
 
 // AcceptPrevious makes Verify accept tokens signed with the secret used before a
@@ -49,6 +50,7 @@ func (t *Tokens) AcceptPrevious(secret []byte, until time.Time) error {
 		return errors.New("the previous token secret must be at least 32 bytes")
 	}
 	t.previous, t.previousUntil = secret, until
+	t.verified.clear()
 	return nil
 }
 
@@ -62,7 +64,7 @@ func (t *Tokens) keys(*jwt.Token) (any, error) {
 
 // SetMaxLifetime refuses tokens that live longer than d (issue to expiry), whatever
 // their exp says; d <= 0 means DefaultMaxLifetime.
-func (t *Tokens) SetMaxLifetime(d time.Duration) { t.maxLifetime = d }
+func (t *Tokens) SetMaxLifetime(d time.Duration) { t.maxLifetime = d; t.verified.clear() }
 
 // MaxLifetime is the longest lifetime Verify accepts.
 func (t *Tokens) MaxLifetime() time.Duration {
@@ -145,22 +147,38 @@ func subjectOf(c models.Caller) string {
 // Verify checks a token's signature, algorithm, expiry, issuer and audience, and
 // that it lives no longer than MaxLifetime (from its iat, which it must carry, and
 // from now), and returns its caller. Every failure is EUNAUTHORIZED with one message, so a client
-// learns nothing about why.
+// learns nothing about why. A token verified before is not parsed again
+// (verifiedTokens).
 func (t *Tokens) Verify(token string) (*models.Caller, error) {
+	if c, ok := t.verified.get(token, t.now()); ok {
+		return c, nil
+	}
+	c, until, err := t.verify(token)
+	if err == nil {
+		if t.previous != nil && t.previousUntil.Before(until) {
+			until = t.previousUntil // it may be signed with the previous secret
+		}
+		t.verified.put(token, c, until)
+	}
+	return c, err
+}
+
+// verify is Verify without its cache; it also returns when the token expires.
+func (t *Tokens) verify(token string) (*models.Caller, time.Time, error) {
 	var c claims
 	_, err := jwt.ParseWithClaims(token, &c, t.keys,
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithIssuer(Issuer), jwt.WithAudience(Audience),
 		jwt.WithExpirationRequired(), jwt.WithIssuedAt(), jwt.WithTimeFunc(t.now))
 	if err != nil || !c.Role.Valid() || (c.Registration && c.Email == "") || !t.lifetimeAllowed(c.RegisteredClaims) {
-		return nil, models.Errorf(models.EUNAUTHORIZED, "invalid or expired token")
+		return nil, time.Time{}, models.Errorf(models.EUNAUTHORIZED, "invalid or expired token")
 	}
 	issued := time.UnixMicro(c.IssuedMicros)
 	if c.IssuedMicros == 0 {
 		issued = c.IssuedAt.Time
 	}
 	return &models.Caller{Subject: c.Subject, Role: c.Role, LearnerID: c.LearnerID, OrganisationID: c.Organisation,
-		Email: c.Email, Registration: c.Registration, Pending: c.Pending, IssuedAt: issued}, nil
+		Email: c.Email, Registration: c.Registration, Pending: c.Pending, IssuedAt: issued}, c.ExpiresAt.Time, nil
 }
 
 // lifetimeAllowed reports whether a token's exp is within MaxLifetime of its iat

@@ -36,6 +36,7 @@ func runSuite(t *testing.T, newCache func(t *testing.T) cache.Cache) {
 		{"GetOrComputeOnce", testGetOrComputeOnce},
 		{"GetOrComputeCached", testGetOrComputeCached},
 		{"GetOrComputeError", testGetOrComputeError},
+		{"ValuesAndCounters", testValuesAndCounters},
 		{"Ping", testPing},
 		{"ErrClosed", testErrClosed},
 	}
@@ -417,5 +418,27 @@ func eventually(t *testing.T, timeout time.Duration, check func() error) {
 			t.Fatalf("after %v: %v", timeout, err)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// testValuesAndCounters: values and counters read together; a missing value is
+// nil, an expired one too, a missing counter 0; a closed cache says so.
+func testValuesAndCounters(t *testing.T, c cache.Cache) {
+	ctx := t.Context()
+	mustSet(t, c, "a", "1", 0)
+	mustSet(t, c, "gone", "x", 20*time.Millisecond)
+	for range 3 {
+		if _, err := c.Incr(ctx, "n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(50 * time.Millisecond)
+	vs, ns, err := cache.ValuesAndCounters(ctx, c, []string{"a", "missing", "gone"}, []string{"n", "none"})
+	if err != nil || string(vs[0]) != "1" || vs[1] != nil || vs[2] != nil || ns[0] != 3 || ns[1] != 0 {
+		t.Fatalf("ValuesAndCounters = %q, %v, %v; want [1 nil nil], [3 0]", vs, ns, err)
+	}
+	c.Close()
+	if _, _, err := cache.ValuesAndCounters(ctx, c, []string{"a"}, []string{"n"}); err == nil {
+		t.Error("a closed cache answered")
 	}
 }

@@ -1,0 +1,295 @@
+package graph_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/openkarmayogi/karmayogi/graph"
+	"github.com/openkarmayogi/karmayogi/internal/app"
+	"github.com/openkarmayogi/karmayogi/internal/cache"
+	demo "github.com/openkarmayogi/karmayogi/internal/seed"
+	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
+	"github.com/openkarmayogi/karmayogi/models"
+)
+
+// The documents the response-cache tests ask: what make bench-http asks.
+const (
+	rcRecommendations = `query R($l: ID!) { recommendations(learnerId: $l, first: 10) { items { course { id title } } } }`
+	rcPath            = `query P($l: ID!) { learningPath(learnerId: $l) { totalHours steps { order cumulativeHours course { id title } } } }`
+	rcCatalogue       = `query C { courses(first: 20) { totalCount pageInfo { hasNextPage endCursor } edges { node { id code title provider format durationHours } } } }`
+)
+
+// responseCacheClient serves a handler with the response cache over c (a cache
+// the handlers of one test share, as API processes share Redis) and its own
+// recommendation service over the same cache, as serve wires them.
+func responseCacheClient(t *testing.T, db *store.DB, c cache.Cache) *client {
+	t.Helper()
+	shared := func(s *graph.Services) { *s = app.NewServices(app.Deps{Store: db, Cache: c}) }
+	return newClientOptions(t, db, shared, graph.Options{ResponseCache: &graph.ResponseCacheOptions{Cache: c,
+		CatalogueVersion: db.CatalogueVersion, CatalogueCheck: time.Hour}})
+}
+
+// sharedTestCaches returns two caches that share their keys, as two API processes
+// do: the same Memory twice, or two clients of the test Redis under one key
+// prefix of their own.
+func sharedTestCaches(t *testing.T, engine string) (cache.Cache, cache.Cache) {
+	t.Helper()
+	if engine == "memory" {
+		m := cache.NewMemory()
+		t.Cleanup(func() { m.Close() })
+		return m, m
+	}
+	url := os.Getenv("TEST_REDIS_URL")
+	if url == "" {
+		url = "redis://127.0.0.1:6379/0"
+	}
+	prefix := fmt.Sprintf("test-respcache-%d:", rand.Int64())
+	var out [2]cache.Cache
+	for i := range out {
+		c, err := cache.NewRedis(url, cache.WithPrefix(prefix))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		if err := c.Ping(context.Background()); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("Redis is required under CI: %v", err)
+			}
+			t.Skip("no Redis:", err)
+		}
+		out[i] = c
+	}
+	return out[0], out[1]
+}
+
+// TestCachedRequestRunsNoStatements: a query answered before is answered again
+// without a single SQL statement (recommendations with titles, a learning path, a
+// catalogue page); a mutation of the learner makes the next answer computed again.
+func TestCachedRequestRunsNoStatements(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		mem := cache.NewMemory()
+		t.Cleanup(func() { mem.Close() })
+		c := responseCacheClient(t, db, mem)
+		e := attackEnvOn(t, c, db)
+		asha := e.asha.bind(t)
+		vars := map[string]any{"l": e.f["$asha"]}
+		log := &statementLog{}
+		db.Bun().AddQueryHook(log)
+		for _, q := range []string{rcRecommendations, rcPath, rcCatalogue} {
+			vars := vars
+			if q == rcCatalogue {
+				vars = nil
+			}
+			first := asha.post(q, vars)
+			log.record(true)
+			again := asha.post(q, vars)
+			stmts := log.record(false)
+			if len(again.Errors) > 0 || again.Body != first.Body {
+				t.Fatalf("%.40s: answered %s, then %s", q, first.Body, again.Body)
+			}
+			if len(stmts) != 0 {
+				t.Errorf("%.40s: a cached answer ran %d statements, want none:\n%s", q, len(stmts), strings.Join(stmts, "\n"))
+			}
+		}
+		// Evidence about Asha: her answers are computed again, other learners' and
+		// the catalogue's are not.
+		e.pa.bind(t).data(`mutation($e: RecordEvidenceInput!) { recordEvidence(input: $e) { evidence { id } } }`, map[string]any{
+			"e": map[string]any{"learnerId": e.f["$asha"], "competencyId": e.f["$tax"], "source": "SUPERVISOR", "level": 4}})
+		log.record(true)
+		asha.post(rcRecommendations, vars)
+		if stmts := log.record(false); len(stmts) == 0 {
+			t.Error("after her mutation, Asha's recommendations were answered from the cache")
+		}
+		log.record(true)
+		asha.post(rcCatalogue, nil)
+		if stmts := log.record(false); len(stmts) != 0 {
+			t.Errorf("after a learner's mutation, the catalogue page ran %d statements", len(stmts))
+		}
+	})
+}
+
+// TestResponseCacheReadYourWritesAcrossProcesses: two API processes over one
+// database and one cache; a write acknowledged by one is seen by the next read in
+// the other, whose answer to the same query was cached before the write: a
+// learner's dismissal (her epoch) and a course's new title (the global epoch).
+func TestResponseCacheReadYourWritesAcrossProcesses(t *testing.T) {
+	for _, engine := range []string{"memory", "redis"} {
+		t.Run(engine, func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, db *store.DB) {
+				ca, cb := sharedTestCaches(t, engine)
+				a, b := responseCacheClient(t, db, ca), responseCacheClient(t, db, cb)
+				e := attackEnvOn(t, a, db)
+				vars := map[string]any{"l": e.f["$asha"]}
+				ashaA, ashaB := e.asha.bind(t), e.asha.bind(t)
+				ashaB.url = b.url
+				type recs struct {
+					Recommendations struct {
+						Items []struct{ Course struct{ ID, Title string } }
+					}
+				}
+				read := func(c *client) recs {
+					var r recs
+					decode(t, c.data(rcRecommendations, vars), &r)
+					return r
+				}
+				before := read(ashaB)
+				read(ashaB) // cached in B
+				if len(before.Recommendations.Items) == 0 {
+					t.Fatal("no recommendations")
+				}
+				dismissed := before.Recommendations.Items[0].Course.ID
+				ashaA.data(`mutation($i: DismissRecommendationInput!) { dismissRecommendation(input: $i) { recommendations { learner { id } } } }`,
+					map[string]any{"i": map[string]any{"learnerId": e.f["$asha"], "courseId": dismissed}})
+				for _, it := range read(ashaB).Recommendations.Items {
+					if it.Course.ID == dismissed {
+						t.Fatalf("process B served the course dismissed through A: %s", dismissed)
+					}
+				}
+
+				// A catalogue change through B is seen in A's catalogue page at once.
+				pageA := e.asha.bind(t)
+				var page struct {
+					Courses struct {
+						Edges []struct{ Node struct{ ID, Title string } }
+					}
+				}
+				decode(t, pageA.data(rcCatalogue, nil), &page)
+				pageA.data(rcCatalogue, nil) // cached in A
+				course := page.Courses.Edges[0].Node
+				paB := e.pa.bind(t)
+				paB.url = b.url
+				paB.data(`mutation($id: ID!) { updateCourse(input: {id: $id, title: "Retitled through B"}) { course { id } } }`,
+					map[string]any{"id": course.ID})
+				decode(t, pageA.data(rcCatalogue, nil), &page)
+				if got := page.Courses.Edges[0].Node; got.ID != course.ID || got.Title != "Retitled through B" {
+					t.Errorf("process A's catalogue page after B's change: %+v, want %s retitled", got, course.ID)
+				}
+			})
+		})
+	}
+}
+
+// TestResponseCacheKeepsCallersApart: an answer cached for one caller is never
+// another's: two ORG_ADMINs of different organisations and a learner ask for the
+// same learner's recommendations, in both orders; each gets what the uncached
+// path gives them (the admin of her organisation the list, the other admin and
+// another learner a refusal).
+func TestResponseCacheKeepsCallersApart(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		mem := cache.NewMemory()
+		t.Cleanup(func() { mem.Close() })
+		c := responseCacheClient(t, db, mem)
+		e := attackEnvOn(t, c, db)
+		plain := newClient(t, db) // no response cache: the uncached answers
+		for _, learner := range []string{"$asha", "$chitra"} {
+			vars := map[string]any{"l": e.f[learner]}
+			callers := []*client{e.doeAdmin, e.mohfwAdmin, e.asha}
+			for round := range 2 { // the second round in reverse order, all answers cached
+				for i := range callers {
+					who := callers[i]
+					if round == 1 {
+						who = callers[len(callers)-1-i]
+					}
+					got := who.bind(t).post(rcRecommendations, vars)
+					want := *who.bind(t)
+					want.url = plain.url
+					uncached := want.post(rcRecommendations, vars)
+					if got.Body != uncached.Body || got.Status != uncached.Status {
+						t.Errorf("%s, caller %d, round %d:\ncached:   %d %s\nuncached: %d %s", learner, i, round, got.Status, got.Body, uncached.Status, uncached.Body)
+					}
+				}
+			}
+		}
+		// The check has teeth: some callers were refused and some answered.
+		doe := e.doeAdmin.bind(t).post(rcRecommendations, map[string]any{"l": e.f["$asha"]})
+		mohfw := e.mohfwAdmin.bind(t).post(rcRecommendations, map[string]any{"l": e.f["$asha"]})
+		if len(doe.Errors) > 0 || len(mohfw.Errors) == 0 {
+			t.Errorf("DOE's admin: %s; MOHFW's admin: %s", doe.Body, mohfw.Body)
+		}
+	})
+}
+
+// TestResponseCacheOutage: with its cache unreachable (closed), the response
+// cache lets every request through to the uncached path: the answers are right,
+// reads and writes alike.
+func TestResponseCacheOutage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		down := cache.NewMemory()
+		down.Close()
+		c := newClientOptions(t, db, nil, graph.Options{ResponseCache: &graph.ResponseCacheOptions{Cache: down}})
+		e := attackEnvOn(t, c, db)
+		plain := newClient(t, db)
+		vars := map[string]any{"l": e.f["$asha"]}
+		for _, q := range []string{rcRecommendations, rcPath, rcCatalogue} {
+			for range 2 {
+				got := e.asha.bind(t).post(q, vars)
+				want := *e.asha.bind(t)
+				want.url = plain.url
+				if u := want.post(q, vars); len(got.Errors) > 0 || got.Body != u.Body {
+					t.Errorf("%.40s with the cache down: %s, want %s", q, got.Body, u.Body)
+				}
+			}
+		}
+	})
+}
+
+// TestResponseCacheAnswersEqualComputedOnes: over the seeded learners, query
+// shapes and both languages, the answer the response cache serves (the second
+// time a caller asks) is byte for byte, and with the same Content-Type, the
+// answer a server without it gives (over the same cache of rankings).
+func TestResponseCacheAnswersEqualComputedOnes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := demo.Run(ctx, db, demo.Options{Learners: 30, Courses: 200}); err != nil {
+			t.Fatal(err)
+		}
+		page, err := db.FindLearners(ctx, models.LearnerFilter{}, models.PageRequest{First: 30})
+		if err != nil || len(page.Items) < 20 {
+			t.Fatalf("learners: %d, %v", len(page.Items), err)
+		}
+		mem := cache.NewMemory()
+		t.Cleanup(func() { mem.Close() })
+		// The uncached path over the same ranking cache: that a cached ranking is the
+		// computed one is TestCachedAnswersEqualComputedOnes'.
+		warm := responseCacheClient(t, db, mem)
+		cold := newClientWith(t, db, func(s *graph.Services) { *s = app.NewServices(app.Deps{Store: db, Cache: mem}) })
+		shapes := []string{
+			rcRecommendations, rcPath, rcCatalogue,
+			`query($l: ID!) { recommendations(learnerId: $l, first: 10) { generatedAt learner { id name } items { rank score explanation
+  course { id code title titleHi description provider format durationHours }
+  gapsAddressed { competency { id name nameHi } fromLevel toLevel gapClosed } signals { gapCoverage } } } }`,
+			`query($l: ID!) { recommendations(learnerId: $l) { learner { name } items { course { __typename ...C } } } } fragment C on Course { id title }`,
+			`query($l: ID!) { learningPath(learnerId: $l, budgetHours: 20) { gapBefore gapAfter steps { dueDate course { t: title hours: durationHours code } gapsAddressed { competency { name } } } } }`,
+			`query($l: ID!) { learner(id: $l) { id name } courses(first: 5) { edges { cursor node { title } } } }`,
+			`query($l: ID!) { recommendations(learnerId: $l, first: 3) { cached items { course { id enrolmentCount } } } }`, // not cached
+		}
+		compared := 0
+		for _, l := range page.Items {
+			caller := models.Caller{Role: models.RoleLearner, LearnerID: l.ID, OrganisationID: l.OrganisationID}
+			for _, lang := range []string{"en", "hi"} {
+				w, c := warm.as(caller).in(lang).bind(t), cold.as(caller).in(lang).bind(t)
+				vars := map[string]any{"l": graphGlobalID("Learner", l.ID)}
+				for _, q := range shapes {
+					w.post(q, vars) // computed and cached
+					cached := w.post(q, vars)
+					computed := c.post(q, vars)
+					if cached.Status != computed.Status || cached.Body != computed.Body ||
+						cached.Header.Get("Content-Type") != computed.Header.Get("Content-Type") {
+						t.Errorf("learner %d, %s, %.60s...:\ncached:   %d %s %s\ncomputed: %d %s %s", l.ID, lang, q,
+							cached.Status, cached.Header.Get("Content-Type"), cached.Body, computed.Status, computed.Header.Get("Content-Type"), computed.Body)
+					}
+					compared++
+				}
+			}
+		}
+		if compared < 400 {
+			t.Errorf("compared %d answers", compared)
+		}
+	})
+}
