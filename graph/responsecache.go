@@ -46,8 +46,10 @@ import (
 // process is seen by the next read in any other sharing the cache, with no
 // message to wait for. Catalogue changes made outside the API (imports, the
 // course-effect job) are noticed by polling the catalogue version
-// (ResponseCacheOptions.CatalogueCheck); other writes outside the API wait for an
-// entry's TTL. When the cache fails, requests take the uncached path.
+// (ResponseCacheOptions.CatalogueCheck); `karmayogi import` moves the global
+// epoch (ForgetResponses) in the cache it shares with the servers (REDIS_URL);
+// other writes outside the API wait for an entry's TTL. When the cache fails,
+// requests take the uncached path.
 
 // ResponseCacheOptions turn the response cache on (Options.ResponseCache).
 type ResponseCacheOptions struct {
@@ -78,6 +80,14 @@ const (
 	maxCachedDocument     = 16 << 10 // bytes; a longer document is never cached
 	globalEpoch           = "resp-epoch:all"
 )
+
+// ForgetResponses moves the global epoch, so that every answer cached in c is
+// computed again when next asked: for writes made outside the API (karmayogi
+// import), which the API's own mutations do not announce.
+func ForgetResponses(ctx context.Context, c cache.Cache) error {
+	_, err := c.Incr(ctx, globalEpoch)
+	return err
+}
 
 // learnerEpoch is the counter a mutation of learner id's record moves.
 func learnerEpoch(id int64) string { return "resp-epoch:l:" + strconv.FormatInt(id, 10) }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,7 +13,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/openkarmayogi/karmayogi/internal/cache"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 )
 
@@ -282,5 +285,56 @@ func TestSchemaIsCommitted(t *testing.T) {
 func TestUnknownCommand(t *testing.T) {
 	if code, _, stderr := runCLI(t, "frobnicate"); code != 2 || !strings.Contains(stderr, "unknown command") {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestImportRefreshesCachedAnswers: rows imported while servers answer from the
+// shared cache (REDIS_URL) move its global epoch, so no server keeps serving an
+// answer cached before the import; an import that stores nothing moves nothing.
+func TestImportRefreshesCachedAnswers(t *testing.T) {
+	url := os.Getenv("TEST_REDIS_URL")
+	if url == "" {
+		url = "redis://127.0.0.1:6379/0"
+	}
+	prefix := fmt.Sprintf("test-import-%d:", time.Now().UnixNano())
+	shared, err := cache.NewRedis(url, cache.WithPrefix(prefix))
+	if err != nil {
+		if os.Getenv("CI") == "" {
+			t.Skipf("no Redis at %s: %v", url, err)
+		}
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { shared.Close() })
+	t.Setenv("DATABASE_URL", storetest.OpenURL(t, "sqlite"))
+	t.Setenv("REDIS_URL", url)
+	t.Setenv("KARMAYOGI_CACHE_PREFIX", prefix)
+	csv := filepath.Join(t.TempDir(), "orgs.csv")
+	if err := os.WriteFile(csv, []byte("code,name,type,parent_code\nMOF,Ministry of Finance,MINISTRY,\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	epoch := func() int64 {
+		t.Helper()
+		n, err := shared.Incr(context.Background(), "resp-epoch:all") // reading moves it by one too
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := epoch()
+	if code, _, stderr := runCLI(t, "import", "organisations", csv); code != 0 {
+		t.Fatalf("import: exit %d: %s", code, stderr)
+	}
+	if got := epoch(); got != before+2 {
+		t.Fatalf("epoch %d after an import that stored rows, want %d", got, before+2)
+	}
+	empty := filepath.Join(t.TempDir(), "none.csv")
+	if err := os.WriteFile(empty, []byte("code,name,type,parent_code\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCLI(t, "import", "organisations", empty); code != 0 {
+		t.Fatalf("empty import: exit %d: %s", code, stderr)
+	}
+	if got := epoch(); got != before+3 {
+		t.Fatalf("epoch %d after an import that stored nothing, want %d", got, before+3)
 	}
 }

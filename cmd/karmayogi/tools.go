@@ -18,14 +18,14 @@ import (
 )
 
 // openApp opens and migrates the configured database, with the services over it
-// and the in-process cache (the tools use DATABASE_URL alone); proficiencies it
+// and the deployment's cache (REDIS_URL, else in-process); proficiencies it
 // writes are estimated with the active estimator model.
 func openApp(ctx context.Context) (*app.App, error) {
 	cfg, err := configFromEnv()
 	if err != nil {
 		return nil, err
 	}
-	return app.Open(ctx, app.Config{DatabaseURL: cfg.DatabaseURL})
+	return app.Open(ctx, app.Config{DatabaseURL: cfg.DatabaseURL, RedisURL: cfg.RedisURL, CachePrefix: cfg.CachePrefix})
 }
 
 func migrateCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
@@ -156,6 +156,12 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return 2, fmt.Errorf("%s: %w", path, err)
 	}
 	fmt.Fprintf(stdout, "%s: stored %d rows, rejected %d, in %s\n", path, res.Stored, res.Rejected, time.Since(start).Round(time.Millisecond))
+	if res.Stored > 0 {
+		// Servers sharing the cache answer from it; the rows are theirs at once.
+		if err := graph.ForgetResponses(ctx, a.Cache); err != nil {
+			fmt.Fprintf(stderr, "warning: cached answers not refreshed (%v); they expire within %s\n", err, graph.DefaultResponseTTL)
+		}
+	}
 	if res.Rejected > 0 {
 		return 1, nil
 	}
