@@ -11,6 +11,7 @@ import (
 
 	"github.com/openkarmayogi/karmayogi/graph/generated"
 	"github.com/openkarmayogi/karmayogi/graph/model"
+	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -70,7 +71,9 @@ func (r *learnerResolver) Proficiencies(ctx context.Context, obj *models.Learner
 	if err != nil {
 		return nil, err
 	}
-	book := r.proficiency.Passbook(obj.ID, stored, required, time.Now())
+	// As of the day, as recommendations read them: the passbook shows the levels
+	// the recommendations were ranked from, and a cached passbook stays right all day.
+	book := r.proficiency.Passbook(obj.ID, stored, required, service.ReadTime())
 	return book, prefetchCompetencies(ctx, book)
 }
 

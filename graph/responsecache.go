@@ -104,9 +104,8 @@ var cacheableRoots = map[string]string{
 // cacheableFields are the fields below the roots that depend only on what the
 // epochs stand for. Left out on purpose: counters that move without a mutation
 // of the learner or the catalogue (a course's enrolments and ratings, moved by
-// other learners), RecommendationList.cached (which says whether the ranking came
-// from the cache, and so differs between two equal answers), and a learner's
-// proficiencies (aged to the moment of reading: two readings a second apart differ).
+// other learners) and RecommendationList.cached (which says whether the ranking
+// came from the cache, and so differs between two equal answers).
 var cacheableFields = map[string]bool{}
 
 func init() {
@@ -122,7 +121,17 @@ func init() {
 		"CourseConnection":      {"edges", "pageInfo", "totalCount"},
 		"CourseEdge":            {"cursor", "node"},
 		"PageInfo":              {"hasNextPage", "hasPreviousPage", "startCursor", "endCursor"},
-		"Learner":               {"id", "name"},
+		"Learner":               {"id", "name", "proficiencies", "evidence", "enrolments", "certificates"},
+		"Proficiency":           nil, // read as of the day (service.ReadTime), as recommendations are
+		"Evidence":              {"id", "competency", "source", "level", "score", "observedAt", "course"},
+		"EvidenceConnection":    {"edges", "pageInfo", "totalCount"},
+		"EvidenceEdge":          {"cursor", "node"},
+		"Enrolment":             {"id", "learner", "course", "status", "progress", "enrolledAt", "completedAt", "certificate"},
+		"EnrolmentConnection":   {"edges", "pageInfo", "totalCount"},
+		"EnrolmentEdge":         {"cursor", "node"},
+		"Certificate":           {"id", "learner", "course", "issuedAt", "verificationCode"},
+		"CertificateConnection": {"edges", "pageInfo", "totalCount"},
+		"CertificateEdge":       {"cursor", "node"},
 		"Role":                  {"id", "code", "name"},
 	} {
 		if fields == nil {

@@ -22,6 +22,11 @@ import (
 const (
 	rcRecommendations = `query R($l: ID!) { recommendations(learnerId: $l, first: 10) { items { course { id title } } } }`
 	rcPath            = `query P($l: ID!) { learningPath(learnerId: $l) { totalHours steps { order cumulativeHours course { id title } } } }`
+	rcPassbook        = `query B($l: ID!) { learner(id: $l) { name
+  proficiencies { competency { name } level confidence intervalLow intervalHigh updatedAt }
+  evidence(first: 20) { edges { node { id source level score observedAt competency { name } } } }
+  enrolments(first: 20) { edges { node { id status progress course { title } } } }
+  certificates(first: 20) { edges { node { issuedAt verificationCode course { title } } } } } }`
 	rcCatalogue       = `query C { courses(first: 20) { totalCount pageInfo { hasNextPage endCursor } edges { node { id code title provider format durationHours } } } }`
 )
 
@@ -81,7 +86,7 @@ func TestCachedRequestRunsNoStatements(t *testing.T) {
 		vars := map[string]any{"l": e.f["$asha"]}
 		log := &statementLog{}
 		db.Bun().AddQueryHook(log)
-		for _, q := range []string{rcRecommendations, rcPath, rcCatalogue} {
+		for _, q := range []string{rcRecommendations, rcPath, rcPassbook, rcCatalogue} {
 			vars := vars
 			if q == rcCatalogue {
 				vars = nil
@@ -99,12 +104,18 @@ func TestCachedRequestRunsNoStatements(t *testing.T) {
 		}
 		// Evidence about Asha: her answers are computed again, other learners' and
 		// the catalogue's are not.
-		e.pa.bind(t).data(`mutation($e: RecordEvidenceInput!) { recordEvidence(input: $e) { evidence { id } } }`, map[string]any{
-			"e": map[string]any{"learnerId": e.f["$asha"], "competencyId": e.f["$tax"], "source": "SUPERVISOR", "level": 4}})
+		var written struct {
+			RecordEvidence struct{ Evidence struct{ ID string } }
+		}
+		decode(t, e.pa.bind(t).data(`mutation($e: RecordEvidenceInput!) { recordEvidence(input: $e) { evidence { id } } }`, map[string]any{
+			"e": map[string]any{"learnerId": e.f["$asha"], "competencyId": e.f["$tax"], "source": "SUPERVISOR", "level": 4}}), &written)
 		log.record(true)
 		asha.post(rcRecommendations, vars)
 		if stmts := log.record(false); len(stmts) == 0 {
 			t.Error("after her mutation, Asha's recommendations were answered from the cache")
+		}
+		if book := asha.post(rcPassbook, vars); !strings.Contains(book.Body, written.RecordEvidence.Evidence.ID) {
+			t.Errorf("after her mutation, Asha's passbook lacks the evidence %s: %s", written.RecordEvidence.Evidence.ID, book.Body)
 		}
 		log.record(true)
 		asha.post(rcCatalogue, nil)
@@ -260,7 +271,7 @@ func TestResponseCacheAnswersEqualComputedOnes(t *testing.T) {
 		warm := responseCacheClient(t, db, mem)
 		cold := newClientWith(t, db, func(s *graph.Services) { *s = app.NewServices(app.Deps{Store: db, Cache: mem}) })
 		shapes := []string{
-			rcRecommendations, rcPath, rcCatalogue,
+			rcRecommendations, rcPath, rcPassbook, rcCatalogue,
 			`query($l: ID!) { recommendations(learnerId: $l, first: 10) { generatedAt learner { id name } items { rank score explanation
   course { id code title titleHi description provider format durationHours }
   gapsAddressed { competency { id name nameHi } fromLevel toLevel gapClosed } signals { gapCoverage } } } }`,

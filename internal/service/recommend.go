@@ -304,9 +304,9 @@ func (s *Recommendations) learner(ctx context.Context, l *models.Learner, roleID
 	return in, nil
 }
 
-// readTime is the time estimates are read at (aged to, see recommender.Aged): today,
+// ReadTime is the time estimates are read at (aged to, see recommender.Aged): today,
 // so that a result cached under a key with the day (see key) stays right all day.
-func readTime() time.Time {
+func ReadTime() time.Time {
 	return time.Now().UTC().Truncate(24 * time.Hour)
 }
 
@@ -314,7 +314,7 @@ func readTime() time.Time {
 func (s *Recommendations) CompetencyGaps(ctx context.Context, l *models.Learner, roleID *int64) ([]recommender.Gap, error) {
 	s.init()
 	p := s.params()
-	in, err := s.learner(ctx, l, roleID, p, readTime())
+	in, err := s.learner(ctx, l, roleID, p, ReadTime())
 	if err != nil {
 		return nil, err
 	}
@@ -351,7 +351,7 @@ func key(kind string, l *models.Learner, catalogue int64, model int, roleID *int
 	if roleID != nil {
 		role = *roleID
 	}
-	day := at.Format("20060102") // estimates are read as of the day (readTime)
+	day := at.Format("20060102") // estimates are read as of the day (ReadTime)
 	// v3: explanations are phrases, rendered per reader's language (internal/i18n),
 	// where v2 held English sentences.
 	return fmt.Sprintf("%s:v3:%d:%d:%d:m%d:%d:%s:%v", kind, l.ID, l.Version, catalogue, model, role, day, args)
@@ -364,7 +364,7 @@ func (s *Recommendations) Recommend(ctx context.Context, l *models.Learner, role
 		return nil, err
 	}
 	var out RecommendationList
-	p, at := s.params(), readTime()
+	p, at := s.params(), ReadTime()
 	cached, err := s.cached(ctx, key("rec", l, snap.version, p.Version, roleID, at, first), &out, func(ctx context.Context) (any, error) {
 		defer observe(telemetry.RecommendRecommendations, time.Now())
 		ctx = s.asNewAs(ctx, l)
@@ -389,7 +389,7 @@ func (s *Recommendations) Path(ctx context.Context, l *models.Learner, roleID *i
 		return nil, err
 	}
 	var out LearningPath
-	p, at := s.params(), readTime()
+	p, at := s.params(), ReadTime()
 	_, err = s.cached(ctx, key("path", l, snap.version, p.Version, roleID, at, budgetHours), &out, func(ctx context.Context) (any, error) {
 		defer observe(telemetry.RecommendLearningPath, time.Now())
 		ctx = s.asNewAs(ctx, l)
