@@ -27,7 +27,7 @@ const (
   evidence(first: 20) { edges { node { id source level score observedAt competency { name } } } }
   enrolments(first: 20) { edges { node { id status progress course { title } } } }
   certificates(first: 20) { edges { node { issuedAt verificationCode course { title } } } } } }`
-	rcCatalogue       = `query C { courses(first: 20) { totalCount pageInfo { hasNextPage endCursor } edges { node { id code title provider format durationHours } } } }`
+	rcCatalogue = `query C { courses(first: 20) { totalCount pageInfo { hasNextPage endCursor } edges { node { id code title provider format durationHours } } } }`
 )
 
 // responseCacheClient serves a handler with the response cache over c (a cache
