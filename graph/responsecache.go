@@ -21,6 +21,7 @@ import (
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 
 	"github.com/openkarmayogi/karmayogi/internal/cache"
 	"github.com/openkarmayogi/karmayogi/internal/i18n"
@@ -203,7 +204,7 @@ func (rc *responseCache) shapeOf(query, operationName string) *shape {
 }
 
 func (rc *responseCache) analyse(query string) *shape {
-	doc, errs := gqlparser.LoadQuery(rc.schema, query)
+	doc, errs := gqlparser.LoadQueryWithRules(rc.schema, query, rules.NewDefaultRules())
 	if len(errs) > 0 || len(doc.Operations) != 1 || doc.Operations[0].Operation != ast.Query {
 		return &shape{}
 	}
