@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openkarmayogi/karmayogi/app"
 	"github.com/openkarmayogi/karmayogi/graph"
-	"github.com/openkarmayogi/karmayogi/internal/app"
 	"github.com/openkarmayogi/karmayogi/internal/auth"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/models"

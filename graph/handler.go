@@ -27,7 +27,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
-// Services are what the resolvers call; internal/app builds them (app.NewServices).
+// Services are what the resolvers call; package app builds them (app.NewServices).
 // Every one is required: graph fills in none.
 type Services struct {
 	Organisations models.OrganisationService

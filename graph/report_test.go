@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/openkarmayogi/karmayogi/app"
 	"github.com/openkarmayogi/karmayogi/graph"
-	"github.com/openkarmayogi/karmayogi/internal/app"
 	demo "github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openkarmayogi/karmayogi/app"
 	"github.com/openkarmayogi/karmayogi/graph"
-	"github.com/openkarmayogi/karmayogi/internal/app"
 	"github.com/openkarmayogi/karmayogi/internal/cache"
 	demo "github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/store"

@@ -12,8 +12,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/openkarmayogi/karmayogi/app"
 	"github.com/openkarmayogi/karmayogi/graph"
-	"github.com/openkarmayogi/karmayogi/internal/app"
 	"github.com/openkarmayogi/karmayogi/internal/auth"
 	"github.com/openkarmayogi/karmayogi/internal/cache"
 	"github.com/openkarmayogi/karmayogi/internal/console"

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openkarmayogi/karmayogi/app"
 	"github.com/openkarmayogi/karmayogi/graph"
-	"github.com/openkarmayogi/karmayogi/internal/app"
 	"github.com/openkarmayogi/karmayogi/internal/importer"
 	"github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/store"

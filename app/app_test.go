@@ -6,7 +6,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/openkarmayogi/karmayogi/internal/app"
+	"github.com/openkarmayogi/karmayogi/app"
 )
 
 // TestOpenWiresEveryService: Open leaves no service for graph to fill in (only
