@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -290,7 +291,7 @@ func (rc *responseCache) middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if e, ok := decodeEntry(vals[0]); ok && equalEpochs(e.epochs, epochs) && rc.cost.allow(ctx, e.cost) {
+		if e, ok := decodeEntry(vals[0]); ok && slices.Equal(e.epochs, epochs) && rc.cost.allow(ctx, e.cost) {
 			if rc.o.Stats != nil {
 				rc.o.Stats.Hits.Add(1)
 			}
@@ -317,8 +318,9 @@ func (rc *responseCache) middleware(next http.Handler) http.Handler {
 // keyOf names the answer to r, with the learners it depends on, or says it may
 // not be cached.
 func (rc *responseCache) keyOf(r *http.Request) (string, []int64, bool) {
-	if r.Method != http.MethodPost || r.Header.Get("Upgrade") != "" || r.Body == nil {
-		return "", nil, false
+	c := callerOf(r.Context())
+	if c == nil || r.Method != http.MethodPost || r.Header.Get("Upgrade") != "" || r.Body == nil {
+		return "", nil, false // anonymous callers get no cached answers
 	}
 	body, err := io.ReadAll(r.Body) // read already by limitBody: a copy in memory
 	r.Body = io.NopCloser(bytes.NewReader(body))
@@ -351,10 +353,6 @@ func (rc *responseCache) keyOf(r *http.Request) (string, []int64, bool) {
 			return "", nil, false // the uncached path gives the error
 		}
 		learners = append(learners, n)
-	}
-	c := callerOf(r.Context())
-	if c == nil {
-		return "", nil, false // anonymous callers get no cached answers
 	}
 	model := 0
 	if rc.o.ModelVersion != nil {
@@ -527,18 +525,6 @@ func decodeEntry(b []byte) (entry, bool) {
 	}
 	e.cost, e.contentType, e.body = int(cost), string(b[:ct]), b[ct:]
 	return e, true
-}
-
-func equalEpochs(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // errorFree reports whether a JSON response has no "errors" member.

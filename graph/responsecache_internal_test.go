@@ -9,8 +9,8 @@ import (
 
 // TestResponseCacheShapes: only documents whose every field is known to depend on
 // what the key and the epochs stand for are cached; counters, the cached flag,
-// proficiencies, mutations, unknown roots, several operations and directives
-// other than include and skip are not.
+// mutations, unknown roots, several operations and directives other than include
+// and skip are not.
 func TestResponseCacheShapes(t *testing.T) {
 	schema := generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{}}).Schema()
 	rc := newResponseCache(ResponseCacheOptions{}, schema, costLimit{}, slog.Default())

@@ -299,12 +299,15 @@ func TestImportRefreshesCachedAnswers(t *testing.T) {
 	prefix := fmt.Sprintf("test-import-%d:", time.Now().UnixNano())
 	shared, err := cache.NewRedis(url, cache.WithPrefix(prefix))
 	if err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skipf("no Redis at %s: %v", url, err)
-		}
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { shared.Close() })
+	if err := shared.Ping(context.Background()); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("Redis is required under CI: %v", err)
+		}
+		t.Skip("no Redis:", err)
+	}
 	t.Setenv("DATABASE_URL", storetest.OpenURL(t, "sqlite"))
 	t.Setenv("REDIS_URL", url)
 	t.Setenv("KARMAYOGI_CACHE_PREFIX", prefix)
@@ -314,7 +317,7 @@ func TestImportRefreshesCachedAnswers(t *testing.T) {
 	}
 	epoch := func() int64 {
 		t.Helper()
-		n, err := shared.Incr(context.Background(), "resp-epoch:all") // reading moves it by one too
+		n, err := shared.Counter(context.Background(), "resp-epoch:all")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -324,8 +327,8 @@ func TestImportRefreshesCachedAnswers(t *testing.T) {
 	if code, _, stderr := runCLI(t, "import", "organisations", csv); code != 0 {
 		t.Fatalf("import: exit %d: %s", code, stderr)
 	}
-	if got := epoch(); got != before+2 {
-		t.Fatalf("epoch %d after an import that stored rows, want %d", got, before+2)
+	if got := epoch(); got != before+1 {
+		t.Fatalf("epoch %d after an import that stored rows, want %d", got, before+1)
 	}
 	empty := filepath.Join(t.TempDir(), "none.csv")
 	if err := os.WriteFile(empty, []byte("code,name,type,parent_code\n"), 0o600); err != nil {
@@ -334,7 +337,7 @@ func TestImportRefreshesCachedAnswers(t *testing.T) {
 	if code, _, stderr := runCLI(t, "import", "organisations", empty); code != 0 {
 		t.Fatalf("empty import: exit %d: %s", code, stderr)
 	}
-	if got := epoch(); got != before+3 {
-		t.Fatalf("epoch %d after an import that stored nothing, want %d", got, before+3)
+	if got := epoch(); got != before+1 {
+		t.Fatalf("epoch %d after an import that stored nothing, want %d", got, before+1)
 	}
 }
