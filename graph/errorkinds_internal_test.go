@@ -9,6 +9,12 @@ import (
 	"testing"
 )
 
+// sqlStateError stands for the driver's server error, which exposes its SQLSTATE.
+type sqlStateError string
+
+func (e sqlStateError) Error() string    { return "FATAL: " + string(e) }
+func (e sqlStateError) SQLState() string { return string(e) }
+
 // The presenter maps the store's error kinds to extensions.code: it names no
 // SQLSTATE, the store's Classify does. A unique violation no store method named is
 // CONFLICT; the database down is SERVICE_UNAVAILABLE; anything else is INTERNAL.

@@ -107,13 +107,6 @@ func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 	}
 }
 
-// unavailable reports whether err says the database cannot be reached now, as
-// opposed to a bug. Which engine errors mean that is the store's knowledge
-// (store.Classify); here it is only the kind.
-func unavailable(err error) bool {
-	return errors.Is(store.Classify(err), store.ErrUnavailable)
-}
-
 // recoverFunc turns a panic in a resolver into an INTERNAL error, logging the
 // panic value and stack.
 func recoverFunc(logger *slog.Logger) graphql.RecoverFunc {

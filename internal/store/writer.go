@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -83,7 +82,7 @@ func (w *batchWriter) run(ctx context.Context, fn func(context.Context, bun.Tx) 
 	}
 }
 
-var errWriterClosed = errors.New("store: closed")
+var errWriterClosed = fmt.Errorf("store: closed: %w", ErrUnavailable)
 
 // close stops the loop after the batch in hand; writes queued after it fail.
 func (w *batchWriter) close() {
@@ -172,15 +171,7 @@ func (w *batchWriter) commit(batch []*writeJob) {
 			return
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		for i := range errs { // nothing was kept
-			if errs[i] == nil {
-				errs[i] = err
-			}
-		}
-		tx.Rollback()
-	}
-	answer(nil)
+	answer(tx.Commit()) // a failed commit kept nothing: every caller gets its error
 }
 
 // runJob runs one caller's write with its context's values but without its

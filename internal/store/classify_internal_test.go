@@ -1,4 +1,4 @@
-package graph
+package store
 
 import (
 	"errors"
@@ -16,8 +16,8 @@ func (e sqlStateError) Error() string    { return "FATAL: " + string(e) }
 func (e sqlStateError) SQLState() string { return string(e) }
 
 // The database being down is told apart from bugs: refused, reset and closed
-// connections and PostgreSQL's shutdown and start-up states are unavailable.
-func TestUnavailable(t *testing.T) {
+// connections and PostgreSQL's shutdown and start-up states are ErrUnavailable.
+func TestClassifyUnavailable(t *testing.T) {
 	refused := &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
 	for _, tc := range []struct {
 		name string
@@ -34,8 +34,8 @@ func TestUnavailable(t *testing.T) {
 		{"Bug", errors.New("index out of range"), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := unavailable(tc.err); got != tc.want {
-				t.Fatalf("unavailable(%v) = %v, want %v", tc.err, got, tc.want)
+			if got := errors.Is(Classify(tc.err), ErrUnavailable); got != tc.want {
+				t.Fatalf("Classify(%v) unavailable = %v, want %v", tc.err, got, tc.want)
 			}
 		})
 	}
