@@ -58,7 +58,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	var opts []store.Option
 	if len(cfg.ReadURLs) > 0 {
-		opts = append(opts, store.WithReplicas(store.Replicas{URLs: cfg.ReadURLs, MaxLag: cfg.ReplicaMaxLag, Logger: cfg.Logger}))
+		opts = append(opts, store.WithReplicas(store.Replicas{URLs: cfg.ReadURLs, MaxLag: cfg.ReplicaMaxLag, Logger: logger}))
 	}
 	db, err := store.Open(ctx, cfg.DatabaseURL, opts...)
 	if err != nil {
@@ -72,8 +72,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	} else if n > 0 {
 		logger.Info("applied migrations", "count", n)
 	}
-	a.Estimator = &service.Estimator{Store: db, Logger: cfg.Logger, Metrics: cfg.EstimatorMetrics, Poll: cfg.EstimatorPoll,
-		Effects: &service.CourseEffects{Store: db, Logger: cfg.Logger}}
+	a.Estimator = &service.Estimator{Store: db, Logger: logger, Metrics: cfg.EstimatorMetrics, Poll: cfg.EstimatorPoll,
+		Effects: &service.CourseEffects{Store: db, Logger: logger}}
 	if err := a.Estimator.Load(ctx); err != nil {
 		a.Close()
 		return nil, err
@@ -89,7 +89,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	} else if !traced && cfg.Tracer != nil && cfg.RedisURL != "" {
 		logger.Info("tracing: Redis commands are not traced: the cache does not expose its client (telemetry.RedisClienter)")
 	}
-	a.Services = NewServices(Deps{Store: db, Cache: a.Cache, Estimator: a.Estimator, Logger: cfg.Logger})
+	a.Services = NewServices(Deps{Store: db, Cache: a.Cache, Estimator: a.Estimator, Logger: logger})
 	return a, nil
 }
 

@@ -51,7 +51,7 @@ func calibrateCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 		}
 		version = v
 	}
-	a, err := openApp(ctx)
+	a, err := openApp(ctx, false)
 	if err != nil {
 		return 1, err
 	}

@@ -23,7 +23,7 @@ func effectsCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintln(stderr, "usage: karmayogi effects [--first 20]")
 		return 2, errUsage
 	}
-	a, err := openApp(ctx)
+	a, err := openApp(ctx, false)
 	if err != nil {
 		return 1, err
 	}

@@ -21,7 +21,7 @@ func recommendCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 		fmt.Fprintln(stderr, "karmayogi recommend: --learner is required and --first must be 1 to 100")
 		return 2, errUsage
 	}
-	a, err := openApp(ctx)
+	a, err := openApp(ctx, false)
 	if err != nil {
 		return 1, err
 	}

@@ -48,7 +48,7 @@ func reportCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintln(stderr, "karmayogi report gaps: not writing a PNG to a terminal; use --out FILE or redirect standard output")
 		return 2, errUsage
 	}
-	a, err := openApp(ctx)
+	a, err := openApp(ctx, false)
 	if err != nil {
 		return 1, err
 	}

@@ -50,7 +50,7 @@ func tokenCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintf(stderr, "karmayogi token: --ttl must be positive and at most %s (KARMAYOGI_TOKEN_MAX_LIFETIME)\n", cfg.TokenMaxLifetime)
 		return 2, errUsage
 	}
-	a, err := openApp(ctx)
+	a, err := openApp(ctx, false)
 	if err != nil {
 		return 1, err
 	}

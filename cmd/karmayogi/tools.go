@@ -18,14 +18,19 @@ import (
 )
 
 // openApp opens and migrates the configured database, with the services over it
-// and the deployment's cache (REDIS_URL, else in-process); proficiencies it
-// writes are estimated with the active estimator model.
-func openApp(ctx context.Context) (*app.App, error) {
+// and the in-process cache, or, shared, the deployment's (REDIS_URL) for a tool
+// whose writes the servers' cached answers must see; proficiencies it writes are
+// estimated with the active estimator model.
+func openApp(ctx context.Context, shared bool) (*app.App, error) {
 	cfg, err := configFromEnv()
 	if err != nil {
 		return nil, err
 	}
-	return app.Open(ctx, app.Config{DatabaseURL: cfg.DatabaseURL, RedisURL: cfg.RedisURL, CachePrefix: cfg.CachePrefix})
+	c := app.Config{DatabaseURL: cfg.DatabaseURL}
+	if shared {
+		c.RedisURL, c.CachePrefix = cfg.RedisURL, cfg.CachePrefix
+	}
+	return app.Open(ctx, c)
 }
 
 func migrateCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
@@ -82,7 +87,7 @@ func seedCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (
 		fmt.Fprintln(stderr, "karmayogi seed: --learners must be at least 0 and --courses at least 1")
 		return 2, errUsage
 	}
-	a, err := openApp(ctx)
+	a, err := openApp(ctx, false)
 	if err != nil {
 		return 1, err
 	}
@@ -140,7 +145,7 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return 2, err
 	}
 	defer f.Close()
-	a, err := openApp(ctx)
+	a, err := openApp(ctx, true)
 	if err != nil {
 		return 2, err
 	}
