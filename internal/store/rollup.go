@@ -55,16 +55,12 @@ func (db *DB) refreshGapsIn(ctx context.Context, idb bun.IDB, learnerIDs, compet
 		// deleted and inserted afresh.
 		upsert := ""
 		if competencyIDs != nil {
-			upsert = ` WHERE true ON CONFLICT (learner_id, competency_id) DO UPDATE SET organisation_id = EXCLUDED.organisation_id,
-	required = EXCLUDED.required, weight = EXCLUDED.weight, gap = EXCLUDED.gap, level = EXCLUDED.level, d0 = EXCLUDED.d0,
-	d1 = EXCLUDED.d1, d2 = EXCLUDED.d2, d3 = EXCLUDED.d3, d4 = EXCLUDED.d4, d5 = EXCLUDED.d5`
+			upsert = gapsUpdate
 		} else if _, err := idb.NewDelete().TableExpr("learner_gaps").Where("learner_id IN (?)", bun.List(chunk)).Exec(ctx); err != nil {
 			return err
 		}
 		with, args := gapSQL(db.priors(), models.GapQuery{}, gapScope{learners: chunk, competencies: competencyIDs})
-		if _, err := idb.NewRaw(with+`
-INSERT INTO learner_gaps (learner_id, competency_id, organisation_id, required, weight, gap, level, d0, d1, d2, d3, d4, d5)
-SELECT learner_id, competency_id, organisation_id, r, w, gap, level, d0, d1, d2, d3, d4, d5 FROM gaps`+upsert, args...).Exec(ctx); err != nil {
+		if _, err := idb.NewRaw(with+gapsInsert+upsert, args...).Exec(ctx); err != nil {
 			return err
 		}
 		if err := addToRollups(ctx, idb, chunk, competencyIDs, +1); err != nil {
@@ -73,6 +69,17 @@ SELECT learner_id, competency_id, organisation_id, r, w, gap, level, d0, d1, d2,
 	}
 	return nil
 }
+
+// gapsInsert writes the rows of a gapSQL's gaps into learner_gaps; with
+// gapsUpdate after it, rows already there are updated in place.
+const (
+	gapsInsert = `
+INSERT INTO learner_gaps (learner_id, competency_id, organisation_id, required, weight, gap, level, d0, d1, d2, d3, d4, d5)
+SELECT learner_id, competency_id, organisation_id, r, w, gap, level, d0, d1, d2, d3, d4, d5 FROM gaps`
+	gapsUpdate = ` WHERE true ON CONFLICT (learner_id, competency_id) DO UPDATE SET organisation_id = EXCLUDED.organisation_id,
+	required = EXCLUDED.required, weight = EXCLUDED.weight, gap = EXCLUDED.gap, level = EXCLUDED.level, d0 = EXCLUDED.d0,
+	d1 = EXCLUDED.d1, d2 = EXCLUDED.d2, d3 = EXCLUDED.d3, d4 = EXCLUDED.d4, d5 = EXCLUDED.d5`
+)
 
 // moveGapsIn is refreshGapsIn's three statements (old rows out of the rollups,
 // rows updated in place, new rows into the rollups) as one, on PostgreSQL: the
@@ -89,12 +96,7 @@ func (db *DB) moveGapsIn(ctx context.Context, idb bun.IDB, learnerIDs, competenc
 	args = append(args, bun.List(learnerIDs), bun.List(competencyIDs))
 	_, err := idb.NewRaw(with+`,
 old AS (SELECT * FROM learner_gaps WHERE learner_id IN (?) AND competency_id IN (?)),
-fresh AS (
-	INSERT INTO learner_gaps (learner_id, competency_id, organisation_id, required, weight, gap, level, d0, d1, d2, d3, d4, d5)
-	SELECT learner_id, competency_id, organisation_id, r, w, gap, level, d0, d1, d2, d3, d4, d5 FROM gaps
-	WHERE true ON CONFLICT (learner_id, competency_id) DO UPDATE SET organisation_id = EXCLUDED.organisation_id,
-		required = EXCLUDED.required, weight = EXCLUDED.weight, gap = EXCLUDED.gap, level = EXCLUDED.level, d0 = EXCLUDED.d0,
-		d1 = EXCLUDED.d1, d2 = EXCLUDED.d2, d3 = EXCLUDED.d3, d4 = EXCLUDED.d4, d5 = EXCLUDED.d5
+fresh AS (`+gapsInsert+gapsUpdate+`
 	RETURNING *),
 moves AS (
 	SELECT organisation_id, competency_id, required,`+rollupSums("weight", -1)+` FROM old GROUP BY organisation_id, competency_id, required
