@@ -24,7 +24,7 @@ func (db *DB) EnsureSetting(ctx context.Context, name, value string) (string, er
 		return "", err
 	}
 	var s setting // what was stored, maybe by another process: on the primary
-	err := db.bun.NewSelect().Model(&s).Where("name = ?", name).Scan(fresh(ctx))
+	err := db.bun.NewSelect().Model(&s).Where("name = ?", name).Scan(Fresh(ctx))
 	return s.Value, err
 }
 
@@ -47,7 +47,7 @@ func (db *DB) RevokeTokens(ctx context.Context, subject string, at time.Time) er
 // the primary: a replica behind it would let a revoked token through.
 func (db *DB) FindNotBefore(ctx context.Context, subject string) (time.Time, error) {
 	var rows []tokenRevocation
-	if err := db.bun.NewSelect().Model(&rows).Where("subject = ?", subject).Scan(fresh(ctx)); err != nil || len(rows) == 0 {
+	if err := db.bun.NewSelect().Model(&rows).Where("subject = ?", subject).Scan(Fresh(ctx)); err != nil || len(rows) == 0 {
 		return time.Time{}, err
 	}
 	return rows[0].NotBefore, nil
@@ -67,7 +67,7 @@ func (db *DB) FindOTP(ctx context.Context, email string) (*models.OTP, error) {
 	o := new(models.OTP)
 	err := db.bun.NewSelect().Model(o).ModelTableExpr("otp_codes AS otp").Where("email = ?", email).Scan(ctx)
 	if err != nil {
-		return nil, notFoundOr(err, "code")
+		return nil, NotFoundOr(err, "code")
 	}
 	return o, nil
 }
@@ -78,7 +78,7 @@ func (db *DB) CountOTPAttempt(ctx context.Context, email string) (int, error) {
 	err := db.bun.NewUpdate().Table("otp_codes").Set("attempts = attempts + 1").Where("email = ?", email).
 		Returning("attempts").Scan(ctx, &n)
 	if err != nil {
-		return 0, notFoundOr(err, "code")
+		return 0, NotFoundOr(err, "code")
 	}
 	return n, nil
 }
@@ -100,7 +100,7 @@ func (db *DB) FindAuditEntryByID(ctx context.Context, id int64) (*models.AuditEn
 	e := new(models.AuditEntry)
 	err := db.bun.NewSelect().Model(e).ModelTableExpr("audit_entries AS audit_entry").Where("id = ?", id).Scan(ctx)
 	if err != nil {
-		return nil, notFoundOr(err, "audit entry")
+		return nil, NotFoundOr(err, "audit entry")
 	}
 	return e, nil
 }
@@ -137,7 +137,7 @@ func (db *DB) FindAuditEntries(ctx context.Context, p models.PageRequest) (*mode
 func (db *DB) FindLearnerByEmployeeCode(ctx context.Context, code string) (*models.Learner, error) {
 	l := new(models.Learner)
 	if err := db.bun.NewSelect().Model(l).Where("employee_code = ?", code).Limit(1).Scan(ctx); err != nil {
-		return nil, notFoundOr(err, "learner")
+		return nil, NotFoundOr(err, "learner")
 	}
 	return l, nil
 }
@@ -146,7 +146,7 @@ func (db *DB) FindLearnerByEmployeeCode(ctx context.Context, code string) (*mode
 func (db *DB) FindOrganisationByCode(ctx context.Context, code string) (*models.Organisation, error) {
 	o := new(models.Organisation)
 	if err := db.bun.NewSelect().Model(o).Where("code = ?", code).Limit(1).Scan(ctx); err != nil {
-		return nil, notFoundOr(err, "organisation")
+		return nil, NotFoundOr(err, "organisation")
 	}
 	return o, nil
 }
@@ -156,7 +156,7 @@ func (db *DB) FindLearnerByEmail(ctx context.Context, email string) (*models.Lea
 	l := new(models.Learner)
 	err := db.bun.NewSelect().Model(l).Where("email = ?", models.NormaliseEmail(email)).Limit(1).Scan(ctx)
 	if err != nil {
-		return nil, notFoundOr(err, "learner")
+		return nil, NotFoundOr(err, "learner")
 	}
 	return l, nil
 }

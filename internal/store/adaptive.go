@@ -29,7 +29,7 @@ func (db *DB) CreateAssessmentItem(ctx context.Context, it *models.AssessmentIte
 		now := db.now()
 		it.ID, it.Retired, it.CreatedAt, it.UpdatedAt = 0, false, now, now
 		_, err := tx.NewInsert().Model(it).ExcludeColumn("id").Returning("id").Exec(ctx)
-		return conflictOr(err, map[string]string{"code": "code"})
+		return ConflictOr(err, map[string]string{"code": "code"})
 	})
 	if err != nil {
 		return nil, err
@@ -42,7 +42,7 @@ func (db *DB) CreateAssessmentItem(ctx context.Context, it *models.AssessmentIte
 func (db *DB) UpdateAssessmentItem(ctx context.Context, it *models.AssessmentItem) (*models.AssessmentItem, error) {
 	var out *models.AssessmentItem
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		old, err := one[models.AssessmentItem](ctx, tx, it.ID, "assessment item")
+		old, err := One[models.AssessmentItem](ctx, tx, it.ID, "assessment item")
 		if err != nil {
 			return err
 		}
@@ -67,16 +67,16 @@ func (db *DB) UpdateAssessmentItem(ctx context.Context, it *models.AssessmentIte
 // item, that the course exists and imparts that competency: its final assessment
 // tests what it claims to teach.
 func checkItemOwner(ctx context.Context, idb bun.IDB, it *models.AssessmentItem) error {
-	if _, err := one[models.Competency](ctx, idb, it.CompetencyID, "competency"); err != nil {
+	if _, err := One[models.Competency](ctx, idb, it.CompetencyID, "competency"); err != nil {
 		return models.WithField(err, "competencyId")
 	}
 	if it.CourseID == nil {
 		return nil
 	}
-	if _, err := one[models.Course](ctx, idb, *it.CourseID, "course"); err != nil {
+	if _, err := One[models.Course](ctx, idb, *it.CourseID, "course"); err != nil {
 		return models.WithField(err, "courseId")
 	}
-	imparts, err := courseCompetencies(ctx, idb, []int64{*it.CourseID})
+	imparts, err := CourseCompetencies(ctx, idb, []int64{*it.CourseID})
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func impartsCompetency(cs []models.CourseCompetency, competencyID int64) bool {
 func (db *DB) RetireAssessmentItem(ctx context.Context, id int64) (*models.AssessmentItem, error) {
 	var out *models.AssessmentItem
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		it, err := one[models.AssessmentItem](ctx, tx, id, "assessment item")
+		it, err := One[models.AssessmentItem](ctx, tx, id, "assessment item")
 		if err != nil {
 			return err
 		}
@@ -294,7 +294,7 @@ func (db *DB) LastAdaptiveAttemptEnd(ctx context.Context, learnerID, competencyI
 func (db *DB) CreateAdaptiveAttempt(ctx context.Context, a *models.AdaptiveAttempt) (*models.AdaptiveAttempt, error) {
 	a.Status = models.AttemptInProgress
 	if _, err := db.bun.NewInsert().Model(a).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
-		if kind, _ := violation(err); kind == uniqueViolation {
+		if kind, _ := Violation(err); kind == UniqueViolation {
 			return nil, models.Errorf(models.ECONFLICT, "the learner already has an attempt in progress for the competency")
 		}
 		return nil, err
@@ -329,22 +329,22 @@ func (db *DB) ApplyAdaptiveStep(ctx context.Context, attemptID int64, step model
 			return models.Errorf(models.ECONFLICT, "the attempt is no longer asking this item")
 		}
 		if _, err := tx.NewInsert().Model(&r).Exec(ctx); err != nil {
-			if kind, _ := violation(err); kind == uniqueViolation {
+			if kind, _ := Violation(err); kind == UniqueViolation {
 				return models.Errorf(models.ECONFLICT, "the item was answered already")
 			}
 			return err
 		}
 		if e := step.Evidence; e != nil && step.Result != nil {
 			if _, err := tx.NewInsert().Model(e).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
-				return conflictOr(err, nil)
+				return ConflictOr(err, nil)
 			}
 			if _, err := tx.NewUpdate().Table("adaptive_attempts").Set("evidence_id = ?", e.ID).Where("id = ?", attemptID).Exec(ctx); err != nil {
 				return err
 			}
-			if _, err := db.reestimate(ctx, tx, map[int64][]int64{e.LearnerID: {e.CompetencyID}}); err != nil {
+			if _, err := db.ReestimateIn(ctx, tx, map[int64][]int64{e.LearnerID: {e.CompetencyID}}); err != nil {
 				return err
 			}
-			if err := db.bumpLearners(ctx, tx, []int64{e.LearnerID}); err != nil {
+			if err := db.BumpLearners(ctx, tx, []int64{e.LearnerID}); err != nil {
 				return err
 			}
 		}
@@ -379,13 +379,13 @@ var _ models.AssessmentItemWriter = (*DB)(nil)
 // UpsertAssessmentItems upserts items on code (the assessment_items CSV kind); a
 // re-imported item keeps whether it is retired, and an unchanged one is not written.
 func (db *DB) UpsertAssessmentItems(ctx context.Context, recs []models.AssessmentItemRecord) ([]models.RecordError, error) {
-	ctx = fresh(ctx) // reads codes, then writes by them: see fresh
-	var rejected rejections
+	ctx = Fresh(ctx) // reads codes, then writes by them: see fresh
+	var rejected Rejections
 	codes := make([]string, len(recs))
 	for i, r := range recs {
 		codes[i] = r.CompetencyCode
 	}
-	comps, err := idsByCode(ctx, db.bun, "competencies", codes)
+	comps, err := IDsByCode(ctx, db.bun, "competencies", codes)
 	if err != nil {
 		return nil, err
 	}
@@ -395,7 +395,7 @@ func (db *DB) UpsertAssessmentItems(ctx context.Context, recs []models.Assessmen
 			courseCodes = append(courseCodes, r.CourseCode)
 		}
 	}
-	courses, err := idsByCode(ctx, db.bun, "courses", courseCodes)
+	courses, err := IDsByCode(ctx, db.bun, "courses", courseCodes)
 	if err != nil {
 		return nil, err
 	}
@@ -403,7 +403,7 @@ func (db *DB) UpsertAssessmentItems(ctx context.Context, recs []models.Assessmen
 	for _, id := range courses {
 		courseIDs = append(courseIDs, id)
 	}
-	imparts, err := courseCompetencies(ctx, db.bun, courseIDs)
+	imparts, err := CourseCompetencies(ctx, db.bun, courseIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -430,7 +430,7 @@ func (db *DB) UpsertAssessmentItems(ctx context.Context, recs []models.Assessmen
 		}
 	}
 	valid = domain.Latest(valid, func(i int) string { return recs[i].Code })
-	err = db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
+	err = db.WriteRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		now := db.now()
 		rows := make([]models.AssessmentItem, len(idxs))
 		for k, i := range idxs {
@@ -444,7 +444,7 @@ func (db *DB) UpsertAssessmentItems(ctx context.Context, recs []models.Assessmen
 			Set("options = EXCLUDED.options").Set("correct = EXCLUDED.correct").
 			Set("discrimination = EXCLUDED.discrimination").Set("difficulty = EXCLUDED.difficulty").
 			Set("updated_at = EXCLUDED.updated_at").
-			Where(changed("assessment_item", "competency_id", "level", "stem", "options", "correct") +
+			Where(Changed("assessment_item", "competency_id", "level", "stem", "options", "correct") +
 				" OR assessment_item.course_id IS DISTINCT FROM EXCLUDED.course_id" +
 				" OR assessment_item.discrimination IS DISTINCT FROM EXCLUDED.discrimination" +
 				" OR assessment_item.difficulty IS DISTINCT FROM EXCLUDED.difficulty").

@@ -47,11 +47,11 @@ func (db *DB) TakeAssessment(ctx context.Context, enrolmentID int64, score float
 	}
 	var attempt *models.AssessmentAttempt
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		e, err := one[models.Enrolment](ctx, tx, enrolmentID, "enrolment")
+		e, err := One[models.Enrolment](ctx, tx, enrolmentID, "enrolment")
 		if err != nil {
 			return err
 		}
-		c, err := one[models.Course](ctx, tx, e.CourseID, "course")
+		c, err := One[models.Course](ctx, tx, e.CourseID, "course")
 		if err != nil {
 			return err
 		}
@@ -67,7 +67,7 @@ func (db *DB) TakeAssessment(ctx context.Context, enrolmentID int64, score float
 		if _, err := tx.NewInsert().Model(attempt).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
 			return err
 		}
-		imparts, err := courseCompetencies(ctx, tx, []int64{c.ID})
+		imparts, err := CourseCompetencies(ctx, tx, []int64{c.ID})
 		if err != nil {
 			return err
 		}
@@ -86,27 +86,27 @@ func (db *DB) TakeAssessment(ctx context.Context, enrolmentID int64, score float
 				Exec(ctx); err != nil {
 				return err
 			}
-			if _, err := db.reestimate(ctx, tx, map[int64][]int64{e.LearnerID: competencies}); err != nil {
+			if _, err := db.ReestimateIn(ctx, tx, map[int64][]int64{e.LearnerID: competencies}); err != nil {
 				return err
 			}
 		}
 		// A pass completes a course whose content is done (progress 1) and that waited for it.
 		if attempt.Passed && e.Progress == 1 && e.Status != models.Completed {
-			if how, ok, err := db.completion(ctx, tx, e, models.ByAssessmentPass); err != nil {
+			if how, ok, err := db.Completion(ctx, tx, e, models.ByAssessmentPass); err != nil {
 				return err
 			} else if ok {
-				if err := db.advance(ctx, tx, e, 1, how, true); err != nil {
+				if err := db.Advance(ctx, tx, e, 1, how, true); err != nil {
 					return err
 				}
 			}
 		}
 		if attempt.Passed {
-			if err := db.awardKarma(ctx, tx, []domain.Activity{{Kind: domain.PassedAssessment, LearnerID: e.LearnerID, CourseID: c.ID,
+			if err := db.AwardKarma(ctx, tx, []domain.Activity{{Kind: domain.PassedAssessment, LearnerID: e.LearnerID, CourseID: c.ID,
 				EnrolmentID: e.ID, At: now}}); err != nil {
 				return err
 			}
 		}
-		return db.bumpLearners(ctx, tx, []int64{e.LearnerID})
+		return db.BumpLearners(ctx, tx, []int64{e.LearnerID})
 	})
 	if err != nil {
 		return nil, err

@@ -32,14 +32,14 @@ func (db *DB) RecordAttendance(ctx context.Context, sessionID int64, learnerIDs 
 		return nil, models.Invalid("learnerIds", "must list at least one learner")
 	case len(learnerIDs) > maxAttendees:
 		return nil, models.Invalid("learnerIds", "must list at most %d learners; record a longer register in parts", maxAttendees)
-	case len(dedupe(learnerIDs)) != len(learnerIDs):
+	case len(Dedupe(learnerIDs)) != len(learnerIDs):
 		return nil, models.Invalid("learnerIds", "lists a learner more than once")
 	case utf8.RuneCountInString(recordedBy) > 200:
 		return nil, models.Invalid("recordedBy", "must be at most 200 characters")
 	}
 	var out []models.Attendance
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		s, err := one[models.Session](ctx, tx, sessionID, "session")
+		s, err := One[models.Session](ctx, tx, sessionID, "session")
 		if err != nil {
 			return err
 		}
@@ -108,7 +108,7 @@ func (db *DB) openSitting(ctx context.Context, idb bun.IDB, s *models.Session) (
 // refused returns, for each of learnerIDs who may not attend the sitting, why: no
 // such learner, or in a batch, no seat. Anyone may attend an event session.
 func (st *sitting) refused(ctx context.Context, idb bun.IDB, learnerIDs []int64) (map[int64]string, error) {
-	known, err := existingIDs(ctx, idb, "learners", learnerIDs)
+	known, err := ExistingIDs(ctx, idb, "learners", learnerIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -151,8 +151,8 @@ func (db *DB) attend(ctx context.Context, tx bun.Tx, st *sitting, learnerIDs []i
 		rows[i] = models.Attendance{SessionID: st.session.ID, LearnerID: id, RecordedAt: now, RecordedBy: recordedBy}
 	}
 	var fresh []int64
-	for lo := 0; lo < len(rows); lo += learningChunk {
-		chunk := rows[lo:min(lo+learningChunk, len(rows))]
+	for lo := 0; lo < len(rows); lo += LearningChunk {
+		chunk := rows[lo:min(lo+LearningChunk, len(rows))]
 		var part []int64
 		if err := tx.NewInsert().Model(&chunk).On("CONFLICT (session_id, learner_id) DO NOTHING").
 			Returning("learner_id").Scan(ctx, &part); err != nil {
@@ -171,7 +171,7 @@ func (db *DB) attend(ctx context.Context, tx bun.Tx, st *sitting, learnerIDs []i
 		if err != nil {
 			return nil, err
 		}
-		if err := db.bumpLearners(ctx, tx, fresh); err != nil {
+		if err := db.BumpLearners(ctx, tx, fresh); err != nil {
 			return nil, err
 		}
 	}
@@ -232,7 +232,7 @@ func (db *DB) batchProgress(ctx context.Context, tx bun.Tx, b *models.Batch, lea
 		if complete {
 			// Attendance completes the course unless it waits for an assessment or its provider.
 			e := &models.Enrolment{ID: *r.EnrolmentID, CourseID: b.CourseID}
-			if how, ok, err = db.completion(ctx, tx, e, models.ByAttendance); err != nil {
+			if how, ok, err = db.Completion(ctx, tx, e, models.ByAttendance); err != nil {
 				return err
 			}
 		}
@@ -246,7 +246,7 @@ func (db *DB) batchProgress(ctx context.Context, tx bun.Tx, b *models.Batch, lea
 		if r.Status != models.SeatCompleted {
 			finished = append(finished, r.ID)
 		}
-		ok, err := affected(q.Set("status = ?", models.Completed).Set("progress = 1").Set("completed_at = ?", now).Exec(ctx))
+		ok, err := Affected(q.Set("status = ?", models.Completed).Set("progress = 1").Set("completed_at = ?", now).Exec(ctx))
 		if err != nil {
 			return err
 		}
@@ -261,7 +261,7 @@ func (db *DB) batchProgress(ctx context.Context, tx bun.Tx, b *models.Batch, lea
 			return err
 		}
 	}
-	return db.complete(ctx, tx, done, how)
+	return db.Complete(ctx, tx, done, how)
 }
 
 // eventAttendance records, for learners attending an event session for the first
@@ -282,9 +282,9 @@ func (db *DB) eventAttendance(ctx context.Context, tx bun.Tx, s *models.Session,
 		}
 	}
 	pairs := map[int64][]int64{}
-	for lo := 0; lo < len(evidence); lo += learningChunk {
-		chunk := evidence[lo:min(lo+learningChunk, len(evidence))]
-		var wrote []learnerPair
+	for lo := 0; lo < len(evidence); lo += LearningChunk {
+		chunk := evidence[lo:min(lo+LearningChunk, len(evidence))]
+		var wrote []LearnerPair
 		if err := tx.NewInsert().Model(&chunk).ExcludeColumn("id").
 			On("CONFLICT (learner_id, competency_id, source, observed_at) DO NOTHING").
 			Returning("learner_id, competency_id").Scan(ctx, &wrote); err != nil {
@@ -294,12 +294,12 @@ func (db *DB) eventAttendance(ctx context.Context, tx bun.Tx, s *models.Session,
 			pairs[p.LearnerID] = append(pairs[p.LearnerID], p.CompetencyID)
 		}
 	}
-	if _, err := db.reestimate(ctx, tx, pairs); err != nil {
+	if _, err := db.ReestimateIn(ctx, tx, pairs); err != nil {
 		return err
 	}
 	acts := make([]domain.Activity, len(learnerIDs))
 	for i, l := range learnerIDs {
 		acts[i] = domain.Activity{Kind: domain.AttendedEvent, LearnerID: l, EventID: *s.EventID, At: s.StartsAt}
 	}
-	return db.awardKarma(ctx, tx, acts)
+	return db.AwardKarma(ctx, tx, acts)
 }

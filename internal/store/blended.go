@@ -22,8 +22,8 @@ import (
 var _ models.BlendedService = (*DB)(nil)
 
 var (
-	batchPages       = oldestFirst[*models.Batch]{column: "starts_at", at: func(b *models.Batch) time.Time { return b.StartsAt }, id: func(b *models.Batch) int64 { return b.ID }}
-	seatRequestPages = oldestFirst[*models.SeatRequest]{column: "requested_at", at: func(r *models.SeatRequest) time.Time { return r.RequestedAt }, id: func(r *models.SeatRequest) int64 { return r.ID }}
+	batchPages       = OldestFirst[*models.Batch]{column: "starts_at", at: func(b *models.Batch) time.Time { return b.StartsAt }, id: func(b *models.Batch) int64 { return b.ID }}
+	seatRequestPages = OldestFirst[*models.SeatRequest]{column: "requested_at", at: func(r *models.SeatRequest) time.Time { return r.RequestedAt }, id: func(r *models.SeatRequest) int64 { return r.ID }}
 )
 
 // CreateBatch stores a batch of a FACE_TO_FACE or BLENDED course.
@@ -36,7 +36,7 @@ func (db *DB) CreateBatch(ctx context.Context, n *models.NewBatch) (*models.Batc
 		StartsAt: instant(n.StartsAt), EndsAt: instant(n.EndsAt), Seats: n.Seats, Policy: n.Policy,
 		RequiredAttendance: n.RequiredAttendance, CreatedAt: now, UpdatedAt: now}
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		c, err := one[models.Course](ctx, tx, n.CourseID, "course")
+		c, err := One[models.Course](ctx, tx, n.CourseID, "course")
 		if models.ErrorCode(err) == models.ENOTFOUND {
 			c, err = nil, nil
 		}
@@ -50,7 +50,7 @@ func (db *DB) CreateBatch(ctx context.Context, n *models.NewBatch) (*models.Batc
 		return err
 	})
 	if err != nil {
-		return nil, conflictOr(err, codeFields)
+		return nil, ConflictOr(err, CodeFields)
 	}
 	return b, nil
 }
@@ -69,12 +69,12 @@ func checkBatchCourse(c *models.Course) error {
 
 // FindBatchByID returns ENOTFOUND if there is no such batch.
 func (db *DB) FindBatchByID(ctx context.Context, id int64) (*models.Batch, error) {
-	return one[models.Batch](ctx, db.bun, id, "batch")
+	return One[models.Batch](ctx, db.bun, id, "batch")
 }
 
 // FindBatchesByIDs returns the batches that exist, keyed by ID.
 func (db *DB) FindBatchesByIDs(ctx context.Context, ids []int64) (map[int64]*models.Batch, error) {
-	return byID(ctx, db.bun, ids, func(b *models.Batch) int64 { return b.ID })
+	return ByID(ctx, db.bun, ids, func(b *models.Batch) int64 { return b.ID })
 }
 
 // FindBatches pages through batches by start, soonest first.
@@ -86,7 +86,7 @@ func (db *DB) FindBatches(ctx context.Context, f models.BatchFilter, p models.Pa
 	if f.EndsAfter != nil {
 		q = q.Where("ends_at > ?", instant(*f.EndsAfter))
 	}
-	return batchPages.fetch(ctx, q, p)
+	return batchPages.Fetch(ctx, q, p)
 }
 
 // FindSeatCounts counts each batch's requests by status in one grouped query; a
@@ -128,7 +128,7 @@ func (db *DB) RequestSeat(ctx context.Context, batchID, learnerID int64) (*model
 			return err
 		}
 		now := db.now() // read under the lock, so the waiting list is in the order requests took it
-		if _, err := one[models.Learner](ctx, tx, learnerID, "learner"); err != nil {
+		if _, err := One[models.Learner](ctx, tx, learnerID, "learner"); err != nil {
 			return err
 		}
 		if !now.Before(b.EndsAt) {
@@ -144,7 +144,7 @@ func (db *DB) RequestSeat(ctx context.Context, batchID, learnerID int64) (*model
 		if e, err := courseEnrolment(ctx, tx, learnerID, b.CourseID); err != nil {
 			return err
 		} else if e != nil && e.Status != models.Dropped {
-			return alreadyEnrolled()
+			return AlreadyEnrolled()
 		}
 		r = &models.SeatRequest{BatchID: b.ID, LearnerID: learnerID, Status: models.SeatPending, RequestedAt: now, UpdatedAt: now}
 		if len(old) > 0 {
@@ -250,7 +250,7 @@ func (db *DB) WithdrawSeatRequest(ctx context.Context, requestID int64) (*models
 			Where("id = ? AND status <> ?", r.EnrolmentID, models.Completed).Exec(ctx); err != nil {
 			return err
 		}
-		if err := db.bumpLearners(ctx, tx, []int64{r.LearnerID}); err != nil {
+		if err := db.BumpLearners(ctx, tx, []int64{r.LearnerID}); err != nil {
 			return err
 		}
 		return db.promote(ctx, tx, b)
@@ -263,12 +263,12 @@ func (db *DB) WithdrawSeatRequest(ctx context.Context, requestID int64) (*models
 
 // FindSeatRequestByID returns ENOTFOUND if there is no such request.
 func (db *DB) FindSeatRequestByID(ctx context.Context, id int64) (*models.SeatRequest, error) {
-	return one[models.SeatRequest](ctx, db.bun, id, "seat request")
+	return One[models.SeatRequest](ctx, db.bun, id, "seat request")
 }
 
 // FindSeatRequestsByIDs returns the requests that exist, keyed by ID.
 func (db *DB) FindSeatRequestsByIDs(ctx context.Context, ids []int64) (map[int64]*models.SeatRequest, error) {
-	return byID(ctx, db.bun, ids, func(r *models.SeatRequest) int64 { return r.ID })
+	return ByID(ctx, db.bun, ids, func(r *models.SeatRequest) int64 { return r.ID })
 }
 
 // FindSeatRequests pages through requests, oldest first. An unknown organisation
@@ -293,12 +293,12 @@ func (db *DB) FindSeatRequests(ctx context.Context, f models.SeatRequestFilter, 
 		}
 		q = q.Where("learner_id IN (?)", subtreeLearners(db.bun, org))
 	}
-	return seatRequestPages.fetch(ctx, q, p)
+	return seatRequestPages.Fetch(ctx, q, p)
 }
 
 // subtreeLearners selects the IDs of the learners of org and the organisations below it.
 func subtreeLearners(idb bun.IDB, org *models.Organisation) *bun.SelectQuery {
-	return idb.NewSelect().Table("learners").Column("id").Where("organisation_id IN (?)", subtreeOrganisations(idb, org))
+	return idb.NewSelect().Table("learners").Column("id").Where("organisation_id IN (?)", SubtreeOrganisations(idb, org))
 }
 
 // FindWaitlistPositions returns the 1-based place of each listed request that is
@@ -340,8 +340,8 @@ func (db *DB) FindSeatDecisions(ctx context.Context, requestIDs []int64) (map[in
 // forUpdate), or returns ENOTFOUND naming kind.
 func locked[T any](ctx context.Context, db *DB, idb bun.IDB, id int64, kind string) (*T, error) {
 	row := new(T)
-	if err := db.forUpdate(idb.NewSelect().Model(row).Where("id = ?", id)).Scan(ctx); err != nil {
-		return nil, notFoundOr(err, kind)
+	if err := db.ForUpdate(idb.NewSelect().Model(row).Where("id = ?", id)).Scan(ctx); err != nil {
+		return nil, NotFoundOr(err, kind)
 	}
 	return row, nil
 }
@@ -351,10 +351,10 @@ func locked[T any](ctx context.Context, db *DB, idb bun.IDB, id int64, kind stri
 func (db *DB) lockRequest(ctx context.Context, tx bun.Tx, id int64) (*models.Batch, *models.SeatRequest, error) {
 	b := new(models.Batch)
 	q := tx.NewSelect().Model(b).Where("id = (?)", tx.NewSelect().Table("seat_requests").Column("batch_id").Where("id = ?", id))
-	if err := db.forUpdate(q).Scan(ctx); err != nil {
-		return nil, nil, notFoundOr(err, "seat request")
+	if err := db.ForUpdate(q).Scan(ctx); err != nil {
+		return nil, nil, NotFoundOr(err, "seat request")
 	}
-	r, err := one[models.SeatRequest](ctx, tx, id, "seat request")
+	r, err := One[models.SeatRequest](ctx, tx, id, "seat request")
 	return b, r, err
 }
 
@@ -393,7 +393,7 @@ func (db *DB) place(ctx context.Context, tx bun.Tx, b *models.Batch, r *models.S
 	if ok, err := db.confirm(ctx, tx, b, r, seats); err != nil {
 		return err
 	} else if !ok {
-		return alreadyEnrolled()
+		return AlreadyEnrolled()
 	}
 	return nil
 }
@@ -407,7 +407,7 @@ func (db *DB) confirm(ctx context.Context, tx bun.Tx, b *models.Batch, r *models
 	case err != nil:
 		return false, err
 	case e == nil:
-		if e, err = db.enrol(ctx, tx, r.LearnerID, b.CourseID); err != nil {
+		if e, err = db.EnrolTx(ctx, tx, r.LearnerID, b.CourseID); err != nil {
 			return false, err
 		}
 	case e.Status != models.Dropped:
@@ -421,7 +421,7 @@ func (db *DB) confirm(ctx context.Context, tx bun.Tx, b *models.Batch, r *models
 		if _, err := tx.NewUpdate().Table("enrolments").Set("status = ?", status).Where("id = ?", e.ID).Exec(ctx); err != nil {
 			return false, err
 		}
-		if err := db.bumpLearners(ctx, tx, []int64{r.LearnerID}); err != nil {
+		if err := db.BumpLearners(ctx, tx, []int64{r.LearnerID}); err != nil {
 			return false, err
 		}
 	}

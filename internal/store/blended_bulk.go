@@ -31,8 +31,8 @@ type refusals = models.RecordRefusals
 // UpsertBatches upserts on code. More seats than before move the waiting list up;
 // fewer than are taken refuse the row (seats); a batch keeps its course.
 func (db *DB) UpsertBatches(ctx context.Context, recs []models.BatchRecord) ([]models.RecordError, error) {
-	ctx = fresh(ctx) // reads codes, then writes by them: see fresh
-	var rejected rejections
+	ctx = Fresh(ctx) // reads codes, then writes by them: see fresh
+	var rejected Rejections
 	codes := make([]string, len(recs))
 	for i, r := range recs {
 		codes[i] = r.CourseCode
@@ -65,7 +65,7 @@ func (db *DB) UpsertBatches(ctx context.Context, recs []models.BatchRecord) ([]m
 	}
 	valid = domain.Latest(valid, func(i int) string { return recs[i].Code })
 	refused := refusals{}
-	err = db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
+	err = db.WriteRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		refused.Clear(idxs)
 		return db.writeBatches(ctx, tx, rows, idxs, refused)
 	})
@@ -79,7 +79,7 @@ func coursesByCode(ctx context.Context, idb bun.IDB, codes []string) (map[string
 		return out, nil
 	}
 	var rows []*models.Course
-	err := idb.NewSelect().Model(&rows).Where("code IN (?)", bun.List(dedupe(codes))).Scan(ctx)
+	err := idb.NewSelect().Model(&rows).Where("code IN (?)", bun.List(Dedupe(codes))).Scan(ctx)
 	for _, c := range rows {
 		out[c.Code] = c
 	}
@@ -94,7 +94,7 @@ func (db *DB) writeBatches(ctx context.Context, tx bun.Tx, rows []models.Batch, 
 	}
 	var stored []*models.Batch
 	// In ID order, so that two imports lock rows in the same order.
-	if err := db.forUpdate(tx.NewSelect().Model(&stored).Where("code IN (?)", bun.List(codes)).Order("id")).Scan(ctx); err != nil {
+	if err := db.ForUpdate(tx.NewSelect().Model(&stored).Where("code IN (?)", bun.List(codes)).Order("id")).Scan(ctx); err != nil {
 		return err
 	}
 	byCode := make(map[string]*models.Batch, len(stored))
@@ -177,8 +177,8 @@ func renumberSeats(ctx context.Context, tx bun.Tx, b *models.Batch) error {
 // event session cannot have fewer places than are registered, and more places
 // move its waiting list up.
 func (db *DB) UpsertSessions(ctx context.Context, recs []models.SessionRecord) ([]models.RecordError, error) {
-	ctx = fresh(ctx) // reads codes, then writes by them: see fresh
-	var rejected rejections
+	ctx = Fresh(ctx) // reads codes, then writes by them: see fresh
+	var rejected Rejections
 	var batchCodes, eventCodes, competencyCodes []string
 	for _, r := range recs {
 		batchCodes, eventCodes = append(batchCodes, r.BatchCode), append(eventCodes, r.EventCode)
@@ -186,15 +186,15 @@ func (db *DB) UpsertSessions(ctx context.Context, recs []models.SessionRecord) (
 			competencyCodes = append(competencyCodes, c.Code)
 		}
 	}
-	batches, err := idsByCode(ctx, db.bun, "batches", batchCodes)
+	batches, err := IDsByCode(ctx, db.bun, "batches", batchCodes)
 	if err != nil {
 		return nil, err
 	}
-	events, err := idsByCode(ctx, db.bun, "learning_events", eventCodes)
+	events, err := IDsByCode(ctx, db.bun, "learning_events", eventCodes)
 	if err != nil {
 		return nil, err
 	}
-	comps, err := idsByCode(ctx, db.bun, "competencies", competencyCodes)
+	comps, err := IDsByCode(ctx, db.bun, "competencies", competencyCodes)
 	if err != nil {
 		return nil, err
 	}
@@ -231,7 +231,7 @@ next:
 	}
 	valid = domain.Latest(valid, func(i int) string { return recs[i].Code })
 	refused := refusals{}
-	err = db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
+	err = db.WriteRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		refused.Clear(idxs)
 		return db.writeSessions(ctx, tx, rows, idxs, refused)
 	})
@@ -240,7 +240,7 @@ next:
 
 // rejectSession records a session's validation error under its column: the
 // competencies' errors, whatever their index, under "competencies".
-func rejectSession(r *rejections, i int, err error) {
+func rejectSession(r *Rejections, i int, err error) {
 	if strings.HasPrefix(models.ErrorField(err), "competencies[") {
 		r.Add(i, "competencies", "%s", models.ErrorMessage(err))
 		return
@@ -256,7 +256,7 @@ func (db *DB) writeSessions(ctx context.Context, tx bun.Tx, rows []models.NewSes
 	}
 	var stored []*models.Session
 	// In ID order, so that two imports lock rows in the same order.
-	if err := db.forUpdate(tx.NewSelect().Model(&stored).Where("code IN (?)", bun.List(codes)).Order("id")).Scan(ctx); err != nil {
+	if err := db.ForUpdate(tx.NewSelect().Model(&stored).Where("code IN (?)", bun.List(codes)).Order("id")).Scan(ctx); err != nil {
 		return err
 	}
 	byCode := make(map[string]*models.Session, len(stored))
@@ -287,7 +287,7 @@ func (db *DB) writeSessions(ctx context.Context, tx bun.Tx, rows []models.NewSes
 			}
 			continue
 		}
-		if !samePtr(old.BatchID, s.BatchID) || !samePtr(old.EventID, s.EventID) {
+		if !SamePtr(old.BatchID, s.BatchID) || !SamePtr(old.EventID, s.EventID) {
 			column := "event_code"
 			if s.BatchID != nil {
 				column = "batch_code"
@@ -327,7 +327,7 @@ func (db *DB) writeSessions(ctx context.Context, tx bun.Tx, rows []models.NewSes
 // sameSession reports whether writing s over old would change nothing.
 func sameSession(old, s *models.Session) bool {
 	return old.Title == s.Title && old.Kind == s.Kind && old.Venue == s.Venue && old.Link == s.Link &&
-		old.StartsAt.Equal(s.StartsAt) && old.EndsAt.Equal(s.EndsAt) && samePtr(old.Capacity, s.Capacity)
+		old.StartsAt.Equal(s.StartsAt) && old.EndsAt.Equal(s.EndsAt) && SamePtr(old.Capacity, s.Capacity)
 }
 
 // sameTouches reports whether the stored competencies of a session are the given ones, in any order.
@@ -351,8 +351,8 @@ func sameTouches(stored, given []models.SessionCompetency) bool {
 // effects of RecordAttendance. Rows for a session that has not started, or of a
 // learner without a seat in a batch session, are rejected; the others land.
 func (db *DB) UpsertAttendance(ctx context.Context, recs []models.AttendanceRecord) ([]models.RecordError, error) {
-	ctx = fresh(ctx) // reads codes, then writes by them: see fresh
-	var rejected rejections
+	ctx = Fresh(ctx) // reads codes, then writes by them: see fresh
+	var rejected Rejections
 	sessionCodes, employees := make([]string, len(recs)), make([]string, len(recs))
 	for i, r := range recs {
 		sessionCodes[i], employees[i] = r.SessionCode, r.EmployeeCode
@@ -360,14 +360,14 @@ func (db *DB) UpsertAttendance(ctx context.Context, recs []models.AttendanceReco
 	sessions := map[string]*models.Session{}
 	if len(recs) > 0 {
 		var rows []*models.Session
-		if err := db.bun.NewSelect().Model(&rows).Where("code IN (?)", bun.List(dedupe(sessionCodes))).Scan(ctx); err != nil {
+		if err := db.bun.NewSelect().Model(&rows).Where("code IN (?)", bun.List(Dedupe(sessionCodes))).Scan(ctx); err != nil {
 			return nil, err
 		}
 		for _, s := range rows {
 			sessions[s.Code] = s
 		}
 	}
-	learners, err := idsByKey(ctx, db.bun, "learners", "employee_code", employees)
+	learners, err := IDsByKey(ctx, db.bun, "learners", "employee_code", employees)
 	if err != nil {
 		return nil, err
 	}
@@ -384,7 +384,7 @@ func (db *DB) UpsertAttendance(ctx context.Context, recs []models.AttendanceReco
 	}
 	valid = domain.Latest(valid, func(i int) string { return recs[i].SessionCode + "\x00" + recs[i].EmployeeCode })
 	refused := refusals{}
-	err = db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
+	err = db.WriteRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		refused.Clear(idxs)
 		bySession := map[string][]int{}
 		var order []string

@@ -20,12 +20,12 @@ import (
 // refuse the batch (say an email another learner holds), the batch is written again
 // one record at a time, so only the offending records are rejected.
 
-// rejections collects the RecordErrors of a batch.
-type rejections = models.RecordErrors
+// Rejections collects the RecordErrors of a batch.
+type Rejections = models.RecordErrors
 
-// changed is the ON CONFLICT DO UPDATE condition that skips rows whose columns all
+// Changed is the ON CONFLICT DO UPDATE condition that skips rows whose columns all
 // equal the incoming ones, so re-importing a file writes nothing and bumps no version.
-func changed(alias string, columns ...string) string {
+func Changed(alias string, columns ...string) string {
 	conds := make([]string, len(columns))
 	for i, c := range columns {
 		conds[i] = fmt.Sprintf("%s.%s <> EXCLUDED.%s", alias, c, c)
@@ -33,8 +33,8 @@ func changed(alias string, columns ...string) string {
 	return strings.Join(conds, " OR ")
 }
 
-// affected reports whether an upsert inserted or updated any row.
-func affected(res sql.Result, err error) (bool, error) {
+// Affected reports whether an upsert inserted or updated any row.
+func Affected(res sql.Result, err error) (bool, error) {
 	if err != nil {
 		return false, err
 	}
@@ -42,32 +42,32 @@ func affected(res sql.Result, err error) (bool, error) {
 	return n > 0, err
 }
 
-// bumpIf bumps the catalogue version when a write changed something.
-func bumpIf(ctx context.Context, tx bun.Tx, changed bool, err error) error {
+// BumpIf bumps the catalogue version when a write changed something.
+func BumpIf(ctx context.Context, tx bun.Tx, changed bool, err error) error {
 	if err != nil || !changed {
 		return err
 	}
-	return bumpCatalogue(ctx, tx)
+	return BumpCatalogue(ctx, tx)
 }
 
-// writeRecords runs write over idxs in one transaction, falling back to one
+// WriteRecords runs write over idxs in one transaction, falling back to one
 // transaction per record when a constraint violation refuses the batch.
-func (db *DB) writeRecords(ctx context.Context, idxs []int, rejected *rejections, write func(ctx context.Context, tx bun.Tx, idxs []int) error) error {
+func (db *DB) WriteRecords(ctx context.Context, idxs []int, rejected *Rejections, write func(ctx context.Context, tx bun.Tx, idxs []int) error) error {
 	if len(idxs) == 0 {
 		return nil
 	}
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return write(ctx, tx, idxs) })
-	if kind, _ := violation(err); err == nil || kind == noViolation {
+	if kind, _ := Violation(err); err == nil || kind == NoViolation {
 		return err
 	}
 	for _, i := range idxs {
 		err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return write(ctx, tx, []int{i}) })
-		kind, column := violation(err)
+		kind, column := Violation(err)
 		switch {
 		case err == nil:
-		case kind == uniqueViolation:
+		case kind == UniqueViolation:
 			rejected.Add(i, column, "already in use by another record")
-		case kind != noViolation:
+		case kind != NoViolation:
 			rejected.Add(i, column, "refused by the database: a value is out of range or refers to a missing record")
 		default:
 			return err
@@ -79,8 +79,8 @@ func (db *DB) writeRecords(ctx context.Context, idxs []int, rejected *rejections
 // UpsertOrganisations upserts on code. A record whose parent is neither stored nor
 // earlier in the batch is rejected with Unresolved set, so it can be retried.
 func (db *DB) UpsertOrganisations(ctx context.Context, recs []models.OrganisationRecord) ([]models.RecordError, error) {
-	ctx = fresh(ctx) // reads codes, then writes by them: see fresh
-	var rejected rejections
+	ctx = Fresh(ctx) // reads codes, then writes by them: see fresh
+	var rejected Rejections
 	codes := make([]string, 0, 2*len(recs))
 	var valid []int
 	for i, r := range recs {
@@ -96,7 +96,7 @@ func (db *DB) UpsertOrganisations(ctx context.Context, recs []models.Organisatio
 		codes = append(codes, r.Code, r.ParentCode)
 	}
 	var known []*models.Organisation
-	if err := db.bun.NewSelect().Model(&known).Where("code IN (?)", bun.List(dedupe(codes))).Scan(ctx); err != nil {
+	if err := db.bun.NewSelect().Model(&known).Where("code IN (?)", bun.List(Dedupe(codes))).Scan(ctx); err != nil {
 		return nil, err
 	}
 	byCode := make(map[string]*models.Organisation, len(known))
@@ -119,13 +119,13 @@ func (db *DB) UpsertOrganisations(ctx context.Context, recs []models.Organisatio
 				}
 			}
 			progress = true
-			if err := checkTier(r.Type, parent, "parent_code"); err != nil {
+			if err := CheckTier(r.Type, parent, "parent_code"); err != nil {
 				rejected.Reject(i, err, nil)
 				continue
 			}
 			var stored *models.Organisation
 			before := len(rejected)
-			err := db.writeRecords(ctx, []int{i}, &rejected, func(ctx context.Context, tx bun.Tx, _ []int) error {
+			err := db.WriteRecords(ctx, []int{i}, &rejected, func(ctx context.Context, tx bun.Tx, _ []int) error {
 				var err error
 				stored, err = db.upsertOrganisation(ctx, tx, byCode[r.Code], r, parent)
 				return err
@@ -158,7 +158,7 @@ func (db *DB) upsertOrganisation(ctx context.Context, tx bun.Tx, old *models.Org
 		if parent != nil {
 			o.ParentID = &parent.ID
 		}
-		return o, db.insertOrganisation(ctx, tx, o, parent)
+		return o, db.InsertOrganisation(ctx, tx, o, parent)
 	}
 	o := *old
 	o.Name, o.Type, o.ParentID, o.UpdatedAt = r.Name, r.Type, nil, db.now()
@@ -189,8 +189,8 @@ func (db *DB) upsertOrganisation(ctx context.Context, tx bun.Tx, old *models.Org
 // new competencies without them get generic ones. A record with HasNameHi sets the
 // Hindi name (nil: none); one without leaves the stored one alone.
 func (db *DB) UpsertCompetencies(ctx context.Context, recs []models.CompetencyRecord) ([]models.RecordError, error) {
-	ctx = fresh(ctx) // reads codes, then writes by them: see fresh
-	var rejected rejections
+	ctx = Fresh(ctx) // reads codes, then writes by them: see fresh
+	var rejected Rejections
 	var valid []int
 	for i, r := range recs {
 		n := models.NewCompetency{Code: r.Code, Name: r.Name, NameHi: r.NameHi, Description: r.Description, Type: r.Type, Area: r.Area, SubTheme: r.SubTheme, Levels: r.Levels}
@@ -201,12 +201,12 @@ func (db *DB) UpsertCompetencies(ctx context.Context, recs []models.CompetencyRe
 		valid = append(valid, i)
 	}
 	valid = domain.Latest(valid, func(i int) string { return recs[i].Code })
-	err := db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
+	err := db.WriteRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		codes := make([]string, len(idxs))
 		for k, i := range idxs {
 			codes[k] = recs[i].Code
 		}
-		existed, err := idsByCode(ctx, tx, "competencies", codes)
+		existed, err := IDsByCode(ctx, tx, "competencies", codes)
 		if err != nil {
 			return err
 		}
@@ -231,23 +231,23 @@ func (db *DB) UpsertCompetencies(ctx context.Context, recs []models.CompetencyRe
 				Set("type = EXCLUDED.type").Set("area = EXCLUDED.area").
 				Set("sub_theme = CASE WHEN EXCLUDED.sub_theme = '' THEN competency.sub_theme ELSE EXCLUDED.sub_theme END").
 				Set("updated_at = EXCLUDED.updated_at")
-			cond := changed("competency", "name", "description", "type", "area") +
+			cond := Changed("competency", "name", "description", "type", "area") +
 				" OR (EXCLUDED.sub_theme <> '' AND competency.sub_theme <> EXCLUDED.sub_theme)"
 			if setNameHi {
 				q = q.Set("name_hi = EXCLUDED.name_hi")
 				cond += " OR competency.name_hi IS DISTINCT FROM EXCLUDED.name_hi"
 			}
-			w, err := affected(q.Where(cond).Exec(ctx))
+			w, err := Affected(q.Where(cond).Exec(ctx))
 			if err != nil {
 				return err
 			}
 			wrote = wrote || w
 		}
-		ids, err := idsByCode(ctx, tx, "competencies", codes)
+		ids, err := IDsByCode(ctx, tx, "competencies", codes)
 		if err != nil {
 			return err
 		}
-		stored, err := levelsByCompetency(ctx, tx, slices.Collect(maps.Values(existed)))
+		stored, err := LevelsByCompetency(ctx, tx, slices.Collect(maps.Values(existed)))
 		if err != nil {
 			return err
 		}
@@ -282,7 +282,7 @@ func (db *DB) UpsertCompetencies(ctx context.Context, recs []models.CompetencyRe
 				return err
 			}
 		}
-		return bumpIf(ctx, tx, wrote || len(levels) > 0, nil)
+		return BumpIf(ctx, tx, wrote || len(levels) > 0, nil)
 	})
 	return rejected, err
 }
@@ -298,7 +298,7 @@ func sameLevels(stored, given []models.CompetencyLevel) bool {
 	}
 	for _, l := range given {
 		s, ok := byLevel[l.Level]
-		if !ok || s.Name != l.Name || s.Description != l.Description || !samePtr(s.DescriptionHi, l.DescriptionHi) {
+		if !ok || s.Name != l.Name || s.Description != l.Description || !SamePtr(s.DescriptionHi, l.DescriptionHi) {
 			return false
 		}
 	}
@@ -307,8 +307,8 @@ func sameLevels(stored, given []models.CompetencyLevel) bool {
 
 // UpsertRoles upserts on code.
 func (db *DB) UpsertRoles(ctx context.Context, recs []models.RoleRecord) ([]models.RecordError, error) {
-	ctx = fresh(ctx) // reads codes, then writes by them: see fresh
-	var rejected rejections
+	ctx = Fresh(ctx) // reads codes, then writes by them: see fresh
+	var rejected Rejections
 	var valid []int
 	for i, r := range recs {
 		n := models.NewRole{Code: r.Code, Name: r.Name, Description: r.Description}
@@ -319,26 +319,26 @@ func (db *DB) UpsertRoles(ctx context.Context, recs []models.RoleRecord) ([]mode
 		valid = append(valid, i)
 	}
 	valid = domain.Latest(valid, func(i int) string { return recs[i].Code })
-	err := db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
+	err := db.WriteRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		now := db.now()
 		rows := make([]models.Role, len(idxs))
 		for k, i := range idxs {
 			rows[k] = models.Role{Code: recs[i].Code, Name: recs[i].Name, Description: recs[i].Description, CreatedAt: now, UpdatedAt: now}
 		}
-		wrote, err := affected(tx.NewInsert().Model(&rows).ExcludeColumn("id").
+		wrote, err := Affected(tx.NewInsert().Model(&rows).ExcludeColumn("id").
 			On("CONFLICT (code) DO UPDATE").
 			Set("name = EXCLUDED.name").Set("description = EXCLUDED.description").
 			Set("updated_at = EXCLUDED.updated_at").
-			Where(changed("role", "name", "description")).Exec(ctx))
-		return bumpIf(ctx, tx, wrote, err)
+			Where(Changed("role", "name", "description")).Exec(ctx))
+		return BumpIf(ctx, tx, wrote, err)
 	})
 	return rejected, err
 }
 
 // UpsertRoleRequirements upserts on (role code, competency code).
 func (db *DB) UpsertRoleRequirements(ctx context.Context, recs []models.RoleRequirementRecord) ([]models.RecordError, error) {
-	ctx = fresh(ctx) // reads codes, then writes by them: see fresh
-	var rejected rejections
+	ctx = Fresh(ctx) // reads codes, then writes by them: see fresh
+	var rejected Rejections
 	roles, comps, err := db.resolvePairs(ctx, "roles", "competencies", len(recs), func(i int) (string, string) {
 		return recs[i].RoleCode, recs[i].CompetencyCode
 	})
@@ -361,20 +361,20 @@ func (db *DB) UpsertRoleRequirements(ctx context.Context, recs []models.RoleRequ
 		}
 	}
 	valid = domain.Latest(valid, func(i int) string { return recs[i].RoleCode + "\x00" + recs[i].CompetencyCode })
-	err = db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
+	err = db.WriteRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		rows := make([]models.RoleRequirement, len(idxs))
 		for k, i := range idxs {
 			rows[k] = reqs[i]
 		}
-		wrote, err := upsertRequirements(ctx, tx, rows)
+		wrote, err := UpsertRequirements(ctx, tx, rows)
 		if err == nil && wrote {
 			roles := make([]int64, len(rows))
 			for i, r := range rows {
 				roles[i] = r.RoleID
 			}
-			err = db.refreshRoleHolders(ctx, tx, roles)
+			err = db.RefreshRoleHolders(ctx, tx, roles)
 		}
-		return bumpIf(ctx, tx, wrote, err)
+		return BumpIf(ctx, tx, wrote, err)
 	})
 	return rejected, err
 }
@@ -385,11 +385,11 @@ func (db *DB) resolvePairs(ctx context.Context, tableA, tableB string, n int, co
 	for i := range n {
 		as[i], bs[i] = codes(i)
 	}
-	a, err := idsByCode(ctx, db.bun, tableA, as)
+	a, err := IDsByCode(ctx, db.bun, tableA, as)
 	if err != nil {
 		return nil, nil, err
 	}
-	b, err := idsByCode(ctx, db.bun, tableB, bs)
+	b, err := IDsByCode(ctx, db.bun, tableB, bs)
 	return a, b, err
 }
 
@@ -397,8 +397,8 @@ func (db *DB) resolvePairs(ctx context.Context, tableA, tableB string, n int, co
 // none); one without leaves the stored pass mark alone; HasTitleHi likewise for the
 // Hindi title.
 func (db *DB) UpsertCourses(ctx context.Context, recs []models.CourseRecord) ([]models.RecordError, error) {
-	ctx = fresh(ctx) // reads codes, then writes by them: see fresh
-	var rejected rejections
+	ctx = Fresh(ctx) // reads codes, then writes by them: see fresh
+	var rejected Rejections
 	var valid []int
 	for i, r := range recs {
 		n := models.NewCourse{Code: r.Code, Title: r.Title, TitleHi: r.TitleHi, Description: r.Description, Provider: r.Provider, Format: r.Format,
@@ -410,7 +410,7 @@ func (db *DB) UpsertCourses(ctx context.Context, recs []models.CourseRecord) ([]
 		valid = append(valid, i)
 	}
 	valid = domain.Latest(valid, func(i int) string { return recs[i].Code })
-	err := db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
+	err := db.WriteRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		now := db.now()
 		// Records that set the pass mark (or the Hindi title) and records that leave
 		// it alone need different ON CONFLICT clauses: one INSERT for each.
@@ -432,7 +432,7 @@ func (db *DB) UpsertCourses(ctx context.Context, recs []models.CourseRecord) ([]
 				Set("title = EXCLUDED.title").Set("description = EXCLUDED.description").
 				Set("provider = EXCLUDED.provider").Set("format = EXCLUDED.format").
 				Set("duration_hours = EXCLUDED.duration_hours").Set("updated_at = EXCLUDED.updated_at")
-			cond := changed("course", "title", "description", "provider", "format", "duration_hours")
+			cond := Changed("course", "title", "description", "provider", "format", "duration_hours")
 			if setPassMark {
 				q = q.Set("pass_mark = EXCLUDED.pass_mark")
 				cond += " OR course.pass_mark IS DISTINCT FROM EXCLUDED.pass_mark"
@@ -441,21 +441,21 @@ func (db *DB) UpsertCourses(ctx context.Context, recs []models.CourseRecord) ([]
 				q = q.Set("title_hi = EXCLUDED.title_hi")
 				cond += " OR course.title_hi IS DISTINCT FROM EXCLUDED.title_hi"
 			}
-			wrote, err := affected(q.Where(cond).Exec(ctx))
+			wrote, err := Affected(q.Where(cond).Exec(ctx))
 			if err != nil {
 				return err
 			}
 			wroteAny = wroteAny || wrote
 		}
-		return bumpIf(ctx, tx, wroteAny, nil)
+		return BumpIf(ctx, tx, wroteAny, nil)
 	})
 	return rejected, err
 }
 
 // UpsertCourseCompetencies upserts on (course code, competency code).
 func (db *DB) UpsertCourseCompetencies(ctx context.Context, recs []models.CourseCompetencyRecord) ([]models.RecordError, error) {
-	ctx = fresh(ctx) // reads codes, then writes by them: see fresh
-	var rejected rejections
+	ctx = Fresh(ctx) // reads codes, then writes by them: see fresh
+	var rejected Rejections
 	courses, comps, err := db.resolvePairs(ctx, "courses", "competencies", len(recs), func(i int) (string, string) {
 		return recs[i].CourseCode, recs[i].CompetencyCode
 	})
@@ -478,23 +478,23 @@ func (db *DB) UpsertCourseCompetencies(ctx context.Context, recs []models.Course
 		}
 	}
 	valid = domain.Latest(valid, func(i int) string { return recs[i].CourseCode + "\x00" + recs[i].CompetencyCode })
-	err = db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
+	err = db.WriteRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		batch := make([]models.CourseCompetency, len(idxs))
 		for k, i := range idxs {
 			batch[k] = rows[i]
 		}
-		wrote, err := affected(tx.NewInsert().Model(&batch).
+		wrote, err := Affected(tx.NewInsert().Model(&batch).
 			On("CONFLICT (course_id, competency_id) DO UPDATE").
 			Set("from_level = EXCLUDED.from_level").Set("to_level = EXCLUDED.to_level").
-			Where(changed("course_competency", "from_level", "to_level")).Exec(ctx))
+			Where(Changed("course_competency", "from_level", "to_level")).Exec(ctx))
 		if err == nil && wrote {
 			courseIDs := make([]int64, len(batch))
 			for k, c := range batch {
 				courseIDs[k] = c.CourseID
 			}
-			err = refreshCoursePeers(ctx, tx, dedupe(courseIDs))
+			err = RefreshCoursePeers(ctx, tx, Dedupe(courseIDs))
 		}
-		return bumpIf(ctx, tx, wrote, err)
+		return BumpIf(ctx, tx, wrote, err)
 	})
 	return rejected, err
 }
@@ -502,18 +502,18 @@ func (db *DB) UpsertCourseCompetencies(ctx context.Context, recs []models.Course
 // UpsertLearners upserts on employee code. A learner whose row changes nothing keeps
 // their version; one whose details or roles change gets a new version.
 func (db *DB) UpsertLearners(ctx context.Context, recs []models.LearnerRecord) ([]models.RecordError, error) {
-	ctx = fresh(ctx) // reads codes, then writes by them: see fresh
-	var rejected rejections
+	ctx = Fresh(ctx) // reads codes, then writes by them: see fresh
+	var rejected Rejections
 	orgCodes, roleCodes := make([]string, len(recs)), []string{}
 	for i, r := range recs {
 		orgCodes[i] = r.OrganisationCode
 		roleCodes = append(roleCodes, r.RoleCodes...)
 	}
-	orgs, err := idsByCode(ctx, db.bun, "organisations", orgCodes)
+	orgs, err := IDsByCode(ctx, db.bun, "organisations", orgCodes)
 	if err != nil {
 		return nil, err
 	}
-	roles, err := idsByCode(ctx, db.bun, "roles", roleCodes)
+	roles, err := IDsByCode(ctx, db.bun, "roles", roleCodes)
 	if err != nil {
 		return nil, err
 	}
@@ -538,13 +538,13 @@ next:
 			}
 			roleIDs[i] = append(roleIDs[i], roles[code])
 		}
-		roleIDs[i] = dedupe(roleIDs[i])
+		roleIDs[i] = Dedupe(roleIDs[i])
 		rows[i] = models.Learner{EmployeeCode: n.EmployeeCode, Name: n.Name, Email: n.Email, Designation: n.Designation,
 			OrganisationID: n.OrganisationID, Version: 1, Status: models.LearnerActive}
 		valid = append(valid, i)
 	}
 	valid = domain.Latest(valid, func(i int) string { return recs[i].EmployeeCode })
-	err = db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
+	err = db.WriteRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		now := db.now()
 		batch := make([]models.Learner, len(idxs))
 		codes := make([]string, len(idxs))
@@ -555,7 +555,7 @@ next:
 		if err := confirmRegistrations(ctx, tx, batch, now); err != nil {
 			return err
 		}
-		existed, err := idsByKey(ctx, tx, "learners", "employee_code", codes)
+		existed, err := IDsByKey(ctx, tx, "learners", "employee_code", codes)
 		if err != nil {
 			return err
 		}
@@ -568,7 +568,7 @@ next:
 			Set("name = EXCLUDED.name").Set("email = EXCLUDED.email").
 			Set("designation = EXCLUDED.designation").Set("organisation_id = EXCLUDED.organisation_id").
 			Set("version = learner.version + 1").Set("updated_at = EXCLUDED.updated_at").
-			Where(changed("learner", "name", "email", "designation", "organisation_id")).
+			Where(Changed("learner", "name", "email", "designation", "organisation_id")).
 			Exec(ctx); err != nil {
 			return err
 		}
@@ -587,7 +587,7 @@ next:
 				changed = append(changed, id)
 			}
 		}
-		return db.refreshGaps(ctx, tx, changed)
+		return db.RefreshGaps(ctx, tx, changed)
 	})
 	return rejected, err
 }
@@ -639,7 +639,7 @@ func learnerVersions(ctx context.Context, idb bun.IDB, codes []string) (map[int6
 // those roles, bumping the version of each learner who existed before and whose
 // roles change (a new learner keeps version 1).
 func (db *DB) replaceLearnerRoles(ctx context.Context, tx bun.Tx, recs []models.LearnerRecord, idxs []int, codes []string, existed map[string]int64, roleIDs [][]int64) error {
-	ids, err := idsByKey(ctx, tx, "learners", "employee_code", codes)
+	ids, err := IDsByKey(ctx, tx, "learners", "employee_code", codes)
 	if err != nil {
 		return err
 	}

@@ -7,31 +7,33 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/openkarmayogi/karmayogi/internal/change"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
-const catalogueCounter = "catalogue"
+const CatalogueCounter = "catalogue"
 
 // CatalogueVersion returns the counter bumped by every catalogue change.
 func (db *DB) CatalogueVersion(ctx context.Context) (int64, error) {
 	var v int64
-	err := db.bun.NewSelect().Table("counters").Column("value").Where("name = ?", catalogueCounter).Scan(ctx, &v)
+	err := db.bun.NewSelect().Table("counters").Column("value").Where("name = ?", CatalogueCounter).Scan(ctx, &v)
 	return v, err
 }
 
-// bumpCatalogue increments the catalogue version inside the caller's transaction.
-func bumpCatalogue(ctx context.Context, idb bun.IDB) error {
-	_, err := idb.NewUpdate().Table("counters").Set("value = value + 1").Where("name = ?", catalogueCounter).Exec(ctx)
+// BumpCatalogue increments the catalogue version inside the caller's transaction.
+func BumpCatalogue(ctx context.Context, idb bun.IDB) error {
+	change.Shared(ctx)
+	_, err := idb.NewUpdate().Table("counters").Set("value = value + 1").Where("name = ?", CatalogueCounter).Exec(ctx)
 	return err
 }
 
-// idsByCode maps codes to the IDs of the rows of table that carry them; absent codes are absent.
-func idsByCode(ctx context.Context, idb bun.IDB, table string, codes []string) (map[string]int64, error) {
-	return idsByKey(ctx, idb, table, "code", codes)
+// IDsByCode maps codes to the IDs of the rows of table that carry them; absent codes are absent.
+func IDsByCode(ctx context.Context, idb bun.IDB, table string, codes []string) (map[string]int64, error) {
+	return IDsByKey(ctx, idb, table, "code", codes)
 }
 
-// idsByKey maps values of a unique text column to the IDs of the rows that carry them.
-func idsByKey(ctx context.Context, idb bun.IDB, table, column string, codes []string) (map[string]int64, error) {
+// IDsByKey maps values of a unique text column to the IDs of the rows that carry them.
+func IDsByKey(ctx context.Context, idb bun.IDB, table, column string, codes []string) (map[string]int64, error) {
 	out := make(map[string]int64, len(codes))
 	if len(codes) == 0 {
 		return out, nil
@@ -41,15 +43,15 @@ func idsByKey(ctx context.Context, idb bun.IDB, table, column string, codes []st
 		Code string `bun:"code"`
 	}
 	err := idb.NewSelect().Table(table).ColumnExpr("id, ? AS code", bun.Ident(column)).
-		Where("? IN (?)", bun.Ident(column), bun.List(dedupe(codes))).Scan(ctx, &rows)
+		Where("? IN (?)", bun.Ident(column), bun.List(Dedupe(codes))).Scan(ctx, &rows)
 	for _, r := range rows {
 		out[r.Code] = r.ID
 	}
 	return out, err
 }
 
-// existingIDs returns which of ids exist in table.
-func existingIDs(ctx context.Context, idb bun.IDB, table string, ids []int64) (map[int64]bool, error) {
+// ExistingIDs returns which of ids exist in table.
+func ExistingIDs(ctx context.Context, idb bun.IDB, table string, ids []int64) (map[int64]bool, error) {
 	out := make(map[int64]bool, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -62,7 +64,7 @@ func existingIDs(ctx context.Context, idb bun.IDB, table string, ids []int64) (m
 	return out, err
 }
 
-func dedupe[T comparable](xs []T) []T {
+func Dedupe[T comparable](xs []T) []T {
 	seen := make(map[T]bool, len(xs))
 	out := xs[:0:0]
 	for _, x := range xs {
@@ -76,22 +78,22 @@ func dedupe[T comparable](xs []T) []T {
 
 // ---- competencies
 
-var competencyPages = keyset[*models.Competency]{
+var competencyPages = Keyset[*models.Competency]{
 	column: "code",
 	key:    func(c *models.Competency) string { return c.Code },
 	id:     func(c *models.Competency) int64 { return c.ID },
 }
 
-var codeFields = map[string]string{"code": "code"}
+var CodeFields = map[string]string{"code": "code"}
 
 // FindCompetencyByID returns ENOTFOUND if there is no such competency.
 func (db *DB) FindCompetencyByID(ctx context.Context, id int64) (*models.Competency, error) {
-	return one[models.Competency](ctx, db.bun, id, "competency")
+	return One[models.Competency](ctx, db.bun, id, "competency")
 }
 
 // FindCompetenciesByIDs returns the competencies that exist, keyed by ID.
 func (db *DB) FindCompetenciesByIDs(ctx context.Context, ids []int64) (map[int64]*models.Competency, error) {
-	return byID(ctx, db.bun, ids, func(c *models.Competency) int64 { return c.ID })
+	return ByID(ctx, db.bun, ids, func(c *models.Competency) int64 { return c.ID })
 }
 
 // FindCompetencies pages through competencies by code.
@@ -103,16 +105,16 @@ func (db *DB) FindCompetencies(ctx context.Context, f models.CompetencyFilter, p
 	if f.Area != nil {
 		q = q.Where("area = ?", *f.Area)
 	}
-	q = db.whereSearch(q, f.Search, "code", "name", "name_hi")
-	return competencyPages.fetch(ctx, q, p)
+	q = db.WhereSearch(q, f.Search, "code", "name", "name_hi")
+	return competencyPages.Fetch(ctx, q, p)
 }
 
 // FindLevelsByCompetencyIDs returns each competency's level descriptors, by level.
 func (db *DB) FindLevelsByCompetencyIDs(ctx context.Context, ids []int64) (map[int64][]models.CompetencyLevel, error) {
-	return levelsByCompetency(ctx, db.bun, ids)
+	return LevelsByCompetency(ctx, db.bun, ids)
 }
 
-func levelsByCompetency(ctx context.Context, idb bun.IDB, ids []int64) (map[int64][]models.CompetencyLevel, error) {
+func LevelsByCompetency(ctx context.Context, idb bun.IDB, ids []int64) (map[int64][]models.CompetencyLevel, error) {
 	out := make(map[int64][]models.CompetencyLevel, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -140,10 +142,10 @@ func (db *DB) CreateCompetency(ctx context.Context, n *models.NewCompetency) (*m
 		if err := replaceLevels(ctx, tx, c, n.Levels); err != nil {
 			return err
 		}
-		return bumpCatalogue(ctx, tx)
+		return BumpCatalogue(ctx, tx)
 	})
 	if err != nil {
-		return nil, conflictOr(err, codeFields)
+		return nil, ConflictOr(err, CodeFields)
 	}
 	return c, nil
 }
@@ -166,7 +168,7 @@ func replaceLevels(ctx context.Context, idb bun.IDB, c *models.Competency, level
 
 // ---- roles
 
-var rolePages = keyset[*models.Role]{
+var rolePages = Keyset[*models.Role]{
 	column: "code",
 	key:    func(r *models.Role) string { return r.Code },
 	id:     func(r *models.Role) int64 { return r.ID },
@@ -174,27 +176,27 @@ var rolePages = keyset[*models.Role]{
 
 // FindRoleByID returns ENOTFOUND if there is no such role.
 func (db *DB) FindRoleByID(ctx context.Context, id int64) (*models.Role, error) {
-	return one[models.Role](ctx, db.bun, id, "role")
+	return One[models.Role](ctx, db.bun, id, "role")
 }
 
 // FindRoleByCode returns ENOTFOUND if no role has the code.
 func (db *DB) FindRoleByCode(ctx context.Context, code string) (*models.Role, error) {
 	r := new(models.Role)
 	if err := db.bun.NewSelect().Model(r).Where("code = ?", code).Limit(1).Scan(ctx); err != nil {
-		return nil, notFoundOr(err, "role")
+		return nil, NotFoundOr(err, "role")
 	}
 	return r, nil
 }
 
 // FindRolesByIDs returns the roles that exist, keyed by ID.
 func (db *DB) FindRolesByIDs(ctx context.Context, ids []int64) (map[int64]*models.Role, error) {
-	return byID(ctx, db.bun, ids, func(r *models.Role) int64 { return r.ID })
+	return ByID(ctx, db.bun, ids, func(r *models.Role) int64 { return r.ID })
 }
 
 // FindRoles pages through roles by code.
 func (db *DB) FindRoles(ctx context.Context, f models.RoleFilter, p models.PageRequest) (*models.Page[*models.Role], error) {
-	q := db.whereSearch(db.bun.NewSelect().Model((*models.Role)(nil)), f.Search, "code", "name")
-	return rolePages.fetch(ctx, q, p)
+	q := db.WhereSearch(db.bun.NewSelect().Model((*models.Role)(nil)), f.Search, "code", "name")
+	return rolePages.Fetch(ctx, q, p)
 }
 
 // FindRequirementsByRoleIDs returns each role's requirements, by competency code.
@@ -226,7 +228,7 @@ func (db *DB) CreateRole(ctx context.Context, n *models.NewRole) (*models.Role, 
 		for i, req := range n.Requirements {
 			ids[i] = req.CompetencyID
 		}
-		found, err := existingIDs(ctx, tx, "competencies", ids)
+		found, err := ExistingIDs(ctx, tx, "competencies", ids)
 		if err != nil {
 			return err
 		}
@@ -247,10 +249,10 @@ func (db *DB) CreateRole(ctx context.Context, n *models.NewRole) (*models.Role, 
 				return err
 			}
 		}
-		return bumpCatalogue(ctx, tx)
+		return BumpCatalogue(ctx, tx)
 	})
 	if err != nil {
-		return nil, conflictOr(err, codeFields)
+		return nil, ConflictOr(err, CodeFields)
 	}
 	return r, nil
 }
@@ -263,11 +265,11 @@ func (db *DB) SetRoleRequirement(ctx context.Context, req models.RoleRequirement
 	}
 	var role *models.Role
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		r, err := one[models.Role](ctx, tx, req.RoleID, "role")
+		r, err := One[models.Role](ctx, tx, req.RoleID, "role")
 		if err != nil {
 			return err
 		}
-		found, err := existingIDs(ctx, tx, "competencies", []int64{req.CompetencyID})
+		found, err := ExistingIDs(ctx, tx, "competencies", []int64{req.CompetencyID})
 		if err != nil {
 			return err
 		}
@@ -275,27 +277,27 @@ func (db *DB) SetRoleRequirement(ctx context.Context, req models.RoleRequirement
 			return models.Invalid("competencyId", "no such competency")
 		}
 		role = r
-		wrote, err := upsertRequirements(ctx, tx, []models.RoleRequirement{req})
+		wrote, err := UpsertRequirements(ctx, tx, []models.RoleRequirement{req})
 		if err == nil && wrote {
-			err = db.refreshRoleHolders(ctx, tx, []int64{req.RoleID})
+			err = db.RefreshRoleHolders(ctx, tx, []int64{req.RoleID})
 		}
-		return bumpIf(ctx, tx, wrote, err)
+		return BumpIf(ctx, tx, wrote, err)
 	})
 	return role, err
 }
 
-// upsertRequirements writes reqs and reports whether any row changed.
-func upsertRequirements(ctx context.Context, idb bun.IDB, reqs []models.RoleRequirement) (bool, error) {
-	return affected(idb.NewInsert().Model(&reqs).
+// UpsertRequirements writes reqs and reports whether any row changed.
+func UpsertRequirements(ctx context.Context, idb bun.IDB, reqs []models.RoleRequirement) (bool, error) {
+	return Affected(idb.NewInsert().Model(&reqs).
 		On("CONFLICT (role_id, competency_id) DO UPDATE").
 		Set("required_level = EXCLUDED.required_level").
 		Set("weight = EXCLUDED.weight").
-		Where(changed("role_requirement", "required_level", "weight")).Exec(ctx))
+		Where(Changed("role_requirement", "required_level", "weight")).Exec(ctx))
 }
 
 // ---- courses
 
-var coursePages = keyset[*models.Course]{
+var coursePages = Keyset[*models.Course]{
 	column: "code",
 	key:    func(c *models.Course) string { return c.Code },
 	id:     func(c *models.Course) int64 { return c.ID },
@@ -303,12 +305,12 @@ var coursePages = keyset[*models.Course]{
 
 // FindCourseByID returns ENOTFOUND if there is no such course.
 func (db *DB) FindCourseByID(ctx context.Context, id int64) (*models.Course, error) {
-	return one[models.Course](ctx, db.bun, id, "course")
+	return One[models.Course](ctx, db.bun, id, "course")
 }
 
 // FindCoursesByIDs returns the courses that exist, keyed by ID.
 func (db *DB) FindCoursesByIDs(ctx context.Context, ids []int64) (map[int64]*models.Course, error) {
-	return byID(ctx, db.bun, ids, func(c *models.Course) int64 { return c.ID })
+	return ByID(ctx, db.bun, ids, func(c *models.Course) int64 { return c.ID })
 }
 
 // FindCourses pages through courses by code.
@@ -330,8 +332,8 @@ func (db *DB) FindCourses(ctx context.Context, f models.CourseFilter, p models.P
 	if f.MaxDurationHours != nil {
 		q = q.Where("duration_hours <= ?", *f.MaxDurationHours)
 	}
-	q = db.whereSearch(q, f.Search, "code", "title", "title_hi")
-	return coursePages.fetch(ctx, q, p)
+	q = db.WhereSearch(q, f.Search, "code", "title", "title_hi")
+	return coursePages.Fetch(ctx, q, p)
 }
 
 // FindCourseCompetenciesByCourseIDs returns what each course imparts, by competency code.
@@ -358,7 +360,7 @@ func checkCompetencies(ctx context.Context, idb bun.IDB, cs []models.CourseCompe
 	for i, c := range cs {
 		ids[i] = c.CompetencyID
 	}
-	found, err := existingIDs(ctx, idb, "competencies", ids)
+	found, err := ExistingIDs(ctx, idb, "competencies", ids)
 	if err != nil {
 		return err
 	}
@@ -375,7 +377,7 @@ func replaceCourseCompetencies(ctx context.Context, idb bun.IDB, courseID int64,
 		return err
 	}
 	if len(cs) == 0 {
-		return refreshCoursePeers(ctx, idb, []int64{courseID})
+		return RefreshCoursePeers(ctx, idb, []int64{courseID})
 	}
 	cs = slices.Clone(cs)
 	for i := range cs {
@@ -384,7 +386,7 @@ func replaceCourseCompetencies(ctx context.Context, idb bun.IDB, courseID int64,
 	if _, err := idb.NewInsert().Model(&cs).Exec(ctx); err != nil {
 		return err
 	}
-	return refreshCoursePeers(ctx, idb, []int64{courseID})
+	return RefreshCoursePeers(ctx, idb, []int64{courseID})
 }
 
 // CreateCourse returns EINVALID (including an unknown competency) or ECONFLICT.
@@ -405,10 +407,10 @@ func (db *DB) CreateCourse(ctx context.Context, n *models.NewCourse) (*models.Co
 		if err := replaceCourseCompetencies(ctx, tx, c.ID, n.Competencies); err != nil {
 			return err
 		}
-		return bumpCatalogue(ctx, tx)
+		return BumpCatalogue(ctx, tx)
 	})
 	if err != nil {
-		return nil, conflictOr(err, codeFields)
+		return nil, ConflictOr(err, CodeFields)
 	}
 	return c, nil
 }
@@ -421,7 +423,7 @@ func (db *DB) UpdateCourse(ctx context.Context, id int64, u models.CourseUpdate)
 	var c *models.Course
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		if c, err = one[models.Course](ctx, tx, id, "course"); err != nil {
+		if c, err = One[models.Course](ctx, tx, id, "course"); err != nil {
 			return err
 		}
 		if u.Title != nil {
@@ -454,7 +456,7 @@ func (db *DB) UpdateCourse(ctx context.Context, id int64, u models.CourseUpdate)
 				return err
 			}
 		}
-		return bumpCatalogue(ctx, tx)
+		return BumpCatalogue(ctx, tx)
 	})
 	if err != nil {
 		return nil, err
@@ -462,7 +464,7 @@ func (db *DB) UpdateCourse(ctx context.Context, id int64, u models.CourseUpdate)
 	return c, nil
 }
 
-// samePtr reports whether two optional values are equal (nil equals nil only).
-func samePtr[T comparable](a, b *T) bool {
+// SamePtr reports whether two optional values are equal (nil equals nil only).
+func SamePtr[T comparable](a, b *T) bool {
 	return (a == nil) == (b == nil) && (a == nil || *a == *b)
 }

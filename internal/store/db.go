@@ -161,7 +161,7 @@ func (db *DB) migrator() (*migrate.Migrator, error) {
 
 // Migrate applies every pending migration and returns how many it applied.
 func (db *DB) Migrate(ctx context.Context) (int, error) {
-	ctx = fresh(ctx) // migrations read and write the primary only
+	ctx = Fresh(ctx) // migrations read and write the primary only
 	unlock, err := db.lockMigrations(ctx)
 	if err != nil {
 		return 0, err
@@ -183,7 +183,7 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 
 // Rollback undoes the last group of migrations and returns how many it undid.
 func (db *DB) Rollback(ctx context.Context) (int, error) {
-	ctx = fresh(ctx)
+	ctx = Fresh(ctx)
 	m, err := db.migrator()
 	if err != nil {
 		return 0, err
@@ -200,7 +200,7 @@ func (db *DB) Rollback(ctx context.Context) (int, error) {
 
 // MigrationStatus lists every migration and whether it is applied.
 func (db *DB) MigrationStatus(ctx context.Context) ([]string, error) {
-	ctx = fresh(ctx)
+	ctx = Fresh(ctx)
 	m, err := db.migrator()
 	if err != nil {
 		return nil, err

@@ -23,30 +23,30 @@ func (db *DB) likeOp() string {
 	return "LIKE"
 }
 
-// constraintKind classifies a constraint violation.
-type constraintKind int
+// ConstraintKind classifies a constraint violation.
+type ConstraintKind int
 
 const (
-	noViolation constraintKind = iota
-	uniqueViolation
-	foreignKeyViolation
+	NoViolation ConstraintKind = iota
+	UniqueViolation
+	ForeignKeyViolation
 	checkViolation
 )
 
-// violation returns the kind of constraint err violates and the column it names when
+// Violation returns the kind of constraint err violates and the column it names when
 // the engine says (PostgreSQL's constraint names are "<table>_<column>_key").
-func violation(err error) (constraintKind, string) {
+func Violation(err error) (ConstraintKind, string) {
 	var pg *pgconn.PgError
 	if errors.As(err, &pg) {
 		switch pg.Code {
 		case "23505":
-			return uniqueViolation, columnOfConstraint(pg.TableName, pg.ConstraintName)
+			return UniqueViolation, columnOfConstraint(pg.TableName, pg.ConstraintName)
 		case "23503":
-			return foreignKeyViolation, ""
+			return ForeignKeyViolation, ""
 		case "23514":
 			return checkViolation, ""
 		}
-		return noViolation, ""
+		return NoViolation, ""
 	}
 	var lite *sqlite.Error
 	if errors.As(err, &lite) {
@@ -55,14 +55,14 @@ func violation(err error) (constraintKind, string) {
 		case strings.Contains(msg, "UNIQUE constraint failed"):
 			// "UNIQUE constraint failed: learners.email"
 			col := msg[strings.LastIndex(msg, ".")+1:]
-			return uniqueViolation, strings.TrimSpace(strings.SplitN(col, " ", 2)[0])
+			return UniqueViolation, strings.TrimSpace(strings.SplitN(col, " ", 2)[0])
 		case strings.Contains(msg, "FOREIGN KEY constraint failed"):
-			return foreignKeyViolation, ""
+			return ForeignKeyViolation, ""
 		case strings.Contains(msg, "CHECK constraint failed"):
 			return checkViolation, ""
 		}
 	}
-	return noViolation, ""
+	return NoViolation, ""
 }
 
 func columnOfConstraint(table, constraint string) string {
@@ -110,11 +110,11 @@ func busy(err error) bool {
 	return errors.As(err, &lite) && lite.Code()&0xff == 5
 }
 
-// forUpdate makes q lock the rows it reads until the transaction ends, so writers
+// ForUpdate makes q lock the rows it reads until the transaction ends, so writers
 // that must see each other's effects (seats, places) take turns: FOR UPDATE on
 // PostgreSQL; nothing on SQLite, whose single connection already serialises
 // transactions.
-func (db *DB) forUpdate(q *bun.SelectQuery) *bun.SelectQuery {
+func (db *DB) ForUpdate(q *bun.SelectQuery) *bun.SelectQuery {
 	if db.dialect == "postgres" {
 		return q.For("UPDATE")
 	}

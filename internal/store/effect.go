@@ -39,7 +39,7 @@ func (db *DB) EachCompletion(ctx context.Context, fn func(models.Completion) err
 // the number of learners.
 func (db *DB) EachLearnerLearning(ctx context.Context, batch int, fn func([]models.LearnerLearning) error) error {
 	batch = max(batch, 1)
-	ctx = readOnly(ctx)
+	ctx = ReadOnly(ctx)
 	after := int64(0)
 	for {
 		var ids []int64
@@ -137,13 +137,13 @@ func (db *DB) ReplaceCourseEffects(ctx context.Context, effects []models.CourseE
 		for start := 0; start < len(effects); start += 500 {
 			part := effects[start:min(start+500, len(effects))]
 			if _, err := tx.NewInsert().Model(&part).Exec(ctx); err != nil {
-				if k, _ := violation(err); k == foreignKeyViolation {
+				if k, _ := Violation(err); k == ForeignKeyViolation {
 					return models.Invalid("courseEffects", "an effect names an unknown course or competency")
 				}
 				return err
 			}
 		}
-		return bumpCatalogue(ctx, tx)
+		return BumpCatalogue(ctx, tx)
 	})
 }
 

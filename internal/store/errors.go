@@ -43,7 +43,7 @@ func Classify(err error) error {
 		return &kindError{err, ErrUnavailable}
 	}
 	var coded interface{ SQLState() string }
-	if kind, _ := violation(err); kind == uniqueViolation || (errors.As(err, &coded) && coded.SQLState() == "23505") {
+	if kind, _ := Violation(err); kind == UniqueViolation || (errors.As(err, &coded) && coded.SQLState() == "23505") {
 		return &kindError{err, ErrConflict}
 	}
 	return err
@@ -83,20 +83,20 @@ func unavailable(err error) bool {
 	return false
 }
 
-// notFoundOr maps sql.ErrNoRows to ENOTFOUND for kind and wraps anything else,
+// NotFoundOr maps sql.ErrNoRows to ENOTFOUND for kind and wraps anything else,
 // marked with its kind.
-func notFoundOr(err error, kind string) error {
+func NotFoundOr(err error, kind string) error {
 	if errors.Is(err, sql.ErrNoRows) {
 		return models.NotFound(kind)
 	}
 	return Classify(fmt.Errorf("%s: %w", kind, err))
 }
 
-// conflictOr maps a unique violation to ECONFLICT naming the column (as a GraphQL
+// ConflictOr maps a unique violation to ECONFLICT naming the column (as a GraphQL
 // field name via fields), marked ErrConflict, and marks anything else with its kind.
-func conflictOr(err error, fields map[string]string) error {
-	kind, column := violation(err)
-	if kind == uniqueViolation {
+func ConflictOr(err error, fields map[string]string) error {
+	kind, column := Violation(err)
+	if kind == UniqueViolation {
 		field := fields[column]
 		if field == "" {
 			field = column

@@ -28,8 +28,8 @@ func (db *DB) CreateEstimatorModel(ctx context.Context, m *models.EstimatorModel
 // FindEstimatorModel returns a stored version; ENOTFOUND if there is none.
 func (db *DB) FindEstimatorModel(ctx context.Context, version int) (*models.EstimatorModel, error) {
 	m := new(models.EstimatorModel)
-	if err := db.bun.NewSelect().Model(m).Where("version = ?", version).Scan(fresh(ctx)); err != nil {
-		return nil, notFoundOr(err, "estimator model")
+	if err := db.bun.NewSelect().Model(m).Where("version = ?", version).Scan(Fresh(ctx)); err != nil {
+		return nil, NotFoundOr(err, "estimator model")
 	}
 	return m, nil
 }
@@ -38,8 +38,8 @@ func (db *DB) FindEstimatorModel(ctx context.Context, version int) (*models.Esti
 // active (the hand-set defaults are).
 func (db *DB) FindActiveEstimatorModel(ctx context.Context) (*models.EstimatorModel, error) {
 	m := new(models.EstimatorModel)
-	if err := db.bun.NewSelect().Model(m).Where("active").Limit(1).Scan(fresh(ctx)); err != nil {
-		return nil, notFoundOr(err, "active estimator model")
+	if err := db.bun.NewSelect().Model(m).Where("active").Limit(1).Scan(Fresh(ctx)); err != nil {
+		return nil, NotFoundOr(err, "active estimator model")
 	}
 	return m, nil
 }
@@ -48,7 +48,7 @@ func (db *DB) FindActiveEstimatorModel(ctx context.Context) (*models.EstimatorMo
 // question a server polls.
 func (db *DB) ActiveEstimatorVersion(ctx context.Context) (int, error) {
 	var v int
-	err := db.bun.NewSelect().Table("estimator_models").Column("version").Where("active").Limit(1).Scan(fresh(ctx), &v)
+	err := db.bun.NewSelect().Table("estimator_models").Column("version").Where("active").Limit(1).Scan(Fresh(ctx), &v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -62,7 +62,7 @@ func (db *DB) ActivateEstimatorModel(ctx context.Context, version int) (*models.
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		m = new(models.EstimatorModel)
 		if err := tx.NewSelect().Model(m).Where("version = ?", version).Scan(ctx); err != nil {
-			return notFoundOr(err, "estimator model")
+			return NotFoundOr(err, "estimator model")
 		}
 		if _, err := tx.NewUpdate().Table("estimator_models").Set("active = FALSE").
 			Where("active").Where("version <> ?", version).Exec(ctx); err != nil {
@@ -162,7 +162,7 @@ func (db *DB) ReestimateLearners(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	ctx = fresh(ctx) // reads evidence, then writes proficiencies from it: see fresh
+	ctx = Fresh(ctx) // reads evidence, then writes proficiencies from it: see fresh
 	return db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var pairs []struct {
 			LearnerID    int64 `bun:"learner_id"`
@@ -179,7 +179,7 @@ func (db *DB) ReestimateLearners(ctx context.Context, ids []int64) error {
 		if _, _, err := db.estimateAndStore(ctx, tx, want); err != nil {
 			return err
 		}
-		return db.bumpLearners(ctx, tx, ids)
+		return db.BumpLearners(ctx, tx, ids)
 	})
 }
 
@@ -187,7 +187,7 @@ func (db *DB) ReestimateLearners(ctx context.Context, ids []int64) error {
 // when there is none.
 func (db *DB) LatestEstimatorFit(ctx context.Context) (time.Time, error) {
 	var m models.EstimatorModel
-	err := db.bun.NewSelect().Model(&m).Column("fitted_at").Order("version DESC").Limit(1).Scan(fresh(ctx))
+	err := db.bun.NewSelect().Model(&m).Column("fitted_at").Order("version DESC").Limit(1).Scan(Fresh(ctx))
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, nil
 	}

@@ -15,7 +15,7 @@ import (
 // sessions. A registration takes a place while the session has one and waits
 // otherwise; like seats, places change only under the session row's lock.
 
-var eventPages = newestFirst[*models.LearningEvent]{column: "starts_at", at: func(e *models.LearningEvent) time.Time { return e.StartsAt }, id: func(e *models.LearningEvent) int64 { return e.ID }}
+var eventPages = NewestFirst[*models.LearningEvent]{column: "starts_at", at: func(e *models.LearningEvent) time.Time { return e.StartsAt }, id: func(e *models.LearningEvent) int64 { return e.ID }}
 
 // CreateEvent stores a learning event.
 func (db *DB) CreateEvent(ctx context.Context, n *models.NewLearningEvent) (*models.LearningEvent, error) {
@@ -27,7 +27,7 @@ func (db *DB) CreateEvent(ctx context.Context, n *models.NewLearningEvent) (*mod
 		StartsAt: instant(n.StartsAt), EndsAt: instant(n.EndsAt), CreatedAt: now, UpdatedAt: now}
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if n.OrganisationID != nil {
-			if err := checkOrganisation(ctx, tx, *n.OrganisationID); err != nil {
+			if err := CheckOrganisation(ctx, tx, *n.OrganisationID); err != nil {
 				return err
 			}
 		}
@@ -35,19 +35,19 @@ func (db *DB) CreateEvent(ctx context.Context, n *models.NewLearningEvent) (*mod
 		return err
 	})
 	if err != nil {
-		return nil, conflictOr(err, codeFields)
+		return nil, ConflictOr(err, CodeFields)
 	}
 	return e, nil
 }
 
 // FindEventByID returns ENOTFOUND if there is no such event.
 func (db *DB) FindEventByID(ctx context.Context, id int64) (*models.LearningEvent, error) {
-	return one[models.LearningEvent](ctx, db.bun, id, "event")
+	return One[models.LearningEvent](ctx, db.bun, id, "event")
 }
 
 // FindEventsByIDs returns the events that exist, keyed by ID.
 func (db *DB) FindEventsByIDs(ctx context.Context, ids []int64) (map[int64]*models.LearningEvent, error) {
-	return byID(ctx, db.bun, ids, func(e *models.LearningEvent) int64 { return e.ID })
+	return ByID(ctx, db.bun, ids, func(e *models.LearningEvent) int64 { return e.ID })
 }
 
 // FindEvents pages through events by start, the latest first.
@@ -56,7 +56,7 @@ func (db *DB) FindEvents(ctx context.Context, f models.EventFilter, p models.Pag
 	if f.EndsAfter != nil {
 		q = q.Where("ends_at > ?", instant(*f.EndsAfter))
 	}
-	return eventPages.fetch(ctx, q, p)
+	return eventPages.Fetch(ctx, q, p)
 }
 
 // sessionSlack is how far outside its batch's or event's dates a session may start:
@@ -77,7 +77,7 @@ func (db *DB) CreateSession(ctx context.Context, n *models.NewSession) (*models.
 		for i, c := range n.Competencies {
 			ids[i] = c.CompetencyID
 		}
-		found, err := existingIDs(ctx, tx, "competencies", ids)
+		found, err := ExistingIDs(ctx, tx, "competencies", ids)
 		if err != nil {
 			return err
 		}
@@ -92,7 +92,7 @@ func (db *DB) CreateSession(ctx context.Context, n *models.NewSession) (*models.
 		return replaceSessionCompetencies(ctx, tx, s.ID, n.Competencies)
 	})
 	if err != nil {
-		return nil, conflictOr(err, codeFields)
+		return nil, ConflictOr(err, CodeFields)
 	}
 	return s, nil
 }
@@ -116,7 +116,7 @@ func checkSessionParent(ctx context.Context, idb bun.IDB, n *models.NewSession) 
 	var start, end time.Time
 	what := "batch"
 	if n.BatchID != 0 {
-		b, err := one[models.Batch](ctx, idb, n.BatchID, "batch")
+		b, err := One[models.Batch](ctx, idb, n.BatchID, "batch")
 		if models.ErrorCode(err) == models.ENOTFOUND {
 			return models.Invalid("batchId", "no such batch")
 		} else if err != nil {
@@ -124,7 +124,7 @@ func checkSessionParent(ctx context.Context, idb bun.IDB, n *models.NewSession) 
 		}
 		start, end = b.StartsAt, b.EndsAt
 	} else {
-		e, err := one[models.LearningEvent](ctx, idb, n.EventID, "event")
+		e, err := One[models.LearningEvent](ctx, idb, n.EventID, "event")
 		if models.ErrorCode(err) == models.ENOTFOUND {
 			return models.Invalid("eventId", "no such event")
 		} else if err != nil {
@@ -157,12 +157,12 @@ func replaceSessionCompetencies(ctx context.Context, idb bun.IDB, sessionID int6
 
 // FindSessionByID returns ENOTFOUND if there is no such session.
 func (db *DB) FindSessionByID(ctx context.Context, id int64) (*models.Session, error) {
-	return one[models.Session](ctx, db.bun, id, "session")
+	return One[models.Session](ctx, db.bun, id, "session")
 }
 
 // FindSessionsByIDs returns the sessions that exist, keyed by ID.
 func (db *DB) FindSessionsByIDs(ctx context.Context, ids []int64) (map[int64]*models.Session, error) {
-	return byID(ctx, db.bun, ids, func(s *models.Session) int64 { return s.ID })
+	return ByID(ctx, db.bun, ids, func(s *models.Session) int64 { return s.ID })
 }
 
 // FindSessionsByBatchIDs returns each batch's sessions by start.
@@ -233,7 +233,7 @@ func sessionCounts(ctx context.Context, idb bun.IDB, sessionIDs []int64, learner
 		" FROM session_registrations WHERE "+cond+
 		" UNION ALL SELECT session_id, 0, 0, 1 FROM attendance WHERE "+cond+
 		") AS u GROUP BY session_id",
-		append(append([]any{models.Registered, models.RegistrationWaiting}, args...), args...)...).Scan(readOnly(ctx), &rows)
+		append(append([]any{models.Registered, models.RegistrationWaiting}, args...), args...)...).Scan(ReadOnly(ctx), &rows)
 	if err != nil {
 		return nil, err
 	}
@@ -298,7 +298,7 @@ func (db *DB) RegisterForSession(ctx context.Context, sessionID, learnerID int64
 		case !now.Before(s.EndsAt):
 			return models.Invalid("sessionId", "the session ended at %s", s.EndsAt.Format(time.RFC3339))
 		}
-		if _, err := one[models.Learner](ctx, tx, learnerID, "learner"); err != nil {
+		if _, err := One[models.Learner](ctx, tx, learnerID, "learner"); err != nil {
 			return err
 		}
 		if r, err = registration(ctx, tx, sessionID, learnerID); err != nil || (r != nil && r.Status != models.RegistrationCancel) {

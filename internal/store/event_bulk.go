@@ -15,8 +15,8 @@ var eventColumns = map[string]string{"startsAt": "starts_at", "endsAt": "ends_at
 // UpsertEvents upserts learning events on code, as CreateEvent would create them;
 // a row that changes nothing writes nothing.
 func (db *DB) UpsertEvents(ctx context.Context, recs []models.EventRecord) ([]models.RecordError, error) {
-	ctx = fresh(ctx) // reads codes, then writes by them: see fresh
-	var rejected rejections
+	ctx = Fresh(ctx) // reads codes, then writes by them: see fresh
+	var rejected Rejections
 	orgCodes, codes := make([]string, 0, len(recs)), make([]string, len(recs))
 	for i, r := range recs {
 		codes[i] = r.Code
@@ -24,7 +24,7 @@ func (db *DB) UpsertEvents(ctx context.Context, recs []models.EventRecord) ([]mo
 			orgCodes = append(orgCodes, r.OrganisationCode)
 		}
 	}
-	orgs, err := idsByCode(ctx, db.bun, "organisations", orgCodes)
+	orgs, err := IDsByCode(ctx, db.bun, "organisations", orgCodes)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +49,7 @@ func (db *DB) UpsertEvents(ctx context.Context, recs []models.EventRecord) ([]mo
 		valid = append(valid, i)
 	}
 	valid = domain.Latest(valid, func(i int) string { return recs[i].Code })
-	err = db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
+	err = db.WriteRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		var stored []*models.LearningEvent
 		if err := tx.NewSelect().Model(&stored).Where("code IN (?)", bun.List(codes)).Scan(ctx); err != nil {
 			return err

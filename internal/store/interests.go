@@ -21,10 +21,10 @@ func (db *DB) SetLearningInterests(ctx context.Context, learnerID int64, compete
 	var l *models.Learner
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		if l, err = one[models.Learner](ctx, tx, learnerID, "learner"); err != nil {
+		if l, err = One[models.Learner](ctx, tx, learnerID, "learner"); err != nil {
 			return err
 		}
-		found, err := existingIDs(ctx, tx, "competencies", competencyIDs)
+		found, err := ExistingIDs(ctx, tx, "competencies", competencyIDs)
 		if err != nil {
 			return err
 		}
@@ -46,7 +46,7 @@ func (db *DB) SetLearningInterests(ctx context.Context, learnerID int64, compete
 				return err
 			}
 		}
-		return db.bumpVersion(ctx, tx, l) // interests move no peer event
+		return db.BumpVersion(ctx, tx, l) // interests move no peer event
 	})
 	if err != nil {
 		return nil, err
@@ -61,8 +61,8 @@ func (db *DB) FindLearningInterestsByLearnerIDs(ctx context.Context, ids []int64
 		return out, nil
 	}
 	var rows []models.LearningInterest
-	if err := db.bun.NewSelect().Model(&rows).Where("learner_id IN (?)", bun.List(dedupe(ids))).
-		Order("learner_id", "position").Scan(readOnly(ctx)); err != nil {
+	if err := db.bun.NewSelect().Model(&rows).Where("learner_id IN (?)", bun.List(Dedupe(ids))).
+		Order("learner_id", "position").Scan(ReadOnly(ctx)); err != nil {
 		return nil, err
 	}
 	for _, r := range rows {
@@ -86,7 +86,7 @@ func (db *DB) FindRoleHolders(ctx context.Context, organisationID int64, designa
 	if designation != "" {
 		q = q.Where("l.designation = ?", designation)
 	}
-	if err := q.Scan(readOnly(ctx), &rows); err != nil {
+	if err := q.Scan(ReadOnly(ctx), &rows); err != nil {
 		return nil, err
 	}
 	out := make(map[int64]int, len(rows))

@@ -36,12 +36,12 @@ type karmaTotal struct {
 	Points        int   `bun:"points"`
 }
 
-// awardKarma writes the ledger entries that activities earn by the karma rules,
+// AwardKarma writes the ledger entries that activities earn by the karma rules,
 // in the caller's transaction, and moves the learners' totals. Activities are
 // taken in domain.SortActivities order, so which completions a cap leaves out is
 // deterministic within a call. The rules and every fact they need are read with
 // one query each, whatever the number of activities.
-func (db *DB) awardKarma(ctx context.Context, idb bun.IDB, acts []domain.Activity) error {
+func (db *DB) AwardKarma(ctx context.Context, idb bun.IDB, acts []domain.Activity) error {
 	if len(acts) == 0 {
 		return nil
 	}
@@ -64,7 +64,7 @@ func (db *DB) awardKarma(ctx context.Context, idb bun.IDB, acts []domain.Activit
 		subjects = append(subjects, a.Entry.Subject)
 	}
 	hasCap := domain.AnyCounted(awards, rules)
-	learners = dedupe(learners)
+	learners = Dedupe(learners)
 	slices.Sort(learners)
 	if hasCap {
 		// Lock the learners' totals first: a concurrent award to the same learner
@@ -78,7 +78,7 @@ func (db *DB) awardKarma(ctx context.Context, idb bun.IDB, acts []domain.Activit
 		}
 	}
 	l := &awardLedger{}
-	if l.held, err = ledgerKeys(ctx, idb, learners, dedupe(subjects)); err != nil {
+	if l.held, err = ledgerKeys(ctx, idb, learners, Dedupe(subjects)); err != nil {
 		return err
 	}
 	if hasCap {
@@ -88,8 +88,8 @@ func (db *DB) awardKarma(ctx context.Context, idb bun.IDB, acts []domain.Activit
 	}
 	domain.Admit(awards, rules, l)
 	deltas := map[int64]int{}
-	for lo := 0; lo < len(l.rows); lo += learningChunk {
-		chunk := l.rows[lo:min(lo+learningChunk, len(l.rows))]
+	for lo := 0; lo < len(l.rows); lo += LearningChunk {
+		chunk := l.rows[lo:min(lo+LearningChunk, len(l.rows))]
 		var wrote []karmaTotal
 		// DO NOTHING and RETURNING: only the rows inserted (not those a concurrent
 		// transaction wrote first) come back and move the totals.
@@ -144,13 +144,13 @@ func loadKarmaFacts(ctx context.Context, idb bun.IDB, acts []domain.Activity) (*
 	}
 	f := &domain.KarmaFacts{}
 	var err error
-	if f.Titles, err = namesByID(ctx, idb, "courses", "title", dedupe(courses)); err != nil {
+	if f.Titles, err = namesByID(ctx, idb, "courses", "title", Dedupe(courses)); err != nil {
 		return nil, err
 	}
-	if f.Events, err = namesByID(ctx, idb, "learning_events", "name", dedupe(events)); err != nil {
+	if f.Events, err = namesByID(ctx, idb, "learning_events", "name", Dedupe(events)); err != nil {
 		return nil, err
 	}
-	if f.First, err = firstEnrolments(ctx, idb, dedupe(enrolling)); err != nil {
+	if f.First, err = firstEnrolments(ctx, idb, Dedupe(enrolling)); err != nil {
 		return nil, err
 	}
 	if f.Due, err = planDueDates(ctx, idb, finishing); err != nil {
@@ -275,7 +275,7 @@ func splitPairs(pairs []domain.Pair) (learners, courses []int64, set map[domain.
 	for _, p := range pairs {
 		learners, courses, set[p] = append(learners, p[0]), append(courses, p[1]), true
 	}
-	return dedupe(learners), dedupe(courses), set
+	return Dedupe(learners), Dedupe(courses), set
 }
 
 // ledgerKeys returns which (learner, reason, subject) of the learners and subjects
@@ -324,7 +324,7 @@ func monthlyCounts(ctx context.Context, idb bun.IDB, awards []domain.Award, rule
 		AwardedAt time.Time          `bun:"awarded_at"`
 	}
 	if err := idb.NewSelect().TableExpr("karma_ledger AS k").Column("k.learner_id", "k.reason", "k.awarded_at").
-		Where("k.learner_id IN (?) AND k.reason IN (?)", bun.List(dedupe(learners)), bun.List(dedupe(reasons))).
+		Where("k.learner_id IN (?) AND k.reason IN (?)", bun.List(Dedupe(learners)), bun.List(Dedupe(reasons))).
 		Where("k.awarded_at >= ? AND k.awarded_at < ?", from.UTC(), to.UTC()).
 		Where("NOT (k.reason = ? AND EXISTS (SELECT 1 FROM karma_ledger AS p WHERE p.learner_id = k.learner_id"+
 			" AND p.reason = ? AND p.subject = k.subject))", models.KarmaCourseCompletion, models.KarmaPlanOnTime).
@@ -342,8 +342,8 @@ func monthlyCounts(ctx context.Context, idb bun.IDB, awards []domain.Award, rule
 // still writes, which is how awardKarma locks a learner's total.
 func addTotals(ctx context.Context, idb bun.IDB, deltas map[int64]int) error {
 	ids := slices.Sorted(maps.Keys(deltas)) // one lock order for every transaction
-	for lo := 0; lo < len(ids); lo += learningChunk {
-		chunk := ids[lo:min(lo+learningChunk, len(ids))]
+	for lo := 0; lo < len(ids); lo += LearningChunk {
+		chunk := ids[lo:min(lo+LearningChunk, len(ids))]
 		rows := make([]karmaTotal, len(chunk))
 		for i, id := range chunk {
 			rows[i] = karmaTotal{LearnerID: id, Points: deltas[id]}
@@ -381,7 +381,7 @@ func (db *DB) SetKarmaRule(ctx context.Context, r models.KarmaRule) (*models.Kar
 		return nil, err
 	}
 	r.UpdatedAt = db.now()
-	ok, err := affected(db.bun.NewUpdate().Model(&r).Column("points", "monthly_cap", "late_penalty_per_month", "updated_at").
+	ok, err := Affected(db.bun.NewUpdate().Model(&r).Column("points", "monthly_cap", "late_penalty_per_month", "updated_at").
 		WherePK().Exec(ctx))
 	if err != nil {
 		return nil, err
@@ -411,12 +411,12 @@ func (db *DB) FindKarmaTotals(ctx context.Context, learnerIDs []int64) (map[int6
 	return out, nil
 }
 
-var ledgerPages = newestFirst[*models.KarmaEntry]{column: "awarded_at",
+var ledgerPages = NewestFirst[*models.KarmaEntry]{column: "awarded_at",
 	at: func(e *models.KarmaEntry) time.Time { return e.AwardedAt }, id: func(e *models.KarmaEntry) int64 { return e.ID }}
 
 // FindKarmaLedger pages through a learner's ledger, newest first.
 func (db *DB) FindKarmaLedger(ctx context.Context, learnerID int64, p models.PageRequest) (*models.Page[*models.KarmaEntry], error) {
-	return ledgerPages.fetch(ctx, db.bun.NewSelect().Model((*ledgerRow)(nil)).Where("learner_id = ?", learnerID), p)
+	return ledgerPages.Fetch(ctx, db.bun.NewSelect().Model((*ledgerRow)(nil)).Where("learner_id = ?", learnerID), p)
 }
 
 // ---- leaderboards
@@ -458,7 +458,7 @@ func (db *DB) LearnerLeaderboard(ctx context.Context, q models.LeaderboardQuery)
 	if err != nil {
 		return nil, err
 	}
-	org, err := one[models.Organisation](ctx, db.bun, q.OrganisationID, "organisation")
+	org, err := One[models.Organisation](ctx, db.bun, q.OrganisationID, "organisation")
 	if err != nil {
 		return nil, err
 	}
@@ -466,7 +466,7 @@ func (db *DB) LearnerLeaderboard(ctx context.Context, q models.LeaderboardQuery)
 	if err := db.bun.NewSelect().TableExpr("learners AS l").
 		ColumnExpr("l.id AS learner_id, COALESCE(p.points, 0) AS points").
 		Join("LEFT JOIN (?) AS p ON p.learner_id = l.id", learnerPoints(db.bun, q.Since)).
-		Where("l.organisation_id IN (?)", subtreeOrganisations(db.bun, org)).
+		Where("l.organisation_id IN (?)", SubtreeOrganisations(db.bun, org)).
 		OrderExpr("COALESCE(p.points, 0) DESC, l.id ASC").Limit(int64(limit)).Scan(ctx, &out); err != nil {
 		return nil, err
 	}
@@ -501,7 +501,7 @@ func (db *DB) OrganisationLeaderboard(ctx context.Context, q models.LeaderboardQ
 	if q.OrganisationID == 0 {
 		sel = sel.Where("c.parent_id IS NULL")
 	} else {
-		if _, err := one[models.Organisation](ctx, db.bun, q.OrganisationID, "organisation"); err != nil {
+		if _, err := One[models.Organisation](ctx, db.bun, q.OrganisationID, "organisation"); err != nil {
 			return nil, err
 		}
 		sel = sel.Where("c.parent_id = ?", q.OrganisationID)

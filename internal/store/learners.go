@@ -6,10 +6,11 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/openkarmayogi/karmayogi/internal/change"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
-var learnerPages = keyset[*models.Learner]{
+var learnerPages = Keyset[*models.Learner]{
 	column: "employee_code",
 	key:    func(l *models.Learner) string { return l.EmployeeCode },
 	id:     func(l *models.Learner) int64 { return l.ID },
@@ -19,12 +20,12 @@ var learnerFields = map[string]string{"employee_code": "employeeCode", "email": 
 
 // FindLearnerByID returns ENOTFOUND if there is no such learner.
 func (db *DB) FindLearnerByID(ctx context.Context, id int64) (*models.Learner, error) {
-	return one[models.Learner](ctx, db.bun, id, "learner")
+	return One[models.Learner](ctx, db.bun, id, "learner")
 }
 
 // FindLearnersByIDs returns the learners that exist, keyed by ID.
 func (db *DB) FindLearnersByIDs(ctx context.Context, ids []int64) (map[int64]*models.Learner, error) {
-	return byID(ctx, db.bun, ids, func(l *models.Learner) int64 { return l.ID })
+	return ByID(ctx, db.bun, ids, func(l *models.Learner) int64 { return l.ID })
 }
 
 // FindLearners pages through learners by employee code. An organisation filter with
@@ -57,8 +58,8 @@ func (db *DB) FindLearners(ctx context.Context, f models.LearnerFilter, p models
 	if f.RoleID != nil {
 		q = q.Where("id IN (?)", db.bun.NewSelect().Table("learner_roles").Column("learner_id").Where("role_id = ?", *f.RoleID))
 	}
-	q = db.whereSearch(q, f.Search, "employee_code", "name")
-	return learnerPages.fetch(ctx, q, p)
+	q = db.WhereSearch(q, f.Search, "employee_code", "name")
+	return learnerPages.Fetch(ctx, q, p)
 }
 
 // FindRoleIDsByLearnerIDs returns the IDs of each learner's roles, in role code order.
@@ -96,10 +97,10 @@ func (db *DB) CreateLearner(ctx context.Context, n *models.NewLearner) (*models.
 		l.EmployeeCode, l.RequestedEmployeeCode, l.Status = models.PendingEmployeeCode(n.Email), &requested, models.LearnerPending
 	}
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := checkOrganisation(ctx, tx, n.OrganisationID); err != nil {
+		if err := CheckOrganisation(ctx, tx, n.OrganisationID); err != nil {
 			return err
 		}
-		found, err := existingIDs(ctx, tx, "roles", n.RoleIDs)
+		found, err := ExistingIDs(ctx, tx, "roles", n.RoleIDs)
 		if err != nil {
 			return err
 		}
@@ -114,16 +115,16 @@ func (db *DB) CreateLearner(ctx context.Context, n *models.NewLearner) (*models.
 		if err := addRoles(ctx, tx, l.ID, n.RoleIDs); err != nil {
 			return err
 		}
-		return db.refreshGaps(ctx, tx, []int64{l.ID})
+		return db.RefreshGaps(ctx, tx, []int64{l.ID})
 	})
 	if err != nil {
-		return nil, conflictOr(err, learnerFields)
+		return nil, ConflictOr(err, learnerFields)
 	}
 	return l, nil
 }
 
-func checkOrganisation(ctx context.Context, idb bun.IDB, id int64) error {
-	found, err := existingIDs(ctx, idb, "organisations", []int64{id})
+func CheckOrganisation(ctx context.Context, idb bun.IDB, id int64) error {
+	found, err := ExistingIDs(ctx, idb, "organisations", []int64{id})
 	if err != nil {
 		return err
 	}
@@ -145,22 +146,23 @@ func addRoles(ctx context.Context, idb bun.IDB, learnerID int64, roleIDs []int64
 	return err
 }
 
-// bumpLearner increments a learner's version, updating l, and refreshes their
+// BumpLearner increments a learner's version, updating l, and refreshes their
 // peer events (whatever moves a learner's version may have moved them).
-func (db *DB) bumpLearner(ctx context.Context, idb bun.IDB, l *models.Learner) error {
-	if err := db.bumpVersion(ctx, idb, l); err != nil {
+func (db *DB) BumpLearner(ctx context.Context, idb bun.IDB, l *models.Learner) error {
+	if err := db.BumpVersion(ctx, idb, l); err != nil {
 		return err
 	}
-	return refreshPeers(ctx, idb, []int64{l.ID})
+	return RefreshPeers(ctx, idb, []int64{l.ID})
 }
 
-// bumpVersion increments a learner's version only, updating l: for a write that
+// BumpVersion increments a learner's version only, updating l: for a write that
 // moves nothing their peer events are made of (interests), or that refreshes them
 // itself (refreshGaps).
-func (db *DB) bumpVersion(ctx context.Context, idb bun.IDB, l *models.Learner) error {
+func (db *DB) BumpVersion(ctx context.Context, idb bun.IDB, l *models.Learner) error {
 	l.Version++
 	l.UpdatedAt = db.now()
 	_, err := idb.NewUpdate().Model(l).Column("version", "updated_at").WherePK().Exec(ctx)
+	change.Learners(ctx, l.ID)
 	return err
 }
 
@@ -172,11 +174,11 @@ func (db *DB) UpdateLearner(ctx context.Context, id int64, u models.LearnerUpdat
 	var l *models.Learner
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		if l, err = one[models.Learner](ctx, tx, id, "learner"); err != nil {
+		if l, err = One[models.Learner](ctx, tx, id, "learner"); err != nil {
 			return err
 		}
 		if u.OrganisationID != nil {
-			if err := checkOrganisation(ctx, tx, *u.OrganisationID); err != nil {
+			if err := CheckOrganisation(ctx, tx, *u.OrganisationID); err != nil {
 				return err
 			}
 			l.OrganisationID = *u.OrganisationID
@@ -192,7 +194,7 @@ func (db *DB) UpdateLearner(ctx context.Context, id int64, u models.LearnerUpdat
 		if _, err = tx.NewUpdate().Model(l).Column("name", "designation", "organisation_id", "version", "updated_at").WherePK().Exec(ctx); err != nil {
 			return err
 		}
-		return db.refreshGaps(ctx, tx, []int64{l.ID}) // the organisation may have changed
+		return db.RefreshGaps(ctx, tx, []int64{l.ID}) // the organisation may have changed
 	})
 	if err != nil {
 		return nil, err
@@ -209,7 +211,7 @@ func (db *DB) ApproveRegistration(ctx context.Context, learnerID int64, employee
 	var l *models.Learner
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		if l, err = one[models.Learner](ctx, tx, learnerID, "learner"); err != nil {
+		if l, err = One[models.Learner](ctx, tx, learnerID, "learner"); err != nil {
 			return err
 		}
 		if !l.Pending() {
@@ -222,7 +224,7 @@ func (db *DB) ApproveRegistration(ctx context.Context, learnerID int64, employee
 		if err := n.Validate(); err != nil {
 			return err
 		}
-		if err := allExist(ctx, tx, "roles", "roleIds", "no such role", roleIDs); err != nil {
+		if err := AllExist(ctx, tx, "roles", "roleIds", "no such role", roleIDs); err != nil {
 			return err
 		}
 		l.EmployeeCode, l.RequestedEmployeeCode, l.Status = employeeCode, nil, models.LearnerActive
@@ -235,10 +237,10 @@ func (db *DB) ApproveRegistration(ctx context.Context, learnerID int64, employee
 		if err := addRoles(ctx, tx, l.ID, roleIDs); err != nil {
 			return err
 		}
-		return db.refreshGaps(ctx, tx, []int64{l.ID})
+		return db.RefreshGaps(ctx, tx, []int64{l.ID})
 	})
 	if err != nil {
-		return nil, conflictOr(err, learnerFields)
+		return nil, ConflictOr(err, learnerFields)
 	}
 	return l, nil
 }
@@ -249,10 +251,10 @@ func (db *DB) AssignRole(ctx context.Context, learnerID, roleID int64) (*models.
 	var l *models.Learner
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		if l, err = one[models.Learner](ctx, tx, learnerID, "learner"); err != nil {
+		if l, err = One[models.Learner](ctx, tx, learnerID, "learner"); err != nil {
 			return err
 		}
-		found, err := existingIDs(ctx, tx, "roles", []int64{roleID})
+		found, err := ExistingIDs(ctx, tx, "roles", []int64{roleID})
 		if err != nil {
 			return err
 		}
@@ -264,10 +266,10 @@ func (db *DB) AssignRole(ctx context.Context, learnerID, roleID int64) (*models.
 			return err
 		}
 		if n, _ := res.RowsAffected(); n > 0 {
-			if err := db.bumpVersion(ctx, tx, l); err != nil {
+			if err := db.BumpVersion(ctx, tx, l); err != nil {
 				return err
 			}
-			return db.refreshGaps(ctx, tx, []int64{learnerID}) // and the peer events
+			return db.RefreshGaps(ctx, tx, []int64{learnerID}) // and the peer events
 		}
 		return nil
 	})

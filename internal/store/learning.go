@@ -8,6 +8,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/openkarmayogi/karmayogi/internal/change"
 	"github.com/openkarmayogi/karmayogi/internal/domain"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -19,9 +20,9 @@ var _ models.LearningService = (*DB)(nil)
 func (db *DB) SetEstimator(e models.Estimator) { db.estimator = e }
 
 var (
-	evidencePages    = newestFirst[*models.Evidence]{column: "observed_at", at: func(e *models.Evidence) time.Time { return e.ObservedAt }, id: func(e *models.Evidence) int64 { return e.ID }}
-	enrolmentPages   = newestFirst[*models.Enrolment]{column: "enrolled_at", at: func(e *models.Enrolment) time.Time { return e.EnrolledAt }, id: func(e *models.Enrolment) int64 { return e.ID }}
-	certificatePages = newestFirst[*models.Certificate]{column: "issued_at", at: func(c *models.Certificate) time.Time { return c.IssuedAt }, id: func(c *models.Certificate) int64 { return c.ID }}
+	evidencePages    = NewestFirst[*models.Evidence]{column: "observed_at", at: func(e *models.Evidence) time.Time { return e.ObservedAt }, id: func(e *models.Evidence) int64 { return e.ID }}
+	enrolmentPages   = NewestFirst[*models.Enrolment]{column: "enrolled_at", at: func(e *models.Enrolment) time.Time { return e.EnrolledAt }, id: func(e *models.Enrolment) int64 { return e.ID }}
+	certificatePages = NewestFirst[*models.Certificate]{column: "issued_at", at: func(c *models.Certificate) time.Time { return c.IssuedAt }, id: func(c *models.Certificate) int64 { return c.ID }}
 )
 
 // instant normalises a time as the store keeps it: UTC, to the microsecond (what
@@ -48,7 +49,7 @@ func (db *DB) RecordEvidence(ctx context.Context, n *models.NewEvidence) (*model
 		// writes for one learner queue here rather than deadlock further on.
 		res, err := tx.NewUpdate().Table("learners").Set("version = version + 1").Set("updated_at = ?", now).
 			Where("id = ?", n.LearnerID).Exec(ctx)
-		if ok, err := affected(res, err); err != nil {
+		if ok, err := Affected(res, err); err != nil {
 			return err
 		} else if !ok {
 			return models.NotFound("learner")
@@ -60,28 +61,29 @@ func (db *DB) RecordEvidence(ctx context.Context, n *models.NewEvidence) (*model
 			On("CONFLICT (learner_id, competency_id, source, observed_at) DO UPDATE").
 			Set("level = EXCLUDED.level").Set("score = EXCLUDED.score").
 			Returning("id").Exec(ctx); err != nil {
-			if kind, _ := violation(err); kind == foreignKeyViolation {
+			if kind, _ := Violation(err); kind == ForeignKeyViolation {
 				return models.Invalid("competencyId", "no such competency")
 			}
 			return err
 		}
-		profs, err := db.reestimate(ctx, tx, map[int64][]int64{n.LearnerID: {n.CompetencyID}})
+		profs, err := db.ReestimateIn(ctx, tx, map[int64][]int64{n.LearnerID: {n.CompetencyID}})
 		if err != nil {
 			return err
 		}
 		prof = profs[0]
-		return refreshPeers(ctx, tx, []int64{n.LearnerID})
+		return RefreshPeers(ctx, tx, []int64{n.LearnerID})
 	})
 	if err != nil {
 		return nil, nil, err
 	}
+	change.Learners(ctx, n.LearnerID) // here: the batched writer runs the transaction under its own context
 	return ev, prof, nil
 }
 
-// reestimate recomputes the stored proficiency of each learner in each of the
+// ReestimateIn recomputes the stored proficiency of each learner in each of the
 // listed competencies from all of their evidence in it, refreshes the learners'
 // gap rows and rollups in those competencies, and returns the estimates.
-func (db *DB) reestimate(ctx context.Context, idb bun.IDB, pairs map[int64][]int64) ([]*models.Proficiency, error) {
+func (db *DB) ReestimateIn(ctx context.Context, idb bun.IDB, pairs map[int64][]int64) ([]*models.Proficiency, error) {
 	out, learners, err := db.estimateAndStore(ctx, idb, pairs)
 	if err != nil {
 		return nil, err
@@ -112,7 +114,7 @@ func (db *DB) estimateAndStore(ctx context.Context, idb bun.IDB, pairs map[int64
 	}
 	var rows []models.Evidence
 	if err := idb.NewSelect().Model(&rows).Where("learner_id IN (?)", bun.List(learners)).
-		Where("competency_id IN (?)", bun.List(dedupe(competencies))).
+		Where("competency_id IN (?)", bun.List(Dedupe(competencies))).
 		Order("learner_id", "competency_id", "observed_at", "id").Scan(ctx); err != nil {
 		return nil, nil, err
 	}
@@ -172,9 +174,9 @@ func upsertProficiencies(ctx context.Context, idb bun.IDB, profs []*models.Profi
 	return nil
 }
 
-// bumpLearners increments the version of each learner listed, and refreshes their
+// BumpLearners increments the version of each learner listed, and refreshes their
 // peer events (whatever moves a learner's version may have moved them).
-func (db *DB) bumpLearners(ctx context.Context, idb bun.IDB, ids []int64) error {
+func (db *DB) BumpLearners(ctx context.Context, idb bun.IDB, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -182,17 +184,18 @@ func (db *DB) bumpLearners(ctx context.Context, idb bun.IDB, ids []int64) error 
 		Where("id IN (?)", bun.List(ids)).Exec(ctx); err != nil {
 		return err
 	}
-	return refreshPeers(ctx, idb, ids)
+	change.Learners(ctx, ids...)
+	return RefreshPeers(ctx, idb, ids)
 }
 
 // FindEvidenceByID returns ENOTFOUND if there is no such evidence.
 func (db *DB) FindEvidenceByID(ctx context.Context, id int64) (*models.Evidence, error) {
-	return one[models.Evidence](ctx, db.bun, id, "evidence")
+	return One[models.Evidence](ctx, db.bun, id, "evidence")
 }
 
 // FindEvidence pages through a learner's evidence, newest first.
 func (db *DB) FindEvidence(ctx context.Context, learnerID int64, p models.PageRequest) (*models.Page[*models.Evidence], error) {
-	return evidencePages.fetch(ctx, db.bun.NewSelect().Model((*models.Evidence)(nil)).Where("learner_id = ?", learnerID), p)
+	return evidencePages.Fetch(ctx, db.bun.NewSelect().Model((*models.Evidence)(nil)).Where("learner_id = ?", learnerID), p)
 }
 
 // FindProficienciesByLearnerIDs returns each learner's stored proficiencies, in
@@ -218,7 +221,7 @@ func (db *DB) Enrol(ctx context.Context, learnerID, courseID int64) (*models.Enr
 	var e *models.Enrolment
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		e, err = db.enrol(ctx, tx, learnerID, courseID)
+		e, err = db.EnrolTx(ctx, tx, learnerID, courseID)
 		return err
 	})
 	if err != nil {
@@ -227,11 +230,11 @@ func (db *DB) Enrol(ctx context.Context, learnerID, courseID int64) (*models.Enr
 	return e, nil
 }
 
-// enrol enrols a learner in a course in the caller's transaction, once, with what
+// EnrolTx enrols a learner in a course in the caller's transaction, once, with what
 // follows from it: the course's count, karma and the learner's version.
-func (db *DB) enrol(ctx context.Context, tx bun.Tx, learnerID, courseID int64) (*models.Enrolment, error) {
+func (db *DB) EnrolTx(ctx context.Context, tx bun.Tx, learnerID, courseID int64) (*models.Enrolment, error) {
 	e := &models.Enrolment{LearnerID: learnerID, CourseID: courseID, Status: models.Enrolled, EnrolledAt: db.now()}
-	l, err := one[models.Learner](ctx, tx, learnerID, "learner")
+	l, err := One[models.Learner](ctx, tx, learnerID, "learner")
 	if err != nil {
 		return nil, err
 	}
@@ -241,26 +244,26 @@ func (db *DB) enrol(ctx context.Context, tx bun.Tx, learnerID, courseID int64) (
 	if n, err := tx.NewSelect().Table("enrolments").Where("learner_id = ? AND course_id = ?", learnerID, courseID).Count(ctx); err != nil {
 		return nil, err
 	} else if n > 0 {
-		return nil, alreadyEnrolled()
+		return nil, AlreadyEnrolled()
 	}
 	if _, err := tx.NewInsert().Model(e).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
-		if kind, _ := violation(err); kind == uniqueViolation { // a concurrent enrol won
-			return nil, alreadyEnrolled()
+		if kind, _ := Violation(err); kind == UniqueViolation { // a concurrent enrol won
+			return nil, AlreadyEnrolled()
 		}
 		return nil, err
 	}
 	if _, err := tx.NewUpdate().Table("courses").Set("enrolment_count = enrolment_count + 1").Where("id = ?", courseID).Exec(ctx); err != nil {
 		return nil, err
 	}
-	if err := db.awardKarma(ctx, tx, []domain.Activity{{Kind: domain.Enrolled, LearnerID: learnerID, CourseID: courseID, EnrolmentID: e.ID, At: e.EnrolledAt}}); err != nil {
+	if err := db.AwardKarma(ctx, tx, []domain.Activity{{Kind: domain.Enrolled, LearnerID: learnerID, CourseID: courseID, EnrolmentID: e.ID, At: e.EnrolledAt}}); err != nil {
 		return nil, err
 	}
-	return e, db.bumpLearner(ctx, tx, l)
+	return e, db.BumpLearner(ctx, tx, l)
 }
 
 // checkCourse returns EINVALID (field courseId) unless the course exists.
 func checkCourse(ctx context.Context, idb bun.IDB, id int64) error {
-	found, err := existingIDs(ctx, idb, "courses", []int64{id})
+	found, err := ExistingIDs(ctx, idb, "courses", []int64{id})
 	if err != nil {
 		return err
 	}
@@ -270,7 +273,7 @@ func checkCourse(ctx context.Context, idb bun.IDB, id int64) error {
 	return nil
 }
 
-func alreadyEnrolled() error {
+func AlreadyEnrolled() error {
 	e := models.Errorf(models.ECONFLICT, "the learner is already enrolled in this course")
 	e.Field = "courseId"
 	return e
@@ -278,12 +281,12 @@ func alreadyEnrolled() error {
 
 // FindEnrolmentByID returns ENOTFOUND if there is no such enrolment.
 func (db *DB) FindEnrolmentByID(ctx context.Context, id int64) (*models.Enrolment, error) {
-	return one[models.Enrolment](ctx, db.bun, id, "enrolment")
+	return One[models.Enrolment](ctx, db.bun, id, "enrolment")
 }
 
 // FindEnrolmentsByIDs returns the enrolments that exist, keyed by ID.
 func (db *DB) FindEnrolmentsByIDs(ctx context.Context, ids []int64) (map[int64]*models.Enrolment, error) {
-	return byID(ctx, db.bun, ids, func(e *models.Enrolment) int64 { return e.ID })
+	return ByID(ctx, db.bun, ids, func(e *models.Enrolment) int64 { return e.ID })
 }
 
 // FindEnrolments pages through a learner's enrolments, newest first.
@@ -292,7 +295,7 @@ func (db *DB) FindEnrolments(ctx context.Context, learnerID int64, status *model
 	if status != nil {
 		q = q.Where("status = ?", *status)
 	}
-	return enrolmentPages.fetch(ctx, q, p)
+	return enrolmentPages.Fetch(ctx, q, p)
 }
 
 // UpdateProgress moves an enrolment forward; progress 1 completes the course when
@@ -307,7 +310,7 @@ func (db *DB) UpdateProgress(ctx context.Context, enrolmentID int64, progress fl
 	var e *models.Enrolment
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		if e, err = one[models.Enrolment](ctx, tx, enrolmentID, "enrolment"); err != nil {
+		if e, err = One[models.Enrolment](ctx, tx, enrolmentID, "enrolment"); err != nil {
 			return err
 		}
 		switch {
@@ -318,14 +321,14 @@ func (db *DB) UpdateProgress(ctx context.Context, enrolmentID int64, progress fl
 		}
 		how, done := models.CompletionVerification(""), false
 		if progress == 1 {
-			if how, done, err = db.completion(ctx, tx, e, models.ByProgress); err != nil {
+			if how, done, err = db.Completion(ctx, tx, e, models.ByProgress); err != nil {
 				return err
 			}
 		}
 		if progress == e.Progress && e.Status == models.InProgress && !done {
 			return nil // still waiting for an assessment or the provider
 		}
-		return db.advance(ctx, tx, e, progress, how, done)
+		return db.Advance(ctx, tx, e, progress, how, done)
 	})
 	if err != nil {
 		return nil, err
@@ -333,10 +336,10 @@ func (db *DB) UpdateProgress(ctx context.Context, enrolmentID int64, progress fl
 	return e, nil
 }
 
-// completion asks the course's rule (models.Course.Completion) whether enrolment e
+// Completion asks the course's rule (models.Course.Completion) whether enrolment e
 // completes by path, reading the course and whether its final assessment was passed.
-func (db *DB) completion(ctx context.Context, idb bun.IDB, e *models.Enrolment, path models.CompletionPath) (models.CompletionVerification, bool, error) {
-	c, err := one[models.Course](ctx, idb, e.CourseID, "course")
+func (db *DB) Completion(ctx context.Context, idb bun.IDB, e *models.Enrolment, path models.CompletionPath) (models.CompletionVerification, bool, error) {
+	c, err := One[models.Course](ctx, idb, e.CourseID, "course")
 	if err != nil {
 		return "", false, err
 	}
@@ -348,9 +351,9 @@ func (db *DB) completion(ctx context.Context, idb bun.IDB, e *models.Enrolment, 
 	return how, ok, nil
 }
 
-// advance sets enrolment e's progress and, when done, completes it (verified how)
+// Advance sets enrolment e's progress and, when done, completes it (verified how)
 // with the effects of completing, and bumps the learner's version.
-func (db *DB) advance(ctx context.Context, tx bun.Tx, e *models.Enrolment, progress float64, how models.CompletionVerification, done bool) error {
+func (db *DB) Advance(ctx context.Context, tx bun.Tx, e *models.Enrolment, progress float64, how models.CompletionVerification, done bool) error {
 	before := e.Progress
 	e.Progress, e.Status = progress, models.InProgress
 	if done {
@@ -361,17 +364,17 @@ func (db *DB) advance(ctx context.Context, tx bun.Tx, e *models.Enrolment, progr
 	// lose cleanly instead of completing the course twice.
 	res, err := tx.NewUpdate().Model(e).Column("progress", "status", "completed_at").WherePK().
 		Where("progress = ? AND status <> ?", before, models.Completed).Exec(ctx)
-	if ok, err := affected(res, err); err != nil {
+	if ok, err := Affected(res, err); err != nil {
 		return err
 	} else if !ok {
 		return models.Errorf(models.ECONFLICT, "the enrolment changed while it was being updated; try again")
 	}
 	if done {
-		if err := db.complete(ctx, tx, []*models.Enrolment{e}, how); err != nil {
+		if err := db.Complete(ctx, tx, []*models.Enrolment{e}, how); err != nil {
 			return err
 		}
 	}
-	return db.bumpLearners(ctx, tx, []int64{e.LearnerID})
+	return db.BumpLearners(ctx, tx, []int64{e.LearnerID})
 }
 
 // ConfirmCompletion completes an enrolment on its course provider's word, verified
@@ -382,7 +385,7 @@ func (db *DB) ConfirmCompletion(ctx context.Context, enrolmentID int64) (*models
 	var e *models.Enrolment
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		if e, err = one[models.Enrolment](ctx, tx, enrolmentID, "enrolment"); err != nil {
+		if e, err = One[models.Enrolment](ctx, tx, enrolmentID, "enrolment"); err != nil {
 			return err
 		}
 		switch e.Status {
@@ -391,7 +394,7 @@ func (db *DB) ConfirmCompletion(ctx context.Context, enrolmentID int64) (*models
 		case models.Dropped:
 			return models.Invalid("enrolmentId", "the enrolment was dropped")
 		}
-		return db.advance(ctx, tx, e, 1, models.VerifiedByProvider, true)
+		return db.Advance(ctx, tx, e, 1, models.VerifiedByProvider, true)
 	})
 	if err != nil {
 		return nil, err
@@ -399,11 +402,11 @@ func (db *DB) ConfirmCompletion(ctx context.Context, enrolmentID int64) (*models
 	return e, nil
 }
 
-// complete gives the effects of completing courses, verified how: a certificate per
+// Complete gives the effects of completing courses, verified how: a certificate per
 // enrolment, issued when it completed, karma earned then, and COURSE_COMPLETION
 // evidence at each competency's toLevel, observed then and carrying how, with the
 // proficiencies it changes.
-func (db *DB) complete(ctx context.Context, idb bun.IDB, done []*models.Enrolment, how models.CompletionVerification) error {
+func (db *DB) Complete(ctx context.Context, idb bun.IDB, done []*models.Enrolment, how models.CompletionVerification) error {
 	if len(done) == 0 {
 		return nil
 	}
@@ -415,10 +418,10 @@ func (db *DB) complete(ctx context.Context, idb bun.IDB, done []*models.Enrolmen
 	if _, err := idb.NewInsert().Model(&certs).ExcludeColumn("id").On("CONFLICT (learner_id, course_id) DO NOTHING").Exec(ctx); err != nil {
 		return err
 	}
-	if err := db.awardKarma(ctx, idb, acts); err != nil {
+	if err := db.AwardKarma(ctx, idb, acts); err != nil {
 		return err
 	}
-	imparts, err := courseCompetencies(ctx, idb, dedupe(courseIDs))
+	imparts, err := CourseCompetencies(ctx, idb, Dedupe(courseIDs))
 	if err != nil {
 		return err
 	}
@@ -435,12 +438,12 @@ func (db *DB) complete(ctx context.Context, idb bun.IDB, done []*models.Enrolmen
 		Set("verification = EXCLUDED.verification").Exec(ctx); err != nil {
 		return err
 	}
-	_, err = db.reestimate(ctx, idb, pairs)
+	_, err = db.ReestimateIn(ctx, idb, pairs)
 	return err
 }
 
-// courseCompetencies returns what each course imparts.
-func courseCompetencies(ctx context.Context, idb bun.IDB, ids []int64) (map[int64][]models.CourseCompetency, error) {
+// CourseCompetencies returns what each course imparts.
+func CourseCompetencies(ctx context.Context, idb bun.IDB, ids []int64) (map[int64][]models.CourseCompetency, error) {
 	var rows []models.CourseCompetency
 	if err := idb.NewSelect().Model(&rows).Where("course_id IN (?)", bun.List(ids)).Order("course_id", "competency_id").Scan(ctx); err != nil {
 		return nil, err
@@ -470,7 +473,7 @@ func verificationCode() string {
 
 // FindCertificateByID returns ENOTFOUND if there is no such certificate.
 func (db *DB) FindCertificateByID(ctx context.Context, id int64) (*models.Certificate, error) {
-	return one[models.Certificate](ctx, db.bun, id, "certificate")
+	return One[models.Certificate](ctx, db.bun, id, "certificate")
 }
 
 // FindCertificatesByEnrolmentIDs returns the certificates of those enrolments that have one.
@@ -491,14 +494,14 @@ func (db *DB) FindCertificatesByEnrolmentIDs(ctx context.Context, ids []int64) (
 
 // FindCertificates pages through a learner's certificates, newest first.
 func (db *DB) FindCertificates(ctx context.Context, learnerID int64, p models.PageRequest) (*models.Page[*models.Certificate], error) {
-	return certificatePages.fetch(ctx, db.bun.NewSelect().Model((*models.Certificate)(nil)).Where("learner_id = ?", learnerID), p)
+	return certificatePages.Fetch(ctx, db.bun.NewSelect().Model((*models.Certificate)(nil)).Where("learner_id = ?", learnerID), p)
 }
 
 // FindCertificateByCode returns ENOTFOUND if no certificate has the verification code.
 func (db *DB) FindCertificateByCode(ctx context.Context, code string) (*models.Certificate, error) {
 	c := new(models.Certificate)
 	if err := db.bun.NewSelect().Model(c).Where("verification_code = ?", code).Limit(1).Scan(ctx); err != nil {
-		return nil, notFoundOr(err, "certificate")
+		return nil, NotFoundOr(err, "certificate")
 	}
 	return c, nil
 }
@@ -512,7 +515,7 @@ func (db *DB) RateCourse(ctx context.Context, learnerID, courseID int64, stars i
 	}
 	var c *models.Course
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := one[models.Learner](ctx, tx, learnerID, "learner"); err != nil {
+		if _, err := One[models.Learner](ctx, tx, learnerID, "learner"); err != nil {
 			return err
 		}
 		if n, err := tx.NewSelect().Table("enrolments").Where("learner_id = ? AND course_id = ?", learnerID, courseID).Count(ctx); err != nil {
@@ -538,16 +541,16 @@ func (db *DB) RateCourse(ctx context.Context, learnerID, courseID int64, stars i
 			return err
 		}
 		if len(old) == 0 {
-			if err := db.awardKarma(ctx, tx, []domain.Activity{{Kind: domain.Rated, LearnerID: learnerID, CourseID: courseID, At: r.RatedAt}}); err != nil {
+			if err := db.AwardKarma(ctx, tx, []domain.Activity{{Kind: domain.Rated, LearnerID: learnerID, CourseID: courseID, At: r.RatedAt}}); err != nil {
 				return err
 			}
 		}
 		var err error
-		c, err = one[models.Course](ctx, tx, courseID, "course")
+		c, err = One[models.Course](ctx, tx, courseID, "course")
 		if err != nil {
 			return err
 		}
-		return db.bumpLearners(ctx, tx, []int64{learnerID})
+		return db.BumpLearners(ctx, tx, []int64{learnerID})
 	})
 	if err != nil {
 		return nil, err
@@ -564,7 +567,7 @@ func (db *DB) Reestimate(ctx context.Context) (int, error) {
 	var after int64
 	total := 0
 	for {
-		ids, err := db.FindLearnerIDsWithEvidence(fresh(ctx), after, batch)
+		ids, err := db.FindLearnerIDsWithEvidence(Fresh(ctx), after, batch)
 		if err != nil {
 			return total, err
 		}

@@ -26,27 +26,27 @@ var (
 	enrolmentColumns = map[string]string{"enrolledAt": "enrolled_at", "completedAt": "completed_at"}
 )
 
-// learningChunk is how many rows one INSERT carries, well under SQLite's limit on
+// LearningChunk is how many rows one INSERT carries, well under SQLite's limit on
 // bound parameters whatever the batch size.
-const learningChunk = 1000
+const LearningChunk = 1000
 
-// resolveLearnerPairs maps the employee code and the code in table that each of n
+// ResolveLearnerPairs maps the employee code and the code in table that each of n
 // records names to IDs.
-func (db *DB) resolveLearnerPairs(ctx context.Context, table string, n int, codes func(int) (string, string)) (map[string]int64, map[string]int64, error) {
+func (db *DB) ResolveLearnerPairs(ctx context.Context, table string, n int, codes func(int) (string, string)) (map[string]int64, map[string]int64, error) {
 	employees, others := make([]string, n), make([]string, n)
 	for i := range n {
 		employees[i], others[i] = codes(i)
 	}
-	learners, err := idsByKey(ctx, db.bun, "learners", "employee_code", employees)
+	learners, err := IDsByKey(ctx, db.bun, "learners", "employee_code", employees)
 	if err != nil {
 		return nil, nil, err
 	}
-	ids, err := idsByCode(ctx, db.bun, table, others)
+	ids, err := IDsByCode(ctx, db.bun, table, others)
 	return learners, ids, err
 }
 
-// learnerPair is a (learner, competency or course) pair as RETURNING gives it back.
-type learnerPair struct {
+// LearnerPair is a (learner, competency or course) pair as RETURNING gives it back.
+type LearnerPair struct {
 	LearnerID    int64 `bun:"learner_id"`
 	CompetencyID int64 `bun:"competency_id"`
 	CourseID     int64 `bun:"course_id"`
@@ -57,9 +57,9 @@ type learnerPair struct {
 // pairs whose evidence was inserted or changed are re-estimated, each once, and the
 // versions of their learners bumped once.
 func (db *DB) UpsertEvidence(ctx context.Context, recs []models.EvidenceRecord) ([]models.RecordError, error) {
-	ctx = fresh(ctx) // reads codes, then writes by them: see fresh
-	var rejected rejections
-	learners, comps, err := db.resolveLearnerPairs(ctx, "competencies", len(recs), func(i int) (string, string) {
+	ctx = Fresh(ctx) // reads codes, then writes by them: see fresh
+	var rejected Rejections
+	learners, comps, err := db.ResolveLearnerPairs(ctx, "competencies", len(recs), func(i int) (string, string) {
 		return recs[i].EmployeeCode, recs[i].CompetencyCode
 	})
 	if err != nil {
@@ -90,7 +90,7 @@ func (db *DB) UpsertEvidence(ctx context.Context, recs []models.EvidenceRecord) 
 		e := rows[i]
 		return fmt.Sprintf("%d/%d/%s/%d", e.LearnerID, e.CompetencyID, e.Source, e.ObservedAt.UnixMicro())
 	})
-	err = db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
+	err = db.WriteRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		batch := make([]models.Evidence, len(idxs))
 		for k, i := range idxs {
 			batch[k] = rows[i]
@@ -99,10 +99,10 @@ func (db *DB) UpsertEvidence(ctx context.Context, recs []models.EvidenceRecord) 
 		if err != nil {
 			return err
 		}
-		if _, err := db.reestimate(ctx, tx, pairs); err != nil {
+		if _, err := db.ReestimateIn(ctx, tx, pairs); err != nil {
 			return err
 		}
-		return db.bumpLearners(ctx, tx, slices.Sorted(maps.Keys(pairs)))
+		return db.BumpLearners(ctx, tx, slices.Sorted(maps.Keys(pairs)))
 	})
 	return rejected, err
 }
@@ -111,14 +111,14 @@ func (db *DB) UpsertEvidence(ctx context.Context, recs []models.EvidenceRecord) 
 // each learner in which a row was inserted or changed.
 func upsertEvidence(ctx context.Context, idb bun.IDB, rows []models.Evidence) (map[int64][]int64, error) {
 	pairs := map[int64][]int64{}
-	seen := map[learnerPair]bool{}
-	for lo := 0; lo < len(rows); lo += learningChunk {
-		chunk := rows[lo:min(lo+learningChunk, len(rows))]
-		var wrote []learnerPair
+	seen := map[LearnerPair]bool{}
+	for lo := 0; lo < len(rows); lo += LearningChunk {
+		chunk := rows[lo:min(lo+LearningChunk, len(rows))]
+		var wrote []LearnerPair
 		if err := idb.NewInsert().Model(&chunk).ExcludeColumn("id").
 			On("CONFLICT (learner_id, competency_id, source, observed_at) DO UPDATE").
 			Set("level = EXCLUDED.level").Set("score = EXCLUDED.score").
-			Where(changed("evidence", "level")+" OR evidence.score IS DISTINCT FROM EXCLUDED.score").
+			Where(Changed("evidence", "level")+" OR evidence.score IS DISTINCT FROM EXCLUDED.score").
 			Returning("learner_id, competency_id").Scan(ctx, &wrote); err != nil {
 			return nil, err
 		}
@@ -142,9 +142,9 @@ func upsertEvidence(ctx context.Context, idb bun.IDB, rows []models.Evidence) (m
 // completion (at completed_at) and a first rating (now).
 // The versions of the learners whose record changed are bumped once per batch.
 func (db *DB) UpsertEnrolments(ctx context.Context, recs []models.EnrolmentRecord) ([]models.RecordError, error) {
-	ctx = fresh(ctx) // reads codes, then writes by them: see fresh
-	var rejected rejections
-	learners, courses, err := db.resolveLearnerPairs(ctx, "courses", len(recs), func(i int) (string, string) {
+	ctx = Fresh(ctx) // reads codes, then writes by them: see fresh
+	var rejected Rejections
+	learners, courses, err := db.ResolveLearnerPairs(ctx, "courses", len(recs), func(i int) (string, string) {
 		return recs[i].EmployeeCode, recs[i].CourseCode
 	})
 	if err != nil {
@@ -175,7 +175,7 @@ func (db *DB) UpsertEnrolments(ctx context.Context, recs []models.EnrolmentRecor
 	// Rows refused against what is stored are found inside the transaction; a
 	// batch may run again a record at a time, so they are kept by index.
 	refused := map[int]models.RecordError{}
-	err = db.writeRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
+	err = db.WriteRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		for _, i := range idxs {
 			delete(refused, i)
 		}
@@ -195,7 +195,7 @@ func (db *DB) writeEnrolments(ctx context.Context, tx bun.Tx, recs []models.Enro
 		learnerIDs[k] = rows[i].LearnerID
 	}
 	var current []*models.Enrolment
-	if err := tx.NewSelect().Model(&current).Where("learner_id IN (?)", bun.List(dedupe(learnerIDs))).Scan(ctx); err != nil {
+	if err := tx.NewSelect().Model(&current).Where("learner_id IN (?)", bun.List(Dedupe(learnerIDs))).Scan(ctx); err != nil {
 		return err
 	}
 	stored := make(map[[2]int64]*models.Enrolment, len(current))
@@ -233,8 +233,8 @@ func (db *DB) writeEnrolments(ctx context.Context, tx bun.Tx, recs []models.Enro
 	}
 
 	var wrote []*models.Enrolment
-	for lo := 0; lo < len(writes); lo += learningChunk {
-		chunk := writes[lo:min(lo+learningChunk, len(writes))]
+	for lo := 0; lo < len(writes); lo += LearningChunk {
+		chunk := writes[lo:min(lo+LearningChunk, len(writes))]
 		var part []*models.Enrolment
 		// Beyond skipping unchanged rows, the condition holds against a concurrent
 		// write too: the database itself never moves progress back nor changes a
@@ -243,7 +243,7 @@ func (db *DB) writeEnrolments(ctx context.Context, tx bun.Tx, recs []models.Enro
 			On("CONFLICT (learner_id, course_id) DO UPDATE").
 			Set("status = EXCLUDED.status").Set("progress = EXCLUDED.progress").
 			Set("enrolled_at = EXCLUDED.enrolled_at").Set("completed_at = EXCLUDED.completed_at").
-			Where("("+changed("enrolment", "status", "progress", "enrolled_at")+" OR enrolment.completed_at IS DISTINCT FROM EXCLUDED.completed_at)"+
+			Where("("+Changed("enrolment", "status", "progress", "enrolled_at")+" OR enrolment.completed_at IS DISTINCT FROM EXCLUDED.completed_at)"+
 				" AND enrolment.progress <= EXCLUDED.progress AND (enrolment.status <> ? OR enrolment.completed_at = EXCLUDED.completed_at)", models.Completed).
 			Returning("id, learner_id, course_id, status, progress, enrolled_at, completed_at").Scan(ctx, &part); err != nil {
 			return err
@@ -271,10 +271,10 @@ func (db *DB) writeEnrolments(ctx context.Context, tx bun.Tx, recs []models.Enro
 		refuse(i, "row", "the enrolment changed while the file was imported; import the row again")
 	}
 	// An operator's import is the provider's records: verified PROVIDER.
-	if err := db.complete(ctx, tx, done, models.VerifiedByProvider); err != nil {
+	if err := db.Complete(ctx, tx, done, models.VerifiedByProvider); err != nil {
 		return err
 	}
-	if err := recountEnrolments(ctx, tx, dedupe(enrolledIn)); err != nil {
+	if err := recountEnrolments(ctx, tx, Dedupe(enrolledIn)); err != nil {
 		return err
 	}
 	var ratings []models.CourseRating
@@ -300,15 +300,15 @@ func (db *DB) writeEnrolments(ctx context.Context, tx bun.Tx, recs []models.Enro
 			acts = append(acts, domain.Activity{Kind: domain.Rated, LearnerID: p.LearnerID, CourseID: p.CourseID, At: now})
 		}
 	}
-	if err := recountRatings(ctx, tx, dedupe(ratedCourses)); err != nil {
+	if err := recountRatings(ctx, tx, Dedupe(ratedCourses)); err != nil {
 		return err
 	}
-	if err := db.awardKarma(ctx, tx, acts); err != nil {
+	if err := db.AwardKarma(ctx, tx, acts); err != nil {
 		return err
 	}
-	bump = dedupe(bump)
+	bump = Dedupe(bump)
 	slices.Sort(bump)
-	return db.bumpLearners(ctx, tx, bump)
+	return db.BumpLearners(ctx, tx, bump)
 }
 
 // recountEnrolments sets the enrolment count of each course listed to the number of
@@ -335,7 +335,7 @@ func ratedPairs(ctx context.Context, idb bun.IDB, ratings []models.CourseRating)
 	}
 	var rows []models.CourseRating
 	err := idb.NewSelect().Model(&rows).Column("learner_id", "course_id").
-		Where("learner_id IN (?)", bun.List(dedupe(learners))).Scan(ctx)
+		Where("learner_id IN (?)", bun.List(Dedupe(learners))).Scan(ctx)
 	for _, r := range rows {
 		out[[2]int64{r.LearnerID, r.CourseID}] = true
 	}
@@ -344,15 +344,15 @@ func ratedPairs(ctx context.Context, idb bun.IDB, ratings []models.CourseRating)
 
 // upsertRatings writes ratings, replacing differing stars, and returns the pairs
 // whose stars were inserted or changed.
-func upsertRatings(ctx context.Context, idb bun.IDB, ratings []models.CourseRating) ([]learnerPair, error) {
-	var out []learnerPair
-	for lo := 0; lo < len(ratings); lo += learningChunk {
-		chunk := ratings[lo:min(lo+learningChunk, len(ratings))]
-		var part []learnerPair
+func upsertRatings(ctx context.Context, idb bun.IDB, ratings []models.CourseRating) ([]LearnerPair, error) {
+	var out []LearnerPair
+	for lo := 0; lo < len(ratings); lo += LearningChunk {
+		chunk := ratings[lo:min(lo+LearningChunk, len(ratings))]
+		var part []LearnerPair
 		if err := idb.NewInsert().Model(&chunk).
 			On("CONFLICT (learner_id, course_id) DO UPDATE").
 			Set("stars = EXCLUDED.stars").Set("rated_at = EXCLUDED.rated_at").
-			Where(changed("course_rating", "stars")).
+			Where(Changed("course_rating", "stars")).
 			Returning("learner_id, course_id").Scan(ctx, &part); err != nil {
 			return nil, err
 		}

@@ -8,7 +8,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
-var organisationPages = keyset[*models.Organisation]{
+var organisationPages = Keyset[*models.Organisation]{
 	column: "code",
 	key:    func(o *models.Organisation) string { return o.Code },
 	id:     func(o *models.Organisation) int64 { return o.ID },
@@ -18,12 +18,12 @@ var organisationFields = map[string]string{"code": "code"}
 
 // FindOrganisationByID returns ENOTFOUND if there is no such organisation.
 func (db *DB) FindOrganisationByID(ctx context.Context, id int64) (*models.Organisation, error) {
-	return one[models.Organisation](ctx, db.bun, id, "organisation")
+	return One[models.Organisation](ctx, db.bun, id, "organisation")
 }
 
 // FindOrganisationsByIDs returns the organisations that exist, keyed by ID.
 func (db *DB) FindOrganisationsByIDs(ctx context.Context, ids []int64) (map[int64]*models.Organisation, error) {
-	return byID(ctx, db.bun, ids, func(o *models.Organisation) int64 { return o.ID })
+	return ByID(ctx, db.bun, ids, func(o *models.Organisation) int64 { return o.ID })
 }
 
 // FindOrganisations pages through the children of f.ParentID, or the ministries.
@@ -34,8 +34,8 @@ func (db *DB) FindOrganisations(ctx context.Context, f models.OrganisationFilter
 	} else {
 		q = q.Where("parent_id IS NULL")
 	}
-	q = db.whereSearch(q, f.Search, "code", "name")
-	return organisationPages.fetch(ctx, q, p)
+	q = db.WhereSearch(q, f.Search, "code", "name")
+	return organisationPages.Fetch(ctx, q, p)
 }
 
 // CreateOrganisation returns EINVALID for bad input or an unknown parent, ECONFLICT
@@ -48,7 +48,7 @@ func (db *DB) CreateOrganisation(ctx context.Context, n *models.NewOrganisation)
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var parent *models.Organisation
 		if n.ParentID != nil {
-			p, err := one[models.Organisation](ctx, tx, *n.ParentID, "organisation")
+			p, err := One[models.Organisation](ctx, tx, *n.ParentID, "organisation")
 			if models.ErrorCode(err) == models.ENOTFOUND {
 				return models.Invalid("parentId", "no such organisation")
 			} else if err != nil {
@@ -56,20 +56,20 @@ func (db *DB) CreateOrganisation(ctx context.Context, n *models.NewOrganisation)
 			}
 			parent = p
 		}
-		if err := checkTier(o.Type, parent, "parentId"); err != nil {
+		if err := CheckTier(o.Type, parent, "parentId"); err != nil {
 			return err
 		}
-		return db.insertOrganisation(ctx, tx, o, parent)
+		return db.InsertOrganisation(ctx, tx, o, parent)
 	})
 	if err != nil {
-		return nil, conflictOr(err, organisationFields)
+		return nil, ConflictOr(err, organisationFields)
 	}
 	return o, nil
 }
 
-// checkTier keeps the hierarchy ministry > department > organisation: a department
+// CheckTier keeps the hierarchy ministry > department > organisation: a department
 // sits under a ministry, an organisation under a department or another organisation.
-func checkTier(t models.OrganisationType, parent *models.Organisation, field string) error {
+func CheckTier(t models.OrganisationType, parent *models.Organisation, field string) error {
 	switch {
 	case t == models.OrgMinistry && parent != nil:
 		return models.Invalid(field, "a ministry has no parent")
@@ -93,8 +93,8 @@ func tierName(t models.OrganisationType) string {
 	return "ministry"
 }
 
-// insertOrganisation inserts o and sets its path, which needs the new row's ID.
-func (db *DB) insertOrganisation(ctx context.Context, idb bun.IDB, o *models.Organisation, parent *models.Organisation) error {
+// InsertOrganisation inserts o and sets its path, which needs the new row's ID.
+func (db *DB) InsertOrganisation(ctx context.Context, idb bun.IDB, o *models.Organisation, parent *models.Organisation) error {
 	now := db.now()
 	o.CreatedAt, o.UpdatedAt = now, now
 	// A unique placeholder path until the ID is known.

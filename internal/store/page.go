@@ -10,16 +10,16 @@ import (
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
-// keyset pages a query in ascending order of a unique text column, tie-broken by id,
+// Keyset pages a query in ascending order of a unique text column, tie-broken by id,
 // so a page after a cursor is one index range scan whatever the offset.
-type keyset[T any] struct {
+type Keyset[T any] struct {
 	column string         // the sort column, e.g. "code"
 	key    func(T) string // the item's value of column
 	id     func(T) int64  // the item's id
 }
 
-// fetch reads the page p of the rows q selects.
-func (k keyset[T]) fetch(ctx context.Context, q *bun.SelectQuery, p models.PageRequest) (*models.Page[T], error) {
+// Fetch reads the page p of the rows q selects.
+func (k Keyset[T]) Fetch(ctx context.Context, q *bun.SelectQuery, p models.PageRequest) (*models.Page[T], error) {
 	return fetchPage(ctx, q, p, func(q *bun.SelectQuery) (*bun.SelectQuery, error) {
 		q = q.Order(k.column+" ASC", "id ASC")
 		if p.After != nil {
@@ -72,8 +72,8 @@ func searchPattern(s string) string {
 	return "%" + r.Replace(strings.TrimSpace(s)) + "%"
 }
 
-// whereSearch adds a case-insensitive substring match of s on the given columns.
-func (db *DB) whereSearch(q *bun.SelectQuery, s *string, columns ...string) *bun.SelectQuery {
+// WhereSearch adds a case-insensitive substring match of s on the given columns.
+func (db *DB) WhereSearch(q *bun.SelectQuery, s *string, columns ...string) *bun.SelectQuery {
 	if s == nil || strings.TrimSpace(*s) == "" {
 		return q
 	}
@@ -86,8 +86,8 @@ func (db *DB) whereSearch(q *bun.SelectQuery, s *string, columns ...string) *bun
 	})
 }
 
-// byID loads rows with the given ids into a map keyed by id.
-func byID[T any](ctx context.Context, idb bun.IDB, ids []int64, id func(*T) int64) (map[int64]*T, error) {
+// ByID loads rows with the given ids into a map keyed by id.
+func ByID[T any](ctx context.Context, idb bun.IDB, ids []int64, id func(*T) int64) (map[int64]*T, error) {
 	out := make(map[int64]*T, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -102,41 +102,41 @@ func byID[T any](ctx context.Context, idb bun.IDB, ids []int64, id func(*T) int6
 	return out, nil
 }
 
-// one loads the row with the given id, or ENOTFOUND naming kind.
-func one[T any](ctx context.Context, idb bun.IDB, id int64, kind string) (*T, error) {
+// One loads the row with the given id, or ENOTFOUND naming kind.
+func One[T any](ctx context.Context, idb bun.IDB, id int64, kind string) (*T, error) {
 	row := new(T)
 	err := idb.NewSelect().Model(row).Where("id = ?", id).Limit(1).Scan(ctx)
 	if err != nil {
-		return nil, notFoundOr(err, kind)
+		return nil, NotFoundOr(err, kind)
 	}
 	return row, nil
 }
 
-// newestFirst pages a query in descending order of a timestamp column, tie-broken
+// NewestFirst pages a query in descending order of a timestamp column, tie-broken
 // by id: a learner's evidence, enrolments and certificates, newest first.
-type newestFirst[T any] struct {
+type NewestFirst[T any] struct {
 	column string            // the timestamp column, e.g. "observed_at"
 	at     func(T) time.Time // the item's value of column
 	id     func(T) int64     // the item's id
 }
 
-// fetch reads the page p of the rows q selects.
-func (k newestFirst[T]) fetch(ctx context.Context, q *bun.SelectQuery, p models.PageRequest) (*models.Page[T], error) {
+// Fetch reads the page p of the rows q selects.
+func (k NewestFirst[T]) Fetch(ctx context.Context, q *bun.SelectQuery, p models.PageRequest) (*models.Page[T], error) {
 	return k.fetchInOrder(ctx, q, p, "DESC", "<")
 }
 
-// oldestFirst pages a query in ascending order of a timestamp column, tie-broken by
+// OldestFirst pages a query in ascending order of a timestamp column, tie-broken by
 // id: seat requests as they came, batches by start.
-type oldestFirst[T any] newestFirst[T]
+type OldestFirst[T any] NewestFirst[T]
 
-// fetch reads the page p of the rows q selects.
-func (k oldestFirst[T]) fetch(ctx context.Context, q *bun.SelectQuery, p models.PageRequest) (*models.Page[T], error) {
-	return newestFirst[T](k).fetchInOrder(ctx, q, p, "ASC", ">")
+// Fetch reads the page p of the rows q selects.
+func (k OldestFirst[T]) Fetch(ctx context.Context, q *bun.SelectQuery, p models.PageRequest) (*models.Page[T], error) {
+	return NewestFirst[T](k).fetchInOrder(ctx, q, p, "ASC", ">")
 }
 
 // fetchInOrder reads the page p of the rows q selects in direction dir ("ASC" or
 // "DESC"), whose rows after the cursor compare by cmp (">" or "<").
-func (k newestFirst[T]) fetchInOrder(ctx context.Context, q *bun.SelectQuery, p models.PageRequest, dir, cmp string) (*models.Page[T], error) {
+func (k NewestFirst[T]) fetchInOrder(ctx context.Context, q *bun.SelectQuery, p models.PageRequest, dir, cmp string) (*models.Page[T], error) {
 	return fetchPage(ctx, q, p, func(q *bun.SelectQuery) (*bun.SelectQuery, error) {
 		q = q.Order(k.column+" "+dir, "id "+dir)
 		if p.After != nil {

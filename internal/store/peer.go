@@ -65,7 +65,7 @@ func peerOutcomesSQL(scoped bool) string {
 // the recommender reads FindPeerSums).
 func (db *DB) FindPeerOutcomes(ctx context.Context) ([]models.PeerOutcome, error) {
 	var out []models.PeerOutcome
-	err := db.bun.NewRaw(peerOutcomesSQL(false)).Scan(readOnly(ctx), &out)
+	err := db.bun.NewRaw(peerOutcomesSQL(false)).Scan(ReadOnly(ctx), &out)
 	return out, err
 }
 
@@ -73,14 +73,14 @@ func (db *DB) FindPeerOutcomes(ctx context.Context) ([]models.PeerOutcome, error
 // those with events.
 func (db *DB) FindPeerSums(ctx context.Context) ([]models.PeerSum, error) {
 	var out []models.PeerSum
-	err := db.bun.NewSelect().Model(&out).Where("events > 0").Order("role_id", "course_id").Scan(readOnly(ctx))
+	err := db.bun.NewSelect().Model(&out).Where("events > 0").Order("role_id", "course_id").Scan(ReadOnly(ctx))
 	return out, err
 }
 
-// refreshPeers recomputes the learners' peer events and moves the sums by the
+// RefreshPeers recomputes the learners' peer events and moves the sums by the
 // difference.
-func refreshPeers(ctx context.Context, idb bun.IDB, learnerIDs []int64) error {
-	ids := dedupe(learnerIDs)
+func RefreshPeers(ctx context.Context, idb bun.IDB, learnerIDs []int64) error {
+	ids := Dedupe(learnerIDs)
 	for lo := 0; lo < len(ids); lo += refreshBatch {
 		chunk := ids[lo:min(lo+refreshBatch, len(ids))]
 		now, old, err := readPeers(ctx, idb, chunk)
@@ -186,9 +186,9 @@ func addToPeerSums(ctx context.Context, idb bun.IDB, sums map[[2]int64]*models.P
 	return err
 }
 
-// refreshCoursePeers refreshes the peer events of every learner with an event on
+// RefreshCoursePeers refreshes the peer events of every learner with an event on
 // one of the courses, after the courses' competencies changed.
-func refreshCoursePeers(ctx context.Context, idb bun.IDB, courseIDs []int64) error {
+func RefreshCoursePeers(ctx context.Context, idb bun.IDB, courseIDs []int64) error {
 	if len(courseIDs) == 0 {
 		return nil
 	}
@@ -198,7 +198,7 @@ func refreshCoursePeers(ctx context.Context, idb bun.IDB, courseIDs []int64) err
 		Scan(ctx, &ids); err != nil {
 		return err
 	}
-	return refreshPeers(ctx, idb, ids)
+	return RefreshPeers(ctx, idb, ids)
 }
 
 // RefreshAllPeers rebuilds the peer events and sums from nothing, in one
@@ -215,6 +215,6 @@ func (db *DB) RefreshAllPeers(ctx context.Context) error {
 			UnionAll(tx.NewSelect().Table("dismissals").Column("learner_id")).Scan(ctx, &ids); err != nil {
 			return err
 		}
-		return refreshPeers(ctx, tx, ids)
+		return RefreshPeers(ctx, tx, ids)
 	})
 }

@@ -15,7 +15,7 @@ import (
 var _ models.PlanService = (*DB)(nil)
 
 // Plans are listed by due date, the latest first.
-var planPages = newestFirst[*models.Plan]{
+var planPages = NewestFirst[*models.Plan]{
 	column: "due_date",
 	at:     func(p *models.Plan) time.Time { return p.DueDate },
 	id:     func(p *models.Plan) int64 { return p.ID },
@@ -38,19 +38,19 @@ func (db *DB) CreatePlan(ctx context.Context, n *models.NewPlan) (*models.Plan, 
 	p := &models.Plan{Name: n.Name, OrganisationID: n.OrganisationID, Status: n.Status, DueDate: instant(n.DueDate),
 		Audience: string(audience), CreatedAt: now, UpdatedAt: now}
 	err = db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		org, err := one[models.Organisation](ctx, tx, n.OrganisationID, "organisation")
+		org, err := One[models.Organisation](ctx, tx, n.OrganisationID, "organisation")
 		if models.ErrorCode(err) == models.ENOTFOUND {
 			return models.Invalid("organisationId", "no such organisation")
 		} else if err != nil {
 			return err
 		}
-		if err := allExist(ctx, tx, "courses", "courseIds", "no such course", n.CourseIDs); err != nil {
+		if err := AllExist(ctx, tx, "courses", "courseIds", "no such course", n.CourseIDs); err != nil {
 			return err
 		}
-		if err := allExist(ctx, tx, "roles", "audienceRoleIds", "no such role", n.Audience.RoleIDs); err != nil {
+		if err := AllExist(ctx, tx, "roles", "audienceRoleIds", "no such role", n.Audience.RoleIDs); err != nil {
 			return err
 		}
-		if err := checkAudienceLearners(ctx, tx, subtreeOrganisations(tx, org), n.Audience.LearnerIDs); err != nil {
+		if err := checkAudienceLearners(ctx, tx, SubtreeOrganisations(tx, org), n.Audience.LearnerIDs); err != nil {
 			return err
 		}
 		if _, err := tx.NewInsert().Model(p).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
@@ -85,7 +85,7 @@ func assignAudience(ctx context.Context, tx bun.Tx, planID int64, org *models.Or
 		return err
 	}
 	audience := tx.NewSelect().Table("learners").ColumnExpr("?, id", planID).
-		Where("organisation_id IN (?)", subtreeOrganisations(tx, org)).Where("status = ?", models.LearnerActive)
+		Where("organisation_id IN (?)", SubtreeOrganisations(tx, org)).Where("status = ?", models.LearnerActive)
 	if !a.Everyone() {
 		audience = audience.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 			if len(a.RoleIDs) > 0 {
@@ -132,7 +132,7 @@ func (db *DB) UpdatePlan(ctx context.Context, id int64, status models.PlanStatus
 	var p *models.Plan
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		if p, err = one[models.Plan](ctx, tx, id, "plan"); err != nil {
+		if p, err = One[models.Plan](ctx, tx, id, "plan"); err != nil {
 			return err
 		}
 		now := db.now()
@@ -144,7 +144,7 @@ func (db *DB) UpdatePlan(ctx context.Context, id int64, status models.PlanStatus
 			if err := json.Unmarshal([]byte(p.Audience), &a); err != nil {
 				return err
 			}
-			org, err := one[models.Organisation](ctx, tx, p.OrganisationID, "organisation")
+			org, err := One[models.Organisation](ctx, tx, p.OrganisationID, "organisation")
 			if err != nil {
 				return err
 			}
@@ -158,7 +158,7 @@ func (db *DB) UpdatePlan(ctx context.Context, id int64, status models.PlanStatus
 		p.Status, p.UpdatedAt = status, now
 		// The status condition makes a concurrent move lose cleanly.
 		res, err := tx.NewUpdate().Model(p).Column("status", "updated_at").WherePK().Where("status = ?", from).Exec(ctx)
-		if ok, err := affected(res, err); err != nil {
+		if ok, err := Affected(res, err); err != nil {
 			return err
 		} else if !ok {
 			return models.Errorf(models.ECONFLICT, "the plan changed while it was being updated; try again")
@@ -174,15 +174,15 @@ func (db *DB) UpdatePlan(ctx context.Context, id int64, status models.PlanStatus
 	return p, nil
 }
 
-// subtreeOrganisations selects the IDs of org and every organisation below it.
-func subtreeOrganisations(idb bun.IDB, org *models.Organisation) *bun.SelectQuery {
+// SubtreeOrganisations selects the IDs of org and every organisation below it.
+func SubtreeOrganisations(idb bun.IDB, org *models.Organisation) *bun.SelectQuery {
 	lo, hi := models.SubtreeRange(org.Path)
 	return idb.NewSelect().Table("organisations").Column("id").Where("path >= ? AND path < ?", lo, hi)
 }
 
-// allExist returns EINVALID naming field[i] for the first of ids not in table.
-func allExist(ctx context.Context, idb bun.IDB, table, field, message string, ids []int64) error {
-	found, err := existingIDs(ctx, idb, table, ids)
+// AllExist returns EINVALID naming field[i] for the first of ids not in table.
+func AllExist(ctx context.Context, idb bun.IDB, table, field, message string, ids []int64) error {
+	found, err := ExistingIDs(ctx, idb, table, ids)
 	if err != nil {
 		return err
 	}
@@ -220,12 +220,12 @@ func checkAudienceLearners(ctx context.Context, idb bun.IDB, subtree *bun.Select
 
 // FindPlanByID returns ENOTFOUND if there is no such plan.
 func (db *DB) FindPlanByID(ctx context.Context, id int64) (*models.Plan, error) {
-	return one[models.Plan](ctx, db.bun, id, "plan")
+	return One[models.Plan](ctx, db.bun, id, "plan")
 }
 
 // FindPlansByIDs returns the plans that exist, keyed by ID.
 func (db *DB) FindPlansByIDs(ctx context.Context, ids []int64) (map[int64]*models.Plan, error) {
-	return byID(ctx, db.bun, ids, func(p *models.Plan) int64 { return p.ID })
+	return ByID(ctx, db.bun, ids, func(p *models.Plan) int64 { return p.ID })
 }
 
 // FindPlans pages through plans by due date, the latest first. An unknown
@@ -242,13 +242,13 @@ func (db *DB) FindPlans(ctx context.Context, f models.PlanFilter, p models.PageR
 		} else if err != nil {
 			return nil, err
 		}
-		q = q.Where("organisation_id IN (?)", subtreeOrganisations(db.bun, org))
+		q = q.Where("organisation_id IN (?)", SubtreeOrganisations(db.bun, org))
 	}
 	if f.AssignedLearnerID != nil {
 		q = q.Where("status = ?", models.PlanLive).
 			Where("id IN (?)", db.bun.NewSelect().Table("plan_learners").Column("plan_id").Where("learner_id = ?", *f.AssignedLearnerID))
 	}
-	return planPages.fetch(ctx, q, p)
+	return planPages.Fetch(ctx, q, p)
 }
 
 // FindCourseIDsByPlanIDs returns each plan's courses in the order the plan lists them.
@@ -301,7 +301,7 @@ func (db *DB) FindPlanProgress(ctx context.Context, ids []int64, scope models.Pl
 			return nil, err
 		} else {
 			q = q.Where("pl.learner_id IN (?)", db.bun.NewSelect().Table("learners").Column("id").
-				Where("organisation_id IN (?)", subtreeOrganisations(db.bun, org)))
+				Where("organisation_id IN (?)", SubtreeOrganisations(db.bun, org)))
 		}
 	}
 	if err := q.Scan(ctx, &rows); err != nil {

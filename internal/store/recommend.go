@@ -18,7 +18,7 @@ var _ models.RecommenderStore = (*DB)(nil)
 func (db *DB) FindCatalogue(ctx context.Context) (*models.Catalogue, error) {
 	c := &models.Catalogue{Imparts: map[int64][]models.CourseCompetency{}, CompetencyNames: map[int64]string{}, CompetencyNamesHi: map[int64]string{}, CompetencyDomains: map[int64]string{}}
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := tx.NewSelect().Table("counters").Column("value").Where("name = ?", catalogueCounter).Scan(ctx, &c.Version); err != nil {
+		if err := tx.NewSelect().Table("counters").Column("value").Where("name = ?", CatalogueCounter).Scan(ctx, &c.Version); err != nil {
 			return err
 		}
 		if err := tx.NewSelect().Model(&c.Courses).Order("id").Scan(ctx); err != nil {
@@ -64,7 +64,7 @@ func (db *DB) FindExcludedCourseIDs(ctx context.Context, learnerID int64) ([]int
 		Where("learner_id = ? AND status <> ?", learnerID, models.Dropped).
 		UnionAll(db.bun.NewSelect().Table("dismissals").Column("course_id").Where("learner_id = ?", learnerID)).
 		Scan(ctx, &ids)
-	return dedupe(ids), err
+	return Dedupe(ids), err
 }
 
 // Dismiss records that a learner does not want a course recommended again.
@@ -73,7 +73,7 @@ func (db *DB) Dismiss(ctx context.Context, learnerID, courseID int64, reason str
 		return models.Invalid("reason", "must be valid text of at most %d characters", models.MaxDismissReason)
 	}
 	return db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		l, err := one[models.Learner](ctx, tx, learnerID, "learner")
+		l, err := One[models.Learner](ctx, tx, learnerID, "learner")
 		if err != nil {
 			return err
 		}
@@ -85,6 +85,6 @@ func (db *DB) Dismiss(ctx context.Context, learnerID, courseID int64, reason str
 			Set("reason = EXCLUDED.reason").Set("dismissed_at = EXCLUDED.dismissed_at").Exec(ctx); err != nil {
 			return err
 		}
-		return db.bumpLearner(ctx, tx, l)
+		return db.BumpLearner(ctx, tx, l)
 	})
 }

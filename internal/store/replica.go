@@ -117,16 +117,16 @@ func (db *DB) ReplicaPools() map[string]*sql.DB {
 	return out
 }
 
-// fresh returns ctx for store work that reads outside a transaction and then
+// Fresh returns ctx for store work that reads outside a transaction and then
 // writes on the strength of what it read (bulk upserts resolve codes to IDs
 // first): its reads go to the primary, whatever the caller allowed.
-func fresh(ctx context.Context) context.Context { return models.WithFreshReads(ctx) }
+func Fresh(ctx context.Context) context.Context { return models.WithFreshReads(ctx) }
 
 type readOnlyKey struct{}
 
-// readOnly marks ctx for one raw statement that only reads, so rule 2 lets a
+// ReadOnly marks ctx for one raw statement that only reads, so rule 2 lets a
 // replica serve it. Raw statements are writes unless marked.
-func readOnly(ctx context.Context) context.Context {
+func ReadOnly(ctx context.Context) context.Context {
 	return context.WithValue(ctx, readOnlyKey{}, true)
 }
 
@@ -385,7 +385,7 @@ func (r *replica) failed(ctx context.Context, err error) bool {
 			default:
 			}
 		}
-	case !refused(err):
+	case !Refused(err):
 		return false
 	}
 	r.set.stats.retried.Add(1)
@@ -406,10 +406,10 @@ func unreachable(err error) bool {
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
 
-// refused reports errors a standby gives where the primary would not: a statement
+// Refused reports errors a standby gives where the primary would not: a statement
 // that writes (read_only_sql_transaction), or one cancelled for a conflict with
 // recovery (serialization_failure).
-func refused(err error) bool {
+func Refused(err error) bool {
 	var pg *pgconn.PgError
 	return errors.As(err, &pg) && (pg.Code == "25006" || pg.Code == "40001")
 }

@@ -182,7 +182,7 @@ func (db *DB) FindGapAggregates(ctx context.Context, q models.GapQuery) ([]model
 SELECT organisation_id, competency_id, r AS required,`+rollupSums("w", 1)+`
 FROM gaps
 GROUP BY organisation_id, competency_id, r
-ORDER BY organisation_id, competency_id, r`, args...).Scan(readOnly(ctx), &rows)
+ORDER BY organisation_id, competency_id, r`, args...).Scan(ReadOnly(ctx), &rows)
 	}
 	out := make([]models.GapAggregate, len(rows))
 	for i, r := range rows {

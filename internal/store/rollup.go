@@ -19,13 +19,13 @@ import (
 // refreshBatch bounds the learners refreshed by one set of statements.
 const refreshBatch = 500
 
-// refreshGaps recomputes the gap rows of the learners and moves the rollups by the
+// RefreshGaps recomputes the gap rows of the learners and moves the rollups by the
 // difference; so with their peer events (their roles may have changed).
-func (db *DB) refreshGaps(ctx context.Context, idb bun.IDB, learnerIDs []int64) error {
+func (db *DB) RefreshGaps(ctx context.Context, idb bun.IDB, learnerIDs []int64) error {
 	if err := db.refreshGapsIn(ctx, idb, learnerIDs, nil); err != nil {
 		return err
 	}
-	return refreshPeers(ctx, idb, learnerIDs)
+	return RefreshPeers(ctx, idb, learnerIDs)
 }
 
 // refreshGapsIn is refreshGaps for the learners' gaps in the listed competencies
@@ -34,9 +34,9 @@ func (db *DB) refreshGaps(ctx context.Context, idb bun.IDB, learnerIDs []int64) 
 // competency only, so an evidence write recomputes one row and moves one rollup,
 // not the learner's every requirement and every rollup of their organisation.
 func (db *DB) refreshGapsIn(ctx context.Context, idb bun.IDB, learnerIDs, competencyIDs []int64) error {
-	ids := dedupe(learnerIDs)
+	ids := Dedupe(learnerIDs)
 	if competencyIDs != nil {
-		competencyIDs = dedupe(competencyIDs)
+		competencyIDs = Dedupe(competencyIDs)
 	}
 	for lo := 0; lo < len(ids); lo += refreshBatch {
 		chunk := ids[lo:min(lo+refreshBatch, len(ids))]
@@ -137,18 +137,18 @@ ON CONFLICT (organisation_id, competency_id, required) DO UPDATE SET `+set, args
 	return err
 }
 
-// refreshRoleHolders refreshes the gaps of every learner holding one of the roles,
+// RefreshRoleHolders refreshes the gaps of every learner holding one of the roles,
 // after their requirements changed.
-func (db *DB) refreshRoleHolders(ctx context.Context, idb bun.IDB, roleIDs []int64) error {
+func (db *DB) RefreshRoleHolders(ctx context.Context, idb bun.IDB, roleIDs []int64) error {
 	if len(roleIDs) == 0 {
 		return nil
 	}
 	var ids []int64
-	if err := idb.NewSelect().Table("learner_roles").Column("learner_id").Where("role_id IN (?)", bun.List(dedupe(roleIDs))).
+	if err := idb.NewSelect().Table("learner_roles").Column("learner_id").Where("role_id IN (?)", bun.List(Dedupe(roleIDs))).
 		Scan(ctx, &ids); err != nil {
 		return err
 	}
-	return db.refreshGaps(ctx, idb, ids)
+	return db.RefreshGaps(ctx, idb, ids)
 }
 
 // priors returns the estimator's priors for each required level 1..5.
