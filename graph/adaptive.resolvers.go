@@ -131,11 +131,6 @@ func (r *mutationResolver) AnswerItem(ctx context.Context, input model.AnswerIte
 	if err != nil {
 		return nil, inputErr(err)
 	}
-	if a.Status == models.AttemptCompleted {
-		l := loadersFrom(ctx)
-		l.proficiencies.Clear(a.LearnerID)
-		l.learners.Clear(a.LearnerID)
-	}
 	return &model.AnswerItemPayload{Attempt: a}, nil
 }
 

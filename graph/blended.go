@@ -142,24 +142,3 @@ func (r *Resolver) registrant(ctx context.Context, session, learner string) (ses
 	_, err = authoriseLearner(ctx, r.learners, learnerID, true)
 	return sessionID, learnerID, err
 }
-
-// seatsChanged forgets what the request's loaders hold about a batch whose seats a
-// mutation moved: its counts, the waiting list (every position may shift), the
-// request's decisions, and the learner's points and courses' enrolment counts,
-// which a seat's enrolment changes.
-func (r *Resolver) seatsChanged(ctx context.Context, s *models.SeatRequest) {
-	l := loadersFrom(ctx)
-	l.seatCounts.Clear(s.BatchID)
-	l.mySeatRequests.Clear(s.BatchID)
-	l.waitlistPositions.ClearAll()
-	l.seatDecisions.Clear(s.ID)
-	l.karmaTotals.Clear(s.LearnerID)
-	l.courses.ClearAll()
-}
-
-// registrationsChanged forgets what the request's loaders hold about a session's registrations.
-func (r *Resolver) registrationsChanged(ctx context.Context, sessionID int64) {
-	l := loadersFrom(ctx)
-	l.sessionCounts.Clear(sessionID)
-	l.myRegistrations.Clear(sessionID)
-}

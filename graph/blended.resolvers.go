@@ -167,9 +167,6 @@ func (r *mutationResolver) CreateSession(ctx context.Context, input model.Create
 	if err != nil {
 		return nil, inputErr(err)
 	}
-	l := loadersFrom(ctx)
-	l.batchSessions.Clear(n.BatchID)
-	l.eventSessions.Clear(n.EventID)
 	return &model.CreateSessionPayload{Session: s}, nil
 }
 
@@ -204,7 +201,6 @@ func (r *mutationResolver) RequestSeat(ctx context.Context, input model.RequestS
 	if err != nil {
 		return nil, inputErr(err)
 	}
-	r.seatsChanged(ctx, s)
 	return &model.RequestSeatPayload{SeatRequest: s}, nil
 }
 
@@ -220,7 +216,6 @@ func (r *mutationResolver) DecideSeatRequest(ctx context.Context, input model.De
 	if err != nil {
 		return nil, inputErr(err)
 	}
-	r.seatsChanged(ctx, s)
 	return &model.DecideSeatRequestPayload{SeatRequest: s}, nil
 }
 
@@ -239,7 +234,6 @@ func (r *mutationResolver) WithdrawSeatRequest(ctx context.Context, input model.
 	if s, err = r.blended.WithdrawSeatRequest(ctx, id); err != nil {
 		return nil, inputErr(err)
 	}
-	r.seatsChanged(ctx, s)
 	return &model.WithdrawSeatRequestPayload{SeatRequest: s}, nil
 }
 
@@ -271,13 +265,6 @@ func (r *mutationResolver) RecordAttendance(ctx context.Context, input model.Rec
 	if err != nil {
 		return nil, inputErr(err)
 	}
-	l := loadersFrom(ctx)
-	l.sessionCounts.Clear(id)
-	l.myAttendance.Clear(id)
-	for _, learnerID := range learnerIDs {
-		l.proficiencies.Clear(learnerID)
-		l.karmaTotals.Clear(learnerID)
-	}
 	return &model.RecordAttendancePayload{Session: s, LearnersRecorded: len(recorded)}, nil
 }
 
@@ -290,7 +277,6 @@ func (r *mutationResolver) RegisterForSession(ctx context.Context, input model.R
 	if err != nil {
 		return nil, inputErr(err)
 	}
-	r.registrationsChanged(ctx, sessionID)
 	return &model.RegisterForSessionPayload{Registration: reg}, nil
 }
 
@@ -303,7 +289,6 @@ func (r *mutationResolver) CancelRegistration(ctx context.Context, input model.C
 	if err != nil {
 		return nil, inputErr(err)
 	}
-	r.registrationsChanged(ctx, sessionID)
 	return &model.CancelRegistrationPayload{Registration: reg}, nil
 }
 

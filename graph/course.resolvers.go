@@ -75,8 +75,6 @@ func (r *mutationResolver) UpdateCourse(ctx context.Context, input model.UpdateC
 	if err != nil {
 		return nil, inputErr(err)
 	}
-	loadersFrom(ctx).courseCompetencies.Clear(id)
-	loadersFrom(ctx).courses.Clear(id)
 	return &model.UpdateCoursePayload{Course: c}, nil
 }
 

@@ -198,12 +198,16 @@ func NewHandler(s Services, o Options) http.Handler {
 	srv.SetErrorPresenter(errorPresenter(logger))
 	srv.SetRecoverFunc(recoverFunc(logger))
 	srv.AroundFields(guardFields(s.Access))
-	srv.AroundFields(announceChanges(s.Notifier, logger)) // inside guardFields: a change made is announced
-	srv.Use(subs)                                         // new loaders for each event of a subscription
-	var api http.Handler = withLoaders(s, srv)
+	var rc *responseCache
 	if o.ResponseCache != nil {
-		rc := newResponseCache(*o.ResponseCache, schema.Schema(), costLimit{signedIn: o.CostLimit, anonymous: o.AnonymousCostLimit}, logger)
-		srv.AroundFields(rc.bumpEpochs) // innermost: a mutation's epochs move before it is acknowledged
+		rc = newResponseCache(*o.ResponseCache, schema.Schema(), costLimit{signedIn: o.CostLimit, anonymous: o.AnonymousCostLimit}, logger)
+	}
+	// Inside guardFields: what a permitted mutation changed renews the loaders,
+	// moves the response cache's epochs and is announced, before it is acknowledged.
+	srv.AroundFields(afterWrites(s.Notifier, rc, logger))
+	srv.Use(subs) // new loaders for each event of a subscription
+	var api http.Handler = withLoaders(s, srv)
+	if rc != nil {
 		api = rc.middleware(api)
 	}
 

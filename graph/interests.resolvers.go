@@ -41,9 +41,6 @@ func (r *mutationResolver) SetLearningInterests(ctx context.Context, input model
 	if l, err = r.recs.SetLearningInterests(ctx, l, ids); err != nil {
 		return nil, inputErr(err)
 	}
-	if li := loadersFrom(ctx).learnerInterests; li != nil {
-		li.Clear(learnerID)
-	}
 	return &model.SetLearningInterestsPayload{Learner: l}, nil
 }
 

@@ -153,10 +153,6 @@ func (r *mutationResolver) TakeAssessment(ctx context.Context, input model.TakeA
 	if err != nil {
 		return nil, inputErr(err)
 	}
-	l := loadersFrom(ctx)
-	l.proficiencies.Clear(e.LearnerID)
-	l.karmaTotals.Clear(e.LearnerID)
-	l.assessmentAttempts.Clear(id)
 	return &model.TakeAssessmentPayload{Attempt: a}, nil
 }
 

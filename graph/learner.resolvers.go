@@ -111,7 +111,6 @@ func (r *mutationResolver) AssignRole(ctx context.Context, input model.AssignRol
 	if err != nil {
 		return nil, inputErr(err)
 	}
-	loadersFrom(ctx).learnerRoleIDs.Clear(learnerID)
 	return &model.AssignRolePayload{Learner: l}, nil
 }
 

@@ -134,7 +134,6 @@ func (r *mutationResolver) RecordEvidence(ctx context.Context, input model.Recor
 	if err != nil {
 		return nil, inputErr(err)
 	}
-	loadersFrom(ctx).proficiencies.Clear(learnerID)
 	// The write returns the proficiency it stored: no second read of it.
 	prof, err := r.passbookProficiency(ctx, learnerID, competencyID, []*models.Proficiency{stored})
 	if err != nil {
@@ -159,7 +158,6 @@ func (r *mutationResolver) Enrol(ctx context.Context, input model.EnrolInput) (*
 	if err != nil {
 		return nil, inputErr(err)
 	}
-	loadersFrom(ctx).courses.Clear(courseID)
 	return &model.EnrolPayload{Enrolment: e}, nil
 }
 
@@ -178,7 +176,6 @@ func (r *mutationResolver) UpdateProgress(ctx context.Context, input model.Updat
 	if e, err = r.learning.UpdateProgress(ctx, id, input.Progress); err != nil {
 		return nil, inputErr(err)
 	}
-	loadersFrom(ctx).proficiencies.Clear(e.LearnerID)
 	return &model.UpdateProgressPayload{Enrolment: e}, nil
 }
 
@@ -198,7 +195,6 @@ func (r *mutationResolver) RateCourse(ctx context.Context, input model.RateCours
 	if err != nil {
 		return nil, inputErr(err)
 	}
-	loadersFrom(ctx).courses.Clear(courseID)
 	return &model.RateCoursePayload{Course: c}, nil
 }
 

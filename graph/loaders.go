@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -156,12 +157,6 @@ func (l *loader[V]) prefetch(ctx context.Context, ids []int64) error {
 	}
 	return nil
 }
-
-// Clear forgets the value of id, so that the next load reads it again.
-func (l *loader[V]) Clear(id int64) { l.batched.Clear(id) }
-
-// ClearAll forgets every value loaded.
-func (l *loader[V]) ClearAll() { l.batched.ClearAll() }
 
 // Prime caches a value for id unless one is cached already.
 func (l *loader[V]) Prime(id int64, v V) bool { return l.batched.Prime(id, v) }
@@ -332,21 +327,42 @@ func zeroIfMissing[V any](fetch func(context.Context, []int64) (map[int64]V, err
 
 type loadersKey struct{}
 
+// loaderBox holds a request's loaders. A mutation renews them (afterWrites), so
+// that nothing loaded before a write is served after it.
+type loaderBox struct {
+	services Services
+	current  atomic.Pointer[loaders]
+}
+
+// withNewLoaders returns ctx with loaders of its own.
+func withNewLoaders(ctx context.Context, s Services) context.Context {
+	b := &loaderBox{services: s}
+	b.current.Store(newLoaders(s))
+	return context.WithValue(ctx, loadersKey{}, b)
+}
+
 // withLoaders is the HTTP middleware that gives each request its own loaders.
 func withLoaders(s Services, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := context.WithValue(r.Context(), loadersKey{}, newLoaders(s))
-		next.ServeHTTP(w, r.WithContext(ctx))
+		next.ServeHTTP(w, r.WithContext(withNewLoaders(r.Context(), s)))
 	})
 }
 
-// loadersFrom returns the request's loaders.
-func loadersFrom(ctx context.Context) *loaders {
-	l, _ := ctx.Value(loadersKey{}).(*loaders)
-	if l == nil {
+func loaderBoxFrom(ctx context.Context) *loaderBox {
+	b, _ := ctx.Value(loadersKey{}).(*loaderBox)
+	if b == nil {
 		panic("graph: no loaders in context; serve through NewHandler")
 	}
-	return l
+	return b
+}
+
+// loadersFrom returns the request's loaders.
+func loadersFrom(ctx context.Context) *loaders { return loaderBoxFrom(ctx).current.Load() }
+
+// renewLoaders gives the request new loaders, empty.
+func renewLoaders(ctx context.Context) {
+	b := loaderBoxFrom(ctx)
+	b.current.Store(newLoaders(b.services))
 }
 
 // load loads one object, turning a missing key into ENOTFOUND for kind.

@@ -56,12 +56,9 @@ func (r *mutationResolver) DismissRecommendation(ctx context.Context, input mode
 	if input.Reason != nil {
 		reason = *input.Reason
 	}
-	if l, err = r.recs.Dismiss(ctx, l, courseID, reason); err != nil {
-		return nil, inputErr(err)
-	}
-	list, err := r.recs.Recommend(ctx, l, nil, defaultRecommendations)
+	_, list, err := r.recs.Dismiss(ctx, l, courseID, reason, defaultRecommendations)
 	if err != nil {
-		return nil, err
+		return nil, inputErr(err)
 	}
 	return &model.DismissRecommendationPayload{Recommendations: list}, nil
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/vektah/gqlparser/v2/validator/rules"
 
 	"github.com/openkarmayogi/karmayogi/internal/cache"
+	"github.com/openkarmayogi/karmayogi/internal/change"
 	"github.com/openkarmayogi/karmayogi/internal/i18n"
 	"github.com/openkarmayogi/karmayogi/internal/server/middleware"
 )
@@ -40,9 +41,9 @@ import (
 //   - everything else an API write can change (the catalogue, roles, plans...)
 //
 // are cached (cacheableFields). The last two are epochs: counters in the cache
-// that every mutation moves before it is acknowledged (bumpEpochs): a mutation
-// that changes only the learners its payload names moves theirs, any other the
-// global one. An entry stores the epochs it was computed under; a request reads
+// that every mutation moves before it is acknowledged (moveEpochs): a mutation
+// whose writes changed only learners' records (internal/change) moves theirs, any
+// other the global one. An entry stores the epochs it was computed under; a request reads
 // the entry and the current epochs in one round trip (cache.ValuesAndCounters)
 // and serves the entry only if they are equal. So a write acknowledged in one
 // process is seen by the next read in any other sharing the cache, with no
@@ -431,41 +432,25 @@ func (l costLimit) allow(ctx context.Context, cost int) bool {
 	return budget == nil || budget.AllowN(key, max(cost, 1))
 }
 
-// bumpEpochs is the field middleware that moves the epochs a mutation changes,
-// before the mutation is acknowledged: the learners' of a mutation that changes
-// only the learners its payload names (learnerOnlyMutations), the global one for
-// any other, or for one that failed (it may have changed something).
-func (rc *responseCache) bumpEpochs(ctx context.Context, next graphql.Resolver) (any, error) {
-	res, err := next(ctx)
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || fc.Object != "Mutation" {
-		return res, err
-	}
+// moveEpochs moves the epochs a mutation's writes changed, before the mutation
+// is acknowledged (afterWrites): the learners' when the writes changed learners'
+// records only (change.Set.LearnersOnly), else the global one, as for a mutation
+// that failed (it may have changed something).
+func (rc *responseCache) moveEpochs(ctx context.Context, mutation string, changed *change.Set, err error) {
 	keys := []string{globalEpoch}
-	if err == nil && learnerOnlyMutations[fc.Field.Name] {
-		if ids := changedLearners(fc, res); len(ids) > 0 {
-			keys = keys[:0]
-			for _, id := range ids {
-				keys = append(keys, learnerEpoch(id))
-			}
+	if err == nil && changed.LearnersOnly() {
+		keys = keys[:0]
+		for _, id := range changed.LearnerIDs() {
+			keys = append(keys, learnerEpoch(id))
 		}
 	}
 	for _, k := range keys {
 		if _, ierr := rc.o.Cache.Incr(context.WithoutCancel(ctx), k); ierr != nil {
 			// Entries are unreadable while the cache is down; those stored before
 			// may be served once it is back, until their TTL.
-			rc.logger.WarnContext(ctx, "response cache: change not recorded", "mutation", fc.Field.Name, "error", ierr)
+			rc.logger.WarnContext(ctx, "response cache: change not recorded", "mutation", mutation, "error", ierr)
 		}
 	}
-	return res, err
-}
-
-// learnerOnlyMutations change nothing a cached answer shows but the records of
-// the learners their payload names (changedLearners): not the catalogue, roles or
-// plans, nor another learner's seat (withdrawing, deciding) or anything else.
-var learnerOnlyMutations = map[string]bool{
-	"recordEvidence": true, "enrol": true, "updateProgress": true, "dismissRecommendation": true,
-	"rateCourse": true, "assignRole": true, "updateLearner": true, "confirmCompletion": true, "takeAssessment": true,
 }
 
 // entry is a cached answer with the epochs and cost it was computed under.

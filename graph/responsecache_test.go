@@ -305,3 +305,71 @@ func TestResponseCacheAnswersEqualComputedOnes(t *testing.T) {
 		}
 	})
 }
+
+// TestMutationsMoveEpochs: what a mutation's writes changed (internal/change), not
+// its name or payload, decides which epochs move: a mutation of learners' records
+// only moves those learners' epochs (a seat another learner is promoted to moves
+// theirs too); one that changes anything shared (the catalogue, a seat count, a
+// registration), or fails, moves the global one.
+func TestMutationsMoveEpochs(t *testing.T) {
+	db := storetest.Open(t, "sqlite")
+	c := cache.NewMemory()
+	t.Cleanup(func() { c.Close() })
+	cl := responseCacheClient(t, db, c)
+	e := attackEnvOn(t, cl, db)
+	seedBlended(t, e)
+	f := e.f
+	asha, admin := e.asha, e.pa
+	counter := func(key string) int64 {
+		n, err := c.Counter(context.Background(), key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	ashaEpoch := "resp-epoch:l:" + fmt.Sprint(dbID(t, f["$asha"]))
+	var enrolment struct {
+		Enrol struct{ Enrolment struct{ ID string } }
+	}
+	for _, tc := range []struct {
+		name   string
+		by     *client
+		query  string
+		input  map[string]any
+		global bool // else asha's epoch alone
+	}{
+		{"RecordEvidence", asha, mRecord, map[string]any{"learnerId": f["$asha"], "competencyId": f["$emp"], "source": "SELF", "level": 2}, false},
+		{"Enrol", asha, mEnrol, map[string]any{"learnerId": f["$asha"], "courseId": f["$emp101"]}, false},
+		{"UpdateProgress", asha, mProgress, nil, false},
+		{"RateCourse", asha, mRate, map[string]any{"learnerId": f["$asha"], "courseId": f["$emp101"], "stars": 4}, false},
+		{"DismissRecommendation", asha, `mutation($input: DismissRecommendationInput!) { dismissRecommendation(input: $input) { recommendations { generatedAt } } }`,
+			map[string]any{"learnerId": f["$asha"], "courseId": f["$tax301"]}, false},
+		{"AssignRole", admin, `mutation($input: AssignRoleInput!) { assignRole(input: $input) { learner { id } } }`,
+			map[string]any{"learnerId": f["$asha"], "roleId": f["$ds"]}, false},
+		{"UpdateLearner", admin, mUpdate, map[string]any{"id": f["$asha"], "name": "Asha V. Verma"}, false},
+		{"TakeAssessment", e.provider, mAssess, map[string]any{"enrolmentId": f["$ashaEnrolment"], "score": 0.5}, false},
+		{"ErrRefused", asha, mRecord, map[string]any{"learnerId": f["$asha"], "competencyId": f["$emp"], "source": "SELF", "level": 9}, true},
+		{"Catalogue", admin, `mutation($input: UpdateCourseInput!) { updateCourse(input: $input) { course { id } } }`,
+			map[string]any{"id": f["$emp101"], "title": "Empathy in Public Service (2027)"}, true},
+		{"RequestSeat", asha, mRequestSeat, map[string]any{"batchId": f["$batch"], "learnerId": f["$asha"]}, true},
+		{"RegisterForSession", asha, mRegisterSession, map[string]any{"sessionId": f["$eventSession"], "learnerId": f["$asha"]}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.input == nil {
+				tc.input = map[string]any{"enrolmentId": enrolment.Enrol.Enrolment.ID, "progress": 0.5}
+			}
+			global, learner := counter("resp-epoch:all"), counter(ashaEpoch)
+			r := tc.by.bind(t).post(tc.query, map[string]any{"input": tc.input})
+			if refused := strings.HasPrefix(tc.name, "Err"); refused != (len(r.Errors) > 0) {
+				t.Fatalf("refused: %v, want %v: %s", !refused, refused, r.Body)
+			}
+			if tc.name == "Enrol" {
+				decode(t, r.Data, &enrolment)
+			}
+			movedGlobal, movedLearner := counter("resp-epoch:all") != global, counter(ashaEpoch) != learner
+			if movedGlobal != tc.global || (!tc.global && !movedLearner) {
+				t.Errorf("global epoch moved %v, asha's %v; want global %v", movedGlobal, movedLearner, tc.global)
+			}
+		})
+	}
+}

@@ -46,7 +46,6 @@ func (r *mutationResolver) SetRoleRequirement(ctx context.Context, input model.S
 	if err != nil {
 		return nil, inputErr(err)
 	}
-	loadersFrom(ctx).requirements.Clear(roleID)
 	return &model.SetRoleRequirementPayload{Role: role}, nil
 }
 

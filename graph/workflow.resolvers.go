@@ -115,7 +115,6 @@ func (r *mutationResolver) UpdatePlan(ctx context.Context, input model.UpdatePla
 	if err != nil {
 		return nil, inputErr(err)
 	}
-	loadersFrom(ctx).plans.Clear(id)
 	return &model.UpdatePlanPayload{Plan: p}, nil
 }
 

@@ -476,10 +476,20 @@ func cachedJSON(ctx context.Context, group *cache.Group, c cache.Cache, ttl time
 	return cached, json.Unmarshal(b, out)
 }
 
-// Dismiss records that l does not want courseID recommended again.
-func (s *Recommendations) Dismiss(ctx context.Context, l *models.Learner, courseID int64, reason string) (*models.Learner, error) {
+// Dismiss records that l does not want courseID recommended again, and ranks
+// their recommendations again without it: the first n, for the role they hold.
+// It returns the learner at their new version and the new list.
+func (s *Recommendations) Dismiss(ctx context.Context, l *models.Learner, courseID int64, reason string, n int) (*models.Learner, *RecommendationList, error) {
 	if err := s.Store.Dismiss(ctx, l.ID, courseID, reason); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return s.Store.FindLearnerByID(ctx, l.ID) // at its new version
+	l, err := s.Store.FindLearnerByID(ctx, l.ID) // at its new version
+	if err != nil {
+		return nil, nil, err
+	}
+	list, err := s.Recommend(ctx, l, nil, n)
+	if err != nil {
+		return nil, nil, err
+	}
+	return l, list, nil
 }

@@ -194,6 +194,7 @@ func (db *DB) UpdateLearner(ctx context.Context, id int64, u models.LearnerUpdat
 		if _, err = tx.NewUpdate().Model(l).Column("name", "designation", "organisation_id", "version", "updated_at").WherePK().Exec(ctx); err != nil {
 			return err
 		}
+		change.Learners(ctx, l.ID)
 		return db.RefreshGaps(ctx, tx, []int64{l.ID}) // the organisation may have changed
 	})
 	if err != nil {
@@ -234,6 +235,8 @@ func (db *DB) ApproveRegistration(ctx context.Context, learnerID int64, employee
 			WherePK().Where("status = ?", models.LearnerPending).Exec(ctx); err != nil {
 			return err
 		}
+		change.Learners(ctx, l.ID)
+		change.Shared(ctx) // a learner joins the organisation's counts
 		if err := addRoles(ctx, tx, l.ID, roleIDs); err != nil {
 			return err
 		}
