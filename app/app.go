@@ -137,5 +137,6 @@ func NewServices(d Deps) graph.Services {
 		Notifier:        &service.Notifier{Cache: c},
 		Revocations:     &service.Revocations{Store: db, Cache: c, Logger: logger},
 		Adaptive:        &service.Adaptive{Store: db, Finals: db},
+		ErrorKinds:      store.Classify,
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"testing"
+
+	"github.com/openkarmayogi/karmayogi/internal/store"
 )
 
 // sqlStateError stands for the driver's server error, which exposes its SQLSTATE.
@@ -19,7 +21,7 @@ func (e sqlStateError) SQLState() string { return string(e) }
 // SQLSTATE, the store's Classify does. A unique violation no store method named is
 // CONFLICT; the database down is SERVICE_UNAVAILABLE; anything else is INTERNAL.
 func TestPresentErrorKinds(t *testing.T) {
-	present := errorPresenter(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	present := errorPresenter(store.Classify, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	for _, tc := range []struct {
 		name string
 		err  error

@@ -13,7 +13,6 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/i18n"
 	"github.com/openkarmayogi/karmayogi/internal/server/gqlhttp"
 	"github.com/openkarmayogi/karmayogi/internal/server/middleware"
-	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -54,7 +53,7 @@ var errPanic = errors.New("panic in resolver")
 // errors (parse, validation, complexity) pass through unchanged. Anything else is
 // logged with its cause and shown only as INTERNAL "internal error", so no SQL,
 // stack or input reaches the client.
-func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
+func errorPresenter(classify func(error) error, logger *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 		var de *models.Error
@@ -78,14 +77,14 @@ func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			return &gqlerror.Error{Message: "introspection is disabled", Path: gqlErr.Path, Locations: gqlErr.Locations,
 				Extensions: map[string]any{"code": "GRAPHQL_VALIDATION_FAILED"}}
 		}
-		kind := store.Classify(err)
-		if errors.Is(kind, store.ErrConflict) {
+		kind := classify(err)
+		if errors.Is(kind, models.ErrConflict) {
 			// A unique value taken by a concurrent write that no store method named.
 			logger.WarnContext(ctx, "graphql: conflict", "path", gqlErr.Path.String(), "error", err)
 			return &gqlerror.Error{Message: i18n.From(ctx).Error(CodeConflict, "the change conflicts with existing data; try again"), Path: gqlErr.Path,
 				Locations: gqlErr.Locations, Extensions: map[string]any{"code": CodeConflict}}
 		}
-		if errors.Is(kind, store.ErrUnavailable) {
+		if errors.Is(kind, models.ErrUnavailable) {
 			logger.WarnContext(ctx, "graphql: database unavailable", "path", gqlErr.Path.String(), "error", err)
 			return &gqlerror.Error{Message: i18n.From(ctx).Error(CodeUnavailable, "the service is temporarily unavailable; try again in a few seconds"), Path: gqlErr.Path,
 				Locations: gqlErr.Locations, Extensions: map[string]any{"code": CodeUnavailable}}

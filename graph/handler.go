@@ -58,6 +58,10 @@ type Services struct {
 	Estimator EstimatorModels
 	// Adaptive runs adaptive assessments.
 	Adaptive *service.Adaptive
+	// ErrorKinds marks an error of the store with its kind (models.ErrConflict,
+	// models.ErrUnavailable) when the engine's error says so (store.Classify), so
+	// that graph maps kinds to codes without knowing any engine.
+	ErrorKinds func(error) error
 }
 
 // Options configure the GraphQL endpoint.
@@ -146,6 +150,9 @@ func NewHandler(s Services, o Options) http.Handler {
 	if logger == nil {
 		logger = slog.Default()
 	}
+	if s.ErrorKinds == nil {
+		panic("graph: Services.ErrorKinds is nil (app.NewServices sets store.Classify)")
+	}
 	if s.Revocations != nil {
 		s.Tokens = revocable{s.Tokens, s.Revocations}
 	}
@@ -153,7 +160,7 @@ func NewHandler(s Services, o Options) http.Handler {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	subs := &subscriptions{notifier: s.Notifier, services: s, present: errorPresenter(logger), timeout: timeout}
+	subs := &subscriptions{notifier: s.Notifier, services: s, present: errorPresenter(s.ErrorKinds, logger), timeout: timeout}
 	cfg := generated.Config{Resolvers: &Resolver{orgs: s.Organisations, catalogue: s.Catalogue, learners: s.Learners,
 		access: s.Access, signIn: s.SignIn, learning: s.Learning, proficiency: s.Proficiency, recs: s.Recommendations, reports: s.Reports, plans: s.Plans,
 		blended: s.Blended, karma: s.Karma, leaderboards: s.Leaderboards, estimator: s.Estimator, subs: subs, revocations: s.Revocations,
@@ -195,7 +202,7 @@ func NewHandler(s Services, o Options) http.Handler {
 	srv.Use(extension.FixedComplexityLimit(limit))
 	srv.Use(costLimit{signedIn: o.CostLimit, anonymous: o.AnonymousCostLimit}) // after the complexity is known
 	srv.Use(responseCost{})                                                    // the cost a cached answer spends again
-	srv.SetErrorPresenter(errorPresenter(logger))
+	srv.SetErrorPresenter(errorPresenter(s.ErrorKinds, logger))
 	srv.SetRecoverFunc(recoverFunc(logger))
 	srv.AroundFields(guardFields(s.Access))
 	var rc *responseCache

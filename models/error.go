@@ -100,3 +100,14 @@ func WithFieldPrefix(err error, prefix string) error {
 	}
 	return err
 }
+
+// The kinds of failure a store reports besides the codes above, for callers that
+// must tell a failure of the database from a bug without knowing the engine:
+// check them with errors.Is. The store marks its errors with them (store.Classify).
+var (
+	// ErrUnavailable: the database cannot be reached now (down, restarting,
+	// refusing connections, or the store closed); trying again later may work.
+	ErrUnavailable = errors.New("database unavailable")
+	// ErrConflict: the write collides with existing data (a unique value in use).
+	ErrConflict = errors.New("conflict with existing data")
+)

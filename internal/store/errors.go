@@ -14,16 +14,12 @@ import (
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
-// The store's error kinds, for callers that must tell a failure of the database
-// from a bug without knowing the engine: check them with errors.Is. The store
-// marks the errors it returns through its helpers (notFoundOr, conflictOr, Open);
-// Classify marks any other error of the store's.
+// The store's error kinds are models.ErrUnavailable and models.ErrConflict (check
+// them with errors.Is). The store marks the errors it returns through its helpers
+// (NotFoundOr, ConflictOr, Open); Classify marks any other error of the store's.
 var (
-	// ErrUnavailable: the database cannot be reached now (down, restarting,
-	// refusing connections, or the store closed); trying again later may work.
-	ErrUnavailable = errors.New("database unavailable")
-	// ErrConflict: the write collides with existing data (a unique value in use).
-	ErrConflict = errors.New("conflict with existing data")
+	ErrUnavailable = models.ErrUnavailable
+	ErrConflict    = models.ErrConflict
 )
 
 // kindError marks err with its kind: errors.Is finds both, errors.As the cause.
