@@ -9,6 +9,7 @@ import (
 
 	"github.com/openkarmayogi/karmayogi/internal/domain"
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/blended"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -429,7 +430,7 @@ func (l *Loader) UpsertAttendance(ctx context.Context, recs []models.AttendanceR
 		if err != nil {
 			return nil, err
 		}
-		return l.db.UpsertAttendance(ctx, recs)
+		return blended.New(l.db).UpsertAttendance(ctx, recs)
 	}
 	learners, err := l.resolveLearners(len(recs), func(i int) string { return recs[i].EmployeeCode })
 	if err != nil {
@@ -477,8 +478,8 @@ func (l *Loader) UpsertAttendance(ctx context.Context, recs []models.AttendanceR
 		for k, i := range group {
 			attending[k] = learners[i]
 		}
-		for lo := 0; lo < len(attending); lo += store.MaxAttendees {
-			l.attend(s, attending[lo:min(lo+store.MaxAttendees, len(attending))])
+		for lo := 0; lo < len(attending); lo += models.MaxAttendees {
+			l.attend(s, attending[lo:min(lo+models.MaxAttendees, len(attending))])
 		}
 	}
 	return refused.AppendTo(rejected), nil

@@ -1,4 +1,4 @@
-package store_test
+package blended_test
 
 import (
 	"fmt"
