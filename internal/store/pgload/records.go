@@ -16,7 +16,7 @@ import (
 // The Loader's BulkWriter methods of the learning record (the catalogue's are in
 // catalogue.go). They replay, on the learners in memory, exactly what the
 // store's methods of the same names do (internal/store: bulk.go, learning_bulk.go,
-// learning.go, attendance.go and karma.go, with the rules of internal/domain),
+// learning.go, blended/attendance.go and karma.go, with the rules of internal/domain),
 // statement by statement where the outcome depends on it: the same validation
 // and rejections, the same rows, ids drawn in the same order, the same version
 // bumps, the same karma.
@@ -421,7 +421,7 @@ func (l *Loader) complete(done []*models.Enrolment) {
 	}
 }
 
-// UpsertAttendance is DB.UpsertAttendance. The learners of a load hold no seats
+// UpsertAttendance is blended.Store.UpsertAttendance. The learners of a load hold no seats
 // (seat_requests is empty), so every row for a batch session is refused as the
 // bulk path refuses it; rows for event sessions that have started land.
 func (l *Loader) UpsertAttendance(ctx context.Context, recs []models.AttendanceRecord) ([]models.RecordError, error) {
