@@ -329,7 +329,7 @@ func (bs *Store) FindSeatDecisions(ctx context.Context, requestIDs []int64) (map
 }
 
 // locked loads the row of T with id and locks it until the transaction ends (see
-// forUpdate), or returns ENOTFOUND naming kind.
+// store.DB.ForUpdate), or returns ENOTFOUND naming kind.
 func locked[T any](ctx context.Context, db *store.DB, idb bun.IDB, id int64, kind string) (*T, error) {
 	row := new(T)
 	if err := db.ForUpdate(idb.NewSelect().Model(row).Where("id = ?", id)).Scan(ctx); err != nil {

@@ -24,13 +24,13 @@ var (
 )
 
 // refusals collects, by index, the rows a transaction refuses against what is
-// stored (cleared when writeRecords writes a row again).
+// stored (cleared when store.DB.WriteRecords writes a row again).
 type refusals = models.RecordRefusals
 
 // UpsertBatches upserts on code. More seats than before move the waiting list up;
 // fewer than are taken refuse the row (seats); a batch keeps its course.
 func (bs *Store) UpsertBatches(ctx context.Context, recs []models.BatchRecord) ([]models.RecordError, error) {
-	ctx = store.Fresh(ctx) // reads codes, then writes by them: see fresh
+	ctx = store.Fresh(ctx) // reads codes, then writes by them: see store.Fresh
 	var rejected store.Rejections
 	codes := make([]string, len(recs))
 	for i, r := range recs {
@@ -176,7 +176,7 @@ func renumberSeats(ctx context.Context, tx bun.Tx, b *models.Batch) error {
 // event session cannot have fewer places than are registered, and more places
 // move its waiting list up.
 func (bs *Store) UpsertSessions(ctx context.Context, recs []models.SessionRecord) ([]models.RecordError, error) {
-	ctx = store.Fresh(ctx) // reads codes, then writes by them: see fresh
+	ctx = store.Fresh(ctx) // reads codes, then writes by them: see store.Fresh
 	var rejected store.Rejections
 	var batchCodes, eventCodes, competencyCodes []string
 	for _, r := range recs {
@@ -350,7 +350,7 @@ func sameTouches(stored, given []models.SessionCompetency) bool {
 // effects of InsertAttendance. Rows for a session that has not started, or of a
 // learner without a seat in a batch session, are rejected; the others land.
 func (bs *Store) UpsertAttendance(ctx context.Context, recs []models.AttendanceRecord) ([]models.RecordError, error) {
-	ctx = store.Fresh(ctx) // reads codes, then writes by them: see fresh
+	ctx = store.Fresh(ctx) // reads codes, then writes by them: see store.Fresh
 	var rejected store.Rejections
 	sessionCodes, employees := make([]string, len(recs)), make([]string, len(recs))
 	for i, r := range recs {

@@ -16,7 +16,7 @@ var eventColumns = map[string]string{"startsAt": "starts_at", "endsAt": "ends_at
 // UpsertEvents upserts learning events on code, as InsertEvent would store them;
 // a row that changes nothing writes nothing.
 func (bs *Store) UpsertEvents(ctx context.Context, recs []models.EventRecord) ([]models.RecordError, error) {
-	ctx = store.Fresh(ctx) // reads codes, then writes by them: see fresh
+	ctx = store.Fresh(ctx) // reads codes, then writes by them: see store.Fresh
 	var rejected store.Rejections
 	orgCodes, codes := make([]string, 0, len(recs)), make([]string, len(recs))
 	for i, r := range recs {
