@@ -16,6 +16,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/cache"
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/blended"
 	"github.com/openkarmayogi/karmayogi/internal/telemetry"
 	"github.com/openkarmayogi/karmayogi/recommender"
 )
@@ -126,10 +127,12 @@ func NewServices(d Deps) graph.Services {
 	if est == nil {
 		est = &service.Estimator{Store: db, Logger: logger, Effects: &service.CourseEffects{Store: db, Logger: logger}}
 	}
+	classes := blended.New(db)
 	recs := &service.Recommendations{Store: db, Cache: c, Params: recommender.DefaultParams(), Model: est, Logger: logger}
 	return graph.Services{
-		Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Blended: db, Karma: db, Access: db,
+		Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Karma: db, Access: db,
 		Recommendations: recs,
+		Blended:         &service.Blended{BlendedReader: classes, Store: classes},
 		Reports:         &service.Reports{Store: db, Recommendations: recs, Cache: c},
 		Leaderboards:    &service.Leaderboards{Store: db, Cache: c},
 		Proficiency:     est,

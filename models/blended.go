@@ -63,6 +63,11 @@ type Batch struct {
 // MaxSeats bounds a batch's seats and a session's capacity.
 const MaxSeats = 100000
 
+// MaxAttendees bounds the learners one RecordAttendance call lists, and is how many
+// the bulk path records at a session in one step (pgload draws evidence ids in
+// the order that follows from it).
+const MaxAttendees = 1000
+
 // DefaultRequiredAttendance is the share of sessions a batch asks for when its
 // creator does not say.
 const DefaultRequiredAttendance = 0.75

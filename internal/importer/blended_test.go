@@ -9,6 +9,7 @@ import (
 
 	"github.com/openkarmayogi/karmayogi/internal/importer"
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/blended"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -70,12 +71,12 @@ BAD-3,Orphan,2026-10-20T10:00:00+05:30,2026-10-20T11:30:00+05:30,NOPE,,,
 		if err != nil {
 			t.Fatal(err)
 		}
-		batches, err := db.FindBatches(ctx, models.BatchFilter{}, models.PageRequest{First: 10})
+		batches, err := blended.New(db).FindBatches(ctx, models.BatchFilter{}, models.PageRequest{First: 10})
 		if err != nil || len(batches.Items) != 1 {
 			t.Fatalf("batches %v, %v", batches, err)
 		}
-		if r, err := db.RequestSeat(ctx, batches.Items[0].ID, asha.ID); err != nil || r.Status != models.SeatConfirmed {
-			t.Fatalf("RequestSeat: %+v, %v", r, err)
+		if r, err := blended.New(db).InsertSeatRequest(ctx, batches.Items[0].ID, asha.ID); err != nil || r.Status != models.SeatConfirmed {
+			t.Fatalf("InsertSeatRequest: %+v, %v", r, err)
 		}
 		register := `session_code,employee_code
 GFR-D1,E001

@@ -43,7 +43,6 @@ var (
 	_ models.OrganisationService = (*DB)(nil)
 	_ models.CatalogueService    = (*DB)(nil)
 	_ models.LearnerService      = (*DB)(nil)
-	_ models.BulkWriter          = (*DB)(nil)
 )
 
 // Open connects to the database a URL names: postgres://... (or postgresql://...)

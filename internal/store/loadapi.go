@@ -24,10 +24,6 @@ func (db *DB) Priors() models.Priors { return db.priors() }
 // VerificationCode returns a fresh certificate code, as a completion issues it.
 func VerificationCode() string { return verificationCode() }
 
-// MaxAttendees is how many learners the bulk path records at a session in one
-// step (the order in which it draws evidence ids follows from it).
-const MaxAttendees = maxAttendees
-
 // EvidenceColumns and EnrolmentColumns map the fields of the validation errors of
 // evidence and enrolment records to the columns of their files, as rejections
 // name them.

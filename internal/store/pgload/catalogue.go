@@ -6,6 +6,7 @@ import (
 
 	"github.com/openkarmayogi/karmayogi/internal/domain"
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/blended"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -174,21 +175,21 @@ func (l *Loader) UpsertEvents(ctx context.Context, recs []models.EventRecord) ([
 	if l.mode != loadBeforeLearners && l.mode != loadPassThrough {
 		return nil, errCatalogueLate("event")
 	}
-	return l.db.UpsertEvents(ctx, recs)
+	return blended.New(l.db).UpsertEvents(ctx, recs)
 }
 
 func (l *Loader) UpsertBatches(ctx context.Context, recs []models.BatchRecord) ([]models.RecordError, error) {
 	if l.mode != loadBeforeLearners && l.mode != loadPassThrough {
 		return nil, errCatalogueLate("batch")
 	}
-	return l.db.UpsertBatches(ctx, recs)
+	return blended.New(l.db).UpsertBatches(ctx, recs)
 }
 
 func (l *Loader) UpsertSessions(ctx context.Context, recs []models.SessionRecord) ([]models.RecordError, error) {
 	if l.mode != loadBeforeLearners && l.mode != loadPassThrough {
 		return nil, errCatalogueLate("session")
 	}
-	return l.db.UpsertSessions(ctx, recs)
+	return blended.New(l.db).UpsertSessions(ctx, recs)
 }
 
 // UpsertAssessmentItems writes item banks through the bulk path: they belong to the

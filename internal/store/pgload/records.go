@@ -9,13 +9,14 @@ import (
 
 	"github.com/openkarmayogi/karmayogi/internal/domain"
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/blended"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
 // The Loader's BulkWriter methods of the learning record (the catalogue's are in
 // catalogue.go). They replay, on the learners in memory, exactly what the
 // store's methods of the same names do (internal/store: bulk.go, learning_bulk.go,
-// learning.go, attendance.go and karma.go, with the rules of internal/domain),
+// learning.go, blended/attendance.go and karma.go, with the rules of internal/domain),
 // statement by statement where the outcome depends on it: the same validation
 // and rejections, the same rows, ids drawn in the same order, the same version
 // bumps, the same karma.
@@ -420,7 +421,7 @@ func (l *Loader) complete(done []*models.Enrolment) {
 	}
 }
 
-// UpsertAttendance is DB.UpsertAttendance. The learners of a load hold no seats
+// UpsertAttendance is blended.Store.UpsertAttendance. The learners of a load hold no seats
 // (seat_requests is empty), so every row for a batch session is refused as the
 // bulk path refuses it; rows for event sessions that have started land.
 func (l *Loader) UpsertAttendance(ctx context.Context, recs []models.AttendanceRecord) ([]models.RecordError, error) {
@@ -429,7 +430,7 @@ func (l *Loader) UpsertAttendance(ctx context.Context, recs []models.AttendanceR
 		if err != nil {
 			return nil, err
 		}
-		return l.db.UpsertAttendance(ctx, recs)
+		return blended.New(l.db).UpsertAttendance(ctx, recs)
 	}
 	learners, err := l.resolveLearners(len(recs), func(i int) string { return recs[i].EmployeeCode })
 	if err != nil {
@@ -477,8 +478,8 @@ func (l *Loader) UpsertAttendance(ctx context.Context, recs []models.AttendanceR
 		for k, i := range group {
 			attending[k] = learners[i]
 		}
-		for lo := 0; lo < len(attending); lo += store.MaxAttendees {
-			l.attend(s, attending[lo:min(lo+store.MaxAttendees, len(attending))])
+		for lo := 0; lo < len(attending); lo += models.MaxAttendees {
+			l.attend(s, attending[lo:min(lo+models.MaxAttendees, len(attending))])
 		}
 	}
 	return refused.AppendTo(rejected), nil

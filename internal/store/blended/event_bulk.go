@@ -1,4 +1,4 @@
-package store
+package blended
 
 import (
 	"context"
@@ -6,17 +6,18 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/openkarmayogi/karmayogi/internal/domain"
+	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
 // eventColumns maps the domain's field names to the events file's columns.
 var eventColumns = map[string]string{"startsAt": "starts_at", "endsAt": "ends_at", "organisationId": "organisation_code"}
 
-// UpsertEvents upserts learning events on code, as CreateEvent would create them;
+// UpsertEvents upserts learning events on code, as InsertEvent would store them;
 // a row that changes nothing writes nothing.
-func (db *DB) UpsertEvents(ctx context.Context, recs []models.EventRecord) ([]models.RecordError, error) {
-	ctx = Fresh(ctx) // reads codes, then writes by them: see fresh
-	var rejected Rejections
+func (bs *Store) UpsertEvents(ctx context.Context, recs []models.EventRecord) ([]models.RecordError, error) {
+	ctx = store.Fresh(ctx) // reads codes, then writes by them: see store.Fresh
+	var rejected store.Rejections
 	orgCodes, codes := make([]string, 0, len(recs)), make([]string, len(recs))
 	for i, r := range recs {
 		codes[i] = r.Code
@@ -24,7 +25,7 @@ func (db *DB) UpsertEvents(ctx context.Context, recs []models.EventRecord) ([]mo
 			orgCodes = append(orgCodes, r.OrganisationCode)
 		}
 	}
-	orgs, err := IDsByCode(ctx, db.bun, "organisations", orgCodes)
+	orgs, err := store.IDsByCode(ctx, bs.db.Bun(), "organisations", orgCodes)
 	if err != nil {
 		return nil, err
 	}
@@ -45,11 +46,11 @@ func (db *DB) UpsertEvents(ctx context.Context, recs []models.EventRecord) ([]mo
 			n.OrganisationID = &id
 		}
 		rows[i] = models.LearningEvent{Code: n.Code, Name: n.Name, Description: n.Description, OrganisationID: n.OrganisationID,
-			StartsAt: instant(n.StartsAt), EndsAt: instant(n.EndsAt)}
+			StartsAt: domain.Instant(n.StartsAt), EndsAt: domain.Instant(n.EndsAt)}
 		valid = append(valid, i)
 	}
 	valid = domain.Latest(valid, func(i int) string { return recs[i].Code })
-	err = db.WriteRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
+	err = bs.db.WriteRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		var stored []*models.LearningEvent
 		if err := tx.NewSelect().Model(&stored).Where("code IN (?)", bun.List(codes)).Scan(ctx); err != nil {
 			return err
@@ -58,7 +59,7 @@ func (db *DB) UpsertEvents(ctx context.Context, recs []models.EventRecord) ([]mo
 		for _, e := range stored {
 			byCode[e.Code] = e
 		}
-		now := db.now()
+		now := bs.db.Now()
 		for _, i := range idxs {
 			e, old := rows[i], byCode[rows[i].Code]
 			switch {

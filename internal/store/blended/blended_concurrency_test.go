@@ -1,4 +1,4 @@
-package store_test
+package blended_test
 
 import (
 	"slices"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/blended"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -69,13 +70,14 @@ func seatLearner(r *models.SeatRequest) int64 { return r.LearnerID }
 
 func TestSeatsUnderConcurrency(t *testing.T) {
 	db := storetest.Open(t, "postgres")
+	bs := blended.New(db)
 	f := newBlendedFixture(t, db, 90)
 	b := f.batch(t, db, "RUSH", 10, models.PolicyOpen)
 
 	// 80 learners ask at once for 10 seats.
 	var calls []func() error
 	for _, l := range f.learners[:80] {
-		calls = append(calls, func() error { _, err := db.RequestSeat(ctx, b.ID, l.ID); return err })
+		calls = append(calls, func() error { _, err := bs.InsertSeatRequest(ctx, b.ID, l.ID); return err })
 	}
 	noErrors(t, together(calls...))
 	got := byStatus(t, db, b.ID)
@@ -90,10 +92,10 @@ func TestSeatsUnderConcurrency(t *testing.T) {
 	// Five confirmed and the last five waiting withdraw while ten more ask.
 	calls = nil
 	for _, r := range append(slices.Clone(confirmed[:5]), queue[65:]...) {
-		calls = append(calls, func() error { _, err := db.WithdrawSeatRequest(ctx, r.ID); return err })
+		calls = append(calls, func() error { _, err := bs.SaveSeatWithdrawal(ctx, r.ID); return err })
 	}
 	for _, l := range f.learners[80:] {
-		calls = append(calls, func() error { _, err := db.RequestSeat(ctx, b.ID, l.ID); return err })
+		calls = append(calls, func() error { _, err := bs.InsertSeatRequest(ctx, b.ID, l.ID); return err })
 	}
 	noErrors(t, together(calls...))
 
@@ -127,7 +129,7 @@ func TestSeatsUnderConcurrency(t *testing.T) {
 	if course := must[*models.Course](t)(db.FindCourseByID(ctx, f.course.ID)); enrolments != 15 || course.EnrolmentCount != enrolments {
 		t.Fatalf("%d enrolments, counted %d; want 15", enrolments, course.EnrolmentCount)
 	}
-	positions := must[map[int64]int](t)(db.FindWaitlistPositions(ctx, learnerIDs(got[models.SeatWaitlisted], func(r *models.SeatRequest) int64 { return r.ID })))
+	positions := must[map[int64]int](t)(bs.FindWaitlistPositions(ctx, learnerIDs(got[models.SeatWaitlisted], func(r *models.SeatRequest) int64 { return r.ID })))
 	for i, r := range got[models.SeatWaitlisted] {
 		if positions[r.ID] != i+1 {
 			t.Fatalf("request %d is at %d, want %d", r.ID, positions[r.ID], i+1)
@@ -137,6 +139,7 @@ func TestSeatsUnderConcurrency(t *testing.T) {
 
 func TestRegistrationsUnderConcurrency(t *testing.T) {
 	db := storetest.Open(t, "postgres")
+	bs := blended.New(db)
 	f := newBlendedFixture(t, db, 45)
 	e := f.event(t, db, "RUSH")
 	s := f.session(t, db, "RUSH-1", 0, e.ID, time.Hour, places(5))
@@ -155,7 +158,7 @@ func TestRegistrationsUnderConcurrency(t *testing.T) {
 
 	var calls []func() error
 	for _, l := range f.learners[:40] {
-		calls = append(calls, func() error { _, err := db.RegisterForSession(ctx, s.ID, l.ID); return err })
+		calls = append(calls, func() error { _, err := bs.SaveRegistration(ctx, s.ID, l.ID); return err })
 	}
 	noErrors(t, together(calls...))
 	got := registrations()
@@ -167,10 +170,10 @@ func TestRegistrationsUnderConcurrency(t *testing.T) {
 	// Three registered and the last three waiting cancel while five more register.
 	calls = nil
 	for _, id := range append(slices.Clone(registered[:3]), queue[32:]...) {
-		calls = append(calls, func() error { _, err := db.CancelRegistration(ctx, s.ID, id); return err })
+		calls = append(calls, func() error { _, err := bs.SaveCancellation(ctx, s.ID, id); return err })
 	}
 	for _, l := range f.learners[40:] {
-		calls = append(calls, func() error { _, err := db.RegisterForSession(ctx, s.ID, l.ID); return err })
+		calls = append(calls, func() error { _, err := bs.SaveRegistration(ctx, s.ID, l.ID); return err })
 	}
 	noErrors(t, together(calls...))
 	got = registrations()
@@ -183,7 +186,7 @@ func TestRegistrationsUnderConcurrency(t *testing.T) {
 	if len(got[models.RegistrationCancel]) != 6 || len(got[models.RegistrationWaiting]) != 34 {
 		t.Fatalf("%d cancelled, %d waiting; want 6 and 34", len(got[models.RegistrationCancel]), len(got[models.RegistrationWaiting]))
 	}
-	if counts := must[map[int64]models.SessionCounts](t)(db.FindSessionCounts(ctx, []int64{s.ID}))[s.ID]; counts != (models.SessionCounts{Registered: 5, Waitlisted: 34}) {
+	if counts := must[map[int64]models.SessionCounts](t)(bs.FindSessionCounts(ctx, []int64{s.ID}))[s.ID]; counts != (models.SessionCounts{Registered: 5, Waitlisted: 34}) {
 		t.Fatalf("counts = %+v", counts)
 	}
 }

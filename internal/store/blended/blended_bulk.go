@@ -1,4 +1,4 @@
-package store
+package blended
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/openkarmayogi/karmayogi/internal/domain"
+	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -16,8 +17,6 @@ import (
 // writes. A row that changes nothing writes nothing, so a file imported again
 // changes nothing.
 
-var _ models.BlendedBulkWriter = (*DB)(nil)
-
 // The columns of the files, by the field names of the domain's validation errors.
 var (
 	batchColumns   = map[string]string{"courseId": "course_code", "startsAt": "starts_at", "endsAt": "ends_at", "requiredAttendance": "required_attendance"}
@@ -25,19 +24,19 @@ var (
 )
 
 // refusals collects, by index, the rows a transaction refuses against what is
-// stored (cleared when writeRecords writes a row again).
+// stored (cleared when store.DB.WriteRecords writes a row again).
 type refusals = models.RecordRefusals
 
 // UpsertBatches upserts on code. More seats than before move the waiting list up;
 // fewer than are taken refuse the row (seats); a batch keeps its course.
-func (db *DB) UpsertBatches(ctx context.Context, recs []models.BatchRecord) ([]models.RecordError, error) {
-	ctx = Fresh(ctx) // reads codes, then writes by them: see fresh
-	var rejected Rejections
+func (bs *Store) UpsertBatches(ctx context.Context, recs []models.BatchRecord) ([]models.RecordError, error) {
+	ctx = store.Fresh(ctx) // reads codes, then writes by them: see store.Fresh
+	var rejected store.Rejections
 	codes := make([]string, len(recs))
 	for i, r := range recs {
 		codes[i] = r.CourseCode
 	}
-	courses, err := coursesByCode(ctx, db.bun, codes)
+	courses, err := coursesByCode(ctx, bs.db.Bun(), codes)
 	if err != nil {
 		return nil, err
 	}
@@ -60,14 +59,14 @@ func (db *DB) UpsertBatches(ctx context.Context, recs []models.BatchRecord) ([]m
 			continue
 		}
 		rows[i] = models.Batch{Code: n.Code, CourseID: c.ID, Name: n.Name, Venue: n.Venue, Link: n.Link,
-			StartsAt: instant(n.StartsAt), EndsAt: instant(n.EndsAt), Seats: n.Seats, Policy: n.Policy, RequiredAttendance: n.RequiredAttendance}
+			StartsAt: domain.Instant(n.StartsAt), EndsAt: domain.Instant(n.EndsAt), Seats: n.Seats, Policy: n.Policy, RequiredAttendance: n.RequiredAttendance}
 		valid = append(valid, i)
 	}
 	valid = domain.Latest(valid, func(i int) string { return recs[i].Code })
 	refused := refusals{}
-	err = db.WriteRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
+	err = bs.db.WriteRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		refused.Clear(idxs)
-		return db.writeBatches(ctx, tx, rows, idxs, refused)
+		return bs.writeBatches(ctx, tx, rows, idxs, refused)
 	})
 	return refused.AppendTo(rejected), err
 }
@@ -79,7 +78,7 @@ func coursesByCode(ctx context.Context, idb bun.IDB, codes []string) (map[string
 		return out, nil
 	}
 	var rows []*models.Course
-	err := idb.NewSelect().Model(&rows).Where("code IN (?)", bun.List(Dedupe(codes))).Scan(ctx)
+	err := idb.NewSelect().Model(&rows).Where("code IN (?)", bun.List(store.Dedupe(codes))).Scan(ctx)
 	for _, c := range rows {
 		out[c.Code] = c
 	}
@@ -87,21 +86,21 @@ func coursesByCode(ctx context.Context, idb bun.IDB, codes []string) (map[string
 }
 
 // writeBatches writes the batches rows[idxs], each under its row's lock.
-func (db *DB) writeBatches(ctx context.Context, tx bun.Tx, rows []models.Batch, idxs []int, refused refusals) error {
+func (bs *Store) writeBatches(ctx context.Context, tx bun.Tx, rows []models.Batch, idxs []int, refused refusals) error {
 	codes := make([]string, len(idxs))
 	for k, i := range idxs {
 		codes[k] = rows[i].Code
 	}
 	var stored []*models.Batch
 	// In ID order, so that two imports lock rows in the same order.
-	if err := db.ForUpdate(tx.NewSelect().Model(&stored).Where("code IN (?)", bun.List(codes)).Order("id")).Scan(ctx); err != nil {
+	if err := bs.db.ForUpdate(tx.NewSelect().Model(&stored).Where("code IN (?)", bun.List(codes)).Order("id")).Scan(ctx); err != nil {
 		return err
 	}
 	byCode := make(map[string]*models.Batch, len(stored))
 	for _, b := range stored {
 		byCode[b.Code] = b
 	}
-	now := db.now()
+	now := bs.db.Now()
 	for _, i := range idxs {
 		b, old := rows[i], byCode[rows[i].Code]
 		if old == nil {
@@ -136,7 +135,7 @@ func (db *DB) writeBatches(ctx context.Context, tx bun.Tx, rows []models.Batch, 
 		case b.Seats < old.Seats:
 			err = renumberSeats(ctx, tx, &b)
 		case b.Seats > old.Seats:
-			err = db.promote(ctx, tx, &b)
+			err = bs.promote(ctx, tx, &b)
 		}
 		if err != nil {
 			return err
@@ -176,9 +175,9 @@ func renumberSeats(ctx context.Context, tx bun.Tx, b *models.Batch) error {
 // UpsertSessions upserts on code. A session stays with its batch or event; an
 // event session cannot have fewer places than are registered, and more places
 // move its waiting list up.
-func (db *DB) UpsertSessions(ctx context.Context, recs []models.SessionRecord) ([]models.RecordError, error) {
-	ctx = Fresh(ctx) // reads codes, then writes by them: see fresh
-	var rejected Rejections
+func (bs *Store) UpsertSessions(ctx context.Context, recs []models.SessionRecord) ([]models.RecordError, error) {
+	ctx = store.Fresh(ctx) // reads codes, then writes by them: see store.Fresh
+	var rejected store.Rejections
 	var batchCodes, eventCodes, competencyCodes []string
 	for _, r := range recs {
 		batchCodes, eventCodes = append(batchCodes, r.BatchCode), append(eventCodes, r.EventCode)
@@ -186,15 +185,15 @@ func (db *DB) UpsertSessions(ctx context.Context, recs []models.SessionRecord) (
 			competencyCodes = append(competencyCodes, c.Code)
 		}
 	}
-	batches, err := IDsByCode(ctx, db.bun, "batches", batchCodes)
+	batches, err := store.IDsByCode(ctx, bs.db.Bun(), "batches", batchCodes)
 	if err != nil {
 		return nil, err
 	}
-	events, err := IDsByCode(ctx, db.bun, "learning_events", eventCodes)
+	events, err := store.IDsByCode(ctx, bs.db.Bun(), "learning_events", eventCodes)
 	if err != nil {
 		return nil, err
 	}
-	comps, err := IDsByCode(ctx, db.bun, "competencies", competencyCodes)
+	comps, err := store.IDsByCode(ctx, bs.db.Bun(), "competencies", competencyCodes)
 	if err != nil {
 		return nil, err
 	}
@@ -231,16 +230,16 @@ next:
 	}
 	valid = domain.Latest(valid, func(i int) string { return recs[i].Code })
 	refused := refusals{}
-	err = db.WriteRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
+	err = bs.db.WriteRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		refused.Clear(idxs)
-		return db.writeSessions(ctx, tx, rows, idxs, refused)
+		return bs.writeSessions(ctx, tx, rows, idxs, refused)
 	})
 	return refused.AppendTo(rejected), err
 }
 
 // rejectSession records a session's validation error under its column: the
 // competencies' errors, whatever their index, under "competencies".
-func rejectSession(r *Rejections, i int, err error) {
+func rejectSession(r *store.Rejections, i int, err error) {
 	if strings.HasPrefix(models.ErrorField(err), "competencies[") {
 		r.Add(i, "competencies", "%s", models.ErrorMessage(err))
 		return
@@ -249,14 +248,14 @@ func rejectSession(r *Rejections, i int, err error) {
 }
 
 // writeSessions writes the sessions rows[idxs], each under its row's lock.
-func (db *DB) writeSessions(ctx context.Context, tx bun.Tx, rows []models.NewSession, idxs []int, refused refusals) error {
+func (bs *Store) writeSessions(ctx context.Context, tx bun.Tx, rows []models.NewSession, idxs []int, refused refusals) error {
 	codes := make([]string, len(idxs))
 	for k, i := range idxs {
 		codes[k] = rows[i].Code
 	}
 	var stored []*models.Session
 	// In ID order, so that two imports lock rows in the same order.
-	if err := db.ForUpdate(tx.NewSelect().Model(&stored).Where("code IN (?)", bun.List(codes)).Order("id")).Scan(ctx); err != nil {
+	if err := bs.db.ForUpdate(tx.NewSelect().Model(&stored).Where("code IN (?)", bun.List(codes)).Order("id")).Scan(ctx); err != nil {
 		return err
 	}
 	byCode := make(map[string]*models.Session, len(stored))
@@ -268,7 +267,7 @@ func (db *DB) writeSessions(ctx context.Context, tx bun.Tx, rows []models.NewSes
 	if err != nil {
 		return err
 	}
-	now := db.now()
+	now := bs.db.Now()
 	for _, i := range idxs {
 		n := rows[i]
 		if err := checkSessionParent(ctx, tx, &n); models.ErrorCode(err) == models.EINVALID {
@@ -287,7 +286,7 @@ func (db *DB) writeSessions(ctx context.Context, tx bun.Tx, rows []models.NewSes
 			}
 			continue
 		}
-		if !SamePtr(old.BatchID, s.BatchID) || !SamePtr(old.EventID, s.EventID) {
+		if !store.SamePtr(old.BatchID, s.BatchID) || !store.SamePtr(old.EventID, s.EventID) {
 			column := "event_code"
 			if s.BatchID != nil {
 				column = "batch_code"
@@ -316,7 +315,7 @@ func (db *DB) writeSessions(ctx context.Context, tx bun.Tx, rows []models.NewSes
 			}
 		}
 		if old.Capacity != nil && (s.Capacity == nil || *s.Capacity > *old.Capacity) {
-			if err := db.fillSession(ctx, tx, s); err != nil {
+			if err := bs.fillSession(ctx, tx, s); err != nil {
 				return err
 			}
 		}
@@ -327,7 +326,7 @@ func (db *DB) writeSessions(ctx context.Context, tx bun.Tx, rows []models.NewSes
 // sameSession reports whether writing s over old would change nothing.
 func sameSession(old, s *models.Session) bool {
 	return old.Title == s.Title && old.Kind == s.Kind && old.Venue == s.Venue && old.Link == s.Link &&
-		old.StartsAt.Equal(s.StartsAt) && old.EndsAt.Equal(s.EndsAt) && SamePtr(old.Capacity, s.Capacity)
+		old.StartsAt.Equal(s.StartsAt) && old.EndsAt.Equal(s.EndsAt) && store.SamePtr(old.Capacity, s.Capacity)
 }
 
 // sameTouches reports whether the stored competencies of a session are the given ones, in any order.
@@ -348,11 +347,11 @@ func sameTouches(stored, given []models.SessionCompetency) bool {
 }
 
 // UpsertAttendance records attendance rows, grouped by session, with exactly the
-// effects of RecordAttendance. Rows for a session that has not started, or of a
+// effects of InsertAttendance. Rows for a session that has not started, or of a
 // learner without a seat in a batch session, are rejected; the others land.
-func (db *DB) UpsertAttendance(ctx context.Context, recs []models.AttendanceRecord) ([]models.RecordError, error) {
-	ctx = Fresh(ctx) // reads codes, then writes by them: see fresh
-	var rejected Rejections
+func (bs *Store) UpsertAttendance(ctx context.Context, recs []models.AttendanceRecord) ([]models.RecordError, error) {
+	ctx = store.Fresh(ctx) // reads codes, then writes by them: see store.Fresh
+	var rejected store.Rejections
 	sessionCodes, employees := make([]string, len(recs)), make([]string, len(recs))
 	for i, r := range recs {
 		sessionCodes[i], employees[i] = r.SessionCode, r.EmployeeCode
@@ -360,14 +359,14 @@ func (db *DB) UpsertAttendance(ctx context.Context, recs []models.AttendanceReco
 	sessions := map[string]*models.Session{}
 	if len(recs) > 0 {
 		var rows []*models.Session
-		if err := db.bun.NewSelect().Model(&rows).Where("code IN (?)", bun.List(Dedupe(sessionCodes))).Scan(ctx); err != nil {
+		if err := bs.db.Bun().NewSelect().Model(&rows).Where("code IN (?)", bun.List(store.Dedupe(sessionCodes))).Scan(ctx); err != nil {
 			return nil, err
 		}
 		for _, s := range rows {
 			sessions[s.Code] = s
 		}
 	}
-	learners, err := IDsByKey(ctx, db.bun, "learners", "employee_code", employees)
+	learners, err := store.IDsByKey(ctx, bs.db.Bun(), "learners", "employee_code", employees)
 	if err != nil {
 		return nil, err
 	}
@@ -384,7 +383,7 @@ func (db *DB) UpsertAttendance(ctx context.Context, recs []models.AttendanceReco
 	}
 	valid = domain.Latest(valid, func(i int) string { return recs[i].SessionCode + "\x00" + recs[i].EmployeeCode })
 	refused := refusals{}
-	err = db.WriteRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
+	err = bs.db.WriteRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		refused.Clear(idxs)
 		bySession := map[string][]int{}
 		var order []string
@@ -397,7 +396,7 @@ func (db *DB) UpsertAttendance(ctx context.Context, recs []models.AttendanceReco
 		}
 		for _, code := range order {
 			group := bySession[code]
-			st, err := db.openSitting(ctx, tx, sessions[code])
+			st, err := bs.openSitting(ctx, tx, sessions[code])
 			if models.ErrorCode(err) == models.EINVALID {
 				for _, i := range group {
 					refused.Add(i, "session_code", "%s", models.ErrorMessage(err))
@@ -422,8 +421,8 @@ func (db *DB) UpsertAttendance(ctx context.Context, recs []models.AttendanceReco
 					attending = append(attending, ids[k])
 				}
 			}
-			for lo := 0; lo < len(attending); lo += maxAttendees {
-				if _, err := db.attend(ctx, tx, st, attending[lo:min(lo+maxAttendees, len(attending))], "import"); err != nil {
+			for lo := 0; lo < len(attending); lo += models.MaxAttendees {
+				if _, err := bs.attend(ctx, tx, st, attending[lo:min(lo+models.MaxAttendees, len(attending))], "import"); err != nil {
 					return err
 				}
 			}

@@ -1,49 +1,34 @@
-package store
+package blended
 
 import (
 	"context"
 	"fmt"
 	"slices"
 	"time"
-	"unicode/utf8"
 
-	"github.com/jinzhu/inflection"
 	"github.com/uptrace/bun"
 
 	"github.com/openkarmayogi/karmayogi/internal/domain"
+	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
-// Attendance and what follows from it. RecordAttendance and UpsertAttendance share
+// Attendance and what follows from it. InsertAttendance and UpsertAttendance share
 // one path: openSitting, refused, attend.
 
-// "Attendance" is uncountable, like "evidence": the table is not "attendances".
-func init() { inflection.AddUncountable("attendance") }
-
-// maxAttendees bounds the learners one RecordAttendance call lists.
-const maxAttendees = 1000
-
-// RecordAttendance records that learners attended a session, all or nothing; see
-// models.BlendedService. It returns the attendance as stored, in the order listed:
-// a learner recorded before keeps the time and recorder of the first record.
-func (db *DB) RecordAttendance(ctx context.Context, sessionID int64, learnerIDs []int64, recordedBy string) ([]models.Attendance, error) {
-	switch {
-	case len(learnerIDs) == 0:
-		return nil, models.Invalid("learnerIds", "must list at least one learner")
-	case len(learnerIDs) > maxAttendees:
-		return nil, models.Invalid("learnerIds", "must list at most %d learners; record a longer register in parts", maxAttendees)
-	case len(Dedupe(learnerIDs)) != len(learnerIDs):
-		return nil, models.Invalid("learnerIds", "lists a learner more than once")
-	case utf8.RuneCountInString(recordedBy) > 200:
-		return nil, models.Invalid("recordedBy", "must be at most 200 characters")
-	}
+// InsertAttendance records that learners attended a session, all or nothing; see
+// models.BlendedService.RecordAttendance. The list is valid: one to
+// models.MaxAttendees learners, none twice. It returns the attendance as stored, in
+// the order listed: a learner recorded before keeps the time and recorder of the
+// first record.
+func (bs *Store) InsertAttendance(ctx context.Context, sessionID int64, learnerIDs []int64, recordedBy string) ([]models.Attendance, error) {
 	var out []models.Attendance
-	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		s, err := One[models.Session](ctx, tx, sessionID, "session")
+	err := bs.db.Bun().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		s, err := store.One[models.Session](ctx, tx, sessionID, "session")
 		if err != nil {
 			return err
 		}
-		st, err := db.openSitting(ctx, tx, s)
+		st, err := bs.openSitting(ctx, tx, s)
 		if err != nil {
 			return err
 		}
@@ -56,7 +41,7 @@ func (db *DB) RecordAttendance(ctx context.Context, sessionID int64, learnerIDs 
 				return models.Invalid(fmt.Sprintf("learnerIds[%d]", i), "%s", why)
 			}
 		}
-		out, err = db.attend(ctx, tx, st, learnerIDs, recordedBy)
+		out, err = bs.attend(ctx, tx, st, learnerIDs, recordedBy)
 		return err
 	})
 	if err != nil {
@@ -67,13 +52,13 @@ func (db *DB) RecordAttendance(ctx context.Context, sessionID int64, learnerIDs 
 
 // FindAttendanceByLearner returns a learner's attendance at those of the sessions
 // they attended, keyed by session.
-func (db *DB) FindAttendanceByLearner(ctx context.Context, learnerID int64, sessionIDs []int64) (map[int64]*models.Attendance, error) {
+func (bs *Store) FindAttendanceByLearner(ctx context.Context, learnerID int64, sessionIDs []int64) (map[int64]*models.Attendance, error) {
 	out := make(map[int64]*models.Attendance, len(sessionIDs))
 	if len(sessionIDs) == 0 {
 		return out, nil
 	}
 	var rows []*models.Attendance
-	err := db.bun.NewSelect().Model(&rows).Where("learner_id = ? AND session_id IN (?)", learnerID, bun.List(sessionIDs)).Scan(ctx)
+	err := bs.db.Bun().NewSelect().Model(&rows).Where("learner_id = ? AND session_id IN (?)", learnerID, bun.List(sessionIDs)).Scan(ctx)
 	for _, a := range rows {
 		out[a.SessionID] = a
 	}
@@ -89,14 +74,14 @@ type sitting struct {
 // openSitting returns EINVALID (sessionId) before the session starts. For a batch
 // session it locks the batch, so seats cannot change while attendance is checked,
 // and two registers of the same batch count each other's attendance.
-func (db *DB) openSitting(ctx context.Context, idb bun.IDB, s *models.Session) (*sitting, error) {
-	if s.StartsAt.After(db.now()) {
+func (bs *Store) openSitting(ctx context.Context, idb bun.IDB, s *models.Session) (*sitting, error) {
+	if s.StartsAt.After(bs.db.Now()) {
 		return nil, models.Invalid("sessionId", "the session starts at %s; attendance is recorded once it has started",
 			s.StartsAt.Format(time.RFC3339))
 	}
 	st := &sitting{session: s}
 	if s.BatchID != nil {
-		b, err := locked[models.Batch](ctx, db, idb, *s.BatchID, "batch")
+		b, err := locked[models.Batch](ctx, bs.db, idb, *s.BatchID, "batch")
 		if err != nil {
 			return nil, err
 		}
@@ -108,7 +93,7 @@ func (db *DB) openSitting(ctx context.Context, idb bun.IDB, s *models.Session) (
 // refused returns, for each of learnerIDs who may not attend the sitting, why: no
 // such learner, or in a batch, no seat. Anyone may attend an event session.
 func (st *sitting) refused(ctx context.Context, idb bun.IDB, learnerIDs []int64) (map[int64]string, error) {
-	known, err := ExistingIDs(ctx, idb, "learners", learnerIDs)
+	known, err := store.ExistingIDs(ctx, idb, "learners", learnerIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -142,8 +127,8 @@ func (st *sitting) refused(ctx context.Context, idb bun.IDB, learnerIDs []int64)
 // towards the course and perhaps its completion; at an event, EVENT_ATTENDANCE
 // evidence and karma. A learner recorded before changes nothing, not even their
 // version. It returns the attendance rows as stored, in the order of learnerIDs.
-func (db *DB) attend(ctx context.Context, tx bun.Tx, st *sitting, learnerIDs []int64, recordedBy string) ([]models.Attendance, error) {
-	now := db.now()
+func (bs *Store) attend(ctx context.Context, tx bun.Tx, st *sitting, learnerIDs []int64, recordedBy string) ([]models.Attendance, error) {
+	now := bs.db.Now()
 	// Inserted in learner order, so that two registers of one session lock its
 	// rows in the same order.
 	rows := make([]models.Attendance, len(learnerIDs))
@@ -151,8 +136,8 @@ func (db *DB) attend(ctx context.Context, tx bun.Tx, st *sitting, learnerIDs []i
 		rows[i] = models.Attendance{SessionID: st.session.ID, LearnerID: id, RecordedAt: now, RecordedBy: recordedBy}
 	}
 	var fresh []int64
-	for lo := 0; lo < len(rows); lo += LearningChunk {
-		chunk := rows[lo:min(lo+LearningChunk, len(rows))]
+	for lo := 0; lo < len(rows); lo += store.LearningChunk {
+		chunk := rows[lo:min(lo+store.LearningChunk, len(rows))]
 		var part []int64
 		if err := tx.NewInsert().Model(&chunk).On("CONFLICT (session_id, learner_id) DO NOTHING").
 			Returning("learner_id").Scan(ctx, &part); err != nil {
@@ -164,14 +149,14 @@ func (db *DB) attend(ctx context.Context, tx bun.Tx, st *sitting, learnerIDs []i
 	if len(fresh) > 0 {
 		var err error
 		if st.batch != nil {
-			err = db.batchProgress(ctx, tx, st.batch, fresh)
+			err = bs.batchProgress(ctx, tx, st.batch, fresh)
 		} else {
-			err = db.eventAttendance(ctx, tx, st.session, fresh)
+			err = bs.eventAttendance(ctx, tx, st.session, fresh)
 		}
 		if err != nil {
 			return nil, err
 		}
-		if err := db.BumpLearners(ctx, tx, fresh); err != nil {
+		if err := bs.db.BumpLearners(ctx, tx, fresh); err != nil {
 			return nil, err
 		}
 	}
@@ -195,7 +180,7 @@ func (db *DB) attend(ctx context.Context, tx bun.Tx, st *sitting, learnerIDs []i
 // attended RequiredAttendance of them completes the course, as UpdateProgress
 // completes it, and their seat request becomes COMPLETED. An enrolment completed
 // already (online, say) is left as it is.
-func (db *DB) batchProgress(ctx context.Context, tx bun.Tx, b *models.Batch, learnerIDs []int64) error {
+func (bs *Store) batchProgress(ctx context.Context, tx bun.Tx, b *models.Batch, learnerIDs []int64) error {
 	total, err := tx.NewSelect().Table("sessions").Where("batch_id = ?", b.ID).Count(ctx)
 	if err != nil {
 		return err
@@ -219,7 +204,7 @@ func (db *DB) batchProgress(ctx context.Context, tx bun.Tx, b *models.Batch, lea
 		Order("id").Scan(ctx); err != nil {
 		return err
 	}
-	now := db.now()
+	now := bs.db.Now()
 	var done []*models.Enrolment
 	var finished []int64
 	var how models.CompletionVerification // the same for every learner of one course
@@ -232,7 +217,7 @@ func (db *DB) batchProgress(ctx context.Context, tx bun.Tx, b *models.Batch, lea
 		if complete {
 			// Attendance completes the course unless it waits for an assessment or its provider.
 			e := &models.Enrolment{ID: *r.EnrolmentID, CourseID: b.CourseID}
-			if how, ok, err = db.Completion(ctx, tx, e, models.ByAttendance); err != nil {
+			if how, ok, err = bs.db.Completion(ctx, tx, e, models.ByAttendance); err != nil {
 				return err
 			}
 		}
@@ -246,7 +231,7 @@ func (db *DB) batchProgress(ctx context.Context, tx bun.Tx, b *models.Batch, lea
 		if r.Status != models.SeatCompleted {
 			finished = append(finished, r.ID)
 		}
-		ok, err := Affected(q.Set("status = ?", models.Completed).Set("progress = 1").Set("completed_at = ?", now).Exec(ctx))
+		ok, err := store.Affected(q.Set("status = ?", models.Completed).Set("progress = 1").Set("completed_at = ?", now).Exec(ctx))
 		if err != nil {
 			return err
 		}
@@ -261,19 +246,19 @@ func (db *DB) batchProgress(ctx context.Context, tx bun.Tx, b *models.Batch, lea
 			return err
 		}
 	}
-	return db.Complete(ctx, tx, done, how)
+	return bs.db.Complete(ctx, tx, done, how)
 }
 
 // eventAttendance records, for learners attending an event session for the first
 // time, EVENT_ATTENDANCE evidence at the session's level in each competency it
 // touches, observed when it started (the same observation again is kept once), with
 // the proficiencies that changes, and the karma attending earns.
-func (db *DB) eventAttendance(ctx context.Context, tx bun.Tx, s *models.Session, learnerIDs []int64) error {
+func (bs *Store) eventAttendance(ctx context.Context, tx bun.Tx, s *models.Session, learnerIDs []int64) error {
 	touches, err := sessionCompetencies(ctx, tx, []int64{s.ID})
 	if err != nil {
 		return err
 	}
-	now := db.now()
+	now := bs.db.Now()
 	var evidence []models.Evidence
 	for _, l := range learnerIDs {
 		for _, c := range touches[s.ID] {
@@ -282,9 +267,9 @@ func (db *DB) eventAttendance(ctx context.Context, tx bun.Tx, s *models.Session,
 		}
 	}
 	pairs := map[int64][]int64{}
-	for lo := 0; lo < len(evidence); lo += LearningChunk {
-		chunk := evidence[lo:min(lo+LearningChunk, len(evidence))]
-		var wrote []LearnerPair
+	for lo := 0; lo < len(evidence); lo += store.LearningChunk {
+		chunk := evidence[lo:min(lo+store.LearningChunk, len(evidence))]
+		var wrote []store.LearnerPair
 		if err := tx.NewInsert().Model(&chunk).ExcludeColumn("id").
 			On("CONFLICT (learner_id, competency_id, source, observed_at) DO NOTHING").
 			Returning("learner_id, competency_id").Scan(ctx, &wrote); err != nil {
@@ -294,12 +279,12 @@ func (db *DB) eventAttendance(ctx context.Context, tx bun.Tx, s *models.Session,
 			pairs[p.LearnerID] = append(pairs[p.LearnerID], p.CompetencyID)
 		}
 	}
-	if _, err := db.ReestimateIn(ctx, tx, pairs); err != nil {
+	if _, err := bs.db.ReestimateIn(ctx, tx, pairs); err != nil {
 		return err
 	}
 	acts := make([]domain.Activity, len(learnerIDs))
 	for i, l := range learnerIDs {
 		acts[i] = domain.Activity{Kind: domain.AttendedEvent, LearnerID: l, EventID: *s.EventID, At: s.StartsAt}
 	}
-	return db.AwardKarma(ctx, tx, acts)
+	return bs.db.AwardKarma(ctx, tx, acts)
 }

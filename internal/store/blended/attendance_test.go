@@ -1,4 +1,4 @@
-package store_test
+package blended_test
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/blended"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -28,11 +29,12 @@ func learnerEvidence(t *testing.T, db *store.DB, learnerID int64) []string {
 
 func attend(t *testing.T, db *store.DB, sessionID int64, learners ...*models.Learner) []models.Attendance {
 	t.Helper()
+	bs := blended.New(db)
 	ids := make([]int64, len(learners))
 	for i, l := range learners {
 		ids[i] = l.ID
 	}
-	return must[[]models.Attendance](t)(db.RecordAttendance(ctx, sessionID, ids, "trainer@istm"))
+	return must[[]models.Attendance](t)(bs.InsertAttendance(ctx, sessionID, ids, "trainer@istm"))
 }
 
 // TestBatchAttendanceCompletesTheCourse: 3 of 4 sessions at the default 0.75
@@ -40,6 +42,7 @@ func attend(t *testing.T, db *store.DB, sessionID int64, learners ...*models.Lea
 // attended; refused registers store nothing.
 func TestBatchAttendanceCompletesTheCourse(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		bs := blended.New(db)
 		f := newBlendedFixture(t, db, 4)
 		b := f.batch(t, db, "B", 3, models.PolicyOpen)
 		l := f.learners
@@ -70,7 +73,7 @@ func TestBatchAttendanceCompletesTheCourse(t *testing.T) {
 				{"ErrUnknownSession", models.ENOTFOUND, "", 999999, []int64{l[0].ID}},
 			} {
 				t.Run(tc.name, func(t *testing.T) {
-					_, err := db.RecordAttendance(ctx, tc.session, tc.learners, "trainer@istm")
+					_, err := serviceOf(db).RecordAttendance(ctx, tc.session, tc.learners, "trainer@istm")
 					wantCode(t, err, tc.code, tc.field)
 				})
 			}
@@ -148,7 +151,7 @@ func TestBatchAttendanceCompletesTheCourse(t *testing.T) {
 			r := request(t, db, b.ID, l[3].ID)
 			done := must[*models.Enrolment](t)(db.UpdateProgress(ctx, *r.EnrolmentID, 1))
 			certsBefore := tableCount(t, db, "certificates")
-			sessions := must[map[int64][]*models.Session](t)(db.FindSessionsByBatchIDs(ctx, []int64{b.ID}))[b.ID]
+			sessions := must[map[int64][]*models.Session](t)(bs.FindSessionsByBatchIDs(ctx, []int64{b.ID}))[b.ID]
 			for _, s := range sessions {
 				if !s.StartsAt.After(time.Now()) {
 					attend(t, db, s.ID, l[3])
@@ -167,6 +170,7 @@ func TestBatchAttendanceCompletesTheCourse(t *testing.T) {
 // learners of an organisation's subtree only.
 func TestEventAttendance(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		bs := blended.New(db)
 		f := newBlendedFixture(t, db, 4)
 		l := f.learners
 		e := f.event(t, db, "KS")
@@ -175,14 +179,14 @@ func TestEventAttendance(t *testing.T) {
 		panel := f.session(t, db, "KS-2", 0, e.ID, -20*time.Minute, nil)
 		tomorrow := f.session(t, db, "KS-3", 0, e.ID, 24*time.Hour, nil)
 
-		must[*models.SessionRegistration](t)(db.RegisterForSession(ctx, talk.ID, l[0].ID))
-		must[*models.SessionRegistration](t)(db.RegisterForSession(ctx, talk.ID, l[2].ID)) // waits
-		must[*models.SessionRegistration](t)(db.RegisterForSession(ctx, talk.ID, f.outsider.ID))
-		must[*models.SessionRegistration](t)(db.RegisterForSession(ctx, tomorrow.ID, l[3].ID))
+		must[*models.SessionRegistration](t)(bs.SaveRegistration(ctx, talk.ID, l[0].ID))
+		must[*models.SessionRegistration](t)(bs.SaveRegistration(ctx, talk.ID, l[2].ID)) // waits
+		must[*models.SessionRegistration](t)(bs.SaveRegistration(ctx, talk.ID, f.outsider.ID))
+		must[*models.SessionRegistration](t)(bs.SaveRegistration(ctx, tomorrow.ID, l[3].ID))
 
-		_, err := db.RecordAttendance(ctx, tomorrow.ID, []int64{l[3].ID}, "")
+		_, err := bs.InsertAttendance(ctx, tomorrow.ID, []int64{l[3].ID}, "")
 		wantCode(t, err, models.EINVALID, "sessionId")
-		_, err = db.RecordAttendance(ctx, talk.ID, []int64{l[0].ID, 999999}, "")
+		_, err = bs.InsertAttendance(ctx, talk.ID, []int64{l[0].ID, 999999}, "")
 		wantCode(t, err, models.EINVALID, "learnerIds[1]")
 		if n := tableCount(t, db, "evidence"); n != 0 {
 			t.Fatalf("%d evidence rows after refused registers", n)
@@ -212,11 +216,11 @@ func TestEventAttendance(t *testing.T) {
 			t.Fatalf("recording again: %d evidence rows, version %d -> %d", n, v, version(t, db, l[0].ID))
 		}
 
-		counts := must[map[int64]models.SessionCounts](t)(db.FindSessionCounts(ctx, []int64{talk.ID, panel.ID}))
+		counts := must[map[int64]models.SessionCounts](t)(bs.FindSessionCounts(ctx, []int64{talk.ID, panel.ID}))
 		if counts[talk.ID] != (models.SessionCounts{Registered: 1, Waitlisted: 2, Attended: 3}) || counts[panel.ID] != (models.SessionCounts{Attended: 1}) {
 			t.Fatalf("session counts = %+v", counts)
 		}
-		p := must[*models.EventParticipation](t)(db.FindEventParticipation(ctx, e.ID, f.ministry.ID))
+		p := must[*models.EventParticipation](t)(bs.FindEventParticipation(ctx, e.ID, f.ministry.ID))
 		want := []models.SessionParticipation{
 			{SessionID: talk.ID, SessionCounts: models.SessionCounts{Registered: 1, Waitlisted: 1, Attended: 2}},
 			{SessionID: panel.ID, SessionCounts: models.SessionCounts{Attended: 1}},
@@ -226,15 +230,15 @@ func TestEventAttendance(t *testing.T) {
 			t.Fatalf("ministry participation = %+v", p)
 		}
 		outside := must[*models.Organisation](t)(db.FindOrganisationByID(ctx, f.outsider.OrganisationID))
-		p = must[*models.EventParticipation](t)(db.FindEventParticipation(ctx, e.ID, outside.ID))
+		p = must[*models.EventParticipation](t)(bs.FindEventParticipation(ctx, e.ID, outside.ID))
 		if p.Learners != 1 || p.Sessions[0].SessionCounts != (models.SessionCounts{Waitlisted: 1, Attended: 1}) || p.Sessions[1].SessionCounts != (models.SessionCounts{}) {
 			t.Fatalf("other ministry's participation = %+v", p)
 		}
-		_, err = db.FindEventParticipation(ctx, 999999, f.ministry.ID)
+		_, err = bs.FindEventParticipation(ctx, 999999, f.ministry.ID)
 		wantCode(t, err, models.ENOTFOUND, "")
-		_, err = db.FindEventParticipation(ctx, e.ID, 999999)
+		_, err = bs.FindEventParticipation(ctx, e.ID, 999999)
 		wantCode(t, err, models.ENOTFOUND, "")
-		attended := must[map[int64]*models.Attendance](t)(db.FindAttendanceByLearner(ctx, l[1].ID, []int64{talk.ID, panel.ID, tomorrow.ID}))
+		attended := must[map[int64]*models.Attendance](t)(bs.FindAttendanceByLearner(ctx, l[1].ID, []int64{talk.ID, panel.ID, tomorrow.ID}))
 		if len(attended) != 2 || attended[talk.ID] == nil || attended[panel.ID] == nil {
 			t.Fatalf("attendance by learner = %+v", attended)
 		}

@@ -1,4 +1,4 @@
-package store
+package blended
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/openkarmayogi/karmayogi/internal/domain"
+	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -15,19 +16,17 @@ import (
 // sessions. A registration takes a place while the session has one and waits
 // otherwise; like seats, places change only under the session row's lock.
 
-var eventPages = NewestFirst[*models.LearningEvent]{column: "starts_at", at: func(e *models.LearningEvent) time.Time { return e.StartsAt }, id: func(e *models.LearningEvent) int64 { return e.ID }}
+var eventPages = store.NewestFirst[*models.LearningEvent]{Column: "starts_at", At: func(e *models.LearningEvent) time.Time { return e.StartsAt }, ID: func(e *models.LearningEvent) int64 { return e.ID }}
 
-// CreateEvent stores a learning event.
-func (db *DB) CreateEvent(ctx context.Context, n *models.NewLearningEvent) (*models.LearningEvent, error) {
-	if err := n.Validate(); err != nil {
-		return nil, err
-	}
-	now := db.now()
+// InsertEvent stores a learning event; n is valid (NewLearningEvent.Validate).
+// EINVALID (organisationId) for an unknown organisation, ECONFLICT for a code in use.
+func (bs *Store) InsertEvent(ctx context.Context, n *models.NewLearningEvent) (*models.LearningEvent, error) {
+	now := bs.db.Now()
 	e := &models.LearningEvent{Code: n.Code, Name: n.Name, Description: n.Description, OrganisationID: n.OrganisationID,
-		StartsAt: instant(n.StartsAt), EndsAt: instant(n.EndsAt), CreatedAt: now, UpdatedAt: now}
-	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		StartsAt: domain.Instant(n.StartsAt), EndsAt: domain.Instant(n.EndsAt), CreatedAt: now, UpdatedAt: now}
+	err := bs.db.Bun().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if n.OrganisationID != nil {
-			if err := CheckOrganisation(ctx, tx, *n.OrganisationID); err != nil {
+			if err := store.CheckOrganisation(ctx, tx, *n.OrganisationID); err != nil {
 				return err
 			}
 		}
@@ -35,26 +34,26 @@ func (db *DB) CreateEvent(ctx context.Context, n *models.NewLearningEvent) (*mod
 		return err
 	})
 	if err != nil {
-		return nil, ConflictOr(err, CodeFields)
+		return nil, store.ConflictOr(err, store.CodeFields)
 	}
 	return e, nil
 }
 
 // FindEventByID returns ENOTFOUND if there is no such event.
-func (db *DB) FindEventByID(ctx context.Context, id int64) (*models.LearningEvent, error) {
-	return One[models.LearningEvent](ctx, db.bun, id, "event")
+func (bs *Store) FindEventByID(ctx context.Context, id int64) (*models.LearningEvent, error) {
+	return store.One[models.LearningEvent](ctx, bs.db.Bun(), id, "event")
 }
 
 // FindEventsByIDs returns the events that exist, keyed by ID.
-func (db *DB) FindEventsByIDs(ctx context.Context, ids []int64) (map[int64]*models.LearningEvent, error) {
-	return ByID(ctx, db.bun, ids, func(e *models.LearningEvent) int64 { return e.ID })
+func (bs *Store) FindEventsByIDs(ctx context.Context, ids []int64) (map[int64]*models.LearningEvent, error) {
+	return store.ByID(ctx, bs.db.Bun(), ids, func(e *models.LearningEvent) int64 { return e.ID })
 }
 
 // FindEvents pages through events by start, the latest first.
-func (db *DB) FindEvents(ctx context.Context, f models.EventFilter, p models.PageRequest) (*models.Page[*models.LearningEvent], error) {
-	q := db.bun.NewSelect().Model((*models.LearningEvent)(nil))
+func (bs *Store) FindEvents(ctx context.Context, f models.EventFilter, p models.PageRequest) (*models.Page[*models.LearningEvent], error) {
+	q := bs.db.Bun().NewSelect().Model((*models.LearningEvent)(nil))
 	if f.EndsAfter != nil {
-		q = q.Where("ends_at > ?", instant(*f.EndsAfter))
+		q = q.Where("ends_at > ?", domain.Instant(*f.EndsAfter))
 	}
 	return eventPages.Fetch(ctx, q, p)
 }
@@ -63,13 +62,13 @@ func (db *DB) FindEvents(ctx context.Context, f models.EventFilter, p models.Pag
 // an orientation the evening before, a last sitting that runs over.
 const sessionSlack = 24 * time.Hour
 
-// CreateSession stores a session of a batch or an event with the competencies it touches.
-func (db *DB) CreateSession(ctx context.Context, n *models.NewSession) (*models.Session, error) {
-	if err := n.Validate(); err != nil {
-		return nil, err
-	}
-	s := newSession(n, db.now())
-	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+// InsertSession stores a session of a batch or an event with the competencies it
+// touches; n is valid (NewSession.Validate). EINVALID for an unknown batch or event
+// (batchId, eventId), a start outside its dates (startsAt) or an unknown competency
+// (competencies[i].competencyId), ECONFLICT for a code in use.
+func (bs *Store) InsertSession(ctx context.Context, n *models.NewSession) (*models.Session, error) {
+	s := newSession(n, bs.db.Now())
+	err := bs.db.Bun().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := checkSessionParent(ctx, tx, n); err != nil {
 			return err
 		}
@@ -77,7 +76,7 @@ func (db *DB) CreateSession(ctx context.Context, n *models.NewSession) (*models.
 		for i, c := range n.Competencies {
 			ids[i] = c.CompetencyID
 		}
-		found, err := ExistingIDs(ctx, tx, "competencies", ids)
+		found, err := store.ExistingIDs(ctx, tx, "competencies", ids)
 		if err != nil {
 			return err
 		}
@@ -92,7 +91,7 @@ func (db *DB) CreateSession(ctx context.Context, n *models.NewSession) (*models.
 		return replaceSessionCompetencies(ctx, tx, s.ID, n.Competencies)
 	})
 	if err != nil {
-		return nil, ConflictOr(err, CodeFields)
+		return nil, store.ConflictOr(err, store.CodeFields)
 	}
 	return s, nil
 }
@@ -100,7 +99,7 @@ func (db *DB) CreateSession(ctx context.Context, n *models.NewSession) (*models.
 // newSession is the row that n, validated, describes.
 func newSession(n *models.NewSession, now time.Time) *models.Session {
 	s := &models.Session{Code: n.Code, Title: n.Title, Kind: n.Kind, Venue: n.Venue, Link: n.Link,
-		StartsAt: instant(n.StartsAt), EndsAt: instant(n.EndsAt), Capacity: n.Capacity, CreatedAt: now}
+		StartsAt: domain.Instant(n.StartsAt), EndsAt: domain.Instant(n.EndsAt), Capacity: n.Capacity, CreatedAt: now}
 	if n.BatchID != 0 {
 		s.BatchID = &n.BatchID
 	} else {
@@ -116,7 +115,7 @@ func checkSessionParent(ctx context.Context, idb bun.IDB, n *models.NewSession) 
 	var start, end time.Time
 	what := "batch"
 	if n.BatchID != 0 {
-		b, err := One[models.Batch](ctx, idb, n.BatchID, "batch")
+		b, err := store.One[models.Batch](ctx, idb, n.BatchID, "batch")
 		if models.ErrorCode(err) == models.ENOTFOUND {
 			return models.Invalid("batchId", "no such batch")
 		} else if err != nil {
@@ -124,7 +123,7 @@ func checkSessionParent(ctx context.Context, idb bun.IDB, n *models.NewSession) 
 		}
 		start, end = b.StartsAt, b.EndsAt
 	} else {
-		e, err := One[models.LearningEvent](ctx, idb, n.EventID, "event")
+		e, err := store.One[models.LearningEvent](ctx, idb, n.EventID, "event")
 		if models.ErrorCode(err) == models.ENOTFOUND {
 			return models.Invalid("eventId", "no such event")
 		} else if err != nil {
@@ -156,23 +155,23 @@ func replaceSessionCompetencies(ctx context.Context, idb bun.IDB, sessionID int6
 }
 
 // FindSessionByID returns ENOTFOUND if there is no such session.
-func (db *DB) FindSessionByID(ctx context.Context, id int64) (*models.Session, error) {
-	return One[models.Session](ctx, db.bun, id, "session")
+func (bs *Store) FindSessionByID(ctx context.Context, id int64) (*models.Session, error) {
+	return store.One[models.Session](ctx, bs.db.Bun(), id, "session")
 }
 
 // FindSessionsByIDs returns the sessions that exist, keyed by ID.
-func (db *DB) FindSessionsByIDs(ctx context.Context, ids []int64) (map[int64]*models.Session, error) {
-	return ByID(ctx, db.bun, ids, func(s *models.Session) int64 { return s.ID })
+func (bs *Store) FindSessionsByIDs(ctx context.Context, ids []int64) (map[int64]*models.Session, error) {
+	return store.ByID(ctx, bs.db.Bun(), ids, func(s *models.Session) int64 { return s.ID })
 }
 
 // FindSessionsByBatchIDs returns each batch's sessions by start.
-func (db *DB) FindSessionsByBatchIDs(ctx context.Context, ids []int64) (map[int64][]*models.Session, error) {
-	return sessionsBy(ctx, db.bun, "batch_id", ids, func(s *models.Session) int64 { return *s.BatchID })
+func (bs *Store) FindSessionsByBatchIDs(ctx context.Context, ids []int64) (map[int64][]*models.Session, error) {
+	return sessionsBy(ctx, bs.db.Bun(), "batch_id", ids, func(s *models.Session) int64 { return *s.BatchID })
 }
 
 // FindSessionsByEventIDs returns each event's sessions by start.
-func (db *DB) FindSessionsByEventIDs(ctx context.Context, ids []int64) (map[int64][]*models.Session, error) {
-	return sessionsBy(ctx, db.bun, "event_id", ids, func(s *models.Session) int64 { return *s.EventID })
+func (bs *Store) FindSessionsByEventIDs(ctx context.Context, ids []int64) (map[int64][]*models.Session, error) {
+	return sessionsBy(ctx, bs.db.Bun(), "event_id", ids, func(s *models.Session) int64 { return *s.EventID })
 }
 
 // sessionsBy returns the sessions whose parent column holds one of ids, by start.
@@ -190,8 +189,8 @@ func sessionsBy(ctx context.Context, idb bun.IDB, column string, ids []int64, pa
 }
 
 // FindSessionCompetencies returns the competencies each session touches, by competency ID.
-func (db *DB) FindSessionCompetencies(ctx context.Context, sessionIDs []int64) (map[int64][]models.SessionCompetency, error) {
-	return sessionCompetencies(ctx, db.bun, sessionIDs)
+func (bs *Store) FindSessionCompetencies(ctx context.Context, sessionIDs []int64) (map[int64][]models.SessionCompetency, error) {
+	return sessionCompetencies(ctx, bs.db.Bun(), sessionIDs)
 }
 
 func sessionCompetencies(ctx context.Context, idb bun.IDB, sessionIDs []int64) (map[int64][]models.SessionCompetency, error) {
@@ -208,8 +207,8 @@ func sessionCompetencies(ctx context.Context, idb bun.IDB, sessionIDs []int64) (
 }
 
 // FindSessionCounts counts each session's registrations and attendance in one query.
-func (db *DB) FindSessionCounts(ctx context.Context, sessionIDs []int64) (map[int64]models.SessionCounts, error) {
-	return sessionCounts(ctx, db.bun, sessionIDs, nil)
+func (bs *Store) FindSessionCounts(ctx context.Context, sessionIDs []int64) (map[int64]models.SessionCounts, error) {
+	return sessionCounts(ctx, bs.db.Bun(), sessionIDs, nil)
 }
 
 // sessionCounts counts the registrations and attendance of each session among the
@@ -233,7 +232,7 @@ func sessionCounts(ctx context.Context, idb bun.IDB, sessionIDs []int64, learner
 		" FROM session_registrations WHERE "+cond+
 		" UNION ALL SELECT session_id, 0, 0, 1 FROM attendance WHERE "+cond+
 		") AS u GROUP BY session_id",
-		append(append([]any{models.Registered, models.RegistrationWaiting}, args...), args...)...).Scan(ReadOnly(ctx), &rows)
+		append(append([]any{models.Registered, models.RegistrationWaiting}, args...), args...)...).Scan(store.ReadOnly(ctx), &rows)
 	if err != nil {
 		return nil, err
 	}
@@ -249,15 +248,15 @@ func sessionCounts(ctx context.Context, idb bun.IDB, sessionIDs []int64, learner
 // FindEventParticipation counts, per session of the event, the registrations and
 // attendance of the learners of the organisation and below, and how many of them
 // attended at all.
-func (db *DB) FindEventParticipation(ctx context.Context, eventID, organisationID int64) (*models.EventParticipation, error) {
-	if _, err := db.FindEventByID(ctx, eventID); err != nil {
+func (bs *Store) FindEventParticipation(ctx context.Context, eventID, organisationID int64) (*models.EventParticipation, error) {
+	if _, err := bs.FindEventByID(ctx, eventID); err != nil {
 		return nil, err
 	}
-	org, err := db.FindOrganisationByID(ctx, organisationID)
+	org, err := bs.db.FindOrganisationByID(ctx, organisationID)
 	if err != nil {
 		return nil, err
 	}
-	sessions, err := db.FindSessionsByEventIDs(ctx, []int64{eventID})
+	sessions, err := bs.FindSessionsByEventIDs(ctx, []int64{eventID})
 	if err != nil {
 		return nil, err
 	}
@@ -265,8 +264,8 @@ func (db *DB) FindEventParticipation(ctx context.Context, eventID, organisationI
 	for i, s := range sessions[eventID] {
 		ids[i] = s.ID
 	}
-	learners := subtreeLearners(db.bun, org)
-	counts, err := sessionCounts(ctx, db.bun, ids, learners)
+	learners := subtreeLearners(bs.db.Bun(), org)
+	counts, err := sessionCounts(ctx, bs.db.Bun(), ids, learners)
 	if err != nil {
 		return nil, err
 	}
@@ -274,7 +273,7 @@ func (db *DB) FindEventParticipation(ctx context.Context, eventID, organisationI
 	for i, id := range ids {
 		out.Sessions[i] = models.SessionParticipation{SessionID: id, SessionCounts: counts[id]}
 	}
-	err = db.bun.NewSelect().TableExpr("attendance AS a").ColumnExpr("COUNT(DISTINCT a.learner_id)").
+	err = bs.db.Bun().NewSelect().TableExpr("attendance AS a").ColumnExpr("COUNT(DISTINCT a.learner_id)").
 		Join("JOIN sessions AS s ON s.id = a.session_id").
 		Where("s.event_id = ?", eventID).Where("a.learner_id IN (?)", learners).Scan(ctx, &out.Learners)
 	if err != nil {
@@ -283,22 +282,23 @@ func (db *DB) FindEventParticipation(ctx context.Context, eventID, organisationI
 	return out, nil
 }
 
-// RegisterForSession registers a learner for an event session; see models.BlendedService.
-func (db *DB) RegisterForSession(ctx context.Context, sessionID, learnerID int64) (*models.SessionRegistration, error) {
+// SaveRegistration registers a learner for an event session, or waits them past
+// its capacity; see models.BlendedService.RegisterForSession.
+func (bs *Store) SaveRegistration(ctx context.Context, sessionID, learnerID int64) (*models.SessionRegistration, error) {
 	var r *models.SessionRegistration
-	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		s, err := locked[models.Session](ctx, db, tx, sessionID, "session")
+	err := bs.db.Bun().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		s, err := locked[models.Session](ctx, bs.db, tx, sessionID, "session")
 		if err != nil {
 			return err
 		}
-		now := db.now() // under the lock: the queue is in the order registrations took it
+		now := bs.db.Now() // under the lock: the queue is in the order registrations took it
 		switch {
 		case s.EventID == nil:
 			return models.Invalid("sessionId", "a batch session is attended with a seat in the batch, not a registration")
 		case !now.Before(s.EndsAt):
 			return models.Invalid("sessionId", "the session ended at %s", s.EndsAt.Format(time.RFC3339))
 		}
-		if _, err := One[models.Learner](ctx, tx, learnerID, "learner"); err != nil {
+		if _, err := store.One[models.Learner](ctx, tx, learnerID, "learner"); err != nil {
 			return err
 		}
 		if r, err = registration(ctx, tx, sessionID, learnerID); err != nil || (r != nil && r.Status != models.RegistrationCancel) {
@@ -324,12 +324,12 @@ func (db *DB) RegisterForSession(ctx context.Context, sessionID, learnerID int64
 	return r, nil
 }
 
-// CancelRegistration cancels a registration (again: as it is); a place it held goes
+// SaveCancellation cancels a registration (again: as it is); a place it held goes
 // to the first waiting, in the same transaction.
-func (db *DB) CancelRegistration(ctx context.Context, sessionID, learnerID int64) (*models.SessionRegistration, error) {
+func (bs *Store) SaveCancellation(ctx context.Context, sessionID, learnerID int64) (*models.SessionRegistration, error) {
 	var r *models.SessionRegistration
-	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		s, err := locked[models.Session](ctx, db, tx, sessionID, "session")
+	err := bs.db.Bun().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		s, err := locked[models.Session](ctx, bs.db, tx, sessionID, "session")
 		if err != nil {
 			return err
 		}
@@ -342,14 +342,14 @@ func (db *DB) CancelRegistration(ctx context.Context, sessionID, learnerID int64
 			return nil
 		}
 		held := r.Status == models.Registered
-		r.Status, r.UpdatedAt = models.RegistrationCancel, db.now()
+		r.Status, r.UpdatedAt = models.RegistrationCancel, bs.db.Now()
 		if _, err := tx.NewUpdate().Model(r).Column("status", "updated_at").WherePK().Exec(ctx); err != nil {
 			return err
 		}
 		if !held {
 			return nil
 		}
-		return db.fillSession(ctx, tx, s)
+		return bs.fillSession(ctx, tx, s)
 	})
 	if err != nil {
 		return nil, err
@@ -377,7 +377,7 @@ func placesTaken(ctx context.Context, idb bun.IDB, sessionID int64) (int, error)
 
 // fillSession gives a locked session's free places to those waiting, in
 // (queued_at, learner_id) order.
-func (db *DB) fillSession(ctx context.Context, tx bun.Tx, s *models.Session) error {
+func (bs *Store) fillSession(ctx context.Context, tx bun.Tx, s *models.Session) error {
 	next := tx.NewSelect().Table("session_registrations").Column("learner_id").
 		Where("session_id = ? AND status = ?", s.ID, models.RegistrationWaiting).Order("queued_at", "learner_id")
 	if s.Capacity != nil {
@@ -395,20 +395,20 @@ func (db *DB) fillSession(ctx context.Context, tx bun.Tx, s *models.Session) err
 	if err := next.Scan(ctx, &ids); err != nil || len(ids) == 0 {
 		return err
 	}
-	_, err := tx.NewUpdate().Table("session_registrations").Set("status = ?", models.Registered).Set("updated_at = ?", db.now()).
+	_, err := tx.NewUpdate().Table("session_registrations").Set("status = ?", models.Registered).Set("updated_at = ?", bs.db.Now()).
 		Where("session_id = ? AND learner_id IN (?)", s.ID, bun.List(ids)).Exec(ctx)
 	return err
 }
 
 // FindRegistrations returns a learner's registrations for those of the sessions
 // they registered for, keyed by session.
-func (db *DB) FindRegistrations(ctx context.Context, learnerID int64, sessionIDs []int64) (map[int64]*models.SessionRegistration, error) {
+func (bs *Store) FindRegistrations(ctx context.Context, learnerID int64, sessionIDs []int64) (map[int64]*models.SessionRegistration, error) {
 	out := make(map[int64]*models.SessionRegistration, len(sessionIDs))
 	if len(sessionIDs) == 0 {
 		return out, nil
 	}
 	var rows []*models.SessionRegistration
-	err := db.bun.NewSelect().Model(&rows).Where("learner_id = ? AND session_id IN (?)", learnerID, bun.List(sessionIDs)).Scan(ctx)
+	err := bs.db.Bun().NewSelect().Model(&rows).Where("learner_id = ? AND session_id IN (?)", learnerID, bun.List(sessionIDs)).Scan(ctx)
 	for _, r := range rows {
 		out[r.SessionID] = r
 	}

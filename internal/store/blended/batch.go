@@ -1,15 +1,14 @@
-package store
+package blended
 
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 
 	"github.com/openkarmayogi/karmayogi/internal/domain"
+	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -19,24 +18,21 @@ import (
 // twice, and the waiting list moves up in order. UNIQUE (batch_id, seat_number)
 // guards the same rule in the database.
 
-var _ models.BlendedService = (*DB)(nil)
-
 var (
-	batchPages       = OldestFirst[*models.Batch]{column: "starts_at", at: func(b *models.Batch) time.Time { return b.StartsAt }, id: func(b *models.Batch) int64 { return b.ID }}
-	seatRequestPages = OldestFirst[*models.SeatRequest]{column: "requested_at", at: func(r *models.SeatRequest) time.Time { return r.RequestedAt }, id: func(r *models.SeatRequest) int64 { return r.ID }}
+	batchPages       = store.OldestFirst[*models.Batch]{Column: "starts_at", At: func(b *models.Batch) time.Time { return b.StartsAt }, ID: func(b *models.Batch) int64 { return b.ID }}
+	seatRequestPages = store.OldestFirst[*models.SeatRequest]{Column: "requested_at", At: func(r *models.SeatRequest) time.Time { return r.RequestedAt }, ID: func(r *models.SeatRequest) int64 { return r.ID }}
 )
 
-// CreateBatch stores a batch of a FACE_TO_FACE or BLENDED course.
-func (db *DB) CreateBatch(ctx context.Context, n *models.NewBatch) (*models.Batch, error) {
-	if err := n.Validate(); err != nil {
-		return nil, err
-	}
-	now := db.now()
+// InsertBatch stores a batch of a FACE_TO_FACE or BLENDED course; n is valid
+// (NewBatch.Validate). EINVALID (courseId) for a course that is missing or ONLINE,
+// ECONFLICT for a code in use.
+func (bs *Store) InsertBatch(ctx context.Context, n *models.NewBatch) (*models.Batch, error) {
+	now := bs.db.Now()
 	b := &models.Batch{Code: n.Code, CourseID: n.CourseID, Name: n.Name, Venue: n.Venue, Link: n.Link,
-		StartsAt: instant(n.StartsAt), EndsAt: instant(n.EndsAt), Seats: n.Seats, Policy: n.Policy,
+		StartsAt: domain.Instant(n.StartsAt), EndsAt: domain.Instant(n.EndsAt), Seats: n.Seats, Policy: n.Policy,
 		RequiredAttendance: n.RequiredAttendance, CreatedAt: now, UpdatedAt: now}
-	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		c, err := One[models.Course](ctx, tx, n.CourseID, "course")
+	err := bs.db.Bun().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		c, err := store.One[models.Course](ctx, tx, n.CourseID, "course")
 		if models.ErrorCode(err) == models.ENOTFOUND {
 			c, err = nil, nil
 		}
@@ -50,7 +46,7 @@ func (db *DB) CreateBatch(ctx context.Context, n *models.NewBatch) (*models.Batc
 		return err
 	})
 	if err != nil {
-		return nil, ConflictOr(err, CodeFields)
+		return nil, store.ConflictOr(err, store.CodeFields)
 	}
 	return b, nil
 }
@@ -68,30 +64,30 @@ func checkBatchCourse(c *models.Course) error {
 }
 
 // FindBatchByID returns ENOTFOUND if there is no such batch.
-func (db *DB) FindBatchByID(ctx context.Context, id int64) (*models.Batch, error) {
-	return One[models.Batch](ctx, db.bun, id, "batch")
+func (bs *Store) FindBatchByID(ctx context.Context, id int64) (*models.Batch, error) {
+	return store.One[models.Batch](ctx, bs.db.Bun(), id, "batch")
 }
 
 // FindBatchesByIDs returns the batches that exist, keyed by ID.
-func (db *DB) FindBatchesByIDs(ctx context.Context, ids []int64) (map[int64]*models.Batch, error) {
-	return ByID(ctx, db.bun, ids, func(b *models.Batch) int64 { return b.ID })
+func (bs *Store) FindBatchesByIDs(ctx context.Context, ids []int64) (map[int64]*models.Batch, error) {
+	return store.ByID(ctx, bs.db.Bun(), ids, func(b *models.Batch) int64 { return b.ID })
 }
 
 // FindBatches pages through batches by start, soonest first.
-func (db *DB) FindBatches(ctx context.Context, f models.BatchFilter, p models.PageRequest) (*models.Page[*models.Batch], error) {
-	q := db.bun.NewSelect().Model((*models.Batch)(nil))
+func (bs *Store) FindBatches(ctx context.Context, f models.BatchFilter, p models.PageRequest) (*models.Page[*models.Batch], error) {
+	q := bs.db.Bun().NewSelect().Model((*models.Batch)(nil))
 	if f.CourseID != nil {
 		q = q.Where("course_id = ?", *f.CourseID)
 	}
 	if f.EndsAfter != nil {
-		q = q.Where("ends_at > ?", instant(*f.EndsAfter))
+		q = q.Where("ends_at > ?", domain.Instant(*f.EndsAfter))
 	}
 	return batchPages.Fetch(ctx, q, p)
 }
 
 // FindSeatCounts counts each batch's requests by status in one grouped query; a
 // batch without requests counts zero.
-func (db *DB) FindSeatCounts(ctx context.Context, batchIDs []int64) (map[int64]models.SeatCounts, error) {
+func (bs *Store) FindSeatCounts(ctx context.Context, batchIDs []int64) (map[int64]models.SeatCounts, error) {
 	out := make(map[int64]models.SeatCounts, len(batchIDs))
 	if len(batchIDs) == 0 {
 		return out, nil
@@ -100,7 +96,7 @@ func (db *DB) FindSeatCounts(ctx context.Context, batchIDs []int64) (map[int64]m
 		BatchID int64 `bun:"batch_id"`
 		models.SeatCounts
 	}
-	err := db.bun.NewSelect().Table("seat_requests").Column("batch_id").
+	err := bs.db.Bun().NewSelect().Table("seat_requests").Column("batch_id").
 		ColumnExpr("SUM(CASE WHEN status IN (?, ?) THEN 1 ELSE 0 END) AS confirmed", models.SeatConfirmed, models.SeatCompleted).
 		ColumnExpr("SUM(CASE WHEN status = ? THEN 1 ELSE 0 END) AS waitlisted", models.SeatWaitlisted).
 		ColumnExpr("SUM(CASE WHEN status = ? THEN 1 ELSE 0 END) AS pending", models.SeatPending).
@@ -117,18 +113,19 @@ func (db *DB) FindSeatCounts(ctx context.Context, batchIDs []int64) (map[int64]m
 	return out, nil
 }
 
-// RequestSeat asks for a seat for a learner; see models.BlendedService. A learner
-// whose request was rejected or withdrawn asks again on the same row, which starts
-// afresh: no approvals, no decisions, the end of the queue.
-func (db *DB) RequestSeat(ctx context.Context, batchID, learnerID int64) (*models.SeatRequest, error) {
+// InsertSeatRequest stores a learner's request for a seat, placed as
+// models.BlendedService.RequestSeat says. A learner whose request was rejected or
+// withdrawn asks again on the same row, which starts afresh: no approvals, no
+// decisions, the end of the queue.
+func (bs *Store) InsertSeatRequest(ctx context.Context, batchID, learnerID int64) (*models.SeatRequest, error) {
 	var r *models.SeatRequest
-	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		b, err := locked[models.Batch](ctx, db, tx, batchID, "batch")
+	err := bs.db.Bun().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		b, err := locked[models.Batch](ctx, bs.db, tx, batchID, "batch")
 		if err != nil {
 			return err
 		}
-		now := db.now() // read under the lock, so the waiting list is in the order requests took it
-		if _, err := One[models.Learner](ctx, tx, learnerID, "learner"); err != nil {
+		now := bs.db.Now() // read under the lock, so the waiting list is in the order requests took it
+		if _, err := store.One[models.Learner](ctx, tx, learnerID, "learner"); err != nil {
 			return err
 		}
 		if !now.Before(b.EndsAt) {
@@ -144,7 +141,7 @@ func (db *DB) RequestSeat(ctx context.Context, batchID, learnerID int64) (*model
 		if e, err := courseEnrolment(ctx, tx, learnerID, b.CourseID); err != nil {
 			return err
 		} else if e != nil && e.Status != models.Dropped {
-			return AlreadyEnrolled()
+			return store.AlreadyEnrolled()
 		}
 		r = &models.SeatRequest{BatchID: b.ID, LearnerID: learnerID, Status: models.SeatPending, RequestedAt: now, UpdatedAt: now}
 		if len(old) > 0 {
@@ -154,7 +151,7 @@ func (db *DB) RequestSeat(ctx context.Context, batchID, learnerID int64) (*model
 			}
 		}
 		if b.Policy.Steps() == 0 {
-			if err := db.place(ctx, tx, b, r, now); err != nil {
+			if err := bs.place(ctx, tx, b, r, now); err != nil {
 				return err
 			}
 		}
@@ -170,18 +167,13 @@ func (db *DB) RequestSeat(ctx context.Context, batchID, learnerID int64) (*model
 	return r, nil
 }
 
-// DecideSeatRequest records an approver's decision; see models.BlendedService.
-func (db *DB) DecideSeatRequest(ctx context.Context, requestID int64, approver string, approve bool, comment string) (*models.SeatRequest, error) {
-	approver = strings.TrimSpace(approver)
-	switch {
-	case approver == "":
-		return nil, models.Invalid("approver", "must name who decides")
-	case utf8.RuneCountInString(comment) > 2000:
-		return nil, models.Invalid("comment", "must be at most 2000 characters")
-	}
+// InsertSeatDecision stores an approver's decision on the request's next step and
+// what follows from it; see models.BlendedService.DecideSeatRequest. The approver
+// is named (trimmed) and the comment within bounds.
+func (bs *Store) InsertSeatDecision(ctx context.Context, requestID int64, approver string, approve bool, comment string) (*models.SeatRequest, error) {
 	var r *models.SeatRequest
-	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		b, req, err := db.lockRequest(ctx, tx, requestID)
+	err := bs.db.Bun().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		b, req, err := bs.lockRequest(ctx, tx, requestID)
 		if err != nil {
 			return err
 		}
@@ -198,7 +190,7 @@ func (db *DB) DecideSeatRequest(ctx context.Context, requestID int64, approver s
 				return models.Errorf(models.EFORBIDDEN, "%s decided step %d of this request; another approver must decide the next", approver, d.Step)
 			}
 		}
-		now := db.now()
+		now := bs.db.Now()
 		d := &models.SeatDecision{RequestID: r.ID, Step: r.Approvals + 1, ApproverSubject: approver, Approved: approve,
 			Comment: comment, DecidedAt: now}
 		if _, err := tx.NewInsert().Model(d).Exec(ctx); err != nil {
@@ -210,7 +202,7 @@ func (db *DB) DecideSeatRequest(ctx context.Context, requestID int64, approver s
 			r.Status = models.SeatRejected
 		case domain.SeatApproved:
 			r.Approvals++
-			if err := db.place(ctx, tx, b, r, now); err != nil {
+			if err := bs.place(ctx, tx, b, r, now); err != nil {
 				return err
 			}
 		case domain.SeatAwaiting:
@@ -224,13 +216,13 @@ func (db *DB) DecideSeatRequest(ctx context.Context, requestID int64, approver s
 	return r, nil
 }
 
-// WithdrawSeatRequest withdraws an open request. A seat it held is freed and its
+// SaveSeatWithdrawal withdraws an open request. A seat it held is freed and its
 // enrolment dropped (unless the course is complete), and the first on the waiting
 // list takes the seat in the same transaction.
-func (db *DB) WithdrawSeatRequest(ctx context.Context, requestID int64) (*models.SeatRequest, error) {
+func (bs *Store) SaveSeatWithdrawal(ctx context.Context, requestID int64) (*models.SeatRequest, error) {
 	var r *models.SeatRequest
-	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		b, req, err := db.lockRequest(ctx, tx, requestID)
+	err := bs.db.Bun().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		b, req, err := bs.lockRequest(ctx, tx, requestID)
 		if err != nil {
 			return err
 		}
@@ -239,7 +231,7 @@ func (db *DB) WithdrawSeatRequest(ctx context.Context, requestID int64) (*models
 			return models.Invalid("requestId", "the request is %s; only a pending, waiting or confirmed request can be withdrawn", r.Status)
 		}
 		held := r.Status.Holds()
-		r.Status, r.SeatNumber, r.UpdatedAt = models.SeatWithdrawn, nil, db.now()
+		r.Status, r.SeatNumber, r.UpdatedAt = models.SeatWithdrawn, nil, bs.db.Now()
 		if err := saveRequest(ctx, tx, r); err != nil {
 			return err
 		}
@@ -250,10 +242,10 @@ func (db *DB) WithdrawSeatRequest(ctx context.Context, requestID int64) (*models
 			Where("id = ? AND status <> ?", r.EnrolmentID, models.Completed).Exec(ctx); err != nil {
 			return err
 		}
-		if err := db.BumpLearners(ctx, tx, []int64{r.LearnerID}); err != nil {
+		if err := bs.db.BumpLearners(ctx, tx, []int64{r.LearnerID}); err != nil {
 			return err
 		}
-		return db.promote(ctx, tx, b)
+		return bs.promote(ctx, tx, b)
 	})
 	if err != nil {
 		return nil, err
@@ -262,19 +254,19 @@ func (db *DB) WithdrawSeatRequest(ctx context.Context, requestID int64) (*models
 }
 
 // FindSeatRequestByID returns ENOTFOUND if there is no such request.
-func (db *DB) FindSeatRequestByID(ctx context.Context, id int64) (*models.SeatRequest, error) {
-	return One[models.SeatRequest](ctx, db.bun, id, "seat request")
+func (bs *Store) FindSeatRequestByID(ctx context.Context, id int64) (*models.SeatRequest, error) {
+	return store.One[models.SeatRequest](ctx, bs.db.Bun(), id, "seat request")
 }
 
 // FindSeatRequestsByIDs returns the requests that exist, keyed by ID.
-func (db *DB) FindSeatRequestsByIDs(ctx context.Context, ids []int64) (map[int64]*models.SeatRequest, error) {
-	return ByID(ctx, db.bun, ids, func(r *models.SeatRequest) int64 { return r.ID })
+func (bs *Store) FindSeatRequestsByIDs(ctx context.Context, ids []int64) (map[int64]*models.SeatRequest, error) {
+	return store.ByID(ctx, bs.db.Bun(), ids, func(r *models.SeatRequest) int64 { return r.ID })
 }
 
 // FindSeatRequests pages through requests, oldest first. An unknown organisation
 // in the filter selects nothing.
-func (db *DB) FindSeatRequests(ctx context.Context, f models.SeatRequestFilter, p models.PageRequest) (*models.Page[*models.SeatRequest], error) {
-	q := db.bun.NewSelect().Model((*models.SeatRequest)(nil))
+func (bs *Store) FindSeatRequests(ctx context.Context, f models.SeatRequestFilter, p models.PageRequest) (*models.Page[*models.SeatRequest], error) {
+	q := bs.db.Bun().NewSelect().Model((*models.SeatRequest)(nil))
 	if f.BatchID != nil {
 		q = q.Where("batch_id = ?", *f.BatchID)
 	}
@@ -285,25 +277,25 @@ func (db *DB) FindSeatRequests(ctx context.Context, f models.SeatRequestFilter, 
 		q = q.Where("status = ?", *f.Status)
 	}
 	if f.WithinOrganisationID != nil {
-		org, err := db.FindOrganisationByID(ctx, *f.WithinOrganisationID)
+		org, err := bs.db.FindOrganisationByID(ctx, *f.WithinOrganisationID)
 		if models.ErrorCode(err) == models.ENOTFOUND {
 			return &models.Page[*models.SeatRequest]{}, nil
 		} else if err != nil {
 			return nil, err
 		}
-		q = q.Where("learner_id IN (?)", subtreeLearners(db.bun, org))
+		q = q.Where("learner_id IN (?)", subtreeLearners(bs.db.Bun(), org))
 	}
 	return seatRequestPages.Fetch(ctx, q, p)
 }
 
 // subtreeLearners selects the IDs of the learners of org and the organisations below it.
 func subtreeLearners(idb bun.IDB, org *models.Organisation) *bun.SelectQuery {
-	return idb.NewSelect().Table("learners").Column("id").Where("organisation_id IN (?)", SubtreeOrganisations(idb, org))
+	return idb.NewSelect().Table("learners").Column("id").Where("organisation_id IN (?)", store.SubtreeOrganisations(idb, org))
 }
 
 // FindWaitlistPositions returns the 1-based place of each listed request that is
 // WAITLISTED, among its batch's waiting list by (queued_at, id).
-func (db *DB) FindWaitlistPositions(ctx context.Context, requestIDs []int64) (map[int64]int, error) {
+func (bs *Store) FindWaitlistPositions(ctx context.Context, requestIDs []int64) (map[int64]int, error) {
 	out := make(map[int64]int, len(requestIDs))
 	if len(requestIDs) == 0 {
 		return out, nil
@@ -312,7 +304,7 @@ func (db *DB) FindWaitlistPositions(ctx context.Context, requestIDs []int64) (ma
 		ID       int64 `bun:"id"`
 		Position int   `bun:"position"`
 	}
-	err := db.bun.NewSelect().TableExpr("seat_requests AS r").Column("r.id").
+	err := bs.db.Bun().NewSelect().TableExpr("seat_requests AS r").Column("r.id").
 		ColumnExpr("(SELECT COUNT(*) FROM seat_requests AS w WHERE w.batch_id = r.batch_id AND w.status = r.status"+
 			" AND (w.queued_at < r.queued_at OR (w.queued_at = r.queued_at AND w.id <= r.id))) AS position").
 		Where("r.id IN (?) AND r.status = ?", bun.List(requestIDs), models.SeatWaitlisted).Scan(ctx, &rows)
@@ -323,13 +315,13 @@ func (db *DB) FindWaitlistPositions(ctx context.Context, requestIDs []int64) (ma
 }
 
 // FindSeatDecisions returns each request's decisions, by step.
-func (db *DB) FindSeatDecisions(ctx context.Context, requestIDs []int64) (map[int64][]models.SeatDecision, error) {
+func (bs *Store) FindSeatDecisions(ctx context.Context, requestIDs []int64) (map[int64][]models.SeatDecision, error) {
 	out := make(map[int64][]models.SeatDecision, len(requestIDs))
 	if len(requestIDs) == 0 {
 		return out, nil
 	}
 	var rows []models.SeatDecision
-	err := db.bun.NewSelect().Model(&rows).Where("request_id IN (?)", bun.List(requestIDs)).Order("request_id", "step").Scan(ctx)
+	err := bs.db.Bun().NewSelect().Model(&rows).Where("request_id IN (?)", bun.List(requestIDs)).Order("request_id", "step").Scan(ctx)
 	for _, d := range rows {
 		out[d.RequestID] = append(out[d.RequestID], d)
 	}
@@ -337,24 +329,24 @@ func (db *DB) FindSeatDecisions(ctx context.Context, requestIDs []int64) (map[in
 }
 
 // locked loads the row of T with id and locks it until the transaction ends (see
-// forUpdate), or returns ENOTFOUND naming kind.
-func locked[T any](ctx context.Context, db *DB, idb bun.IDB, id int64, kind string) (*T, error) {
+// store.DB.ForUpdate), or returns ENOTFOUND naming kind.
+func locked[T any](ctx context.Context, db *store.DB, idb bun.IDB, id int64, kind string) (*T, error) {
 	row := new(T)
 	if err := db.ForUpdate(idb.NewSelect().Model(row).Where("id = ?", id)).Scan(ctx); err != nil {
-		return nil, NotFoundOr(err, kind)
+		return nil, store.NotFoundOr(err, kind)
 	}
 	return row, nil
 }
 
 // lockRequest locks the batch of a seat request, whose lock guards all of the
 // batch's requests, then reads the request as it stands.
-func (db *DB) lockRequest(ctx context.Context, tx bun.Tx, id int64) (*models.Batch, *models.SeatRequest, error) {
+func (bs *Store) lockRequest(ctx context.Context, tx bun.Tx, id int64) (*models.Batch, *models.SeatRequest, error) {
 	b := new(models.Batch)
 	q := tx.NewSelect().Model(b).Where("id = (?)", tx.NewSelect().Table("seat_requests").Column("batch_id").Where("id = ?", id))
-	if err := db.ForUpdate(q).Scan(ctx); err != nil {
-		return nil, nil, NotFoundOr(err, "seat request")
+	if err := bs.db.ForUpdate(q).Scan(ctx); err != nil {
+		return nil, nil, store.NotFoundOr(err, "seat request")
 	}
-	r, err := One[models.SeatRequest](ctx, tx, id, "seat request")
+	r, err := store.One[models.SeatRequest](ctx, tx, id, "seat request")
 	return b, r, err
 }
 
@@ -381,7 +373,7 @@ func loadSeats(ctx context.Context, idb bun.IDB, b *models.Batch) (*domain.Seats
 // to save: CONFIRMED with a seat and an enrolment when one is free, else at the end
 // of the waiting list at now. ECONFLICT (courseId) when the learner has meanwhile
 // enrolled in the course another way.
-func (db *DB) place(ctx context.Context, tx bun.Tx, b *models.Batch, r *models.SeatRequest, now time.Time) error {
+func (bs *Store) place(ctx context.Context, tx bun.Tx, b *models.Batch, r *models.SeatRequest, now time.Time) error {
 	seats, err := loadSeats(ctx, tx, b)
 	if err != nil {
 		return err
@@ -390,10 +382,10 @@ func (db *DB) place(ctx context.Context, tx bun.Tx, b *models.Batch, r *models.S
 		r.Status, r.QueuedAt = models.SeatWaitlisted, &now
 		return nil
 	}
-	if ok, err := db.confirm(ctx, tx, b, r, seats); err != nil {
+	if ok, err := bs.confirm(ctx, tx, b, r, seats); err != nil {
 		return err
 	} else if !ok {
-		return AlreadyEnrolled()
+		return store.AlreadyEnrolled()
 	}
 	return nil
 }
@@ -401,13 +393,13 @@ func (db *DB) place(ctx context.Context, tx bun.Tx, b *models.Batch, r *models.S
 // confirm gives r the lowest free seat of seats and enrols its learner in the
 // batch's course, in memory for the caller to save. It reports false, changing
 // nothing, when the learner is enrolled in the course another way.
-func (db *DB) confirm(ctx context.Context, tx bun.Tx, b *models.Batch, r *models.SeatRequest, seats *domain.Seats) (bool, error) {
+func (bs *Store) confirm(ctx context.Context, tx bun.Tx, b *models.Batch, r *models.SeatRequest, seats *domain.Seats) (bool, error) {
 	e, err := courseEnrolment(ctx, tx, r.LearnerID, b.CourseID)
 	switch {
 	case err != nil:
 		return false, err
 	case e == nil:
-		if e, err = db.EnrolTx(ctx, tx, r.LearnerID, b.CourseID); err != nil {
+		if e, err = bs.db.EnrolTx(ctx, tx, r.LearnerID, b.CourseID); err != nil {
 			return false, err
 		}
 	case e.Status != models.Dropped:
@@ -421,7 +413,7 @@ func (db *DB) confirm(ctx context.Context, tx bun.Tx, b *models.Batch, r *models
 		if _, err := tx.NewUpdate().Table("enrolments").Set("status = ?", status).Where("id = ?", e.ID).Exec(ctx); err != nil {
 			return false, err
 		}
-		if err := db.BumpLearners(ctx, tx, []int64{r.LearnerID}); err != nil {
+		if err := bs.db.BumpLearners(ctx, tx, []int64{r.LearnerID}); err != nil {
 			return false, err
 		}
 	}
@@ -448,12 +440,12 @@ func courseEnrolment(ctx context.Context, idb bun.IDB, learnerID, courseID int64
 // promote gives a locked batch's free seats to its waiting list, first come first
 // served. A waiting learner who has meanwhile enrolled in the course another way
 // cannot take a seat and is passed over (and stays waiting).
-func (db *DB) promote(ctx context.Context, tx bun.Tx, b *models.Batch) error {
+func (bs *Store) promote(ctx context.Context, tx bun.Tx, b *models.Batch) error {
 	seats, err := loadSeats(ctx, tx, b)
 	if err != nil {
 		return err
 	}
-	now := db.now()
+	now := bs.db.Now()
 	for passed := 0; seats.Free() > 0; {
 		var waiting []*models.SeatRequest
 		// The confirmed leave the waiting list, so only those passed over are skipped.
@@ -465,7 +457,7 @@ func (db *DB) promote(ctx context.Context, tx bun.Tx, b *models.Batch) error {
 			return nil
 		}
 		for _, r := range waiting {
-			ok, err := db.confirm(ctx, tx, b, r, seats)
+			ok, err := bs.confirm(ctx, tx, b, r, seats)
 			if err != nil {
 				return err
 			}
