@@ -75,7 +75,19 @@ func (s *Blended) CreateBatch(ctx context.Context, n *models.NewBatch) (*models.
 // RequestSeat asks for a seat for a learner; see models.BlendedService.
 func (s *Blended) RequestSeat(ctx context.Context, batchID, learnerID int64) (*models.SeatRequest, error) {
 	defer change.Shared(ctx)
-	return s.Store.InsertSeatRequest(ctx, batchID, learnerID)
+	return seatOf(ctx)(s.Store.InsertSeatRequest(ctx, batchID, learnerID))
+}
+
+// seatOf records the learner of a seat request a write returned as changed: the
+// request is theirs to follow (subscriptions), whether or not it moved their
+// version yet.
+func seatOf(ctx context.Context) func(*models.SeatRequest, error) (*models.SeatRequest, error) {
+	return func(r *models.SeatRequest, err error) (*models.SeatRequest, error) {
+		if err == nil {
+			change.Learners(ctx, r.LearnerID)
+		}
+		return r, err
+	}
 }
 
 // DecideSeatRequest records an approver's decision; see models.BlendedService.
@@ -89,13 +101,13 @@ func (s *Blended) DecideSeatRequest(ctx context.Context, requestID int64, approv
 		return nil, models.Invalid("comment", "must be at most 2000 characters")
 	}
 	defer change.Shared(ctx)
-	return s.Store.InsertSeatDecision(ctx, requestID, approver, approve, comment)
+	return seatOf(ctx)(s.Store.InsertSeatDecision(ctx, requestID, approver, approve, comment))
 }
 
 // WithdrawSeatRequest withdraws an open request; see models.BlendedService.
 func (s *Blended) WithdrawSeatRequest(ctx context.Context, requestID int64) (*models.SeatRequest, error) {
 	defer change.Shared(ctx)
-	return s.Store.SaveSeatWithdrawal(ctx, requestID)
+	return seatOf(ctx)(s.Store.SaveSeatWithdrawal(ctx, requestID))
 }
 
 // CreateSession validates n (filling in its kind) and stores the session.
