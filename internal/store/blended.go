@@ -22,8 +22,8 @@ import (
 var _ models.BlendedService = (*DB)(nil)
 
 var (
-	batchPages       = OldestFirst[*models.Batch]{column: "starts_at", at: func(b *models.Batch) time.Time { return b.StartsAt }, id: func(b *models.Batch) int64 { return b.ID }}
-	seatRequestPages = OldestFirst[*models.SeatRequest]{column: "requested_at", at: func(r *models.SeatRequest) time.Time { return r.RequestedAt }, id: func(r *models.SeatRequest) int64 { return r.ID }}
+	batchPages       = OldestFirst[*models.Batch]{Column: "starts_at", At: func(b *models.Batch) time.Time { return b.StartsAt }, ID: func(b *models.Batch) int64 { return b.ID }}
+	seatRequestPages = OldestFirst[*models.SeatRequest]{Column: "requested_at", At: func(r *models.SeatRequest) time.Time { return r.RequestedAt }, ID: func(r *models.SeatRequest) int64 { return r.ID }}
 )
 
 // CreateBatch stores a batch of a FACE_TO_FACE or BLENDED course.

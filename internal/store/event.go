@@ -15,7 +15,7 @@ import (
 // sessions. A registration takes a place while the session has one and waits
 // otherwise; like seats, places change only under the session row's lock.
 
-var eventPages = NewestFirst[*models.LearningEvent]{column: "starts_at", at: func(e *models.LearningEvent) time.Time { return e.StartsAt }, id: func(e *models.LearningEvent) int64 { return e.ID }}
+var eventPages = NewestFirst[*models.LearningEvent]{Column: "starts_at", At: func(e *models.LearningEvent) time.Time { return e.StartsAt }, ID: func(e *models.LearningEvent) int64 { return e.ID }}
 
 // CreateEvent stores a learning event.
 func (db *DB) CreateEvent(ctx context.Context, n *models.NewLearningEvent) (*models.LearningEvent, error) {

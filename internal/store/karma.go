@@ -411,8 +411,8 @@ func (db *DB) FindKarmaTotals(ctx context.Context, learnerIDs []int64) (map[int6
 	return out, nil
 }
 
-var ledgerPages = NewestFirst[*models.KarmaEntry]{column: "awarded_at",
-	at: func(e *models.KarmaEntry) time.Time { return e.AwardedAt }, id: func(e *models.KarmaEntry) int64 { return e.ID }}
+var ledgerPages = NewestFirst[*models.KarmaEntry]{Column: "awarded_at",
+	At: func(e *models.KarmaEntry) time.Time { return e.AwardedAt }, ID: func(e *models.KarmaEntry) int64 { return e.ID }}
 
 // FindKarmaLedger pages through a learner's ledger, newest first.
 func (db *DB) FindKarmaLedger(ctx context.Context, learnerID int64, p models.PageRequest) (*models.Page[*models.KarmaEntry], error) {

@@ -20,9 +20,9 @@ var _ models.LearningService = (*DB)(nil)
 func (db *DB) SetEstimator(e models.Estimator) { db.estimator = e }
 
 var (
-	evidencePages    = NewestFirst[*models.Evidence]{column: "observed_at", at: func(e *models.Evidence) time.Time { return e.ObservedAt }, id: func(e *models.Evidence) int64 { return e.ID }}
-	enrolmentPages   = NewestFirst[*models.Enrolment]{column: "enrolled_at", at: func(e *models.Enrolment) time.Time { return e.EnrolledAt }, id: func(e *models.Enrolment) int64 { return e.ID }}
-	certificatePages = NewestFirst[*models.Certificate]{column: "issued_at", at: func(c *models.Certificate) time.Time { return c.IssuedAt }, id: func(c *models.Certificate) int64 { return c.ID }}
+	evidencePages    = NewestFirst[*models.Evidence]{Column: "observed_at", At: func(e *models.Evidence) time.Time { return e.ObservedAt }, ID: func(e *models.Evidence) int64 { return e.ID }}
+	enrolmentPages   = NewestFirst[*models.Enrolment]{Column: "enrolled_at", At: func(e *models.Enrolment) time.Time { return e.EnrolledAt }, ID: func(e *models.Enrolment) int64 { return e.ID }}
+	certificatePages = NewestFirst[*models.Certificate]{Column: "issued_at", At: func(c *models.Certificate) time.Time { return c.IssuedAt }, ID: func(c *models.Certificate) int64 { return c.ID }}
 )
 
 // instant normalises a time as the store keeps it: UTC, to the microsecond (what

@@ -115,9 +115,9 @@ func One[T any](ctx context.Context, idb bun.IDB, id int64, kind string) (*T, er
 // NewestFirst pages a query in descending order of a timestamp column, tie-broken
 // by id: a learner's evidence, enrolments and certificates, newest first.
 type NewestFirst[T any] struct {
-	column string            // the timestamp column, e.g. "observed_at"
-	at     func(T) time.Time // the item's value of column
-	id     func(T) int64     // the item's id
+	Column string            // the timestamp column, e.g. "observed_at"
+	At     func(T) time.Time // the item's value of column
+	ID     func(T) int64     // the item's id
 }
 
 // Fetch reads the page p of the rows q selects.
@@ -138,16 +138,16 @@ func (k OldestFirst[T]) Fetch(ctx context.Context, q *bun.SelectQuery, p models.
 // "DESC"), whose rows after the cursor compare by cmp (">" or "<").
 func (k NewestFirst[T]) fetchInOrder(ctx context.Context, q *bun.SelectQuery, p models.PageRequest, dir, cmp string) (*models.Page[T], error) {
 	return fetchPage(ctx, q, p, func(q *bun.SelectQuery) (*bun.SelectQuery, error) {
-		q = q.Order(k.column+" "+dir, "id "+dir)
+		q = q.Order(k.Column+" "+dir, "id "+dir)
 		if p.After != nil {
 			at, err := time.Parse(time.RFC3339Nano, p.After.Key)
 			if err != nil {
 				return nil, models.Invalid("after", "is not a valid cursor")
 			}
-			q = q.Where("("+k.column+" "+cmp+" ? OR ("+k.column+" = ? AND id "+cmp+" ?))", at.UTC(), at.UTC(), p.After.ID)
+			q = q.Where("("+k.Column+" "+cmp+" ? OR ("+k.Column+" = ? AND id "+cmp+" ?))", at.UTC(), at.UTC(), p.After.ID)
 		}
 		return q, nil
 	}, func(it T) models.Cursor {
-		return models.Cursor{Key: k.at(it).UTC().Format(time.RFC3339Nano), ID: k.id(it)}
+		return models.Cursor{Key: k.At(it).UTC().Format(time.RFC3339Nano), ID: k.ID(it)}
 	})
 }

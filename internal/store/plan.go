@@ -16,9 +16,9 @@ var _ models.PlanService = (*DB)(nil)
 
 // Plans are listed by due date, the latest first.
 var planPages = NewestFirst[*models.Plan]{
-	column: "due_date",
-	at:     func(p *models.Plan) time.Time { return p.DueDate },
-	id:     func(p *models.Plan) int64 { return p.ID },
+	Column: "due_date",
+	At:     func(p *models.Plan) time.Time { return p.DueDate },
+	ID:     func(p *models.Plan) int64 { return p.ID },
 }
 
 // CreatePlan resolves the audience into plan_learners with one INSERT ... SELECT
