@@ -1,4 +1,4 @@
-package store_test
+package assessment_test
 
 import (
 	"math"

@@ -1,4 +1,4 @@
-package store_test
+package plan_test
 
 import (
 	"slices"
