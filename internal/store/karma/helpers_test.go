@@ -64,8 +64,3 @@ func newFixture(t *testing.T, db *store.DB) fixture {
 		Requirements: []models.RoleRequirement{{CompetencyID: f.comm.ID, RequiredLevel: 2, Weight: 1}}}))
 	return f
 }
-
-func version(t *testing.T, db *store.DB, id int64) int64 {
-	t.Helper()
-	return must[*models.Learner](t)(db.FindLearnerByID(ctx, id)).Version
-}

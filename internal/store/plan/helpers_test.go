@@ -32,16 +32,6 @@ func wantCode(t *testing.T, err error, code, field string) {
 	}
 }
 
-// noRejects fails the test unless a bulk upsert stored every record.
-func noRejects(t *testing.T) func([]models.RecordError, error) {
-	return func(rejected []models.RecordError, err error) {
-		t.Helper()
-		if err != nil || len(rejected) > 0 {
-			t.Fatalf("rejected %v, err %v", rejected, err)
-		}
-	}
-}
-
 // fixture stores a ministry > department > organisation tree, two competencies and
 // a role.
 type fixture struct {

@@ -307,3 +307,57 @@ func mapsEqual(a, b map[string]int) bool {
 	}
 	return true
 }
+
+// TestMovePlan: going LIVE assigns the audience kept with the plan as it is then
+// and bumps the versions of the learners it assigns; retiring keeps the
+// assignments; a move backwards, the same status again, and an unknown plan.
+func TestMovePlan(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newPlanFixture(t, db)
+		st := plan.New(db)
+		due := time.Now().Add(30 * 24 * time.Hour).UTC()
+		p := must[*models.Plan](t)(st.InsertPlan(ctx, f.plan(f.department.ID, models.PlanDraft, due,
+			models.PlanAudience{Designations: []string{"Section Officer"}})))
+		if got := assignedLearners(t, db, p.ID); !slices.Equal(got, []int64{f.asha.ID, f.bhaskar.ID}) {
+			t.Fatalf("a DRAFT plan's audience = %v", got)
+		}
+		// A learner who joins the audience before the plan goes LIVE is assigned.
+		carol := must[*models.Learner](t)(db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: "E5", Name: "Learner E5",
+			Email: "E5@gov.in", Designation: "Section Officer", OrganisationID: f.office.ID}))
+		before := map[int64]int64{}
+		for _, id := range []int64{f.asha.ID, carol.ID, f.dev.ID} {
+			before[id] = version(t, db, id)
+		}
+		live := must[*models.Plan](t)(st.MovePlan(ctx, p.ID, models.PlanLive))
+		if live.Status != models.PlanLive {
+			t.Fatalf("moved to %s", live.Status)
+		}
+		if got := assignedLearners(t, db, p.ID); !slices.Equal(got, []int64{f.asha.ID, f.bhaskar.ID, carol.ID}) {
+			t.Fatalf("the LIVE plan's audience = %v", got)
+		}
+		for id, v := range before {
+			want := v + 1
+			if id == f.dev.ID {
+				want = v
+			}
+			if got := version(t, db, id); got != want {
+				t.Errorf("learner %d: version %d -> %d, want %d", id, v, got, want)
+			}
+		}
+		again := must[*models.Plan](t)(st.MovePlan(ctx, p.ID, models.PlanLive))
+		if !again.UpdatedAt.Equal(live.UpdatedAt) {
+			t.Errorf("the same status again changed the plan: %+v", again)
+		}
+		_, err := st.MovePlan(ctx, p.ID, models.PlanDraft)
+		wantCode(t, err, models.EINVALID, "status")
+		must[*models.Plan](t)(st.MovePlan(ctx, p.ID, models.PlanRetired))
+		if got := assignedLearners(t, db, p.ID); len(got) != 3 {
+			t.Fatalf("retiring dropped the assignments: %v", got)
+		}
+		if got := must[map[int64][]models.AssignedCourse](t)(st.FindAssignedCourses(ctx, []int64{f.asha.ID})); len(got[f.asha.ID]) != 0 {
+			t.Fatalf("a RETIRED plan still assigns %+v", got)
+		}
+		_, err = st.MovePlan(ctx, 999999, models.PlanLive)
+		wantCode(t, err, models.ENOTFOUND, "")
+	})
+}
