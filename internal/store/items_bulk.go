@@ -10,9 +10,11 @@ import (
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
-// The item banks' bulk path stays with the core's other bulk writers: import and
-// seed find it on the BulkWriter they are given (*DB), by models.AssessmentItemWriter.
-// The rest of the adaptive assessments is internal/store/assessment.
+// The item banks' bulk path stays with the core's other bulk writers (the rest of
+// the adaptive assessments is internal/store/assessment): import and seed look for
+// models.AssessmentItemWriter on the models.BulkWriter they are given, by a type
+// assertion, so were it to leave *DB, seeding or importing into a *DB would skip
+// the banks without a word. It goes wherever the bulk writer goes.
 
 var _ models.AssessmentItemWriter = (*DB)(nil)
 
