@@ -41,8 +41,9 @@ type FinalAttempts interface {
 	TakeAssessment(ctx context.Context, enrolmentID int64, score float64) (*models.AssessmentAttempt, error)
 }
 
-// NewFinals returns the CourseFinals of the catalogue's courses and attempts'
-// attempts (Karma, which validates and records them).
+// NewFinals returns the CourseFinals that reads courses from courses (the
+// catalogue) and takes and reads attempts through attempts (Karma, which validates
+// them).
 func NewFinals(courses FinalCourses, attempts FinalAttempts) CourseFinals {
 	return struct {
 		FinalCourses
