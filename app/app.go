@@ -16,7 +16,10 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/cache"
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/assessment"
 	"github.com/openkarmayogi/karmayogi/internal/store/blended"
+	"github.com/openkarmayogi/karmayogi/internal/store/karma"
+	"github.com/openkarmayogi/karmayogi/internal/store/plan"
 	"github.com/openkarmayogi/karmayogi/internal/telemetry"
 	"github.com/openkarmayogi/karmayogi/recommender"
 )
@@ -129,17 +132,21 @@ func NewServices(d Deps) graph.Services {
 	}
 	classes := blended.New(db)
 	recs := &service.Recommendations{Store: db, Cache: c, Params: recommender.DefaultParams(), Model: est, Logger: logger}
+	assessments := assessment.New(db)
+	karmaService := &service.Karma{Store: karma.New(db), Assessments: assessments}
 	return graph.Services{
-		Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Karma: db, Access: db,
+		Organisations: db, Catalogue: db, Learners: db, Learning: db, Access: db,
+		Plans:           &service.Plans{Store: plan.New(db)},
+		Karma:           karmaService,
 		Recommendations: recs,
 		Blended:         &service.Blended{BlendedReader: classes, Store: classes},
 		Reports:         &service.Reports{Store: db, Recommendations: recs, Cache: c},
-		Leaderboards:    &service.Leaderboards{Store: db, Cache: c},
+		Leaderboards:    &service.Leaderboards{Store: karmaService, Cache: c},
 		Proficiency:     est,
 		Estimator:       est,
 		Notifier:        &service.Notifier{Cache: c},
 		Revocations:     &service.Revocations{Store: db, Cache: c, Logger: logger},
-		Adaptive:        &service.Adaptive{Store: db, Finals: db},
+		Adaptive:        &service.Adaptive{Store: assessments, Finals: service.NewFinals(db, karmaService)},
 		ErrorKinds:      store.Classify,
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/openkarmayogi/karmayogi/internal/service"
+	"github.com/openkarmayogi/karmayogi/internal/store/assessment"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -79,7 +80,7 @@ func calibrateCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 		return 1, err
 	}
 	// The item parameters of the adaptive assessments' banks: a stage of its own.
-	banks, err := service.CalibrateItems(ctx, db, o.DryRun)
+	banks, err := service.CalibrateItems(ctx, assessment.New(db), o.DryRun)
 	if err != nil {
 		return 1, err
 	}

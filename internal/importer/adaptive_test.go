@@ -7,6 +7,7 @@ import (
 
 	"github.com/openkarmayogi/karmayogi/internal/importer"
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/assessment"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 )
 
@@ -27,7 +28,7 @@ func TestImportAssessmentItems(t *testing.T) {
 		if err := db.Bun().NewSelect().Table("competencies").Column("id").Where("code = ?", "FUN-01").Scan(ctx, &compID); err != nil {
 			t.Fatal(err)
 		}
-		items, err := db.FindAssessmentItems(ctx, compID, true)
+		items, err := assessment.New(db).FindAssessmentItems(ctx, compID, true)
 		if err != nil || len(items) != 2 {
 			t.Fatalf("items %v, %v", items, err)
 		}
@@ -39,7 +40,7 @@ func TestImportAssessmentItems(t *testing.T) {
 		if res, errs, err := run(t, db, "assessment_items", itemsCSV, importer.Options{}); err != nil || errs != "" || res.Stored != 2 {
 			t.Fatalf("again: res %+v, err %v, rejected:\n%s", res, err, errs)
 		}
-		again, _ := db.FindAssessmentItems(ctx, compID, true)
+		again, _ := assessment.New(db).FindAssessmentItems(ctx, compID, true)
 		if !again[0].UpdatedAt.Equal(items[0].UpdatedAt) || len(again) != 2 {
 			t.Errorf("re-import rewrote %+v", again[0])
 		}
@@ -110,11 +111,11 @@ G-4,FUN-01,1,Not what it teaches?,yes|no,1,C-GFR
 		var compID, courseID int64
 		db.Bun().NewSelect().Table("competencies").Column("id").Where("code = ?", "DOM-01").Scan(ctx, &compID)
 		db.Bun().NewSelect().Table("courses").Column("id").Where("code = ?", "C-GFR").Scan(ctx, &courseID)
-		bank, err := db.FindAssessmentItems(ctx, compID, true)
+		bank, err := assessment.New(db).FindAssessmentItems(ctx, compID, true)
 		if err != nil || len(bank) != 1 || bank[0].Code != "G-2" || bank[0].CourseID != nil {
 			t.Fatalf("the bank: %+v, %v", bank, err)
 		}
-		own, err := db.FindCourseItems(ctx, courseID, false)
+		own, err := assessment.New(db).FindCourseItems(ctx, courseID, false)
 		if err != nil || len(own) != 1 || own[0].Code != "G-1" || own[0].CourseID == nil || *own[0].CourseID != courseID {
 			t.Fatalf("the course's items: %+v, %v", own, err)
 		}

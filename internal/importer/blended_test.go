@@ -10,6 +10,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/importer"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/blended"
+	"github.com/openkarmayogi/karmayogi/internal/store/karma"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -119,7 +120,7 @@ SAPTAH-S1,E404
 			t.Errorf("E002 has no EVENT_ATTENDANCE evidence at level 2: %+v", evs.Items)
 		}
 		before := dump(t, db)
-		totals, err := db.FindKarmaTotals(ctx, []int64{vikram.ID})
+		totals, err := karma.New(db).FindKarmaTotals(ctx, []int64{vikram.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,7 +128,7 @@ SAPTAH-S1,E404
 		if _, _, err := run(t, db, "attendance", register, importer.Options{}); err != nil {
 			t.Fatal(err)
 		}
-		again, err := db.FindKarmaTotals(ctx, []int64{vikram.ID})
+		again, err := karma.New(db).FindKarmaTotals(ctx, []int64{vikram.ID})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/importer"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/blended"
+	"github.com/openkarmayogi/karmayogi/internal/store/karma"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 	"github.com/openkarmayogi/karmayogi/recommender"
@@ -275,7 +276,7 @@ func dump(t *testing.T, db *store.DB) []string {
 			record = append(record, fmt.Sprintf("proficiency %s %s level=%d confidence=%g distribution=%v updated=%s",
 				l.EmployeeCode, compCode[p.CompetencyID], p.Level, p.Confidence, p.Distribution, stamp(&p.UpdatedAt)))
 		}
-		ledger, err := db.FindKarmaLedger(ctx, l.ID, all)
+		ledger, err := karma.New(db).FindKarmaLedger(ctx, l.ID, all)
 		check(err)
 		for _, e := range ledger.Items {
 			subject, when := e.Subject, " at="+stamp(&e.AwardedAt)
@@ -288,7 +289,7 @@ func dump(t *testing.T, db *store.DB) []string {
 			record = append(record, fmt.Sprintf("karma %s %s subject=%s points=%d%s note=%q", l.EmployeeCode, e.Reason, subject, e.Points, when, e.Note))
 		}
 		if ledger.TotalCount > 0 {
-			totals, err := db.FindKarmaTotals(ctx, []int64{l.ID})
+			totals, err := karma.New(db).FindKarmaTotals(ctx, []int64{l.ID})
 			check(err)
 			record = append(record, fmt.Sprintf("karma %s total=%d", l.EmployeeCode, totals[l.ID]))
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/assessment"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -39,7 +40,7 @@ func adaptiveFixture(t *testing.T, db *store.DB, code string) (learnerID, compet
 	if err := db.Bun().NewSelect().Table("competencies").Column("id").Where("code = ?", code).Scan(ctx, &competencyID); err != nil {
 		t.Fatal(err)
 	}
-	items, err := db.FindAssessmentItems(ctx, competencyID, false)
+	items, err := assessment.New(db).FindAssessmentItems(ctx, competencyID, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,11 +54,11 @@ func adaptiveFixture(t *testing.T, db *store.DB, code string) (learnerID, compet
 // attemptState is what an attempt has stored: to prove an error changed nothing.
 func attemptState(t *testing.T, db *store.DB, id int64) string {
 	t.Helper()
-	m, err := db.FindAdaptiveAttemptsByIDs(ctx, []int64{id})
+	m, err := assessment.New(db).FindAdaptiveAttemptsByIDs(ctx, []int64{id})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rs, err := db.FindAttemptResponses(ctx, id)
+	rs, err := assessment.New(db).FindAttemptResponses(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +70,7 @@ func TestAdaptiveIntegrity(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		learner, comp, correct := adaptiveFixture(t, db, "ADP")
 		now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-		a := &service.Adaptive{Store: db, Now: func() time.Time { return now }, Seed: 1}
+		a := &service.Adaptive{Store: assessment.New(db), Now: func() time.Time { return now }, Seed: 1}
 		uniform := []float64{1. / 6, 1. / 6, 1. / 6, 1. / 6, 1. / 6, 1. / 6}
 
 		at, err := a.Start(ctx, learner, comp, uniform)
@@ -127,7 +128,7 @@ func TestAdaptiveIntegrity(t *testing.T) {
 		if after := attemptState(t, db, at.ID); after != before {
 			t.Errorf("a repeated or changed answer changed the attempt:\n%s\n%s", before, after)
 		}
-		rs, _ := db.FindAttemptResponses(ctx, at.ID)
+		rs, _ := assessment.New(db).FindAttemptResponses(ctx, at.ID)
 		if len(rs) != 1 || rs[0].Correct || rs[0].Choice != wrong || rs[0].Position != 1 {
 			t.Errorf("responses %+v", rs)
 		}
@@ -205,7 +206,7 @@ func TestAdaptiveAttemptTimeLimit(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		learner, comp, correct := adaptiveFixture(t, db, "ADT")
 		now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-		a := &service.Adaptive{Store: db, Now: func() time.Time { return now }, AttemptTime: 7 * time.Minute, Seed: 2}
+		a := &service.Adaptive{Store: assessment.New(db), Now: func() time.Time { return now }, AttemptTime: 7 * time.Minute, Seed: 2}
 		at, err := a.Start(ctx, learner, comp, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -243,7 +244,7 @@ func TestCalibrateItemsStage(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		learner, comp, correct := adaptiveFixture(t, db, "ADC")
 		now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-		a := &service.Adaptive{Store: db, Now: func() time.Time { return now }, Seed: 3}
+		a := &service.Adaptive{Store: assessment.New(db), Now: func() time.Time { return now }, Seed: 3}
 		at, err := a.Start(ctx, learner, comp, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -254,15 +255,15 @@ func TestCalibrateItemsStage(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		rs, err := db.FindItemResponses(ctx, comp)
+		rs, err := assessment.New(db).FindItemResponses(ctx, comp)
 		if err != nil || len(rs) != at.ItemsAnswered || len(rs[0].Prior) != 6 || !rs[0].Correct {
 			t.Fatalf("responses %+v, %v", rs, err)
 		}
-		banks, err := service.CalibrateItems(ctx, db, true)
+		banks, err := service.CalibrateItems(ctx, assessment.New(db), true)
 		if err != nil || len(banks) != 1 || banks[0].CompetencyID != comp || banks[0].Attempts != 1 {
 			t.Fatalf("banks %+v, %v", banks, err)
 		}
-		items, _ := db.FindAssessmentItems(ctx, comp, true)
+		items, _ := assessment.New(db).FindAssessmentItems(ctx, comp, true)
 		for _, it := range items {
 			if it.Discrimination != nil {
 				t.Errorf("a dry run stored parameters: %+v", it)

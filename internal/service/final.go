@@ -22,12 +22,33 @@ const (
 	finalFormSize = 10
 )
 
-// CourseFinals is what scoring a course's final assessment needs of the store.
+// CourseFinals is what scoring a course's final assessment needs: the catalogue's
+// reads and the final assessments' use cases (NewFinals).
 type CourseFinals interface {
+	FinalCourses
+	FinalAttempts
+}
+
+// FinalCourses reads what a course's final assessment asks about.
+type FinalCourses interface {
 	FindCourseByID(ctx context.Context, id int64) (*models.Course, error)
 	FindCourseCompetenciesByCourseIDs(ctx context.Context, ids []int64) (map[int64][]models.CourseCompetency, error)
+}
+
+// FinalAttempts reads and takes attempts at final assessments (Karma).
+type FinalAttempts interface {
 	FindAssessmentAttempts(ctx context.Context, enrolmentIDs []int64) (map[int64][]*models.AssessmentAttempt, error)
 	TakeAssessment(ctx context.Context, enrolmentID int64, score float64) (*models.AssessmentAttempt, error)
+}
+
+// NewFinals returns the CourseFinals that reads courses from courses (the
+// catalogue) and takes and reads attempts through attempts (Karma, which validates
+// them).
+func NewFinals(courses FinalCourses, attempts FinalAttempts) CourseFinals {
+	return struct {
+		FinalCourses
+		FinalAttempts
+	}{courses, attempts}
 }
 
 // ItemAnswer is a learner's choice (1-based) for one item of a form.

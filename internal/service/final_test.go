@@ -7,6 +7,7 @@ import (
 
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/assessment"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -34,7 +35,7 @@ func TestFinalFormFromTheBanks(t *testing.T) {
 			t.Fatal(err)
 		}
 		now := time.Now()
-		a := &service.Adaptive{Store: db, Finals: db, Now: func() time.Time { return now }}
+		a := &service.Adaptive{Store: assessment.New(db), Finals: finals(db), Now: func() time.Time { return now }}
 		form, err := a.FinalForm(ctx, &e)
 		if err != nil || len(form) != 10 {
 			t.Fatalf("form: %d items, %v", len(form), err)
@@ -80,4 +81,10 @@ func TestFinalFormFromTheBanks(t *testing.T) {
 			t.Fatalf("a day later, nothing answered: %+v, %v", attempt, err)
 		}
 	})
+}
+
+// finals is the CourseFinals app.NewServices builds: the catalogue's reads and
+// Karma's final assessments.
+func finals(db *store.DB) service.CourseFinals {
+	return service.NewFinals(db, &service.Karma{Assessments: assessment.New(db)})
 }

@@ -15,10 +15,17 @@ import (
 // (docs/benchmarks.md), and standings a minute old are as good as fresh.
 const LeaderboardTTL = time.Minute
 
+// LeaderboardStore computes leaderboards.
+type LeaderboardStore interface {
+	LearnerLeaderboard(ctx context.Context, q models.LeaderboardQuery) ([]models.LearnerStanding, error)
+	OrganisationLeaderboard(ctx context.Context, q models.LeaderboardQuery) ([]models.OrganisationStanding, error)
+}
+
 // Leaderboards serves karma leaderboards through the cache: concurrent requests
 // for one board compute it once, and a failing cache costs only the computation.
 type Leaderboards struct {
-	Store models.KarmaService
+	// Store computes the boards: Karma, which resolves and bounds their limit.
+	Store LeaderboardStore
 	Cache cache.Cache
 	group cache.Group
 }

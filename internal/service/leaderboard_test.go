@@ -7,6 +7,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store/blended"
+	"github.com/openkarmayogi/karmayogi/internal/store/karma"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -22,9 +23,10 @@ func TestLeaderboardsCached(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := &service.Leaderboards{Store: db, Cache: cache.NewMemory()}
+	boards := &service.Karma{Store: karma.New(db)}
+	l := &service.Leaderboards{Store: boards, Cache: cache.NewMemory()}
 	q := models.LeaderboardQuery{OrganisationID: org.ID, Limit: 5}
-	want, err := db.LearnerLeaderboard(ctx, q)
+	want, err := boards.LearnerLeaderboard(ctx, q)
 	if err != nil || len(want) == 0 {
 		t.Fatalf("store: %d standings, %v", len(want), err)
 	}

@@ -27,7 +27,8 @@ type Store interface {
 	models.LearnerService
 	models.CatalogueService
 	models.LearningService
-	models.PlanService // the courses plans assign, which learning paths put first
+	// FindAssignedCourses: the courses plans assign, which learning paths put first.
+	FindAssignedCourses(ctx context.Context, learnerIDs []int64) (map[int64][]models.AssignedCourse, error)
 	models.InterestService
 	FindOrganisationsByIDs(ctx context.Context, ids []int64) (map[int64]*models.Organisation, error)
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/domain"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/blended"
+	"github.com/openkarmayogi/karmayogi/internal/store/karma"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -112,7 +113,7 @@ func loadCatalogueSnapshot(ctx context.Context, db *store.DB) (*loadCatalogue, e
 	for _, e := range batches {
 		c.eventNames[e.ID] = e.Name
 	}
-	rules, err := db.FindKarmaRules(ctx)
+	rules, err := karma.New(db).FindKarmaRules(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -1,11 +1,13 @@
-package store_test
+package plan_test
 
 import (
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/plan"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -55,9 +57,10 @@ func assignedLearners(t *testing.T, db *store.DB, planID int64) []int64 {
 	return ids
 }
 
-func TestCreatePlan(t *testing.T) {
+func TestInsertPlan(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newPlanFixture(t, db)
+		st := plan.New(db)
 		due := time.Now().Add(30 * 24 * time.Hour).UTC()
 		t.Run("Audiences", func(t *testing.T) {
 			for _, tc := range []struct {
@@ -73,7 +76,7 @@ func TestCreatePlan(t *testing.T) {
 				{"AnyCriterion", f.ministry.ID, models.PlanAudience{RoleIDs: []int64{f.role.ID}, LearnerIDs: []int64{f.dev.ID}}, []int64{f.asha.ID, f.dev.ID}},
 			} {
 				t.Run(tc.name, func(t *testing.T) {
-					p := must[*models.Plan](t)(db.CreatePlan(ctx, f.plan(tc.org, "", due, tc.a)))
+					p := must[*models.Plan](t)(st.InsertPlan(ctx, f.plan(tc.org, models.PlanDraft, due, tc.a)))
 					if p.ID == 0 || p.Status != models.PlanDraft || !p.DueDate.Equal(due.Truncate(time.Microsecond)) {
 						t.Fatalf("plan = %+v", p)
 					}
@@ -89,7 +92,7 @@ func TestCreatePlan(t *testing.T) {
 			for _, l := range []*models.Learner{f.asha, f.bhaskar, f.dev} {
 				before[l.ID] = version(t, db, l.ID)
 			}
-			p := must[*models.Plan](t)(db.CreatePlan(ctx, f.plan(f.department.ID, models.PlanLive, due, models.PlanAudience{})))
+			p := must[*models.Plan](t)(st.InsertPlan(ctx, f.plan(f.department.ID, models.PlanLive, due, models.PlanAudience{})))
 			for id, v := range before {
 				want := v + 1
 				if id == f.dev.ID { // not in the department
@@ -99,13 +102,13 @@ func TestCreatePlan(t *testing.T) {
 					t.Errorf("learner %d: version %d -> %d, want %d", id, v, got, want)
 				}
 			}
-			got := must[map[int64][]models.AssignedCourse](t)(db.FindAssignedCourses(ctx, []int64{f.asha.ID, f.dev.ID}))
+			got := must[map[int64][]models.AssignedCourse](t)(st.FindAssignedCourses(ctx, []int64{f.asha.ID, f.dev.ID}))
 			a := got[f.asha.ID]
 			if len(got[f.dev.ID]) != 0 || len(a) != 2 || a[0].CourseID != f.gem.ID || a[1].CourseID != f.speak.ID ||
 				a[0].PlanID != p.ID || !a[0].DueDate.Equal(p.DueDate) || a[0].Status != nil {
 				t.Fatalf("assigned courses = %+v", got)
 			}
-			ids := must[map[int64][]int64](t)(db.FindCourseIDsByPlanIDs(ctx, []int64{p.ID}))
+			ids := must[map[int64][]int64](t)(st.FindCourseIDsByPlanIDs(ctx, []int64{p.ID}))
 			if !slices.Equal(ids[p.ID], []int64{f.gem.ID, f.speak.ID}) {
 				t.Fatalf("courses = %v", ids)
 			}
@@ -113,7 +116,7 @@ func TestCreatePlan(t *testing.T) {
 			// Progress moves as Asha enrols in and completes a course, and her department's Bhaskar enrols.
 			progress := func(scope models.PlanProgressScope) models.PlanProgress {
 				t.Helper()
-				return *must[map[int64]*models.PlanProgress](t)(db.FindPlanProgress(ctx, []int64{p.ID}, scope))[p.ID]
+				return *must[map[int64]*models.PlanProgress](t)(st.FindPlanProgress(ctx, []int64{p.ID}, scope))[p.ID]
 			}
 			if got := progress(models.PlanProgressScope{}); got != (models.PlanProgress{PlanID: p.ID, Assigned: 4}) {
 				t.Fatalf("progress = %+v", got)
@@ -130,7 +133,7 @@ func TestCreatePlan(t *testing.T) {
 			if got := progress(models.PlanProgressScope{WithinOrganisationID: &f.office.ID}); got.Assigned != 2 || got.Completed != 1 {
 				t.Fatalf("the office's progress = %+v", got)
 			}
-			status := must[map[int64][]models.AssignedCourse](t)(db.FindAssignedCourses(ctx, []int64{f.asha.ID}))[f.asha.ID]
+			status := must[map[int64][]models.AssignedCourse](t)(st.FindAssignedCourses(ctx, []int64{f.asha.ID}))[f.asha.ID]
 			if status[0].Status == nil || *status[0].Status != models.Completed || status[1].Status != nil {
 				t.Fatalf("statuses = %+v", status)
 			}
@@ -147,11 +150,11 @@ func TestCreatePlan(t *testing.T) {
 
 		t.Run("DraftAssignsNothingYet", func(t *testing.T) {
 			v := version(t, db, f.eve.ID)
-			p := must[*models.Plan](t)(db.CreatePlan(ctx, f.plan(f.other.ID, models.PlanDraft, due, models.PlanAudience{})))
+			p := must[*models.Plan](t)(st.InsertPlan(ctx, f.plan(f.other.ID, models.PlanDraft, due, models.PlanAudience{})))
 			if got := version(t, db, f.eve.ID); got != v {
 				t.Errorf("a DRAFT plan bumped the version %d -> %d", v, got)
 			}
-			if got := must[map[int64][]models.AssignedCourse](t)(db.FindAssignedCourses(ctx, []int64{f.eve.ID})); len(got[f.eve.ID]) != 0 {
+			if got := must[map[int64][]models.AssignedCourse](t)(st.FindAssignedCourses(ctx, []int64{f.eve.ID})); len(got[f.eve.ID]) != 0 {
 				t.Errorf("a DRAFT plan assigned %+v", got)
 			}
 			if got := assignedLearners(t, db, p.ID); !slices.Equal(got, []int64{f.eve.ID}) {
@@ -164,11 +167,12 @@ func TestCreatePlan(t *testing.T) {
 func TestFindPlans(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newPlanFixture(t, db)
+		st := plan.New(db)
 		day := func(n int) time.Time {
 			return time.Now().UTC().Truncate(24 * time.Hour).Add(time.Duration(n) * 24 * time.Hour)
 		}
 		mk := func(org int64, status models.PlanStatus, n int) *models.Plan {
-			return must[*models.Plan](t)(db.CreatePlan(ctx, f.plan(org, status, day(n), models.PlanAudience{})))
+			return must[*models.Plan](t)(st.InsertPlan(ctx, f.plan(org, status, day(n), models.PlanAudience{})))
 		}
 		ministry := mk(f.ministry.ID, models.PlanLive, 10)
 		office := mk(f.office.ID, models.PlanLive, 30)
@@ -178,7 +182,7 @@ func TestFindPlans(t *testing.T) {
 
 		ids := func(fl models.PlanFilter, p models.PageRequest) ([]int64, *models.Page[*models.Plan]) {
 			t.Helper()
-			page := must[*models.Page[*models.Plan]](t)(db.FindPlans(ctx, fl, p))
+			page := must[*models.Page[*models.Plan]](t)(st.FindPlans(ctx, fl, p))
 			var out []int64
 			for _, p := range page.Items {
 				out = append(out, p.ID)
@@ -222,10 +226,10 @@ func TestFindPlans(t *testing.T) {
 		if got, _ := ids(models.PlanFilter{OrganisationID: &unknown}, models.PageRequest{First: 10}); len(got) != 0 {
 			t.Fatalf("an unknown organisation's plans = %v", got)
 		}
-		if got := must[map[int64]*models.Plan](t)(db.FindPlansByIDs(ctx, []int64{office.ID, unknown})); len(got) != 1 || got[office.ID].Name != "Procurement drive" {
+		if got := must[map[int64]*models.Plan](t)(st.FindPlansByIDs(ctx, []int64{office.ID, unknown})); len(got) != 1 || got[office.ID].Name != "Procurement drive" {
 			t.Fatalf("by IDs = %v", got)
 		}
-		_, err := db.FindPlanByID(ctx, unknown)
+		_, err := st.FindPlanByID(ctx, unknown)
 		wantCode(t, err, models.ENOTFOUND, "")
 	})
 }
@@ -250,9 +254,12 @@ func tableCounts(t *testing.T, db *store.DB) map[string]int {
 	return out
 }
 
+// TestCreatePlanErrors: every refusal of CreatePlan, the service's validation
+// and the store's alike, leaves the store as it was.
 func TestCreatePlanErrors(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newPlanFixture(t, db)
+		plans := &service.Plans{Store: plan.New(db)}
 		due := time.Now().Add(24 * time.Hour)
 		before := tableCounts(t, db)
 		for _, tc := range []struct {
@@ -279,7 +286,7 @@ func TestCreatePlanErrors(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				n := f.plan(f.ministry.ID, models.PlanLive, due, models.PlanAudience{})
 				tc.edit(n)
-				_, err := db.CreatePlan(ctx, n)
+				_, err := plans.CreatePlan(ctx, n)
 				wantCode(t, err, tc.code, tc.field)
 				if after := tableCounts(t, db); !mapsEqual(before, after) {
 					t.Fatalf("a rejected plan changed the store: %v -> %v", before, after)
@@ -299,4 +306,58 @@ func mapsEqual(a, b map[string]int) bool {
 		}
 	}
 	return true
+}
+
+// TestMovePlan: going LIVE assigns the audience kept with the plan as it is then
+// and bumps the versions of the learners it assigns; retiring keeps the
+// assignments; a move backwards, the same status again, and an unknown plan.
+func TestMovePlan(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newPlanFixture(t, db)
+		st := plan.New(db)
+		due := time.Now().Add(30 * 24 * time.Hour).UTC()
+		p := must[*models.Plan](t)(st.InsertPlan(ctx, f.plan(f.department.ID, models.PlanDraft, due,
+			models.PlanAudience{Designations: []string{"Section Officer"}})))
+		if got := assignedLearners(t, db, p.ID); !slices.Equal(got, []int64{f.asha.ID, f.bhaskar.ID}) {
+			t.Fatalf("a DRAFT plan's audience = %v", got)
+		}
+		// A learner who joins the audience before the plan goes LIVE is assigned.
+		carol := must[*models.Learner](t)(db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: "E5", Name: "Learner E5",
+			Email: "E5@gov.in", Designation: "Section Officer", OrganisationID: f.office.ID}))
+		before := map[int64]int64{}
+		for _, id := range []int64{f.asha.ID, carol.ID, f.dev.ID} {
+			before[id] = version(t, db, id)
+		}
+		live := must[*models.Plan](t)(st.MovePlan(ctx, p.ID, models.PlanLive))
+		if live.Status != models.PlanLive {
+			t.Fatalf("moved to %s", live.Status)
+		}
+		if got := assignedLearners(t, db, p.ID); !slices.Equal(got, []int64{f.asha.ID, f.bhaskar.ID, carol.ID}) {
+			t.Fatalf("the LIVE plan's audience = %v", got)
+		}
+		for id, v := range before {
+			want := v + 1
+			if id == f.dev.ID {
+				want = v
+			}
+			if got := version(t, db, id); got != want {
+				t.Errorf("learner %d: version %d -> %d, want %d", id, v, got, want)
+			}
+		}
+		again := must[*models.Plan](t)(st.MovePlan(ctx, p.ID, models.PlanLive))
+		if !again.UpdatedAt.Equal(live.UpdatedAt) {
+			t.Errorf("the same status again changed the plan: %+v", again)
+		}
+		_, err := st.MovePlan(ctx, p.ID, models.PlanDraft)
+		wantCode(t, err, models.EINVALID, "status")
+		must[*models.Plan](t)(st.MovePlan(ctx, p.ID, models.PlanRetired))
+		if got := assignedLearners(t, db, p.ID); len(got) != 3 {
+			t.Fatalf("retiring dropped the assignments: %v", got)
+		}
+		if got := must[map[int64][]models.AssignedCourse](t)(st.FindAssignedCourses(ctx, []int64{f.asha.ID})); len(got[f.asha.ID]) != 0 {
+			t.Fatalf("a RETIRED plan still assigns %+v", got)
+		}
+		_, err = st.MovePlan(ctx, 999999, models.PlanLive)
+		wantCode(t, err, models.ENOTFOUND, "")
+	})
 }

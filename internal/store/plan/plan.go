@@ -1,4 +1,7 @@
-package store
+// Package plan persists capacity-building plans: courses assigned to an audience
+// of an organisation's subtree, with a due date. The use cases (validation, what a
+// write changed) are service.Plans'; this package reads and writes the rows.
+package plan
 
 import (
 	"context"
@@ -9,48 +12,55 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/openkarmayogi/karmayogi/internal/domain"
+	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
-var _ models.PlanService = (*DB)(nil)
+// Store keeps plans, their courses and the learners they assign.
+type Store struct{ db *store.DB }
+
+// New returns the plans of db.
+func New(db *store.DB) *Store { return &Store{db: db} }
+
+// Now is the store's clock, which validation reads.
+func (s *Store) Now() time.Time { return s.db.Now() }
 
 // Plans are listed by due date, the latest first.
-var planPages = NewestFirst[*models.Plan]{
+var planPages = store.NewestFirst[*models.Plan]{
 	Column: "due_date",
 	At:     func(p *models.Plan) time.Time { return p.DueDate },
 	ID:     func(p *models.Plan) int64 { return p.ID },
 }
 
-// CreatePlan resolves the audience into plan_learners with one INSERT ... SELECT
-// over the organisation's subtree (set-based, whatever the audience's size), and,
-// for a LIVE plan, bumps the version of every learner assigned, all in one
-// transaction: any error leaves nothing stored. The audience asked for is kept
-// with the plan, so that going LIVE later assigns it as it is then.
-func (db *DB) CreatePlan(ctx context.Context, n *models.NewPlan) (*models.Plan, error) {
-	now := db.now()
-	if err := n.Validate(now); err != nil {
-		return nil, err
-	}
+// InsertPlan stores a plan validated by models.NewPlan.Validate: it resolves the
+// audience into plan_learners with one INSERT ... SELECT over the organisation's
+// subtree (set-based, whatever the audience's size), and, for a LIVE plan, bumps the
+// version of every learner assigned, all in one transaction: any error leaves
+// nothing stored. The audience asked for is kept with the plan, so that going LIVE
+// later assigns it as it is then. EINVALID for an unknown organisation, course or
+// role, a listed learner outside the subtree, or an audience of nobody.
+func (s *Store) InsertPlan(ctx context.Context, n *models.NewPlan) (*models.Plan, error) {
+	now := s.db.Now()
 	audience, err := json.Marshal(n.Audience)
 	if err != nil {
 		return nil, err
 	}
-	p := &models.Plan{Name: n.Name, OrganisationID: n.OrganisationID, Status: n.Status, DueDate: instant(n.DueDate),
+	p := &models.Plan{Name: n.Name, OrganisationID: n.OrganisationID, Status: n.Status, DueDate: domain.Instant(n.DueDate),
 		Audience: string(audience), CreatedAt: now, UpdatedAt: now}
-	err = db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		org, err := One[models.Organisation](ctx, tx, n.OrganisationID, "organisation")
+	err = s.db.Bun().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		org, err := store.One[models.Organisation](ctx, tx, n.OrganisationID, "organisation")
 		if models.ErrorCode(err) == models.ENOTFOUND {
 			return models.Invalid("organisationId", "no such organisation")
 		} else if err != nil {
 			return err
 		}
-		if err := AllExist(ctx, tx, "courses", "courseIds", "no such course", n.CourseIDs); err != nil {
+		if err := store.AllExist(ctx, tx, "courses", "courseIds", "no such course", n.CourseIDs); err != nil {
 			return err
 		}
-		if err := AllExist(ctx, tx, "roles", "audienceRoleIds", "no such role", n.Audience.RoleIDs); err != nil {
+		if err := store.AllExist(ctx, tx, "roles", "audienceRoleIds", "no such role", n.Audience.RoleIDs); err != nil {
 			return err
 		}
-		if err := checkAudienceLearners(ctx, tx, SubtreeOrganisations(tx, org), n.Audience.LearnerIDs); err != nil {
+		if err := checkAudienceLearners(ctx, tx, store.SubtreeOrganisations(tx, org), n.Audience.LearnerIDs); err != nil {
 			return err
 		}
 		if _, err := tx.NewInsert().Model(p).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
@@ -85,7 +95,7 @@ func assignAudience(ctx context.Context, tx bun.Tx, planID int64, org *models.Or
 		return err
 	}
 	audience := tx.NewSelect().Table("learners").ColumnExpr("?, id", planID).
-		Where("organisation_id IN (?)", SubtreeOrganisations(tx, org)).Where("status = ?", models.LearnerActive)
+		Where("organisation_id IN (?)", store.SubtreeOrganisations(tx, org)).Where("status = ?", models.LearnerActive)
 	if !a.Everyone() {
 		audience = audience.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 			if len(a.RoleIDs) > 0 {
@@ -122,20 +132,20 @@ func bumpAssigned(ctx context.Context, tx bun.Tx, planID int64, now time.Time) e
 	return err
 }
 
-// UpdatePlan moves a plan to status by models.Plan.Move: going LIVE assigns the
+// MovePlan moves a plan to status by models.Plan.Move: going LIVE assigns the
 // audience kept with the plan as it is now (a plan stored without one keeps the
 // learners it had), retiring keeps the assignments as history; either bumps the
 // versions of the learners assigned. The current status again changes nothing.
 // ENOTFOUND for an unknown plan; EINVALID (status) for a move backwards, or to LIVE
 // after the due date, and when going LIVE would assign nobody.
-func (db *DB) UpdatePlan(ctx context.Context, id int64, status models.PlanStatus) (*models.Plan, error) {
+func (s *Store) MovePlan(ctx context.Context, id int64, status models.PlanStatus) (*models.Plan, error) {
 	var p *models.Plan
-	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.Bun().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		if p, err = One[models.Plan](ctx, tx, id, "plan"); err != nil {
+		if p, err = store.One[models.Plan](ctx, tx, id, "plan"); err != nil {
 			return err
 		}
-		now := db.now()
+		now := s.db.Now()
 		if changed, err := p.Move(status, now); err != nil || !changed {
 			return err
 		}
@@ -144,7 +154,7 @@ func (db *DB) UpdatePlan(ctx context.Context, id int64, status models.PlanStatus
 			if err := json.Unmarshal([]byte(p.Audience), &a); err != nil {
 				return err
 			}
-			org, err := One[models.Organisation](ctx, tx, p.OrganisationID, "organisation")
+			org, err := store.One[models.Organisation](ctx, tx, p.OrganisationID, "organisation")
 			if err != nil {
 				return err
 			}
@@ -158,7 +168,7 @@ func (db *DB) UpdatePlan(ctx context.Context, id int64, status models.PlanStatus
 		p.Status, p.UpdatedAt = status, now
 		// The status condition makes a concurrent move lose cleanly.
 		res, err := tx.NewUpdate().Model(p).Column("status", "updated_at").WherePK().Where("status = ?", from).Exec(ctx)
-		if ok, err := Affected(res, err); err != nil {
+		if ok, err := store.Affected(res, err); err != nil {
 			return err
 		} else if !ok {
 			return models.Errorf(models.ECONFLICT, "the plan changed while it was being updated; try again")
@@ -172,26 +182,6 @@ func (db *DB) UpdatePlan(ctx context.Context, id int64, status models.PlanStatus
 		return nil, err
 	}
 	return p, nil
-}
-
-// SubtreeOrganisations selects the IDs of org and every organisation below it.
-func SubtreeOrganisations(idb bun.IDB, org *models.Organisation) *bun.SelectQuery {
-	lo, hi := models.SubtreeRange(org.Path)
-	return idb.NewSelect().Table("organisations").Column("id").Where("path >= ? AND path < ?", lo, hi)
-}
-
-// AllExist returns EINVALID naming field[i] for the first of ids not in table.
-func AllExist(ctx context.Context, idb bun.IDB, table, field, message string, ids []int64) error {
-	found, err := ExistingIDs(ctx, idb, table, ids)
-	if err != nil {
-		return err
-	}
-	for i, id := range ids {
-		if !found[id] {
-			return models.Invalid(fmt.Sprintf("%s[%d]", field, i), "%s", message)
-		}
-	}
-	return nil
 }
 
 // checkAudienceLearners returns EINVALID naming audienceLearnerIds[i] for the first
@@ -219,46 +209,47 @@ func checkAudienceLearners(ctx context.Context, idb bun.IDB, subtree *bun.Select
 }
 
 // FindPlanByID returns ENOTFOUND if there is no such plan.
-func (db *DB) FindPlanByID(ctx context.Context, id int64) (*models.Plan, error) {
-	return One[models.Plan](ctx, db.bun, id, "plan")
+func (s *Store) FindPlanByID(ctx context.Context, id int64) (*models.Plan, error) {
+	return store.One[models.Plan](ctx, s.db.Bun(), id, "plan")
 }
 
 // FindPlansByIDs returns the plans that exist, keyed by ID.
-func (db *DB) FindPlansByIDs(ctx context.Context, ids []int64) (map[int64]*models.Plan, error) {
-	return ByID(ctx, db.bun, ids, func(p *models.Plan) int64 { return p.ID })
+func (s *Store) FindPlansByIDs(ctx context.Context, ids []int64) (map[int64]*models.Plan, error) {
+	return store.ByID(ctx, s.db.Bun(), ids, func(p *models.Plan) int64 { return p.ID })
 }
 
 // FindPlans pages through plans by due date, the latest first. An unknown
 // organisation in the filter selects nothing.
-func (db *DB) FindPlans(ctx context.Context, f models.PlanFilter, p models.PageRequest) (*models.Page[*models.Plan], error) {
-	q := db.bun.NewSelect().Model((*models.Plan)(nil))
+func (s *Store) FindPlans(ctx context.Context, f models.PlanFilter, p models.PageRequest) (*models.Page[*models.Plan], error) {
+	db := s.db.Bun()
+	q := db.NewSelect().Model((*models.Plan)(nil))
 	for _, id := range []*int64{f.WithinOrganisationID, f.OrganisationID} {
 		if id == nil {
 			continue
 		}
-		org, err := db.FindOrganisationByID(ctx, *id)
+		org, err := store.One[models.Organisation](ctx, db, *id, "organisation")
 		if models.ErrorCode(err) == models.ENOTFOUND {
 			return &models.Page[*models.Plan]{}, nil
 		} else if err != nil {
 			return nil, err
 		}
-		q = q.Where("organisation_id IN (?)", SubtreeOrganisations(db.bun, org))
+		q = q.Where("organisation_id IN (?)", store.SubtreeOrganisations(db, org))
 	}
 	if f.AssignedLearnerID != nil {
 		q = q.Where("status = ?", models.PlanLive).
-			Where("id IN (?)", db.bun.NewSelect().Table("plan_learners").Column("plan_id").Where("learner_id = ?", *f.AssignedLearnerID))
+			Where("id IN (?)", db.NewSelect().Table("plan_learners").Column("plan_id").Where("learner_id = ?", *f.AssignedLearnerID))
 	}
 	return planPages.Fetch(ctx, q, p)
 }
 
 // FindCourseIDsByPlanIDs returns each plan's courses in the order the plan lists them.
-func (db *DB) FindCourseIDsByPlanIDs(ctx context.Context, ids []int64) (map[int64][]int64, error) {
+func (s *Store) FindCourseIDsByPlanIDs(ctx context.Context, ids []int64) (map[int64][]int64, error) {
 	out := make(map[int64][]int64, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
 	var rows []models.PlanCourse
-	if err := db.bun.NewSelect().Model(&rows).Where("plan_id IN (?)", bun.List(ids)).Order("plan_id", "ordinal").Scan(ctx); err != nil {
+	if err := s.db.Bun().NewSelect().Model(&rows).Where("plan_id IN (?)", bun.List(ids)).Order("plan_id", "ordinal").Scan(ctx); err != nil {
 		return nil, err
 	}
 	for _, r := range rows {
@@ -270,7 +261,8 @@ func (db *DB) FindCourseIDsByPlanIDs(ctx context.Context, ids []int64) (map[int6
 // FindPlanProgress counts, per plan, its (learner, course) assignments within
 // scope, those with an enrolment, and those completed, in one grouped join of
 // plan_learners x plan_courses with enrolments; overdue follows from the due date.
-func (db *DB) FindPlanProgress(ctx context.Context, ids []int64, scope models.PlanProgressScope) (map[int64]*models.PlanProgress, error) {
+func (s *Store) FindPlanProgress(ctx context.Context, ids []int64, scope models.PlanProgressScope) (map[int64]*models.PlanProgress, error) {
+	db := s.db.Bun()
 	out := make(map[int64]*models.PlanProgress, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -282,7 +274,7 @@ func (db *DB) FindPlanProgress(ctx context.Context, ids []int64, scope models.Pl
 		Enrolled  int       `bun:"enrolled"`
 		Completed int       `bun:"completed"`
 	}
-	q := db.bun.NewSelect().TableExpr("plan_learners AS pl").
+	q := db.NewSelect().TableExpr("plan_learners AS pl").
 		ColumnExpr("pl.plan_id, p.due_date, COUNT(*) AS assigned, COUNT(e.id) AS enrolled").
 		ColumnExpr("SUM(CASE WHEN e.status = ? THEN 1 ELSE 0 END) AS completed", models.Completed).
 		Join("JOIN plans AS p ON p.id = pl.plan_id").
@@ -294,20 +286,20 @@ func (db *DB) FindPlanProgress(ctx context.Context, ids []int64, scope models.Pl
 		q = q.Where("pl.learner_id = ?", *scope.LearnerID)
 	}
 	if scope.WithinOrganisationID != nil {
-		org, err := db.FindOrganisationByID(ctx, *scope.WithinOrganisationID)
+		org, err := store.One[models.Organisation](ctx, db, *scope.WithinOrganisationID, "organisation")
 		if models.ErrorCode(err) == models.ENOTFOUND {
 			q = q.Where("1 = 0")
 		} else if err != nil {
 			return nil, err
 		} else {
-			q = q.Where("pl.learner_id IN (?)", db.bun.NewSelect().Table("learners").Column("id").
-				Where("organisation_id IN (?)", SubtreeOrganisations(db.bun, org)))
+			q = q.Where("pl.learner_id IN (?)", db.NewSelect().Table("learners").Column("id").
+				Where("organisation_id IN (?)", store.SubtreeOrganisations(db, org)))
 		}
 	}
 	if err := q.Scan(ctx, &rows); err != nil {
 		return nil, err
 	}
-	now := db.now()
+	now := s.db.Now()
 	for _, id := range ids {
 		out[id] = &models.PlanProgress{PlanID: id}
 	}
@@ -321,28 +313,8 @@ func (db *DB) FindPlanProgress(ctx context.Context, ids []int64, scope models.Pl
 	return out, nil
 }
 
-// FindAssignedCourses returns, per learner, the courses LIVE plans assign them with
-// their enrolment status, by due date, then plan, then the plan's order of courses.
-func (db *DB) FindAssignedCourses(ctx context.Context, learnerIDs []int64) (map[int64][]models.AssignedCourse, error) {
-	out := make(map[int64][]models.AssignedCourse, len(learnerIDs))
-	if len(learnerIDs) == 0 {
-		return out, nil
-	}
-	var rows []models.AssignedCourse
-	err := db.bun.NewSelect().TableExpr("plan_learners AS pl").
-		ColumnExpr("pl.learner_id, pl.plan_id, pc.course_id, p.due_date, e.status").
-		Join("JOIN plans AS p ON p.id = pl.plan_id").
-		Join("JOIN plan_courses AS pc ON pc.plan_id = pl.plan_id").
-		Join("LEFT JOIN enrolments AS e ON e.learner_id = pl.learner_id AND e.course_id = pc.course_id").
-		Where("pl.learner_id IN (?)", bun.List(learnerIDs)).
-		Where("p.status = ?", models.PlanLive).
-		OrderExpr("pl.learner_id, p.due_date, p.id, pc.ordinal").
-		Scan(ctx, &rows)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range rows {
-		out[r.LearnerID] = append(out[r.LearnerID], r)
-	}
-	return out, nil
+// FindAssignedCourses returns, per learner, the courses LIVE plans assign them
+// (the core's read, which learning paths share).
+func (s *Store) FindAssignedCourses(ctx context.Context, learnerIDs []int64) (map[int64][]models.AssignedCourse, error) {
+	return s.db.FindAssignedCourses(ctx, learnerIDs)
 }

@@ -1,4 +1,4 @@
-package store
+package assessment
 
 import (
 	"context"
@@ -11,25 +11,26 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/openkarmayogi/karmayogi/internal/domain"
+	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
-var _ models.AdaptiveStore = (*DB)(nil)
+var _ models.AdaptiveStore = (*Store)(nil)
 
 // CreateAssessmentItem stores a new item. EINVALID for bad fields, ENOTFOUND
 // (competencyId) for an unknown competency, ECONFLICT (code) for a code in use.
-func (db *DB) CreateAssessmentItem(ctx context.Context, it *models.AssessmentItem) (*models.AssessmentItem, error) {
+func (s *Store) CreateAssessmentItem(ctx context.Context, it *models.AssessmentItem) (*models.AssessmentItem, error) {
 	if err := it.Validate(); err != nil {
 		return nil, err
 	}
-	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.Bun().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := checkItemOwner(ctx, tx, it); err != nil {
 			return err
 		}
-		now := db.now()
+		now := s.db.Now()
 		it.ID, it.Retired, it.CreatedAt, it.UpdatedAt = 0, false, now, now
 		_, err := tx.NewInsert().Model(it).ExcludeColumn("id").Returning("id").Exec(ctx)
-		return ConflictOr(err, map[string]string{"code": "code"})
+		return store.ConflictOr(err, map[string]string{"code": "code"})
 	})
 	if err != nil {
 		return nil, err
@@ -39,15 +40,15 @@ func (db *DB) CreateAssessmentItem(ctx context.Context, it *models.AssessmentIte
 
 // UpdateAssessmentItem replaces an item's content (not its code, nor whether it is
 // retired). ENOTFOUND for an unknown item or competency.
-func (db *DB) UpdateAssessmentItem(ctx context.Context, it *models.AssessmentItem) (*models.AssessmentItem, error) {
+func (s *Store) UpdateAssessmentItem(ctx context.Context, it *models.AssessmentItem) (*models.AssessmentItem, error) {
 	var out *models.AssessmentItem
-	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		old, err := One[models.AssessmentItem](ctx, tx, it.ID, "assessment item")
+	err := s.db.Bun().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		old, err := store.One[models.AssessmentItem](ctx, tx, it.ID, "assessment item")
 		if err != nil {
 			return err
 		}
 		n := *it
-		n.Code, n.Retired, n.CreatedAt, n.UpdatedAt = old.Code, old.Retired, old.CreatedAt, db.now()
+		n.Code, n.Retired, n.CreatedAt, n.UpdatedAt = old.Code, old.Retired, old.CreatedAt, s.db.Now()
 		if err := n.Validate(); err != nil {
 			return err
 		}
@@ -67,16 +68,16 @@ func (db *DB) UpdateAssessmentItem(ctx context.Context, it *models.AssessmentIte
 // item, that the course exists and imparts that competency: its final assessment
 // tests what it claims to teach.
 func checkItemOwner(ctx context.Context, idb bun.IDB, it *models.AssessmentItem) error {
-	if _, err := One[models.Competency](ctx, idb, it.CompetencyID, "competency"); err != nil {
+	if _, err := store.One[models.Competency](ctx, idb, it.CompetencyID, "competency"); err != nil {
 		return models.WithField(err, "competencyId")
 	}
 	if it.CourseID == nil {
 		return nil
 	}
-	if _, err := One[models.Course](ctx, idb, *it.CourseID, "course"); err != nil {
+	if _, err := store.One[models.Course](ctx, idb, *it.CourseID, "course"); err != nil {
 		return models.WithField(err, "courseId")
 	}
-	imparts, err := CourseCompetencies(ctx, idb, []int64{*it.CourseID})
+	imparts, err := store.CourseCompetencies(ctx, idb, []int64{*it.CourseID})
 	if err != nil {
 		return err
 	}
@@ -97,15 +98,15 @@ func impartsCompetency(cs []models.CourseCompetency, competencyID int64) bool {
 
 // RetireAssessmentItem takes an item out of new attempts (attempts asking it may
 // still answer it). ENOTFOUND for an unknown item.
-func (db *DB) RetireAssessmentItem(ctx context.Context, id int64) (*models.AssessmentItem, error) {
+func (s *Store) RetireAssessmentItem(ctx context.Context, id int64) (*models.AssessmentItem, error) {
 	var out *models.AssessmentItem
-	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		it, err := One[models.AssessmentItem](ctx, tx, id, "assessment item")
+	err := s.db.Bun().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		it, err := store.One[models.AssessmentItem](ctx, tx, id, "assessment item")
 		if err != nil {
 			return err
 		}
 		if !it.Retired {
-			it.Retired, it.UpdatedAt = true, db.now()
+			it.Retired, it.UpdatedAt = true, s.db.Now()
 			if _, err := tx.NewUpdate().Model(it).Column("retired", "updated_at").WherePK().Exec(ctx); err != nil {
 				return err
 			}
@@ -117,13 +118,13 @@ func (db *DB) RetireAssessmentItem(ctx context.Context, id int64) (*models.Asses
 }
 
 // FindAssessmentItemsByIDs returns the items found.
-func (db *DB) FindAssessmentItemsByIDs(ctx context.Context, ids []int64) (map[int64]*models.AssessmentItem, error) {
+func (s *Store) FindAssessmentItemsByIDs(ctx context.Context, ids []int64) (map[int64]*models.AssessmentItem, error) {
 	out := make(map[int64]*models.AssessmentItem, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
 	var rows []*models.AssessmentItem
-	if err := db.bun.NewSelect().Model(&rows).Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
+	if err := s.db.Bun().NewSelect().Model(&rows).Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
 		return nil, err
 	}
 	for _, it := range rows {
@@ -134,18 +135,18 @@ func (db *DB) FindAssessmentItemsByIDs(ctx context.Context, ids []int64) (map[in
 
 // FindAssessmentItems returns a competency's bank (not the courses' own items) by
 // code, retired ones too when asked.
-func (db *DB) FindAssessmentItems(ctx context.Context, competencyID int64, retired bool) ([]*models.AssessmentItem, error) {
-	return db.findItems(ctx, "competency_id = ? AND course_id IS NULL", competencyID, retired)
+func (s *Store) FindAssessmentItems(ctx context.Context, competencyID int64, retired bool) ([]*models.AssessmentItem, error) {
+	return s.findItems(ctx, "competency_id = ? AND course_id IS NULL", competencyID, retired)
 }
 
 // FindCourseItems returns a course's own items by code, retired ones too when asked.
-func (db *DB) FindCourseItems(ctx context.Context, courseID int64, retired bool) ([]*models.AssessmentItem, error) {
-	return db.findItems(ctx, "course_id = ?", courseID, retired)
+func (s *Store) FindCourseItems(ctx context.Context, courseID int64, retired bool) ([]*models.AssessmentItem, error) {
+	return s.findItems(ctx, "course_id = ?", courseID, retired)
 }
 
-func (db *DB) findItems(ctx context.Context, where string, id int64, retired bool) ([]*models.AssessmentItem, error) {
+func (s *Store) findItems(ctx context.Context, where string, id int64, retired bool) ([]*models.AssessmentItem, error) {
 	var rows []*models.AssessmentItem
-	q := db.bun.NewSelect().Model(&rows).Where(where, id)
+	q := s.db.Bun().NewSelect().Model(&rows).Where(where, id)
 	if !retired {
 		q = q.Where("retired = ?", false)
 	}
@@ -157,8 +158,8 @@ func (db *DB) findItems(ctx context.Context, where string, id int64, retired boo
 
 // ItemExposure returns, for a competency's items, the share of its attempts started
 // since then that asked each (answered, or asking it now).
-func (db *DB) ItemExposure(ctx context.Context, competencyID int64, since time.Time) (map[int64]float64, error) {
-	attempts, err := db.bun.NewSelect().Table("adaptive_attempts").
+func (s *Store) ItemExposure(ctx context.Context, competencyID int64, since time.Time) (map[int64]float64, error) {
+	attempts, err := s.db.Bun().NewSelect().Table("adaptive_attempts").
 		Where("competency_id = ?", competencyID).Where("started_at >= ?", since).Count(ctx)
 	if err != nil || attempts == 0 {
 		return map[int64]float64{}, err
@@ -167,7 +168,7 @@ func (db *DB) ItemExposure(ctx context.Context, competencyID int64, since time.T
 		ItemID int64 `bun:"item_id"`
 		N      int   `bun:"n"`
 	}
-	if err := db.bun.NewSelect().TableExpr("attempt_responses AS r").
+	if err := s.db.Bun().NewSelect().TableExpr("attempt_responses AS r").
 		Join("JOIN adaptive_attempts AS a ON a.id = r.attempt_id").
 		ColumnExpr("r.item_id, COUNT(*) AS n").
 		Where("a.competency_id = ?", competencyID).Where("a.started_at >= ?", since).
@@ -178,7 +179,7 @@ func (db *DB) ItemExposure(ctx context.Context, competencyID int64, since time.T
 		ItemID int64 `bun:"item_id"`
 		N      int   `bun:"n"`
 	}
-	if err := db.bun.NewSelect().Table("adaptive_attempts").ColumnExpr("current_item_id AS item_id, COUNT(*) AS n").
+	if err := s.db.Bun().NewSelect().Table("adaptive_attempts").ColumnExpr("current_item_id AS item_id, COUNT(*) AS n").
 		Where("competency_id = ?", competencyID).Where("started_at >= ?", since).
 		Where("status = ?", models.AttemptInProgress).Where("current_item_id IS NOT NULL").
 		Group("current_item_id").Scan(ctx, &asking); err != nil {
@@ -192,14 +193,14 @@ func (db *DB) ItemExposure(ctx context.Context, competencyID int64, since time.T
 }
 
 // FindAdaptiveAttemptsByIDs returns the attempts found, ItemsAnswered filled in.
-func (db *DB) FindAdaptiveAttemptsByIDs(ctx context.Context, ids []int64) (map[int64]*models.AdaptiveAttempt, error) {
-	return findAttempts(ctx, db.bun, ids)
+func (s *Store) FindAdaptiveAttemptsByIDs(ctx context.Context, ids []int64) (map[int64]*models.AdaptiveAttempt, error) {
+	return findAttempts(ctx, s.db.Bun(), ids)
 }
 
 // FindLearnerAdaptiveAttempts returns a learner's attempts, newest first, of one
 // competency when competencyID is not 0; at most limit.
-func (db *DB) FindLearnerAdaptiveAttempts(ctx context.Context, learnerID, competencyID int64, limit int) ([]*models.AdaptiveAttempt, error) {
-	return selectAttempts(ctx, db.bun, func(q *bun.SelectQuery) *bun.SelectQuery {
+func (s *Store) FindLearnerAdaptiveAttempts(ctx context.Context, learnerID, competencyID int64, limit int) ([]*models.AdaptiveAttempt, error) {
+	return selectAttempts(ctx, s.db.Bun(), func(q *bun.SelectQuery) *bun.SelectQuery {
 		q = q.Where("adaptive_attempt.learner_id = ?", learnerID)
 		if competencyID != 0 {
 			q = q.Where("adaptive_attempt.competency_id = ?", competencyID)
@@ -254,31 +255,31 @@ func findAttempt(ctx context.Context, idb bun.IDB, id int64) (*models.AdaptiveAt
 }
 
 // FindAttemptResponses returns an attempt's responses in the order answered.
-func (db *DB) FindAttemptResponses(ctx context.Context, attemptID int64) ([]models.AttemptResponse, error) {
+func (s *Store) FindAttemptResponses(ctx context.Context, attemptID int64) ([]models.AttemptResponse, error) {
 	var rows []models.AttemptResponse
-	err := db.bun.NewSelect().Model(&rows).Where("attempt_id = ?", attemptID).Order("position").Scan(ctx)
+	err := s.db.Bun().NewSelect().Model(&rows).Where("attempt_id = ?", attemptID).Order("position").Scan(ctx)
 	return rows, err
 }
 
 // FindOpenAdaptiveAttempt returns the learner's IN_PROGRESS attempt of the
 // competency, or nil.
-func (db *DB) FindOpenAdaptiveAttempt(ctx context.Context, learnerID, competencyID int64) (*models.AdaptiveAttempt, error) {
+func (s *Store) FindOpenAdaptiveAttempt(ctx context.Context, learnerID, competencyID int64) (*models.AdaptiveAttempt, error) {
 	var id int64
-	err := db.bun.NewSelect().Table("adaptive_attempts").Column("id").Where("learner_id = ?", learnerID).
+	err := s.db.Bun().NewSelect().Table("adaptive_attempts").Column("id").Where("learner_id = ?", learnerID).
 		Where("competency_id = ?", competencyID).Where("status = ?", models.AttemptInProgress).Limit(1).Scan(ctx, &id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	} else if err != nil {
 		return nil, err
 	}
-	return findAttempt(ctx, db.bun, id)
+	return findAttempt(ctx, s.db.Bun(), id)
 }
 
 // LastAdaptiveAttemptEnd returns when the learner's last ended attempt of the
 // competency ended, or nil.
-func (db *DB) LastAdaptiveAttemptEnd(ctx context.Context, learnerID, competencyID int64) (*time.Time, error) {
+func (s *Store) LastAdaptiveAttemptEnd(ctx context.Context, learnerID, competencyID int64) (*time.Time, error) {
 	var rows []models.AdaptiveAttempt
-	if err := db.bun.NewSelect().Model(&rows).Where("learner_id = ?", learnerID).
+	if err := s.db.Bun().NewSelect().Model(&rows).Where("learner_id = ?", learnerID).
 		Where("competency_id = ?", competencyID).Where("completed_at IS NOT NULL").
 		Order("completed_at DESC").Limit(1).Scan(ctx); err != nil {
 		return nil, err
@@ -291,10 +292,10 @@ func (db *DB) LastAdaptiveAttemptEnd(ctx context.Context, learnerID, competencyI
 
 // CreateAdaptiveAttempt stores a new IN_PROGRESS attempt. ECONFLICT when the
 // learner already has one open for the competency.
-func (db *DB) CreateAdaptiveAttempt(ctx context.Context, a *models.AdaptiveAttempt) (*models.AdaptiveAttempt, error) {
+func (s *Store) CreateAdaptiveAttempt(ctx context.Context, a *models.AdaptiveAttempt) (*models.AdaptiveAttempt, error) {
 	a.Status = models.AttemptInProgress
-	if _, err := db.bun.NewInsert().Model(a).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
-		if kind, _ := Violation(err); kind == UniqueViolation {
+	if _, err := s.db.Bun().NewInsert().Model(a).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
+		if kind, _ := store.Violation(err); kind == store.UniqueViolation {
 			return nil, models.Errorf(models.ECONFLICT, "the learner already has an attempt in progress for the competency")
 		}
 		return nil, err
@@ -306,9 +307,9 @@ func (db *DB) CreateAdaptiveAttempt(ctx context.Context, a *models.AdaptiveAttem
 // next item or, with a result, the end of the attempt with its ASSESSMENT evidence,
 // the re-estimated proficiency and a new version of the learner. ECONFLICT when
 // the attempt is no longer asking that item (another answer came first).
-func (db *DB) ApplyAdaptiveStep(ctx context.Context, attemptID int64, step models.AdaptiveStep) (*models.AdaptiveAttempt, error) {
+func (s *Store) ApplyAdaptiveStep(ctx context.Context, attemptID int64, step models.AdaptiveStep) (*models.AdaptiveAttempt, error) {
 	var out *models.AdaptiveAttempt
-	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.Bun().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		r := step.Response
 		r.AttemptID = attemptID
 		q := tx.NewUpdate().Table("adaptive_attempts").
@@ -329,22 +330,22 @@ func (db *DB) ApplyAdaptiveStep(ctx context.Context, attemptID int64, step model
 			return models.Errorf(models.ECONFLICT, "the attempt is no longer asking this item")
 		}
 		if _, err := tx.NewInsert().Model(&r).Exec(ctx); err != nil {
-			if kind, _ := Violation(err); kind == UniqueViolation {
+			if kind, _ := store.Violation(err); kind == store.UniqueViolation {
 				return models.Errorf(models.ECONFLICT, "the item was answered already")
 			}
 			return err
 		}
 		if e := step.Evidence; e != nil && step.Result != nil {
 			if _, err := tx.NewInsert().Model(e).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
-				return ConflictOr(err, nil)
+				return store.ConflictOr(err, nil)
 			}
 			if _, err := tx.NewUpdate().Table("adaptive_attempts").Set("evidence_id = ?", e.ID).Where("id = ?", attemptID).Exec(ctx); err != nil {
 				return err
 			}
-			if _, err := db.ReestimateIn(ctx, tx, map[int64][]int64{e.LearnerID: {e.CompetencyID}}); err != nil {
+			if _, err := s.db.ReestimateIn(ctx, tx, map[int64][]int64{e.LearnerID: {e.CompetencyID}}); err != nil {
 				return err
 			}
-			if err := db.BumpLearners(ctx, tx, []int64{e.LearnerID}); err != nil {
+			if err := s.db.BumpLearners(ctx, tx, []int64{e.LearnerID}); err != nil {
 				return err
 			}
 		}
@@ -356,13 +357,13 @@ func (db *DB) ApplyAdaptiveStep(ctx context.Context, attemptID int64, step model
 
 // AbandonAdaptiveAttempt ends an IN_PROGRESS attempt as ABANDONED at the given
 // instant; an attempt that has ended is left as it is.
-func (db *DB) AbandonAdaptiveAttempt(ctx context.Context, attemptID int64, at time.Time) (*models.AdaptiveAttempt, error) {
-	if _, err := db.bun.NewUpdate().Table("adaptive_attempts").Set("status = ?", models.AttemptAbandoned).
-		Set("current_item_id = NULL").Set("item_expires_at = NULL").Set("completed_at = ?", instant(at)).
+func (s *Store) AbandonAdaptiveAttempt(ctx context.Context, attemptID int64, at time.Time) (*models.AdaptiveAttempt, error) {
+	if _, err := s.db.Bun().NewUpdate().Table("adaptive_attempts").Set("status = ?", models.AttemptAbandoned).
+		Set("current_item_id = NULL").Set("item_expires_at = NULL").Set("completed_at = ?", domain.Instant(at)).
 		Where("id = ?", attemptID).Where("status = ?", models.AttemptInProgress).Exec(ctx); err != nil {
 		return nil, err
 	}
-	return findAttempt(ctx, db.bun, attemptID)
+	return findAttempt(ctx, s.db.Bun(), attemptID)
 }
 
 // jsonText is v as JSON text, for a text column set by an update.
@@ -374,89 +375,9 @@ func jsonText(v any) string {
 	return string(b)
 }
 
-var _ models.AssessmentItemWriter = (*DB)(nil)
-
-// UpsertAssessmentItems upserts items on code (the assessment_items CSV kind); a
-// re-imported item keeps whether it is retired, and an unchanged one is not written.
-func (db *DB) UpsertAssessmentItems(ctx context.Context, recs []models.AssessmentItemRecord) ([]models.RecordError, error) {
-	ctx = Fresh(ctx) // reads codes, then writes by them: see fresh
-	var rejected Rejections
-	codes := make([]string, len(recs))
-	for i, r := range recs {
-		codes[i] = r.CompetencyCode
-	}
-	comps, err := IDsByCode(ctx, db.bun, "competencies", codes)
-	if err != nil {
-		return nil, err
-	}
-	var courseCodes []string
-	for _, r := range recs {
-		if r.CourseCode != "" {
-			courseCodes = append(courseCodes, r.CourseCode)
-		}
-	}
-	courses, err := IDsByCode(ctx, db.bun, "courses", courseCodes)
-	if err != nil {
-		return nil, err
-	}
-	courseIDs := make([]int64, 0, len(courses))
-	for _, id := range courses {
-		courseIDs = append(courseIDs, id)
-	}
-	imparts, err := CourseCompetencies(ctx, db.bun, courseIDs)
-	if err != nil {
-		return nil, err
-	}
-	items := make([]models.AssessmentItem, len(recs))
-	var valid []int
-	for i, r := range recs {
-		items[i] = models.AssessmentItem{Code: r.Code, CompetencyID: comps[r.CompetencyCode], Level: r.Level, Stem: r.Stem,
-			Options: r.Options, Correct: r.Correct, Discrimination: r.Discrimination, Difficulty: r.Difficulty}
-		if id, ok := courses[r.CourseCode]; ok {
-			items[i].CourseID = &id
-		}
-		switch err := items[i].Validate(); {
-		case items[i].CompetencyID == 0:
-			rejected.Add(i, "competency_code", "no competency has code %q", r.CompetencyCode)
-		case r.CourseCode != "" && items[i].CourseID == nil:
-			rejected.Add(i, "course_code", "no course has code %q", r.CourseCode)
-		case items[i].CourseID != nil && !impartsCompetency(imparts[*items[i].CourseID], items[i].CompetencyID):
-			rejected.Add(i, "competency_code", "course %q does not impart competency %q", r.CourseCode, r.CompetencyCode)
-		case err != nil:
-			rejected.Reject(i, err, map[string]string{"code": "code", "level": "level", "stem": "stem", "options": "options",
-				"correct": "correct", "discrimination": "discrimination", "difficulty": "difficulty"})
-		default:
-			valid = append(valid, i)
-		}
-	}
-	valid = domain.Latest(valid, func(i int) string { return recs[i].Code })
-	err = db.WriteRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
-		now := db.now()
-		rows := make([]models.AssessmentItem, len(idxs))
-		for k, i := range idxs {
-			rows[k] = items[i]
-			rows[k].CreatedAt, rows[k].UpdatedAt = now, now
-		}
-		_, err := tx.NewInsert().Model(&rows).ExcludeColumn("id").
-			On("CONFLICT (code) DO UPDATE").
-			Set("competency_id = EXCLUDED.competency_id").Set("course_id = EXCLUDED.course_id").
-			Set("level = EXCLUDED.level").Set("stem = EXCLUDED.stem").
-			Set("options = EXCLUDED.options").Set("correct = EXCLUDED.correct").
-			Set("discrimination = EXCLUDED.discrimination").Set("difficulty = EXCLUDED.difficulty").
-			Set("updated_at = EXCLUDED.updated_at").
-			Where(Changed("assessment_item", "competency_id", "level", "stem", "options", "correct") +
-				" OR assessment_item.course_id IS DISTINCT FROM EXCLUDED.course_id" +
-				" OR assessment_item.discrimination IS DISTINCT FROM EXCLUDED.discrimination" +
-				" OR assessment_item.difficulty IS DISTINCT FROM EXCLUDED.difficulty").
-			Exec(ctx)
-		return err
-	})
-	return rejected, err
-}
-
 // FindItemResponses returns the scored responses of every COMPLETED attempt of the
 // competency, for calibration, ordered by attempt and position.
-func (db *DB) FindItemResponses(ctx context.Context, competencyID int64) ([]models.ItemResponseRecord, error) {
+func (s *Store) FindItemResponses(ctx context.Context, competencyID int64) ([]models.ItemResponseRecord, error) {
 	var rows []struct {
 		AttemptID int64  `bun:"attempt_id"`
 		LearnerID int64  `bun:"learner_id"`
@@ -464,7 +385,7 @@ func (db *DB) FindItemResponses(ctx context.Context, competencyID int64) ([]mode
 		ItemID    int64  `bun:"item_id"`
 		Correct   bool   `bun:"correct"`
 	}
-	if err := db.bun.NewSelect().TableExpr("attempt_responses AS r").Join("JOIN adaptive_attempts AS a ON a.id = r.attempt_id").
+	if err := s.db.Bun().NewSelect().TableExpr("attempt_responses AS r").Join("JOIN adaptive_attempts AS a ON a.id = r.attempt_id").
 		ColumnExpr("r.attempt_id, a.learner_id, a.prior, r.item_id, r.correct").
 		Where("a.competency_id = ?", competencyID).Where("a.status = ?", models.AttemptCompleted).
 		Order("r.attempt_id", "r.position").Scan(ctx, &rows); err != nil {
@@ -482,18 +403,18 @@ func (db *DB) FindItemResponses(ctx context.Context, competencyID int64) ([]mode
 
 // FindItemBankCompetencies returns the competencies that have a bank (items of
 // their own, not only courses' items).
-func (db *DB) FindItemBankCompetencies(ctx context.Context) ([]int64, error) {
+func (s *Store) FindItemBankCompetencies(ctx context.Context) ([]int64, error) {
 	var ids []int64
-	err := db.bun.NewSelect().Table("assessment_items").ColumnExpr("DISTINCT competency_id").Where("course_id IS NULL").
+	err := s.db.Bun().NewSelect().Table("assessment_items").ColumnExpr("DISTINCT competency_id").Where("course_id IS NULL").
 		Order("competency_id").Scan(ctx, &ids)
 	return ids, err
 }
 
 // SetItemParameters stores fitted parameters (discrimination, difficulty) by item,
 // in one transaction.
-func (db *DB) SetItemParameters(ctx context.Context, params map[int64][2]float64) error {
-	return db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		now := db.now()
+func (s *Store) SetItemParameters(ctx context.Context, params map[int64][2]float64) error {
+	return s.db.Bun().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		now := s.db.Now()
 		for id, p := range params {
 			if _, err := tx.NewUpdate().Table("assessment_items").Set("discrimination = ?", p[0]).Set("difficulty = ?", p[1]).
 				Set("updated_at = ?", now).Where("id = ?", id).Exec(ctx); err != nil {

@@ -1,4 +1,8 @@
-package store
+// Package assessment persists assessments: the attempts at courses' final
+// assessments (with their effects on the learning record, in one transaction), and
+// the adaptive competency assessments' item banks and attempts (models.AdaptiveStore).
+// The use cases are service.Karma's (final assessments) and service.Adaptive's.
+package assessment
 
 import (
 	"context"
@@ -7,6 +11,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/openkarmayogi/karmayogi/internal/domain"
+	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -30,7 +35,13 @@ func evidenceScore(score, passMark float64) float64 {
 	return min(math.Nextafter(evidencePassMark, 0), score*evidencePassMark/passMark)
 }
 
-// TakeAssessment records an attempt at the final assessment of an enrolment's
+// Store keeps assessment attempts, item banks and adaptive attempts.
+type Store struct{ db *store.DB }
+
+// New returns the assessments of db.
+func New(db *store.DB) *Store { return &Store{db: db} }
+
+// SaveAttempt records an attempt at the final assessment of an enrolment's
 // course, in one transaction with its effects: the attempt (passed when the score
 // reaches the course's pass mark), ASSESSMENT evidence naming the course for each
 // competency it imparts, at the competency's toLevel and observed now, with the
@@ -38,20 +49,18 @@ func evidenceScore(score, passMark float64) float64 {
 // karma when the attempt passes and the course is completed (completing it later
 // earns it then), and a new version of the learner. A pass with the content done
 // (progress 1) completes the course, verified ASSESSMENT, unless its provider
-// verifies completions. EINVALID (score) outside 0..1,
+// verifies completions. The score is one models.ValidScore accepts. EINVALID
 // (enrolmentId) when the course has no final assessment or the enrolment was
 // dropped; ENOTFOUND for an unknown enrolment.
-func (db *DB) TakeAssessment(ctx context.Context, enrolmentID int64, score float64) (*models.AssessmentAttempt, error) {
-	if err := models.ValidScore("score", score); err != nil {
-		return nil, err
-	}
+func (s *Store) SaveAttempt(ctx context.Context, enrolmentID int64, score float64) (*models.AssessmentAttempt, error) {
+	db := s.db
 	var attempt *models.AssessmentAttempt
-	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		e, err := One[models.Enrolment](ctx, tx, enrolmentID, "enrolment")
+	err := db.Bun().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		e, err := store.One[models.Enrolment](ctx, tx, enrolmentID, "enrolment")
 		if err != nil {
 			return err
 		}
-		c, err := One[models.Course](ctx, tx, e.CourseID, "course")
+		c, err := store.One[models.Course](ctx, tx, e.CourseID, "course")
 		if err != nil {
 			return err
 		}
@@ -61,13 +70,13 @@ func (db *DB) TakeAssessment(ctx context.Context, enrolmentID int64, score float
 		case e.Status == models.Dropped:
 			return models.Invalid("enrolmentId", "the enrolment was dropped")
 		}
-		now := db.now()
+		now := db.Now()
 		attempt = &models.AssessmentAttempt{EnrolmentID: e.ID, LearnerID: e.LearnerID, CourseID: c.ID, Score: score,
 			Passed: score >= *c.PassMark, TakenAt: now}
 		if _, err := tx.NewInsert().Model(attempt).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
 			return err
 		}
-		imparts, err := CourseCompetencies(ctx, tx, []int64{c.ID})
+		imparts, err := store.CourseCompetencies(ctx, tx, []int64{c.ID})
 		if err != nil {
 			return err
 		}
@@ -115,13 +124,13 @@ func (db *DB) TakeAssessment(ctx context.Context, enrolmentID int64, score float
 }
 
 // FindAssessmentAttempts returns each enrolment's attempts, oldest first.
-func (db *DB) FindAssessmentAttempts(ctx context.Context, enrolmentIDs []int64) (map[int64][]*models.AssessmentAttempt, error) {
+func (s *Store) FindAssessmentAttempts(ctx context.Context, enrolmentIDs []int64) (map[int64][]*models.AssessmentAttempt, error) {
 	out := make(map[int64][]*models.AssessmentAttempt, len(enrolmentIDs))
 	if len(enrolmentIDs) == 0 {
 		return out, nil
 	}
 	var rows []*models.AssessmentAttempt
-	if err := db.bun.NewSelect().Model(&rows).Where("enrolment_id IN (?)", bun.List(enrolmentIDs)).
+	if err := s.db.Bun().NewSelect().Model(&rows).Where("enrolment_id IN (?)", bun.List(enrolmentIDs)).
 		Order("enrolment_id", "taken_at", "id").Scan(ctx); err != nil {
 		return nil, err
 	}

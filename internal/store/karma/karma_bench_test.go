@@ -1,10 +1,11 @@
-package store_test
+package karma_test
 
 import (
 	"testing"
 	"time"
 
 	"github.com/openkarmayogi/karmayogi/internal/seed"
+	"github.com/openkarmayogi/karmayogi/internal/store/karma"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -19,6 +20,7 @@ func BenchmarkLeaderboards(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	st := karma.New(db)
 	month := time.Now().UTC().AddDate(0, -1, 0)
 	for _, bc := range []struct {
 		name  string
@@ -27,14 +29,14 @@ func BenchmarkLeaderboards(b *testing.B) {
 		q := models.LeaderboardQuery{OrganisationID: org.ID, Since: bc.since, Limit: 10}
 		b.Run("Learners/"+bc.name, func(b *testing.B) {
 			for b.Loop() {
-				if top, err := db.LearnerLeaderboard(ctx, q); err != nil || (bc.since == nil && len(top) == 0) {
+				if top, err := st.LearnerLeaderboard(ctx, q); err != nil || (bc.since == nil && len(top) == 0) {
 					b.Fatalf("%d standings, %v", len(top), err)
 				}
 			}
 		})
 		b.Run("Departments/"+bc.name, func(b *testing.B) {
 			for b.Loop() {
-				if top, err := db.OrganisationLeaderboard(ctx, q); err != nil || len(top) == 0 {
+				if top, err := st.OrganisationLeaderboard(ctx, q); err != nil || len(top) == 0 {
 					b.Fatalf("%d standings, %v", len(top), err)
 				}
 			}

@@ -1,4 +1,4 @@
-package store_test
+package karma_test
 
 import (
 	"fmt"
@@ -7,7 +7,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/assessment"
+	"github.com/openkarmayogi/karmayogi/internal/store/karma"
+	"github.com/openkarmayogi/karmayogi/internal/store/plan"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -60,7 +64,7 @@ func (w karmaWorld) ledger(t *testing.T, db *store.DB, learnerID int64) []string
 	var out []string
 	p := models.PageRequest{First: 4}
 	for {
-		page := must[*models.Page[*models.KarmaEntry]](t)(db.FindKarmaLedger(ctx, learnerID, p))
+		page := must[*models.Page[*models.KarmaEntry]](t)(karma.New(db).FindKarmaLedger(ctx, learnerID, p))
 		for _, e := range page.Items {
 			out = append(out, fmt.Sprintf("%s %s %s %d", e.AwardedAt.UTC().Format(time.RFC3339), e.Reason, names[e.Subject], e.Points))
 		}
@@ -82,7 +86,7 @@ func (w karmaWorld) enrolment(code, status string, enrolled string, completed st
 
 func (w karmaWorld) total(t *testing.T, db *store.DB) int {
 	t.Helper()
-	return must[map[int64]int](t)(db.FindKarmaTotals(ctx, []int64{w.learner.ID}))[w.learner.ID]
+	return must[map[int64]int](t)(karma.New(db).FindKarmaTotals(ctx, []int64{w.learner.ID}))[w.learner.ID]
 }
 
 func (w karmaWorld) enrolmentID(t *testing.T, db *store.DB, code string) int64 {
@@ -109,7 +113,7 @@ func TestKarmaPublishedRules(t *testing.T) {
 			for _, code := range courses {
 				ids = append(ids, c[code].ID)
 			}
-			must[*models.Plan](t)(db.CreatePlan(ctx, &models.NewPlan{Name: name, OrganisationID: w.office.ID, CourseIDs: ids,
+			must[*models.Plan](t)(plan.New(db).InsertPlan(ctx, &models.NewPlan{Name: name, OrganisationID: w.office.ID, CourseIDs: ids,
 				DueDate: utc(due), Status: status, Audience: models.PlanAudience{LearnerIDs: []int64{w.learner.ID}}}))
 		}
 		at(db, utc("2026-02-20T09:00:00Z"))
@@ -138,13 +142,14 @@ func TestKarmaPublishedRules(t *testing.T) {
 		}))
 		// A1 is complete: its first pass earns ASSESSMENT_PASSED; the fail before it nothing.
 		at(db, utc("2026-04-06T10:00:00Z"))
-		if a := must[*models.AssessmentAttempt](t)(db.TakeAssessment(ctx, w.enrolmentID(t, db, "A1"), 0.5)); a.Passed {
+		attempts := assessment.New(db)
+		if a := must[*models.AssessmentAttempt](t)(attempts.SaveAttempt(ctx, w.enrolmentID(t, db, "A1"), 0.5)); a.Passed {
 			t.Fatalf("0.5 against a pass mark of 0.7 passed: %+v", a)
 		}
-		must[*models.AssessmentAttempt](t)(db.TakeAssessment(ctx, w.enrolmentID(t, db, "A1"), 0.8))
+		must[*models.AssessmentAttempt](t)(attempts.SaveAttempt(ctx, w.enrolmentID(t, db, "A1"), 0.8))
 		// A2 is passed before it is completed: the points come with the completion.
 		at(db, utc("2026-04-07T10:00:00Z"))
-		must[*models.AssessmentAttempt](t)(db.TakeAssessment(ctx, w.enrolmentID(t, db, "A2"), 0.9))
+		must[*models.AssessmentAttempt](t)(attempts.SaveAttempt(ctx, w.enrolmentID(t, db, "A2"), 0.9))
 		if got := w.total(t, db); got != 50 {
 			t.Fatalf("total before the second import = %d, want 50", got)
 		}
@@ -181,7 +186,7 @@ func TestKarmaPublishedRules(t *testing.T) {
 		}
 
 		// The notes explain the entries, the late one in full.
-		all := must[*models.Page[*models.KarmaEntry]](t)(db.FindKarmaLedger(ctx, w.learner.ID, models.PageRequest{First: 100}))
+		all := must[*models.Page[*models.KarmaEntry]](t)(karma.New(db).FindKarmaLedger(ctx, w.learner.ID, models.PageRequest{First: 100}))
 		notes := map[string]string{}
 		for _, e := range all.Items {
 			notes[string(e.Reason)+" "+e.Subject] = e.Note
@@ -236,7 +241,7 @@ func TestKarmaLateness(t *testing.T) {
 		for _, code := range codes {
 			ids = append(ids, w.courses[code].ID)
 		}
-		must[*models.Plan](t)(db.CreatePlan(ctx, &models.NewPlan{Name: "Plan", OrganisationID: w.office.ID, CourseIDs: ids,
+		must[*models.Plan](t)(plan.New(db).InsertPlan(ctx, &models.NewPlan{Name: "Plan", OrganisationID: w.office.ID, CourseIDs: ids,
 			DueDate: due, Status: models.PlanLive, Audience: models.PlanAudience{LearnerIDs: []int64{w.learner.ID}}}))
 		at(db, utc("2026-09-01T00:00:00Z"))
 		done := func(code string, late time.Duration) models.EnrolmentRecord {
@@ -245,7 +250,7 @@ func TestKarmaLateness(t *testing.T) {
 		day := 24 * time.Hour
 		noRejects(t)(db.UpsertEnrolments(ctx, []models.EnrolmentRecord{done("L0", 0), done("L1", day), done("L30", 30*day),
 			done("L31", 31*day), done("L200", 200*day)}))
-		page := must[*models.Page[*models.KarmaEntry]](t)(db.FindKarmaLedger(ctx, w.learner.ID, models.PageRequest{First: 100}))
+		page := must[*models.Page[*models.KarmaEntry]](t)(karma.New(db).FindKarmaLedger(ctx, w.learner.ID, models.PageRequest{First: 100}))
 		got := map[int64]models.KarmaEntry{}
 		for _, e := range page.Items {
 			if e.Reason == models.KarmaPlanOnTime {
@@ -271,9 +276,13 @@ func TestKarmaLateness(t *testing.T) {
 	})
 }
 
+// TestSetKarmaRule: the rules as migrated, refusals (the service's validation), and
+// a replaced rule (the store's UpdateKarmaRule) applying to later awards only.
 func TestSetKarmaRule(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		rules := must[[]models.KarmaRule](t)(db.FindKarmaRules(ctx))
+		st := karma.New(db)
+		svc := &service.Karma{Store: st}
+		rules := must[[]models.KarmaRule](t)(st.FindKarmaRules(ctx))
 		var reasons []models.KarmaReason
 		for _, r := range rules {
 			reasons = append(reasons, r.Reason)
@@ -282,14 +291,16 @@ func TestSetKarmaRule(t *testing.T) {
 			t.Fatalf("rules = %+v, want iGOT's, in KarmaReasons order", rules)
 		}
 		t.Run("ErrNegativeCap", func(t *testing.T) {
-			_, err := db.SetKarmaRule(ctx, models.KarmaRule{Reason: models.KarmaCourseCompletion, Points: 5, MonthlyCap: new(-1)})
+			_, err := svc.SetKarmaRule(ctx, models.KarmaRule{Reason: models.KarmaCourseCompletion, Points: 5, MonthlyCap: new(-1)})
 			wantCode(t, err, models.EINVALID, "monthlyCap")
-			if after := must[[]models.KarmaRule](t)(db.FindKarmaRules(ctx)); *after[0].MonthlyCap != 4 {
+			if after := must[[]models.KarmaRule](t)(st.FindKarmaRules(ctx)); *after[0].MonthlyCap != 4 {
 				t.Fatalf("the refused rule changed the cap to %d", *after[0].MonthlyCap)
 			}
 		})
 		t.Run("ErrUnknownReason", func(t *testing.T) {
-			_, err := db.SetKarmaRule(ctx, models.KarmaRule{Reason: "GOSSIP", Points: 5})
+			_, err := svc.SetKarmaRule(ctx, models.KarmaRule{Reason: "GOSSIP", Points: 5})
+			wantCode(t, err, models.EINVALID, "reason")
+			_, err = st.UpdateKarmaRule(ctx, models.KarmaRule{Reason: "GOSSIP", Points: 5})
 			wantCode(t, err, models.EINVALID, "reason")
 		})
 
@@ -300,19 +311,19 @@ func TestSetKarmaRule(t *testing.T) {
 			must[*models.Enrolment](t)(db.Enrol(ctx, w.learner.ID, w.courses[code].ID))
 		}
 		must[*models.Course](t)(db.RateCourse(ctx, w.learner.ID, w.courses["C1"].ID, 4))
-		r := must[*models.KarmaRule](t)(db.SetKarmaRule(ctx, models.KarmaRule{Reason: models.KarmaCourseRating, Points: 3}))
+		r := must[*models.KarmaRule](t)(st.UpdateKarmaRule(ctx, models.KarmaRule{Reason: models.KarmaCourseRating, Points: 3}))
 		if r.Points != 3 || r.UpdatedAt.IsZero() {
 			t.Fatalf("rule = %+v", r)
 		}
 		must[*models.Course](t)(db.RateCourse(ctx, w.learner.ID, w.courses["C2"].ID, 4))
 		// A cap of 1: the second completion in the month earns nothing.
-		must[*models.KarmaRule](t)(db.SetKarmaRule(ctx, models.KarmaRule{Reason: models.KarmaCourseCompletion, Points: 5, MonthlyCap: new(1)}))
+		must[*models.KarmaRule](t)(st.UpdateKarmaRule(ctx, models.KarmaRule{Reason: models.KarmaCourseCompletion, Points: 5, MonthlyCap: new(1)}))
 		at(db, utc("2026-11-10T10:00:00Z"))
 		for _, code := range []string{"C3", "C4"} {
 			must[*models.Enrolment](t)(db.UpdateProgress(ctx, w.enrolmentID(t, db, code), 1))
 		}
 		var got []string
-		page := must[*models.Page[*models.KarmaEntry]](t)(db.FindKarmaLedger(ctx, w.learner.ID, models.PageRequest{First: 100}))
+		page := must[*models.Page[*models.KarmaEntry]](t)(st.FindKarmaLedger(ctx, w.learner.ID, models.PageRequest{First: 100}))
 		for _, e := range page.Items {
 			got = append(got, fmt.Sprintf("%s %d", e.Reason, e.Points))
 		}
@@ -327,7 +338,8 @@ func TestSetKarmaRule(t *testing.T) {
 }
 
 // TestLeaderboards ranks the learners and organisations of two ministries and an
-// empty one, all time and since a moment.
+// empty one, all time and since a moment, through the service (which resolves and
+// bounds the limit) over the store.
 //
 //	MOF (ministry):    c 5 (after t2)
 //	  MOF-DOR:         the department itself has no learner
@@ -339,6 +351,7 @@ func TestSetKarmaRule(t *testing.T) {
 func TestLeaderboards(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
+		boards := &service.Karma{Store: karma.New(db)}
 		org := func(code string, parent *models.Organisation) *models.Organisation {
 			n := &models.NewOrganisation{Code: code, Name: "Org " + code, Type: models.OrgMinistry}
 			if parent != nil {
@@ -380,7 +393,7 @@ func TestLeaderboards(t *testing.T) {
 		}
 		learners := func(q models.LeaderboardQuery) []models.LearnerStanding {
 			t.Helper()
-			return must[[]models.LearnerStanding](t)(db.LearnerLeaderboard(ctx, q))
+			return must[[]models.LearnerStanding](t)(boards.LearnerLeaderboard(ctx, q))
 		}
 		equal := func(what string, got, want any) {
 			t.Helper()
@@ -399,7 +412,7 @@ func TestLeaderboards(t *testing.T) {
 
 		orgs := func(q models.LeaderboardQuery) []models.OrganisationStanding {
 			t.Helper()
-			return must[[]models.OrganisationStanding](t)(db.OrganisationLeaderboard(ctx, q))
+			return must[[]models.OrganisationStanding](t)(boards.OrganisationLeaderboard(ctx, q))
 		}
 		equal("ministries", orgs(models.LeaderboardQuery{}), []models.OrganisationStanding{
 			orgAt(1, health, 1, 9, 9), orgAt(2, f.ministry, 5, 19, 3.8), orgAt(3, education, 0, 0, 0)})
@@ -419,11 +432,11 @@ func TestLeaderboards(t *testing.T) {
 			{"ErrUnknownOrganisation", models.LeaderboardQuery{OrganisationID: 999999}, models.ENOTFOUND, ""},
 		} {
 			t.Run("Learners"+tc.name, func(t *testing.T) {
-				_, err := db.LearnerLeaderboard(ctx, tc.q)
+				_, err := boards.LearnerLeaderboard(ctx, tc.q)
 				wantCode(t, err, tc.code, tc.field)
 			})
 			t.Run("Organisations"+tc.name, func(t *testing.T) {
-				_, err := db.OrganisationLeaderboard(ctx, tc.q)
+				_, err := boards.OrganisationLeaderboard(ctx, tc.q)
 				wantCode(t, err, tc.code, tc.field)
 			})
 		}
@@ -444,7 +457,7 @@ func TestKarmaBulkIsBatched(t *testing.T) {
 		other := must[*models.Learner](t)(db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: "E2", Name: "Bhaskar Rao",
 			Email: "bhaskar.rao@gov.in", Designation: "Section Officer", OrganisationID: w.office.ID}))
 		at(db, utc("2026-01-01T00:00:00Z"))
-		must[*models.Plan](t)(db.CreatePlan(ctx, &models.NewPlan{Name: "Plan", OrganisationID: w.office.ID,
+		must[*models.Plan](t)(plan.New(db).InsertPlan(ctx, &models.NewPlan{Name: "Plan", OrganisationID: w.office.ID,
 			CourseIDs: []int64{w.courses["B00"].ID, w.courses["B01"].ID}, DueDate: utc("2026-02-01T00:00:00Z"), Status: models.PlanLive,
 			Audience: models.PlanAudience{LearnerIDs: []int64{w.learner.ID, other.ID}}}))
 		at(db, utc("2026-06-01T00:00:00Z"))
@@ -465,7 +478,7 @@ func TestKarmaBulkIsBatched(t *testing.T) {
 		}
 		// 40 completions over four months: 2 plan courses (9 and 37 days late), and 4
 		// a month of the others; 40 ratings.
-		totals := must[map[int64]int](t)(db.FindKarmaTotals(ctx, []int64{other.ID}))
+		totals := must[map[int64]int](t)(karma.New(db).FindKarmaTotals(ctx, []int64{other.ID}))
 		if want := 5 + (5 + 4) + (5 + 3) + 16*5 + 40*2; totals[other.ID] != want {
 			t.Errorf("total = %d, want %d", totals[other.ID], want)
 		}

@@ -1,77 +1,27 @@
-package store_test
+package assessment_test
 
 import (
 	"math"
 	"testing"
 	"time"
 
+	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/assessment"
+	"github.com/openkarmayogi/karmayogi/internal/store/karma"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 	"github.com/openkarmayogi/karmayogi/recommender"
 )
 
-func TestCoursePassMark(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
-		passMark := func(id int64) *float64 {
-			t.Helper()
-			return must[*models.Course](t)(db.FindCourseByID(ctx, id)).PassMark
-		}
-		same := func(what string, got *float64, want *float64) {
-			t.Helper()
-			if (got == nil) != (want == nil) || (got != nil && *got != *want) {
-				t.Errorf("%s: pass mark %v, want %v", what, deref(got), deref(want))
-			}
-		}
-		c := must[*models.Course](t)(db.CreateCourse(ctx, &models.NewCourse{Code: "GFR-1", Title: "GFR", Provider: "NIFM",
-			Format: models.Online, DurationHours: 3, PassMark: score(0.7),
-			Competencies: []models.CourseCompetency{{CompetencyID: f.procurement.ID, FromLevel: 0, ToLevel: 2}}}))
-		same("created", passMark(c.ID), score(0.7))
-		title := "GFR 2017"
-		must[*models.Course](t)(db.UpdateCourse(ctx, c.ID, models.CourseUpdate{Title: &title}))
-		same("updated without SetPassMark", passMark(c.ID), score(0.7))
-		must[*models.Course](t)(db.UpdateCourse(ctx, c.ID, models.CourseUpdate{PassMark: score(0.5), SetPassMark: true}))
-		same("set to 0.5", passMark(c.ID), score(0.5))
-		must[*models.Course](t)(db.UpdateCourse(ctx, c.ID, models.CourseUpdate{SetPassMark: true}))
-		same("cleared", passMark(c.ID), nil)
-
-		_, err := db.CreateCourse(ctx, &models.NewCourse{Code: "GFR-2", Title: "GFR", Provider: "NIFM", Format: models.Online,
-			DurationHours: 3, PassMark: score(0)})
-		wantCode(t, err, models.EINVALID, "passMark")
-		_, err = db.UpdateCourse(ctx, c.ID, models.CourseUpdate{PassMark: score(1.2), SetPassMark: true})
-		wantCode(t, err, models.EINVALID, "passMark")
-
-		rec := models.CourseRecord{Code: "GFR-1", Title: "GFR 2017", Provider: "NIFM", Format: models.Online, DurationHours: 3}
-		with := func(pm *float64) models.CourseRecord { r := rec; r.PassMark, r.HasPassMark = pm, true; return r }
-		noRejects(t)(db.UpsertCourses(ctx, []models.CourseRecord{with(score(0.65))}))
-		same("imported", passMark(c.ID), score(0.65))
-		v := must[int64](t)(db.CatalogueVersion(ctx))
-		noRejects(t)(db.UpsertCourses(ctx, []models.CourseRecord{with(score(0.65))}))
-		if again := must[int64](t)(db.CatalogueVersion(ctx)); again != v {
-			t.Errorf("importing the same pass mark again bumped the catalogue %d -> %d", v, again)
-		}
-		noRejects(t)(db.UpsertCourses(ctx, []models.CourseRecord{rec}))
-		same("imported without the column", passMark(c.ID), score(0.65))
-		noRejects(t)(db.UpsertCourses(ctx, []models.CourseRecord{with(nil)}))
-		same("imported empty", passMark(c.ID), nil)
-		rejected := must[[]models.RecordError](t)(db.UpsertCourses(ctx, []models.CourseRecord{with(score(1.5))}))
-		if len(rejected) != 1 || rejected[0].Column != "pass_mark" {
-			t.Errorf("a pass mark of 1.5: rejected %+v, want pass_mark", rejected)
-		}
-	})
-}
-
-func deref(p *float64) any {
-	if p == nil {
-		return nil
-	}
-	return *p
-}
-
+// TestTakeAssessment: an attempt and its effects (the store's SaveAttempt), and
+// the refusals of TakeAssessment (the service's score validation and the store's
+// checks), which store nothing.
 func TestTakeAssessment(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f, l, _ := learningFixture(t, db)
+		st := assessment.New(db)
+		takes := &service.Karma{Assessments: st}
 		course := func(code string, pm *float64) *models.Course {
 			return must[*models.Course](t)(db.CreateCourse(ctx, &models.NewCourse{Code: code, Title: "Course " + code, Provider: "iGOT",
 				Format: models.Online, DurationHours: 4, PassMark: pm, Competencies: []models.CourseCompetency{
@@ -99,11 +49,11 @@ func TestTakeAssessment(t *testing.T) {
 				{"ErrDropped", ed.ID, 0.9, models.EINVALID, "enrolmentId"},
 			} {
 				t.Run(tc.name, func(t *testing.T) {
-					_, err := db.TakeAssessment(ctx, tc.enrolment, tc.score)
+					_, err := takes.TakeAssessment(ctx, tc.enrolment, tc.score)
 					wantCode(t, err, tc.code, tc.field)
 				})
 			}
-			if got := must[map[int64][]*models.AssessmentAttempt](t)(db.FindAssessmentAttempts(ctx, []int64{e.ID, en.ID, ed.ID})); len(got) != 0 {
+			if got := must[map[int64][]*models.AssessmentAttempt](t)(st.FindAssessmentAttempts(ctx, []int64{e.ID, en.ID, ed.ID})); len(got) != 0 {
 				t.Errorf("refused attempts were stored: %+v", got)
 			}
 			if version(t, db, l.ID) != v {
@@ -130,7 +80,7 @@ func TestTakeAssessment(t *testing.T) {
 			now := base.Add(time.Duration(i) * time.Minute)
 			at(db, now)
 			v := version(t, db, l.ID)
-			a := must[*models.AssessmentAttempt](t)(db.TakeAssessment(ctx, tc.enrolment.ID, tc.score))
+			a := must[*models.AssessmentAttempt](t)(st.SaveAttempt(ctx, tc.enrolment.ID, tc.score))
 			if a.ID == 0 || a.Passed != tc.passed || a.Score != tc.score || a.EnrolmentID != tc.enrolment.ID ||
 				a.LearnerID != l.ID || a.CourseID != tc.enrolment.CourseID || !a.TakenAt.Equal(now) {
 				t.Errorf("score %g: attempt %+v, want passed %v at %s", tc.score, a, tc.passed, now)
@@ -171,7 +121,7 @@ func TestTakeAssessment(t *testing.T) {
 			}
 		}
 
-		attempts := must[map[int64][]*models.AssessmentAttempt](t)(db.FindAssessmentAttempts(ctx, []int64{e.ID, es.ID, en.ID}))
+		attempts := must[map[int64][]*models.AssessmentAttempt](t)(st.FindAssessmentAttempts(ctx, []int64{e.ID, es.ID, en.ID}))
 		if len(attempts[e.ID]) != 5 || len(attempts[es.ID]) != 2 || len(attempts[en.ID]) != 0 {
 			t.Fatalf("attempts: %d, %d, %d; want 5, 2, 0", len(attempts[e.ID]), len(attempts[es.ID]), len(attempts[en.ID]))
 		}
@@ -181,7 +131,7 @@ func TestTakeAssessment(t *testing.T) {
 			}
 		}
 		// Neither course is complete: passing earned nothing yet.
-		for _, entry := range must[*models.Page[*models.KarmaEntry]](t)(db.FindKarmaLedger(ctx, l.ID, models.PageRequest{First: 100})).Items {
+		for _, entry := range must[*models.Page[*models.KarmaEntry]](t)(karma.New(db).FindKarmaLedger(ctx, l.ID, models.PageRequest{First: 100})).Items {
 			if entry.Reason == models.KarmaAssessmentPassed {
 				t.Errorf("ASSESSMENT_PASSED before completion: %+v", entry)
 			}
