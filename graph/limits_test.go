@@ -12,6 +12,7 @@ import (
 
 	"github.com/openkarmayogi/karmayogi/graph"
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -27,7 +28,7 @@ func bulkSeed(t *testing.T, db *store.DB, n int) {
 			t.Fatalf("bulk seed: %v %+v", err, rejected)
 		}
 	}
-	check(db.UpsertOrganisations(ctx, []models.OrganisationRecord{
+	check(bulk.New(db, db).UpsertOrganisations(ctx, []models.OrganisationRecord{
 		{Code: "MHA", Name: "Ministry of Home Affairs", Type: models.OrgMinistry},
 		{Code: "DOJ", Name: "Department of Official Language", Type: models.OrgDepartment, ParentCode: "MHA"},
 		{Code: "CTI", Name: "Central Translation Institute", Type: models.OrgOrganisation, ParentCode: "DOJ"},
@@ -37,15 +38,15 @@ func bulkSeed(t *testing.T, db *store.DB, n int) {
 		comps = append(comps, models.CompetencyRecord{Code: fmt.Sprintf("C%02d", i), Name: fmt.Sprintf("Competency %d", i),
 			Area: "Area", Type: models.Functional})
 	}
-	check(db.UpsertCompetencies(ctx, comps))
-	check(db.UpsertRoles(ctx, []models.RoleRecord{{Code: "R1", Name: "Role one"}, {Code: "R2", Name: "Role two"}, {Code: "R3", Name: "Role three"}}))
+	check(bulk.New(db, db).UpsertCompetencies(ctx, comps))
+	check(bulk.New(db, db).UpsertRoles(ctx, []models.RoleRecord{{Code: "R1", Name: "Role one"}, {Code: "R2", Name: "Role two"}, {Code: "R3", Name: "Role three"}}))
 	var reqs []models.RoleRequirementRecord
 	for r := 1; r <= 3; r++ {
 		for c := r - 1; c < r+2; c++ {
 			reqs = append(reqs, models.RoleRequirementRecord{RoleCode: fmt.Sprintf("R%d", r), CompetencyCode: fmt.Sprintf("C%02d", c), RequiredLevel: r, Weight: 1})
 		}
 	}
-	check(db.UpsertRoleRequirements(ctx, reqs))
+	check(bulk.New(db, db).UpsertRoleRequirements(ctx, reqs))
 	orgs := []string{"MHA", "DOJ", "CTI"}
 	var learners []models.LearnerRecord
 	for i := range n {
@@ -56,7 +57,7 @@ func bulkSeed(t *testing.T, db *store.DB, n int) {
 		learners = append(learners, models.LearnerRecord{EmployeeCode: fmt.Sprintf("K%04d", i), Name: fmt.Sprintf("Learner %d", i),
 			Email: fmt.Sprintf("learner%d@gov.in", i), Designation: "Assistant", OrganisationCode: orgs[i%3], RoleCodes: roles, HasRoles: true})
 	}
-	check(db.UpsertLearners(ctx, learners))
+	check(bulk.New(db, db).UpsertLearners(ctx, learners))
 }
 
 func TestPagingVisitsEveryLearnerOnce(t *testing.T) {

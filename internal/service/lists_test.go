@@ -10,6 +10,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 	"github.com/openkarmayogi/karmayogi/recommender"
@@ -19,7 +20,7 @@ import (
 func demo(t *testing.T) *store.DB {
 	t.Helper()
 	db := storetest.Open(t, "sqlite")
-	if _, err := seed.Run(ctx, db, seed.Options{}); err != nil {
+	if _, err := seed.Run(ctx, bulk.New(db, db), seed.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	return db

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 	"github.com/openkarmayogi/karmayogi/recommender"
@@ -44,18 +45,18 @@ func TestCoursePassMark(t *testing.T) {
 
 		rec := models.CourseRecord{Code: "GFR-1", Title: "GFR 2017", Provider: "NIFM", Format: models.Online, DurationHours: 3}
 		with := func(pm *float64) models.CourseRecord { r := rec; r.PassMark, r.HasPassMark = pm, true; return r }
-		noRejects(t)(db.UpsertCourses(ctx, []models.CourseRecord{with(score(0.65))}))
+		noRejects(t)(bulk.New(db, db).UpsertCourses(ctx, []models.CourseRecord{with(score(0.65))}))
 		same("imported", passMark(c.ID), score(0.65))
 		v := must[int64](t)(db.CatalogueVersion(ctx))
-		noRejects(t)(db.UpsertCourses(ctx, []models.CourseRecord{with(score(0.65))}))
+		noRejects(t)(bulk.New(db, db).UpsertCourses(ctx, []models.CourseRecord{with(score(0.65))}))
 		if again := must[int64](t)(db.CatalogueVersion(ctx)); again != v {
 			t.Errorf("importing the same pass mark again bumped the catalogue %d -> %d", v, again)
 		}
-		noRejects(t)(db.UpsertCourses(ctx, []models.CourseRecord{rec}))
+		noRejects(t)(bulk.New(db, db).UpsertCourses(ctx, []models.CourseRecord{rec}))
 		same("imported without the column", passMark(c.ID), score(0.65))
-		noRejects(t)(db.UpsertCourses(ctx, []models.CourseRecord{with(nil)}))
+		noRejects(t)(bulk.New(db, db).UpsertCourses(ctx, []models.CourseRecord{with(nil)}))
 		same("imported empty", passMark(c.ID), nil)
-		rejected := must[[]models.RecordError](t)(db.UpsertCourses(ctx, []models.CourseRecord{with(score(1.5))}))
+		rejected := must[[]models.RecordError](t)(bulk.New(db, db).UpsertCourses(ctx, []models.CourseRecord{with(score(1.5))}))
 		if len(rejected) != 1 || rejected[0].Column != "pass_mark" {
 			t.Errorf("a pass mark of 1.5: rejected %+v, want pass_mark", rejected)
 		}
@@ -80,7 +81,7 @@ func TestTakeAssessment(t *testing.T) {
 		exam, strict, none, dropped := course("EXAM", score(0.8)), course("STRICT", score(1)), course("NONE", nil), course("DROP", score(0.5))
 		enrol := func(c *models.Course) *models.Enrolment { return must[*models.Enrolment](t)(db.Enrol(ctx, l.ID, c.ID)) }
 		e, es, en, ed := enrol(exam), enrol(strict), enrol(none), enrol(dropped)
-		noRejects(t)(db.UpsertEnrolments(ctx, []models.EnrolmentRecord{{EmployeeCode: l.EmployeeCode, CourseCode: "DROP",
+		noRejects(t)(bulk.New(db, db).UpsertEnrolments(ctx, []models.EnrolmentRecord{{EmployeeCode: l.EmployeeCode, CourseCode: "DROP",
 			Status: models.Dropped, Progress: 0, EnrolledAt: time.Now().Add(-time.Hour)}}))
 
 		t.Run("Errors", func(t *testing.T) {

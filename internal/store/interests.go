@@ -9,8 +9,6 @@ import (
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
-var _ models.InterestService = (*DB)(nil)
-
 // SetLearningInterests replaces a learner's interests and bumps their version in one
 // transaction. ENOTFOUND for an unknown learner; EINVALID (competencyIds,
 // competencyIds[i]) for too many, a repeated or an unknown competency.

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -112,14 +113,14 @@ func TestRoleHolders(t *testing.T) {
 // ancestor's.
 func TestOrganisationDomain(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		rejected := must[[]models.RecordError](t)(db.UpsertOrganisations(ctx, []models.OrganisationRecord{
+		rejected := must[[]models.RecordError](t)(bulk.New(db, db).UpsertOrganisations(ctx, []models.OrganisationRecord{
 			{Code: "MOR", Name: "Ministry of Railways", Type: models.OrgMinistry, Domain: "Railway Operations"},
 			{Code: "MOR-RB", Name: "Railway Board", Type: models.OrgDepartment, ParentCode: "MOR"},
 		}))
 		if len(rejected) != 0 {
 			t.Fatalf("rejected %+v", rejected)
 		}
-		must[[]models.RecordError](t)(db.UpsertOrganisations(ctx, []models.OrganisationRecord{
+		must[[]models.RecordError](t)(bulk.New(db, db).UpsertOrganisations(ctx, []models.OrganisationRecord{
 			{Code: "MOR", Name: "Ministry of Railways", Type: models.OrgMinistry}, // no domain: kept
 		}))
 		mor := must[*models.Organisation](t)(db.FindOrganisationByCode(ctx, "MOR"))

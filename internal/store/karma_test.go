@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -122,7 +123,7 @@ func TestKarmaPublishedRules(t *testing.T) {
 
 		// One import, rows out of time order: the cap follows the completion times.
 		at(db, utc("2026-04-05T13:00:00Z"))
-		noRejects(t)(db.UpsertEnrolments(ctx, []models.EnrolmentRecord{
+		noRejects(t)(bulk.New(db, db).UpsertEnrolments(ctx, []models.EnrolmentRecord{
 			w.enrolment("N6", "COMPLETED", "2026-02-27T09:00:00Z", "2026-03-31T18:00:00Z"), // 23:30 IST, 31 March: capped
 			w.enrolment("N5", "COMPLETED", "2026-02-27T09:00:00Z", "2026-03-20T06:00:00Z"), // the fifth in March: capped
 			w.enrolment("N7", "COMPLETED", "2026-02-27T09:00:00Z", "2026-03-31T20:00:00Z"), // 01:30 IST, 1 April: earns
@@ -149,7 +150,7 @@ func TestKarmaPublishedRules(t *testing.T) {
 			t.Fatalf("total before the second import = %d, want 50", got)
 		}
 		at(db, utc("2026-04-13T10:00:00Z"))
-		noRejects(t)(db.UpsertEnrolments(ctx, []models.EnrolmentRecord{
+		noRejects(t)(bulk.New(db, db).UpsertEnrolments(ctx, []models.EnrolmentRecord{
 			w.enrolment("P2", "COMPLETED", "2026-02-27T09:00:00Z", "2026-04-10T12:00:00Z"), // 40 days late
 			w.enrolment("A2", "COMPLETED", "2026-02-27T09:00:00Z", "2026-04-12T12:00:00Z"),
 		}))
@@ -204,7 +205,7 @@ func TestKarmaPublishedRules(t *testing.T) {
 
 		t.Run("ImportAgainAwardsNothing", func(t *testing.T) {
 			at(db, utc("2026-04-20T10:00:00Z"))
-			noRejects(t)(db.UpsertEnrolments(ctx, []models.EnrolmentRecord{
+			noRejects(t)(bulk.New(db, db).UpsertEnrolments(ctx, []models.EnrolmentRecord{
 				w.enrolment("N1", "COMPLETED", "2026-02-26T09:00:00Z", "2026-03-02T06:00:00Z"),
 				w.enrolment("N5", "COMPLETED", "2026-02-27T09:00:00Z", "2026-03-20T06:00:00Z"),
 				w.enrolment("P2", "COMPLETED", "2026-02-27T09:00:00Z", "2026-04-10T12:00:00Z"),
@@ -243,7 +244,7 @@ func TestKarmaLateness(t *testing.T) {
 			return w.enrolment(code, "COMPLETED", "2026-01-02T00:00:00Z", due.Add(late).Format(time.RFC3339))
 		}
 		day := 24 * time.Hour
-		noRejects(t)(db.UpsertEnrolments(ctx, []models.EnrolmentRecord{done("L0", 0), done("L1", day), done("L30", 30*day),
+		noRejects(t)(bulk.New(db, db).UpsertEnrolments(ctx, []models.EnrolmentRecord{done("L0", 0), done("L1", day), done("L30", 30*day),
 			done("L31", 31*day), done("L200", 200*day)}))
 		page := must[*models.Page[*models.KarmaEntry]](t)(db.FindKarmaLedger(ctx, w.learner.ID, models.PageRequest{First: 100}))
 		got := map[int64]models.KarmaEntry{}
@@ -456,7 +457,7 @@ func TestKarmaBulkIsBatched(t *testing.T) {
 					EnrolledAt: utc("2026-01-05T00:00:00Z"), CompletedAt: utcp(fmt.Sprintf("2026-%02d-10T00:00:00Z", 2+i%4)), Rating: new(4)}
 			}
 			before := db.QueryCount()
-			noRejects(t)(db.UpsertEnrolments(ctx, recs))
+			noRejects(t)(bulk.New(db, db).UpsertEnrolments(ctx, recs))
 			return db.QueryCount() - before
 		}
 		few, many := imported(w.learner.EmployeeCode, 4), imported(other.EmployeeCode, 40)

@@ -13,8 +13,6 @@ import (
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
-var _ models.LearningService = (*DB)(nil)
-
 // SetEstimator sets how evidence becomes the proficiency the store keeps; the
 // learning record cannot be written without one.
 func (db *DB) SetEstimator(e models.Estimator) { db.estimator = e }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/testenv"
 	"github.com/openkarmayogi/karmayogi/models"
 	"github.com/openkarmayogi/karmayogi/recommender"
@@ -86,7 +87,7 @@ func TestReadReplicas(t *testing.T) {
 		// transaction, a bulk upsert resolving codes, EnsureSetting.
 		org(db.CreateOrganisation(rctx, &models.NewOrganisation{Code: "MOF-DOR-CBDT", Name: "Central Board of Direct Taxes",
 			Type: models.OrgOrganisation, ParentID: &dept.ID}))
-		noRejects(t)(db.UpsertLearners(rctx, []models.LearnerRecord{{EmployeeCode: "EMP1", Name: "Asha Rao",
+		noRejects(t)(bulk.New(db, db).UpsertLearners(rctx, []models.LearnerRecord{{EmployeeCode: "EMP1", Name: "Asha Rao",
 			Email: "asha.rao@gov.in", Designation: "Section Officer", OrganisationCode: "MOF-DOR"}}))
 		for _, value := range []string{"first", "second"} {
 			if got, err := db.EnsureSetting(rctx, "replica-test", value); err != nil || got != "first" {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -51,7 +52,7 @@ func TestGapRollupsStayInStep(t *testing.T) {
 				return err
 			},
 			func() error {
-				_, err := db.UpsertLearners(ctx, []models.LearnerRecord{{EmployeeCode: "E3", Name: "Meena Das", Email: "meena.das@gov.in",
+				_, err := bulk.New(db, db).UpsertLearners(ctx, []models.LearnerRecord{{EmployeeCode: "E3", Name: "Meena Das", Email: "meena.das@gov.in",
 					Designation: "Clerk", OrganisationCode: "MOF-DOR-CBDT", RoleCodes: []string{"ROLE-SO", "ROLE-BUY"}, HasRoles: true}})
 				return err
 			},

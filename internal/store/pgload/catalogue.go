@@ -132,42 +132,42 @@ func (l *Loader) UpsertOrganisations(ctx context.Context, recs []models.Organisa
 	if l.mode != loadBeforeLearners && l.mode != loadPassThrough {
 		return nil, errCatalogueLate("organisation")
 	}
-	return l.db.UpsertOrganisations(ctx, recs)
+	return l.bulk.UpsertOrganisations(ctx, recs)
 }
 
 func (l *Loader) UpsertCompetencies(ctx context.Context, recs []models.CompetencyRecord) ([]models.RecordError, error) {
 	if l.mode != loadBeforeLearners && l.mode != loadPassThrough {
 		return nil, errCatalogueLate("competency")
 	}
-	return l.db.UpsertCompetencies(ctx, recs)
+	return l.bulk.UpsertCompetencies(ctx, recs)
 }
 
 func (l *Loader) UpsertRoles(ctx context.Context, recs []models.RoleRecord) ([]models.RecordError, error) {
 	if l.mode != loadBeforeLearners && l.mode != loadPassThrough {
 		return nil, errCatalogueLate("role")
 	}
-	return l.db.UpsertRoles(ctx, recs)
+	return l.bulk.UpsertRoles(ctx, recs)
 }
 
 func (l *Loader) UpsertRoleRequirements(ctx context.Context, recs []models.RoleRequirementRecord) ([]models.RecordError, error) {
 	if l.mode != loadBeforeLearners && l.mode != loadPassThrough {
 		return nil, errCatalogueLate("role requirement")
 	}
-	return l.db.UpsertRoleRequirements(ctx, recs)
+	return l.bulk.UpsertRoleRequirements(ctx, recs)
 }
 
 func (l *Loader) UpsertCourses(ctx context.Context, recs []models.CourseRecord) ([]models.RecordError, error) {
 	if l.mode != loadBeforeLearners && l.mode != loadPassThrough {
 		return nil, errCatalogueLate("course")
 	}
-	return l.db.UpsertCourses(ctx, recs)
+	return l.bulk.UpsertCourses(ctx, recs)
 }
 
 func (l *Loader) UpsertCourseCompetencies(ctx context.Context, recs []models.CourseCompetencyRecord) ([]models.RecordError, error) {
 	if l.mode != loadBeforeLearners && l.mode != loadPassThrough {
 		return nil, errCatalogueLate("course competency")
 	}
-	return l.db.UpsertCourseCompetencies(ctx, recs)
+	return l.bulk.UpsertCourseCompetencies(ctx, recs)
 }
 
 func (l *Loader) UpsertEvents(ctx context.Context, recs []models.EventRecord) ([]models.RecordError, error) {

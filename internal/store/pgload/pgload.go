@@ -46,6 +46,7 @@ import (
 
 	"github.com/openkarmayogi/karmayogi/internal/domain"
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -86,6 +87,7 @@ const (
 // database; see New. It is not safe for concurrent use.
 type Loader struct {
 	db   *store.DB
+	bulk *bulk.Writer // the bulk path, which the loader passes records to or falls back on
 	opts Options
 	mode loaderMode
 
@@ -156,7 +158,7 @@ func New(ctx context.Context, db *store.DB, opts Options) (*Loader, error) {
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
-	return &Loader{db: db, opts: opts, stats: Stats{Rows: map[string]int64{}, Copy: map[string]time.Duration{}}}, nil
+	return &Loader{db: db, bulk: bulk.New(db, db), opts: opts, stats: Stats{Rows: map[string]int64{}, Copy: map[string]time.Duration{}}}, nil
 }
 
 // notice writes a progress line.

@@ -134,7 +134,7 @@ func (l *Loader) UpsertLearners(ctx context.Context, recs []models.LearnerRecord
 		return nil, err
 	}
 	if l.mode == loadPassThrough {
-		return l.db.UpsertLearners(ctx, recs)
+		return l.bulk.UpsertLearners(ctx, recs)
 	}
 	if l.recorded {
 		l.recorded = false
@@ -217,7 +217,7 @@ func (l *Loader) UpsertEvidence(ctx context.Context, recs []models.EvidenceRecor
 		if err != nil {
 			return nil, err
 		}
-		return l.db.UpsertEvidence(ctx, recs)
+		return l.bulk.UpsertEvidence(ctx, recs)
 	}
 	learners, err := l.resolveLearners(len(recs), func(i int) string { return recs[i].EmployeeCode })
 	if err != nil {
@@ -283,7 +283,7 @@ func (l *Loader) UpsertEnrolments(ctx context.Context, recs []models.EnrolmentRe
 		if err != nil {
 			return nil, err
 		}
-		return l.db.UpsertEnrolments(ctx, recs)
+		return l.bulk.UpsertEnrolments(ctx, recs)
 	}
 	learners, err := l.resolveLearners(len(recs), func(i int) string { return recs[i].EmployeeCode })
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/recommender"
 )
 
@@ -125,7 +126,7 @@ func Benchmark(b *testing.B, engine string, opts seed.Options) (*store.DB, strin
 	url, code := BenchURL(), os.Getenv("BENCH_ORGANISATION")
 	if url == "" {
 		db := Open(b, engine)
-		if _, err := seed.Run(context.Background(), db, opts); err != nil {
+		if _, err := seed.Run(context.Background(), bulk.New(db, db), opts); err != nil {
 			b.Fatal(err)
 		}
 		return db, "MOR"

@@ -1,0 +1,28 @@
+// Package bulk upserts batches of records on each kind's key, as import and seed
+// write them (models.BulkWriter): organisations, the catalogue, learners, evidence
+// and enrolments here, the blended records through the writer the caller supplies.
+//
+// Each method validates its batch, resolves the codes the records name, and writes
+// the valid records in one transaction. Should the database still refuse the batch
+// (say an email another learner holds), the batch is written again one record at a
+// time, so only the offending records are rejected.
+package bulk
+
+import (
+	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/models"
+)
+
+// Writer is the bulk path over a store.
+type Writer struct {
+	// BlendedBulkWriter upserts events, batches, sessions and attendance.
+	models.BlendedBulkWriter
+	db *store.DB
+}
+
+var _ models.BulkWriter = (*Writer)(nil)
+
+// New returns the bulk path over db; blended writes the blended records.
+func New(db *store.DB, blended models.BlendedBulkWriter) *Writer {
+	return &Writer{BlendedBulkWriter: blended, db: db}
+}
