@@ -9,6 +9,8 @@
 package bulk
 
 import (
+	"context"
+
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -25,4 +27,12 @@ var _ models.BulkWriter = (*Writer)(nil)
 // New returns the bulk path over db; blended writes the blended records.
 func New(db *store.DB, blended models.BlendedBulkWriter) *Writer {
 	return &Writer{BlendedBulkWriter: blended, db: db}
+}
+
+var _ models.AssessmentItemWriter = (*Writer)(nil)
+
+// UpsertAssessmentItems upserts item banks (models.AssessmentItemWriter), as
+// import and seed write them beside the catalogue.
+func (w *Writer) UpsertAssessmentItems(ctx context.Context, recs []models.AssessmentItemRecord) ([]models.RecordError, error) {
+	return w.db.UpsertAssessmentItems(ctx, recs)
 }
