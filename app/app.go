@@ -126,9 +126,12 @@ func NewServices(d Deps) graph.Services {
 	if est == nil {
 		est = &service.Estimator{Store: db, Logger: logger, Effects: &service.CourseEffects{Store: db, Logger: logger}}
 	}
-	recs := &service.Recommendations{Store: db, Cache: c, Params: recommender.DefaultParams(), Model: est, Logger: logger}
+	interests := service.NewInterests(db)
+	recs := &service.Recommendations{Store: db, Interests: interests, Cache: c, Params: recommender.DefaultParams(), Model: est, Logger: logger}
 	return graph.Services{
-		Organisations: db, Catalogue: db, Learners: db, Learning: db, Plans: db, Blended: db, Karma: db, Access: db,
+		Organisations: service.NewOrganisations(db), Catalogue: service.NewCatalogue(db),
+		Learners: service.NewLearners(db), Learning: service.NewLearning(db),
+		Plans: db, Blended: db, Karma: db, Access: db,
 		Recommendations: recs,
 		Reports:         &service.Reports{Store: db, Recommendations: recs, Cache: c},
 		Leaderboards:    &service.Leaderboards{Store: db, Cache: c},

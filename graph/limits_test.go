@@ -202,16 +202,16 @@ func TestComplexityLimit(t *testing.T) {
 	})
 }
 
-// panickingCatalogue is the real store with one method that panics.
-type panickingCatalogue struct{ *store.DB }
+// panickingCatalogue is the real catalogue with one method that panics.
+type panickingCatalogue struct{ models.CatalogueService }
 
 func (panickingCatalogue) FindRoles(context.Context, models.RoleFilter, models.PageRequest) (*models.Page[*models.Role], error) {
 	panic("boom: SELECT * FROM roles")
 }
 
-// slowCatalogue is the real store with one method that waits until its request's
+// slowCatalogue is the real catalogue with one method that waits until its request's
 // deadline, as a query stuck behind a lock would.
-type slowCatalogue struct{ *store.DB }
+type slowCatalogue struct{ models.CatalogueService }
 
 func (slowCatalogue) FindRoles(ctx context.Context, _ models.RoleFilter, _ models.PageRequest) (*models.Page[*models.Role], error) {
 	<-ctx.Done()
@@ -221,7 +221,7 @@ func (slowCatalogue) FindRoles(ctx context.Context, _ models.RoleFilter, _ model
 func TestRequestDeadline(t *testing.T) {
 	db := storetest.Open(t, "sqlite")
 	s := services(db, nil)
-	s.Catalogue = slowCatalogue{db}
+	s.Catalogue = slowCatalogue{s.Catalogue}
 	srv := httptest.NewServer(graph.NewHandler(s,
 		graph.Options{Timeout: 50 * time.Millisecond}))
 	defer srv.Close()
@@ -247,7 +247,7 @@ func TestInternalErrors(t *testing.T) {
 	})
 	t.Run("PanicIsInternal", func(t *testing.T) {
 		db := storetest.Open(t, "sqlite")
-		c := newClientWith(t, db, func(s *graph.Services) { s.Catalogue = panickingCatalogue{db} })
+		c := newClientWith(t, db, func(s *graph.Services) { s.Catalogue = panickingCatalogue{s.Catalogue} })
 		r := c.post(`{ roles { totalCount } competencies { totalCount } }`, nil)
 		assertJSON(t, r.Data, `null`)
 		assertError(t, r, "INTERNAL", "", "internal error")

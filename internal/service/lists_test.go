@@ -199,7 +199,7 @@ func TestColdStart(t *testing.T) {
 			"you hold no role yet, so this is measured against the most common needs of " + org.Name},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			l, err := db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: tc.code, Name: "New Joiner", Email: strings.ToLower(tc.code) + "@gov.in",
+			l, err := db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: tc.code, Name: "New Joiner", Email: strings.ToLower(tc.code) + "@gov.in",
 				Designation: tc.designation, OrganisationID: org.ID})
 			if err != nil {
 				t.Fatal(err)

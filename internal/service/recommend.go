@@ -24,11 +24,11 @@ import (
 // Store is what the recommendation service reads.
 type Store interface {
 	models.RecommenderStore
-	models.LearnerService
-	models.CatalogueService
-	models.LearningService
+	LearnerReader
+	CatalogueReader
+	LearningReader
 	models.PlanService // the courses plans assign, which learning paths put first
-	models.InterestService
+	InterestReader
 	FindOrganisationsByIDs(ctx context.Context, ids []int64) (map[int64]*models.Organisation, error)
 }
 
@@ -40,6 +40,7 @@ type Store interface {
 // is ever invalidated by a scan. Nothing per learner is held in memory.
 type Recommendations struct {
 	Store       Store
+	Interests   models.InterestService // sets learners' interests (SetLearningInterests)
 	Cache       cache.Cache
 	Params      recommender.Params
 	Logger      *slog.Logger

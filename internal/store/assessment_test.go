@@ -25,22 +25,22 @@ func TestCoursePassMark(t *testing.T) {
 				t.Errorf("%s: pass mark %v, want %v", what, deref(got), deref(want))
 			}
 		}
-		c := must[*models.Course](t)(db.CreateCourse(ctx, &models.NewCourse{Code: "GFR-1", Title: "GFR", Provider: "NIFM",
+		c := must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: "GFR-1", Title: "GFR", Provider: "NIFM",
 			Format: models.Online, DurationHours: 3, PassMark: score(0.7),
 			Competencies: []models.CourseCompetency{{CompetencyID: f.procurement.ID, FromLevel: 0, ToLevel: 2}}}))
 		same("created", passMark(c.ID), score(0.7))
 		title := "GFR 2017"
-		must[*models.Course](t)(db.UpdateCourse(ctx, c.ID, models.CourseUpdate{Title: &title}))
+		must[*models.Course](t)(db.SaveCourse(ctx, c.ID, models.CourseUpdate{Title: &title}))
 		same("updated without SetPassMark", passMark(c.ID), score(0.7))
-		must[*models.Course](t)(db.UpdateCourse(ctx, c.ID, models.CourseUpdate{PassMark: score(0.5), SetPassMark: true}))
+		must[*models.Course](t)(db.SaveCourse(ctx, c.ID, models.CourseUpdate{PassMark: score(0.5), SetPassMark: true}))
 		same("set to 0.5", passMark(c.ID), score(0.5))
-		must[*models.Course](t)(db.UpdateCourse(ctx, c.ID, models.CourseUpdate{SetPassMark: true}))
+		must[*models.Course](t)(db.SaveCourse(ctx, c.ID, models.CourseUpdate{SetPassMark: true}))
 		same("cleared", passMark(c.ID), nil)
 
-		_, err := db.CreateCourse(ctx, &models.NewCourse{Code: "GFR-2", Title: "GFR", Provider: "NIFM", Format: models.Online,
+		_, err := db.InsertCourse(ctx, &models.NewCourse{Code: "GFR-2", Title: "GFR", Provider: "NIFM", Format: models.Online,
 			DurationHours: 3, PassMark: score(0)})
 		wantCode(t, err, models.EINVALID, "passMark")
-		_, err = db.UpdateCourse(ctx, c.ID, models.CourseUpdate{PassMark: score(1.2), SetPassMark: true})
+		_, err = db.SaveCourse(ctx, c.ID, models.CourseUpdate{PassMark: score(1.2), SetPassMark: true})
 		wantCode(t, err, models.EINVALID, "passMark")
 
 		rec := models.CourseRecord{Code: "GFR-1", Title: "GFR 2017", Provider: "NIFM", Format: models.Online, DurationHours: 3}
@@ -74,12 +74,12 @@ func TestTakeAssessment(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f, l, _ := learningFixture(t, db)
 		course := func(code string, pm *float64) *models.Course {
-			return must[*models.Course](t)(db.CreateCourse(ctx, &models.NewCourse{Code: code, Title: "Course " + code, Provider: "iGOT",
+			return must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: code, Title: "Course " + code, Provider: "iGOT",
 				Format: models.Online, DurationHours: 4, PassMark: pm, Competencies: []models.CourseCompetency{
 					{CompetencyID: f.procurement.ID, FromLevel: 1, ToLevel: 3}, {CompetencyID: f.comm.ID, FromLevel: 0, ToLevel: 2}}}))
 		}
 		exam, strict, none, dropped := course("EXAM", score(0.8)), course("STRICT", score(1)), course("NONE", nil), course("DROP", score(0.5))
-		enrol := func(c *models.Course) *models.Enrolment { return must[*models.Enrolment](t)(db.Enrol(ctx, l.ID, c.ID)) }
+		enrol := func(c *models.Course) *models.Enrolment { return must[*models.Enrolment](t)(db.InsertEnrolment(ctx, l.ID, c.ID)) }
 		e, es, en, ed := enrol(exam), enrol(strict), enrol(none), enrol(dropped)
 		noRejects(t)(bulk.New(db, db).UpsertEnrolments(ctx, []models.EnrolmentRecord{{EmployeeCode: l.EmployeeCode, CourseCode: "DROP",
 			Status: models.Dropped, Progress: 0, EnrolledAt: time.Now().Add(-time.Hour)}}))

@@ -36,14 +36,14 @@ type karmaWorld struct {
 func newKarmaWorld(t *testing.T, db *store.DB, passMarks map[string]float64, codes ...string) karmaWorld {
 	t.Helper()
 	w := karmaWorld{fixture: newFixture(t, db), courses: map[string]*models.Course{}}
-	w.learner = must[*models.Learner](t)(db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: "E1", Name: "Asha Rao",
+	w.learner = must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "E1", Name: "Asha Rao",
 		Email: "asha.rao@gov.in", Designation: "Section Officer", OrganisationID: w.office.ID}))
 	for _, code := range codes {
 		var pm *float64
 		if m, ok := passMarks[code]; ok {
 			pm = &m
 		}
-		w.courses[code] = must[*models.Course](t)(db.CreateCourse(ctx, &models.NewCourse{Code: code, Title: "Course " + code,
+		w.courses[code] = must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: code, Title: "Course " + code,
 			Provider: "iGOT", Format: models.Online, DurationHours: 2, PassMark: pm,
 			Competencies: []models.CourseCompetency{{CompetencyID: w.comm.ID, FromLevel: 0, ToLevel: 2}}}))
 	}
@@ -155,9 +155,9 @@ func TestKarmaPublishedRules(t *testing.T) {
 			w.enrolment("A2", "COMPLETED", "2026-02-27T09:00:00Z", "2026-04-12T12:00:00Z"),
 		}))
 		at(db, utc("2026-04-15T10:00:00Z"))
-		must[*models.Course](t)(db.RateCourse(ctx, w.learner.ID, c["N1"].ID, 4))
+		must[*models.Course](t)(db.SaveRating(ctx, w.learner.ID, c["N1"].ID, 4))
 		at(db, utc("2026-04-16T10:00:00Z"))
-		must[*models.Course](t)(db.RateCourse(ctx, w.learner.ID, c["N1"].ID, 5)) // re-rating: nothing
+		must[*models.Course](t)(db.SaveRating(ctx, w.learner.ID, c["N1"].ID, 5)) // re-rating: nothing
 
 		want := []string{
 			"2026-04-15T10:00:00Z COURSE_RATING course:N1 2",
@@ -298,19 +298,19 @@ func TestSetKarmaRule(t *testing.T) {
 		w := newKarmaWorld(t, db, nil, "C1", "C2", "C3", "C4")
 		at(db, utc("2026-11-01T10:00:00Z"))
 		for _, code := range []string{"C1", "C2", "C3", "C4"} {
-			must[*models.Enrolment](t)(db.Enrol(ctx, w.learner.ID, w.courses[code].ID))
+			must[*models.Enrolment](t)(db.InsertEnrolment(ctx, w.learner.ID, w.courses[code].ID))
 		}
-		must[*models.Course](t)(db.RateCourse(ctx, w.learner.ID, w.courses["C1"].ID, 4))
+		must[*models.Course](t)(db.SaveRating(ctx, w.learner.ID, w.courses["C1"].ID, 4))
 		r := must[*models.KarmaRule](t)(db.SetKarmaRule(ctx, models.KarmaRule{Reason: models.KarmaCourseRating, Points: 3}))
 		if r.Points != 3 || r.UpdatedAt.IsZero() {
 			t.Fatalf("rule = %+v", r)
 		}
-		must[*models.Course](t)(db.RateCourse(ctx, w.learner.ID, w.courses["C2"].ID, 4))
+		must[*models.Course](t)(db.SaveRating(ctx, w.learner.ID, w.courses["C2"].ID, 4))
 		// A cap of 1: the second completion in the month earns nothing.
 		must[*models.KarmaRule](t)(db.SetKarmaRule(ctx, models.KarmaRule{Reason: models.KarmaCourseCompletion, Points: 5, MonthlyCap: new(1)}))
 		at(db, utc("2026-11-10T10:00:00Z"))
 		for _, code := range []string{"C3", "C4"} {
-			must[*models.Enrolment](t)(db.UpdateProgress(ctx, w.enrolmentID(t, db, code), 1))
+			must[*models.Enrolment](t)(db.SaveProgress(ctx, w.enrolmentID(t, db, code), 1))
 		}
 		var got []string
 		page := must[*models.Page[*models.KarmaEntry]](t)(db.FindKarmaLedger(ctx, w.learner.ID, models.PageRequest{First: 100}))
@@ -345,24 +345,24 @@ func TestLeaderboards(t *testing.T) {
 			if parent != nil {
 				n.Type, n.ParentID = models.OrgDepartment, &parent.ID
 			}
-			return must[*models.Organisation](t)(db.CreateOrganisation(ctx, n))
+			return must[*models.Organisation](t)(db.InsertOrganisation(ctx, n))
 		}
 		doe, dea, health, education := org("MOF-DOE", f.ministry), org("MOF-DEA", f.ministry), org("MOHFW", nil), org("MOE", nil)
 		learner := func(code string, o *models.Organisation) *models.Learner {
-			return must[*models.Learner](t)(db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: code, Name: "Learner " + code,
+			return must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: code, Name: "Learner " + code,
 				Email: code + "@gov.in", Designation: "Officer", OrganisationID: o.ID}))
 		}
 		a, d, b, g, c, e := learner("A", f.office), learner("D", f.office), learner("B", doe), learner("G", doe),
 			learner("C", f.ministry), learner("E", health)
 		course := func(code string) *models.Course {
-			return must[*models.Course](t)(db.CreateCourse(ctx, &models.NewCourse{Code: code, Title: code, Provider: "iGOT",
+			return must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: code, Title: code, Provider: "iGOT",
 				Format: models.Online, DurationHours: 1}))
 		}
 		c1, c2 := course("C1"), course("C2")
 		enrolAndRate := func(l *models.Learner, cs ...*models.Course) {
 			for _, course := range cs {
-				must[*models.Enrolment](t)(db.Enrol(ctx, l.ID, course.ID))
-				must[*models.Course](t)(db.RateCourse(ctx, l.ID, course.ID, 4))
+				must[*models.Enrolment](t)(db.InsertEnrolment(ctx, l.ID, course.ID))
+				must[*models.Course](t)(db.SaveRating(ctx, l.ID, course.ID, 4))
 			}
 		}
 		at(db, utc("2026-06-01T10:00:00Z"))
@@ -371,7 +371,7 @@ func TestLeaderboards(t *testing.T) {
 		enrolAndRate(e, c1, c2) // 5 + 2 + 2
 		t2 := utc("2026-06-10T10:00:00Z")
 		at(db, t2)
-		must[*models.Enrolment](t)(db.Enrol(ctx, c.ID, c1.ID)) // 5
+		must[*models.Enrolment](t)(db.InsertEnrolment(ctx, c.ID, c1.ID)) // 5
 
 		learnerAt := func(rank int, l *models.Learner, points int) models.LearnerStanding {
 			return models.LearnerStanding{Rank: rank, LearnerID: l.ID, Points: points}
@@ -442,7 +442,7 @@ func TestKarmaBulkIsBatched(t *testing.T) {
 			codes = append(codes, fmt.Sprintf("B%02d", i))
 		}
 		w := newKarmaWorld(t, db, nil, codes...)
-		other := must[*models.Learner](t)(db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: "E2", Name: "Bhaskar Rao",
+		other := must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "E2", Name: "Bhaskar Rao",
 			Email: "bhaskar.rao@gov.in", Designation: "Section Officer", OrganisationID: w.office.ID}))
 		at(db, utc("2026-01-01T00:00:00Z"))
 		must[*models.Plan](t)(db.CreatePlan(ctx, &models.NewPlan{Name: "Plan", OrganisationID: w.office.ID,

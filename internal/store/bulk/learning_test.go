@@ -120,7 +120,7 @@ func untouched(t *testing.T, db *store.DB, learnerID int64) {
 func TestUpsertEvidence(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f, l1, _ := learningFixture(t, db)
-		l2 := must[*models.Learner](t)(db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: "E2", Name: "Vikram Singh",
+		l2 := must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "E2", Name: "Vikram Singh",
 			Email: "vikram.singh@nic.in", Designation: "Under Secretary", OrganisationID: f.office.ID}))
 		est := newCountingEstimator(db)
 		day := func(d int) time.Time { return time.Date(2026, 3, d, 9, 30, 0, 0, time.UTC) }
@@ -247,9 +247,9 @@ func TestUpsertEvidence(t *testing.T) {
 func TestUpsertEnrolments(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f, l1, gem := learningFixture(t, db)
-		l2 := must[*models.Learner](t)(db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: "E2", Name: "Vikram Singh",
+		l2 := must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "E2", Name: "Vikram Singh",
 			Email: "vikram.singh@nic.in", Designation: "Under Secretary", OrganisationID: f.office.ID}))
-		talk := must[*models.Course](t)(db.CreateCourse(ctx, &models.NewCourse{Code: "COM-201", Title: "Speaking in meetings", Provider: "ISTM",
+		talk := must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: "COM-201", Title: "Speaking in meetings", Provider: "ISTM",
 			Format: models.Online, DurationHours: 2, Competencies: []models.CourseCompetency{{CompetencyID: f.comm.ID, FromLevel: 0, ToLevel: 2}}}))
 		day := func(d int) time.Time { return time.Date(2026, 3, d, 0, 0, 0, 0, time.UTC) }
 		at := func(d int) *time.Time { t := day(d).Add(10 * time.Hour); return &t }
@@ -420,7 +420,7 @@ func TestUpsertEnrolments(t *testing.T) {
 		})
 
 		t.Run("EnrolledThroughTheAPI", func(t *testing.T) {
-			e := must[*models.Enrolment](t)(db.Enrol(ctx, l2.ID, talk.ID))
+			e := must[*models.Enrolment](t)(db.InsertEnrolment(ctx, l2.ID, talk.ID))
 			noRejects(t)(writer(db).UpsertEnrolments(ctx, []models.EnrolmentRecord{
 				{EmployeeCode: "E2", CourseCode: "COM-201", Status: models.InProgress, Progress: 0.25, EnrolledAt: day(4)},
 			}))

@@ -95,7 +95,7 @@ func (w *Writer) upsertOrganisation(ctx context.Context, tx bun.Tx, old *models.
 		if parent != nil {
 			o.ParentID = &parent.ID
 		}
-		return o, w.db.InsertOrganisation(ctx, tx, o, parent)
+		return o, w.db.InsertOrganisationIn(ctx, tx, o, parent)
 	}
 	o := *old
 	o.Name, o.Type, o.ParentID, o.UpdatedAt = r.Name, r.Type, nil, w.db.Now()
