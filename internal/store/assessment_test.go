@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
@@ -37,10 +38,11 @@ func TestCoursePassMark(t *testing.T) {
 		must[*models.Course](t)(db.SaveCourse(ctx, c.ID, models.CourseUpdate{SetPassMark: true}))
 		same("cleared", passMark(c.ID), nil)
 
-		_, err := db.InsertCourse(ctx, &models.NewCourse{Code: "GFR-2", Title: "GFR", Provider: "NIFM", Format: models.Online,
+		cat := service.NewCatalogue(db) // the use cases validate the pass mark
+		_, err := cat.CreateCourse(ctx, &models.NewCourse{Code: "GFR-2", Title: "GFR", Provider: "NIFM", Format: models.Online,
 			DurationHours: 3, PassMark: score(0)})
 		wantCode(t, err, models.EINVALID, "passMark")
-		_, err = db.SaveCourse(ctx, c.ID, models.CourseUpdate{PassMark: score(1.2), SetPassMark: true})
+		_, err = cat.UpdateCourse(ctx, c.ID, models.CourseUpdate{PassMark: score(1.2), SetPassMark: true})
 		wantCode(t, err, models.EINVALID, "passMark")
 
 		rec := models.CourseRecord{Code: "GFR-1", Title: "GFR 2017", Provider: "NIFM", Format: models.Online, DurationHours: 3}
@@ -79,7 +81,9 @@ func TestTakeAssessment(t *testing.T) {
 					{CompetencyID: f.procurement.ID, FromLevel: 1, ToLevel: 3}, {CompetencyID: f.comm.ID, FromLevel: 0, ToLevel: 2}}}))
 		}
 		exam, strict, none, dropped := course("EXAM", score(0.8)), course("STRICT", score(1)), course("NONE", nil), course("DROP", score(0.5))
-		enrol := func(c *models.Course) *models.Enrolment { return must[*models.Enrolment](t)(db.InsertEnrolment(ctx, l.ID, c.ID)) }
+		enrol := func(c *models.Course) *models.Enrolment {
+			return must[*models.Enrolment](t)(db.InsertEnrolment(ctx, l.ID, c.ID))
+		}
 		e, es, en, ed := enrol(exam), enrol(strict), enrol(none), enrol(dropped)
 		noRejects(t)(bulk.New(db, db).UpsertEnrolments(ctx, []models.EnrolmentRecord{{EmployeeCode: l.EmployeeCode, CourseCode: "DROP",
 			Status: models.Dropped, Progress: 0, EnrolledAt: time.Now().Add(-time.Hour)}}))

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
@@ -47,7 +48,7 @@ func TestLearningInterests(t *testing.T) {
 			{"ErrUnknownCompetency", "competencyIds[1]", []int64{f.comm.ID, 987654}, models.EINVALID},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				_, err := db.SaveLearningInterests(ctx, l.ID, tc.ids)
+				_, err := service.NewInterests(db).SetLearningInterests(ctx, l.ID, tc.ids) // the use case: validation, then the store
 				if models.ErrorCode(err) != tc.code || models.ErrorField(err) != tc.field {
 					t.Fatalf("error %v (code %s, field %q), want %s on %s", err, models.ErrorCode(err), models.ErrorField(err), tc.code, tc.field)
 				}

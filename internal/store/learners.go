@@ -84,7 +84,8 @@ func (db *DB) FindRoleIDsByLearnerIDs(ctx context.Context, ids []int64) (map[int
 // unknown organisation or role, ECONFLICT (employee code or email) in use.
 func (db *DB) InsertLearner(ctx context.Context, n *models.NewLearner) (*models.Learner, error) {
 	now := db.now()
-	l := &models.Learner{EmployeeCode: n.EmployeeCode, Name: n.Name, Email: n.Email, Designation: n.Designation,
+	// The email as it is kept and looked up (FindLearnerByEmail), whoever validated it.
+	l := &models.Learner{EmployeeCode: n.EmployeeCode, Name: n.Name, Email: models.NormaliseEmail(n.Email), Designation: n.Designation,
 		OrganisationID: n.OrganisationID, Version: 1, CreatedAt: now, UpdatedAt: now, Status: models.LearnerActive}
 	if n.Pending {
 		// The code asked for is not checked against others: a request learns nothing about them.
@@ -187,7 +188,8 @@ func (db *DB) SaveLearner(ctx context.Context, id int64, u models.LearnerUpdate)
 		if _, err = tx.NewUpdate().Model(l).Column("name", "designation", "organisation_id", "version", "updated_at").WherePK().Exec(ctx); err != nil {
 			return err
 		}
-		change.Learners(ctx, l.ID) // as BumpVersion records it
+		// The version moved, as BumpVersion moves it: recorded likewise.
+		change.Learners(ctx, l.ID)
 		return db.RefreshGaps(ctx, tx, []int64{l.ID}) // the organisation may have changed
 	})
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
@@ -90,7 +91,7 @@ func TestRecordEvidence(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				before := version(t, db, l.ID)
-				_, _, err := db.SaveEvidence(ctx, &tc.in)
+				_, _, err := service.NewLearning(db).RecordEvidence(ctx, &tc.in) // the use case: validation, then the store
 				wantCode(t, err, tc.code, tc.field)
 				if version(t, db, l.ID) != before {
 					t.Fatal("a refused evidence bumped the version")
@@ -165,7 +166,7 @@ func TestEnrolmentLifecycle(t *testing.T) {
 			progress float64
 		}{{"ErrBackwards", 0.4}, {"ErrAboveOne", 1.01}, {"ErrNegative", -0.1}, {"ErrNaN", math.NaN()}} {
 			t.Run(tc.name, func(t *testing.T) {
-				_, err := db.SaveProgress(ctx, e.ID, tc.progress)
+				_, err := service.NewLearning(db).UpdateProgress(ctx, e.ID, tc.progress)
 				wantCode(t, err, models.EINVALID, "progress")
 			})
 		}
@@ -225,7 +226,7 @@ func TestRateCourse(t *testing.T) {
 		wantCode(t, err, models.EINVALID, "courseId") // not enrolled
 		must[*models.Enrolment](t)(db.InsertEnrolment(ctx, l.ID, c.ID))
 		for _, stars := range []int{0, 6} {
-			_, err := db.SaveRating(ctx, l.ID, c.ID, stars)
+			_, err := service.NewLearning(db).RateCourse(ctx, l.ID, c.ID, stars)
 			wantCode(t, err, models.EINVALID, "stars")
 		}
 		rated := must[*models.Course](t)(db.SaveRating(ctx, l.ID, c.ID, 5))

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
@@ -96,7 +97,7 @@ func TestOrganisations(t *testing.T) {
 			{"ErrBadType", models.NewOrganisation{Code: "X", Name: "X", Type: "CITY"}, models.EINVALID, "type"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				_, err := db.InsertOrganisation(ctx, &tc.in)
+				_, err := service.NewOrganisations(db).CreateOrganisation(ctx, &tc.in) // the use case: validation, then the store
 				wantCode(t, err, tc.code, tc.field)
 			})
 		}
@@ -249,45 +250,46 @@ func TestCatalogue(t *testing.T) {
 				t.Fatalf("course %+v competencies %+v", c, got)
 			}
 		})
+		cat := service.NewCatalogue(db) // the use cases: validation, then the store
 		for _, tc := range []struct {
 			name        string
 			err         func() error
 			code, field string
 		}{
 			{"ErrToLevelNotAboveFrom", func() error {
-				_, err := db.InsertCourse(ctx, &models.NewCourse{Code: "C9", Title: "T", Provider: "P", Format: models.Online, DurationHours: 1,
+				_, err := cat.CreateCourse(ctx, &models.NewCourse{Code: "C9", Title: "T", Provider: "P", Format: models.Online, DurationHours: 1,
 					Competencies: []models.CourseCompetency{{CompetencyID: f.comm.ID, FromLevel: 3, ToLevel: 3}}})
 				return err
 			}, models.EINVALID, "competencies[0].toLevel"},
 			{"ErrUnknownCompetency", func() error {
-				_, err := db.InsertCourse(ctx, &models.NewCourse{Code: "C9", Title: "T", Provider: "P", Format: models.Online, DurationHours: 1,
+				_, err := cat.CreateCourse(ctx, &models.NewCourse{Code: "C9", Title: "T", Provider: "P", Format: models.Online, DurationHours: 1,
 					Competencies: []models.CourseCompetency{{CompetencyID: 424242, FromLevel: 0, ToLevel: 1}}})
 				return err
 			}, models.EINVALID, "competencies[0].competencyId"},
 			{"ErrDurationZero", func() error {
-				_, err := db.InsertCourse(ctx, &models.NewCourse{Code: "C9", Title: "T", Provider: "P", Format: models.Online})
+				_, err := cat.CreateCourse(ctx, &models.NewCourse{Code: "C9", Title: "T", Provider: "P", Format: models.Online})
 				return err
 			}, models.EINVALID, "durationHours"},
 			{"ErrCourseCodeInUse", func() error {
-				_, err := db.InsertCourse(ctx, &models.NewCourse{Code: "CRS-1", Title: "T", Provider: "P", Format: models.Online, DurationHours: 1})
+				_, err := cat.CreateCourse(ctx, &models.NewCourse{Code: "CRS-1", Title: "T", Provider: "P", Format: models.Online, DurationHours: 1})
 				return err
 			}, models.ECONFLICT, "code"},
-			{"ErrUpdateMissingCourse", func() error { _, err := db.SaveCourse(ctx, 424242, models.CourseUpdate{}); return err }, models.ENOTFOUND, ""},
+			{"ErrUpdateMissingCourse", func() error { _, err := cat.UpdateCourse(ctx, 424242, models.CourseUpdate{}); return err }, models.ENOTFOUND, ""},
 			{"ErrLevelOutOfRange", func() error {
-				_, err := db.InsertCompetency(ctx, &models.NewCompetency{Code: "X", Name: "X", Type: models.Domain, Area: "A",
+				_, err := cat.CreateCompetency(ctx, &models.NewCompetency{Code: "X", Name: "X", Type: models.Domain, Area: "A",
 					Levels: []models.CompetencyLevel{{Level: 6, Name: "n", Description: "d"}}})
 				return err
 			}, models.EINVALID, "levels[0].level"},
 			{"ErrRequirementUnknownCompetency", func() error {
-				_, err := db.InsertRole(ctx, &models.NewRole{Code: "R9", Name: "R", Requirements: []models.RoleRequirement{{CompetencyID: 424242, RequiredLevel: 1, Weight: 1}}})
+				_, err := cat.CreateRole(ctx, &models.NewRole{Code: "R9", Name: "R", Requirements: []models.RoleRequirement{{CompetencyID: 424242, RequiredLevel: 1, Weight: 1}}})
 				return err
 			}, models.EINVALID, "requirements[0].competencyId"},
 			{"ErrRequirementWeight", func() error {
-				_, err := db.SaveRoleRequirement(ctx, models.RoleRequirement{RoleID: f.role.ID, CompetencyID: f.comm.ID, RequiredLevel: 2, Weight: 0})
+				_, err := cat.SetRoleRequirement(ctx, models.RoleRequirement{RoleID: f.role.ID, CompetencyID: f.comm.ID, RequiredLevel: 2, Weight: 0})
 				return err
 			}, models.EINVALID, "weight"},
 			{"ErrRequirementUnknownRole", func() error {
-				_, err := db.SaveRoleRequirement(ctx, models.RoleRequirement{RoleID: 424242, CompetencyID: f.comm.ID, RequiredLevel: 2, Weight: 1})
+				_, err := cat.SetRoleRequirement(ctx, models.RoleRequirement{RoleID: 424242, CompetencyID: f.comm.ID, RequiredLevel: 2, Weight: 1})
 				return err
 			}, models.ENOTFOUND, ""},
 		} {
