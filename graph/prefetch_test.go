@@ -11,8 +11,8 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/openkarmayogi/karmayogi/graph"
-	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/service"
+	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 )
