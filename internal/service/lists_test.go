@@ -231,7 +231,7 @@ func TestColdStart(t *testing.T) {
 // cached list is computed afresh, and the new list serves an interest, naming it.
 func TestInterestsChangeTheList(t *testing.T) {
 	db := demo(t)
-	s := &service.Recommendations{Store: db, Cache: cache.NewMemory(), Params: recommender.DefaultParams()}
+	s := &service.Recommendations{Store: db, Interests: service.NewInterests(db), Cache: cache.NewMemory(), Params: recommender.DefaultParams()}
 	l, err := db.FindLearnerByEmployeeCode(ctx, "EMP0000004") // a Legal Officer
 	if err != nil {
 		t.Fatal(err)
