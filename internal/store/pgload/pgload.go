@@ -8,7 +8,7 @@
 //
 // It does so by replaying the bulk path's semantics, call by call, on the learners
 // it holds in memory: each Upsert call has the effects (and the rejections) that
-// the same call of *store.DB would have, including what depends on how records fall into
+// the same call of the bulk path (bulk.Writer) would have, including what depends on how records fall into
 // calls (versions are bumped once per call, FIRST_ENROLMENT goes to the earliest
 // enrolment of the first call that enrols the learner, karma's monthly cap counts
 // what earlier calls awarded). What it cannot replay it refuses with an error:

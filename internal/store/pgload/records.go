@@ -14,7 +14,7 @@ import (
 
 // The Loader's BulkWriter methods of the learning record (the catalogue's are in
 // catalogue.go). They replay, on the learners in memory, exactly what the
-// store's methods of the same names do (internal/store: bulk.go, learning_bulk.go,
+// bulk path's methods of the same names do (internal/store/bulk, and internal/store:
 // learning.go, attendance.go and karma.go, with the rules of internal/domain),
 // statement by statement where the outcome depends on it: the same validation
 // and rejections, the same rows, ids drawn in the same order, the same version
