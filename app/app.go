@@ -131,11 +131,13 @@ func NewServices(d Deps) graph.Services {
 		est = &service.Estimator{Store: db, Logger: logger, Effects: &service.CourseEffects{Store: db, Logger: logger}}
 	}
 	classes := blended.New(db)
-	recs := &service.Recommendations{Store: db, Cache: c, Params: recommender.DefaultParams(), Model: est, Logger: logger}
+	interests := service.NewInterests(db)
+	recs := &service.Recommendations{Store: db, Interests: interests, Cache: c, Params: recommender.DefaultParams(), Model: est, Logger: logger}
 	assessments := assessment.New(db)
 	karmaService := &service.Karma{Store: karma.New(db), Assessments: assessments}
 	return graph.Services{
-		Organisations: db, Catalogue: db, Learners: db, Learning: db, Access: db,
+		Organisations: service.NewOrganisations(db), Catalogue: service.NewCatalogue(db),
+		Learners: service.NewLearners(db), Learning: service.NewLearning(db), Access: db,
 		Plans:           &service.Plans{Store: plan.New(db)},
 		Karma:           karmaService,
 		Recommendations: recs,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/openkarmayogi/karmayogi/graph"
 	"github.com/openkarmayogi/karmayogi/internal/ratelimit"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -300,7 +301,7 @@ var workflowAttacks = []attack{
 		}
 	}},
 	{name: "Registration/HRImportConfirmsTheRequest", changes: registrationTables, run: func(t *testing.T, e *attackEnv) {
-		rejected, err := e.db.UpsertLearners(context.Background(), []models.LearnerRecord{{EmployeeCode: "E779", Name: "Probe Free",
+		rejected, err := bulk.New(e.db).UpsertLearners(context.Background(), []models.LearnerRecord{{EmployeeCode: "E779", Name: "Probe Free",
 			Email: "probe.free@gov.in", Designation: "Clerk", OrganisationCode: "DGACR"}})
 		if err != nil || len(rejected) > 0 {
 			t.Fatalf("import: %v %v", rejected, err)

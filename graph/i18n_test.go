@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -24,7 +25,7 @@ func TestLanguages(t *testing.T) {
 		vars := map[string]any{"l": f["$asha"]}
 		// Empathy gets a Hindi name through the CSV path, as an operator would give it.
 		hi := "समानुभूति"
-		if rej, err := db.UpsertCompetencies(context.Background(), []models.CompetencyRecord{{Code: "EMP", Name: "Empathy",
+		if rej, err := bulk.New(db).UpsertCompetencies(context.Background(), []models.CompetencyRecord{{Code: "EMP", Name: "Empathy",
 			Description: "Understanding citizens and colleagues.", Type: models.Behavioural, Area: "Working with People",
 			NameHi: &hi, HasNameHi: true}}); err != nil || len(rej) > 0 {
 			t.Fatal(err, rej)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/openkarmayogi/karmayogi/graph"
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -27,7 +28,7 @@ func bulkSeed(t *testing.T, db *store.DB, n int) {
 			t.Fatalf("bulk seed: %v %+v", err, rejected)
 		}
 	}
-	check(db.UpsertOrganisations(ctx, []models.OrganisationRecord{
+	check(bulk.New(db).UpsertOrganisations(ctx, []models.OrganisationRecord{
 		{Code: "MHA", Name: "Ministry of Home Affairs", Type: models.OrgMinistry},
 		{Code: "DOJ", Name: "Department of Official Language", Type: models.OrgDepartment, ParentCode: "MHA"},
 		{Code: "CTI", Name: "Central Translation Institute", Type: models.OrgOrganisation, ParentCode: "DOJ"},
@@ -37,15 +38,15 @@ func bulkSeed(t *testing.T, db *store.DB, n int) {
 		comps = append(comps, models.CompetencyRecord{Code: fmt.Sprintf("C%02d", i), Name: fmt.Sprintf("Competency %d", i),
 			Area: "Area", Type: models.Functional})
 	}
-	check(db.UpsertCompetencies(ctx, comps))
-	check(db.UpsertRoles(ctx, []models.RoleRecord{{Code: "R1", Name: "Role one"}, {Code: "R2", Name: "Role two"}, {Code: "R3", Name: "Role three"}}))
+	check(bulk.New(db).UpsertCompetencies(ctx, comps))
+	check(bulk.New(db).UpsertRoles(ctx, []models.RoleRecord{{Code: "R1", Name: "Role one"}, {Code: "R2", Name: "Role two"}, {Code: "R3", Name: "Role three"}}))
 	var reqs []models.RoleRequirementRecord
 	for r := 1; r <= 3; r++ {
 		for c := r - 1; c < r+2; c++ {
 			reqs = append(reqs, models.RoleRequirementRecord{RoleCode: fmt.Sprintf("R%d", r), CompetencyCode: fmt.Sprintf("C%02d", c), RequiredLevel: r, Weight: 1})
 		}
 	}
-	check(db.UpsertRoleRequirements(ctx, reqs))
+	check(bulk.New(db).UpsertRoleRequirements(ctx, reqs))
 	orgs := []string{"MHA", "DOJ", "CTI"}
 	var learners []models.LearnerRecord
 	for i := range n {
@@ -56,7 +57,7 @@ func bulkSeed(t *testing.T, db *store.DB, n int) {
 		learners = append(learners, models.LearnerRecord{EmployeeCode: fmt.Sprintf("K%04d", i), Name: fmt.Sprintf("Learner %d", i),
 			Email: fmt.Sprintf("learner%d@gov.in", i), Designation: "Assistant", OrganisationCode: orgs[i%3], RoleCodes: roles, HasRoles: true})
 	}
-	check(db.UpsertLearners(ctx, learners))
+	check(bulk.New(db).UpsertLearners(ctx, learners))
 }
 
 func TestPagingVisitsEveryLearnerOnce(t *testing.T) {
@@ -201,16 +202,16 @@ func TestComplexityLimit(t *testing.T) {
 	})
 }
 
-// panickingCatalogue is the real store with one method that panics.
-type panickingCatalogue struct{ *store.DB }
+// panickingCatalogue is the real catalogue with one method that panics.
+type panickingCatalogue struct{ models.CatalogueService }
 
 func (panickingCatalogue) FindRoles(context.Context, models.RoleFilter, models.PageRequest) (*models.Page[*models.Role], error) {
 	panic("boom: SELECT * FROM roles")
 }
 
-// slowCatalogue is the real store with one method that waits until its request's
+// slowCatalogue is the real catalogue with one method that waits until its request's
 // deadline, as a query stuck behind a lock would.
-type slowCatalogue struct{ *store.DB }
+type slowCatalogue struct{ models.CatalogueService }
 
 func (slowCatalogue) FindRoles(ctx context.Context, _ models.RoleFilter, _ models.PageRequest) (*models.Page[*models.Role], error) {
 	<-ctx.Done()
@@ -220,7 +221,7 @@ func (slowCatalogue) FindRoles(ctx context.Context, _ models.RoleFilter, _ model
 func TestRequestDeadline(t *testing.T) {
 	db := storetest.Open(t, "sqlite")
 	s := services(db, nil)
-	s.Catalogue = slowCatalogue{db}
+	s.Catalogue = slowCatalogue{s.Catalogue}
 	srv := httptest.NewServer(graph.NewHandler(s,
 		graph.Options{Timeout: 50 * time.Millisecond}))
 	defer srv.Close()
@@ -246,7 +247,7 @@ func TestInternalErrors(t *testing.T) {
 	})
 	t.Run("PanicIsInternal", func(t *testing.T) {
 		db := storetest.Open(t, "sqlite")
-		c := newClientWith(t, db, func(s *graph.Services) { s.Catalogue = panickingCatalogue{db} })
+		c := newClientWith(t, db, func(s *graph.Services) { s.Catalogue = panickingCatalogue{s.Catalogue} })
 		r := c.post(`{ roles { totalCount } competencies { totalCount } }`, nil)
 		assertJSON(t, r.Data, `null`)
 		assertError(t, r, "INTERNAL", "", "internal error")

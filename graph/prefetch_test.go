@@ -11,6 +11,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/openkarmayogi/karmayogi/graph"
+	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
@@ -55,7 +56,7 @@ func (c *countingCatalogue) record(ctx context.Context) {
 // takes one.
 func TestListsPrefetchTheirChildren(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		cat := &countingCatalogue{CatalogueService: db}
+		cat := &countingCatalogue{CatalogueService: service.NewCatalogue(db)}
 		c := newClientWith(t, db, func(s *graph.Services) { s.Catalogue = cat })
 		e := attackEnvOn(t, c, db)
 		asha := e.asha.bind(t)

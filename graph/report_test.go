@@ -12,7 +12,7 @@ import (
 	demo "github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
-	"github.com/openkarmayogi/karmayogi/internal/store/blended"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 )
 
@@ -63,7 +63,7 @@ func near(a, b float64) bool {
 // competencyGaps add up to: counts, means, weighted totals, histograms and heatmap.
 func TestGapReportAgreesWithLearners(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		if _, err := demo.Run(context.Background(), blended.WithBulk(db), demo.Options{Learners: 240, Courses: 150}); err != nil {
+		if _, err := demo.Run(context.Background(), bulk.New(db), demo.Options{Learners: 240, Courses: 150}); err != nil {
 			t.Fatal(err)
 		}
 		var (

@@ -14,7 +14,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/cache"
 	demo "github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/store"
-	"github.com/openkarmayogi/karmayogi/internal/store/blended"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -259,7 +259,7 @@ func TestResponseCacheOutage(t *testing.T) {
 func TestResponseCacheAnswersEqualComputedOnes(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		if _, err := demo.Run(ctx, blended.WithBulk(db), demo.Options{Learners: 30, Courses: 200}); err != nil {
+		if _, err := demo.Run(ctx, bulk.New(db), demo.Options{Learners: 30, Courses: 200}); err != nil {
 			t.Fatal(err)
 		}
 		page, err := db.FindLearners(ctx, models.LearnerFilter{}, models.PageRequest{First: 30})

@@ -14,7 +14,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/importer"
 	"github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/store"
-	"github.com/openkarmayogi/karmayogi/internal/store/blended"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/pgload"
 )
 
@@ -111,12 +111,12 @@ func seedCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (
 // Both leave the same rows.
 func seedStore(ctx context.Context, db *store.DB, opts seed.Options, useCopy bool, notices io.Writer) (seed.Stats, error) {
 	if !useCopy || db.Dialect() != "postgres" {
-		return seed.Run(ctx, blended.WithBulk(db), opts)
+		return seed.Run(ctx, bulk.New(db), opts)
 	}
 	ld, err := pgload.New(ctx, db, pgload.Options{Progress: opts.Progress})
 	if errors.Is(err, pgload.ErrNoBulkLoad) {
 		fmt.Fprintf(notices, "seed: %v; writing through the bulk path\n", err)
-		return seed.Run(ctx, blended.WithBulk(db), opts)
+		return seed.Run(ctx, bulk.New(db), opts)
 	}
 	if err != nil {
 		return seed.Stats{}, err
@@ -157,7 +157,7 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		opts.Progress = stderr
 	}
 	start := time.Now()
-	res, err := importer.Import(ctx, blended.WithBulk(db), kind, f, opts)
+	res, err := importer.Import(ctx, bulk.New(db), kind, f, opts)
 	if err != nil {
 		return 2, fmt.Errorf("%s: %w", path, err)
 	}

@@ -154,11 +154,11 @@ func TestOTPSignIn(t *testing.T) {
 		mail := &mailbox{codes: map[string]string{}}
 		s := &auth.SignIn{Store: db, Learners: db, Tokens: tokens, Sender: mail, Domains: []string{"gov.in", "nic.in"},
 			PerEmail: &budget{n: 3, used: map[string]int{}}, PerAddress: &budget{n: 100, used: map[string]int{}}}
-		org, err := db.CreateOrganisation(ctx, &models.NewOrganisation{Code: "MOF", Name: "Ministry of Finance", Type: models.OrgMinistry})
+		org, err := db.InsertOrganisation(ctx, &models.NewOrganisation{Code: "MOF", Name: "Ministry of Finance", Type: models.OrgMinistry})
 		if err != nil {
 			t.Fatal(err)
 		}
-		learner, err := db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: "E1", Name: "Asha Rao", Email: "asha.rao@finmin.gov.in",
+		learner, err := db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "E1", Name: "Asha Rao", Email: "asha.rao@finmin.gov.in",
 			Designation: "Section Officer", OrganisationID: org.ID})
 		if err != nil {
 			t.Fatal(err)

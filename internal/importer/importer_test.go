@@ -14,7 +14,7 @@ import (
 
 	"github.com/openkarmayogi/karmayogi/internal/importer"
 	"github.com/openkarmayogi/karmayogi/internal/store"
-	"github.com/openkarmayogi/karmayogi/internal/store/blended"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/karma"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
@@ -118,7 +118,7 @@ func run(t *testing.T, db *store.DB, kind, csv string, opts importer.Options) (i
 	t.Helper()
 	var errs bytes.Buffer
 	opts.Errors = &errs
-	res, err := importer.Import(context.Background(), blended.WithBulk(db), kind, strings.NewReader(csv), opts)
+	res, err := importer.Import(context.Background(), bulk.New(db), kind, strings.NewReader(csv), opts)
 	return res, errs.String(), err
 }
 
@@ -1286,7 +1286,7 @@ func TestImportStops(t *testing.T) {
 		db := storetest.Open(t, "sqlite")
 		var errs bytes.Buffer
 		// The last line has no newline, so the reader's failure cuts it off: it is not trusted.
-		res, err := importer.Import(context.Background(), blended.WithBulk(db), "roles", &brokenReader{strings.NewReader(strings.TrimSuffix(roles, "\n"))},
+		res, err := importer.Import(context.Background(), bulk.New(db), "roles", &brokenReader{strings.NewReader(strings.TrimSuffix(roles, "\n"))},
 			importer.Options{Errors: &errs})
 		if want := "read roles file after line 3: disk on fire"; err == nil || err.Error() != want {
 			t.Errorf("error %v, want %s", err, want)
@@ -1300,7 +1300,7 @@ func TestImportStops(t *testing.T) {
 		db := storetest.Open(t, "sqlite")
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		res, err := importer.Import(ctx, blended.WithBulk(db), "roles", strings.NewReader(roles), importer.Options{})
+		res, err := importer.Import(ctx, bulk.New(db), "roles", strings.NewReader(roles), importer.Options{})
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("error %v, want context.Canceled", err)
 		}
@@ -1311,7 +1311,7 @@ func TestImportStops(t *testing.T) {
 	t.Run("ErrWriteFails", func(t *testing.T) {
 		db := storetest.Open(t, "sqlite")
 		db.Close()
-		_, err := importer.Import(context.Background(), blended.WithBulk(db), "roles", strings.NewReader(roles), importer.Options{BatchSize: 2})
+		_, err := importer.Import(context.Background(), bulk.New(db), "roles", strings.NewReader(roles), importer.Options{BatchSize: 2})
 		if err == nil || !strings.HasPrefix(err.Error(), "store roles of lines 2 to 3: ") {
 			t.Errorf("error %v, want one naming the lines", err)
 		}
@@ -1321,7 +1321,7 @@ func TestImportStops(t *testing.T) {
 func TestImportProgress(t *testing.T) {
 	db := storetest.Open(t, "sqlite")
 	var progress, errs bytes.Buffer
-	res, err := importer.Import(context.Background(), blended.WithBulk(db), "roles",
+	res, err := importer.Import(context.Background(), bulk.New(db), "roles",
 		strings.NewReader("code,name\nR1,One\nR2,\nR3,Three\n"), importer.Options{BatchSize: 2, Progress: &progress, Errors: &errs})
 	if err != nil || res != (importer.Result{Stored: 2, Rejected: 1}) {
 		t.Fatalf("result %+v, err %v", res, err)

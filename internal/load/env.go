@@ -20,7 +20,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/auth"
 	"github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/store"
-	"github.com/openkarmayogi/karmayogi/internal/store/blended"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/testenv"
 	"github.com/openkarmayogi/karmayogi/models"
 	"github.com/openkarmayogi/karmayogi/recommender"
@@ -106,7 +106,7 @@ func seedIfEmpty(ctx context.Context, url string, learners int, log io.Writer) e
 		return nil
 	}
 	start := time.Now()
-	st, err := seed.Run(ctx, blended.WithBulk(db), seed.Options{Learners: learners})
+	st, err := seed.Run(ctx, bulk.New(db), seed.Options{Learners: learners})
 	if err != nil {
 		return err
 	}

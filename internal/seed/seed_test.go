@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/openkarmayogi/karmayogi/internal/seed"
-	"github.com/openkarmayogi/karmayogi/internal/store/blended"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -614,7 +614,7 @@ func TestLearningRecord(t *testing.T) {
 func TestStore(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.Open(t, "sqlite")
-	st, err := seed.Run(ctx, blended.WithBulk(db), seed.Options{Learners: 300, Courses: 200})
+	st, err := seed.Run(ctx, bulk.New(db), seed.Options{Learners: 300, Courses: 200})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -701,7 +701,7 @@ func TestStore(t *testing.T) {
 	}
 	before := state()
 	// Seeding again upserts the same records: nothing is rejected, nothing changes.
-	if _, err := seed.Run(ctx, blended.WithBulk(db), seed.Options{Learners: 300, Courses: 200}); err != nil {
+	if _, err := seed.Run(ctx, bulk.New(db), seed.Options{Learners: 300, Courses: 200}); err != nil {
 		t.Fatalf("second run: %v", err)
 	}
 	if after := state(); after != before {

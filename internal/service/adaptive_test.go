@@ -9,6 +9,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/assessment"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -24,9 +25,9 @@ func adaptiveFixture(t *testing.T, db *store.DB, code string) (learnerID, compet
 			t.Fatalf("fixture: %v %v", err, errs)
 		}
 	}
-	must(db.UpsertOrganisations(ctx, []models.OrganisationRecord{{Code: "MOF", Name: "Ministry of Finance", Type: models.OrgMinistry}}))
-	must(db.UpsertCompetencies(ctx, []models.CompetencyRecord{{Code: code, Name: "Competency " + code, Description: "d", Area: "a", Type: models.Functional}}))
-	must(db.UpsertLearners(ctx, []models.LearnerRecord{{EmployeeCode: "E-" + code, Name: "Asha Verma", Email: strings.ToLower(code) + "@gov.in",
+	must(bulk.New(db).UpsertOrganisations(ctx, []models.OrganisationRecord{{Code: "MOF", Name: "Ministry of Finance", Type: models.OrgMinistry}}))
+	must(bulk.New(db).UpsertCompetencies(ctx, []models.CompetencyRecord{{Code: code, Name: "Competency " + code, Description: "d", Area: "a", Type: models.Functional}}))
+	must(bulk.New(db).UpsertLearners(ctx, []models.LearnerRecord{{EmployeeCode: "E-" + code, Name: "Asha Verma", Email: strings.ToLower(code) + "@gov.in",
 		Designation: "Section Officer", OrganisationCode: "MOF"}}))
 	var recs []models.AssessmentItemRecord
 	for i := range 30 {

@@ -7,7 +7,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/cache"
 	"github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/service"
-	"github.com/openkarmayogi/karmayogi/internal/store/blended"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 	"github.com/openkarmayogi/karmayogi/recommender"
@@ -21,7 +21,7 @@ func TestFitCourseEffectsOnSeed(t *testing.T) {
 	for _, engine := range storetest.Engines {
 		t.Run(engine, func(t *testing.T) {
 			db := storetest.Open(t, engine)
-			if _, err := seed.Run(ctx, blended.WithBulk(db), seed.Options{Learners: 2500, Courses: 60, Seed: 3}); err != nil {
+			if _, err := seed.Run(ctx, bulk.New(db), seed.Options{Learners: 2500, Courses: 60, Seed: 3}); err != nil {
 				t.Fatal(err)
 			}
 			at := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)

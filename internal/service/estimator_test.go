@@ -11,7 +11,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
-	"github.com/openkarmayogi/karmayogi/internal/store/blended"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 	"github.com/openkarmayogi/karmayogi/recommender"
@@ -20,7 +20,7 @@ import (
 // seededInto seeds a small demo government into db.
 func seededInto(t *testing.T, db *store.DB, learners int) (seed.Stats, error) {
 	t.Helper()
-	return seed.Run(ctx, blended.WithBulk(db), seed.Options{Learners: learners, Courses: 60})
+	return seed.Run(ctx, bulk.New(db), seed.Options{Learners: learners, Courses: 60})
 }
 
 func ctxWithCancel() (context.Context, context.CancelFunc) {

@@ -8,6 +8,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/assessment"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -19,14 +20,14 @@ func TestFinalFormFromTheBanks(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		_, competencyID, correct := adaptiveFixture(t, db, "FIN") // levels 1..5 in turn: 18 items at levels 2..4
 		mark := 0.5
-		if _, err := db.UpsertCourses(ctx, []models.CourseRecord{{Code: "C-FIN", Title: "Finance", Description: "d", Provider: "p",
+		if _, err := bulk.New(db).UpsertCourses(ctx, []models.CourseRecord{{Code: "C-FIN", Title: "Finance", Description: "d", Provider: "p",
 			Format: models.Online, DurationHours: 4, PassMark: &mark, HasPassMark: true}}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.UpsertCourseCompetencies(ctx, []models.CourseCompetencyRecord{{CourseCode: "C-FIN", CompetencyCode: "FIN", FromLevel: 1, ToLevel: 4}}); err != nil {
+		if _, err := bulk.New(db).UpsertCourseCompetencies(ctx, []models.CourseCompetencyRecord{{CourseCode: "C-FIN", CompetencyCode: "FIN", FromLevel: 1, ToLevel: 4}}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.UpsertEnrolments(ctx, []models.EnrolmentRecord{{EmployeeCode: "E-FIN", CourseCode: "C-FIN", Status: models.InProgress,
+		if _, err := bulk.New(db).UpsertEnrolments(ctx, []models.EnrolmentRecord{{EmployeeCode: "E-FIN", CourseCode: "C-FIN", Status: models.InProgress,
 			Progress: 0.5, EnrolledAt: time.Now().Add(-time.Hour)}}); err != nil {
 			t.Fatal(err)
 		}

@@ -161,10 +161,10 @@ func (s *Recommendations) listFocus(ctx context.Context, c *models.Catalogue, l 
 	return s.focus(ctx, c, l, in, true)
 }
 
-// SetLearningInterests replaces l's learning interests (models.InterestService) and
+// SetLearningInterests replaces l's learning interests (through Interests) and
 // returns l at their new version, so cached lists are computed afresh.
 func (s *Recommendations) SetLearningInterests(ctx context.Context, l *models.Learner, competencyIDs []int64) (*models.Learner, error) {
-	return s.Store.SetLearningInterests(ctx, l.ID, competencyIDs)
+	return s.Interests.SetLearningInterests(ctx, l.ID, competencyIDs)
 }
 
 // LearningInterests returns each learner's interests, in the order given.

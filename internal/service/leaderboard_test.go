@@ -6,7 +6,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/cache"
 	"github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/service"
-	"github.com/openkarmayogi/karmayogi/internal/store/blended"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/karma"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
@@ -16,7 +16,7 @@ import (
 // unknown organisation is the store's error, not a cached empty board.
 func TestLeaderboardsCached(t *testing.T) {
 	db := storetest.Open(t, "sqlite")
-	if _, err := seed.Run(ctx, blended.WithBulk(db), seed.Options{Learners: 300, Courses: 200}); err != nil {
+	if _, err := seed.Run(ctx, bulk.New(db), seed.Options{Learners: 300, Courses: 200}); err != nil {
 		t.Fatal(err)
 	}
 	org, err := db.FindOrganisationByCode(ctx, "MOR")

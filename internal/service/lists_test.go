@@ -10,7 +10,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
-	"github.com/openkarmayogi/karmayogi/internal/store/blended"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 	"github.com/openkarmayogi/karmayogi/recommender"
@@ -20,7 +20,7 @@ import (
 func demo(t *testing.T) *store.DB {
 	t.Helper()
 	db := storetest.Open(t, "sqlite")
-	if _, err := seed.Run(ctx, blended.WithBulk(db), seed.Options{}); err != nil {
+	if _, err := seed.Run(ctx, bulk.New(db), seed.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	return db
@@ -199,7 +199,7 @@ func TestColdStart(t *testing.T) {
 			"you hold no role yet, so this is measured against the most common needs of " + org.Name},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			l, err := db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: tc.code, Name: "New Joiner", Email: strings.ToLower(tc.code) + "@gov.in",
+			l, err := db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: tc.code, Name: "New Joiner", Email: strings.ToLower(tc.code) + "@gov.in",
 				Designation: tc.designation, OrganisationID: org.ID})
 			if err != nil {
 				t.Fatal(err)
@@ -231,7 +231,7 @@ func TestColdStart(t *testing.T) {
 // cached list is computed afresh, and the new list serves an interest, naming it.
 func TestInterestsChangeTheList(t *testing.T) {
 	db := demo(t)
-	s := &service.Recommendations{Store: db, Cache: cache.NewMemory(), Params: recommender.DefaultParams()}
+	s := &service.Recommendations{Store: db, Interests: service.NewInterests(db), Cache: cache.NewMemory(), Params: recommender.DefaultParams()}
 	l, err := db.FindLearnerByEmployeeCode(ctx, "EMP0000004") // a Legal Officer
 	if err != nil {
 		t.Fatal(err)

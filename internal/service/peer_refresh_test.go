@@ -91,7 +91,7 @@ func TestPeerSignalRefreshesInTheBackground(t *testing.T) {
 	time.Sleep(5 * time.Millisecond)
 	ask("a request once the peer signal is old") // starts the refresh, which blocks
 	// A catalogue change rebuilds the snapshot with the outcomes it has.
-	if _, err := db.CreateCompetency(ctx, &models.NewCompetency{Code: "NEW-01", Name: "New competency",
+	if _, err := db.InsertCompetency(ctx, &models.NewCompetency{Code: "NEW-01", Name: "New competency",
 		Type: models.Functional, Area: "New"}); err != nil {
 		t.Fatal(err)
 	}

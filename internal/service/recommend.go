@@ -24,12 +24,12 @@ import (
 // Store is what the recommendation service reads.
 type Store interface {
 	models.RecommenderStore
-	models.LearnerService
-	models.CatalogueService
-	models.LearningService
+	LearnerReader
+	CatalogueReader
+	LearningReader
 	// FindAssignedCourses: the courses plans assign, which learning paths put first.
 	FindAssignedCourses(ctx context.Context, learnerIDs []int64) (map[int64][]models.AssignedCourse, error)
-	models.InterestService
+	InterestReader
 	FindOrganisationsByIDs(ctx context.Context, ids []int64) (map[int64]*models.Organisation, error)
 }
 
@@ -41,6 +41,7 @@ type Store interface {
 // is ever invalidated by a scan. Nothing per learner is held in memory.
 type Recommendations struct {
 	Store       Store
+	Interests   models.InterestService // sets learners' interests (SetLearningInterests)
 	Cache       cache.Cache
 	Params      recommender.Params
 	Logger      *slog.Logger

@@ -12,7 +12,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
-	"github.com/openkarmayogi/karmayogi/internal/store/blended"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 	"github.com/openkarmayogi/karmayogi/recommender"
@@ -24,7 +24,7 @@ var ctx = context.Background()
 func seeded(tb testing.TB, engine string, learners int) (*store.DB, *models.Learner) {
 	tb.Helper()
 	db := storetest.Open(tb, engine)
-	if _, err := seed.Run(ctx, blended.WithBulk(db), seed.Options{Learners: learners, Courses: 300}); err != nil {
+	if _, err := seed.Run(ctx, bulk.New(db), seed.Options{Learners: learners, Courses: 300}); err != nil {
 		tb.Fatal(err)
 	}
 	page, err := db.FindLearners(ctx, models.LearnerFilter{}, models.PageRequest{First: 1})

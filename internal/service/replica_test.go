@@ -11,7 +11,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
-	"github.com/openkarmayogi/karmayogi/internal/store/blended"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/testenv"
 	"github.com/openkarmayogi/karmayogi/models"
 	"github.com/openkarmayogi/karmayogi/recommender"
@@ -35,7 +35,7 @@ func TestRecommendCacheWithStaleReplica(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.SetEstimator(recommender.NewEstimator())
-	if _, err := seed.Run(ctx, blended.WithBulk(db), seed.Options{Learners: 20, Courses: 60}); err != nil {
+	if _, err := seed.Run(ctx, bulk.New(db), seed.Options{Learners: 20, Courses: 60}); err != nil {
 		t.Fatal(err)
 	}
 	if err := replica.CatchUp(ctx, primary); err != nil {

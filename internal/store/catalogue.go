@@ -127,11 +127,9 @@ func LevelsByCompetency(ctx context.Context, idb bun.IDB, ids []int64) (map[int6
 	return out, err
 }
 
-// CreateCompetency returns EINVALID or ECONFLICT (code in use).
-func (db *DB) CreateCompetency(ctx context.Context, n *models.NewCompetency) (*models.Competency, error) {
-	if err := n.Validate(); err != nil {
-		return nil, err
-	}
+// InsertCompetency stores a validated competency (service.Catalogue validates
+// it). ECONFLICT for a code in use.
+func (db *DB) InsertCompetency(ctx context.Context, n *models.NewCompetency) (*models.Competency, error) {
 	now := db.now()
 	c := &models.Competency{Code: n.Code, Name: n.Name, NameHi: models.OptionalName(n.NameHi), Description: n.Description, Type: n.Type,
 		Area: n.Area, SubTheme: n.SubTheme, CreatedAt: now, UpdatedAt: now}
@@ -216,11 +214,9 @@ func (db *DB) FindRequirementsByRoleIDs(ctx context.Context, ids []int64) (map[i
 	return out, err
 }
 
-// CreateRole returns EINVALID (including an unknown competency) or ECONFLICT.
-func (db *DB) CreateRole(ctx context.Context, n *models.NewRole) (*models.Role, error) {
-	if err := n.Validate(); err != nil {
-		return nil, err
-	}
+// InsertRole stores a validated role. EINVALID for an unknown competency,
+// ECONFLICT for a code in use.
+func (db *DB) InsertRole(ctx context.Context, n *models.NewRole) (*models.Role, error) {
 	now := db.now()
 	r := &models.Role{Code: n.Code, Name: n.Name, Description: n.Description, CreatedAt: now, UpdatedAt: now}
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
@@ -257,12 +253,9 @@ func (db *DB) CreateRole(ctx context.Context, n *models.NewRole) (*models.Role, 
 	return r, nil
 }
 
-// SetRoleRequirement adds or replaces one requirement. ENOTFOUND for an unknown role,
-// EINVALID for an unknown competency or a bad level or weight.
-func (db *DB) SetRoleRequirement(ctx context.Context, req models.RoleRequirement) (*models.Role, error) {
-	if err := req.Validate(); err != nil {
-		return nil, err
-	}
+// SaveRoleRequirement adds or replaces one validated requirement. ENOTFOUND for
+// an unknown role, EINVALID for an unknown competency.
+func (db *DB) SaveRoleRequirement(ctx context.Context, req models.RoleRequirement) (*models.Role, error) {
 	var role *models.Role
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		r, err := One[models.Role](ctx, tx, req.RoleID, "role")
@@ -389,11 +382,9 @@ func replaceCourseCompetencies(ctx context.Context, idb bun.IDB, courseID int64,
 	return RefreshCoursePeers(ctx, idb, []int64{courseID})
 }
 
-// CreateCourse returns EINVALID (including an unknown competency) or ECONFLICT.
-func (db *DB) CreateCourse(ctx context.Context, n *models.NewCourse) (*models.Course, error) {
-	if err := n.Validate(); err != nil {
-		return nil, err
-	}
+// InsertCourse stores a validated course. EINVALID for an unknown competency,
+// ECONFLICT for a code in use.
+func (db *DB) InsertCourse(ctx context.Context, n *models.NewCourse) (*models.Course, error) {
 	now := db.now()
 	c := &models.Course{Code: n.Code, Title: n.Title, TitleHi: models.OptionalName(n.TitleHi), Description: n.Description, Provider: n.Provider,
 		Format: n.Format, DurationHours: n.DurationHours, PassMark: n.PassMark, ProviderVerified: n.ProviderVerified, CreatedAt: now, UpdatedAt: now}
@@ -415,11 +406,9 @@ func (db *DB) CreateCourse(ctx context.Context, n *models.NewCourse) (*models.Co
 	return c, nil
 }
 
-// UpdateCourse returns ENOTFOUND or EINVALID.
-func (db *DB) UpdateCourse(ctx context.Context, id int64, u models.CourseUpdate) (*models.Course, error) {
-	if err := u.Validate(); err != nil {
-		return nil, err
-	}
+// SaveCourse applies a validated update to a course. ENOTFOUND; EINVALID for an
+// unknown competency.
+func (db *DB) SaveCourse(ctx context.Context, id int64, u models.CourseUpdate) (*models.Course, error) {
 	var c *models.Course
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error

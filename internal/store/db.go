@@ -39,12 +39,6 @@ type DB struct {
 	writer    *batchWriter     // SQLite's batched writes; nil on PostgreSQL (see writer.go)
 }
 
-var (
-	_ models.OrganisationService = (*DB)(nil)
-	_ models.CatalogueService    = (*DB)(nil)
-	_ models.LearnerService      = (*DB)(nil)
-)
-
 // Open connects to the database a URL names: postgres://... (or postgresql://...)
 // or sqlite://PATH, the primary. WithReplicas adds read replicas (PostgreSQL
 // only); a replica that does not answer is not an error. Open does not migrate;

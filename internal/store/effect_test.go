@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -35,9 +36,9 @@ func TestCourseEffects(t *testing.T) {
 					Status: models.Completed, Progress: 1, EnrolledAt: day(10), CompletedAt: &done})
 			}
 		}
-		noRejects(t)(db.UpsertLearners(ctx, learners))
-		noRejects(t)(db.UpsertEvidence(ctx, evidence))
-		noRejects(t)(db.UpsertEnrolments(ctx, enrolments))
+		noRejects(t)(bulk.New(db).UpsertLearners(ctx, learners))
+		noRejects(t)(bulk.New(db).UpsertEvidence(ctx, evidence))
+		noRejects(t)(bulk.New(db).UpsertEnrolments(ctx, enrolments))
 
 		var done []models.Completion
 		if err := db.EachCompletion(ctx, func(c models.Completion) error { done = append(done, c); return nil }); err != nil {

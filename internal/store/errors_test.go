@@ -17,11 +17,11 @@ import (
 func TestErrorKinds(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		org := &models.NewOrganisation{Code: "MOF", Name: "Ministry of Finance", Type: models.OrgMinistry}
-		created, err := db.CreateOrganisation(ctx, org)
+		created, err := db.InsertOrganisation(ctx, org)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = db.CreateOrganisation(ctx, org)
+		_, err = db.InsertOrganisation(ctx, org)
 		if !errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrUnavailable) || models.ErrorCode(err) != models.ECONFLICT {
 			t.Fatalf("duplicate code: %v (conflict %v, unavailable %v, code %s), want a CONFLICT of kind ErrConflict",
 				err, errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrUnavailable), models.ErrorCode(err))

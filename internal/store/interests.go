@@ -9,15 +9,11 @@ import (
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
-var _ models.InterestService = (*DB)(nil)
-
-// SetLearningInterests replaces a learner's interests and bumps their version in one
-// transaction. ENOTFOUND for an unknown learner; EINVALID (competencyIds,
-// competencyIds[i]) for too many, a repeated or an unknown competency.
-func (db *DB) SetLearningInterests(ctx context.Context, learnerID int64, competencyIDs []int64) (*models.Learner, error) {
-	if err := models.ValidateInterests("competencyIds", competencyIDs); err != nil {
-		return nil, err
-	}
+// SaveLearningInterests replaces a learner's interests with validated ones
+// (service.Interests validates them) and bumps their version in one transaction.
+// ENOTFOUND for an unknown learner; EINVALID (competencyIds[i]) for an unknown
+// competency.
+func (db *DB) SaveLearningInterests(ctx context.Context, learnerID int64, competencyIDs []int64) (*models.Learner, error) {
 	var l *models.Learner
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error

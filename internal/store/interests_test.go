@@ -5,7 +5,9 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -15,13 +17,13 @@ import (
 func TestLearningInterests(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
-		l := must[*models.Learner](t)(db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: "EMP1", Name: "Asha Rao",
+		l := must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "EMP1", Name: "Asha Rao",
 			Email: "asha.rao@gov.in", Designation: "Section Officer", OrganisationID: f.office.ID}))
 		interests := func() []int64 {
 			t.Helper()
 			return must[map[int64][]int64](t)(db.FindLearningInterestsByLearnerIDs(ctx, []int64{l.ID}))[l.ID]
 		}
-		got := must[*models.Learner](t)(db.SetLearningInterests(ctx, l.ID, []int64{f.procurement.ID, f.comm.ID}))
+		got := must[*models.Learner](t)(db.SaveLearningInterests(ctx, l.ID, []int64{f.procurement.ID, f.comm.ID}))
 		if got.Version != l.Version+1 {
 			t.Fatalf("version %d, want %d", got.Version, l.Version+1)
 		}
@@ -32,7 +34,7 @@ func TestLearningInterests(t *testing.T) {
 
 		eleven := make([]int64, 11)
 		for i := range eleven {
-			c := must[*models.Competency](t)(db.CreateCompetency(ctx, &models.NewCompetency{Code: fmt.Sprintf("BEH-9%02d", i),
+			c := must[*models.Competency](t)(db.InsertCompetency(ctx, &models.NewCompetency{Code: fmt.Sprintf("BEH-9%02d", i),
 				Name: fmt.Sprintf("Competency %d", i), Type: models.Behavioural, Area: "Other"}))
 			eleven[i] = c.ID
 		}
@@ -46,7 +48,7 @@ func TestLearningInterests(t *testing.T) {
 			{"ErrUnknownCompetency", "competencyIds[1]", []int64{f.comm.ID, 987654}, models.EINVALID},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				_, err := db.SetLearningInterests(ctx, l.ID, tc.ids)
+				_, err := service.NewInterests(db).SetLearningInterests(ctx, l.ID, tc.ids) // the use case: validation, then the store
 				if models.ErrorCode(err) != tc.code || models.ErrorField(err) != tc.field {
 					t.Fatalf("error %v (code %s, field %q), want %s on %s", err, models.ErrorCode(err), models.ErrorField(err), tc.code, tc.field)
 				}
@@ -58,14 +60,14 @@ func TestLearningInterests(t *testing.T) {
 				}
 			})
 		}
-		if _, err := db.SetLearningInterests(ctx, 987654, nil); models.ErrorCode(err) != models.ENOTFOUND {
+		if _, err := db.SaveLearningInterests(ctx, 987654, nil); models.ErrorCode(err) != models.ENOTFOUND {
 			t.Errorf("unknown learner: %v, want ENOTFOUND", err)
 		}
-		ten := must[*models.Learner](t)(db.SetLearningInterests(ctx, l.ID, eleven[:10]))
+		ten := must[*models.Learner](t)(db.SaveLearningInterests(ctx, l.ID, eleven[:10]))
 		if !slices.Equal(interests(), eleven[:10]) || ten.Version != stored.Version+1 {
 			t.Errorf("ten interests: %v at version %d", interests(), ten.Version)
 		}
-		must[*models.Learner](t)(db.SetLearningInterests(ctx, l.ID, nil))
+		must[*models.Learner](t)(db.SaveLearningInterests(ctx, l.ID, nil))
 		if got := interests(); len(got) != 0 {
 			t.Errorf("interests %v after clearing", got)
 		}
@@ -77,7 +79,7 @@ func TestLearningInterests(t *testing.T) {
 func TestRoleHolders(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
-		other := must[*models.Role](t)(db.CreateRole(ctx, &models.NewRole{Code: "ROLE-US", Name: "Under Secretary",
+		other := must[*models.Role](t)(db.InsertRole(ctx, &models.NewRole{Code: "ROLE-US", Name: "Under Secretary",
 			Requirements: []models.RoleRequirement{{CompetencyID: f.comm.ID, RequiredLevel: 3, Weight: 1}}}))
 		for i, tc := range []struct {
 			org         int64
@@ -90,7 +92,7 @@ func TestRoleHolders(t *testing.T) {
 			{f.office.ID, "Section Officer", nil},
 			{f.department.ID, "Section Officer", []int64{f.role.ID}},
 		} {
-			must[*models.Learner](t)(db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: fmt.Sprintf("EMP%d", i), Name: "A Learner",
+			must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: fmt.Sprintf("EMP%d", i), Name: "A Learner",
 				Email: fmt.Sprintf("l%d@gov.in", i), Designation: tc.designation, OrganisationID: tc.org, RoleIDs: tc.roles}))
 		}
 		same := must[map[int64]int](t)(db.FindRoleHolders(ctx, f.office.ID, "Section Officer"))
@@ -112,14 +114,14 @@ func TestRoleHolders(t *testing.T) {
 // ancestor's.
 func TestOrganisationDomain(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		rejected := must[[]models.RecordError](t)(db.UpsertOrganisations(ctx, []models.OrganisationRecord{
+		rejected := must[[]models.RecordError](t)(bulk.New(db).UpsertOrganisations(ctx, []models.OrganisationRecord{
 			{Code: "MOR", Name: "Ministry of Railways", Type: models.OrgMinistry, Domain: "Railway Operations"},
 			{Code: "MOR-RB", Name: "Railway Board", Type: models.OrgDepartment, ParentCode: "MOR"},
 		}))
 		if len(rejected) != 0 {
 			t.Fatalf("rejected %+v", rejected)
 		}
-		must[[]models.RecordError](t)(db.UpsertOrganisations(ctx, []models.OrganisationRecord{
+		must[[]models.RecordError](t)(bulk.New(db).UpsertOrganisations(ctx, []models.OrganisationRecord{
 			{Code: "MOR", Name: "Ministry of Railways", Type: models.OrgMinistry}, // no domain: kept
 		}))
 		mor := must[*models.Organisation](t)(db.FindOrganisationByCode(ctx, "MOR"))
@@ -131,7 +133,7 @@ func TestOrganisationDomain(t *testing.T) {
 		if d := models.EffectiveDomain(rb, ancestors); d != "Railway Operations" {
 			t.Errorf("the board's domain %q, want its ministry's", d)
 		}
-		own := must[*models.Organisation](t)(db.CreateOrganisation(ctx, &models.NewOrganisation{Code: "MOR-RB-RDSO", Name: "RDSO",
+		own := must[*models.Organisation](t)(db.InsertOrganisation(ctx, &models.NewOrganisation{Code: "MOR-RB-RDSO", Name: "RDSO",
 			Type: models.OrgOrganisation, ParentID: &rb.ID, Domain: "Railway Standards"}))
 		if own.Domain != "Railway Standards" || models.EffectiveDomain(own, ancestors) != "Railway Standards" {
 			t.Errorf("own domain %q", own.Domain)

@@ -79,19 +79,15 @@ func (db *DB) FindRoleIDsByLearnerIDs(ctx context.Context, ids []int64) (map[int
 	return out, err
 }
 
-// CreateLearner returns EINVALID (including an unknown organisation or role) or
-// ECONFLICT (employee code or email in use).
-func (db *DB) CreateLearner(ctx context.Context, n *models.NewLearner) (*models.Learner, error) {
-	if err := n.Validate(); err != nil {
-		return nil, err
-	}
+// InsertLearner stores a validated learner (service.Learners validates them),
+// PENDING under a placeholder code for a registration request. EINVALID for an
+// unknown organisation or role, ECONFLICT (employee code or email) in use.
+func (db *DB) InsertLearner(ctx context.Context, n *models.NewLearner) (*models.Learner, error) {
 	now := db.now()
-	l := &models.Learner{EmployeeCode: n.EmployeeCode, Name: n.Name, Email: n.Email, Designation: n.Designation,
+	// The email as it is kept and looked up (FindLearnerByEmail), whoever validated it.
+	l := &models.Learner{EmployeeCode: n.EmployeeCode, Name: n.Name, Email: models.NormaliseEmail(n.Email), Designation: n.Designation,
 		OrganisationID: n.OrganisationID, Version: 1, CreatedAt: now, UpdatedAt: now, Status: models.LearnerActive}
 	if n.Pending {
-		if len(n.RoleIDs) > 0 {
-			return nil, models.Invalid("roleIds", "a registration request holds no roles: admins assign them")
-		}
 		// The code asked for is not checked against others: a request learns nothing about them.
 		requested := n.EmployeeCode
 		l.EmployeeCode, l.RequestedEmployeeCode, l.Status = models.PendingEmployeeCode(n.Email), &requested, models.LearnerPending
@@ -166,11 +162,9 @@ func (db *DB) BumpVersion(ctx context.Context, idb bun.IDB, l *models.Learner) e
 	return err
 }
 
-// UpdateLearner returns ENOTFOUND or EINVALID.
-func (db *DB) UpdateLearner(ctx context.Context, id int64, u models.LearnerUpdate) (*models.Learner, error) {
-	if err := u.Validate(); err != nil {
-		return nil, err
-	}
+// SaveLearner applies a validated update to a learner and bumps their version.
+// ENOTFOUND; EINVALID (organisationId) for an unknown organisation.
+func (db *DB) SaveLearner(ctx context.Context, id int64, u models.LearnerUpdate) (*models.Learner, error) {
 	var l *models.Learner
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
@@ -194,6 +188,7 @@ func (db *DB) UpdateLearner(ctx context.Context, id int64, u models.LearnerUpdat
 		if _, err = tx.NewUpdate().Model(l).Column("name", "designation", "organisation_id", "version", "updated_at").WherePK().Exec(ctx); err != nil {
 			return err
 		}
+		// The version moved, as BumpVersion moves it: recorded likewise.
 		change.Learners(ctx, l.ID)
 		return db.RefreshGaps(ctx, tx, []int64{l.ID}) // the organisation may have changed
 	})
@@ -203,12 +198,12 @@ func (db *DB) UpdateLearner(ctx context.Context, id int64, u models.LearnerUpdat
 	return l, nil
 }
 
-// ApproveRegistration makes a pending learner ACTIVE under employeeCode (the code
-// they asked for when empty), with the roles given. ENOTFOUND for an unknown
-// learner; EINVALID (learnerId) when the learner is not pending, (employeeCode)
-// for an invalid code, (roleIds[i]) for an unknown role; ECONFLICT (employeeCode)
-// when the code is in use.
-func (db *DB) ApproveRegistration(ctx context.Context, learnerID int64, employeeCode string, roleIDs []int64) (*models.Learner, error) {
+// ActivateLearner makes a pending learner ACTIVE under a validated employeeCode
+// (service.Learners resolves and validates it), with the roles given. ENOTFOUND
+// for an unknown learner; EINVALID (learnerId) when the learner is not pending,
+// (roleIds[i]) for an unknown role; ECONFLICT (employeeCode) when the code is in
+// use.
+func (db *DB) ActivateLearner(ctx context.Context, learnerID int64, employeeCode string, roleIDs []int64) (*models.Learner, error) {
 	var l *models.Learner
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
@@ -217,13 +212,6 @@ func (db *DB) ApproveRegistration(ctx context.Context, learnerID int64, employee
 		}
 		if !l.Pending() {
 			return models.Invalid("learnerId", "the learner is not a pending registration")
-		}
-		if employeeCode == "" && l.RequestedEmployeeCode != nil {
-			employeeCode = *l.RequestedEmployeeCode
-		}
-		n := models.NewLearner{EmployeeCode: employeeCode, Name: l.Name, Email: l.Email, Designation: l.Designation, RoleIDs: roleIDs}
-		if err := n.Validate(); err != nil {
-			return err
 		}
 		if err := AllExist(ctx, tx, "roles", "roleIds", "no such role", roleIDs); err != nil {
 			return err
@@ -235,8 +223,8 @@ func (db *DB) ApproveRegistration(ctx context.Context, learnerID int64, employee
 			WherePK().Where("status = ?", models.LearnerPending).Exec(ctx); err != nil {
 			return err
 		}
-		change.Learners(ctx, l.ID)
-		change.Shared(ctx) // a learner joins the organisation's counts
+		change.Learners(ctx, l.ID) // as BumpVersion records it
+		change.Shared(ctx)         // a learner joins the organisation's counts
 		if err := addRoles(ctx, tx, l.ID, roleIDs); err != nil {
 			return err
 		}
@@ -248,9 +236,9 @@ func (db *DB) ApproveRegistration(ctx context.Context, learnerID int64, employee
 	return l, nil
 }
 
-// AssignRole gives a learner a role, doing nothing if they hold it already.
+// InsertLearnerRole gives a learner a role, doing nothing if they hold it already.
 // ENOTFOUND for an unknown learner, EINVALID (field roleId) for an unknown role.
-func (db *DB) AssignRole(ctx context.Context, learnerID, roleID int64) (*models.Learner, error) {
+func (db *DB) InsertLearnerRole(ctx context.Context, learnerID, roleID int64) (*models.Learner, error) {
 	var l *models.Learner
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"crypto/rand"
-	"math"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -12,8 +11,6 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/domain"
 	"github.com/openkarmayogi/karmayogi/models"
 )
-
-var _ models.LearningService = (*DB)(nil)
 
 // SetEstimator sets how evidence becomes the proficiency the store keeps; the
 // learning record cannot be written without one.
@@ -29,14 +26,12 @@ var (
 // PostgreSQL holds), so times compare equal on both engines.
 func instant(t time.Time) time.Time { return domain.Instant(t) }
 
-// RecordEvidence stores evidence and the re-estimated proficiency in its competency
-// in one transaction, and bumps the learner's version. The same observation again
+// SaveEvidence stores validated evidence (service.Learning validates it against
+// Now) and the re-estimated proficiency in its competency in one transaction, and
+// bumps the learner's version. The same observation again
 // (learner, competency, source and time) replaces the earlier one.
-func (db *DB) RecordEvidence(ctx context.Context, n *models.NewEvidence) (*models.Evidence, *models.Proficiency, error) {
+func (db *DB) SaveEvidence(ctx context.Context, n *models.NewEvidence) (*models.Evidence, *models.Proficiency, error) {
 	now := db.now()
-	if err := n.Validate(now); err != nil {
-		return nil, nil, err
-	}
 	at := now
 	if !n.ObservedAt.IsZero() {
 		at = instant(n.ObservedAt)
@@ -216,8 +211,8 @@ func (db *DB) FindProficienciesByLearnerIDs(ctx context.Context, ids []int64) (m
 	return out, nil
 }
 
-// Enrol enrols a learner in a course, once.
-func (db *DB) Enrol(ctx context.Context, learnerID, courseID int64) (*models.Enrolment, error) {
+// InsertEnrolment enrols a learner in a course, once.
+func (db *DB) InsertEnrolment(ctx context.Context, learnerID, courseID int64) (*models.Enrolment, error) {
 	var e *models.Enrolment
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
@@ -298,15 +293,13 @@ func (db *DB) FindEnrolments(ctx context.Context, learnerID int64, status *model
 	return enrolmentPages.Fetch(ctx, q, p)
 }
 
-// UpdateProgress moves an enrolment forward; progress 1 completes the course when
+// SaveProgress moves an enrolment forward to progress, in 0..1 (service.Learning
+// checks it); progress 1 completes the course when
 // the course allows it (models.Course.Completion): a course with a pass mark waits
 // for a passed final assessment, a provider-verified course for its provider's
 // confirmation, and meanwhile the enrolment stays IN_PROGRESS at progress 1. Once
 // complete, an enrolment stays complete: setting 1 again changes nothing.
-func (db *DB) UpdateProgress(ctx context.Context, enrolmentID int64, progress float64) (*models.Enrolment, error) {
-	if math.IsNaN(progress) || progress < 0 || progress > 1 {
-		return nil, models.Invalid("progress", "must be between 0 and 1")
-	}
+func (db *DB) SaveProgress(ctx context.Context, enrolmentID int64, progress float64) (*models.Enrolment, error) {
 	var e *models.Enrolment
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
@@ -377,11 +370,11 @@ func (db *DB) Advance(ctx context.Context, tx bun.Tx, e *models.Enrolment, progr
 	return db.BumpLearners(ctx, tx, []int64{e.LearnerID})
 }
 
-// ConfirmCompletion completes an enrolment on its course provider's word, verified
+// SaveCompletion completes an enrolment on its course provider's word, verified
 // PROVIDER: progress 1, a certificate and the effects of completing. An enrolment
 // completed already is left as it is. ENOTFOUND for an unknown enrolment; EINVALID
 // (enrolmentId) for a dropped one.
-func (db *DB) ConfirmCompletion(ctx context.Context, enrolmentID int64) (*models.Enrolment, error) {
+func (db *DB) SaveCompletion(ctx context.Context, enrolmentID int64) (*models.Enrolment, error) {
 	var e *models.Enrolment
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
@@ -506,13 +499,10 @@ func (db *DB) FindCertificateByCode(ctx context.Context, code string) (*models.C
 	return c, nil
 }
 
-// RateCourse records a learner's stars for a course they are enrolled in; rating
+// SaveRating records a learner's stars for a course they are enrolled in; rating
 // again replaces the earlier stars. The course's sum and count move by the
 // difference. The first rating of a course earns karma; rating again does not.
-func (db *DB) RateCourse(ctx context.Context, learnerID, courseID int64, stars int) (*models.Course, error) {
-	if stars < 1 || stars > 5 {
-		return nil, models.Invalid("stars", "must be between 1 and 5")
-	}
+func (db *DB) SaveRating(ctx context.Context, learnerID, courseID int64, stars int) (*models.Course, error) {
 	var c *models.Course
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := One[models.Learner](ctx, tx, learnerID, "learner"); err != nil {

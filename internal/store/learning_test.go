@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
@@ -16,9 +17,9 @@ import (
 func learningFixture(t *testing.T, db *store.DB) (fixture, *models.Learner, *models.Course) {
 	t.Helper()
 	f := newFixture(t, db)
-	l := must[*models.Learner](t)(db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: "E1", Name: "Asha Rao",
+	l := must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "E1", Name: "Asha Rao",
 		Email: "asha.rao@gov.in", Designation: "Section Officer", OrganisationID: f.office.ID, RoleIDs: []int64{f.role.ID}}))
-	c := must[*models.Course](t)(db.CreateCourse(ctx, &models.NewCourse{Code: "GEM-101", Title: "Buying on GeM", Provider: "iGOT",
+	c := must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: "GEM-101", Title: "Buying on GeM", Provider: "iGOT",
 		Format: models.Online, DurationHours: 4, Competencies: []models.CourseCompetency{{CompetencyID: f.procurement.ID, FromLevel: 1, ToLevel: 3}}}))
 	return f, l, c
 }
@@ -35,7 +36,7 @@ func TestRecordEvidence(t *testing.T) {
 		f, l, _ := learningFixture(t, db)
 		v0 := version(t, db, l.ID)
 		at := time.Date(2026, 3, 1, 9, 30, 0, 123456789, time.FixedZone("IST", 19800))
-		ev, prof, err := db.RecordEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.procurement.ID,
+		ev, prof, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.procurement.ID,
 			Source: models.Assessment, Level: 3, Score: score(0.9), ObservedAt: at})
 		if err != nil {
 			t.Fatal(err)
@@ -57,7 +58,7 @@ func TestRecordEvidence(t *testing.T) {
 
 		// The same observation again replaces it rather than adding a second row.
 		before := db.QueryCount()
-		_, again, err := db.RecordEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.procurement.ID,
+		_, again, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.procurement.ID,
 			Source: models.Assessment, Level: 3, Score: score(0.2), ObservedAt: at})
 		if err != nil {
 			t.Fatal(err)
@@ -90,7 +91,7 @@ func TestRecordEvidence(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				before := version(t, db, l.ID)
-				_, _, err := db.RecordEvidence(ctx, &tc.in)
+				_, _, err := service.NewLearning(db).RecordEvidence(ctx, &tc.in) // the use case: validation, then the store
 				wantCode(t, err, tc.code, tc.field)
 				if version(t, db, l.ID) != before {
 					t.Fatal("a refused evidence bumped the version")
@@ -111,7 +112,7 @@ func TestEvidencePagesNewestFirst(t *testing.T) {
 			for _, c := range []int64{f.comm.ID, f.procurement.ID} {
 				// Two rows share each timestamp, so the id must break the tie.
 				must[*models.Evidence](t)(func() (*models.Evidence, error) {
-					e, _, err := db.RecordEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: c, Source: models.SupervisorRating,
+					e, _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: c, Source: models.SupervisorRating,
 						Level: 1 + i%5, ObservedAt: base.Add(time.Duration(i) * 24 * time.Hour)})
 					return e, err
 				}())
@@ -144,19 +145,19 @@ func TestEvidencePagesNewestFirst(t *testing.T) {
 func TestEnrolmentLifecycle(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f, l, c := learningFixture(t, db)
-		e := must[*models.Enrolment](t)(db.Enrol(ctx, l.ID, c.ID))
+		e := must[*models.Enrolment](t)(db.InsertEnrolment(ctx, l.ID, c.ID))
 		if e.Status != models.Enrolled || e.Progress != 0 {
 			t.Fatalf("new enrolment = %+v", e)
 		}
-		_, err := db.Enrol(ctx, l.ID, c.ID)
+		_, err := db.InsertEnrolment(ctx, l.ID, c.ID)
 		wantCode(t, err, models.ECONFLICT, "courseId")
-		_, err = db.Enrol(ctx, l.ID, 999999)
+		_, err = db.InsertEnrolment(ctx, l.ID, 999999)
 		wantCode(t, err, models.EINVALID, "courseId")
 		if got := must[*models.Course](t)(db.FindCourseByID(ctx, c.ID)).EnrolmentCount; got != 1 {
 			t.Fatalf("enrolment count = %d after a refused repeat", got)
 		}
 
-		e = must[*models.Enrolment](t)(db.UpdateProgress(ctx, e.ID, 0.5))
+		e = must[*models.Enrolment](t)(db.SaveProgress(ctx, e.ID, 0.5))
 		if e.Status != models.InProgress {
 			t.Fatalf("status = %s at 0.5", e.Status)
 		}
@@ -165,15 +166,15 @@ func TestEnrolmentLifecycle(t *testing.T) {
 			progress float64
 		}{{"ErrBackwards", 0.4}, {"ErrAboveOne", 1.01}, {"ErrNegative", -0.1}, {"ErrNaN", math.NaN()}} {
 			t.Run(tc.name, func(t *testing.T) {
-				_, err := db.UpdateProgress(ctx, e.ID, tc.progress)
+				_, err := service.NewLearning(db).UpdateProgress(ctx, e.ID, tc.progress)
 				wantCode(t, err, models.EINVALID, "progress")
 			})
 		}
-		_, err = db.UpdateProgress(ctx, 999999, 0.5)
+		_, err = db.SaveProgress(ctx, 999999, 0.5)
 		wantCode(t, err, models.ENOTFOUND, "")
 
 		v := version(t, db, l.ID)
-		e = must[*models.Enrolment](t)(db.UpdateProgress(ctx, e.ID, 1))
+		e = must[*models.Enrolment](t)(db.SaveProgress(ctx, e.ID, 1))
 		if e.Status != models.Completed || e.CompletedAt == nil || version(t, db, l.ID) != v+1 {
 			t.Fatalf("completed enrolment = %+v", e)
 		}
@@ -200,7 +201,7 @@ func TestEnrolmentLifecycle(t *testing.T) {
 		}
 
 		// Completing again changes nothing: no second certificate or evidence.
-		again := must[*models.Enrolment](t)(db.UpdateProgress(ctx, e.ID, 1))
+		again := must[*models.Enrolment](t)(db.SaveProgress(ctx, e.ID, 1))
 		if !again.CompletedAt.Equal(*e.CompletedAt) || version(t, db, l.ID) != v+1 {
 			t.Fatalf("a repeat completion changed the enrolment: %+v", again)
 		}
@@ -221,14 +222,14 @@ func TestEnrolmentLifecycle(t *testing.T) {
 func TestRateCourse(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		_, l, c := learningFixture(t, db)
-		_, err := db.RateCourse(ctx, l.ID, c.ID, 5)
+		_, err := db.SaveRating(ctx, l.ID, c.ID, 5)
 		wantCode(t, err, models.EINVALID, "courseId") // not enrolled
-		must[*models.Enrolment](t)(db.Enrol(ctx, l.ID, c.ID))
+		must[*models.Enrolment](t)(db.InsertEnrolment(ctx, l.ID, c.ID))
 		for _, stars := range []int{0, 6} {
-			_, err := db.RateCourse(ctx, l.ID, c.ID, stars)
+			_, err := service.NewLearning(db).RateCourse(ctx, l.ID, c.ID, stars)
 			wantCode(t, err, models.EINVALID, "stars")
 		}
-		rated := must[*models.Course](t)(db.RateCourse(ctx, l.ID, c.ID, 5))
+		rated := must[*models.Course](t)(db.SaveRating(ctx, l.ID, c.ID, 5))
 		if rated.RatingCount != 1 || rated.RatingSum != 5 {
 			t.Fatalf("after one rating: %d stars over %d", rated.RatingSum, rated.RatingCount)
 		}
@@ -236,7 +237,7 @@ func TestRateCourse(t *testing.T) {
 		if r := *rated.Rating(); math.Abs(r-3.75) > 1e-12 {
 			t.Fatalf("rating = %v, want 3.75", r)
 		}
-		rated = must[*models.Course](t)(db.RateCourse(ctx, l.ID, c.ID, 2))
+		rated = must[*models.Course](t)(db.SaveRating(ctx, l.ID, c.ID, 2))
 		if rated.RatingCount != 1 || rated.RatingSum != 2 {
 			t.Fatalf("re-rating: %d stars over %d, want 2 over 1", rated.RatingSum, rated.RatingCount)
 		}
@@ -247,7 +248,7 @@ func TestReestimateRebuildsFromTheLog(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f, l, _ := learningFixture(t, db)
 		for i, src := range []models.EvidenceSource{models.SelfRating, models.SupervisorRating, models.Certification} {
-			if _, _, err := db.RecordEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.comm.ID, Source: src,
+			if _, _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.comm.ID, Source: src,
 				Level: 2 + i, ObservedAt: time.Date(2026, 1, 1+i, 0, 0, 0, 0, time.UTC)}); err != nil {
 				t.Fatal(err)
 			}

@@ -28,6 +28,6 @@ func VerificationCode() string { return verificationCode() }
 // evidence and enrolment records to the columns of their files, as rejections
 // name them.
 var (
-	EvidenceColumns  = evidenceColumns
-	EnrolmentColumns = enrolmentColumns
+	EvidenceColumns  = map[string]string{"observedAt": "observed_at"}
+	EnrolmentColumns = map[string]string{"enrolledAt": "enrolled_at", "completedAt": "completed_at"}
 )

@@ -38,12 +38,10 @@ func (db *DB) FindOrganisations(ctx context.Context, f models.OrganisationFilter
 	return organisationPages.Fetch(ctx, q, p)
 }
 
-// CreateOrganisation returns EINVALID for bad input or an unknown parent, ECONFLICT
-// for a code in use.
-func (db *DB) CreateOrganisation(ctx context.Context, n *models.NewOrganisation) (*models.Organisation, error) {
-	if err := n.Validate(); err != nil {
-		return nil, err
-	}
+// InsertOrganisation stores a validated organisation (service.Organisations
+// validates it). EINVALID (parentId) for an unknown parent or one of the wrong
+// tier, ECONFLICT for a code in use.
+func (db *DB) InsertOrganisation(ctx context.Context, n *models.NewOrganisation) (*models.Organisation, error) {
 	o := &models.Organisation{Code: n.Code, Name: n.Name, Type: n.Type, ParentID: n.ParentID, Domain: n.Domain}
 	err := db.bun.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var parent *models.Organisation
@@ -59,7 +57,7 @@ func (db *DB) CreateOrganisation(ctx context.Context, n *models.NewOrganisation)
 		if err := CheckTier(o.Type, parent, "parentId"); err != nil {
 			return err
 		}
-		return db.InsertOrganisation(ctx, tx, o, parent)
+		return db.InsertOrganisationIn(ctx, tx, o, parent)
 	})
 	if err != nil {
 		return nil, ConflictOr(err, organisationFields)
@@ -93,8 +91,8 @@ func tierName(t models.OrganisationType) string {
 	return "ministry"
 }
 
-// InsertOrganisation inserts o and sets its path, which needs the new row's ID.
-func (db *DB) InsertOrganisation(ctx context.Context, idb bun.IDB, o *models.Organisation, parent *models.Organisation) error {
+// InsertOrganisationIn inserts o and sets its path, which needs the new row's ID.
+func (db *DB) InsertOrganisationIn(ctx context.Context, idb bun.IDB, o *models.Organisation, parent *models.Organisation) error {
 	now := db.now()
 	o.CreatedAt, o.UpdatedAt = now, now
 	// A unique placeholder path until the ID is known.

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -21,38 +22,38 @@ func TestCoursePassMark(t *testing.T) {
 				t.Errorf("%s: pass mark %v, want %v", what, deref(got), deref(want))
 			}
 		}
-		c := must[*models.Course](t)(db.CreateCourse(ctx, &models.NewCourse{Code: "GFR-1", Title: "GFR", Provider: "NIFM",
+		c := must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: "GFR-1", Title: "GFR", Provider: "NIFM",
 			Format: models.Online, DurationHours: 3, PassMark: score(0.7),
 			Competencies: []models.CourseCompetency{{CompetencyID: f.procurement.ID, FromLevel: 0, ToLevel: 2}}}))
 		same("created", passMark(c.ID), score(0.7))
 		title := "GFR 2017"
-		must[*models.Course](t)(db.UpdateCourse(ctx, c.ID, models.CourseUpdate{Title: &title}))
+		must[*models.Course](t)(db.SaveCourse(ctx, c.ID, models.CourseUpdate{Title: &title}))
 		same("updated without SetPassMark", passMark(c.ID), score(0.7))
-		must[*models.Course](t)(db.UpdateCourse(ctx, c.ID, models.CourseUpdate{PassMark: score(0.5), SetPassMark: true}))
+		must[*models.Course](t)(db.SaveCourse(ctx, c.ID, models.CourseUpdate{PassMark: score(0.5), SetPassMark: true}))
 		same("set to 0.5", passMark(c.ID), score(0.5))
-		must[*models.Course](t)(db.UpdateCourse(ctx, c.ID, models.CourseUpdate{SetPassMark: true}))
+		must[*models.Course](t)(db.SaveCourse(ctx, c.ID, models.CourseUpdate{SetPassMark: true}))
 		same("cleared", passMark(c.ID), nil)
 
-		_, err := db.CreateCourse(ctx, &models.NewCourse{Code: "GFR-2", Title: "GFR", Provider: "NIFM", Format: models.Online,
+		_, err := db.InsertCourse(ctx, &models.NewCourse{Code: "GFR-2", Title: "GFR", Provider: "NIFM", Format: models.Online,
 			DurationHours: 3, PassMark: score(0)})
 		wantCode(t, err, models.EINVALID, "passMark")
-		_, err = db.UpdateCourse(ctx, c.ID, models.CourseUpdate{PassMark: score(1.2), SetPassMark: true})
+		_, err = db.SaveCourse(ctx, c.ID, models.CourseUpdate{PassMark: score(1.2), SetPassMark: true})
 		wantCode(t, err, models.EINVALID, "passMark")
 
 		rec := models.CourseRecord{Code: "GFR-1", Title: "GFR 2017", Provider: "NIFM", Format: models.Online, DurationHours: 3}
 		with := func(pm *float64) models.CourseRecord { r := rec; r.PassMark, r.HasPassMark = pm, true; return r }
-		noRejects(t)(db.UpsertCourses(ctx, []models.CourseRecord{with(score(0.65))}))
+		noRejects(t)(bulk.New(db).UpsertCourses(ctx, []models.CourseRecord{with(score(0.65))}))
 		same("imported", passMark(c.ID), score(0.65))
 		v := must[int64](t)(db.CatalogueVersion(ctx))
-		noRejects(t)(db.UpsertCourses(ctx, []models.CourseRecord{with(score(0.65))}))
+		noRejects(t)(bulk.New(db).UpsertCourses(ctx, []models.CourseRecord{with(score(0.65))}))
 		if again := must[int64](t)(db.CatalogueVersion(ctx)); again != v {
 			t.Errorf("importing the same pass mark again bumped the catalogue %d -> %d", v, again)
 		}
-		noRejects(t)(db.UpsertCourses(ctx, []models.CourseRecord{rec}))
+		noRejects(t)(bulk.New(db).UpsertCourses(ctx, []models.CourseRecord{rec}))
 		same("imported without the column", passMark(c.ID), score(0.65))
-		noRejects(t)(db.UpsertCourses(ctx, []models.CourseRecord{with(nil)}))
+		noRejects(t)(bulk.New(db).UpsertCourses(ctx, []models.CourseRecord{with(nil)}))
 		same("imported empty", passMark(c.ID), nil)
-		rejected := must[[]models.RecordError](t)(db.UpsertCourses(ctx, []models.CourseRecord{with(score(1.5))}))
+		rejected := must[[]models.RecordError](t)(bulk.New(db).UpsertCourses(ctx, []models.CourseRecord{with(score(1.5))}))
 		if len(rejected) != 1 || rejected[0].Column != "pass_mark" {
 			t.Errorf("a pass mark of 1.5: rejected %+v, want pass_mark", rejected)
 		}

@@ -21,11 +21,11 @@ import (
 func TestPeerSumsStayInStep(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f, l, c := learningFixture(t, db)
-		other := must[*models.Learner](t)(db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: "E2", Name: "Ravi Iyer",
+		other := must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "E2", Name: "Ravi Iyer",
 			Email: "ravi.iyer@gov.in", Designation: "Assistant", OrganisationID: f.department.ID, RoleIDs: []int64{f.role.ID}}))
-		buyer := must[*models.Role](t)(db.CreateRole(ctx, &models.NewRole{Code: "ROLE-BUY", Name: "Buyer",
+		buyer := must[*models.Role](t)(db.InsertRole(ctx, &models.NewRole{Code: "ROLE-BUY", Name: "Buyer",
 			Requirements: []models.RoleRequirement{{CompetencyID: f.procurement.ID, RequiredLevel: 4, Weight: 3}}}))
-		c2 := must[*models.Course](t)(db.CreateCourse(ctx, &models.NewCourse{Code: "COM-101", Title: "Writing notes", Provider: "iGOT",
+		c2 := must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: "COM-101", Title: "Writing notes", Provider: "iGOT",
 			Format: models.Online, DurationHours: 2, Competencies: []models.CourseCompetency{{CompetencyID: f.comm.ID, FromLevel: 0, ToLevel: 2}}}))
 		at := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
 		var enrolment *models.Enrolment
@@ -33,24 +33,24 @@ func TestPeerSumsStayInStep(t *testing.T) {
 			name string
 			do   func() error
 		}{
-			{"enrol", func() (err error) { enrolment, err = db.Enrol(ctx, l.ID, c.ID); return err }},
-			{"enrol other", func() error { _, err := db.Enrol(ctx, other.ID, c2.ID); return err }},
-			{"assign a role that requires the course's competency", func() error { _, err := db.AssignRole(ctx, l.ID, buyer.ID); return err }},
-			{"rate", func() error { _, err := db.RateCourse(ctx, l.ID, c.ID, 5); return err }},
+			{"enrol", func() (err error) { enrolment, err = db.InsertEnrolment(ctx, l.ID, c.ID); return err }},
+			{"enrol other", func() error { _, err := db.InsertEnrolment(ctx, other.ID, c2.ID); return err }},
+			{"assign a role that requires the course's competency", func() error { _, err := db.InsertLearnerRole(ctx, l.ID, buyer.ID); return err }},
+			{"rate", func() error { _, err := db.SaveRating(ctx, l.ID, c.ID, 5); return err }},
 			{"evidence in the course's competency", func() error {
-				_, _, err := db.RecordEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.procurement.ID,
+				_, _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.procurement.ID,
 					Source: models.Assessment, Level: 2, Score: score(0.6), ObservedAt: at})
 				return err
 			}},
-			{"complete", func() error { _, err := db.UpdateProgress(ctx, enrolment.ID, 1); return err }},
-			{"rate again", func() error { _, err := db.RateCourse(ctx, l.ID, c.ID, 1); return err }},
+			{"complete", func() error { _, err := db.SaveProgress(ctx, enrolment.ID, 1); return err }},
+			{"rate again", func() error { _, err := db.SaveRating(ctx, l.ID, c.ID, 1); return err }},
 			{"dismiss", func() error { return db.Dismiss(ctx, other.ID, c.ID, "not for me") }},
 			{"requirement", func() error {
-				_, err := db.SetRoleRequirement(ctx, models.RoleRequirement{RoleID: f.role.ID, CompetencyID: f.procurement.ID, RequiredLevel: 5, Weight: 2})
+				_, err := db.SaveRoleRequirement(ctx, models.RoleRequirement{RoleID: f.role.ID, CompetencyID: f.procurement.ID, RequiredLevel: 5, Weight: 2})
 				return err
 			}},
 			{"course competencies", func() error {
-				_, err := db.UpdateCourse(ctx, c2.ID, models.CourseUpdate{ReplaceCompetencies: true,
+				_, err := db.SaveCourse(ctx, c2.ID, models.CourseUpdate{ReplaceCompetencies: true,
 					Competencies: []models.CourseCompetency{{CompetencyID: f.procurement.ID, FromLevel: 0, ToLevel: 4}}})
 				return err
 			}},

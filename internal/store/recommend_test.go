@@ -12,7 +12,7 @@ import (
 func TestRecommenderInputs(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f, l, c := learningFixture(t, db)
-		other := must[*models.Course](t)(db.CreateCourse(ctx, &models.NewCourse{Code: "COM-101", Title: "Writing Notes", Provider: "ISTM",
+		other := must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: "COM-101", Title: "Writing Notes", Provider: "ISTM",
 			Format: models.Online, DurationHours: 2, Competencies: []models.CourseCompetency{{CompetencyID: f.comm.ID, FromLevel: 0, ToLevel: 2}}}))
 		cat := must[*models.Catalogue](t)(db.FindCatalogue(ctx))
 		if len(cat.Courses) != 2 || len(cat.Imparts[c.ID]) != 1 || cat.Imparts[c.ID][0].ToLevel != 3 ||
@@ -23,9 +23,9 @@ func TestRecommenderInputs(t *testing.T) {
 			t.Fatalf("catalogue version %d, snapshot %d", v, cat.Version)
 		}
 
-		e := must[*models.Enrolment](t)(db.Enrol(ctx, l.ID, c.ID))
-		must[*models.Enrolment](t)(db.UpdateProgress(ctx, e.ID, 1))
-		must[*models.Course](t)(db.RateCourse(ctx, l.ID, c.ID, 4))
+		e := must[*models.Enrolment](t)(db.InsertEnrolment(ctx, l.ID, c.ID))
+		must[*models.Enrolment](t)(db.SaveProgress(ctx, e.ID, 1))
+		must[*models.Course](t)(db.SaveRating(ctx, l.ID, c.ID, 4))
 		v := version(t, db, l.ID)
 		if err := db.Dismiss(ctx, l.ID, other.ID, "already know this"); err != nil {
 			t.Fatal(err)

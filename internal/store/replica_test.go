@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/testenv"
 	"github.com/openkarmayogi/karmayogi/models"
 	"github.com/openkarmayogi/karmayogi/recommender"
@@ -37,7 +38,7 @@ func TestReadReplicas(t *testing.T) {
 	rctx := models.WithReplicaReads(ctx) // as the GraphQL layer sets for a query
 	org := must[*models.Organisation](t)
 	// A write in a context that allows replica reads still goes to the primary.
-	ministry := org(db.CreateOrganisation(rctx, &models.NewOrganisation{Code: "MOF", Name: "Ministry of Finance", Type: models.OrgMinistry}))
+	ministry := org(db.InsertOrganisation(rctx, &models.NewOrganisation{Code: "MOF", Name: "Ministry of Finance", Type: models.OrgMinistry}))
 
 	t.Run("ReplicaServesReads", func(t *testing.T) {
 		catchUp(t, ctx, primary, replica)
@@ -70,7 +71,7 @@ func TestReadReplicas(t *testing.T) {
 			}
 		}()
 		// Writes while the replica is stale: a transaction that reads the parent.
-		dept := org(db.CreateOrganisation(rctx, &models.NewOrganisation{Code: "MOF-DOR", Name: "Department of Revenue",
+		dept := org(db.InsertOrganisation(rctx, &models.NewOrganisation{Code: "MOF-DOR", Name: "Department of Revenue",
 			Type: models.OrgDepartment, ParentID: &ministry.ID}))
 
 		_, err := db.FindOrganisationByID(rctx, dept.ID)
@@ -84,9 +85,9 @@ func TestReadReplicas(t *testing.T) {
 
 		// Read-then-write paths read the primary whatever the context allows: a
 		// transaction, a bulk upsert resolving codes, EnsureSetting.
-		org(db.CreateOrganisation(rctx, &models.NewOrganisation{Code: "MOF-DOR-CBDT", Name: "Central Board of Direct Taxes",
+		org(db.InsertOrganisation(rctx, &models.NewOrganisation{Code: "MOF-DOR-CBDT", Name: "Central Board of Direct Taxes",
 			Type: models.OrgOrganisation, ParentID: &dept.ID}))
-		noRejects(t)(db.UpsertLearners(rctx, []models.LearnerRecord{{EmployeeCode: "EMP1", Name: "Asha Rao",
+		noRejects(t)(bulk.New(db).UpsertLearners(rctx, []models.LearnerRecord{{EmployeeCode: "EMP1", Name: "Asha Rao",
 			Email: "asha.rao@gov.in", Designation: "Section Officer", OrganisationCode: "MOF-DOR"}}))
 		for _, value := range []string{"first", "second"} {
 			if got, err := db.EnsureSetting(rctx, "replica-test", value); err != nil || got != "first" {
@@ -142,7 +143,7 @@ func TestReadReplicas(t *testing.T) {
 		}
 		l := must[*models.Learner](t)(db.FindLearnerByEmployeeCode(ctx, "EMP1"))
 		name := "Asha R."
-		if got := must[*models.Learner](t)(db.UpdateLearner(rctx, l.ID, models.LearnerUpdate{Name: &name})); got.Name != name || got.Version != l.Version+1 {
+		if got := must[*models.Learner](t)(db.SaveLearner(rctx, l.ID, models.LearnerUpdate{Name: &name})); got.Name != name || got.Version != l.Version+1 {
 			t.Errorf("UpdateLearner = %+v", got)
 		}
 		if err := db.AppendAudit(rctx, &models.AuditEntry{ActorSubject: "test", ActorRole: models.RolePlatformAdmin, Action: "replica-test", At: time.Now().UTC()}); err != nil {
@@ -160,7 +161,7 @@ func TestReadReplicas(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer replica.ResumeReplay(context.Background())
-		course := must[*models.Competency](t)(db.CreateCompetency(ctx, &models.NewCompetency{Code: "BEH-010",
+		course := must[*models.Competency](t)(db.InsertCompetency(ctx, &models.NewCompetency{Code: "BEH-010",
 			Name: "Effective Communication", Type: models.Behavioural, Area: "Communication"}))
 		eventually(t, 5*time.Second, func() bool { return !inService(bounded) })
 		if !strings.Contains(lagLogs.String(), "lagging") {

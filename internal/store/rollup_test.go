@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -17,41 +18,41 @@ func TestGapRollupsStayInStep(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f, l, c := learningFixture(t, db)
 		query := models.GapQuery{OrganisationID: f.ministry.ID}
-		other := must[*models.Learner](t)(db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: "E2", Name: "Ravi Iyer",
+		other := must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "E2", Name: "Ravi Iyer",
 			Email: "ravi.iyer@gov.in", Designation: "Assistant", OrganisationID: f.department.ID}))
-		buyer := must[*models.Role](t)(db.CreateRole(ctx, &models.NewRole{Code: "ROLE-BUY", Name: "Buyer",
+		buyer := must[*models.Role](t)(db.InsertRole(ctx, &models.NewRole{Code: "ROLE-BUY", Name: "Buyer",
 			Requirements: []models.RoleRequirement{{CompetencyID: f.procurement.ID, RequiredLevel: 4, Weight: 3}}}))
 
 		at := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
 		steps := []func() error{
-			func() error { _, err := db.AssignRole(ctx, other.ID, buyer.ID); return err },
+			func() error { _, err := db.InsertLearnerRole(ctx, other.ID, buyer.ID); return err },
 			func() error {
-				_, _, err := db.RecordEvidence(ctx, &models.NewEvidence{LearnerID: other.ID, CompetencyID: f.procurement.ID,
+				_, _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: other.ID, CompetencyID: f.procurement.ID,
 					Source: models.Assessment, Level: 3, Score: score(0.8), ObservedAt: at})
 				return err
 			},
 			func() error { // the same row again: moved out of its rollup and back in, changed
-				_, _, err := db.RecordEvidence(ctx, &models.NewEvidence{LearnerID: other.ID, CompetencyID: f.procurement.ID,
+				_, _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: other.ID, CompetencyID: f.procurement.ID,
 					Source: models.SupervisorRating, Level: 5, ObservedAt: at.Add(time.Hour)})
 				return err
 			},
 			func() error {
-				_, err := db.SetRoleRequirement(ctx, models.RoleRequirement{RoleID: f.role.ID, CompetencyID: f.procurement.ID, RequiredLevel: 3, Weight: 2})
+				_, err := db.SaveRoleRequirement(ctx, models.RoleRequirement{RoleID: f.role.ID, CompetencyID: f.procurement.ID, RequiredLevel: 3, Weight: 2})
 				return err
 			},
 			func() error {
-				e, err := db.Enrol(ctx, l.ID, c.ID)
+				e, err := db.InsertEnrolment(ctx, l.ID, c.ID)
 				if err == nil {
-					_, err = db.UpdateProgress(ctx, e.ID, 1)
+					_, err = db.SaveProgress(ctx, e.ID, 1)
 				}
 				return err
 			},
 			func() error {
-				_, err := db.UpdateLearner(ctx, l.ID, models.LearnerUpdate{OrganisationID: &f.department.ID})
+				_, err := db.SaveLearner(ctx, l.ID, models.LearnerUpdate{OrganisationID: &f.department.ID})
 				return err
 			},
 			func() error {
-				_, err := db.UpsertLearners(ctx, []models.LearnerRecord{{EmployeeCode: "E3", Name: "Meena Das", Email: "meena.das@gov.in",
+				_, err := bulk.New(db).UpsertLearners(ctx, []models.LearnerRecord{{EmployeeCode: "E3", Name: "Meena Das", Email: "meena.das@gov.in",
 					Designation: "Clerk", OrganisationCode: "MOF-DOR-CBDT", RoleCodes: []string{"ROLE-SO", "ROLE-BUY"}, HasRoles: true}})
 				return err
 			},

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
@@ -56,13 +57,13 @@ func newFixture(t *testing.T, db *store.DB) fixture {
 	t.Helper()
 	org := must[*models.Organisation](t)
 	var f fixture
-	f.ministry = org(db.CreateOrganisation(ctx, &models.NewOrganisation{Code: "MOF", Name: "Ministry of Finance", Type: models.OrgMinistry}))
-	f.department = org(db.CreateOrganisation(ctx, &models.NewOrganisation{Code: "MOF-DOR", Name: "Department of Revenue", Type: models.OrgDepartment, ParentID: &f.ministry.ID}))
-	f.office = org(db.CreateOrganisation(ctx, &models.NewOrganisation{Code: "MOF-DOR-CBDT", Name: "Central Board of Direct Taxes", Type: models.OrgOrganisation, ParentID: &f.department.ID}))
+	f.ministry = org(db.InsertOrganisation(ctx, &models.NewOrganisation{Code: "MOF", Name: "Ministry of Finance", Type: models.OrgMinistry}))
+	f.department = org(db.InsertOrganisation(ctx, &models.NewOrganisation{Code: "MOF-DOR", Name: "Department of Revenue", Type: models.OrgDepartment, ParentID: &f.ministry.ID}))
+	f.office = org(db.InsertOrganisation(ctx, &models.NewOrganisation{Code: "MOF-DOR-CBDT", Name: "Central Board of Direct Taxes", Type: models.OrgOrganisation, ParentID: &f.department.ID}))
 	comp := must[*models.Competency](t)
-	f.comm = comp(db.CreateCompetency(ctx, &models.NewCompetency{Code: "BEH-010", Name: "Effective Communication", Type: models.Behavioural, Area: "Communication"}))
-	f.procurement = comp(db.CreateCompetency(ctx, &models.NewCompetency{Code: "FUN-020", Name: "Procurement Mgmt. through GeM", Type: models.Functional, Area: "Public Procurement (GFR)"}))
-	f.role = must[*models.Role](t)(db.CreateRole(ctx, &models.NewRole{Code: "ROLE-SO", Name: "Section Officer",
+	f.comm = comp(db.InsertCompetency(ctx, &models.NewCompetency{Code: "BEH-010", Name: "Effective Communication", Type: models.Behavioural, Area: "Communication"}))
+	f.procurement = comp(db.InsertCompetency(ctx, &models.NewCompetency{Code: "FUN-020", Name: "Procurement Mgmt. through GeM", Type: models.Functional, Area: "Public Procurement (GFR)"}))
+	f.role = must[*models.Role](t)(db.InsertRole(ctx, &models.NewRole{Code: "ROLE-SO", Name: "Section Officer",
 		Requirements: []models.RoleRequirement{{CompetencyID: f.comm.ID, RequiredLevel: 2, Weight: 1}}}))
 	return f
 }
@@ -96,7 +97,7 @@ func TestOrganisations(t *testing.T) {
 			{"ErrBadType", models.NewOrganisation{Code: "X", Name: "X", Type: "CITY"}, models.EINVALID, "type"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				_, err := db.CreateOrganisation(ctx, &tc.in)
+				_, err := service.NewOrganisations(db).CreateOrganisation(ctx, &tc.in) // the use case: validation, then the store
 				wantCode(t, err, tc.code, tc.field)
 			})
 		}
@@ -116,7 +117,7 @@ func TestLearnersPagingAndFilters(t *testing.T) {
 			if i%2 == 0 {
 				l.RoleIDs = []int64{f.role.ID}
 			}
-			must[*models.Learner](t)(db.CreateLearner(ctx, l))
+			must[*models.Learner](t)(db.InsertLearner(ctx, l))
 		}
 		t.Run("PagingVisitsEveryLearnerOnce", func(t *testing.T) {
 			seen := map[int64]bool{}
@@ -168,22 +169,22 @@ func TestLearnersPagingAndFilters(t *testing.T) {
 			})
 		}
 		t.Run("ErrEmailInUse", func(t *testing.T) {
-			_, err := db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: "NEW1", Name: "N", Email: "LEARNER.1@gov.in", Designation: "SO", OrganisationID: f.office.ID})
+			_, err := db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "NEW1", Name: "N", Email: "LEARNER.1@gov.in", Designation: "SO", OrganisationID: f.office.ID})
 			wantCode(t, err, models.ECONFLICT, "email")
 		})
 		t.Run("ErrEmployeeCodeInUse", func(t *testing.T) {
-			_, err := db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: "EMP0001", Name: "N", Email: "new@gov.in", Designation: "SO", OrganisationID: f.office.ID})
+			_, err := db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "EMP0001", Name: "N", Email: "new@gov.in", Designation: "SO", OrganisationID: f.office.ID})
 			wantCode(t, err, models.ECONFLICT, "employeeCode")
 		})
 		t.Run("ErrUnknownRole", func(t *testing.T) {
-			_, err := db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: "NEW2", Name: "N", Email: "new2@gov.in", Designation: "SO", OrganisationID: f.office.ID, RoleIDs: []int64{f.role.ID, 424242}})
+			_, err := db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "NEW2", Name: "N", Email: "new2@gov.in", Designation: "SO", OrganisationID: f.office.ID, RoleIDs: []int64{f.role.ID, 424242}})
 			wantCode(t, err, models.EINVALID, "roleIds[1]")
 		})
 		t.Run("AssignRoleBumpsVersionOnce", func(t *testing.T) {
 			l := must[*models.Page[*models.Learner]](t)(db.FindLearners(ctx, models.LearnerFilter{Search: search("Learner 1")}, models.PageRequest{First: 1})).Items[0]
 			held := must[map[int64][]int64](t)(db.FindRoleIDsByLearnerIDs(ctx, []int64{l.ID}))[l.ID]
-			after := must[*models.Learner](t)(db.AssignRole(ctx, l.ID, f.role.ID))
-			again := must[*models.Learner](t)(db.AssignRole(ctx, l.ID, f.role.ID))
+			after := must[*models.Learner](t)(db.InsertLearnerRole(ctx, l.ID, f.role.ID))
+			again := must[*models.Learner](t)(db.InsertLearnerRole(ctx, l.ID, f.role.ID))
 			wantVersion := l.Version
 			if !slices.Contains(held, f.role.ID) {
 				wantVersion++
@@ -191,7 +192,7 @@ func TestLearnersPagingAndFilters(t *testing.T) {
 			if after.Version != wantVersion || again.Version != wantVersion {
 				t.Fatalf("versions %d, %d; want %d", after.Version, again.Version, wantVersion)
 			}
-			_, err := db.AssignRole(ctx, l.ID, 424242)
+			_, err := db.InsertLearnerRole(ctx, l.ID, 424242)
 			wantCode(t, err, models.EINVALID, "roleId")
 		})
 	})
@@ -201,9 +202,9 @@ func TestCatalogue(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		v0 := must[int64](t)(db.CatalogueVersion(ctx))
-		course := must[*models.Course](t)(db.CreateCourse(ctx, &models.NewCourse{Code: "CRS-1", Title: "GeM Procurement in Practice", Provider: "NIFM",
+		course := must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: "CRS-1", Title: "GeM Procurement in Practice", Provider: "NIFM",
 			Format: models.Online, DurationHours: 6, Competencies: []models.CourseCompetency{{CompetencyID: f.procurement.ID, FromLevel: 1, ToLevel: 3}}}))
-		must[*models.Course](t)(db.CreateCourse(ctx, &models.NewCourse{Code: "CRS-2", Title: "Writing for Government", Provider: "ISTM",
+		must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: "CRS-2", Title: "Writing for Government", Provider: "ISTM",
 			Format: models.Blended, DurationHours: 12, Competencies: []models.CourseCompetency{{CompetencyID: f.comm.ID, FromLevel: 0, ToLevel: 2}}}))
 		if v := must[int64](t)(db.CatalogueVersion(ctx)); v != v0+2 {
 			t.Fatalf("catalogue version = %d, want %d", v, v0+2)
@@ -242,60 +243,61 @@ func TestCatalogue(t *testing.T) {
 		}
 		t.Run("UpdateCourseReplacesCompetencies", func(t *testing.T) {
 			title := "GeM Procurement, Revised"
-			c := must[*models.Course](t)(db.UpdateCourse(ctx, course.ID, models.CourseUpdate{Title: &title, ReplaceCompetencies: true,
+			c := must[*models.Course](t)(db.SaveCourse(ctx, course.ID, models.CourseUpdate{Title: &title, ReplaceCompetencies: true,
 				Competencies: []models.CourseCompetency{{CompetencyID: f.comm.ID, FromLevel: 2, ToLevel: 4}}}))
 			got := must[map[int64][]models.CourseCompetency](t)(db.FindCourseCompetenciesByCourseIDs(ctx, []int64{course.ID}))[course.ID]
 			if c.Title != title || len(got) != 1 || got[0].CompetencyID != f.comm.ID || got[0].ToLevel != 4 {
 				t.Fatalf("course %+v competencies %+v", c, got)
 			}
 		})
+		cat := service.NewCatalogue(db) // the use cases: validation, then the store
 		for _, tc := range []struct {
 			name        string
 			err         func() error
 			code, field string
 		}{
 			{"ErrToLevelNotAboveFrom", func() error {
-				_, err := db.CreateCourse(ctx, &models.NewCourse{Code: "C9", Title: "T", Provider: "P", Format: models.Online, DurationHours: 1,
+				_, err := cat.CreateCourse(ctx, &models.NewCourse{Code: "C9", Title: "T", Provider: "P", Format: models.Online, DurationHours: 1,
 					Competencies: []models.CourseCompetency{{CompetencyID: f.comm.ID, FromLevel: 3, ToLevel: 3}}})
 				return err
 			}, models.EINVALID, "competencies[0].toLevel"},
 			{"ErrUnknownCompetency", func() error {
-				_, err := db.CreateCourse(ctx, &models.NewCourse{Code: "C9", Title: "T", Provider: "P", Format: models.Online, DurationHours: 1,
+				_, err := cat.CreateCourse(ctx, &models.NewCourse{Code: "C9", Title: "T", Provider: "P", Format: models.Online, DurationHours: 1,
 					Competencies: []models.CourseCompetency{{CompetencyID: 424242, FromLevel: 0, ToLevel: 1}}})
 				return err
 			}, models.EINVALID, "competencies[0].competencyId"},
 			{"ErrDurationZero", func() error {
-				_, err := db.CreateCourse(ctx, &models.NewCourse{Code: "C9", Title: "T", Provider: "P", Format: models.Online})
+				_, err := cat.CreateCourse(ctx, &models.NewCourse{Code: "C9", Title: "T", Provider: "P", Format: models.Online})
 				return err
 			}, models.EINVALID, "durationHours"},
 			{"ErrCourseCodeInUse", func() error {
-				_, err := db.CreateCourse(ctx, &models.NewCourse{Code: "CRS-1", Title: "T", Provider: "P", Format: models.Online, DurationHours: 1})
+				_, err := cat.CreateCourse(ctx, &models.NewCourse{Code: "CRS-1", Title: "T", Provider: "P", Format: models.Online, DurationHours: 1})
 				return err
 			}, models.ECONFLICT, "code"},
-			{"ErrUpdateMissingCourse", func() error { _, err := db.UpdateCourse(ctx, 424242, models.CourseUpdate{}); return err }, models.ENOTFOUND, ""},
+			{"ErrUpdateMissingCourse", func() error { _, err := cat.UpdateCourse(ctx, 424242, models.CourseUpdate{}); return err }, models.ENOTFOUND, ""},
 			{"ErrLevelOutOfRange", func() error {
-				_, err := db.CreateCompetency(ctx, &models.NewCompetency{Code: "X", Name: "X", Type: models.Domain, Area: "A",
+				_, err := cat.CreateCompetency(ctx, &models.NewCompetency{Code: "X", Name: "X", Type: models.Domain, Area: "A",
 					Levels: []models.CompetencyLevel{{Level: 6, Name: "n", Description: "d"}}})
 				return err
 			}, models.EINVALID, "levels[0].level"},
 			{"ErrRequirementUnknownCompetency", func() error {
-				_, err := db.CreateRole(ctx, &models.NewRole{Code: "R9", Name: "R", Requirements: []models.RoleRequirement{{CompetencyID: 424242, RequiredLevel: 1, Weight: 1}}})
+				_, err := cat.CreateRole(ctx, &models.NewRole{Code: "R9", Name: "R", Requirements: []models.RoleRequirement{{CompetencyID: 424242, RequiredLevel: 1, Weight: 1}}})
 				return err
 			}, models.EINVALID, "requirements[0].competencyId"},
 			{"ErrRequirementWeight", func() error {
-				_, err := db.SetRoleRequirement(ctx, models.RoleRequirement{RoleID: f.role.ID, CompetencyID: f.comm.ID, RequiredLevel: 2, Weight: 0})
+				_, err := cat.SetRoleRequirement(ctx, models.RoleRequirement{RoleID: f.role.ID, CompetencyID: f.comm.ID, RequiredLevel: 2, Weight: 0})
 				return err
 			}, models.EINVALID, "weight"},
 			{"ErrRequirementUnknownRole", func() error {
-				_, err := db.SetRoleRequirement(ctx, models.RoleRequirement{RoleID: 424242, CompetencyID: f.comm.ID, RequiredLevel: 2, Weight: 1})
+				_, err := cat.SetRoleRequirement(ctx, models.RoleRequirement{RoleID: 424242, CompetencyID: f.comm.ID, RequiredLevel: 2, Weight: 1})
 				return err
 			}, models.ENOTFOUND, ""},
 		} {
 			t.Run(tc.name, func(t *testing.T) { wantCode(t, tc.err(), tc.code, tc.field) })
 		}
 		t.Run("SetRoleRequirementReplaces", func(t *testing.T) {
-			must[*models.Role](t)(db.SetRoleRequirement(ctx, models.RoleRequirement{RoleID: f.role.ID, CompetencyID: f.comm.ID, RequiredLevel: 4, Weight: 2.5}))
-			must[*models.Role](t)(db.SetRoleRequirement(ctx, models.RoleRequirement{RoleID: f.role.ID, CompetencyID: f.procurement.ID, RequiredLevel: 3, Weight: 1}))
+			must[*models.Role](t)(db.SaveRoleRequirement(ctx, models.RoleRequirement{RoleID: f.role.ID, CompetencyID: f.comm.ID, RequiredLevel: 4, Weight: 2.5}))
+			must[*models.Role](t)(db.SaveRoleRequirement(ctx, models.RoleRequirement{RoleID: f.role.ID, CompetencyID: f.procurement.ID, RequiredLevel: 3, Weight: 1}))
 			reqs := must[map[int64][]models.RoleRequirement](t)(db.FindRequirementsByRoleIDs(ctx, []int64{f.role.ID}))[f.role.ID]
 			want := []models.RoleRequirement{{RoleID: f.role.ID, CompetencyID: f.comm.ID, RequiredLevel: 4, Weight: 2.5},
 				{RoleID: f.role.ID, CompetencyID: f.procurement.ID, RequiredLevel: 3, Weight: 1}}
@@ -310,7 +312,7 @@ func TestCatalogue(t *testing.T) {
 func TestDatabaseConstraints(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
-		course := must[*models.Course](t)(db.CreateCourse(ctx, &models.NewCourse{Code: "CRS-1", Title: "T", Provider: "P", Format: models.Online, DurationHours: 1}))
+		course := must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: "CRS-1", Title: "T", Provider: "P", Format: models.Online, DurationHours: 1}))
 		for _, tc := range []struct{ name, sql string }{
 			{"ToLevelAboveFromLevel", fmt.Sprintf("INSERT INTO course_competencies (course_id, competency_id, from_level, to_level) VALUES (%d, %d, 3, 2)", course.ID, f.comm.ID)},
 			{"RequiredLevelInRange", fmt.Sprintf("INSERT INTO role_requirements (role_id, competency_id, required_level, weight) VALUES (%d, %d, 6, 1)", f.role.ID, f.procurement.ID)},

@@ -46,7 +46,7 @@ func TestConcurrentEvidenceWrites(t *testing.T) {
 				case 4:
 					c = cancelled
 				}
-				ev, _, err := db.RecordEvidence(c, n)
+				ev, _, err := db.SaveEvidence(c, n)
 				results[i] = result{ev, err}
 			}()
 		}
@@ -98,14 +98,14 @@ func TestConcurrentEvidenceWrites(t *testing.T) {
 func TestEvidenceWriteAfterClose(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f, l, _ := learningFixture(t, db)
-		if _, _, err := db.RecordEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.procurement.ID,
+		if _, _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.procurement.ID,
 			Source: models.SelfRating, Level: 2}); err != nil {
 			t.Fatal(err)
 		}
 		db.Close()
 		done := make(chan error, 1)
 		go func() {
-			_, _, err := db.RecordEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.procurement.ID,
+			_, _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.procurement.ID,
 				Source: models.SelfRating, Level: 3})
 			done <- err
 		}()

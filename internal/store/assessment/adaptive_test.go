@@ -66,7 +66,7 @@ func TestAdaptiveAttemptStore(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		st := assessment.New(db)
-		l := must[*models.Learner](t)(db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: "E1", Name: "Asha Verma",
+		l := must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "E1", Name: "Asha Verma",
 			Email: "asha@gov.in", Designation: "Section Officer", OrganisationID: f.office.ID}))
 		it := must[*models.AssessmentItem](t)(st.CreateAssessmentItem(ctx, &models.AssessmentItem{Code: "GEM-1", CompetencyID: f.procurement.ID,
 			Level: 2, Stem: "What is GeM?", Options: []string{"A marketplace", "A tax"}, Correct: 1}))

@@ -8,6 +8,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/assessment"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/karma"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
@@ -23,14 +24,16 @@ func TestTakeAssessment(t *testing.T) {
 		st := assessment.New(db)
 		takes := &service.Karma{Assessments: st}
 		course := func(code string, pm *float64) *models.Course {
-			return must[*models.Course](t)(db.CreateCourse(ctx, &models.NewCourse{Code: code, Title: "Course " + code, Provider: "iGOT",
+			return must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: code, Title: "Course " + code, Provider: "iGOT",
 				Format: models.Online, DurationHours: 4, PassMark: pm, Competencies: []models.CourseCompetency{
 					{CompetencyID: f.procurement.ID, FromLevel: 1, ToLevel: 3}, {CompetencyID: f.comm.ID, FromLevel: 0, ToLevel: 2}}}))
 		}
 		exam, strict, none, dropped := course("EXAM", score(0.8)), course("STRICT", score(1)), course("NONE", nil), course("DROP", score(0.5))
-		enrol := func(c *models.Course) *models.Enrolment { return must[*models.Enrolment](t)(db.Enrol(ctx, l.ID, c.ID)) }
+		enrol := func(c *models.Course) *models.Enrolment {
+			return must[*models.Enrolment](t)(db.InsertEnrolment(ctx, l.ID, c.ID))
+		}
 		e, es, en, ed := enrol(exam), enrol(strict), enrol(none), enrol(dropped)
-		noRejects(t)(db.UpsertEnrolments(ctx, []models.EnrolmentRecord{{EmployeeCode: l.EmployeeCode, CourseCode: "DROP",
+		noRejects(t)(bulk.New(db).UpsertEnrolments(ctx, []models.EnrolmentRecord{{EmployeeCode: l.EmployeeCode, CourseCode: "DROP",
 			Status: models.Dropped, Progress: 0, EnrolledAt: time.Now().Add(-time.Hour)}}))
 
 		t.Run("Errors", func(t *testing.T) {

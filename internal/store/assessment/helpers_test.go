@@ -55,13 +55,13 @@ func newFixture(t *testing.T, db *store.DB) fixture {
 	t.Helper()
 	org := must[*models.Organisation](t)
 	var f fixture
-	f.ministry = org(db.CreateOrganisation(ctx, &models.NewOrganisation{Code: "MOF", Name: "Ministry of Finance", Type: models.OrgMinistry}))
-	f.department = org(db.CreateOrganisation(ctx, &models.NewOrganisation{Code: "MOF-DOR", Name: "Department of Revenue", Type: models.OrgDepartment, ParentID: &f.ministry.ID}))
-	f.office = org(db.CreateOrganisation(ctx, &models.NewOrganisation{Code: "MOF-DOR-CBDT", Name: "Central Board of Direct Taxes", Type: models.OrgOrganisation, ParentID: &f.department.ID}))
+	f.ministry = org(db.InsertOrganisation(ctx, &models.NewOrganisation{Code: "MOF", Name: "Ministry of Finance", Type: models.OrgMinistry}))
+	f.department = org(db.InsertOrganisation(ctx, &models.NewOrganisation{Code: "MOF-DOR", Name: "Department of Revenue", Type: models.OrgDepartment, ParentID: &f.ministry.ID}))
+	f.office = org(db.InsertOrganisation(ctx, &models.NewOrganisation{Code: "MOF-DOR-CBDT", Name: "Central Board of Direct Taxes", Type: models.OrgOrganisation, ParentID: &f.department.ID}))
 	comp := must[*models.Competency](t)
-	f.comm = comp(db.CreateCompetency(ctx, &models.NewCompetency{Code: "BEH-010", Name: "Effective Communication", Type: models.Behavioural, Area: "Communication"}))
-	f.procurement = comp(db.CreateCompetency(ctx, &models.NewCompetency{Code: "FUN-020", Name: "Procurement Mgmt. through GeM", Type: models.Functional, Area: "Public Procurement (GFR)"}))
-	f.role = must[*models.Role](t)(db.CreateRole(ctx, &models.NewRole{Code: "ROLE-SO", Name: "Section Officer",
+	f.comm = comp(db.InsertCompetency(ctx, &models.NewCompetency{Code: "BEH-010", Name: "Effective Communication", Type: models.Behavioural, Area: "Communication"}))
+	f.procurement = comp(db.InsertCompetency(ctx, &models.NewCompetency{Code: "FUN-020", Name: "Procurement Mgmt. through GeM", Type: models.Functional, Area: "Public Procurement (GFR)"}))
+	f.role = must[*models.Role](t)(db.InsertRole(ctx, &models.NewRole{Code: "ROLE-SO", Name: "Section Officer",
 		Requirements: []models.RoleRequirement{{CompetencyID: f.comm.ID, RequiredLevel: 2, Weight: 1}}}))
 	return f
 }
@@ -75,9 +75,9 @@ func version(t *testing.T, db *store.DB, id int64) int64 {
 func learningFixture(t *testing.T, db *store.DB) (fixture, *models.Learner, *models.Course) {
 	t.Helper()
 	f := newFixture(t, db)
-	l := must[*models.Learner](t)(db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: "E1", Name: "Asha Rao",
+	l := must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "E1", Name: "Asha Rao",
 		Email: "asha.rao@gov.in", Designation: "Section Officer", OrganisationID: f.office.ID, RoleIDs: []int64{f.role.ID}}))
-	c := must[*models.Course](t)(db.CreateCourse(ctx, &models.NewCourse{Code: "GEM-101", Title: "Buying on GeM", Provider: "iGOT",
+	c := must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: "GEM-101", Title: "Buying on GeM", Provider: "iGOT",
 		Format: models.Online, DurationHours: 4, Competencies: []models.CourseCompetency{{CompetencyID: f.procurement.ID, FromLevel: 1, ToLevel: 3}}}))
 	return f, l, c
 }

@@ -138,7 +138,7 @@ func TestBatchAttendanceCompletesTheCourse(t *testing.T) {
 		}
 
 		t.Run("ProgressNeverMovesBack", func(t *testing.T) {
-			must[*models.Enrolment](t)(db.UpdateProgress(ctx, *seat[l[1].ID].EnrolmentID, 0.6))
+			must[*models.Enrolment](t)(db.SaveProgress(ctx, *seat[l[1].ID].EnrolmentID, 0.6))
 			f.session(t, db, "B-6", b.ID, 0, -time.Hour, nil)
 			f.session(t, db, "B-7", b.ID, 0, -30*time.Minute, nil) // 6 sessions: 3 of them is 0.5, and 0.75 needs 5
 			attend(t, db, s[3].ID, l[1])
@@ -149,7 +149,7 @@ func TestBatchAttendanceCompletesTheCourse(t *testing.T) {
 
 		t.Run("CompletedOnlineLeftAlone", func(t *testing.T) {
 			r := request(t, db, b.ID, l[3].ID)
-			done := must[*models.Enrolment](t)(db.UpdateProgress(ctx, *r.EnrolmentID, 1))
+			done := must[*models.Enrolment](t)(db.SaveProgress(ctx, *r.EnrolmentID, 1))
 			certsBefore := tableCount(t, db, "certificates")
 			sessions := must[map[int64][]*models.Session](t)(bs.FindSessionsByBatchIDs(ctx, []int64{b.ID}))[b.ID]
 			for _, s := range sessions {

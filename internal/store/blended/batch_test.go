@@ -26,16 +26,16 @@ type blendedFixture struct {
 func newBlendedFixture(t *testing.T, db *store.DB, learners int) blendedFixture {
 	t.Helper()
 	f := blendedFixture{fixture: newFixture(t, db), now: time.Now().UTC()}
-	f.course = must[*models.Course](t)(db.CreateCourse(ctx, &models.NewCourse{Code: "GEM-F2F", Title: "Buying on GeM, in person",
+	f.course = must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: "GEM-F2F", Title: "Buying on GeM, in person",
 		Provider: "ISTM", Format: models.FaceToFace, DurationHours: 12, Competencies: []models.CourseCompetency{
 			{CompetencyID: f.procurement.ID, FromLevel: 1, ToLevel: 3}, {CompetencyID: f.comm.ID, FromLevel: 0, ToLevel: 2}}}))
 	f.learners = make([]*models.Learner, learners)
 	for i := range f.learners {
-		f.learners[i] = must[*models.Learner](t)(db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: fmt.Sprintf("B%03d", i),
+		f.learners[i] = must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: fmt.Sprintf("B%03d", i),
 			Name: fmt.Sprintf("Learner %d", i), Email: fmt.Sprintf("b%03d@gov.in", i), Designation: "Section Officer", OrganisationID: f.office.ID}))
 	}
-	other := must[*models.Organisation](t)(db.CreateOrganisation(ctx, &models.NewOrganisation{Code: "MOH", Name: "Ministry of Health", Type: models.OrgMinistry}))
-	f.outsider = must[*models.Learner](t)(db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: "OUT1", Name: "Outsider",
+	other := must[*models.Organisation](t)(db.InsertOrganisation(ctx, &models.NewOrganisation{Code: "MOH", Name: "Ministry of Health", Type: models.OrgMinistry}))
+	f.outsider = must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "OUT1", Name: "Outsider",
 		Email: "out1@gov.in", Designation: "Under Secretary", OrganisationID: other.ID}))
 	return f
 }
@@ -91,7 +91,7 @@ func TestCreateBatch(t *testing.T) {
 		if got := must[*models.Batch](t)(bs.FindBatchByID(ctx, b.ID)); fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", b) {
 			t.Fatalf("stored %+v, returned %+v", got, b)
 		}
-		online := must[*models.Course](t)(db.CreateCourse(ctx, &models.NewCourse{Code: "ONL", Title: "Online", Provider: "iGOT",
+		online := must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: "ONL", Title: "Online", Provider: "iGOT",
 			Format: models.Online, DurationHours: 1}))
 		valid := func(change func(*models.NewBatch)) *models.NewBatch {
 			n := &models.NewBatch{Code: "B-2", CourseID: f.course.ID, Name: "N", Venue: "V", StartsAt: at, EndsAt: at.Add(time.Hour), Seats: 1}
@@ -202,9 +202,9 @@ func TestRequestSeatOpen(t *testing.T) {
 			wantCode(t, err, models.ECONFLICT, "courseId")
 		})
 		t.Run("ErrEnrolledOnline", func(t *testing.T) {
-			mixed := must[*models.Course](t)(db.CreateCourse(ctx, &models.NewCourse{Code: "BL-1", Title: "Blended", Provider: "iGOT",
+			mixed := must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: "BL-1", Title: "Blended", Provider: "iGOT",
 				Format: models.Blended, DurationHours: 3}))
-			must[*models.Enrolment](t)(db.Enrol(ctx, f.outsider.ID, mixed.ID))
+			must[*models.Enrolment](t)(db.InsertEnrolment(ctx, f.outsider.ID, mixed.ID))
 			bl := must[*models.Batch](t)(bs.InsertBatch(ctx, validated(t, &models.NewBatch{Code: "BL-B", CourseID: mixed.ID, Name: "N", Venue: "V",
 				StartsAt: f.now, EndsAt: f.now.Add(time.Hour), Seats: 3})))
 			_, err := bs.InsertSeatRequest(ctx, bl.ID, f.outsider.ID)

@@ -45,7 +45,7 @@ func TestUpsertBatches(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		bs := blended.New(db)
 		f := newBlendedFixture(t, db, 4)
-		online := must[*models.Course](t)(db.CreateCourse(ctx, &models.NewCourse{Code: "ONL", Title: "Online", Provider: "iGOT",
+		online := must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: "ONL", Title: "Online", Provider: "iGOT",
 			Format: models.Online, DurationHours: 1}))
 		start := f.now.Add(-24 * time.Hour).Truncate(time.Second)
 		rec := func(change func(*models.BatchRecord)) models.BatchRecord {
@@ -100,7 +100,7 @@ func TestUpsertBatches(t *testing.T) {
 		wantLines(t, "fewer seats than taken", rejectionLines(t)(bs.UpsertBatches(ctx, withSeats(1))),
 			[]string{"0 seats: 2 seats are taken; the batch cannot have fewer"})
 		wantLines(t, "another course", rejectionLines(t)(bs.UpsertBatches(ctx, []models.BatchRecord{rec(func(r *models.BatchRecord) {
-			r.CourseCode = must[*models.Course](t)(db.CreateCourse(ctx, &models.NewCourse{Code: "F2F-2", Title: "T", Provider: "P", Format: models.FaceToFace, DurationHours: 1})).Code
+			r.CourseCode = must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: "F2F-2", Title: "T", Provider: "P", Format: models.FaceToFace, DurationHours: 1})).Code
 		})})), []string{"0 course_code: the batch is of another course; a batch cannot move between courses"})
 		if got := batchByCode(t, db, "B-1"); got.Seats != 2 || got.CourseID != f.course.ID {
 			t.Fatalf("a refused row changed the batch: %+v", got)

@@ -10,6 +10,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/assessment"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/karma"
 	"github.com/openkarmayogi/karmayogi/internal/store/plan"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
@@ -39,14 +40,14 @@ type karmaWorld struct {
 func newKarmaWorld(t *testing.T, db *store.DB, passMarks map[string]float64, codes ...string) karmaWorld {
 	t.Helper()
 	w := karmaWorld{fixture: newFixture(t, db), courses: map[string]*models.Course{}}
-	w.learner = must[*models.Learner](t)(db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: "E1", Name: "Asha Rao",
+	w.learner = must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "E1", Name: "Asha Rao",
 		Email: "asha.rao@gov.in", Designation: "Section Officer", OrganisationID: w.office.ID}))
 	for _, code := range codes {
 		var pm *float64
 		if m, ok := passMarks[code]; ok {
 			pm = &m
 		}
-		w.courses[code] = must[*models.Course](t)(db.CreateCourse(ctx, &models.NewCourse{Code: code, Title: "Course " + code,
+		w.courses[code] = must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: code, Title: "Course " + code,
 			Provider: "iGOT", Format: models.Online, DurationHours: 2, PassMark: pm,
 			Competencies: []models.CourseCompetency{{CompetencyID: w.comm.ID, FromLevel: 0, ToLevel: 2}}}))
 	}
@@ -126,7 +127,7 @@ func TestKarmaPublishedRules(t *testing.T) {
 
 		// One import, rows out of time order: the cap follows the completion times.
 		at(db, utc("2026-04-05T13:00:00Z"))
-		noRejects(t)(db.UpsertEnrolments(ctx, []models.EnrolmentRecord{
+		noRejects(t)(bulk.New(db).UpsertEnrolments(ctx, []models.EnrolmentRecord{
 			w.enrolment("N6", "COMPLETED", "2026-02-27T09:00:00Z", "2026-03-31T18:00:00Z"), // 23:30 IST, 31 March: capped
 			w.enrolment("N5", "COMPLETED", "2026-02-27T09:00:00Z", "2026-03-20T06:00:00Z"), // the fifth in March: capped
 			w.enrolment("N7", "COMPLETED", "2026-02-27T09:00:00Z", "2026-03-31T20:00:00Z"), // 01:30 IST, 1 April: earns
@@ -154,14 +155,14 @@ func TestKarmaPublishedRules(t *testing.T) {
 			t.Fatalf("total before the second import = %d, want 50", got)
 		}
 		at(db, utc("2026-04-13T10:00:00Z"))
-		noRejects(t)(db.UpsertEnrolments(ctx, []models.EnrolmentRecord{
+		noRejects(t)(bulk.New(db).UpsertEnrolments(ctx, []models.EnrolmentRecord{
 			w.enrolment("P2", "COMPLETED", "2026-02-27T09:00:00Z", "2026-04-10T12:00:00Z"), // 40 days late
 			w.enrolment("A2", "COMPLETED", "2026-02-27T09:00:00Z", "2026-04-12T12:00:00Z"),
 		}))
 		at(db, utc("2026-04-15T10:00:00Z"))
-		must[*models.Course](t)(db.RateCourse(ctx, w.learner.ID, c["N1"].ID, 4))
+		must[*models.Course](t)(db.SaveRating(ctx, w.learner.ID, c["N1"].ID, 4))
 		at(db, utc("2026-04-16T10:00:00Z"))
-		must[*models.Course](t)(db.RateCourse(ctx, w.learner.ID, c["N1"].ID, 5)) // re-rating: nothing
+		must[*models.Course](t)(db.SaveRating(ctx, w.learner.ID, c["N1"].ID, 5)) // re-rating: nothing
 
 		want := []string{
 			"2026-04-15T10:00:00Z COURSE_RATING course:N1 2",
@@ -209,7 +210,7 @@ func TestKarmaPublishedRules(t *testing.T) {
 
 		t.Run("ImportAgainAwardsNothing", func(t *testing.T) {
 			at(db, utc("2026-04-20T10:00:00Z"))
-			noRejects(t)(db.UpsertEnrolments(ctx, []models.EnrolmentRecord{
+			noRejects(t)(bulk.New(db).UpsertEnrolments(ctx, []models.EnrolmentRecord{
 				w.enrolment("N1", "COMPLETED", "2026-02-26T09:00:00Z", "2026-03-02T06:00:00Z"),
 				w.enrolment("N5", "COMPLETED", "2026-02-27T09:00:00Z", "2026-03-20T06:00:00Z"),
 				w.enrolment("P2", "COMPLETED", "2026-02-27T09:00:00Z", "2026-04-10T12:00:00Z"),
@@ -248,7 +249,7 @@ func TestKarmaLateness(t *testing.T) {
 			return w.enrolment(code, "COMPLETED", "2026-01-02T00:00:00Z", due.Add(late).Format(time.RFC3339))
 		}
 		day := 24 * time.Hour
-		noRejects(t)(db.UpsertEnrolments(ctx, []models.EnrolmentRecord{done("L0", 0), done("L1", day), done("L30", 30*day),
+		noRejects(t)(bulk.New(db).UpsertEnrolments(ctx, []models.EnrolmentRecord{done("L0", 0), done("L1", day), done("L30", 30*day),
 			done("L31", 31*day), done("L200", 200*day)}))
 		page := must[*models.Page[*models.KarmaEntry]](t)(karma.New(db).FindKarmaLedger(ctx, w.learner.ID, models.PageRequest{First: 100}))
 		got := map[int64]models.KarmaEntry{}
@@ -308,19 +309,19 @@ func TestSetKarmaRule(t *testing.T) {
 		w := newKarmaWorld(t, db, nil, "C1", "C2", "C3", "C4")
 		at(db, utc("2026-11-01T10:00:00Z"))
 		for _, code := range []string{"C1", "C2", "C3", "C4"} {
-			must[*models.Enrolment](t)(db.Enrol(ctx, w.learner.ID, w.courses[code].ID))
+			must[*models.Enrolment](t)(db.InsertEnrolment(ctx, w.learner.ID, w.courses[code].ID))
 		}
-		must[*models.Course](t)(db.RateCourse(ctx, w.learner.ID, w.courses["C1"].ID, 4))
+		must[*models.Course](t)(db.SaveRating(ctx, w.learner.ID, w.courses["C1"].ID, 4))
 		r := must[*models.KarmaRule](t)(st.UpdateKarmaRule(ctx, models.KarmaRule{Reason: models.KarmaCourseRating, Points: 3}))
 		if r.Points != 3 || r.UpdatedAt.IsZero() {
 			t.Fatalf("rule = %+v", r)
 		}
-		must[*models.Course](t)(db.RateCourse(ctx, w.learner.ID, w.courses["C2"].ID, 4))
+		must[*models.Course](t)(db.SaveRating(ctx, w.learner.ID, w.courses["C2"].ID, 4))
 		// A cap of 1: the second completion in the month earns nothing.
 		must[*models.KarmaRule](t)(st.UpdateKarmaRule(ctx, models.KarmaRule{Reason: models.KarmaCourseCompletion, Points: 5, MonthlyCap: new(1)}))
 		at(db, utc("2026-11-10T10:00:00Z"))
 		for _, code := range []string{"C3", "C4"} {
-			must[*models.Enrolment](t)(db.UpdateProgress(ctx, w.enrolmentID(t, db, code), 1))
+			must[*models.Enrolment](t)(db.SaveProgress(ctx, w.enrolmentID(t, db, code), 1))
 		}
 		var got []string
 		page := must[*models.Page[*models.KarmaEntry]](t)(st.FindKarmaLedger(ctx, w.learner.ID, models.PageRequest{First: 100}))
@@ -357,24 +358,24 @@ func TestLeaderboards(t *testing.T) {
 			if parent != nil {
 				n.Type, n.ParentID = models.OrgDepartment, &parent.ID
 			}
-			return must[*models.Organisation](t)(db.CreateOrganisation(ctx, n))
+			return must[*models.Organisation](t)(db.InsertOrganisation(ctx, n))
 		}
 		doe, dea, health, education := org("MOF-DOE", f.ministry), org("MOF-DEA", f.ministry), org("MOHFW", nil), org("MOE", nil)
 		learner := func(code string, o *models.Organisation) *models.Learner {
-			return must[*models.Learner](t)(db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: code, Name: "Learner " + code,
+			return must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: code, Name: "Learner " + code,
 				Email: code + "@gov.in", Designation: "Officer", OrganisationID: o.ID}))
 		}
 		a, d, b, g, c, e := learner("A", f.office), learner("D", f.office), learner("B", doe), learner("G", doe),
 			learner("C", f.ministry), learner("E", health)
 		course := func(code string) *models.Course {
-			return must[*models.Course](t)(db.CreateCourse(ctx, &models.NewCourse{Code: code, Title: code, Provider: "iGOT",
+			return must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: code, Title: code, Provider: "iGOT",
 				Format: models.Online, DurationHours: 1}))
 		}
 		c1, c2 := course("C1"), course("C2")
 		enrolAndRate := func(l *models.Learner, cs ...*models.Course) {
 			for _, course := range cs {
-				must[*models.Enrolment](t)(db.Enrol(ctx, l.ID, course.ID))
-				must[*models.Course](t)(db.RateCourse(ctx, l.ID, course.ID, 4))
+				must[*models.Enrolment](t)(db.InsertEnrolment(ctx, l.ID, course.ID))
+				must[*models.Course](t)(db.SaveRating(ctx, l.ID, course.ID, 4))
 			}
 		}
 		at(db, utc("2026-06-01T10:00:00Z"))
@@ -383,7 +384,7 @@ func TestLeaderboards(t *testing.T) {
 		enrolAndRate(e, c1, c2) // 5 + 2 + 2
 		t2 := utc("2026-06-10T10:00:00Z")
 		at(db, t2)
-		must[*models.Enrolment](t)(db.Enrol(ctx, c.ID, c1.ID)) // 5
+		must[*models.Enrolment](t)(db.InsertEnrolment(ctx, c.ID, c1.ID)) // 5
 
 		learnerAt := func(rank int, l *models.Learner, points int) models.LearnerStanding {
 			return models.LearnerStanding{Rank: rank, LearnerID: l.ID, Points: points}
@@ -454,7 +455,7 @@ func TestKarmaBulkIsBatched(t *testing.T) {
 			codes = append(codes, fmt.Sprintf("B%02d", i))
 		}
 		w := newKarmaWorld(t, db, nil, codes...)
-		other := must[*models.Learner](t)(db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: "E2", Name: "Bhaskar Rao",
+		other := must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "E2", Name: "Bhaskar Rao",
 			Email: "bhaskar.rao@gov.in", Designation: "Section Officer", OrganisationID: w.office.ID}))
 		at(db, utc("2026-01-01T00:00:00Z"))
 		must[*models.Plan](t)(plan.New(db).InsertPlan(ctx, &models.NewPlan{Name: "Plan", OrganisationID: w.office.ID,
@@ -469,7 +470,7 @@ func TestKarmaBulkIsBatched(t *testing.T) {
 					EnrolledAt: utc("2026-01-05T00:00:00Z"), CompletedAt: utcp(fmt.Sprintf("2026-%02d-10T00:00:00Z", 2+i%4)), Rating: new(4)}
 			}
 			before := db.QueryCount()
-			noRejects(t)(db.UpsertEnrolments(ctx, recs))
+			noRejects(t)(bulk.New(db).UpsertEnrolments(ctx, recs))
 			return db.QueryCount() - before
 		}
 		few, many := imported(w.learner.EmployeeCode, 4), imported(other.EmployeeCode, 40)

@@ -6,7 +6,6 @@ import (
 
 	"github.com/openkarmayogi/karmayogi/internal/domain"
 	"github.com/openkarmayogi/karmayogi/internal/store"
-	"github.com/openkarmayogi/karmayogi/internal/store/blended"
 	"github.com/openkarmayogi/karmayogi/internal/store/karma"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -134,63 +133,63 @@ func (l *Loader) UpsertOrganisations(ctx context.Context, recs []models.Organisa
 	if l.mode != loadBeforeLearners && l.mode != loadPassThrough {
 		return nil, errCatalogueLate("organisation")
 	}
-	return l.db.UpsertOrganisations(ctx, recs)
+	return l.bulk.UpsertOrganisations(ctx, recs)
 }
 
 func (l *Loader) UpsertCompetencies(ctx context.Context, recs []models.CompetencyRecord) ([]models.RecordError, error) {
 	if l.mode != loadBeforeLearners && l.mode != loadPassThrough {
 		return nil, errCatalogueLate("competency")
 	}
-	return l.db.UpsertCompetencies(ctx, recs)
+	return l.bulk.UpsertCompetencies(ctx, recs)
 }
 
 func (l *Loader) UpsertRoles(ctx context.Context, recs []models.RoleRecord) ([]models.RecordError, error) {
 	if l.mode != loadBeforeLearners && l.mode != loadPassThrough {
 		return nil, errCatalogueLate("role")
 	}
-	return l.db.UpsertRoles(ctx, recs)
+	return l.bulk.UpsertRoles(ctx, recs)
 }
 
 func (l *Loader) UpsertRoleRequirements(ctx context.Context, recs []models.RoleRequirementRecord) ([]models.RecordError, error) {
 	if l.mode != loadBeforeLearners && l.mode != loadPassThrough {
 		return nil, errCatalogueLate("role requirement")
 	}
-	return l.db.UpsertRoleRequirements(ctx, recs)
+	return l.bulk.UpsertRoleRequirements(ctx, recs)
 }
 
 func (l *Loader) UpsertCourses(ctx context.Context, recs []models.CourseRecord) ([]models.RecordError, error) {
 	if l.mode != loadBeforeLearners && l.mode != loadPassThrough {
 		return nil, errCatalogueLate("course")
 	}
-	return l.db.UpsertCourses(ctx, recs)
+	return l.bulk.UpsertCourses(ctx, recs)
 }
 
 func (l *Loader) UpsertCourseCompetencies(ctx context.Context, recs []models.CourseCompetencyRecord) ([]models.RecordError, error) {
 	if l.mode != loadBeforeLearners && l.mode != loadPassThrough {
 		return nil, errCatalogueLate("course competency")
 	}
-	return l.db.UpsertCourseCompetencies(ctx, recs)
+	return l.bulk.UpsertCourseCompetencies(ctx, recs)
 }
 
 func (l *Loader) UpsertEvents(ctx context.Context, recs []models.EventRecord) ([]models.RecordError, error) {
 	if l.mode != loadBeforeLearners && l.mode != loadPassThrough {
 		return nil, errCatalogueLate("event")
 	}
-	return blended.New(l.db).UpsertEvents(ctx, recs)
+	return l.bulk.UpsertEvents(ctx, recs)
 }
 
 func (l *Loader) UpsertBatches(ctx context.Context, recs []models.BatchRecord) ([]models.RecordError, error) {
 	if l.mode != loadBeforeLearners && l.mode != loadPassThrough {
 		return nil, errCatalogueLate("batch")
 	}
-	return blended.New(l.db).UpsertBatches(ctx, recs)
+	return l.bulk.UpsertBatches(ctx, recs)
 }
 
 func (l *Loader) UpsertSessions(ctx context.Context, recs []models.SessionRecord) ([]models.RecordError, error) {
 	if l.mode != loadBeforeLearners && l.mode != loadPassThrough {
 		return nil, errCatalogueLate("session")
 	}
-	return blended.New(l.db).UpsertSessions(ctx, recs)
+	return l.bulk.UpsertSessions(ctx, recs)
 }
 
 // UpsertAssessmentItems writes item banks through the bulk path: they belong to the

@@ -8,7 +8,7 @@
 //
 // It does so by replaying the bulk path's semantics, call by call, on the learners
 // it holds in memory: each Upsert call has the effects (and the rejections) that
-// the same call of *store.DB would have, including what depends on how records fall into
+// the same call of the bulk path (bulk.Writer) would have, including what depends on how records fall into
 // calls (versions are bumped once per call, FIRST_ENROLMENT goes to the earliest
 // enrolment of the first call that enrols the learner, karma's monthly cap counts
 // what earlier calls awarded). What it cannot replay it refuses with an error:
@@ -46,6 +46,7 @@ import (
 
 	"github.com/openkarmayogi/karmayogi/internal/domain"
 	"github.com/openkarmayogi/karmayogi/internal/store"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -86,6 +87,7 @@ const (
 // database; see New. It is not safe for concurrent use.
 type Loader struct {
 	db   *store.DB
+	bulk *bulk.Writer // the bulk path, which the loader passes records to or falls back on
 	opts Options
 	mode loaderMode
 
@@ -156,7 +158,7 @@ func New(ctx context.Context, db *store.DB, opts Options) (*Loader, error) {
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
-	return &Loader{db: db, opts: opts, stats: Stats{Rows: map[string]int64{}, Copy: map[string]time.Duration{}}}, nil
+	return &Loader{db: db, bulk: bulk.New(db), opts: opts, stats: Stats{Rows: map[string]int64{}, Copy: map[string]time.Duration{}}}, nil
 }
 
 // notice writes a progress line.

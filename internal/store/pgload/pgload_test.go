@@ -14,7 +14,7 @@ import (
 
 	"github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/store"
-	"github.com/openkarmayogi/karmayogi/internal/store/blended"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/pgload"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/models"
@@ -230,7 +230,7 @@ func TestLoaderSeedMatchesBulkPath(t *testing.T) {
 	}
 	opts := seed.Options{Learners: 1500, Courses: 300, Seed: 7}
 	want := storetest.Open(t, "postgres")
-	if _, err := seed.Run(ctx, blended.WithBulk(want), opts); err != nil {
+	if _, err := seed.Run(ctx, bulk.New(want), opts); err != nil {
 		t.Fatal(err)
 	}
 	got := storetest.Open(t, "postgres")
@@ -412,11 +412,11 @@ func scriptCatalogue(t *testing.T, db *store.DB) catalogue {
 func TestLoaderScriptMatchesBulkPath(t *testing.T) {
 	opts := seed.Options{Learners: 3, Courses: 60}
 	want := storetest.Open(t, "postgres")
-	if _, err := seed.Run(ctx, blended.WithBulk(want), opts); err != nil {
+	if _, err := seed.Run(ctx, bulk.New(want), opts); err != nil {
 		t.Fatal(err)
 	}
 	cat := scriptCatalogue(t, want) // the same in both: the same calls wrote it
-	wantRejected := script(t, blended.WithBulk(want), cat)
+	wantRejected := script(t, bulk.New(want), cat)
 
 	got := storetest.Open(t, "postgres")
 	ld, err := pgload.New(ctx, got, pgload.Options{})
@@ -461,7 +461,7 @@ func TestLoaderRefuses(t *testing.T) {
 	})
 	t.Run("NotEmpty", func(t *testing.T) {
 		db := storetest.Open(t, "postgres")
-		if _, err := seed.Run(ctx, blended.WithBulk(db), seed.Options{Learners: 2, Courses: 30}); err != nil {
+		if _, err := seed.Run(ctx, bulk.New(db), seed.Options{Learners: 2, Courses: 30}); err != nil {
 			t.Fatal(err)
 		}
 		_, err := pgload.New(ctx, db, pgload.Options{})
@@ -483,14 +483,14 @@ func TestLoaderRefuses(t *testing.T) {
 		defer ld.Close()
 		early := []models.LearnerRecord{{EmployeeCode: "EARLY", Name: "Early Bird", Email: "early@gov.in", Designation: "Officer", OrganisationCode: "MOR"}}
 		for _, db := range []*store.DB{want, got} {
-			if _, err := db.UpsertOrganisations(ctx, []models.OrganisationRecord{{Code: "MOR", Name: "Ministry of Railways", Type: models.OrgMinistry}}); err != nil {
+			if _, err := bulk.New(db).UpsertOrganisations(ctx, []models.OrganisationRecord{{Code: "MOR", Name: "Ministry of Railways", Type: models.OrgMinistry}}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := db.UpsertLearners(ctx, early); err != nil {
+			if _, err := bulk.New(db).UpsertLearners(ctx, early); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if _, err := seed.Run(ctx, blended.WithBulk(want), opts); err != nil {
+		if _, err := seed.Run(ctx, bulk.New(want), opts); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := seed.Run(ctx, ld, opts); err != nil {

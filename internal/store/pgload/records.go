@@ -9,14 +9,13 @@ import (
 
 	"github.com/openkarmayogi/karmayogi/internal/domain"
 	"github.com/openkarmayogi/karmayogi/internal/store"
-	"github.com/openkarmayogi/karmayogi/internal/store/blended"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
 // The Loader's BulkWriter methods of the learning record (the catalogue's are in
 // catalogue.go). They replay, on the learners in memory, exactly what the
-// store's methods of the same names do (internal/store: bulk.go, learning_bulk.go,
-// learning.go, blended/attendance.go and karma.go, with the rules of internal/domain),
+// bulk path's methods of the same names do (internal/store/bulk, and internal/store:
+// learning.go, award.go and blended/attendance.go, with the rules of internal/domain),
 // statement by statement where the outcome depends on it: the same validation
 // and rejections, the same rows, ids drawn in the same order, the same version
 // bumps, the same karma.
@@ -135,7 +134,7 @@ func (l *Loader) UpsertLearners(ctx context.Context, recs []models.LearnerRecord
 		return nil, err
 	}
 	if l.mode == loadPassThrough {
-		return l.db.UpsertLearners(ctx, recs)
+		return l.bulk.UpsertLearners(ctx, recs)
 	}
 	if l.recorded {
 		l.recorded = false
@@ -218,7 +217,7 @@ func (l *Loader) UpsertEvidence(ctx context.Context, recs []models.EvidenceRecor
 		if err != nil {
 			return nil, err
 		}
-		return l.db.UpsertEvidence(ctx, recs)
+		return l.bulk.UpsertEvidence(ctx, recs)
 	}
 	learners, err := l.resolveLearners(len(recs), func(i int) string { return recs[i].EmployeeCode })
 	if err != nil {
@@ -284,7 +283,7 @@ func (l *Loader) UpsertEnrolments(ctx context.Context, recs []models.EnrolmentRe
 		if err != nil {
 			return nil, err
 		}
-		return l.db.UpsertEnrolments(ctx, recs)
+		return l.bulk.UpsertEnrolments(ctx, recs)
 	}
 	learners, err := l.resolveLearners(len(recs), func(i int) string { return recs[i].EmployeeCode })
 	if err != nil {
@@ -430,7 +429,7 @@ func (l *Loader) UpsertAttendance(ctx context.Context, recs []models.AttendanceR
 		if err != nil {
 			return nil, err
 		}
-		return blended.New(l.db).UpsertAttendance(ctx, recs)
+		return l.bulk.UpsertAttendance(ctx, recs)
 	}
 	learners, err := l.resolveLearners(len(recs), func(i int) string { return recs[i].EmployeeCode })
 	if err != nil {

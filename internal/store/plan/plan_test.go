@@ -25,9 +25,9 @@ type planFixture struct {
 func newPlanFixture(t *testing.T, db *store.DB) planFixture {
 	t.Helper()
 	f := planFixture{fixture: newFixture(t, db)}
-	f.other = must[*models.Organisation](t)(db.CreateOrganisation(ctx, &models.NewOrganisation{Code: "MOHFW", Name: "Ministry of Health", Type: models.OrgMinistry}))
+	f.other = must[*models.Organisation](t)(db.InsertOrganisation(ctx, &models.NewOrganisation{Code: "MOHFW", Name: "Ministry of Health", Type: models.OrgMinistry}))
 	learner := func(code, designation string, org int64, roles ...int64) *models.Learner {
-		return must[*models.Learner](t)(db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: code, Name: "Learner " + code,
+		return must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: code, Name: "Learner " + code,
 			Email: code + "@gov.in", Designation: designation, OrganisationID: org, RoleIDs: roles}))
 	}
 	f.asha = learner("E1", "Section Officer", f.office.ID, f.role.ID)
@@ -35,7 +35,7 @@ func newPlanFixture(t *testing.T, db *store.DB) planFixture {
 	f.dev = learner("E3", "Director", f.ministry.ID)
 	f.eve = learner("E4", "Section Officer", f.other.ID)
 	course := func(code string, c *models.Competency) *models.Course {
-		return must[*models.Course](t)(db.CreateCourse(ctx, &models.NewCourse{Code: code, Title: "Course " + code, Provider: "iGOT",
+		return must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: code, Title: "Course " + code, Provider: "iGOT",
 			Format: models.Online, DurationHours: 4, Competencies: []models.CourseCompetency{{CompetencyID: c.ID, FromLevel: 0, ToLevel: 2}}}))
 	}
 	f.gem, f.speak = course("GEM-101", f.procurement), course("COMM-101", f.comm)
@@ -121,9 +121,9 @@ func TestInsertPlan(t *testing.T) {
 			if got := progress(models.PlanProgressScope{}); got != (models.PlanProgress{PlanID: p.ID, Assigned: 4}) {
 				t.Fatalf("progress = %+v", got)
 			}
-			e := must[*models.Enrolment](t)(db.Enrol(ctx, f.asha.ID, f.gem.ID))
-			must[*models.Enrolment](t)(db.UpdateProgress(ctx, e.ID, 1))
-			must[*models.Enrolment](t)(db.Enrol(ctx, f.bhaskar.ID, f.speak.ID))
+			e := must[*models.Enrolment](t)(db.InsertEnrolment(ctx, f.asha.ID, f.gem.ID))
+			must[*models.Enrolment](t)(db.SaveProgress(ctx, e.ID, 1))
+			must[*models.Enrolment](t)(db.InsertEnrolment(ctx, f.bhaskar.ID, f.speak.ID))
 			if got := progress(models.PlanProgressScope{}); got != (models.PlanProgress{PlanID: p.ID, Assigned: 4, Enrolled: 2, Completed: 1}) {
 				t.Fatalf("progress = %+v", got)
 			}
@@ -279,7 +279,7 @@ func TestCreatePlanErrors(t *testing.T) {
 			{"ErrDesignationTwice", models.EINVALID, "audienceDesignations[1]", func(n *models.NewPlan) { n.Audience.Designations = []string{"Director", "director "} }},
 			{"ErrEmptyAudience", models.EINVALID, "", func(n *models.NewPlan) { n.Audience.Designations = []string{"Astronaut"} }},
 			{"ErrEmptyOrganisation", models.EINVALID, "", func(n *models.NewPlan) {
-				n.OrganisationID = must[*models.Organisation](t)(db.CreateOrganisation(ctx, &models.NewOrganisation{Code: "EMPTY", Name: "No one here",
+				n.OrganisationID = must[*models.Organisation](t)(db.InsertOrganisation(ctx, &models.NewOrganisation{Code: "EMPTY", Name: "No one here",
 					Type: models.OrgMinistry})).ID
 			}},
 		} {
@@ -322,7 +322,7 @@ func TestMovePlan(t *testing.T) {
 			t.Fatalf("a DRAFT plan's audience = %v", got)
 		}
 		// A learner who joins the audience before the plan goes LIVE is assigned.
-		carol := must[*models.Learner](t)(db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: "E5", Name: "Learner E5",
+		carol := must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "E5", Name: "Learner E5",
 			Email: "E5@gov.in", Designation: "Section Officer", OrganisationID: f.office.ID}))
 		before := map[int64]int64{}
 		for _, id := range []int64{f.asha.ID, carol.ID, f.dev.ID} {

@@ -18,7 +18,7 @@ import (
 
 	"github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/store"
-	"github.com/openkarmayogi/karmayogi/internal/store/blended"
+	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/recommender"
 )
 
@@ -126,7 +126,7 @@ func Benchmark(b *testing.B, engine string, opts seed.Options) (*store.DB, strin
 	url, code := BenchURL(), os.Getenv("BENCH_ORGANISATION")
 	if url == "" {
 		db := Open(b, engine)
-		if _, err := seed.Run(context.Background(), blended.WithBulk(db), opts); err != nil {
+		if _, err := seed.Run(context.Background(), bulk.New(db), opts); err != nil {
 			b.Fatal(err)
 		}
 		return db, "MOR"

@@ -1,4 +1,4 @@
-package store
+package bulk
 
 import (
 	"context"
@@ -10,62 +10,31 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/openkarmayogi/karmayogi/internal/domain"
+	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
 // Bulk upserts of the learning record, as import and seed write it. They follow the
-// shape of bulk.go and have exactly the effects of the API's writes: evidence
+// shape of catalogue.go and have exactly the effects of the API's writes: evidence
 // re-estimates the proficiencies it touches, a completed enrolment issues its
 // certificate and COURSE_COMPLETION evidence, a rating moves the course's average.
 // A row that changes nothing writes nothing, so importing a file again bumps no
 // version and rewrites no proficiency.
 
-// The columns of the files, by the field names of the domain's validation errors.
-var (
-	evidenceColumns  = map[string]string{"observedAt": "observed_at"}
-	enrolmentColumns = map[string]string{"enrolledAt": "enrolled_at", "completedAt": "completed_at"}
-)
-
-// LearningChunk is how many rows one INSERT carries, well under SQLite's limit on
-// bound parameters whatever the batch size.
-const LearningChunk = 1000
-
-// ResolveLearnerPairs maps the employee code and the code in table that each of n
-// records names to IDs.
-func (db *DB) ResolveLearnerPairs(ctx context.Context, table string, n int, codes func(int) (string, string)) (map[string]int64, map[string]int64, error) {
-	employees, others := make([]string, n), make([]string, n)
-	for i := range n {
-		employees[i], others[i] = codes(i)
-	}
-	learners, err := IDsByKey(ctx, db.bun, "learners", "employee_code", employees)
-	if err != nil {
-		return nil, nil, err
-	}
-	ids, err := IDsByCode(ctx, db.bun, table, others)
-	return learners, ids, err
-}
-
-// LearnerPair is a (learner, competency or course) pair as RETURNING gives it back.
-type LearnerPair struct {
-	LearnerID    int64 `bun:"learner_id"`
-	CompetencyID int64 `bun:"competency_id"`
-	CourseID     int64 `bun:"course_id"`
-}
-
 // UpsertEvidence upserts on (employee code, competency code, source, observed at).
 // In the transaction of each batch, the proficiencies of the (learner, competency)
 // pairs whose evidence was inserted or changed are re-estimated, each once, and the
 // versions of their learners bumped once.
-func (db *DB) UpsertEvidence(ctx context.Context, recs []models.EvidenceRecord) ([]models.RecordError, error) {
-	ctx = Fresh(ctx) // reads codes, then writes by them: see fresh
-	var rejected Rejections
-	learners, comps, err := db.ResolveLearnerPairs(ctx, "competencies", len(recs), func(i int) (string, string) {
+func (w *Writer) UpsertEvidence(ctx context.Context, recs []models.EvidenceRecord) ([]models.RecordError, error) {
+	ctx = store.Fresh(ctx) // reads codes, then writes by them: see fresh
+	var rejected store.Rejections
+	learners, comps, err := w.db.ResolveLearnerPairs(ctx, "competencies", len(recs), func(i int) (string, string) {
 		return recs[i].EmployeeCode, recs[i].CompetencyCode
 	})
 	if err != nil {
 		return nil, err
 	}
-	now := db.now()
+	now := w.db.Now()
 	var valid []int
 	rows := make([]models.Evidence, len(recs))
 	for i, r := range recs {
@@ -77,12 +46,12 @@ func (db *DB) UpsertEvidence(ctx context.Context, recs []models.EvidenceRecord) 
 		case n.CompetencyID == 0:
 			rejected.Add(i, "competency_code", "no competency has code %q", r.CompetencyCode)
 		case err != nil:
-			rejected.Reject(i, err, evidenceColumns)
+			rejected.Reject(i, err, store.EvidenceColumns)
 		case r.ObservedAt.IsZero(): // part of the key: "now" would differ on every import
 			rejected.Add(i, "observed_at", "must not be empty")
 		default:
 			rows[i] = models.Evidence{LearnerID: n.LearnerID, CompetencyID: n.CompetencyID, Source: n.Source,
-				Level: n.Level, Score: n.Score, ObservedAt: instant(n.ObservedAt), CreatedAt: now}
+				Level: n.Level, Score: n.Score, ObservedAt: domain.Instant(n.ObservedAt), CreatedAt: now}
 			valid = append(valid, i)
 		}
 	}
@@ -90,7 +59,7 @@ func (db *DB) UpsertEvidence(ctx context.Context, recs []models.EvidenceRecord) 
 		e := rows[i]
 		return fmt.Sprintf("%d/%d/%s/%d", e.LearnerID, e.CompetencyID, e.Source, e.ObservedAt.UnixMicro())
 	})
-	err = db.WriteRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
+	err = w.db.WriteRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		batch := make([]models.Evidence, len(idxs))
 		for k, i := range idxs {
 			batch[k] = rows[i]
@@ -99,10 +68,10 @@ func (db *DB) UpsertEvidence(ctx context.Context, recs []models.EvidenceRecord) 
 		if err != nil {
 			return err
 		}
-		if _, err := db.ReestimateIn(ctx, tx, pairs); err != nil {
+		if _, err := w.db.ReestimateIn(ctx, tx, pairs); err != nil {
 			return err
 		}
-		return db.BumpLearners(ctx, tx, slices.Sorted(maps.Keys(pairs)))
+		return w.db.BumpLearners(ctx, tx, slices.Sorted(maps.Keys(pairs)))
 	})
 	return rejected, err
 }
@@ -111,14 +80,14 @@ func (db *DB) UpsertEvidence(ctx context.Context, recs []models.EvidenceRecord) 
 // each learner in which a row was inserted or changed.
 func upsertEvidence(ctx context.Context, idb bun.IDB, rows []models.Evidence) (map[int64][]int64, error) {
 	pairs := map[int64][]int64{}
-	seen := map[LearnerPair]bool{}
-	for lo := 0; lo < len(rows); lo += LearningChunk {
-		chunk := rows[lo:min(lo+LearningChunk, len(rows))]
-		var wrote []LearnerPair
+	seen := map[store.LearnerPair]bool{}
+	for lo := 0; lo < len(rows); lo += store.LearningChunk {
+		chunk := rows[lo:min(lo+store.LearningChunk, len(rows))]
+		var wrote []store.LearnerPair
 		if err := idb.NewInsert().Model(&chunk).ExcludeColumn("id").
 			On("CONFLICT (learner_id, competency_id, source, observed_at) DO UPDATE").
 			Set("level = EXCLUDED.level").Set("score = EXCLUDED.score").
-			Where(Changed("evidence", "level")+" OR evidence.score IS DISTINCT FROM EXCLUDED.score").
+			Where(store.Changed("evidence", "level")+" OR evidence.score IS DISTINCT FROM EXCLUDED.score").
 			Returning("learner_id, competency_id").Scan(ctx, &wrote); err != nil {
 			return nil, err
 		}
@@ -141,16 +110,16 @@ func upsertEvidence(ctx context.Context, idb bun.IDB, rows []models.Evidence) (m
 // Karma is as the API awards it: for a new enrolment (at enrolled_at), a new
 // completion (at completed_at) and a first rating (now).
 // The versions of the learners whose record changed are bumped once per batch.
-func (db *DB) UpsertEnrolments(ctx context.Context, recs []models.EnrolmentRecord) ([]models.RecordError, error) {
-	ctx = Fresh(ctx) // reads codes, then writes by them: see fresh
-	var rejected Rejections
-	learners, courses, err := db.ResolveLearnerPairs(ctx, "courses", len(recs), func(i int) (string, string) {
+func (w *Writer) UpsertEnrolments(ctx context.Context, recs []models.EnrolmentRecord) ([]models.RecordError, error) {
+	ctx = store.Fresh(ctx) // reads codes, then writes by them: see fresh
+	var rejected store.Rejections
+	learners, courses, err := w.db.ResolveLearnerPairs(ctx, "courses", len(recs), func(i int) (string, string) {
 		return recs[i].EmployeeCode, recs[i].CourseCode
 	})
 	if err != nil {
 		return nil, err
 	}
-	now := db.now()
+	now := w.db.Now()
 	var valid []int
 	rows := make([]models.Enrolment, len(recs))
 	for i, r := range recs {
@@ -160,12 +129,12 @@ func (db *DB) UpsertEnrolments(ctx context.Context, recs []models.EnrolmentRecor
 		case courses[r.CourseCode] == 0:
 			rejected.Add(i, "course_code", "no course has code %q", r.CourseCode)
 		case err != nil:
-			rejected.Reject(i, err, enrolmentColumns)
+			rejected.Reject(i, err, store.EnrolmentColumns)
 		default:
 			rows[i] = models.Enrolment{LearnerID: learners[r.EmployeeCode], CourseID: courses[r.CourseCode],
-				Status: r.Status, Progress: r.Progress, EnrolledAt: instant(r.EnrolledAt)}
+				Status: r.Status, Progress: r.Progress, EnrolledAt: domain.Instant(r.EnrolledAt)}
 			if r.CompletedAt != nil {
-				at := instant(*r.CompletedAt)
+				at := domain.Instant(*r.CompletedAt)
 				rows[i].CompletedAt = &at
 			}
 			valid = append(valid, i)
@@ -175,11 +144,11 @@ func (db *DB) UpsertEnrolments(ctx context.Context, recs []models.EnrolmentRecor
 	// Rows refused against what is stored are found inside the transaction; a
 	// batch may run again a record at a time, so they are kept by index.
 	refused := map[int]models.RecordError{}
-	err = db.WriteRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
+	err = w.db.WriteRecords(ctx, valid, &rejected, func(ctx context.Context, tx bun.Tx, idxs []int) error {
 		for _, i := range idxs {
 			delete(refused, i)
 		}
-		return db.writeEnrolments(ctx, tx, recs, rows, idxs, refused)
+		return w.writeEnrolments(ctx, tx, recs, rows, idxs, refused)
 	})
 	for _, i := range slices.Sorted(maps.Keys(refused)) {
 		rejected = append(rejected, refused[i])
@@ -189,13 +158,13 @@ func (db *DB) UpsertEnrolments(ctx context.Context, recs []models.EnrolmentRecor
 
 // writeEnrolments writes the enrolments rows[idxs] and their effects, recording in
 // refused the rows it must not write.
-func (db *DB) writeEnrolments(ctx context.Context, tx bun.Tx, recs []models.EnrolmentRecord, rows []models.Enrolment, idxs []int, refused map[int]models.RecordError) error {
+func (w *Writer) writeEnrolments(ctx context.Context, tx bun.Tx, recs []models.EnrolmentRecord, rows []models.Enrolment, idxs []int, refused map[int]models.RecordError) error {
 	learnerIDs := make([]int64, len(idxs))
 	for k, i := range idxs {
 		learnerIDs[k] = rows[i].LearnerID
 	}
 	var current []*models.Enrolment
-	if err := tx.NewSelect().Model(&current).Where("learner_id IN (?)", bun.List(Dedupe(learnerIDs))).Scan(ctx); err != nil {
+	if err := tx.NewSelect().Model(&current).Where("learner_id IN (?)", bun.List(store.Dedupe(learnerIDs))).Scan(ctx); err != nil {
 		return err
 	}
 	stored := make(map[[2]int64]*models.Enrolment, len(current))
@@ -233,8 +202,8 @@ func (db *DB) writeEnrolments(ctx context.Context, tx bun.Tx, recs []models.Enro
 	}
 
 	var wrote []*models.Enrolment
-	for lo := 0; lo < len(writes); lo += LearningChunk {
-		chunk := writes[lo:min(lo+LearningChunk, len(writes))]
+	for lo := 0; lo < len(writes); lo += store.LearningChunk {
+		chunk := writes[lo:min(lo+store.LearningChunk, len(writes))]
 		var part []*models.Enrolment
 		// Beyond skipping unchanged rows, the condition holds against a concurrent
 		// write too: the database itself never moves progress back nor changes a
@@ -243,7 +212,7 @@ func (db *DB) writeEnrolments(ctx context.Context, tx bun.Tx, recs []models.Enro
 			On("CONFLICT (learner_id, course_id) DO UPDATE").
 			Set("status = EXCLUDED.status").Set("progress = EXCLUDED.progress").
 			Set("enrolled_at = EXCLUDED.enrolled_at").Set("completed_at = EXCLUDED.completed_at").
-			Where("("+Changed("enrolment", "status", "progress", "enrolled_at")+" OR enrolment.completed_at IS DISTINCT FROM EXCLUDED.completed_at)"+
+			Where("("+store.Changed("enrolment", "status", "progress", "enrolled_at")+" OR enrolment.completed_at IS DISTINCT FROM EXCLUDED.completed_at)"+
 				" AND enrolment.progress <= EXCLUDED.progress AND (enrolment.status <> ? OR enrolment.completed_at = EXCLUDED.completed_at)", models.Completed).
 			Returning("id, learner_id, course_id, status, progress, enrolled_at, completed_at").Scan(ctx, &part); err != nil {
 			return err
@@ -271,14 +240,14 @@ func (db *DB) writeEnrolments(ctx context.Context, tx bun.Tx, recs []models.Enro
 		refuse(i, "row", "the enrolment changed while the file was imported; import the row again")
 	}
 	// An operator's import is the provider's records: verified PROVIDER.
-	if err := db.Complete(ctx, tx, done, models.VerifiedByProvider); err != nil {
+	if err := w.db.Complete(ctx, tx, done, models.VerifiedByProvider); err != nil {
 		return err
 	}
-	if err := recountEnrolments(ctx, tx, Dedupe(enrolledIn)); err != nil {
+	if err := recountEnrolments(ctx, tx, store.Dedupe(enrolledIn)); err != nil {
 		return err
 	}
 	var ratings []models.CourseRating
-	now := db.now()
+	now := w.db.Now()
 	for _, i := range rating {
 		if _, ok := refused[i]; !ok {
 			ratings = append(ratings, models.CourseRating{LearnerID: rows[i].LearnerID, CourseID: rows[i].CourseID, Stars: *recs[i].Rating, RatedAt: now})
@@ -300,15 +269,15 @@ func (db *DB) writeEnrolments(ctx context.Context, tx bun.Tx, recs []models.Enro
 			acts = append(acts, domain.Activity{Kind: domain.Rated, LearnerID: p.LearnerID, CourseID: p.CourseID, At: now})
 		}
 	}
-	if err := recountRatings(ctx, tx, Dedupe(ratedCourses)); err != nil {
+	if err := recountRatings(ctx, tx, store.Dedupe(ratedCourses)); err != nil {
 		return err
 	}
-	if err := db.AwardKarma(ctx, tx, acts); err != nil {
+	if err := w.db.AwardKarma(ctx, tx, acts); err != nil {
 		return err
 	}
-	bump = Dedupe(bump)
+	bump = store.Dedupe(bump)
 	slices.Sort(bump)
-	return db.BumpLearners(ctx, tx, bump)
+	return w.db.BumpLearners(ctx, tx, bump)
 }
 
 // recountEnrolments sets the enrolment count of each course listed to the number of
@@ -335,7 +304,7 @@ func ratedPairs(ctx context.Context, idb bun.IDB, ratings []models.CourseRating)
 	}
 	var rows []models.CourseRating
 	err := idb.NewSelect().Model(&rows).Column("learner_id", "course_id").
-		Where("learner_id IN (?)", bun.List(Dedupe(learners))).Scan(ctx)
+		Where("learner_id IN (?)", bun.List(store.Dedupe(learners))).Scan(ctx)
 	for _, r := range rows {
 		out[[2]int64{r.LearnerID, r.CourseID}] = true
 	}
@@ -344,15 +313,15 @@ func ratedPairs(ctx context.Context, idb bun.IDB, ratings []models.CourseRating)
 
 // upsertRatings writes ratings, replacing differing stars, and returns the pairs
 // whose stars were inserted or changed.
-func upsertRatings(ctx context.Context, idb bun.IDB, ratings []models.CourseRating) ([]LearnerPair, error) {
-	var out []LearnerPair
-	for lo := 0; lo < len(ratings); lo += LearningChunk {
-		chunk := ratings[lo:min(lo+LearningChunk, len(ratings))]
-		var part []LearnerPair
+func upsertRatings(ctx context.Context, idb bun.IDB, ratings []models.CourseRating) ([]store.LearnerPair, error) {
+	var out []store.LearnerPair
+	for lo := 0; lo < len(ratings); lo += store.LearningChunk {
+		chunk := ratings[lo:min(lo+store.LearningChunk, len(ratings))]
+		var part []store.LearnerPair
 		if err := idb.NewInsert().Model(&chunk).
 			On("CONFLICT (learner_id, course_id) DO UPDATE").
 			Set("stars = EXCLUDED.stars").Set("rated_at = EXCLUDED.rated_at").
-			Where(Changed("course_rating", "stars")).
+			Where(store.Changed("course_rating", "stars")).
 			Returning("learner_id, course_id").Scan(ctx, &part); err != nil {
 			return nil, err
 		}

@@ -1,4 +1,4 @@
-package store_test
+package bulk_test
 
 import (
 	"fmt"
@@ -12,7 +12,7 @@ import (
 
 func TestUpsertOrganisations(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		rejected, err := db.UpsertOrganisations(ctx, []models.OrganisationRecord{
+		rejected, err := writer(db).UpsertOrganisations(ctx, []models.OrganisationRecord{
 			{Code: "MOF-DOR", Name: "Department of Revenue", Type: models.OrgDepartment, ParentCode: "MOF"},
 			{Code: "MOF", Name: "Ministry of Finance", Type: models.OrgMinistry},
 			{Code: "MHA", Name: "Ministry of Home Affairs", Type: models.OrgMinistry},
@@ -30,7 +30,7 @@ func TestUpsertOrganisations(t *testing.T) {
 			t.Fatalf("rejected = %+v, want %+v", rejected, want)
 		}
 		t.Run("MoveCarriesSubtree", func(t *testing.T) {
-			noRejects(t)(db.UpsertOrganisations(ctx, []models.OrganisationRecord{
+			noRejects(t)(writer(db).UpsertOrganisations(ctx, []models.OrganisationRecord{
 				{Code: "MOF-DOR-CBDT", Name: "CBDT", Type: models.OrgOrganisation, ParentCode: "MOF-DOR"},
 				{Code: "MOF-DOR", Name: "Department of Revenue", Type: models.OrgDepartment, ParentCode: "MHA"},
 			}))
@@ -48,7 +48,7 @@ func TestUpsertOrganisations(t *testing.T) {
 			}
 		})
 		t.Run("ErrCycle", func(t *testing.T) {
-			rejected, err := db.UpsertOrganisations(ctx, []models.OrganisationRecord{
+			rejected, err := writer(db).UpsertOrganisations(ctx, []models.OrganisationRecord{
 				{Code: "MOF-DOR-CBDT", Name: "CBDT", Type: models.OrgOrganisation, ParentCode: "MOF-DOR"},
 				{Code: "MOF-DOR-X", Name: "X", Type: models.OrgOrganisation, ParentCode: "MOF-DOR-CBDT"},
 				{Code: "MOF-DOR-CBDT", Name: "CBDT", Type: models.OrgOrganisation, ParentCode: "MOF-DOR-X"},
@@ -62,21 +62,21 @@ func TestUpsertOrganisations(t *testing.T) {
 
 func TestUpsertLearners(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		noRejects(t)(db.UpsertOrganisations(ctx, []models.OrganisationRecord{{Code: "MOF", Name: "Ministry of Finance", Type: models.OrgMinistry}}))
-		noRejects(t)(db.UpsertRoles(ctx, []models.RoleRecord{{Code: "ROLE-SO", Name: "Section Officer"}, {Code: "ROLE-US", Name: "Under Secretary"}}))
+		noRejects(t)(writer(db).UpsertOrganisations(ctx, []models.OrganisationRecord{{Code: "MOF", Name: "Ministry of Finance", Type: models.OrgMinistry}}))
+		noRejects(t)(writer(db).UpsertRoles(ctx, []models.RoleRecord{{Code: "ROLE-SO", Name: "Section Officer"}, {Code: "ROLE-US", Name: "Under Secretary"}}))
 		recs := make([]models.LearnerRecord, 30)
 		for i := range recs {
 			recs[i] = models.LearnerRecord{EmployeeCode: fmt.Sprintf("EMP%03d", i), Name: fmt.Sprintf("Officer %d", i),
 				Email: fmt.Sprintf("officer%d@gov.in", i), Designation: "Section Officer", OrganisationCode: "MOF",
 				RoleCodes: []string{"ROLE-SO"}, HasRoles: true}
 		}
-		noRejects(t)(db.UpsertLearners(ctx, recs))
+		noRejects(t)(writer(db).UpsertLearners(ctx, recs))
 		page := func() []*models.Learner {
 			return must[*models.Page[*models.Learner]](t)(db.FindLearners(ctx, models.LearnerFilter{}, models.PageRequest{First: 100})).Items
 		}
 		before := page()
 		t.Run("ReimportChangesNothing", func(t *testing.T) {
-			noRejects(t)(db.UpsertLearners(ctx, recs))
+			noRejects(t)(writer(db).UpsertLearners(ctx, recs))
 			after := page()
 			for i := range after {
 				if after[i].Version != before[i].Version || after[i].Name != before[i].Name {
@@ -89,7 +89,7 @@ func TestUpsertLearners(t *testing.T) {
 			changed.RoleCodes = []string{"ROLE-US"}
 			unchangedRoles := recs[1]
 			unchangedRoles.HasRoles, unchangedRoles.RoleCodes = false, nil
-			noRejects(t)(db.UpsertLearners(ctx, []models.LearnerRecord{changed, unchangedRoles}))
+			noRejects(t)(writer(db).UpsertLearners(ctx, []models.LearnerRecord{changed, unchangedRoles}))
 			after := page()
 			roles := must[map[int64][]int64](t)(db.FindRoleIDsByLearnerIDs(ctx, []int64{after[0].ID, after[1].ID}))
 			if after[0].Version != before[0].Version+1 || after[1].Version != before[1].Version {
@@ -100,7 +100,7 @@ func TestUpsertLearners(t *testing.T) {
 			}
 		})
 		t.Run("BadRowsRejectedGoodRowsKept", func(t *testing.T) {
-			rejected, err := db.UpsertLearners(ctx, []models.LearnerRecord{
+			rejected, err := writer(db).UpsertLearners(ctx, []models.LearnerRecord{
 				{EmployeeCode: "NEW1", Name: "New One", Email: "new1@gov.in", Designation: "SO", OrganisationCode: "MOF"},
 				{EmployeeCode: "NEW2", Name: "Email Taken", Email: "officer5@gov.in", Designation: "SO", OrganisationCode: "MOF"},
 				{EmployeeCode: "NEW3", Name: "No Org", Email: "new3@gov.in", Designation: "SO", OrganisationCode: "NOPE"},
@@ -128,14 +128,14 @@ func TestUpsertLearners(t *testing.T) {
 
 func TestUpsertCatalogue(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		noRejects(t)(db.UpsertCompetencies(ctx, []models.CompetencyRecord{
+		noRejects(t)(writer(db).UpsertCompetencies(ctx, []models.CompetencyRecord{
 			{Code: "BEH-001", Name: "Self-Analysis", Type: models.Behavioural, Area: "Self-Awareness", SubTheme: "Self-Analysis",
 				Levels: []models.CompetencyLevel{{Level: 1, Name: "Basic", Description: "Reflects on own work when prompted."}}},
 			{Code: "FUN-001", Name: "Noting and Drafting", Type: models.Functional, Area: "Office Procedure"},
 		}))
-		noRejects(t)(db.UpsertRoles(ctx, []models.RoleRecord{{Code: "ROLE-SO", Name: "Section Officer"}}))
-		noRejects(t)(db.UpsertCourses(ctx, []models.CourseRecord{{Code: "CRS-1", Title: "Drafting", Provider: "ISTM", Format: models.Online, DurationHours: 4}}))
-		rejected, err := db.UpsertRoleRequirements(ctx, []models.RoleRequirementRecord{
+		noRejects(t)(writer(db).UpsertRoles(ctx, []models.RoleRecord{{Code: "ROLE-SO", Name: "Section Officer"}}))
+		noRejects(t)(writer(db).UpsertCourses(ctx, []models.CourseRecord{{Code: "CRS-1", Title: "Drafting", Provider: "ISTM", Format: models.Online, DurationHours: 4}}))
+		rejected, err := writer(db).UpsertRoleRequirements(ctx, []models.RoleRequirementRecord{
 			{RoleCode: "ROLE-SO", CompetencyCode: "FUN-001", RequiredLevel: 2, Weight: 1},
 			{RoleCode: "ROLE-XX", CompetencyCode: "FUN-001", RequiredLevel: 2, Weight: 1},
 			{RoleCode: "ROLE-SO", CompetencyCode: "BEH-001", RequiredLevel: 7, Weight: 1},
@@ -143,7 +143,7 @@ func TestUpsertCatalogue(t *testing.T) {
 		if err != nil || len(rejected) != 2 || rejected[0].Column != "role_code" || rejected[1].Column != "required_level" {
 			t.Fatalf("rejected %+v, err %v", rejected, err)
 		}
-		rejected, err = db.UpsertCourseCompetencies(ctx, []models.CourseCompetencyRecord{
+		rejected, err = writer(db).UpsertCourseCompetencies(ctx, []models.CourseCompetencyRecord{
 			{CourseCode: "CRS-1", CompetencyCode: "FUN-001", FromLevel: 1, ToLevel: 2},
 			{CourseCode: "CRS-1", CompetencyCode: "BEH-001", FromLevel: 2, ToLevel: 2},
 			{CourseCode: "CRS-1", CompetencyCode: "NOPE", FromLevel: 0, ToLevel: 2},
@@ -157,7 +157,7 @@ func TestUpsertCatalogue(t *testing.T) {
 			t.Fatalf("given levels kept %d, generic levels %d", len(levels[comps[0].ID]), len(levels[comps[1].ID]))
 		}
 		t.Run("ReimportWithoutSubThemeKeepsIt", func(t *testing.T) {
-			noRejects(t)(db.UpsertCompetencies(ctx, []models.CompetencyRecord{{Code: "BEH-001", Name: "Self-Analysis", Type: models.Behavioural, Area: "Self-Awareness"}}))
+			noRejects(t)(writer(db).UpsertCompetencies(ctx, []models.CompetencyRecord{{Code: "BEH-001", Name: "Self-Analysis", Type: models.Behavioural, Area: "Self-Awareness"}}))
 			c := must[*models.Competency](t)(db.FindCompetencyByID(ctx, comps[0].ID))
 			levels := must[map[int64][]models.CompetencyLevel](t)(db.FindLevelsByCompetencyIDs(ctx, []int64{c.ID}))
 			if c.SubTheme != "Self-Analysis" || len(levels[c.ID]) != 1 {

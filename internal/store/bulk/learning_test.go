@@ -1,4 +1,4 @@
-package store_test
+package bulk_test
 
 import (
 	"fmt"
@@ -120,7 +120,7 @@ func untouched(t *testing.T, db *store.DB, learnerID int64) {
 func TestUpsertEvidence(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f, l1, _ := learningFixture(t, db)
-		l2 := must[*models.Learner](t)(db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: "E2", Name: "Vikram Singh",
+		l2 := must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "E2", Name: "Vikram Singh",
 			Email: "vikram.singh@nic.in", Designation: "Under Secretary", OrganisationID: f.office.ID}))
 		est := newCountingEstimator(db)
 		day := func(d int) time.Time { return time.Date(2026, 3, d, 9, 30, 0, 0, time.UTC) }
@@ -141,7 +141,7 @@ func TestUpsertEvidence(t *testing.T) {
 			{EmployeeCode: "E1", CompetencyCode: "FUN-020", Source: models.SelfRating, Level: 2},
 		}
 		v1, v2 := version(t, db, l1.ID), version(t, db, l2.ID)
-		wantLines(t, "rejected", rejectionLines(t)(db.UpsertEvidence(ctx, recs)), []string{
+		wantLines(t, "rejected", rejectionLines(t)(writer(db).UpsertEvidence(ctx, recs)), []string{
 			`5 employee_code: no learner has employee code "NOPE"`,
 			`6 competency_code: no competency has code "NOPE-1"`,
 			`7 level: must be between 1 and 5`,
@@ -180,7 +180,7 @@ func TestUpsertEvidence(t *testing.T) {
 			tamper(t, db, l1.ID)
 			tamper(t, db, l2.ID)
 			clear(est.calls)
-			if rejected, err := db.UpsertEvidence(ctx, recs); err != nil || len(rejected) != 8 {
+			if rejected, err := writer(db).UpsertEvidence(ctx, recs); err != nil || len(rejected) != 8 {
 				t.Fatalf("rejected %d, err %v", len(rejected), err)
 			}
 			if version(t, db, l1.ID) != v1 || version(t, db, l2.ID) != v2 || len(est.calls) != 0 {
@@ -200,7 +200,7 @@ func TestUpsertEvidence(t *testing.T) {
 			tamper(t, db, l2.ID)
 			changed := recs[0]
 			changed.Score = score(0.2)
-			noRejects(t)(db.UpsertEvidence(ctx, []models.EvidenceRecord{changed, recs[3]}))
+			noRejects(t)(writer(db).UpsertEvidence(ctx, []models.EvidenceRecord{changed, recs[3]}))
 			if len(est.calls) != 1 || est.calls[[2]int64{l1.ID, f.procurement.ID}] != 1 {
 				t.Fatalf("estimates %v, want one of E1 in FUN-020", est.calls)
 			}
@@ -229,9 +229,9 @@ func TestUpsertEvidence(t *testing.T) {
 						Source: models.SupervisorRating, Level: 1 + (i+d)%5, ObservedAt: day(1).Add(time.Duration(d) * time.Hour)})
 				}
 			}
-			noRejects(t)(db.UpsertLearners(ctx, learners))
+			noRejects(t)(writer(db).UpsertLearners(ctx, learners))
 			clear(est.calls)
-			noRejects(t)(db.UpsertEvidence(ctx, evidence)) // 1,200 rows: more than one INSERT
+			noRejects(t)(writer(db).UpsertEvidence(ctx, evidence)) // 1,200 rows: more than one INSERT
 			if len(est.calls) != 80 {
 				t.Fatalf("%d pairs estimated, want 80", len(est.calls))
 			}
@@ -247,9 +247,9 @@ func TestUpsertEvidence(t *testing.T) {
 func TestUpsertEnrolments(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f, l1, gem := learningFixture(t, db)
-		l2 := must[*models.Learner](t)(db.CreateLearner(ctx, &models.NewLearner{EmployeeCode: "E2", Name: "Vikram Singh",
+		l2 := must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "E2", Name: "Vikram Singh",
 			Email: "vikram.singh@nic.in", Designation: "Under Secretary", OrganisationID: f.office.ID}))
-		talk := must[*models.Course](t)(db.CreateCourse(ctx, &models.NewCourse{Code: "COM-201", Title: "Speaking in meetings", Provider: "ISTM",
+		talk := must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: "COM-201", Title: "Speaking in meetings", Provider: "ISTM",
 			Format: models.Online, DurationHours: 2, Competencies: []models.CourseCompetency{{CompetencyID: f.comm.ID, FromLevel: 0, ToLevel: 2}}}))
 		day := func(d int) time.Time { return time.Date(2026, 3, d, 0, 0, 0, 0, time.UTC) }
 		at := func(d int) *time.Time { t := day(d).Add(10 * time.Hour); return &t }
@@ -273,7 +273,7 @@ func TestUpsertEnrolments(t *testing.T) {
 			{EmployeeCode: "E2", CourseCode: "COM-201", Status: models.Enrolled},
 		}
 		v1, v2 := version(t, db, l1.ID), version(t, db, l2.ID)
-		wantLines(t, "rejected", rejectionLines(t)(db.UpsertEnrolments(ctx, recs)), []string{
+		wantLines(t, "rejected", rejectionLines(t)(writer(db).UpsertEnrolments(ctx, recs)), []string{
 			`3 employee_code: no learner has employee code "NOPE"`,
 			`4 course_code: no course has code "NOPE-1"`,
 			`5 status: must be ENROLLED, IN_PROGRESS, COMPLETED or DROPPED`,
@@ -334,7 +334,7 @@ func TestUpsertEnrolments(t *testing.T) {
 		t.Run("ImportAgainChangesNothing", func(t *testing.T) {
 			v1, v2 := version(t, db, l1.ID), version(t, db, l2.ID)
 			tamper(t, db, l1.ID)
-			if rejected, err := db.UpsertEnrolments(ctx, recs); err != nil || len(rejected) != 12 {
+			if rejected, err := writer(db).UpsertEnrolments(ctx, recs); err != nil || len(rejected) != 12 {
 				t.Fatalf("rejected %d, err %v", len(rejected), err)
 			}
 			if version(t, db, l1.ID) != v1 || version(t, db, l2.ID) != v2 {
@@ -367,7 +367,7 @@ func TestUpsertEnrolments(t *testing.T) {
 				{models.EnrolmentRecord{EmployeeCode: "E1", CourseCode: "GEM-101", Status: models.Completed, Progress: 1, EnrolledAt: day(1), CompletedAt: at(11), Rating: stars(2)},
 					`0 completed_at: must stay 2026-03-10T10:00:00Z, when the enrolment was completed`},
 			} {
-				wantLines(t, "rejected", rejectionLines(t)(db.UpsertEnrolments(ctx, []models.EnrolmentRecord{tc.rec})), []string{tc.want})
+				wantLines(t, "rejected", rejectionLines(t)(writer(db).UpsertEnrolments(ctx, []models.EnrolmentRecord{tc.rec})), []string{tc.want})
 			}
 			if version(t, db, l1.ID) != v1 {
 				t.Fatal("rejected rows bumped the version")
@@ -380,7 +380,7 @@ func TestUpsertEnrolments(t *testing.T) {
 
 		t.Run("ProgressAndCompletionThroughImport", func(t *testing.T) {
 			v1 := version(t, db, l1.ID)
-			noRejects(t)(db.UpsertEnrolments(ctx, []models.EnrolmentRecord{
+			noRejects(t)(writer(db).UpsertEnrolments(ctx, []models.EnrolmentRecord{
 				{EmployeeCode: "E1", CourseCode: "COM-201", Status: models.InProgress, Progress: 0.8, EnrolledAt: day(2)},
 				{EmployeeCode: "E1", CourseCode: "COM-201", Status: models.Completed, Progress: 1, EnrolledAt: day(2), CompletedAt: at(20), Rating: stars(4)},
 			}))
@@ -401,7 +401,7 @@ func TestUpsertEnrolments(t *testing.T) {
 
 		t.Run("RatingReplacesStars", func(t *testing.T) {
 			v2 := version(t, db, l2.ID)
-			noRejects(t)(db.UpsertEnrolments(ctx, []models.EnrolmentRecord{
+			noRejects(t)(writer(db).UpsertEnrolments(ctx, []models.EnrolmentRecord{
 				{EmployeeCode: "E2", CourseCode: "GEM-101", Status: models.Enrolled, EnrolledAt: day(3), Rating: stars(3)},
 			}))
 			if g := course(gem); g.RatingSum != 8 || g.RatingCount != 2 || math.Abs(*g.Rating()-25.5/7) > 1e-12 {
@@ -411,7 +411,7 @@ func TestUpsertEnrolments(t *testing.T) {
 				t.Fatal("a new rating did not bump the version")
 			}
 			// Leaving the rating out keeps it.
-			noRejects(t)(db.UpsertEnrolments(ctx, []models.EnrolmentRecord{
+			noRejects(t)(writer(db).UpsertEnrolments(ctx, []models.EnrolmentRecord{
 				{EmployeeCode: "E2", CourseCode: "GEM-101", Status: models.Enrolled, EnrolledAt: day(3)},
 			}))
 			if g := course(gem); g.RatingSum != 8 || version(t, db, l2.ID) != v2+1 {
@@ -420,8 +420,8 @@ func TestUpsertEnrolments(t *testing.T) {
 		})
 
 		t.Run("EnrolledThroughTheAPI", func(t *testing.T) {
-			e := must[*models.Enrolment](t)(db.Enrol(ctx, l2.ID, talk.ID))
-			noRejects(t)(db.UpsertEnrolments(ctx, []models.EnrolmentRecord{
+			e := must[*models.Enrolment](t)(db.InsertEnrolment(ctx, l2.ID, talk.ID))
+			noRejects(t)(writer(db).UpsertEnrolments(ctx, []models.EnrolmentRecord{
 				{EmployeeCode: "E2", CourseCode: "COM-201", Status: models.InProgress, Progress: 0.25, EnrolledAt: day(4)},
 			}))
 			got := must[*models.Enrolment](t)(db.FindEnrolmentByID(ctx, e.ID))
