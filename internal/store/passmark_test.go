@@ -3,6 +3,7 @@ package store_test
 import (
 	"testing"
 
+	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
@@ -34,10 +35,11 @@ func TestCoursePassMark(t *testing.T) {
 		must[*models.Course](t)(db.SaveCourse(ctx, c.ID, models.CourseUpdate{SetPassMark: true}))
 		same("cleared", passMark(c.ID), nil)
 
-		_, err := db.InsertCourse(ctx, &models.NewCourse{Code: "GFR-2", Title: "GFR", Provider: "NIFM", Format: models.Online,
+		cat := service.NewCatalogue(db) // the use cases validate the pass mark
+		_, err := cat.CreateCourse(ctx, &models.NewCourse{Code: "GFR-2", Title: "GFR", Provider: "NIFM", Format: models.Online,
 			DurationHours: 3, PassMark: score(0)})
 		wantCode(t, err, models.EINVALID, "passMark")
-		_, err = db.SaveCourse(ctx, c.ID, models.CourseUpdate{PassMark: score(1.2), SetPassMark: true})
+		_, err = cat.UpdateCourse(ctx, c.ID, models.CourseUpdate{PassMark: score(1.2), SetPassMark: true})
 		wantCode(t, err, models.EINVALID, "passMark")
 
 		rec := models.CourseRecord{Code: "GFR-1", Title: "GFR 2017", Provider: "NIFM", Format: models.Online, DurationHours: 3}
