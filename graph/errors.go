@@ -43,6 +43,18 @@ var errorCodes = map[string]string{
 	models.ERATELIMITED:  CodeRateLimited,
 }
 
+// errorCode is the extensions.code err is presented with (errorPresenter), for
+// spans (gqlext.NewObserver).
+func errorCode(err error) string {
+	var de *models.Error
+	if errors.As(err, &de) {
+		if c, ok := errorCodes[de.Code]; ok {
+			return c
+		}
+	}
+	return CodeInternal
+}
+
 // errPanic stands for a recovered panic, already logged with its stack.
 var errPanic = errors.New("panic in resolver")
 

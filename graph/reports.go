@@ -14,6 +14,7 @@ import (
 
 	"github.com/openkarmayogi/karmayogi/internal/authz"
 	"github.com/openkarmayogi/karmayogi/internal/report"
+	"github.com/openkarmayogi/karmayogi/internal/server/gqlext"
 	"github.com/openkarmayogi/karmayogi/internal/server/middleware"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -41,7 +42,7 @@ func NewReportsHandler(s Services, tokens TokenVerifier) http.Handler {
 	if s.Revocations != nil {
 		tokens = revocable{tokens, s.Revocations}
 	}
-	return withTimeout(reportTimeout, middleware.Authenticate(tokens, withLoaders(s, replicaReads(mux))))
+	return withTimeout(reportTimeout, middleware.Authenticate(tokens, withLoaders(s, gqlext.ReplicaReads(mux))))
 }
 
 type reportFiles struct {
