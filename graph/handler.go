@@ -1,14 +1,10 @@
 package graph
 
 import (
-	"bytes"
-	"context"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/netip"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -19,7 +15,6 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/openkarmayogi/karmayogi/graph/generated"
-	"github.com/openkarmayogi/karmayogi/internal/i18n"
 	"github.com/openkarmayogi/karmayogi/internal/server/gqlext"
 	"github.com/openkarmayogi/karmayogi/internal/server/gqlhttp"
 	"github.com/openkarmayogi/karmayogi/internal/server/middleware"
@@ -139,7 +134,7 @@ const (
 // on the shape of documents, a fixed complexity limit, access checks on every
 // field, per-caller rate limits, a per-request timeout and, when Options has a
 // store for them, automatic persisted queries, and the reader's language from
-// Accept-Language (withLanguage).
+// Accept-Language (middleware.WithLanguage).
 func NewHandler(s Services, o Options) http.Handler {
 	logger := o.Logger
 	if logger == nil {
@@ -169,7 +164,7 @@ func NewHandler(s Services, o Options) http.Handler {
 	srv.AddTransport(transport.Websocket{ // the requests gqlhttp leaves: those with an Upgrade header
 		Implementation: ws.Implementation(transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{
 			OriginPatterns: o.WebsocketOrigins, InsecureSkipVerify: slices.Contains(o.WebsocketOrigins, "*")}}),
-		InitFunc:              ws.Init(languageOfConnection(middleware.AuthenticateConnection(s.Tokens))),
+		InitFunc:              ws.Init(middleware.LanguageOfConnection(middleware.AuthenticateConnection(s.Tokens))),
 		InitTimeout:           wsInitTimeout,
 		PingPongInterval:      wsPingInterval, // graphql-transport-ws
 		KeepAlivePingInterval: wsPingInterval, // subscriptions-transport-ws
@@ -216,67 +211,6 @@ func NewHandler(s Services, o Options) http.Handler {
 		api = rc.Middleware(api)
 	}
 
-	return withLanguage(limitBody(withTimeout(timeout, middleware.WithClientAddr(o.TrustedProxies,
+	return middleware.WithLanguage(middleware.LimitBody(maxBodyBytes, middleware.WithTimeout(timeout, middleware.WithClientAddr(o.TrustedProxies,
 		middleware.Authenticate(s.Tokens, middleware.RateLimit(o.RequestLimit, ws.Middleware(api)))))))
-}
-
-// languageOfConnection lets connection_init choose a websocket's language as a
-// header would, {"Accept-Language": "hi"} (GraphiQL sends its headers there);
-// without one, the upgrade request's Accept-Language (withLanguage) stands.
-func languageOfConnection(next transport.WebsocketInitFunc) transport.WebsocketInitFunc {
-	return func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-		for k, v := range p {
-			if s, ok := v.(string); ok && strings.EqualFold(k, "Accept-Language") {
-				ctx = i18n.With(ctx, i18n.Parse(s))
-			}
-		}
-		return next(ctx, p)
-	}
-}
-
-// withLanguage puts the language the request's Accept-Language prefers, Hindi or
-// English (i18n.Parse), in its context: explanations, error messages and generic
-// level descriptors are written in it. A websocket's is its upgrade request's, or
-// its connection_init's (languageOfConnection). The response varies with the
-// header, which a cache of GET responses must know.
-func withLanguage(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Add("Vary", "Accept-Language")
-		next.ServeHTTP(w, r.WithContext(i18n.With(r.Context(), i18n.Parse(r.Header.Get("Accept-Language")))))
-	})
-}
-
-// withTimeout bounds the work of a request: resolvers and the database see the
-// deadline. A websocket lives as long as its connection; the work of each of its
-// events is bounded instead (follow).
-func withTimeout(d time.Duration, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Upgrade") != "" {
-			next.ServeHTTP(w, r)
-			return
-		}
-		ctx, cancel := context.WithTimeout(r.Context(), d)
-		defer cancel()
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
-}
-
-// limitBody refuses a request body over maxBodyBytes with HTTP 413. The body is
-// read here, so a refusal never reaches gqlgen (which would answer it with 200).
-func limitBody(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > maxBodyBytes {
-			middleware.WriteError(w, http.StatusRequestEntityTooLarge, "request body too large", "BAD_REQUEST")
-			return
-		}
-		if r.Body != nil && r.Body != http.NoBody {
-			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-			if err != nil {
-				middleware.WriteError(w, http.StatusRequestEntityTooLarge, "request body too large", "BAD_REQUEST")
-				return
-			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
-		}
-		next.ServeHTTP(w, r)
-	})
 }
