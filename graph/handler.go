@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/openkarmayogi/karmayogi/graph/generated"
+	"github.com/openkarmayogi/karmayogi/internal/server/gqlerr"
 	"github.com/openkarmayogi/karmayogi/internal/server/gqlext"
 	"github.com/openkarmayogi/karmayogi/internal/server/gqlhttp"
 	"github.com/openkarmayogi/karmayogi/internal/server/middleware"
@@ -150,7 +151,7 @@ func NewHandler(s Services, o Options) http.Handler {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	subs := &subscriptions{notifier: s.Notifier, services: s, present: errorPresenter(s.ErrorKinds, logger), timeout: timeout}
+	subs := &subscriptions{notifier: s.Notifier, services: s, present: gqlerr.Presenter(s.ErrorKinds, logger), timeout: timeout}
 	cfg := generated.Config{Resolvers: &Resolver{orgs: s.Organisations, catalogue: s.Catalogue, learners: s.Learners,
 		access: s.Access, signIn: s.SignIn, learning: s.Learning, proficiency: s.Proficiency, recs: s.Recommendations, reports: s.Reports, plans: s.Plans,
 		blended: s.Blended, karma: s.Karma, leaderboards: s.Leaderboards, estimator: s.Estimator, subs: subs, revocations: s.Revocations,
@@ -176,8 +177,8 @@ func NewHandler(s Services, o Options) http.Handler {
 	srv.SetValidationRulesFn(func() *rules.Rules {
 		return gqlext.ValidationRules(o.Introspection, &gqlext.ErrorBudget{Max: gqlext.MaxErrors})
 	})
-	srv.Use(gqlext.NewObserver(o.Metrics, o.Tracer, errorCode)) // metrics, log fields and spans per operation
-	srv.Use(gqlext.NewReadRouting(o.ReadYourWrites))            // replica or primary, per operation
+	srv.Use(gqlext.NewObserver(o.Metrics, o.Tracer, gqlerr.CodeOf)) // metrics, log fields and spans per operation
+	srv.Use(gqlext.NewReadRouting(o.ReadYourWrites))                // replica or primary, per operation
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
 	}
@@ -195,8 +196,8 @@ func NewHandler(s Services, o Options) http.Handler {
 	cost := gqlext.CostLimit{SignedIn: o.CostLimit, Anonymous: o.AnonymousCostLimit}
 	srv.Use(cost)             // after the complexity is known
 	srv.Use(respcache.Cost{}) // the cost a cached answer spends again
-	srv.SetErrorPresenter(errorPresenter(s.ErrorKinds, logger))
-	srv.SetRecoverFunc(recoverFunc(logger))
+	srv.SetErrorPresenter(gqlerr.Presenter(s.ErrorKinds, logger))
+	srv.SetRecoverFunc(gqlerr.Recover(logger))
 	srv.AroundFields(guardFields(s.Access))
 	var rc *respcache.Cache
 	if o.ResponseCache != nil {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/openkarmayogi/karmayogi/internal/server/gqlerr"
 	"github.com/openkarmayogi/karmayogi/internal/server/gqlext"
 	"github.com/openkarmayogi/karmayogi/internal/server/middleware"
 	"github.com/openkarmayogi/karmayogi/internal/server/reportfiles"
@@ -19,7 +20,7 @@ const reportTimeout = time.Minute
 // endpoint's errors. Services as for NewHandler.
 func NewReportsHandler(s Services, tokens TokenVerifier) http.Handler {
 	files := reportfiles.New(reportfiles.Sources{Organisations: s.Organisations, Catalogue: s.Catalogue, Reports: s.Reports,
-		Authorise: authoriseOrganisation, CodeOf: errorCode})
+		Authorise: authoriseOrganisation, CodeOf: gqlerr.CodeOf})
 	if s.Revocations != nil {
 		tokens = revocable{tokens, s.Revocations}
 	}
