@@ -120,7 +120,7 @@ type Limiter interface {
 // Request limits besides complexity.
 const (
 	maxBodyBytes    = 1 << 20  // a request body, query and variables together
-	queryCacheBytes = 64 << 20 // parsed and validated query documents kept, by documentWeight
+	queryCacheBytes = 64 << 20 // parsed and validated query documents kept, by gqlext.QueryCache's weight
 	DefaultTimeout  = 15 * time.Second
 
 	wsInitTimeout  = 10 * time.Second // for connection_init after the upgrade
@@ -173,7 +173,7 @@ func NewHandler(s Services, o Options) http.Handler {
 	queries := gqlext.NewQueryCache(queryCacheBytes)
 	srv.SetQueryCache(queries)
 	srv.SetParserTokenLimit(gqlext.ParserTokenLimit)
-	srv.SetDisableSuggestion(!o.Introspection) // fields and scalar leaves; validationRules does the rest
+	srv.SetDisableSuggestion(!o.Introspection) // fields and scalar leaves; gqlext.ValidationRules does the rest
 	srv.SetValidationRulesFn(func() *rules.Rules {
 		return gqlext.ValidationRules(o.Introspection, &gqlext.ErrorBudget{Max: gqlext.MaxErrors})
 	})

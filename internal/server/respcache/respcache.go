@@ -293,7 +293,7 @@ func (rc *Cache) keyOf(r *http.Request) (string, []int64, bool) {
 	if c == nil || r.Method != http.MethodPost || r.Header.Get("Upgrade") != "" || r.Body == nil {
 		return "", nil, false // anonymous callers get no cached answers
 	}
-	body, err := io.ReadAll(r.Body) // read already by limitBody: a copy in memory
+	body, err := io.ReadAll(r.Body) // read already by middleware.LimitBody: a copy in memory
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	if err != nil {
 		return "", nil, false
