@@ -1,6 +1,7 @@
-// Package respcache is the response cache (issue 17): it answers a query it has answered before with the
-// bytes it gave then: no parsing, no resolvers, no SQL, no decoding and encoding
-// again. Only queries whose every field is known to depend on nothing but
+// Package respcache is the response cache (issue 17): it answers a query it has
+// answered before with the bytes it gave then: no parsing, no resolvers, no SQL,
+// no decoding and encoding again. Only queries whose every field is known to
+// depend on nothing but
 //
 //   - the caller (subject, role, learner, organisation: all access depends on),
 //   - the reader's language, the Accept header, the document and its variables,
@@ -8,19 +9,19 @@
 //   - the learners the root fields name (learnerId, id), and
 //   - everything else an API write can change (the catalogue, roles, plans...)
 //
-// are cached (Rules, which package graph gives). The last two are epochs: counters in the cache
-// that every mutation moves before it is acknowledged (MoveEpochs): a mutation
-// whose writes changed only learners' records (internal/change) moves theirs, any
-// other the global one. An entry stores the epochs it was computed under; a request reads
-// the entry and the current epochs in one round trip (cache.ValuesAndCounters)
-// and serves the entry only if they are equal. So a write acknowledged in one
-// process is seen by the next read in any other sharing the cache, with no
-// message to wait for. Catalogue changes made outside the API (imports, the
-// course-effect job) are noticed by polling the catalogue version
-// (Options.CatalogueCheck); `karmayogi import` moves the global
-// epoch (ForgetAll) in the cache it shares with the servers (REDIS_URL);
-// other writes outside the API wait for an entry's TTL. When the cache fails,
-// requests take the uncached path.
+// are cached (Rules, which package graph gives). The last two are epochs: counters
+// in the cache that every mutation moves before it is acknowledged (MoveEpochs): a
+// mutation whose writes changed only learners' records (internal/change) moves
+// theirs, any other the global one. An entry stores the epochs it was computed
+// under; a request reads the entry and the current epochs in one round trip
+// (cache.ValuesAndCounters) and serves the entry only if they are equal. So a
+// write acknowledged in one process is seen by the next read in any other sharing
+// the cache, with no message to wait for. Catalogue changes made outside the API
+// (imports, the course-effect job) are noticed by polling the catalogue version
+// (Options.CatalogueCheck); `karmayogi import` moves the global epoch (ForgetAll)
+// in the cache it shares with the servers (REDIS_URL); other writes outside the
+// API wait for an entry's TTL. When the cache fails, requests take the uncached
+// path.
 package respcache
 
 import (
