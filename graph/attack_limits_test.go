@@ -22,6 +22,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/cache"
 	"github.com/openkarmayogi/karmayogi/internal/ratelimit"
 	"github.com/openkarmayogi/karmayogi/internal/server"
+	"github.com/openkarmayogi/karmayogi/internal/server/gqlext"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/testenv"
 	"github.com/openkarmayogi/karmayogi/models"
@@ -148,13 +149,13 @@ var limitAttacks = []attack{
 		}
 		for _, tc := range []struct {
 			name     string
-			register graph.PersistedRegistration
+			register gqlext.PersistedRegistration
 			allowed  []string
 			refused  []string
 		}{
-			{"Allowlist", graph.RegisterAllowlisted, []string{"# the client's, spaced its own way\n" + client},
+			{"Allowlist", gqlext.RegisterAllowlisted, []string{"# the client's, spaced its own way\n" + client},
 				[]string{`{ competencies(first: 3) { totalCount } }`}},
-			{"Default", graph.RegisterNone, nil, []string{client, `{ competencies(first: 4) { totalCount } }`}},
+			{"Default", gqlext.RegisterNone, nil, []string{client, `{ competencies(first: 4) { totalCount } }`}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				c := serveWith(t, e.db, graph.Options{PersistedQueries: cache.NewMemory(), PersistedRegistration: tc.register,

@@ -8,6 +8,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/openkarmayogi/karmayogi/internal/change"
+	"github.com/openkarmayogi/karmayogi/internal/server/respcache"
 	"github.com/openkarmayogi/karmayogi/internal/service"
 )
 
@@ -26,7 +27,7 @@ const announceTimeout = time.Second
 //
 // An announcement that fails is logged: the change is made, and subscribers see
 // it with the next one.
-func afterWrites(n *service.Notifier, rc *responseCache, logger *slog.Logger) graphql.FieldMiddleware {
+func afterWrites(n *service.Notifier, rc *respcache.Cache, logger *slog.Logger) graphql.FieldMiddleware {
 	return func(ctx context.Context, next graphql.Resolver) (any, error) {
 		fc := graphql.GetFieldContext(ctx)
 		if fc == nil || fc.Object != "Mutation" {
@@ -36,7 +37,7 @@ func afterWrites(n *service.Notifier, rc *responseCache, logger *slog.Logger) gr
 		res, err := next(ctx)
 		renewLoaders(ctx)
 		if rc != nil {
-			rc.moveEpochs(ctx, fc.Field.Name, changed, err)
+			rc.MoveEpochs(ctx, fc.Field.Name, changed, err)
 		}
 		if err == nil {
 			announce(ctx, n, fc.Field.Name, changed.LearnerIDs(), logger)

@@ -1,14 +1,10 @@
 package graph
 
 import (
-	"bytes"
-	"context"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/netip"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -19,9 +15,12 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/openkarmayogi/karmayogi/graph/generated"
-	"github.com/openkarmayogi/karmayogi/internal/i18n"
+	"github.com/openkarmayogi/karmayogi/internal/server/gqlerr"
+	"github.com/openkarmayogi/karmayogi/internal/server/gqlext"
 	"github.com/openkarmayogi/karmayogi/internal/server/gqlhttp"
 	"github.com/openkarmayogi/karmayogi/internal/server/middleware"
+	"github.com/openkarmayogi/karmayogi/internal/server/respcache"
+	"github.com/openkarmayogi/karmayogi/internal/server/wsguard"
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/telemetry"
 	"github.com/openkarmayogi/karmayogi/models"
@@ -76,12 +75,12 @@ type Options struct {
 	// ones, per client address; nil admits all.
 	RequestLimit Limiter
 	// CostLimit is the budget each signed-in caller's operations spend their
-	// complexity from (costLimit), AnonymousCostLimit each client address's; nil
-	// spends nothing.
-	CostLimit, AnonymousCostLimit Spender
+	// complexity from (gqlext.CostLimit), AnonymousCostLimit each client address's;
+	// nil spends nothing.
+	CostLimit, AnonymousCostLimit gqlext.Spender
 	// SubscriptionsPerConnection and SubscriptionsPerSubject cap the active
 	// subscriptions of a websocket and of a token subject (in this process); 0
-	// means DefaultSubscriptionsPerConnection and DefaultSubscriptionsPerSubject. A
+	// means wsguard.DefaultSubscriptionsPerConnection and DefaultSubscriptionsPerSubject. A
 	// subscribe message past a cap, or past RequestLimit, closes the connection with 4429.
 	SubscriptionsPerConnection, SubscriptionsPerSubject int
 	// Timeout bounds the work of one request; 0 means DefaultTimeout.
@@ -90,15 +89,15 @@ type Options struct {
 	// client, for per-address rate limits; none: the connection's peer is the client.
 	TrustedProxies []netip.Prefix
 	// PersistedQueries stores automatic persisted queries (APQ); nil turns them off.
-	PersistedQueries KeyValue
+	PersistedQueries gqlext.KeyValue
 	// PersistedRegistration is who may register a persisted query (see the type);
 	// the zero value lets signed-in callers register any document.
-	PersistedRegistration PersistedRegistration
+	PersistedRegistration gqlext.PersistedRegistration
 	// Allowlist is the documents RegisterAllowlisted admits (ReadAllowlist).
-	Allowlist *Allowlist
+	Allowlist *gqlext.Allowlist
 	// Metrics counts operations, their latency and errors by code; nil counts nothing.
 	Metrics *telemetry.GraphQLMetrics
-	// Tracer traces operations and resolvers (see observer); nil traces nothing.
+	// Tracer traces operations and resolvers (gqlext.NewObserver); nil traces nothing.
 	Tracer trace.TracerProvider
 	// WebsocketOrigins are the browser origins, besides the endpoint's own, whose
 	// pages may open a websocket (the server's CORS origins: "https://app.example.org").
@@ -106,11 +105,11 @@ type Options struct {
 	// ReadYourWrites is how long after a caller's mutation their queries still read
 	// the primary rather than a read replica; 0: only the mutation's own request
 	// does. Queries of other callers, and all queries without replicas, are
-	// unaffected. See readRouting.
+	// unaffected. See gqlext.ReadRouting.
 	ReadYourWrites time.Duration
 	// ResponseCache, when set, answers queries it has answered before from the
-	// cache, whole (graph/responsecache.go); nil: off.
-	ResponseCache *ResponseCacheOptions
+	// cache, whole (internal/server/respcache); nil: off.
+	ResponseCache *respcache.Options
 }
 
 // Limiter admits or refuses one more request for a key.
@@ -118,19 +117,11 @@ type Limiter interface {
 	Allow(key string) bool
 }
 
-// KeyValue is the part of the cache that persisted queries need.
-type KeyValue interface {
-	Get(ctx context.Context, key string) ([]byte, error)
-	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
-}
-
 // Request limits besides complexity.
 const (
-	maxBodyBytes     = 1 << 20  // a request body, query and variables together
-	parserTokenLimit = 15000    // tokens in a query document
-	queryCacheBytes  = 64 << 20 // parsed and validated query documents kept, by documentWeight
-	DefaultTimeout   = 15 * time.Second
-	persistedTTL     = 24 * time.Hour // an unused persisted query is forgotten after this
+	maxBodyBytes    = 1 << 20  // a request body, query and variables together
+	queryCacheBytes = 64 << 20 // parsed and validated query documents kept, by gqlext.QueryCache's weight
+	DefaultTimeout  = 15 * time.Second
 
 	wsInitTimeout  = 10 * time.Second // for connection_init after the upgrade
 	wsPingInterval = 30 * time.Second // a ping every 30s; a client silent for two is gone
@@ -144,7 +135,7 @@ const (
 // on the shape of documents, a fixed complexity limit, access checks on every
 // field, per-caller rate limits, a per-request timeout and, when Options has a
 // store for them, automatic persisted queries, and the reader's language from
-// Accept-Language (withLanguage).
+// Accept-Language (middleware.WithLanguage).
 func NewHandler(s Services, o Options) http.Handler {
 	logger := o.Logger
 	if logger == nil {
@@ -160,7 +151,7 @@ func NewHandler(s Services, o Options) http.Handler {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	subs := &subscriptions{notifier: s.Notifier, services: s, present: errorPresenter(s.ErrorKinds, logger), timeout: timeout}
+	subs := &subscriptions{notifier: s.Notifier, services: s, present: gqlerr.Presenter(s.ErrorKinds, logger), timeout: timeout}
 	cfg := generated.Config{Resolvers: &Resolver{orgs: s.Organisations, catalogue: s.Catalogue, learners: s.Learners,
 		access: s.Access, signIn: s.SignIn, learning: s.Learning, proficiency: s.Proficiency, recs: s.Recommendations, reports: s.Reports, plans: s.Plans,
 		blended: s.Blended, karma: s.Karma, leaderboards: s.Leaderboards, estimator: s.Estimator, subs: subs, revocations: s.Revocations,
@@ -170,44 +161,47 @@ func NewHandler(s Services, o Options) http.Handler {
 	schema := generated.NewExecutableSchema(cfg)
 	srv := handler.New(schema)
 	srv.AddTransport(gqlhttp.Transport{}) // GraphQL over HTTP: GET, POST, OPTIONS, negotiation, statuses
-	ws := newWSGuard(o.SubscriptionsPerConnection, o.SubscriptionsPerSubject, o.RequestLimit)
+	ws := wsguard.New(o.SubscriptionsPerConnection, o.SubscriptionsPerSubject, o.RequestLimit)
 	srv.AddTransport(transport.Websocket{ // the requests gqlhttp leaves: those with an Upgrade header
-		Implementation: ws.implementation(transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{
+		Implementation: ws.Implementation(transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{
 			OriginPatterns: o.WebsocketOrigins, InsecureSkipVerify: slices.Contains(o.WebsocketOrigins, "*")}}),
-		InitFunc:              ws.init(languageOfConnection(middleware.AuthenticateConnection(s.Tokens))),
+		InitFunc:              ws.Init(middleware.LanguageOfConnection(middleware.AuthenticateConnection(s.Tokens))),
 		InitTimeout:           wsInitTimeout,
 		PingPongInterval:      wsPingInterval, // graphql-transport-ws
 		KeepAlivePingInterval: wsPingInterval, // subscriptions-transport-ws
 	})
-	queries := newQueryCache(queryCacheBytes)
+	queries := gqlext.NewQueryCache(queryCacheBytes)
 	srv.SetQueryCache(queries)
-	srv.SetParserTokenLimit(parserTokenLimit)
-	srv.SetDisableSuggestion(!o.Introspection) // fields and scalar leaves; validationRules does the rest
-	srv.SetValidationRulesFn(func() *rules.Rules { return validationRules(o.Introspection, &errorBudget{max: maxErrors}) })
-	srv.Use(newObserver(o.Metrics, o.Tracer)) // metrics, log fields and spans per operation: graph/observe.go
-	srv.Use(newReadRouting(o.ReadYourWrites)) // replica or primary, per operation: graph/consistency.go
+	srv.SetParserTokenLimit(gqlext.ParserTokenLimit)
+	srv.SetDisableSuggestion(!o.Introspection) // fields and scalar leaves; gqlext.ValidationRules does the rest
+	srv.SetValidationRulesFn(func() *rules.Rules {
+		return gqlext.ValidationRules(o.Introspection, &gqlext.ErrorBudget{Max: gqlext.MaxErrors})
+	})
+	srv.Use(gqlext.NewObserver(o.Metrics, o.Tracer, gqlerr.CodeOf)) // metrics, log fields and spans per operation
+	srv.Use(gqlext.NewReadRouting(o.ReadYourWrites))                // replica or primary, per operation
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
 	}
-	// shapeLimit comes first, so a document is checked before APQ persists it and a
+	// ShapeLimit comes first, so a document is checked before APQ persists it and a
 	// hash never names one that breaks the limits.
-	srv.Use(shapeLimit{tokenLimit: parserTokenLimit, cache: queries, schema: schema.Schema(), suggest: o.Introspection})
+	srv.Use(gqlext.ShapeLimit{TokenLimit: gqlext.ParserTokenLimit, Cache: queries, Schema: schema.Schema(), Suggest: o.Introspection})
 	if o.PersistedQueries != nil {
-		srv.Use(extension.AutomaticPersistedQuery{Cache: persisted{kv: o.PersistedQueries, register: o.PersistedRegistration, allow: o.Allowlist}})
+		srv.Use(extension.AutomaticPersistedQuery{Cache: gqlext.Persisted{KV: o.PersistedQueries, Register: o.PersistedRegistration, Allow: o.Allowlist}})
 	}
 	limit := o.ComplexityLimit
 	if limit <= 0 {
 		limit = DefaultComplexityLimit
 	}
 	srv.Use(extension.FixedComplexityLimit(limit))
-	srv.Use(costLimit{signedIn: o.CostLimit, anonymous: o.AnonymousCostLimit}) // after the complexity is known
-	srv.Use(responseCost{})                                                    // the cost a cached answer spends again
-	srv.SetErrorPresenter(errorPresenter(s.ErrorKinds, logger))
-	srv.SetRecoverFunc(recoverFunc(logger))
+	cost := gqlext.CostLimit{SignedIn: o.CostLimit, Anonymous: o.AnonymousCostLimit}
+	srv.Use(cost)             // after the complexity is known
+	srv.Use(respcache.Cost{}) // the cost a cached answer spends again
+	srv.SetErrorPresenter(gqlerr.Presenter(s.ErrorKinds, logger))
+	srv.SetRecoverFunc(gqlerr.Recover(logger))
 	srv.AroundFields(guardFields(s.Access))
-	var rc *responseCache
+	var rc *respcache.Cache
 	if o.ResponseCache != nil {
-		rc = newResponseCache(*o.ResponseCache, schema.Schema(), costLimit{signedIn: o.CostLimit, anonymous: o.AnonymousCostLimit}, logger)
+		rc = respcache.New(*o.ResponseCache, schema.Schema(), responseCacheRules(), cost.Allow, logger)
 	}
 	// Inside guardFields: what a permitted mutation changed renews the loaders,
 	// moves the response cache's epochs and is announced, before it is acknowledged.
@@ -215,70 +209,9 @@ func NewHandler(s Services, o Options) http.Handler {
 	srv.Use(subs) // new loaders for each event of a subscription
 	var api http.Handler = withLoaders(s, srv)
 	if rc != nil {
-		api = rc.middleware(api)
+		api = rc.Middleware(api)
 	}
 
-	return withLanguage(limitBody(withTimeout(timeout, middleware.WithClientAddr(o.TrustedProxies,
-		middleware.Authenticate(s.Tokens, middleware.RateLimit(o.RequestLimit, ws.middleware(api)))))))
-}
-
-// languageOfConnection lets connection_init choose a websocket's language as a
-// header would, {"Accept-Language": "hi"} (GraphiQL sends its headers there);
-// without one, the upgrade request's Accept-Language (withLanguage) stands.
-func languageOfConnection(next transport.WebsocketInitFunc) transport.WebsocketInitFunc {
-	return func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-		for k, v := range p {
-			if s, ok := v.(string); ok && strings.EqualFold(k, "Accept-Language") {
-				ctx = i18n.With(ctx, i18n.Parse(s))
-			}
-		}
-		return next(ctx, p)
-	}
-}
-
-// withLanguage puts the language the request's Accept-Language prefers, Hindi or
-// English (i18n.Parse), in its context: explanations, error messages and generic
-// level descriptors are written in it. A websocket's is its upgrade request's, or
-// its connection_init's (languageOfConnection). The response varies with the
-// header, which a cache of GET responses must know.
-func withLanguage(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Add("Vary", "Accept-Language")
-		next.ServeHTTP(w, r.WithContext(i18n.With(r.Context(), i18n.Parse(r.Header.Get("Accept-Language")))))
-	})
-}
-
-// withTimeout bounds the work of a request: resolvers and the database see the
-// deadline. A websocket lives as long as its connection; the work of each of its
-// events is bounded instead (follow).
-func withTimeout(d time.Duration, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Upgrade") != "" {
-			next.ServeHTTP(w, r)
-			return
-		}
-		ctx, cancel := context.WithTimeout(r.Context(), d)
-		defer cancel()
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
-}
-
-// limitBody refuses a request body over maxBodyBytes with HTTP 413. The body is
-// read here, so a refusal never reaches gqlgen (which would answer it with 200).
-func limitBody(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > maxBodyBytes {
-			middleware.WriteError(w, http.StatusRequestEntityTooLarge, "request body too large", "BAD_REQUEST")
-			return
-		}
-		if r.Body != nil && r.Body != http.NoBody {
-			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-			if err != nil {
-				middleware.WriteError(w, http.StatusRequestEntityTooLarge, "request body too large", "BAD_REQUEST")
-				return
-			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
-		}
-		next.ServeHTTP(w, r)
-	})
+	return middleware.WithLanguage(middleware.LimitBody(maxBodyBytes, middleware.WithTimeout(timeout, middleware.WithClientAddr(o.TrustedProxies,
+		middleware.Authenticate(s.Tokens, middleware.RateLimit(o.RequestLimit, ws.Middleware(api)))))))
 }

@@ -7,12 +7,11 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vikstrous/dataloadgen"
 
+	"github.com/openkarmayogi/karmayogi/internal/server/dataload"
 	"github.com/openkarmayogi/karmayogi/models"
 	"github.com/openkarmayogi/karmayogi/recommender"
 )
@@ -26,197 +25,64 @@ type loaders struct {
 	catalogueMu      sync.Mutex
 	catalogueCourses map[*graphql.FieldContext]map[int64]*models.Course
 
-	organisations      *loader[*models.Organisation]
-	competencies       *loader[*models.Competency]
-	roles              *loader[*models.Role]
-	courses            *loader[*models.Course]
-	levels             *loader[[]models.CompetencyLevel]  // by competency ID
-	requirements       *loader[[]models.RoleRequirement]  // by role ID
-	courseCompetencies *loader[[]models.CourseCompetency] // by course ID
-	learnerRoleIDs     *loader[[]int64]                   // by learner ID
-	learnerInterests   *loader[[]int64]                   // competency IDs by learner ID, in order
-	learners           *loader[*models.Learner]
-	proficiencies      *loader[[]*models.Proficiency] // stored, by learner ID
-	certificates       *loader[*models.Certificate]   // by enrolment ID; nil for none
-	enrolments         *loader[*models.Enrolment]
+	organisations      *dataload.Loader[*models.Organisation]
+	competencies       *dataload.Loader[*models.Competency]
+	roles              *dataload.Loader[*models.Role]
+	courses            *dataload.Loader[*models.Course]
+	levels             *dataload.Loader[[]models.CompetencyLevel]  // by competency ID
+	requirements       *dataload.Loader[[]models.RoleRequirement]  // by role ID
+	courseCompetencies *dataload.Loader[[]models.CourseCompetency] // by course ID
+	learnerRoleIDs     *dataload.Loader[[]int64]                   // by learner ID
+	learnerInterests   *dataload.Loader[[]int64]                   // competency IDs by learner ID, in order
+	learners           *dataload.Loader[*models.Learner]
+	proficiencies      *dataload.Loader[[]*models.Proficiency] // stored, by learner ID
+	certificates       *dataload.Loader[*models.Certificate]   // by enrolment ID; nil for none
+	enrolments         *dataload.Loader[*models.Enrolment]
 
 	// Plans (nil loaders when no service keeps plans).
-	plans           *loader[*models.Plan]
-	planCourseIDs   *loader[[]int64]                 // by plan ID, in the plan's order
-	planProgress    *loader[*models.PlanProgress]    // by plan ID, as the caller may see it
-	assignedCourses *loader[[]models.AssignedCourse] // by learner ID
+	plans           *dataload.Loader[*models.Plan]
+	planCourseIDs   *dataload.Loader[[]int64]                 // by plan ID, in the plan's order
+	planProgress    *dataload.Loader[*models.PlanProgress]    // by plan ID, as the caller may see it
+	assignedCourses *dataload.Loader[[]models.AssignedCourse] // by learner ID
 
 	// Blended learning and events (nil loaders when no service keeps them).
-	batches             *loader[*models.Batch]
-	seatCounts          *loader[models.SeatCounts]          // by batch ID
-	batchSessions       *loader[[]*models.Session]          // by batch ID, by start
-	events              *loader[*models.LearningEvent]      // learning events
-	eventSessions       *loader[[]*models.Session]          // by event ID, by start
-	sessions            *loader[*models.Session]            // sessions of batches and events
-	sessionCompetencies *loader[[]models.SessionCompetency] // by session ID
-	sessionCounts       *loader[models.SessionCounts]       // by session ID
-	waitlistPositions   *loader[int]                        // by seat request ID; 0 unless WAITLISTED
-	seatDecisions       *loader[[]models.SeatDecision]      // by seat request ID, by step
+	batches             *dataload.Loader[*models.Batch]
+	seatCounts          *dataload.Loader[models.SeatCounts]          // by batch ID
+	batchSessions       *dataload.Loader[[]*models.Session]          // by batch ID, by start
+	events              *dataload.Loader[*models.LearningEvent]      // learning events
+	eventSessions       *dataload.Loader[[]*models.Session]          // by event ID, by start
+	sessions            *dataload.Loader[*models.Session]            // sessions of batches and events
+	sessionCompetencies *dataload.Loader[[]models.SessionCompetency] // by session ID
+	sessionCounts       *dataload.Loader[models.SessionCounts]       // by session ID
+	waitlistPositions   *dataload.Loader[int]                        // by seat request ID; 0 unless WAITLISTED
+	seatDecisions       *dataload.Loader[[]models.SeatDecision]      // by seat request ID, by step
 	// The signed-in learner's own rows (the caller's LearnerID; nil for none).
-	mySeatRequests  *loader[*models.SeatRequest]         // by batch ID
-	myRegistrations *loader[*models.SessionRegistration] // by session ID
-	myAttendance    *loader[*models.Attendance]          // by session ID
+	mySeatRequests  *dataload.Loader[*models.SeatRequest]         // by batch ID
+	myRegistrations *dataload.Loader[*models.SessionRegistration] // by session ID
+	myAttendance    *dataload.Loader[*models.Attendance]          // by session ID
 
 	// Karma (nil loaders when no service keeps it).
-	karmaTotals        *loader[int]                         // by learner ID
-	assessmentAttempts *loader[[]*models.AssessmentAttempt] // by enrolment ID, oldest first
-}
-
-// Batching options. The resolvers of a list run concurrently, so their keys
-// arrive close together; a key that comes after the window has closed costs one
-// more query. 10ms keeps a page of 500 in one batch even under the race detector
-// on two cores (5ms did not). Only the fields inside a list wait for it (see
-// loader); a list whose resolver knows its children's keys prefetches them.
-// Batches stay well under every engine's limit on query parameters.
-var loaderOptions = []dataloadgen.Option{
-	dataloadgen.WithWait(10 * time.Millisecond),
-	dataloadgen.WithBatchCapacity(1000),
-}
-
-// loader batches the lookups of one kind in a request. A key asked for by a field
-// inside a list waits out the batching window for its siblings' keys; a key asked
-// for outside any list is fetched at once, since no sibling will add to its batch
-// (two such fields of one object asking the same loader cost two queries, in
-// parallel, rather than one after a wait, and such a field reads afresh what the
-// loader holds). What either way reads is kept for the list fields that ask later.
-type loader[V any] struct {
-	batched *dataloadgen.Loader[int64, V]
-	fetch   func(context.Context, []int64) (map[int64]V, error)
-}
-
-func newLoader[V any](fetch func(context.Context, []int64) (map[int64]V, error)) *loader[V] {
-	return &loader[V]{batched: dataloadgen.NewMappedLoader(fetch, loaderOptions...), fetch: fetch}
-}
-
-// Load returns the value of id; a missing key is dataloadgen.ErrNotFound.
-func (l *loader[V]) Load(ctx context.Context, id int64) (V, error) {
-	if inList(ctx) {
-		return l.batched.Load(ctx, id)
-	}
-	vs, err := l.LoadAll(ctx, []int64{id})
-	if err != nil {
-		var zero V
-		var each dataloadgen.ErrorSlice
-		if errors.As(err, &each) {
-			return zero, each[0]
-		}
-		return zero, err
-	}
-	return vs[0], nil
-}
-
-// LoadAll returns the values of ids in their order; when some fail, the error is
-// a dataloadgen.ErrorSlice with each key's error (ErrNotFound for a missing one).
-func (l *loader[V]) LoadAll(ctx context.Context, ids []int64) ([]V, error) {
-	if inList(ctx) {
-		return l.batched.LoadAll(ctx, ids)
-	}
-	m, err := l.fetch(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]V, len(ids))
-	var errs dataloadgen.ErrorSlice
-	for i, id := range ids {
-		v, ok := m[id]
-		if !ok {
-			if errs == nil {
-				errs = make(dataloadgen.ErrorSlice, len(ids))
-			}
-			errs[i] = dataloadgen.ErrNotFound
-			continue
-		}
-		out[i] = v
-		l.batched.Prime(id, v)
-	}
-	if errs != nil {
-		return out, errs
-	}
-	return out, nil
-}
-
-// prefetch fetches ids in one call now and primes the loader with what it found,
-// so that the fields of a list that then ask for them find them at once instead
-// of waiting out the batching window. The resolver of a list calls it with the
-// keys its children will ask for; keys not found are left to the loader to report.
-func (l *loader[V]) prefetch(ctx context.Context, ids []int64) error {
-	if l == nil || len(ids) == 0 {
-		return nil
-	}
-	m, err := l.fetch(ctx, ids)
-	if err != nil {
-		return err
-	}
-	for id, v := range m {
-		l.batched.Prime(id, v)
-	}
-	return nil
-}
-
-// Prime caches a value for id unless one is cached already.
-func (l *loader[V]) Prime(id int64, v V) bool { return l.batched.Prime(id, v) }
-
-// inList reports whether the field being resolved is inside a list: its siblings
-// in the list may ask the same loader for their keys at about the same time.
-func inList(ctx context.Context) bool {
-	for fc := graphql.GetFieldContext(ctx); fc != nil; fc = fc.Parent {
-		if fc.Index != nil {
-			return true
-		}
-	}
-	return false
-}
-
-// selection returns the fields selected at the path of fields below the field
-// being resolved (by name, through fragments), and whether the path is selected
-// at all: whether prefetching for it pays, and what for.
-func selection(ctx context.Context, path ...string) ([]graphql.CollectedField, bool) {
-	fields := graphql.CollectFieldsCtx(ctx, nil)
-	oc := graphql.GetOperationContext(ctx)
-	for _, name := range path {
-		var below ast.SelectionSet
-		found := false
-		for _, f := range fields {
-			if f.Name == name {
-				below, found = append(below, f.Selections...), true
-			}
-		}
-		if !found {
-			return nil, false
-		}
-		fields = graphql.CollectFields(oc, below, nil)
-	}
-	return fields, true
-}
-
-// selects reports whether the field being resolved selects the path.
-func selects(ctx context.Context, path ...string) bool {
-	_, ok := selection(ctx, path...)
-	return ok
+	karmaTotals        *dataload.Loader[int]                         // by learner ID
+	assessmentAttempts *dataload.Loader[[]*models.AssessmentAttempt] // by enrolment ID, oldest first
 }
 
 func newLoaders(s Services) *loaders {
 	l := &loaders{
-		organisations:      newLoader(s.Organisations.FindOrganisationsByIDs),
-		competencies:       newLoader(s.Catalogue.FindCompetenciesByIDs),
-		roles:              newLoader(s.Catalogue.FindRolesByIDs),
-		courses:            newLoader(s.Catalogue.FindCoursesByIDs),
-		levels:             newLoader(zeroIfMissing(s.Catalogue.FindLevelsByCompetencyIDs)),
-		requirements:       newLoader(zeroIfMissing(s.Catalogue.FindRequirementsByRoleIDs)),
-		courseCompetencies: newLoader(zeroIfMissing(s.Catalogue.FindCourseCompetenciesByCourseIDs)),
-		learnerRoleIDs:     newLoader(zeroIfMissing(s.Learners.FindRoleIDsByLearnerIDs)),
-		learners:           newLoader(s.Learners.FindLearnersByIDs),
-		proficiencies:      newLoader(zeroIfMissing(s.Learning.FindProficienciesByLearnerIDs)),
-		certificates:       newLoader(zeroIfMissing(s.Learning.FindCertificatesByEnrolmentIDs)),
-		enrolments:         newLoader(s.Learning.FindEnrolmentsByIDs),
+		organisations:      dataload.New(s.Organisations.FindOrganisationsByIDs),
+		competencies:       dataload.New(s.Catalogue.FindCompetenciesByIDs),
+		roles:              dataload.New(s.Catalogue.FindRolesByIDs),
+		courses:            dataload.New(s.Catalogue.FindCoursesByIDs),
+		levels:             dataload.New(dataload.ZeroIfMissing(s.Catalogue.FindLevelsByCompetencyIDs)),
+		requirements:       dataload.New(dataload.ZeroIfMissing(s.Catalogue.FindRequirementsByRoleIDs)),
+		courseCompetencies: dataload.New(dataload.ZeroIfMissing(s.Catalogue.FindCourseCompetenciesByCourseIDs)),
+		learnerRoleIDs:     dataload.New(dataload.ZeroIfMissing(s.Learners.FindRoleIDsByLearnerIDs)),
+		learners:           dataload.New(s.Learners.FindLearnersByIDs),
+		proficiencies:      dataload.New(dataload.ZeroIfMissing(s.Learning.FindProficienciesByLearnerIDs)),
+		certificates:       dataload.New(dataload.ZeroIfMissing(s.Learning.FindCertificatesByEnrolmentIDs)),
+		enrolments:         dataload.New(s.Learning.FindEnrolmentsByIDs),
 	}
 	if s.Recommendations != nil {
-		l.learnerInterests = newLoader(zeroIfMissing(s.Recommendations.LearningInterests))
+		l.learnerInterests = dataload.New(dataload.ZeroIfMissing(s.Recommendations.LearningInterests))
 	}
 	l.addPlans(s)
 	l.addBlended(s)
@@ -230,12 +96,12 @@ func (l *loaders) addPlans(s Services) {
 	if ps == nil {
 		return
 	}
-	l.plans = newLoader(ps.FindPlansByIDs)
-	l.planCourseIDs = newLoader(zeroIfMissing(ps.FindCourseIDsByPlanIDs))
-	l.planProgress = newLoader(func(ctx context.Context, ids []int64) (map[int64]*models.PlanProgress, error) {
+	l.plans = dataload.New(ps.FindPlansByIDs)
+	l.planCourseIDs = dataload.New(dataload.ZeroIfMissing(ps.FindCourseIDsByPlanIDs))
+	l.planProgress = dataload.New(func(ctx context.Context, ids []int64) (map[int64]*models.PlanProgress, error) {
 		return ps.FindPlanProgress(ctx, ids, progressScope(ctx))
 	})
-	l.assignedCourses = newLoader(zeroIfMissing(ps.FindAssignedCourses))
+	l.assignedCourses = dataload.New(dataload.ZeroIfMissing(ps.FindAssignedCourses))
 }
 
 // addBlended adds the loaders of batches, events and sessions over Services.Blended.
@@ -244,24 +110,24 @@ func (l *loaders) addBlended(s Services) {
 	if bs == nil {
 		return
 	}
-	l.batches = newLoader(bs.FindBatchesByIDs)
-	l.seatCounts = newLoader(zeroIfMissing(bs.FindSeatCounts))
-	l.batchSessions = newLoader(zeroIfMissing(bs.FindSessionsByBatchIDs))
-	l.events = newLoader(bs.FindEventsByIDs)
-	l.eventSessions = newLoader(zeroIfMissing(bs.FindSessionsByEventIDs))
-	l.sessions = newLoader(bs.FindSessionsByIDs)
-	l.sessionCompetencies = newLoader(zeroIfMissing(bs.FindSessionCompetencies))
-	l.sessionCounts = newLoader(zeroIfMissing(bs.FindSessionCounts))
-	l.waitlistPositions = newLoader(zeroIfMissing(bs.FindWaitlistPositions))
-	l.seatDecisions = newLoader(zeroIfMissing(bs.FindSeatDecisions))
+	l.batches = dataload.New(bs.FindBatchesByIDs)
+	l.seatCounts = dataload.New(dataload.ZeroIfMissing(bs.FindSeatCounts))
+	l.batchSessions = dataload.New(dataload.ZeroIfMissing(bs.FindSessionsByBatchIDs))
+	l.events = dataload.New(bs.FindEventsByIDs)
+	l.eventSessions = dataload.New(dataload.ZeroIfMissing(bs.FindSessionsByEventIDs))
+	l.sessions = dataload.New(bs.FindSessionsByIDs)
+	l.sessionCompetencies = dataload.New(dataload.ZeroIfMissing(bs.FindSessionCompetencies))
+	l.sessionCounts = dataload.New(dataload.ZeroIfMissing(bs.FindSessionCounts))
+	l.waitlistPositions = dataload.New(dataload.ZeroIfMissing(bs.FindWaitlistPositions))
+	l.seatDecisions = dataload.New(dataload.ZeroIfMissing(bs.FindSeatDecisions))
 	// The caller's own rows: resolvers load them only for a caller with a learner record.
-	l.mySeatRequests = newLoader(zeroIfMissing(func(ctx context.Context, batchIDs []int64) (map[int64]*models.SeatRequest, error) {
+	l.mySeatRequests = dataload.New(dataload.ZeroIfMissing(func(ctx context.Context, batchIDs []int64) (map[int64]*models.SeatRequest, error) {
 		return mySeatRequests(ctx, bs, callerOf(ctx).LearnerID, batchIDs)
 	}))
-	l.myRegistrations = newLoader(zeroIfMissing(func(ctx context.Context, sessionIDs []int64) (map[int64]*models.SessionRegistration, error) {
+	l.myRegistrations = dataload.New(dataload.ZeroIfMissing(func(ctx context.Context, sessionIDs []int64) (map[int64]*models.SessionRegistration, error) {
 		return bs.FindRegistrations(ctx, callerOf(ctx).LearnerID, sessionIDs)
 	}))
-	l.myAttendance = newLoader(zeroIfMissing(func(ctx context.Context, sessionIDs []int64) (map[int64]*models.Attendance, error) {
+	l.myAttendance = dataload.New(dataload.ZeroIfMissing(func(ctx context.Context, sessionIDs []int64) (map[int64]*models.Attendance, error) {
 		return bs.FindAttendanceByLearner(ctx, callerOf(ctx).LearnerID, sessionIDs)
 	}))
 }
@@ -299,30 +165,8 @@ func (l *loaders) addKarma(s Services) {
 	if ks == nil {
 		return
 	}
-	l.karmaTotals = newLoader(zeroIfMissing(ks.FindKarmaTotals))
-	l.assessmentAttempts = newLoader(zeroIfMissing(ks.FindAssessmentAttempts))
-}
-
-// zeroIfMissing wraps a batch method that leaves out keys with nothing to return,
-// so that those keys load the zero value (nil, an empty list, zero counts) rather
-// than a not-found error.
-func zeroIfMissing[V any](fetch func(context.Context, []int64) (map[int64]V, error)) func(context.Context, []int64) (map[int64]V, error) {
-	return func(ctx context.Context, ids []int64) (map[int64]V, error) {
-		m, err := fetch(ctx, ids)
-		if err != nil {
-			return nil, err
-		}
-		if m == nil {
-			m = make(map[int64]V, len(ids))
-		}
-		for _, id := range ids {
-			if _, ok := m[id]; !ok {
-				var zero V
-				m[id] = zero
-			}
-		}
-		return m, nil
-	}
+	l.karmaTotals = dataload.New(dataload.ZeroIfMissing(ks.FindKarmaTotals))
+	l.assessmentAttempts = dataload.New(dataload.ZeroIfMissing(ks.FindAssessmentAttempts))
 }
 
 type loadersKey struct{}
@@ -366,7 +210,7 @@ func renewLoaders(ctx context.Context) {
 }
 
 // load loads one object, turning a missing key into ENOTFOUND for kind.
-func load[V any](ctx context.Context, l *loader[V], id int64, kind string) (V, error) {
+func load[V any](ctx context.Context, l *dataload.Loader[V], id int64, kind string) (V, error) {
 	v, err := l.Load(ctx, id)
 	if errors.Is(err, dataloadgen.ErrNotFound) {
 		return v, models.NotFound(kind)
@@ -413,7 +257,7 @@ var catalogueFields = map[string]bool{"__typename": true, "id": true, "code": tr
 // list.gapsAddressed.competency.
 func prefetchSelected(ctx context.Context, courses []int64, known map[int64]*models.Course, competencies []int64, list string) error {
 	l := loadersFrom(ctx)
-	if fields, ok := selection(ctx, list, "course"); ok {
+	if fields, ok := dataload.Selection(ctx, list, "course"); ok {
 		if onlyFields(fields, catalogueFields) {
 			var missing []int64
 			found := make(map[int64]*models.Course, len(courses))
@@ -432,12 +276,12 @@ func prefetchSelected(ctx context.Context, courses []int64, known map[int64]*mod
 			l.catalogueMu.Unlock()
 			courses = missing
 		}
-		if err := l.courses.prefetch(ctx, courses); err != nil {
+		if err := l.courses.Prefetch(ctx, courses); err != nil {
 			return err
 		}
 	}
-	if selects(ctx, list, "gapsAddressed", "competency") {
-		return l.competencies.prefetch(ctx, slices.Compact(slices.Sorted(slices.Values(competencies))))
+	if dataload.Selects(ctx, list, "gapsAddressed", "competency") {
+		return l.competencies.Prefetch(ctx, slices.Compact(slices.Sorted(slices.Values(competencies))))
 	}
 	return nil
 }
@@ -455,14 +299,14 @@ func onlyFields(fields []graphql.CollectedField, allowed map[string]bool) bool {
 // prefetchCompetencies prefetches the competencies of a passbook when the field
 // being resolved selects them.
 func prefetchCompetencies(ctx context.Context, book []*models.Proficiency) error {
-	if !selects(ctx, "competency") {
+	if !dataload.Selects(ctx, "competency") {
 		return nil
 	}
 	ids := make([]int64, len(book))
 	for i, p := range book {
 		ids[i] = p.CompetencyID
 	}
-	return loadersFrom(ctx).competencies.prefetch(ctx, ids)
+	return loadersFrom(ctx).competencies.Prefetch(ctx, ids)
 }
 
 // listedCourse returns the course of an item of a list of recommendations or a

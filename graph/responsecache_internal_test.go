@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/openkarmayogi/karmayogi/graph/generated"
+	"github.com/openkarmayogi/karmayogi/internal/server/gqlext"
+	"github.com/openkarmayogi/karmayogi/internal/server/respcache"
 )
 
 // TestResponseCacheShapes: only documents whose every field is known to depend on
@@ -13,7 +15,7 @@ import (
 // and skip are not.
 func TestResponseCacheShapes(t *testing.T) {
 	schema := generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{}}).Schema()
-	rc := newResponseCache(ResponseCacheOptions{}, schema, costLimit{}, slog.Default())
+	rc := respcache.New(respcache.Options{}, schema, responseCacheRules(), gqlext.CostLimit{}.Allow, slog.Default())
 	for doc, want := range map[string]bool{
 		`query($l: ID!) { recommendations(learnerId: $l, first: 10) { items { course { id title } } } }`:                    true,
 		`query($l: ID!) { learningPath(learnerId: $l) { totalHours steps { order course { id title } } } }`:                 true,
@@ -34,11 +36,11 @@ func TestResponseCacheShapes(t *testing.T) {
 		`query @deprecated { courses(first: 1) { totalCount } }`:                                      false,
 		`query { courses(first: 1) { totalCount`:                                                      false, // does not parse
 	} {
-		if got := rc.shapeOf(doc, "") != nil; got != want {
+		if got := rc.Cacheable(doc, ""); got != want {
 			t.Errorf("cacheable %v, want %v: %s", got, want, doc)
 		}
 	}
-	if rc.shapeOf(`query A { courses(first: 1) { totalCount } }`, "B") != nil {
+	if rc.Cacheable(`query A { courses(first: 1) { totalCount } }`, "B") {
 		t.Error("an operation name the document does not have was cached")
 	}
 }

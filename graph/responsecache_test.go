@@ -13,6 +13,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/graph"
 	"github.com/openkarmayogi/karmayogi/internal/cache"
 	demo "github.com/openkarmayogi/karmayogi/internal/seed"
+	"github.com/openkarmayogi/karmayogi/internal/server/respcache"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
@@ -37,7 +38,7 @@ const (
 func responseCacheClient(t *testing.T, db *store.DB, c cache.Cache) *client {
 	t.Helper()
 	shared := func(s *graph.Services) { *s = app.NewServices(app.Deps{Store: db, Cache: c}) }
-	return newClientOptions(t, db, shared, graph.Options{ResponseCache: &graph.ResponseCacheOptions{Cache: c,
+	return newClientOptions(t, db, shared, graph.Options{ResponseCache: &respcache.Options{Cache: c,
 		CatalogueVersion: db.CatalogueVersion, CatalogueCheck: time.Hour}})
 }
 
@@ -235,7 +236,7 @@ func TestResponseCacheOutage(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		down := cache.NewMemory()
 		down.Close()
-		c := newClientOptions(t, db, nil, graph.Options{ResponseCache: &graph.ResponseCacheOptions{Cache: down}})
+		c := newClientOptions(t, db, nil, graph.Options{ResponseCache: &respcache.Options{Cache: down}})
 		e := attackEnvOn(t, c, db)
 		plain := newClient(t, db)
 		vars := map[string]any{"l": e.f["$asha"]}

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/openkarmayogi/karmayogi/graph"
 	"github.com/openkarmayogi/karmayogi/internal/auth"
+	"github.com/openkarmayogi/karmayogi/internal/server/wsguard"
 	"github.com/openkarmayogi/karmayogi/internal/telemetry"
 )
 
@@ -117,10 +117,10 @@ func configFromEnv() (Config, error) {
 	if c.SMTPTimeout, err = parseDuration("KARMAYOGI_SMTP_TIMEOUT", auth.MailTimeout); err != nil || c.SMTPTimeout == 0 {
 		return c, fmt.Errorf("KARMAYOGI_SMTP_TIMEOUT must be a positive duration such as 10s")
 	}
-	if c.SubscriptionsPerConnection, err = parseCount("KARMAYOGI_WS_MAX_SUBSCRIPTIONS", graph.DefaultSubscriptionsPerConnection); err != nil {
+	if c.SubscriptionsPerConnection, err = parseCount("KARMAYOGI_WS_MAX_SUBSCRIPTIONS", wsguard.DefaultSubscriptionsPerConnection); err != nil {
 		return c, err
 	}
-	if c.SubscriptionsPerSubject, err = parseCount("KARMAYOGI_WS_MAX_SUBJECT_SUBSCRIPTIONS", graph.DefaultSubscriptionsPerSubject); err != nil {
+	if c.SubscriptionsPerSubject, err = parseCount("KARMAYOGI_WS_MAX_SUBJECT_SUBSCRIPTIONS", wsguard.DefaultSubscriptionsPerSubject); err != nil {
 		return c, err
 	}
 	if c.TokenMaxLifetime, err = parseDuration("KARMAYOGI_TOKEN_MAX_LIFETIME", auth.DefaultMaxLifetime); err != nil || c.TokenMaxLifetime == 0 {

@@ -20,6 +20,8 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/graphiql"
 	"github.com/openkarmayogi/karmayogi/internal/seed"
 	"github.com/openkarmayogi/karmayogi/internal/server"
+	"github.com/openkarmayogi/karmayogi/internal/server/gqlext"
+	"github.com/openkarmayogi/karmayogi/internal/server/respcache"
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/telemetry"
@@ -85,7 +87,7 @@ func (m *Main) Run(ctx context.Context) error {
 			PersistedQueries: m.Cache, PersistedRegistration: register, Allowlist: allowlist,
 			SubscriptionsPerConnection: m.Config.SubscriptionsPerConnection, SubscriptionsPerSubject: m.Config.SubscriptionsPerSubject, Metrics: gqlMetrics, Tracer: m.Tracing.Provider, WebsocketOrigins: m.Config.CORSOrigins,
 			ReadYourWrites: m.Config.ReadYourWrites,
-			ResponseCache:  &graph.ResponseCacheOptions{Cache: m.Cache, CatalogueVersion: db.CatalogueVersion, ModelVersion: m.Estimator.Version, Stats: services.Recommendations.Stats()}})
+			ResponseCache:  &respcache.Options{Cache: m.Cache, CatalogueVersion: db.CatalogueVersion, ModelVersion: m.Estimator.Version, Stats: services.Recommendations.Stats()}})
 	cfg := server.Config{Addr: m.Config.Addr, GraphQL: gql, Database: db, Cache: m.Cache, Logger: m.Logger,
 		CORSOrigins: m.Config.CORSOrigins, SQL: db.Bun().DB, CacheStats: services.Recommendations.Stats,
 		Collectors: append(append(replicaCollectors(db), gqlMetrics, estMetrics), mailCollectors(m.Mail)...), Tracer: m.Tracing.Provider, PProf: m.Config.PProf,
@@ -195,12 +197,12 @@ func mailCollectors(q *auth.MailQueue) []prometheus.Collector {
 // persistedRegistration is who may register persisted queries: with an allowlist,
 // signed-in callers its documents; without, signed-in callers anything in
 // development and no one in production.
-func persistedRegistration(cfg Config) (graph.PersistedRegistration, *graph.Allowlist, error) {
+func persistedRegistration(cfg Config) (gqlext.PersistedRegistration, *gqlext.Allowlist, error) {
 	if cfg.APQAllowlist == "" {
 		if cfg.Production() {
-			return graph.RegisterNone, nil, nil
+			return gqlext.RegisterNone, nil, nil
 		}
-		return graph.RegisterSignedIn, nil, nil
+		return gqlext.RegisterSignedIn, nil, nil
 	}
 	f, err := os.Open(cfg.APQAllowlist)
 	if err != nil {
@@ -211,7 +213,7 @@ func persistedRegistration(cfg Config) (graph.PersistedRegistration, *graph.Allo
 	if err != nil {
 		return 0, nil, fmt.Errorf("KARMAYOGI_APQ_ALLOWLIST %s: %w", cfg.APQAllowlist, err)
 	}
-	return graph.RegisterAllowlisted, allow, nil
+	return gqlext.RegisterAllowlisted, allow, nil
 }
 
 // seedDemo loads the demo data set into an empty database; a database that already

@@ -13,6 +13,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/graph"
 	"github.com/openkarmayogi/karmayogi/internal/importer"
 	"github.com/openkarmayogi/karmayogi/internal/seed"
+	"github.com/openkarmayogi/karmayogi/internal/server/respcache"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/pgload"
@@ -164,8 +165,8 @@ func importCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fmt.Fprintf(stdout, "%s: stored %d rows, rejected %d, in %s\n", path, res.Stored, res.Rejected, time.Since(start).Round(time.Millisecond))
 	if res.Stored > 0 {
 		// Servers sharing the cache answer from it; the rows are theirs at once.
-		if err := graph.ForgetResponses(ctx, a.Cache); err != nil {
-			fmt.Fprintf(stderr, "warning: cached answers not refreshed (%v); they expire within %s\n", err, graph.DefaultResponseTTL)
+		if err := respcache.ForgetAll(ctx, a.Cache); err != nil {
+			fmt.Fprintf(stderr, "warning: cached answers not refreshed (%v); they expire within %s\n", err, respcache.DefaultTTL)
 		}
 	}
 	if res.Rejected > 0 {

@@ -1,6 +1,7 @@
 // Package middleware is the HTTP side of access: who the caller of a request is
 // (a bearer token, or a websocket's connection_init token), the client's address,
-// and rate limits per caller. What a caller may do is internal/authz's to decide.
+// rate limits per caller, and the request's language, deadline and body limit
+// (request.go). What a caller may do is internal/authz's to decide.
 package middleware
 
 import (

@@ -1,8 +1,7 @@
-package graph
+package gqlext
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -11,12 +10,11 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/openkarmayogi/karmayogi/internal/telemetry"
-	"github.com/openkarmayogi/karmayogi/models"
 )
 
 // observer is the extension that makes each GraphQL operation observable:
 //
-//   - metrics (when Options.Metrics is set): one count per response by operation
+//   - metrics (when graph's Options.Metrics is set): one count per response by operation
 //     name, type and outcome, its latency, and each error by extensions.code;
 //   - logs: the operation's name joins the request id on every line logged with
 //     the request's context (telemetry.Request, set up by internal/server);
@@ -31,6 +29,7 @@ import (
 type observer struct {
 	metrics *telemetry.GraphQLMetrics
 	tracer  trace.Tracer // nil: no spans
+	codeOf  func(error) string
 }
 
 // tracingObserver is the observer with resolver spans: a field interceptor is
@@ -47,9 +46,11 @@ var (
 
 const tracerName = "github.com/openkarmayogi/karmayogi/graph"
 
-// newObserver returns the extension for srv.Use.
-func newObserver(metrics *telemetry.GraphQLMetrics, tp trace.TracerProvider) graphql.HandlerExtension {
-	o := observer{metrics: metrics}
+// NewObserver returns the extension for srv.Use: metrics to metrics (nil: none),
+// spans to tp (nil: none). codeOf is the extensions.code a resolver's error is
+// presented with, which its span records.
+func NewObserver(metrics *telemetry.GraphQLMetrics, tp trace.TracerProvider, codeOf func(error) string) graphql.HandlerExtension {
+	o := observer{metrics: metrics, codeOf: codeOf}
 	if tp == nil {
 		return o
 	}
@@ -130,13 +131,7 @@ func (o tracingObserver) InterceptField(ctx context.Context, next graphql.Resolv
 	defer span.End()
 	res, err := next(ctx)
 	if err != nil {
-		code := CodeInternal
-		var de *models.Error
-		if errors.As(err, &de) {
-			if c, ok := errorCodes[de.Code]; ok {
-				code = c
-			}
-		}
+		code := o.codeOf(err)
 		span.SetAttributes(attribute.String("graphql.error.code", code))
 		span.SetStatus(codes.Error, code)
 	}

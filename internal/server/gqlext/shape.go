@@ -1,8 +1,9 @@
-package graph
+package gqlext
 
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -25,42 +26,45 @@ const (
 	maxOperations         = 10 // operations in one document (one of them runs)
 )
 
+// ParserTokenLimit is the most tokens a query document may hold.
+const ParserTokenLimit = 15000
+
 // maxDocumentBytes bounds the text of a query document, apart from the body
 // limit (which variables share): the TypeScript client's largest operation is
 // under 1 KB, the contract's under 4 KB, while a megabyte of comments passes the
 // token limit and, once parsed, stays in the query cache.
 const maxDocumentBytes = 32 << 10
 
-// shapeLimit refuses documents that break the limits above, then validates the
-// rest against the schema with at most maxErrors errors: one that would produce
+// ShapeLimit refuses documents that break the limits above, then validates the
+// rest against the schema with at most MaxErrors errors: one that would produce
 // more is refused with one error. A valid document goes into the query cache,
 // where gqlgen finds it without parsing or validating it again; documents already
 // there passed all this when they were first seen.
-type shapeLimit struct {
-	tokenLimit int
-	cache      graphql.Cache[*ast.QueryDocument]
-	schema     *ast.Schema
-	suggest    bool
+type ShapeLimit struct {
+	TokenLimit int
+	Cache      graphql.Cache[*ast.QueryDocument]
+	Schema     *ast.Schema
+	Suggest    bool // "Did you mean ...?" in validation errors (ValidationRules)
 }
 
 var _ interface {
 	graphql.HandlerExtension
 	graphql.OperationParameterMutator
-} = shapeLimit{}
+} = ShapeLimit{}
 
-func (shapeLimit) ExtensionName() string                   { return "ShapeLimit" }
-func (shapeLimit) Validate(graphql.ExecutableSchema) error { return nil }
+func (ShapeLimit) ExtensionName() string                   { return "ShapeLimit" }
+func (ShapeLimit) Validate(graphql.ExecutableSchema) error { return nil }
 
-func (l shapeLimit) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
+func (l ShapeLimit) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
 	if len(p.Query) > maxDocumentBytes {
 		gqlErr := gqlerror.Errorf("the query document is %d bytes; at most %d are allowed", len(p.Query), maxDocumentBytes)
 		errcode.Set(gqlErr, errcode.ValidationFailed)
 		return gqlErr
 	}
-	if _, ok := l.cache.Get(ctx, p.Query); ok || p.Query == "" {
+	if _, ok := l.Cache.Get(ctx, p.Query); ok || p.Query == "" {
 		return nil
 	}
-	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: p.Query}, l.tokenLimit)
+	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: p.Query}, l.TokenLimit)
 	if err != nil {
 		gqlErr, ok := err.(*gqlerror.Error)
 		if !ok {
@@ -74,17 +78,17 @@ func (l shapeLimit) MutateOperationParameters(ctx context.Context, p *graphql.Ra
 		errcode.Set(gqlErr, errcode.ValidationFailed)
 		return gqlErr
 	}
-	budget := &errorBudget{max: maxErrors}
-	errs := validator.ValidateWithRules(l.schema, doc, validationRules(l.suggest, budget))
+	budget := &ErrorBudget{Max: MaxErrors}
+	errs := validator.ValidateWithRules(l.Schema, doc, ValidationRules(l.Suggest, budget))
 	switch {
 	case budget.exceeded():
-		gqlErr := gqlerror.Errorf("the query has more than %d errors; correct the first ones and send it again", maxErrors)
+		gqlErr := gqlerror.Errorf("the query has more than %d errors; correct the first ones and send it again", MaxErrors)
 		errcode.Set(gqlErr, errcode.ValidationFailed)
 		return gqlErr
 	case len(errs) == 0 && len(doc.Operations) > 0:
-		l.cache.Add(ctx, p.Query, doc)
+		l.Cache.Add(ctx, p.Query, doc)
 	}
-	// A document with errors goes on to gqlgen, which reports them (fewer than maxErrors).
+	// A document with errors goes on to gqlgen, which reports them (fewer than MaxErrors).
 	return nil
 }
 
@@ -174,4 +178,13 @@ func (w *shapeWalk) fragment(name string) extent {
 	delete(w.visiting, name)
 	w.fragments[name] = e
 	return e
+}
+
+// saturatingAdd adds counts that a hostile document could overflow (as graph's
+// complexity does).
+func saturatingAdd(a, b int) int {
+	if a > math.MaxInt32-b {
+		return math.MaxInt32
+	}
+	return a + b
 }

@@ -1,4 +1,4 @@
-package graph
+package gqlerr
 
 import (
 	"context"
@@ -21,7 +21,7 @@ func (e sqlStateError) SQLState() string { return string(e) }
 // SQLSTATE, the store's Classify does. A unique violation no store method named is
 // CONFLICT; the database down is SERVICE_UNAVAILABLE; anything else is INTERNAL.
 func TestPresentErrorKinds(t *testing.T) {
-	present := errorPresenter(store.Classify, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	present := Presenter(store.Classify, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	for _, tc := range []struct {
 		name string
 		err  error

@@ -1,4 +1,28 @@
-package graph
+// Package respcache is the response cache (issue 17): it answers a query it has
+// answered before with the bytes it gave then: no parsing, no resolvers, no SQL,
+// no decoding and encoding again. Only queries whose every field is known to
+// depend on nothing but
+//
+//   - the caller (subject, role, learner, organisation: all access depends on),
+//   - the reader's language, the Accept header, the document and its variables,
+//   - the estimator model and the day (estimates are read as of the day),
+//   - the learners the root fields name (learnerId, id), and
+//   - everything else an API write can change (the catalogue, roles, plans...)
+//
+// are cached (Rules, which package graph gives). The last two are epochs: counters
+// in the cache that every mutation moves before it is acknowledged (MoveEpochs): a
+// mutation whose writes changed only learners' records (internal/change) moves
+// theirs, any other the global one. An entry stores the epochs it was computed
+// under; a request reads the entry and the current epochs in one round trip
+// (cache.ValuesAndCounters) and serves the entry only if they are equal. So a
+// write acknowledged in one process is seen by the next read in any other sharing
+// the cache, with no message to wait for. Catalogue changes made outside the API
+// (imports, the course-effect job) are noticed by polling the catalogue version
+// (Options.CatalogueCheck); `karmayogi import` moves the global epoch (ForgetAll)
+// in the cache it shares with the servers (REDIS_URL); other writes outside the
+// API wait for an entry's TTL. When the cache fails, requests take the uncached
+// path.
+package respcache
 
 import (
 	"bytes"
@@ -30,37 +54,13 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/server/middleware"
 )
 
-// The response cache (issue 17) answers a query it has answered before with the
-// bytes it gave then: no parsing, no resolvers, no SQL, no decoding and encoding
-// again. Only queries whose every field is known to depend on nothing but
-//
-//   - the caller (subject, role, learner, organisation: all access depends on),
-//   - the reader's language, the Accept header, the document and its variables,
-//   - the estimator model and the day (estimates are read as of the day),
-//   - the learners the root fields name (learnerId, id), and
-//   - everything else an API write can change (the catalogue, roles, plans...)
-//
-// are cached (cacheableFields). The last two are epochs: counters in the cache
-// that every mutation moves before it is acknowledged (moveEpochs): a mutation
-// whose writes changed only learners' records (internal/change) moves theirs, any
-// other the global one. An entry stores the epochs it was computed under; a request reads
-// the entry and the current epochs in one round trip (cache.ValuesAndCounters)
-// and serves the entry only if they are equal. So a write acknowledged in one
-// process is seen by the next read in any other sharing the cache, with no
-// message to wait for. Catalogue changes made outside the API (imports, the
-// course-effect job) are noticed by polling the catalogue version
-// (ResponseCacheOptions.CatalogueCheck); `karmayogi import` moves the global
-// epoch (ForgetResponses) in the cache it shares with the servers (REDIS_URL);
-// other writes outside the API wait for an entry's TTL. When the cache fails,
-// requests take the uncached path.
-
-// ResponseCacheOptions turn the response cache on (Options.ResponseCache).
-type ResponseCacheOptions struct {
+// Options turn the response cache on (graph's Options.ResponseCache).
+type Options struct {
 	// Cache keeps the entries and the epochs; with several API processes it must be
 	// the cache they share (Redis).
 	Cache cache.Cache
 	// TTL bounds an entry's life, and so how long a write made outside the API can
-	// go unseen; 0 means DefaultResponseTTL.
+	// go unseen; 0 means DefaultTTL.
 	TTL time.Duration
 	// CatalogueCheck is how often the catalogue version is read to notice catalogue
 	// changes made outside the API; 0 means DefaultCatalogueCheck.
@@ -77,17 +77,17 @@ type ResponseCacheOptions struct {
 
 // Response cache defaults.
 const (
-	DefaultResponseTTL    = 10 * time.Minute
+	DefaultTTL            = 10 * time.Minute
 	DefaultCatalogueCheck = time.Second
 	maxShapes             = 10000    // documents whose cacheability is remembered
 	maxCachedDocument     = 16 << 10 // bytes; a longer document is never cached
 	globalEpoch           = "resp-epoch:all"
 )
 
-// ForgetResponses moves the global epoch, so that every answer cached in c is
+// ForgetAll moves the global epoch, so that every answer cached in c is
 // computed again when next asked: for writes made outside the API (karmayogi
 // import), which the API's own mutations do not announce.
-func ForgetResponses(ctx context.Context, c cache.Cache) error {
+func ForgetAll(ctx context.Context, c cache.Cache) error {
 	_, err := c.Incr(ctx, globalEpoch)
 	return err
 }
@@ -95,62 +95,25 @@ func ForgetResponses(ctx context.Context, c cache.Cache) error {
 // learnerEpoch is the counter a mutation of learner id's record moves.
 func learnerEpoch(id int64) string { return "resp-epoch:l:" + strconv.FormatInt(id, 10) }
 
-// cacheableRoots are the query fields whose answers may be cached, with the name
-// of the argument naming the learner they depend on ("": none, the catalogue).
-var cacheableRoots = map[string]string{
-	"recommendations": "learnerId",
-	"learningPath":    "learnerId",
-	"learner":         "id",
-	"courses":         "",
+// Rules are what the cache knows of the schema: package graph's, whose fields
+// it names.
+type Rules struct {
+	// Roots are the query fields whose answers may be cached, with the name of the
+	// argument naming the learner they depend on ("": none, the catalogue).
+	Roots map[string]string
+	// Fields are the fields below the roots ("Type.field", or "Type.*" for all of
+	// a type's) that depend only on what the epochs stand for.
+	Fields map[string]bool
+	// LearnerID decodes a learner's global ID, as the root fields' arguments hold it.
+	LearnerID func(string) (int64, error)
 }
 
-// cacheableFields are the fields below the roots that depend only on what the
-// epochs stand for. Left out on purpose: counters that move without a mutation
-// of the learner or the catalogue (a course's enrolments and ratings, moved by
-// other learners) and RecommendationList.cached (which says whether the ranking
-// came from the cache, and so differs between two equal answers).
-var cacheableFields = map[string]bool{}
-
-func init() {
-	for typ, fields := range map[string][]string{
-		"RecommendationList":    {"learner", "role", "items", "generatedAt"},
-		"Recommendation":        {"rank", "score", "course", "gapsAddressed", "explanation", "signals"},
-		"RecommendationSignals": nil, // every field: scalars of the ranking
-		"LearningPath":          {"learner", "role", "steps", "totalHours", "gapBefore", "gapAfter"},
-		"LearningPathStep":      {"order", "course", "cumulativeHours", "gapsAddressed", "dueDate"},
-		"GapContribution":       {"competency", "fromLevel", "toLevel", "gapClosed"},
-		"Competency":            {"id", "code", "name", "nameHi", "description", "type", "area"},
-		"Course":                {"id", "code", "title", "titleHi", "description", "provider", "format", "durationHours"},
-		"CourseConnection":      {"edges", "pageInfo", "totalCount"},
-		"CourseEdge":            {"cursor", "node"},
-		"PageInfo":              {"hasNextPage", "hasPreviousPage", "startCursor", "endCursor"},
-		"Learner":               {"id", "name", "proficiencies", "evidence", "enrolments", "certificates"},
-		"Proficiency":           nil, // read as of the day (service.ReadTime), as recommendations are
-		"Evidence":              {"id", "competency", "source", "level", "score", "observedAt", "course"},
-		"EvidenceConnection":    {"edges", "pageInfo", "totalCount"},
-		"EvidenceEdge":          {"cursor", "node"},
-		"Enrolment":             {"id", "learner", "course", "status", "progress", "enrolledAt", "completedAt", "certificate"},
-		"EnrolmentConnection":   {"edges", "pageInfo", "totalCount"},
-		"EnrolmentEdge":         {"cursor", "node"},
-		"Certificate":           {"id", "learner", "course", "issuedAt", "verificationCode"},
-		"CertificateConnection": {"edges", "pageInfo", "totalCount"},
-		"CertificateEdge":       {"cursor", "node"},
-		"Role":                  {"id", "code", "name"},
-	} {
-		if fields == nil {
-			cacheableFields[typ+".*"] = true
-		}
-		for _, f := range fields {
-			cacheableFields[typ+"."+f] = true
-		}
-	}
-}
-
-// responseCache is the middleware and its state.
-type responseCache struct {
-	o      ResponseCacheOptions
+// Cache is the middleware and its state.
+type Cache struct {
+	o      Options
 	schema *ast.Schema
-	cost   costLimit
+	rules  Rules
+	spend  func(ctx context.Context, cost int) bool
 	logger *slog.Logger
 
 	mu     sync.Mutex
@@ -169,21 +132,29 @@ type shape struct {
 	learners  []*ast.Value // the learner arguments of its root fields
 }
 
-func newResponseCache(o ResponseCacheOptions, schema *ast.Schema, cost costLimit, logger *slog.Logger) *responseCache {
+// New returns the cache for schema's queries under rules. spend spends a served
+// answer's cost from its caller's budget again, or refuses to (then the answer is
+// computed, and refused, as it would be uncached).
+func New(o Options, schema *ast.Schema, rules Rules, spend func(ctx context.Context, cost int) bool, logger *slog.Logger) *Cache {
 	if o.TTL <= 0 {
-		o.TTL = DefaultResponseTTL
+		o.TTL = DefaultTTL
 	}
 	if o.CatalogueCheck <= 0 {
 		o.CatalogueCheck = DefaultCatalogueCheck
 	}
-	rc := &responseCache{o: o, schema: schema, cost: cost, logger: logger, shapes: map[[sha256.Size]byte]*shape{}}
+	rc := &Cache{o: o, schema: schema, rules: rules, spend: spend, logger: logger, shapes: map[[sha256.Size]byte]*shape{}}
 	rc.lastCheck.Store(time.Now().UnixNano())
 	return rc
 }
 
+// Cacheable reports whether the answers to query's operation may be cached.
+func (rc *Cache) Cacheable(query, operationName string) bool {
+	return rc.shapeOf(query, operationName) != nil
+}
+
 // shapeOf parses and validates query against the schema once, and says whether
 // its answers may be cached.
-func (rc *responseCache) shapeOf(query, operationName string) *shape {
+func (rc *Cache) shapeOf(query, operationName string) *shape {
 	if len(query) > maxCachedDocument {
 		return nil
 	}
@@ -205,7 +176,7 @@ func (rc *responseCache) shapeOf(query, operationName string) *shape {
 	return s
 }
 
-func (rc *responseCache) analyse(query string) *shape {
+func (rc *Cache) analyse(query string) *shape {
 	doc, errs := gqlparser.LoadQueryWithRules(rc.schema, query, rules.NewDefaultRules())
 	if len(errs) > 0 || len(doc.Operations) != 1 || doc.Operations[0].Operation != ast.Query {
 		return &shape{}
@@ -225,7 +196,7 @@ func (rc *responseCache) analyse(query string) *shape {
 					continue
 				}
 				if root {
-					arg, known := cacheableRoots[sel.Name]
+					arg, known := rc.rules.Roots[sel.Name]
 					if !known {
 						ok = false
 						continue
@@ -238,8 +209,8 @@ func (rc *responseCache) analyse(query string) *shape {
 						}
 						s.learners = append(s.learners, a.Value)
 					}
-				} else if sel.ObjectDefinition == nil || !(cacheableFields[sel.ObjectDefinition.Name+"."+sel.Name] ||
-					cacheableFields[sel.ObjectDefinition.Name+".*"]) {
+				} else if sel.ObjectDefinition == nil || !(rc.rules.Fields[sel.ObjectDefinition.Name+"."+sel.Name] ||
+					rc.rules.Fields[sel.ObjectDefinition.Name+".*"]) {
 					ok = false
 					continue
 				}
@@ -268,9 +239,9 @@ type request struct {
 	Extensions    json.RawMessage `json:"extensions"`
 }
 
-// middleware serves cached answers, and caches the answers it lets through that
+// Middleware serves cached answers, and caches the answers it lets through that
 // may be cached. It runs after authentication and rate limits.
-func (rc *responseCache) middleware(next http.Handler) http.Handler {
+func (rc *Cache) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rc.checkCatalogue(r.Context())
 		key, learners, ok := rc.keyOf(r)
@@ -292,7 +263,7 @@ func (rc *responseCache) middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if e, ok := decodeEntry(vals[0]); ok && slices.Equal(e.epochs, epochs) && rc.cost.allow(ctx, e.cost) {
+		if e, ok := decodeEntry(vals[0]); ok && slices.Equal(e.epochs, epochs) && rc.spend(ctx, e.cost) {
 			if rc.o.Stats != nil {
 				rc.o.Stats.Hits.Add(1)
 			}
@@ -318,12 +289,12 @@ func (rc *responseCache) middleware(next http.Handler) http.Handler {
 
 // keyOf names the answer to r, with the learners it depends on, or says it may
 // not be cached.
-func (rc *responseCache) keyOf(r *http.Request) (string, []int64, bool) {
-	c := callerOf(r.Context())
+func (rc *Cache) keyOf(r *http.Request) (string, []int64, bool) {
+	c := middleware.Caller(r.Context())
 	if c == nil || r.Method != http.MethodPost || r.Header.Get("Upgrade") != "" || r.Body == nil {
 		return "", nil, false // anonymous callers get no cached answers
 	}
-	body, err := io.ReadAll(r.Body) // read already by limitBody: a copy in memory
+	body, err := io.ReadAll(r.Body) // read already by middleware.LimitBody: a copy in memory
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	if err != nil {
 		return "", nil, false
@@ -349,7 +320,7 @@ func (rc *responseCache) keyOf(r *http.Request) (string, []int64, bool) {
 		if err != nil || !isString {
 			return "", nil, false
 		}
-		n, err := decodeID("learnerId", typeLearner, str)
+		n, err := rc.rules.LearnerID(str)
 		if err != nil {
 			return "", nil, false // the uncached path gives the error
 		}
@@ -373,7 +344,7 @@ func (rc *responseCache) keyOf(r *http.Request) (string, []int64, bool) {
 // checkCatalogue reads the catalogue version in the background, at most every
 // CatalogueCheck, and moves the global epoch when it moved: a catalogue change
 // made outside the API (an import) is then seen within about that long.
-func (rc *responseCache) checkCatalogue(ctx context.Context) {
+func (rc *Cache) checkCatalogue(ctx context.Context) {
 	if rc.o.CatalogueVersion == nil || time.Since(time.Unix(0, rc.lastCheck.Load())) < rc.o.CatalogueCheck ||
 		!rc.checking.CompareAndSwap(false, true) {
 		return
@@ -396,25 +367,25 @@ func (rc *responseCache) checkCatalogue(ctx context.Context) {
 }
 
 // responseMissKey marks a request the response cache lets through: its reads go
-// to the primary (readRouting), and its cost is recorded under it.
+// to the primary (gqlext.ReadRouting), and its cost is recorded under it.
 type responseMissKey struct{}
 
-// computingForResponseCache reports whether ctx is a request whose answer the
-// response cache may store.
-func computingForResponseCache(ctx context.Context) bool {
+// Computing reports whether ctx is a request whose answer the response cache
+// may store: its reads must go to the primary.
+func Computing(ctx context.Context) bool {
 	_, ok := ctx.Value(responseMissKey{}).(*int)
 	return ok
 }
 
-// responseCost records an operation's complexity for the response cache, which
-// spends it again from the caller's budget when it serves the answer
-// (costLimit.allow). It runs after FixedComplexityLimit.
-type responseCost struct{}
+// Cost records an operation's complexity for the response cache, which spends
+// it again from the caller's budget when it serves the answer (New's spend). It
+// runs after FixedComplexityLimit.
+type Cost struct{}
 
-func (responseCost) ExtensionName() string                   { return "ResponseCost" }
-func (responseCost) Validate(graphql.ExecutableSchema) error { return nil }
+func (Cost) ExtensionName() string                   { return "ResponseCost" }
+func (Cost) Validate(graphql.ExecutableSchema) error { return nil }
 
-func (responseCost) MutateOperationContext(ctx context.Context, _ *graphql.OperationContext) *gqlerror.Error {
+func (Cost) MutateOperationContext(ctx context.Context, _ *graphql.OperationContext) *gqlerror.Error {
 	if p, ok := ctx.Value(responseMissKey{}).(*int); ok {
 		if s := extension.GetComplexityStats(ctx); s != nil {
 			*p = s.Complexity
@@ -423,20 +394,11 @@ func (responseCost) MutateOperationContext(ctx context.Context, _ *graphql.Opera
 	return nil
 }
 
-// allow spends cost from ctx's caller's budget, as MutateOperationContext does.
-func (l costLimit) allow(ctx context.Context, cost int) bool {
-	budget, key := l.anonymous, "addr:"+middleware.ClientAddr(ctx)
-	if c := callerOf(ctx); c != nil {
-		budget, key = l.signedIn, "sub:"+c.Subject
-	}
-	return budget == nil || budget.AllowN(key, max(cost, 1))
-}
-
-// moveEpochs moves the epochs a mutation's writes changed, before the mutation
-// is acknowledged (afterWrites): the learners' when the writes changed learners'
+// MoveEpochs moves the epochs a mutation's writes changed, before the mutation
+// is acknowledged (graph's afterWrites): the learners' when the writes changed learners'
 // records only (change.Set.LearnersOnly), else the global one, as for a mutation
 // that failed (it may have changed something).
-func (rc *responseCache) moveEpochs(ctx context.Context, mutation string, changed *change.Set, err error) {
+func (rc *Cache) MoveEpochs(ctx context.Context, mutation string, changed *change.Set, err error) {
 	keys := []string{globalEpoch}
 	if err == nil && changed.LearnersOnly() {
 		keys = keys[:0]

@@ -1,4 +1,4 @@
-package graph
+package gqlext
 
 import (
 	"context"
@@ -6,15 +6,24 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
+	"time"
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/formatter"
 	"github.com/vektah/gqlparser/v2/parser"
 	"github.com/vektah/gqlparser/v2/validator"
 
-	"github.com/openkarmayogi/karmayogi/graph/generated"
+	"github.com/openkarmayogi/karmayogi/internal/server/middleware"
 )
+
+// KeyValue is the part of the cache that persisted queries need.
+type KeyValue interface {
+	Get(ctx context.Context, key string) ([]byte, error)
+	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
+}
+
+// persistedTTL: an unused persisted query is forgotten after this.
+const persistedTTL = 24 * time.Hour
 
 // PersistedRegistration says who may register an automatic persisted query
 // (APQ): store a document under its hash, for a day, in the shared cache. Anyone
@@ -36,52 +45,54 @@ const (
 	RegisterNone
 )
 
-// persisted adapts the cache to gqlgen's APQ store, registering only what the
-// policy allows.
-type persisted struct {
-	kv       KeyValue
-	register PersistedRegistration
-	allow    *Allowlist
+// Persisted adapts the cache to gqlgen's APQ store
+// (extension.AutomaticPersistedQuery's Cache), registering only what Register
+// allows.
+type Persisted struct {
+	KV       KeyValue
+	Register PersistedRegistration
+	Allow    *Allowlist // for RegisterAllowlisted
 }
 
-func (p persisted) Get(ctx context.Context, hash string) (string, bool) {
-	b, err := p.kv.Get(ctx, "apq:"+hash)
+func (p Persisted) Get(ctx context.Context, hash string) (string, bool) {
+	b, err := p.KV.Get(ctx, "apq:"+hash)
 	return string(b), err == nil
 }
 
-func (p persisted) Add(ctx context.Context, hash, query string) {
-	if c := callerOf(ctx); c == nil || c.Registration {
+func (p Persisted) Add(ctx context.Context, hash, query string) {
+	if c := middleware.Caller(ctx); c == nil || c.Registration {
 		return
 	}
-	switch p.register {
+	switch p.Register {
 	case RegisterNone:
 		return
 	case RegisterAllowlisted:
-		if !p.allow.Allows(query) {
+		if !p.Allow.Allows(query) {
 			return
 		}
 	}
-	p.kv.Set(ctx, "apq:"+hash, []byte(query), persistedTTL) // a lost entry only costs the client a resend
+	p.KV.Set(ctx, "apq:"+hash, []byte(query), persistedTTL) // a lost entry only costs the client a resend
 }
 
 // Allowlist is the set of documents that may be registered as persisted queries,
 // compared in canonical form (CanonicalDocument), so a client's spacing and
 // comments do not matter.
 type Allowlist struct {
-	docs map[string]bool
+	schema *ast.Schema
+	docs   map[string]bool
 }
 
 // ReadAllowlist reads a JSON object of documents by their hash, as `karmayogi
 // allowlist` writes it (and GraphQL Code Generator's persisted documents are); the
-// hashes are not trusted, each document is checked against the schema.
-func ReadAllowlist(r io.Reader) (*Allowlist, error) {
+// hashes are not trusted, each document is checked against schema.
+func ReadAllowlist(schema *ast.Schema, r io.Reader) (*Allowlist, error) {
 	var byHash map[string]string
 	if err := json.NewDecoder(r).Decode(&byHash); err != nil {
 		return nil, fmt.Errorf("allowlist: want a JSON object of documents by hash: %w", err)
 	}
-	a := &Allowlist{docs: map[string]bool{}}
+	a := &Allowlist{schema: schema, docs: map[string]bool{}}
 	for hash, doc := range byHash {
-		canon, err := CanonicalDocument(doc)
+		canon, err := CanonicalDocument(schema, doc)
 		if err != nil {
 			return nil, fmt.Errorf("allowlist: document %s: %w", hash, err)
 		}
@@ -98,27 +109,21 @@ func (a *Allowlist) Allows(query string) bool {
 	if a == nil {
 		return false
 	}
-	canon, err := CanonicalDocument(query)
+	canon, err := CanonicalDocument(a.schema, query)
 	return err == nil && a.docs[canon]
 }
 
-var (
-	schemaOnce sync.Once
-	schemaAST  *ast.Schema
-)
-
-// CanonicalDocument parses query, checks it against the schema and returns it in
+// CanonicalDocument parses query, checks it against schema and returns it in
 // one canonical form: gqlparser's formatting, without comments.
-func CanonicalDocument(query string) (string, error) {
+func CanonicalDocument(schema *ast.Schema, query string) (string, error) {
 	if len(query) > maxDocumentBytes {
 		return "", fmt.Errorf("the document is %d bytes; at most %d are allowed", len(query), maxDocumentBytes)
 	}
-	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: query}, parserTokenLimit)
+	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: query}, ParserTokenLimit)
 	if err != nil {
 		return "", err
 	}
-	schemaOnce.Do(func() { schemaAST = generated.NewExecutableSchema(generated.Config{}).Schema() })
-	if errs := validator.ValidateWithRules(schemaAST, doc, nil); len(errs) > 0 {
+	if errs := validator.ValidateWithRules(schema, doc, nil); len(errs) > 0 {
 		return "", errs
 	}
 	var b strings.Builder

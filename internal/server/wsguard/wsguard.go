@@ -1,4 +1,8 @@
-package graph
+// Package wsguard caps the subscriptions of the GraphQL endpoint's websockets,
+// per connection and per token subject, and counts each subscribe message
+// against the caller's request rate (package graph wires it into gqlgen's
+// websocket transport).
+package wsguard
 
 import (
 	"bytes"
@@ -11,6 +15,8 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+
+	"github.com/openkarmayogi/karmayogi/internal/server/middleware"
 )
 
 // Default caps on subscriptions: one learner's frontend follows a few things at
@@ -29,26 +35,27 @@ const (
 	closeDuplicate = 4409
 )
 
-// wsGuard caps the subscriptions of each websocket connection and of each
+// Guard caps the subscriptions of each websocket connection and of each
 // subject (the token's, across this process's connections), and counts each
 // subscribe message against the caller's request rate. A connection past a cap
 // is closed with 4429 and a reason. It reads the protocol's messages as they
 // arrive (guardedConn), before gqlgen parses their documents.
-type wsGuard struct {
+type Guard struct {
 	perConnection, perSubject int
-	rate                      Limiter // nil: no rate
+	rate                      middleware.Limiter // nil: no rate
 	mu                        sync.Mutex
 	subjects                  map[string]int // active subscriptions by subject
 }
 
-func newWSGuard(perConnection, perSubject int, rate Limiter) *wsGuard {
+// New returns a guard with the caps (0: the defaults) and the request rate (nil: none).
+func New(perConnection, perSubject int, rate middleware.Limiter) *Guard {
 	if perConnection <= 0 {
 		perConnection = DefaultSubscriptionsPerConnection
 	}
 	if perSubject <= 0 {
 		perSubject = DefaultSubscriptionsPerSubject
 	}
-	return &wsGuard{perConnection: perConnection, perSubject: perSubject, rate: rate, subjects: map[string]int{}}
+	return &Guard{perConnection: perConnection, perSubject: perSubject, rate: rate, subjects: map[string]int{}}
 }
 
 type wsStateKey struct{}
@@ -61,9 +68,9 @@ type wsState struct {
 	active  map[string]bool
 }
 
-// middleware gives each websocket request a wsState, where the connection
+// Middleware gives each websocket request a wsState, where the connection
 // (Implementation) and its sign-in (InitFunc) find it.
-func (g *wsGuard) middleware(next http.Handler) http.Handler {
+func (g *Guard) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Upgrade") != "" {
 			r = r.WithContext(context.WithValue(r.Context(), wsStateKey{}, &wsState{active: map[string]bool{}}))
@@ -72,12 +79,12 @@ func (g *wsGuard) middleware(next http.Handler) http.Handler {
 	})
 }
 
-// init wraps the websocket's InitFunc: the caller it signs in is the connection's subject.
-func (g *wsGuard) init(next transport.WebsocketInitFunc) transport.WebsocketInitFunc {
+// Init wraps the websocket's InitFunc: the caller it signs in is the connection's subject.
+func (g *Guard) Init(next transport.WebsocketInitFunc) transport.WebsocketInitFunc {
 	return func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 		ctx, ack, err := next(ctx, p)
 		if s, ok := ctx.Value(wsStateKey{}).(*wsState); ok && err == nil {
-			if c := callerOf(ctx); c != nil {
+			if c := middleware.Caller(ctx); c != nil {
 				s.mu.Lock()
 				s.subject = c.Subject
 				s.mu.Unlock()
@@ -87,14 +94,14 @@ func (g *wsGuard) init(next transport.WebsocketInitFunc) transport.WebsocketInit
 	}
 }
 
-// implementation wraps the websocket implementation so that g sees each message.
-func (g *wsGuard) implementation(impl transport.WebsocketImplementation) transport.WebsocketImplementation {
+// Implementation wraps the websocket implementation so that g sees each message.
+func (g *Guard) Implementation(impl transport.WebsocketImplementation) transport.WebsocketImplementation {
 	return guardedImplementation{impl: impl, guard: g}
 }
 
 type guardedImplementation struct {
 	impl  transport.WebsocketImplementation
-	guard *wsGuard
+	guard *Guard
 }
 
 func (i guardedImplementation) Accept(w http.ResponseWriter, r *http.Request, o transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
@@ -113,7 +120,7 @@ func (i guardedImplementation) Accept(w http.ResponseWriter, r *http.Request, o 
 // subscriptions in the guard's count, and whose server messages end them.
 type guardedConn struct {
 	transport.WebsocketConn
-	guard  *wsGuard
+	guard  *Guard
 	state  *wsState
 	closed sync.Once
 }
@@ -183,7 +190,7 @@ func (c *guardedConn) SetReadDeadline(t time.Time) error {
 
 // start admits subscription id on the connection, or returns the close code and
 // reason that refuse it.
-func (g *wsGuard) start(s *wsState, id string) (int, string) {
+func (g *Guard) start(s *wsState, id string) (int, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if g.rate != nil && s.subject != "" && !g.rate.Allow("sub:"+s.subject) {
@@ -208,7 +215,7 @@ func (g *wsGuard) start(s *wsState, id string) (int, string) {
 }
 
 // end takes subscription id of the connection out of the count, if it is in it.
-func (g *wsGuard) end(s *wsState, id string) {
+func (g *Guard) end(s *wsState, id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.active[id] {
@@ -219,14 +226,14 @@ func (g *wsGuard) end(s *wsState, id string) {
 }
 
 // endAll takes every subscription of a closed connection out of the count.
-func (g *wsGuard) endAll(s *wsState) {
+func (g *Guard) endAll(s *wsState) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g.release(s.subject, len(s.active))
 	clear(s.active)
 }
 
-func (g *wsGuard) release(subject string, n int) {
+func (g *Guard) release(subject string, n int) {
 	if subject == "" || n == 0 {
 		return
 	}

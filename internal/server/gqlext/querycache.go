@@ -1,4 +1,4 @@
-package graph
+package gqlext
 
 import (
 	"container/list"
@@ -8,11 +8,11 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
-// queryCache keeps parsed and validated documents, least recently used first
+// QueryCache keeps parsed and validated documents, least recently used first
 // out, within a budget of bytes rather than of entries: a thousand entries of a
 // megabyte each were a gigabyte. An entry weighs its text (the key) and its
 // syntax tree, estimated from the text's length (documentWeight).
-type queryCache struct {
+type QueryCache struct {
 	mu     sync.Mutex
 	budget int
 	used   int
@@ -35,11 +35,12 @@ const astBytesPerByte = 25
 // documentWeight is what an entry for query costs the budget.
 func documentWeight(query string) int { return len(query) * (1 + astBytesPerByte) }
 
-func newQueryCache(budget int) *queryCache {
-	return &queryCache{budget: budget, order: list.New(), byKey: map[string]*list.Element{}}
+// NewQueryCache returns an empty cache of budget bytes.
+func NewQueryCache(budget int) *QueryCache {
+	return &QueryCache{budget: budget, order: list.New(), byKey: map[string]*list.Element{}}
 }
 
-func (c *queryCache) Get(_ context.Context, key string) (*ast.QueryDocument, bool) {
+func (c *QueryCache) Get(_ context.Context, key string) (*ast.QueryDocument, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.byKey[key]; ok {
@@ -49,7 +50,7 @@ func (c *queryCache) Get(_ context.Context, key string) (*ast.QueryDocument, boo
 	return nil, false
 }
 
-func (c *queryCache) Add(_ context.Context, key string, doc *ast.QueryDocument) {
+func (c *QueryCache) Add(_ context.Context, key string, doc *ast.QueryDocument) {
 	w := documentWeight(key)
 	if w > c.budget {
 		return // it would push out everything else
@@ -72,7 +73,7 @@ func (c *queryCache) Add(_ context.Context, key string, doc *ast.QueryDocument) 
 }
 
 // size returns the entries held and the bytes they weigh.
-func (c *queryCache) size() (entries, bytes int) {
+func (c *QueryCache) size() (entries, bytes int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.byKey), c.used

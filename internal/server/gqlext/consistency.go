@@ -1,4 +1,4 @@
-package graph
+package gqlext
 
 import (
 	"context"
@@ -9,10 +9,12 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/openkarmayogi/karmayogi/internal/server/middleware"
+	"github.com/openkarmayogi/karmayogi/internal/server/respcache"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
-// readRouting is the operation middleware that says where an operation's reads
+// ReadRouting is the operation middleware that says where an operation's reads
 // may go (models.WithReplicaReads, models.WithFreshReads); the store applies it.
 //
 //   - A mutation reads the primary, in everything it resolves: the change itself
@@ -28,7 +30,7 @@ import (
 // caller's next query may reach one that has not seen their mutation, and read a
 // replica that lags; route a caller to one process (affinity on the Authorization
 // header) to make the window hold across them.
-type readRouting struct {
+type ReadRouting struct {
 	window time.Duration
 
 	mu    sync.Mutex
@@ -39,19 +41,20 @@ type readRouting struct {
 var _ interface {
 	graphql.HandlerExtension
 	graphql.OperationInterceptor
-} = (*readRouting)(nil)
+} = (*ReadRouting)(nil)
 
-func newReadRouting(window time.Duration) *readRouting {
-	return &readRouting{window: window, wrote: map[string]time.Time{}}
+// NewReadRouting returns the extension with the read-your-writes window.
+func NewReadRouting(window time.Duration) *ReadRouting {
+	return &ReadRouting{window: window, wrote: map[string]time.Time{}}
 }
 
-func (*readRouting) ExtensionName() string                   { return "ReadRouting" }
-func (*readRouting) Validate(graphql.ExecutableSchema) error { return nil }
+func (*ReadRouting) ExtensionName() string                   { return "ReadRouting" }
+func (*ReadRouting) Validate(graphql.ExecutableSchema) error { return nil }
 
-func (r *readRouting) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+func (r *ReadRouting) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	op := graphql.GetOperationContext(ctx).Operation
 	before := subjectOf(ctx)
-	if op != nil && op.Operation == ast.Query && !r.recent(before) && !computingForResponseCache(ctx) {
+	if op != nil && op.Operation == ast.Query && !r.recent(before) && !respcache.Computing(ctx) {
 		return next(models.WithReplicaReads(ctx))
 	}
 	ctx = models.WithFreshReads(ctx)
@@ -67,14 +70,14 @@ func (r *readRouting) InterceptOperation(ctx context.Context, next graphql.Opera
 }
 
 func subjectOf(ctx context.Context) string {
-	if c := callerOf(ctx); c != nil {
+	if c := middleware.Caller(ctx); c != nil {
 		return c.Subject
 	}
 	return ""
 }
 
 // mark opens the window for subjects, and forgets those whose window has closed.
-func (r *readRouting) mark(subjects ...string) {
+func (r *ReadRouting) mark(subjects ...string) {
 	if r.window <= 0 {
 		return
 	}
@@ -97,7 +100,7 @@ func (r *readRouting) mark(subjects ...string) {
 }
 
 // recent reports whether subject ran a mutation less than the window ago.
-func (r *readRouting) recent(subject string) bool {
+func (r *ReadRouting) recent(subject string) bool {
 	if r.window <= 0 || subject == "" {
 		return false
 	}
@@ -107,9 +110,9 @@ func (r *readRouting) recent(subject string) bool {
 	return ok && time.Since(t) < r.window
 }
 
-// replicaReads lets the reads of every request to next be served by a replica:
+// ReplicaReads lets the reads of every request to next be served by a replica:
 // for the report files, which only read and are cached for half a minute anyway.
-func replicaReads(next http.Handler) http.Handler {
+func ReplicaReads(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		next.ServeHTTP(w, r.WithContext(models.WithReplicaReads(r.Context())))
 	})

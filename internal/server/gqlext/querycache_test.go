@@ -1,4 +1,4 @@
-package graph
+package gqlext
 
 import (
 	"context"
@@ -18,7 +18,7 @@ func TestQueryCacheBudget(t *testing.T) {
 		q := fmt.Sprintf("{ a%d }", i)
 		return q + strings.Repeat(" ", size-len(q))
 	}
-	c := newQueryCache(10 * documentWeight(query(0, 1000)))
+	c := NewQueryCache(10 * documentWeight(query(0, 1000)))
 	for i := range 10 {
 		c.Add(ctx, query(i, 1000), doc)
 	}
