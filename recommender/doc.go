@@ -35,11 +35,7 @@
 //
 // # Evaluation
 //
-// EvaluateProficiency simulates learners with hidden true levels and noisy, biased
-// evidence (the simulator's noise is its own, never the estimator's Params) and scores
-// the estimator against the baselines "latest", "max" and "latest_self".
-// EvaluateRecommendation simulates a catalogue with hidden course efficacies, peers
-// whose outcomes follow the true gain, and learners whose evidence goes through the
-// estimator, and scores ranking (NDCG@10) and learning paths (true gap closed per hour)
-// against "ours_no_peer", "popular", "random" and "igot_rule".
+// The offline evaluation (simulated learners, catalogues and examinees with hidden
+// truths, scored against baselines) is package recommender/evaluate, which uses only
+// this package's public API.
 package recommender

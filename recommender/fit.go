@@ -129,7 +129,7 @@ func DiagnoseLatest(train, test []Case) Diagnostics {
 		}
 	}
 	above := func(prev []models.Evidence, level int) int {
-		if latestLevel(prev) >= level {
+		if LatestLevel(prev) >= level {
 			return 1
 		}
 		return 0
@@ -153,7 +153,7 @@ func DiagnoseLatest(train, test []Case) Diagnostics {
 			loss += outcomeLoss(q, *e.Score >= p.PassMark)
 			d.Assessments++
 		case models.SupervisorRating:
-			abs += math.Abs(float64(latestLevel(prev) - e.Level))
+			abs += math.Abs(float64(LatestLevel(prev) - e.Level))
 			d.SupervisorRatings++
 		}
 	})
@@ -196,6 +196,13 @@ func sortedUsable(p Params, evidence []models.Evidence) []models.Evidence {
 	}
 	slices.SortFunc(rows, compareEvidence)
 	return rows
+}
+
+// PosteriorAt is the posterior of a case read at time at, as the service reads its
+// stored estimate: the usable evidence in canonical order, tempered by age relative to
+// its newest, then aged to at (see posteriorAt).
+func (p Params) PosteriorAt(competencyID int64, required int, evidence []models.Evidence, at time.Time) []float64 {
+	return posteriorAt(p, competencyID, required, sortedUsable(p, evidence), at)
 }
 
 // posteriorAt is the posterior of a case read at time at: the evidence (usable,
@@ -270,4 +277,28 @@ func (p Params) expectedRating(source models.EvidenceSource, trueLevel int) floa
 		m += float64(o) * r.Prob(o, trueLevel, top)
 	}
 	return m
+}
+
+// ImpliedLevel is the level a piece of evidence claims on its face: its level, or one
+// below for a failed assessment.
+func ImpliedLevel(e models.Evidence, passMark float64) int {
+	if e.Source == models.Assessment && e.Score != nil && *e.Score < passMark {
+		return e.Level - 1
+	}
+	return e.Level
+}
+
+// LatestLevel is the implied level of the newest evidence (ties broken canonically):
+// the "latest" baseline of the evaluation and of DiagnoseLatest.
+func LatestLevel(evidence []models.Evidence) int {
+	var newest *models.Evidence
+	for i := range evidence {
+		if newest == nil || compareEvidence(evidence[i], *newest) > 0 {
+			newest = &evidence[i]
+		}
+	}
+	if newest == nil {
+		return 0
+	}
+	return ImpliedLevel(*newest, DefaultParams().PassMark)
 }

@@ -22,7 +22,7 @@ func sampleFromModel(p Params, n int, seed uint64) []Case {
 		for range 1 + rng.IntN(3) {
 			c := Case{LearnerID: int64(u + 1), CompetencyID: int64(1 + rng.IntN(6)), Required: rng.IntN(p.Levels)}
 			l := draw(p.PriorFor(c.CompetencyID, c.Required))
-			at := simBase
+			at := time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)
 			for range 1 + rng.IntN(6) {
 				at = at.Add(60 * 24 * time.Hour)
 				e := models.Evidence{LearnerID: c.LearnerID, CompetencyID: c.CompetencyID, ObservedAt: at}
@@ -55,6 +55,22 @@ func sampleFromModel(p Params, n int, seed uint64) []Case {
 	}
 	_ = top
 	return out
+}
+
+// pick returns an index drawn with probability proportional to weights.
+func pick(rng *rand.Rand, weights []float64) int {
+	var total float64
+	for _, w := range weights {
+		total += w
+	}
+	u := rng.Float64() * total
+	for i, w := range weights {
+		if u < w {
+			return i
+		}
+		u -= w
+	}
+	return len(weights) - 1
 }
 
 func b2i(b bool) int {
@@ -122,16 +138,4 @@ func TestFitRecoversKnownParameters(t *testing.T) {
 	}
 	within("chosen", f.Chosen, got.Fitted.Chosen)
 	within("pooled prior", f.Pooled, got.Fitted.Pooled)
-}
-
-// BenchmarkFit fits the default world's evidence of 2,000 learners (about 5,000
-// cases, 20,000 pieces of evidence): every half-life, every read half-life.
-func BenchmarkFit(b *testing.B) {
-	cases := worldCases(simulateWorldCases(DefaultWorld(), 2000, 1, 1))
-	o := FitOptions{Groups: worldGroups(worldCompetencies)}
-	b.ResetTimer()
-	for range b.N {
-		Fit(DefaultParams(), cases, o)
-	}
-	b.ReportMetric(float64(len(cases)), "cases")
 }

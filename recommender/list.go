@@ -468,14 +468,15 @@ func (c *Catalogue) coveredBy(base *learnerState, course *Course, picks []int32)
 	return comp, like, like >= 0
 }
 
-// recommendIndependent is the ranking Recommend made before lists were built on
-// marginal value, kept for the evaluation: every course scored on its own from the
-// learner's state,
+// RecommendIndependent is the ranking Recommend made before lists were built on
+// marginal value, kept as a baseline for the evaluation and the benchmarks: every
+// course scored on its own from the learner's state,
 //
 //	score = gapCoverage · (1 + QualityWeight·(q - q0)) · (1 + PeerWeight·s)
 //
-// ordered by score (then course ID), without explanations.
-func (c *Catalogue) recommendIndependent(p Params, l Learner, first int, o ScoreOptions) []int32 {
+// ordered by score (then course ID), without explanations. It returns the courses'
+// positions in the catalogue, which holds them in ID order.
+func (c *Catalogue) RecommendIndependent(p Params, l Learner, first int, o ScoreOptions) []int32 {
 	s := newLearnerState(p, l)
 	gain := make([]float64, len(c.courses))
 	touched := c.accumulate(&s, gain, nil)

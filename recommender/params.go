@@ -6,7 +6,7 @@ import (
 )
 
 // Params holds every parameter of the proficiency estimator. DefaultParams gives the
-// values the service uses; the evaluation (EvaluateProficiency) checks them against
+// values the service uses; the evaluation (evaluate.EvaluateProficiency) checks them against
 // simulated learners whose noise the estimator is never told.
 //
 // Levels run 0..Levels-1; level 0 means "not yet at level 1". Evidence carries a level
@@ -115,7 +115,7 @@ type Params struct {
 //
 // The values are round numbers chosen from what the sources are known to do (self
 // assessment runs high and wide; a passed test is hard to fake; a certificate harder),
-// not fitted to the simulator used by EvaluateProficiency.
+// not fitted to the simulator used by evaluate.EvaluateProficiency.
 func DefaultParams() Params {
 	return Params{
 		Levels:       6,

@@ -315,3 +315,7 @@ func (p Params) scoreMargin(s float64) (pass bool, margin float64) {
 	}
 	return false, margin
 }
+
+func clampInt(v, lo, hi int) int {
+	return min(max(v, lo), hi)
+}

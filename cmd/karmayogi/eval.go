@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/openkarmayogi/karmayogi/recommender"
+	"github.com/openkarmayogi/karmayogi/recommender/evaluate"
 )
 
 // maxEvalLearners bounds --learners so a typo cannot run for hours.
@@ -39,9 +39,9 @@ func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (
 		fmt.Fprintf(stderr, "karmayogi eval: --format must be table or json, got %q\n", *format)
 		return 2, errUsage
 	}
-	worlds := recommender.Worlds()
+	worlds := evaluate.Worlds()
 	if *world != "all" {
-		i := slices.IndexFunc(worlds, func(w recommender.World) bool { return w.Name == *world })
+		i := slices.IndexFunc(worlds, func(w evaluate.World) bool { return w.Name == *world })
 		if i < 0 {
 			names := make([]string, len(worlds))
 			for j, w := range worlds {
@@ -52,12 +52,12 @@ func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (
 		}
 		worlds = worlds[i : i+1]
 	}
-	var report recommender.EvalReport
+	var report evaluate.EvalReport
 	for _, w := range worlds {
 		if err := ctx.Err(); err != nil {
 			return 1, err
 		}
-		report.Worlds = append(report.Worlds, recommender.EvaluateWorld(w, *learners, *seed))
+		report.Worlds = append(report.Worlds, evaluate.EvaluateWorld(w, *learners, *seed))
 	}
 	report.Proficiency, report.Recommendation = report.Worlds[0].Proficiency, report.Worlds[0].Recommendation
 	if *format == "json" {
@@ -77,7 +77,7 @@ func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (
 }
 
 // evalAssessmentsCommand runs the adaptive-assessment evaluation on simulated
-// examinees (recommender.EvaluateAssessments) and prints it as a table or JSON.
+// examinees (evaluate.EvaluateAssessments) and prints it as a table or JSON.
 func evalAssessmentsCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlags("eval assessments", stderr)
 	examinees := fs.Int("examinees", 2000, "simulated examinees (1..100000)")
@@ -100,7 +100,7 @@ func evalAssessmentsCommand(ctx context.Context, args []string, stdout, stderr i
 	if err := ctx.Err(); err != nil {
 		return 1, err
 	}
-	e := recommender.EvaluateAssessments(*examinees, *seed)
+	e := evaluate.EvaluateAssessments(*examinees, *seed)
 	if *format == "json" {
 		out, err := json.MarshalIndent(e, "", "  ")
 		if err != nil {

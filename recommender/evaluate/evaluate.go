@@ -1,9 +1,10 @@
-package recommender
+package evaluate
 
 import (
 	"math"
 
 	"github.com/openkarmayogi/karmayogi/models"
+	"github.com/openkarmayogi/karmayogi/recommender"
 )
 
 // ProficiencyMetrics scores one proficiency method against the hidden true levels.
@@ -39,7 +40,7 @@ type ProficiencyEvaluation struct {
 	// LatestSelf takes the newest SELF rating, or 0 without one.
 	LatestSelf ProficiencyMetrics `json:"latest_self"`
 	// Fit is what fitting on the training learners did.
-	Fit FitReport `json:"-"`
+	Fit recommender.FitReport `json:"-"`
 }
 
 // EvaluateProficiency is EvaluateProficiencyIn the default world.
@@ -56,20 +57,20 @@ func EvaluateProficiency(learners int, seed int64) ProficiencyEvaluation {
 // level at a reading time up to six months after their newest evidence. It returns
 // the evaluation and the fitted parameters. The result is deterministic in (w,
 // learners, seed); learners <= 0 gives a zero evaluation and DefaultParams.
-func EvaluateProficiencyIn(w World, learners int, seed int64) (ProficiencyEvaluation, Params) {
-	hand := DefaultParams()
+func EvaluateProficiencyIn(w World, learners int, seed int64) (ProficiencyEvaluation, recommender.Params) {
+	hand := recommender.DefaultParams()
 	if learners <= 0 {
 		return ProficiencyEvaluation{}, hand
 	}
-	fitted, report := Fit(hand, worldCases(simulateWorldCases(w, learners, seed, 1)), FitOptions{Groups: worldGroups(worldCompetencies)})
+	fitted, report := recommender.Fit(hand, worldCases(simulateWorldCases(w, learners, seed, 1)), recommender.FitOptions{Groups: worldGroups(worldCompetencies)})
 	test := simulateWorldCases(w, learners, seed^0x7465737473, int64(learners)+1) // "tests"
 	var ours, defaults, latest, highest, self tally
 	var covered int
 	var mass float64
 	for _, c := range test {
-		dist := posteriorAt(fitted, c.CompetencyID, c.Required, sortedUsable(fitted, c.Evidence), c.now)
-		level := Median(dist)
-		low, high := Interval(dist, fitted.IntervalMass)
+		dist := fitted.PosteriorAt(c.CompetencyID, c.Required, c.Evidence, c.now)
+		level := recommender.Median(dist)
+		low, high := recommender.Interval(dist, fitted.IntervalMass)
 		ours.add(level, c.trueLevel)
 		if low <= c.trueLevel && c.trueLevel <= high {
 			covered++
@@ -77,8 +78,8 @@ func EvaluateProficiencyIn(w World, learners int, seed int64) (ProficiencyEvalua
 		for l := low; l <= high; l++ {
 			mass += dist[l]
 		}
-		defaults.add(EstimateProficiency(hand, c.Required, c.Evidence).Level, c.trueLevel)
-		latest.add(latestLevel(c.Evidence), c.trueLevel)
+		defaults.add(recommender.EstimateProficiency(hand, c.Required, c.Evidence).Level, c.trueLevel)
+		latest.add(recommender.LatestLevel(c.Evidence), c.trueLevel)
 		highest.add(maxLevel(c.Evidence), c.trueLevel)
 		self.add(latestSelfLevel(c.Evidence), c.trueLevel)
 	}
@@ -99,8 +100,8 @@ func EvaluateProficiencyIn(w World, learners int, seed int64) (ProficiencyEvalua
 }
 
 // worldCases returns the cases of simulated ones.
-func worldCases(ws []worldCase) []Case {
-	out := make([]Case, len(ws))
+func worldCases(ws []worldCase) []recommender.Case {
+	out := make([]recommender.Case, len(ws))
 	for i, c := range ws {
 		out[i] = c.Case
 	}
@@ -124,34 +125,11 @@ func (t tally) metrics(n float64) ProficiencyMetrics {
 	return ProficiencyMetrics{MAE: t.absErr / n, Accuracy: float64(t.exact) / n}
 }
 
-// impliedLevel is the level a piece of evidence claims on its face: its level, or one
-// below for a failed assessment.
-func impliedLevel(e models.Evidence, passMark float64) int {
-	if e.Source == models.Assessment && e.Score != nil && *e.Score < passMark {
-		return e.Level - 1
-	}
-	return e.Level
-}
-
-// latestLevel is the implied level of the newest evidence (ties broken canonically).
-func latestLevel(evidence []models.Evidence) int {
-	var newest *models.Evidence
-	for i := range evidence {
-		if newest == nil || compareEvidence(evidence[i], *newest) > 0 {
-			newest = &evidence[i]
-		}
-	}
-	if newest == nil {
-		return 0
-	}
-	return impliedLevel(*newest, DefaultParams().PassMark)
-}
-
 // maxLevel is the highest implied level among the evidence, 0 without any.
 func maxLevel(evidence []models.Evidence) int {
 	m := 0
 	for _, e := range evidence {
-		m = max(m, impliedLevel(e, DefaultParams().PassMark))
+		m = max(m, recommender.ImpliedLevel(e, recommender.DefaultParams().PassMark))
 	}
 	return m
 }
@@ -167,7 +145,7 @@ func latestSelfLevel(evidence []models.Evidence) int {
 	if len(self) == 0 {
 		return 0
 	}
-	return latestLevel(self)
+	return recommender.LatestLevel(self)
 }
 
 // WorldEvaluation is the offline evaluation in one world: the model fitted on the

@@ -1,10 +1,12 @@
-package recommender
+package evaluate
 
 import (
 	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/openkarmayogi/karmayogi/recommender"
 )
 
 // RecommendationMetrics scores one recommendation method against the hidden truth.
@@ -62,7 +64,7 @@ const (
 // EvaluateRecommendation is EvaluateRecommendationIn the default world with the
 // hand-set parameters.
 func EvaluateRecommendation(learners int, seed int64) RecommendationEvaluation {
-	return EvaluateRecommendationIn(DefaultWorld(), DefaultParams(), learners, seed)
+	return EvaluateRecommendationIn(DefaultWorld(), recommender.DefaultParams(), learners, seed)
 }
 
 // EvaluateRecommendationIn simulates a world (competencies, roles, a catalogue of 420
@@ -85,7 +87,7 @@ func EvaluateRecommendation(learners int, seed int64) RecommendationEvaluation {
 //     before minus after.
 //
 // The result is deterministic in (learners, seed); learners <= 0 gives a zero value.
-func EvaluateRecommendationIn(pw World, p Params, learners int, seed int64) RecommendationEvaluation {
+func EvaluateRecommendationIn(pw World, p recommender.Params, learners int, seed int64) RecommendationEvaluation {
 	if learners <= 0 {
 		return RecommendationEvaluation{}
 	}
@@ -124,7 +126,7 @@ func EvaluateRecommendationIn(pw World, p Params, learners int, seed int64) Reco
 		for i := range rel {
 			rel[i] = 0
 		}
-		for _, i := range cat.accumulate(&truth, rel, nil) {
+		for _, i := range w.accumulate(&truth, rel, nil) {
 			if l.Exclude[w.courses[i].ID] {
 				rel[i] = 0
 			} else {
@@ -134,9 +136,9 @@ func EvaluateRecommendationIn(pw World, p Params, learners int, seed int64) Reco
 
 		var rankings [methods][]int32
 		for _, m := range []int{ours, oursNoPeer} {
-			recs := cat.Recommend(p, l, 0, ScoreOptions{NoPeer: m == oursNoPeer})
+			recs := cat.Recommend(p, l, 0, recommender.ScoreOptions{NoPeer: m == oursNoPeer})
 			for _, r := range recs {
-				rankings[m] = append(rankings[m], cat.index[r.CourseID])
+				rankings[m] = append(rankings[m], w.position(r.CourseID))
 			}
 		}
 		for _, i := range popular {
@@ -149,7 +151,7 @@ func EvaluateRecommendationIn(pw World, p Params, learners int, seed int64) Reco
 			rankings[random][a], rankings[random][b] = rankings[random][b], rankings[random][a]
 		})
 		rankings[igot] = igotRanking(w, sl, popular)
-		independent := cat.recommendIndependent(p, l, 0, ScoreOptions{})
+		independent := cat.RecommendIndependent(p, l, 0, recommender.ScoreOptions{})
 		lists.add(w, sl, truth, rel, dcg10(rel, idealOrder(rel)), rankings[:], independent)
 		c20, _ := trueClosed(w, sl, truth, withinBudget(w, independent, EvalShortBudgetHours))
 		independent20 += c20
@@ -164,7 +166,7 @@ func EvaluateRecommendationIn(pw World, p Params, learners int, seed int64) Reco
 		path := cat.LearningPath(p, l, EvalBudgetHours, nil)
 		var sequences [methods][]int32
 		for _, st := range path.Steps {
-			sequences[ours] = append(sequences[ours], cat.index[st.CourseID])
+			sequences[ours] = append(sequences[ours], w.position(st.CourseID))
 		}
 		for m := oursNoPeer; m < methods; m++ {
 			sequences[m] = withinBudget(w, rankings[m], EvalBudgetHours)
@@ -177,7 +179,7 @@ func EvaluateRecommendationIn(pw World, p Params, learners int, seed int64) Reco
 		short := cat.LearningPath(p, l, EvalShortBudgetHours, nil)
 		var shortSeq []int32
 		for _, st := range short.Steps {
-			shortSeq = append(shortSeq, cat.index[st.CourseID])
+			shortSeq = append(shortSeq, w.position(st.CourseID))
 		}
 		c, _ := trueClosed(w, sl, truth, shortSeq)
 		closed20[ours] += c
@@ -203,9 +205,9 @@ func EvaluateRecommendationIn(pw World, p Params, learners int, seed int64) Reco
 	return ev
 }
 
-// trueState is a learner's true levels as a learnerState of point masses.
-func trueState(p Params, sl simLearner) learnerState {
-	s := learnerState{k: p.Levels, reqs: sl.learner.Requirements, dists: make([][]float64, len(sl.levels))}
+// trueState is a learner's true levels as a levelState of point masses.
+func trueState(p recommender.Params, sl simLearner) levelState {
+	s := levelState{k: p.Levels, reqs: sl.learner.Requirements, dists: make([][]float64, len(sl.levels))}
 	for j, l := range sl.levels {
 		s.dists[j] = make([]float64, p.Levels)
 		s.dists[j][l] = 1
@@ -216,7 +218,7 @@ func trueState(p Params, sl simLearner) learnerState {
 // trueClosed applies courses in order to a copy of the true state, each working with
 // its hidden efficacy (P' = (1-e)·P + e·Project(P)), and returns the true weighted gap
 // closed and the hours taken.
-func trueClosed(w *simWorld, sl simLearner, truth learnerState, courses []int32) (closed, hours float64) {
+func trueClosed(w *simWorld, sl simLearner, truth levelState, courses []int32) (closed, hours float64) {
 	s := truth.clone()
 	before := s.weightedGap()
 	moved := make([]float64, s.k)
@@ -230,7 +232,7 @@ func trueClosed(w *simWorld, sl simLearner, truth learnerState, courses []int32)
 				continue
 			}
 			copy(moved, s.dists[j])
-			Project(moved, im.From, im.To)
+			recommender.Project(moved, im.From, im.To)
 			for l := range moved {
 				s.dists[j][l] = (1-e)*s.dists[j][l] + e*moved[l]
 			}

@@ -1,6 +1,10 @@
-package recommender
+package evaluate
 
-import "math"
+import (
+	"math"
+
+	"github.com/openkarmayogi/karmayogi/recommender"
+)
 
 // The list measures of EvaluateRecommendation: how well a ranking holds together as a
 // list, the gain of each course counting only what it adds after the courses above
@@ -48,7 +52,7 @@ func newListMeasures(methods int) *listMeasures {
 //
 // with g*_k the oracle's. The greedy oracle is a reference, not a proven optimum, so
 // a ranking could in principle score above 1.
-func (m *listMeasures) add(w *simWorld, sl simLearner, truth learnerState, rel []float64, idcg float64, rankings [][]int32, independent []int32) {
+func (m *listMeasures) add(w *simWorld, sl simLearner, truth levelState, rel []float64, idcg float64, rankings [][]int32, independent []int32) {
 	oracle := m.oracle(w, sl, truth)
 	if len(oracle) == 0 {
 		return
@@ -75,7 +79,7 @@ func (m *listMeasures) add(w *simWorld, sl simLearner, truth learnerState, rel [
 
 // sequence returns the marginal DCG@10 of a ranking on the truth and the true gap its
 // first listSet courses close together.
-func (m *listMeasures) sequence(w *simWorld, sl simLearner, truth learnerState, ranking []int32) (dcg, set float64) {
+func (m *listMeasures) sequence(w *simWorld, sl simLearner, truth levelState, ranking []int32) (dcg, set float64) {
 	s := truth.clone()
 	for k, i := range ranking[:min(listTop, len(ranking))] {
 		g := listGain(w, sl, &s, i)
@@ -89,7 +93,7 @@ func (m *listMeasures) sequence(w *simWorld, sl simLearner, truth learnerState, 
 }
 
 // oracle returns the greedy sequence of listTop courses on the truth (see add).
-func (m *listMeasures) oracle(w *simWorld, sl simLearner, truth learnerState) []int32 {
+func (m *listMeasures) oracle(w *simWorld, sl simLearner, truth levelState) []int32 {
 	s := truth.clone()
 	taken := make(map[int32]bool, listTop)
 	var out []int32
@@ -114,22 +118,22 @@ func (m *listMeasures) oracle(w *simWorld, sl simLearner, truth learnerState) []
 }
 
 // listGain is g_i(s): the true weighted gap course i closes from state s.
-func listGain(w *simWorld, sl simLearner, s *learnerState, i int32) float64 {
+func listGain(w *simWorld, sl simLearner, s *levelState, i int32) float64 {
 	var g float64
 	for _, im := range w.courses[i].Imparts {
 		if j := s.find(im.CompetencyID); j >= 0 {
-			g += s.reqs[j].Weight * GapClosed(s.dists[j], s.reqs[j].Level, im.From, im.To)
+			g += s.reqs[j].Weight * recommender.GapClosed(s.dists[j], s.reqs[j].Level, im.From, im.To)
 		}
 	}
 	return w.efficacy[sl.role][i] * g
 }
 
 // listApply projects s through course i with its hidden efficacy.
-func listApply(w *simWorld, sl simLearner, s *learnerState, i int32) {
+func listApply(w *simWorld, sl simLearner, s *levelState, i int32) {
 	e := w.efficacy[sl.role][i]
 	for _, im := range w.courses[i].Imparts {
 		if j := s.find(im.CompetencyID); j >= 0 {
-			ProjectWith(s.dists[j], im.From, im.To, e)
+			recommender.ProjectWith(s.dists[j], im.From, im.To, e)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package recommender_test
+package evaluate_test
 
 import (
 	"encoding/json"
@@ -6,19 +6,19 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/openkarmayogi/karmayogi/recommender"
+	"github.com/openkarmayogi/karmayogi/recommender/evaluate"
 )
 
 func TestEvaluateProficiency(t *testing.T) {
 	for _, seed := range []int64{1, 2, 3} {
-		ev := recommender.EvaluateProficiency(2000, seed)
+		ev := evaluate.EvaluateProficiency(2000, seed)
 		if ev.Cases < 2000 {
 			t.Fatalf("seed %d: %d cases, want at least one per learner", seed, ev.Cases)
 		}
 		ours := ev.Ours
 		for _, b := range []struct {
 			name string
-			m    recommender.ProficiencyMetrics
+			m    evaluate.ProficiencyMetrics
 		}{{"latest", ev.Latest}, {"max", ev.Max}, {"latest_self", ev.LatestSelf}} {
 			if !(ours.MAE < b.m.MAE) {
 				t.Errorf("seed %d: MAE ours %.4f, %s %.4f; want ours lower", seed, ours.MAE, b.name, b.m.MAE)
@@ -44,21 +44,21 @@ func TestEvaluateProficiency(t *testing.T) {
 }
 
 func TestEvaluateProficiencyDeterministic(t *testing.T) {
-	a := recommender.EvaluateProficiency(300, 9)
-	b := recommender.EvaluateProficiency(300, 9)
+	a := evaluate.EvaluateProficiency(300, 9)
+	b := evaluate.EvaluateProficiency(300, 9)
 	if !reflect.DeepEqual(a, b) {
 		t.Errorf("two runs with seed 9 differ: %+v and %+v", a, b)
 	}
-	if c := recommender.EvaluateProficiency(300, 10); reflect.DeepEqual(a, c) {
+	if c := evaluate.EvaluateProficiency(300, 10); reflect.DeepEqual(a, c) {
 		t.Errorf("seeds 9 and 10 give the same evaluation %+v", a)
 	}
-	if z := recommender.EvaluateProficiency(0, 1); !reflect.DeepEqual(z, recommender.ProficiencyEvaluation{}) {
+	if z := evaluate.EvaluateProficiency(0, 1); !reflect.DeepEqual(z, evaluate.ProficiencyEvaluation{}) {
 		t.Errorf("EvaluateProficiency(0, 1) = %+v, want zero", z)
 	}
 }
 
 func TestProficiencyEvaluationJSON(t *testing.T) {
-	raw, err := json.Marshal(recommender.EvaluateProficiency(50, 1))
+	raw, err := json.Marshal(evaluate.EvaluateProficiency(50, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,9 +90,9 @@ func TestProficiencyEvaluationJSON(t *testing.T) {
 // on, it trails the rule in the drifting world: docs/estimator.md.)
 func TestFittedModelInEveryWorld(t *testing.T) {
 	var fitted, latest float64
-	worlds := recommender.Worlds()
+	worlds := evaluate.Worlds()
 	for _, w := range worlds {
-		ev, _ := recommender.EvaluateProficiencyIn(w, 2000, 1)
+		ev, _ := evaluate.EvaluateProficiencyIn(w, 2000, 1)
 		if !(ev.Ours.MAE < ev.Latest.MAE) {
 			t.Errorf("%s: MAE fitted %.3f, latest %.3f; want fitted lower", w.Name, ev.Ours.MAE, ev.Latest.MAE)
 		}

@@ -1,10 +1,12 @@
-package recommender
+package evaluate
 
 import (
 	"math"
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/stat"
+
+	"github.com/openkarmayogi/karmayogi/recommender"
 )
 
 // Evaluation constants (see EvaluateAssessments).
@@ -58,15 +60,15 @@ type CalibrationRecovery struct {
 // AssessmentEvaluation is the report of EvaluateAssessments (`karmayogi eval
 // assessments`); it is JSON-serialisable with camelCase keys.
 type AssessmentEvaluation struct {
-	Examinees          int             `json:"examinees"`
-	Seed               int64           `json:"seed"`
-	Banks              int             `json:"banks"`
-	ItemsPerBank       int             `json:"itemsPerBank"`
-	Options            AdaptiveOptions `json:"options"`
-	Adaptive           TestSummary     `json:"adaptive"`
-	RandomOrder        TestSummary     `json:"randomOrder"`
-	FixedForm          TestSummary     `json:"fixedForm"` // a fixed form of MaxItems items
-	AdaptiveCalibrated TestSummary     `json:"adaptiveCalibrated"`
+	Examinees          int                         `json:"examinees"`
+	Seed               int64                       `json:"seed"`
+	Banks              int                         `json:"banks"`
+	ItemsPerBank       int                         `json:"itemsPerBank"`
+	Options            recommender.AdaptiveOptions `json:"options"`
+	Adaptive           TestSummary                 `json:"adaptive"`
+	RandomOrder        TestSummary                 `json:"randomOrder"`
+	FixedForm          TestSummary                 `json:"fixedForm"` // a fixed form of MaxItems items
+	AdaptiveCalibrated TestSummary                 `json:"adaptiveCalibrated"`
 	// FixedForms are the fixed forms of 5, 10, ..., 60 items (nested: each is the
 	// previous one plus five items, one per level).
 	FixedForms []TestSummary `json:"fixedForms"`
@@ -87,9 +89,9 @@ type AssessmentEvaluation struct {
 // simBank is one competency's bank: what the engine knows (bank, uncalibrated) and the
 // truth the simulator answers from (truth, by the same index).
 type simBank struct {
-	bank, truth []Item
-	byID        map[int64]Item // the engine's view, by ID
-	truthByID   map[int64]Item
+	bank, truth []recommender.Item
+	byID        map[int64]recommender.Item // the engine's view, by ID
+	truthByID   map[int64]recommender.Item
 }
 
 // newSimBank draws a bank of 12 items per level 1..5. Item i has Options drawn from
@@ -97,13 +99,13 @@ type simBank struct {
 // b = Level - 0.5 + N(0, 0.3²); the engine sees only its level and options.
 func newSimBank(rng *rand.Rand, firstID int64) simBank {
 	var s simBank
-	s.byID, s.truthByID = map[int64]Item{}, map[int64]Item{}
+	s.byID, s.truthByID = map[int64]recommender.Item{}, map[int64]recommender.Item{}
 	id := firstID
 	for level := 1; level <= 5; level++ {
 		for range evalItemsPerLevel {
-			it := Item{ID: id, Level: level, Options: 3 + rng.IntN(3)}
+			it := recommender.Item{ID: id, Level: level, Options: 3 + rng.IntN(3)}
 			tr := it
-			tr.Discrimination = DefaultDiscrimination * math.Exp(0.3*rng.NormFloat64())
+			tr.Discrimination = recommender.DefaultDiscrimination * math.Exp(0.3*rng.NormFloat64())
 			tr.Difficulty = float64(level) - 0.5 + 0.3*rng.NormFloat64()
 			s.bank = append(s.bank, it)
 			s.truth = append(s.truth, tr)
@@ -115,8 +117,8 @@ func newSimBank(rng *rand.Rand, firstID int64) simBank {
 }
 
 // answer simulates a response of an examinee at true level l to item id.
-func (s simBank) answer(rng *rand.Rand, id int64, l int) Response {
-	return Response{ItemID: id, Correct: rng.Float64() < ItemProb(s.truthByID[id], l)}
+func (s simBank) answer(rng *rand.Rand, id int64, l int) recommender.Response {
+	return recommender.Response{ItemID: id, Correct: rng.Float64() < recommender.ItemProb(s.truthByID[id], l)}
 }
 
 // testTally accumulates a TestSummary.
@@ -128,12 +130,12 @@ type testTally struct {
 	perBank                 [evalBanks]int
 }
 
-func (t *testTally) add(bank, trueLevel int, post []float64, rs []Response) {
+func (t *testTally) add(bank, trueLevel int, post []float64, rs []recommender.Response) {
 	if t.shown == nil {
 		t.shown, t.bankOf = map[int64]int{}, map[int64]int{}
 	}
 	t.perBank[bank]++
-	r := ResultOf(post)
+	r := recommender.ResultOf(post)
 	t.n++
 	if r.Level == trueLevel {
 		t.exact++
@@ -189,7 +191,7 @@ func (w *exposureWindow) shares() map[int64]float64 {
 	return w.share
 }
 
-func (w *exposureWindow) record(rs []Response) {
+func (w *exposureWindow) record(rs []recommender.Response) {
 	if w.count == nil {
 		w.count, w.share = map[int64]int{}, map[int64]float64{}
 	}
@@ -210,18 +212,18 @@ func (w *exposureWindow) record(rs []Response) {
 // runAdaptive runs one adaptive test on bank (the engine's view) for an examinee at
 // true level l from a uniform prior; random picks a uniformly random remaining item
 // instead of the best ones (the random-order test, same stopping rule).
-func runAdaptive(s simBank, bank []Item, byID map[int64]Item, l int, exposure map[int64]float64, random bool, rng, ans *rand.Rand, o AdaptiveOptions) ([]float64, []Response) {
+func runAdaptive(s simBank, bank []recommender.Item, byID map[int64]recommender.Item, l int, exposure map[int64]float64, random bool, rng, ans *rand.Rand, o recommender.AdaptiveOptions) ([]float64, []recommender.Response) {
 	prior := make([]float64, 6)
 	for i := range prior {
 		prior[i] = 1.0 / 6
 	}
 	post := prior
 	asked := map[int64]bool{}
-	var rs []Response
-	for !Done(post, len(rs), o) {
-		var it Item
+	var rs []recommender.Response
+	for !recommender.Done(post, len(rs), o) {
+		var it recommender.Item
 		if random {
-			left := make([]Item, 0, len(bank))
+			left := make([]recommender.Item, 0, len(bank))
 			for _, b := range bank {
 				if !asked[b.ID] {
 					left = append(left, b)
@@ -233,13 +235,13 @@ func runAdaptive(s simBank, bank []Item, byID map[int64]Item, l int, exposure ma
 			it = left[rng.IntN(len(left))]
 		} else {
 			var ok bool
-			if it, ok = NextItem(post, bank, asked, exposure, rng, o); !ok {
+			if it, ok = recommender.NextItem(post, bank, asked, exposure, rng, o); !ok {
 				break
 			}
 		}
 		asked[it.ID] = true
 		rs = append(rs, s.answer(ans, it.ID, l))
-		post = Posterior(prior, byID, rs)
+		post = recommender.Posterior(prior, byID, rs)
 	}
 	return post, rs
 }
@@ -264,15 +266,15 @@ func runAdaptive(s simBank, bank []Item, byID map[int64]Item, l int, exposure ma
 // b = Level - 0.5 + N(0, 0.3²) (see newSimBank). The engine is never told a or b except
 // through calibration. Deterministic given seed.
 func EvaluateAssessments(examinees int, seed int64) AssessmentEvaluation {
-	o := DefaultAdaptiveOptions()
+	o := recommender.DefaultAdaptiveOptions()
 	mk := func(stream uint64) *rand.Rand { return rand.New(rand.NewPCG(uint64(seed), stream)) }
 	world, levels, pick, ans := mk(1), mk(2), mk(3), mk(4)
 
 	banks := make([]simBank, evalBanks)
-	forms := make([][]Item, evalBanks) // a fixed ordering per bank; form N = first N
+	forms := make([][]recommender.Item, evalBanks) // a fixed ordering per bank; form N = first N
 	for k := range banks {
 		banks[k] = newSimBank(world, int64(k*1000+1))
-		perLevel := make([][]Item, 5)
+		perLevel := make([][]recommender.Item, 5)
 		for _, it := range banks[k].bank {
 			perLevel[it.Level-1] = append(perLevel[it.Level-1], it)
 		}
@@ -310,11 +312,11 @@ func EvaluateAssessments(examinees int, seed int64) AssessmentEvaluation {
 		var t testTally
 		for i, l := range truth {
 			s := banks[i%evalBanks]
-			rs := make([]Response, n)
+			rs := make([]recommender.Response, n)
 			for j, it := range forms[i%evalBanks][:n] {
 				rs[j] = s.answer(ans, it.ID, l)
 			}
-			t.add(i%evalBanks, l, Posterior(prior, s.byID, rs), rs)
+			t.add(i%evalBanks, l, recommender.Posterior(prior, s.byID, rs), rs)
 		}
 		sum := t.summary("fixed form", n)
 		e.FixedForms = append(e.FixedForms, sum)
@@ -328,25 +330,25 @@ func EvaluateAssessments(examinees int, seed int64) AssessmentEvaluation {
 	}
 
 	// Calibration recovery.
-	calib := make([][]ItemResponses, evalBanks)
+	calib := make([][]recommender.ItemResponses, evalBanks)
 	for i := range examinees {
 		k := i % evalBanks
 		s := banks[k]
 		l := levels.IntN(6)
 		idx := pick.Perm(len(s.bank))[:evalCalibrationLen]
-		rs := make([]Response, len(idx))
+		rs := make([]recommender.Response, len(idx))
 		for j, x := range idx {
 			rs[j] = s.answer(ans, s.bank[x].ID, l)
 		}
-		calib[k] = append(calib[k], ItemResponses{Examinee: int64(i), Prior: prior, Responses: rs})
+		calib[k] = append(calib[k], recommender.ItemResponses{Examinee: int64(i), Prior: prior, Responses: rs})
 	}
 	rec := CalibrationRecovery{Examinees: examinees, ResponsesPerExaminee: evalCalibrationLen}
 	var fa, fb, ta, tb []float64
 	var sa, sb, da, db float64
 	calibrated := make([]simBank, evalBanks)
 	for k, s := range banks {
-		fitted, reports := CalibrateItems(s.bank, calib[k])
-		cs := simBank{bank: fitted, truth: s.truth, byID: map[int64]Item{}, truthByID: s.truthByID}
+		fitted, reports := recommender.CalibrateItems(s.bank, calib[k])
+		cs := simBank{bank: fitted, truth: s.truth, byID: map[int64]recommender.Item{}, truthByID: s.truthByID}
 		for j, it := range fitted {
 			cs.byID[it.ID] = it
 			a, b := it.Params()

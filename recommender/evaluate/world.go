@@ -1,4 +1,4 @@
-package recommender
+package evaluate
 
 import (
 	"math"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/openkarmayogi/karmayogi/models"
+	"github.com/openkarmayogi/karmayogi/recommender"
 )
 
 // World is one set of generative assumptions for the offline evaluation: how true
@@ -84,24 +85,24 @@ const (
 
 // worldCase is one simulated (learner, competency) with the truth at evaluation time.
 type worldCase struct {
-	Case
+	recommender.Case
 	now       time.Time // when the estimate is read
 	trueLevel int       // at now
 }
 
 // competencyGroup places a simulated competency in its area and type.
-func competencyGroup(id int64) CompetencyGroup {
+func competencyGroup(id int64) recommender.CompetencyGroup {
 	area := int((id - 1) / worldPerArea)
 	t := "BEHAVIOURAL"
 	if area%2 == 1 {
 		t = "FUNCTIONAL"
 	}
-	return CompetencyGroup{Type: t, Area: string(rune('A' + area))}
+	return recommender.CompetencyGroup{Type: t, Area: string(rune('A' + area))}
 }
 
 // worldGroups returns the groups of competencies 1..n.
-func worldGroups(n int) map[int64]CompetencyGroup {
-	g := make(map[int64]CompetencyGroup, n)
+func worldGroups(n int) map[int64]recommender.CompetencyGroup {
+	g := make(map[int64]recommender.CompetencyGroup, n)
 	for id := int64(1); id <= int64(n); id++ {
 		g[id] = competencyGroup(id)
 	}
@@ -183,7 +184,7 @@ func simulateWorldCase(w World, rng *rand.Rand, learnerID, competencyID int64, r
 			}
 		}
 	}
-	c := worldCase{Case: Case{LearnerID: learnerID, CompetencyID: competencyID, Required: required}, now: now}
+	c := worldCase{Case: recommender.Case{LearnerID: learnerID, CompetencyID: competencyID, Required: required}, now: now}
 	sources := []models.EvidenceSource{models.SelfRating, models.SupervisorRating,
 		models.Assessment, models.CourseCompletion, models.Certification, models.EventAttendance}
 	weights := []float64{0.28, 0.20, 0.24, 0.14, 0.08, 0.06}

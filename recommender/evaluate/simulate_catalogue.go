@@ -1,10 +1,12 @@
-package recommender
+package evaluate
 
 import (
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/openkarmayogi/karmayogi/recommender"
 )
 
 // The simulated world behind EvaluateRecommendation: competencies in areas, roles that
@@ -95,18 +97,23 @@ var simWorldNoise = struct {
 type simRole struct {
 	id   int64
 	name string
-	reqs []Requirement // sorted by competency
+	reqs []recommender.Requirement // sorted by competency
 }
 
 // simWorld is the simulated catalogue with its hidden truths.
 type simWorld struct {
 	names     map[int64]string
 	roles     []simRole
-	courses   []Course    // course i has ID i+1
-	efficacy  [][]float64 // efficacy[role index][course index]: the true chance it works
-	byRole    [][]int32   // the courses imparting some competency the role requires
-	catalogue *Catalogue
+	courses   []recommender.Course // course i has ID i+1
+	efficacy  [][]float64          // efficacy[role index][course index]: the true chance it works
+	byRole    [][]int32            // the courses imparting some competency the role requires
+	catalogue *recommender.Catalogue
+	columns   map[int64][]posting // the catalogue's courses by competency, for the true relevance
 }
+
+// position returns the index of a course in w.courses, which is also its position
+// in the catalogue (courses in ID order, course i with ID i+1).
+func (w *simWorld) position(courseID int64) int32 { return int32(courseID - 1) }
 
 // simulateWorld draws the catalogue world, deterministically in seed; its courses'
 // mean hidden efficacy is the proficiency world's CourseWorks.
@@ -136,14 +143,14 @@ func simulateWorld(seed int64, pw World) *simWorld {
 				continue
 			}
 			chosen[c] = true
-			role.reqs = append(role.reqs, Requirement{
+			role.reqs = append(role.reqs, recommender.Requirement{
 				CompetencyID: c,
 				Level:        1 + pick(rng, s.levelWeights),
 				Weight:       s.weights[pick(rng, s.weightWeights)],
 				RoleName:     role.name,
 			})
 		}
-		role.reqs = MergeRequirements(role.reqs)
+		role.reqs = recommender.MergeRequirements(role.reqs)
 		w.roles = append(w.roles, role)
 	}
 
@@ -154,12 +161,12 @@ func simulateWorld(seed int64, pw World) *simWorld {
 		n := 1 + pick(rng, s.impartWeights)
 		from := pick(rng, s.fromWeights)
 		span := 1 + pick(rng, s.spanWeights)
-		course := Course{ID: int64(i + 1), Title: fmt.Sprintf("Course %d", i+1)}
+		course := recommender.Course{ID: int64(i + 1), Title: fmt.Sprintf("Course %d", i+1)}
 		var hours float64
 		for _, k := range rng.Perm(s.perArea)[:n] {
 			f := clampInt(from+rng.IntN(3)-1, 0, 4)
 			t := min(f+span, 5)
-			course.Imparts = append(course.Imparts, Impart{CompetencyID: compOf(area, k), From: f, To: t})
+			course.Imparts = append(course.Imparts, recommender.Impart{CompetencyID: compOf(area, k), From: f, To: t})
 			hours += float64(t-f) * (s.hoursPerLevel[0] + (s.hoursPerLevel[1]-s.hoursPerLevel[0])*rng.Float64())
 		}
 		if rng.Float64() < s.longCourse {
@@ -193,7 +200,7 @@ func simulateWorld(seed int64, pw World) *simWorld {
 	// Peers: other learners of each role take courses; how it went follows the true
 	// gain, and feeds the peer signal, the ratings, the enrolment counts and the
 	// estimated course effects.
-	var events []PeerEvent
+	var events []recommender.PeerEvent
 	completers, gainers := make([]float64, s.courses), make([]float64, s.courses)
 	for r, role := range w.roles {
 		for range s.peersPerRole {
@@ -216,7 +223,7 @@ func simulateWorld(seed int64, pw World) *simWorld {
 				seen[i] = true
 				closed, hadGap := trueGain(role.reqs, levels, &w.courses[i])
 				gained := closed > 0 && rng.Float64() < w.efficacy[r][i]
-				e := PeerEvent{RoleID: role.id, CourseID: w.courses[i].ID, HadGap: hadGap}
+				e := recommender.PeerEvent{RoleID: role.id, CourseID: w.courses[i].ID, HadGap: hadGap}
 				pComplete, pDismiss := s.completeNoGain, s.dismissNoGain
 				if gained {
 					pComplete, pDismiss = s.completeGain, s.dismissGain
@@ -273,7 +280,8 @@ func simulateWorld(seed int64, pw World) *simWorld {
 			w.courses[i].Imparts[j].Efficacy = e
 		}
 	}
-	w.catalogue = NewCatalogue(w.courses, w.names, PeerSignals(events))
+	w.catalogue = recommender.NewCatalogue(w.courses, w.names, recommender.PeerSignals(events))
+	w.columns = columns(w.courses)
 	return w
 }
 
@@ -287,7 +295,7 @@ const (
 // trueGain returns, for someone at the given true levels of a role's requirements, the
 // weighted gap a course would close if it works (readiness included), and their
 // weighted gap on the course's competencies.
-func trueGain(reqs []Requirement, levels []int, course *Course) (closed, hadGap float64) {
+func trueGain(reqs []recommender.Requirement, levels []int, course *recommender.Course) (closed, hadGap float64) {
 	for _, im := range course.Imparts {
 		j, ok := slices.BinarySearchFunc(reqs, im.CompetencyID, byCompetency)
 		if !ok {
@@ -302,7 +310,7 @@ func trueGain(reqs []Requirement, levels []int, course *Course) (closed, hadGap 
 	return closed, hadGap
 }
 
-func byCompetency(r Requirement, id int64) int {
+func byCompetency(r recommender.Requirement, id int64) int {
 	switch {
 	case r.CompetencyID < id:
 		return -1
@@ -318,7 +326,7 @@ type simLearner struct {
 	role      int   // index into simWorld.roles
 	levels    []int // true level per requirement of the role
 	selfLevel []int // latest self-declared level per requirement, 0 without one
-	learner   Learner
+	learner   recommender.Learner
 }
 
 // simulateRecommendLearner draws the u-th (from 0) evaluated learner of the world's
@@ -327,11 +335,11 @@ type simLearner struct {
 // noise; the stored estimate is the estimator's (p), under the uniform prior, aged to
 // the reading time. Learners are drawn one at a time so that memory does not grow
 // with their number.
-func simulateRecommendLearner(w *simWorld, pw World, offsets []float64, p Params, rng *rand.Rand, u int) simLearner {
+func simulateRecommendLearner(w *simWorld, pw World, offsets []float64, p recommender.Params, rng *rand.Rand, u int) simLearner {
 	r := rng.IntN(len(w.roles))
 	role := w.roles[r]
 	sl := simLearner{role: r, levels: make([]int, len(role.reqs)), selfLevel: make([]int, len(role.reqs))}
-	l := Learner{
+	l := recommender.Learner{
 		RoleIDs:      []int64{role.id},
 		Requirements: role.reqs,
 		Stored:       make(map[int64][]float64, len(role.reqs)),
@@ -341,8 +349,8 @@ func simulateRecommendLearner(w *simWorld, pw World, offsets []float64, p Params
 		c := simulateWorldCase(pw, rng, int64(u+1), q.CompetencyID, q.Level, offsets[q.CompetencyID])
 		sl.levels[j] = c.trueLevel
 		sl.selfLevel[j] = latestSelfLevel(c.Evidence)
-		est := EstimateProficiency(p, 0, c.Evidence)
-		l.Stored[q.CompetencyID] = Aged(p, est.Distribution, est.UpdatedAt, c.now)
+		est := recommender.EstimateProficiency(p, 0, c.Evidence)
+		l.Stored[q.CompetencyID] = recommender.Aged(p, est.Distribution, est.UpdatedAt, c.now)
 	}
 	if courses := w.byRole[r]; len(courses) > 0 {
 		for range rng.IntN(simWorldNoise.excludeMax + 1) {

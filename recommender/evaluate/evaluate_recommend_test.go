@@ -1,4 +1,4 @@
-package recommender_test
+package evaluate_test
 
 import (
 	"encoding/json"
@@ -7,11 +7,12 @@ import (
 	"testing"
 
 	"github.com/openkarmayogi/karmayogi/recommender"
+	"github.com/openkarmayogi/karmayogi/recommender/evaluate"
 )
 
 func TestEvaluateRecommendation(t *testing.T) {
 	for _, seed := range []int64{1, 2} {
-		ev := recommender.EvaluateRecommendation(1000, seed)
+		ev := evaluate.EvaluateRecommendation(1000, seed)
 		if ev.Learners != 1000 || ev.Scored < 900 || ev.Courses < 400 {
 			t.Fatalf("seed %d: %d learners, %d scored, %d courses", seed, ev.Learners, ev.Scored, ev.Courses)
 		}
@@ -19,7 +20,7 @@ func TestEvaluateRecommendation(t *testing.T) {
 		ours := ev.Ours
 		for _, b := range []struct {
 			name string
-			m    recommender.RecommendationMetrics
+			m    evaluate.RecommendationMetrics
 		}{{"popular", ev.Popular}, {"random", ev.Random}, {"igot_rule", ev.IGOTRule}, {"ours_no_peer", ev.OursNoPeer}} {
 			if !(ours.NDCG10 > b.m.NDCG10) {
 				t.Errorf("seed %d: ndcg10 ours %.4f, %s %.4f; want ours higher", seed, ours.NDCG10, b.name, b.m.NDCG10)
@@ -28,7 +29,7 @@ func TestEvaluateRecommendation(t *testing.T) {
 				t.Errorf("seed %d: gapClosedPerHour ours %.4f, %s %.4f; want ours higher", seed, ours.GapClosedPerHour, b.name, b.m.GapClosedPerHour)
 			}
 		}
-		for _, m := range []recommender.RecommendationMetrics{ev.Ours, ev.OursNoPeer, ev.Popular, ev.Random, ev.IGOTRule} {
+		for _, m := range []evaluate.RecommendationMetrics{ev.Ours, ev.OursNoPeer, ev.Popular, ev.Random, ev.IGOTRule} {
 			if m.NDCG10 < 0 || m.NDCG10 > 1 || m.GapClosedPerHour < 0 {
 				t.Errorf("seed %d: metrics out of range: %+v", seed, m)
 			}
@@ -37,21 +38,21 @@ func TestEvaluateRecommendation(t *testing.T) {
 }
 
 func TestEvaluateRecommendationDeterministic(t *testing.T) {
-	a := recommender.EvaluateRecommendation(200, 9)
-	b := recommender.EvaluateRecommendation(200, 9)
+	a := evaluate.EvaluateRecommendation(200, 9)
+	b := evaluate.EvaluateRecommendation(200, 9)
 	if !reflect.DeepEqual(a, b) {
 		t.Errorf("two runs with seed 9 differ: %+v and %+v", a, b)
 	}
-	if c := recommender.EvaluateRecommendation(200, 10); reflect.DeepEqual(a, c) {
+	if c := evaluate.EvaluateRecommendation(200, 10); reflect.DeepEqual(a, c) {
 		t.Errorf("seeds 9 and 10 give the same evaluation %+v", a)
 	}
-	if z := recommender.EvaluateRecommendation(0, 1); !reflect.DeepEqual(z, recommender.RecommendationEvaluation{}) {
+	if z := evaluate.EvaluateRecommendation(0, 1); !reflect.DeepEqual(z, evaluate.RecommendationEvaluation{}) {
 		t.Errorf("EvaluateRecommendation(0, 1) = %+v, want zero", z)
 	}
 }
 
 func TestRecommendationEvaluationJSON(t *testing.T) {
-	raw, err := json.Marshal(recommender.EvaluateRecommendation(50, 1))
+	raw, err := json.Marshal(evaluate.EvaluateRecommendation(50, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,9 +83,9 @@ func TestRecommendationEvaluationJSON(t *testing.T) {
 // of the oracle's top-five gap closed by the top five, and both measures stay in
 // range. Extend worlds to evaluate more.
 func TestListsBeatIndependentRanking(t *testing.T) {
-	for i, w := range recommender.Worlds() {
+	for i, w := range evaluate.Worlds() {
 		t.Run(w.Name, func(t *testing.T) {
-			ev := recommender.EvaluateRecommendationIn(w, recommender.DefaultParams(), 1000, int64(1+i%3))
+			ev := evaluate.EvaluateRecommendationIn(w, recommender.DefaultParams(), 1000, int64(1+i%3))
 			ours, indep := ev.Ours, ev.OursIndependent
 			t.Logf("ours %+v; independent %+v", ours, indep)
 			// Where courses mostly fail (efficacy about 0.3), the effects the list relies
@@ -103,7 +104,7 @@ func TestListsBeatIndependentRanking(t *testing.T) {
 			if !(ours.Top5Share > indep.Top5Share) {
 				t.Errorf("top-5 share: ours %.4f, independent %.4f; want ours higher", ours.Top5Share, indep.Top5Share)
 			}
-			for name, m := range map[string]recommender.RecommendationMetrics{"ours": ours, "ours_independent": indep, "random": ev.Random} {
+			for name, m := range map[string]evaluate.RecommendationMetrics{"ours": ours, "ours_independent": indep, "random": ev.Random} {
 				if m.MarginalNDCG10 <= 0 || m.MarginalNDCG10 > 1.05 || m.Top5Share <= 0 || m.Top5Share > 1.05 {
 					t.Errorf("%s: list measures out of range: %+v", name, m)
 				}
