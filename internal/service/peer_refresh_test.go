@@ -96,6 +96,12 @@ func TestPeerSignalRefreshesInTheBackground(t *testing.T) {
 		t.Fatal(err)
 	}
 	ask("a request after a catalogue change")
+	// The refresh runs in the background: wait for its read to begin (a loaded
+	// machine may not have scheduled it yet), then check no other read followed.
+	for deadline := time.Now().Add(5 * time.Second); st.calls.Load() < 2 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond)
 	if n := st.calls.Load(); n != 2 {
 		t.Errorf("%d reads of the peer outcomes, want the first and one refresh", n)
 	}
