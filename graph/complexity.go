@@ -1,11 +1,11 @@
 package graph
 
 import (
-	"math"
 	"time"
 
 	"github.com/openkarmayogi/karmayogi/graph/generated"
 	"github.com/openkarmayogi/karmayogi/graph/model"
+	"github.com/openkarmayogi/karmayogi/internal/server/gqlext"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -34,25 +34,11 @@ func connectionCost(child int, first *int) int {
 	if first != nil {
 		n = min(max(*first, 1), models.MaxPageSize)
 	}
-	return saturatingAdd(saturatingMul(n, child), 1)
+	return gqlext.SaturatingAdd(gqlext.SaturatingMul(n, child), 1)
 }
 
 // listCost is the cost of an unpaged list field.
-func listCost(child int) int { return saturatingAdd(saturatingMul(listFactor, child), 1) }
-
-func saturatingMul(a, b int) int {
-	if a != 0 && b > math.MaxInt32/a {
-		return math.MaxInt32
-	}
-	return a * b
-}
-
-func saturatingAdd(a, b int) int {
-	if a > math.MaxInt32-b {
-		return math.MaxInt32
-	}
-	return a + b
-}
+func listCost(child int) int { return gqlext.SaturatingAdd(gqlext.SaturatingMul(listFactor, child), 1) }
 
 // setComplexity sets the cost of every list field.
 func setComplexity(c *generated.ComplexityRoot) {
@@ -121,5 +107,5 @@ func leaderboardCost(child int, first *int) int {
 	if first != nil {
 		n = min(max(*first, 1), maxLeaderboard)
 	}
-	return saturatingAdd(saturatingMul(n, child), 1)
+	return gqlext.SaturatingAdd(gqlext.SaturatingMul(n, child), 1)
 }

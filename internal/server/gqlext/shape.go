@@ -3,7 +3,6 @@ package gqlext
 import (
 	"context"
 	"fmt"
-	"math"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -101,7 +100,7 @@ func checkShape(doc *ast.QueryDocument) string {
 	var depth, fields int
 	for _, op := range doc.Operations {
 		e := w.selections(op.SelectionSet)
-		depth, fields = max(depth, e.depth), saturatingAdd(fields, e.fields)
+		depth, fields = max(depth, e.depth), SaturatingAdd(fields, e.fields)
 	}
 	for _, f := range doc.Fragments { // unused ones too: validation would walk them
 		w.fragment(f.Name)
@@ -146,13 +145,13 @@ func (w *shapeWalk) selections(set ast.SelectionSet) extent {
 			}
 			e = w.selections(s.SelectionSet)
 			e.depth++
-			e.fields = saturatingAdd(e.fields, 1)
+			e.fields = SaturatingAdd(e.fields, 1)
 		case *ast.InlineFragment:
 			e = w.selections(s.SelectionSet)
 		case *ast.FragmentSpread:
 			e = w.fragment(s.Name)
 		}
-		out.depth, out.fields = max(out.depth, e.depth), saturatingAdd(out.fields, e.fields)
+		out.depth, out.fields = max(out.depth, e.depth), SaturatingAdd(out.fields, e.fields)
 	}
 	return out
 }
@@ -178,13 +177,4 @@ func (w *shapeWalk) fragment(name string) extent {
 	delete(w.visiting, name)
 	w.fragments[name] = e
 	return e
-}
-
-// saturatingAdd adds counts that a hostile document could overflow (as graph's
-// complexity does).
-func saturatingAdd(a, b int) int {
-	if a > math.MaxInt32-b {
-		return math.MaxInt32
-	}
-	return a + b
 }
