@@ -17,7 +17,7 @@ import (
 // last, bump the catalogue version and reach the catalogue snapshot.
 func TestCourseEffects(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f, _, c := learningFixture(t, db) // c: GEM-101, procurement 1 -> 3
+		f, _, c := storetest.LearningFixture(t, db) // c: GEM-101, procurement 1 -> 3
 		var learners []models.LearnerRecord
 		var evidence []models.EvidenceRecord
 		var enrolments []models.EnrolmentRecord
@@ -36,9 +36,9 @@ func TestCourseEffects(t *testing.T) {
 					Status: models.Completed, Progress: 1, EnrolledAt: day(10), CompletedAt: &done})
 			}
 		}
-		noRejects(t)(bulk.New(db).UpsertLearners(ctx, learners))
-		noRejects(t)(bulk.New(db).UpsertEvidence(ctx, evidence))
-		noRejects(t)(bulk.New(db).UpsertEnrolments(ctx, enrolments))
+		storetest.NoRejects(t)(bulk.New(db).UpsertLearners(ctx, learners))
+		storetest.NoRejects(t)(bulk.New(db).UpsertEvidence(ctx, evidence))
+		storetest.NoRejects(t)(bulk.New(db).UpsertEnrolments(ctx, enrolments))
 
 		var done []models.Completion
 		if err := db.EachCompletion(ctx, func(c models.Completion) error { done = append(done, c); return nil }); err != nil {
@@ -63,7 +63,7 @@ func TestCourseEffects(t *testing.T) {
 				}
 				last = l.LearnerID
 				seen++
-				if want := map[int64]int{f.comm.ID: 2}; (len(l.Required) > 0) != (seen == 1) || (seen == 1 && l.Required[f.comm.ID] != 2) {
+				if want := map[int64]int{f.Comm.ID: 2}; (len(l.Required) > 0) != (seen == 1) || (seen == 1 && l.Required[f.Comm.ID] != 2) {
 					t.Errorf("learner %d requires %v; only the first holds a role, which requires %v", l.LearnerID, l.Required, want)
 				}
 				if len(l.Completions) > 0 {
@@ -86,7 +86,7 @@ func TestCourseEffects(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Eight learners (the fixture's E1 has no record), three a batch.
+		// Eight learners (the storetest.Fixture's E1 has no record), three a batch.
 		if seen != 7 || completers != 4 || batches != 3 {
 			t.Errorf("streamed %d learners (%d completers) in %d batches", seen, completers, batches)
 		}
@@ -95,27 +95,27 @@ func TestCourseEffects(t *testing.T) {
 			t.Errorf("EachLearnerLearning returned %v, want the callback's error", err)
 		}
 
-		v0 := must[int64](t)(db.CatalogueVersion(ctx))
+		v0 := storetest.Must[int64](t)(db.CatalogueVersion(ctx))
 		at := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
-		fit := []models.CourseEffect{{CourseID: c.ID, CompetencyID: f.procurement.ID, ClaimedFromLevel: 1, ClaimedToLevel: 3,
+		fit := []models.CourseEffect{{CourseID: c.ID, CompetencyID: f.Procurement.ID, ClaimedFromLevel: 1, ClaimedToLevel: 3,
 			ClaimedGain: 1.6, EstimatedGain: 0.4, Low: 0.1, High: 0.7, Learners: 40, Controls: 300, Contradicted: true,
 			Efficacy: 0.25, FittedAt: at}}
 		if err := db.ReplaceCourseEffects(ctx, fit); err != nil {
 			t.Fatal(err)
 		}
-		if v := must[int64](t)(db.CatalogueVersion(ctx)); v != v0+1 {
+		if v := storetest.Must[int64](t)(db.CatalogueVersion(ctx)); v != v0+1 {
 			t.Errorf("catalogue version %d after a fit, want %d", v, v0+1)
 		}
-		got := must[[]models.CourseEffect](t)(db.FindCourseEffects(ctx, c.ID))
+		got := storetest.Must[[]models.CourseEffect](t)(db.FindCourseEffects(ctx, c.ID))
 		if len(got) != 1 || got[0] != fit[0] {
 			t.Fatalf("effects = %+v, want %+v", got, fit)
 		}
-		cat := must[*models.Catalogue](t)(db.FindCatalogue(ctx))
+		cat := storetest.Must[*models.Catalogue](t)(db.FindCatalogue(ctx))
 		if e := cat.Efficacy(cat.Imparts[c.ID][0]); e != 0.25 || len(cat.Effects[c.ID]) != 1 {
 			t.Errorf("snapshot efficacy %v, effects %+v", e, cat.Effects)
 		}
 		// A claim changed since the fit reads as no estimate.
-		if e := cat.Efficacy(models.CourseCompetency{CourseID: c.ID, CompetencyID: f.procurement.ID, FromLevel: 0, ToLevel: 3}); e != 0 {
+		if e := cat.Efficacy(models.CourseCompetency{CourseID: c.ID, CompetencyID: f.Procurement.ID, FromLevel: 0, ToLevel: 3}); e != 0 {
 			t.Errorf("efficacy %v for a claim the fit did not see", e)
 		}
 
@@ -123,11 +123,11 @@ func TestCourseEffects(t *testing.T) {
 		if err := db.ReplaceCourseEffects(ctx, nil); err != nil {
 			t.Fatal(err)
 		}
-		if got := must[[]models.CourseEffect](t)(db.FindCourseEffects(ctx, c.ID)); len(got) != 0 {
+		if got := storetest.Must[[]models.CourseEffect](t)(db.FindCourseEffects(ctx, c.ID)); len(got) != 0 {
 			t.Errorf("effects after an empty fit = %+v", got)
 		}
 		bad := fit
 		bad[0].CourseID = 999999
-		wantCode(t, db.ReplaceCourseEffects(ctx, bad), models.EINVALID, "courseEffects")
+		storetest.WantCode(t, db.ReplaceCourseEffects(ctx, bad), models.EINVALID, "courseEffects")
 	})
 }

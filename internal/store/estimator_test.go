@@ -19,11 +19,11 @@ func TestEstimatorModels(t *testing.T) {
 			t.Fatalf("ActiveEstimatorVersion on an empty table = %d, %v; want 0", v, err)
 		}
 		_, err := db.FindActiveEstimatorModel(ctx)
-		wantCode(t, err, models.ENOTFOUND, "")
+		storetest.WantCode(t, err, models.ENOTFOUND, "")
 		_, err = db.FindEstimatorModel(ctx, 7)
-		wantCode(t, err, models.ENOTFOUND, "")
+		storetest.WantCode(t, err, models.ENOTFOUND, "")
 		_, err = db.ActivateEstimatorModel(ctx, 7)
-		wantCode(t, err, models.ENOTFOUND, "")
+		storetest.WantCode(t, err, models.ENOTFOUND, "")
 
 		fitted := time.Date(2026, 12, 4, 10, 30, 0, 123456000, time.UTC)
 		a := &models.EstimatorModel{FittedAt: fitted, Learners: 120, Cases: 900, Evidence: 4000, Converged: true,
@@ -42,7 +42,7 @@ func TestEstimatorModels(t *testing.T) {
 		if a.Version < 1 || b.Version <= a.Version {
 			t.Fatalf("versions %d then %d, want increasing from 1", a.Version, b.Version)
 		}
-		got := must[*models.EstimatorModel](t)(db.FindEstimatorModel(ctx, a.Version))
+		got := storetest.Must[*models.EstimatorModel](t)(db.FindEstimatorModel(ctx, a.Version))
 		var gotParams, wantParams any
 		json.Unmarshal(got.Params, &gotParams)
 		json.Unmarshal(a.Params, &wantParams)
@@ -57,12 +57,12 @@ func TestEstimatorModels(t *testing.T) {
 		if !reflect.DeepEqual(got, a) {
 			t.Errorf("read back\n%+v\nwant\n%+v", got, a)
 		}
-		if got := must[*models.EstimatorModel](t)(db.FindEstimatorModel(ctx, b.Version)); got.Notes == nil || len(got.Notes) != 0 {
+		if got := storetest.Must[*models.EstimatorModel](t)(db.FindEstimatorModel(ctx, b.Version)); got.Notes == nil || len(got.Notes) != 0 {
 			t.Errorf("a model without notes read back with notes %#v, want an empty list", got.Notes)
 		}
 
 		for _, v := range []int{a.Version, b.Version, a.Version} {
-			m := must[*models.EstimatorModel](t)(db.ActivateEstimatorModel(ctx, v))
+			m := storetest.Must[*models.EstimatorModel](t)(db.ActivateEstimatorModel(ctx, v))
 			if !m.Active || m.ActivatedAt == nil || m.Version != v {
 				t.Fatalf("activated %+v", m)
 			}
@@ -83,20 +83,20 @@ func TestEstimatorModels(t *testing.T) {
 		if err := db.SaveReestimation(ctx, b.Version, 99, true); err != nil {
 			t.Fatal(err)
 		}
-		m := must[*models.EstimatorModel](t)(db.FindActiveEstimatorModel(ctx))
+		m := storetest.Must[*models.EstimatorModel](t)(db.FindActiveEstimatorModel(ctx))
 		if m.Version != a.Version || m.ReestimatedThrough != 40 || m.ReestimatedAt != nil {
 			t.Fatalf("after progress: %+v", m)
 		}
-		if got := must[*models.EstimatorModel](t)(db.FindEstimatorModel(ctx, b.Version)); got.ReestimatedThrough != 0 || got.ReestimatedAt != nil {
+		if got := storetest.Must[*models.EstimatorModel](t)(db.FindEstimatorModel(ctx, b.Version)); got.ReestimatedThrough != 0 || got.ReestimatedAt != nil {
 			t.Fatalf("an inactive version recorded progress: %+v", got)
 		}
 		if err := db.SaveReestimation(ctx, a.Version, 50, true); err != nil {
 			t.Fatal(err)
 		}
-		if m := must[*models.EstimatorModel](t)(db.FindActiveEstimatorModel(ctx)); m.ReestimatedThrough != 50 || m.ReestimatedAt == nil {
+		if m := storetest.Must[*models.EstimatorModel](t)(db.FindActiveEstimatorModel(ctx)); m.ReestimatedThrough != 50 || m.ReestimatedAt == nil {
 			t.Fatalf("after done: %+v", m)
 		}
-		if m := must[*models.EstimatorModel](t)(db.ActivateEstimatorModel(ctx, a.Version)); m.ReestimatedThrough != 0 || m.ReestimatedAt != nil {
+		if m := storetest.Must[*models.EstimatorModel](t)(db.ActivateEstimatorModel(ctx, a.Version)); m.ReestimatedThrough != 0 || m.ReestimatedAt != nil {
 			t.Fatalf("activated again: %+v", m)
 		}
 	})

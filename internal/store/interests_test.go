@@ -16,25 +16,25 @@ import (
 // previous ones, bumping the learner's version; a bad request changes nothing.
 func TestLearningInterests(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
-		l := must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "EMP1", Name: "Asha Rao",
-			Email: "asha.rao@gov.in", Designation: "Section Officer", OrganisationID: f.office.ID}))
+		f := storetest.NewFixture(t, db)
+		l := storetest.Must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "EMP1", Name: "Asha Rao",
+			Email: "asha.rao@gov.in", Designation: "Section Officer", OrganisationID: f.Office.ID}))
 		interests := func() []int64 {
 			t.Helper()
-			return must[map[int64][]int64](t)(db.FindLearningInterestsByLearnerIDs(ctx, []int64{l.ID}))[l.ID]
+			return storetest.Must[map[int64][]int64](t)(db.FindLearningInterestsByLearnerIDs(ctx, []int64{l.ID}))[l.ID]
 		}
-		got := must[*models.Learner](t)(db.SaveLearningInterests(ctx, l.ID, []int64{f.procurement.ID, f.comm.ID}))
+		got := storetest.Must[*models.Learner](t)(db.SaveLearningInterests(ctx, l.ID, []int64{f.Procurement.ID, f.Comm.ID}))
 		if got.Version != l.Version+1 {
 			t.Fatalf("version %d, want %d", got.Version, l.Version+1)
 		}
-		if want := []int64{f.procurement.ID, f.comm.ID}; !slices.Equal(interests(), want) {
+		if want := []int64{f.Procurement.ID, f.Comm.ID}; !slices.Equal(interests(), want) {
 			t.Fatalf("interests %v, want %v in the order given", interests(), want)
 		}
-		stored := must[*models.Learner](t)(db.FindLearnerByID(ctx, l.ID))
+		stored := storetest.Must[*models.Learner](t)(db.FindLearnerByID(ctx, l.ID))
 
 		eleven := make([]int64, 11)
 		for i := range eleven {
-			c := must[*models.Competency](t)(db.InsertCompetency(ctx, &models.NewCompetency{Code: fmt.Sprintf("BEH-9%02d", i),
+			c := storetest.Must[*models.Competency](t)(db.InsertCompetency(ctx, &models.NewCompetency{Code: fmt.Sprintf("BEH-9%02d", i),
 				Name: fmt.Sprintf("Competency %d", i), Type: models.Behavioural, Area: "Other"}))
 			eleven[i] = c.ID
 		}
@@ -44,18 +44,18 @@ func TestLearningInterests(t *testing.T) {
 			code        string
 		}{
 			{"ErrTooMany", "competencyIds", eleven, models.EINVALID},
-			{"ErrRepeated", "competencyIds[1]", []int64{f.comm.ID, f.comm.ID}, models.EINVALID},
-			{"ErrUnknownCompetency", "competencyIds[1]", []int64{f.comm.ID, 987654}, models.EINVALID},
+			{"ErrRepeated", "competencyIds[1]", []int64{f.Comm.ID, f.Comm.ID}, models.EINVALID},
+			{"ErrUnknownCompetency", "competencyIds[1]", []int64{f.Comm.ID, 987654}, models.EINVALID},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				_, err := service.NewInterests(db).SetLearningInterests(ctx, l.ID, tc.ids) // the use case: validation, then the store
 				if models.ErrorCode(err) != tc.code || models.ErrorField(err) != tc.field {
 					t.Fatalf("error %v (code %s, field %q), want %s on %s", err, models.ErrorCode(err), models.ErrorField(err), tc.code, tc.field)
 				}
-				if want := []int64{f.procurement.ID, f.comm.ID}; !slices.Equal(interests(), want) {
+				if want := []int64{f.Procurement.ID, f.Comm.ID}; !slices.Equal(interests(), want) {
 					t.Errorf("interests %v after a failed request, want %v unchanged", interests(), want)
 				}
-				if now := must[*models.Learner](t)(db.FindLearnerByID(ctx, l.ID)); now.Version != stored.Version {
+				if now := storetest.Must[*models.Learner](t)(db.FindLearnerByID(ctx, l.ID)); now.Version != stored.Version {
 					t.Errorf("version %d after a failed request, want %d", now.Version, stored.Version)
 				}
 			})
@@ -63,11 +63,11 @@ func TestLearningInterests(t *testing.T) {
 		if _, err := db.SaveLearningInterests(ctx, 987654, nil); models.ErrorCode(err) != models.ENOTFOUND {
 			t.Errorf("unknown learner: %v, want ENOTFOUND", err)
 		}
-		ten := must[*models.Learner](t)(db.SaveLearningInterests(ctx, l.ID, eleven[:10]))
+		ten := storetest.Must[*models.Learner](t)(db.SaveLearningInterests(ctx, l.ID, eleven[:10]))
 		if !slices.Equal(interests(), eleven[:10]) || ten.Version != stored.Version+1 {
 			t.Errorf("ten interests: %v at version %d", interests(), ten.Version)
 		}
-		must[*models.Learner](t)(db.SaveLearningInterests(ctx, l.ID, nil))
+		storetest.Must[*models.Learner](t)(db.SaveLearningInterests(ctx, l.ID, nil))
 		if got := interests(); len(got) != 0 {
 			t.Errorf("interests %v after clearing", got)
 		}
@@ -78,32 +78,32 @@ func TestLearningInterests(t *testing.T) {
 // of one designation or of every one.
 func TestRoleHolders(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
-		other := must[*models.Role](t)(db.InsertRole(ctx, &models.NewRole{Code: "ROLE-US", Name: "Under Secretary",
-			Requirements: []models.RoleRequirement{{CompetencyID: f.comm.ID, RequiredLevel: 3, Weight: 1}}}))
+		f := storetest.NewFixture(t, db)
+		other := storetest.Must[*models.Role](t)(db.InsertRole(ctx, &models.NewRole{Code: "ROLE-US", Name: "Under Secretary",
+			Requirements: []models.RoleRequirement{{CompetencyID: f.Comm.ID, RequiredLevel: 3, Weight: 1}}}))
 		for i, tc := range []struct {
 			org         int64
 			designation string
 			roles       []int64
 		}{
-			{f.office.ID, "Section Officer", []int64{f.role.ID}},
-			{f.office.ID, "Section Officer", []int64{f.role.ID, other.ID}},
-			{f.office.ID, "Under Secretary", []int64{other.ID}},
-			{f.office.ID, "Section Officer", nil},
-			{f.department.ID, "Section Officer", []int64{f.role.ID}},
+			{f.Office.ID, "Section Officer", []int64{f.Role.ID}},
+			{f.Office.ID, "Section Officer", []int64{f.Role.ID, other.ID}},
+			{f.Office.ID, "Under Secretary", []int64{other.ID}},
+			{f.Office.ID, "Section Officer", nil},
+			{f.Department.ID, "Section Officer", []int64{f.Role.ID}},
 		} {
-			must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: fmt.Sprintf("EMP%d", i), Name: "A Learner",
+			storetest.Must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: fmt.Sprintf("EMP%d", i), Name: "A Learner",
 				Email: fmt.Sprintf("l%d@gov.in", i), Designation: tc.designation, OrganisationID: tc.org, RoleIDs: tc.roles}))
 		}
-		same := must[map[int64]int](t)(db.FindRoleHolders(ctx, f.office.ID, "Section Officer"))
-		if want := map[int64]int{f.role.ID: 2, other.ID: 1}; fmt.Sprint(same) != fmt.Sprint(want) {
+		same := storetest.Must[map[int64]int](t)(db.FindRoleHolders(ctx, f.Office.ID, "Section Officer"))
+		if want := map[int64]int{f.Role.ID: 2, other.ID: 1}; fmt.Sprint(same) != fmt.Sprint(want) {
 			t.Errorf("Section Officers' roles %v, want %v", same, want)
 		}
-		all := must[map[int64]int](t)(db.FindRoleHolders(ctx, f.office.ID, ""))
-		if want := map[int64]int{f.role.ID: 2, other.ID: 2}; fmt.Sprint(all) != fmt.Sprint(want) {
+		all := storetest.Must[map[int64]int](t)(db.FindRoleHolders(ctx, f.Office.ID, ""))
+		if want := map[int64]int{f.Role.ID: 2, other.ID: 2}; fmt.Sprint(all) != fmt.Sprint(want) {
 			t.Errorf("every member's roles %v, want %v", all, want)
 		}
-		if none := must[map[int64]int](t)(db.FindRoleHolders(ctx, f.ministry.ID, "")); len(none) != 0 {
+		if none := storetest.Must[map[int64]int](t)(db.FindRoleHolders(ctx, f.Ministry.ID, "")); len(none) != 0 {
 			t.Errorf("ministry's roles %v, want none (no direct members)", none)
 		}
 	})
@@ -114,26 +114,26 @@ func TestRoleHolders(t *testing.T) {
 // ancestor's.
 func TestOrganisationDomain(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		rejected := must[[]models.RecordError](t)(bulk.New(db).UpsertOrganisations(ctx, []models.OrganisationRecord{
+		rejected := storetest.Must[[]models.RecordError](t)(bulk.New(db).UpsertOrganisations(ctx, []models.OrganisationRecord{
 			{Code: "MOR", Name: "Ministry of Railways", Type: models.OrgMinistry, Domain: "Railway Operations"},
 			{Code: "MOR-RB", Name: "Railway Board", Type: models.OrgDepartment, ParentCode: "MOR"},
 		}))
 		if len(rejected) != 0 {
 			t.Fatalf("rejected %+v", rejected)
 		}
-		must[[]models.RecordError](t)(bulk.New(db).UpsertOrganisations(ctx, []models.OrganisationRecord{
+		storetest.Must[[]models.RecordError](t)(bulk.New(db).UpsertOrganisations(ctx, []models.OrganisationRecord{
 			{Code: "MOR", Name: "Ministry of Railways", Type: models.OrgMinistry}, // no domain: kept
 		}))
-		mor := must[*models.Organisation](t)(db.FindOrganisationByCode(ctx, "MOR"))
-		rb := must[*models.Organisation](t)(db.FindOrganisationByCode(ctx, "MOR-RB"))
+		mor := storetest.Must[*models.Organisation](t)(db.FindOrganisationByCode(ctx, "MOR"))
+		rb := storetest.Must[*models.Organisation](t)(db.FindOrganisationByCode(ctx, "MOR-RB"))
 		if mor.Domain != "Railway Operations" || rb.Domain != "" {
 			t.Fatalf("domains %q and %q", mor.Domain, rb.Domain)
 		}
-		ancestors := must[map[int64]*models.Organisation](t)(db.FindOrganisationsByIDs(ctx, models.PathIDs(rb.Path)))
+		ancestors := storetest.Must[map[int64]*models.Organisation](t)(db.FindOrganisationsByIDs(ctx, models.PathIDs(rb.Path)))
 		if d := models.EffectiveDomain(rb, ancestors); d != "Railway Operations" {
 			t.Errorf("the board's domain %q, want its ministry's", d)
 		}
-		own := must[*models.Organisation](t)(db.InsertOrganisation(ctx, &models.NewOrganisation{Code: "MOR-RB-RDSO", Name: "RDSO",
+		own := storetest.Must[*models.Organisation](t)(db.InsertOrganisation(ctx, &models.NewOrganisation{Code: "MOR-RB-RDSO", Name: "RDSO",
 			Type: models.OrgOrganisation, ParentID: &rb.ID, Domain: "Railway Standards"}))
 		if own.Domain != "Railway Standards" || models.EffectiveDomain(own, ancestors) != "Railway Standards" {
 			t.Errorf("own domain %q", own.Domain)

@@ -13,58 +13,40 @@ import (
 	"github.com/openkarmayogi/karmayogi/recommender"
 )
 
-// learningFixture adds a learner and a course imparting procurement 1 -> 3 to the fixture.
-func learningFixture(t *testing.T, db *store.DB) (fixture, *models.Learner, *models.Course) {
-	t.Helper()
-	f := newFixture(t, db)
-	l := must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "E1", Name: "Asha Rao",
-		Email: "asha.rao@gov.in", Designation: "Section Officer", OrganisationID: f.office.ID, RoleIDs: []int64{f.role.ID}}))
-	c := must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: "GEM-101", Title: "Buying on GeM", Provider: "iGOT",
-		Format: models.Online, DurationHours: 4, Competencies: []models.CourseCompetency{{CompetencyID: f.procurement.ID, FromLevel: 1, ToLevel: 3}}}))
-	return f, l, c
-}
-
-func version(t *testing.T, db *store.DB, id int64) int64 {
-	t.Helper()
-	return must[*models.Learner](t)(db.FindLearnerByID(ctx, id)).Version
-}
-
-func score(s float64) *float64 { return &s }
-
 func TestRecordEvidence(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f, l, _ := learningFixture(t, db)
-		v0 := version(t, db, l.ID)
+		f, l, _ := storetest.LearningFixture(t, db)
+		v0 := storetest.Version(t, db, l.ID)
 		at := time.Date(2026, 3, 1, 9, 30, 0, 123456789, time.FixedZone("IST", 19800))
-		ev, prof, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.procurement.ID,
-			Source: models.Assessment, Level: 3, Score: score(0.9), ObservedAt: at})
+		ev, prof, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.Procurement.ID,
+			Source: models.Assessment, Level: 3, Score: storetest.Score(0.9), ObservedAt: at})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !ev.ObservedAt.Equal(at.Truncate(time.Microsecond)) || ev.ID == 0 {
 			t.Fatalf("evidence = %+v", ev)
 		}
-		want := recommender.NewEstimator().Estimate(l.ID, f.procurement.ID, []models.Evidence{*ev})
+		want := recommender.NewEstimator().Estimate(l.ID, f.Procurement.ID, []models.Evidence{*ev})
 		if prof.Level != want.Level || math.Abs(prof.Confidence-want.Confidence) > 1e-12 || prof.Level < 3 {
 			t.Fatalf("proficiency = %+v, want %+v", prof, want)
 		}
-		if got := version(t, db, l.ID); got != v0+1 {
+		if got := storetest.Version(t, db, l.ID); got != v0+1 {
 			t.Fatalf("version %d -> %d, want one bump", v0, got)
 		}
-		stored := must[map[int64][]*models.Proficiency](t)(db.FindProficienciesByLearnerIDs(ctx, []int64{l.ID}))[l.ID]
+		stored := storetest.Must[map[int64][]*models.Proficiency](t)(db.FindProficienciesByLearnerIDs(ctx, []int64{l.ID}))[l.ID]
 		if len(stored) != 1 || stored[0].Level != prof.Level || len(stored[0].Distribution) != 6 {
 			t.Fatalf("stored = %+v", stored)
 		}
 
 		// The same observation again replaces it rather than adding a second row.
 		before := db.QueryCount()
-		_, again, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.procurement.ID,
-			Source: models.Assessment, Level: 3, Score: score(0.2), ObservedAt: at})
+		_, again, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.Procurement.ID,
+			Source: models.Assessment, Level: 3, Score: storetest.Score(0.2), ObservedAt: at})
 		if err != nil {
 			t.Fatal(err)
 		}
 		statements := db.QueryCount() - before
-		page := must[*models.Page[*models.Evidence]](t)(db.FindEvidence(ctx, l.ID, models.PageRequest{First: 10}))
+		page := storetest.Must[*models.Page[*models.Evidence]](t)(db.FindEvidence(ctx, l.ID, models.PageRequest{First: 10}))
 		if page.TotalCount != 1 || *page.Items[0].Score != 0.2 || again.Level >= prof.Level {
 			t.Fatalf("after a repeat: %d rows, proficiency %d (was %d)", page.TotalCount, again.Level, prof.Level)
 		}
@@ -80,25 +62,25 @@ func TestRecordEvidence(t *testing.T) {
 			name, code, field string
 			in                models.NewEvidence
 		}{
-			{"ErrLevelOutOfRange", models.EINVALID, "level", models.NewEvidence{LearnerID: l.ID, CompetencyID: f.comm.ID, Source: models.SelfRating, Level: 6}},
-			{"ErrLevelZero", models.EINVALID, "level", models.NewEvidence{LearnerID: l.ID, CompetencyID: f.comm.ID, Source: models.SelfRating, Level: 0}},
-			{"ErrScoreOutOfRange", models.EINVALID, "score", models.NewEvidence{LearnerID: l.ID, CompetencyID: f.comm.ID, Source: models.Assessment, Level: 2, Score: score(1.5)}},
-			{"ErrAssessmentWithoutScore", models.EINVALID, "score", models.NewEvidence{LearnerID: l.ID, CompetencyID: f.comm.ID, Source: models.Assessment, Level: 2}},
-			{"ErrFuture", models.EINVALID, "observedAt", models.NewEvidence{LearnerID: l.ID, CompetencyID: f.comm.ID, Source: models.SelfRating, Level: 2, ObservedAt: future}},
-			{"ErrSource", models.EINVALID, "source", models.NewEvidence{LearnerID: l.ID, CompetencyID: f.comm.ID, Source: "GOSSIP", Level: 2}},
+			{"ErrLevelOutOfRange", models.EINVALID, "level", models.NewEvidence{LearnerID: l.ID, CompetencyID: f.Comm.ID, Source: models.SelfRating, Level: 6}},
+			{"ErrLevelZero", models.EINVALID, "level", models.NewEvidence{LearnerID: l.ID, CompetencyID: f.Comm.ID, Source: models.SelfRating, Level: 0}},
+			{"ErrScoreOutOfRange", models.EINVALID, "score", models.NewEvidence{LearnerID: l.ID, CompetencyID: f.Comm.ID, Source: models.Assessment, Level: 2, Score: storetest.Score(1.5)}},
+			{"ErrAssessmentWithoutScore", models.EINVALID, "score", models.NewEvidence{LearnerID: l.ID, CompetencyID: f.Comm.ID, Source: models.Assessment, Level: 2}},
+			{"ErrFuture", models.EINVALID, "observedAt", models.NewEvidence{LearnerID: l.ID, CompetencyID: f.Comm.ID, Source: models.SelfRating, Level: 2, ObservedAt: future}},
+			{"ErrSource", models.EINVALID, "source", models.NewEvidence{LearnerID: l.ID, CompetencyID: f.Comm.ID, Source: "GOSSIP", Level: 2}},
 			{"ErrUnknownCompetency", models.EINVALID, "competencyId", models.NewEvidence{LearnerID: l.ID, CompetencyID: 999999, Source: models.SelfRating, Level: 2}},
-			{"ErrUnknownLearner", models.ENOTFOUND, "", models.NewEvidence{LearnerID: 999999, CompetencyID: f.comm.ID, Source: models.SelfRating, Level: 2}},
+			{"ErrUnknownLearner", models.ENOTFOUND, "", models.NewEvidence{LearnerID: 999999, CompetencyID: f.Comm.ID, Source: models.SelfRating, Level: 2}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				before := version(t, db, l.ID)
+				before := storetest.Version(t, db, l.ID)
 				_, _, err := service.NewLearning(db).RecordEvidence(ctx, &tc.in) // the use case: validation, then the store
-				wantCode(t, err, tc.code, tc.field)
-				if version(t, db, l.ID) != before {
+				storetest.WantCode(t, err, tc.code, tc.field)
+				if storetest.Version(t, db, l.ID) != before {
 					t.Fatal("a refused evidence bumped the version")
 				}
 			})
 		}
-		if page := must[*models.Page[*models.Evidence]](t)(db.FindEvidence(ctx, l.ID, models.PageRequest{First: 10})); page.TotalCount != 1 {
+		if page := storetest.Must[*models.Page[*models.Evidence]](t)(db.FindEvidence(ctx, l.ID, models.PageRequest{First: 10})); page.TotalCount != 1 {
 			t.Fatalf("refused evidence was stored: %d rows", page.TotalCount)
 		}
 	})
@@ -106,12 +88,12 @@ func TestRecordEvidence(t *testing.T) {
 
 func TestEvidencePagesNewestFirst(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f, l, _ := learningFixture(t, db)
+		f, l, _ := storetest.LearningFixture(t, db)
 		base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 		for i := range 7 {
-			for _, c := range []int64{f.comm.ID, f.procurement.ID} {
+			for _, c := range []int64{f.Comm.ID, f.Procurement.ID} {
 				// Two rows share each timestamp, so the id must break the tie.
-				must[*models.Evidence](t)(func() (*models.Evidence, error) {
+				storetest.Must[*models.Evidence](t)(func() (*models.Evidence, error) {
 					e, _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: c, Source: models.SupervisorRating,
 						Level: 1 + i%5, ObservedAt: base.Add(time.Duration(i) * 24 * time.Hour)})
 					return e, err
@@ -122,7 +104,7 @@ func TestEvidencePagesNewestFirst(t *testing.T) {
 		ids := map[int64]bool{}
 		p := models.PageRequest{First: 3}
 		for {
-			page := must[*models.Page[*models.Evidence]](t)(db.FindEvidence(ctx, l.ID, p))
+			page := storetest.Must[*models.Page[*models.Evidence]](t)(db.FindEvidence(ctx, l.ID, p))
 			for _, e := range page.Items {
 				seen, ids[e.ID] = append(seen, e.ObservedAt), true
 			}
@@ -144,20 +126,20 @@ func TestEvidencePagesNewestFirst(t *testing.T) {
 
 func TestEnrolmentLifecycle(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f, l, c := learningFixture(t, db)
-		e := must[*models.Enrolment](t)(db.InsertEnrolment(ctx, l.ID, c.ID))
+		f, l, c := storetest.LearningFixture(t, db)
+		e := storetest.Must[*models.Enrolment](t)(db.InsertEnrolment(ctx, l.ID, c.ID))
 		if e.Status != models.Enrolled || e.Progress != 0 {
 			t.Fatalf("new enrolment = %+v", e)
 		}
 		_, err := db.InsertEnrolment(ctx, l.ID, c.ID)
-		wantCode(t, err, models.ECONFLICT, "courseId")
+		storetest.WantCode(t, err, models.ECONFLICT, "courseId")
 		_, err = db.InsertEnrolment(ctx, l.ID, 999999)
-		wantCode(t, err, models.EINVALID, "courseId")
-		if got := must[*models.Course](t)(db.FindCourseByID(ctx, c.ID)).EnrolmentCount; got != 1 {
+		storetest.WantCode(t, err, models.EINVALID, "courseId")
+		if got := storetest.Must[*models.Course](t)(db.FindCourseByID(ctx, c.ID)).EnrolmentCount; got != 1 {
 			t.Fatalf("enrolment count = %d after a refused repeat", got)
 		}
 
-		e = must[*models.Enrolment](t)(db.SaveProgress(ctx, e.ID, 0.5))
+		e = storetest.Must[*models.Enrolment](t)(db.SaveProgress(ctx, e.ID, 0.5))
 		if e.Status != models.InProgress {
 			t.Fatalf("status = %s at 0.5", e.Status)
 		}
@@ -167,52 +149,52 @@ func TestEnrolmentLifecycle(t *testing.T) {
 		}{{"ErrBackwards", 0.4}, {"ErrAboveOne", 1.01}, {"ErrNegative", -0.1}, {"ErrNaN", math.NaN()}} {
 			t.Run(tc.name, func(t *testing.T) {
 				_, err := service.NewLearning(db).UpdateProgress(ctx, e.ID, tc.progress)
-				wantCode(t, err, models.EINVALID, "progress")
+				storetest.WantCode(t, err, models.EINVALID, "progress")
 			})
 		}
 		_, err = db.SaveProgress(ctx, 999999, 0.5)
-		wantCode(t, err, models.ENOTFOUND, "")
+		storetest.WantCode(t, err, models.ENOTFOUND, "")
 
-		v := version(t, db, l.ID)
-		e = must[*models.Enrolment](t)(db.SaveProgress(ctx, e.ID, 1))
-		if e.Status != models.Completed || e.CompletedAt == nil || version(t, db, l.ID) != v+1 {
+		v := storetest.Version(t, db, l.ID)
+		e = storetest.Must[*models.Enrolment](t)(db.SaveProgress(ctx, e.ID, 1))
+		if e.Status != models.Completed || e.CompletedAt == nil || storetest.Version(t, db, l.ID) != v+1 {
 			t.Fatalf("completed enrolment = %+v", e)
 		}
-		certs := must[map[int64]*models.Certificate](t)(db.FindCertificatesByEnrolmentIDs(ctx, []int64{e.ID}))
+		certs := storetest.Must[map[int64]*models.Certificate](t)(db.FindCertificatesByEnrolmentIDs(ctx, []int64{e.ID}))
 		cert := certs[e.ID]
 		if cert == nil || !regexp.MustCompile(`^KY(-[0-9A-HJKMNP-TV-Z]{4}){4}$`).MatchString(cert.VerificationCode) {
 			t.Fatalf("certificate = %+v", cert)
 		}
-		if got := must[*models.Certificate](t)(db.FindCertificateByCode(ctx, cert.VerificationCode)); got.ID != cert.ID {
+		if got := storetest.Must[*models.Certificate](t)(db.FindCertificateByCode(ctx, cert.VerificationCode)); got.ID != cert.ID {
 			t.Fatalf("by code: %+v", got)
 		}
 		_, err = db.FindCertificateByCode(ctx, "KY-0000-0000-0000-0000")
-		wantCode(t, err, models.ENOTFOUND, "")
+		storetest.WantCode(t, err, models.ENOTFOUND, "")
 
 		// Completion is COURSE_COMPLETION evidence at the course's toLevel.
-		page := must[*models.Page[*models.Evidence]](t)(db.FindEvidence(ctx, l.ID, models.PageRequest{First: 10}))
+		page := storetest.Must[*models.Page[*models.Evidence]](t)(db.FindEvidence(ctx, l.ID, models.PageRequest{First: 10}))
 		if page.TotalCount != 1 || page.Items[0].Source != models.CourseCompletion || page.Items[0].Level != 3 ||
-			page.Items[0].CompetencyID != f.procurement.ID || !page.Items[0].ObservedAt.Equal(*e.CompletedAt) {
+			page.Items[0].CompetencyID != f.Procurement.ID || !page.Items[0].ObservedAt.Equal(*e.CompletedAt) {
 			t.Fatalf("completion evidence = %+v", page.Items)
 		}
-		profs := must[map[int64][]*models.Proficiency](t)(db.FindProficienciesByLearnerIDs(ctx, []int64{l.ID}))[l.ID]
-		if len(profs) != 1 || profs[0].CompetencyID != f.procurement.ID {
+		profs := storetest.Must[map[int64][]*models.Proficiency](t)(db.FindProficienciesByLearnerIDs(ctx, []int64{l.ID}))[l.ID]
+		if len(profs) != 1 || profs[0].CompetencyID != f.Procurement.ID {
 			t.Fatalf("proficiencies after completion = %+v", profs)
 		}
 
 		// Completing again changes nothing: no second certificate or evidence.
-		again := must[*models.Enrolment](t)(db.SaveProgress(ctx, e.ID, 1))
-		if !again.CompletedAt.Equal(*e.CompletedAt) || version(t, db, l.ID) != v+1 {
+		again := storetest.Must[*models.Enrolment](t)(db.SaveProgress(ctx, e.ID, 1))
+		if !again.CompletedAt.Equal(*e.CompletedAt) || storetest.Version(t, db, l.ID) != v+1 {
 			t.Fatalf("a repeat completion changed the enrolment: %+v", again)
 		}
-		if n := must[*models.Page[*models.Certificate]](t)(db.FindCertificates(ctx, l.ID, models.PageRequest{First: 5})).TotalCount; n != 1 {
+		if n := storetest.Must[*models.Page[*models.Certificate]](t)(db.FindCertificates(ctx, l.ID, models.PageRequest{First: 5})).TotalCount; n != 1 {
 			t.Fatalf("%d certificates", n)
 		}
 		status := models.Completed
-		if n := must[*models.Page[*models.Enrolment]](t)(db.FindEnrolments(ctx, l.ID, &status, models.PageRequest{First: 5})).TotalCount; n != 1 {
+		if n := storetest.Must[*models.Page[*models.Enrolment]](t)(db.FindEnrolments(ctx, l.ID, &status, models.PageRequest{First: 5})).TotalCount; n != 1 {
 			t.Fatalf("%d completed enrolments", n)
 		}
-		byID := must[map[int64]*models.Enrolment](t)(db.FindEnrolmentsByIDs(ctx, []int64{e.ID, 999999}))
+		byID := storetest.Must[map[int64]*models.Enrolment](t)(db.FindEnrolmentsByIDs(ctx, []int64{e.ID, 999999}))
 		if len(byID) != 1 || byID[e.ID] == nil || byID[e.ID].Status != models.Completed || byID[e.ID].LearnerID != l.ID {
 			t.Fatalf("enrolments by ID = %+v", byID)
 		}
@@ -221,15 +203,15 @@ func TestEnrolmentLifecycle(t *testing.T) {
 
 func TestRateCourse(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		_, l, c := learningFixture(t, db)
+		_, l, c := storetest.LearningFixture(t, db)
 		_, err := db.SaveRating(ctx, l.ID, c.ID, 5)
-		wantCode(t, err, models.EINVALID, "courseId") // not enrolled
-		must[*models.Enrolment](t)(db.InsertEnrolment(ctx, l.ID, c.ID))
+		storetest.WantCode(t, err, models.EINVALID, "courseId") // not enrolled
+		storetest.Must[*models.Enrolment](t)(db.InsertEnrolment(ctx, l.ID, c.ID))
 		for _, stars := range []int{0, 6} {
 			_, err := service.NewLearning(db).RateCourse(ctx, l.ID, c.ID, stars)
-			wantCode(t, err, models.EINVALID, "stars")
+			storetest.WantCode(t, err, models.EINVALID, "stars")
 		}
-		rated := must[*models.Course](t)(db.SaveRating(ctx, l.ID, c.ID, 5))
+		rated := storetest.Must[*models.Course](t)(db.SaveRating(ctx, l.ID, c.ID, 5))
 		if rated.RatingCount != 1 || rated.RatingSum != 5 {
 			t.Fatalf("after one rating: %d stars over %d", rated.RatingSum, rated.RatingCount)
 		}
@@ -237,7 +219,7 @@ func TestRateCourse(t *testing.T) {
 		if r := *rated.Rating(); math.Abs(r-3.75) > 1e-12 {
 			t.Fatalf("rating = %v, want 3.75", r)
 		}
-		rated = must[*models.Course](t)(db.SaveRating(ctx, l.ID, c.ID, 2))
+		rated = storetest.Must[*models.Course](t)(db.SaveRating(ctx, l.ID, c.ID, 2))
 		if rated.RatingCount != 1 || rated.RatingSum != 2 {
 			t.Fatalf("re-rating: %d stars over %d, want 2 over 1", rated.RatingSum, rated.RatingCount)
 		}
@@ -246,14 +228,14 @@ func TestRateCourse(t *testing.T) {
 
 func TestReestimateRebuildsFromTheLog(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f, l, _ := learningFixture(t, db)
+		f, l, _ := storetest.LearningFixture(t, db)
 		for i, src := range []models.EvidenceSource{models.SelfRating, models.SupervisorRating, models.Certification} {
-			if _, _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.comm.ID, Source: src,
+			if _, _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.Comm.ID, Source: src,
 				Level: 2 + i, ObservedAt: time.Date(2026, 1, 1+i, 0, 0, 0, 0, time.UTC)}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		before := must[map[int64][]*models.Proficiency](t)(db.FindProficienciesByLearnerIDs(ctx, []int64{l.ID}))[l.ID]
+		before := storetest.Must[map[int64][]*models.Proficiency](t)(db.FindProficienciesByLearnerIDs(ctx, []int64{l.ID}))[l.ID]
 		if _, err := db.Bun().NewUpdate().Table("proficiencies").Set("level = 0, confidence = 1, distribution = '[1,0,0,0,0,0]'").
 			Where("learner_id = ?", l.ID).Exec(ctx); err != nil {
 			t.Fatal(err)
@@ -261,7 +243,7 @@ func TestReestimateRebuildsFromTheLog(t *testing.T) {
 		if n, err := db.Reestimate(ctx); err != nil || n != 1 {
 			t.Fatalf("reestimated %d learners: %v", n, err)
 		}
-		after := must[map[int64][]*models.Proficiency](t)(db.FindProficienciesByLearnerIDs(ctx, []int64{l.ID}))[l.ID]
+		after := storetest.Must[map[int64][]*models.Proficiency](t)(db.FindProficienciesByLearnerIDs(ctx, []int64{l.ID}))[l.ID]
 		if len(after) != 1 || after[0].Level != before[0].Level || math.Abs(after[0].Confidence-before[0].Confidence) > 1e-12 {
 			t.Fatalf("rebuilt %+v, want %+v", after, before)
 		}

@@ -20,13 +20,13 @@ import (
 // afresh from the learning record; then rebuilds them from nothing.
 func TestPeerSumsStayInStep(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f, l, c := learningFixture(t, db)
-		other := must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "E2", Name: "Ravi Iyer",
-			Email: "ravi.iyer@gov.in", Designation: "Assistant", OrganisationID: f.department.ID, RoleIDs: []int64{f.role.ID}}))
-		buyer := must[*models.Role](t)(db.InsertRole(ctx, &models.NewRole{Code: "ROLE-BUY", Name: "Buyer",
-			Requirements: []models.RoleRequirement{{CompetencyID: f.procurement.ID, RequiredLevel: 4, Weight: 3}}}))
-		c2 := must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: "COM-101", Title: "Writing notes", Provider: "iGOT",
-			Format: models.Online, DurationHours: 2, Competencies: []models.CourseCompetency{{CompetencyID: f.comm.ID, FromLevel: 0, ToLevel: 2}}}))
+		f, l, c := storetest.LearningFixture(t, db)
+		other := storetest.Must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "E2", Name: "Ravi Iyer",
+			Email: "ravi.iyer@gov.in", Designation: "Assistant", OrganisationID: f.Department.ID, RoleIDs: []int64{f.Role.ID}}))
+		buyer := storetest.Must[*models.Role](t)(db.InsertRole(ctx, &models.NewRole{Code: "ROLE-BUY", Name: "Buyer",
+			Requirements: []models.RoleRequirement{{CompetencyID: f.Procurement.ID, RequiredLevel: 4, Weight: 3}}}))
+		c2 := storetest.Must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: "COM-101", Title: "Writing notes", Provider: "iGOT",
+			Format: models.Online, DurationHours: 2, Competencies: []models.CourseCompetency{{CompetencyID: f.Comm.ID, FromLevel: 0, ToLevel: 2}}}))
 		at := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
 		var enrolment *models.Enrolment
 		steps := []struct {
@@ -38,20 +38,20 @@ func TestPeerSumsStayInStep(t *testing.T) {
 			{"assign a role that requires the course's competency", func() error { _, err := db.InsertLearnerRole(ctx, l.ID, buyer.ID); return err }},
 			{"rate", func() error { _, err := db.SaveRating(ctx, l.ID, c.ID, 5); return err }},
 			{"evidence in the course's competency", func() error {
-				_, _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.procurement.ID,
-					Source: models.Assessment, Level: 2, Score: score(0.6), ObservedAt: at})
+				_, _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.Procurement.ID,
+					Source: models.Assessment, Level: 2, Score: storetest.Score(0.6), ObservedAt: at})
 				return err
 			}},
 			{"complete", func() error { _, err := db.SaveProgress(ctx, enrolment.ID, 1); return err }},
 			{"rate again", func() error { _, err := db.SaveRating(ctx, l.ID, c.ID, 1); return err }},
 			{"dismiss", func() error { return db.Dismiss(ctx, other.ID, c.ID, "not for me") }},
 			{"requirement", func() error {
-				_, err := db.SaveRoleRequirement(ctx, models.RoleRequirement{RoleID: f.role.ID, CompetencyID: f.procurement.ID, RequiredLevel: 5, Weight: 2})
+				_, err := db.SaveRoleRequirement(ctx, models.RoleRequirement{RoleID: f.Role.ID, CompetencyID: f.Procurement.ID, RequiredLevel: 5, Weight: 2})
 				return err
 			}},
 			{"course competencies", func() error {
 				_, err := db.SaveCourse(ctx, c2.ID, models.CourseUpdate{ReplaceCompetencies: true,
-					Competencies: []models.CourseCompetency{{CompetencyID: f.procurement.ID, FromLevel: 0, ToLevel: 4}}})
+					Competencies: []models.CourseCompetency{{CompetencyID: f.Procurement.ID, FromLevel: 0, ToLevel: 4}}})
 				return err
 			}},
 		}
@@ -61,7 +61,7 @@ func TestPeerSumsStayInStep(t *testing.T) {
 			}
 			checkPeerSums(t, db, step.name)
 		}
-		kept := must[[]models.PeerSum](t)(db.FindPeerSums(ctx))
+		kept := storetest.Must[[]models.PeerSum](t)(db.FindPeerSums(ctx))
 		if len(kept) != 3 { // the section officers on both courses, the buyers on the first
 			t.Fatalf("%d peer sums, want one per role and course with events: %+v", len(kept), kept)
 		}
@@ -69,7 +69,7 @@ func TestPeerSumsStayInStep(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkPeerSums(t, db, "rebuilt")
-		if rebuilt := must[[]models.PeerSum](t)(db.FindPeerSums(ctx)); len(rebuilt) != len(kept) {
+		if rebuilt := storetest.Must[[]models.PeerSum](t)(db.FindPeerSums(ctx)); len(rebuilt) != len(kept) {
 			t.Errorf("%d sums kept, %d rebuilt", len(kept), len(rebuilt))
 		}
 
@@ -98,7 +98,7 @@ func TestPeerSumsStayInStep(t *testing.T) {
 		if err := db.Bun().NewRaw("SELECT weight, value FROM peer_events ORDER BY role_id, course_id, learner_id").Scan(ctx, &events); err != nil {
 			t.Fatal(err)
 		}
-		outcomes := must[[]models.PeerOutcome](t)(db.FindPeerOutcomes(ctx)) // in the same order
+		outcomes := storetest.Must[[]models.PeerOutcome](t)(db.FindPeerOutcomes(ctx)) // in the same order
 		if len(events) != len(outcomes) {
 			t.Fatalf("the migration filled %d events, the record has %d", len(events), len(outcomes))
 		}
@@ -114,7 +114,7 @@ func TestPeerSumsStayInStep(t *testing.T) {
 func checkPeerSums(t *testing.T, db *store.DB, step string) {
 	t.Helper()
 	want := map[[2]int64]*models.PeerSum{}
-	for _, o := range must[[]models.PeerOutcome](t)(db.FindPeerOutcomes(ctx)) {
+	for _, o := range storetest.Must[[]models.PeerOutcome](t)(db.FindPeerOutcomes(ctx)) {
 		k := [2]int64{o.RoleID, o.CourseID}
 		if want[k] == nil {
 			want[k] = &models.PeerSum{RoleID: o.RoleID, CourseID: o.CourseID}
@@ -123,7 +123,7 @@ func checkPeerSums(t *testing.T, db *store.DB, step string) {
 		want[k].Weight += o.Weight()
 		want[k].Outcome += o.Weight() * o.Value()
 	}
-	got := must[[]models.PeerSum](t)(db.FindPeerSums(ctx))
+	got := storetest.Must[[]models.PeerSum](t)(db.FindPeerSums(ctx))
 	if len(got) != len(want) {
 		t.Errorf("%s: %d peer sums kept, %d from the record: %+v", step, len(got), len(want), got)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
+	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
 	"github.com/openkarmayogi/karmayogi/internal/testenv"
 	"github.com/openkarmayogi/karmayogi/models"
 	"github.com/openkarmayogi/karmayogi/recommender"
@@ -36,7 +37,7 @@ func TestReadReplicas(t *testing.T) {
 	catchUp(t, ctx, primary, replica)
 
 	rctx := models.WithReplicaReads(ctx) // as the GraphQL layer sets for a query
-	org := must[*models.Organisation](t)
+	org := storetest.Must[*models.Organisation](t)
 	// A write in a context that allows replica reads still goes to the primary.
 	ministry := org(db.InsertOrganisation(rctx, &models.NewOrganisation{Code: "MOF", Name: "Ministry of Finance", Type: models.OrgMinistry}))
 
@@ -75,9 +76,9 @@ func TestReadReplicas(t *testing.T) {
 			Type: models.OrgDepartment, ParentID: &ministry.ID}))
 
 		_, err := db.FindOrganisationByID(rctx, dept.ID)
-		wantCode(t, err, models.ENOTFOUND, "") // the replica's view: stale
+		storetest.WantCode(t, err, models.ENOTFOUND, "") // the replica's view: stale
 		_, err = db.FindOrganisationByCode(rctx, "MOF-DOR")
-		wantCode(t, err, models.ENOTFOUND, "")
+		storetest.WantCode(t, err, models.ENOTFOUND, "")
 		if got := org(db.FindOrganisationByID(models.WithFreshReads(rctx), dept.ID)); got.Code != "MOF-DOR" {
 			t.Errorf("fresh read = %+v", got)
 		}
@@ -87,7 +88,7 @@ func TestReadReplicas(t *testing.T) {
 		// transaction, a bulk upsert resolving codes, EnsureSetting.
 		org(db.InsertOrganisation(rctx, &models.NewOrganisation{Code: "MOF-DOR-CBDT", Name: "Central Board of Direct Taxes",
 			Type: models.OrgOrganisation, ParentID: &dept.ID}))
-		noRejects(t)(bulk.New(db).UpsertLearners(rctx, []models.LearnerRecord{{EmployeeCode: "EMP1", Name: "Asha Rao",
+		storetest.NoRejects(t)(bulk.New(db).UpsertLearners(rctx, []models.LearnerRecord{{EmployeeCode: "EMP1", Name: "Asha Rao",
 			Email: "asha.rao@gov.in", Designation: "Section Officer", OrganisationCode: "MOF-DOR"}}))
 		for _, value := range []string{"first", "second"} {
 			if got, err := db.EnsureSetting(rctx, "replica-test", value); err != nil || got != "first" {
@@ -111,7 +112,7 @@ func TestReadReplicas(t *testing.T) {
 		if got := org(db.FindOrganisationByID(rctx, dept.ID)); got.Code != "MOF-DOR" {
 			t.Errorf("after replay = %+v", got)
 		}
-		if got := must[*models.Learner](t)(db.FindLearnerByEmployeeCode(rctx, "EMP1")); got.OrganisationID != dept.ID {
+		if got := storetest.Must[*models.Learner](t)(db.FindLearnerByEmployeeCode(rctx, "EMP1")); got.OrganisationID != dept.ID {
 			t.Errorf("learner from the bulk upsert = %+v", got)
 		}
 		// The streamed per-learner gaps (a raw query bun would not route) read the replica too.
@@ -141,9 +142,9 @@ func TestReadReplicas(t *testing.T) {
 		if after.Retried != before.Retried+1 || !after.Replicas[0].InService {
 			t.Errorf("retried %d, replica %+v; want one retry and the replica still in service", after.Retried-before.Retried, after.Replicas[0])
 		}
-		l := must[*models.Learner](t)(db.FindLearnerByEmployeeCode(ctx, "EMP1"))
+		l := storetest.Must[*models.Learner](t)(db.FindLearnerByEmployeeCode(ctx, "EMP1"))
 		name := "Asha R."
-		if got := must[*models.Learner](t)(db.SaveLearner(rctx, l.ID, models.LearnerUpdate{Name: &name})); got.Name != name || got.Version != l.Version+1 {
+		if got := storetest.Must[*models.Learner](t)(db.SaveLearner(rctx, l.ID, models.LearnerUpdate{Name: &name})); got.Name != name || got.Version != l.Version+1 {
 			t.Errorf("UpdateLearner = %+v", got)
 		}
 		if err := db.AppendAudit(rctx, &models.AuditEntry{ActorSubject: "test", ActorRole: models.RolePlatformAdmin, Action: "replica-test", At: time.Now().UTC()}); err != nil {
@@ -161,7 +162,7 @@ func TestReadReplicas(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer replica.ResumeReplay(context.Background())
-		course := must[*models.Competency](t)(db.InsertCompetency(ctx, &models.NewCompetency{Code: "BEH-010",
+		course := storetest.Must[*models.Competency](t)(db.InsertCompetency(ctx, &models.NewCompetency{Code: "BEH-010",
 			Name: "Effective Communication", Type: models.Behavioural, Area: "Communication"}))
 		eventually(t, 5*time.Second, func() bool { return !inService(bounded) })
 		if !strings.Contains(lagLogs.String(), "lagging") {
@@ -169,12 +170,12 @@ func TestReadReplicas(t *testing.T) {
 		}
 		// The bounded store reads the primary; the unbounded one still the stale replica.
 		before := routing(t, bounded).NoReplica
-		must[*models.Competency](t)(bounded.FindCompetencyByID(rctx, course.ID))
+		storetest.Must[*models.Competency](t)(bounded.FindCompetencyByID(rctx, course.ID))
 		if routing(t, bounded).NoReplica != before+1 {
 			t.Error("the read did not fall back to the primary")
 		}
 		_, err := db.FindCompetencyByID(rctx, course.ID)
-		wantCode(t, err, models.ENOTFOUND, "")
+		storetest.WantCode(t, err, models.ENOTFOUND, "")
 
 		if err := replica.ResumeReplay(ctx); err != nil {
 			t.Fatal(err)

@@ -16,28 +16,28 @@ import (
 // the rebuilt ones.
 func TestGapRollupsStayInStep(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f, l, c := learningFixture(t, db)
-		query := models.GapQuery{OrganisationID: f.ministry.ID}
-		other := must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "E2", Name: "Ravi Iyer",
-			Email: "ravi.iyer@gov.in", Designation: "Assistant", OrganisationID: f.department.ID}))
-		buyer := must[*models.Role](t)(db.InsertRole(ctx, &models.NewRole{Code: "ROLE-BUY", Name: "Buyer",
-			Requirements: []models.RoleRequirement{{CompetencyID: f.procurement.ID, RequiredLevel: 4, Weight: 3}}}))
+		f, l, c := storetest.LearningFixture(t, db)
+		query := models.GapQuery{OrganisationID: f.Ministry.ID}
+		other := storetest.Must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "E2", Name: "Ravi Iyer",
+			Email: "ravi.iyer@gov.in", Designation: "Assistant", OrganisationID: f.Department.ID}))
+		buyer := storetest.Must[*models.Role](t)(db.InsertRole(ctx, &models.NewRole{Code: "ROLE-BUY", Name: "Buyer",
+			Requirements: []models.RoleRequirement{{CompetencyID: f.Procurement.ID, RequiredLevel: 4, Weight: 3}}}))
 
 		at := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
 		steps := []func() error{
 			func() error { _, err := db.InsertLearnerRole(ctx, other.ID, buyer.ID); return err },
 			func() error {
-				_, _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: other.ID, CompetencyID: f.procurement.ID,
-					Source: models.Assessment, Level: 3, Score: score(0.8), ObservedAt: at})
+				_, _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: other.ID, CompetencyID: f.Procurement.ID,
+					Source: models.Assessment, Level: 3, Score: storetest.Score(0.8), ObservedAt: at})
 				return err
 			},
 			func() error { // the same row again: moved out of its rollup and back in, changed
-				_, _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: other.ID, CompetencyID: f.procurement.ID,
+				_, _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: other.ID, CompetencyID: f.Procurement.ID,
 					Source: models.SupervisorRating, Level: 5, ObservedAt: at.Add(time.Hour)})
 				return err
 			},
 			func() error {
-				_, err := db.SaveRoleRequirement(ctx, models.RoleRequirement{RoleID: f.role.ID, CompetencyID: f.procurement.ID, RequiredLevel: 3, Weight: 2})
+				_, err := db.SaveRoleRequirement(ctx, models.RoleRequirement{RoleID: f.Role.ID, CompetencyID: f.Procurement.ID, RequiredLevel: 3, Weight: 2})
 				return err
 			},
 			func() error {
@@ -48,7 +48,7 @@ func TestGapRollupsStayInStep(t *testing.T) {
 				return err
 			},
 			func() error {
-				_, err := db.SaveLearner(ctx, l.ID, models.LearnerUpdate{OrganisationID: &f.department.ID})
+				_, err := db.SaveLearner(ctx, l.ID, models.LearnerUpdate{OrganisationID: &f.Department.ID})
 				return err
 			},
 			func() error {
@@ -62,7 +62,7 @@ func TestGapRollupsStayInStep(t *testing.T) {
 				t.Fatalf("step %d: %v", i, err)
 			}
 		}
-		kept := must[[]models.GapAggregate](t)(db.FindGapAggregates(ctx, query))
+		kept := storetest.Must[[]models.GapAggregate](t)(db.FindGapAggregates(ctx, query))
 		if len(kept) == 0 {
 			t.Fatal("no rollups")
 		}
@@ -74,7 +74,7 @@ func TestGapRollupsStayInStep(t *testing.T) {
 		if err := db.RefreshAllGaps(ctx); err != nil {
 			t.Fatal(err)
 		}
-		rebuilt := must[[]models.GapAggregate](t)(db.FindGapAggregates(ctx, query))
+		rebuilt := storetest.Must[[]models.GapAggregate](t)(db.FindGapAggregates(ctx, query))
 		if len(rebuilt) != len(kept) {
 			t.Fatalf("%d rollups kept, %d rebuilt", len(kept), len(rebuilt))
 		}

@@ -15,71 +15,18 @@ import (
 
 var ctx = context.Background()
 
-func must[T any](tb testing.TB) func(T, error) T {
-	return func(v T, err error) T {
-		tb.Helper()
-		if err != nil {
-			tb.Fatal(err)
-		}
-		return v
-	}
-}
-
-func wantCode(t *testing.T, err error, code, field string) {
-	t.Helper()
-	if got := models.ErrorCode(err); got != code {
-		t.Fatalf("error code = %q (%v), want %q", got, err, code)
-	}
-	if got := models.ErrorField(err); got != field {
-		t.Fatalf("error field = %q (%v), want %q", got, err, field)
-	}
-}
-
-// noRejects fails the test unless a bulk upsert stored every record.
-func noRejects(t *testing.T) func([]models.RecordError, error) {
-	return func(rejected []models.RecordError, err error) {
-		t.Helper()
-		if err != nil || len(rejected) > 0 {
-			t.Fatalf("rejected %v, err %v", rejected, err)
-		}
-	}
-}
-
-// fixture stores a ministry > department > organisation tree, two competencies, a
-// role and a course.
-type fixture struct {
-	ministry, department, office *models.Organisation
-	comm, procurement            *models.Competency
-	role                         *models.Role
-}
-
-func newFixture(t *testing.T, db *store.DB) fixture {
-	t.Helper()
-	org := must[*models.Organisation](t)
-	var f fixture
-	f.ministry = org(db.InsertOrganisation(ctx, &models.NewOrganisation{Code: "MOF", Name: "Ministry of Finance", Type: models.OrgMinistry}))
-	f.department = org(db.InsertOrganisation(ctx, &models.NewOrganisation{Code: "MOF-DOR", Name: "Department of Revenue", Type: models.OrgDepartment, ParentID: &f.ministry.ID}))
-	f.office = org(db.InsertOrganisation(ctx, &models.NewOrganisation{Code: "MOF-DOR-CBDT", Name: "Central Board of Direct Taxes", Type: models.OrgOrganisation, ParentID: &f.department.ID}))
-	comp := must[*models.Competency](t)
-	f.comm = comp(db.InsertCompetency(ctx, &models.NewCompetency{Code: "BEH-010", Name: "Effective Communication", Type: models.Behavioural, Area: "Communication"}))
-	f.procurement = comp(db.InsertCompetency(ctx, &models.NewCompetency{Code: "FUN-020", Name: "Procurement Mgmt. through GeM", Type: models.Functional, Area: "Public Procurement (GFR)"}))
-	f.role = must[*models.Role](t)(db.InsertRole(ctx, &models.NewRole{Code: "ROLE-SO", Name: "Section Officer",
-		Requirements: []models.RoleRequirement{{CompetencyID: f.comm.ID, RequiredLevel: 2, Weight: 1}}}))
-	return f
-}
-
 func TestOrganisations(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
-		if want := fmt.Sprintf("/%d/%d/%d/", f.ministry.ID, f.department.ID, f.office.ID); f.office.Path != want {
-			t.Fatalf("path = %q, want %q", f.office.Path, want)
+		f := storetest.NewFixture(t, db)
+		if want := fmt.Sprintf("/%d/%d/%d/", f.Ministry.ID, f.Department.ID, f.Office.ID); f.Office.Path != want {
+			t.Fatalf("path = %q, want %q", f.Office.Path, want)
 		}
-		top := must[*models.Page[*models.Organisation]](t)(db.FindOrganisations(ctx, models.OrganisationFilter{}, models.PageRequest{First: 10}))
+		top := storetest.Must[*models.Page[*models.Organisation]](t)(db.FindOrganisations(ctx, models.OrganisationFilter{}, models.PageRequest{First: 10}))
 		if top.TotalCount != 1 || top.Items[0].Code != "MOF" {
 			t.Fatalf("top level = %+v", top.Items)
 		}
-		kids := must[*models.Page[*models.Organisation]](t)(db.FindOrganisations(ctx, models.OrganisationFilter{ParentID: &f.ministry.ID}, models.PageRequest{First: 10}))
-		if kids.TotalCount != 1 || kids.Items[0].ID != f.department.ID {
+		kids := storetest.Must[*models.Page[*models.Organisation]](t)(db.FindOrganisations(ctx, models.OrganisationFilter{ParentID: &f.Ministry.ID}, models.PageRequest{First: 10}))
+		if kids.TotalCount != 1 || kids.Items[0].ID != f.Department.ID {
 			t.Fatalf("children = %+v", kids.Items)
 		}
 		missing := int64(999999)
@@ -91,40 +38,40 @@ func TestOrganisations(t *testing.T) {
 		}{
 			{"ErrDuplicateCode", models.NewOrganisation{Code: "MOF", Name: "Again", Type: models.OrgMinistry}, models.ECONFLICT, "code"},
 			{"ErrUnknownParent", models.NewOrganisation{Code: "X", Name: "X", Type: models.OrgDepartment, ParentID: &missing}, models.EINVALID, "parentId"},
-			{"ErrMinistryWithParent", models.NewOrganisation{Code: "X", Name: "X", Type: models.OrgMinistry, ParentID: &f.ministry.ID}, models.EINVALID, "parentId"},
-			{"ErrDepartmentUnderDepartment", models.NewOrganisation{Code: "X", Name: "X", Type: models.OrgDepartment, ParentID: &f.department.ID}, models.EINVALID, "parentId"},
+			{"ErrMinistryWithParent", models.NewOrganisation{Code: "X", Name: "X", Type: models.OrgMinistry, ParentID: &f.Ministry.ID}, models.EINVALID, "parentId"},
+			{"ErrDepartmentUnderDepartment", models.NewOrganisation{Code: "X", Name: "X", Type: models.OrgDepartment, ParentID: &f.Department.ID}, models.EINVALID, "parentId"},
 			{"ErrBadCode", models.NewOrganisation{Code: "has space", Name: "X", Type: models.OrgMinistry}, models.EINVALID, "code"},
 			{"ErrBadType", models.NewOrganisation{Code: "X", Name: "X", Type: "CITY"}, models.EINVALID, "type"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				_, err := service.NewOrganisations(db).CreateOrganisation(ctx, &tc.in) // the use case: validation, then the store
-				wantCode(t, err, tc.code, tc.field)
+				storetest.WantCode(t, err, tc.code, tc.field)
 			})
 		}
 		_, err := db.FindOrganisationByID(ctx, missing)
-		wantCode(t, err, models.ENOTFOUND, "")
+		storetest.WantCode(t, err, models.ENOTFOUND, "")
 	})
 }
 
 func TestLearnersPagingAndFilters(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
-		orgs := []*models.Organisation{f.ministry, f.department, f.office}
+		f := storetest.NewFixture(t, db)
+		orgs := []*models.Organisation{f.Ministry, f.Department, f.Office}
 		const n = 137
 		for i := range n {
 			l := &models.NewLearner{EmployeeCode: fmt.Sprintf("EMP%04d", (i*37)%n), Name: fmt.Sprintf("Learner %d", i),
 				Email: fmt.Sprintf("Learner.%d@Gov.IN", i), Designation: "Section Officer", OrganisationID: orgs[i%3].ID}
 			if i%2 == 0 {
-				l.RoleIDs = []int64{f.role.ID}
+				l.RoleIDs = []int64{f.Role.ID}
 			}
-			must[*models.Learner](t)(db.InsertLearner(ctx, l))
+			storetest.Must[*models.Learner](t)(db.InsertLearner(ctx, l))
 		}
 		t.Run("PagingVisitsEveryLearnerOnce", func(t *testing.T) {
 			seen := map[int64]bool{}
 			var codes []string
 			p := models.PageRequest{First: 10}
 			for {
-				page := must[*models.Page[*models.Learner]](t)(db.FindLearners(ctx, models.LearnerFilter{}, p))
+				page := storetest.Must[*models.Page[*models.Learner]](t)(db.FindLearners(ctx, models.LearnerFilter{}, p))
 				if page.TotalCount != n {
 					t.Fatalf("totalCount = %d, want %d", page.TotalCount, n)
 				}
@@ -146,7 +93,7 @@ func TestLearnersPagingAndFilters(t *testing.T) {
 			}
 		})
 		count := func(f models.LearnerFilter) int {
-			return must[*models.Page[*models.Learner]](t)(db.FindLearners(ctx, f, models.PageRequest{First: 1})).TotalCount
+			return storetest.Must[*models.Page[*models.Learner]](t)(db.FindLearners(ctx, f, models.PageRequest{First: 1})).TotalCount
 		}
 		search := func(s string) *string { return &s }
 		for _, tc := range []struct {
@@ -154,10 +101,10 @@ func TestLearnersPagingAndFilters(t *testing.T) {
 			filter models.LearnerFilter
 			want   int
 		}{
-			{"Subtree", models.LearnerFilter{OrganisationID: &f.ministry.ID, IncludeSubOrganisations: true}, n},
-			{"DepartmentSubtree", models.LearnerFilter{OrganisationID: &f.department.ID, IncludeSubOrganisations: true}, 91},
-			{"DirectMembers", models.LearnerFilter{OrganisationID: &f.ministry.ID}, 46},
-			{"Role", models.LearnerFilter{RoleID: &f.role.ID}, 69},
+			{"Subtree", models.LearnerFilter{OrganisationID: &f.Ministry.ID, IncludeSubOrganisations: true}, n},
+			{"DepartmentSubtree", models.LearnerFilter{OrganisationID: &f.Department.ID, IncludeSubOrganisations: true}, 91},
+			{"DirectMembers", models.LearnerFilter{OrganisationID: &f.Ministry.ID}, 46},
+			{"Role", models.LearnerFilter{RoleID: &f.Role.ID}, 69},
 			{"SearchName", models.LearnerFilter{Search: search("learner 13")}, 8}, // "Learner 13" and "Learner 130".."136"
 			{"SearchWildcardIsLiteral", models.LearnerFilter{Search: search("%")}, 0},
 			{"SearchCode", models.LearnerFilter{Search: search("emp001")}, 10},
@@ -169,53 +116,53 @@ func TestLearnersPagingAndFilters(t *testing.T) {
 			})
 		}
 		t.Run("ErrEmailInUse", func(t *testing.T) {
-			_, err := db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "NEW1", Name: "N", Email: "LEARNER.1@gov.in", Designation: "SO", OrganisationID: f.office.ID})
-			wantCode(t, err, models.ECONFLICT, "email")
+			_, err := db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "NEW1", Name: "N", Email: "LEARNER.1@gov.in", Designation: "SO", OrganisationID: f.Office.ID})
+			storetest.WantCode(t, err, models.ECONFLICT, "email")
 		})
 		t.Run("ErrEmployeeCodeInUse", func(t *testing.T) {
-			_, err := db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "EMP0001", Name: "N", Email: "new@gov.in", Designation: "SO", OrganisationID: f.office.ID})
-			wantCode(t, err, models.ECONFLICT, "employeeCode")
+			_, err := db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "EMP0001", Name: "N", Email: "new@gov.in", Designation: "SO", OrganisationID: f.Office.ID})
+			storetest.WantCode(t, err, models.ECONFLICT, "employeeCode")
 		})
 		t.Run("ErrUnknownRole", func(t *testing.T) {
-			_, err := db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "NEW2", Name: "N", Email: "new2@gov.in", Designation: "SO", OrganisationID: f.office.ID, RoleIDs: []int64{f.role.ID, 424242}})
-			wantCode(t, err, models.EINVALID, "roleIds[1]")
+			_, err := db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "NEW2", Name: "N", Email: "new2@gov.in", Designation: "SO", OrganisationID: f.Office.ID, RoleIDs: []int64{f.Role.ID, 424242}})
+			storetest.WantCode(t, err, models.EINVALID, "roleIds[1]")
 		})
 		t.Run("AssignRoleBumpsVersionOnce", func(t *testing.T) {
-			l := must[*models.Page[*models.Learner]](t)(db.FindLearners(ctx, models.LearnerFilter{Search: search("Learner 1")}, models.PageRequest{First: 1})).Items[0]
-			held := must[map[int64][]int64](t)(db.FindRoleIDsByLearnerIDs(ctx, []int64{l.ID}))[l.ID]
-			after := must[*models.Learner](t)(db.InsertLearnerRole(ctx, l.ID, f.role.ID))
-			again := must[*models.Learner](t)(db.InsertLearnerRole(ctx, l.ID, f.role.ID))
+			l := storetest.Must[*models.Page[*models.Learner]](t)(db.FindLearners(ctx, models.LearnerFilter{Search: search("Learner 1")}, models.PageRequest{First: 1})).Items[0]
+			held := storetest.Must[map[int64][]int64](t)(db.FindRoleIDsByLearnerIDs(ctx, []int64{l.ID}))[l.ID]
+			after := storetest.Must[*models.Learner](t)(db.InsertLearnerRole(ctx, l.ID, f.Role.ID))
+			again := storetest.Must[*models.Learner](t)(db.InsertLearnerRole(ctx, l.ID, f.Role.ID))
 			wantVersion := l.Version
-			if !slices.Contains(held, f.role.ID) {
+			if !slices.Contains(held, f.Role.ID) {
 				wantVersion++
 			}
 			if after.Version != wantVersion || again.Version != wantVersion {
 				t.Fatalf("versions %d, %d; want %d", after.Version, again.Version, wantVersion)
 			}
 			_, err := db.InsertLearnerRole(ctx, l.ID, 424242)
-			wantCode(t, err, models.EINVALID, "roleId")
+			storetest.WantCode(t, err, models.EINVALID, "roleId")
 		})
 	})
 }
 
 func TestCatalogue(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
-		v0 := must[int64](t)(db.CatalogueVersion(ctx))
-		course := must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: "CRS-1", Title: "GeM Procurement in Practice", Provider: "NIFM",
-			Format: models.Online, DurationHours: 6, Competencies: []models.CourseCompetency{{CompetencyID: f.procurement.ID, FromLevel: 1, ToLevel: 3}}}))
-		must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: "CRS-2", Title: "Writing for Government", Provider: "ISTM",
-			Format: models.Blended, DurationHours: 12, Competencies: []models.CourseCompetency{{CompetencyID: f.comm.ID, FromLevel: 0, ToLevel: 2}}}))
-		if v := must[int64](t)(db.CatalogueVersion(ctx)); v != v0+2 {
+		f := storetest.NewFixture(t, db)
+		v0 := storetest.Must[int64](t)(db.CatalogueVersion(ctx))
+		course := storetest.Must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: "CRS-1", Title: "GeM Procurement in Practice", Provider: "NIFM",
+			Format: models.Online, DurationHours: 6, Competencies: []models.CourseCompetency{{CompetencyID: f.Procurement.ID, FromLevel: 1, ToLevel: 3}}}))
+		storetest.Must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: "CRS-2", Title: "Writing for Government", Provider: "ISTM",
+			Format: models.Blended, DurationHours: 12, Competencies: []models.CourseCompetency{{CompetencyID: f.Comm.ID, FromLevel: 0, ToLevel: 2}}}))
+		if v := storetest.Must[int64](t)(db.CatalogueVersion(ctx)); v != v0+2 {
 			t.Fatalf("catalogue version = %d, want %d", v, v0+2)
 		}
-		levels := must[map[int64][]models.CompetencyLevel](t)(db.FindLevelsByCompetencyIDs(ctx, []int64{f.comm.ID}))[f.comm.ID]
+		levels := storetest.Must[map[int64][]models.CompetencyLevel](t)(db.FindLevelsByCompetencyIDs(ctx, []int64{f.Comm.ID}))[f.Comm.ID]
 		if len(levels) != 5 || levels[0].Level != 1 || levels[4].Level != 5 {
 			t.Fatalf("levels = %+v", levels)
 		}
 		courses := func(cf models.CourseFilter) []string {
 			var codes []string
-			for _, c := range must[*models.Page[*models.Course]](t)(db.FindCourses(ctx, cf, models.PageRequest{First: 50})).Items {
+			for _, c := range storetest.Must[*models.Page[*models.Course]](t)(db.FindCourses(ctx, cf, models.PageRequest{First: 50})).Items {
 				codes = append(codes, c.Code)
 			}
 			return codes
@@ -227,9 +174,9 @@ func TestCatalogue(t *testing.T) {
 			want   []string
 		}{
 			{"All", models.CourseFilter{}, []string{"CRS-1", "CRS-2"}},
-			{"Competency", models.CourseFilter{CompetencyID: &f.procurement.ID}, []string{"CRS-1"}},
-			{"MinLevelMet", models.CourseFilter{CompetencyID: &f.procurement.ID, MinLevel: &three}, []string{"CRS-1"}},
-			{"MinLevelUnmet", models.CourseFilter{CompetencyID: &f.procurement.ID, MinLevel: &four}, nil},
+			{"Competency", models.CourseFilter{CompetencyID: &f.Procurement.ID}, []string{"CRS-1"}},
+			{"MinLevelMet", models.CourseFilter{CompetencyID: &f.Procurement.ID, MinLevel: &three}, []string{"CRS-1"}},
+			{"MinLevelUnmet", models.CourseFilter{CompetencyID: &f.Procurement.ID, MinLevel: &four}, nil},
 			{"Format", models.CourseFilter{Format: &online}, []string{"CRS-1"}},
 			{"MaxDuration", models.CourseFilter{MaxDurationHours: &ten}, []string{"CRS-1"}},
 			{"SearchTitle", models.CourseFilter{Search: &geM}, []string{"CRS-1"}},
@@ -243,10 +190,10 @@ func TestCatalogue(t *testing.T) {
 		}
 		t.Run("UpdateCourseReplacesCompetencies", func(t *testing.T) {
 			title := "GeM Procurement, Revised"
-			c := must[*models.Course](t)(db.SaveCourse(ctx, course.ID, models.CourseUpdate{Title: &title, ReplaceCompetencies: true,
-				Competencies: []models.CourseCompetency{{CompetencyID: f.comm.ID, FromLevel: 2, ToLevel: 4}}}))
-			got := must[map[int64][]models.CourseCompetency](t)(db.FindCourseCompetenciesByCourseIDs(ctx, []int64{course.ID}))[course.ID]
-			if c.Title != title || len(got) != 1 || got[0].CompetencyID != f.comm.ID || got[0].ToLevel != 4 {
+			c := storetest.Must[*models.Course](t)(db.SaveCourse(ctx, course.ID, models.CourseUpdate{Title: &title, ReplaceCompetencies: true,
+				Competencies: []models.CourseCompetency{{CompetencyID: f.Comm.ID, FromLevel: 2, ToLevel: 4}}}))
+			got := storetest.Must[map[int64][]models.CourseCompetency](t)(db.FindCourseCompetenciesByCourseIDs(ctx, []int64{course.ID}))[course.ID]
+			if c.Title != title || len(got) != 1 || got[0].CompetencyID != f.Comm.ID || got[0].ToLevel != 4 {
 				t.Fatalf("course %+v competencies %+v", c, got)
 			}
 		})
@@ -258,7 +205,7 @@ func TestCatalogue(t *testing.T) {
 		}{
 			{"ErrToLevelNotAboveFrom", func() error {
 				_, err := cat.CreateCourse(ctx, &models.NewCourse{Code: "C9", Title: "T", Provider: "P", Format: models.Online, DurationHours: 1,
-					Competencies: []models.CourseCompetency{{CompetencyID: f.comm.ID, FromLevel: 3, ToLevel: 3}}})
+					Competencies: []models.CourseCompetency{{CompetencyID: f.Comm.ID, FromLevel: 3, ToLevel: 3}}})
 				return err
 			}, models.EINVALID, "competencies[0].toLevel"},
 			{"ErrUnknownCompetency", func() error {
@@ -285,22 +232,22 @@ func TestCatalogue(t *testing.T) {
 				return err
 			}, models.EINVALID, "requirements[0].competencyId"},
 			{"ErrRequirementWeight", func() error {
-				_, err := cat.SetRoleRequirement(ctx, models.RoleRequirement{RoleID: f.role.ID, CompetencyID: f.comm.ID, RequiredLevel: 2, Weight: 0})
+				_, err := cat.SetRoleRequirement(ctx, models.RoleRequirement{RoleID: f.Role.ID, CompetencyID: f.Comm.ID, RequiredLevel: 2, Weight: 0})
 				return err
 			}, models.EINVALID, "weight"},
 			{"ErrRequirementUnknownRole", func() error {
-				_, err := cat.SetRoleRequirement(ctx, models.RoleRequirement{RoleID: 424242, CompetencyID: f.comm.ID, RequiredLevel: 2, Weight: 1})
+				_, err := cat.SetRoleRequirement(ctx, models.RoleRequirement{RoleID: 424242, CompetencyID: f.Comm.ID, RequiredLevel: 2, Weight: 1})
 				return err
 			}, models.ENOTFOUND, ""},
 		} {
-			t.Run(tc.name, func(t *testing.T) { wantCode(t, tc.err(), tc.code, tc.field) })
+			t.Run(tc.name, func(t *testing.T) { storetest.WantCode(t, tc.err(), tc.code, tc.field) })
 		}
 		t.Run("SetRoleRequirementReplaces", func(t *testing.T) {
-			must[*models.Role](t)(db.SaveRoleRequirement(ctx, models.RoleRequirement{RoleID: f.role.ID, CompetencyID: f.comm.ID, RequiredLevel: 4, Weight: 2.5}))
-			must[*models.Role](t)(db.SaveRoleRequirement(ctx, models.RoleRequirement{RoleID: f.role.ID, CompetencyID: f.procurement.ID, RequiredLevel: 3, Weight: 1}))
-			reqs := must[map[int64][]models.RoleRequirement](t)(db.FindRequirementsByRoleIDs(ctx, []int64{f.role.ID}))[f.role.ID]
-			want := []models.RoleRequirement{{RoleID: f.role.ID, CompetencyID: f.comm.ID, RequiredLevel: 4, Weight: 2.5},
-				{RoleID: f.role.ID, CompetencyID: f.procurement.ID, RequiredLevel: 3, Weight: 1}}
+			storetest.Must[*models.Role](t)(db.SaveRoleRequirement(ctx, models.RoleRequirement{RoleID: f.Role.ID, CompetencyID: f.Comm.ID, RequiredLevel: 4, Weight: 2.5}))
+			storetest.Must[*models.Role](t)(db.SaveRoleRequirement(ctx, models.RoleRequirement{RoleID: f.Role.ID, CompetencyID: f.Procurement.ID, RequiredLevel: 3, Weight: 1}))
+			reqs := storetest.Must[map[int64][]models.RoleRequirement](t)(db.FindRequirementsByRoleIDs(ctx, []int64{f.Role.ID}))[f.Role.ID]
+			want := []models.RoleRequirement{{RoleID: f.Role.ID, CompetencyID: f.Comm.ID, RequiredLevel: 4, Weight: 2.5},
+				{RoleID: f.Role.ID, CompetencyID: f.Procurement.ID, RequiredLevel: 3, Weight: 1}}
 			if !slices.Equal(reqs, want) {
 				t.Fatalf("requirements = %+v, want %+v", reqs, want)
 			}
@@ -311,18 +258,18 @@ func TestCatalogue(t *testing.T) {
 // TestDatabaseConstraints proves the rules hold in the database itself, not only in Go.
 func TestDatabaseConstraints(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
-		course := must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: "CRS-1", Title: "T", Provider: "P", Format: models.Online, DurationHours: 1}))
+		f := storetest.NewFixture(t, db)
+		course := storetest.Must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: "CRS-1", Title: "T", Provider: "P", Format: models.Online, DurationHours: 1}))
 		for _, tc := range []struct{ name, sql string }{
-			{"ToLevelAboveFromLevel", fmt.Sprintf("INSERT INTO course_competencies (course_id, competency_id, from_level, to_level) VALUES (%d, %d, 3, 2)", course.ID, f.comm.ID)},
-			{"RequiredLevelInRange", fmt.Sprintf("INSERT INTO role_requirements (role_id, competency_id, required_level, weight) VALUES (%d, %d, 6, 1)", f.role.ID, f.procurement.ID)},
-			{"WeightPositive", fmt.Sprintf("INSERT INTO role_requirements (role_id, competency_id, required_level, weight) VALUES (%d, %d, 2, 0)", f.role.ID, f.procurement.ID)},
-			{"LevelDescriptorInRange", fmt.Sprintf("INSERT INTO competency_levels (competency_id, level, name, description) VALUES (%d, 0, 'n', 'd')", f.comm.ID)},
+			{"ToLevelAboveFromLevel", fmt.Sprintf("INSERT INTO course_competencies (course_id, competency_id, from_level, to_level) VALUES (%d, %d, 3, 2)", course.ID, f.Comm.ID)},
+			{"RequiredLevelInRange", fmt.Sprintf("INSERT INTO role_requirements (role_id, competency_id, required_level, weight) VALUES (%d, %d, 6, 1)", f.Role.ID, f.Procurement.ID)},
+			{"WeightPositive", fmt.Sprintf("INSERT INTO role_requirements (role_id, competency_id, required_level, weight) VALUES (%d, %d, 2, 0)", f.Role.ID, f.Procurement.ID)},
+			{"LevelDescriptorInRange", fmt.Sprintf("INSERT INTO competency_levels (competency_id, level, name, description) VALUES (%d, 0, 'n', 'd')", f.Comm.ID)},
 			{"UniqueCompetencyCode", "INSERT INTO competencies (code, name, type, area) VALUES ('BEH-010', 'n', 'BEHAVIOURAL', 'a')"},
 			{"CompetencyType", "INSERT INTO competencies (code, name, type, area) VALUES ('NEW', 'n', 'SOFT', 'a')"},
-			{"MinistryHasNoParent", fmt.Sprintf("INSERT INTO organisations (code, name, type, parent_id, path) VALUES ('M2', 'n', 'MINISTRY', %d, '/x/')", f.ministry.ID)},
+			{"MinistryHasNoParent", fmt.Sprintf("INSERT INTO organisations (code, name, type, parent_id, path) VALUES ('M2', 'n', 'MINISTRY', %d, '/x/')", f.Ministry.ID)},
 			{"KnownOrganisation", "INSERT INTO learners (employee_code, name, email, designation, organisation_id) VALUES ('E', 'n', 'e@gov.in', 'd', 424242)"},
-			{"LowerCaseEmail", fmt.Sprintf("INSERT INTO learners (employee_code, name, email, designation, organisation_id) VALUES ('E', 'n', 'E@gov.in', 'd', %d)", f.office.ID)},
+			{"LowerCaseEmail", fmt.Sprintf("INSERT INTO learners (employee_code, name, email, designation, organisation_id) VALUES ('E', 'n', 'E@gov.in', 'd', %d)", f.Office.ID)},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				if _, err := db.Bun().ExecContext(ctx, tc.sql); err == nil {
@@ -362,18 +309,18 @@ func TestSchemasAgree(t *testing.T) {
 
 func TestMigrateDownAndUp(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		all := len(must[[]string](t)(db.MigrationStatus(ctx)))
+		all := len(storetest.Must[[]string](t)(db.MigrationStatus(ctx)))
 		// storetest migrated in one group, so one rollback undoes every migration.
-		if n := must[int](t)(db.Rollback(ctx)); n != all || all < 2 {
+		if n := storetest.Must[int](t)(db.Rollback(ctx)); n != all || all < 2 {
 			t.Fatalf("rolled back %d of %d migrations", n, all)
 		}
 		if _, err := db.FindLearners(ctx, models.LearnerFilter{}, models.PageRequest{First: 1}); err == nil {
 			t.Fatal("learners table survived the rollback")
 		}
-		if n := must[int](t)(db.Migrate(ctx)); n != all {
+		if n := storetest.Must[int](t)(db.Migrate(ctx)); n != all {
 			t.Fatalf("applied %d of %d migrations", n, all)
 		}
-		for _, line := range must[[]string](t)(db.MigrationStatus(ctx)) {
+		for _, line := range storetest.Must[[]string](t)(db.MigrationStatus(ctx)) {
 			if !strings.HasSuffix(line, "applied") {
 				t.Fatalf("status line %q", line)
 			}
@@ -410,9 +357,9 @@ func TestConcurrentMigrations(t *testing.T) {
 				}
 				total += <-applied
 			}
-			db := must[*store.DB](t)(store.Open(ctx, url))
+			db := storetest.Must[*store.DB](t)(store.Open(ctx, url))
 			defer db.Close()
-			if again := must[int](t)(db.Migrate(ctx)); again != 0 || total == 0 {
+			if again := storetest.Must[int](t)(db.Migrate(ctx)); again != 0 || total == 0 {
 				t.Fatalf("applied %d in all, %d left over", total, again)
 			}
 		})

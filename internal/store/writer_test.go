@@ -21,8 +21,8 @@ import (
 // nothing of a failed one is.
 func TestConcurrentEvidenceWrites(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f, l, _ := learningFixture(t, db)
-		v0 := version(t, db, l.ID)
+		f, l, _ := storetest.LearningFixture(t, db)
+		v0 := storetest.Version(t, db, l.ID)
 		cancelled, cancel := context.WithCancel(ctx)
 		cancel()
 		const callers = 48
@@ -37,7 +37,7 @@ func TestConcurrentEvidenceWrites(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				n := &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.procurement.ID, Source: models.SupervisorRating,
+				n := &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.Procurement.ID, Source: models.SupervisorRating,
 					Level: 1 + i%5, ObservedAt: at.Add(time.Duration(i) * time.Minute)}
 				c := ctx
 				switch i % 6 {
@@ -69,7 +69,7 @@ func TestConcurrentEvidenceWrites(t *testing.T) {
 				kept[r.ev.ID] = true
 			}
 		}
-		page := must[*models.Page[*models.Evidence]](t)(db.FindEvidence(ctx, l.ID, models.PageRequest{First: 100}))
+		page := storetest.Must[*models.Page[*models.Evidence]](t)(db.FindEvidence(ctx, l.ID, models.PageRequest{First: 100}))
 		if len(page.Items) != len(kept) {
 			t.Fatalf("%d evidence rows stored, %d writes acknowledged", len(page.Items), len(kept))
 		}
@@ -78,15 +78,15 @@ func TestConcurrentEvidenceWrites(t *testing.T) {
 				t.Errorf("evidence %d stored but not acknowledged", e.ID)
 			}
 		}
-		if v := version(t, db, l.ID); v != v0+int64(len(kept)) {
+		if v := storetest.Version(t, db, l.ID); v != v0+int64(len(kept)) {
 			t.Errorf("version %d, want %d (%d + one per acknowledged write)", v, v0+int64(len(kept)), v0)
 		}
-		profs := must[map[int64][]*models.Proficiency](t)(db.FindProficienciesByLearnerIDs(ctx, []int64{l.ID}))[l.ID]
+		profs := storetest.Must[map[int64][]*models.Proficiency](t)(db.FindProficienciesByLearnerIDs(ctx, []int64{l.ID}))[l.ID]
 		all := make([]models.Evidence, 0, len(page.Items))
 		for i := len(page.Items) - 1; i >= 0; i-- { // oldest first, as the store estimates
 			all = append(all, *page.Items[i])
 		}
-		want := recommender.NewEstimator().Estimate(l.ID, f.procurement.ID, all)
+		want := recommender.NewEstimator().Estimate(l.ID, f.Procurement.ID, all)
 		if len(profs) != 1 || profs[0].Level != want.Level || math.Abs(profs[0].Confidence-want.Confidence) > 1e-9 {
 			t.Fatalf("proficiencies = %+v, want the estimate from all %d pieces of evidence: %+v", profs, len(all), want)
 		}
@@ -97,15 +97,15 @@ func TestConcurrentEvidenceWrites(t *testing.T) {
 // waiting for a writer that is gone.
 func TestEvidenceWriteAfterClose(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f, l, _ := learningFixture(t, db)
-		if _, _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.procurement.ID,
+		f, l, _ := storetest.LearningFixture(t, db)
+		if _, _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.Procurement.ID,
 			Source: models.SelfRating, Level: 2}); err != nil {
 			t.Fatal(err)
 		}
 		db.Close()
 		done := make(chan error, 1)
 		go func() {
-			_, _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.procurement.ID,
+			_, _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.Procurement.ID,
 				Source: models.SelfRating, Level: 3})
 			done <- err
 		}()

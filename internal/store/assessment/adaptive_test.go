@@ -12,13 +12,13 @@ import (
 
 func TestAssessmentItems(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
+		f := storetest.NewFixture(t, db)
 		st := assessment.New(db)
 		item := func(code string) *models.AssessmentItem {
-			return &models.AssessmentItem{Code: code, CompetencyID: f.procurement.ID, Level: 2, Stem: "What is GeM?",
+			return &models.AssessmentItem{Code: code, CompetencyID: f.Procurement.ID, Level: 2, Stem: "What is GeM?",
 				Options: []string{"A marketplace", "A tax", "A scheme"}, Correct: 1}
 		}
-		it := must[*models.AssessmentItem](t)(st.CreateAssessmentItem(ctx, item("GEM-1")))
+		it := storetest.Must[*models.AssessmentItem](t)(st.CreateAssessmentItem(ctx, item("GEM-1")))
 		if it.ID == 0 || it.Retired || it.CreatedAt.IsZero() {
 			t.Fatalf("created %+v", it)
 		}
@@ -44,18 +44,18 @@ func TestAssessmentItems(t *testing.T) {
 		a, b := 1.3, 2.2
 		upd := item("IGNORED")
 		upd.ID, upd.Level, upd.Discrimination, upd.Difficulty, upd.Options, upd.Correct = it.ID, 4, &a, &b, []string{"x", "y"}, 2
-		got := must[*models.AssessmentItem](t)(st.UpdateAssessmentItem(ctx, upd))
+		got := storetest.Must[*models.AssessmentItem](t)(st.UpdateAssessmentItem(ctx, upd))
 		if got.Code != "GEM-1" || got.Level != 4 || *got.Discrimination != 1.3 || got.Correct != 2 || len(got.Options) != 2 {
 			t.Errorf("updated %+v", got)
 		}
 		if _, err := st.UpdateAssessmentItem(ctx, &models.AssessmentItem{ID: 1 << 40}); models.ErrorCode(err) != models.ENOTFOUND {
 			t.Errorf("update unknown: %v", err)
 		}
-		must[*models.AssessmentItem](t)(st.RetireAssessmentItem(ctx, it.ID))
-		if live := must[[]*models.AssessmentItem](t)(st.FindAssessmentItems(ctx, f.procurement.ID, false)); len(live) != 0 {
+		storetest.Must[*models.AssessmentItem](t)(st.RetireAssessmentItem(ctx, it.ID))
+		if live := storetest.Must[[]*models.AssessmentItem](t)(st.FindAssessmentItems(ctx, f.Procurement.ID, false)); len(live) != 0 {
 			t.Errorf("retired item listed: %+v", live)
 		}
-		all := must[[]*models.AssessmentItem](t)(st.FindAssessmentItems(ctx, f.procurement.ID, true))
+		all := storetest.Must[[]*models.AssessmentItem](t)(st.FindAssessmentItems(ctx, f.Procurement.ID, true))
 		if len(all) != 1 || !all[0].Retired || all[0].Options[1] != "y" {
 			t.Errorf("all items %+v", all)
 		}
@@ -64,23 +64,23 @@ func TestAssessmentItems(t *testing.T) {
 
 func TestAdaptiveAttemptStore(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
+		f := storetest.NewFixture(t, db)
 		st := assessment.New(db)
-		l := must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "E1", Name: "Asha Verma",
-			Email: "asha@gov.in", Designation: "Section Officer", OrganisationID: f.office.ID}))
-		it := must[*models.AssessmentItem](t)(st.CreateAssessmentItem(ctx, &models.AssessmentItem{Code: "GEM-1", CompetencyID: f.procurement.ID,
+		l := storetest.Must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "E1", Name: "Asha Verma",
+			Email: "asha@gov.in", Designation: "Section Officer", OrganisationID: f.Office.ID}))
+		it := storetest.Must[*models.AssessmentItem](t)(st.CreateAssessmentItem(ctx, &models.AssessmentItem{Code: "GEM-1", CompetencyID: f.Procurement.ID,
 			Level: 2, Stem: "What is GeM?", Options: []string{"A marketplace", "A tax"}, Correct: 1}))
 		now := time.Now().UTC().Truncate(time.Second)
 		exp := now.Add(5 * time.Minute)
 		newAttempt := func() *models.AdaptiveAttempt {
-			return &models.AdaptiveAttempt{LearnerID: l.ID, CompetencyID: f.procurement.ID, CurrentItemID: &it.ID, ItemExpiresAt: &exp,
+			return &models.AdaptiveAttempt{LearnerID: l.ID, CompetencyID: f.Procurement.ID, CurrentItemID: &it.ID, ItemExpiresAt: &exp,
 				StartedAt: now, ExpiresAt: now.Add(time.Hour), Prior: []float64{.5, .5, 0, 0, 0, 0}}
 		}
-		a := must[*models.AdaptiveAttempt](t)(st.CreateAdaptiveAttempt(ctx, newAttempt()))
+		a := storetest.Must[*models.AdaptiveAttempt](t)(st.CreateAdaptiveAttempt(ctx, newAttempt()))
 		if _, err := st.CreateAdaptiveAttempt(ctx, newAttempt()); models.ErrorCode(err) != models.ECONFLICT {
 			t.Errorf("second open attempt: %v", err)
 		}
-		if open := must[*models.AdaptiveAttempt](t)(st.FindOpenAdaptiveAttempt(ctx, l.ID, f.procurement.ID)); open == nil || open.ID != a.ID {
+		if open := storetest.Must[*models.AdaptiveAttempt](t)(st.FindOpenAdaptiveAttempt(ctx, l.ID, f.Procurement.ID)); open == nil || open.ID != a.ID {
 			t.Errorf("open attempt %+v", open)
 		}
 		// A step for an item not being asked changes nothing.
@@ -89,7 +89,7 @@ func TestAdaptiveAttemptStore(t *testing.T) {
 			t.Errorf("step on another item: %v", err)
 		}
 		res := &models.AdaptiveResult{Level: 1, Distribution: []float64{.2, .8, 0, 0, 0, 0}, StandardError: .4, ItemsUsed: 1}
-		ev := &models.Evidence{LearnerID: l.ID, CompetencyID: f.procurement.ID, Source: models.Assessment, Level: 1, ObservedAt: now,
+		ev := &models.Evidence{LearnerID: l.ID, CompetencyID: f.Procurement.ID, Source: models.Assessment, Level: 1, ObservedAt: now,
 			CreatedAt: now, Likelihood: []float64{.5, 1, 1, 1, 1, 1}}
 		done, err := st.ApplyAdaptiveStep(ctx, a.ID, models.AdaptiveStep{Response: models.AttemptResponse{ItemID: it.ID, Position: 1, Choice: 1,
 			Correct: true, AnsweredAt: now}, Result: res, Evidence: ev})
@@ -97,21 +97,21 @@ func TestAdaptiveAttemptStore(t *testing.T) {
 			done.ItemsAnswered != 1 || done.CurrentItemID != nil || done.CompletedAt == nil {
 			t.Fatalf("completed %+v, %v", done, err)
 		}
-		stored := must[*models.Evidence](t)(db.FindEvidenceByID(ctx, *done.EvidenceID))
+		stored := storetest.Must[*models.Evidence](t)(db.FindEvidenceByID(ctx, *done.EvidenceID))
 		if len(stored.Likelihood) != 6 || stored.Likelihood[0] != .5 || stored.Score != nil {
 			t.Errorf("evidence %+v", stored)
 		}
-		if profs := must[map[int64][]*models.Proficiency](t)(db.FindProficienciesByLearnerIDs(ctx, []int64{l.ID}))[l.ID]; len(profs) != 1 {
+		if profs := storetest.Must[map[int64][]*models.Proficiency](t)(db.FindProficienciesByLearnerIDs(ctx, []int64{l.ID}))[l.ID]; len(profs) != 1 {
 			t.Errorf("proficiencies %+v", profs)
 		}
-		if end := must[*time.Time](t)(st.LastAdaptiveAttemptEnd(ctx, l.ID, f.procurement.ID)); end == nil || !end.Equal(now) {
+		if end := storetest.Must[*time.Time](t)(st.LastAdaptiveAttemptEnd(ctx, l.ID, f.Procurement.ID)); end == nil || !end.Equal(now) {
 			t.Errorf("last end %v", end)
 		}
 		// Abandoning an ended attempt leaves it as it is.
-		if got := must[*models.AdaptiveAttempt](t)(st.AbandonAdaptiveAttempt(ctx, a.ID, now.Add(time.Hour))); got.Status != models.AttemptCompleted {
+		if got := storetest.Must[*models.AdaptiveAttempt](t)(st.AbandonAdaptiveAttempt(ctx, a.ID, now.Add(time.Hour))); got.Status != models.AttemptCompleted {
 			t.Errorf("abandoned a completed attempt: %+v", got)
 		}
-		if exp := must[map[int64]float64](t)(st.ItemExposure(ctx, f.procurement.ID, now.Add(-time.Hour))); exp[it.ID] != 1 {
+		if exp := storetest.Must[map[int64]float64](t)(st.ItemExposure(ctx, f.Procurement.ID, now.Add(-time.Hour))); exp[it.ID] != 1 {
 			t.Errorf("exposure %v", exp)
 		}
 	})

@@ -20,24 +20,24 @@ import (
 // checks), which store nothing.
 func TestTakeAssessment(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f, l, _ := learningFixture(t, db)
+		f, l, _ := storetest.LearningFixture(t, db)
 		st := assessment.New(db)
 		takes := &service.Karma{Assessments: st}
 		course := func(code string, pm *float64) *models.Course {
-			return must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: code, Title: "Course " + code, Provider: "iGOT",
+			return storetest.Must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: code, Title: "Course " + code, Provider: "iGOT",
 				Format: models.Online, DurationHours: 4, PassMark: pm, Competencies: []models.CourseCompetency{
-					{CompetencyID: f.procurement.ID, FromLevel: 1, ToLevel: 3}, {CompetencyID: f.comm.ID, FromLevel: 0, ToLevel: 2}}}))
+					{CompetencyID: f.Procurement.ID, FromLevel: 1, ToLevel: 3}, {CompetencyID: f.Comm.ID, FromLevel: 0, ToLevel: 2}}}))
 		}
-		exam, strict, none, dropped := course("EXAM", score(0.8)), course("STRICT", score(1)), course("NONE", nil), course("DROP", score(0.5))
+		exam, strict, none, dropped := course("EXAM", storetest.Score(0.8)), course("STRICT", storetest.Score(1)), course("NONE", nil), course("DROP", storetest.Score(0.5))
 		enrol := func(c *models.Course) *models.Enrolment {
-			return must[*models.Enrolment](t)(db.InsertEnrolment(ctx, l.ID, c.ID))
+			return storetest.Must[*models.Enrolment](t)(db.InsertEnrolment(ctx, l.ID, c.ID))
 		}
 		e, es, en, ed := enrol(exam), enrol(strict), enrol(none), enrol(dropped)
-		noRejects(t)(bulk.New(db).UpsertEnrolments(ctx, []models.EnrolmentRecord{{EmployeeCode: l.EmployeeCode, CourseCode: "DROP",
+		storetest.NoRejects(t)(bulk.New(db).UpsertEnrolments(ctx, []models.EnrolmentRecord{{EmployeeCode: l.EmployeeCode, CourseCode: "DROP",
 			Status: models.Dropped, Progress: 0, EnrolledAt: time.Now().Add(-time.Hour)}}))
 
 		t.Run("Errors", func(t *testing.T) {
-			v := version(t, db, l.ID)
+			v := storetest.Version(t, db, l.ID)
 			for _, tc := range []struct {
 				name        string
 				enrolment   int64
@@ -53,13 +53,13 @@ func TestTakeAssessment(t *testing.T) {
 			} {
 				t.Run(tc.name, func(t *testing.T) {
 					_, err := takes.TakeAssessment(ctx, tc.enrolment, tc.score)
-					wantCode(t, err, tc.code, tc.field)
+					storetest.WantCode(t, err, tc.code, tc.field)
 				})
 			}
-			if got := must[map[int64][]*models.AssessmentAttempt](t)(st.FindAssessmentAttempts(ctx, []int64{e.ID, en.ID, ed.ID})); len(got) != 0 {
+			if got := storetest.Must[map[int64][]*models.AssessmentAttempt](t)(st.FindAssessmentAttempts(ctx, []int64{e.ID, en.ID, ed.ID})); len(got) != 0 {
 				t.Errorf("refused attempts were stored: %+v", got)
 			}
-			if version(t, db, l.ID) != v {
+			if storetest.Version(t, db, l.ID) != v {
 				t.Error("a refused attempt bumped the learner's version")
 			}
 		})
@@ -81,50 +81,50 @@ func TestTakeAssessment(t *testing.T) {
 			{es, 0.99, 0.99 * mark, false},
 		} {
 			now := base.Add(time.Duration(i) * time.Minute)
-			at(db, now)
-			v := version(t, db, l.ID)
-			a := must[*models.AssessmentAttempt](t)(st.SaveAttempt(ctx, tc.enrolment.ID, tc.score))
+			storetest.At(db, now)
+			v := storetest.Version(t, db, l.ID)
+			a := storetest.Must[*models.AssessmentAttempt](t)(st.SaveAttempt(ctx, tc.enrolment.ID, tc.score))
 			if a.ID == 0 || a.Passed != tc.passed || a.Score != tc.score || a.EnrolmentID != tc.enrolment.ID ||
 				a.LearnerID != l.ID || a.CourseID != tc.enrolment.CourseID || !a.TakenAt.Equal(now) {
 				t.Errorf("score %g: attempt %+v, want passed %v at %s", tc.score, a, tc.passed, now)
 			}
-			if got := version(t, db, l.ID); got != v+1 {
+			if got := storetest.Version(t, db, l.ID); got != v+1 {
 				t.Errorf("score %g: version %d -> %d, want one bump", tc.score, v, got)
 			}
 			// The newest evidence: one ASSESSMENT row per competency, naming the course.
-			page := must[*models.Page[*models.Evidence]](t)(db.FindEvidence(ctx, l.ID, models.PageRequest{First: 2}))
+			page := storetest.Must[*models.Page[*models.Evidence]](t)(db.FindEvidence(ctx, l.ID, models.PageRequest{First: 2}))
 			levels := map[int64]int{}
 			for _, ev := range page.Items {
 				levels[ev.CompetencyID] = ev.Level
 				if ev.Source != models.Assessment || ev.CourseID == nil || *ev.CourseID != tc.enrolment.CourseID ||
 					ev.Score == nil || math.Abs(*ev.Score-tc.stored) > 1e-12 || !ev.ObservedAt.Equal(now) {
 					t.Errorf("score %g: evidence %+v (score %v), want ASSESSMENT of course %d scored %g at %s",
-						tc.score, ev, deref(ev.Score), tc.enrolment.CourseID, tc.stored, now)
+						tc.score, ev, storetest.Deref(ev.Score), tc.enrolment.CourseID, tc.stored, now)
 				}
 				if got := *ev.Score >= mark; got != tc.passed {
 					t.Errorf("score %g: the estimator reads the evidence (%g) as passed %v, the course as %v", tc.score, *ev.Score, got, tc.passed)
 				}
 			}
-			if levels[f.procurement.ID] != 3 || levels[f.comm.ID] != 2 {
+			if levels[f.Procurement.ID] != 3 || levels[f.Comm.ID] != 2 {
 				t.Errorf("score %g: evidence levels %v, want each competency's toLevel", tc.score, levels)
 			}
 		}
 		// The proficiencies were re-estimated from that evidence.
 		var evidence []models.Evidence
-		all := must[*models.Page[*models.Evidence]](t)(db.FindEvidence(ctx, l.ID, models.PageRequest{First: 100}))
+		all := storetest.Must[*models.Page[*models.Evidence]](t)(db.FindEvidence(ctx, l.ID, models.PageRequest{First: 100}))
 		for _, ev := range all.Items {
-			if ev.CompetencyID == f.comm.ID {
+			if ev.CompetencyID == f.Comm.ID {
 				evidence = append(evidence, *ev)
 			}
 		}
-		want := recommender.NewEstimator().Estimate(l.ID, f.comm.ID, evidence)
-		for _, p := range must[map[int64][]*models.Proficiency](t)(db.FindProficienciesByLearnerIDs(ctx, []int64{l.ID}))[l.ID] {
-			if p.CompetencyID == f.comm.ID && (p.Level != want.Level || math.Abs(p.Confidence-want.Confidence) > 1e-9) {
+		want := recommender.NewEstimator().Estimate(l.ID, f.Comm.ID, evidence)
+		for _, p := range storetest.Must[map[int64][]*models.Proficiency](t)(db.FindProficienciesByLearnerIDs(ctx, []int64{l.ID}))[l.ID] {
+			if p.CompetencyID == f.Comm.ID && (p.Level != want.Level || math.Abs(p.Confidence-want.Confidence) > 1e-9) {
 				t.Errorf("stored proficiency %+v, want the estimate from the evidence %+v", p, want)
 			}
 		}
 
-		attempts := must[map[int64][]*models.AssessmentAttempt](t)(st.FindAssessmentAttempts(ctx, []int64{e.ID, es.ID, en.ID}))
+		attempts := storetest.Must[map[int64][]*models.AssessmentAttempt](t)(st.FindAssessmentAttempts(ctx, []int64{e.ID, es.ID, en.ID}))
 		if len(attempts[e.ID]) != 5 || len(attempts[es.ID]) != 2 || len(attempts[en.ID]) != 0 {
 			t.Fatalf("attempts: %d, %d, %d; want 5, 2, 0", len(attempts[e.ID]), len(attempts[es.ID]), len(attempts[en.ID]))
 		}
@@ -134,7 +134,7 @@ func TestTakeAssessment(t *testing.T) {
 			}
 		}
 		// Neither course is complete: passing earned nothing yet.
-		for _, entry := range must[*models.Page[*models.KarmaEntry]](t)(karma.New(db).FindKarmaLedger(ctx, l.ID, models.PageRequest{First: 100})).Items {
+		for _, entry := range storetest.Must[*models.Page[*models.KarmaEntry]](t)(karma.New(db).FindKarmaLedger(ctx, l.ID, models.PageRequest{First: 100})).Items {
 			if entry.Reason == models.KarmaAssessmentPassed {
 				t.Errorf("ASSESSMENT_PASSED before completion: %+v", entry)
 			}

@@ -16,13 +16,13 @@ import (
 // tableCount counts the rows of a table.
 func tableCount(t *testing.T, db *store.DB, table string) int {
 	t.Helper()
-	return int(must[int64](t)(db.Bun().NewSelect().Table(table).Count(ctx)))
+	return int(storetest.Must[int64](t)(db.Bun().NewSelect().Table(table).Count(ctx)))
 }
 
 // learnerEvidence returns a learner's evidence as "competency source level observed_at", sorted.
 func learnerEvidence(t *testing.T, db *store.DB, learnerID int64) []string {
 	t.Helper()
-	_, lines := storedEvidence(t, db, learnerID)
+	_, lines := storetest.StoredEvidence(t, db, learnerID)
 	slices.Sort(lines)
 	return lines
 }
@@ -34,7 +34,7 @@ func attend(t *testing.T, db *store.DB, sessionID int64, learners ...*models.Lea
 	for i, l := range learners {
 		ids[i] = l.ID
 	}
-	return must[[]models.Attendance](t)(bs.InsertAttendance(ctx, sessionID, ids, "trainer@istm"))
+	return storetest.Must[[]models.Attendance](t)(bs.InsertAttendance(ctx, sessionID, ids, "trainer@istm"))
 }
 
 // TestBatchAttendanceCompletesTheCourse: 3 of 4 sessions at the default 0.75
@@ -58,7 +58,7 @@ func TestBatchAttendanceCompletesTheCourse(t *testing.T) {
 		future := f.session(t, db, "NEXT-1", f.batch(t, db, "NEXT", 3, models.PolicyOpen).ID, 0, 24*time.Hour, nil)
 
 		t.Run("Refused", func(t *testing.T) {
-			v0, v1 := version(t, db, l[0].ID), version(t, db, l[1].ID)
+			v0, v1 := storetest.Version(t, db, l[0].ID), storetest.Version(t, db, l[1].ID)
 			for _, tc := range []struct {
 				name, code, field string
 				session           int64
@@ -74,13 +74,13 @@ func TestBatchAttendanceCompletesTheCourse(t *testing.T) {
 			} {
 				t.Run(tc.name, func(t *testing.T) {
 					_, err := serviceOf(db).RecordAttendance(ctx, tc.session, tc.learners, "trainer@istm")
-					wantCode(t, err, tc.code, tc.field)
+					storetest.WantCode(t, err, tc.code, tc.field)
 				})
 			}
 			if n := tableCount(t, db, "attendance"); n != 0 {
 				t.Fatalf("%d attendance rows after refused registers", n)
 			}
-			if version(t, db, l[0].ID) != v0 || version(t, db, l[1].ID) != v1 {
+			if storetest.Version(t, db, l[0].ID) != v0 || storetest.Version(t, db, l[1].ID) != v1 {
 				t.Fatal("a refused register bumped a version")
 			}
 			if e := enrolment(t, db, seat[l[0].ID]); e.Progress != 0 || e.Status != models.Enrolled {
@@ -98,10 +98,10 @@ func TestBatchAttendanceCompletesTheCourse(t *testing.T) {
 			}
 		}
 		// Recording again changes nothing, not even the version.
-		v := version(t, db, l[0].ID)
+		v := storetest.Version(t, db, l[0].ID)
 		again := attend(t, db, s[0].ID, l[0])
-		if !again[0].RecordedAt.Equal(got[0].RecordedAt) || version(t, db, l[0].ID) != v {
-			t.Fatalf("recording again changed something: %+v, version %d -> %d", again, v, version(t, db, l[0].ID))
+		if !again[0].RecordedAt.Equal(got[0].RecordedAt) || storetest.Version(t, db, l[0].ID) != v {
+			t.Fatalf("recording again changed something: %+v, version %d -> %d", again, v, storetest.Version(t, db, l[0].ID))
 		}
 
 		attend(t, db, s[1].ID, l[0], l[1])
@@ -117,16 +117,16 @@ func TestBatchAttendanceCompletesTheCourse(t *testing.T) {
 			t.Fatalf("after 3 of 4 at 0.75: %+v", e)
 		}
 		wantSeat(t, seatRequest(t, db, seat[l[0].ID].ID), models.SeatCompleted, 1)
-		certs := must[map[int64]*models.Certificate](t)(db.FindCertificatesByEnrolmentIDs(ctx, []int64{e.ID}))
+		certs := storetest.Must[map[int64]*models.Certificate](t)(db.FindCertificatesByEnrolmentIDs(ctx, []int64{e.ID}))
 		if c := certs[e.ID]; c == nil || c.CourseID != f.course.ID || !c.IssuedAt.Equal(*e.CompletedAt) {
 			t.Fatalf("certificate = %+v", certs)
 		}
 		at := e.CompletedAt.UTC().Format(time.RFC3339)
-		wantLines(t, "completion evidence", learnerEvidence(t, db, l[0].ID), []string{
-			fmt.Sprintf("%d COURSE_COMPLETION 2 - %s", f.comm.ID, at),
-			fmt.Sprintf("%d COURSE_COMPLETION 3 - %s", f.procurement.ID, at),
+		storetest.WantLines(t, "completion evidence", learnerEvidence(t, db, l[0].ID), []string{
+			fmt.Sprintf("%d COURSE_COMPLETION 2 - %s", f.Comm.ID, at),
+			fmt.Sprintf("%d COURSE_COMPLETION 3 - %s", f.Procurement.ID, at),
 		})
-		wantEstimates(t, db, l[0].ID)
+		storetest.WantEstimates(t, db, l[0].ID)
 		if e := enrolment(t, db, seat[l[1].ID]); e.Progress != 0.5 || e.Status != models.InProgress {
 			t.Fatalf("the other learner after 2 of 4: %+v", e)
 		}
@@ -138,7 +138,7 @@ func TestBatchAttendanceCompletesTheCourse(t *testing.T) {
 		}
 
 		t.Run("ProgressNeverMovesBack", func(t *testing.T) {
-			must[*models.Enrolment](t)(db.SaveProgress(ctx, *seat[l[1].ID].EnrolmentID, 0.6))
+			storetest.Must[*models.Enrolment](t)(db.SaveProgress(ctx, *seat[l[1].ID].EnrolmentID, 0.6))
 			f.session(t, db, "B-6", b.ID, 0, -time.Hour, nil)
 			f.session(t, db, "B-7", b.ID, 0, -30*time.Minute, nil) // 6 sessions: 3 of them is 0.5, and 0.75 needs 5
 			attend(t, db, s[3].ID, l[1])
@@ -149,9 +149,9 @@ func TestBatchAttendanceCompletesTheCourse(t *testing.T) {
 
 		t.Run("CompletedOnlineLeftAlone", func(t *testing.T) {
 			r := request(t, db, b.ID, l[3].ID)
-			done := must[*models.Enrolment](t)(db.SaveProgress(ctx, *r.EnrolmentID, 1))
+			done := storetest.Must[*models.Enrolment](t)(db.SaveProgress(ctx, *r.EnrolmentID, 1))
 			certsBefore := tableCount(t, db, "certificates")
-			sessions := must[map[int64][]*models.Session](t)(bs.FindSessionsByBatchIDs(ctx, []int64{b.ID}))[b.ID]
+			sessions := storetest.Must[map[int64][]*models.Session](t)(bs.FindSessionsByBatchIDs(ctx, []int64{b.ID}))[b.ID]
 			for _, s := range sessions {
 				if !s.StartsAt.After(time.Now()) {
 					attend(t, db, s.ID, l[3])
@@ -175,34 +175,34 @@ func TestEventAttendance(t *testing.T) {
 		l := f.learners
 		e := f.event(t, db, "KS")
 		talk := f.session(t, db, "KS-1", 0, e.ID, -30*time.Minute, places(1),
-			models.SessionCompetency{CompetencyID: f.procurement.ID, Level: 2}, models.SessionCompetency{CompetencyID: f.comm.ID, Level: 1})
+			models.SessionCompetency{CompetencyID: f.Procurement.ID, Level: 2}, models.SessionCompetency{CompetencyID: f.Comm.ID, Level: 1})
 		panel := f.session(t, db, "KS-2", 0, e.ID, -20*time.Minute, nil)
 		tomorrow := f.session(t, db, "KS-3", 0, e.ID, 24*time.Hour, nil)
 
-		must[*models.SessionRegistration](t)(bs.SaveRegistration(ctx, talk.ID, l[0].ID))
-		must[*models.SessionRegistration](t)(bs.SaveRegistration(ctx, talk.ID, l[2].ID)) // waits
-		must[*models.SessionRegistration](t)(bs.SaveRegistration(ctx, talk.ID, f.outsider.ID))
-		must[*models.SessionRegistration](t)(bs.SaveRegistration(ctx, tomorrow.ID, l[3].ID))
+		storetest.Must[*models.SessionRegistration](t)(bs.SaveRegistration(ctx, talk.ID, l[0].ID))
+		storetest.Must[*models.SessionRegistration](t)(bs.SaveRegistration(ctx, talk.ID, l[2].ID)) // waits
+		storetest.Must[*models.SessionRegistration](t)(bs.SaveRegistration(ctx, talk.ID, f.outsider.ID))
+		storetest.Must[*models.SessionRegistration](t)(bs.SaveRegistration(ctx, tomorrow.ID, l[3].ID))
 
 		_, err := bs.InsertAttendance(ctx, tomorrow.ID, []int64{l[3].ID}, "")
-		wantCode(t, err, models.EINVALID, "sessionId")
+		storetest.WantCode(t, err, models.EINVALID, "sessionId")
 		_, err = bs.InsertAttendance(ctx, talk.ID, []int64{l[0].ID, 999999}, "")
-		wantCode(t, err, models.EINVALID, "learnerIds[1]")
+		storetest.WantCode(t, err, models.EINVALID, "learnerIds[1]")
 		if n := tableCount(t, db, "evidence"); n != 0 {
 			t.Fatalf("%d evidence rows after refused registers", n)
 		}
 
-		v := version(t, db, l[1].ID)
+		v := storetest.Version(t, db, l[1].ID)
 		attend(t, db, talk.ID, l[0], l[1], f.outsider) // l[1] walked in
 		at := talk.StartsAt.UTC().Format(time.RFC3339)
 		for _, learner := range []*models.Learner{l[0], l[1], f.outsider} {
-			wantLines(t, "event evidence", learnerEvidence(t, db, learner.ID), []string{
-				fmt.Sprintf("%d EVENT_ATTENDANCE 1 - %s", f.comm.ID, at),
-				fmt.Sprintf("%d EVENT_ATTENDANCE 2 - %s", f.procurement.ID, at),
+			storetest.WantLines(t, "event evidence", learnerEvidence(t, db, learner.ID), []string{
+				fmt.Sprintf("%d EVENT_ATTENDANCE 1 - %s", f.Comm.ID, at),
+				fmt.Sprintf("%d EVENT_ATTENDANCE 2 - %s", f.Procurement.ID, at),
 			})
-			wantEstimates(t, db, learner.ID)
+			storetest.WantEstimates(t, db, learner.ID)
 		}
-		if version(t, db, l[1].ID) != v+1 {
+		if storetest.Version(t, db, l[1].ID) != v+1 {
 			t.Fatal("attendance did not bump the version once")
 		}
 		attend(t, db, panel.ID, l[1]) // touches no competency: no evidence
@@ -210,17 +210,17 @@ func TestEventAttendance(t *testing.T) {
 			t.Fatalf("%d evidence rows, want 6", n)
 		}
 		// Again: nothing changes.
-		v = version(t, db, l[0].ID)
+		v = storetest.Version(t, db, l[0].ID)
 		attend(t, db, talk.ID, l[0])
-		if n := tableCount(t, db, "evidence"); n != 6 || version(t, db, l[0].ID) != v {
-			t.Fatalf("recording again: %d evidence rows, version %d -> %d", n, v, version(t, db, l[0].ID))
+		if n := tableCount(t, db, "evidence"); n != 6 || storetest.Version(t, db, l[0].ID) != v {
+			t.Fatalf("recording again: %d evidence rows, version %d -> %d", n, v, storetest.Version(t, db, l[0].ID))
 		}
 
-		counts := must[map[int64]models.SessionCounts](t)(bs.FindSessionCounts(ctx, []int64{talk.ID, panel.ID}))
+		counts := storetest.Must[map[int64]models.SessionCounts](t)(bs.FindSessionCounts(ctx, []int64{talk.ID, panel.ID}))
 		if counts[talk.ID] != (models.SessionCounts{Registered: 1, Waitlisted: 2, Attended: 3}) || counts[panel.ID] != (models.SessionCounts{Attended: 1}) {
 			t.Fatalf("session counts = %+v", counts)
 		}
-		p := must[*models.EventParticipation](t)(bs.FindEventParticipation(ctx, e.ID, f.ministry.ID))
+		p := storetest.Must[*models.EventParticipation](t)(bs.FindEventParticipation(ctx, e.ID, f.Ministry.ID))
 		want := []models.SessionParticipation{
 			{SessionID: talk.ID, SessionCounts: models.SessionCounts{Registered: 1, Waitlisted: 1, Attended: 2}},
 			{SessionID: panel.ID, SessionCounts: models.SessionCounts{Attended: 1}},
@@ -229,20 +229,20 @@ func TestEventAttendance(t *testing.T) {
 		if p.Learners != 2 || !slices.Equal(p.Sessions, want) {
 			t.Fatalf("ministry participation = %+v", p)
 		}
-		outside := must[*models.Organisation](t)(db.FindOrganisationByID(ctx, f.outsider.OrganisationID))
-		p = must[*models.EventParticipation](t)(bs.FindEventParticipation(ctx, e.ID, outside.ID))
+		outside := storetest.Must[*models.Organisation](t)(db.FindOrganisationByID(ctx, f.outsider.OrganisationID))
+		p = storetest.Must[*models.EventParticipation](t)(bs.FindEventParticipation(ctx, e.ID, outside.ID))
 		if p.Learners != 1 || p.Sessions[0].SessionCounts != (models.SessionCounts{Waitlisted: 1, Attended: 1}) || p.Sessions[1].SessionCounts != (models.SessionCounts{}) {
 			t.Fatalf("other ministry's participation = %+v", p)
 		}
-		_, err = bs.FindEventParticipation(ctx, 999999, f.ministry.ID)
-		wantCode(t, err, models.ENOTFOUND, "")
+		_, err = bs.FindEventParticipation(ctx, 999999, f.Ministry.ID)
+		storetest.WantCode(t, err, models.ENOTFOUND, "")
 		_, err = bs.FindEventParticipation(ctx, e.ID, 999999)
-		wantCode(t, err, models.ENOTFOUND, "")
-		attended := must[map[int64]*models.Attendance](t)(bs.FindAttendanceByLearner(ctx, l[1].ID, []int64{talk.ID, panel.ID, tomorrow.ID}))
+		storetest.WantCode(t, err, models.ENOTFOUND, "")
+		attended := storetest.Must[map[int64]*models.Attendance](t)(bs.FindAttendanceByLearner(ctx, l[1].ID, []int64{talk.ID, panel.ID, tomorrow.ID}))
 		if len(attended) != 2 || attended[talk.ID] == nil || attended[panel.ID] == nil {
 			t.Fatalf("attendance by learner = %+v", attended)
 		}
-		if profs := must[map[int64][]*models.Proficiency](t)(db.FindProficienciesByLearnerIDs(ctx, []int64{l[1].ID}))[l[1].ID]; len(profs) != 2 || math.IsNaN(profs[0].Confidence) {
+		if profs := storetest.Must[map[int64][]*models.Proficiency](t)(db.FindProficienciesByLearnerIDs(ctx, []int64{l[1].ID}))[l[1].ID]; len(profs) != 2 || math.IsNaN(profs[0].Confidence) {
 			t.Fatalf("a walk-in's proficiencies = %+v", profs)
 		}
 	})

@@ -45,7 +45,7 @@ func TestUpsertBatches(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		bs := blended.New(db)
 		f := newBlendedFixture(t, db, 4)
-		online := must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: "ONL", Title: "Online", Provider: "iGOT",
+		online := storetest.Must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: "ONL", Title: "Online", Provider: "iGOT",
 			Format: models.Online, DurationHours: 1}))
 		start := f.now.Add(-24 * time.Hour).Truncate(time.Second)
 		rec := func(change func(*models.BatchRecord)) models.BatchRecord {
@@ -74,18 +74,18 @@ func TestUpsertBatches(t *testing.T) {
 			`6 required_attendance: must be a share of the sessions above 0 and at most 1`,
 			`7 venue: a batch needs a venue or a link`,
 		}
-		wantLines(t, "first import", rejectionLines(t)(bs.UpsertBatches(ctx, recs)), want)
+		storetest.WantLines(t, "first import", storetest.RejectionLines(t)(bs.UpsertBatches(ctx, recs)), want)
 		b := batchByCode(t, db, "B-1")
 		if b.CourseID != f.course.ID || b.Seats != 2 || b.Policy != models.PolicyOpen || b.RequiredAttendance != models.DefaultRequiredAttendance ||
 			!b.StartsAt.Equal(start) || batchByCode(t, db, "B-9").Policy != models.PolicyTwoStep {
 			t.Fatalf("stored batch = %+v", b)
 		}
-		page := must[*models.Page[*models.Batch]](t)(bs.FindBatches(ctx, models.BatchFilter{}, models.PageRequest{First: 10}))
+		page := storetest.Must[*models.Page[*models.Batch]](t)(bs.FindBatches(ctx, models.BatchFilter{}, models.PageRequest{First: 10}))
 		if page.TotalCount != 2 {
 			t.Fatalf("%d batches stored, want 2", page.TotalCount)
 		}
 		// The same file again: the same rejections, and nothing written.
-		wantLines(t, "re-import", rejectionLines(t)(bs.UpsertBatches(ctx, recs)), want)
+		storetest.WantLines(t, "re-import", storetest.RejectionLines(t)(bs.UpsertBatches(ctx, recs)), want)
 		if again := batchByCode(t, db, "B-1"); !again.UpdatedAt.Equal(b.UpdatedAt) {
 			t.Fatalf("re-import rewrote the batch: updated %v -> %v", b.UpdatedAt, again.UpdatedAt)
 		}
@@ -97,17 +97,17 @@ func TestUpsertBatches(t *testing.T) {
 		withSeats := func(n int) []models.BatchRecord {
 			return []models.BatchRecord{rec(func(r *models.BatchRecord) { r.Seats = n })}
 		}
-		wantLines(t, "fewer seats than taken", rejectionLines(t)(bs.UpsertBatches(ctx, withSeats(1))),
+		storetest.WantLines(t, "fewer seats than taken", storetest.RejectionLines(t)(bs.UpsertBatches(ctx, withSeats(1))),
 			[]string{"0 seats: 2 seats are taken; the batch cannot have fewer"})
-		wantLines(t, "another course", rejectionLines(t)(bs.UpsertBatches(ctx, []models.BatchRecord{rec(func(r *models.BatchRecord) {
-			r.CourseCode = must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: "F2F-2", Title: "T", Provider: "P", Format: models.FaceToFace, DurationHours: 1})).Code
+		storetest.WantLines(t, "another course", storetest.RejectionLines(t)(bs.UpsertBatches(ctx, []models.BatchRecord{rec(func(r *models.BatchRecord) {
+			r.CourseCode = storetest.Must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: "F2F-2", Title: "T", Provider: "P", Format: models.FaceToFace, DurationHours: 1})).Code
 		})})), []string{"0 course_code: the batch is of another course; a batch cannot move between courses"})
 		if got := batchByCode(t, db, "B-1"); got.Seats != 2 || got.CourseID != f.course.ID {
 			t.Fatalf("a refused row changed the batch: %+v", got)
 		}
 
 		// More seats: the first waiting moves up, enrolled, in the same import.
-		noRejects(t)(bs.UpsertBatches(ctx, withSeats(3)))
+		storetest.NoRejects(t)(bs.UpsertBatches(ctx, withSeats(3)))
 		promoted := seatRequest(t, db, rs[2].ID)
 		wantSeat(t, promoted, models.SeatConfirmed, 3)
 		if e := enrolment(t, db, promoted); e.LearnerID != f.learners[2].ID {
@@ -116,9 +116,9 @@ func TestUpsertBatches(t *testing.T) {
 		wantSeat(t, seatRequest(t, db, rs[3].ID), models.SeatWaitlisted, 0)
 
 		// Fewer seats, no fewer than are taken: seat numbers stay within the seats.
-		must[*models.SeatRequest](t)(bs.SaveSeatWithdrawal(ctx, rs[0].ID)) // seat 1 to the last waiting
-		must[*models.SeatRequest](t)(bs.SaveSeatWithdrawal(ctx, rs[3].ID)) // seat 1 free again; 2 and 3 held
-		noRejects(t)(bs.UpsertBatches(ctx, withSeats(2)))
+		storetest.Must[*models.SeatRequest](t)(bs.SaveSeatWithdrawal(ctx, rs[0].ID)) // seat 1 to the last waiting
+		storetest.Must[*models.SeatRequest](t)(bs.SaveSeatWithdrawal(ctx, rs[3].ID)) // seat 1 free again; 2 and 3 held
+		storetest.NoRejects(t)(bs.UpsertBatches(ctx, withSeats(2)))
 		if got := seatsOf(t, db, b.ID); !slices.Equal(got, []int{1, 2}) {
 			t.Fatalf("seats after shrinking to 2: %v", got)
 		}
@@ -141,7 +141,7 @@ func TestUpsertSessions(t *testing.T) {
 			}
 			return r
 		}
-		touch := []models.SessionCompetencyCode{{Code: f.comm.Code, Level: 2}, {Code: f.procurement.Code, Level: 1}}
+		touch := []models.SessionCompetencyCode{{Code: f.Comm.Code, Level: 2}, {Code: f.Procurement.Code, Level: 1}}
 		recs := []models.SessionRecord{
 			rec("S-B1", "B", "", nil),
 			rec("S-E1", "", "KS", func(r *models.SessionRecord) { r.Capacity, r.Competencies = places(2), touch }),
@@ -153,7 +153,7 @@ func TestUpsertSessions(t *testing.T) {
 				r.Competencies = []models.SessionCompetencyCode{{Code: "NOPE", Level: 1}}
 			}),
 			rec("S-X6", "", "KS", func(r *models.SessionRecord) {
-				r.Competencies = []models.SessionCompetencyCode{{Code: f.comm.Code, Level: 9}}
+				r.Competencies = []models.SessionCompetencyCode{{Code: f.Comm.Code, Level: 9}}
 			}),
 			rec("S-X7", "B", "", func(r *models.SessionRecord) { r.Capacity = places(3) }),
 			rec("S-X8", "", "KS", func(r *models.SessionRecord) {
@@ -172,16 +172,16 @@ func TestUpsertSessions(t *testing.T) {
 			fmt.Sprintf(`9 starts_at: must fall within the event's dates, %s to %s, give or take a day`, e.StartsAt.Format(time.RFC3339), e.EndsAt.Format(time.RFC3339)),
 			`10 kind: must be CLASS, TALK, WORKSHOP or SEMINAR`,
 		}
-		wantLines(t, "first import", rejectionLines(t)(bs.UpsertSessions(ctx, recs)), want)
+		storetest.WantLines(t, "first import", storetest.RejectionLines(t)(bs.UpsertSessions(ctx, recs)), want)
 		class, talk := sessionByCode(t, db, "S-B1"), sessionByCode(t, db, "S-E1")
 		if *class.BatchID != b.ID || class.Kind != models.SessionClass || *talk.EventID != e.ID || *talk.Capacity != 2 || talk.Kind != models.SessionTalk {
 			t.Fatalf("stored sessions %+v and %+v", class, talk)
 		}
-		cs := must[map[int64][]models.SessionCompetency](t)(bs.FindSessionCompetencies(ctx, []int64{talk.ID}))[talk.ID]
-		if want := []models.SessionCompetency{{SessionID: talk.ID, CompetencyID: f.comm.ID, Level: 2}, {SessionID: talk.ID, CompetencyID: f.procurement.ID, Level: 1}}; !slices.Equal(cs, want) {
+		cs := storetest.Must[map[int64][]models.SessionCompetency](t)(bs.FindSessionCompetencies(ctx, []int64{talk.ID}))[talk.ID]
+		if want := []models.SessionCompetency{{SessionID: talk.ID, CompetencyID: f.Comm.ID, Level: 2}, {SessionID: talk.ID, CompetencyID: f.Procurement.ID, Level: 1}}; !slices.Equal(cs, want) {
 			t.Fatalf("session competencies = %+v, want %+v", cs, want)
 		}
-		wantLines(t, "re-import", rejectionLines(t)(bs.UpsertSessions(ctx, recs)), want)
+		storetest.WantLines(t, "re-import", storetest.RejectionLines(t)(bs.UpsertSessions(ctx, recs)), want)
 		if n := tableCount(t, db, "sessions"); n != 2 {
 			t.Fatalf("%d sessions after a re-import, want 2", n)
 		}
@@ -190,9 +190,9 @@ func TestUpsertSessions(t *testing.T) {
 		}
 
 		for _, l := range f.learners {
-			must[*models.SessionRegistration](t)(bs.SaveRegistration(ctx, talk.ID, l.ID))
+			storetest.Must[*models.SessionRegistration](t)(bs.SaveRegistration(ctx, talk.ID, l.ID))
 		}
-		wantLines(t, "moves and shrinks", rejectionLines(t)(bs.UpsertSessions(ctx, []models.SessionRecord{
+		storetest.WantLines(t, "moves and shrinks", storetest.RejectionLines(t)(bs.UpsertSessions(ctx, []models.SessionRecord{
 			rec("S-B1", "", "KS", nil),
 			rec("S-E1", "", "KS", func(r *models.SessionRecord) { r.Capacity, r.Competencies = places(1), touch }),
 		})), []string{
@@ -201,18 +201,18 @@ func TestUpsertSessions(t *testing.T) {
 		})
 
 		// More places move the waiting list up; new competencies replace the old.
-		noRejects(t)(bs.UpsertSessions(ctx, []models.SessionRecord{
+		storetest.NoRejects(t)(bs.UpsertSessions(ctx, []models.SessionRecord{
 			rec("S-E1", "", "KS", func(r *models.SessionRecord) {
 				r.Title, r.Capacity, r.Competencies = "Renamed", places(3), touch[:1]
 			}),
 		}))
-		if got := must[map[int64]models.SessionCounts](t)(bs.FindSessionCounts(ctx, []int64{talk.ID}))[talk.ID]; got != (models.SessionCounts{Registered: 3}) {
+		if got := storetest.Must[map[int64]models.SessionCounts](t)(bs.FindSessionCounts(ctx, []int64{talk.ID}))[talk.ID]; got != (models.SessionCounts{Registered: 3}) {
 			t.Fatalf("after three places: %+v", got)
 		}
 		if got := sessionByCode(t, db, "S-E1"); got.Title != "Renamed" || *got.Capacity != 3 {
 			t.Fatalf("updated session = %+v", got)
 		}
-		if cs := must[map[int64][]models.SessionCompetency](t)(bs.FindSessionCompetencies(ctx, []int64{talk.ID}))[talk.ID]; len(cs) != 1 || cs[0].CompetencyID != f.comm.ID || cs[0].Level != 2 {
+		if cs := storetest.Must[map[int64][]models.SessionCompetency](t)(bs.FindSessionCompetencies(ctx, []int64{talk.ID}))[talk.ID]; len(cs) != 1 || cs[0].CompetencyID != f.Comm.ID || cs[0].Level != 2 {
 			t.Fatalf("replaced competencies = %+v", cs)
 		}
 	})
@@ -230,7 +230,7 @@ func TestUpsertAttendance(t *testing.T) {
 		}
 		f.session(t, db, "B-4", b.ID, 0, 24*time.Hour, nil) // 4 sessions: 0.75 needs 3
 		e := f.event(t, db, "KS")
-		talk := f.session(t, db, "KS-1", 0, e.ID, -30*time.Minute, nil, models.SessionCompetency{CompetencyID: f.comm.ID, Level: 2})
+		talk := f.session(t, db, "KS-1", 0, e.ID, -30*time.Minute, nil, models.SessionCompetency{CompetencyID: f.Comm.ID, Level: 2})
 
 		row := func(session string, l *models.Learner) models.AttendanceRecord {
 			return models.AttendanceRecord{SessionCode: session, EmployeeCode: l.EmployeeCode}
@@ -251,7 +251,7 @@ func TestUpsertAttendance(t *testing.T) {
 			`6 session_code: no session has code "NOPE"`,
 			`7 employee_code: no learner has employee code "NOBODY"`,
 		}
-		wantLines(t, "first import", rejectionLines(t)(bs.UpsertAttendance(ctx, recs)), want)
+		storetest.WantLines(t, "first import", storetest.RejectionLines(t)(bs.UpsertAttendance(ctx, recs)), want)
 		if n := tableCount(t, db, "attendance"); n != 5 {
 			t.Fatalf("%d attendance rows, want 5", n)
 		}
@@ -260,28 +260,28 @@ func TestUpsertAttendance(t *testing.T) {
 			t.Fatalf("3 of 4 imported: %+v", done)
 		}
 		wantSeat(t, seatRequest(t, db, seat0.ID), models.SeatCompleted, 1)
-		if certs := must[map[int64]*models.Certificate](t)(db.FindCertificatesByEnrolmentIDs(ctx, []int64{done.ID})); certs[done.ID] == nil {
+		if certs := storetest.Must[map[int64]*models.Certificate](t)(db.FindCertificatesByEnrolmentIDs(ctx, []int64{done.ID})); certs[done.ID] == nil {
 			t.Fatal("no certificate for a course completed by import")
 		}
 		if e := enrolment(t, db, seat1); e.Progress != 0.25 || e.Status != models.InProgress {
 			t.Fatalf("1 of 4 imported: %+v", e)
 		}
-		wantLines(t, "walk-in evidence", learnerEvidence(t, db, l[2].ID), []string{
-			fmt.Sprintf("%d EVENT_ATTENDANCE 2 - %s", f.comm.ID, talk.StartsAt.UTC().Format(time.RFC3339)),
+		storetest.WantLines(t, "walk-in evidence", learnerEvidence(t, db, l[2].ID), []string{
+			fmt.Sprintf("%d EVENT_ATTENDANCE 2 - %s", f.Comm.ID, talk.StartsAt.UTC().Format(time.RFC3339)),
 		})
 
 		// The same file again: the same rejections, and nothing changes.
 		versions := map[int64]int64{}
 		for _, learner := range l {
-			versions[learner.ID] = version(t, db, learner.ID)
+			versions[learner.ID] = storetest.Version(t, db, learner.ID)
 		}
 		counts := map[string]int{}
 		for _, table := range []string{"attendance", "evidence", "certificates", "proficiencies"} {
 			counts[table] = tableCount(t, db, table)
 		}
-		wantLines(t, "re-import", rejectionLines(t)(bs.UpsertAttendance(ctx, recs)), want)
+		storetest.WantLines(t, "re-import", storetest.RejectionLines(t)(bs.UpsertAttendance(ctx, recs)), want)
 		for _, learner := range l {
-			if v := version(t, db, learner.ID); v != versions[learner.ID] {
+			if v := storetest.Version(t, db, learner.ID); v != versions[learner.ID] {
 				t.Fatalf("re-import bumped learner %s: %d -> %d", learner.EmployeeCode, versions[learner.ID], v)
 			}
 		}

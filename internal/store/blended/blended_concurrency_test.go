@@ -125,11 +125,11 @@ func TestSeatsUnderConcurrency(t *testing.T) {
 			t.Fatalf("withdrawn request %d kept its enrolment", r.ID)
 		}
 	}
-	enrolments := int(must[int64](t)(db.Bun().NewSelect().Table("enrolments").Where("course_id = ?", f.course.ID).Count(ctx)))
-	if course := must[*models.Course](t)(db.FindCourseByID(ctx, f.course.ID)); enrolments != 15 || course.EnrolmentCount != enrolments {
+	enrolments := int(storetest.Must[int64](t)(db.Bun().NewSelect().Table("enrolments").Where("course_id = ?", f.course.ID).Count(ctx)))
+	if course := storetest.Must[*models.Course](t)(db.FindCourseByID(ctx, f.course.ID)); enrolments != 15 || course.EnrolmentCount != enrolments {
 		t.Fatalf("%d enrolments, counted %d; want 15", enrolments, course.EnrolmentCount)
 	}
-	positions := must[map[int64]int](t)(bs.FindWaitlistPositions(ctx, learnerIDs(got[models.SeatWaitlisted], func(r *models.SeatRequest) int64 { return r.ID })))
+	positions := storetest.Must[map[int64]int](t)(bs.FindWaitlistPositions(ctx, learnerIDs(got[models.SeatWaitlisted], func(r *models.SeatRequest) int64 { return r.ID })))
 	for i, r := range got[models.SeatWaitlisted] {
 		if positions[r.ID] != i+1 {
 			t.Fatalf("request %d is at %d, want %d", r.ID, positions[r.ID], i+1)
@@ -186,7 +186,7 @@ func TestRegistrationsUnderConcurrency(t *testing.T) {
 	if len(got[models.RegistrationCancel]) != 6 || len(got[models.RegistrationWaiting]) != 34 {
 		t.Fatalf("%d cancelled, %d waiting; want 6 and 34", len(got[models.RegistrationCancel]), len(got[models.RegistrationWaiting]))
 	}
-	if counts := must[map[int64]models.SessionCounts](t)(bs.FindSessionCounts(ctx, []int64{s.ID}))[s.ID]; counts != (models.SessionCounts{Registered: 5, Waitlisted: 34}) {
+	if counts := storetest.Must[map[int64]models.SessionCounts](t)(bs.FindSessionCounts(ctx, []int64{s.ID}))[s.ID]; counts != (models.SessionCounts{Registered: 5, Waitlisted: 34}) {
 		t.Fatalf("counts = %+v", counts)
 	}
 }

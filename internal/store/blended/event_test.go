@@ -14,15 +14,15 @@ import (
 // event stores a learning event that began two hours ago and runs for two days.
 func (f blendedFixture) event(t *testing.T, db *store.DB, code string) *models.LearningEvent {
 	t.Helper()
-	return must[*models.LearningEvent](t)(blended.New(db).InsertEvent(ctx, validated(t, &models.NewLearningEvent{Code: code, Name: "Karmayogi Saptah",
-		OrganisationID: &f.ministry.ID, StartsAt: f.now.Add(-2 * time.Hour), EndsAt: f.now.Add(48 * time.Hour)})))
+	return storetest.Must[*models.LearningEvent](t)(blended.New(db).InsertEvent(ctx, validated(t, &models.NewLearningEvent{Code: code, Name: "Karmayogi Saptah",
+		OrganisationID: &f.Ministry.ID, StartsAt: f.now.Add(-2 * time.Hour), EndsAt: f.now.Add(48 * time.Hour)})))
 }
 
 // session stores a session of the batch or event (one of the IDs is 0), starting
 // at start (relative to now) and lasting an hour.
 func (f blendedFixture) session(t *testing.T, db *store.DB, code string, batchID, eventID int64, start time.Duration, capacity *int, cs ...models.SessionCompetency) *models.Session {
 	t.Helper()
-	return must[*models.Session](t)(blended.New(db).InsertSession(ctx, validated(t, &models.NewSession{Code: code, BatchID: batchID, EventID: eventID,
+	return storetest.Must[*models.Session](t)(blended.New(db).InsertSession(ctx, validated(t, &models.NewSession{Code: code, BatchID: batchID, EventID: eventID,
 		Title: "Session " + code, Venue: "Hall A", StartsAt: f.now.Add(start), EndsAt: f.now.Add(start + time.Hour),
 		Capacity: capacity, Competencies: cs})))
 }
@@ -34,27 +34,27 @@ func TestCreateEventAndSessions(t *testing.T) {
 		bs := blended.New(db)
 		f := newBlendedFixture(t, db, 0)
 		e := f.event(t, db, "KS-2026")
-		if e.ID == 0 || *e.OrganisationID != f.ministry.ID || e.StartsAt.Location() != time.UTC {
+		if e.ID == 0 || *e.OrganisationID != f.Ministry.ID || e.StartsAt.Location() != time.UTC {
 			t.Fatalf("event = %+v", e)
 		}
 		_, err := bs.InsertEvent(ctx, validated(t, &models.NewLearningEvent{Code: "KS-2026", Name: "Again", StartsAt: f.now, EndsAt: f.now.Add(time.Hour)}))
-		wantCode(t, err, models.ECONFLICT, "code")
+		storetest.WantCode(t, err, models.ECONFLICT, "code")
 		_, err = bs.InsertEvent(ctx, validated(t, &models.NewLearningEvent{Code: "KS-X", Name: "X", OrganisationID: new(int64), StartsAt: f.now, EndsAt: f.now.Add(time.Hour)}))
-		wantCode(t, err, models.EINVALID, "organisationId")
-		national := must[*models.LearningEvent](t)(bs.InsertEvent(ctx, validated(t, &models.NewLearningEvent{Code: "KS-2025", Name: "Last year",
+		storetest.WantCode(t, err, models.EINVALID, "organisationId")
+		national := storetest.Must[*models.LearningEvent](t)(bs.InsertEvent(ctx, validated(t, &models.NewLearningEvent{Code: "KS-2025", Name: "Last year",
 			StartsAt: f.now.AddDate(-1, 0, 0), EndsAt: f.now.AddDate(-1, 0, 7)})))
-		page := must[*models.Page[*models.LearningEvent]](t)(bs.FindEvents(ctx, models.EventFilter{}, models.PageRequest{First: 10}))
+		page := storetest.Must[*models.Page[*models.LearningEvent]](t)(bs.FindEvents(ctx, models.EventFilter{}, models.PageRequest{First: 10}))
 		if page.TotalCount != 2 || page.Items[0].ID != e.ID || page.Items[1].ID != national.ID {
 			t.Fatalf("events, latest first: %+v", page.Items)
 		}
 		after := f.now.AddDate(0, -1, 0)
-		if page := must[*models.Page[*models.LearningEvent]](t)(bs.FindEvents(ctx, models.EventFilter{EndsAfter: &after}, models.PageRequest{First: 10})); page.TotalCount != 1 {
+		if page := storetest.Must[*models.Page[*models.LearningEvent]](t)(bs.FindEvents(ctx, models.EventFilter{EndsAfter: &after}, models.PageRequest{First: 10})); page.TotalCount != 1 {
 			t.Fatalf("events ending after a month ago: %d", page.TotalCount)
 		}
 
 		later := f.session(t, db, "KS-2", 0, e.ID, 3*time.Hour, nil)
 		talk := f.session(t, db, "KS-1", 0, e.ID, time.Hour, places(50),
-			models.SessionCompetency{CompetencyID: f.procurement.ID, Level: 2}, models.SessionCompetency{CompetencyID: f.comm.ID, Level: 1})
+			models.SessionCompetency{CompetencyID: f.Procurement.ID, Level: 2}, models.SessionCompetency{CompetencyID: f.Comm.ID, Level: 1})
 		if talk.Kind != models.SessionTalk || *talk.EventID != e.ID || talk.BatchID != nil || *talk.Capacity != 50 {
 			t.Fatalf("event session = %+v", talk)
 		}
@@ -63,15 +63,15 @@ func TestCreateEventAndSessions(t *testing.T) {
 		if class.Kind != models.SessionClass || *class.BatchID != b.ID {
 			t.Fatalf("batch session = %+v", class)
 		}
-		bySession := must[map[int64][]*models.Session](t)(bs.FindSessionsByEventIDs(ctx, []int64{e.ID, national.ID}))
+		bySession := storetest.Must[map[int64][]*models.Session](t)(bs.FindSessionsByEventIDs(ctx, []int64{e.ID, national.ID}))
 		if got := bySession[e.ID]; len(got) != 2 || got[0].ID != talk.ID || got[1].ID != later.ID || len(bySession[national.ID]) != 0 {
 			t.Fatalf("event sessions by start = %+v", bySession)
 		}
-		if got := must[map[int64][]*models.Session](t)(bs.FindSessionsByBatchIDs(ctx, []int64{b.ID}))[b.ID]; len(got) != 1 || got[0].ID != class.ID {
+		if got := storetest.Must[map[int64][]*models.Session](t)(bs.FindSessionsByBatchIDs(ctx, []int64{b.ID}))[b.ID]; len(got) != 1 || got[0].ID != class.ID {
 			t.Fatalf("batch sessions = %+v", got)
 		}
-		cs := must[map[int64][]models.SessionCompetency](t)(bs.FindSessionCompetencies(ctx, []int64{talk.ID, later.ID}))
-		want := []models.SessionCompetency{{SessionID: talk.ID, CompetencyID: f.comm.ID, Level: 1}, {SessionID: talk.ID, CompetencyID: f.procurement.ID, Level: 2}}
+		cs := storetest.Must[map[int64][]models.SessionCompetency](t)(bs.FindSessionCompetencies(ctx, []int64{talk.ID, later.ID}))
+		want := []models.SessionCompetency{{SessionID: talk.ID, CompetencyID: f.Comm.ID, Level: 1}, {SessionID: talk.ID, CompetencyID: f.Procurement.ID, Level: 2}}
 		if !slices.Equal(cs[talk.ID], want) || len(cs[later.ID]) != 0 {
 			t.Fatalf("session competencies = %+v", cs)
 		}
@@ -91,10 +91,10 @@ func TestCreateEventAndSessions(t *testing.T) {
 			{"ErrBothParents", models.EINVALID, "batchId", valid(func(n *models.NewSession) { n.BatchID = b.ID })},
 			{"ErrBatchSessionCapacity", models.EINVALID, "capacity", valid(func(n *models.NewSession) { n.EventID, n.BatchID, n.Capacity = 0, b.ID, places(3) })},
 			{"ErrUnknownCompetency", models.EINVALID, "competencies[1].competencyId", valid(func(n *models.NewSession) {
-				n.Competencies = []models.SessionCompetency{{CompetencyID: f.comm.ID, Level: 1}, {CompetencyID: 999999, Level: 1}}
+				n.Competencies = []models.SessionCompetency{{CompetencyID: f.Comm.ID, Level: 1}, {CompetencyID: 999999, Level: 1}}
 			})},
 			{"ErrLevel", models.EINVALID, "competencies[0].level", valid(func(n *models.NewSession) {
-				n.Competencies = []models.SessionCompetency{{CompetencyID: f.comm.ID, Level: 6}}
+				n.Competencies = []models.SessionCompetency{{CompetencyID: f.Comm.ID, Level: 6}}
 			})},
 			{"ErrOutsideEvent", models.EINVALID, "startsAt", valid(func(n *models.NewSession) {
 				n.StartsAt, n.EndsAt = f.now.AddDate(0, 0, 5), f.now.AddDate(0, 0, 5).Add(time.Hour)
@@ -105,12 +105,12 @@ func TestCreateEventAndSessions(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				_, err := serviceOf(db).CreateSession(ctx, tc.in)
-				wantCode(t, err, tc.code, tc.field)
+				storetest.WantCode(t, err, tc.code, tc.field)
 			})
 		}
 		// An orientation the evening before a batch starts is within reason.
 		f.session(t, db, "B-1-0", b.ID, 0, -30*time.Hour, nil)
-		if all := must[map[int64]*models.Session](t)(bs.FindSessionsByIDs(ctx, []int64{talk.ID, later.ID, class.ID, 999999})); len(all) != 3 {
+		if all := storetest.Must[map[int64]*models.Session](t)(bs.FindSessionsByIDs(ctx, []int64{talk.ID, later.ID, class.ID, 999999})); len(all) != 3 {
 			t.Fatalf("sessions by IDs: %d", len(all))
 		}
 	})
@@ -125,37 +125,37 @@ func TestRegistrations(t *testing.T) {
 		l := f.learners
 		reg := func(i int) *models.SessionRegistration {
 			t.Helper()
-			return must[*models.SessionRegistration](t)(bs.SaveRegistration(ctx, s.ID, l[i].ID))
+			return storetest.Must[*models.SessionRegistration](t)(bs.SaveRegistration(ctx, s.ID, l[i].ID))
 		}
 		status := func(i int) models.RegistrationStatus {
 			t.Helper()
-			return must[map[int64]*models.SessionRegistration](t)(bs.FindRegistrations(ctx, l[i].ID, []int64{s.ID}))[s.ID].Status
+			return storetest.Must[map[int64]*models.SessionRegistration](t)(bs.FindRegistrations(ctx, l[i].ID, []int64{s.ID}))[s.ID].Status
 		}
 		for i, want := range []models.RegistrationStatus{models.Registered, models.Registered, models.RegistrationWaiting, models.RegistrationWaiting} {
 			if got := reg(i); got.Status != want {
 				t.Fatalf("registration %d: %s, want %s", i, got.Status, want)
 			}
 		}
-		first := must[map[int64]*models.SessionRegistration](t)(bs.FindRegistrations(ctx, l[2].ID, []int64{s.ID}))[s.ID]
+		first := storetest.Must[map[int64]*models.SessionRegistration](t)(bs.FindRegistrations(ctx, l[2].ID, []int64{s.ID}))[s.ID]
 		if again := reg(2); again.Status != models.RegistrationWaiting || !again.QueuedAt.Equal(first.QueuedAt) {
 			t.Fatalf("registering again changed the registration: %+v, was %+v", again, first)
 		}
-		if c := must[map[int64]models.SessionCounts](t)(bs.FindSessionCounts(ctx, []int64{s.ID})); c[s.ID] != (models.SessionCounts{Registered: 2, Waitlisted: 2}) {
+		if c := storetest.Must[map[int64]models.SessionCounts](t)(bs.FindSessionCounts(ctx, []int64{s.ID})); c[s.ID] != (models.SessionCounts{Registered: 2, Waitlisted: 2}) {
 			t.Fatalf("counts = %+v", c[s.ID])
 		}
 
 		// A waiting registration cancelled frees no place; a registered one moves the first waiting up.
-		if got := must[*models.SessionRegistration](t)(bs.SaveCancellation(ctx, s.ID, l[3].ID)); got.Status != models.RegistrationCancel {
+		if got := storetest.Must[*models.SessionRegistration](t)(bs.SaveCancellation(ctx, s.ID, l[3].ID)); got.Status != models.RegistrationCancel {
 			t.Fatalf("cancelled = %+v", got)
 		}
 		if status(2) != models.RegistrationWaiting {
 			t.Fatal("cancelling a waiting registration promoted someone")
 		}
-		must[*models.SessionRegistration](t)(bs.SaveCancellation(ctx, s.ID, l[0].ID))
+		storetest.Must[*models.SessionRegistration](t)(bs.SaveCancellation(ctx, s.ID, l[0].ID))
 		if status(2) != models.Registered {
 			t.Fatal("the first waiting did not move up")
 		}
-		if again := must[*models.SessionRegistration](t)(bs.SaveCancellation(ctx, s.ID, l[0].ID)); again.Status != models.RegistrationCancel {
+		if again := storetest.Must[*models.SessionRegistration](t)(bs.SaveCancellation(ctx, s.ID, l[0].ID)); again.Status != models.RegistrationCancel {
 			t.Fatalf("cancelling again = %+v", again)
 		}
 		// A cancelled learner registers anew, at the end of the queue.
@@ -163,7 +163,7 @@ func TestRegistrations(t *testing.T) {
 		if back.Status != models.RegistrationWaiting || !back.QueuedAt.After(first.QueuedAt) {
 			t.Fatalf("registered anew = %+v", back)
 		}
-		if c := must[map[int64]models.SessionCounts](t)(bs.FindSessionCounts(ctx, []int64{s.ID, 999999})); c[s.ID] != (models.SessionCounts{Registered: 2, Waitlisted: 1}) || c[999999] != (models.SessionCounts{}) {
+		if c := storetest.Must[map[int64]models.SessionCounts](t)(bs.FindSessionCounts(ctx, []int64{s.ID, 999999})); c[s.ID] != (models.SessionCounts{Registered: 2, Waitlisted: 1}) || c[999999] != (models.SessionCounts{}) {
 			t.Fatalf("counts = %+v", c)
 		}
 
@@ -181,12 +181,12 @@ func TestRegistrations(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				_, err := bs.SaveRegistration(ctx, tc.session, tc.learner)
-				wantCode(t, err, tc.code, tc.field)
+				storetest.WantCode(t, err, tc.code, tc.field)
 			})
 		}
 		_, err := bs.SaveCancellation(ctx, s.ID, l[4].ID)
-		wantCode(t, err, models.ENOTFOUND, "")
-		if regs := must[map[int64]*models.SessionRegistration](t)(bs.FindRegistrations(ctx, l[4].ID, []int64{s.ID, class.ID, ended.ID})); len(regs) != 0 {
+		storetest.WantCode(t, err, models.ENOTFOUND, "")
+		if regs := storetest.Must[map[int64]*models.SessionRegistration](t)(bs.FindRegistrations(ctx, l[4].ID, []int64{s.ID, class.ID, ended.ID})); len(regs) != 0 {
 			t.Fatalf("refused registrations were stored: %+v", regs)
 		}
 	})

@@ -30,19 +30,19 @@ func TestUpsertOrganisations(t *testing.T) {
 			t.Fatalf("rejected = %+v, want %+v", rejected, want)
 		}
 		t.Run("MoveCarriesSubtree", func(t *testing.T) {
-			noRejects(t)(writer(db).UpsertOrganisations(ctx, []models.OrganisationRecord{
+			storetest.NoRejects(t)(writer(db).UpsertOrganisations(ctx, []models.OrganisationRecord{
 				{Code: "MOF-DOR-CBDT", Name: "CBDT", Type: models.OrgOrganisation, ParentCode: "MOF-DOR"},
 				{Code: "MOF-DOR", Name: "Department of Revenue", Type: models.OrgDepartment, ParentCode: "MHA"},
 			}))
-			ids := must[*models.Page[*models.Organisation]](t)(db.FindOrganisations(ctx, models.OrganisationFilter{}, models.PageRequest{First: 10}))
+			ids := storetest.Must[*models.Page[*models.Organisation]](t)(db.FindOrganisations(ctx, models.OrganisationFilter{}, models.PageRequest{First: 10}))
 			var mha *models.Organisation
 			for _, o := range ids.Items {
 				if o.Code == "MHA" {
 					mha = o
 				}
 			}
-			dept := must[*models.Page[*models.Organisation]](t)(db.FindOrganisations(ctx, models.OrganisationFilter{ParentID: &mha.ID}, models.PageRequest{First: 10})).Items[0]
-			cbdt := must[*models.Page[*models.Organisation]](t)(db.FindOrganisations(ctx, models.OrganisationFilter{ParentID: &dept.ID}, models.PageRequest{First: 10})).Items[0]
+			dept := storetest.Must[*models.Page[*models.Organisation]](t)(db.FindOrganisations(ctx, models.OrganisationFilter{ParentID: &mha.ID}, models.PageRequest{First: 10})).Items[0]
+			cbdt := storetest.Must[*models.Page[*models.Organisation]](t)(db.FindOrganisations(ctx, models.OrganisationFilter{ParentID: &dept.ID}, models.PageRequest{First: 10})).Items[0]
 			if want := dept.ChildPath(cbdt.ID); cbdt.Path != want || dept.Path != mha.ChildPath(dept.ID) {
 				t.Fatalf("paths after move: dept %q, cbdt %q", dept.Path, cbdt.Path)
 			}
@@ -62,21 +62,21 @@ func TestUpsertOrganisations(t *testing.T) {
 
 func TestUpsertLearners(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		noRejects(t)(writer(db).UpsertOrganisations(ctx, []models.OrganisationRecord{{Code: "MOF", Name: "Ministry of Finance", Type: models.OrgMinistry}}))
-		noRejects(t)(writer(db).UpsertRoles(ctx, []models.RoleRecord{{Code: "ROLE-SO", Name: "Section Officer"}, {Code: "ROLE-US", Name: "Under Secretary"}}))
+		storetest.NoRejects(t)(writer(db).UpsertOrganisations(ctx, []models.OrganisationRecord{{Code: "MOF", Name: "Ministry of Finance", Type: models.OrgMinistry}}))
+		storetest.NoRejects(t)(writer(db).UpsertRoles(ctx, []models.RoleRecord{{Code: "ROLE-SO", Name: "Section Officer"}, {Code: "ROLE-US", Name: "Under Secretary"}}))
 		recs := make([]models.LearnerRecord, 30)
 		for i := range recs {
 			recs[i] = models.LearnerRecord{EmployeeCode: fmt.Sprintf("EMP%03d", i), Name: fmt.Sprintf("Officer %d", i),
 				Email: fmt.Sprintf("officer%d@gov.in", i), Designation: "Section Officer", OrganisationCode: "MOF",
 				RoleCodes: []string{"ROLE-SO"}, HasRoles: true}
 		}
-		noRejects(t)(writer(db).UpsertLearners(ctx, recs))
+		storetest.NoRejects(t)(writer(db).UpsertLearners(ctx, recs))
 		page := func() []*models.Learner {
-			return must[*models.Page[*models.Learner]](t)(db.FindLearners(ctx, models.LearnerFilter{}, models.PageRequest{First: 100})).Items
+			return storetest.Must[*models.Page[*models.Learner]](t)(db.FindLearners(ctx, models.LearnerFilter{}, models.PageRequest{First: 100})).Items
 		}
 		before := page()
 		t.Run("ReimportChangesNothing", func(t *testing.T) {
-			noRejects(t)(writer(db).UpsertLearners(ctx, recs))
+			storetest.NoRejects(t)(writer(db).UpsertLearners(ctx, recs))
 			after := page()
 			for i := range after {
 				if after[i].Version != before[i].Version || after[i].Name != before[i].Name {
@@ -89,9 +89,9 @@ func TestUpsertLearners(t *testing.T) {
 			changed.RoleCodes = []string{"ROLE-US"}
 			unchangedRoles := recs[1]
 			unchangedRoles.HasRoles, unchangedRoles.RoleCodes = false, nil
-			noRejects(t)(writer(db).UpsertLearners(ctx, []models.LearnerRecord{changed, unchangedRoles}))
+			storetest.NoRejects(t)(writer(db).UpsertLearners(ctx, []models.LearnerRecord{changed, unchangedRoles}))
 			after := page()
-			roles := must[map[int64][]int64](t)(db.FindRoleIDsByLearnerIDs(ctx, []int64{after[0].ID, after[1].ID}))
+			roles := storetest.Must[map[int64][]int64](t)(db.FindRoleIDsByLearnerIDs(ctx, []int64{after[0].ID, after[1].ID}))
 			if after[0].Version != before[0].Version+1 || after[1].Version != before[1].Version {
 				t.Fatalf("versions %d, %d; before %d, %d", after[0].Version, after[1].Version, before[0].Version, before[1].Version)
 			}
@@ -128,13 +128,13 @@ func TestUpsertLearners(t *testing.T) {
 
 func TestUpsertCatalogue(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		noRejects(t)(writer(db).UpsertCompetencies(ctx, []models.CompetencyRecord{
+		storetest.NoRejects(t)(writer(db).UpsertCompetencies(ctx, []models.CompetencyRecord{
 			{Code: "BEH-001", Name: "Self-Analysis", Type: models.Behavioural, Area: "Self-Awareness", SubTheme: "Self-Analysis",
 				Levels: []models.CompetencyLevel{{Level: 1, Name: "Basic", Description: "Reflects on own work when prompted."}}},
 			{Code: "FUN-001", Name: "Noting and Drafting", Type: models.Functional, Area: "Office Procedure"},
 		}))
-		noRejects(t)(writer(db).UpsertRoles(ctx, []models.RoleRecord{{Code: "ROLE-SO", Name: "Section Officer"}}))
-		noRejects(t)(writer(db).UpsertCourses(ctx, []models.CourseRecord{{Code: "CRS-1", Title: "Drafting", Provider: "ISTM", Format: models.Online, DurationHours: 4}}))
+		storetest.NoRejects(t)(writer(db).UpsertRoles(ctx, []models.RoleRecord{{Code: "ROLE-SO", Name: "Section Officer"}}))
+		storetest.NoRejects(t)(writer(db).UpsertCourses(ctx, []models.CourseRecord{{Code: "CRS-1", Title: "Drafting", Provider: "ISTM", Format: models.Online, DurationHours: 4}}))
 		rejected, err := writer(db).UpsertRoleRequirements(ctx, []models.RoleRequirementRecord{
 			{RoleCode: "ROLE-SO", CompetencyCode: "FUN-001", RequiredLevel: 2, Weight: 1},
 			{RoleCode: "ROLE-XX", CompetencyCode: "FUN-001", RequiredLevel: 2, Weight: 1},
@@ -151,15 +151,15 @@ func TestUpsertCatalogue(t *testing.T) {
 		if err != nil || len(rejected) != 2 || rejected[0].Column != "to_level" || rejected[1].Column != "competency_code" {
 			t.Fatalf("rejected %+v, err %v", rejected, err)
 		}
-		comps := must[*models.Page[*models.Competency]](t)(db.FindCompetencies(ctx, models.CompetencyFilter{}, models.PageRequest{First: 10})).Items
-		levels := must[map[int64][]models.CompetencyLevel](t)(db.FindLevelsByCompetencyIDs(ctx, []int64{comps[0].ID, comps[1].ID}))
+		comps := storetest.Must[*models.Page[*models.Competency]](t)(db.FindCompetencies(ctx, models.CompetencyFilter{}, models.PageRequest{First: 10})).Items
+		levels := storetest.Must[map[int64][]models.CompetencyLevel](t)(db.FindLevelsByCompetencyIDs(ctx, []int64{comps[0].ID, comps[1].ID}))
 		if len(levels[comps[0].ID]) != 1 || len(levels[comps[1].ID]) != 5 {
 			t.Fatalf("given levels kept %d, generic levels %d", len(levels[comps[0].ID]), len(levels[comps[1].ID]))
 		}
 		t.Run("ReimportWithoutSubThemeKeepsIt", func(t *testing.T) {
-			noRejects(t)(writer(db).UpsertCompetencies(ctx, []models.CompetencyRecord{{Code: "BEH-001", Name: "Self-Analysis", Type: models.Behavioural, Area: "Self-Awareness"}}))
-			c := must[*models.Competency](t)(db.FindCompetencyByID(ctx, comps[0].ID))
-			levels := must[map[int64][]models.CompetencyLevel](t)(db.FindLevelsByCompetencyIDs(ctx, []int64{c.ID}))
+			storetest.NoRejects(t)(writer(db).UpsertCompetencies(ctx, []models.CompetencyRecord{{Code: "BEH-001", Name: "Self-Analysis", Type: models.Behavioural, Area: "Self-Awareness"}}))
+			c := storetest.Must[*models.Competency](t)(db.FindCompetencyByID(ctx, comps[0].ID))
+			levels := storetest.Must[map[int64][]models.CompetencyLevel](t)(db.FindLevelsByCompetencyIDs(ctx, []int64{c.ID}))
 			if c.SubTheme != "Self-Analysis" || len(levels[c.ID]) != 1 {
 				t.Fatalf("competency %+v levels %d", c, len(levels[c.ID]))
 			}

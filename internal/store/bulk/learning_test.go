@@ -3,8 +3,6 @@ package bulk_test
 import (
 	"fmt"
 	"math"
-	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -31,75 +29,6 @@ func newCountingEstimator(db *store.DB) *countingEstimator {
 	return c
 }
 
-// rejectionLines renders rejections as "index column: reason".
-func rejectionLines(t *testing.T) func([]models.RecordError, error) []string {
-	return func(rejected []models.RecordError, err error) []string {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := make([]string, len(rejected))
-		for i, r := range rejected {
-			out[i] = fmt.Sprintf("%d %s: %s", r.Index, r.Column, r.Reason)
-		}
-		return out
-	}
-}
-
-// wantLines compares lines in any order.
-func wantLines(t *testing.T, what string, got, want []string) {
-	t.Helper()
-	got, want = slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(want))
-	if !slices.Equal(got, want) {
-		t.Fatalf("%s:\ngot:\n  %s\nwant:\n  %s", what, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
-	}
-}
-
-// storedEvidence returns a learner's evidence, oldest first, as "competency source level score at".
-func storedEvidence(t *testing.T, db *store.DB, learnerID int64) ([]models.Evidence, []string) {
-	t.Helper()
-	page := must[*models.Page[*models.Evidence]](t)(db.FindEvidence(ctx, learnerID, models.PageRequest{First: models.MaxPageSize}))
-	var evs []models.Evidence
-	var lines []string
-	for _, e := range slices.Backward(page.Items) {
-		evs = append(evs, *e)
-		s := "-"
-		if e.Score != nil {
-			s = fmt.Sprint(*e.Score)
-		}
-		lines = append(lines, fmt.Sprintf("%d %s %d %s %s", e.CompetencyID, e.Source, e.Level, s, e.ObservedAt.UTC().Format(time.RFC3339)))
-	}
-	return evs, lines
-}
-
-// wantEstimates checks that the learner's stored proficiencies are exactly the
-// estimates of the recommender from the stored evidence, one per competency with
-// evidence, and returns them.
-func wantEstimates(t *testing.T, db *store.DB, learnerID int64) []*models.Proficiency {
-	t.Helper()
-	evs, _ := storedEvidence(t, db, learnerID)
-	byCompetency := map[int64][]models.Evidence{}
-	for _, e := range evs {
-		byCompetency[e.CompetencyID] = append(byCompetency[e.CompetencyID], e)
-	}
-	profs := must[map[int64][]*models.Proficiency](t)(db.FindProficienciesByLearnerIDs(ctx, []int64{learnerID}))[learnerID]
-	if len(profs) != len(byCompetency) {
-		t.Fatalf("%d proficiencies for evidence in %d competencies", len(profs), len(byCompetency))
-	}
-	est := recommender.NewEstimator()
-	for _, p := range profs {
-		want := est.Estimate(learnerID, p.CompetencyID, byCompetency[p.CompetencyID])
-		same := p.Level == want.Level && math.Abs(p.Confidence-want.Confidence) < 1e-12 && len(p.Distribution) == len(want.Distribution)
-		for i := range want.Distribution {
-			same = same && math.Abs(p.Distribution[i]-want.Distribution[i]) < 1e-12
-		}
-		if !same {
-			t.Fatalf("competency %d: stored %+v, estimated %+v", p.CompetencyID, p, want)
-		}
-	}
-	return profs
-}
-
 // tamper overwrites a learner's stored proficiencies, to show that a write did not touch them.
 func tamper(t *testing.T, db *store.DB, learnerID int64) {
 	t.Helper()
@@ -110,7 +39,7 @@ func tamper(t *testing.T, db *store.DB, learnerID int64) {
 
 func untouched(t *testing.T, db *store.DB, learnerID int64) {
 	t.Helper()
-	for _, p := range must[map[int64][]*models.Proficiency](t)(db.FindProficienciesByLearnerIDs(ctx, []int64{learnerID}))[learnerID] {
+	for _, p := range storetest.Must[map[int64][]*models.Proficiency](t)(db.FindProficienciesByLearnerIDs(ctx, []int64{learnerID}))[learnerID] {
 		if p.Confidence != 0.123 {
 			t.Fatalf("proficiency in competency %d was rewritten: %+v", p.CompetencyID, p)
 		}
@@ -119,14 +48,14 @@ func untouched(t *testing.T, db *store.DB, learnerID int64) {
 
 func TestUpsertEvidence(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f, l1, _ := learningFixture(t, db)
-		l2 := must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "E2", Name: "Vikram Singh",
-			Email: "vikram.singh@nic.in", Designation: "Under Secretary", OrganisationID: f.office.ID}))
+		f, l1, _ := storetest.LearningFixture(t, db)
+		l2 := storetest.Must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "E2", Name: "Vikram Singh",
+			Email: "vikram.singh@nic.in", Designation: "Under Secretary", OrganisationID: f.Office.ID}))
 		est := newCountingEstimator(db)
 		day := func(d int) time.Time { return time.Date(2026, 3, d, 9, 30, 0, 0, time.UTC) }
 		ist := time.FixedZone("IST", 19800)
 		recs := []models.EvidenceRecord{
-			{EmployeeCode: "E1", CompetencyCode: "FUN-020", Source: models.Assessment, Level: 3, Score: score(0.9), ObservedAt: day(1)},
+			{EmployeeCode: "E1", CompetencyCode: "FUN-020", Source: models.Assessment, Level: 3, Score: storetest.Score(0.9), ObservedAt: day(1)},
 			{EmployeeCode: "E1", CompetencyCode: "FUN-020", Source: models.SelfRating, Level: 4, ObservedAt: day(2)},
 			{EmployeeCode: "E1", CompetencyCode: "BEH-010", Source: models.SupervisorRating, Level: 2, ObservedAt: day(3)},
 			{EmployeeCode: "E2", CompetencyCode: "BEH-010", Source: models.Certification, Level: 3, ObservedAt: day(4).Add(123 * time.Nanosecond).In(ist)},
@@ -134,14 +63,14 @@ func TestUpsertEvidence(t *testing.T) {
 			{EmployeeCode: "NOPE", CompetencyCode: "FUN-020", Source: models.SelfRating, Level: 2, ObservedAt: day(5)},
 			{EmployeeCode: "E1", CompetencyCode: "NOPE-1", Source: models.SelfRating, Level: 2, ObservedAt: day(5)},
 			{EmployeeCode: "E1", CompetencyCode: "FUN-020", Source: models.SelfRating, Level: 6, ObservedAt: day(5)},
-			{EmployeeCode: "E1", CompetencyCode: "FUN-020", Source: models.Assessment, Level: 2, Score: score(1.5), ObservedAt: day(5)},
+			{EmployeeCode: "E1", CompetencyCode: "FUN-020", Source: models.Assessment, Level: 2, Score: storetest.Score(1.5), ObservedAt: day(5)},
 			{EmployeeCode: "E1", CompetencyCode: "FUN-020", Source: models.Assessment, Level: 2, ObservedAt: day(5)},
 			{EmployeeCode: "E1", CompetencyCode: "FUN-020", Source: "GOSSIP", Level: 2, ObservedAt: day(5)},
 			{EmployeeCode: "E1", CompetencyCode: "FUN-020", Source: models.SelfRating, Level: 2, ObservedAt: time.Now().Add(time.Hour)},
 			{EmployeeCode: "E1", CompetencyCode: "FUN-020", Source: models.SelfRating, Level: 2},
 		}
-		v1, v2 := version(t, db, l1.ID), version(t, db, l2.ID)
-		wantLines(t, "rejected", rejectionLines(t)(writer(db).UpsertEvidence(ctx, recs)), []string{
+		v1, v2 := storetest.Version(t, db, l1.ID), storetest.Version(t, db, l2.ID)
+		storetest.WantLines(t, "rejected", storetest.RejectionLines(t)(writer(db).UpsertEvidence(ctx, recs)), []string{
 			`5 employee_code: no learner has employee code "NOPE"`,
 			`6 competency_code: no competency has code "NOPE-1"`,
 			`7 level: must be between 1 and 5`,
@@ -151,18 +80,18 @@ func TestUpsertEvidence(t *testing.T) {
 			`11 observed_at: must not be in the future`,
 			`12 observed_at: must not be empty`,
 		})
-		_, got := storedEvidence(t, db, l1.ID)
-		wantLines(t, "E1's evidence", got, []string{
-			fmt.Sprintf("%d ASSESSMENT 3 0.9 2026-03-01T09:30:00Z", f.procurement.ID),
-			fmt.Sprintf("%d SELF 5 - 2026-03-02T09:30:00Z", f.procurement.ID),
-			fmt.Sprintf("%d SUPERVISOR 2 - 2026-03-03T09:30:00Z", f.comm.ID),
+		_, got := storetest.StoredEvidence(t, db, l1.ID)
+		storetest.WantLines(t, "E1's evidence", got, []string{
+			fmt.Sprintf("%d ASSESSMENT 3 0.9 2026-03-01T09:30:00Z", f.Procurement.ID),
+			fmt.Sprintf("%d SELF 5 - 2026-03-02T09:30:00Z", f.Procurement.ID),
+			fmt.Sprintf("%d SUPERVISOR 2 - 2026-03-03T09:30:00Z", f.Comm.ID),
 		})
-		evs, got := storedEvidence(t, db, l2.ID)
-		wantLines(t, "E2's evidence", got, []string{fmt.Sprintf("%d CERTIFICATION 3 - 2026-03-04T09:30:00Z", f.comm.ID)})
+		evs, got := storetest.StoredEvidence(t, db, l2.ID)
+		storetest.WantLines(t, "E2's evidence", got, []string{fmt.Sprintf("%d CERTIFICATION 3 - 2026-03-04T09:30:00Z", f.Comm.ID)})
 		if !evs[0].ObservedAt.Equal(day(4)) {
 			t.Fatalf("observed at %v, want %v (UTC, to the microsecond)", evs[0].ObservedAt, day(4))
 		}
-		if len(wantEstimates(t, db, l1.ID)) != 2 || len(wantEstimates(t, db, l2.ID)) != 1 {
+		if len(storetest.WantEstimates(t, db, l1.ID)) != 2 || len(storetest.WantEstimates(t, db, l2.ID)) != 1 {
 			t.Fatal("want a proficiency per competency with evidence")
 		}
 		// One estimate per pair and one version per learner for the whole batch.
@@ -171,50 +100,50 @@ func TestUpsertEvidence(t *testing.T) {
 				t.Fatalf("pair %v estimated %d times in one batch", pair, n)
 			}
 		}
-		if len(est.calls) != 3 || version(t, db, l1.ID) != v1+1 || version(t, db, l2.ID) != v2+1 {
-			t.Fatalf("%d pairs estimated; versions %d -> %d and %d -> %d", len(est.calls), v1, version(t, db, l1.ID), v2, version(t, db, l2.ID))
+		if len(est.calls) != 3 || storetest.Version(t, db, l1.ID) != v1+1 || storetest.Version(t, db, l2.ID) != v2+1 {
+			t.Fatalf("%d pairs estimated; versions %d -> %d and %d -> %d", len(est.calls), v1, storetest.Version(t, db, l1.ID), v2, storetest.Version(t, db, l2.ID))
 		}
 
 		t.Run("ImportAgainChangesNothing", func(t *testing.T) {
-			v1, v2 := version(t, db, l1.ID), version(t, db, l2.ID)
+			v1, v2 := storetest.Version(t, db, l1.ID), storetest.Version(t, db, l2.ID)
 			tamper(t, db, l1.ID)
 			tamper(t, db, l2.ID)
 			clear(est.calls)
 			if rejected, err := writer(db).UpsertEvidence(ctx, recs); err != nil || len(rejected) != 8 {
 				t.Fatalf("rejected %d, err %v", len(rejected), err)
 			}
-			if version(t, db, l1.ID) != v1 || version(t, db, l2.ID) != v2 || len(est.calls) != 0 {
-				t.Fatalf("versions %d -> %d and %d -> %d, %d estimates", v1, version(t, db, l1.ID), v2, version(t, db, l2.ID), len(est.calls))
+			if storetest.Version(t, db, l1.ID) != v1 || storetest.Version(t, db, l2.ID) != v2 || len(est.calls) != 0 {
+				t.Fatalf("versions %d -> %d and %d -> %d, %d estimates", v1, storetest.Version(t, db, l1.ID), v2, storetest.Version(t, db, l2.ID), len(est.calls))
 			}
 			untouched(t, db, l1.ID)
 			untouched(t, db, l2.ID)
-			if _, got := storedEvidence(t, db, l1.ID); len(got) != 3 {
+			if _, got := storetest.StoredEvidence(t, db, l1.ID); len(got) != 3 {
 				t.Fatalf("E1 has %d rows of evidence", len(got))
 			}
-			must[int](t)(db.Reestimate(ctx))
+			storetest.Must[int](t)(db.Reestimate(ctx))
 		})
 
 		t.Run("ChangedRowReestimatesItsPairOnly", func(t *testing.T) {
-			v1, v2 := version(t, db, l1.ID), version(t, db, l2.ID)
+			v1, v2 := storetest.Version(t, db, l1.ID), storetest.Version(t, db, l2.ID)
 			clear(est.calls)
 			tamper(t, db, l2.ID)
 			changed := recs[0]
-			changed.Score = score(0.2)
-			noRejects(t)(writer(db).UpsertEvidence(ctx, []models.EvidenceRecord{changed, recs[3]}))
-			if len(est.calls) != 1 || est.calls[[2]int64{l1.ID, f.procurement.ID}] != 1 {
+			changed.Score = storetest.Score(0.2)
+			storetest.NoRejects(t)(writer(db).UpsertEvidence(ctx, []models.EvidenceRecord{changed, recs[3]}))
+			if len(est.calls) != 1 || est.calls[[2]int64{l1.ID, f.Procurement.ID}] != 1 {
 				t.Fatalf("estimates %v, want one of E1 in FUN-020", est.calls)
 			}
-			if version(t, db, l1.ID) != v1+1 || version(t, db, l2.ID) != v2 {
-				t.Fatalf("versions %d -> %d and %d -> %d", v1, version(t, db, l1.ID), v2, version(t, db, l2.ID))
+			if storetest.Version(t, db, l1.ID) != v1+1 || storetest.Version(t, db, l2.ID) != v2 {
+				t.Fatalf("versions %d -> %d and %d -> %d", v1, storetest.Version(t, db, l1.ID), v2, storetest.Version(t, db, l2.ID))
 			}
 			untouched(t, db, l2.ID)
-			profs := wantEstimates(t, db, l1.ID)
+			profs := storetest.WantEstimates(t, db, l1.ID)
 			for _, p := range profs {
-				if p.CompetencyID == f.procurement.ID && p.Level >= 3 {
+				if p.CompetencyID == f.Procurement.ID && p.Level >= 3 {
 					t.Fatalf("a failed assessment at level 3 left level %d", p.Level)
 				}
 			}
-			must[int](t)(db.Reestimate(ctx))
+			storetest.Must[int](t)(db.Reestimate(ctx))
 		})
 
 		t.Run("ManyLearnersInOneBatch", func(t *testing.T) {
@@ -223,34 +152,34 @@ func TestUpsertEvidence(t *testing.T) {
 			for i := range 40 {
 				code := fmt.Sprintf("B%03d", i)
 				learners = append(learners, models.LearnerRecord{EmployeeCode: code, Name: "Officer " + code, Email: code + "@gov.in",
-					Designation: "Assistant", OrganisationCode: f.office.Code})
+					Designation: "Assistant", OrganisationCode: f.Office.Code})
 				for d := range 30 {
 					evidence = append(evidence, models.EvidenceRecord{EmployeeCode: code, CompetencyCode: []string{"BEH-010", "FUN-020"}[d%2],
 						Source: models.SupervisorRating, Level: 1 + (i+d)%5, ObservedAt: day(1).Add(time.Duration(d) * time.Hour)})
 				}
 			}
-			noRejects(t)(writer(db).UpsertLearners(ctx, learners))
+			storetest.NoRejects(t)(writer(db).UpsertLearners(ctx, learners))
 			clear(est.calls)
-			noRejects(t)(writer(db).UpsertEvidence(ctx, evidence)) // 1,200 rows: more than one INSERT
+			storetest.NoRejects(t)(writer(db).UpsertEvidence(ctx, evidence)) // 1,200 rows: more than one INSERT
 			if len(est.calls) != 80 {
 				t.Fatalf("%d pairs estimated, want 80", len(est.calls))
 			}
-			p := must[*models.Page[*models.Learner]](t)(db.FindLearners(ctx, models.LearnerFilter{Search: new("B039")}, models.PageRequest{First: 1}))
-			if evs, _ := storedEvidence(t, db, p.Items[0].ID); len(evs) != 30 || p.Items[0].Version != 2 {
+			p := storetest.Must[*models.Page[*models.Learner]](t)(db.FindLearners(ctx, models.LearnerFilter{Search: new("B039")}, models.PageRequest{First: 1}))
+			if evs, _ := storetest.StoredEvidence(t, db, p.Items[0].ID); len(evs) != 30 || p.Items[0].Version != 2 {
 				t.Fatalf("B039: %d rows of evidence, version %d", len(evs), p.Items[0].Version)
 			}
-			wantEstimates(t, db, p.Items[0].ID)
+			storetest.WantEstimates(t, db, p.Items[0].ID)
 		})
 	})
 }
 
 func TestUpsertEnrolments(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f, l1, gem := learningFixture(t, db)
-		l2 := must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "E2", Name: "Vikram Singh",
-			Email: "vikram.singh@nic.in", Designation: "Under Secretary", OrganisationID: f.office.ID}))
-		talk := must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: "COM-201", Title: "Speaking in meetings", Provider: "ISTM",
-			Format: models.Online, DurationHours: 2, Competencies: []models.CourseCompetency{{CompetencyID: f.comm.ID, FromLevel: 0, ToLevel: 2}}}))
+		f, l1, gem := storetest.LearningFixture(t, db)
+		l2 := storetest.Must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "E2", Name: "Vikram Singh",
+			Email: "vikram.singh@nic.in", Designation: "Under Secretary", OrganisationID: f.Office.ID}))
+		talk := storetest.Must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: "COM-201", Title: "Speaking in meetings", Provider: "ISTM",
+			Format: models.Online, DurationHours: 2, Competencies: []models.CourseCompetency{{CompetencyID: f.Comm.ID, FromLevel: 0, ToLevel: 2}}}))
 		day := func(d int) time.Time { return time.Date(2026, 3, d, 0, 0, 0, 0, time.UTC) }
 		at := func(d int) *time.Time { t := day(d).Add(10 * time.Hour); return &t }
 		stars := func(n int) *int { return &n }
@@ -272,8 +201,8 @@ func TestUpsertEnrolments(t *testing.T) {
 			{EmployeeCode: "E2", CourseCode: "COM-201", Status: models.Enrolled, EnrolledAt: day(3), Rating: stars(6)},
 			{EmployeeCode: "E2", CourseCode: "COM-201", Status: models.Enrolled},
 		}
-		v1, v2 := version(t, db, l1.ID), version(t, db, l2.ID)
-		wantLines(t, "rejected", rejectionLines(t)(writer(db).UpsertEnrolments(ctx, recs)), []string{
+		v1, v2 := storetest.Version(t, db, l1.ID), storetest.Version(t, db, l2.ID)
+		storetest.WantLines(t, "rejected", storetest.RejectionLines(t)(writer(db).UpsertEnrolments(ctx, recs)), []string{
 			`3 employee_code: no learner has employee code "NOPE"`,
 			`4 course_code: no course has code "NOPE-1"`,
 			`5 status: must be ENROLLED, IN_PROGRESS, COMPLETED or DROPPED`,
@@ -290,7 +219,7 @@ func TestUpsertEnrolments(t *testing.T) {
 		enrolments := func(l *models.Learner) []string {
 			t.Helper()
 			var out []string
-			for _, e := range must[*models.Page[*models.Enrolment]](t)(db.FindEnrolments(ctx, l.ID, nil, models.PageRequest{First: 10})).Items {
+			for _, e := range storetest.Must[*models.Page[*models.Enrolment]](t)(db.FindEnrolments(ctx, l.ID, nil, models.PageRequest{First: 10})).Items {
 				done := "-"
 				if e.CompletedAt != nil {
 					done = e.CompletedAt.UTC().Format(time.RFC3339)
@@ -299,12 +228,14 @@ func TestUpsertEnrolments(t *testing.T) {
 			}
 			return out
 		}
-		wantLines(t, "E1's enrolments", enrolments(l1), []string{
+		storetest.WantLines(t, "E1's enrolments", enrolments(l1), []string{
 			fmt.Sprintf("%d COMPLETED 1.00 2026-03-01 2026-03-10T10:00:00Z", gem.ID),
 			fmt.Sprintf("%d IN_PROGRESS 0.50 2026-03-02 -", talk.ID),
 		})
-		wantLines(t, "E2's enrolments", enrolments(l2), []string{fmt.Sprintf("%d ENROLLED 0.00 2026-03-03 -", gem.ID)})
-		course := func(c *models.Course) *models.Course { return must[*models.Course](t)(db.FindCourseByID(ctx, c.ID)) }
+		storetest.WantLines(t, "E2's enrolments", enrolments(l2), []string{fmt.Sprintf("%d ENROLLED 0.00 2026-03-03 -", gem.ID)})
+		course := func(c *models.Course) *models.Course {
+			return storetest.Must[*models.Course](t)(db.FindCourseByID(ctx, c.ID))
+		}
 		if g, c := course(gem), course(talk); g.EnrolmentCount != 2 || c.EnrolmentCount != 1 {
 			t.Fatalf("enrolment counts %d and %d, want 2 and 1", g.EnrolmentCount, c.EnrolmentCount)
 		}
@@ -312,8 +243,8 @@ func TestUpsertEnrolments(t *testing.T) {
 		if g := course(gem); g.RatingSum != 6 || g.RatingCount != 2 || math.Abs(*g.Rating()-23.5/7) > 1e-12 {
 			t.Fatalf("GEM-101: %d stars over %d ratings", g.RatingSum, g.RatingCount)
 		}
-		if version(t, db, l1.ID) != v1+1 || version(t, db, l2.ID) != v2+1 {
-			t.Fatalf("versions %d -> %d and %d -> %d, want one bump each", v1, version(t, db, l1.ID), v2, version(t, db, l2.ID))
+		if storetest.Version(t, db, l1.ID) != v1+1 || storetest.Version(t, db, l2.ID) != v2+1 {
+			t.Fatalf("versions %d -> %d and %d -> %d, want one bump each", v1, storetest.Version(t, db, l1.ID), v2, storetest.Version(t, db, l2.ID))
 		}
 
 		// Completing through import has the API's effects: a certificate issued when the
@@ -321,38 +252,38 @@ func TestUpsertEnrolments(t *testing.T) {
 		certified := func(t *testing.T, l *models.Learner, want ...string) {
 			t.Helper()
 			var got []string
-			for _, c := range must[*models.Page[*models.Certificate]](t)(db.FindCertificates(ctx, l.ID, models.PageRequest{First: 10})).Items {
+			for _, c := range storetest.Must[*models.Page[*models.Certificate]](t)(db.FindCertificates(ctx, l.ID, models.PageRequest{First: 10})).Items {
 				got = append(got, fmt.Sprintf("%d %s", c.CourseID, c.IssuedAt.UTC().Format(time.RFC3339)))
 			}
-			wantLines(t, "certificates", got, want)
+			storetest.WantLines(t, "certificates", got, want)
 		}
 		certified(t, l1, fmt.Sprintf("%d 2026-03-10T10:00:00Z", gem.ID))
-		_, got := storedEvidence(t, db, l1.ID)
-		wantLines(t, "E1's evidence", got, []string{fmt.Sprintf("%d COURSE_COMPLETION 3 - 2026-03-10T10:00:00Z", f.procurement.ID)})
-		wantEstimates(t, db, l1.ID)
+		_, got := storetest.StoredEvidence(t, db, l1.ID)
+		storetest.WantLines(t, "E1's evidence", got, []string{fmt.Sprintf("%d COURSE_COMPLETION 3 - 2026-03-10T10:00:00Z", f.Procurement.ID)})
+		storetest.WantEstimates(t, db, l1.ID)
 
 		t.Run("ImportAgainChangesNothing", func(t *testing.T) {
-			v1, v2 := version(t, db, l1.ID), version(t, db, l2.ID)
+			v1, v2 := storetest.Version(t, db, l1.ID), storetest.Version(t, db, l2.ID)
 			tamper(t, db, l1.ID)
 			if rejected, err := writer(db).UpsertEnrolments(ctx, recs); err != nil || len(rejected) != 12 {
 				t.Fatalf("rejected %d, err %v", len(rejected), err)
 			}
-			if version(t, db, l1.ID) != v1 || version(t, db, l2.ID) != v2 {
-				t.Fatalf("versions %d -> %d and %d -> %d", v1, version(t, db, l1.ID), v2, version(t, db, l2.ID))
+			if storetest.Version(t, db, l1.ID) != v1 || storetest.Version(t, db, l2.ID) != v2 {
+				t.Fatalf("versions %d -> %d and %d -> %d", v1, storetest.Version(t, db, l1.ID), v2, storetest.Version(t, db, l2.ID))
 			}
 			untouched(t, db, l1.ID)
 			certified(t, l1, fmt.Sprintf("%d 2026-03-10T10:00:00Z", gem.ID))
-			if _, got := storedEvidence(t, db, l1.ID); len(got) != 1 {
+			if _, got := storetest.StoredEvidence(t, db, l1.ID); len(got) != 1 {
 				t.Fatalf("E1 has %d rows of evidence", len(got))
 			}
 			if g := course(gem); g.EnrolmentCount != 2 || g.RatingSum != 6 || g.RatingCount != 2 {
 				t.Fatalf("GEM-101: %d enrolments, %d stars over %d ratings", g.EnrolmentCount, g.RatingSum, g.RatingCount)
 			}
-			must[int](t)(db.Reestimate(ctx))
+			storetest.Must[int](t)(db.Reestimate(ctx))
 		})
 
 		t.Run("ErrBackwards", func(t *testing.T) {
-			v1 := version(t, db, l1.ID)
+			v1 := storetest.Version(t, db, l1.ID)
 			// One key per call: of rows with one key in a batch, only the last is written.
 			for _, tc := range []struct {
 				rec  models.EnrolmentRecord
@@ -367,9 +298,9 @@ func TestUpsertEnrolments(t *testing.T) {
 				{models.EnrolmentRecord{EmployeeCode: "E1", CourseCode: "GEM-101", Status: models.Completed, Progress: 1, EnrolledAt: day(1), CompletedAt: at(11), Rating: stars(2)},
 					`0 completed_at: must stay 2026-03-10T10:00:00Z, when the enrolment was completed`},
 			} {
-				wantLines(t, "rejected", rejectionLines(t)(writer(db).UpsertEnrolments(ctx, []models.EnrolmentRecord{tc.rec})), []string{tc.want})
+				storetest.WantLines(t, "rejected", storetest.RejectionLines(t)(writer(db).UpsertEnrolments(ctx, []models.EnrolmentRecord{tc.rec})), []string{tc.want})
 			}
-			if version(t, db, l1.ID) != v1 {
+			if storetest.Version(t, db, l1.ID) != v1 {
 				t.Fatal("rejected rows bumped the version")
 			}
 			if g := course(gem); g.RatingSum != 6 {
@@ -379,52 +310,52 @@ func TestUpsertEnrolments(t *testing.T) {
 		})
 
 		t.Run("ProgressAndCompletionThroughImport", func(t *testing.T) {
-			v1 := version(t, db, l1.ID)
-			noRejects(t)(writer(db).UpsertEnrolments(ctx, []models.EnrolmentRecord{
+			v1 := storetest.Version(t, db, l1.ID)
+			storetest.NoRejects(t)(writer(db).UpsertEnrolments(ctx, []models.EnrolmentRecord{
 				{EmployeeCode: "E1", CourseCode: "COM-201", Status: models.InProgress, Progress: 0.8, EnrolledAt: day(2)},
 				{EmployeeCode: "E1", CourseCode: "COM-201", Status: models.Completed, Progress: 1, EnrolledAt: day(2), CompletedAt: at(20), Rating: stars(4)},
 			}))
-			if version(t, db, l1.ID) != v1+1 {
-				t.Fatalf("version %d -> %d, want one bump", v1, version(t, db, l1.ID))
+			if storetest.Version(t, db, l1.ID) != v1+1 {
+				t.Fatalf("version %d -> %d, want one bump", v1, storetest.Version(t, db, l1.ID))
 			}
 			certified(t, l1, fmt.Sprintf("%d 2026-03-10T10:00:00Z", gem.ID), fmt.Sprintf("%d 2026-03-20T10:00:00Z", talk.ID))
-			_, got := storedEvidence(t, db, l1.ID)
-			wantLines(t, "E1's evidence", got, []string{
-				fmt.Sprintf("%d COURSE_COMPLETION 3 - 2026-03-10T10:00:00Z", f.procurement.ID),
-				fmt.Sprintf("%d COURSE_COMPLETION 2 - 2026-03-20T10:00:00Z", f.comm.ID),
+			_, got := storetest.StoredEvidence(t, db, l1.ID)
+			storetest.WantLines(t, "E1's evidence", got, []string{
+				fmt.Sprintf("%d COURSE_COMPLETION 3 - 2026-03-10T10:00:00Z", f.Procurement.ID),
+				fmt.Sprintf("%d COURSE_COMPLETION 2 - 2026-03-20T10:00:00Z", f.Comm.ID),
 			})
-			wantEstimates(t, db, l1.ID)
+			storetest.WantEstimates(t, db, l1.ID)
 			if c := course(talk); c.EnrolmentCount != 1 || c.RatingSum != 4 || c.RatingCount != 1 || math.Abs(*c.Rating()-21.5/6) > 1e-12 {
 				t.Fatalf("COM-201: %d enrolments, %d stars over %d", c.EnrolmentCount, c.RatingSum, c.RatingCount)
 			}
 		})
 
 		t.Run("RatingReplacesStars", func(t *testing.T) {
-			v2 := version(t, db, l2.ID)
-			noRejects(t)(writer(db).UpsertEnrolments(ctx, []models.EnrolmentRecord{
+			v2 := storetest.Version(t, db, l2.ID)
+			storetest.NoRejects(t)(writer(db).UpsertEnrolments(ctx, []models.EnrolmentRecord{
 				{EmployeeCode: "E2", CourseCode: "GEM-101", Status: models.Enrolled, EnrolledAt: day(3), Rating: stars(3)},
 			}))
 			if g := course(gem); g.RatingSum != 8 || g.RatingCount != 2 || math.Abs(*g.Rating()-25.5/7) > 1e-12 {
 				t.Fatalf("GEM-101: %d stars over %d ratings", g.RatingSum, g.RatingCount)
 			}
-			if version(t, db, l2.ID) != v2+1 {
+			if storetest.Version(t, db, l2.ID) != v2+1 {
 				t.Fatal("a new rating did not bump the version")
 			}
 			// Leaving the rating out keeps it.
-			noRejects(t)(writer(db).UpsertEnrolments(ctx, []models.EnrolmentRecord{
+			storetest.NoRejects(t)(writer(db).UpsertEnrolments(ctx, []models.EnrolmentRecord{
 				{EmployeeCode: "E2", CourseCode: "GEM-101", Status: models.Enrolled, EnrolledAt: day(3)},
 			}))
-			if g := course(gem); g.RatingSum != 8 || version(t, db, l2.ID) != v2+1 {
+			if g := course(gem); g.RatingSum != 8 || storetest.Version(t, db, l2.ID) != v2+1 {
 				t.Fatalf("a row without a rating changed the course (%d stars) or the version", g.RatingSum)
 			}
 		})
 
 		t.Run("EnrolledThroughTheAPI", func(t *testing.T) {
-			e := must[*models.Enrolment](t)(db.InsertEnrolment(ctx, l2.ID, talk.ID))
-			noRejects(t)(writer(db).UpsertEnrolments(ctx, []models.EnrolmentRecord{
+			e := storetest.Must[*models.Enrolment](t)(db.InsertEnrolment(ctx, l2.ID, talk.ID))
+			storetest.NoRejects(t)(writer(db).UpsertEnrolments(ctx, []models.EnrolmentRecord{
 				{EmployeeCode: "E2", CourseCode: "COM-201", Status: models.InProgress, Progress: 0.25, EnrolledAt: day(4)},
 			}))
-			got := must[*models.Enrolment](t)(db.FindEnrolmentByID(ctx, e.ID))
+			got := storetest.Must[*models.Enrolment](t)(db.FindEnrolmentByID(ctx, e.ID))
 			if got.Status != models.InProgress || got.Progress != 0.25 || course(talk).EnrolmentCount != 2 {
 				t.Fatalf("enrolment %+v, %d enrolments in COM-201", got, course(talk).EnrolmentCount)
 			}

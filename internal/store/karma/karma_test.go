@@ -17,9 +17,6 @@ import (
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
-// at sets the store's clock to a fixed instant.
-func at(db *store.DB, t time.Time) { db.SetClock(func() time.Time { return t }) }
-
 func utc(s string) time.Time {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
@@ -32,24 +29,24 @@ func utcp(s string) *time.Time { t := utc(s); return &t }
 
 // karmaWorld is a learner and courses by code, for scripting activity.
 type karmaWorld struct {
-	fixture
+	storetest.Fixture
 	learner *models.Learner
 	courses map[string]*models.Course // by code
 }
 
 func newKarmaWorld(t *testing.T, db *store.DB, passMarks map[string]float64, codes ...string) karmaWorld {
 	t.Helper()
-	w := karmaWorld{fixture: newFixture(t, db), courses: map[string]*models.Course{}}
-	w.learner = must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "E1", Name: "Asha Rao",
-		Email: "asha.rao@gov.in", Designation: "Section Officer", OrganisationID: w.office.ID}))
+	w := karmaWorld{Fixture: storetest.NewFixture(t, db), courses: map[string]*models.Course{}}
+	w.learner = storetest.Must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "E1", Name: "Asha Rao",
+		Email: "asha.rao@gov.in", Designation: "Section Officer", OrganisationID: w.Office.ID}))
 	for _, code := range codes {
 		var pm *float64
 		if m, ok := passMarks[code]; ok {
 			pm = &m
 		}
-		w.courses[code] = must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: code, Title: "Course " + code,
+		w.courses[code] = storetest.Must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: code, Title: "Course " + code,
 			Provider: "iGOT", Format: models.Online, DurationHours: 2, PassMark: pm,
-			Competencies: []models.CourseCompetency{{CompetencyID: w.comm.ID, FromLevel: 0, ToLevel: 2}}}))
+			Competencies: []models.CourseCompetency{{CompetencyID: w.Comm.ID, FromLevel: 0, ToLevel: 2}}}))
 	}
 	return w
 }
@@ -65,7 +62,7 @@ func (w karmaWorld) ledger(t *testing.T, db *store.DB, learnerID int64) []string
 	var out []string
 	p := models.PageRequest{First: 4}
 	for {
-		page := must[*models.Page[*models.KarmaEntry]](t)(karma.New(db).FindKarmaLedger(ctx, learnerID, p))
+		page := storetest.Must[*models.Page[*models.KarmaEntry]](t)(karma.New(db).FindKarmaLedger(ctx, learnerID, p))
 		for _, e := range page.Items {
 			out = append(out, fmt.Sprintf("%s %s %s %d", e.AwardedAt.UTC().Format(time.RFC3339), e.Reason, names[e.Subject], e.Points))
 		}
@@ -87,12 +84,12 @@ func (w karmaWorld) enrolment(code, status string, enrolled string, completed st
 
 func (w karmaWorld) total(t *testing.T, db *store.DB) int {
 	t.Helper()
-	return must[map[int64]int](t)(karma.New(db).FindKarmaTotals(ctx, []int64{w.learner.ID}))[w.learner.ID]
+	return storetest.Must[map[int64]int](t)(karma.New(db).FindKarmaTotals(ctx, []int64{w.learner.ID}))[w.learner.ID]
 }
 
 func (w karmaWorld) enrolmentID(t *testing.T, db *store.DB, code string) int64 {
 	t.Helper()
-	page := must[*models.Page[*models.Enrolment]](t)(db.FindEnrolments(ctx, w.learner.ID, nil, models.PageRequest{First: 100}))
+	page := storetest.Must[*models.Page[*models.Enrolment]](t)(db.FindEnrolments(ctx, w.learner.ID, nil, models.PageRequest{First: 100}))
 	for _, e := range page.Items {
 		if e.CourseID == w.courses[code].ID {
 			return e.ID
@@ -114,10 +111,10 @@ func TestKarmaPublishedRules(t *testing.T) {
 			for _, code := range courses {
 				ids = append(ids, c[code].ID)
 			}
-			must[*models.Plan](t)(plan.New(db).InsertPlan(ctx, &models.NewPlan{Name: name, OrganisationID: w.office.ID, CourseIDs: ids,
+			storetest.Must[*models.Plan](t)(plan.New(db).InsertPlan(ctx, &models.NewPlan{Name: name, OrganisationID: w.Office.ID, CourseIDs: ids,
 				DueDate: utc(due), Status: status, Audience: models.PlanAudience{LearnerIDs: []int64{w.learner.ID}}}))
 		}
-		at(db, utc("2026-02-20T09:00:00Z"))
+		storetest.At(db, utc("2026-02-20T09:00:00Z"))
 		plan("Procurement", models.PlanLive, "2026-03-20T12:00:00Z", "P1")
 		// P2 is in two LIVE plans: the earlier due date counts.
 		plan("Ethics", models.PlanLive, "2026-03-01T12:00:00Z", "P2")
@@ -126,8 +123,8 @@ func TestKarmaPublishedRules(t *testing.T) {
 		plan("Someday", models.PlanDraft, "2026-05-30T12:00:00Z", "N1")
 
 		// One import, rows out of time order: the cap follows the completion times.
-		at(db, utc("2026-04-05T13:00:00Z"))
-		noRejects(t)(bulk.New(db).UpsertEnrolments(ctx, []models.EnrolmentRecord{
+		storetest.At(db, utc("2026-04-05T13:00:00Z"))
+		storetest.NoRejects(t)(bulk.New(db).UpsertEnrolments(ctx, []models.EnrolmentRecord{
 			w.enrolment("N6", "COMPLETED", "2026-02-27T09:00:00Z", "2026-03-31T18:00:00Z"), // 23:30 IST, 31 March: capped
 			w.enrolment("N5", "COMPLETED", "2026-02-27T09:00:00Z", "2026-03-20T06:00:00Z"), // the fifth in March: capped
 			w.enrolment("N7", "COMPLETED", "2026-02-27T09:00:00Z", "2026-03-31T20:00:00Z"), // 01:30 IST, 1 April: earns
@@ -142,27 +139,27 @@ func TestKarmaPublishedRules(t *testing.T) {
 			w.enrolment("P2", "IN_PROGRESS", "2026-02-27T09:00:00Z", ""),
 		}))
 		// A1 is complete: its first pass earns ASSESSMENT_PASSED; the fail before it nothing.
-		at(db, utc("2026-04-06T10:00:00Z"))
+		storetest.At(db, utc("2026-04-06T10:00:00Z"))
 		attempts := assessment.New(db)
-		if a := must[*models.AssessmentAttempt](t)(attempts.SaveAttempt(ctx, w.enrolmentID(t, db, "A1"), 0.5)); a.Passed {
+		if a := storetest.Must[*models.AssessmentAttempt](t)(attempts.SaveAttempt(ctx, w.enrolmentID(t, db, "A1"), 0.5)); a.Passed {
 			t.Fatalf("0.5 against a pass mark of 0.7 passed: %+v", a)
 		}
-		must[*models.AssessmentAttempt](t)(attempts.SaveAttempt(ctx, w.enrolmentID(t, db, "A1"), 0.8))
+		storetest.Must[*models.AssessmentAttempt](t)(attempts.SaveAttempt(ctx, w.enrolmentID(t, db, "A1"), 0.8))
 		// A2 is passed before it is completed: the points come with the completion.
-		at(db, utc("2026-04-07T10:00:00Z"))
-		must[*models.AssessmentAttempt](t)(attempts.SaveAttempt(ctx, w.enrolmentID(t, db, "A2"), 0.9))
+		storetest.At(db, utc("2026-04-07T10:00:00Z"))
+		storetest.Must[*models.AssessmentAttempt](t)(attempts.SaveAttempt(ctx, w.enrolmentID(t, db, "A2"), 0.9))
 		if got := w.total(t, db); got != 50 {
 			t.Fatalf("total before the second import = %d, want 50", got)
 		}
-		at(db, utc("2026-04-13T10:00:00Z"))
-		noRejects(t)(bulk.New(db).UpsertEnrolments(ctx, []models.EnrolmentRecord{
+		storetest.At(db, utc("2026-04-13T10:00:00Z"))
+		storetest.NoRejects(t)(bulk.New(db).UpsertEnrolments(ctx, []models.EnrolmentRecord{
 			w.enrolment("P2", "COMPLETED", "2026-02-27T09:00:00Z", "2026-04-10T12:00:00Z"), // 40 days late
 			w.enrolment("A2", "COMPLETED", "2026-02-27T09:00:00Z", "2026-04-12T12:00:00Z"),
 		}))
-		at(db, utc("2026-04-15T10:00:00Z"))
-		must[*models.Course](t)(db.SaveRating(ctx, w.learner.ID, c["N1"].ID, 4))
-		at(db, utc("2026-04-16T10:00:00Z"))
-		must[*models.Course](t)(db.SaveRating(ctx, w.learner.ID, c["N1"].ID, 5)) // re-rating: nothing
+		storetest.At(db, utc("2026-04-15T10:00:00Z"))
+		storetest.Must[*models.Course](t)(db.SaveRating(ctx, w.learner.ID, c["N1"].ID, 4))
+		storetest.At(db, utc("2026-04-16T10:00:00Z"))
+		storetest.Must[*models.Course](t)(db.SaveRating(ctx, w.learner.ID, c["N1"].ID, 5)) // re-rating: nothing
 
 		want := []string{
 			"2026-04-15T10:00:00Z COURSE_RATING course:N1 2",
@@ -187,7 +184,7 @@ func TestKarmaPublishedRules(t *testing.T) {
 		}
 
 		// The notes explain the entries, the late one in full.
-		all := must[*models.Page[*models.KarmaEntry]](t)(karma.New(db).FindKarmaLedger(ctx, w.learner.ID, models.PageRequest{First: 100}))
+		all := storetest.Must[*models.Page[*models.KarmaEntry]](t)(karma.New(db).FindKarmaLedger(ctx, w.learner.ID, models.PageRequest{First: 100}))
 		notes := map[string]string{}
 		for _, e := range all.Items {
 			notes[string(e.Reason)+" "+e.Subject] = e.Note
@@ -209,8 +206,8 @@ func TestKarmaPublishedRules(t *testing.T) {
 		}
 
 		t.Run("ImportAgainAwardsNothing", func(t *testing.T) {
-			at(db, utc("2026-04-20T10:00:00Z"))
-			noRejects(t)(bulk.New(db).UpsertEnrolments(ctx, []models.EnrolmentRecord{
+			storetest.At(db, utc("2026-04-20T10:00:00Z"))
+			storetest.NoRejects(t)(bulk.New(db).UpsertEnrolments(ctx, []models.EnrolmentRecord{
 				w.enrolment("N1", "COMPLETED", "2026-02-26T09:00:00Z", "2026-03-02T06:00:00Z"),
 				w.enrolment("N5", "COMPLETED", "2026-02-27T09:00:00Z", "2026-03-20T06:00:00Z"),
 				w.enrolment("P2", "COMPLETED", "2026-02-27T09:00:00Z", "2026-04-10T12:00:00Z"),
@@ -236,22 +233,22 @@ func TestKarmaLateness(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		codes := []string{"L0", "L1", "L30", "L31", "L200"}
 		w := newKarmaWorld(t, db, nil, codes...)
-		at(db, utc("2026-01-01T00:00:00Z"))
+		storetest.At(db, utc("2026-01-01T00:00:00Z"))
 		due := utc("2026-01-10T00:00:00Z")
 		var ids []int64
 		for _, code := range codes {
 			ids = append(ids, w.courses[code].ID)
 		}
-		must[*models.Plan](t)(plan.New(db).InsertPlan(ctx, &models.NewPlan{Name: "Plan", OrganisationID: w.office.ID, CourseIDs: ids,
+		storetest.Must[*models.Plan](t)(plan.New(db).InsertPlan(ctx, &models.NewPlan{Name: "Plan", OrganisationID: w.Office.ID, CourseIDs: ids,
 			DueDate: due, Status: models.PlanLive, Audience: models.PlanAudience{LearnerIDs: []int64{w.learner.ID}}}))
-		at(db, utc("2026-09-01T00:00:00Z"))
+		storetest.At(db, utc("2026-09-01T00:00:00Z"))
 		done := func(code string, late time.Duration) models.EnrolmentRecord {
 			return w.enrolment(code, "COMPLETED", "2026-01-02T00:00:00Z", due.Add(late).Format(time.RFC3339))
 		}
 		day := 24 * time.Hour
-		noRejects(t)(bulk.New(db).UpsertEnrolments(ctx, []models.EnrolmentRecord{done("L0", 0), done("L1", day), done("L30", 30*day),
+		storetest.NoRejects(t)(bulk.New(db).UpsertEnrolments(ctx, []models.EnrolmentRecord{done("L0", 0), done("L1", day), done("L30", 30*day),
 			done("L31", 31*day), done("L200", 200*day)}))
-		page := must[*models.Page[*models.KarmaEntry]](t)(karma.New(db).FindKarmaLedger(ctx, w.learner.ID, models.PageRequest{First: 100}))
+		page := storetest.Must[*models.Page[*models.KarmaEntry]](t)(karma.New(db).FindKarmaLedger(ctx, w.learner.ID, models.PageRequest{First: 100}))
 		got := map[int64]models.KarmaEntry{}
 		for _, e := range page.Items {
 			if e.Reason == models.KarmaPlanOnTime {
@@ -283,7 +280,7 @@ func TestSetKarmaRule(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		st := karma.New(db)
 		svc := &service.Karma{Store: st}
-		rules := must[[]models.KarmaRule](t)(st.FindKarmaRules(ctx))
+		rules := storetest.Must[[]models.KarmaRule](t)(st.FindKarmaRules(ctx))
 		var reasons []models.KarmaReason
 		for _, r := range rules {
 			reasons = append(reasons, r.Reason)
@@ -293,38 +290,38 @@ func TestSetKarmaRule(t *testing.T) {
 		}
 		t.Run("ErrNegativeCap", func(t *testing.T) {
 			_, err := svc.SetKarmaRule(ctx, models.KarmaRule{Reason: models.KarmaCourseCompletion, Points: 5, MonthlyCap: new(-1)})
-			wantCode(t, err, models.EINVALID, "monthlyCap")
-			if after := must[[]models.KarmaRule](t)(st.FindKarmaRules(ctx)); *after[0].MonthlyCap != 4 {
+			storetest.WantCode(t, err, models.EINVALID, "monthlyCap")
+			if after := storetest.Must[[]models.KarmaRule](t)(st.FindKarmaRules(ctx)); *after[0].MonthlyCap != 4 {
 				t.Fatalf("the refused rule changed the cap to %d", *after[0].MonthlyCap)
 			}
 		})
 		t.Run("ErrUnknownReason", func(t *testing.T) {
 			_, err := svc.SetKarmaRule(ctx, models.KarmaRule{Reason: "GOSSIP", Points: 5})
-			wantCode(t, err, models.EINVALID, "reason")
+			storetest.WantCode(t, err, models.EINVALID, "reason")
 			_, err = st.UpdateKarmaRule(ctx, models.KarmaRule{Reason: "GOSSIP", Points: 5})
-			wantCode(t, err, models.EINVALID, "reason")
+			storetest.WantCode(t, err, models.EINVALID, "reason")
 		})
 
 		// A changed rule applies to later awards only.
 		w := newKarmaWorld(t, db, nil, "C1", "C2", "C3", "C4")
-		at(db, utc("2026-11-01T10:00:00Z"))
+		storetest.At(db, utc("2026-11-01T10:00:00Z"))
 		for _, code := range []string{"C1", "C2", "C3", "C4"} {
-			must[*models.Enrolment](t)(db.InsertEnrolment(ctx, w.learner.ID, w.courses[code].ID))
+			storetest.Must[*models.Enrolment](t)(db.InsertEnrolment(ctx, w.learner.ID, w.courses[code].ID))
 		}
-		must[*models.Course](t)(db.SaveRating(ctx, w.learner.ID, w.courses["C1"].ID, 4))
-		r := must[*models.KarmaRule](t)(st.UpdateKarmaRule(ctx, models.KarmaRule{Reason: models.KarmaCourseRating, Points: 3}))
+		storetest.Must[*models.Course](t)(db.SaveRating(ctx, w.learner.ID, w.courses["C1"].ID, 4))
+		r := storetest.Must[*models.KarmaRule](t)(st.UpdateKarmaRule(ctx, models.KarmaRule{Reason: models.KarmaCourseRating, Points: 3}))
 		if r.Points != 3 || r.UpdatedAt.IsZero() {
 			t.Fatalf("rule = %+v", r)
 		}
-		must[*models.Course](t)(db.SaveRating(ctx, w.learner.ID, w.courses["C2"].ID, 4))
+		storetest.Must[*models.Course](t)(db.SaveRating(ctx, w.learner.ID, w.courses["C2"].ID, 4))
 		// A cap of 1: the second completion in the month earns nothing.
-		must[*models.KarmaRule](t)(st.UpdateKarmaRule(ctx, models.KarmaRule{Reason: models.KarmaCourseCompletion, Points: 5, MonthlyCap: new(1)}))
-		at(db, utc("2026-11-10T10:00:00Z"))
+		storetest.Must[*models.KarmaRule](t)(st.UpdateKarmaRule(ctx, models.KarmaRule{Reason: models.KarmaCourseCompletion, Points: 5, MonthlyCap: new(1)}))
+		storetest.At(db, utc("2026-11-10T10:00:00Z"))
 		for _, code := range []string{"C3", "C4"} {
-			must[*models.Enrolment](t)(db.SaveProgress(ctx, w.enrolmentID(t, db, code), 1))
+			storetest.Must[*models.Enrolment](t)(db.SaveProgress(ctx, w.enrolmentID(t, db, code), 1))
 		}
 		var got []string
-		page := must[*models.Page[*models.KarmaEntry]](t)(st.FindKarmaLedger(ctx, w.learner.ID, models.PageRequest{First: 100}))
+		page := storetest.Must[*models.Page[*models.KarmaEntry]](t)(st.FindKarmaLedger(ctx, w.learner.ID, models.PageRequest{First: 100}))
 		for _, e := range page.Items {
 			got = append(got, fmt.Sprintf("%s %d", e.Reason, e.Points))
 		}
@@ -351,40 +348,40 @@ func TestSetKarmaRule(t *testing.T) {
 //	MOE:               nobody
 func TestLeaderboards(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
+		f := storetest.NewFixture(t, db)
 		boards := &service.Karma{Store: karma.New(db)}
 		org := func(code string, parent *models.Organisation) *models.Organisation {
 			n := &models.NewOrganisation{Code: code, Name: "Org " + code, Type: models.OrgMinistry}
 			if parent != nil {
 				n.Type, n.ParentID = models.OrgDepartment, &parent.ID
 			}
-			return must[*models.Organisation](t)(db.InsertOrganisation(ctx, n))
+			return storetest.Must[*models.Organisation](t)(db.InsertOrganisation(ctx, n))
 		}
-		doe, dea, health, education := org("MOF-DOE", f.ministry), org("MOF-DEA", f.ministry), org("MOHFW", nil), org("MOE", nil)
+		doe, dea, health, education := org("MOF-DOE", f.Ministry), org("MOF-DEA", f.Ministry), org("MOHFW", nil), org("MOE", nil)
 		learner := func(code string, o *models.Organisation) *models.Learner {
-			return must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: code, Name: "Learner " + code,
+			return storetest.Must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: code, Name: "Learner " + code,
 				Email: code + "@gov.in", Designation: "Officer", OrganisationID: o.ID}))
 		}
-		a, d, b, g, c, e := learner("A", f.office), learner("D", f.office), learner("B", doe), learner("G", doe),
-			learner("C", f.ministry), learner("E", health)
+		a, d, b, g, c, e := learner("A", f.Office), learner("D", f.Office), learner("B", doe), learner("G", doe),
+			learner("C", f.Ministry), learner("E", health)
 		course := func(code string) *models.Course {
-			return must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: code, Title: code, Provider: "iGOT",
+			return storetest.Must[*models.Course](t)(db.InsertCourse(ctx, &models.NewCourse{Code: code, Title: code, Provider: "iGOT",
 				Format: models.Online, DurationHours: 1}))
 		}
 		c1, c2 := course("C1"), course("C2")
 		enrolAndRate := func(l *models.Learner, cs ...*models.Course) {
 			for _, course := range cs {
-				must[*models.Enrolment](t)(db.InsertEnrolment(ctx, l.ID, course.ID))
-				must[*models.Course](t)(db.SaveRating(ctx, l.ID, course.ID, 4))
+				storetest.Must[*models.Enrolment](t)(db.InsertEnrolment(ctx, l.ID, course.ID))
+				storetest.Must[*models.Course](t)(db.SaveRating(ctx, l.ID, course.ID, 4))
 			}
 		}
-		at(db, utc("2026-06-01T10:00:00Z"))
+		storetest.At(db, utc("2026-06-01T10:00:00Z"))
 		enrolAndRate(a, c1)     // 5 + 2
 		enrolAndRate(b, c1)     // 5 + 2
 		enrolAndRate(e, c1, c2) // 5 + 2 + 2
 		t2 := utc("2026-06-10T10:00:00Z")
-		at(db, t2)
-		must[*models.Enrolment](t)(db.InsertEnrolment(ctx, c.ID, c1.ID)) // 5
+		storetest.At(db, t2)
+		storetest.Must[*models.Enrolment](t)(db.InsertEnrolment(ctx, c.ID, c1.ID)) // 5
 
 		learnerAt := func(rank int, l *models.Learner, points int) models.LearnerStanding {
 			return models.LearnerStanding{Rank: rank, LearnerID: l.ID, Points: points}
@@ -394,7 +391,7 @@ func TestLeaderboards(t *testing.T) {
 		}
 		learners := func(q models.LeaderboardQuery) []models.LearnerStanding {
 			t.Helper()
-			return must[[]models.LearnerStanding](t)(boards.LearnerLeaderboard(ctx, q))
+			return storetest.Must[[]models.LearnerStanding](t)(boards.LearnerLeaderboard(ctx, q))
 		}
 		equal := func(what string, got, want any) {
 			t.Helper()
@@ -402,43 +399,43 @@ func TestLeaderboards(t *testing.T) {
 				t.Errorf("%s:\n got %v\nwant %v", what, got, want)
 			}
 		}
-		equal("learners of MOF", learners(models.LeaderboardQuery{OrganisationID: f.ministry.ID}), []models.LearnerStanding{
+		equal("learners of MOF", learners(models.LeaderboardQuery{OrganisationID: f.Ministry.ID}), []models.LearnerStanding{
 			learnerAt(1, a, 7), learnerAt(1, b, 7), learnerAt(3, c, 5), learnerAt(4, d, 0), learnerAt(4, g, 0)})
-		equal("learners of MOF, top 2", learners(models.LeaderboardQuery{OrganisationID: f.ministry.ID, Limit: 2}),
+		equal("learners of MOF, top 2", learners(models.LeaderboardQuery{OrganisationID: f.Ministry.ID, Limit: 2}),
 			[]models.LearnerStanding{learnerAt(1, a, 7), learnerAt(1, b, 7)})
-		equal("learners of MOF-DOR", learners(models.LeaderboardQuery{OrganisationID: f.department.ID}), []models.LearnerStanding{
+		equal("learners of MOF-DOR", learners(models.LeaderboardQuery{OrganisationID: f.Department.ID}), []models.LearnerStanding{
 			learnerAt(1, a, 7), learnerAt(2, d, 0)})
-		equal("learners of MOF since t2", learners(models.LeaderboardQuery{OrganisationID: f.ministry.ID, Since: &t2}), []models.LearnerStanding{
+		equal("learners of MOF since t2", learners(models.LeaderboardQuery{OrganisationID: f.Ministry.ID, Since: &t2}), []models.LearnerStanding{
 			learnerAt(1, c, 5), learnerAt(2, a, 0), learnerAt(2, d, 0), learnerAt(2, b, 0), learnerAt(2, g, 0)})
 
 		orgs := func(q models.LeaderboardQuery) []models.OrganisationStanding {
 			t.Helper()
-			return must[[]models.OrganisationStanding](t)(boards.OrganisationLeaderboard(ctx, q))
+			return storetest.Must[[]models.OrganisationStanding](t)(boards.OrganisationLeaderboard(ctx, q))
 		}
 		equal("ministries", orgs(models.LeaderboardQuery{}), []models.OrganisationStanding{
-			orgAt(1, health, 1, 9, 9), orgAt(2, f.ministry, 5, 19, 3.8), orgAt(3, education, 0, 0, 0)})
+			orgAt(1, health, 1, 9, 9), orgAt(2, f.Ministry, 5, 19, 3.8), orgAt(3, education, 0, 0, 0)})
 		equal("ministries since t2", orgs(models.LeaderboardQuery{Since: &t2}), []models.OrganisationStanding{
-			orgAt(1, f.ministry, 5, 5, 1), orgAt(2, health, 1, 0, 0), orgAt(3, education, 0, 0, 0)})
+			orgAt(1, f.Ministry, 5, 5, 1), orgAt(2, health, 1, 0, 0), orgAt(3, education, 0, 0, 0)})
 		equal("top ministry", orgs(models.LeaderboardQuery{Limit: 1}), []models.OrganisationStanding{orgAt(1, health, 1, 9, 9)})
-		equal("departments of MOF", orgs(models.LeaderboardQuery{OrganisationID: f.ministry.ID}), []models.OrganisationStanding{
-			orgAt(1, f.department, 2, 7, 3.5), orgAt(1, doe, 2, 7, 3.5), orgAt(3, dea, 0, 0, 0)})
+		equal("departments of MOF", orgs(models.LeaderboardQuery{OrganisationID: f.Ministry.ID}), []models.OrganisationStanding{
+			orgAt(1, f.Department, 2, 7, 3.5), orgAt(1, doe, 2, 7, 3.5), orgAt(3, dea, 0, 0, 0)})
 
 		for _, tc := range []struct {
 			name        string
 			q           models.LeaderboardQuery
 			code, field string
 		}{
-			{"ErrLimitAbove", models.LeaderboardQuery{OrganisationID: f.ministry.ID, Limit: 101}, models.EINVALID, "limit"},
-			{"ErrLimitNegative", models.LeaderboardQuery{OrganisationID: f.ministry.ID, Limit: -1}, models.EINVALID, "limit"},
+			{"ErrLimitAbove", models.LeaderboardQuery{OrganisationID: f.Ministry.ID, Limit: 101}, models.EINVALID, "limit"},
+			{"ErrLimitNegative", models.LeaderboardQuery{OrganisationID: f.Ministry.ID, Limit: -1}, models.EINVALID, "limit"},
 			{"ErrUnknownOrganisation", models.LeaderboardQuery{OrganisationID: 999999}, models.ENOTFOUND, ""},
 		} {
 			t.Run("Learners"+tc.name, func(t *testing.T) {
 				_, err := boards.LearnerLeaderboard(ctx, tc.q)
-				wantCode(t, err, tc.code, tc.field)
+				storetest.WantCode(t, err, tc.code, tc.field)
 			})
 			t.Run("Organisations"+tc.name, func(t *testing.T) {
 				_, err := boards.OrganisationLeaderboard(ctx, tc.q)
-				wantCode(t, err, tc.code, tc.field)
+				storetest.WantCode(t, err, tc.code, tc.field)
 			})
 		}
 	})
@@ -455,13 +452,13 @@ func TestKarmaBulkIsBatched(t *testing.T) {
 			codes = append(codes, fmt.Sprintf("B%02d", i))
 		}
 		w := newKarmaWorld(t, db, nil, codes...)
-		other := must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "E2", Name: "Bhaskar Rao",
-			Email: "bhaskar.rao@gov.in", Designation: "Section Officer", OrganisationID: w.office.ID}))
-		at(db, utc("2026-01-01T00:00:00Z"))
-		must[*models.Plan](t)(plan.New(db).InsertPlan(ctx, &models.NewPlan{Name: "Plan", OrganisationID: w.office.ID,
+		other := storetest.Must[*models.Learner](t)(db.InsertLearner(ctx, &models.NewLearner{EmployeeCode: "E2", Name: "Bhaskar Rao",
+			Email: "bhaskar.rao@gov.in", Designation: "Section Officer", OrganisationID: w.Office.ID}))
+		storetest.At(db, utc("2026-01-01T00:00:00Z"))
+		storetest.Must[*models.Plan](t)(plan.New(db).InsertPlan(ctx, &models.NewPlan{Name: "Plan", OrganisationID: w.Office.ID,
 			CourseIDs: []int64{w.courses["B00"].ID, w.courses["B01"].ID}, DueDate: utc("2026-02-01T00:00:00Z"), Status: models.PlanLive,
 			Audience: models.PlanAudience{LearnerIDs: []int64{w.learner.ID, other.ID}}}))
-		at(db, utc("2026-06-01T00:00:00Z"))
+		storetest.At(db, utc("2026-06-01T00:00:00Z"))
 		imported := func(employee string, n int) uint32 {
 			t.Helper()
 			recs := make([]models.EnrolmentRecord, n)
@@ -470,7 +467,7 @@ func TestKarmaBulkIsBatched(t *testing.T) {
 					EnrolledAt: utc("2026-01-05T00:00:00Z"), CompletedAt: utcp(fmt.Sprintf("2026-%02d-10T00:00:00Z", 2+i%4)), Rating: new(4)}
 			}
 			before := db.QueryCount()
-			noRejects(t)(bulk.New(db).UpsertEnrolments(ctx, recs))
+			storetest.NoRejects(t)(bulk.New(db).UpsertEnrolments(ctx, recs))
 			return db.QueryCount() - before
 		}
 		few, many := imported(w.learner.EmployeeCode, 4), imported(other.EmployeeCode, 40)
@@ -479,7 +476,7 @@ func TestKarmaBulkIsBatched(t *testing.T) {
 		}
 		// 40 completions over four months: 2 plan courses (9 and 37 days late), and 4
 		// a month of the others; 40 ratings.
-		totals := must[map[int64]int](t)(karma.New(db).FindKarmaTotals(ctx, []int64{other.ID}))
+		totals := storetest.Must[map[int64]int](t)(karma.New(db).FindKarmaTotals(ctx, []int64{other.ID}))
 		if want := 5 + (5 + 4) + (5 + 3) + 16*5 + 40*2; totals[other.ID] != want {
 			t.Errorf("total = %d, want %d", totals[other.ID], want)
 		}
