@@ -11,7 +11,8 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/jinzhu/inflection"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
@@ -58,12 +59,10 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*DB, error) 
 	var db *DB
 	switch u.Scheme {
 	case "postgres", "postgresql":
-		sqldb, err := sql.Open("pgx", databaseURL)
+		sqldb, err := openPostgres(databaseURL)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("DATABASE_URL: %w", err)
 		}
-		sqldb.SetMaxOpenConns(20)
-		sqldb.SetMaxIdleConns(20)
 		var bopts []bun.DBOption
 		if len(o.replicas.URLs) > 0 {
 			rs, err := openReplicas(ctx, sqldb, o.replicas)
@@ -104,6 +103,26 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*DB, error) 
 		db.bun.Close()
 		return nil, Classify(fmt.Errorf("connect to %s: %w", db.dialect, err))
 	}
+	return db, nil
+}
+
+// openPostgres opens a pool of 20 connections to a PostgreSQL URL. bun writes its
+// arguments into the SQL text, so nearly every statement's text is new: pgx's
+// default (prepare each text, cache the statement) would spend a round trip
+// preparing a statement that is never used again, and churn the server's
+// prepared statements. Unless the URL chooses default_query_exec_mode itself,
+// statements run in one round trip instead (QueryExecModeExec).
+func openPostgres(raw string) (*sql.DB, error) {
+	cfg, err := pgx.ParseConfig(raw)
+	if err != nil {
+		return nil, err
+	}
+	if u, err := url.Parse(raw); err == nil && !u.Query().Has("default_query_exec_mode") {
+		cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
+	}
+	db := stdlib.OpenDB(*cfg)
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(20)
 	return db, nil
 }
 

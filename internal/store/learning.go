@@ -79,15 +79,11 @@ func (db *DB) SaveEvidence(ctx context.Context, n *models.NewEvidence) (*models.
 // listed competencies from all of their evidence in it, refreshes the learners'
 // gap rows and rollups in those competencies, and returns the estimates.
 func (db *DB) ReestimateIn(ctx context.Context, idb bun.IDB, pairs map[int64][]int64) ([]*models.Proficiency, error) {
-	out, learners, err := db.estimateAndStore(ctx, idb, pairs)
+	out, _, err := db.estimateAndStore(ctx, idb, pairs)
 	if err != nil {
 		return nil, err
 	}
-	competencies := []int64{}
-	for _, cs := range pairs {
-		competencies = append(competencies, cs...)
-	}
-	return out, db.refreshGapsIn(ctx, idb, learners, competencies)
+	return out, db.moveGapRows(ctx, idb, out)
 }
 
 // estimateAndStore is reestimate without the gaps: it returns the estimates and

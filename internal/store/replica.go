@@ -197,13 +197,11 @@ func openReplicas(ctx context.Context, primary *sql.DB, cfg Replicas) (*replicaS
 			s.closeReplicas()
 			return nil, errors.New("DATABASE_READ_URL: each replica needs a postgres:// URL")
 		}
-		db, err := sql.Open("pgx", raw)
+		db, err := openPostgres(raw)
 		if err != nil {
 			s.closeReplicas()
 			return nil, fmt.Errorf("DATABASE_READ_URL: %w", err)
 		}
-		db.SetMaxOpenConns(20)
-		db.SetMaxIdleConns(20)
 		s.replicas = append(s.replicas, &replica{set: s, name: u.Host + u.Path, db: db})
 	}
 	s.first = rand.IntN(len(s.replicas))

@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"strconv"
+	"strings"
 
 	"github.com/uptrace/bun"
 
+	"github.com/openkarmayogi/karmayogi/internal/domain"
 	"github.com/openkarmayogi/karmayogi/models"
 )
 
@@ -22,91 +25,185 @@ const refreshBatch = 500
 // RefreshGaps recomputes the gap rows of the learners and moves the rollups by the
 // difference; so with their peer events (their roles may have changed).
 func (db *DB) RefreshGaps(ctx context.Context, idb bun.IDB, learnerIDs []int64) error {
-	if err := db.refreshGapsIn(ctx, idb, learnerIDs, nil); err != nil {
+	if err := db.refreshGapsIn(ctx, idb, learnerIDs); err != nil {
 		return err
 	}
 	return RefreshPeers(ctx, idb, learnerIDs)
 }
 
-// refreshGapsIn is refreshGaps for the learners' gaps in the listed competencies
-// alone (nil: in all of them), after a change of proficiencies that left their
-// roles, organisation and requirements as they were. A gap row depends on its own
-// competency only, so an evidence write recomputes one row and moves one rollup,
-// not the learner's every requirement and every rollup of their organisation.
-func (db *DB) refreshGapsIn(ctx context.Context, idb bun.IDB, learnerIDs, competencyIDs []int64) error {
+// refreshGapsIn recomputes the learners' gap rows with gapSQL after their roles,
+// organisation or requirements changed: their rows are taken out of the rollups,
+// deleted (requirements may have come or gone), inserted afresh, and added back.
+func (db *DB) refreshGapsIn(ctx context.Context, idb bun.IDB, learnerIDs []int64) error {
 	ids := Dedupe(learnerIDs)
-	if competencyIDs != nil {
-		competencyIDs = Dedupe(competencyIDs)
-	}
 	for lo := 0; lo < len(ids); lo += refreshBatch {
 		chunk := ids[lo:min(lo+refreshBatch, len(ids))]
-		if competencyIDs != nil && db.dialect == "postgres" {
-			if err := db.moveGapsIn(ctx, idb, chunk, competencyIDs); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := addToRollups(ctx, idb, chunk, competencyIDs, -1); err != nil {
+		if err := addToRollups(ctx, idb, chunk, nil, -1); err != nil {
 			return err
 		}
-		// In chosen competencies (a proficiency changed, the requirements did not)
-		// the rows are updated in place, which on PostgreSQL is a HOT update
-		// (fillfactor); otherwise requirements may have come or gone, so they are
-		// deleted and inserted afresh.
-		upsert := ""
-		if competencyIDs != nil {
-			upsert = gapsUpdate
-		} else if _, err := idb.NewDelete().TableExpr("learner_gaps").Where("learner_id IN (?)", bun.List(chunk)).Exec(ctx); err != nil {
+		if _, err := idb.NewDelete().TableExpr("learner_gaps").Where("learner_id IN (?)", bun.List(chunk)).Exec(ctx); err != nil {
 			return err
 		}
-		with, args := gapSQL(db.priors(), models.GapQuery{}, gapScope{learners: chunk, competencies: competencyIDs})
-		if _, err := idb.NewRaw(with+gapsInsert+upsert, args...).Exec(ctx); err != nil {
+		with, args := gapSQL(db.priors(), models.GapQuery{}, gapScope{learners: chunk})
+		if _, err := idb.NewRaw(with+gapsInsert, args...).Exec(ctx); err != nil {
 			return err
 		}
-		if err := addToRollups(ctx, idb, chunk, competencyIDs, +1); err != nil {
+		if err := addToRollups(ctx, idb, chunk, nil, +1); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// gapsInsert writes the rows of a gapSQL's gaps into learner_gaps; with
-// gapsUpdate after it, rows already there are updated in place.
-const (
-	gapsInsert = `
+// gapsInsert writes the rows of a gapSQL's gaps into learner_gaps.
+const gapsInsert = `
 INSERT INTO learner_gaps (learner_id, competency_id, organisation_id, required, weight, gap, level, d0, d1, d2, d3, d4, d5)
 SELECT learner_id, competency_id, organisation_id, r, w, gap, level, d0, d1, d2, d3, d4, d5 FROM gaps`
-	gapsUpdate = ` WHERE true ON CONFLICT (learner_id, competency_id) DO UPDATE SET organisation_id = EXCLUDED.organisation_id,
+
+// moveGapRows brings the gap rows of fresh estimates up to date, and the rollups
+// with them, after proficiencies changed and roles, organisations and
+// requirements did not. A gap row depends only on its own proficiency and
+// requirement, so it is computed here, in Go, with the arithmetic gapSQL does
+// (domain.LearnerGap, which gives the same doubles): an evidence write then reads
+// its requirement and writes its row and rollup in two short statements, where
+// gapSQL's plan cost it milliseconds on every write.
+func (db *DB) moveGapRows(ctx context.Context, idb bun.IDB, profs []*models.Proficiency) error {
+	for lo := 0; lo < len(profs); lo += refreshBatch {
+		rows, err := db.gapRows(ctx, idb, profs[lo:min(lo+refreshBatch, len(profs))])
+		if err != nil || len(rows) == 0 {
+			return err
+		}
+		if err := db.writeGapRows(ctx, idb, rows); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// gapRow is a row of learner_gaps.
+type gapRow struct {
+	learner, competency, organisation int64
+	required                          int
+	weight                            float64
+	gap                               float64
+	level                             int
+	d                                 [6]float64
+}
+
+// gapRows computes the gap rows of the estimates whose competency their learner's
+// roles require: gapSQL's req (the highest level and weight of the roles'
+// requirements), its prior (the competency's, else the pooled one) and LearnerGap.
+func (db *DB) gapRows(ctx context.Context, idb bun.IDB, profs []*models.Proficiency) ([]gapRow, error) {
+	learners, competencies := make([]int64, len(profs)), make([]int64, len(profs))
+	for i, p := range profs {
+		learners[i], competencies[i] = p.LearnerID, p.CompetencyID
+	}
+	var needs []struct {
+		LearnerID      int64
+		OrganisationID int64
+		CompetencyID   int64
+		Required       int
+		Weight         float64
+	}
+	if err := idb.NewRaw(`
+SELECT l.id AS learner_id, l.organisation_id, rr.competency_id, MAX(rr.required_level) AS required, MAX(rr.weight) AS weight
+FROM learners AS l
+JOIN learner_roles AS lr ON lr.learner_id = l.id
+JOIN role_requirements AS rr ON rr.role_id = lr.role_id
+WHERE l.id IN (?) AND rr.competency_id IN (?)
+GROUP BY l.id, l.organisation_id, rr.competency_id
+ORDER BY l.id, rr.competency_id`, bun.List(Dedupe(learners)), bun.List(Dedupe(competencies))).
+		Scan(ctx, &needs); err != nil {
+		return nil, err
+	}
+	byPair := make(map[[2]int64]*models.Proficiency, len(profs))
+	for _, p := range profs {
+		byPair[[2]int64{p.LearnerID, p.CompetencyID}] = p
+	}
+	priors := db.priors()
+	rows := make([]gapRow, 0, len(needs))
+	for _, n := range needs {
+		p := byPair[[2]int64{n.LearnerID, n.CompetencyID}]
+		if p == nil || n.Required < 1 || n.Required > 5 { // a pair not re-estimated; a level no prior has
+			continue
+		}
+		q := priors.Pooled[n.Required-1]
+		if t, ok := priors.ByCompetency[n.CompetencyID]; ok {
+			q = t[n.Required-1]
+		}
+		var dist *[6]float64
+		if len(p.Distribution) == 6 {
+			dist = (*[6]float64)(p.Distribution)
+		}
+		r := gapRow{learner: n.LearnerID, competency: n.CompetencyID, organisation: n.OrganisationID,
+			required: n.Required, weight: n.Weight}
+		r.d, r.gap, r.level = domain.LearnerGap(q, dist, n.Required)
+		rows = append(rows, r)
+	}
+	return rows, nil
+}
+
+// writeGapRows replaces the rows' old versions in learner_gaps and moves the
+// rollups by the difference: on PostgreSQL in one statement (the sub-statements
+// of a WITH share one snapshot, so old reads the rows as they were before fresh
+// rewrote them, and each rollup row is updated once); on SQLite, which has no
+// writing WITH, as old rows out, rows in place, new rows in. An update in place
+// is a HOT update on PostgreSQL (fillfactor).
+func (db *DB) writeGapRows(ctx context.Context, idb bun.IDB, rows []gapRow) error {
+	values := make([]string, len(rows))
+	learners, competencies := make([]int64, len(rows)), make([]int64, len(rows))
+	for i, r := range rows {
+		learners[i], competencies[i] = r.learner, r.competency
+		v := []string{strconv.FormatInt(r.learner, 10), strconv.FormatInt(r.competency, 10),
+			strconv.FormatInt(r.organisation, 10), strconv.Itoa(r.required), sqlFloat(r.weight), sqlFloat(r.gap), strconv.Itoa(r.level)}
+		for _, x := range r.d {
+			v = append(v, sqlFloat(x))
+		}
+		values[i] = "(" + strings.Join(v, ", ") + ")"
+	}
+	// The rows are numbers the store computed, written as literals: an import's
+	// batch of them stays under SQLite's limit on bound parameters.
+	fresh := `WITH fresh (learner_id, competency_id, organisation_id, required, weight, gap, level, d0, d1, d2, d3, d4, d5) AS (VALUES ` +
+		strings.Join(values, ", ") + `)`
+	upsert := `
+INSERT INTO learner_gaps (learner_id, competency_id, organisation_id, required, weight, gap, level, d0, d1, d2, d3, d4, d5)
+SELECT learner_id, competency_id, organisation_id, required, weight, gap, level, d0, d1, d2, d3, d4, d5 FROM fresh
+WHERE true ON CONFLICT (learner_id, competency_id) DO UPDATE SET organisation_id = EXCLUDED.organisation_id,
 	required = EXCLUDED.required, weight = EXCLUDED.weight, gap = EXCLUDED.gap, level = EXCLUDED.level, d0 = EXCLUDED.d0,
 	d1 = EXCLUDED.d1, d2 = EXCLUDED.d2, d3 = EXCLUDED.d3, d4 = EXCLUDED.d4, d5 = EXCLUDED.d5`
-)
-
-// moveGapsIn is refreshGapsIn's three statements (old rows out of the rollups,
-// rows updated in place, new rows into the rollups) as one, on PostgreSQL: the
-// sub-statements of a WITH share one snapshot, so old reads the rows as they were
-// before fresh rewrote them. An evidence write pays one round trip for its gaps
-// instead of three, and updates its rollup row once instead of twice.
-func (db *DB) moveGapsIn(ctx context.Context, idb bun.IDB, learnerIDs, competencyIDs []int64) error {
-	with, args := gapSQL(db.priors(), models.GapQuery{}, gapScope{learners: learnerIDs, competencies: competencyIDs})
+	if db.dialect != "postgres" {
+		ls, cs := Dedupe(learners), Dedupe(competencies)
+		if err := addToRollups(ctx, idb, ls, cs, -1); err != nil {
+			return err
+		}
+		if _, err := idb.NewRaw(fresh + upsert).Exec(ctx); err != nil {
+			return err
+		}
+		return addToRollups(ctx, idb, ls, cs, +1)
+	}
 	sums := "learners, with_gap, sum_gap, sum_weighted, h0, h1, h2, h3, h4, h5, wm0, wm1, wm2, wm3, wm4, wm5"
 	total := "SUM(learners), SUM(with_gap), SUM(sum_gap), SUM(sum_weighted)"
 	for _, c := range []string{"h0", "h1", "h2", "h3", "h4", "h5", "wm0", "wm1", "wm2", "wm3", "wm4", "wm5"} {
 		total += ", SUM(" + c + ")"
 	}
-	args = append(args, bun.List(learnerIDs), bun.List(competencyIDs))
-	_, err := idb.NewRaw(with+`,
-old AS (SELECT * FROM learner_gaps WHERE learner_id IN (?) AND competency_id IN (?)),
-fresh AS (`+gapsInsert+gapsUpdate+`
+	_, err := idb.NewRaw(fresh+`,
+old AS (SELECT g.* FROM learner_gaps AS g JOIN fresh AS f ON f.learner_id = g.learner_id AND f.competency_id = g.competency_id),
+moved AS (`+upsert+`
 	RETURNING *),
 moves AS (
 	SELECT organisation_id, competency_id, required,`+rollupSums("weight", -1)+` FROM old GROUP BY organisation_id, competency_id, required
 	UNION ALL
-	SELECT organisation_id, competency_id, required,`+rollupSums("weight", +1)+` FROM fresh GROUP BY organisation_id, competency_id, required)
+	SELECT organisation_id, competency_id, required,`+rollupSums("weight", +1)+` FROM moved GROUP BY organisation_id, competency_id, required)
 INSERT INTO gap_rollups (organisation_id, competency_id, required, `+sums+`)
 SELECT organisation_id, competency_id, required, `+total+`
 FROM moves GROUP BY organisation_id, competency_id, required
-ON CONFLICT (organisation_id, competency_id, required) DO UPDATE SET `+rollupSet(), args...).Exec(ctx)
+ON CONFLICT (organisation_id, competency_id, required) DO UPDATE SET `+rollupSet()).Exec(ctx)
 	return err
+}
+
+// sqlFloat writes a double as a SQL literal that reads back as the same double.
+func sqlFloat(x float64) string {
+	return "CAST(" + strconv.FormatFloat(x, 'g', -1, 64) + " AS DOUBLE PRECISION)"
 }
 
 // rollupSet adds EXCLUDED's sums to a rollup row.

@@ -66,6 +66,23 @@ func TestGapRollupsStayInStep(t *testing.T) {
 		if len(kept) == 0 {
 			t.Fatal("no rollups")
 		}
+		// The rows too, not only their sums: an evidence write computes its row in
+		// Go (domain.LearnerGap), a rebuild in SQL (gapSQL).
+		type gapRow struct {
+			LearnerID, CompetencyID, OrganisationID int64
+			Required, Level                         int
+			Weight, Gap, D0, D1, D2, D3, D4, D5     float64
+		}
+		rows := func() []gapRow {
+			var out []gapRow
+			if err := db.Bun().NewSelect().TableExpr("learner_gaps").
+				Column("learner_id", "competency_id", "organisation_id", "required", "level", "weight", "gap", "d0", "d1", "d2", "d3", "d4", "d5").
+				Order("learner_id", "competency_id").Scan(ctx, &out); err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+		keptRows := rows()
 		for _, table := range []string{"gap_rollups", "learner_gaps"} {
 			if _, err := db.Bun().NewDelete().TableExpr(table).Where("1 = 1").Exec(ctx); err != nil {
 				t.Fatal(err)
@@ -79,6 +96,21 @@ func TestGapRollupsStayInStep(t *testing.T) {
 			t.Fatalf("%d rollups kept, %d rebuilt", len(kept), len(rebuilt))
 		}
 		near := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
+		if rebuiltRows := rows(); len(rebuiltRows) != len(keptRows) {
+			t.Errorf("%d gap rows kept, %d rebuilt", len(keptRows), len(rebuiltRows))
+		} else {
+			for i, k := range keptRows {
+				r := rebuiltRows[i]
+				same := k.LearnerID == r.LearnerID && k.CompetencyID == r.CompetencyID && k.OrganisationID == r.OrganisationID &&
+					k.Required == r.Required && k.Level == r.Level && k.Weight == r.Weight
+				for _, x := range [][2]float64{{k.Gap, r.Gap}, {k.D0, r.D0}, {k.D1, r.D1}, {k.D2, r.D2}, {k.D3, r.D3}, {k.D4, r.D4}, {k.D5, r.D5}} {
+					same = same && near(x[0], x[1])
+				}
+				if !same {
+					t.Errorf("gap row %d: kept %+v, rebuilt %+v", i, k, r)
+				}
+			}
+		}
 		for i, k := range kept {
 			r := rebuilt[i]
 			if k.OrganisationID != r.OrganisationID || k.CompetencyID != r.CompetencyID || k.Required != r.Required ||
