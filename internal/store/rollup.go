@@ -186,18 +186,18 @@ WHERE true ON CONFLICT (learner_id, competency_id) DO UPDATE SET organisation_id
 	for _, c := range []string{"h0", "h1", "h2", "h3", "h4", "h5", "wm0", "wm1", "wm2", "wm3", "wm4", "wm5"} {
 		total += ", SUM(" + c + ")"
 	}
-	_, err := idb.NewRaw(fresh+`,
+	_, err := idb.NewRaw(fresh + `,
 old AS (SELECT g.* FROM learner_gaps AS g JOIN fresh AS f ON f.learner_id = g.learner_id AND f.competency_id = g.competency_id),
-moved AS (`+upsert+`
+moved AS (` + upsert + `
 	RETURNING *),
 moves AS (
-	SELECT organisation_id, competency_id, required,`+rollupSums("weight", -1)+` FROM old GROUP BY organisation_id, competency_id, required
+	SELECT organisation_id, competency_id, required,` + rollupSums("weight", -1) + ` FROM old GROUP BY organisation_id, competency_id, required
 	UNION ALL
-	SELECT organisation_id, competency_id, required,`+rollupSums("weight", +1)+` FROM moved GROUP BY organisation_id, competency_id, required)
-INSERT INTO gap_rollups (organisation_id, competency_id, required, `+sums+`)
-SELECT organisation_id, competency_id, required, `+total+`
+	SELECT organisation_id, competency_id, required,` + rollupSums("weight", +1) + ` FROM moved GROUP BY organisation_id, competency_id, required)
+INSERT INTO gap_rollups (organisation_id, competency_id, required, ` + sums + `)
+SELECT organisation_id, competency_id, required, ` + total + `
 FROM moves GROUP BY organisation_id, competency_id, required
-ON CONFLICT (organisation_id, competency_id, required) DO UPDATE SET `+rollupSet()).Exec(ctx)
+ON CONFLICT (organisation_id, competency_id, required) DO UPDATE SET ` + rollupSet()).Exec(ctx)
 	return err
 }
 
