@@ -9,7 +9,6 @@ import (
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/vikstrous/dataloadgen"
 
 	"github.com/openkarmayogi/karmayogi/internal/server/dataload"
 	"github.com/openkarmayogi/karmayogi/models"
@@ -212,7 +211,7 @@ func renewLoaders(ctx context.Context) {
 // load loads one object, turning a missing key into ENOTFOUND for kind.
 func load[V any](ctx context.Context, l *dataload.Loader[V], id int64, kind string) (V, error) {
 	v, err := l.Load(ctx, id)
-	if errors.Is(err, dataloadgen.ErrNotFound) {
+	if errors.Is(err, dataload.ErrNotFound) {
 		return v, models.NotFound(kind)
 	}
 	return v, err

@@ -1,55 +1,113 @@
-// Package dataload batches the lookups of one GraphQL request (dataloadgen):
-// the keys that the fields of a list ask for while a batch is open are fetched
-// with one call of a batch method, and the fields outside any list are fetched
-// at once. Package graph keeps one Loader per kind of record in each request.
+// Package dataload batches the lookups of one GraphQL request: the keys that the
+// items of a list ask for are fetched with one call of a batch method, and the
+// fields outside any list are fetched at once. Package graph keeps one Loader per
+// kind of record in each request.
 package dataload
 
 import (
 	"context"
 	"errors"
+	"reflect"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
-	"github.com/vikstrous/dataloadgen"
 )
 
-// Batching options. The resolvers of a list run concurrently, so their keys
-// arrive close together; a key that comes after the window has closed costs one
-// more query. 10ms keeps a page of 500 in one batch even under the race detector
-// on two cores (5ms did not). Only the fields inside a list wait for it (see
-// Loader); a list whose resolver knows its children's keys prefetches them.
-// Batches stay well under every engine's limit on query parameters.
-var loaderOptions = []dataloadgen.Option{
-	dataloadgen.WithWait(10 * time.Millisecond),
-	dataloadgen.WithBatchCapacity(1000),
+// ErrNotFound is a key the batch method did not return.
+var ErrNotFound = errors.New("dataload: not found")
+
+// ErrorSlice is LoadAll's error when some keys failed: each key's error, nil
+// for those that did not.
+type ErrorSlice []error
+
+func (e ErrorSlice) Error() string {
+	for _, err := range e {
+		if err != nil {
+			return err.Error()
+		}
+	}
+	return "dataload: no error"
 }
 
+// Unwrap lets errors.Is and errors.As see the keys' errors.
+func (e ErrorSlice) Unwrap() []error { return e }
+
+// Batching. The items of a list are resolved concurrently (gqlgen gives each its
+// goroutine), so a batch cannot know from the keys alone when its last key has
+// come. A batch opened inside a list is dispatched as soon as every item of the
+// list (of each list within a list, and of the lists holding them) has asked
+// this loader, which needs no wait at all; only when that cannot be known (an
+// item that never asks: its value is null, or its inner list empty) does it
+// wait out maxWait for stragglers. Batches stay well under every
+// engine's limit on query parameters.
+var maxWait = 10 * time.Millisecond // a var for the tests
+
+const capacity = 1000
+
+// waited counts the batches dispatched by maxWait rather than when ready.
+var waited atomic.Int64
+
+// Waited is how many batches, in this process so far, waited out the window
+// because the loader could not tell that their lists had asked for everything.
+func Waited() int64 { return waited.Load() }
+
 // Loader batches the lookups of one kind in a request. A key asked for by a field
-// inside a list waits out the batching window for its siblings' keys; a key asked
-// for outside any list is fetched at once, since no sibling will add to its batch
-// (two such fields of one object asking the same loader cost two queries, in
-// parallel, rather than one after a wait, and such a field reads afresh what the
-// loader holds). What either way reads is kept for the list fields that ask later.
+// inside a list joins the open batch; a key asked for outside any list is
+// fetched at once, since no sibling will add to its batch (two such fields of one
+// object asking the same loader cost two queries, in parallel, rather than one
+// after a wait, and such a field reads afresh what the loader holds). What either
+// way reads is kept for the list fields that ask later.
 type Loader[V any] struct {
-	batched *dataloadgen.Loader[int64, V]
-	fetch   func(context.Context, []int64) (map[int64]V, error)
+	fetch func(context.Context, []int64) (map[int64]V, error)
+
+	mu      sync.Mutex
+	entries map[int64]*entry[V]                  // every key asked for or primed
+	open    *batch                               // the batch new keys join; nil when none is open
+	asked   map[*graphql.FieldContext]*listAsked // by list field: its items that have asked
+}
+
+// listAsked is which items of a list of n have asked a loader (n 0: unknown).
+// An item of a list of lists has asked when every item of its own list has: so a
+// list inside a list is counted too, and is complete once every inner list is.
+type listAsked struct {
+	n      int
+	items  map[int]bool
+	parent *listAsked // the list the item holding this list is in; nil at the top
+	item   int        // that item's index in parent
+}
+
+func (a *listAsked) complete() bool { return a.n > 0 && len(a.items) >= a.n }
+
+// entry is a key's value or error, once done is closed.
+type entry[V any] struct {
+	done chan struct{}
+	v    V
+	err  error
+}
+
+// batch is the keys waiting to be fetched together, and the lists whose items
+// asked while it was open: it is ready when each of them is complete.
+type batch struct {
+	ctx   context.Context
+	keys  []int64
+	timer *time.Timer
+	lists map[*listAsked]bool
 }
 
 // New returns a loader that fetches with fetch, a batch method of the services.
 func New[V any](fetch func(context.Context, []int64) (map[int64]V, error)) *Loader[V] {
-	return &Loader[V]{batched: dataloadgen.NewMappedLoader(fetch, loaderOptions...), fetch: fetch}
+	return &Loader[V]{fetch: fetch, entries: map[int64]*entry[V]{}, asked: map[*graphql.FieldContext]*listAsked{}}
 }
 
-// Load returns the value of id; a missing key is dataloadgen.ErrNotFound.
+// Load returns the value of id; a missing key is ErrNotFound.
 func (l *Loader[V]) Load(ctx context.Context, id int64) (V, error) {
-	if inList(ctx) {
-		return l.batched.Load(ctx, id)
-	}
 	vs, err := l.LoadAll(ctx, []int64{id})
 	if err != nil {
 		var zero V
-		var each dataloadgen.ErrorSlice
+		var each ErrorSlice
 		if errors.As(err, &each) {
 			return zero, each[0]
 		}
@@ -59,28 +117,30 @@ func (l *Loader[V]) Load(ctx context.Context, id int64) (V, error) {
 }
 
 // LoadAll returns the values of ids in their order; when some fail, the error is
-// a dataloadgen.ErrorSlice with each key's error (ErrNotFound for a missing one).
+// an ErrorSlice with each key's error (ErrNotFound for a missing one).
 func (l *Loader[V]) LoadAll(ctx context.Context, ids []int64) ([]V, error) {
-	if inList(ctx) {
-		return l.batched.LoadAll(ctx, ids)
-	}
-	m, err := l.fetch(ctx, ids)
-	if err != nil {
-		return nil, err
+	var es []*entry[V]
+	if in := lists(ctx); len(in) > 0 {
+		es = l.join(ctx, ids, in)
+	} else {
+		es = l.fetchNow(ctx, ids)
 	}
 	out := make([]V, len(ids))
-	var errs dataloadgen.ErrorSlice
-	for i, id := range ids {
-		v, ok := m[id]
-		if !ok {
+	var errs ErrorSlice
+	for i, e := range es {
+		select {
+		case <-e.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if e.err != nil {
 			if errs == nil {
-				errs = make(dataloadgen.ErrorSlice, len(ids))
+				errs = make(ErrorSlice, len(ids))
 			}
-			errs[i] = dataloadgen.ErrNotFound
+			errs[i] = e.err
 			continue
 		}
-		out[i] = v
-		l.batched.Prime(id, v)
+		out[i] = e.v
 	}
 	if errs != nil {
 		return out, errs
@@ -88,10 +148,129 @@ func (l *Loader[V]) LoadAll(ctx context.Context, ids []int64) ([]V, error) {
 	return out, nil
 }
 
+// fetchNow fetches ids with one call, outside any batch, and keeps what it read
+// for the keys nobody has asked for yet.
+func (l *Loader[V]) fetchNow(ctx context.Context, ids []int64) []*entry[V] {
+	es := make([]*entry[V], len(ids))
+	for i := range es {
+		es[i] = &entry[V]{done: make(chan struct{})}
+	}
+	m, err := l.fetch(ctx, ids)
+	for i, id := range ids {
+		settle(es[i], m, id, err)
+	}
+	l.mu.Lock()
+	for i, id := range ids {
+		if _, ok := l.entries[id]; !ok && es[i].err == nil {
+			l.entries[id] = es[i]
+		}
+	}
+	l.mu.Unlock()
+	return es
+}
+
+// join adds the keys not yet asked for to the open batch (opening one if none
+// is) and counts the item as having asked, in each of the lists it is in
+// (innermost first). The batch is dispatched when every list whose items asked
+// while it was open has been asked by all of its items, or when it is full.
+func (l *Loader[V]) join(ctx context.Context, ids []int64, in []level) []*entry[V] {
+	l.mu.Lock()
+	chain := make([]*listAsked, len(in))
+	for i := len(in) - 1; i >= 0; i-- { // outermost first, so each knows its parent
+		a := l.asked[in[i].list]
+		if a == nil {
+			a = &listAsked{n: in[i].n, items: make(map[int]bool, in[i].n)}
+			if i+1 < len(in) {
+				a.parent, a.item = chain[i+1], in[i+1].item
+			}
+			l.asked[in[i].list] = a
+		}
+		chain[i] = a
+	}
+	for a, item := chain[0], in[0].item; a != nil && !a.items[item]; a, item = a.parent, a.item {
+		a.items[item] = true
+		if !a.complete() {
+			break
+		}
+	}
+	es := make([]*entry[V], len(ids))
+	for i, id := range ids {
+		e := l.entries[id]
+		if e == nil {
+			e = &entry[V]{done: make(chan struct{})}
+			l.entries[id] = e
+			if l.open == nil {
+				b := &batch{ctx: context.WithoutCancel(ctx), lists: map[*listAsked]bool{}}
+				b.timer = time.AfterFunc(maxWait, func() {
+					if l.dispatch(b) {
+						waited.Add(1)
+					}
+				})
+				l.open = b
+			}
+			l.open.keys = append(l.open.keys, id)
+		}
+		es[i] = e
+	}
+	b := l.open
+	ready := false
+	if b != nil {
+		for _, a := range chain {
+			b.lists[a] = true
+		}
+		ready = len(b.keys) >= capacity
+		if !ready {
+			ready = true
+			for a := range b.lists {
+				ready = ready && a.complete()
+			}
+		}
+	}
+	l.mu.Unlock()
+	if ready {
+		l.dispatch(b)
+	}
+	return es
+}
+
+// dispatch fetches a batch's keys, once, and settles their entries; false if
+// it was dispatched already.
+func (l *Loader[V]) dispatch(b *batch) bool {
+	l.mu.Lock()
+	if l.open != b {
+		l.mu.Unlock()
+		return false
+	}
+	l.open = nil
+	b.timer.Stop()
+	es := make([]*entry[V], len(b.keys))
+	for i, id := range b.keys {
+		es[i] = l.entries[id]
+	}
+	l.mu.Unlock()
+	m, err := l.fetch(b.ctx, b.keys)
+	for i, id := range b.keys {
+		settle(es[i], m, id, err)
+	}
+	return true
+}
+
+// settle gives e the value of id in m, or err, or ErrNotFound.
+func settle[V any](e *entry[V], m map[int64]V, id int64, err error) {
+	if err != nil {
+		e.err = err
+	} else if v, ok := m[id]; ok {
+		e.v = v
+	} else {
+		e.err = ErrNotFound
+	}
+	close(e.done)
+}
+
 // Prefetch fetches ids in one call now and primes the loader with what it found,
-// so that the fields of a list that then ask for them find them at once instead
-// of waiting out the batching window. The resolver of a list calls it with the
-// keys its children will ask for; keys not found are left to the loader to report.
+// so that the fields of a list that then ask for them find them at once. The
+// resolver of a list calls it with the keys its children will ask for; keys not
+// found are left to the loader to report.
 func (l *Loader[V]) Prefetch(ctx context.Context, ids []int64) error {
 	if l == nil || len(ids) == 0 {
 		return nil
@@ -101,23 +280,47 @@ func (l *Loader[V]) Prefetch(ctx context.Context, ids []int64) error {
 		return err
 	}
 	for id, v := range m {
-		l.batched.Prime(id, v)
+		l.Prime(id, v)
 	}
 	return nil
 }
 
-// Prime caches a value for id unless one is cached already.
-func (l *Loader[V]) Prime(id int64, v V) bool { return l.batched.Prime(id, v) }
-
-// inList reports whether the field being resolved is inside a list: its siblings
-// in the list may ask the same loader for their keys at about the same time.
-func inList(ctx context.Context) bool {
-	for fc := graphql.GetFieldContext(ctx); fc != nil; fc = fc.Parent {
-		if fc.Index != nil {
-			return true
-		}
+// Prime caches a value for id unless one is cached (or being fetched) already.
+func (l *Loader[V]) Prime(id int64, v V) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if _, ok := l.entries[id]; ok {
+		return false
 	}
-	return false
+	e := &entry[V]{done: make(chan struct{}), v: v}
+	close(e.done)
+	l.entries[id] = e
+	return true
+}
+
+// level is a list the field being resolved is inside: the list's field, the
+// item's index in it, and the list's length (0 if unknown).
+type level struct {
+	list    *graphql.FieldContext
+	item, n int
+}
+
+// lists returns the lists the field being resolved is inside, innermost first.
+func lists(ctx context.Context) []level {
+	var out []level
+	for fc := graphql.GetFieldContext(ctx); fc != nil; fc = fc.Parent {
+		if fc.Index == nil {
+			continue
+		}
+		lv := level{list: fc.Parent, item: *fc.Index}
+		if fc.Parent != nil {
+			if r := reflect.ValueOf(fc.Parent.Result); r.Kind() == reflect.Slice {
+				lv.n = r.Len()
+			}
+		}
+		out = append(out, lv)
+	}
+	return out
 }
 
 // Selection returns the fields selected at the path of fields below the field
