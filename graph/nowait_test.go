@@ -4,8 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"github.com/openkarmayogi/karmayogi/internal/server/dataload"
 	demo "github.com/openkarmayogi/karmayogi/internal/seed"
+	"github.com/openkarmayogi/karmayogi/internal/server/dataload"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/bulk"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
