@@ -130,16 +130,27 @@ func (r *mutationResolver) RecordEvidence(ctx context.Context, input model.Recor
 	if input.ObservedAt != nil {
 		n.ObservedAt = *input.ObservedAt
 	}
+	// The levels the learner's roles require, which the payload's proficiency is
+	// shown against, are read while the evidence is written: the write leaves them.
+	type levels struct {
+		required map[int64]int
+		err      error
+	}
+	read := make(chan levels, 1)
+	go func() {
+		required, err := requiredLevels(ctx, learnerID)
+		read <- levels{required, err}
+	}()
 	ev, stored, err := r.learning.RecordEvidence(ctx, n)
 	if err != nil {
 		return nil, inputErr(err)
 	}
-	// The write returns the proficiency it stored: no second read of it.
-	prof, err := r.passbookProficiency(ctx, learnerID, competencyID, []*models.Proficiency{stored})
-	if err != nil {
-		return nil, err
+	req := <-read
+	if req.err != nil {
+		return nil, req.err
 	}
-	return &model.RecordEvidencePayload{Evidence: ev, Proficiency: prof}, nil
+	// The write returns the proficiency it stored: no second read of it.
+	return &model.RecordEvidencePayload{Evidence: ev, Proficiency: r.passbookProficiency(learnerID, competencyID, []*models.Proficiency{stored}, req.required)}, nil
 }
 
 func (r *mutationResolver) Enrol(ctx context.Context, input model.EnrolInput) (*model.EnrolPayload, error) {

@@ -117,23 +117,24 @@ func (r *Resolver) learnerProficiency(ctx context.Context, learnerID, competency
 	if err != nil {
 		return nil, err
 	}
-	return r.passbookProficiency(ctx, learnerID, competencyID, stored)
-}
-
-// passbookProficiency is learnerProficiency from the learner's stored
-// proficiencies (those in other competencies are ignored).
-func (r *Resolver) passbookProficiency(ctx context.Context, learnerID, competencyID int64, stored []*models.Proficiency) (*models.Proficiency, error) {
 	required, err := requiredLevels(ctx, learnerID)
 	if err != nil {
 		return nil, err
 	}
+	return r.passbookProficiency(learnerID, competencyID, stored, required), nil
+}
+
+// passbookProficiency is learnerProficiency from the learner's stored
+// proficiencies (those in other competencies are ignored) and the levels their
+// roles require (requiredLevels).
+func (r *Resolver) passbookProficiency(learnerID, competencyID int64, stored []*models.Proficiency, required map[int64]int) *models.Proficiency {
 	var mine []*models.Proficiency
 	for _, p := range stored {
 		if p.CompetencyID == competencyID {
 			mine = append(mine, p)
 		}
 	}
-	return r.proficiency.Passbook(learnerID, mine, map[int64]int{competencyID: required[competencyID]}, time.Now())[0], nil
+	return r.proficiency.Passbook(learnerID, mine, map[int64]int{competencyID: required[competencyID]}, time.Now())[0]
 }
 
 // EstimatorModels reads the learned estimator's model versions (service.Estimator).

@@ -41,12 +41,19 @@ func (db *DB) SaveEvidence(ctx context.Context, n *models.NewEvidence) (*models.
 	var prof *models.Proficiency
 	err := db.write(ctx, func(ctx context.Context, tx bun.Tx) error {
 		// The version first: it checks the learner exists, and locks their row, so
-		// writes for one learner queue here rather than deadlock further on.
-		res, err := tx.NewUpdate().Table("learners").Set("version = version + 1").Set("updated_at = ?", now).
-			Where("id = ?", n.LearnerID).Exec(ctx)
-		if ok, err := Affected(res, err); err != nil {
+		// writes for one learner queue here rather than deadlock further on. It also
+		// returns the level stored before this evidence: the learner's peer events
+		// depend on their levels alone, so a write that leaves the level as it was
+		// leaves them too.
+		var was []struct {
+			Level *int `bun:"level"`
+		}
+		if err := tx.NewUpdate().Table("learners").Set("version = version + 1").Set("updated_at = ?", now).
+			Where("id = ?", n.LearnerID).
+			Returning("(SELECT level FROM proficiencies WHERE learner_id = ? AND competency_id = ?) AS level", n.LearnerID, n.CompetencyID).
+			Scan(ctx, &was); err != nil {
 			return err
-		} else if !ok {
+		} else if len(was) == 0 {
 			return models.NotFound("learner")
 		}
 		// The competency's foreign key checks that it exists: the learner is locked
@@ -66,6 +73,9 @@ func (db *DB) SaveEvidence(ctx context.Context, n *models.NewEvidence) (*models.
 			return err
 		}
 		prof = profs[0]
+		if was[0].Level != nil && *was[0].Level == prof.Level {
+			return nil
+		}
 		return RefreshPeers(ctx, tx, []int64{n.LearnerID})
 	})
 	if err != nil {

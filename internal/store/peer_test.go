@@ -18,6 +18,17 @@ import (
 // competency, a role assigned, a role's requirements, a course's competencies),
 // checking after each step that the kept sums equal the sums of the events read
 // afresh from the learning record; then rebuilds them from nothing.
+// level is the learner's stored level in the competency.
+func level(t *testing.T, db *store.DB, learner, competency int64) int {
+	t.Helper()
+	var lv int
+	if err := db.Bun().NewSelect().Table("proficiencies").Column("level").
+		Where("learner_id = ? AND competency_id = ?", learner, competency).Scan(ctx, &lv); err != nil {
+		t.Fatal(err)
+	}
+	return lv
+}
+
 func TestPeerSumsStayInStep(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f, l, c := storetest.LearningFixture(t, db)
@@ -41,6 +52,27 @@ func TestPeerSumsStayInStep(t *testing.T) {
 				_, _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.Procurement.ID,
 					Source: models.Assessment, Level: 2, Score: storetest.Score(0.6), ObservedAt: at})
 				return err
+			}},
+			{"the same evidence again: the level stays, and the peer events are not read", func() error {
+				_, p, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.Procurement.ID,
+					Source: models.Assessment, Level: 2, Score: storetest.Score(0.6), ObservedAt: at})
+				if err == nil && p.Level != level(t, db, l.ID, f.Procurement.ID) {
+					t.Errorf("level %d stored, %d returned", level(t, db, l.ID, f.Procurement.ID), p.Level)
+				}
+				return err
+			}},
+			{"evidence that moves the level", func() error {
+				before := level(t, db, l.ID, f.Procurement.ID)
+				for i, src := range []models.EvidenceSource{models.Assessment, models.SupervisorRating, models.Assessment} {
+					if _, _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.Procurement.ID,
+						Source: src, Level: 5, Score: storetest.Score(1), ObservedAt: at.Add(time.Duration(i+1) * time.Hour)}); err != nil {
+						return err
+					}
+				}
+				if after := level(t, db, l.ID, f.Procurement.ID); after == before {
+					t.Fatalf("the level stayed %d: the step must move it", after)
+				}
+				return nil
 			}},
 			{"complete", func() error { _, err := db.SaveProgress(ctx, enrolment.ID, 1); return err }},
 			{"rate again", func() error { _, err := db.SaveRating(ctx, l.ID, c.ID, 1); return err }},
