@@ -41,20 +41,31 @@ func (db *DB) SaveEvidence(ctx context.Context, n *models.NewEvidence) (*models.
 	var prof *models.Proficiency
 	err := db.write(ctx, func(ctx context.Context, tx bun.Tx) error {
 		// The version first: it checks the learner exists, and locks their row, so
-		// writes for one learner queue here rather than deadlock further on. It also
-		// returns the level stored before this evidence: the learner's peer events
-		// depend on their levels alone, so a write that leaves the level as it was
-		// leaves them too.
+		// writes for one learner queue here rather than deadlock further on. In the
+		// same round trip it returns what the rest of the write needs: the level
+		// stored before this evidence (the learner's peer events depend on their
+		// levels alone, so a write that leaves the level leaves them too), and what
+		// the learner's roles require in the competency (their gap row's
+		// requirement and organisation; nothing required, no row).
 		var was []struct {
-			Level *int `bun:"level"`
+			Level          *int     `bun:"level"`
+			OrganisationID int64    `bun:"organisation_id"`
+			Required       *int     `bun:"required"`
+			Weight         *float64 `bun:"weight"`
 		}
+		c, l := n.CompetencyID, n.LearnerID
 		if err := tx.NewUpdate().Table("learners").Set("version = version + 1").Set("updated_at = ?", now).
-			Where("id = ?", n.LearnerID).
-			Returning("(SELECT level FROM proficiencies WHERE learner_id = ? AND competency_id = ?) AS level", n.LearnerID, n.CompetencyID).
+			Where("id = ?", l).
+			Returning("(SELECT level FROM proficiencies WHERE learner_id = ? AND competency_id = ?) AS level, organisation_id, "+needSQL,
+				l, c, l, c, l, c).
 			Scan(ctx, &was); err != nil {
 			return err
 		} else if len(was) == 0 {
 			return models.NotFound("learner")
+		}
+		var needs []need
+		if w := was[0]; w.Required != nil && w.Weight != nil {
+			needs = []need{{LearnerID: l, OrganisationID: w.OrganisationID, CompetencyID: c, Required: *w.Required, Weight: *w.Weight}}
 		}
 		// The competency's foreign key checks that it exists: the learner is locked
 		// and exists, so a violation can only be the competency's, and no statement
@@ -68,15 +79,18 @@ func (db *DB) SaveEvidence(ctx context.Context, n *models.NewEvidence) (*models.
 			}
 			return err
 		}
-		profs, err := db.ReestimateIn(ctx, tx, map[int64][]int64{n.LearnerID: {n.CompetencyID}})
+		profs, _, err := db.estimateAndStore(ctx, tx, map[int64][]int64{l: {c}})
 		if err != nil {
+			return err
+		}
+		if err := db.moveGapRowsOf(ctx, tx, profs, needs); err != nil {
 			return err
 		}
 		prof = profs[0]
 		if was[0].Level != nil && *was[0].Level == prof.Level {
 			return nil
 		}
-		return RefreshPeers(ctx, tx, []int64{n.LearnerID})
+		return RefreshPeers(ctx, tx, []int64{l})
 	})
 	if err != nil {
 		return nil, nil, err

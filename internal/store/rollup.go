@@ -69,15 +69,25 @@ SELECT learner_id, competency_id, organisation_id, r, w, gap, level, d0, d1, d2,
 // gapSQL's plan cost it milliseconds on every write.
 func (db *DB) moveGapRows(ctx context.Context, idb bun.IDB, profs []*models.Proficiency) error {
 	for lo := 0; lo < len(profs); lo += refreshBatch {
-		rows, err := db.gapRows(ctx, idb, profs[lo:min(lo+refreshBatch, len(profs))])
-		if err != nil || len(rows) == 0 {
+		chunk := profs[lo:min(lo+refreshBatch, len(profs))]
+		needs, err := readNeeds(ctx, idb, chunk)
+		if err != nil {
 			return err
 		}
-		if err := db.writeGapRows(ctx, idb, rows); err != nil {
+		if err := db.moveGapRowsOf(ctx, idb, chunk, needs); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// moveGapRowsOf is moveGapRows with the estimates' needs known (none: no row).
+func (db *DB) moveGapRowsOf(ctx context.Context, idb bun.IDB, profs []*models.Proficiency, needs []need) error {
+	rows := db.gapRows(profs, needs)
+	if len(rows) == 0 {
+		return nil
+	}
+	return db.writeGapRows(ctx, idb, rows)
 }
 
 // gapRow is a row of learner_gaps.
@@ -90,32 +100,45 @@ type gapRow struct {
 	d                                 [6]float64
 }
 
-// gapRows computes the gap rows of the estimates whose competency their learner's
-// roles require: gapSQL's req (the highest level and weight of the roles'
-// requirements), its prior (the competency's, else the pooled one) and LearnerGap.
-func (db *DB) gapRows(ctx context.Context, idb bun.IDB, profs []*models.Proficiency) ([]gapRow, error) {
+// need is gapSQL's req for a learner and a competency their roles require: the
+// highest level and weight of the roles' requirements in it.
+type need struct {
+	LearnerID      int64
+	OrganisationID int64
+	CompetencyID   int64
+	Required       int
+	Weight         float64
+}
+
+// needSQL is the select list of a need of the learner and competency given as
+// the placeholders (each twice), beside the learner's organisation_id.
+const needSQL = `(SELECT MAX(rr.required_level) FROM learner_roles AS lr JOIN role_requirements AS rr ON rr.role_id = lr.role_id
+	WHERE lr.learner_id = ? AND rr.competency_id = ?) AS required,
+(SELECT MAX(rr.weight) FROM learner_roles AS lr JOIN role_requirements AS rr ON rr.role_id = lr.role_id
+	WHERE lr.learner_id = ? AND rr.competency_id = ?) AS weight`
+
+// readNeeds reads the needs of the estimates' learners in their competencies.
+func readNeeds(ctx context.Context, idb bun.IDB, profs []*models.Proficiency) ([]need, error) {
 	learners, competencies := make([]int64, len(profs)), make([]int64, len(profs))
 	for i, p := range profs {
 		learners[i], competencies[i] = p.LearnerID, p.CompetencyID
 	}
-	var needs []struct {
-		LearnerID      int64
-		OrganisationID int64
-		CompetencyID   int64
-		Required       int
-		Weight         float64
-	}
-	if err := idb.NewRaw(`
+	var needs []need
+	err := idb.NewRaw(`
 SELECT l.id AS learner_id, l.organisation_id, rr.competency_id, MAX(rr.required_level) AS required, MAX(rr.weight) AS weight
 FROM learners AS l
 JOIN learner_roles AS lr ON lr.learner_id = l.id
 JOIN role_requirements AS rr ON rr.role_id = lr.role_id
 WHERE l.id IN (?) AND rr.competency_id IN (?)
 GROUP BY l.id, l.organisation_id, rr.competency_id
-ORDER BY l.id, rr.competency_id`, bun.List(Dedupe(learners)), bun.List(Dedupe(competencies))).
-		Scan(ctx, &needs); err != nil {
-		return nil, err
-	}
+ORDER BY l.id, rr.competency_id`, bun.List(Dedupe(learners)), bun.List(Dedupe(competencies))).Scan(ctx, &needs)
+	return needs, err
+}
+
+// gapRows computes the gap rows of the estimates whose competency their learner's
+// roles require: with the requirement's prior (the competency's, else the pooled
+// one) and LearnerGap, as gapSQL does.
+func (db *DB) gapRows(profs []*models.Proficiency, needs []need) []gapRow {
 	byPair := make(map[[2]int64]*models.Proficiency, len(profs))
 	for _, p := range profs {
 		byPair[[2]int64{p.LearnerID, p.CompetencyID}] = p
@@ -140,7 +163,7 @@ ORDER BY l.id, rr.competency_id`, bun.List(Dedupe(learners)), bun.List(Dedupe(co
 		r.d, r.gap, r.level = domain.LearnerGap(q, dist, n.Required)
 		rows = append(rows, r)
 	}
-	return rows, nil
+	return rows
 }
 
 // writeGapRows replaces the rows' old versions in learner_gaps and moves the

@@ -56,10 +56,10 @@ func Waited() int64 { return waited.Load() }
 
 // Loader batches the lookups of one kind in a request. A key asked for by a field
 // inside a list joins the open batch; a key asked for outside any list is
-// fetched at once, since no sibling will add to its batch (two such fields of one
-// object asking the same loader cost two queries, in parallel, rather than one
-// after a wait, and such a field reads afresh what the loader holds). What either
-// way reads is kept for the list fields that ask later.
+// fetched at once, since no sibling will add to its batch. Either way a key is
+// read once per loader: what is kept, or being fetched, serves every field that
+// asks for it later (a mutation renews the request's loaders, so nothing read
+// before a write is served after it).
 type Loader[V any] struct {
 	fetch func(context.Context, []int64) (map[int64]V, error)
 
@@ -148,24 +148,29 @@ func (l *Loader[V]) LoadAll(ctx context.Context, ids []int64) ([]V, error) {
 	return out, nil
 }
 
-// fetchNow fetches ids with one call, outside any batch, and keeps what it read
-// for the keys nobody has asked for yet.
+// fetchNow fetches at once, with one call, the keys that nobody has asked for
+// yet; the others it takes from what is kept or being fetched.
 func (l *Loader[V]) fetchNow(ctx context.Context, ids []int64) []*entry[V] {
 	es := make([]*entry[V], len(ids))
-	for i := range es {
-		es[i] = &entry[V]{done: make(chan struct{})}
-	}
-	m, err := l.fetch(ctx, ids)
-	for i, id := range ids {
-		settle(es[i], m, id, err)
-	}
+	var missing []int64
+	var fresh []*entry[V]
 	l.mu.Lock()
 	for i, id := range ids {
-		if _, ok := l.entries[id]; !ok && es[i].err == nil {
-			l.entries[id] = es[i]
+		if e := l.entries[id]; e != nil {
+			es[i] = e
+			continue
 		}
+		e := &entry[V]{done: make(chan struct{})}
+		l.entries[id], es[i] = e, e
+		missing, fresh = append(missing, id), append(fresh, e)
 	}
 	l.mu.Unlock()
+	if len(missing) > 0 {
+		m, err := l.fetch(ctx, missing)
+		for i, id := range missing {
+			settle(fresh[i], m, id, err)
+		}
+	}
 	return es
 }
 

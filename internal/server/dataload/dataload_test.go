@@ -201,3 +201,21 @@ func TestOutsideAListFetchesAtOnceAndKeeps(t *testing.T) {
 		t.Errorf("batches %v: the list's item should have found what was read outside it", b)
 	}
 }
+
+func TestOutsideAListAKeyIsReadOnce(t *testing.T) {
+	ctx := noWindow(t)
+	var s source
+	l := New(s.fetch)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			if v, err := l.Load(ctx, 3); err != nil || v != 30 {
+				t.Errorf("Load: %d, %v", v, err)
+			}
+		})
+	}
+	wg.Wait()
+	if b := s.batches(); len(b) != 1 {
+		t.Errorf("batches %v: four fields asking for one key outside a list should read it once", b)
+	}
+}
