@@ -184,7 +184,8 @@ func (l *Loader[V]) join(ctx context.Context, ids []int64, in []level) []*entry[
 	for i := len(in) - 1; i >= 0; i-- { // outermost first, so each knows its parent
 		a := l.asked[in[i].list]
 		if a == nil {
-			a = &listAsked{n: in[i].n, items: make(map[int]bool, in[i].n)}
+			n := length(in[i].list)
+			a = &listAsked{n: n, items: make(map[int]bool, n)}
 			if i+1 < len(in) {
 				a.parent, a.item = chain[i+1], in[i+1].item
 			}
@@ -303,11 +304,22 @@ func (l *Loader[V]) Prime(id int64, v V) bool {
 	return true
 }
 
-// level is a list the field being resolved is inside: the list's field, the
-// item's index in it, and the list's length (0 if unknown).
+// level is a list the field being resolved is inside: the list's field and the
+// item's index in it.
 type level struct {
-	list    *graphql.FieldContext
-	item, n int
+	list *graphql.FieldContext
+	item int
+}
+
+// length is the number of items of a list field (0 if unknown), which the list's
+// resolver left in its field context before the items were resolved.
+func length(list *graphql.FieldContext) int {
+	if list != nil {
+		if r := reflect.ValueOf(list.Result); r.Kind() == reflect.Slice {
+			return r.Len()
+		}
+	}
+	return 0
 }
 
 // lists returns the lists the field being resolved is inside, innermost first.
@@ -317,13 +329,7 @@ func lists(ctx context.Context) []level {
 		if fc.Index == nil {
 			continue
 		}
-		lv := level{list: fc.Parent, item: *fc.Index}
-		if fc.Parent != nil {
-			if r := reflect.ValueOf(fc.Parent.Result); r.Kind() == reflect.Slice {
-				lv.n = r.Len()
-			}
-		}
-		out = append(out, lv)
+		out = append(out, level{list: fc.Parent, item: *fc.Index})
 	}
 	return out
 }
