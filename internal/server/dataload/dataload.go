@@ -66,20 +66,36 @@ type Loader[V any] struct {
 	mu      sync.Mutex
 	entries map[int64]*entry[V]                  // every key asked for or primed
 	open    *batch                               // the batch new keys join; nil when none is open
-	asked   map[*graphql.FieldContext]*listAsked // by list field: its items that have asked
+	asked   map[*graphql.FieldContext]*listAsked // by list field: its items' asks
 }
 
-// listAsked is which items of a list of n have asked a loader (n 0: unknown).
-// An item of a list of lists has asked when every item of its own list has: so a
-// list inside a list is counted too, and is complete once every inner list is.
+// listAsked counts the asks of the items of a list of n (0: unknown) to a
+// loader. An item's first ask is in wave 1, its second in wave 2 (another field
+// of the item asking the same loader), and so on: a batch waits for the wave of
+// each list it holds keys of to be complete, so an item's second field does not
+// make a batch of one. An item of a list of lists asks when every item of its
+// own list has (once per wave): so a list inside a list is counted too.
 type listAsked struct {
 	n      int
-	items  map[int]bool
-	parent *listAsked // the list the item holding this list is in; nil at the top
-	item   int        // that item's index in parent
+	asks   map[int]int // by item: how many times it has asked
+	waves  []int       // waves[w-1]: how many items have asked at least w times
+	parent *listAsked  // the list the item holding this list is in; nil at the top
+	item   int         // that item's index in parent
 }
 
-func (a *listAsked) complete() bool { return a.n > 0 && len(a.items) >= a.n }
+// ask counts an ask of item and returns its wave.
+func (a *listAsked) ask(item int) int {
+	w := a.asks[item] + 1
+	a.asks[item] = w
+	if len(a.waves) < w {
+		a.waves = append(a.waves, 0)
+	}
+	a.waves[w-1]++
+	return w
+}
+
+// complete reports whether every item has asked at least w times.
+func (a *listAsked) complete(w int) bool { return a.n > 0 && len(a.waves) >= w && a.waves[w-1] >= a.n }
 
 // entry is a key's value or error, once done is closed.
 type entry[V any] struct {
@@ -89,12 +105,13 @@ type entry[V any] struct {
 }
 
 // batch is the keys waiting to be fetched together, and the lists whose items
-// asked while it was open: it is ready when each of them is complete.
+// asked while it was open, with the wave each must complete: it is ready when
+// each of them has.
 type batch struct {
 	ctx   context.Context
 	keys  []int64
 	timer *time.Timer
-	lists map[*listAsked]bool
+	lists map[*listAsked]int
 }
 
 // New returns a loader that fetches with fetch, a batch method of the services.
@@ -185,7 +202,7 @@ func (l *Loader[V]) join(ctx context.Context, ids []int64, in []level) []*entry[
 		a := l.asked[in[i].list]
 		if a == nil {
 			n := length(in[i].list)
-			a = &listAsked{n: n, items: make(map[int]bool, n)}
+			a = &listAsked{n: n, asks: make(map[int]int, n)}
 			if i+1 < len(in) {
 				a.parent, a.item = chain[i+1], in[i+1].item
 			}
@@ -193,10 +210,15 @@ func (l *Loader[V]) join(ctx context.Context, ids []int64, in []level) []*entry[
 		}
 		chain[i] = a
 	}
-	for a, item := chain[0], in[0].item; a != nil && !a.items[item]; a, item = a.parent, a.item {
-		a.items[item] = true
-		if !a.complete() {
-			break
+	// The ask, carried up while it completes its list's wave; each list above
+	// waits for the wave its item will be in once the list below completes.
+	waves := make([]int, len(chain))
+	waves[0] = chain[0].ask(in[0].item)
+	for i := 1; i < len(chain); i++ {
+		if chain[i-1].complete(waves[i-1]) && chain[i-1].asks[in[i-1].item] == waves[i-1] {
+			waves[i] = chain[i].ask(in[i].item)
+		} else {
+			waves[i] = chain[i].asks[in[i].item] + 1
 		}
 	}
 	es := make([]*entry[V], len(ids))
@@ -206,7 +228,7 @@ func (l *Loader[V]) join(ctx context.Context, ids []int64, in []level) []*entry[
 			e = &entry[V]{done: make(chan struct{})}
 			l.entries[id] = e
 			if l.open == nil {
-				b := &batch{ctx: context.WithoutCancel(ctx), lists: map[*listAsked]bool{}}
+				b := &batch{ctx: context.WithoutCancel(ctx), lists: map[*listAsked]int{}}
 				b.timer = time.AfterFunc(maxWait, func() {
 					if l.dispatch(b) {
 						waited.Add(1)
@@ -221,14 +243,14 @@ func (l *Loader[V]) join(ctx context.Context, ids []int64, in []level) []*entry[
 	b := l.open
 	ready := false
 	if b != nil {
-		for _, a := range chain {
-			b.lists[a] = true
+		for i, a := range chain {
+			b.lists[a] = max(b.lists[a], waves[i])
 		}
 		ready = len(b.keys) >= capacity
 		if !ready {
 			ready = true
-			for a := range b.lists {
-				ready = ready && a.complete()
+			for a, w := range b.lists {
+				ready = ready && a.complete(w)
 			}
 		}
 	}

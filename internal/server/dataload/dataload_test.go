@@ -219,3 +219,24 @@ func TestOutsideAListAKeyIsReadOnce(t *testing.T) {
 		t.Errorf("batches %v: four fields asking for one key outside a list should read it once", b)
 	}
 }
+
+func TestTwoFieldsOfEachItemMakeTwoBatchesNotOnePerItem(t *testing.T) {
+	ctx := noWindow(t)
+	var s source
+	l := New(s.fetch)
+	items := list(ctx, "items", 8)
+	var wg sync.WaitGroup
+	for i, item := range items {
+		wg.Go(func() {
+			for _, id := range []int64{int64(i + 1), int64(i + 50)} { // say, an item's author and its reviewer
+				if v, err := l.Load(item, id); err != nil || v != int(id)*10 {
+					t.Errorf("item %d, key %d: %d, %v", i, id, v, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if b := s.batches(); len(b) > 2 {
+		t.Errorf("%d batches %v, want at most 2 (one per field)", len(b), b)
+	}
+}
