@@ -76,11 +76,9 @@ type Loader[V any] struct {
 // make a batch of one. An item of a list of lists asks when every item of its
 // own list has (once per wave): so a list inside a list is counted too.
 type listAsked struct {
-	n      int
-	asks   map[int]int // by item: how many times it has asked
-	waves  []int       // waves[w-1]: how many items have asked at least w times
-	parent *listAsked  // the list the item holding this list is in; nil at the top
-	item   int         // that item's index in parent
+	n     int
+	asks  map[int]int // by item: how many times it has asked
+	waves []int       // waves[w-1]: how many items have asked at least w times
 }
 
 // ask counts an ask of item and returns its wave.
@@ -198,15 +196,12 @@ func (l *Loader[V]) fetchNow(ctx context.Context, ids []int64) []*entry[V] {
 func (l *Loader[V]) join(ctx context.Context, ids []int64, in []level) []*entry[V] {
 	l.mu.Lock()
 	chain := make([]*listAsked, len(in))
-	for i := len(in) - 1; i >= 0; i-- { // outermost first, so each knows its parent
-		a := l.asked[in[i].list]
+	for i, lv := range in {
+		a := l.asked[lv.list]
 		if a == nil {
-			n := length(in[i].list)
+			n := length(lv.list)
 			a = &listAsked{n: n, asks: make(map[int]int, n)}
-			if i+1 < len(in) {
-				a.parent, a.item = chain[i+1], in[i+1].item
-			}
-			l.asked[in[i].list] = a
+			l.asked[lv.list] = a
 		}
 		chain[i] = a
 	}
@@ -215,7 +210,7 @@ func (l *Loader[V]) join(ctx context.Context, ids []int64, in []level) []*entry[
 	waves := make([]int, len(chain))
 	waves[0] = chain[0].ask(in[0].item)
 	for i := 1; i < len(chain); i++ {
-		if chain[i-1].complete(waves[i-1]) && chain[i-1].asks[in[i-1].item] == waves[i-1] {
+		if chain[i-1].complete(waves[i-1]) { // this ask completed the wave below: an ask here
 			waves[i] = chain[i].ask(in[i].item)
 		} else {
 			waves[i] = chain[i].asks[in[i].item] + 1

@@ -49,13 +49,18 @@ func list(ctx context.Context, name string, n int) []context.Context {
 	return out
 }
 
+// window sets the batching window for the test.
+func window(t *testing.T, d time.Duration) {
+	old := maxWait
+	maxWait = d
+	t.Cleanup(func() { maxWait = old })
+}
+
 // noWindow makes the window an hour for the test, so that only a batch known to
 // be ready is dispatched before the test's deadline.
 func noWindow(t *testing.T) context.Context {
 	t.Helper()
-	old := maxWait
-	maxWait = time.Hour
-	t.Cleanup(func() { maxWait = old })
+	window(t, time.Hour)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	t.Cleanup(cancel)
 	return ctx
@@ -152,9 +157,7 @@ func TestListsWithinLists(t *testing.T) {
 }
 
 func TestAnItemThatNeverAsksWaitsOutTheWindow(t *testing.T) {
-	old := maxWait
-	maxWait = time.Millisecond
-	t.Cleanup(func() { maxWait = old })
+	window(t, time.Millisecond)
 	var s source
 	l := New(s.fetch)
 	items := list(context.Background(), "items", 4)
