@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/openkarmayogi/karmayogi/graph/generated"
@@ -132,25 +133,20 @@ func (r *mutationResolver) RecordEvidence(ctx context.Context, input model.Recor
 	}
 	// The levels the learner's roles require, which the payload's proficiency is
 	// shown against, are read while the evidence is written: the write leaves them.
-	type levels struct {
-		required map[int64]int
-		err      error
-	}
-	read := make(chan levels, 1)
-	go func() {
-		required, err := requiredLevels(ctx, learnerID)
-		read <- levels{required, err}
-	}()
+	var required map[int64]int
+	var readErr error
+	var read sync.WaitGroup
+	read.Go(func() { required, readErr = requiredLevels(ctx, learnerID) })
 	ev, stored, err := r.learning.RecordEvidence(ctx, n)
+	read.Wait()
 	if err != nil {
 		return nil, inputErr(err)
 	}
-	req := <-read
-	if req.err != nil {
-		return nil, req.err
+	if readErr != nil {
+		return nil, readErr
 	}
 	// The write returns the proficiency it stored: no second read of it.
-	return &model.RecordEvidencePayload{Evidence: ev, Proficiency: r.passbookProficiency(learnerID, competencyID, []*models.Proficiency{stored}, req.required)}, nil
+	return &model.RecordEvidencePayload{Evidence: ev, Proficiency: r.passbookProficiency(learnerID, competencyID, []*models.Proficiency{stored}, required)}, nil
 }
 
 func (r *mutationResolver) Enrol(ctx context.Context, input model.EnrolInput) (*model.EnrolPayload, error) {

@@ -176,7 +176,7 @@ func (db *DB) ReestimateLearners(ctx context.Context, ids []int64) error {
 		for _, p := range pairs {
 			want[p.LearnerID] = append(want[p.LearnerID], p.CompetencyID)
 		}
-		if _, _, err := db.estimateAndStore(ctx, tx, want); err != nil {
+		if _, err := db.estimateAndStore(ctx, tx, want); err != nil {
 			return err
 		}
 		return db.BumpLearners(ctx, tx, ids)

@@ -42,30 +42,20 @@ func (db *DB) SaveEvidence(ctx context.Context, n *models.NewEvidence) (*models.
 	err := db.write(ctx, func(ctx context.Context, tx bun.Tx) error {
 		// The version first: it checks the learner exists, and locks their row, so
 		// writes for one learner queue here rather than deadlock further on. In the
-		// same round trip it returns what the rest of the write needs: the level
-		// stored before this evidence (the learner's peer events depend on their
-		// levels alone, so a write that leaves the level leaves them too), and what
-		// the learner's roles require in the competency (their gap row's
-		// requirement and organisation; nothing required, no row).
+		// same round trip it returns the level stored before this evidence: the
+		// learner's peer events depend on their levels alone, so a write that
+		// leaves the level leaves them too.
 		var was []struct {
-			Level          *int     `bun:"level"`
-			OrganisationID int64    `bun:"organisation_id"`
-			Required       *int     `bun:"required"`
-			Weight         *float64 `bun:"weight"`
+			Level *int `bun:"level"`
 		}
 		c, l := n.CompetencyID, n.LearnerID
 		if err := tx.NewUpdate().Table("learners").Set("version = version + 1").Set("updated_at = ?", now).
 			Where("id = ?", l).
-			Returning("(SELECT level FROM proficiencies WHERE learner_id = ? AND competency_id = ?) AS level, organisation_id, "+needSQL,
-				l, c, l, c, l, c).
+			Returning("(SELECT level FROM proficiencies WHERE learner_id = ? AND competency_id = ?) AS level", l, c).
 			Scan(ctx, &was); err != nil {
 			return err
 		} else if len(was) == 0 {
 			return models.NotFound("learner")
-		}
-		var needs []need
-		if w := was[0]; w.Required != nil && w.Weight != nil {
-			needs = []need{{LearnerID: l, OrganisationID: w.OrganisationID, CompetencyID: c, Required: *w.Required, Weight: *w.Weight}}
 		}
 		// The competency's foreign key checks that it exists: the learner is locked
 		// and exists, so a violation can only be the competency's, and no statement
@@ -79,11 +69,8 @@ func (db *DB) SaveEvidence(ctx context.Context, n *models.NewEvidence) (*models.
 			}
 			return err
 		}
-		profs, _, err := db.estimateAndStore(ctx, tx, map[int64][]int64{l: {c}})
+		profs, err := db.ReestimateIn(ctx, tx, map[int64][]int64{l: {c}})
 		if err != nil {
-			return err
-		}
-		if err := db.moveGapRowsOf(ctx, tx, profs, needs); err != nil {
 			return err
 		}
 		prof = profs[0]
@@ -103,18 +90,18 @@ func (db *DB) SaveEvidence(ctx context.Context, n *models.NewEvidence) (*models.
 // listed competencies from all of their evidence in it, refreshes the learners'
 // gap rows and rollups in those competencies, and returns the estimates.
 func (db *DB) ReestimateIn(ctx context.Context, idb bun.IDB, pairs map[int64][]int64) ([]*models.Proficiency, error) {
-	out, _, err := db.estimateAndStore(ctx, idb, pairs)
+	out, err := db.estimateAndStore(ctx, idb, pairs)
 	if err != nil {
 		return nil, err
 	}
 	return out, db.moveGapRows(ctx, idb, out)
 }
 
-// estimateAndStore is reestimate without the gaps: it returns the estimates and
-// the learners they belong to. Whoever calls it owes the gap rows a refresh.
-func (db *DB) estimateAndStore(ctx context.Context, idb bun.IDB, pairs map[int64][]int64) ([]*models.Proficiency, []int64, error) {
+// estimateAndStore is reestimate without the gaps: it returns the estimates.
+// Whoever calls it owes the gap rows a refresh.
+func (db *DB) estimateAndStore(ctx context.Context, idb bun.IDB, pairs map[int64][]int64) ([]*models.Proficiency, error) {
 	if len(pairs) == 0 {
-		return nil, nil, nil
+		return nil, nil
 	}
 	if db.estimator == nil {
 		panic("store: the learning record needs an estimator (SetEstimator)")
@@ -131,7 +118,7 @@ func (db *DB) estimateAndStore(ctx context.Context, idb bun.IDB, pairs map[int64
 	if err := idb.NewSelect().Model(&rows).Where("learner_id IN (?)", bun.List(learners)).
 		Where("competency_id IN (?)", bun.List(Dedupe(competencies))).
 		Order("learner_id", "competency_id", "observed_at", "id").Scan(ctx); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	byPair := map[[2]int64][]models.Evidence{}
 	for _, e := range rows {
@@ -145,9 +132,9 @@ func (db *DB) estimateAndStore(ctx context.Context, idb bun.IDB, pairs map[int64
 		out = append(out, &p)
 	}
 	if err := upsertProficiencies(ctx, idb, out); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return out, learners, nil
+	return out, nil
 }
 
 // proficiencyRow is a proficiency as stored: the distribution both as the JSON the

@@ -74,20 +74,13 @@ func (db *DB) moveGapRows(ctx context.Context, idb bun.IDB, profs []*models.Prof
 		if err != nil {
 			return err
 		}
-		if err := db.moveGapRowsOf(ctx, idb, chunk, needs); err != nil {
-			return err
+		if rows := db.gapRows(chunk, needs); len(rows) > 0 {
+			if err := db.writeGapRows(ctx, idb, rows); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
-}
-
-// moveGapRowsOf is moveGapRows with the estimates' needs known (none: no row).
-func (db *DB) moveGapRowsOf(ctx context.Context, idb bun.IDB, profs []*models.Proficiency, needs []need) error {
-	rows := db.gapRows(profs, needs)
-	if len(rows) == 0 {
-		return nil
-	}
-	return db.writeGapRows(ctx, idb, rows)
 }
 
 // gapRow is a row of learner_gaps.
@@ -109,13 +102,6 @@ type need struct {
 	Required       int
 	Weight         float64
 }
-
-// needSQL is the select list of a need of the learner and competency given as
-// the placeholders (each twice), beside the learner's organisation_id.
-const needSQL = `(SELECT MAX(rr.required_level) FROM learner_roles AS lr JOIN role_requirements AS rr ON rr.role_id = lr.role_id
-	WHERE lr.learner_id = ? AND rr.competency_id = ?) AS required,
-(SELECT MAX(rr.weight) FROM learner_roles AS lr JOIN role_requirements AS rr ON rr.role_id = lr.role_id
-	WHERE lr.learner_id = ? AND rr.competency_id = ?) AS weight`
 
 // readNeeds reads the needs of the estimates' learners in their competencies.
 func readNeeds(ctx context.Context, idb bun.IDB, profs []*models.Proficiency) ([]need, error) {
