@@ -123,8 +123,9 @@ func (r *mutationResolver) RecordEvidence(ctx context.Context, input model.Recor
 	if err != nil {
 		return nil, err
 	}
-	// A learner may declare their own level (SELF); other evidence comes from admins over them.
-	if _, err := authoriseLearner(ctx, r.learners, learnerID, input.Source == models.SelfRating); err != nil {
+	// A learner may declare their own level (SELF); other evidence comes from
+	// admins over them. The write answers NOT_FOUND for a learner who does not exist.
+	if err := authoriseWriteFor(ctx, r.learners, learnerID, input.Source == models.SelfRating); err != nil {
 		return nil, err
 	}
 	n := &models.NewEvidence{LearnerID: learnerID, CompetencyID: competencyID, Source: input.Source, Level: input.Level, Score: input.Score}

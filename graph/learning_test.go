@@ -97,6 +97,17 @@ func TestLearningRecord(t *testing.T) {
 		assertError(t, e.mohfwAdmin.bind(t).ask(mRecord, map[string]any{"input": map[string]any{"learnerId": f["$asha"], "competencyId": f["$proc"],
 			"source": "SUPERVISOR", "level": 3}}), graph.CodeNotFound, "", "")
 
+		// A PLATFORM_ADMIN's write is authorised without reading the learner, so
+		// the write itself answers for one who does not exist; a learner writing
+		// of another is not told whether they exist.
+		unknown := b64("Learner:999999")
+		assertError(t, e.pa.bind(t).ask(mRecord, map[string]any{"input": map[string]any{"learnerId": unknown, "competencyId": f["$proc"],
+			"source": "SUPERVISOR", "level": 3}}), graph.CodeNotFound, "", "")
+		for _, id := range []string{unknown, f["$bhaskar"]} {
+			assertError(t, asha.ask(mRecord, map[string]any{"input": map[string]any{"learnerId": id, "competencyId": f["$proc"],
+				"source": "SELF", "level": 3}}), graph.CodeNotFound, "", "")
+		}
+
 		// Her department's admin records an assessment she passed well.
 		admin := e.doeAdmin.bind(t)
 		observed := time.Now().Add(-48 * time.Hour).UTC().Truncate(time.Second)

@@ -108,6 +108,14 @@ func CanSeeLearner(c *models.Caller, l *models.Learner, administers bool) bool {
 	return false
 }
 
+// DecidedByID reports whether CanSeeLearner and ChangeLearner decide for c by the
+// learner's ID alone: a PLATFORM_ADMIN sees everyone and a learner only
+// themselves, so neither needs the learner's row. A registration token (the
+// row's email) and an ORG_ADMIN (the row's organisation) do.
+func DecidedByID(c *models.Caller) bool {
+	return c != nil && !c.Registration && c.Role != models.RoleOrgAdmin
+}
+
 // ChangeLearner decides whether c may change learner l, whom c sees (CanSeeLearner):
 // the admins over them, and the learner themselves when the change is self-service.
 func ChangeLearner(c *models.Caller, l *models.Learner, administers, selfService bool) error {

@@ -151,6 +151,39 @@ func TestChangeLearner(t *testing.T) {
 	}
 }
 
+// A caller DecidedByID gets the same answers from a learner's ID as from their
+// whole row, whatever the row and the tree say; the others need the row.
+func TestDecidedByIDNeedsNoRow(t *testing.T) {
+	rows := []*models.Learner{
+		{ID: 1, Email: "a@x.in", OrganisationID: 10},
+		{ID: 2, Email: "p@x.in", OrganisationID: 10},
+		{ID: 3, Email: "r@x.in", OrganisationID: 20},
+		{ID: 9, Email: "r@x.in", OrganisationID: 10},
+	}
+	for _, c := range []*models.Caller{anonymous, learner, pending, registration, orgAdmin, provider, platform} {
+		want := c != nil && !c.Registration && c.Role != models.RoleOrgAdmin
+		if authz.DecidedByID(c) != want {
+			t.Errorf("DecidedByID(%s) = %v, want %v", name(c), !want, want)
+		}
+		if !want {
+			continue
+		}
+		for _, row := range rows {
+			byID := &models.Learner{ID: row.ID}
+			for _, administers := range []bool{false, true} {
+				if got, full := authz.CanSeeLearner(c, byID, false), authz.CanSeeLearner(c, row, administers); got != full {
+					t.Errorf("CanSeeLearner(%s, learner %d): %v by ID, %v by row (administers %v)", name(c), row.ID, got, full, administers)
+				}
+				for _, self := range []bool{false, true} {
+					if got, full := code(authz.ChangeLearner(c, byID, false, self)), code(authz.ChangeLearner(c, row, administers, self)); got != full {
+						t.Errorf("ChangeLearner(%s, learner %d, self-service %v): %q by ID, %q by row (administers %v)", name(c), row.ID, self, got, full, administers)
+					}
+				}
+			}
+		}
+	}
+}
+
 // Who receives objects that are not a learner's: the audit log, item banks,
 // assessment scores; and whose mutations are audited.
 func TestObjects(t *testing.T) {
