@@ -3,9 +3,12 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"reflect"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/schema"
 
 	"github.com/openkarmayogi/karmayogi/internal/change"
 	"github.com/openkarmayogi/karmayogi/internal/domain"
@@ -60,16 +63,14 @@ func (db *DB) SaveEvidence(ctx context.Context, n *models.NewEvidence) (*models.
 		// The competency's foreign key checks that it exists: the learner is locked
 		// and exists, so a violation can only be the competency's, and no statement
 		// of its own is spent on the check.
-		if _, err := tx.NewInsert().Model(ev).ExcludeColumn("id").
-			On("CONFLICT (learner_id, competency_id, source, observed_at) DO UPDATE").
-			Set("level = EXCLUDED.level").Set("score = EXCLUDED.score").
-			Returning("id").Exec(ctx); err != nil {
+		rows, err := db.insertEvidence(ctx, tx, ev)
+		if err != nil {
 			if kind, _ := Violation(err); kind == ForeignKeyViolation {
 				return models.Invalid("competencyId", "no such competency")
 			}
 			return err
 		}
-		profs, err := db.ReestimateIn(ctx, tx, map[int64][]int64{l: {c}})
+		profs, err := db.reestimate(ctx, tx, map[int64][]int64{l: {c}}, rows)
 		if err != nil {
 			return err
 		}
@@ -86,39 +87,121 @@ func (db *DB) SaveEvidence(ctx context.Context, n *models.NewEvidence) (*models.
 	return ev, prof, nil
 }
 
+// insertEvidence writes ev, replacing an earlier copy of the same observation,
+// sets its ID, and returns its pair's evidence as it now stands. On PostgreSQL
+// that is one statement: the insert's rows and the pair's others, read in the
+// snapshot from before it (so a replaced row is left out by its ID). The learner
+// must be locked first: a statement that waited for the lock would read a
+// snapshot from before the write it waited for.
+func (db *DB) insertEvidence(ctx context.Context, tx bun.Tx, ev *models.Evidence) ([]models.Evidence, error) {
+	ins := tx.NewInsert().Model(ev).ExcludeColumn("id").
+		On("CONFLICT (learner_id, competency_id, source, observed_at) DO UPDATE").
+		Set("level = EXCLUDED.level").Set("score = EXCLUDED.score")
+	pair := map[int64][]int64{ev.LearnerID: {ev.CompetencyID}}
+	if db.dialect != "postgres" {
+		if _, err := ins.Returning("id").Exec(ctx); err != nil {
+			return nil, err
+		}
+		return readPairEvidence(ctx, tx, pair)
+	}
+	cols := evidenceColumns(tx)
+	var rows []models.Evidence
+	if err := tx.NewRaw(`WITH e AS (?) SELECT * FROM e UNION ALL
+SELECT ? FROM evidence WHERE learner_id = ? AND competency_id = ? AND id NOT IN (SELECT id FROM e)
+ORDER BY observed_at, id`, ins.Returning("?", cols), cols, ev.LearnerID, ev.CompetencyID).Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		if r.Source == ev.Source && r.ObservedAt.Equal(ev.ObservedAt) {
+			ev.ID = r.ID
+		}
+	}
+	return rows, nil
+}
+
+// evidenceColumns lists models.Evidence's columns, as bun maps them.
+func evidenceColumns(idb bun.IDB) bun.Safe {
+	t := idb.Dialect().Tables().Get(reflect.TypeFor[models.Evidence]())
+	cols := make([]string, len(t.Fields))
+	for i, f := range t.Fields {
+		cols[i] = string(f.SQLName)
+	}
+	return bun.Safe(strings.Join(cols, ", "))
+}
+
 // ReestimateIn recomputes the stored proficiency of each learner in each of the
 // listed competencies from all of their evidence in it, refreshes the learners'
 // gap rows and rollups in those competencies, and returns the estimates.
 func (db *DB) ReestimateIn(ctx context.Context, idb bun.IDB, pairs map[int64][]int64) ([]*models.Proficiency, error) {
-	out, err := db.estimateAndStore(ctx, idb, pairs)
+	rows, err := readPairEvidence(ctx, idb, pairs)
 	if err != nil {
 		return nil, err
 	}
-	return out, db.moveGapRows(ctx, idb, out)
+	return db.reestimate(ctx, idb, pairs, rows)
 }
 
-// estimateAndStore is reestimate without the gaps: it returns the estimates.
+// reestimate is ReestimateIn from the pairs' evidence (rows, in order; rows of
+// other pairs are passed over). The requirements are read first, so that the
+// estimates, gap rows and rollups of each batch are written in one round trip.
+func (db *DB) reestimate(ctx context.Context, idb bun.IDB, pairs map[int64][]int64, rows []models.Evidence) ([]*models.Proficiency, error) {
+	out := db.estimate(pairs, rows)
+	for lo := 0; lo < len(out); lo += refreshBatch {
+		chunk := out[lo:min(lo+refreshBatch, len(out))]
+		needs, err := readNeeds(ctx, idb, chunk)
+		if err != nil {
+			return nil, err
+		}
+		writes := upsertProficiencies(idb, chunk)
+		if gaps := db.gapRows(chunk, needs); len(gaps) > 0 {
+			writes = append(writes, db.writeGapRows(idb, gaps)...)
+		}
+		if err := execTogether(ctx, idb, writes); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// estimateAndStore is ReestimateIn without the gaps: it returns the estimates.
 // Whoever calls it owes the gap rows a refresh.
 func (db *DB) estimateAndStore(ctx context.Context, idb bun.IDB, pairs map[int64][]int64) ([]*models.Proficiency, error) {
+	rows, err := readPairEvidence(ctx, idb, pairs)
+	if err != nil {
+		return nil, err
+	}
+	out := db.estimate(pairs, rows)
+	return out, execTogether(ctx, idb, upsertProficiencies(idb, out))
+}
+
+// readPairEvidence reads the evidence of the learners in the competencies, in
+// the order the estimator reads it (and of some pairs not asked for, when the
+// learners' competencies differ).
+func readPairEvidence(ctx context.Context, idb bun.IDB, pairs map[int64][]int64) ([]models.Evidence, error) {
 	if len(pairs) == 0 {
 		return nil, nil
 	}
-	if db.estimator == nil {
-		panic("store: the learning record needs an estimator (SetEstimator)")
-	}
-	learners, competencies, wanted := make([]int64, 0, len(pairs)), []int64{}, map[[2]int64]bool{}
+	learners, competencies := make([]int64, 0, len(pairs)), []int64{}
 	for l, cs := range pairs {
 		learners = append(learners, l)
 		competencies = append(competencies, cs...)
+	}
+	var rows []models.Evidence
+	err := idb.NewSelect().Model(&rows).Where("learner_id IN (?)", bun.List(learners)).
+		Where("competency_id IN (?)", bun.List(Dedupe(competencies))).
+		Order("learner_id", "competency_id", "observed_at", "id").Scan(ctx)
+	return rows, err
+}
+
+// estimate estimates each pair from its evidence among rows.
+func (db *DB) estimate(pairs map[int64][]int64, rows []models.Evidence) []*models.Proficiency {
+	if db.estimator == nil {
+		panic("store: the learning record needs an estimator (SetEstimator)")
+	}
+	wanted := map[[2]int64]bool{}
+	for l, cs := range pairs {
 		for _, c := range cs {
 			wanted[[2]int64{l, c}] = true
 		}
-	}
-	var rows []models.Evidence
-	if err := idb.NewSelect().Model(&rows).Where("learner_id IN (?)", bun.List(learners)).
-		Where("competency_id IN (?)", bun.List(Dedupe(competencies))).
-		Order("learner_id", "competency_id", "observed_at", "id").Scan(ctx); err != nil {
-		return nil, err
 	}
 	byPair := map[[2]int64][]models.Evidence{}
 	for _, e := range rows {
@@ -131,10 +214,22 @@ func (db *DB) estimateAndStore(ctx context.Context, idb bun.IDB, pairs map[int64
 		p := db.estimator.Estimate(k[0], k[1], byPair[k])
 		out = append(out, &p)
 	}
-	if err := upsertProficiencies(ctx, idb, out); err != nil {
-		return nil, err
+	return out
+}
+
+// execTogether runs statements whose results nobody reads in one round trip:
+// one simple-protocol message on PostgreSQL (pgx sends a statement without
+// arguments so, and bun writes the arguments into the text), one Exec on SQLite.
+func execTogether(ctx context.Context, idb bun.IDB, qs []schema.QueryAppender) error {
+	if len(qs) == 0 {
+		return nil
 	}
-	return out, nil
+	args := make([]any, len(qs))
+	for i, q := range qs {
+		args[i] = q
+	}
+	_, err := idb.NewRaw(strings.TrimSuffix(strings.Repeat("?;\n", len(qs)), ";\n"), args...).Exec(ctx)
+	return err
 }
 
 // proficiencyRow is a proficiency as stored: the distribution both as the JSON the
@@ -150,10 +245,11 @@ type proficiencyRow struct {
 	P5 float64 `bun:"p5"`
 }
 
-// upsertProficiencies writes estimates, in batches that stay under SQLite's limit on
-// bound parameters.
-func upsertProficiencies(ctx context.Context, idb bun.IDB, profs []*models.Proficiency) error {
+// upsertProficiencies are the statements that write estimates, in batches that
+// stay under SQLite's limit on bound parameters.
+func upsertProficiencies(idb bun.IDB, profs []*models.Proficiency) []schema.QueryAppender {
 	const batch = 300
+	var qs []schema.QueryAppender
 	for lo := 0; lo < len(profs); lo += batch {
 		chunk := profs[lo:min(lo+batch, len(profs))]
 		rows := make([]proficiencyRow, len(chunk))
@@ -163,17 +259,14 @@ func upsertProficiencies(ctx context.Context, idb bun.IDB, profs []*models.Profi
 				rows[i].P0, rows[i].P1, rows[i].P2, rows[i].P3, rows[i].P4, rows[i].P5 = d[0], d[1], d[2], d[3], d[4], d[5]
 			}
 		}
-		if _, err := idb.NewInsert().Model(&rows).
+		qs = append(qs, idb.NewInsert().Model(&rows).
 			On("CONFLICT (learner_id, competency_id) DO UPDATE").
 			Set("level = EXCLUDED.level").Set("confidence = EXCLUDED.confidence").
 			Set("distribution = EXCLUDED.distribution").Set("updated_at = EXCLUDED.updated_at").
 			Set("p0 = EXCLUDED.p0").Set("p1 = EXCLUDED.p1").Set("p2 = EXCLUDED.p2").
-			Set("p3 = EXCLUDED.p3").Set("p4 = EXCLUDED.p4").Set("p5 = EXCLUDED.p5").
-			Exec(ctx); err != nil {
-			return err
-		}
+			Set("p3 = EXCLUDED.p3").Set("p4 = EXCLUDED.p4").Set("p5 = EXCLUDED.p5"))
 	}
-	return nil
+	return qs
 }
 
 // BumpLearners increments the version of each learner listed, and refreshes their

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/schema"
 
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -103,6 +104,7 @@ func RefreshPeers(ctx context.Context, idb bun.IDB, learnerIDs []int64) error {
 			s.AddEvent(sign, e.Weight, e.Value)
 		}
 		var write []peerEvent
+		var writes []schema.QueryAppender // sent together, in one round trip
 		for _, o := range now {
 			e := peerEvent{LearnerID: o.LearnerID, RoleID: o.RoleID, CourseID: o.CourseID, Weight: o.Weight(), Value: o.Value()}
 			k := key{e.LearnerID, e.RoleID, e.CourseID}
@@ -118,17 +120,16 @@ func RefreshPeers(ctx context.Context, idb bun.IDB, learnerIDs []int64) error {
 		}
 		for _, p := range was { // events no longer there: a role given up
 			move(p, -1)
-			if _, err := idb.NewDelete().Model(&p).WherePK().Exec(ctx); err != nil {
-				return err
-			}
+			writes = append(writes, idb.NewDelete().Model(&p).WherePK())
 		}
 		if len(write) > 0 {
-			if _, err := idb.NewInsert().Model(&write).On("CONFLICT (learner_id, role_id, course_id) DO UPDATE").
-				Set("weight = EXCLUDED.weight").Set("value = EXCLUDED.value").Exec(ctx); err != nil {
-				return err
-			}
+			writes = append(writes, idb.NewInsert().Model(&write).On("CONFLICT (learner_id, role_id, course_id) DO UPDATE").
+				Set("weight = EXCLUDED.weight").Set("value = EXCLUDED.value"))
 		}
-		if err := addToPeerSums(ctx, idb, sums); err != nil {
+		if len(sums) > 0 {
+			writes = append(writes, addToPeerSums(idb, sums))
+		}
+		if err := execTogether(ctx, idb, writes); err != nil {
 			return err
 		}
 	}
@@ -167,12 +168,9 @@ func readPeers(ctx context.Context, idb bun.IDB, learnerIDs []int64) ([]models.P
 	return now, old, nil
 }
 
-// addToPeerSums adds the differences to peer_sums, in key order (so concurrent
+// addToPeerSums is the statement that adds the differences to peer_sums, in key order (so concurrent
 // writers lock the rows in one order and cannot deadlock).
-func addToPeerSums(ctx context.Context, idb bun.IDB, sums map[[2]int64]*models.PeerSum) error {
-	if len(sums) == 0 {
-		return nil
-	}
+func addToPeerSums(idb bun.IDB, sums map[[2]int64]*models.PeerSum) *bun.InsertQuery {
 	rows := make([]models.PeerSum, 0, len(sums))
 	for _, s := range sums {
 		rows = append(rows, *s)
@@ -180,10 +178,9 @@ func addToPeerSums(ctx context.Context, idb bun.IDB, sums map[[2]int64]*models.P
 	slices.SortFunc(rows, func(a, b models.PeerSum) int {
 		return cmp.Or(cmp.Compare(a.RoleID, b.RoleID), cmp.Compare(a.CourseID, b.CourseID))
 	})
-	_, err := idb.NewInsert().Model(&rows).On("CONFLICT (role_id, course_id) DO UPDATE").
+	return idb.NewInsert().Model(&rows).On("CONFLICT (role_id, course_id) DO UPDATE").
 		Set("events = peer_sum.events + EXCLUDED.events").Set("weight = peer_sum.weight + EXCLUDED.weight").
-		Set("outcome = peer_sum.outcome + EXCLUDED.outcome").Exec(ctx)
-	return err
+		Set("outcome = peer_sum.outcome + EXCLUDED.outcome")
 }
 
 // RefreshCoursePeers refreshes the peer events of every learner with an event on

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/schema"
 
 	"github.com/openkarmayogi/karmayogi/internal/domain"
 	"github.com/openkarmayogi/karmayogi/models"
@@ -60,28 +61,11 @@ const gapsInsert = `
 INSERT INTO learner_gaps (learner_id, competency_id, organisation_id, required, weight, gap, level, d0, d1, d2, d3, d4, d5)
 SELECT learner_id, competency_id, organisation_id, r, w, gap, level, d0, d1, d2, d3, d4, d5 FROM gaps`
 
-// moveGapRows brings the gap rows of fresh estimates up to date, and the rollups
-// with them, after proficiencies changed and roles, organisations and
-// requirements did not. A gap row depends only on its own proficiency and
-// requirement, so it is computed here, in Go, with the arithmetic gapSQL does
-// (domain.LearnerGap, which gives the same doubles): an evidence write then reads
-// its requirement and writes its row and rollup in two short statements, where
-// gapSQL's plan cost it milliseconds on every write.
-func (db *DB) moveGapRows(ctx context.Context, idb bun.IDB, profs []*models.Proficiency) error {
-	for lo := 0; lo < len(profs); lo += refreshBatch {
-		chunk := profs[lo:min(lo+refreshBatch, len(profs))]
-		needs, err := readNeeds(ctx, idb, chunk)
-		if err != nil {
-			return err
-		}
-		if rows := db.gapRows(chunk, needs); len(rows) > 0 {
-			if err := db.writeGapRows(ctx, idb, rows); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
+// An evidence write's gap rows are computed in Go (gapRows), with the arithmetic
+// gapSQL does (domain.LearnerGap, which gives the same doubles): a gap row depends
+// only on its own proficiency and requirement, and gapSQL's plan cost an evidence
+// write milliseconds. The write reads its requirement (readNeeds) and writes its
+// row and rollup with its estimate (writeGapRows, reestimate).
 
 // gapRow is a row of learner_gaps.
 type gapRow struct {
@@ -152,13 +136,13 @@ func (db *DB) gapRows(profs []*models.Proficiency, needs []need) []gapRow {
 	return rows
 }
 
-// writeGapRows replaces the rows' old versions in learner_gaps and moves the
-// rollups by the difference: on PostgreSQL in one statement (the sub-statements
+// writeGapRows are the statements that replace the rows' old versions in
+// learner_gaps and move the rollups by the difference: on PostgreSQL one statement (the sub-statements
 // of a WITH share one snapshot, so old reads the rows as they were before fresh
 // rewrote them, and each rollup row is updated once); on SQLite, which has no
 // writing WITH, as old rows out, rows in place, new rows in. An update in place
 // is a HOT update on PostgreSQL (fillfactor).
-func (db *DB) writeGapRows(ctx context.Context, idb bun.IDB, rows []gapRow) error {
+func (db *DB) writeGapRows(idb bun.IDB, rows []gapRow) []schema.QueryAppender {
 	values := make([]string, len(rows))
 	learners, competencies := make([]int64, len(rows)), make([]int64, len(rows))
 	for i, r := range rows {
@@ -182,20 +166,14 @@ WHERE true ON CONFLICT (learner_id, competency_id) DO UPDATE SET organisation_id
 	d1 = EXCLUDED.d1, d2 = EXCLUDED.d2, d3 = EXCLUDED.d3, d4 = EXCLUDED.d4, d5 = EXCLUDED.d5`
 	if db.dialect != "postgres" {
 		ls, cs := Dedupe(learners), Dedupe(competencies)
-		if err := addToRollups(ctx, idb, ls, cs, -1); err != nil {
-			return err
-		}
-		if _, err := idb.NewRaw(fresh + upsert).Exec(ctx); err != nil {
-			return err
-		}
-		return addToRollups(ctx, idb, ls, cs, +1)
+		return []schema.QueryAppender{rollupMove(idb, ls, cs, -1), idb.NewRaw(fresh + upsert), rollupMove(idb, ls, cs, +1)}
 	}
 	sums := "learners, with_gap, sum_gap, sum_weighted, h0, h1, h2, h3, h4, h5, wm0, wm1, wm2, wm3, wm4, wm5"
 	total := "SUM(learners), SUM(with_gap), SUM(sum_gap), SUM(sum_weighted)"
 	for _, c := range []string{"h0", "h1", "h2", "h3", "h4", "h5", "wm0", "wm1", "wm2", "wm3", "wm4", "wm5"} {
 		total += ", SUM(" + c + ")"
 	}
-	_, err := idb.NewRaw(fresh + `,
+	return []schema.QueryAppender{idb.NewRaw(fresh + `,
 old AS (SELECT g.* FROM learner_gaps AS g JOIN fresh AS f ON f.learner_id = g.learner_id AND f.competency_id = g.competency_id),
 moved AS (` + upsert + `
 	RETURNING *),
@@ -206,8 +184,7 @@ moves AS (
 INSERT INTO gap_rollups (organisation_id, competency_id, required, ` + sums + `)
 SELECT organisation_id, competency_id, required, ` + total + `
 FROM moves GROUP BY organisation_id, competency_id, required
-ON CONFLICT (organisation_id, competency_id, required) DO UPDATE SET ` + rollupSet()).Exec(ctx)
-	return err
+ON CONFLICT (organisation_id, competency_id, required) DO UPDATE SET ` + rollupSet())}
 }
 
 // sqlFloat writes a double as a SQL literal that reads back as the same double.
@@ -228,19 +205,23 @@ func rollupSet() string {
 // addToRollups adds sign times the learners' gap rows (in the competencies, when
 // not nil) to the rollups.
 func addToRollups(ctx context.Context, idb bun.IDB, learnerIDs, competencyIDs []int64, sign int) error {
-	set := rollupSet()
+	_, err := rollupMove(idb, learnerIDs, competencyIDs, sign).Exec(ctx)
+	return err
+}
+
+// rollupMove is addToRollups's statement.
+func rollupMove(idb bun.IDB, learnerIDs, competencyIDs []int64, sign int) *bun.RawQuery {
 	where, args := "learner_id IN (?)", []any{bun.List(learnerIDs)}
 	if competencyIDs != nil {
 		where, args = where+" AND competency_id IN (?)", append(args, bun.List(competencyIDs))
 	}
-	_, err := idb.NewRaw(`
+	return idb.NewRaw(`
 INSERT INTO gap_rollups (organisation_id, competency_id, required, learners, with_gap, sum_gap, sum_weighted,
 	h0, h1, h2, h3, h4, h5, wm0, wm1, wm2, wm3, wm4, wm5)
 SELECT organisation_id, competency_id, required,`+rollupSums("weight", sign)+`
 FROM learner_gaps WHERE `+where+`
 GROUP BY organisation_id, competency_id, required
-ON CONFLICT (organisation_id, competency_id, required) DO UPDATE SET `+set, args...).Exec(ctx)
-	return err
+ON CONFLICT (organisation_id, competency_id, required) DO UPDATE SET `+rollupSet(), args...)
 }
 
 // RefreshRoleHolders refreshes the gaps of every learner holding one of the roles,
