@@ -40,6 +40,12 @@ type Cache interface {
 	// error if the cache cannot be reached.
 	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
 
+	// Add stores value under key for ttl, as Set does, unless the key holds a
+	// value that has not expired, and reports whether it stored it (SET NX): a
+	// value filled from a read of the database cannot overwrite one that a
+	// write stored after that read.
+	Add(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, error)
+
 	// Delete removes the given keys; missing keys are not an error. It
 	// returns ErrClosed after Close, or another error if the cache cannot be
 	// reached.

@@ -70,23 +70,39 @@ func (m *Memory) Get(_ context.Context, key string) ([]byte, error) {
 
 // Set implements Cache.
 func (m *Memory) Set(_ context.Context, key string, value []byte, ttl time.Duration) error {
+	_, err := m.set(key, value, ttl, true)
+	return err
+}
+
+// Add implements Cache.
+func (m *Memory) Add(_ context.Context, key string, value []byte, ttl time.Duration) (bool, error) {
+	return m.set(key, value, ttl, false)
+}
+
+// set stores value under key, over a live value only when overwrite is set.
+func (m *Memory) set(key string, value []byte, ttl time.Duration, overwrite bool) (bool, error) {
 	if err := checkTTL(ttl); err != nil {
-		return err
+		return false, err
 	}
+	now := time.Now()
 	e := memoryEntry{value: append([]byte(nil), value...)}
 	if ttl > 0 {
-		e.expires = time.Now().Add(ttl)
+		e.expires = now.Add(ttl)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
-		return ErrClosed
+		return false, ErrClosed
 	}
-	if _, ok := m.values[key]; !ok && len(m.values) >= MaxMemoryEntries {
+	old, ok := m.values[key]
+	if ok && !overwrite && !old.expired(now) {
+		return false, nil
+	}
+	if !ok && len(m.values) >= MaxMemoryEntries {
 		m.evictOne()
 	}
 	m.values[key] = e
-	return nil
+	return true, nil
 }
 
 // evictOne drops one value, preferring an expired one. m.mu must be held.

@@ -280,6 +280,15 @@ func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	return r.wrap("set", r.client.Set(ctx, r.prefix+key, value, ttl).Err())
 }
 
+// Add implements Cache.
+func (r *Redis) Add(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, error) {
+	if err := checkTTL(ttl); err != nil {
+		return false, err
+	}
+	stored, err := r.client.SetNX(ctx, r.prefix+key, value, ttl).Result()
+	return stored, r.wrap("set", err)
+}
+
 // Delete implements Cache.
 func (r *Redis) Delete(ctx context.Context, keys ...string) error {
 	if len(keys) == 0 {

@@ -23,6 +23,7 @@ func runSuite(t *testing.T, newCache func(t *testing.T) cache.Cache) {
 		{"GetMiss", testGetMiss},
 		{"SetGet", testSetGet},
 		{"Overwrite", testOverwrite},
+		{"AddOnlyWhenAbsent", testAddOnlyWhenAbsent},
 		{"ValueIsCopied", testValueIsCopied},
 		{"TTLExpiry", testTTLExpiry},
 		{"NegativeTTL", testNegativeTTL},
@@ -68,6 +69,40 @@ func testOverwrite(t *testing.T, c cache.Cache) {
 	mustSet(t, c, "k", "first", 0)
 	mustSet(t, c, "k", "second", 0)
 	assertValue(t, c, "k", "second")
+}
+
+// Add stores a value only where none lives: not over a Set, not over another
+// Add, but over an expired value and after a Delete.
+func testAddOnlyWhenAbsent(t *testing.T, c cache.Cache) {
+	ctx := t.Context()
+	add := func(key, value string, ttl time.Duration, want bool) {
+		t.Helper()
+		if stored, err := c.Add(ctx, key, []byte(value), ttl); err != nil || stored != want {
+			t.Fatalf("Add(%s, %s) = %v, %v; want %v, nil", key, value, stored, err, want)
+		}
+	}
+	add("k", "filled", time.Hour, true)
+	add("k", "again", time.Hour, false)
+	assertValue(t, c, "k", "filled")
+	mustSet(t, c, "k", "written", 0)
+	add("k", "stale", time.Hour, false)
+	assertValue(t, c, "k", "written")
+	if err := c.Delete(ctx, "k"); err != nil {
+		t.Fatal(err)
+	}
+	add("k", "after delete", 0, true)
+	assertValue(t, c, "k", "after delete")
+	add("short", "v", 50*time.Millisecond, true)
+	eventually(t, 10*time.Second, func() error {
+		if stored, err := c.Add(ctx, "short", []byte("w"), time.Hour); err != nil || !stored {
+			return fmt.Errorf("Add over an expired value = %v, %v; want true, nil", stored, err)
+		}
+		return nil
+	})
+	assertValue(t, c, "short", "w")
+	if _, err := c.Add(ctx, "k", []byte("v"), -time.Second); err == nil || errors.Is(err, cache.ErrMiss) {
+		t.Fatalf("Add with negative ttl error = %v, want a ttl error", err)
+	}
 }
 
 func testValueIsCopied(t *testing.T, c cache.Cache) {
@@ -350,6 +385,9 @@ func testErrClosed(t *testing.T, c cache.Cache) {
 	}
 	if err := c.Set(ctx, "k", nil, 0); !errors.Is(err, cache.ErrClosed) {
 		t.Errorf("Set after Close error = %v, want ErrClosed", err)
+	}
+	if _, err := c.Add(ctx, "k", nil, 0); !errors.Is(err, cache.ErrClosed) {
+		t.Errorf("Add after Close error = %v, want ErrClosed", err)
 	}
 	if _, err := c.Incr(ctx, "n"); !errors.Is(err, cache.ErrClosed) {
 		t.Errorf("Incr after Close error = %v, want ErrClosed", err)

@@ -21,14 +21,12 @@ type Revocations struct {
 	Logger *slog.Logger // nil: slog.Default()
 }
 
-// How long a subject's not-before stays cached. A revocation writes its entry for
-// revocationTTL, which only bounds the memory it takes. A read of the database
-// fills the cache for fillTTL only: a fill racing a revocation (read before it,
-// written after it) can put an older value back, for that long at most.
-const (
-	revocationTTL = time.Hour
-	fillTTL       = 30 * time.Second
-)
+// revocationTTL is how long a subject's not-before stays cached; it only bounds
+// the memory the entries take. A revocation overwrites the entry; a read of the
+// database fills it only where none is (cache.Add), so a fill racing a
+// revocation (read before it, written after it) cannot put the older value back,
+// and a subject who returns within the hour costs no read of the database.
+const revocationTTL = time.Hour
 
 func revocationKey(subject string) string { return "revoked:" + subject }
 
@@ -80,7 +78,7 @@ func (r *Revocations) notBefore(ctx context.Context, subject string) (time.Time,
 		if !nb.IsZero() {
 			v = nb.UnixMicro()
 		}
-		r.Cache.Set(ctx, key, []byte(strconv.FormatInt(v, 10)), fillTTL)
+		r.Cache.Add(ctx, key, []byte(strconv.FormatInt(v, 10)), revocationTTL)
 	}
 	return nb, nil
 }
