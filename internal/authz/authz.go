@@ -58,7 +58,9 @@ func Field(c *models.Caller, object, field string) error {
 		if c.Pending && !pendingRoots[field] {
 			return ErrPending
 		}
-	case privateFields[object+"."+field] && (c == nil || c.Registration || c.Pending):
+	// The caller first: the name is built (an allocation, on every field of
+	// every request) only for the callers it can refuse.
+	case (c == nil || c.Registration || c.Pending) && privateFields[object+"."+field]:
 		return ErrSignInRequired
 	}
 	return nil
