@@ -28,6 +28,7 @@ var cacheableRoots = map[string]string{
 	"learningPath":    "learnerId",
 	"learner":         "id",
 	"courses":         "",
+	"competencies":    "",
 }
 
 // cacheableFields are the fields below the roots that depend only on what the
@@ -49,6 +50,8 @@ func init() {
 		"Course":                {"id", "code", "title", "titleHi", "description", "provider", "format", "durationHours"},
 		"CourseConnection":      {"edges", "pageInfo", "totalCount"},
 		"CourseEdge":            {"cursor", "node"},
+		"CompetencyConnection":  {"edges", "pageInfo", "totalCount"},
+		"CompetencyEdge":        {"cursor", "node"},
 		"PageInfo":              {"hasNextPage", "hasPreviousPage", "startCursor", "endCursor"},
 		"Learner":               {"id", "name", "proficiencies", "evidence", "enrolments", "certificates"},
 		"Proficiency":           nil, // read as of the day (service.ReadTime), as recommendations are

@@ -32,7 +32,9 @@ func TestResponseCacheShapes(t *testing.T) {
 		`query { me { id } }`: false,
 		`query A { courses(first: 1) { totalCount } } query B { courses(first: 2) { totalCount } }`:   false,
 		`mutation($i: EnrolInput!) { enrol(input: $i) { enrolment { id } } }`:                         false,
-		`query { courses(first: 20) { totalCount } courses2: competencies(first: 1) { totalCount } }`: false,
+		`query { courses(first: 20) { totalCount } courses2: roles(first: 1) { totalCount } }`:        false,
+		`query { courses(first: 20) { totalCount } courses2: competencies(first: 1) { totalCount } }`: true,
+		`query { competencies(first: 1) { edges { node { levels { level } } } } }`:                    false,
 		`query @deprecated { courses(first: 1) { totalCount } }`:                                      false,
 		`query { courses(first: 1) { totalCount`:                                                      false, // does not parse
 	} {

@@ -30,6 +30,8 @@ const (
   enrolments(first: 20) { edges { node { id status progress course { title } } } }
   certificates(first: 20) { edges { node { issuedAt verificationCode course { title } } } } } }`
 	rcCatalogue = `query C { courses(first: 20) { totalCount pageInfo { hasNextPage endCursor } edges { node { id code title provider format durationHours } } } }`
+	// rcDictionary is the load harness's competencies document.
+	rcDictionary = `query D { competencies(first: 50) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id code name nameHi area type } } } }`
 )
 
 // responseCacheClient serves a handler with the response cache over c (a cache
@@ -89,9 +91,9 @@ func TestCachedRequestRunsNoStatements(t *testing.T) {
 		log := &statementLog{}
 		//lint:ignore SA1019 the store queries its own DB; WithQueryHook would hook a copy it never uses.
 		db.Bun().AddQueryHook(log)
-		for _, q := range []string{rcRecommendations, rcPath, rcPassbook, rcCatalogue} {
+		for _, q := range []string{rcRecommendations, rcPath, rcPassbook, rcCatalogue, rcDictionary} {
 			vars := vars
-			if q == rcCatalogue {
+			if q == rcCatalogue || q == rcDictionary {
 				vars = nil
 			}
 			first := asha.post(q, vars)
@@ -184,6 +186,19 @@ func TestResponseCacheReadYourWritesAcrossProcesses(t *testing.T) {
 				if got := page.Courses.Edges[0].Node; got.ID != course.ID || got.Title != "Retitled through B" {
 					t.Errorf("process A's catalogue page after B's change: %+v, want %s retitled", got, course.ID)
 				}
+
+				// And a competency created through B is in A's dictionary at once.
+				var dict struct {
+					Competencies struct{ TotalCount int }
+				}
+				decode(t, pageA.data(rcDictionary, nil), &dict)
+				pageA.data(rcDictionary, nil) // cached in A
+				known := dict.Competencies.TotalCount
+				paB.data(`mutation { createCompetency(input: {code: "A0-NEW", name: "Created through B", description: "d", type: BEHAVIOURAL, area: "a"}) { competency { id } } }`, nil)
+				decode(t, pageA.data(rcDictionary, nil), &dict)
+				if dict.Competencies.TotalCount != known+1 {
+					t.Errorf("process A's dictionary after B created a competency: %d competencies, want %d", dict.Competencies.TotalCount, known+1)
+				}
 			})
 		})
 	}
@@ -274,7 +289,9 @@ func TestResponseCacheAnswersEqualComputedOnes(t *testing.T) {
 		warm := responseCacheClient(t, db, mem)
 		cold := newClientWith(t, db, func(s *graph.Services) { *s = app.NewServices(app.Deps{Store: db, Cache: mem}) })
 		shapes := []string{
-			rcRecommendations, rcPath, rcPassbook, rcCatalogue,
+			rcRecommendations, rcPath, rcPassbook, rcCatalogue, rcDictionary,
+			`query($t: CompetencyType) { competencies(first: 3, filter: { type: $t }) { edges { node { name nameHi description } } } }`,
+			`query { competencies(first: 2) { edges { node { code levels { level } } } } }`, // not cached: levels
 			`query($l: ID!) { recommendations(learnerId: $l, first: 10) { generatedAt learner { id name } items { rank score explanation
   course { id code title titleHi description provider format durationHours }
   gapsAddressed { competency { id name nameHi } fromLevel toLevel gapClosed } signals { gapCoverage } } } }`,
