@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/openkarmayogi/karmayogi/graph/generated"
@@ -132,22 +131,14 @@ func (r *mutationResolver) RecordEvidence(ctx context.Context, input model.Recor
 	if input.ObservedAt != nil {
 		n.ObservedAt = *input.ObservedAt
 	}
-	// The levels the learner's roles require, which the payload's proficiency is
-	// shown against, are read while the evidence is written: the write leaves them.
-	var required map[int64]int
-	var readErr error
-	var read sync.WaitGroup
-	read.Go(func() { required, readErr = requiredLevels(ctx, learnerID) })
-	ev, stored, err := r.learning.RecordEvidence(ctx, n)
-	read.Wait()
+	rec, err := r.learning.RecordEvidence(ctx, n)
 	if err != nil {
 		return nil, inputErr(err)
 	}
-	if readErr != nil {
-		return nil, readErr
-	}
-	// The write returns the proficiency it stored: no second read of it.
-	return &model.RecordEvidencePayload{Evidence: ev, Proficiency: r.passbookProficiency(learnerID, competencyID, []*models.Proficiency{stored}, required)}, nil
+	// The write returns the proficiency it stored and the level the learner's
+	// roles require, which the payload shows it against: no read of either.
+	return &model.RecordEvidencePayload{Evidence: rec.Evidence, Proficiency: r.passbookProficiency(learnerID, competencyID,
+		[]*models.Proficiency{rec.Proficiency}, map[int64]int{competencyID: rec.Required})}, nil
 }
 
 func (r *mutationResolver) Enrol(ctx context.Context, input model.EnrolInput) (*model.EnrolPayload, error) {

@@ -175,6 +175,15 @@ func (s EnrolmentStatus) Valid() bool {
 // systems that report evidence disagree a little, never by more.
 const ClockSkew = 5 * time.Minute
 
+// RecordedEvidence is what an evidence write stored: the evidence, the
+// proficiency re-estimated with it, and the level the learner's roles require in
+// its competency (0: none), read under the same lock as the estimate.
+type RecordedEvidence struct {
+	Evidence    *Evidence
+	Proficiency *Proficiency
+	Required    int
+}
+
 // NewEvidence is the input to RecordEvidence. A zero ObservedAt means now.
 type NewEvidence struct {
 	LearnerID    int64

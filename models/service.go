@@ -110,7 +110,7 @@ type LearningService interface {
 	// RecordEvidence stores evidence and the re-estimated proficiency in its
 	// competency in one transaction. EINVALID for bad input or an unknown competency
 	// (field competencyId); ENOTFOUND for an unknown learner.
-	RecordEvidence(ctx context.Context, n *NewEvidence) (*Evidence, *Proficiency, error)
+	RecordEvidence(ctx context.Context, n *NewEvidence) (*RecordedEvidence, error)
 	// FindEvidenceByID returns ENOTFOUND if there is no such evidence.
 	FindEvidenceByID(ctx context.Context, id int64) (*Evidence, error)
 	// FindEvidence pages through a learner's evidence, newest first.

@@ -30,7 +30,7 @@ type LearningStore interface {
 	Now() time.Time
 	// SaveEvidence stores evidence and the re-estimated proficiency. EINVALID
 	// (competencyId) for an unknown competency; ENOTFOUND for an unknown learner.
-	SaveEvidence(ctx context.Context, n *models.NewEvidence) (*models.Evidence, *models.Proficiency, error)
+	SaveEvidence(ctx context.Context, n *models.NewEvidence) (*models.RecordedEvidence, error)
 	// InsertEnrolment enrols a learner in a course, once. ECONFLICT (courseId) if
 	// enrolled already; EINVALID (courseId) for an unknown course; ENOTFOUND for an
 	// unknown learner.
@@ -65,9 +65,9 @@ func NewLearning(s LearningStore) *Learning {
 // RecordEvidence stores evidence and the re-estimated proficiency in its
 // competency. EINVALID for bad input (against the store's clock) or an unknown
 // competency; ENOTFOUND for an unknown learner.
-func (s *Learning) RecordEvidence(ctx context.Context, n *models.NewEvidence) (*models.Evidence, *models.Proficiency, error) {
+func (s *Learning) RecordEvidence(ctx context.Context, n *models.NewEvidence) (*models.RecordedEvidence, error) {
 	if err := n.Validate(s.Store.Now()); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	return s.Store.SaveEvidence(ctx, n)
 }

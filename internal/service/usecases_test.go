@@ -146,11 +146,11 @@ func TestUseCasesValidate(t *testing.T) {
 			return err
 		}},
 		{"EvidenceLevel", models.EINVALID, "level", func() error {
-			_, _, err := learning.RecordEvidence(ctx, &models.NewEvidence{LearnerID: 1, CompetencyID: 1, Source: models.SelfRating, Level: 6})
+			_, err := learning.RecordEvidence(ctx, &models.NewEvidence{LearnerID: 1, CompetencyID: 1, Source: models.SelfRating, Level: 6})
 			return err
 		}},
 		{"EvidenceFuture", models.EINVALID, "observedAt", func() error {
-			_, _, err := learning.RecordEvidence(ctx, &models.NewEvidence{LearnerID: 1, CompetencyID: 1, Source: models.SelfRating, Level: 2,
+			_, err := learning.RecordEvidence(ctx, &models.NewEvidence{LearnerID: 1, CompetencyID: 1, Source: models.SelfRating, Level: 2,
 				ObservedAt: time.Now().Add(time.Hour)})
 			return err
 		}},
@@ -198,7 +198,7 @@ func TestUseCasesRecordChanges(t *testing.T) {
 			t.Fatalf("learner %+v: %v", l, err)
 		}
 		c, set = track()
-		if _, _, err := learning.RecordEvidence(c, &models.NewEvidence{LearnerID: l.ID, CompetencyID: comp.ID, Source: models.SelfRating, Level: 2}); err != nil {
+		if _, err := learning.RecordEvidence(c, &models.NewEvidence{LearnerID: l.ID, CompetencyID: comp.ID, Source: models.SelfRating, Level: 2}); err != nil {
 			t.Fatal(err)
 		}
 		name := "Asha R."

@@ -70,7 +70,7 @@ func BenchmarkRecordEvidenceConcurrent(b *testing.B) {
 				for pb.Next() {
 					p := pairs[rng.IntN(len(pairs))]
 					start := time.Now()
-					if _, _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: p.LearnerID, CompetencyID: p.CompetencyID,
+					if _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: p.LearnerID, CompetencyID: p.CompetencyID,
 						Source: models.SupervisorRating, Level: 1 + rng.IntN(5)}); err != nil {
 						b.Error(err)
 						return
@@ -112,7 +112,7 @@ func benchmarkRecordEvidence(b *testing.B, engine string) {
 	start := walNow()
 	for b.Loop() {
 		p := pairs[rng.IntN(len(pairs))]
-		if _, _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: p.LearnerID, CompetencyID: p.CompetencyID,
+		if _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: p.LearnerID, CompetencyID: p.CompetencyID,
 			Source: models.SupervisorRating, Level: 1 + rng.IntN(5)}); err != nil {
 			b.Fatal(err)
 		}

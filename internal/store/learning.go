@@ -32,8 +32,9 @@ func instant(t time.Time) time.Time { return domain.Instant(t) }
 // SaveEvidence stores validated evidence (service.Learning validates it against
 // Now) and the re-estimated proficiency in its competency in one transaction, and
 // bumps the learner's version. The same observation again
-// (learner, competency, source and time) replaces the earlier one.
-func (db *DB) SaveEvidence(ctx context.Context, n *models.NewEvidence) (*models.Evidence, *models.Proficiency, error) {
+// (learner, competency, source and time) replaces the earlier one. It returns the
+// requirement it read for the gap row too, so the caller need not read it again.
+func (db *DB) SaveEvidence(ctx context.Context, n *models.NewEvidence) (*models.RecordedEvidence, error) {
 	now := db.now()
 	at := now
 	if !n.ObservedAt.IsZero() {
@@ -41,7 +42,7 @@ func (db *DB) SaveEvidence(ctx context.Context, n *models.NewEvidence) (*models.
 	}
 	ev := &models.Evidence{LearnerID: n.LearnerID, CompetencyID: n.CompetencyID, Source: n.Source, Level: n.Level,
 		Score: n.Score, ObservedAt: at, CreatedAt: now}
-	var prof *models.Proficiency
+	rec := &models.RecordedEvidence{Evidence: ev}
 	err := db.write(ctx, func(ctx context.Context, tx bun.Tx) error {
 		// The version first: it checks the learner exists, and locks their row, so
 		// writes for one learner queue here rather than deadlock further on. In the
@@ -70,21 +71,24 @@ func (db *DB) SaveEvidence(ctx context.Context, n *models.NewEvidence) (*models.
 			}
 			return err
 		}
-		profs, err := db.reestimate(ctx, tx, map[int64][]int64{l: {c}}, rows)
+		profs, needs, err := db.reestimate(ctx, tx, map[int64][]int64{l: {c}}, rows)
 		if err != nil {
 			return err
 		}
-		prof = profs[0]
-		if was[0].Level != nil && *was[0].Level == prof.Level {
+		rec.Proficiency = profs[0]
+		for _, n := range needs {
+			rec.Required = n.Required
+		}
+		if was[0].Level != nil && *was[0].Level == rec.Proficiency.Level {
 			return nil
 		}
 		return RefreshPeers(ctx, tx, []int64{l})
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	change.Learners(ctx, n.LearnerID) // here: the batched writer runs the transaction under its own context
-	return ev, prof, nil
+	return rec, nil
 }
 
 // insertEvidence writes ev, replacing an earlier copy of the same observation,
@@ -137,29 +141,33 @@ func (db *DB) ReestimateIn(ctx context.Context, idb bun.IDB, pairs map[int64][]i
 	if err != nil {
 		return nil, err
 	}
-	return db.reestimate(ctx, idb, pairs, rows)
+	out, _, err := db.reestimate(ctx, idb, pairs, rows)
+	return out, err
 }
 
 // reestimate is ReestimateIn from the pairs' evidence (rows, in order; rows of
-// other pairs are passed over). The requirements are read first, so that the
-// estimates, gap rows and rollups of each batch are written in one round trip.
-func (db *DB) reestimate(ctx context.Context, idb bun.IDB, pairs map[int64][]int64, rows []models.Evidence) ([]*models.Proficiency, error) {
+// other pairs are passed over), which also returns the requirements it read. They
+// are read first, so that the estimates, gap rows and rollups of each batch are
+// written in one round trip.
+func (db *DB) reestimate(ctx context.Context, idb bun.IDB, pairs map[int64][]int64, rows []models.Evidence) ([]*models.Proficiency, []need, error) {
 	out := db.estimate(pairs, rows)
+	var read []need
 	for lo := 0; lo < len(out); lo += refreshBatch {
 		chunk := out[lo:min(lo+refreshBatch, len(out))]
 		needs, err := readNeeds(ctx, idb, chunk)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
+		read = append(read, needs...)
 		writes := upsertProficiencies(idb, chunk)
 		if gaps := db.gapRows(chunk, needs); len(gaps) > 0 {
 			writes = append(writes, db.writeGapRows(idb, gaps)...)
 		}
 		if err := execTogether(ctx, idb, writes); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return out, nil
+	return out, read, nil
 }
 
 // estimateAndStore is ReestimateIn without the gaps: it returns the estimates.

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"math"
 	"regexp"
 	"testing"
@@ -16,12 +17,24 @@ import (
 func TestRecordEvidence(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f, l, _ := storetest.LearningFixture(t, db)
+		// Two roles that require procurement: the write returns the higher level.
+		for i, level := range []int{2, 4} {
+			role := storetest.Must[*models.Role](t)(db.InsertRole(ctx, &models.NewRole{Code: fmt.Sprintf("ROLE-BUY%d", i), Name: "Buyer",
+				Requirements: []models.RoleRequirement{{CompetencyID: f.Procurement.ID, RequiredLevel: level, Weight: 1}}}))
+			storetest.Must[*models.Learner](t)(db.InsertLearnerRole(ctx, l.ID, role.ID))
+		}
 		v0 := storetest.Version(t, db, l.ID)
 		at := time.Date(2026, 3, 1, 9, 30, 0, 123456789, time.FixedZone("IST", 19800))
-		ev, prof, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.Procurement.ID,
+		rec, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.Procurement.ID,
 			Source: models.Assessment, Level: 3, Score: storetest.Score(0.9), ObservedAt: at})
 		if err != nil {
 			t.Fatal(err)
+		}
+		ev, prof := rec.Evidence, rec.Proficiency
+		// The requirement read under the write's lock is the one the learner's
+		// roles give, as the API reads it.
+		if want := storetest.Must[map[int64]int](t)(requiredOf(db, l.ID))[f.Procurement.ID]; rec.Required != want || want != 4 {
+			t.Errorf("the write returned requirement %d, the roles give %d", rec.Required, want)
 		}
 		if !ev.ObservedAt.Equal(at.Truncate(time.Microsecond)) || ev.ID == 0 {
 			t.Fatalf("evidence = %+v", ev)
@@ -40,11 +53,12 @@ func TestRecordEvidence(t *testing.T) {
 
 		// The same observation again replaces it rather than adding a second row.
 		before := db.QueryCount()
-		_, again, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.Procurement.ID,
+		recAgain, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.Procurement.ID,
 			Source: models.Assessment, Level: 3, Score: storetest.Score(0.2), ObservedAt: at})
 		if err != nil {
 			t.Fatal(err)
 		}
+		again := recAgain.Proficiency
 		statements := db.QueryCount() - before
 		page := storetest.Must[*models.Page[*models.Evidence]](t)(db.FindEvidence(ctx, l.ID, models.PageRequest{First: 10}))
 		if page.TotalCount != 1 || *page.Items[0].Score != 0.2 || again.Level >= prof.Level {
@@ -74,7 +88,7 @@ func TestRecordEvidence(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				before := storetest.Version(t, db, l.ID)
-				_, _, err := service.NewLearning(db).RecordEvidence(ctx, &tc.in) // the use case: validation, then the store
+				_, err := service.NewLearning(db).RecordEvidence(ctx, &tc.in) // the use case: validation, then the store
 				storetest.WantCode(t, err, tc.code, tc.field)
 				if storetest.Version(t, db, l.ID) != before {
 					t.Fatal("a refused evidence bumped the version")
@@ -95,9 +109,12 @@ func TestEvidencePagesNewestFirst(t *testing.T) {
 			for _, c := range []int64{f.Comm.ID, f.Procurement.ID} {
 				// Two rows share each timestamp, so the id must break the tie.
 				storetest.Must[*models.Evidence](t)(func() (*models.Evidence, error) {
-					e, _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: c, Source: models.SupervisorRating,
+					rec, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: c, Source: models.SupervisorRating,
 						Level: 1 + i%5, ObservedAt: base.Add(time.Duration(i) * 24 * time.Hour)})
-					return e, err
+					if err != nil {
+						return nil, err
+					}
+					return rec.Evidence, nil
 				}())
 			}
 		}
@@ -231,7 +248,7 @@ func TestReestimateRebuildsFromTheLog(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f, l, _ := storetest.LearningFixture(t, db)
 		for i, src := range []models.EvidenceSource{models.SelfRating, models.SupervisorRating, models.Certification} {
-			if _, _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.Comm.ID, Source: src,
+			if _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.Comm.ID, Source: src,
 				Level: 2 + i, ObservedAt: time.Date(2026, 1, 1+i, 0, 0, 0, 0, time.UTC)}); err != nil {
 				t.Fatal(err)
 			}
@@ -249,4 +266,24 @@ func TestReestimateRebuildsFromTheLog(t *testing.T) {
 			t.Fatalf("rebuilt %+v, want %+v", after, before)
 		}
 	})
+}
+
+// requiredOf is the highest level the learner's roles require in each
+// competency, as the API reads it through its loaders (graph's requiredLevels).
+func requiredOf(db *store.DB, learnerID int64) (map[int64]int, error) {
+	roles, err := db.FindRoleIDsByLearnerIDs(ctx, []int64{learnerID})
+	if err != nil {
+		return nil, err
+	}
+	reqs, err := db.FindRequirementsByRoleIDs(ctx, roles[learnerID])
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]int{}
+	for _, rs := range reqs {
+		for _, r := range rs {
+			out[r.CompetencyID] = max(out[r.CompetencyID], r.RequiredLevel)
+		}
+	}
+	return out, nil
 }

@@ -49,22 +49,22 @@ func TestPeerSumsStayInStep(t *testing.T) {
 			{"assign a role that requires the course's competency", func() error { _, err := db.InsertLearnerRole(ctx, l.ID, buyer.ID); return err }},
 			{"rate", func() error { _, err := db.SaveRating(ctx, l.ID, c.ID, 5); return err }},
 			{"evidence in the course's competency", func() error {
-				_, _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.Procurement.ID,
+				_, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.Procurement.ID,
 					Source: models.Assessment, Level: 2, Score: storetest.Score(0.6), ObservedAt: at})
 				return err
 			}},
 			{"the same evidence again: the level stays, and the peer events are not read", func() error {
-				_, p, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.Procurement.ID,
+				rec, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.Procurement.ID,
 					Source: models.Assessment, Level: 2, Score: storetest.Score(0.6), ObservedAt: at})
-				if err == nil && p.Level != level(t, db, l.ID, f.Procurement.ID) {
-					t.Errorf("level %d stored, %d returned", level(t, db, l.ID, f.Procurement.ID), p.Level)
+				if err == nil && rec.Proficiency.Level != level(t, db, l.ID, f.Procurement.ID) {
+					t.Errorf("level %d stored, %d returned", level(t, db, l.ID, f.Procurement.ID), rec.Proficiency.Level)
 				}
 				return err
 			}},
 			{"evidence that moves the level", func() error {
 				before := level(t, db, l.ID, f.Procurement.ID)
 				for i, src := range []models.EvidenceSource{models.Assessment, models.SupervisorRating, models.Assessment} {
-					if _, _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.Procurement.ID,
+					if _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.Procurement.ID,
 						Source: src, Level: 5, Score: storetest.Score(1), ObservedAt: at.Add(time.Duration(i+1) * time.Hour)}); err != nil {
 						return err
 					}

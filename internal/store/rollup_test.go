@@ -27,12 +27,12 @@ func TestGapRollupsStayInStep(t *testing.T) {
 		steps := []func() error{
 			func() error { _, err := db.InsertLearnerRole(ctx, other.ID, buyer.ID); return err },
 			func() error {
-				_, _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: other.ID, CompetencyID: f.Procurement.ID,
+				_, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: other.ID, CompetencyID: f.Procurement.ID,
 					Source: models.Assessment, Level: 3, Score: storetest.Score(0.8), ObservedAt: at})
 				return err
 			},
 			func() error { // the same row again: moved out of its rollup and back in, changed
-				_, _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: other.ID, CompetencyID: f.Procurement.ID,
+				_, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: other.ID, CompetencyID: f.Procurement.ID,
 					Source: models.SupervisorRating, Level: 5, ObservedAt: at.Add(time.Hour)})
 				return err
 			},

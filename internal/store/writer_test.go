@@ -46,8 +46,12 @@ func TestConcurrentEvidenceWrites(t *testing.T) {
 				case 4:
 					c = cancelled
 				}
-				ev, _, err := db.SaveEvidence(c, n)
-				results[i] = result{ev, err}
+				rec, err := db.SaveEvidence(c, n)
+				if err == nil {
+					results[i] = result{rec.Evidence, nil}
+				} else {
+					results[i] = result{nil, err}
+				}
 			}()
 		}
 		wg.Wait()
@@ -98,14 +102,14 @@ func TestConcurrentEvidenceWrites(t *testing.T) {
 func TestEvidenceWriteAfterClose(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f, l, _ := storetest.LearningFixture(t, db)
-		if _, _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.Procurement.ID,
+		if _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.Procurement.ID,
 			Source: models.SelfRating, Level: 2}); err != nil {
 			t.Fatal(err)
 		}
 		db.Close()
 		done := make(chan error, 1)
 		go func() {
-			_, _, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.Procurement.ID,
+			_, err := db.SaveEvidence(ctx, &models.NewEvidence{LearnerID: l.ID, CompetencyID: f.Procurement.ID,
 				Source: models.SelfRating, Level: 3})
 			done <- err
 		}()
