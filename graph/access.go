@@ -272,16 +272,11 @@ func authoriseRegistration(ctx context.Context, email string, orgID int64, roleI
 // not see it, FORBIDDEN when they may see it but not change it (selfService:
 // whether the learner may make the change to their own record).
 func authoriseLearner(ctx context.Context, learners models.LearnerService, id int64, selfService bool) (*models.Learner, error) {
-	caller := callerOf(ctx)
 	l, err := learners.FindLearnerByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if !canSeeLearner(ctx, caller, l) {
-		return nil, models.NotFound("learner")
-	}
-	adminOver := caller.Role == models.RoleOrgAdmin && administers(ctx, caller, l.OrganisationID)
-	if err := authz.ChangeLearner(caller, l, adminOver, selfService); err != nil {
+	if err := mayChange(ctx, l, selfService); err != nil {
 		return nil, err
 	}
 	return l, nil
@@ -291,16 +286,21 @@ func authoriseLearner(ctx context.Context, learners models.LearnerService, id in
 // itself, and answers NOT_FOUND when they do not exist: a caller the rule decides
 // by ID alone (authz.DecidedByID) costs no read.
 func authoriseWriteFor(ctx context.Context, learners models.LearnerService, id int64, selfService bool) error {
-	caller := callerOf(ctx)
-	if !authz.DecidedByID(caller) {
+	if !authz.DecidedByID(callerOf(ctx)) {
 		_, err := authoriseLearner(ctx, learners, id, selfService)
 		return err
 	}
-	l := &models.Learner{ID: id}
-	if !authz.CanSeeLearner(caller, l, false) {
+	return mayChange(ctx, &models.Learner{ID: id}, selfService)
+}
+
+// mayChange is authoriseLearner's decision over learner l.
+func mayChange(ctx context.Context, l *models.Learner, selfService bool) error {
+	caller := callerOf(ctx)
+	if !canSeeLearner(ctx, caller, l) {
 		return models.NotFound("learner")
 	}
-	return authz.ChangeLearner(caller, l, false, selfService)
+	adminOver := caller.Role == models.RoleOrgAdmin && administers(ctx, caller, l.OrganisationID)
+	return authz.ChangeLearner(caller, l, adminOver, selfService)
 }
 
 // authoriseRecordOf is authoriseLearner for an object of a learner's record (an

@@ -7,6 +7,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/openkarmayogi/karmayogi/internal/domain"
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/models"
 )
@@ -102,13 +103,11 @@ func requiredLevels(ctx context.Context, learnerID int64) (map[int64]int, error)
 	if err != nil {
 		return nil, err
 	}
-	out := map[int64]int{}
-	for _, rs := range reqs {
-		for _, r := range rs {
-			out[r.CompetencyID] = max(out[r.CompetencyID], r.RequiredLevel)
-		}
+	byRole := make(map[int64][]models.RoleRequirement, len(roleIDs))
+	for i, id := range roleIDs {
+		byRole[id] = reqs[i]
 	}
-	return out, nil
+	return domain.RequiredLevels(roleIDs, byRole), nil
 }
 
 // learnerProficiency returns the learner's proficiency in one competency, as the passbook shows it.

@@ -160,8 +160,8 @@ func TestDecidedByIDNeedsNoRow(t *testing.T) {
 		{ID: 3, Email: "r@x.in", OrganisationID: 20},
 		{ID: 9, Email: "r@x.in", OrganisationID: 10},
 	}
-	for _, c := range []*models.Caller{anonymous, learner, pending, registration, orgAdmin, provider, platform} {
-		want := c != nil && !c.Registration && c.Role != models.RoleOrgAdmin
+	for c, want := range map[*models.Caller]bool{anonymous: false, learner: true, pending: true, registration: false,
+		orgAdmin: false, provider: true, platform: true} {
 		if authz.DecidedByID(c) != want {
 			t.Errorf("DecidedByID(%s) = %v, want %v", name(c), !want, want)
 		}

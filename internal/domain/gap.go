@@ -22,6 +22,17 @@ type Need struct {
 	Weight       float64
 }
 
+// RequiredLevels is RoleNeeds's levels by competency: the highest level the
+// roles require in each.
+func RequiredLevels(roles []int64, reqs map[int64][]models.RoleRequirement) map[int64]int {
+	needs := RoleNeeds(roles, reqs)
+	out := make(map[int64]int, len(needs))
+	for _, n := range needs {
+		out[n.CompetencyID] = n.Required
+	}
+	return out
+}
+
 // RoleNeeds returns what the roles require (reqs: each role's requirements), in
 // the order the roles and their requirements first name each competency.
 func RoleNeeds(roles []int64, reqs map[int64][]models.RoleRequirement) []Need {

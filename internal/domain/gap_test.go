@@ -28,6 +28,15 @@ func TestRoleNeeds(t *testing.T) {
 		if got := domain.RoleNeeds(tc.roles, reqs); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: RoleNeeds = %v, want %v", tc.name, got, tc.want)
 		}
+		levels := domain.RequiredLevels(tc.roles, reqs)
+		if len(levels) != len(tc.want) {
+			t.Errorf("%s: RequiredLevels = %v, want the levels of %v", tc.name, levels, tc.want)
+		}
+		for _, n := range tc.want {
+			if levels[n.CompetencyID] != n.Required {
+				t.Errorf("%s: RequiredLevels = %v, want the levels of %v", tc.name, levels, tc.want)
+			}
+		}
 	}
 }
 

@@ -201,8 +201,8 @@ func RunScenarios(ctx context.Context, env *Env, o Options, mix Mix, scenarios [
 
 // checkFault holds a restart to what the service promises: through a Redis
 // restart nothing fails and the cache is used again; while PostgreSQL is down
-// requests fail with SERVICE_UNAVAILABLE well before their deadline, and within recovery of its return
-// every second is at most 1% errors.
+// requests fail with SERVICE_UNAVAILABLE well before their deadline, and within
+// recovery of its return every second is at most 1% errors.
 func checkFault(f Fault, kind string, recovery time.Duration, fail func(string, ...any)) {
 	switch kind {
 	case "redis":

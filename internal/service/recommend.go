@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/openkarmayogi/karmayogi/internal/cache"
+	"github.com/openkarmayogi/karmayogi/internal/domain"
 	"github.com/openkarmayogi/karmayogi/internal/telemetry"
 	"github.com/openkarmayogi/karmayogi/models"
 	"github.com/openkarmayogi/karmayogi/recommender"
@@ -281,12 +282,7 @@ func (s *Recommendations) learner(ctx context.Context, l *models.Learner, roleID
 	in.Requirements = recommender.MergeRequirements(all)
 	// The estimate is read under the prior of the learner's own roles, whatever role
 	// it is measured against: a role transition changes the gap, not the level.
-	in.Held = map[int64]int{}
-	for _, id := range own {
-		for _, r := range reqs[id] {
-			in.Held[r.CompetencyID] = max(in.Held[r.CompetencyID], r.RequiredLevel)
-		}
-	}
+	in.Held = domain.RequiredLevels(own, reqs)
 	profs, err := s.Store.FindProficienciesByLearnerIDs(ctx, []int64{l.ID})
 	if err != nil {
 		return in, err

@@ -76,8 +76,8 @@ func (db *DB) SaveEvidence(ctx context.Context, n *models.NewEvidence) (*models.
 			return err
 		}
 		rec.Proficiency = profs[0]
-		for _, n := range needs {
-			rec.Required = n.Required
+		if len(needs) > 0 { // none: no role of theirs requires the competency
+			rec.Required = needs[0].Required
 		}
 		if was[0].Level != nil && *was[0].Level == rec.Proficiency.Level {
 			return nil

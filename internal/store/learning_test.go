@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openkarmayogi/karmayogi/internal/domain"
 	"github.com/openkarmayogi/karmayogi/internal/service"
 	"github.com/openkarmayogi/karmayogi/internal/store"
 	"github.com/openkarmayogi/karmayogi/internal/store/storetest"
@@ -269,21 +270,12 @@ func TestReestimateRebuildsFromTheLog(t *testing.T) {
 }
 
 // requiredOf is the highest level the learner's roles require in each
-// competency, as the API reads it through its loaders (graph's requiredLevels).
+// competency, read as the API reads it (graph's requiredLevels).
 func requiredOf(db *store.DB, learnerID int64) (map[int64]int, error) {
 	roles, err := db.FindRoleIDsByLearnerIDs(ctx, []int64{learnerID})
 	if err != nil {
 		return nil, err
 	}
 	reqs, err := db.FindRequirementsByRoleIDs(ctx, roles[learnerID])
-	if err != nil {
-		return nil, err
-	}
-	out := map[int64]int{}
-	for _, rs := range reqs {
-		for _, r := range rs {
-			out[r.CompetencyID] = max(out[r.CompetencyID], r.RequiredLevel)
-		}
-	}
-	return out, nil
+	return domain.RequiredLevels(roles[learnerID], reqs), err
 }

@@ -168,8 +168,8 @@ func readPeers(ctx context.Context, idb bun.IDB, learnerIDs []int64) ([]models.P
 	return now, old, nil
 }
 
-// addToPeerSums is the statement that adds the differences to peer_sums, in key order (so concurrent
-// writers lock the rows in one order and cannot deadlock).
+// addToPeerSums is the statement that adds the differences to peer_sums, in key
+// order (so concurrent writers lock the rows in one order and cannot deadlock).
 func addToPeerSums(idb bun.IDB, sums map[[2]int64]*models.PeerSum) *bun.InsertQuery {
 	rows := make([]models.PeerSum, 0, len(sums))
 	for _, s := range sums {
