@@ -22,7 +22,9 @@ func responseCacheRules() respcache.Rules {
 }
 
 // cacheableRoots are the query fields whose answers may be cached, with the name
-// of the argument naming the learner they depend on ("": none, the catalogue).
+// of the argument naming the learner they depend on ("": none, the catalogue,
+// whose cached answers every caller of a role shares: nothing in them is one
+// caller's, and authz.Field admits every signed-in caller to them alike).
 var cacheableRoots = map[string]string{
 	"recommendations": "learnerId",
 	"learningPath":    "learnerId",

@@ -244,6 +244,61 @@ func TestResponseCacheKeepsCallersApart(t *testing.T) {
 	})
 }
 
+// TestResponseCacheSharesTheCatalogue: a catalogue page or dictionary page that
+// one learner's request put in the cache is served to another learner without a
+// statement, in either language, and equals what the uncached path gives her;
+// a caller of another access class (an ORG_ADMIN, a registration or a pending
+// token) has its answer computed for it, and equal to its uncached one too.
+func TestResponseCacheSharesTheCatalogue(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		mem := cache.NewMemory()
+		t.Cleanup(func() { mem.Close() })
+		c := responseCacheClient(t, db, mem)
+		e := attackEnvOn(t, c, db)
+		plain := newClient(t, db)
+		chitra := e.pa.as(models.Caller{Role: models.RoleLearner, LearnerID: dbID(t, e.f["$chitra"]), OrganisationID: dbID(t, e.f["$mohfw"])})
+		others := map[string]*client{
+			"an ORG_ADMIN":         e.doeAdmin,
+			"a registration token": e.pa.as(models.Caller{Role: models.RoleLearner, Email: "newcomer@gov.in", Registration: true}),
+			"a pending token": e.pa.as(models.Caller{Role: models.RoleLearner, LearnerID: dbID(t, e.f["$chitra"]),
+				OrganisationID: dbID(t, e.f["$mohfw"]), Pending: true}),
+		}
+		uncached := func(who *client, lang, q string) response {
+			u := *who.bind(t).in(lang)
+			u.url = plain.url
+			return u.post(q, nil)
+		}
+		// Her token's first request reads its revocation, which is then cached.
+		chitra.bind(t).post(`{ __typename }`, nil)
+		log := &statementLog{}
+		//lint:ignore SA1019 the store queries its own DB; WithQueryHook would hook a copy it never uses.
+		db.Bun().AddQueryHook(log)
+		for _, lang := range []string{"en", "hi"} {
+			for _, q := range []string{rcCatalogue, rcDictionary} {
+				first := e.asha.bind(t).in(lang).post(q, nil)
+				log.record(true)
+				shared := chitra.bind(t).in(lang).post(q, nil)
+				if stmts := log.record(false); len(stmts) != 0 {
+					t.Errorf("%s, %.30s: another learner's request ran %d statements, want none:\n%s", lang, q, len(stmts), strings.Join(stmts, "\n"))
+				}
+				if want := uncached(chitra, lang, q); len(first.Errors) > 0 || shared.Body != first.Body || shared.Body != want.Body {
+					t.Errorf("%s, %.30s: Asha got %s,\nChitra %s,\nuncached %s", lang, q, first.Body, shared.Body, want.Body)
+				}
+				for name, who := range others {
+					log.record(true)
+					got := who.bind(t).in(lang).post(q, nil)
+					if stmts := log.record(false); len(stmts) == 0 {
+						t.Errorf("%s, %.30s: %s was served the learners' entry", lang, q, name)
+					}
+					if want := uncached(who, lang, q); got.Body != want.Body || got.Status != want.Status {
+						t.Errorf("%s, %.30s, %s: %d %s, uncached %d %s", lang, q, name, got.Status, got.Body, want.Status, want.Body)
+					}
+				}
+			}
+		}
+	})
+}
+
 // TestResponseCacheOutage: with its cache unreachable (closed), the response
 // cache lets every request through to the uncached path: the answers are right,
 // reads and writes alike.

@@ -3,7 +3,8 @@
 // no decoding and encoding again. Only queries whose every field is known to
 // depend on nothing but
 //
-//   - the caller (subject, role, learner, organisation: all access depends on),
+//   - the caller (subject, role, learner, organisation: all access depends on;
+//     for the catalogue alone, the caller's role, as its answers are everyone's),
 //   - the reader's language, the Accept header, the document and its variables,
 //   - the estimator model and the day (estimates are read as of the day),
 //   - the learners the root fields name (learnerId, id), and
@@ -99,7 +100,10 @@ func learnerEpoch(id int64) string { return "resp-epoch:l:" + strconv.FormatInt(
 // it names.
 type Rules struct {
 	// Roots are the query fields whose answers may be cached, with the name of the
-	// argument naming the learner they depend on ("": none, the catalogue).
+	// argument naming the learner they depend on ("": none, the catalogue). A
+	// root named with "" promises more: with the Fields below it, its answer is
+	// the same for every signed-in caller of a role (and of a registration or
+	// pending token), so the cache shares it among them.
 	Roots map[string]string
 	// Fields are the fields below the roots ("Type.field", or "Type.*" for all of
 	// a type's) that depend only on what the epochs stand for.
@@ -330,10 +334,16 @@ func (rc *Cache) keyOf(r *http.Request) (string, []int64, bool) {
 	if rc.o.ModelVersion != nil {
 		model = rc.o.ModelVersion()
 	}
+	// Whose answer it is. A document of catalogue roots alone (no learner
+	// argument) is answered alike for every caller of one access class (Rules.Roots),
+	// so one entry serves them all; any other is the caller's own.
+	who := []string{"class", string(c.Role), strconv.FormatBool(c.Registration), strconv.FormatBool(c.Pending)}
+	if len(learners) > 0 {
+		who = append(who, "caller", c.Subject, strconv.FormatInt(c.LearnerID, 10), strconv.FormatInt(c.OrganisationID, 10), c.Email)
+	}
 	h := sha256.New()
-	for _, part := range []string{c.Subject, string(c.Role), strconv.FormatInt(c.LearnerID, 10), strconv.FormatInt(c.OrganisationID, 10),
-		c.Email, strconv.FormatBool(c.Registration), strconv.FormatBool(c.Pending), string(i18n.From(r.Context())),
-		r.Header.Get("Accept"), strconv.Itoa(model), time.Now().UTC().Format("20060102"), q.OperationName, q.Query} {
+	for _, part := range append(who, string(i18n.From(r.Context())),
+		r.Header.Get("Accept"), strconv.Itoa(model), time.Now().UTC().Format("20060102"), q.OperationName, q.Query) {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}
