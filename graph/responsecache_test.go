@@ -247,8 +247,9 @@ func TestResponseCacheKeepsCallersApart(t *testing.T) {
 // TestResponseCacheSharesTheCatalogue: a catalogue page or dictionary page that
 // one learner's request put in the cache is served to another learner without a
 // statement, in either language, and equals what the uncached path gives her;
-// a caller of another access class (an ORG_ADMIN, a registration or a pending
-// token) has its answer computed for it, and equal to its uncached one too.
+// a caller of another access class (an ORG_ADMIN, an anonymous visitor, a
+// registration or a pending token) has its answer computed for it, equal to its
+// uncached one, and then cached for that class.
 func TestResponseCacheSharesTheCatalogue(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		mem := cache.NewMemory()
@@ -259,6 +260,7 @@ func TestResponseCacheSharesTheCatalogue(t *testing.T) {
 		chitra := e.pa.as(models.Caller{Role: models.RoleLearner, LearnerID: dbID(t, e.f["$chitra"]), OrganisationID: dbID(t, e.f["$mohfw"])})
 		others := map[string]*client{
 			"an ORG_ADMIN":         e.doeAdmin,
+			"an anonymous visitor": e.anon,
 			"a registration token": e.pa.as(models.Caller{Role: models.RoleLearner, Email: "newcomer@gov.in", Registration: true}),
 			"a pending token": e.pa.as(models.Caller{Role: models.RoleLearner, LearnerID: dbID(t, e.f["$chitra"]),
 				OrganisationID: dbID(t, e.f["$mohfw"]), Pending: true}),
@@ -292,6 +294,11 @@ func TestResponseCacheSharesTheCatalogue(t *testing.T) {
 					}
 					if want := uncached(who, lang, q); got.Body != want.Body || got.Status != want.Status {
 						t.Errorf("%s, %.30s, %s: %d %s, uncached %d %s", lang, q, name, got.Status, got.Body, want.Status, want.Body)
+					}
+					log.record(true)
+					again := who.bind(t).in(lang).post(q, nil)
+					if stmts := log.record(false); len(stmts) != 0 || again.Body != got.Body {
+						t.Errorf("%s, %.30s, %s asked again: %d statements, %s", lang, q, name, len(stmts), again.Body)
 					}
 				}
 			}

@@ -294,9 +294,8 @@ func (rc *Cache) Middleware(next http.Handler) http.Handler {
 // keyOf names the answer to r, with the learners it depends on, or says it may
 // not be cached.
 func (rc *Cache) keyOf(r *http.Request) (string, []int64, bool) {
-	c := middleware.Caller(r.Context())
-	if c == nil || r.Method != http.MethodPost || r.Header.Get("Upgrade") != "" || r.Body == nil {
-		return "", nil, false // anonymous callers get no cached answers
+	if r.Method != http.MethodPost || r.Header.Get("Upgrade") != "" || r.Body == nil {
+		return "", nil, false
 	}
 	body, err := io.ReadAll(r.Body) // read already by middleware.LimitBody: a copy in memory
 	r.Body = io.NopCloser(bytes.NewReader(body))
@@ -317,6 +316,10 @@ func (rc *Cache) keyOf(r *http.Request) (string, []int64, bool) {
 			return "", nil, false
 		}
 	}
+	c := middleware.Caller(r.Context())
+	if c == nil && len(s.learners) > 0 {
+		return "", nil, false // what learners' records show needs a caller
+	}
 	learners := make([]int64, 0, len(s.learners))
 	for _, v := range s.learners {
 		id, err := v.Value(vars)
@@ -336,8 +339,12 @@ func (rc *Cache) keyOf(r *http.Request) (string, []int64, bool) {
 	}
 	// Whose answer it is. A document of catalogue roots alone (no learner
 	// argument) is answered alike for every caller of one access class (Rules.Roots),
-	// so one entry serves them all; any other is the caller's own.
-	who := []string{"class", string(c.Role), strconv.FormatBool(c.Registration), strconv.FormatBool(c.Pending)}
+	// anonymous visitors being one, so one entry serves them all; any other is the
+	// caller's own.
+	who := []string{"anonymous"}
+	if c != nil {
+		who = []string{"class", string(c.Role), strconv.FormatBool(c.Registration), strconv.FormatBool(c.Pending)}
+	}
 	if len(learners) > 0 {
 		who = append(who, "caller", c.Subject, strconv.FormatInt(c.LearnerID, 10), strconv.FormatInt(c.OrganisationID, 10), c.Email)
 	}
