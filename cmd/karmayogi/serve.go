@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -272,6 +273,13 @@ func (m *Main) Close() error {
 	return nil
 }
 
+// serveGCPercent is the server's GOGC unless the environment sets one. Its live
+// heap is small and nearly all it allocates is a request's garbage, so Go's
+// default (100: collect when the heap doubles) spent a tenth of the server's CPU
+// collecting at the mixed workload's peak; at 400 the heap may grow to five
+// times the live one (docs/benchmarks.md, "The peak on a faster machine").
+const serveGCPercent = 400
+
 func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
 	cfg, err := configFromEnv()
 	if err != nil {
@@ -289,6 +297,9 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return 2, err
 	}
 	logger := slog.New(handler)
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(serveGCPercent)
+	}
 	m := &Main{Config: cfg, Logger: logger, Notice: stderr}
 	if err := m.Run(ctx); err != nil {
 		m.Close()
