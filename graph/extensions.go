@@ -1,14 +1,17 @@
 package graph
 
 import (
+	"context"
 	"io"
 	"sync"
 
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/openkarmayogi/karmayogi/graph/generated"
+	"github.com/openkarmayogi/karmayogi/internal/server/dataload"
 	"github.com/openkarmayogi/karmayogi/internal/server/gqlext"
 	"github.com/openkarmayogi/karmayogi/internal/server/respcache"
+	"github.com/openkarmayogi/karmayogi/internal/service"
 )
 
 // What the endpoint's machinery (internal/server/gqlext, respcache) needs to know
@@ -36,13 +39,14 @@ var cacheableRoots = map[string]string{
 // cacheableFields are the fields below the roots that depend only on what the
 // epochs stand for. Left out on purpose: counters that move without a mutation
 // of the learner or the catalogue (a course's enrolments and ratings, moved by
-// other learners) and RecommendationList.cached (which says whether the ranking
-// came from the cache, and so differs between two equal answers).
+// other learners). RecommendationList.cached says whether the ranking came from
+// a cache: an answer that says false is never stored (the resolver marks it
+// respcache.Volatile), and one served from the response cache did come from one.
 var cacheableFields = map[string]bool{}
 
 func init() {
 	for typ, fields := range map[string][]string{
-		"RecommendationList":    {"learner", "role", "items", "generatedAt"},
+		"RecommendationList":    {"learner", "role", "items", "generatedAt", "cached"},
 		"Recommendation":        {"rank", "score", "course", "gapsAddressed", "explanation", "signals"},
 		"RecommendationSignals": nil, // every field: scalars of the ranking
 		"LearningPath":          {"learner", "role", "steps", "totalHours", "gapBefore", "gapAfter"},
@@ -74,6 +78,14 @@ func init() {
 		for _, f := range fields {
 			cacheableFields[typ+"."+f] = true
 		}
+	}
+}
+
+// freshRanking tells the response cache not to keep an answer that shows a
+// ranking computed afresh as such (cached: false): see cacheableFields.
+func freshRanking(ctx context.Context, list *service.RecommendationList) {
+	if !list.Cached && dataload.Selects(ctx, "cached") {
+		respcache.Volatile(ctx)
 	}
 }
 

@@ -85,6 +85,7 @@ func (r *queryResolver) Recommendations(ctx context.Context, learnerID string, f
 	if err != nil {
 		return nil, err
 	}
+	freshRanking(ctx, list)
 	return list, prefetchRecommended(ctx, list.Items, list.Courses)
 }
 

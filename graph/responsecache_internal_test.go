@@ -10,9 +10,10 @@ import (
 )
 
 // TestResponseCacheShapes: only documents whose every field is known to depend on
-// what the key and the epochs stand for are cached; counters, the cached flag,
-// mutations, unknown roots, several operations and directives other than include
-// and skip are not.
+// what the key and the epochs stand for are cached; counters, mutations, unknown
+// roots, several operations and directives other than include and skip are not.
+// The cached flag is (TestResponseCacheKeepsOnlyCachedRankings: only the answers
+// that say true are kept).
 func TestResponseCacheShapes(t *testing.T) {
 	schema := generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{}}).Schema()
 	rc := respcache.New(respcache.Options{}, schema, responseCacheRules(), gqlext.CostLimit{}.Allow, slog.Default())
@@ -22,7 +23,7 @@ func TestResponseCacheShapes(t *testing.T) {
 		`query { courses(first: 20) { totalCount edges { node { id title } } } }`:                                           true,
 		`query($l: ID!, $t: Boolean!) { learner(id: $l) { name @include(if: $t) } }`:                                        true,
 		`query($l: ID!) { recommendations(learnerId: $l) { items { course { ...C } } } } fragment C on Course { id title }`: true,
-		`query($l: ID!) { recommendations(learnerId: $l) { cached } }`:                                                      false,
+		`query($l: ID!) { recommendations(learnerId: $l) { cached } }`:                                                      true,
 		`query($l: ID!) { recommendations(learnerId: $l) { items { course { enrolmentCount } } } }`:                         false,
 		`query($l: ID!) { recommendations(learnerId: $l) { items { course { rating ratingCount } } } }`:                     false,
 		`query($l: ID!) { learner(id: $l) { name proficiencies { level } } }`:                                               true,

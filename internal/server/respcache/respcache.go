@@ -278,13 +278,13 @@ func (rc *Cache) Middleware(next http.Handler) http.Handler {
 		}
 		// Computed on the primary: a replica that has not replayed a write would
 		// store an old answer under the epochs that write moved.
-		var cost int
+		m := &miss{}
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r.WithContext(context.WithValue(ctx, responseMissKey{}, &cost)))
-		if rec.status != http.StatusOK || !errorFree(rec.body.Bytes()) {
+		next.ServeHTTP(rec, r.WithContext(context.WithValue(ctx, responseMissKey{}, m)))
+		if rec.status != http.StatusOK || !errorFree(rec.body.Bytes()) || m.volatile.Load() {
 			return
 		}
-		entry := encodeEntry(epochs, cost, rec.Header().Get("Content-Type"), rec.body.Bytes())
+		entry := encodeEntry(epochs, m.cost, rec.Header().Get("Content-Type"), rec.body.Bytes())
 		if err := rc.o.Cache.Set(context.WithoutCancel(ctx), key, entry, rc.o.TTL); err != nil {
 			rc.logger.DebugContext(ctx, "response cache: not stored", "error", err)
 		}
@@ -384,14 +384,31 @@ func (rc *Cache) checkCatalogue(ctx context.Context) {
 }
 
 // responseMissKey marks a request the response cache lets through: its reads go
-// to the primary (gqlext.ReadRouting), and its cost is recorded under it.
+// to the primary (gqlext.ReadRouting), and what its entry needs is recorded
+// under it (a *miss).
 type responseMissKey struct{}
+
+// miss is what the computing of an answer records for its entry.
+type miss struct {
+	cost     int         // set once, before the resolvers run (Cost)
+	volatile atomic.Bool // set by any resolver (Volatile)
+}
 
 // Computing reports whether ctx is a request whose answer the response cache
 // may store: its reads must go to the primary.
 func Computing(ctx context.Context) bool {
-	_, ok := ctx.Value(responseMissKey{}).(*int)
+	_, ok := ctx.Value(responseMissKey{}).(*miss)
 	return ok
+}
+
+// Volatile tells the cache not to store the answer being computed: one that the
+// same request, asked again, would not get. A ranking computed afresh says
+// "cached: false"; asked again, the ranking comes from the cache. A stored answer
+// is then only ever one that is as true when it is served again.
+func Volatile(ctx context.Context) {
+	if m, ok := ctx.Value(responseMissKey{}).(*miss); ok {
+		m.volatile.Store(true)
+	}
 }
 
 // Cost records an operation's complexity for the response cache, which spends
@@ -403,9 +420,9 @@ func (Cost) ExtensionName() string                   { return "ResponseCost" }
 func (Cost) Validate(graphql.ExecutableSchema) error { return nil }
 
 func (Cost) MutateOperationContext(ctx context.Context, _ *graphql.OperationContext) *gqlerror.Error {
-	if p, ok := ctx.Value(responseMissKey{}).(*int); ok {
+	if m, ok := ctx.Value(responseMissKey{}).(*miss); ok {
 		if s := extension.GetComplexityStats(ctx); s != nil {
-			*p = s.Complexity
+			m.cost = s.Complexity
 		}
 	}
 	return nil
