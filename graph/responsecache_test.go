@@ -44,6 +44,19 @@ func responseCacheClient(t *testing.T, db *store.DB, c cache.Cache) *client {
 		CatalogueVersion: db.CatalogueVersion, CatalogueCheck: time.Hour}})
 }
 
+// responseCacheEnv is the attack fixture served with the response cache (over
+// an in-process cache of its own), and a log of the statements the store runs.
+func responseCacheEnv(t *testing.T, db *store.DB) (*attackEnv, *statementLog) {
+	t.Helper()
+	mem := cache.NewMemory()
+	t.Cleanup(func() { mem.Close() })
+	e := attackEnvOn(t, responseCacheClient(t, db, mem), db)
+	log := &statementLog{}
+	//lint:ignore SA1019 the store queries its own DB; WithQueryHook would hook a copy it never uses.
+	db.Bun().AddQueryHook(log)
+	return e, log
+}
+
 // sharedTestCaches returns two caches that share their keys, as two API processes
 // do: the same Memory twice, or two clients of the test Redis under one key
 // prefix of their own.
@@ -82,15 +95,9 @@ func sharedTestCaches(t *testing.T, engine string) (cache.Cache, cache.Cache) {
 // catalogue page); a mutation of the learner makes the next answer computed again.
 func TestCachedRequestRunsNoStatements(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		mem := cache.NewMemory()
-		t.Cleanup(func() { mem.Close() })
-		c := responseCacheClient(t, db, mem)
-		e := attackEnvOn(t, c, db)
+		e, log := responseCacheEnv(t, db)
 		asha := e.asha.bind(t)
 		vars := map[string]any{"l": e.f["$asha"]}
-		log := &statementLog{}
-		//lint:ignore SA1019 the store queries its own DB; WithQueryHook would hook a copy it never uses.
-		db.Bun().AddQueryHook(log)
 		for _, q := range []string{rcRecommendations, rcPath, rcPassbook, rcCatalogue, rcDictionary} {
 			vars := vars
 			if q == rcCatalogue || q == rcDictionary {
@@ -252,10 +259,7 @@ func TestResponseCacheKeepsCallersApart(t *testing.T) {
 // uncached one, and then cached for that class.
 func TestResponseCacheSharesTheCatalogue(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		mem := cache.NewMemory()
-		t.Cleanup(func() { mem.Close() })
-		c := responseCacheClient(t, db, mem)
-		e := attackEnvOn(t, c, db)
+		e, log := responseCacheEnv(t, db)
 		plain := newClient(t, db)
 		chitra := e.pa.as(models.Caller{Role: models.RoleLearner, LearnerID: dbID(t, e.f["$chitra"]), OrganisationID: dbID(t, e.f["$mohfw"])})
 		others := map[string]*client{
@@ -272,9 +276,6 @@ func TestResponseCacheSharesTheCatalogue(t *testing.T) {
 		}
 		// Her token's first request reads its revocation, which is then cached.
 		chitra.bind(t).post(`{ __typename }`, nil)
-		log := &statementLog{}
-		//lint:ignore SA1019 the store queries its own DB; WithQueryHook would hook a copy it never uses.
-		db.Bun().AddQueryHook(log)
 		for _, lang := range []string{"en", "hi"} {
 			for _, q := range []string{rcCatalogue, rcDictionary} {
 				first := e.asha.bind(t).in(lang).post(q, nil)
@@ -313,15 +314,9 @@ func TestResponseCacheSharesTheCatalogue(t *testing.T) {
 func TestResponseCacheKeepsOnlyCachedRankings(t *testing.T) {
 	const ranked = `query K($l: ID!) { recommendations(learnerId: $l, first: 10) { cached generatedAt items { course { id title } } } }`
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		mem := cache.NewMemory()
-		t.Cleanup(func() { mem.Close() })
-		c := responseCacheClient(t, db, mem)
-		e := attackEnvOn(t, c, db)
+		e, log := responseCacheEnv(t, db)
 		asha := e.asha.bind(t)
 		vars := map[string]any{"l": e.f["$asha"]}
-		log := &statementLog{}
-		//lint:ignore SA1019 the store queries its own DB; WithQueryHook would hook a copy it never uses.
-		db.Bun().AddQueryHook(log)
 		fresh := asha.post(ranked, vars)
 		log.record(true)
 		second := asha.post(ranked, vars)
