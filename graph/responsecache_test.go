@@ -2,8 +2,10 @@ package graph_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -301,6 +303,35 @@ func TestResponseCacheSharesTheCatalogue(t *testing.T) {
 					if stmts := log.record(false); len(stmts) != 0 || again.Body != got.Body {
 						t.Errorf("%s, %.30s, %s asked again: %d statements, %s", lang, q, name, len(stmts), again.Body)
 					}
+				}
+			}
+		}
+	})
+}
+
+// TestResponseCacheHonoursTheTransport: a cached answer is served only to a
+// request the transport would take: the same document, cached, posted with a
+// Content-Type the transport refuses (or none) gets the refusal, 415, as a server
+// without the cache gives; for an anonymous visitor and a learner.
+func TestResponseCacheHonoursTheTransport(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e, _ := responseCacheEnv(t, db)
+		plain := newClient(t, db)
+		body, _ := json.Marshal(map[string]any{"query": rcCatalogue})
+		for name, who := range map[string]*client{"an anonymous visitor": e.anon, "a learner": e.asha} {
+			w := who.bind(t)
+			for range 2 { // computed, then cached
+				if got := w.postJSON(body, nil); got.Status != http.StatusOK || len(got.Errors) > 0 {
+					t.Fatalf("%s: %d %s", name, got.Status, got.Body)
+				}
+			}
+			u := *w
+			u.url = plain.url
+			for _, ct := range []string{"", "text/plain", "application/json; charset=latin1"} {
+				h := http.Header{"Content-Type": {ct}}
+				got, want := w.postJSON(body, h), u.postJSON(body, h)
+				if got.Status != http.StatusUnsupportedMediaType || got.Status != want.Status || got.Body != want.Body {
+					t.Errorf("%s, Content-Type %q: %d %s, uncached %d %s", name, ct, got.Status, got.Body, want.Status, want.Body)
 				}
 			}
 		}

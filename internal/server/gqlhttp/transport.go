@@ -106,7 +106,7 @@ func (Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphEx
 	if r.Method == http.MethodGet {
 		params, err = getParams(r)
 	} else {
-		if code, msg := checkContentType(r.Header.Get("Content-Type")); code != 0 {
+		if code, msg := CheckContentType(r.Header.Get("Content-Type")); code != 0 {
 			writeRefusal(w, media.Type, code, "%s", msg)
 			return
 		}
@@ -256,8 +256,10 @@ func Negotiate(accept []string) (m Media, ok bool) {
 	}
 }
 
-// checkContentType admits application/json in UTF-8 (the charset may be left out).
-func checkContentType(ct string) (int, string) {
+// CheckContentType admits a POST body's Content-Type: application/json in UTF-8
+// (the charset may be left out). Otherwise it returns the status and message of
+// the refusal.
+func CheckContentType(ct string) (int, string) {
 	if ct == "" {
 		return http.StatusUnsupportedMediaType, "a POST needs Content-Type: application/json"
 	}

@@ -52,6 +52,7 @@ import (
 	"github.com/openkarmayogi/karmayogi/internal/cache"
 	"github.com/openkarmayogi/karmayogi/internal/change"
 	"github.com/openkarmayogi/karmayogi/internal/i18n"
+	"github.com/openkarmayogi/karmayogi/internal/server/gqlhttp"
 	"github.com/openkarmayogi/karmayogi/internal/server/middleware"
 )
 
@@ -296,6 +297,9 @@ func (rc *Cache) Middleware(next http.Handler) http.Handler {
 func (rc *Cache) keyOf(r *http.Request) (string, []int64, bool) {
 	if r.Method != http.MethodPost || r.Header.Get("Upgrade") != "" || r.Body == nil {
 		return "", nil, false
+	}
+	if code, _ := gqlhttp.CheckContentType(r.Header.Get("Content-Type")); code != 0 {
+		return "", nil, false // the transport refuses it, as it must every time
 	}
 	body, err := io.ReadAll(r.Body) // read already by middleware.LimitBody: a copy in memory
 	r.Body = io.NopCloser(bytes.NewReader(body))
